@@ -1,0 +1,241 @@
+// Package config loads the configuration of the ММО bot.
+//
+// A configuration is assembled in four steps, each overriding the previous
+// one: the built-in defaults ([Default]), an optional YAML file ([Parse]),
+// environment variables ([Config.ApplyEnv]) and finally validation
+// ([Config.Validate]). [Load] runs all four. The package keeps no global
+// state: every function works on the [Config] value it is given.
+//
+// Every YAML key can be overridden by an environment variable whose name is
+// [EnvPrefix] followed by the upper-case YAML path joined with "_", for
+// example telegram.poll_timeout becomes MMOBOT_TELEGRAM_POLL_TIMEOUT. The
+// mapping is derived from the struct tags by reflection, so fields added
+// later get environment support without further code.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	// The time zone database is embedded so that Validate can load
+	// Timezone even in minimal container images without /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the complete bot configuration.
+type Config struct {
+	// Telegram holds the Bot API connection settings.
+	Telegram Telegram `yaml:"telegram"`
+	// Admins lists the Telegram user ids of the bot administrators.
+	Admins []int64 `yaml:"admins"`
+	// Timezone is the IANA time zone name used for dates shown to users
+	// and for schedules, "Europe/Moscow" by default.
+	Timezone string `yaml:"timezone"`
+	// Data configures the on-disk database.
+	Data Data `yaml:"data"`
+	// Log configures the logger.
+	Log Log `yaml:"log"`
+	// Limits configures the outgoing message rate limits.
+	Limits Limits `yaml:"rate_limits"`
+	// Dialogs configures multi-step conversations with users.
+	Dialogs Dialogs `yaml:"dialogs"`
+	// Location is Timezone loaded by Validate; it is nil before a
+	// successful Validate and is never read from the file or environment.
+	Location *time.Location `yaml:"-"`
+}
+
+// Telegram holds the Bot API connection settings.
+type Telegram struct {
+	// Token is the bot token issued by @BotFather (env MMOBOT_TELEGRAM_TOKEN).
+	Token string `yaml:"token"`
+	// APIEndpoint is the Bot API URL pattern with two %s placeholders:
+	// the token, then the method name. It must be an http or https URL.
+	APIEndpoint string `yaml:"api_endpoint"`
+	// PollTimeout is the getUpdates long-poll wait, 0..50s in whole seconds.
+	PollTimeout time.Duration `yaml:"poll_timeout"`
+	// RequestTimeout is the HTTP client timeout for calls other than the
+	// long poll; it must be positive.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// Workers is the number of chats handled concurrently, 1..256.
+	Workers int `yaml:"workers"`
+}
+
+// Data configures the on-disk database.
+type Data struct {
+	// Path is the bbolt database file.
+	Path string `yaml:"path"`
+	// OpenTimeout is how long to wait for the database file lock
+	// (bbolt Options.Timeout); it must be positive.
+	OpenTimeout time.Duration `yaml:"open_timeout"`
+}
+
+// Log configures the logger.
+type Log struct {
+	// Format is "text" or "json".
+	Format string `yaml:"format"`
+	// Level is "debug", "info", "warn" or "error".
+	Level string `yaml:"level"`
+}
+
+// Limits configures the outgoing message rate limits.
+type Limits struct {
+	// GlobalPerSecond is the maximum number of messages per second across
+	// all chats; it must be positive.
+	GlobalPerSecond float64 `yaml:"global_per_second"`
+	// PrivatePerSecond is the sustained message rate per private chat;
+	// it must be positive.
+	PrivatePerSecond float64 `yaml:"private_per_second"`
+	// PrivateBurst is how many messages a private chat may receive at once
+	// before PrivatePerSecond applies; at least 1.
+	PrivateBurst int `yaml:"private_burst"`
+	// GroupPerMinute is the maximum number of messages per minute per group
+	// chat; at least 1.
+	GroupPerMinute int `yaml:"group_per_minute"`
+}
+
+// Dialogs configures multi-step conversations with users.
+type Dialogs struct {
+	// IdleTimeout is how long a half-filled form is kept without activity
+	// before it expires; at least one minute.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+}
+
+// Default returns the built-in configuration. It has no token, so it does
+// not pass Validate on its own, and its Location is nil until Validate.
+func Default() Config {
+	return Config{
+		Telegram: Telegram{
+			APIEndpoint:    "https://api.telegram.org/bot%s/%s",
+			PollTimeout:    30 * time.Second,
+			RequestTimeout: 15 * time.Second,
+			Workers:        8,
+		},
+		Admins:   []int64{},
+		Timezone: "Europe/Moscow",
+		Data: Data{
+			Path:        "./data/mmo.db",
+			OpenTimeout: 5 * time.Second,
+		},
+		Log: Log{
+			Format: "text",
+			Level:  "info",
+		},
+		Limits: Limits{
+			GlobalPerSecond:  30,
+			PrivatePerSecond: 1,
+			PrivateBurst:     3,
+			GroupPerMinute:   20,
+		},
+		Dialogs: Dialogs{
+			IdleTimeout: 24 * time.Hour,
+		},
+	}
+}
+
+// Load returns the validated configuration: Default, then the YAML file at
+// path unless path is empty, then the overrides from environ (in the
+// os.Environ "KEY=value" format), then Validate. A missing or unreadable
+// file is an error naming the path. Validation errors are returned as
+// Validate returns them, so errors.Is(err, ErrNoToken) works on the result.
+func Load(path string, environ []string) (Config, error) {
+	return load(path, environ, true)
+}
+
+// LoadWithoutToken is Load for commands that do not talk to Telegram, such
+// as a backup: a missing token is not an error there.
+func LoadWithoutToken(path string, environ []string) (Config, error) {
+	return load(path, environ, false)
+}
+
+func load(path string, environ []string, needToken bool) (Config, error) {
+	cfg := Default()
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: %w", err)
+		}
+		err = parse(f, &cfg, path)
+		f.Close()
+		if err != nil {
+			return Config{}, err
+		}
+	}
+	if err := cfg.ApplyEnv(environ); err != nil {
+		return Config{}, err
+	}
+	noToken := !needToken && cfg.Telegram.Token == ""
+	if noToken {
+		cfg.Telegram.Token = "0:offline" // passes the token rules; cleared below
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	if noToken {
+		cfg.Telegram.Token = ""
+	}
+	return cfg, nil
+}
+
+// Parse decodes one YAML document from r onto cfg: keys present in the
+// document replace the values in cfg, absent keys keep them. Unknown keys
+// are rejected. Errors are prefixed with "config: " and carry the line
+// numbers reported by the YAML decoder. An empty document changes nothing.
+func Parse(r io.Reader, cfg *Config) error {
+	return parse(r, cfg, "")
+}
+
+// parse implements Parse; source, when not empty, names the file in errors.
+func parse(r io.Reader, cfg *Config, source string) error {
+	prefix := "config: "
+	if source != "" {
+		prefix += source + ": "
+	}
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	err := dec.Decode(cfg)
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	if err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			errs := make([]error, 0, len(te.Errors))
+			for _, msg := range te.Errors {
+				if strings.HasSuffix(msg, "into time.Duration") {
+					msg += ` (write a duration such as "30s", "5m" or "24h")`
+				}
+				errs = append(errs, errors.New(prefix+msg))
+			}
+			return errors.Join(errs...)
+		}
+		return errors.New(prefix + strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return errors.New(prefix + "only one YAML document is allowed")
+	}
+	return nil
+}
+
+// IsAdmin reports whether userID is listed in Admins.
+func (c Config) IsAdmin(userID int64) bool {
+	return slices.Contains(c.Admins, userID)
+}
+
+// Redacted returns a copy of c that is safe to log: a non-empty token is
+// replaced by "<redacted>" (an empty one stays empty, so the log shows that
+// it is missing). The copy shares no slices with c.
+func (c Config) Redacted() Config {
+	if c.Telegram.Token != "" {
+		c.Telegram.Token = "<redacted>"
+	}
+	c.Admins = slices.Clone(c.Admins)
+	return c
+}

@@ -1,0 +1,167 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// ErrNoToken is returned (possibly joined with other problems) by Validate
+// and Load when telegram.token is empty. Test for it with errors.Is.
+var ErrNoToken = errors.New("telegram.token is empty: get a token from @BotFather and put it in the config file (telegram.token) or in the MMOBOT_TELEGRAM_TOKEN environment variable")
+
+// Limits enforced by Validate.
+const (
+	maxPollTimeout = 50 * time.Second
+	minWorkers     = 1
+	maxWorkers     = 256
+	minIdleTimeout = time.Minute
+)
+
+// Validate checks every field and returns all problems joined with
+// errors.Join, each prefixed with the key's YAML path, for example
+// "telegram.workers: must be between 1 and 256, got 0". A missing token is
+// reported as ErrNoToken. Error messages never contain the token. On
+// success Validate loads Timezone into Location; on failure it leaves
+// Location unchanged.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+
+	// telegram
+	t := c.Telegram
+	switch {
+	case strings.TrimSpace(t.Token) == "":
+		errs = append(errs, ErrNoToken)
+	case strings.ContainsFunc(t.Token, unicode.IsSpace):
+		add("telegram.token", "must not contain spaces or line breaks (check for a stray newline when pasting it)")
+	case strings.ContainsAny(t.Token, "/?#%"):
+		add("telegram.token", `must not contain "/", "?", "#" or "%%"; a @BotFather token looks like 123456789:AAF...`)
+	}
+	if err := checkEndpoint(t.APIEndpoint); err != nil {
+		add("telegram.api_endpoint", "%v", err)
+	}
+	if t.PollTimeout < 0 || t.PollTimeout > maxPollTimeout {
+		add("telegram.poll_timeout", "must be between 0s and %v, got %v", maxPollTimeout, t.PollTimeout)
+	} else if t.PollTimeout%time.Second != 0 {
+		add("telegram.poll_timeout", "must be a whole number of seconds, got %v", t.PollTimeout)
+	}
+	if t.RequestTimeout <= 0 {
+		add("telegram.request_timeout", "must be positive, got %v", t.RequestTimeout)
+	}
+	if t.Workers < minWorkers || t.Workers > maxWorkers {
+		add("telegram.workers", "must be between %d and %d, got %d", minWorkers, maxWorkers, t.Workers)
+	}
+
+	// admins
+	for i, id := range c.Admins {
+		if id <= 0 {
+			add(fmt.Sprintf("admins[%d]", i), "must be a positive Telegram user id, got %d", id)
+		}
+	}
+
+	// timezone
+	var loc *time.Location
+	switch c.Timezone {
+	case "":
+		add("timezone", `must not be empty; use an IANA name such as "Europe/Moscow"`)
+	case "Local":
+		add("timezone", `"Local" depends on the host; use an IANA name such as "Europe/Moscow"`)
+	default:
+		var err error
+		if loc, err = time.LoadLocation(c.Timezone); err != nil {
+			add("timezone", "unknown time zone %q", c.Timezone)
+		}
+	}
+
+	// data
+	if strings.TrimSpace(c.Data.Path) == "" {
+		add("data.path", "must not be empty")
+	}
+	if c.Data.OpenTimeout <= 0 {
+		add("data.open_timeout", "must be positive, got %v", c.Data.OpenTimeout)
+	}
+
+	// log
+	if c.Log.Format != "text" && c.Log.Format != "json" {
+		add("log.format", `must be "text" or "json", got %q`, c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", `must be "debug", "info", "warn" or "error", got %q`, c.Log.Level)
+	}
+
+	// rate_limits
+	l := c.Limits
+	if !positiveFinite(l.GlobalPerSecond) {
+		add("rate_limits.global_per_second", "must be a positive number, got %v", l.GlobalPerSecond)
+	}
+	if !positiveFinite(l.PrivatePerSecond) {
+		add("rate_limits.private_per_second", "must be a positive number, got %v", l.PrivatePerSecond)
+	}
+	if l.PrivateBurst < 1 {
+		add("rate_limits.private_burst", "must be at least 1, got %d", l.PrivateBurst)
+	}
+	if l.GroupPerMinute < 1 {
+		add("rate_limits.group_per_minute", "must be at least 1, got %d", l.GroupPerMinute)
+	}
+
+	// dialogs
+	if c.Dialogs.IdleTimeout < minIdleTimeout {
+		add("dialogs.idle_timeout", "must be at least %v, got %v", minIdleTimeout, c.Dialogs.IdleTimeout)
+	}
+
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	c.Location = loc
+	return nil
+}
+
+// checkEndpoint validates a Bot API URL pattern: exactly two %s verbs
+// ("%%" is a literal percent sign and allowed), no other verbs, and an
+// http or https URL with a host once the verbs are filled in.
+func checkEndpoint(pattern string) error {
+	verbs := 0
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] != '%' {
+			continue
+		}
+		if i+1 < len(pattern) && pattern[i+1] == '%' {
+			i++
+			continue
+		}
+		if i+1 < len(pattern) && pattern[i+1] == 's' {
+			verbs++
+			i++
+			continue
+		}
+		return fmt.Errorf(`only %%s placeholders are allowed (write %%%% for a literal "%%"), found %q`, pattern[i:min(i+2, len(pattern))])
+	}
+	if verbs != 2 {
+		return fmt.Errorf("must contain two %%s (token, then method), got %d", verbs)
+	}
+	u, err := url.Parse(fmt.Sprintf(pattern, "TOKEN", "getMe"))
+	if err != nil {
+		return fmt.Errorf("not a valid URL: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("must be an http or https URL, got %q", pattern)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("must include a host, got %q", pattern)
+	}
+	return nil
+}
+
+// positiveFinite reports whether f is a finite number greater than zero.
+func positiveFinite(f float64) bool {
+	return f > 0 && !math.IsInf(f, 1)
+}
