@@ -1,0 +1,177 @@
+package mmo
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Role is what a user may do. Roles are ordered: a higher role can do what a
+// lower one can, except leadership, which is per association and checked
+// against the association itself.
+type Role int
+
+// Roles, lowest first.
+const (
+	RoleGuest       Role = iota // has not finished registration
+	RoleMember                  // a registered teacher
+	RoleCoordinator             // the city's methodical centre: creates associations, appoints leaders
+	RoleAdmin                   // listed in the config: grants the coordinator role
+)
+
+// String returns the role's name as used in logs and locale keys.
+func (r Role) String() string {
+	switch r {
+	case RoleGuest:
+		return "guest"
+	case RoleMember:
+		return "member"
+	case RoleCoordinator:
+		return "coordinator"
+	case RoleAdmin:
+		return "admin"
+	}
+	return "unknown"
+}
+
+// User is a person who wrote to the bot. The ID is their Telegram user id.
+// Name, School and Position are personal data collected with consent.
+type User struct {
+	ID           int64     `json:"id"`
+	FirstName    string    `json:"first_name,omitempty"` // from Telegram, used before registration
+	Username     string    `json:"username,omitempty"`
+	LanguageCode string    `json:"language_code,omitempty"` // from Telegram
+	Lang         string    `json:"lang,omitempty"`          // chosen in /settings; empty means follow LanguageCode
+	Name         string    `json:"name,omitempty"`          // full name (ФИО)
+	School       string    `json:"school,omitempty"`        // organisation
+	Position     string    `json:"position,omitempty"`      // position and/or subject
+	ConsentAt    time.Time `json:"consent_at,omitempty"`    // when they agreed to the personal data notice
+	RegisteredAt time.Time `json:"registered_at,omitempty"`
+	Coordinator  bool      `json:"coordinator,omitempty"`
+	Blocked      bool      `json:"blocked,omitempty"` // the user blocked the bot; nothing is sent to them
+	BlockedAt    time.Time `json:"blocked_at,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Registered reports whether the user finished registration.
+func (u *User) Registered() bool { return !u.RegisteredAt.IsZero() }
+
+// Role returns the user's global role; admin is decided by the config.
+func (u *User) Role(isAdmin bool) Role {
+	switch {
+	case !u.Registered():
+		return RoleGuest // admins too: their name is needed for the audit log
+	case isAdmin:
+		return RoleAdmin
+	case u.Coordinator:
+		return RoleCoordinator
+	}
+	return RoleMember
+}
+
+// Profile fields and their limits, in runes.
+const (
+	FieldName     = "name"
+	FieldSchool   = "school"
+	FieldPosition = "position"
+
+	NameMin, NameMax         = 5, 100
+	SchoolMin, SchoolMax     = 3, 200
+	PositionMin, PositionMax = 3, 100
+)
+
+// NormalizeText trims the input and collapses runs of white space, so that
+// "  Иванова   Мария " is stored as "Иванова Мария".
+func NormalizeText(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// ValidateName checks a full name (ФИО): at least two words of letters,
+// hyphens, apostrophes and dots (initials), within the length limits.
+func ValidateName(s string) (string, error) {
+	s = NormalizeText(s)
+	if err := checkLen(FieldName, s, NameMin, NameMax); err != nil {
+		return "", err
+	}
+	words := strings.Fields(s)
+	if len(words) < 2 {
+		return "", Errorf(CodeInvalid, FieldName)
+	}
+	for _, w := range words {
+		first, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsLetter(first) {
+			return "", Errorf(CodeInvalid, FieldName)
+		}
+		for _, r := range w {
+			if !unicode.IsLetter(r) && !strings.ContainsRune("-'’.", r) {
+				return "", Errorf(CodeInvalid, FieldName)
+			}
+		}
+	}
+	return s, nil
+}
+
+// ValidateSchool checks the name of an organisation: free text with at
+// least one letter ("МБОУ СОШ № 5", "Лицей 33").
+func ValidateSchool(s string) (string, error) {
+	return validateFreeText(FieldSchool, s, SchoolMin, SchoolMax)
+}
+
+// ValidatePosition checks a position and/or subject ("учитель математики").
+func ValidatePosition(s string) (string, error) {
+	return validateFreeText(FieldPosition, s, PositionMin, PositionMax)
+}
+
+// ValidateField validates a profile field by its name.
+func ValidateField(field, s string) (string, error) {
+	switch field {
+	case FieldName:
+		return ValidateName(s)
+	case FieldSchool:
+		return ValidateSchool(s)
+	case FieldPosition:
+		return ValidatePosition(s)
+	}
+	return "", Errorf(CodeInvalid, field)
+}
+
+func validateFreeText(field, s string, min, max int) (string, error) {
+	s = NormalizeText(s)
+	if err := checkLen(field, s, min, max); err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(s, "/") || !strings.ContainsFunc(s, unicode.IsLetter) {
+		return "", Errorf(CodeInvalid, field)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return "", Errorf(CodeInvalid, field)
+		}
+	}
+	return s, nil
+}
+
+func checkLen(field, s string, min, max int) error {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case n == 0 || n < min:
+		return &Error{Code: CodeTooShort, Field: field, Limit: min}
+	case n > max:
+		return &Error{Code: CodeTooLong, Field: field, Limit: max}
+	}
+	return nil
+}
+
+// SetField sets a validated profile field on the user.
+func (u *User) SetField(field, value string) {
+	switch field {
+	case FieldName:
+		u.Name = value
+	case FieldSchool:
+		u.School = value
+	case FieldPosition:
+		u.Position = value
+	}
+}

@@ -1,0 +1,96 @@
+package mmo
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidateName(t *testing.T) {
+	tests := []struct {
+		in, want string
+		code     Code
+	}{
+		{"Иванова Мария Петровна", "Иванова Мария Петровна", ""},
+		{"  Иванова   Мария  ", "Иванова Мария", ""},
+		{"Салтыков-Щедрин Михаил", "Салтыков-Щедрин Михаил", ""},
+		{"О'Коннор Анна", "О'Коннор Анна", ""},
+		{"Петров П. П.", "Петров П. П.", ""},
+		{"John Smith", "John Smith", ""},
+		{"Иванова", "", CodeInvalid},     // one word
+		{"Иванова 123", "", CodeInvalid}, // digits
+		{"Иванова <b>Мария</b>", "", CodeInvalid},
+		{"-Иванова Мария", "", CodeInvalid}, // starts with a hyphen
+		{"", "", CodeTooShort},
+		{"Ян Ли", "Ян Ли", ""},
+		{"Я Л", "", CodeTooShort},
+		{strings.Repeat("Я", 60) + " " + strings.Repeat("Я", 60), "", CodeTooLong},
+	}
+	for _, tt := range tests {
+		got, err := ValidateName(tt.in)
+		if tt.code != "" {
+			if err == nil || ErrorCode(err) != tt.code {
+				t.Errorf("ValidateName(%q) error = %v, want code %s", tt.in, err, tt.code)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ValidateName(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestValidateFreeText(t *testing.T) {
+	tests := []struct {
+		field, in string
+		code      Code
+	}{
+		{FieldSchool, "МБОУ «СОШ № 5»", ""},
+		{FieldSchool, "Лицей 33", ""},
+		{FieldSchool, "33", CodeTooShort},
+		{FieldSchool, "№ 33", CodeInvalid}, // no letter besides the sign
+		{FieldSchool, "/start", CodeInvalid},
+		{FieldSchool, strings.Repeat("ш", SchoolMax+1), CodeTooLong},
+		{FieldSchool, strings.Repeat("ш", SchoolMax), ""},
+		{FieldPosition, "учитель математики", ""},
+		{FieldPosition, "12345", CodeInvalid},
+		{FieldPosition, "уч", CodeTooShort},
+		{FieldPosition, strings.Repeat("у", PositionMax+1), CodeTooLong},
+		{"unknown", "текст", CodeInvalid},
+	}
+	for _, tt := range tests {
+		_, err := ValidateField(tt.field, tt.in)
+		if got := codeOf(err); got != tt.code {
+			t.Errorf("ValidateField(%s, %q) code = %q, want %q (err %v)", tt.field, tt.in, got, tt.code, err)
+		}
+	}
+}
+
+func codeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	return ErrorCode(err)
+}
+
+func TestRoles(t *testing.T) {
+	now := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		user  User
+		admin bool
+		want  Role
+	}{
+		{"newcomer", User{ID: 1}, false, RoleGuest},
+		{"unregistered admin", User{ID: 1}, true, RoleGuest},
+		{"member", User{ID: 1, RegisteredAt: now}, false, RoleMember},
+		{"coordinator", User{ID: 1, RegisteredAt: now, Coordinator: true}, false, RoleCoordinator},
+		{"admin", User{ID: 1, RegisteredAt: now}, true, RoleAdmin},
+		{"admin and coordinator", User{ID: 1, RegisteredAt: now, Coordinator: true}, true, RoleAdmin},
+	}
+	for _, tt := range tests {
+		if got := tt.user.Role(tt.admin); got != tt.want {
+			t.Errorf("%s: Role = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
