@@ -1,0 +1,53 @@
+package boltdb
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// AuditEntry records who changed what, and when: role grants now, and
+// membership changes as associations arrive.
+type AuditEntry struct {
+	At      time.Time `json:"at"`
+	Actor   int64     `json:"actor"`             // the user who acted
+	Action  string    `json:"action"`            // e.g. "coordinator.grant"
+	Subject int64     `json:"subject,omitempty"` // the user acted upon
+	Note    string    `json:"note,omitempty"`
+}
+
+// Audit appends an entry, stamped with the transaction's time.
+func (tx *Tx) Audit(e AuditEntry) error {
+	b := tx.tx.Bucket(bucketAudit)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.At = tx.now
+	key := make([]byte, 16)
+	binary.BigEndian.PutUint64(key, uint64(e.At.UnixNano()))
+	binary.BigEndian.PutUint64(key[8:], seq)
+	return putJSON(b, key, &e)
+}
+
+// AuditLog returns the entries in time order, optionally only those about
+// one subject (0 means all).
+func (db *DB) AuditLog(subject int64) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
+			var e AuditEntry
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("decode audit entry: %w", err)
+			}
+			if subject == 0 || e.Subject == subject {
+				out = append(out, e)
+			}
+			return nil
+		})
+	})
+	return out, err
+}

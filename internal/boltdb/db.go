@@ -1,0 +1,241 @@
+// Package boltdb is the bot's store, on bbolt. It is the only package that
+// imports bbolt.
+//
+// The bucket tree:
+//
+//	meta                       schema_version → uint64; secret → 32 random bytes (callback MACs);
+//	                           offset → uint64 (the next getUpdates offset)
+//	users                      user id (8 bytes) → JSON mmo.User
+//	dialogs                    user id (8 bytes) → JSON mmo.Dialog (a half-filled form)
+//	updates                    update id (8 bytes) → handled-at unix seconds; updates handled
+//	                           but not yet confirmed by a saved offset, so a redelivered
+//	                           update is recognised and not applied twice
+//	outbox                     sequence (8 bytes) → JSON OutboxItem; a message waiting to be
+//	                           sent, removed once Telegram accepted it
+//	audit                      time (8 bytes, unix nanoseconds) + sequence (8 bytes) → JSON
+//	                           AuditEntry; who changed whose rights, and when
+//
+// Keys are big-endian so a cursor walks them in order. Every exported method
+// of DB runs one transaction; Tx methods run inside the caller's.
+package boltdb
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// Bucket and key names, as documented in the package comment.
+var (
+	bucketMeta    = []byte("meta")
+	bucketUsers   = []byte("users")
+	bucketDialogs = []byte("dialogs")
+	bucketUpdates = []byte("updates")
+	bucketOutbox  = []byte("outbox")
+	bucketAudit   = []byte("audit")
+
+	keySchemaVersion = []byte("schema_version")
+	keySecret        = []byte("secret")
+	keyOffset        = []byte("offset")
+)
+
+// Options tune Open.
+type Options struct {
+	// Timeout is how long Open waits for the file lock held by another
+	// process (another bot on the same file) before giving up.
+	Timeout time.Duration
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// ReadOnly opens the file without the write lock, for backups of a
+	// stopped bot and for inspection.
+	ReadOnly bool
+}
+
+// DB is the store.
+type DB struct {
+	bolt   *bolt.DB
+	now    func() time.Time
+	secret []byte
+}
+
+// Open opens or creates the database at path, creating its directory, and
+// brings the schema up to date.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if !opts.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("open db: %w", err)
+		}
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout, ReadOnly: opts.ReadOnly})
+	if err != nil {
+		if errors.Is(err, bolt.ErrTimeout) {
+			return nil, fmt.Errorf("open db %s: the file is locked by another process (is the bot running?)", path)
+		}
+		return nil, fmt.Errorf("open db %s: %w", path, err)
+	}
+	// Concurrent handlers commit through Batch; a short delay keeps the
+	// latency of a lone update low while still merging bursts.
+	b.MaxBatchDelay = 2 * time.Millisecond
+	db := &DB{bolt: b, now: opts.Now}
+	if !opts.ReadOnly {
+		if err := db.migrate(); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
+	if err := b.View(func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bucketMeta); m != nil {
+			db.secret = append([]byte(nil), m.Get(keySecret)...)
+		}
+		return nil
+	}); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Now returns the store's clock reading.
+func (db *DB) Now() time.Time { return db.now() }
+
+// Path returns the database file name.
+func (db *DB) Path() string { return db.bolt.Path() }
+
+// Secret returns the per-installation random key used to sign callback data.
+func (db *DB) Secret() []byte { return db.secret }
+
+// Backup writes a consistent copy of the database to w while other
+// transactions go on.
+func (db *DB) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// BackupFile writes a consistent copy to path atomically: a temporary file
+// in the same directory, synced, then renamed, so a failed backup never
+// leaves a truncated file under the final name.
+func BackupFile(db *DB, path string) (int64, error) {
+	return WriteFileAtomic(path, db.Backup)
+}
+
+// WriteFileAtomic writes what write produces to path through a synced
+// temporary file and a rename.
+func WriteFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, error) {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	defer os.Remove(f.Name())
+	n, err := write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o600)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	return n, nil
+}
+
+// Tx is a transaction with the store's typed accessors.
+type Tx struct {
+	tx  *bolt.Tx
+	now time.Time
+}
+
+// Now returns the time the transaction started, by the store's clock.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(fn func(*Tx) error) error {
+	return db.bolt.View(func(btx *bolt.Tx) error {
+		return fn(&Tx{tx: btx, now: db.now()})
+	})
+}
+
+// Update runs fn in a read-write transaction.
+func (db *DB) Update(fn func(*Tx) error) error {
+	return db.bolt.Update(func(btx *bolt.Tx) error {
+		return fn(&Tx{tx: btx, now: db.now()})
+	})
+}
+
+// Batch runs fn in a read-write transaction that may be shared with other
+// concurrent Batch calls. fn may run more than once, so it must have no
+// effects outside the transaction.
+func (db *DB) Batch(fn func(*Tx) error) error {
+	return db.bolt.Batch(func(btx *bolt.Tx) error {
+		return fn(&Tx{tx: btx, now: db.now()})
+	})
+}
+
+// itob encodes an id as an 8-byte big-endian key.
+func itob(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func btoi(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func getJSON(b *bolt.Bucket, key []byte, v any) error {
+	data := b.Get(key)
+	if data == nil {
+		return mmo.ErrNotFound
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s/%x: %w", "record", key, err)
+	}
+	return nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	return b.Put(key, data)
+}
+
+func newSecret() ([]byte, error) {
+	s := make([]byte, 32)
+	if _, err := rand.Read(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,93 @@
+package boltdb
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// migration brings the schema from version i to i+1, where i is its index
+// in migrations. The schema version is the number of migrations applied.
+type migration struct {
+	name string
+	up   func(tx *bolt.Tx) error
+}
+
+// migrations are applied in order, all pending ones in one transaction, so
+// a failure leaves the file as it was. Never edit or reorder an entry that
+// has shipped: append a new one.
+var migrations = []migration{
+	{"create base buckets and the installation secret", migrateBase},
+	{"create the audit log", migrateAudit},
+}
+
+// SchemaVersion is the version of the schema this build writes.
+func SchemaVersion() int { return len(migrations) }
+
+func migrateBase(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketMeta, bucketUsers, bucketDialogs, bucketUpdates, bucketOutbox} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keySecret) == nil {
+		s, err := newSecret()
+		if err != nil {
+			return err
+		}
+		return meta.Put(keySecret, s)
+	}
+	return nil
+}
+
+func migrateAudit(tx *bolt.Tx) error {
+	_, err := tx.CreateBucketIfNotExists(bucketAudit)
+	return err
+}
+
+// migrate runs the pending migrations. A file written by a newer build is
+// refused rather than silently misread.
+func (db *DB) migrate() error {
+	return migrateTo(db.bolt, migrations)
+}
+
+func migrateTo(b *bolt.DB, ms []migration) error {
+	return b.Update(func(tx *bolt.Tx) error {
+		v := schemaVersion(tx)
+		if v > len(ms) {
+			return fmt.Errorf("migrate: the database has schema version %d, newer than this build's %d: use a newer mmobot", v, len(ms))
+		}
+		for i := v; i < len(ms); i++ {
+			if err := ms[i].up(tx); err != nil {
+				return fmt.Errorf("migrate to version %d (%s): %w", i+1, ms[i].name, err)
+			}
+		}
+		if v == len(ms) {
+			return nil
+		}
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Put(keySchemaVersion, itob(uint64(len(ms))))
+	})
+}
+
+func schemaVersion(tx *bolt.Tx) int {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return 0
+	}
+	return int(btoi(meta.Get(keySchemaVersion)))
+}
+
+// Version returns the schema version recorded in the file.
+func (db *DB) Version() (int, error) {
+	var v int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v = schemaVersion(tx)
+		return nil
+	})
+	return v, err
+}

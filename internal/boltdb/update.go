@@ -1,0 +1,60 @@
+package boltdb
+
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Offset returns the getUpdates offset to poll from: one more than the
+// highest update id whose whole batch was handled.
+func (db *DB) Offset() (int, error) {
+	var off int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		off = int(btoi(tx.Bucket(bucketMeta).Get(keyOffset)))
+		return nil
+	})
+	return off, err
+}
+
+// SetOffset records the next getUpdates offset. Telegram never redelivers
+// an update below it, so the handled-update marks below it are dropped in
+// the same transaction: the set stays as small as one batch.
+func (db *DB) SetOffset(offset int) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketMeta).Put(keyOffset, itob(uint64(offset))); err != nil {
+			return err
+		}
+		c := tx.Bucket(bucketUpdates).Cursor()
+		for k, _ := c.First(); k != nil && btoi(k) < uint64(offset); k, _ = c.First() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Handled reports whether the update was already applied.
+func (tx *Tx) Handled(updateID int) bool {
+	return tx.tx.Bucket(bucketUpdates).Get(itob(uint64(updateID))) != nil
+}
+
+// MarkHandled records that the update was applied. Call it in the same
+// transaction as the update's effects, so both land or neither does.
+func (tx *Tx) MarkHandled(updateID int) error {
+	return tx.tx.Bucket(bucketUpdates).Put(itob(uint64(updateID)), itob(uint64(tx.now.Unix())))
+}
+
+// HandledAt returns when an update was applied, for tests and diagnostics.
+func (db *DB) HandledAt(updateID int) (time.Time, bool) {
+	var at time.Time
+	var ok bool
+	db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketUpdates).Get(itob(uint64(updateID))); v != nil {
+			at, ok = time.Unix(int64(btoi(v)), 0), true
+		}
+		return nil
+	})
+	return at, ok
+}

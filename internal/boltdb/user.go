@@ -1,0 +1,133 @@
+package boltdb
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// User returns the user with the Telegram id, or mmo.ErrNotFound.
+func (tx *Tx) User(id int64) (*mmo.User, error) {
+	var u mmo.User
+	if err := getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// PutUser creates or replaces a user, stamping UpdatedAt (and CreatedAt
+// for a new one).
+func (tx *Tx) PutUser(u *mmo.User) error {
+	if u.ID <= 0 {
+		return fmt.Errorf("put user: invalid id %d", u.ID)
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = tx.now
+	}
+	u.UpdatedAt = tx.now
+	return putJSON(tx.tx.Bucket(bucketUsers), itob(uint64(u.ID)), u)
+}
+
+// Users calls fn for every user in id order until fn returns false.
+func (tx *Tx) Users(fn func(*mmo.User) bool) error {
+	c := tx.tx.Bucket(bucketUsers).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var u mmo.User
+		if err := json.Unmarshal(v, &u); err != nil {
+			return fmt.Errorf("decode user %d: %w", btoi(k), err)
+		}
+		if !fn(&u) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// FindUsers returns registered users whose name contains every word of
+// the query (case-insensitive), sorted by name, at most limit of them.
+func (tx *Tx) FindUsers(query string, limit int) ([]*mmo.User, error) {
+	words := strings.Fields(strings.ToLower(query))
+	var found []*mmo.User
+	err := tx.Users(func(u *mmo.User) bool {
+		if !u.Registered() {
+			return true
+		}
+		name := strings.ToLower(u.Name)
+		for _, w := range words {
+			if !strings.Contains(name, w) {
+				return true
+			}
+		}
+		found = append(found, u)
+		return true
+	})
+	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
+	if len(found) > limit {
+		found = found[:limit]
+	}
+	return found, err
+}
+
+// Coordinators returns the users holding the coordinator role, by name.
+func (tx *Tx) Coordinators() ([]*mmo.User, error) {
+	var found []*mmo.User
+	err := tx.Users(func(u *mmo.User) bool {
+		if u.Coordinator {
+			found = append(found, u)
+		}
+		return true
+	})
+	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
+	return found, err
+}
+
+// SetBlocked records that a user blocked (or unblocked) the bot. An
+// unknown user is ignored: there is nobody to mark.
+func (tx *Tx) SetBlocked(id int64, blocked bool) error {
+	u, err := tx.User(id)
+	if err == mmo.ErrNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if u.Blocked == blocked {
+		return nil
+	}
+	u.Blocked = blocked
+	if blocked {
+		u.BlockedAt = tx.now
+	}
+	return tx.PutUser(u)
+}
+
+// Dialog returns the user's open dialog, or mmo.ErrNotFound.
+func (tx *Tx) Dialog(userID int64) (*mmo.Dialog, error) {
+	var d mmo.Dialog
+	if err := getJSON(tx.tx.Bucket(bucketDialogs), itob(uint64(userID)), &d); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// PutDialog saves the user's dialog state.
+func (tx *Tx) PutDialog(userID int64, d *mmo.Dialog) error {
+	return putJSON(tx.tx.Bucket(bucketDialogs), itob(uint64(userID)), d)
+}
+
+// DeleteDialog ends the user's dialog, if any.
+func (tx *Tx) DeleteDialog(userID int64) error {
+	return tx.tx.Bucket(bucketDialogs).Delete(itob(uint64(userID)))
+}
+
+// DeleteUser removes a user's record and open dialog: their personal data
+// leaves the store. The audit log keeps only their id.
+func (tx *Tx) DeleteUser(id int64) error {
+	if err := tx.tx.Bucket(bucketDialogs).Delete(itob(uint64(id))); err != nil {
+		return err
+	}
+	return tx.tx.Bucket(bucketUsers).Delete(itob(uint64(id)))
+}
