@@ -1,0 +1,441 @@
+// Package telegram is the Telegram adapter of the bot, and the only
+// package that imports the Bot API library. It polls updates with its own
+// loop (so an update is confirmed only after it was handled), routes them
+// to handlers inside a store transaction, and delivers every answer
+// through a durable outbox and one rate-limited sender.
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// Options configure a Bot.
+type Options struct {
+	Token          string
+	Endpoint       string        // Bot API URL pattern: bot token, then method, as two %s
+	PollTimeout    time.Duration // long-poll wait of getUpdates
+	RequestTimeout time.Duration // HTTP timeout of other calls
+	Workers        int           // chats handled at once
+	Limits         Limits
+	Admins         []int64
+	DialogIdle     time.Duration // a form left alone this long expires
+	Location       *time.Location
+	Log            *slog.Logger
+	// Now is the clock of handlers and dialogs; time.Now when nil.
+	Now func() time.Time
+	// ConnectRetry is the first wait between attempts to reach the Bot
+	// API at start; it doubles up to a minute.
+	ConnectRetry time.Duration
+}
+
+// Bot is the running Telegram bot.
+type Bot struct {
+	opt     Options
+	api     *tgbotapi.BotAPI // for sending; its requests finish on shutdown
+	pollAPI *tgbotapi.BotAPI // for getUpdates; its request is cut on shutdown
+	db      *boltdb.DB
+	cat     *i18n.Catalog
+	codec   codec
+	sender  *Sender
+	out     *dispatcher
+	log     *slog.Logger
+	now     func() time.Time
+	routes  routes
+
+	pollCtx    context.Context
+	pollCancel context.CancelFunc
+
+	// testHookAfterBatch, when set, runs after a batch was handled and
+	// before its offset is saved; tests use it to simulate a crash.
+	testHookAfterBatch func(offset int) bool
+}
+
+// ErrUnauthorized means Telegram refused the token.
+var ErrUnauthorized = errors.New("telegram refused the bot token (401 Unauthorized): check telegram.token or MMOBOT_TELEGRAM_TOKEN")
+
+// ctxClient binds every request of a Bot API client to a context, which
+// the library itself does not support, so a shutdown can cut a long poll.
+type ctxClient struct {
+	ctx context.Context
+	c   *http.Client
+}
+
+func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
+	return c.c.Do(req.WithContext(c.ctx))
+}
+
+// New connects to the Bot API (retrying while it cannot be reached, until
+// ctx is done) and returns a bot ready to Run.
+func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Bot, error) {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Workers < 1 {
+		opt.Workers = 1
+	}
+	if opt.DialogIdle <= 0 {
+		opt.DialogIdle = 24 * time.Hour
+	}
+	if opt.Location == nil {
+		opt.Location = time.UTC
+	}
+	if opt.ConnectRetry <= 0 {
+		opt.ConnectRetry = time.Second
+	}
+	if opt.RequestTimeout <= 0 {
+		opt.RequestTimeout = 15 * time.Second
+	}
+	log := opt.Log
+	tgbotapi.SetLogger(libLogger{log: log, r: redactor{secrets: []string{opt.Token}}})
+
+	transport := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        128,
+		MaxIdleConnsPerHost: 64, // the default 2 would reopen connections during a broadcast
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	sendClient := ctxClient{ctx: context.WithoutCancel(ctx), c: &http.Client{Transport: transport, Timeout: opt.RequestTimeout}}
+
+	var api *tgbotapi.BotAPI
+	wait := opt.ConnectRetry
+	for {
+		var err error
+		api, err = tgbotapi.NewBotAPIWithClient(opt.Token, opt.Endpoint, sendClient)
+		if err == nil {
+			break
+		}
+		var apiErr *tgbotapi.Error
+		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {
+			return nil, ErrUnauthorized
+		}
+		log.Warn("cannot reach the Bot API, retrying", "error", err, "retry_in", wait.String())
+		if err := sleep(ctx, wait); err != nil {
+			return nil, fmt.Errorf("connect to the Bot API: %w", err)
+		}
+		wait = min(wait*2, time.Minute)
+	}
+
+	pollCtx, pollCancel := context.WithCancel(context.WithoutCancel(ctx))
+	pollAPI := *api // a copy that differs only in its HTTP client
+	pollAPI.Client = ctxClient{ctx: pollCtx, c: &http.Client{Transport: transport, Timeout: opt.PollTimeout + opt.RequestTimeout}}
+
+	b := &Bot{
+		opt: opt, api: api, pollAPI: &pollAPI, db: db, cat: cat,
+		codec: codec{secret: db.Secret()}, log: log, now: opt.Now,
+		pollCtx: pollCtx, pollCancel: pollCancel,
+	}
+	b.sender = NewSender(api, opt.Limits, log)
+	parallel := max(8, int(opt.Limits.Global)*2)
+	b.out = newDispatcher(db, b.sender, log, parallel, b.markBlocked)
+	b.routes = b.buildRoutes()
+	log.Info("connected to the Bot API", "bot", api.Self.UserName)
+	return b, nil
+}
+
+// Username returns the bot's Telegram username, for deep links.
+func (b *Bot) Username() string { return b.api.Self.UserName }
+
+// Sender returns the bot's outbound path, for figures in benchmarks.
+func (b *Bot) Sender() *Sender { return b.sender }
+
+func (b *Bot) isAdmin(id int64) bool { return slices.Contains(b.opt.Admins, id) }
+
+func (b *Bot) button(chatID int64, text, verb string, args ...string) button {
+	data, err := b.codec.encode(chatID, verb, args...)
+	if err != nil {
+		// Routes are written by us; an oversized button is a bug caught by
+		// the codec's tests, never user input.
+		panic(fmt.Sprintf("callback %s: %v", verb, err))
+	}
+	return button{Text: text, Data: data}
+}
+
+// markBlocked records a 403 from Telegram: the user blocked the bot.
+func (b *Bot) markBlocked(chatID int64) {
+	if err := b.db.Update(func(tx *boltdb.Tx) error { return tx.SetBlocked(chatID, true) }); err != nil {
+		b.log.Error("mark user blocked", "user_id", chatID, "error", err)
+	}
+}
+
+// Run polls and handles updates until ctx is done, then finishes the
+// updates in hand, saves the offset, gives the outbox a moment to drain,
+// and returns nil.
+func (b *Bot) Run(ctx context.Context) error {
+	outCtx, outCancel := context.WithCancel(context.WithoutCancel(ctx))
+	outDone := make(chan struct{})
+	go func() {
+		defer close(outDone)
+		b.out.run(outCtx, context.WithoutCancel(ctx))
+	}()
+	b.setDefaultMenus()
+
+	stop := context.AfterFunc(ctx, b.pollCancel)
+	defer stop()
+	err := b.poll(ctx)
+
+	// Let the answers to the last updates go out before stopping.
+	drain := time.Now().Add(3 * time.Second)
+	for time.Now().Before(drain) {
+		if n, _ := b.db.OutboxLen(); n == 0 {
+			break
+		}
+		b.out.notify()
+		time.Sleep(20 * time.Millisecond)
+	}
+	outCancel()
+	<-outDone
+	return err
+}
+
+// poll is the update loop. An update id is confirmed to Telegram (by the
+// next call's offset) and saved in the store only after its whole batch
+// was handled, so a crash makes Telegram deliver it again; the handled
+// marks in the store make the second delivery a no-op.
+func (b *Bot) poll(ctx context.Context) error {
+	offset, err := b.db.Offset()
+	if err != nil {
+		return fmt.Errorf("read offset: %w", err)
+	}
+	workers := make([]chan tgbotapi.Update, b.opt.Workers)
+	var wg sync.WaitGroup
+	for i := range workers {
+		workers[i] = make(chan tgbotapi.Update, 100)
+		go func(ch chan tgbotapi.Update) {
+			for u := range ch {
+				b.process(u)
+				wg.Done()
+			}
+		}(workers[i])
+	}
+	defer func() {
+		for _, ch := range workers {
+			close(ch)
+		}
+	}()
+
+	errWait := time.Duration(0)
+	emptyWait := time.Duration(0)
+	timeout := int(b.opt.PollTimeout / time.Second)
+	for ctx.Err() == nil {
+		started := time.Now()
+		updates, err := b.pollAPI.GetUpdates(tgbotapi.UpdateConfig{
+			Offset:         offset,
+			Limit:          100,
+			Timeout:        timeout,
+			AllowedUpdates: []string{"message", "callback_query", "my_chat_member"},
+		})
+		if ctx.Err() != nil {
+			break
+		}
+		if err != nil {
+			errWait = b.pollBackoff(err, errWait)
+			b.log.Warn("getUpdates failed", "error", err, "retry_in", errWait.String())
+			sleep(ctx, errWait)
+			continue
+		}
+		errWait = 0
+		if len(updates) == 0 {
+			// A server that answers at once with nothing (no long polling)
+			// must not make this loop spin: back off up to a second.
+			if time.Since(started) < time.Duration(timeout)*time.Second/2 || timeout == 0 {
+				emptyWait = min(max(2*emptyWait, 50*time.Millisecond), time.Second)
+				sleep(ctx, emptyWait)
+			}
+			continue
+		}
+		emptyWait = 0
+		next := offset
+		for _, u := range updates {
+			if u.UpdateID < offset {
+				continue // already confirmed; a server should not send it
+			}
+			wg.Add(1)
+			workers[chatOf(&u)%uint64(len(workers))] <- u
+			next = max(next, u.UpdateID+1)
+		}
+		wg.Wait()
+		if b.testHookAfterBatch != nil && !b.testHookAfterBatch(next) {
+			return nil // simulated crash: the offset is not saved
+		}
+		if err := b.db.SetOffset(next); err != nil {
+			b.log.Error("save offset", "error", err)
+		}
+		offset = next
+	}
+	return nil
+}
+
+// pollBackoff returns how long to wait after a failed getUpdates: what a
+// 429 asks for, else doubling from half a second to half a minute.
+func (b *Bot) pollBackoff(err error, prev time.Duration) time.Duration {
+	var apiErr *tgbotapi.Error
+	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
+		return time.Duration(apiErr.RetryAfter) * time.Second
+	}
+	return min(max(2*prev, 500*time.Millisecond), 30*time.Second)
+}
+
+// chatOf returns the key that orders an update: its chat, so one chat's
+// updates are handled one after another.
+func chatOf(u *tgbotapi.Update) uint64 {
+	switch {
+	case u.Message != nil:
+		return uint64(u.Message.Chat.ID)
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		return uint64(u.CallbackQuery.Message.Chat.ID)
+	case u.CallbackQuery != nil:
+		return uint64(u.CallbackQuery.From.ID)
+	case u.MyChatMember != nil:
+		return uint64(u.MyChatMember.Chat.ID)
+	}
+	return 0
+}
+
+// process applies one update: the handler runs inside a store transaction
+// that also marks the update handled and queues the replies, so the three
+// land together. A handler error rolls everything back; the user then
+// gets an apology and the update is marked handled, so a bug cannot make
+// Telegram redeliver it forever.
+func (b *Bot) process(u tgbotapi.Update) {
+	var done *Request
+	err := b.db.Batch(func(tx *boltdb.Tx) error {
+		done = nil
+		if tx.Handled(u.UpdateID) {
+			return nil
+		}
+		r, err := b.newRequest(tx, &u)
+		if err != nil {
+			return err
+		}
+		if err := b.routes.handler(r); err != nil {
+			return err
+		}
+		if err := r.commit(); err != nil {
+			return err
+		}
+		done = r
+		return tx.MarkHandled(u.UpdateID)
+	})
+	if err != nil {
+		b.fail(&u, err)
+		return
+	}
+	if done == nil {
+		b.log.Debug("update already handled", "update_id", u.UpdateID)
+		return
+	}
+	b.after(done)
+}
+
+// after does what must follow the commit: answering the callback query and
+// waking the outbox.
+func (b *Bot) after(r *Request) {
+	if r.answer != nil {
+		if _, err := b.sender.Do(b.pollCtx, *r.answer); err != nil {
+			b.log.Debug("answer callback", "update_id", r.Update.UpdateID, "error", err)
+		}
+	}
+	if len(r.out) > 0 {
+		b.out.notify()
+	}
+}
+
+// fail handles an update whose handler failed: log, apologise, and mark it
+// handled in a transaction of its own.
+func (b *Bot) fail(u *tgbotapi.Update, cause error) {
+	b.log.Error("update failed", "update_id", u.UpdateID, "chat_id", int64(chatOf(u)), "error", cause)
+	var r *Request
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		r = nil
+		if tx.Handled(u.UpdateID) {
+			return nil
+		}
+		req, err := b.newRequest(tx, u)
+		if err != nil {
+			return err
+		}
+		if req.ChatID != 0 && (req.Private || u.CallbackQuery != nil) {
+			if u.CallbackQuery != nil {
+				req.Answer(req.T("error.internal"), true)
+			} else {
+				req.Reply(req.T("error.internal"))
+			}
+		}
+		if err := req.commit(); err != nil {
+			return err
+		}
+		r = req
+		return tx.MarkHandled(u.UpdateID)
+	})
+	if err != nil {
+		b.log.Error("record failed update", "update_id", u.UpdateID, "error", err)
+		return
+	}
+	if r != nil {
+		b.after(r)
+	}
+}
+
+// newRequest prepares the request of an update: who, where, which
+// language and role.
+func (b *Bot) newRequest(tx *boltdb.Tx, u *tgbotapi.Update) (*Request, error) {
+	r := &Request{bot: b, Tx: tx, Update: u, Now: b.now()}
+	switch {
+	case u.Message != nil:
+		r.From = u.Message.From
+		r.ChatID = u.Message.Chat.ID
+		r.Private = u.Message.Chat.IsPrivate()
+		r.Text = u.Message.Text
+		r.Command, r.Args = parseCommand(r.Text, b.api.Self.UserName)
+	case u.CallbackQuery != nil:
+		r.From = u.CallbackQuery.From
+		if m := u.CallbackQuery.Message; m != nil {
+			r.ChatID = m.Chat.ID
+			r.Private = m.Chat.IsPrivate()
+		} else {
+			r.ChatID = r.From.ID
+		}
+	case u.MyChatMember != nil:
+		r.From = &u.MyChatMember.From
+		r.ChatID = u.MyChatMember.Chat.ID
+		r.Private = u.MyChatMember.Chat.IsPrivate()
+	}
+	if r.From == nil {
+		r.User = &mmo.User{}
+		r.Lang = i18n.Default
+		return r, nil
+	}
+	user, err := tx.User(r.From.ID)
+	switch {
+	case err == nil:
+		r.User, r.Known = user, true
+	case errors.Is(err, mmo.ErrNotFound):
+		r.User = &mmo.User{ID: r.From.ID}
+	default:
+		return nil, err
+	}
+	r.User.LanguageCode = r.From.LanguageCode
+	r.Lang = b.cat.Match(r.User.Lang, r.From.LanguageCode)
+	r.Role = r.User.Role(b.isAdmin(r.From.ID))
+	return r, nil
+}

@@ -1,0 +1,101 @@
+package telegram
+
+import (
+	"context"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// cmdHelp shows what the user's role can do.
+func (b *Bot) cmdHelp(r *Request) error {
+	r.Reply(b.helpText(r))
+	return nil
+}
+
+// helpText is an introduction for the role and the commands it may use.
+func (b *Bot) helpText(r *Request) string {
+	var sb strings.Builder
+	switch r.Role {
+	case mmo.RoleGuest:
+		sb.WriteString(r.T("help.guest"))
+	case mmo.RoleMember:
+		sb.WriteString(r.T("help.member"))
+	case mmo.RoleCoordinator:
+		sb.WriteString(r.T("help.coordinator"))
+	case mmo.RoleAdmin:
+		sb.WriteString(r.T("help.admin"))
+	}
+	sb.WriteString("\n")
+	for _, c := range b.menu(r.Lang, r.Role) {
+		sb.WriteString("\n/" + c.Name + " — " + c.Description)
+	}
+	return sb.String()
+}
+
+// cmdCancel leaves the current form; nothing of it is saved.
+func (b *Bot) cmdCancel(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		r.Reply(r.T("cancel.nothing"))
+		return nil
+	}
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	if d.Flow == mmo.FlowRegister {
+		r.Reply(r.T("cancel.registration"))
+		return nil
+	}
+	r.Reply(r.T("cancel.done"))
+	return nil
+}
+
+// menu returns the command menu of a role in a language: the routed
+// commands the role may use, in menu order.
+func (b *Bot) menu(lang string, role mmo.Role) []command {
+	var cmds []command
+	for _, name := range b.routes.order {
+		rt := b.routes.commands[name]
+		if rt.menu == "" || role < rt.role {
+			continue
+		}
+		if name == "start" && role != mmo.RoleGuest {
+			continue // registered users need not start again
+		}
+		cmds = append(cmds, command{Name: name, Description: b.cat.T(lang, rt.menu)})
+	}
+	return cmds
+}
+
+// setDefaultMenus sets the menu every private chat shows before a
+// user-specific one is set: the member's commands, per language.
+// Telegram picks the list by the user's client language; Russian is also
+// the default for any other language.
+func (b *Bot) setDefaultMenus() {
+	for _, lang := range b.cat.Langs() {
+		var cmds []tgbotapi.BotCommand
+		for _, c := range b.menu(lang, mmo.RoleMember) {
+			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
+		}
+		code := lang
+		if lang == "ru" {
+			code = "" // the fallback for every language without its own list
+		}
+		cfg := tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeAllPrivateChats(), code, cmds...)
+		if _, err := b.sender.Do(context.WithoutCancel(b.pollCtx), cfg); err != nil {
+			b.log.Warn("set the default command menu", "lang", lang, "error", err)
+		}
+	}
+}
+
+// ownMenu reports whether a user needs a menu of their own rather than the
+// default one: a higher role, or a language chosen in /settings.
+func (b *Bot) ownMenu(u *mmo.User) bool {
+	return u.Role(b.isAdmin(u.ID)) >= mmo.RoleCoordinator || u.Lang != ""
+}

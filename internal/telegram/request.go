@@ -1,0 +1,213 @@
+package telegram
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// Request is one update being handled, inside the store transaction that
+// will record its effects. Handlers read and write the store through Tx
+// and queue their replies with Reply, Send and Edit; the replies reach the
+// outbox in the same transaction, so an update's effects and its answers
+// land together or not at all.
+type Request struct {
+	bot    *Bot
+	Tx     *boltdb.Tx
+	Update *tgbotapi.Update
+	Now    time.Time
+
+	// From is the Telegram user who caused the update; nil for updates
+	// without a sender.
+	From *tgbotapi.User
+	// ChatID is where replies go.
+	ChatID int64
+	// Private is true for a private chat with the user.
+	Private bool
+	// User is the stored user, or a new unsaved one for a first contact.
+	User *mmo.User
+	// Known is false until the user is saved.
+	Known bool
+	Lang  string
+	Role  mmo.Role
+
+	// Text is the message text; Command and Args split it when it is a
+	// command ("/start abc" → "start", "abc").
+	Text    string
+	Command string
+	Args    string
+	// Callback is the decoded button data of a callback query.
+	Callback *callback
+
+	out      []outMsg
+	answer   *tgbotapi.CallbackConfig
+	answered bool
+	route    string // for logs: the command, button verb or dialog
+}
+
+// T renders a message in the user's language.
+func (r *Request) T(key string, args ...any) string { return r.bot.cat.T(r.Lang, key, args...) }
+
+// N renders a message with plural forms in the user's language.
+func (r *Request) N(key string, count int, args ...any) string {
+	return r.bot.cat.N(r.Lang, key, count, args...)
+}
+
+// Reply sends a message to the chat of the update.
+func (r *Request) Reply(text string, kb ...[]button) { r.Send(r.ChatID, text, kb...) }
+
+// Send queues a message to a chat. Texts over Telegram's limit are split
+// at paragraph boundaries; the keyboard goes with the last part.
+func (r *Request) Send(chatID int64, text string, kb ...[]button) {
+	parts := splitText(text, maxText)
+	for i, p := range parts {
+		m := outMsg{Kind: outSend, ChatID: chatID, Text: p}
+		if i == len(parts)-1 {
+			m.Keyboard = kb
+		}
+		r.out = append(r.out, m)
+	}
+}
+
+// Edit replaces the text and buttons of the message the pressed button
+// belongs to. Without a callback it sends a new message instead.
+func (r *Request) Edit(text string, kb ...[]button) {
+	q := r.Update.CallbackQuery
+	if q == nil || q.Message == nil || len([]rune(text)) > maxText {
+		r.Reply(text, kb...)
+		return
+	}
+	r.out = append(r.out, outMsg{Kind: outEdit, ChatID: q.Message.Chat.ID, MessageID: q.Message.MessageID, Text: text, Keyboard: kb})
+}
+
+// SendDocument queues a file to a chat.
+func (r *Request) SendDocument(chatID int64, name string, data []byte, caption string) {
+	r.out = append(r.out, outMsg{Kind: outDocument, ChatID: chatID, FileName: name, File: data, Text: caption})
+}
+
+// SetMenu queues the command menu of a user's private chat: their role's
+// commands in their language. Users whose menu is the default one (members
+// who never chose a language) get the chat's own menu removed instead.
+func (r *Request) SetMenu(u *mmo.User) {
+	m := outMsg{Kind: outCommands, ChatID: u.ID}
+	if r.bot.ownMenu(u) {
+		m.Commands = r.bot.menu(r.LangOf(u), u.Role(r.bot.isAdmin(u.ID)))
+	}
+	r.out = append(r.out, m)
+}
+
+// Answer answers the callback query with a short notice (or an alert).
+// Every callback is answered once the handler returns, with an empty
+// answer if the handler gave none, so the button stops spinning.
+func (r *Request) Answer(text string, alert bool) {
+	if r.Update.CallbackQuery == nil || r.answered {
+		return
+	}
+	cfg := tgbotapi.NewCallback(r.Update.CallbackQuery.ID, text)
+	cfg.ShowAlert = alert
+	r.answer = &cfg
+	r.answered = true
+}
+
+// Button makes an inline button whose data is signed for this chat.
+func (r *Request) Button(text, verb string, args ...string) button {
+	return r.bot.button(r.ChatID, text, verb, args...)
+}
+
+// ButtonFor makes a button for a message sent to another chat.
+func (r *Request) ButtonFor(chatID int64, text, verb string, args ...string) button {
+	return r.bot.button(chatID, text, verb, args...)
+}
+
+// LangOf returns the language to write to another user in.
+func (r *Request) LangOf(u *mmo.User) string { return r.bot.cat.Match(u.Lang, u.LanguageCode) }
+
+// TFor renders a message in another user's language.
+func (r *Request) TFor(u *mmo.User, key string, args ...any) string {
+	return r.bot.cat.T(r.LangOf(u), key, args...)
+}
+
+// SaveUser stores the request's user (also a first contact).
+func (r *Request) SaveUser() error {
+	if err := r.Tx.PutUser(r.User); err != nil {
+		return err
+	}
+	r.Known = true
+	return nil
+}
+
+// Dialog returns the user's open dialog, or nil. An expired dialog is
+// removed and reported as nil; expired reports that it happened, so the
+// user can be told why their answer was not taken.
+func (r *Request) Dialog() (d *mmo.Dialog, expired bool, err error) {
+	if !r.Known {
+		return nil, false, nil
+	}
+	d, err = r.Tx.Dialog(r.User.ID)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if d.Expired(r.Now) {
+		return nil, true, r.Tx.DeleteDialog(r.User.ID)
+	}
+	return d, false, nil
+}
+
+// PutDialog saves the user's dialog.
+func (r *Request) PutDialog(d mmo.Dialog) error {
+	if !r.Known {
+		if err := r.SaveUser(); err != nil {
+			return err
+		}
+	}
+	return r.Tx.PutDialog(r.User.ID, &d)
+}
+
+// EndDialog removes the user's dialog.
+func (r *Request) EndDialog() error {
+	if !r.Known {
+		return nil
+	}
+	return r.Tx.DeleteDialog(r.User.ID)
+}
+
+// commit moves the queued replies into the outbox of the transaction.
+func (r *Request) commit() error {
+	for i := range r.out {
+		data, err := json.Marshal(&r.out[i])
+		if err != nil {
+			return err
+		}
+		if err := r.Tx.Enqueue(&boltdb.OutboxItem{ChatID: r.out[i].ChatID, Payload: data}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseCommand splits "/cmd@bot args" into "cmd" and "args". It returns
+// "" for text that is not a command, or a command for another bot.
+func parseCommand(text, botName string) (cmd, args string) {
+	if !strings.HasPrefix(text, "/") {
+		return "", ""
+	}
+	word, rest, _ := strings.Cut(text[1:], " ")
+	name, target, hasTarget := strings.Cut(word, "@")
+	if hasTarget && !strings.EqualFold(target, botName) {
+		return "", ""
+	}
+	return strings.ToLower(name), strings.TrimSpace(rest)
+}
+
+// rawArg marks pre-rendered HTML for the catalog.
+func rawArg(s string) i18n.Raw { return i18n.Raw(s) }

@@ -1,0 +1,281 @@
+package telegram
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// HandlerFunc handles one update.
+type HandlerFunc func(*Request) error
+
+// Middleware wraps a handler with behaviour common to all routes.
+type Middleware func(HandlerFunc) HandlerFunc
+
+// route is a command, a button verb or a dialog flow, with the lowest role
+// allowed to use it.
+type route struct {
+	role mmo.Role
+	fn   HandlerFunc
+	// menu is the locale key of the command's description in the command
+	// menu; empty for commands kept out of the menu.
+	menu string
+}
+
+// routes holds every way into the bot, in one place.
+type routes struct {
+	commands  map[string]route
+	order     []string // command menu order
+	callbacks map[string]route
+	dialogs   map[string]HandlerFunc
+	// links open deep links by the payload's kind, the part before "_".
+	links   map[string]func(r *Request, rest string) error
+	handler HandlerFunc // serve wrapped in the middleware
+}
+
+// Callback verbs. They are part of the callback data, so keep them short.
+const (
+	verbConsent   = "rc" // registration consent: nonce, agree|decline
+	verbLang      = "lg" // settings: language code
+	verbEditField = "ef" // settings: profile field to edit
+	verbCoordAdd  = "ca" // coordinators: start the search for a new one
+	verbCoordSet  = "cs" // coordinators: grant to user id
+	verbCoordDel  = "cd" // coordinators: revoke from user id
+)
+
+func (b *Bot) buildRoutes() routes {
+	rt := routes{
+		commands: map[string]route{
+			"start":        {mmo.RoleGuest, b.cmdStart, "menu.start"},
+			"help":         {mmo.RoleGuest, b.cmdHelp, "menu.help"},
+			"settings":     {mmo.RoleMember, b.cmdSettings, "menu.settings"},
+			"cancel":       {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
+			"coordinators": {mmo.RoleAdmin, b.cmdCoordinators, "menu.coordinators"},
+		},
+		order: []string{"start", "help", "settings", "cancel", "coordinators"},
+		callbacks: map[string]route{
+			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
+			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
+			verbEditField:  {role: mmo.RoleMember, fn: b.onEditField},
+			verbDeleteData: {role: mmo.RoleMember, fn: b.onDeleteData},
+			verbCoordAdd:   {role: mmo.RoleAdmin, fn: b.onCoordAdd},
+			verbCoordSet:   {role: mmo.RoleAdmin, fn: b.onCoordSet},
+			verbCoordDel:   {role: mmo.RoleAdmin, fn: b.onCoordDel},
+		},
+		dialogs: map[string]HandlerFunc{
+			mmo.FlowRegister: b.dialogRegister,
+			mmo.FlowEdit:     b.dialogEdit,
+			mmo.FlowGrant:    b.dialogGrant,
+		},
+		links: map[string]func(*Request, string) error{},
+	}
+	rt.handler = chain(b.serve, b.recoverer, b.logger, b.autoAnswer)
+	return rt
+}
+
+// chain applies middleware, the first one outermost.
+func chain(h HandlerFunc, mw ...Middleware) HandlerFunc {
+	for i := len(mw) - 1; i >= 0; i-- {
+		h = mw[i](h)
+	}
+	return h
+}
+
+// recoverer turns a panic into an error, so the transaction rolls back and
+// the user gets an apology instead of silence.
+func (b *Bot) recoverer(next HandlerFunc) HandlerFunc {
+	return func(r *Request) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				b.log.Error("handler panic", "update_id", r.Update.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		return next(r)
+	}
+}
+
+// logger logs every update with ids only: no names, no texts.
+func (b *Bot) logger(next HandlerFunc) HandlerFunc {
+	return func(r *Request) error {
+		start := time.Now()
+		err := next(r)
+		level := slog.LevelDebug
+		if err != nil {
+			level = slog.LevelError
+		}
+		b.log.Log(nil, level, "update", "update_id", r.Update.UpdateID, "chat_id", r.ChatID,
+			"user_id", r.User.ID, "route", r.route, "duration", time.Since(start).String(), "error", err)
+		return err
+	}
+}
+
+// autoAnswer answers every callback query the handler left unanswered.
+func (b *Bot) autoAnswer(next HandlerFunc) HandlerFunc {
+	return func(r *Request) error {
+		err := next(r)
+		if err == nil && r.Update.CallbackQuery != nil && !r.answered {
+			r.Answer("", false)
+		}
+		return err
+	}
+}
+
+// serve routes an update.
+func (b *Bot) serve(r *Request) error {
+	u := r.Update
+	switch {
+	case u.MyChatMember != nil:
+		return b.onMyChatMember(r)
+	case u.CallbackQuery != nil:
+		return b.onCallback(r)
+	case u.Message != nil:
+		return b.onMessage(r)
+	}
+	return nil
+}
+
+// touch keeps the stored user in step with Telegram: their client language,
+// and a user who writes has evidently not blocked the bot.
+func (r *Request) touch() error {
+	if !r.Known {
+		return nil
+	}
+	stored, err := r.Tx.User(r.User.ID)
+	if err != nil {
+		return err
+	}
+	if stored.LanguageCode == r.User.LanguageCode && !stored.Blocked {
+		return nil
+	}
+	r.User.Blocked = false
+	return r.SaveUser()
+}
+
+func (b *Bot) onMessage(r *Request) error {
+	if !r.Private {
+		if r.Command == "" {
+			return nil // the bot works in private chats; groups are not its place
+		}
+		r.route = "group:" + r.Command
+		url := "https://t.me/" + b.Username()
+		r.Reply(r.T("group.private_only"), []button{{Text: r.T("group.open_private"), URL: url}})
+		return nil
+	}
+	if err := r.touch(); err != nil {
+		return err
+	}
+	if r.Command != "" {
+		return b.onCommand(r)
+	}
+	d, expired, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	switch {
+	case d != nil:
+		r.route = "dialog:" + d.Flow
+		h, ok := b.routes.dialogs[d.Flow]
+		if !ok { // a flow of an older version: nothing can continue it
+			r.Reply(r.T("dialog.expired"))
+			return r.EndDialog()
+		}
+		return h(r)
+	case expired:
+		r.route = "dialog:expired"
+		r.Reply(r.T("dialog.expired"))
+	case r.Role == mmo.RoleGuest:
+		r.route = "text:guest"
+		r.Reply(r.T("start.need_register"))
+	default:
+		r.route = "text:unknown"
+		r.Reply(r.T("error.unknown_text"))
+	}
+	return nil
+}
+
+func (b *Bot) onCommand(r *Request) error {
+	r.route = "/" + r.Command
+	rt, ok := b.routes.commands[r.Command]
+	if !ok {
+		r.Reply(r.T("error.unknown_command"))
+		return nil
+	}
+	if r.Role < rt.role {
+		r.Reply(r.T(refusal(r.Role)))
+		return nil
+	}
+	// A new command abandons a half-filled form, except for /help, which
+	// is harmless to look at in the middle of one, and /start and /cancel,
+	// which deal with the form themselves.
+	switch r.Command {
+	case "help", "start", "cancel":
+	default:
+		if err := r.EndDialog(); err != nil {
+			return err
+		}
+	}
+	return rt.fn(r)
+}
+
+// refusal is the message for a user whose role is too low.
+func refusal(role mmo.Role) string {
+	if role == mmo.RoleGuest {
+		return "error.register_first"
+	}
+	return "error.forbidden"
+}
+
+func (b *Bot) onCallback(r *Request) error {
+	r.route = "button"
+	cb, err := b.codec.decode(r.ChatID, r.Update.CallbackQuery.Data)
+	if err != nil {
+		r.route = "button:invalid"
+		b.log.Warn("refused callback data", "update_id", r.Update.UpdateID, "user_id", r.User.ID, "error", err)
+		r.Answer(r.T("error.stale_button"), true)
+		return nil
+	}
+	r.Callback = &cb
+	r.route = "button:" + cb.Verb
+	rt, ok := b.routes.callbacks[cb.Verb]
+	if !ok {
+		r.Answer(r.T("error.stale_button"), true)
+		return nil
+	}
+	if r.Role < rt.role {
+		r.Answer(r.T(refusal(r.Role)), true)
+		return nil
+	}
+	if err := r.touch(); err != nil {
+		return err
+	}
+	return rt.fn(r)
+}
+
+// onMyChatMember records a user blocking or unblocking the bot.
+func (b *Bot) onMyChatMember(r *Request) error {
+	m := r.Update.MyChatMember
+	r.route = "member:" + m.NewChatMember.Status
+	if !r.Private || !r.Known {
+		return nil
+	}
+	switch m.NewChatMember.Status {
+	case "kicked", "left":
+		return r.Tx.SetBlocked(r.User.ID, true)
+	case "member":
+		return r.Tx.SetBlocked(r.User.ID, false)
+	}
+	return nil
+}
+
+// stale answers a button that no longer applies.
+func (r *Request) stale() error {
+	r.Answer(r.T("error.stale_button"), true)
+	return nil
+}
+
+var errNoCallback = errors.New("no callback")
