@@ -1,0 +1,219 @@
+package telegramtest
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FaultKind is the kind of an injected fault.
+type FaultKind int
+
+const (
+	// TooManyRequests answers 429 {"ok":false,"error_code":429,
+	// "description":"Too Many Requests: retry after N",
+	// "parameters":{"retry_after":N}} with N = Fault.RetryAfter (at least 1).
+	TooManyRequests FaultKind = iota + 1
+	// ServerError answers 502 with a non-JSON HTML body, like a failing
+	// reverse proxy in front of the API.
+	ServerError
+	// BadGateway answers a JSON 500 {"ok":false,"error_code":500,
+	// "description":"Internal Server Error"}.
+	BadGateway
+	// Drop closes the connection without answering (the client sees an
+	// EOF / connection reset).
+	Drop
+	// Slow sleeps Fault.Delay, then answers normally.
+	Slow
+)
+
+// String returns the name of the kind.
+func (k FaultKind) String() string {
+	switch k {
+	case TooManyRequests:
+		return "TooManyRequests"
+	case ServerError:
+		return "ServerError"
+	case BadGateway:
+		return "BadGateway"
+	case Drop:
+		return "Drop"
+	case Slow:
+		return "Slow"
+	}
+	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Fault is an injected failure of the next matching calls.
+type Fault struct {
+	// Method is the method it hits (case-insensitive); "" means any method.
+	Method string
+	// ChatID restricts it to calls with that chat_id; 0 means any call.
+	ChatID int64
+	// Kind is what happens to the call.
+	Kind FaultKind
+	// RetryAfter is the retry_after of a TooManyRequests fault; default 1.
+	RetryAfter int
+	// Delay is the delay of a Slow fault.
+	Delay time.Duration
+	// Count is how many calls it hits; values below 1 mean 1.
+	Count int
+}
+
+// Inject adds a fault. Faults are consumed in order of injection by the
+// matching calls (getUpdates included). Except for Slow, a faulted call has
+// no effect: nothing is sent or recorded as sent, no update is confirmed.
+func (s *Server) Inject(f Fault) {
+	if f.Count < 1 {
+		f.Count = 1
+	}
+	if c := canonicalMethods[strings.ToLower(f.Method)]; c != "" {
+		f.Method = c
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, &f)
+	s.mu.Unlock()
+}
+
+// takeFault consumes the first fault matching the call, if any. s.mu must
+// be held.
+func (s *Server) takeFault(c *call) *Fault {
+	for i, f := range s.faults {
+		if f.Method != "" && f.Method != c.method {
+			continue
+		}
+		if f.ChatID != 0 && c.get("chat_id") != strconv.FormatInt(f.ChatID, 10) {
+			continue
+		}
+		f.Count--
+		if f.Count <= 0 {
+			s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+		}
+		s.stats.Faults++
+		hit := *f
+		return &hit
+	}
+	return nil
+}
+
+// Limits are Telegram-like flood limits enforced on sendMessage,
+// sendDocument and sendPhoto (edits, answers and other calls are not
+// limited). A zero field is no limit.
+type Limits struct {
+	// Global is the number of sends per second over all chats: at most
+	// Global sends in any 1-second sliding window. A fractional rate r uses
+	// a window of ceil(r)/r seconds holding ceil(r) sends.
+	Global float64
+	// PerChat is the number of sends per second to one private chat, with
+	// the same sliding window rule as Global.
+	PerChat float64
+	// GroupPerMinute is the number of sends to one group in any 60-second
+	// sliding window.
+	GroupPerMinute int
+}
+
+// EnforceLimits sets the flood limits (replacing earlier ones). A send
+// that would exceed a limit answers 429 with parameters.retry_after = the
+// whole seconds (rounded up, at least 1) until it would be allowed, and has
+// no effect. Sends made before the call count.
+func (s *Server) EnforceLimits(l Limits) {
+	s.mu.Lock()
+	s.limits = l
+	s.mu.Unlock()
+}
+
+// Stats are counters of the server's activity.
+type Stats struct {
+	// Sent is the number of successful sendMessage, sendDocument and
+	// sendPhoto calls.
+	Sent int
+	// TooMany is the number of 429 answers (limits and faults).
+	TooMany int
+	// Faults is the number of calls hit by an injected fault.
+	Faults int
+	// ByMethod is the number of successful (HTTP 200) calls per method.
+	ByMethod map[string]int
+}
+
+// Stats returns a copy of the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.ByMethod = make(map[string]int, len(s.stats.ByMethod))
+	for k, v := range s.stats.ByMethod {
+		st.ByMethod[k] = v
+	}
+	return st
+}
+
+// rateWindow turns a per-second rate into a sliding window capacity.
+func rateWindow(rate float64) (int, time.Duration) {
+	capacity := int(math.Ceil(rate))
+	return capacity, time.Duration(float64(capacity) / rate * float64(time.Second))
+}
+
+// windowWait prunes log to the entries inside the window ending at now and
+// returns how long until one more entry fits (0 if it fits now).
+func windowWait(log []time.Time, now time.Time, capacity int, window time.Duration) ([]time.Time, time.Duration) {
+	i := 0
+	for i < len(log) && !log[i].Add(window).After(now) {
+		i++
+	}
+	log = log[i:]
+	if capacity <= 0 || len(log) < capacity {
+		return log, 0
+	}
+	return log, log[len(log)-capacity].Add(window).Sub(now)
+}
+
+// checkLimits returns a 429 error if a send to chatID now would exceed the
+// limits. s.mu must be held.
+func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
+	l := s.limits
+	var wait time.Duration
+	if l.Global > 0 {
+		c, w := rateWindow(l.Global)
+		_, d := windowWait(s.globalSends, now, c, w)
+		wait = max(wait, d)
+	}
+	if chatID > 0 && l.PerChat > 0 {
+		c, w := rateWindow(l.PerChat)
+		_, d := windowWait(s.chatSends[chatID], now, c, w)
+		wait = max(wait, d)
+	}
+	if chatID < 0 && l.GroupPerMinute > 0 {
+		_, d := windowWait(s.chatSends[chatID], now, l.GroupPerMinute, time.Minute)
+		wait = max(wait, d)
+	}
+	if wait <= 0 {
+		return nil
+	}
+	ra := int(math.Ceil(wait.Seconds()))
+	if ra < 1 {
+		ra = 1
+	}
+	return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", ra), retryAfter: ra}
+}
+
+// recordSend records a successful send for the limits. s.mu must be held.
+func (s *Server) recordSend(chatID int64, now time.Time) {
+	const keep = time.Minute
+	s.globalSends, _ = windowWait(s.globalSends, now, 0, maxWindow(s.limits.Global, keep))
+	s.globalSends = append(s.globalSends, now)
+	log, _ := windowWait(s.chatSends[chatID], now, 0, maxWindow(s.limits.PerChat, keep))
+	s.chatSends[chatID] = append(log, now)
+	s.stats.Sent++
+}
+
+// maxWindow is the history to keep: at least keep, more for slow rates.
+func maxWindow(rate float64, keep time.Duration) time.Duration {
+	if rate > 0 {
+		if _, w := rateWindow(rate); w > keep {
+			return w
+		}
+	}
+	return keep
+}

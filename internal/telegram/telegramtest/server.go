@@ -1,0 +1,1000 @@
+package telegramtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Token is the bot token a Server accepts unless Options.Token says
+// otherwise.
+const Token = "123456:TEST-token_secret"
+
+// Defaults of the bot identity answered by getMe.
+const (
+	DefaultBotID        int64 = 1000000001
+	DefaultBotUsername        = "mmo_test_bot"
+	DefaultBotFirstName       = "MMO Test Bot"
+)
+
+// Default durations of the synchronisation helpers.
+const (
+	DefaultWaitTimeout = 10 * time.Second
+	DefaultQuiet       = 150 * time.Millisecond
+)
+
+// Options configures a Server. The zero value is usable.
+type Options struct {
+	// Token is the bot token accepted in request paths; default Token.
+	Token string
+	// NoLongPoll makes getUpdates answer at once even when there is no
+	// update and a timeout was asked for (like the npm telegram-test-api),
+	// to test that a bot does not spin.
+	NoLongPoll bool
+	// BotID is the bot's user id; default DefaultBotID.
+	BotID int64
+	// BotUsername is the bot's username; default DefaultBotUsername.
+	BotUsername string
+	// BotFirstName is the bot's first name; default DefaultBotFirstName.
+	BotFirstName string
+	// Now is the clock used for message dates; default time.Now. Waiting,
+	// long polling and flood limits always use the real clock.
+	Now func() time.Time
+	// FirstUpdateID is the update_id of the first update; default 1.
+	FirstUpdateID int
+}
+
+// Request is one recorded HTTP request to the Bot API.
+type Request struct {
+	// Method is the canonical method name ("sendMessage"), or the name as
+	// requested for unknown methods; "file" for file downloads.
+	Method string
+	// Params are the request parameters (query, form or JSON body). For a
+	// multipart file part the parameter holds the file name.
+	Params url.Values
+	// At is when the request arrived.
+	At time.Time
+	// Status is the HTTP status answered, 0 when no answer was given (Drop
+	// fault, client gone before the answer).
+	Status int
+	// Description is the error description of a refused call.
+	Description string
+}
+
+// BotCommand is one command of the bot's command menu, as set by
+// setMyCommands.
+type BotCommand struct {
+	// Command is the command without the slash, e.g. "start".
+	Command string `json:"command"`
+	// Description is the text shown in the menu.
+	Description string `json:"description"`
+}
+
+// cmdKey identifies a command list: scope type, the scope's chat and user
+// (0 when the scope type has none) and language code.
+type cmdKey struct {
+	scope          string
+	chatID, userID int64
+	lang           string
+}
+
+type cmdEntry struct {
+	cmds []BotCommand
+	seq  int // order of setting
+}
+
+type queuedUpdate struct {
+	id   int
+	data json.RawMessage
+}
+
+type storedFile struct {
+	id, uniqueID, path string
+	name, mime         string
+	data               []byte
+	width, height      int
+}
+
+type callbackState struct {
+	id       string
+	chatID   int64
+	answered bool
+	answer   CallbackAnswer
+}
+
+// Server is a fake Telegram Bot API server. Create it with NewServer or
+// Start. All methods are safe for concurrent use.
+type Server struct {
+	opts    Options
+	ts      *httptest.Server
+	handler http.Handler
+	done    chan struct{}
+	once    sync.Once
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on every state change
+
+	updates      []queuedUpdate // not yet confirmed, in id order
+	nextUpdateID int
+	confirmed    int
+	pollGen      uint64
+
+	chats map[int64]*chatState
+
+	files       map[string]*storedFile // by file_id
+	filesByPath map[string]*storedFile
+	nextFile    int
+
+	callbacks    map[string]*callbackState
+	nextCallback int64
+
+	commands map[cmdKey]cmdEntry
+	cmdSeq   int
+
+	calls      map[string]int
+	requests   []Request
+	unexpected []string
+
+	faults      []*Fault
+	limits      Limits
+	globalSends []time.Time
+	chatSends   map[int64][]time.Time
+	stats       Stats
+
+	lastActivity time.Time
+	inflight     int
+	waitTimeout  time.Duration
+	quiet        time.Duration
+}
+
+// NewServer starts a Server for a test or benchmark and closes it when the
+// test ends. At most one Options may be given.
+func NewServer(tb testing.TB, opts ...Options) *Server {
+	tb.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	s := Start(o)
+	tb.Cleanup(func() {
+		s.Close()
+		if u := s.Unexpected(); len(u) > 0 {
+			tb.Logf("telegramtest: the bot called unimplemented methods: %v", u)
+		}
+	})
+	return s
+}
+
+// Start starts a Server without a testing.TB (sandbox, benchmarks run by
+// hand). The caller must Close it.
+func Start(opts Options) *Server {
+	s := newServer(opts)
+	s.ts = httptest.NewServer(s.handler)
+	return s
+}
+
+func newServer(opts Options) *Server {
+	if opts.Token == "" {
+		opts.Token = Token
+	}
+	if opts.BotID == 0 {
+		opts.BotID = DefaultBotID
+	}
+	if opts.BotUsername == "" {
+		opts.BotUsername = DefaultBotUsername
+	}
+	if opts.BotFirstName == "" {
+		opts.BotFirstName = DefaultBotFirstName
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.FirstUpdateID <= 0 {
+		opts.FirstUpdateID = 1
+	}
+	s := &Server{
+		opts:         opts,
+		done:         make(chan struct{}),
+		changed:      make(chan struct{}),
+		nextUpdateID: opts.FirstUpdateID,
+		confirmed:    opts.FirstUpdateID - 1,
+		chats:        make(map[int64]*chatState),
+		files:        make(map[string]*storedFile),
+		filesByPath:  make(map[string]*storedFile),
+		callbacks:    make(map[string]*callbackState),
+		commands:     make(map[cmdKey]cmdEntry),
+		calls:        make(map[string]int),
+		chatSends:    make(map[int64][]time.Time),
+		stats:        Stats{ByMethod: make(map[string]int)},
+		waitTimeout:  DefaultWaitTimeout,
+		quiet:        DefaultQuiet,
+	}
+	s.handler = http.HandlerFunc(s.serveHTTP)
+	return s
+}
+
+// Close stops the server: pending long polls answer at once, waiting helpers
+// give up. It is safe to call more than once.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		close(s.done)
+		if s.ts != nil {
+			s.ts.Close()
+		}
+	})
+}
+
+// URL is the base URL of the server, e.g. http://127.0.0.1:PORT.
+func (s *Server) URL() string { return s.ts.URL }
+
+// Endpoint is the API endpoint format URL()+"/bot%s/%s" that
+// tgbotapi.NewBotAPIWithClient wants.
+func (s *Server) Endpoint() string { return s.ts.URL + "/bot%s/%s" }
+
+// FileEndpoint is the file download format URL()+"/file/bot%s/%s" (token,
+// file_path). Note that tgbotapi's File.Link always uses api.telegram.org.
+func (s *Server) FileEndpoint() string { return s.ts.URL + "/file/bot%s/%s" }
+
+// Handler is the server's HTTP handler, to mount it in another server (a
+// sandbox). It serves /bot<token>/<method> and /file/bot<token>/<path>.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Bot is the bot user as answered by getMe: ID, first name and username.
+func (s *Server) Bot() (id int64, firstName, username string) {
+	return s.opts.BotID, s.opts.BotFirstName, s.opts.BotUsername
+}
+
+// SetWaitTimeout sets how long the waiting helpers (Next, Answer,
+// WaitConfirmed, Settle) wait before failing; default DefaultWaitTimeout.
+func (s *Server) SetWaitTimeout(d time.Duration) {
+	s.mu.Lock()
+	s.waitTimeout = d
+	s.mu.Unlock()
+}
+
+// SetQuiet sets the quiet period Settle requires; default DefaultQuiet.
+func (s *Server) SetQuiet(d time.Duration) {
+	s.mu.Lock()
+	s.quiet = d
+	s.mu.Unlock()
+}
+
+func (s *Server) getWaitTimeout() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.waitTimeout
+}
+
+// broadcast wakes every waiter. s.mu must be held.
+func (s *Server) broadcast() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// waitUntil waits until cond, called with s.mu held, reports true; or until
+// the timeout elapses or the server closes. It reports whether cond held.
+func (s *Server) waitUntil(timeout time.Duration, cond func() bool) bool {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		s.mu.Lock()
+		if cond() {
+			s.mu.Unlock()
+			return true
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-timer.C:
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return cond()
+		case <-s.done:
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return cond()
+		}
+	}
+}
+
+// sleep sleeps d unless ctx is done or the server closes first; it reports
+// whether the whole delay elapsed.
+func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	return false
+}
+
+// --- HTTP -------------------------------------------------------------
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/file/bot"):
+		s.serveFile(w, r, strings.TrimPrefix(p, "/file/bot"))
+	case strings.HasPrefix(p, "/bot"):
+		s.serveAPI(w, r, strings.TrimPrefix(p, "/bot"))
+	default:
+		writeJSON(w, http.StatusNotFound, wResponse{ErrorCode: 404, Description: "Not Found"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// upload is a file part of a multipart request.
+type upload struct {
+	name, contentType string
+	data              []byte
+}
+
+// call is one parsed API call.
+type call struct {
+	method string
+	params url.Values
+	files  map[string]*upload
+}
+
+func (c *call) get(key string) string { return c.params.Get(key) }
+
+// parseRequest reads the parameters from the query string and the body
+// (form, multipart form or JSON object).
+func parseRequest(r *http.Request) (url.Values, map[string]*upload, error) {
+	vals := url.Values{}
+	for k, v := range r.URL.Query() {
+		vals[k] = append([]string(nil), v...)
+	}
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return vals, nil, nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		files := map[string]*upload{}
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return vals, nil, err
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return vals, files, err
+			}
+			data, err := io.ReadAll(part)
+			if err != nil {
+				return vals, files, err
+			}
+			name := part.FormName()
+			if part.FileName() != "" {
+				files[name] = &upload{name: part.FileName(), contentType: part.Header.Get("Content-Type"), data: data}
+			} else {
+				vals.Add(name, string(data))
+			}
+		}
+		return vals, files, nil
+	case "application/json":
+		var obj map[string]json.RawMessage
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return vals, nil, err
+		}
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return vals, nil, nil
+		}
+		if err := json.Unmarshal(body, &obj); err != nil {
+			return vals, nil, err
+		}
+		for k, raw := range obj {
+			var str string
+			if json.Unmarshal(raw, &str) == nil {
+				vals.Set(k, str)
+			} else if string(raw) != "null" {
+				vals.Set(k, string(raw))
+			}
+		}
+		return vals, nil, nil
+	default:
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return vals, nil, err
+		}
+		q, err := url.ParseQuery(string(body))
+		if err != nil {
+			return vals, nil, err
+		}
+		for k, v := range q {
+			vals[k] = append(vals[k], v...)
+		}
+		return vals, nil, nil
+	}
+}
+
+// methodHandlers are the implemented methods except getUpdates, which
+// waits without holding the lock. They run with s.mu held.
+var methodHandlers = map[string]func(*Server, *call) (any, *apiError){
+	"getMe":                  (*Server).getMe,
+	"sendMessage":            (*Server).sendMessage,
+	"editMessageText":        (*Server).editMessageText,
+	"editMessageReplyMarkup": (*Server).editMessageReplyMarkup,
+	"deleteMessage":          (*Server).deleteMessage,
+	"answerCallbackQuery":    (*Server).answerCallbackQuery,
+	"sendDocument":           (*Server).sendDocument,
+	"sendPhoto":              (*Server).sendPhoto,
+	"getFile":                (*Server).getFile,
+	"setMyCommands":          (*Server).setMyCommands,
+	"deleteMyCommands":       (*Server).deleteMyCommands,
+	"sendChatAction":         (*Server).sendChatAction,
+}
+
+// canonicalMethods maps lower-case method names to their canonical
+// spelling: like Telegram, method names are case-insensitive.
+var canonicalMethods = func() map[string]string {
+	m := map[string]string{"getupdates": "getUpdates"}
+	for name := range methodHandlers {
+		m[strings.ToLower(name)] = name
+	}
+	return m
+}()
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
+	at := time.Now()
+	token, method, _ := strings.Cut(rest, "/")
+	params, files, perr := parseRequest(r)
+	name := canonicalMethods[strings.ToLower(method)]
+	req := Request{Method: name, Params: recordParams(params, files), At: at}
+	if name == "" {
+		req.Method = method
+	}
+
+	s.mu.Lock()
+	s.calls[req.Method]++
+	if token != s.opts.Token {
+		s.mu.Unlock()
+		s.answer(w, &req, nil, &apiError{code: 401, desc: descUnauthorized})
+		return
+	}
+	if name == "" {
+		s.unexpected = append(s.unexpected, method)
+		s.mu.Unlock()
+		s.answer(w, &req, nil, &apiError{code: 404, desc: descNotFound})
+		return
+	}
+	if perr != nil {
+		s.mu.Unlock()
+		s.answer(w, &req, nil, badRequest("can't parse request: %v", perr))
+		return
+	}
+	c := &call{method: name, params: params, files: files}
+	fault := s.takeFault(c)
+	activity := name != "getUpdates"
+	if activity {
+		s.inflight++
+		s.lastActivity = at
+	}
+	s.mu.Unlock()
+	if activity {
+		defer func() {
+			s.mu.Lock()
+			s.inflight--
+			s.lastActivity = time.Now()
+			s.broadcast()
+			s.mu.Unlock()
+		}()
+	}
+
+	if fault != nil {
+		switch fault.Kind {
+		case Slow:
+			if !s.sleep(r.Context(), fault.Delay) {
+				req.Description = "slow fault interrupted"
+				s.record(&req)
+				return
+			}
+		case TooManyRequests:
+			ra := fault.RetryAfter
+			if ra < 1 {
+				ra = 1
+			}
+			s.answer(w, &req, nil, &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", ra), retryAfter: ra})
+			return
+		case BadGateway:
+			s.answer(w, &req, nil, &apiError{code: 500, desc: "Internal Server Error"})
+			return
+		case ServerError:
+			req.Status = http.StatusBadGateway
+			req.Description = "502 Bad Gateway (HTML)"
+			s.record(&req)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, badGatewayHTML)
+			return
+		case Drop:
+			req.Description = "dropped"
+			s.record(&req)
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		}
+	}
+
+	if name == "getUpdates" {
+		res, aerr, gone := s.getUpdates(r.Context(), c)
+		if gone {
+			req.Description = "client gone"
+			s.record(&req)
+			return
+		}
+		s.answer(w, &req, res, aerr)
+		return
+	}
+	res, aerr := s.handle(name, c)
+	s.answer(w, &req, res, aerr)
+}
+
+// handle runs a method handler under the lock.
+func (s *Server) handle(name string, c *call) (any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res, aerr := methodHandlers[name](s, c)
+	if aerr == nil {
+		s.broadcast()
+	}
+	return res, aerr
+}
+
+const badGatewayHTML = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n"
+
+// recordParams copies the parameters for the record and adds the names of
+// uploaded files.
+func recordParams(params url.Values, files map[string]*upload) url.Values {
+	out := make(url.Values, len(params)+len(files))
+	for k, v := range params {
+		out[k] = append([]string(nil), v...)
+	}
+	for k, f := range files {
+		out.Set(k, f.name)
+	}
+	return out
+}
+
+// answer records the request and writes the Bot API answer.
+func (s *Server) answer(w http.ResponseWriter, req *Request, result any, aerr *apiError) {
+	var resp wResponse
+	status := http.StatusOK
+	if aerr != nil {
+		status = aerr.code
+		resp = wResponse{ErrorCode: aerr.code, Description: aerr.desc}
+		if aerr.retryAfter > 0 {
+			resp.Parameters = &wResponseParameters{RetryAfter: aerr.retryAfter}
+		}
+		req.Description = aerr.desc
+	} else {
+		resp = wResponse{OK: true, Result: result}
+	}
+	req.Status = status
+	s.record(req)
+	writeJSON(w, status, resp)
+}
+
+// record stores a finished request and updates the statistics.
+func (s *Server) record(req *Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, *req)
+	switch {
+	case req.Status == http.StatusOK:
+		s.stats.ByMethod[req.Method]++
+	case req.Status == http.StatusTooManyRequests:
+		s.stats.TooMany++
+	}
+	s.broadcast()
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {
+	token, path, _ := strings.Cut(rest, "/")
+	req := Request{Method: "file", Params: url.Values{"file_path": {path}}, At: time.Now()}
+	s.mu.Lock()
+	s.calls["file"]++
+	f := s.filesByPath[path]
+	s.mu.Unlock()
+	if token != s.opts.Token {
+		s.answer(w, &req, nil, &apiError{code: 401, desc: descUnauthorized})
+		return
+	}
+	if f == nil {
+		s.answer(w, &req, nil, &apiError{code: 404, desc: "Not Found"})
+		return
+	}
+	req.Status = http.StatusOK
+	s.record(&req)
+	w.Header().Set("Content-Type", f.mime)
+	w.Header().Set("Content-Length", strconv.Itoa(len(f.data)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(f.data)
+	}
+}
+
+// --- getUpdates ---------------------------------------------------------
+
+// getUpdates answers getUpdates, long polling without holding the lock.
+// gone reports that the client went away and nothing must be answered.
+func (s *Server) getUpdates(ctx context.Context, c *call) (result any, aerr *apiError, gone bool) {
+	offset, err1 := optInt(c.get("offset"))
+	limit, err2 := optInt(c.get("limit"))
+	timeoutSec, err3 := optFloat(c.get("timeout"))
+	if err1 != nil || err2 != nil || err3 != nil {
+		return nil, badRequest("wrong parameter in getUpdates request"), false
+	}
+	if limit <= 0 || limit > 100 {
+		limit = 100
+	}
+	timeout := time.Duration(timeoutSec * float64(time.Second))
+
+	s.mu.Lock()
+	s.pollGen++
+	gen := s.pollGen
+	s.broadcast() // a waiting earlier poll is terminated with 409
+	s.applyOffset(offset)
+	var timer *time.Timer
+	var tc <-chan time.Time
+	for {
+		if s.pollGen != gen {
+			s.mu.Unlock()
+			return nil, &apiError{code: 409, desc: descConflict}, false
+		}
+		ups := s.collect(offset, limit)
+		if len(ups) > 0 || timeout <= 0 || s.opts.NoLongPoll || s.isClosed() {
+			if len(ups) > 0 {
+				s.lastActivity = time.Now()
+			}
+			s.mu.Unlock()
+			if timer != nil {
+				timer.Stop()
+			}
+			return ups, nil, false
+		}
+		if timer == nil {
+			timer = time.NewTimer(timeout)
+			tc = timer.C
+		}
+		ch := s.changed
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-tc:
+			return []json.RawMessage{}, nil, false
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, nil, true
+		case <-s.done:
+		}
+		s.mu.Lock()
+	}
+}
+
+func (s *Server) isClosed() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// applyOffset forgets the updates an offset confirms. s.mu must be held.
+func (s *Server) applyOffset(offset int) {
+	switch {
+	case offset > 0:
+		i := 0
+		for i < len(s.updates) && s.updates[i].id < offset {
+			i++
+		}
+		s.updates = s.updates[i:]
+		if offset-1 > s.confirmed {
+			s.confirmed = offset - 1
+		}
+	case offset < 0:
+		keep := -offset
+		if len(s.updates) > keep {
+			drop := len(s.updates) - keep
+			if id := s.updates[drop-1].id; id > s.confirmed {
+				s.confirmed = id
+			}
+			s.updates = s.updates[drop:]
+		}
+	default:
+		return
+	}
+	s.lastActivity = time.Now()
+	s.broadcast()
+}
+
+// collect returns the pending updates an offset selects. s.mu must be held.
+func (s *Server) collect(offset, limit int) []json.RawMessage {
+	var sel []queuedUpdate
+	if offset < 0 {
+		keep := -offset
+		sel = s.updates
+		if len(sel) > keep {
+			sel = sel[len(sel)-keep:]
+		}
+	} else {
+		for i, u := range s.updates {
+			if u.id >= offset {
+				sel = s.updates[i:]
+				break
+			}
+		}
+	}
+	if len(sel) > limit {
+		sel = sel[:limit]
+	}
+	out := make([]json.RawMessage, len(sel))
+	for i, u := range sel {
+		out[i] = u.data
+	}
+	return out
+}
+
+func optInt(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return strconv.Atoi(strings.TrimSpace(s))
+}
+
+func optFloat(s string) (float64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	return strconv.ParseFloat(strings.TrimSpace(s), 64)
+}
+
+// enqueue assigns the next update_id to u, queues it and returns the id.
+// s.mu must be held.
+func (s *Server) enqueue(u wUpdate) int {
+	u.UpdateID = s.nextUpdateID
+	s.nextUpdateID++
+	data, err := json.Marshal(u)
+	if err != nil {
+		panic("telegramtest: marshal update: " + err.Error())
+	}
+	s.updates = append(s.updates, queuedUpdate{id: u.UpdateID, data: data})
+	s.broadcast()
+	return u.UpdateID
+}
+
+// --- synchronisation and inspection --------------------------------------
+
+// Pending is the number of updates not yet confirmed by an offset.
+func (s *Server) Pending() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.updates)
+}
+
+// Confirmed is the highest update id confirmed by a getUpdates offset.
+func (s *Server) Confirmed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.confirmed
+}
+
+// WaitConfirmed waits until the bot confirmed updateID (called getUpdates
+// with an offset greater than it) and fails the test on timeout.
+func (s *Server) WaitConfirmed(tb testing.TB, updateID int) {
+	tb.Helper()
+	if !s.waitUntil(s.getWaitTimeout(), func() bool { return s.confirmed >= updateID }) {
+		tb.Fatalf("telegramtest: update %d not confirmed after %v\n%s", updateID, s.getWaitTimeout(), s.summary())
+	}
+}
+
+// Settle waits until every enqueued update is confirmed, no call other than
+// getUpdates is in progress, and none has arrived for the quiet period
+// (SetQuiet). It fails the test on timeout.
+func (s *Server) Settle(tb testing.TB) {
+	tb.Helper()
+	if !s.SettleWithin(s.getWaitTimeout()) {
+		tb.Fatalf("telegramtest: Settle timed out after %v\n%s", s.getWaitTimeout(), s.summary())
+	}
+}
+
+// SettleWithin is Settle without a testing.TB: it reports whether the
+// server settled within d.
+func (s *Server) SettleWithin(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		s.mu.Lock()
+		now := time.Now()
+		quietFor := now.Sub(s.lastActivity)
+		busy := len(s.updates) > 0 || s.inflight > 0
+		if !busy && quietFor >= s.quiet {
+			s.mu.Unlock()
+			return true
+		}
+		ch := s.changed
+		wait := deadline.Sub(now)
+		if !busy && s.quiet-quietFor < wait {
+			wait = s.quiet - quietFor
+		}
+		s.mu.Unlock()
+		if wait <= 0 {
+			return false
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ch:
+		case <-t.C:
+		case <-s.done:
+			t.Stop()
+			return false
+		}
+		t.Stop()
+	}
+}
+
+// Calls is the number of calls of a method (canonical name, e.g.
+// "sendMessage"), including refused and faulted ones.
+func (s *Server) Calls(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c := canonicalMethods[strings.ToLower(method)]; c != "" {
+		method = c
+	}
+	return s.calls[method]
+}
+
+// Requests returns every finished request, in the order they finished.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Params = recordParams(r.Params, nil)
+		out[i] = r
+	}
+	return out
+}
+
+// Unexpected returns the names of the unimplemented methods the bot called,
+// one entry per call.
+func (s *Server) Unexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.unexpected...)
+}
+
+// Commands returns the command list set by setMyCommands for a scope type
+// ("default", "all_private_chats", "all_group_chats", ...) and language
+// code ("" for all languages), or nil. For the scope types naming a chat
+// ("chat", "chat_administrators", "chat_member") it returns the list set
+// last for any chat; see ChatCommands.
+func (s *Server) Commands(scopeType, lang string) []BotCommand {
+	if scopeType == "" {
+		scopeType = "default"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.findCommands(func(k cmdKey) bool { return k.scope == scopeType && k.lang == lang })
+}
+
+// ChatCommands returns the command list set by setMyCommands for the scope
+// {"type":"chat","chat_id":chatID}: the one without language code if set,
+// else the one set last for any language; nil if none.
+func (s *Server) ChatCommands(chatID int64) []BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.commands[cmdKey{scope: "chat", chatID: chatID}]; ok {
+		return append([]BotCommand{}, e.cmds...)
+	}
+	return s.findCommands(func(k cmdKey) bool { return k.scope == "chat" && k.chatID == chatID })
+}
+
+// findCommands returns a copy of the matching list set last. s.mu must be
+// held.
+func (s *Server) findCommands(match func(cmdKey) bool) []BotCommand {
+	var best *cmdEntry
+	for k, e := range s.commands {
+		if match(k) && (best == nil || e.seq > best.seq) {
+			e := e
+			best = &e
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	return append([]BotCommand{}, best.cmds...)
+}
+
+// UnansweredCallbacks returns the ids of the callback queries the bot has
+// not answered yet, in creation order.
+func (s *Server) UnansweredCallbacks() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for id, c := range s.callbacks {
+		if !c.answered {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) < len(out[j])
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// summary describes the server state for failure messages.
+func (s *Server) summary() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "pending updates: %d, confirmed up to update %d, next update id %d, getUpdates calls: %d, calls in progress: %d\n",
+		len(s.updates), s.confirmed, s.nextUpdateID, s.calls["getUpdates"], s.inflight)
+	if len(s.unexpected) > 0 {
+		fmt.Fprintf(&b, "unimplemented methods called: %v\n", s.unexpected)
+	}
+	s.writeFailures(&b, 0, false)
+	return b.String()
+}
+
+// writeFailures lists the last refused calls (for one chat, or all when
+// all is true). s.mu must be held.
+func (s *Server) writeFailures(b *strings.Builder, chatID int64, oneChat bool) {
+	var lines []string
+	for i := len(s.requests) - 1; i >= 0 && len(lines) < 10; i-- {
+		r := s.requests[i]
+		if r.Status == http.StatusOK || (r.Method == "getUpdates" && r.Status == 0) {
+			continue
+		}
+		if oneChat && r.Params.Get("chat_id") != strconv.FormatInt(chatID, 10) {
+			continue
+		}
+		lines = append(lines, fmt.Sprintf("  %s %s -> %d %s", r.At.Format("15:04:05.000"), r.Method, r.Status, r.Description))
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("last refused calls:\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		b.WriteString(lines[i])
+		b.WriteByte('\n')
+	}
+}
