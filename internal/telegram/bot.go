@@ -318,8 +318,14 @@ func chatOf(u *tgbotapi.Update) uint64 {
 // Telegram redeliver it forever.
 func (b *Bot) process(u tgbotapi.Update) {
 	var done *Request
+	var failed error
 	err := b.db.Batch(func(tx *boltdb.Tx) error {
 		done = nil
+		if failed != nil {
+			// Batch runs a failed function again on its own; the handler
+			// failed already and would only fail (or panic) twice.
+			return failed
+		}
 		if tx.Handled(u.UpdateID) {
 			return nil
 		}
@@ -328,6 +334,7 @@ func (b *Bot) process(u tgbotapi.Update) {
 			return err
 		}
 		if err := b.routes.handler(r); err != nil {
+			failed = err
 			return err
 		}
 		if err := r.commit(); err != nil {

@@ -176,17 +176,23 @@ func (d *dispatcher) scan(ctx, sendCtx context.Context) time.Time {
 	var next time.Time
 	var after uint64
 	now := time.Now()
+	skip := map[int64]bool{} // chats with an earlier item not yet due
 	for {
+		// The read happens under the lock: a sender removes an item from
+		// the store before it forgets it was queued, so an item in this
+		// snapshot that was sent meanwhile is still marked queued here and
+		// cannot be sent twice.
+		d.mu.Lock()
 		items, err := d.db.Outbox(after, 500)
 		if err != nil {
+			d.mu.Unlock()
 			d.log.Error("outbox: read", "error", err)
 			return now.Add(time.Second)
 		}
 		if len(items) == 0 {
+			d.mu.Unlock()
 			break
 		}
-		d.mu.Lock()
-		skip := map[int64]bool{} // chats with an earlier item not yet due
 		for _, it := range items {
 			after = it.ID
 			if d.queued[it.ID] || skip[it.ChatID] {

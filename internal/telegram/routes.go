@@ -210,11 +210,10 @@ func (b *Bot) onCommand(r *Request) error {
 		return nil
 	}
 	// A new command abandons a half-filled form, except for /help, which
-	// is harmless to look at in the middle of one, and /start and /cancel,
-	// which deal with the form themselves.
-	switch r.Command {
-	case "help", "start", "cancel":
-	default:
+	// is harmless to look at in the middle of one, /cancel, which ends it
+	// itself, and a newcomer's /start, which resumes their registration.
+	keep := r.Command == "help" || r.Command == "cancel" || r.Command == "start" && r.Role == mmo.RoleGuest
+	if !keep {
 		if err := r.EndDialog(); err != nil {
 			return err
 		}

@@ -1,0 +1,213 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// clock is a settable clock for dialog expiry and the like.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// syncBuffer collects log output from concurrent goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// harness runs the real program against the fake Bot API server.
+type harness struct {
+	t     *testing.T
+	srv   *telegramtest.Server
+	cfg   config.Config
+	clock *clock
+	logs  *syncBuffer
+
+	m      *Main
+	cancel context.CancelFunc
+	done   chan error
+}
+
+const adminID = 900001
+
+func testConfig(t *testing.T, srv *telegramtest.Server) config.Config {
+	cfg := config.Default()
+	cfg.Telegram.Token = telegramtest.Token
+	cfg.Telegram.APIEndpoint = srv.Endpoint()
+	cfg.Telegram.PollTimeout = 2 * time.Second
+	cfg.Telegram.RequestTimeout = 5 * time.Second
+	cfg.Telegram.Workers = 4
+	cfg.Admins = []int64{adminID}
+	cfg.Data.Path = filepath.Join(t.TempDir(), "mmo.db")
+	cfg.Data.OpenTimeout = 2 * time.Second
+	cfg.Log.Level = "debug"
+	// Tests type faster than a person; the per-chat limit has tests of its own.
+	cfg.Limits.PrivatePerSecond = 200
+	cfg.Limits.PrivateBurst = 50
+	cfg.Limits.GlobalPerSecond = 500
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// newHarness starts the bot against a new fake server.
+func newHarness(t *testing.T, opts ...telegramtest.Options) *harness {
+	t.Helper()
+	srv := telegramtest.NewServer(t, opts...)
+	h := &harness{
+		t:     t,
+		srv:   srv,
+		cfg:   testConfig(t, srv),
+		clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
+		logs:  &syncBuffer{},
+	}
+	h.start()
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("bot log:\n%s", h.logs.String())
+		}
+	})
+	return h
+}
+
+func (h *harness) start() {
+	h.t.Helper()
+	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs)}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := h.m.Open(ctx); err != nil {
+		cancel()
+		h.t.Fatalf("open: %v", err)
+	}
+	h.cancel = cancel
+	h.done = make(chan error, 1)
+	go func() { h.done <- h.m.Run(ctx) }()
+}
+
+// stop shuts the bot down as SIGTERM would.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		h.t.Error("the bot did not stop within 15 s")
+	}
+	if err := h.m.Close(); err != nil {
+		h.t.Errorf("Close: %v", err)
+	}
+	h.cancel = nil
+}
+
+func (h *harness) restart() {
+	h.stop()
+	h.start()
+}
+
+// user creates a simulated Telegram user with a Russian client.
+func (h *harness) user(id int64, firstName string) *telegramtest.User {
+	return h.srv.NewUser(id, firstName, "ru")
+}
+
+// next returns the user's next message, failing if it lacks want.
+func next(t *testing.T, u *telegramtest.User, want ...string) telegramtest.Message {
+	t.Helper()
+	m := u.Next(t)
+	for _, w := range want {
+		if !strings.Contains(m.Text, w) {
+			t.Fatalf("message %q lacks %q", m.Text, w)
+		}
+	}
+	return m
+}
+
+// press presses a button and returns the callback answer.
+func press(t *testing.T, u *telegramtest.User, m telegramtest.Message, button string) telegramtest.CallbackAnswer {
+	t.Helper()
+	id, err := u.Press(&m, button)
+	if err != nil {
+		t.Fatalf("press %q: %v (message %q)", button, err, m.Text)
+	}
+	return u.Answer(t, id)
+}
+
+// register walks a user through the whole registration.
+func (h *harness) register(u *telegramtest.User, name, school, position string) {
+	t := h.t
+	t.Helper()
+	u.Send("/start")
+	next(t, u, "Здравствуйте")
+	consent := next(t, u, "152-ФЗ")
+	press(t, u, consent, "Согласен")
+	next(t, u, "Согласие получено") // the consent message, edited
+	next(t, u, "Шаг 1 из 3")
+	u.Send(name)
+	next(t, u, "Шаг 2 из 3")
+	u.Send(school)
+	next(t, u, "Шаг 3 из 3")
+	u.Send(position)
+	next(t, u, "вы зарегистрированы")
+}
+
+// storedUser reads a user from the store of the running bot.
+func (h *harness) storedUser(id int64) (*mmo.User, error) {
+	var u *mmo.User
+	err := h.m.DB.View(func(tx *boltdb.Tx) error {
+		var err error
+		u, err = tx.User(id)
+		return err
+	})
+	return u, err
+}
+
+// dialog reads a user's open dialog, nil if none.
+func (h *harness) dialog(id int64) *mmo.Dialog {
+	var d *mmo.Dialog
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		d, _ = tx.Dialog(id)
+		return nil
+	})
+	return d
+}
