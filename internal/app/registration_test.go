@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
 func TestRegistration(t *testing.T) {
@@ -82,8 +83,8 @@ func TestRegistrationDeclined(t *testing.T) {
 	press(t, u, consent, "Не согласен")
 	next(t, u, "Согласие не дано")
 	next(t, u, "Без согласия")
-	if got, err := h.storedUser(102); err == nil && got.Registered() {
-		t.Error("a user who declined is registered")
+	if _, err := h.storedUser(102); !errors.Is(err, mmo.ErrNotFound) {
+		t.Errorf("a user who declined is still stored: %v", err)
 	}
 	if d := h.dialog(102); d != nil {
 		t.Errorf("dialog left: %+v", d)
@@ -111,12 +112,8 @@ func TestCancelDuringRegistration(t *testing.T) {
 	u.Send("/cancel")
 	next(t, u, "Регистрация прервана")
 
-	got, err := h.storedUser(103)
-	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
-		t.Fatal(err)
-	}
-	if got != nil && (got.Registered() || got.Name != "") {
-		t.Errorf("cancelled registration saved data: %+v", got)
+	if got, err := h.storedUser(103); !errors.Is(err, mmo.ErrNotFound) {
+		t.Errorf("cancelled registration left a record: %+v, %v", got, err)
 	}
 	if d := h.dialog(103); d != nil {
 		t.Errorf("dialog left after /cancel: %+v", d)
@@ -202,5 +199,26 @@ func TestHTMLInNamesIsEscaped(t *testing.T) {
 	m := next(t, u, "&lt;b&gt;Bold&lt;/b&gt; &amp; Co")
 	if strings.Contains(m.Text, "<b>Bold</b>") {
 		t.Errorf("user text not escaped: %q", m.Text)
+	}
+}
+
+// TestLogsCarryNoSecrets runs registrations through network faults, so
+// errors quoting request URLs get logged, and checks the log has neither
+// the token nor anyone's personal data.
+func TestLogsCarryNoSecrets(t *testing.T) {
+	h := newHarness(t)
+	h.srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.Drop, Count: 2})
+	h.srv.Inject(telegramtest.Fault{Method: "getUpdates", Kind: telegramtest.Drop})
+	u := h.user(109, "Мария")
+	h.register(u, "Конфиденциальная Мария Петровна", "Секретная школа № 5", "учитель тайнописи")
+	h.srv.Settle(t)
+	logs := h.logs.String()
+	if !strings.Contains(logs, "<redacted>") {
+		t.Error("no request error was logged; the test does not test anything")
+	}
+	for _, secret := range []string{"TEST-token_secret", "Конфиденциальная", "Секретная", "тайнописи", "Мария"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains %q", secret)
+		}
 	}
 }

@@ -45,12 +45,12 @@ func (b *Bot) cmdCancel(r *Request) error {
 		r.Reply(r.T("cancel.nothing"))
 		return nil
 	}
-	if err := r.EndDialog(); err != nil {
-		return err
-	}
 	if d.Flow == mmo.FlowRegister {
 		r.Reply(r.T("cancel.registration"))
-		return nil
+		return r.forgetNewcomer()
+	}
+	if err := r.EndDialog(); err != nil {
+		return err
 	}
 	r.Reply(r.T("cancel.done"))
 	return nil

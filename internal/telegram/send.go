@@ -33,6 +33,9 @@ var (
 	errTransient = errors.New("telegram: temporary failure")
 )
 
+// limitMargin is the share of a configured rate the sender uses.
+const limitMargin = 0.97
+
 // caller is the one method of the Bot API client the sender needs.
 type caller interface {
 	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
@@ -89,6 +92,11 @@ func NewSender(api caller, limits Limits, log *slog.Logger) *Sender {
 	if limits.GroupPerMinute <= 0 {
 		limits.GroupPerMinute = 20
 	}
+	// Keep a little under the limits: Telegram (and our fake server)
+	// count messages in sliding windows as they arrive, and network jitter
+	// can bring two evenly spaced messages closer than they were sent.
+	limits.Global *= limitMargin
+	limits.Private *= limitMargin
 	return &Sender{
 		api:      api,
 		limits:   limits,
@@ -240,7 +248,7 @@ func (s *Sender) chat(chatID int64, now time.Time) *chatLimit {
 	if cl == nil {
 		var lim *rate.Limiter
 		if chatID < 0 { // groups and channels
-			lim = rate.NewLimiter(rate.Limit(float64(s.limits.GroupPerMinute)/60), 1)
+			lim = rate.NewLimiter(rate.Limit(float64(s.limits.GroupPerMinute)/60*limitMargin), 1)
 		} else {
 			lim = rate.NewLimiter(rate.Limit(s.limits.Private), s.limits.PrivateBurst)
 		}

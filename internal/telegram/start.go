@@ -78,7 +78,7 @@ func (b *Bot) onConsent(r *Request) error {
 	case mmo.ErrorCode(err) == mmo.CodeDeclined:
 		r.Edit(r.T("reg.consent") + "\n\n" + r.T("reg.consent_declined_mark"))
 		r.Reply(r.T("reg.declined"))
-		return r.EndDialog()
+		return r.forgetNewcomer()
 	case err != nil:
 		return r.stale()
 	}
@@ -190,3 +190,13 @@ func validationMessage(r *Request, err error) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// forgetNewcomer removes what was stored of a user who left registration
+// before finishing it: the form and the record keeping their language.
+func (r *Request) forgetNewcomer() error {
+	if !r.Known || r.User.Registered() {
+		return r.EndDialog()
+	}
+	r.Known = false
+	return r.Tx.DeleteUser(r.User.ID)
+}
