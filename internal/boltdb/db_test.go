@@ -229,6 +229,12 @@ func TestOutboxOrderAndRetry(t *testing.T) {
 	if err != nil || len(items) != 5 {
 		t.Fatalf("outbox = %d items, %v", len(items), err)
 	}
+	if items[1].ChatID != 1 || items[1].Payload != nil || items[1].CreatedAt.IsZero() {
+		t.Errorf("listed item %+v", items[1])
+	}
+	if p, err := db.OutboxPayload(items[1].ID); err != nil || string(p) != `{"n":1}` {
+		t.Errorf("payload %q, %v", p, err)
+	}
 	for i := 1; i < len(items); i++ {
 		if items[i].ID <= items[i-1].ID {
 			t.Fatalf("items out of order: %d after %d", items[i].ID, items[i-1].ID)

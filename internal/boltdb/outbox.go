@@ -1,25 +1,76 @@
 package boltdb
 
 import (
+	"encoding/binary"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // OutboxItem is one message waiting to be sent. Handlers enqueue items in
 // the transaction that applies an update, so a reply is never lost and
 // never produced twice; the sender removes an item once Telegram took it.
+//
+// Items are stored as a fixed binary header followed by the payload, not
+// as JSON: the sender reads the outbox often and needs only the header to
+// decide what to send, so it must not parse every payload to get it.
 type OutboxItem struct {
-	ID        uint64          `json:"-"`
-	ChatID    int64           `json:"chat_id"`
-	Payload   json.RawMessage `json:"payload"` // the adapter's own encoding of the request
-	Attempts  int             `json:"attempts,omitempty"`
-	NotBefore time.Time       `json:"not_before,omitempty"` // retry no earlier than this
-	CreatedAt time.Time       `json:"created_at"`
+	ID        uint64
+	ChatID    int64
+	Payload   json.RawMessage // the adapter's own encoding of the request
+	Attempts  int
+	NotBefore time.Time // retry no earlier than this
+	CreatedAt time.Time
+}
+
+// outboxHeader is the size of the binary header: a format byte, then the
+// chat id, NotBefore and CreatedAt as unix nanoseconds, and attempts.
+const outboxHeader = 1 + 8 + 8 + 8 + 4
+
+func encodeOutbox(it *OutboxItem) []byte {
+	b := make([]byte, outboxHeader+len(it.Payload))
+	b[0] = 1
+	binary.BigEndian.PutUint64(b[1:], uint64(it.ChatID))
+	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(it.NotBefore)))
+	binary.BigEndian.PutUint64(b[17:], uint64(unixNano(it.CreatedAt)))
+	binary.BigEndian.PutUint32(b[25:], uint32(it.Attempts))
+	copy(b[outboxHeader:], it.Payload)
+	return b
+}
+
+// decodeOutbox reads an item; the payload is copied only if withPayload,
+// since bbolt's memory is valid only inside the transaction.
+func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
+	if len(b) < outboxHeader || b[0] != 1 {
+		return OutboxItem{}, errors.New("outbox: bad item")
+	}
+	it := OutboxItem{
+		ID:        id,
+		ChatID:    int64(binary.BigEndian.Uint64(b[1:])),
+		NotBefore: fromUnixNano(int64(binary.BigEndian.Uint64(b[9:]))),
+		CreatedAt: fromUnixNano(int64(binary.BigEndian.Uint64(b[17:]))),
+		Attempts:  int(binary.BigEndian.Uint32(b[25:])),
+	}
+	if withPayload {
+		it.Payload = append(json.RawMessage(nil), b[outboxHeader:]...)
+	}
+	return it, nil
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 // Enqueue adds an item to the outbox and sets its ID. Items are sent in ID
@@ -34,25 +85,40 @@ func (tx *Tx) Enqueue(item *OutboxItem) error {
 	if item.CreatedAt.IsZero() {
 		item.CreatedAt = tx.now
 	}
-	return putJSON(b, itob(seq), item)
+	return b.Put(itob(seq), encodeOutbox(item))
 }
 
-// Outbox returns up to limit items with an ID above after, in ID order.
+// Outbox returns up to limit items with an ID above after, in ID order,
+// without their payloads (see OutboxPayload).
 func (db *DB) Outbox(after uint64, limit int) ([]OutboxItem, error) {
 	var items []OutboxItem
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketOutbox).Cursor()
 		for k, v := c.Seek(itob(after + 1)); k != nil && len(items) < limit; k, v = c.Next() {
-			var it OutboxItem
-			if err := json.Unmarshal(v, &it); err != nil {
-				return fmt.Errorf("decode outbox item %d: %w", btoi(k), err)
+			it, err := decodeOutbox(btoi(k), v, false)
+			if err != nil {
+				return err
 			}
-			it.ID = btoi(k)
 			items = append(items, it)
 		}
 		return nil
 	})
 	return items, err
+}
+
+// OutboxPayload returns the payload of an item, or nil if it is gone.
+func (db *DB) OutboxPayload(id uint64) (json.RawMessage, error) {
+	var p json.RawMessage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketOutbox).Get(itob(id))
+		if v == nil {
+			return nil
+		}
+		it, err := decodeOutbox(id, v, true)
+		p = it.Payload
+		return err
+	})
+	return p, err
 }
 
 // OutboxLen returns the number of items waiting.
@@ -78,15 +144,16 @@ func (db *DB) OutboxDone(id uint64) error {
 func (db *DB) OutboxRetry(id uint64, attempts int, notBefore time.Time) error {
 	return db.bolt.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
-		var it OutboxItem
-		if err := getJSON(b, itob(id), &it); err != nil {
-			if err == mmo.ErrNotFound {
-				return nil
-			}
+		v := b.Get(itob(id))
+		if v == nil {
+			return nil
+		}
+		it, err := decodeOutbox(id, v, true)
+		if err != nil {
 			return err
 		}
 		it.Attempts = attempts
 		it.NotBefore = notBefore
-		return putJSON(b, itob(id), &it)
+		return b.Put(itob(id), encodeOutbox(&it))
 	})
 }

@@ -53,7 +53,7 @@ func TestDefault(t *testing.T) {
 			APIEndpoint:    "https://api.telegram.org/bot%s/%s",
 			PollTimeout:    30 * time.Second,
 			RequestTimeout: 15 * time.Second,
-			Workers:        8,
+			Workers:        64,
 		},
 		Admins:   []int64{},
 		Timezone: "Europe/Moscow",

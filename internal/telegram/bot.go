@@ -441,7 +441,10 @@ func (b *Bot) newRequest(tx *boltdb.Tx, u *tgbotapi.Update) (*Request, error) {
 	default:
 		return nil, err
 	}
-	r.User.LanguageCode = r.From.LanguageCode
+	if r.User.LanguageCode != r.From.LanguageCode {
+		r.User.LanguageCode = r.From.LanguageCode
+		r.changed = true
+	}
 	r.Lang = b.cat.Match(r.User.Lang, r.From.LanguageCode)
 	r.Role = r.User.Role(b.isAdmin(r.From.ID))
 	return r, nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -106,6 +107,11 @@ func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 // dispatcher delivers the outbox: items of one chat strictly in order,
 // chats concurrently, through the Sender. An item is removed only after
 // Telegram accepted it, so a crash repeats at most the items in flight.
+//
+// A wake-up after a commit reads only the items added since the last scan;
+// the whole outbox is read at start, when a retry falls due, and once a
+// minute. A chat whose item waits for a retry is "held": newer items of
+// that chat wait for a whole scan, so they never overtake it.
 type dispatcher struct {
 	db       *boltdb.DB
 	sender   *Sender
@@ -114,13 +120,15 @@ type dispatcher struct {
 	// onBlocked records that a user blocked the bot.
 	onBlocked func(chatID int64)
 
-	wake chan struct{}
+	wake     chan struct{}
+	needFull atomic.Bool // a held chat was released: read everything again
 
 	mu       sync.Mutex
+	cursor   uint64                        // the highest item id a scan has seen
 	queued   map[uint64]bool               // items taken from the store, not yet done
 	queues   map[int64][]boltdb.OutboxItem // per chat, in order
 	running  map[int64]bool                // chats with a goroutine sending
-	held     map[int64]time.Time           // chats waiting for a retry
+	held     map[int64]time.Time           // chats waiting for a retry, until when
 	inflight sync.WaitGroup
 	sem      chan struct{}
 }
@@ -152,31 +160,45 @@ func (d *dispatcher) notify() {
 // shutdown does not cut a request in half.
 func (d *dispatcher) run(ctx context.Context, sendCtx context.Context) {
 	defer d.inflight.Wait()
-	timer := time.NewTimer(0)
+	timer := time.NewTimer(time.Minute)
 	defer timer.Stop()
+	full := true
 	for {
-		next := d.scan(ctx, sendCtx)
+		d.scan(ctx, sendCtx, full || d.needFull.Swap(false))
 		wait := time.Minute
-		if !next.IsZero() {
-			wait = max(time.Until(next), 10*time.Millisecond)
+		d.mu.Lock()
+		for _, at := range d.held {
+			wait = min(wait, max(time.Until(at), 10*time.Millisecond))
+		}
+		d.mu.Unlock()
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
 		}
 		timer.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return
 		case <-d.wake:
+			full = false
 		case <-timer.C:
+			full = true
 		}
 	}
 }
 
-// scan reads the outbox and starts senders for the chats with work. It
-// returns the earliest time a held item becomes due, if any.
-func (d *dispatcher) scan(ctx, sendCtx context.Context) time.Time {
-	var next time.Time
-	var after uint64
+// scan reads the outbox (all of it, or what was added since the last
+// scan) and starts senders for the chats with work.
+func (d *dispatcher) scan(ctx, sendCtx context.Context, full bool) {
 	now := time.Now()
-	skip := map[int64]bool{} // chats with an earlier item not yet due
+	d.mu.Lock()
+	after := d.cursor
+	d.mu.Unlock()
+	if full {
+		after = 0
+	}
 	for {
 		// The read happens under the lock: a sender removes an item from
 		// the store before it forgets it was queued, so an item in this
@@ -187,26 +209,22 @@ func (d *dispatcher) scan(ctx, sendCtx context.Context) time.Time {
 		if err != nil {
 			d.mu.Unlock()
 			d.log.Error("outbox: read", "error", err)
-			return now.Add(time.Second)
+			return
 		}
 		if len(items) == 0 {
 			d.mu.Unlock()
-			break
+			return
 		}
 		for _, it := range items {
 			after = it.ID
-			if d.queued[it.ID] || skip[it.ChatID] {
+			if d.queued[it.ID] {
+				continue
+			}
+			if h, ok := d.held[it.ChatID]; ok && (!full || h.After(now)) {
 				continue
 			}
 			if it.NotBefore.After(now) {
-				skip[it.ChatID] = true
-				if next.IsZero() || it.NotBefore.Before(next) {
-					next = it.NotBefore
-				}
-				continue
-			}
-			if h, ok := d.held[it.ChatID]; ok && h.After(now) {
-				skip[it.ChatID] = true
+				d.held[it.ChatID] = it.NotBefore
 				continue
 			}
 			d.queued[it.ID] = true
@@ -217,9 +235,9 @@ func (d *dispatcher) scan(ctx, sendCtx context.Context) time.Time {
 				go d.chatLoop(ctx, sendCtx, it.ChatID)
 			}
 		}
+		d.cursor = max(d.cursor, after)
 		d.mu.Unlock()
 	}
-	return next
 }
 
 // chatLoop sends a chat's queue in order. It holds one of the parallel
@@ -263,17 +281,22 @@ func (d *dispatcher) chatLoop(ctx, sendCtx context.Context, chatID int64) {
 			d.queues[chatID] = nil
 		}
 		d.mu.Unlock()
-		if retry {
-			d.notify()
-		}
 	}
 }
 
 // deliver sends one item and records the outcome. It reports whether the
 // item stays for a later retry.
 func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry bool) {
+	payload, err := d.db.OutboxPayload(it.ID)
+	if err != nil {
+		d.log.Error("outbox: read item", "error", err)
+		return true
+	}
+	if payload == nil {
+		return false // gone already
+	}
 	var m outMsg
-	if err := json.Unmarshal(it.Payload, &m); err != nil {
+	if err := json.Unmarshal(payload, &m); err != nil {
 		d.log.Error("outbox: undecodable item dropped", "error", err, "chat_id", it.ChatID)
 		d.done(it)
 		return false
@@ -301,6 +324,7 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 		d.mu.Lock()
 		d.held[it.ChatID] = at
 		d.mu.Unlock()
+		d.notify() // to set the timer for the retry
 		return true
 	default:
 		d.log.Error("outbox: message dropped", "chat_id", it.ChatID, "kind", m.Kind, "error", err)
@@ -314,8 +338,14 @@ func (d *dispatcher) done(it boltdb.OutboxItem) {
 		d.log.Error("outbox: remove sent item", "error", err)
 	}
 	d.mu.Lock()
+	_, wasHeld := d.held[it.ChatID]
 	delete(d.held, it.ChatID)
 	d.mu.Unlock()
+	if wasHeld {
+		// Newer items of this chat were left for a whole scan.
+		d.needFull.Store(true)
+		d.notify()
+	}
 }
 
 // maxOutboxAttempts bounds the retries of one item: with retryDelay that

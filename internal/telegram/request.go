@@ -35,8 +35,11 @@ type Request struct {
 	User *mmo.User
 	// Known is false until the user is saved.
 	Known bool
-	Lang  string
-	Role  mmo.Role
+	// changed is true when User differs from the stored record (a new
+	// client language) and should be saved.
+	changed bool
+	Lang    string
+	Role    mmo.Role
 
 	// Text is the message text; Command and Args split it when it is a
 	// command ("/start abc" → "start", "abc").

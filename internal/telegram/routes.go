@@ -142,14 +142,7 @@ func (b *Bot) serve(r *Request) error {
 // touch keeps the stored user in step with Telegram: their client language,
 // and a user who writes has evidently not blocked the bot.
 func (r *Request) touch() error {
-	if !r.Known {
-		return nil
-	}
-	stored, err := r.Tx.User(r.User.ID)
-	if err != nil {
-		return err
-	}
-	if stored.LanguageCode == r.User.LanguageCode && !stored.Blocked {
+	if !r.Known || !r.changed && !r.User.Blocked {
 		return nil
 	}
 	r.User.Blocked = false

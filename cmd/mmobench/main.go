@@ -1,0 +1,294 @@
+// Command mmobench measures how fast the bot handles a burst of updates,
+// against a bare echo loop over the same Bot API library and the same fake
+// server in the same run: the floor the bot's overhead (a store
+// transaction per update, the durable outbox, routing, rendering) is
+// measured against.
+//
+//	go run ./cmd/mmobench [-users 1000] [-updates 10000] [-registered 10000]
+//
+// Latency is from the moment an update is queued on the fake server to
+// the moment the answer to it reaches the server. Memory is the peak heap
+// of the whole process (bot and fake server) during the burst.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+	"github.com/mmobot/mmobot/locales"
+)
+
+func main() {
+	users := flag.Int("users", 1000, "users sending updates")
+	updates := flag.Int("updates", 10000, "updates in the burst")
+	registered := flag.Int("registered", 10000, "registered users in the store")
+	workers := flag.Int("workers", config.Default().Telegram.Workers, "bot workers (chats handled at once)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the bot's run to this file")
+	flag.Parse()
+	profile = *cpuprofile
+	if *users < 1 || *updates < *users || *registered < *users {
+		fmt.Fprintln(os.Stderr, "mmobench: need 1 <= users <= updates and users <= registered")
+		os.Exit(2)
+	}
+	fmt.Printf("burst: %d updates from %d users; %d registered users in the store; %d workers; GOMAXPROCS %d\n\n",
+		*updates, *users, *registered, *workers, runtime.GOMAXPROCS(0))
+	echo, err := runEcho(*users, *updates)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mmobench: echo:", err)
+		os.Exit(1)
+	}
+	bot, err := runBot(*users, *updates, *registered, *workers)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mmobench: bot:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("%-28s %12s %10s %10s %10s %14s\n", "", "updates/s", "p50", "p99", "max", "peak heap MiB")
+	for _, r := range []result{echo, bot} {
+		fmt.Printf("%-28s %12.0f %10s %10s %10s %14.1f\n", r.name, r.rate, r.p50.Round(time.Microsecond*100),
+			r.p99.Round(time.Microsecond*100), r.max.Round(time.Millisecond), float64(r.peakHeap)/(1<<20))
+	}
+	fmt.Printf("\nbot throughput is %.0f%% of the bare echo loop's\n", 100*bot.rate/echo.rate)
+}
+
+// profile is the -cpuprofile file.
+var profile string
+
+type result struct {
+	name          string
+	rate          float64
+	p50, p99, max time.Duration
+	peakHeap      uint64
+}
+
+// burst queues the updates, round-robin over the users, and returns when
+// each was queued, per chat in order.
+func burst(srv *telegramtest.Server, users, updates int, text func(i int) string) map[int64][]time.Time {
+	us := make([]*telegramtest.User, users)
+	for i := range us {
+		us[i] = srv.NewUser(int64(i+1), "U", "ru")
+	}
+	sent := make(map[int64][]time.Time, users)
+	for i := 0; i < updates; i++ {
+		u := us[i%users]
+		sent[u.ID] = append(sent[u.ID], time.Now())
+		u.Send(text(i))
+	}
+	return sent
+}
+
+// measure waits until every update got its answer and computes the figures.
+func measure(name string, srv *telegramtest.Server, sent map[int64][]time.Time, updates int, start time.Time, peak *peakHeap) (result, error) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for srv.Stats().ByMethod["sendMessage"] < updates {
+		if time.Now().After(deadline) {
+			return result{}, fmt.Errorf("only %d of %d answers after 5 minutes", srv.Stats().ByMethod["sendMessage"], updates)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	peak.stop()
+	seen := map[int64]int{}
+	var lat []time.Duration
+	for _, r := range srv.Requests() {
+		if r.Method != "sendMessage" || r.Status != http.StatusOK {
+			continue
+		}
+		chat, _ := strconv.ParseInt(r.Params.Get("chat_id"), 10, 64)
+		k := seen[chat]
+		seen[chat]++
+		if k < len(sent[chat]) {
+			lat = append(lat, r.At.Sub(sent[chat][k]))
+		}
+	}
+	slices.Sort(lat)
+	if len(lat) != updates {
+		return result{}, fmt.Errorf("%d answers matched, want %d", len(lat), updates)
+	}
+	return result{
+		name:     name,
+		rate:     float64(updates) / elapsed.Seconds(),
+		p50:      lat[len(lat)/2],
+		p99:      lat[len(lat)*99/100],
+		max:      lat[len(lat)-1],
+		peakHeap: peak.max.Load(),
+	}, nil
+}
+
+// peakHeap samples the heap in use every few milliseconds.
+type peakHeap struct {
+	max  atomic.Uint64
+	done chan struct{}
+	wg   sync.WaitGroup
+}
+
+func watchHeap() *peakHeap {
+	p := &peakHeap{done: make(chan struct{})}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		var ms runtime.MemStats
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > p.max.Load() {
+				p.max.Store(ms.HeapInuse)
+			}
+			select {
+			case <-p.done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return p
+}
+
+func (p *peakHeap) stop() {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
+	p.wg.Wait()
+}
+
+// runEcho is the floor: the library's GetUpdates in a loop, each update
+// echoed with Send, nothing stored.
+func runEcho(users, updates int) (result, error) {
+	srv := telegramtest.Start(telegramtest.Options{})
+	defer srv.Close()
+	api, err := tgbotapi.NewBotAPIWithClient(telegramtest.Token, srv.Endpoint(), &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return result{}, err
+	}
+	runtime.GC()
+	peak := watchHeap()
+	defer peak.stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		offset := 0
+		for ctx.Err() == nil {
+			ups, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: 1})
+			if err != nil {
+				continue
+			}
+			for _, u := range ups {
+				offset = u.UpdateID + 1
+				if u.Message != nil {
+					api.Send(tgbotapi.NewMessage(u.Message.Chat.ID, u.Message.Text))
+				}
+			}
+		}
+	}()
+	start := time.Now()
+	sent := burst(srv, users, updates, func(i int) string { return "echo " + strconv.Itoa(i) })
+	return measure("bare echo loop (tgbotapi)", srv, sent, updates, start, peak)
+}
+
+// runBot runs the real bot over a store holding registered users and sends
+// it /help, /settings and plain text from registered members.
+func runBot(users, updates, registered, workers int) (result, error) {
+	dir, err := os.MkdirTemp("", "mmobench-")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.RemoveAll(dir)
+	db, err := boltdb.Open(filepath.Join(dir, "mmo.db"), boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		return result{}, err
+	}
+	defer db.Close()
+	if err := seed(db, registered); err != nil {
+		return result{}, err
+	}
+	cat, err := i18n.New(locales.FS)
+	if err != nil {
+		return result{}, err
+	}
+	srv := telegramtest.Start(telegramtest.Options{})
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	bot, err := telegram.New(ctx, db, cat, telegram.Options{
+		Token:          telegramtest.Token,
+		Endpoint:       srv.Endpoint(),
+		PollTimeout:    time.Second,
+		RequestTimeout: 30 * time.Second,
+		Workers:        workers,
+		// The burst measures handling, not Telegram's limits: those have
+		// a benchmark of their own.
+		Limits: telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6},
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		cancel()
+		return result{}, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	srv.SettleWithin(10 * time.Second) // the start-up menus
+	base := srv.Stats().ByMethod["sendMessage"]
+	if base != 0 {
+		return result{}, fmt.Errorf("unexpected messages before the burst: %d", base)
+	}
+	runtime.GC()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return result{}, err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	peak := watchHeap()
+	defer peak.stop()
+	texts := []string{"/help", "/settings", "добрый день"}
+	start := time.Now()
+	sent := burst(srv, users, updates, func(i int) string { return texts[(i/users)%len(texts)] })
+	return measure("mmobot (store + outbox)", srv, sent, updates, start, peak)
+}
+
+// seed stores registered users, in batches so seeding stays quick.
+func seed(db *boltdb.DB, n int) error {
+	now := time.Now()
+	for from := 1; from <= n; from += 1000 {
+		err := db.Update(func(tx *boltdb.Tx) error {
+			for id := from; id < from+1000 && id <= n; id++ {
+				u := &mmo.User{ID: int64(id), Name: "Участник Тестовый " + strconv.Itoa(id), School: "Школа № 1",
+					Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
+				if err := tx.PutUser(u); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
