@@ -4,7 +4,8 @@
 // The bucket tree:
 //
 //	meta                       schema_version → uint64; secret → 32 random bytes (callback MACs);
-//	                           offset → uint64 (the next getUpdates offset)
+//	                           offset → uint64 (the next getUpdates offset);
+//	                           x:<name> → small settings of the adapters (e.g. x:menu_hash)
 //	users                      user id (8 bytes) → JSON mmo.User
 //	dialogs                    user id (8 bytes) → JSON mmo.Dialog (a half-filled form)
 //	updates                    update id (8 bytes) → handled-at unix seconds; updates handled

@@ -58,3 +58,16 @@ func (db *DB) HandledAt(updateID int) (time.Time, bool) {
 	})
 	return at, ok
 }
+
+// Meta returns a value of the meta bucket, for small settings the adapters
+// keep (nil if absent).
+func (tx *Tx) Meta(key string) []byte {
+	v := tx.tx.Bucket(bucketMeta).Get([]byte("x:" + key))
+	return append([]byte(nil), v...)
+}
+
+// PutMeta stores a small setting in the meta bucket. Adapter keys are
+// prefixed so they can never clash with the store's own.
+func (tx *Tx) PutMeta(key string, value []byte) error {
+	return tx.tx.Bucket(bucketMeta).Put([]byte("x:"+key), value)
+}

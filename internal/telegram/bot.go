@@ -188,6 +188,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.out.run(outCtx, context.WithoutCancel(ctx))
 	}()
 	b.setDefaultMenus()
+	if err := b.refreshMenus(); err != nil {
+		b.log.Error("refresh command menus", "error", err)
+	}
 
 	stop := context.AfterFunc(ctx, b.pollCancel)
 	defer stop()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -289,5 +290,60 @@ func TestShutdownCutsTheLongPoll(t *testing.T) {
 	tb.stop()
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("shutdown took %v: the long poll was not cut", d)
+	}
+}
+
+func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.NewUser(80, "А", "ru")
+	now := time.Now()
+	err = db.Update(func(tx *boltdb.Tx) error {
+		tx.PutUser(&mmo.User{ID: 81, RegisteredAt: now, Name: "Член Обычный"}) // default menu
+		return tx.PutUser(&mmo.User{ID: 80, RegisteredAt: now, Name: "Координатор Главный", Coordinator: true})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chatMenuCalls := func() int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Method == "setMyCommands" && strings.Contains(r.Params.Get("scope"), `"chat"`) {
+				n++
+			}
+		}
+		return n
+	}
+
+	tb := startBot(t, srv, path, testOptions(srv), nil)
+	srv.Settle(t)
+	if got := srv.ChatCommands(80); len(got) == 0 {
+		t.Fatal("the coordinator's menu was not set at the first start")
+	}
+	if n := chatMenuCalls(); n != 1 {
+		t.Errorf("%d chat menus set, want 1 (members keep the default)", n)
+	}
+	tb.stop()
+
+	tb = startBot(t, srv, path, testOptions(srv), nil)
+	srv.Settle(t)
+	if n := chatMenuCalls(); n != 1 {
+		t.Errorf("menus set again although unchanged: %d calls", n)
+	}
+	tb.stop()
+
+	startBot(t, srv, path, testOptions(srv), func(b *Bot) {
+		b.routes.commands["extra"] = route{role: mmo.RoleCoordinator, fn: b.cmdHelp, menu: "menu.help"}
+		b.routes.order = append(b.routes.order, "extra")
+	})
+	srv.Settle(t)
+	got := srv.ChatCommands(80)
+	if n := chatMenuCalls(); n != 2 || len(got) == 0 || got[len(got)-1].Command != "extra" {
+		t.Errorf("after a menu change: %d calls, menu %v", n, got)
 	}
 }

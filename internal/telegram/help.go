@@ -2,10 +2,13 @@ package telegram
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"strings"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
@@ -98,4 +101,48 @@ func (b *Bot) setDefaultMenus() {
 // default one: a higher role, or a language chosen in /settings.
 func (b *Bot) ownMenu(u *mmo.User) bool {
 	return u.Role(b.isAdmin(u.ID)) >= mmo.RoleCoordinator || u.Lang != ""
+}
+
+// refreshMenus keeps the chat-specific menus in step with the build: when
+// the menus of this build (every role, every language) differ from those
+// recorded at the last start, every user with a menu of their own gets it
+// set again through the outbox.
+func (b *Bot) refreshMenus() error {
+	h := sha256.New()
+	for _, lang := range b.cat.Langs() {
+		for role := mmo.RoleGuest; role <= mmo.RoleAdmin; role++ {
+			json.NewEncoder(h).Encode(b.menu(lang, role))
+		}
+	}
+	sum := h.Sum(nil)
+	queued := 0
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		queued = 0
+		if string(tx.Meta("menu_hash")) == string(sum) {
+			return nil
+		}
+		r := &Request{bot: b, Tx: tx}
+		var users []*mmo.User
+		if err := tx.Users(func(u *mmo.User) bool {
+			if u.Registered() && !u.Blocked && b.ownMenu(u) {
+				users = append(users, u)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		for _, u := range users {
+			r.SetMenu(u)
+		}
+		if err := r.commit(); err != nil {
+			return err
+		}
+		queued = len(users)
+		return tx.PutMeta("menu_hash", sum)
+	})
+	if queued > 0 {
+		b.log.Info("command menus changed: updating users' own menus", "users", queued)
+		b.out.notify()
+	}
+	return err
 }

@@ -104,3 +104,17 @@ func TestSenderKeepsPerChatRate(t *testing.T) {
 		}
 	}
 }
+
+func TestSenderKeepsGroupRate(t *testing.T) {
+	api := &scripted{}
+	// 600 a minute is 10 a second: at least 100 ms apart in a group.
+	s := NewSender(api, Limits{Global: 1000, Private: 1000, PrivateBurst: 10, GroupPerMinute: 600}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	for i := 0; i < 4; i++ {
+		s.Do(context.Background(), tgbotapi.NewMessage(-100, "x"))
+	}
+	for i := 1; i < len(api.calls); i++ {
+		if gap := api.calls[i].Sub(api.calls[i-1]); gap < 90*time.Millisecond {
+			t.Errorf("group send %d came %v after the previous one", i, gap)
+		}
+	}
+}
