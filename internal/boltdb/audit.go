@@ -1,6 +1,7 @@
 package boltdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -16,7 +17,9 @@ type AuditEntry struct {
 	Actor   int64     `json:"actor"`             // the user who acted
 	Action  string    `json:"action"`            // e.g. "coordinator.grant"
 	Subject int64     `json:"subject,omitempty"` // the user acted upon
-	Note    string    `json:"note,omitempty"`
+	// Association is the association concerned, if any; its log lists it.
+	Association uint64 `json:"association,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 // Audit appends an entry, stamped with the transaction's time.
@@ -30,7 +33,29 @@ func (tx *Tx) Audit(e AuditEntry) error {
 	key := make([]byte, 16)
 	binary.BigEndian.PutUint64(key, uint64(e.At.UnixNano()))
 	binary.BigEndian.PutUint64(key[8:], seq)
-	return putJSON(b, key, &e)
+	if err := putJSON(b, key, &e); err != nil {
+		return err
+	}
+	if e.Association != 0 {
+		return tx.tx.Bucket(bucketAuditByAssoc).Put(append(itob(e.Association), key...), nil)
+	}
+	return nil
+}
+
+// AssociationLog returns an association's audit entries, oldest first.
+func (tx *Tx) AssociationLog(aid uint64) ([]AuditEntry, error) {
+	var out []AuditEntry
+	prefix := itob(aid)
+	audit := tx.tx.Bucket(bucketAudit)
+	c := tx.tx.Bucket(bucketAuditByAssoc).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var e AuditEntry
+		if err := getJSON(audit, k[8:], &e); err != nil {
+			return nil, fmt.Errorf("audit entry of association %d: %w", aid, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // AuditLog returns the entries in time order, optionally only those about

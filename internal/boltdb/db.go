@@ -14,7 +14,13 @@
 //	outbox                     sequence (8 bytes) → JSON OutboxItem; a message waiting to be
 //	                           sent, removed once Telegram accepted it
 //	audit                      time (8 bytes, unix nanoseconds) + sequence (8 bytes) → JSON
-//	                           AuditEntry; who changed whose rights, and when
+//	                           AuditEntry; who changed whose rights or memberships, and when
+//	audit_by_association       association id (8) + audit key (16) → empty; an association's log
+//	associations               association id (8 bytes) → JSON mmo.Association
+//	members                    association id (8) + user id (8) → JSON mmo.Membership
+//	user_members               user id (8) + association id (8) → membership state; the
+//	                           user → memberships index, written with every membership
+//	invites                    token → JSON mmo.Invite (invitation links)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -44,6 +50,12 @@ var (
 	bucketUpdates = []byte("updates")
 	bucketOutbox  = []byte("outbox")
 	bucketAudit   = []byte("audit")
+
+	bucketAuditByAssoc = []byte("audit_by_association")
+	bucketAssociations = []byte("associations")
+	bucketMembers      = []byte("members")
+	bucketUserMembers  = []byte("user_members")
+	bucketInvites      = []byte("invites")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

@@ -19,6 +19,7 @@ type migration struct {
 var migrations = []migration{
 	{"create base buckets and the installation secret", migrateBase},
 	{"create the audit log", migrateAudit},
+	{"create associations, memberships, invitations", migrateAssociations},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -44,6 +45,15 @@ func migrateBase(tx *bolt.Tx) error {
 func migrateAudit(tx *bolt.Tx) error {
 	_, err := tx.CreateBucketIfNotExists(bucketAudit)
 	return err
+}
+
+func migrateAssociations(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketAssociations, bucketMembers, bucketUserMembers, bucketInvites, bucketAuditByAssoc} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // migrate runs the pending migrations. A file written by a newer build is

@@ -3,6 +3,7 @@ package boltdb
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -123,11 +124,28 @@ func (tx *Tx) DeleteDialog(userID int64) error {
 	return tx.tx.Bucket(bucketDialogs).Delete(itob(uint64(userID)))
 }
 
-// DeleteUser removes a user's record and open dialog: their personal data
+// DeleteUser removes a user's record, open dialog and memberships, and
+// leaves the associations they led without a leader: their personal data
 // leaves the store. The audit log keeps only their id.
 func (tx *Tx) DeleteUser(id int64) error {
 	if err := tx.tx.Bucket(bucketDialogs).Delete(itob(uint64(id))); err != nil {
 		return err
+	}
+	ms, err := tx.UserMemberships(id)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := tx.DeleteMembership(m.AssociationID, id); err != nil {
+			return err
+		}
+	}
+	if u, err := tx.User(id); err == nil {
+		for _, aid := range slices.Clone(u.LeaderOf) {
+			if err := tx.SetLeader(aid, 0); err != nil {
+				return err
+			}
+		}
 	}
 	return tx.tx.Bucket(bucketUsers).Delete(itob(uint64(id)))
 }

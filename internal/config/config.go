@@ -46,6 +46,10 @@ type Config struct {
 	Limits Limits `yaml:"rate_limits"`
 	// Dialogs configures multi-step conversations with users.
 	Dialogs Dialogs `yaml:"dialogs"`
+	// Regulation holds the rules of the city's regulation on associations.
+	Regulation Regulation `yaml:"regulation"`
+	// Invitations configures invitation links.
+	Invitations Invitations `yaml:"invitations"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -107,6 +111,24 @@ type Dialogs struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 }
 
+// Regulation holds the rules of the city's regulation (Положение) on
+// methodological associations; the defaults are Ivanovo's.
+type Regulation struct {
+	// MinMembers is the number of members an association needs to count
+	// as active rather than forming; 0 disables the rule.
+	MinMembers int `yaml:"min_members"`
+}
+
+// Invitations configures invitation links.
+type Invitations struct {
+	// MemberTTL is how long a member invitation link stays valid; 0 means
+	// until the leader revokes or replaces it (a printed QR code keeps
+	// working all year).
+	MemberTTL time.Duration `yaml:"member_ttl"`
+	// LeaderTTL is how long a one-time leader invitation stays valid.
+	LeaderTTL time.Duration `yaml:"leader_ttl"`
+}
+
 // Default returns the built-in configuration. It has no token, so it does
 // not pass Validate on its own, and its Location is nil until Validate.
 func Default() Config {
@@ -135,6 +157,12 @@ func Default() Config {
 		},
 		Dialogs: Dialogs{
 			IdleTimeout: 24 * time.Hour,
+		},
+		Regulation: Regulation{
+			MinMembers: 10,
+		},
+		Invitations: Invitations{
+			LeaderTTL: 7 * 24 * time.Hour,
 		},
 	}
 }

@@ -61,6 +61,9 @@ func TestDefault(t *testing.T) {
 		Log:      Log{Format: "text", Level: "info"},
 		Limits:   Limits{GlobalPerSecond: 30, PrivatePerSecond: 1, PrivateBurst: 3, GroupPerMinute: 20},
 		Dialogs:  Dialogs{IdleTimeout: 24 * time.Hour},
+
+		Regulation:  Regulation{MinMembers: 10},
+		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -112,6 +115,11 @@ rate_limits:
   group_per_minute: 10
 dialogs:
   idle_timeout: 2h
+regulation:
+  min_members: 0
+invitations:
+  member_ttl: 720h
+  leader_ttl: 48h
 `
 
 func fullWant() Config {
@@ -129,6 +137,9 @@ func fullWant() Config {
 		Log:      Log{Format: "json", Level: "debug"},
 		Limits:   Limits{GlobalPerSecond: 25.5, PrivatePerSecond: 0.5, PrivateBurst: 5, GroupPerMinute: 10},
 		Dialogs:  Dialogs{IdleTimeout: 2 * time.Hour},
+
+		Regulation:  Regulation{MinMembers: 0},
+		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
 	}
 }
 

@@ -138,6 +138,9 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_RATE_LIMITS_PRIVATE_BURST":      "rate_limits.private_burst",
 		"MMOBOT_RATE_LIMITS_GROUP_PER_MINUTE":   "rate_limits.group_per_minute",
 		"MMOBOT_DIALOGS_IDLE_TIMEOUT":           "dialogs.idle_timeout",
+		"MMOBOT_REGULATION_MIN_MEMBERS":         "regulation.min_members",
+		"MMOBOT_INVITATIONS_MEMBER_TTL":         "invitations.member_ttl",
+		"MMOBOT_INVITATIONS_LEADER_TTL":         "invitations.leader_ttl",
 	}
 	got := map[string]string{}
 	for _, f := range fields {

@@ -118,6 +118,19 @@ func (c *Config) Validate() error {
 		add("dialogs.idle_timeout", "must be at least %v, got %v", minIdleTimeout, c.Dialogs.IdleTimeout)
 	}
 
+	// regulation
+	if c.Regulation.MinMembers < 0 || c.Regulation.MinMembers > 1000 {
+		add("regulation.min_members", "must be between 0 (no minimum) and 1000, got %d", c.Regulation.MinMembers)
+	}
+
+	// invitations
+	if c.Invitations.MemberTTL < 0 {
+		add("invitations.member_ttl", "must be 0 (no expiry) or positive, got %v", c.Invitations.MemberTTL)
+	}
+	if c.Invitations.LeaderTTL < time.Minute {
+		add("invitations.leader_ttl", "must be at least 1m, got %v", c.Invitations.LeaderTTL)
+	}
+
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

@@ -128,6 +128,16 @@ func TestValidate(t *testing.T) {
 		{"idle timeout min", func(c *Config) { c.Dialogs.IdleTimeout = time.Minute }, ""},
 		{"idle timeout short", func(c *Config) { c.Dialogs.IdleTimeout = 59 * time.Second },
 			"dialogs.idle_timeout: must be at least 1m0s, got 59s"},
+
+		// regulation and invitations
+		{"no minimum", func(c *Config) { c.Regulation.MinMembers = 0 }, ""},
+		{"negative minimum", func(c *Config) { c.Regulation.MinMembers = -1 },
+			"regulation.min_members: must be between 0 (no minimum) and 1000, got -1"},
+		{"member link forever", func(c *Config) { c.Invitations.MemberTTL = 0 }, ""},
+		{"member link negative", func(c *Config) { c.Invitations.MemberTTL = -time.Hour },
+			"invitations.member_ttl: must be 0 (no expiry) or positive, got -1h0m0s"},
+		{"leader link too short", func(c *Config) { c.Invitations.LeaderTTL = time.Second },
+			"invitations.leader_ttl: must be at least 1m, got 1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

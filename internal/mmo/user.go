@@ -16,6 +16,7 @@ type Role int
 const (
 	RoleGuest       Role = iota // has not finished registration
 	RoleMember                  // a registered teacher
+	RoleLeader                  // leads at least one association
 	RoleCoordinator             // the city's methodical centre: creates associations, appoints leaders
 	RoleAdmin                   // listed in the config: grants the coordinator role
 )
@@ -27,6 +28,8 @@ func (r Role) String() string {
 		return "guest"
 	case RoleMember:
 		return "member"
+	case RoleLeader:
+		return "leader"
 	case RoleCoordinator:
 		return "coordinator"
 	case RoleAdmin:
@@ -49,10 +52,16 @@ type User struct {
 	ConsentAt    time.Time `json:"consent_at,omitempty"`    // when they agreed to the personal data notice
 	RegisteredAt time.Time `json:"registered_at,omitempty"`
 	Coordinator  bool      `json:"coordinator,omitempty"`
-	Blocked      bool      `json:"blocked,omitempty"` // the user blocked the bot; nothing is sent to them
-	BlockedAt    time.Time `json:"blocked_at,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	// LeaderOf lists the associations the user leads; the store keeps it
+	// in step with Association.LeaderID.
+	LeaderOf []uint64 `json:"leader_of,omitempty"`
+	// Current is the association the user last chose, used by commands
+	// that need one when the user has several.
+	Current   uint64    `json:"current,omitempty"`
+	Blocked   bool      `json:"blocked,omitempty"` // the user blocked the bot; nothing is sent to them
+	BlockedAt time.Time `json:"blocked_at,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Registered reports whether the user finished registration.
@@ -67,6 +76,8 @@ func (u *User) Role(isAdmin bool) Role {
 		return RoleAdmin
 	case u.Coordinator:
 		return RoleCoordinator
+	case len(u.LeaderOf) > 0:
+		return RoleLeader
 	}
 	return RoleMember
 }

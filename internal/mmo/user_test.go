@@ -85,6 +85,8 @@ func TestRoles(t *testing.T) {
 		{"unregistered admin", User{ID: 1}, true, RoleGuest},
 		{"member", User{ID: 1, RegisteredAt: now}, false, RoleMember},
 		{"coordinator", User{ID: 1, RegisteredAt: now, Coordinator: true}, false, RoleCoordinator},
+		{"leader", User{ID: 1, RegisteredAt: now, LeaderOf: []uint64{3}}, false, RoleLeader},
+		{"coordinator and leader", User{ID: 1, RegisteredAt: now, Coordinator: true, LeaderOf: []uint64{3}}, false, RoleCoordinator},
 		{"admin", User{ID: 1, RegisteredAt: now}, true, RoleAdmin},
 		{"admin and coordinator", User{ID: 1, RegisteredAt: now, Coordinator: true}, true, RoleAdmin},
 	}

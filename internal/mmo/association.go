@@ -1,0 +1,160 @@
+package mmo
+
+import "time"
+
+// JoinPolicy says how a teacher becomes a member.
+type JoinPolicy string
+
+// Join policies.
+const (
+	PolicyOpen     JoinPolicy = "open"     // anyone registered joins at once
+	PolicyApproval JoinPolicy = "approval" // the leader approves each request
+)
+
+// Association is a methodological association (ММО) of one subject or
+// direction.
+type Association struct {
+	ID          uint64     `json:"id"`
+	Name        string     `json:"name"`    // "ММО учителей математики"
+	Subject     string     `json:"subject"` // the subject or direction
+	Description string     `json:"description,omitempty"`
+	Policy      JoinPolicy `json:"policy"`
+	LeaderID    int64      `json:"leader_id,omitempty"` // 0: no leader yet
+	// InviteToken is the current member invitation; empty when revoked.
+	InviteToken string    `json:"invite_token,omitempty"`
+	CreatedBy   int64     `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	ArchivedAt  time.Time `json:"archived_at,omitempty"`
+}
+
+// Archived reports whether the association was archived: it takes no new
+// members and does nothing new, but its history is kept.
+func (a *Association) Archived() bool { return !a.ArchivedAt.IsZero() }
+
+// Status of an association against the regulation's minimum of members.
+type Status string
+
+// Statuses.
+const (
+	StatusForming  Status = "forming"  // fewer members than the regulation requires
+	StatusActive   Status = "active"   // enough members (or no minimum)
+	StatusArchived Status = "archived" // closed; history kept
+)
+
+// AssociationStatus decides the status from the member count and the
+// regulation's minimum (0 disables the rule).
+func AssociationStatus(a *Association, members, minMembers int) Status {
+	switch {
+	case a.Archived():
+		return StatusArchived
+	case minMembers > 0 && members < minMembers:
+		return StatusForming
+	}
+	return StatusActive
+}
+
+// MembershipState is where a teacher stands in an association.
+type MembershipState string
+
+// Membership states.
+const (
+	MemberPending MembershipState = "pending" // asked to join, waits for approval
+	MemberActive  MembershipState = "member"
+)
+
+// Membership links a user to an association.
+type Membership struct {
+	AssociationID uint64          `json:"association_id"`
+	UserID        int64           `json:"user_id"`
+	State         MembershipState `json:"state"`
+	RequestedAt   time.Time       `json:"requested_at,omitempty"`
+	JoinedAt      time.Time       `json:"joined_at,omitempty"`
+	Via           string          `json:"via,omitempty"` // how they came: "link", "list", "leader"
+}
+
+// Association field names and limits, in runes.
+const (
+	FieldAssocName        = "aname"
+	FieldAssocSubject     = "asubject"
+	FieldAssocDescription = "adescription"
+	FieldReason           = "reason"
+
+	AssocNameMin, AssocNameMax = 3, 120
+	SubjectMin, SubjectMax     = 3, 100
+	DescriptionMax             = 1000
+	ReasonMin, ReasonMax       = 3, 500
+	SkipValue                  = "-" // typed to leave an optional field empty
+)
+
+// ValidateAssocField checks an association field; the description may be
+// skipped with "-".
+func ValidateAssocField(field, s string) (string, error) {
+	switch field {
+	case FieldAssocName:
+		return validateFreeText(field, s, AssocNameMin, AssocNameMax)
+	case FieldAssocSubject:
+		return validateFreeText(field, s, SubjectMin, SubjectMax)
+	case FieldAssocDescription:
+		return ValidateLongText(field, s, 0, DescriptionMax)
+	case FieldReason:
+		return ValidateLongText(field, s, ReasonMin, ReasonMax)
+	}
+	return "", Errorf(CodeInvalid, field)
+}
+
+// ValidateLongText checks a multi-line text: line breaks are kept (runs of
+// blank lines collapsed), other control characters refused. With min 0 the
+// skip value "-" gives an empty text.
+func ValidateLongText(field, s string, min, max int) (string, error) {
+	s = normalizeLines(s)
+	if min == 0 && s == SkipValue {
+		return "", nil
+	}
+	if min == 0 && s == "" {
+		return "", Errorf(CodeTooShort, field)
+	}
+	if err := checkLen(field, s, min, max); err != nil {
+		return "", err
+	}
+	for _, r := range s {
+		if r != '\n' && r < 0x20 {
+			return "", Errorf(CodeInvalid, field)
+		}
+	}
+	return s, nil
+}
+
+// normalizeLines trims every line and keeps at most one empty line in a
+// row.
+func normalizeLines(s string) string {
+	var out []byte
+	blank := 0
+	for _, line := range splitLines(s) {
+		line = NormalizeText(line)
+		if line == "" {
+			blank++
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, '\n')
+			if blank > 0 {
+				out = append(out, '\n')
+			}
+		}
+		blank = 0
+		out = append(out, line...)
+	}
+	return string(out)
+}
+
+func splitLines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			lines = append(lines, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(lines, s[start:])
+}

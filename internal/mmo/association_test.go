@@ -1,0 +1,96 @@
+package mmo
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAssociationStatus(t *testing.T) {
+	now := time.Now()
+	live := &Association{}
+	archived := &Association{ArchivedAt: now}
+	tests := []struct {
+		a        *Association
+		members  int
+		min      int
+		want     Status
+		scenario string
+	}{
+		{live, 0, 10, StatusForming, "new"},
+		{live, 9, 10, StatusForming, "one short"},
+		{live, 10, 10, StatusActive, "at the minimum"},
+		{live, 11, 10, StatusActive, "above"},
+		{live, 0, 0, StatusActive, "rule disabled"},
+		{live, 3, 3, StatusActive, "another city's minimum"},
+		{archived, 50, 10, StatusArchived, "archived wins"},
+	}
+	for _, tt := range tests {
+		if got := AssociationStatus(tt.a, tt.members, tt.min); got != tt.want {
+			t.Errorf("%s: status %s, want %s", tt.scenario, got, tt.want)
+		}
+	}
+}
+
+func TestValidateAssocFields(t *testing.T) {
+	tests := []struct {
+		field, in, want string
+		code            Code
+	}{
+		{FieldAssocName, "ММО учителей математики", "ММО учителей математики", ""},
+		{FieldAssocName, "ММ", "", CodeTooShort},
+		{FieldAssocName, strings.Repeat("м", 121), "", CodeTooLong},
+		{FieldAssocSubject, "математика", "математика", ""},
+		{FieldAssocSubject, "/start", "", CodeInvalid},
+		{FieldAssocDescription, "-", "", ""},
+		{FieldAssocDescription, "  Строка 1  \n\n\n\n  Строка 2 ", "Строка 1\n\nСтрока 2", ""},
+		{FieldAssocDescription, strings.Repeat("о", 1001), "", CodeTooLong},
+		{FieldAssocDescription, "   ", "", CodeTooShort},
+		{FieldAssocDescription, "табуляция\tвнутри", "табуляция внутри", ""},
+		{FieldReason, "нарушение", "нарушение", ""},
+		{FieldReason, "-", "", CodeTooShort},
+		{FieldReason, "да", "", CodeTooShort},
+		{"other", "x", "", CodeInvalid},
+	}
+	for _, tt := range tests {
+		got, err := ValidateAssocField(tt.field, tt.in)
+		if codeOf(err) != tt.code || err == nil && got != tt.want {
+			t.Errorf("ValidateAssocField(%s, %q) = %q, %v; want %q, %q", tt.field, tt.in, got, err, tt.want, tt.code)
+		}
+	}
+}
+
+func TestInviteCheck(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	member, _ := NewInvite(InviteMember, 1, 2, now, 0)
+	timed, _ := NewInvite(InviteMember, 1, 2, now, time.Hour)
+	leader, _ := NewInvite(InviteLeader, 1, 2, now, 24*time.Hour)
+	if len(member.Token) != 20 || member.Token == timed.Token {
+		t.Fatalf("tokens %q %q", member.Token, timed.Token)
+	}
+	if p := leader.Payload(); !strings.HasPrefix(p, "l_") || len(p) > 64 {
+		t.Errorf("payload %q", p)
+	}
+	used := leader
+	used.UsedBy = 5
+	revoked := member
+	revoked.RevokedAt = now
+	tests := []struct {
+		name string
+		inv  Invite
+		at   time.Time
+		code Code
+	}{
+		{"fresh", member, now.Add(1000 * time.Hour), ""},
+		{"within ttl", timed, now.Add(59 * time.Minute), ""},
+		{"expired", timed, now.Add(time.Hour), CodeExpired},
+		{"leader unused", leader, now, ""},
+		{"leader used", used, now, CodeUsed},
+		{"revoked", revoked, now, CodeRevoked},
+	}
+	for _, tt := range tests {
+		if got := codeOf(tt.inv.Check(tt.at)); got != tt.code {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.code)
+		}
+	}
+}
