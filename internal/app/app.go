@@ -88,11 +88,14 @@ func (m *Main) Open(ctx context.Context) error {
 			PrivateBurst:   c.Limits.PrivateBurst,
 			GroupPerMinute: c.Limits.GroupPerMinute,
 		},
-		Admins:     c.Admins,
-		DialogIdle: c.Dialogs.IdleTimeout,
-		Location:   c.Location,
-		Log:        m.Log,
-		Now:        m.Now,
+		Admins:        c.Admins,
+		DialogIdle:    c.Dialogs.IdleTimeout,
+		MinMembers:    c.Regulation.MinMembers,
+		MemberLinkTTL: c.Invitations.MemberTTL,
+		LeaderLinkTTL: c.Invitations.LeaderTTL,
+		Location:      c.Location,
+		Log:           m.Log,
+		Now:           m.Now,
 	})
 	if err != nil {
 		db.Close()

@@ -90,6 +90,12 @@ func testConfig(t *testing.T, srv *telegramtest.Server) config.Config {
 // newHarness starts the bot against a new fake server.
 func newHarness(t *testing.T, opts ...telegramtest.Options) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil, opts...)
+}
+
+// newHarnessWith starts the bot with a config changed by edit.
+func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtest.Options) *harness {
+	t.Helper()
 	srv := telegramtest.NewServer(t, opts...)
 	h := &harness{
 		t:     t,
@@ -97,6 +103,9 @@ func newHarness(t *testing.T, opts ...telegramtest.Options) *harness {
 		cfg:   testConfig(t, srv),
 		clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
 		logs:  &syncBuffer{},
+	}
+	if edit != nil {
+		edit(&h.cfg)
 	}
 	h.start()
 	t.Cleanup(func() {

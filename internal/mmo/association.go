@@ -20,6 +20,8 @@ type Association struct {
 	Description string     `json:"description,omitempty"`
 	Policy      JoinPolicy `json:"policy"`
 	LeaderID    int64      `json:"leader_id,omitempty"` // 0: no leader yet
+	// FormerLeaderID is who led the association when it was archived.
+	FormerLeaderID int64 `json:"former_leader_id,omitempty"`
 	// InviteToken is the current member invitation; empty when revoked.
 	InviteToken string    `json:"invite_token,omitempty"`
 	CreatedBy   int64     `json:"created_by"`

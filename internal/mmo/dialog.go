@@ -8,6 +8,11 @@ const (
 	FlowRegister = "register" // consent, name, school, position
 	FlowEdit     = "edit"     // one profile field; Step is the field name
 	FlowGrant    = "grant"    // an admin searches a user to make coordinator
+
+	FlowCreateAssoc   = "assoc_create" // name, subject, description, policy
+	FlowEditAssoc     = "assoc_edit"   // one association field; Draft["aid"]
+	FlowRemoveMember  = "remove"       // the reason for removing Draft["uid"] from Draft["aid"]
+	FlowAppointLeader = "leader"       // a coordinator searches the leader of Draft["aid"]
 )
 
 // Steps of the registration flow, in order.

@@ -33,6 +33,9 @@ type Options struct {
 	Limits         Limits
 	Admins         []int64
 	DialogIdle     time.Duration // a form left alone this long expires
+	MinMembers     int           // members an association needs to be active; 0: no minimum
+	MemberLinkTTL  time.Duration // validity of member invitation links; 0: until revoked
+	LeaderLinkTTL  time.Duration // validity of one-time leader invitation links
 	Location       *time.Location
 	Log            *slog.Logger
 	// Now is the clock of handlers and dialogs; time.Now when nil.
@@ -95,6 +98,9 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	}
 	if opt.Location == nil {
 		opt.Location = time.UTC
+	}
+	if opt.LeaderLinkTTL <= 0 {
+		opt.LeaderLinkTTL = 7 * 24 * time.Hour
 	}
 	if opt.ConnectRetry <= 0 {
 		opt.ConnectRetry = time.Second

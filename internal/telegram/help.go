@@ -26,6 +26,8 @@ func (b *Bot) helpText(r *Request) string {
 		sb.WriteString(r.T("help.guest"))
 	case mmo.RoleMember:
 		sb.WriteString(r.T("help.member"))
+	case mmo.RoleLeader:
+		sb.WriteString(r.T("help.leader"))
 	case mmo.RoleCoordinator:
 		sb.WriteString(r.T("help.coordinator"))
 	case mmo.RoleAdmin:
@@ -98,9 +100,9 @@ func (b *Bot) setDefaultMenus() {
 }
 
 // ownMenu reports whether a user needs a menu of their own rather than the
-// default one: a higher role, or a language chosen in /settings.
+// default one: a leader's or higher role, or a language chosen in /settings.
 func (b *Bot) ownMenu(u *mmo.User) bool {
-	return u.Role(b.isAdmin(u.ID)) >= mmo.RoleCoordinator || u.Lang != ""
+	return u.Role(b.isAdmin(u.ID)) >= mmo.RoleLeader || u.Lang != ""
 }
 
 // refreshMenus keeps the chat-specific menus in step with the build: when

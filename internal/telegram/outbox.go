@@ -20,6 +20,7 @@ const (
 	outSend     = "send"     // a new text message
 	outEdit     = "edit"     // new text (and keyboard) for a message
 	outDocument = "document" // a file
+	outPhoto    = "photo"    // a picture (a QR code)
 	outCommands = "commands" // the command menu of a chat
 )
 
@@ -91,6 +92,14 @@ func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 			doc.ReplyMarkup = markup(m.Keyboard)
 		}
 		return doc, nil
+	case outPhoto:
+		photo := tgbotapi.NewPhoto(m.ChatID, tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File})
+		photo.Caption = m.Text
+		photo.ParseMode = tgbotapi.ModeHTML
+		if len(m.Keyboard) > 0 {
+			photo.ReplyMarkup = markup(m.Keyboard)
+		}
+		return photo, nil
 	case outCommands:
 		if len(m.Commands) == 0 {
 			return tgbotapi.NewDeleteMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(m.ChatID)), nil

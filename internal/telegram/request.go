@@ -95,6 +95,12 @@ func (r *Request) SendDocument(chatID int64, name string, data []byte, caption s
 	r.out = append(r.out, outMsg{Kind: outDocument, ChatID: chatID, FileName: name, File: data, Text: caption})
 }
 
+// SendPhoto queues a picture to a chat; the caption is at most 1024
+// characters.
+func (r *Request) SendPhoto(chatID int64, name string, data []byte, caption string) {
+	r.out = append(r.out, outMsg{Kind: outPhoto, ChatID: chatID, FileName: name, File: data, Text: caption})
+}
+
 // SetMenu queues the command menu of a user's private chat: their role's
 // commands in their language. Users whose menu is the default one (members
 // who never chose a language) get the chat's own menu removed instead.

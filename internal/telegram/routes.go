@@ -50,13 +50,18 @@ const (
 func (b *Bot) buildRoutes() routes {
 	rt := routes{
 		commands: map[string]route{
-			"start":        {mmo.RoleGuest, b.cmdStart, "menu.start"},
-			"help":         {mmo.RoleGuest, b.cmdHelp, "menu.help"},
-			"settings":     {mmo.RoleMember, b.cmdSettings, "menu.settings"},
-			"cancel":       {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
-			"coordinators": {mmo.RoleAdmin, b.cmdCoordinators, "menu.coordinators"},
+			"start":          {mmo.RoleGuest, b.cmdStart, "menu.start"},
+			"associations":   {mmo.RoleMember, b.cmdAssociations, "menu.associations"},
+			"my":             {mmo.RoleMember, b.cmdMy, "menu.my"},
+			"members":        {mmo.RoleLeader, b.cmdMembers, "menu.members"},
+			"invite":         {mmo.RoleLeader, b.cmdInvite, "menu.invite"},
+			"newassociation": {mmo.RoleCoordinator, b.cmdNewAssociation, "menu.newassociation"},
+			"coordinators":   {mmo.RoleAdmin, b.cmdCoordinators, "menu.coordinators"},
+			"settings":       {mmo.RoleMember, b.cmdSettings, "menu.settings"},
+			"help":           {mmo.RoleGuest, b.cmdHelp, "menu.help"},
+			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
 		},
-		order: []string{"start", "help", "settings", "cancel", "coordinators"},
+		order: []string{"start", "associations", "my", "members", "invite", "newassociation", "coordinators", "settings", "help", "cancel"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -65,13 +70,46 @@ func (b *Bot) buildRoutes() routes {
 			verbCoordAdd:   {role: mmo.RoleAdmin, fn: b.onCoordAdd},
 			verbCoordSet:   {role: mmo.RoleAdmin, fn: b.onCoordSet},
 			verbCoordDel:   {role: mmo.RoleAdmin, fn: b.onCoordDel},
+
+			verbAssocList:    {role: mmo.RoleMember, fn: b.onAssocList},
+			verbAssocCard:    {role: mmo.RoleMember, fn: b.onAssocCard},
+			verbAssocJoin:    {role: mmo.RoleMember, fn: b.onAssocJoin},
+			verbAssocLeave:   {role: mmo.RoleMember, fn: b.onAssocLeave},
+			verbAssocApprove: {role: mmo.RoleLeader, fn: b.onAssocApprove},
+			verbAssocDecline: {role: mmo.RoleLeader, fn: b.onAssocDecline},
+			verbAssocPending: {role: mmo.RoleLeader, fn: b.onAssocPending},
+			verbChoose:       {role: mmo.RoleLeader, fn: b.onChoose},
+			verbSwitch:       {role: mmo.RoleLeader, fn: b.onSwitch},
+			verbMembers:      {role: mmo.RoleLeader, fn: b.onMembers},
+			verbRemove:       {role: mmo.RoleLeader, fn: b.onRemove},
+			verbExport:       {role: mmo.RoleLeader, fn: b.onExport},
+			verbInvite:       {role: mmo.RoleLeader, fn: b.onInvite},
+
+			verbAssocNew:      {role: mmo.RoleCoordinator, fn: b.onAssocNew},
+			verbAssocPolicy:   {role: mmo.RoleCoordinator, fn: b.onAssocPolicy},
+			verbAssocEdit:     {role: mmo.RoleCoordinator, fn: b.onAssocEdit},
+			verbAssocArchive:  {role: mmo.RoleCoordinator, fn: b.onAssocArchive},
+			verbAssocArchived: {role: mmo.RoleCoordinator, fn: b.onAssocArchived},
+			verbAssocLog:      {role: mmo.RoleCoordinator, fn: b.onAssocLog},
+			verbLeaderMenu:    {role: mmo.RoleCoordinator, fn: b.onLeaderMenu},
+			verbLeaderFind:    {role: mmo.RoleCoordinator, fn: b.onLeaderFind},
+			verbLeaderSet:     {role: mmo.RoleCoordinator, fn: b.onLeaderSet},
+			verbLeaderLink:    {role: mmo.RoleCoordinator, fn: b.onLeaderLink},
 		},
 		dialogs: map[string]HandlerFunc{
 			mmo.FlowRegister: b.dialogRegister,
 			mmo.FlowEdit:     b.dialogEdit,
 			mmo.FlowGrant:    b.dialogGrant,
+
+			mmo.FlowCreateAssoc:   b.dialogCreate,
+			mmo.FlowEditAssoc:     b.dialogEditAssoc,
+			mmo.FlowRemoveMember:  b.dialogRemove,
+			mmo.FlowAppointLeader: b.dialogLeader,
 		},
-		links: map[string]func(*Request, string) error{},
+		links: map[string]func(*Request, string) error{
+			string(mmo.InviteMember): b.openMemberInvite,
+			string(mmo.InviteLeader): b.openLeaderInvite,
+		},
 	}
 	rt.handler = chain(b.serve, b.recoverer, b.logger, b.autoAnswer)
 	return rt
@@ -228,6 +266,12 @@ func (b *Bot) onCallback(r *Request) error {
 	if err != nil {
 		r.route = "button:invalid"
 		b.log.Warn("refused callback data", "update_id", r.Update.UpdateID, "user_id", r.User.ID, "error", err)
+		r.Answer(r.T("error.stale_button"), true)
+		return nil
+	}
+	if r.Private && r.From.ID != r.ChatID {
+		// Telegram lets nobody press buttons in someone else's private
+		// chat; such an update is forged.
 		r.Answer(r.T("error.stale_button"), true)
 		return nil
 	}

@@ -120,6 +120,26 @@ func (b *Bot) onDeleteData(r *Request) error {
 		if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "user.delete", Subject: r.User.ID}); err != nil {
 			return err
 		}
+		// Associations the user led are left without a leader: the
+		// coordinators are asked to appoint one.
+		for _, id := range r.User.LeaderOf {
+			a, err := r.Tx.Association(id)
+			if err != nil {
+				return err
+			}
+			if err := r.audit("leadership.unset", r.User.ID, a, ""); err != nil {
+				return err
+			}
+			coords, err := b.coordinators(r.Tx)
+			if err != nil {
+				return err
+			}
+			for _, c := range coords {
+				if c.ID != r.User.ID {
+					r.Send(c.ID, r.TFor(c, "assoc.leader_gone", "Name", a.Name))
+				}
+			}
+		}
 		if err := r.Tx.DeleteUser(r.User.ID); err != nil {
 			return err
 		}

@@ -184,6 +184,8 @@ func validationMessage(r *Request, err error) string {
 			return r.T("validate.invalid_school")
 		case mmo.FieldPosition:
 			return r.T("validate.invalid_position")
+		case mmo.FieldAssocName, mmo.FieldAssocSubject, mmo.FieldAssocDescription, mmo.FieldReason:
+			return r.T("validate.invalid_text")
 		}
 	}
 	return r.T("validate.invalid")
