@@ -2,6 +2,11 @@ package telegram
 
 import (
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -67,6 +72,15 @@ func TestCallbackDataFitsTelegram(t *testing.T) {
 		{verbCoordAdd},
 		{verbCoordSet, user},
 		{verbCoordDel, user, "y"},
+		{verbAssocApprove, "4294967295", user},
+		{verbRemove, "4294967295", user},
+		{verbLeaderSet, "4294967295", user},
+		{verbChoose, "members", "4294967295"},
+		{verbMembers, "4294967295", "9999"},
+		{verbInvite, "4294967295", "n"},
+		{verbAssocArchive, "4294967295", "y"},
+		{verbAssocPolicy, "4294967295", "approval"},
+		{verbSwitch, "members"},
 	}
 	for _, cs := range cases {
 		data, err := c.encode(chat, cs[0], cs[1:]...)
@@ -83,5 +97,55 @@ func TestCallbackDataFitsTelegram(t *testing.T) {
 	}
 	if _, err := c.encode(1, "v", "a:b"); !errors.Is(err, errCallbackMalformed) {
 		t.Errorf("separator in an argument: %v", err)
+	}
+}
+
+// TestEveryVerbIsRouted finds every callback verb constant (named verb…)
+// in the package and checks a route answers it, so a button never leads
+// nowhere.
+func TestEveryVerbIsRouted(t *testing.T) {
+	rt := (&Bot{}).buildRoutes()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range file.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if !strings.HasPrefix(name.Name, "verb") || i >= len(vs.Values) {
+						continue
+					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok {
+						continue
+					}
+					verb, _ := strconv.Unquote(lit.Value)
+					if other, dup := seen[verb]; dup {
+						t.Errorf("%s and %s share the verb %q", name.Name, other, verb)
+					}
+					seen[verb] = name.Name
+					if _, ok := rt.callbacks[verb]; !ok {
+						t.Errorf("%s (%q) has no route", name.Name, verb)
+					}
+				}
+			}
+		}
+	}
+	if len(seen) < 20 {
+		t.Errorf("found only %d verbs; is the scan broken?", len(seen))
 	}
 }
