@@ -21,6 +21,12 @@
 //	user_members               user id (8) + association id (8) → membership state; the
 //	                           user → memberships index, written with every membership
 //	invites                    token → JSON mmo.Invite (invitation links)
+//	events                     event id (8) → JSON mmo.Event
+//	association_events         association id (8) + start unix (8) + event id (8) → empty
+//	rsvps                      event id (8) + user id (8) → JSON mmo.RSVP
+//	reminders_sent             event id (8) + version (4) + seconds before start (8) → queued-at
+//	broadcasts                 broadcast id (8) → JSON Broadcast (delivery counts)
+//	outbox_keys                key → outbox id: the pending item a newer one with the key replaces
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -56,6 +62,13 @@ var (
 	bucketMembers      = []byte("members")
 	bucketUserMembers  = []byte("user_members")
 	bucketInvites      = []byte("invites")
+
+	bucketEvents      = []byte("events")
+	bucketAssocEvents = []byte("association_events")
+	bucketRSVPs       = []byte("rsvps")
+	bucketReminders   = []byte("reminders_sent")
+	bucketBroadcasts  = []byte("broadcasts")
+	bucketOutboxKeys  = []byte("outbox_keys")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

@@ -240,7 +240,7 @@ func TestOutboxOrderAndRetry(t *testing.T) {
 			t.Fatalf("items out of order: %d after %d", items[i].ID, items[i-1].ID)
 		}
 	}
-	if err := db.OutboxDone(items[0].ID); err != nil {
+	if err := db.OutboxDone(items[0].ID, Sent); err != nil {
 		t.Fatal(err)
 	}
 	at := time.Now().Add(time.Minute).UTC().Truncate(time.Second)

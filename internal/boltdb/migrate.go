@@ -20,6 +20,7 @@ var migrations = []migration{
 	{"create base buckets and the installation secret", migrateBase},
 	{"create the audit log", migrateAudit},
 	{"create associations, memberships, invitations", migrateAssociations},
+	{"create events, answers, reminders, broadcasts", migrateEvents},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -49,6 +50,15 @@ func migrateAudit(tx *bolt.Tx) error {
 
 func migrateAssociations(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketAssociations, bucketMembers, bucketUserMembers, bucketInvites, bucketAuditByAssoc} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateEvents(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -23,20 +23,30 @@ type OutboxItem struct {
 	Attempts  int
 	NotBefore time.Time // retry no earlier than this
 	CreatedAt time.Time
+	// Broadcast, when set, is the broadcast the item belongs to: its
+	// outcome is counted there.
+	Broadcast uint64
+	// Key, when set, makes the item replace a pending item with the same
+	// key: only the latest refresh of a live view needs to go out.
+	Key string
 }
 
-// outboxHeader is the size of the binary header: a format byte, then the
-// chat id, NotBefore and CreatedAt as unix nanoseconds, and attempts.
-const outboxHeader = 1 + 8 + 8 + 8 + 4
+// outboxHeader is the size of the fixed binary header: a format byte,
+// then the chat id, NotBefore and CreatedAt as unix nanoseconds, attempts,
+// the broadcast id and the length of the key, which follows the header.
+const outboxHeader = 1 + 8 + 8 + 8 + 4 + 8 + 2
 
 func encodeOutbox(it *OutboxItem) []byte {
-	b := make([]byte, outboxHeader+len(it.Payload))
+	b := make([]byte, outboxHeader+len(it.Key)+len(it.Payload))
 	b[0] = 1
 	binary.BigEndian.PutUint64(b[1:], uint64(it.ChatID))
 	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(it.NotBefore)))
 	binary.BigEndian.PutUint64(b[17:], uint64(unixNano(it.CreatedAt)))
 	binary.BigEndian.PutUint32(b[25:], uint32(it.Attempts))
-	copy(b[outboxHeader:], it.Payload)
+	binary.BigEndian.PutUint64(b[29:], it.Broadcast)
+	binary.BigEndian.PutUint16(b[37:], uint16(len(it.Key)))
+	copy(b[outboxHeader:], it.Key)
+	copy(b[outboxHeader+len(it.Key):], it.Payload)
 	return b
 }
 
@@ -46,15 +56,21 @@ func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 	if len(b) < outboxHeader || b[0] != 1 {
 		return OutboxItem{}, errors.New("outbox: bad item")
 	}
+	keyLen := int(binary.BigEndian.Uint16(b[37:]))
+	if len(b) < outboxHeader+keyLen {
+		return OutboxItem{}, errors.New("outbox: bad item")
+	}
 	it := OutboxItem{
 		ID:        id,
 		ChatID:    int64(binary.BigEndian.Uint64(b[1:])),
 		NotBefore: fromUnixNano(int64(binary.BigEndian.Uint64(b[9:]))),
 		CreatedAt: fromUnixNano(int64(binary.BigEndian.Uint64(b[17:]))),
 		Attempts:  int(binary.BigEndian.Uint32(b[25:])),
+		Broadcast: binary.BigEndian.Uint64(b[29:]),
+		Key:       string(b[outboxHeader : outboxHeader+keyLen]),
 	}
 	if withPayload {
-		it.Payload = append(json.RawMessage(nil), b[outboxHeader:]...)
+		it.Payload = append(json.RawMessage(nil), b[outboxHeader+keyLen:]...)
 	}
 	return it, nil
 }
@@ -84,6 +100,17 @@ func (tx *Tx) Enqueue(item *OutboxItem) error {
 	item.ID = seq
 	if item.CreatedAt.IsZero() {
 		item.CreatedAt = tx.now
+	}
+	if item.Key != "" {
+		keys := tx.tx.Bucket(bucketOutboxKeys)
+		if old := keys.Get([]byte(item.Key)); old != nil {
+			if err := b.Delete(old); err != nil {
+				return err
+			}
+		}
+		if err := keys.Put([]byte(item.Key), itob(seq)); err != nil {
+			return err
+		}
 	}
 	return b.Put(itob(seq), encodeOutbox(item))
 }
@@ -131,12 +158,45 @@ func (db *DB) OutboxLen() (int, error) {
 	return n, err
 }
 
-// OutboxDone removes a sent (or abandoned) item. Concurrent senders share
-// transactions through Batch, which matters for a broadcast's thousand
-// small writes.
-func (db *DB) OutboxDone(id uint64) error {
-	return db.bolt.Batch(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).Delete(itob(id))
+// Outcome is how the delivery of an outbox item ended.
+type Outcome int
+
+// Outcomes.
+const (
+	Sent    Outcome = iota // Telegram accepted it
+	Blocked                // the user blocked the bot
+	Failed                 // refused for good, or given up after retries
+)
+
+// OutboxDone removes a finished item and counts its outcome in its
+// broadcast, in one transaction. Concurrent senders share transactions
+// through Batch, which matters for a broadcast's thousand small writes.
+func (db *DB) OutboxDone(id uint64, outcome Outcome) error {
+	return db.bolt.Batch(func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketOutbox)
+		v := b.Get(itob(id))
+		if v == nil {
+			return nil // replaced by a newer item, or done already
+		}
+		it, err := decodeOutbox(id, v, false)
+		if err != nil {
+			return err
+		}
+		if err := b.Delete(itob(id)); err != nil {
+			return err
+		}
+		if it.Key != "" {
+			keys := btx.Bucket(bucketOutboxKeys)
+			if cur := keys.Get([]byte(it.Key)); cur != nil && btoi(cur) == id {
+				if err := keys.Delete([]byte(it.Key)); err != nil {
+					return err
+				}
+			}
+		}
+		if it.Broadcast != 0 {
+			return countBroadcast(btx, it.Broadcast, outcome)
+		}
+		return nil
 	})
 }
 

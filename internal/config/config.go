@@ -50,6 +50,8 @@ type Config struct {
 	Regulation Regulation `yaml:"regulation"`
 	// Invitations configures invitation links.
 	Invitations Invitations `yaml:"invitations"`
+	// Meetings configures events and their reminders.
+	Meetings Meetings `yaml:"meetings"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -129,6 +131,13 @@ type Invitations struct {
 	LeaderTTL time.Duration `yaml:"leader_ttl"`
 }
 
+// Meetings configures events and their reminders.
+type Meetings struct {
+	// Reminders are how long before an event its reminders go to those
+	// who said they would come (or might).
+	Reminders []time.Duration `yaml:"reminders"`
+}
+
 // Default returns the built-in configuration. It has no token, so it does
 // not pass Validate on its own, and its Location is nil until Validate.
 func Default() Config {
@@ -163,6 +172,9 @@ func Default() Config {
 		},
 		Invitations: Invitations{
 			LeaderTTL: 7 * 24 * time.Hour,
+		},
+		Meetings: Meetings{
+			Reminders: []time.Duration{24 * time.Hour, time.Hour},
 		},
 	}
 }

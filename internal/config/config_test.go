@@ -64,6 +64,7 @@ func TestDefault(t *testing.T) {
 
 		Regulation:  Regulation{MinMembers: 10},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
+		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -120,6 +121,8 @@ regulation:
 invitations:
   member_ttl: 720h
   leader_ttl: 48h
+meetings:
+  reminders: [72h, 2h, 15m]
 `
 
 func fullWant() Config {
@@ -140,6 +143,7 @@ func fullWant() Config {
 
 		Regulation:  Regulation{MinMembers: 0},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
+		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
 	}
 }
 

@@ -32,6 +32,8 @@ func TestApplyEnv(t *testing.T) {
 			func(c *Config) { c.Limits.PrivatePerSecond = 2 }},
 		{"duration seconds", []string{"MMOBOT_TELEGRAM_POLL_TIMEOUT=45s"},
 			func(c *Config) { c.Telegram.PollTimeout = 45 * time.Second }},
+		{"duration list", []string{"MMOBOT_MEETINGS_REMINDERS=48h, 30m"},
+			func(c *Config) { c.Meetings.Reminders = []time.Duration{48 * time.Hour, 30 * time.Minute} }},
 		{"duration compound", []string{"MMOBOT_DIALOGS_IDLE_TIMEOUT=1h30m"},
 			func(c *Config) { c.Dialogs.IdleTimeout = 90 * time.Minute }},
 		{"duration millis", []string{"MMOBOT_DATA_OPEN_TIMEOUT=500ms"},
@@ -141,6 +143,7 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_REGULATION_MIN_MEMBERS":         "regulation.min_members",
 		"MMOBOT_INVITATIONS_MEMBER_TTL":         "invitations.member_ttl",
 		"MMOBOT_INVITATIONS_LEADER_TTL":         "invitations.leader_ttl",
+		"MMOBOT_MEETINGS_REMINDERS":             "meetings.reminders",
 	}
 	got := map[string]string{}
 	for _, f := range fields {

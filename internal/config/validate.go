@@ -131,6 +131,19 @@ func (c *Config) Validate() error {
 		add("invitations.leader_ttl", "must be at least 1m, got %v", c.Invitations.LeaderTTL)
 	}
 
+	// meetings
+	seen := map[time.Duration]bool{}
+	for i, d := range c.Meetings.Reminders {
+		key := fmt.Sprintf("meetings.reminders[%d]", i)
+		switch {
+		case d < time.Minute || d > 14*24*time.Hour:
+			add(key, "must be between 1m and 336h (two weeks), got %v", d)
+		case seen[d]:
+			add(key, "%v is listed twice", d)
+		}
+		seen[d] = true
+	}
+
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}

@@ -138,6 +138,11 @@ func TestValidate(t *testing.T) {
 			"invitations.member_ttl: must be 0 (no expiry) or positive, got -1h0m0s"},
 		{"leader link too short", func(c *Config) { c.Invitations.LeaderTTL = time.Second },
 			"invitations.leader_ttl: must be at least 1m, got 1s"},
+		{"no reminders", func(c *Config) { c.Meetings.Reminders = nil }, ""},
+		{"reminder too early", func(c *Config) { c.Meetings.Reminders = []time.Duration{400 * time.Hour} },
+			"meetings.reminders[0]: must be between 1m and 336h (two weeks), got 400h0m0s"},
+		{"reminder twice", func(c *Config) { c.Meetings.Reminders = []time.Duration{time.Hour, time.Hour} },
+			"meetings.reminders[1]: 1h0m0s is listed twice"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

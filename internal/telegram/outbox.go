@@ -132,6 +132,11 @@ type dispatcher struct {
 	wake     chan struct{}
 	needFull atomic.Bool // a held chat was released: read everything again
 
+	// dead, set by crash tests, makes the dispatcher behave as a killed
+	// process would: sends in flight complete, but nothing more is
+	// recorded or started.
+	dead atomic.Bool
+
 	mu       sync.Mutex
 	cursor   uint64                        // the highest item id a scan has seen
 	queued   map[uint64]bool               // items taken from the store, not yet done
@@ -268,6 +273,9 @@ func (d *dispatcher) chatLoop(ctx, sendCtx context.Context, chatID int64) {
 		it := q[0]
 		d.queues[chatID] = q[1:]
 		d.mu.Unlock()
+		if d.dead.Load() {
+			continue
+		}
 
 		select {
 		case d.sem <- struct{}{}:
@@ -307,22 +315,25 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 	var m outMsg
 	if err := json.Unmarshal(payload, &m); err != nil {
 		d.log.Error("outbox: undecodable item dropped", "error", err, "chat_id", it.ChatID)
-		d.done(it)
+		d.done(it, boltdb.Failed)
 		return false
 	}
 	c, err := m.chattable()
 	if err == nil {
 		_, err = d.sender.Do(ctx, c)
 	}
+	if d.dead.Load() {
+		return false // a simulated crash: the send happened, the mark does not
+	}
 	switch {
 	case err == nil:
-		d.done(it)
+		d.done(it, boltdb.Sent)
 	case errors.Is(err, errBlocked):
 		d.log.Info("outbox: user blocked the bot", "chat_id", it.ChatID)
 		if d.onBlocked != nil {
 			d.onBlocked(it.ChatID)
 		}
-		d.done(it)
+		d.done(it, boltdb.Blocked)
 	case errors.Is(err, errTransient) && it.Attempts+1 < maxOutboxAttempts:
 		attempts := it.Attempts + 1
 		at := time.Now().Add(retryDelay(attempts))
@@ -337,13 +348,13 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 		return true
 	default:
 		d.log.Error("outbox: message dropped", "chat_id", it.ChatID, "kind", m.Kind, "error", err)
-		d.done(it)
+		d.done(it, boltdb.Failed)
 	}
 	return false
 }
 
-func (d *dispatcher) done(it boltdb.OutboxItem) {
-	if err := d.db.OutboxDone(it.ID); err != nil {
+func (d *dispatcher) done(it boltdb.OutboxItem, outcome boltdb.Outcome) {
+	if err := d.db.OutboxDone(it.ID, outcome); err != nil {
 		d.log.Error("outbox: remove sent item", "error", err)
 	}
 	d.mu.Lock()

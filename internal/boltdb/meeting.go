@@ -1,0 +1,158 @@
+package boltdb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// eventIndexKey orders an association's events by start: association id,
+// start (unix seconds), event id.
+func eventIndexKey(e *mmo.Event) []byte {
+	k := make([]byte, 24)
+	binary.BigEndian.PutUint64(k, e.AssociationID)
+	binary.BigEndian.PutUint64(k[8:], uint64(e.Start.Unix()))
+	binary.BigEndian.PutUint64(k[16:], e.ID)
+	return k
+}
+
+// CreateEvent stores a new event and sets its ID.
+func (tx *Tx) CreateEvent(e *mmo.Event) error {
+	b := tx.tx.Bucket(bucketEvents)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	e.ID = seq
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = tx.now
+	}
+	if err := putJSON(b, itob(seq), e); err != nil {
+		return err
+	}
+	return tx.tx.Bucket(bucketAssocEvents).Put(eventIndexKey(e), nil)
+}
+
+// Event returns an event, or mmo.ErrNotFound.
+func (tx *Tx) Event(id uint64) (*mmo.Event, error) {
+	var e mmo.Event
+	if err := getJSON(tx.tx.Bucket(bucketEvents), itob(id), &e); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// PutEvent saves an event, moving its index entry if the start changed.
+func (tx *Tx) PutEvent(e *mmo.Event) error {
+	old, err := tx.Event(e.ID)
+	if err != nil {
+		return fmt.Errorf("put event %d: %w", e.ID, err)
+	}
+	idx := tx.tx.Bucket(bucketAssocEvents)
+	if !old.Start.Equal(e.Start) || old.AssociationID != e.AssociationID {
+		if err := idx.Delete(eventIndexKey(old)); err != nil {
+			return err
+		}
+		if err := idx.Put(eventIndexKey(e), nil); err != nil {
+			return err
+		}
+	}
+	return putJSON(tx.tx.Bucket(bucketEvents), itob(e.ID), e)
+}
+
+// AssociationEvents returns an association's events with a start in
+// [from, to), in order of start. Zero times leave that end open.
+func (tx *Tx) AssociationEvents(aid uint64, from, to time.Time) ([]*mmo.Event, error) {
+	prefix := itob(aid)
+	seek := prefix
+	if !from.IsZero() {
+		seek = append(itob(aid), itob(uint64(from.Unix()))...)
+	}
+	var out []*mmo.Event
+	c := tx.tx.Bucket(bucketAssocEvents).Cursor()
+	for k, _ := c.Seek(seek); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if !to.IsZero() && int64(btoi(k[8:16])) >= to.Unix() {
+			break
+		}
+		e, err := tx.Event(btoi(k[16:]))
+		if err != nil {
+			return nil, fmt.Errorf("event index of association %d: %w", aid, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Events calls fn for every event until fn returns false.
+func (tx *Tx) Events(fn func(*mmo.Event) bool) error {
+	c := tx.tx.Bucket(bucketEvents).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var e mmo.Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("decode event %d: %w", btoi(k), err)
+		}
+		if !fn(&e) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// PutRSVP records a member's answer.
+func (tx *Tx) PutRSVP(r *mmo.RSVP) error {
+	return putJSON(tx.tx.Bucket(bucketRSVPs), append(itob(r.EventID), itob(uint64(r.UserID))...), r)
+}
+
+// RSVP returns a member's answer for the event's current version, or
+// mmo.ErrNotFound.
+func (tx *Tx) RSVP(e *mmo.Event, uid int64) (*mmo.RSVP, error) {
+	var r mmo.RSVP
+	if err := getJSON(tx.tx.Bucket(bucketRSVPs), append(itob(e.ID), itob(uint64(uid))...), &r); err != nil {
+		return nil, err
+	}
+	if r.Version != e.Version {
+		return nil, mmo.ErrNotFound // an answer to an earlier time or place
+	}
+	return &r, nil
+}
+
+// RSVPs returns the answers for the event's current version, by user.
+func (tx *Tx) RSVPs(e *mmo.Event) (map[int64]*mmo.RSVP, error) {
+	out := map[int64]*mmo.RSVP{}
+	prefix := itob(e.ID)
+	c := tx.tx.Bucket(bucketRSVPs).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var r mmo.RSVP
+		if err := json.Unmarshal(v, &r); err != nil {
+			return nil, fmt.Errorf("decode answer: %w", err)
+		}
+		if r.Version == e.Version {
+			out[r.UserID] = &r
+		}
+	}
+	return out, nil
+}
+
+// reminderKey names one reminder: event, version, offset before the start.
+func reminderKey(eid uint64, version int, before time.Duration) []byte {
+	k := make([]byte, 20)
+	binary.BigEndian.PutUint64(k, eid)
+	binary.BigEndian.PutUint32(k[8:], uint32(version))
+	binary.BigEndian.PutUint64(k[12:], uint64(before/time.Second))
+	return k
+}
+
+// ReminderSent reports whether a reminder went out (was queued).
+func (tx *Tx) ReminderSent(eid uint64, version int, before time.Duration) bool {
+	return tx.tx.Bucket(bucketReminders).Get(reminderKey(eid, version, before)) != nil
+}
+
+// MarkReminderSent records a reminder as queued; call it in the
+// transaction that queues it, so it is never queued twice.
+func (tx *Tx) MarkReminderSent(eid uint64, version int, before time.Duration) error {
+	return tx.tx.Bucket(bucketReminders).Put(reminderKey(eid, version, before), itob(uint64(tx.now.Unix())))
+}

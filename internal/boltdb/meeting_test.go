@@ -1,0 +1,155 @@
+package boltdb
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+func TestEventsIndexFollowsTheStart(t *testing.T) {
+	db := MustOpenDB(t)
+	base := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	var a, b, c mmo.Event
+	err := db.Update(func(tx *Tx) error {
+		a = mmo.Event{AssociationID: 1, Topic: "A", Start: base.Add(48 * time.Hour)}
+		b = mmo.Event{AssociationID: 1, Topic: "B", Start: base}
+		c = mmo.Event{AssociationID: 2, Topic: "C", Start: base}
+		for _, e := range []*mmo.Event{&a, &b, &c} {
+			if err := tx.CreateEvent(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := func(from, to time.Time) string {
+		var s string
+		db.View(func(tx *Tx) error {
+			es, err := tx.AssociationEvents(1, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range es {
+				s += e.Topic
+			}
+			return nil
+		})
+		return s
+	}
+	if got := topics(time.Time{}, time.Time{}); got != "BA" {
+		t.Errorf("all events of 1: %q", got)
+	}
+	if got := topics(base.Add(time.Hour), time.Time{}); got != "A" {
+		t.Errorf("from +1h: %q", got)
+	}
+	if got := topics(time.Time{}, base.Add(time.Hour)); got != "B" {
+		t.Errorf("to +1h: %q", got)
+	}
+	// Moving B after A moves its index entry.
+	db.Update(func(tx *Tx) error {
+		e, _ := tx.Event(b.ID)
+		e.Start = base.Add(72 * time.Hour)
+		return tx.PutEvent(e)
+	})
+	if got := topics(time.Time{}, time.Time{}); got != "AB" {
+		t.Errorf("after moving B: %q", got)
+	}
+}
+
+func TestRSVPsBelongToAVersion(t *testing.T) {
+	db := MustOpenDB(t)
+	e := mmo.Event{AssociationID: 1, Start: time.Now(), Version: 1}
+	db.Update(func(tx *Tx) error {
+		tx.CreateEvent(&e)
+		tx.PutRSVP(&mmo.RSVP{EventID: e.ID, UserID: 5, Answer: mmo.AnswerYes, Version: 1})
+		return tx.PutRSVP(&mmo.RSVP{EventID: e.ID, UserID: 6, Answer: mmo.AnswerNo, Version: 1})
+	})
+	db.View(func(tx *Tx) error {
+		all, _ := tx.RSVPs(&e)
+		if len(all) != 2 || all[5].Answer != mmo.AnswerYes {
+			t.Errorf("answers %v", all)
+		}
+		return nil
+	})
+	e.Version = 2 // the time changed: the old answers no longer count
+	db.View(func(tx *Tx) error {
+		all, _ := tx.RSVPs(&e)
+		if _, err := tx.RSVP(&e, 5); len(all) != 0 || !errors.Is(err, mmo.ErrNotFound) {
+			t.Errorf("answers of version 1 counted for version 2: %v", all)
+		}
+		return nil
+	})
+}
+
+func TestRemindersAreMarkedOnce(t *testing.T) {
+	db := MustOpenDB(t)
+	db.Update(func(tx *Tx) error { return tx.MarkReminderSent(7, 1, 24*time.Hour) })
+	db.View(func(tx *Tx) error {
+		if !tx.ReminderSent(7, 1, 24*time.Hour) || tx.ReminderSent(7, 1, time.Hour) || tx.ReminderSent(7, 2, 24*time.Hour) {
+			t.Error("reminder marks mixed up")
+		}
+		return nil
+	})
+}
+
+func TestOutboxKeysAndBroadcasts(t *testing.T) {
+	db := MustOpenDB(t)
+	var bc Broadcast
+	err := db.Update(func(tx *Tx) error {
+		bc = Broadcast{Kind: "announce", Total: 3}
+		if err := tx.CreateBroadcast(&bc); err != nil {
+			return err
+		}
+		for chat := int64(1); chat <= 3; chat++ {
+			if err := tx.Enqueue(&OutboxItem{ChatID: chat, Broadcast: bc.ID, Payload: []byte("{}")}); err != nil {
+				return err
+			}
+		}
+		// Three refreshes of one live view: only the last stays.
+		for i := 0; i < 3; i++ {
+			if err := tx.Enqueue(&OutboxItem{ChatID: 9, Key: "card:1", Payload: []byte{'0' + byte(i)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, _ := db.Outbox(0, 100)
+	if len(items) != 4 {
+		t.Fatalf("%d items, want 4", len(items))
+	}
+	last := items[3]
+	if last.Key != "card:1" || last.ChatID != 9 {
+		t.Fatalf("last item %+v", last)
+	}
+	if p, _ := db.OutboxPayload(last.ID); string(p) != "2" {
+		t.Errorf("the kept refresh has payload %q, want the latest", p)
+	}
+	db.OutboxDone(items[0].ID, Sent)
+	db.OutboxDone(items[1].ID, Blocked)
+	db.OutboxRetry(items[2].ID, 1, time.Now().Add(time.Minute))
+	db.OutboxDone(last.ID, Sent)
+	db.OutboxDone(items[0].ID, Sent) // twice: counted once
+	db.View(func(tx *Tx) error {
+		got, _ := tx.Broadcast(bc.ID)
+		if got.Delivered != 1 || got.Blocked != 1 || got.Pending() != 1 {
+			t.Errorf("broadcast %+v", got)
+		}
+		return nil
+	})
+	rest, _ := db.Outbox(0, 100)
+	if len(rest) != 1 || rest[0].Broadcast != bc.ID || rest[0].Attempts != 1 {
+		t.Errorf("rest %+v", rest)
+	}
+	// A new refresh after the last one was sent starts afresh.
+	db.Update(func(tx *Tx) error { return tx.Enqueue(&OutboxItem{ChatID: 9, Key: "card:1", Payload: []byte("3")}) })
+	if n, _ := db.OutboxLen(); n != 2 {
+		t.Errorf("outbox has %d items", n)
+	}
+}

@@ -1,0 +1,92 @@
+package mmo
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSchoolYear(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	tests := []struct {
+		t    time.Time
+		want int
+	}{
+		{time.Date(2026, 9, 1, 0, 0, 0, 0, msk), 2026},
+		{time.Date(2026, 8, 31, 23, 59, 0, 0, msk), 2025},
+		{time.Date(2027, 6, 20, 12, 0, 0, 0, msk), 2026},
+		{time.Date(2026, 12, 31, 12, 0, 0, 0, msk), 2026},
+		// 31 Aug 22:30 UTC is already 1 Sep in Moscow.
+		{time.Date(2026, 8, 31, 22, 30, 0, 0, time.UTC), 2026},
+	}
+	for _, tt := range tests {
+		if got := SchoolYear(tt.t, msk); got != tt.want {
+			t.Errorf("SchoolYear(%v) = %d, want %d", tt.t, got, tt.want)
+		}
+	}
+}
+
+func TestMeetingNumbers(t *testing.T) {
+	loc := time.UTC
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 15, 0, 0, 0, loc) }
+	events := []*Event{
+		{ID: 1, AssociationID: 1, Format: FormatMeeting, State: EventPublished, Start: d(2026, 10, 1)},
+		{ID: 2, AssociationID: 1, Format: FormatMeeting, State: EventPublished, Start: d(2026, 9, 15)},
+		{ID: 3, AssociationID: 1, Format: FormatSeminar, State: EventPublished, Start: d(2026, 9, 20)},
+		{ID: 4, AssociationID: 1, Format: FormatMeeting, State: EventCancelled, Start: d(2026, 9, 25)},
+		{ID: 5, AssociationID: 1, Format: FormatMeeting, State: EventDraft, Start: d(2026, 9, 26)},
+		{ID: 6, AssociationID: 1, Format: FormatMeeting, State: EventPublished, Start: d(2027, 3, 1)},
+		{ID: 7, AssociationID: 1, Format: FormatMeeting, State: EventPublished, Start: d(2027, 9, 10)}, // next year
+		{ID: 8, AssociationID: 2, Format: FormatMeeting, State: EventPublished, Start: d(2026, 9, 1)},
+	}
+	got := MeetingNumbers(events, loc)
+	want := map[uint64]int{2: 1, 1: 2, 6: 3, 7: 1, 8: 1}
+	if len(got) != len(want) {
+		t.Fatalf("numbers %v, want %v", got, want)
+	}
+	for id, n := range want {
+		if got[id] != n {
+			t.Errorf("event %d: number %d, want %d", id, got[id], n)
+		}
+	}
+}
+
+func TestValidateEventField(t *testing.T) {
+	tests := []struct {
+		field, in, want string
+		code            Code
+	}{
+		{FieldTopic, "Функциональная грамотность", "Функциональная грамотность", ""},
+		{FieldTopic, "аб", "", CodeTooShort},
+		{FieldAgenda, "-", "", ""},
+		{FieldAgenda, "1. Доклад\n2. Обсуждение", "1. Доклад\n2. Обсуждение", ""},
+		{FieldPlace, "-", "", ""},
+		{FieldPlace, "МБОУ СОШ № 5, каб. 12", "МБОУ СОШ № 5, каб. 12", ""},
+		{FieldLink, "https://telemost.yandex.ru/j/123", "https://telemost.yandex.ru/j/123", ""},
+		{FieldLink, "-", "", ""},
+		{FieldLink, "telemost.yandex.ru/j/123", "", CodeInvalid},
+		{FieldLink, "javascript:alert(1)//x", "", CodeInvalid},
+		{FieldLink, "https://x", "", CodeTooShort},
+		{"nope", "x", "", CodeInvalid},
+	}
+	for _, tt := range tests {
+		got, err := ValidateEventField(tt.field, tt.in)
+		if codeOf(err) != tt.code || err == nil && got != tt.want {
+			t.Errorf("ValidateEventField(%s, %q) = %q, %v; want %q, %q", tt.field, tt.in, got, err, tt.want, tt.code)
+		}
+	}
+}
+
+func TestEventLive(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	e := Event{State: EventPublished, Start: now.Add(time.Hour), Duration: time.Hour}
+	if !e.Live(now) || e.Live(now.Add(time.Hour)) {
+		t.Error("Live around the start")
+	}
+	e.State = EventCancelled
+	if e.Live(now) {
+		t.Error("a cancelled event is live")
+	}
+	if !e.End().Equal(now.Add(2 * time.Hour)) {
+		t.Error("End")
+	}
+}
