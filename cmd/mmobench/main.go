@@ -1,10 +1,20 @@
-// Command mmobench measures how fast the bot handles a burst of updates,
+// Command mmobench measures the bot against the fake Bot API server.
+//
+// By default it measures how fast the bot handles a burst of updates,
 // against a bare echo loop over the same Bot API library and the same fake
 // server in the same run: the floor the bot's overhead (a store
 // transaction per update, the durable outbox, routing, rendering) is
 // measured against.
 //
 //	go run ./cmd/mmobench [-users 1000] [-updates 10000] [-registered 10000]
+//
+// With -broadcast it publishes an event to an association of -members
+// members through a server that enforces Telegram's limits (30 messages a
+// second overall, 1 a second per chat) by answering 429, and prints the
+// rate achieved against the limit, the 429s received, and the members who
+// got the announcement never or twice.
+//
+//	go run ./cmd/mmobench -broadcast [-members 1000]
 //
 // Latency is from the moment an update is queued on the fake server to
 // the moment the answer to it reaches the server. Memory is the peak heap
@@ -45,8 +55,19 @@ func main() {
 	registered := flag.Int("registered", 10000, "registered users in the store")
 	workers := flag.Int("workers", config.Default().Telegram.Workers, "bot workers (chats handled at once)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the bot's run to this file")
+	bcast := flag.Bool("broadcast", false, "measure a broadcast against Telegram's limits instead")
+	members := flag.Int("members", 1000, "broadcast: members of the association")
 	flag.Parse()
 	profile = *cpuprofile
+	if *bcast {
+		res, err := runBroadcast(*members)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mmobench: broadcast:", err)
+			os.Exit(1)
+		}
+		res.print(os.Stdout)
+		return
+	}
 	if *users < 1 || *updates < *users || *registered < *users {
 		fmt.Fprintln(os.Stderr, "mmobench: need 1 <= users <= updates and users <= registered")
 		os.Exit(2)

@@ -19,3 +19,15 @@ func TestSmallBurst(t *testing.T) {
 		}
 	}
 }
+
+// TestSmallBroadcast keeps the broadcast mode working: every member gets
+// the announcement once, and the limits are kept.
+func TestSmallBroadcast(t *testing.T) {
+	res, err := runBroadcast(20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.lost != 0 || res.duplicate != 0 || res.tooMany != 0 || res.rate <= 0 {
+		t.Errorf("broadcast to 20: %+v", res)
+	}
+}

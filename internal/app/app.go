@@ -30,6 +30,9 @@ type Main struct {
 	Bot     *telegram.Bot
 	// Now is the clock; time.Now when nil. Tests inject their own.
 	Now func() time.Time
+	// DueInterval is how often due reminders are looked for (the bot's
+	// default when 0); tests that move the clock make it short.
+	DueInterval time.Duration
 
 	backup net.Listener
 	wg     sync.WaitGroup
@@ -93,6 +96,8 @@ func (m *Main) Open(ctx context.Context) error {
 		MinMembers:    c.Regulation.MinMembers,
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
+		Reminders:     c.Meetings.Reminders,
+		DueInterval:   m.DueInterval,
 		Location:      c.Location,
 		Log:           m.Log,
 		Now:           m.Now,

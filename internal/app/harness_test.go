@@ -119,7 +119,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 
 func (h *harness) start() {
 	h.t.Helper()
-	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs)}
+	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := h.m.Open(ctx); err != nil {
 		cancel()

@@ -156,3 +156,15 @@ func (tx *Tx) ReminderSent(eid uint64, version int, before time.Duration) bool {
 func (tx *Tx) MarkReminderSent(eid uint64, version int, before time.Duration) error {
 	return tx.tx.Bucket(bucketReminders).Put(reminderKey(eid, version, before), itob(uint64(tx.now.Unix())))
 }
+
+// DeleteEvent removes an event (a draft nobody saw) with its index entry.
+func (tx *Tx) DeleteEvent(id uint64) error {
+	e, err := tx.Event(id)
+	if err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketAssocEvents).Delete(eventIndexKey(e)); err != nil {
+		return err
+	}
+	return tx.tx.Bucket(bucketEvents).Delete(itob(id))
+}

@@ -13,6 +13,8 @@ const (
 	FlowEditAssoc     = "assoc_edit"   // one association field; Draft["aid"]
 	FlowRemoveMember  = "remove"       // the reason for removing Draft["uid"] from Draft["aid"]
 	FlowAppointLeader = "leader"       // a coordinator searches the leader of Draft["aid"]
+	FlowCreateEvent   = "event_create" // format, topic, time, duration, place, link, agenda
+	FlowEditEvent     = "event_edit"   // one field of event Draft["eid"]
 )
 
 // Steps of the registration flow, in order.

@@ -72,6 +72,10 @@ type Event struct {
 	CreatedAt   time.Time `json:"created_at"`
 	PublishedAt time.Time `json:"published_at,omitempty"`
 	CancelledAt time.Time `json:"cancelled_at,omitempty"`
+	// ChangedAt is when the current version began (publication, or the
+	// latest change of time or place); reminders due before it are not
+	// sent, since the announcement itself was news enough.
+	ChangedAt time.Time `json:"changed_at,omitempty"`
 	// Announcement is the broadcast of the latest announcement, for the
 	// leader's "delivered to N of M".
 	Announcement uint64 `json:"announcement,omitempty"`

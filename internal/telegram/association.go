@@ -712,6 +712,8 @@ func (b *Bot) onChoose(r *Request) error {
 		return b.showMembers(r, a, 0)
 	case "invite":
 		return b.showInvite(r, a)
+	case "newevent":
+		return b.startEvent(r, a)
 	}
 	return r.stale()
 }
@@ -733,7 +735,7 @@ func (b *Bot) onSwitch(r *Request) error {
 		return err
 	}
 	command := r.Callback.Arg(0)
-	if command != "members" && command != "invite" {
+	if command != "members" && command != "invite" && command != "newevent" {
 		return r.stale()
 	}
 	var kb [][]button

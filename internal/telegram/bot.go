@@ -32,12 +32,15 @@ type Options struct {
 	Workers        int           // chats handled at once
 	Limits         Limits
 	Admins         []int64
-	DialogIdle     time.Duration // a form left alone this long expires
-	MinMembers     int           // members an association needs to be active; 0: no minimum
-	MemberLinkTTL  time.Duration // validity of member invitation links; 0: until revoked
-	LeaderLinkTTL  time.Duration // validity of one-time leader invitation links
-	Location       *time.Location
-	Log            *slog.Logger
+	DialogIdle     time.Duration   // a form left alone this long expires
+	MinMembers     int             // members an association needs to be active; 0: no minimum
+	MemberLinkTTL  time.Duration   // validity of member invitation links; 0: until revoked
+	LeaderLinkTTL  time.Duration   // validity of one-time leader invitation links
+	Reminders      []time.Duration // how long before an event reminders go out
+	// DueInterval is how often due reminders are looked for; 30 s when 0.
+	DueInterval time.Duration
+	Location    *time.Location
+	Log         *slog.Logger
 	// Now is the clock of handlers and dialogs; time.Now when nil.
 	Now func() time.Time
 	// ConnectRetry is the first wait between attempts to reach the Bot
@@ -102,6 +105,9 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	if opt.LeaderLinkTTL <= 0 {
 		opt.LeaderLinkTTL = 7 * 24 * time.Hour
 	}
+	if opt.DueInterval <= 0 {
+		opt.DueInterval = 30 * time.Second
+	}
 	if opt.ConnectRetry <= 0 {
 		opt.ConnectRetry = time.Second
 	}
@@ -151,7 +157,9 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 		pollCtx: pollCtx, pollCancel: pollCancel,
 	}
 	b.sender = NewSender(api, opt.Limits, log)
-	parallel := max(8, int(opt.Limits.Global)*2)
+	// Enough concurrent sends to keep the global rate when each request
+	// takes a network round trip, and few enough that a crash repeats few.
+	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
 	b.out = newDispatcher(db, b.sender, log, parallel, b.markBlocked)
 	b.routes = b.buildRoutes()
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
@@ -198,9 +206,18 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Error("refresh command menus", "error", err)
 	}
 
+	dueCtx, dueCancel := context.WithCancel(ctx)
+	dueDone := make(chan struct{})
+	go func() {
+		defer close(dueDone)
+		b.runDue(dueCtx)
+	}()
+
 	stop := context.AfterFunc(ctx, b.pollCancel)
 	defer stop()
 	err := b.poll(ctx)
+	dueCancel()
+	<-dueDone
 
 	// Let the answers to the last updates go out before stopping.
 	drain := time.Now().Add(3 * time.Second)

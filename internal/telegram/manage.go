@@ -391,6 +391,9 @@ var auditKeys = map[string]string{
 	"leadership.link_used": "audit.leader_link_used",
 	"invitation.new":       "audit.invite_new",
 	"invitation.revoke":    "audit.invite_revoke",
+	"meeting.publish":      "audit.event_publish",
+	"meeting.change":       "audit.event_change",
+	"meeting.cancel":       "audit.event_cancel",
 }
 
 // onAssocLog shows the latest entries of an association's audit log.

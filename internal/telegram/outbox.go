@@ -48,6 +48,9 @@ type outMsg struct {
 	FileName  string     `json:"fn,omitempty"`
 	File      []byte     `json:"f,omitempty"`
 	Commands  []command  `json:"cmd,omitempty"` // none: back to the default menu
+
+	broadcast uint64 // the broadcast it belongs to, if any
+	key       string // replaces a pending message with the same key
 }
 
 func markup(kb [][]button) tgbotapi.InlineKeyboardMarkup {
@@ -304,6 +307,9 @@ func (d *dispatcher) chatLoop(ctx, sendCtx context.Context, chatID int64) {
 // deliver sends one item and records the outcome. It reports whether the
 // item stays for a later retry.
 func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry bool) {
+	if d.dead.Load() {
+		return false
+	}
 	payload, err := d.db.OutboxPayload(it.ID)
 	if err != nil {
 		d.log.Error("outbox: read item", "error", err)

@@ -197,7 +197,8 @@ func (r *Request) commit() error {
 		if err != nil {
 			return err
 		}
-		if err := r.Tx.Enqueue(&boltdb.OutboxItem{ChatID: r.out[i].ChatID, Payload: data}); err != nil {
+		item := &boltdb.OutboxItem{ChatID: r.out[i].ChatID, Payload: data, Broadcast: r.out[i].broadcast, Key: r.out[i].key}
+		if err := r.Tx.Enqueue(item); err != nil {
 			return err
 		}
 	}

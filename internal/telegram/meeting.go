@@ -1,0 +1,1227 @@
+package telegram
+
+import (
+	"errors"
+	"fmt"
+	"html"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// Callback verbs of events.
+const (
+	verbEvent        = "ev" // open an event: eid
+	verbEventFormat  = "nf" // creation: nonce, format
+	verbEventWhen    = "nw" // confirm the parsed time: nonce, y|n
+	verbEventLength  = "nl" // creation: nonce, minutes
+	verbEventPublish = "ep" // publish a draft: eid
+	verbEventEdit    = "ee" // edit: eid [, field]
+	verbEventCancel  = "ec" // cancel: eid [, y]
+	verbEventDelete  = "ed" // delete a draft: eid [, y]
+	verbEventNudge   = "en" // remind those who have not answered: eid
+	verbEventICS     = "ic" // the .ics file: eid
+	verbRSVP         = "rv" // answer: eid, version, y|m|n
+	verbMeetings     = "mt" // the list of events again
+)
+
+// Creation steps besides the event fields.
+const (
+	stepFormat      = "format"
+	stepWhen        = "when"
+	stepWhenConfirm = "when_confirm"
+	stepDuration    = "duration"
+)
+
+// loc renders messages in one language, for users other than the one
+// whose update is being handled.
+type loc struct {
+	cat  *i18n.Catalog
+	lang string
+}
+
+func (l loc) T(key string, args ...any) string { return l.cat.T(l.lang, key, args...) }
+func (l loc) N(key string, n int, args ...any) string {
+	return l.cat.N(l.lang, key, n, args...)
+}
+
+func (r *Request) loc() loc              { return loc{r.bot.cat, r.Lang} }
+func (r *Request) locOf(u *mmo.User) loc { return loc{r.bot.cat, r.LangOf(u)} }
+func answerCode(a mmo.Answer) string {
+	return map[mmo.Answer]string{mmo.AnswerYes: "y", mmo.AnswerMaybe: "m", mmo.AnswerNo: "n"}[a]
+}
+func eid(e *mmo.Event) string { return strconv.FormatUint(e.ID, 10) }
+func answerFromCode(c string) mmo.Answer {
+	return map[string]mmo.Answer{"y": mmo.AnswerYes, "m": mmo.AnswerMaybe, "n": mmo.AnswerNo}[c]
+}
+func (b *Bot) when(e *mmo.Event, lang string) string {
+	return mmo.FormatWhen(e.Start, b.opt.Location, lang) + "–" + e.End().In(b.opt.Location).Format("15:04")
+}
+
+// formatName is the localized name of a format.
+func formatName(l loc, f mmo.Format) string {
+	switch f {
+	case mmo.FormatMeeting:
+		return l.T("format.meeting")
+	case mmo.FormatSeminar:
+		return l.T("format.seminar")
+	case mmo.FormatWebinar:
+		return l.T("format.webinar")
+	case mmo.FormatWorkshop:
+		return l.T("format.workshop")
+	case mmo.FormatMasterClass:
+		return l.T("format.masterclass")
+	case mmo.FormatRoundTable:
+		return l.T("format.roundtable")
+	case mmo.FormatOpenLesson:
+		return l.T("format.openlesson")
+	case mmo.FormatConference:
+		return l.T("format.conference")
+	case mmo.FormatReadings:
+		return l.T("format.readings")
+	case mmo.FormatConsultation:
+		return l.T("format.consultation")
+	case mmo.FormatWorkMeeting:
+		return l.T("format.workmeeting")
+	}
+	return l.T("format.anything_else")
+}
+
+// event loads the event named by the callback argument i.
+func (r *Request) event(i int) (*mmo.Event, *mmo.Association, bool, error) {
+	id, err := strconv.ParseUint(r.Callback.Arg(i), 10, 64)
+	if err != nil {
+		return nil, nil, false, r.stale()
+	}
+	e, err := r.Tx.Event(id)
+	if errors.Is(err, mmo.ErrNotFound) {
+		r.Answer(r.T("event.gone"), true)
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return e, a, true, nil
+}
+
+// managedEvent loads an event the user runs; others are refused.
+func (r *Request) managedEvent(i int) (*mmo.Event, *mmo.Association, bool, error) {
+	e, a, ok, err := r.event(i)
+	if !ok {
+		return nil, nil, false, err
+	}
+	if !r.canManage(a) {
+		return nil, nil, false, r.notYours()
+	}
+	return e, a, true, nil
+}
+
+// isMember reports whether the user is an active member of a.
+func (r *Request) isMember(a *mmo.Association) (bool, error) {
+	m, err := r.Tx.Membership(a.ID, r.User.ID)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil && m.State == mmo.MemberActive, err
+}
+
+// title is "Заседание № 2 «ММО учителей математики»" or "Семинар «…»".
+func (b *Bot) title(tx *boltdb.Tx, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
+	name := formatName(l, e.Format)
+	if e.Format == mmo.FormatMeeting && e.State == mmo.EventPublished {
+		events, err := tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
+		if err != nil {
+			return "", err
+		}
+		if n := mmo.MeetingNumbers(events, b.opt.Location)[e.ID]; n > 0 {
+			name = l.T("event.meeting_number", "Format", name, "N", n)
+		}
+	}
+	return l.T("event.title", "Format", rawArg(esc(name)), "Association", a.Name), nil
+}
+
+// details is the body every view of an event shares.
+func (b *Bot) details(l loc, e *mmo.Event) string {
+	var sb strings.Builder
+	sb.WriteString(l.T("event.topic", "Topic", e.Topic))
+	sb.WriteString("\n" + l.T("event.when", "When", b.when(e, l.lang)))
+	if e.Place != "" {
+		sb.WriteString("\n" + l.T("event.place", "Place", e.Place))
+	}
+	if e.Link != "" {
+		sb.WriteString("\n" + l.T("event.link", "Link", e.Link))
+	}
+	if e.Agenda != "" {
+		sb.WriteString("\n\n" + l.T("event.agenda", "Agenda", e.Agenda))
+	}
+	return sb.String()
+}
+
+// announcement is what a member gets: the event and the answer buttons,
+// signed for their chat.
+func (b *Bot) announcement(r *Request, l loc, u *mmo.User, e *mmo.Event, a *mmo.Association, lead string, chosen mmo.Answer) (string, [][]button, error) {
+	title, err := b.title(r.Tx, l, e, a)
+	if err != nil {
+		return "", nil, err
+	}
+	text := lead + "<b>" + title + "</b>\n" + b.details(l, e)
+	if chosen != "" {
+		text += "\n\n" + l.T("rsvp.your_answer", "Answer", rawArg(answerLabel(l, chosen)))
+	} else if e.Live(r.Now) {
+		text += "\n\n" + l.T("rsvp.question")
+	}
+	id, v := eid(e), strconv.Itoa(e.Version)
+	var kb [][]button
+	if e.Live(r.Now) {
+		row := []button{}
+		for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
+			label := answerButton(l, ans)
+			if ans == chosen {
+				label = "✓ " + label
+			}
+			row = append(row, r.ButtonFor(u.ID, label, verbRSVP, id, v, answerCode(ans)))
+		}
+		kb = append(kb, row)
+	}
+	if e.State == mmo.EventPublished {
+		kb = append(kb, []button{r.ButtonFor(u.ID, l.T("event.ics_button"), verbEventICS, id)})
+	}
+	return text, kb, nil
+}
+
+func answerButton(l loc, a mmo.Answer) string {
+	switch a {
+	case mmo.AnswerYes:
+		return l.T("rsvp.yes")
+	case mmo.AnswerMaybe:
+		return l.T("rsvp.maybe")
+	}
+	return l.T("rsvp.no")
+}
+
+func answerLabel(l loc, a mmo.Answer) string {
+	switch a {
+	case mmo.AnswerYes:
+		return l.T("rsvp.said_yes")
+	case mmo.AnswerMaybe:
+		return l.T("rsvp.said_maybe")
+	}
+	return l.T("rsvp.said_no")
+}
+
+// audience returns the active members of an association who should hear
+// of its events: everyone but the one acting.
+func (b *Bot) audience(r *Request, a *mmo.Association) ([]*mmo.User, error) {
+	list, err := b.activeMembers(r, a)
+	if err != nil {
+		return nil, err
+	}
+	var out []*mmo.User
+	for _, m := range list {
+		if m.u.ID != r.User.ID {
+			out = append(out, m.u)
+		}
+	}
+	return out, nil
+}
+
+// broadcast queues one message per recipient, rendered in each one's
+// language, as a counted broadcast. Users who blocked the bot are skipped
+// and counted as blocked.
+func (b *Bot) broadcast(r *Request, kind string, e *mmo.Event, to []*mmo.User, msg func(l loc, u *mmo.User) (string, [][]button, error)) (*boltdb.Broadcast, error) {
+	bc := &boltdb.Broadcast{Kind: kind, EventID: e.ID, Total: len(to)}
+	if err := r.Tx.CreateBroadcast(bc); err != nil {
+		return nil, err
+	}
+	for _, u := range to {
+		if u.Blocked {
+			bc.Blocked++
+			continue
+		}
+		text, kb, err := msg(r.locOf(u), u)
+		if err != nil {
+			return nil, err
+		}
+		start := len(r.out)
+		r.Send(u.ID, text, kb...)
+		for i := start; i < len(r.out); i++ {
+			r.out[i].broadcast = bc.ID
+		}
+		if len(r.out)-start > 1 {
+			// A long text went in parts; only the last one counts.
+			for i := start; i < len(r.out)-1; i++ {
+				r.out[i].broadcast = 0
+			}
+		}
+	}
+	return bc, r.Tx.PutBroadcast(bc)
+}
+
+// cmdNewEvent starts the form that creates an event.
+func (b *Bot) cmdNewEvent(r *Request) error {
+	return b.choose(r, "newevent", b.startEvent)
+}
+
+func (b *Bot) startEvent(r *Request, a *mmo.Association) error {
+	d := mmo.NewDialog(mmo.FlowCreateEvent, stepFormat, r.Now, b.opt.DialogIdle)
+	d.Draft["aid"] = aid(a)
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	return b.askFormat(r, d, a)
+}
+
+func (b *Bot) askFormat(r *Request, d mmo.Dialog, a *mmo.Association) error {
+	nonce := itoa(int64(d.Nonce))
+	var kb [][]button
+	var row []button
+	for _, f := range mmo.Formats {
+		row = append(row, r.Button(formatName(r.loc(), f), verbEventFormat, nonce, string(f)))
+		if len(row) == 2 {
+			kb = append(kb, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	r.Reply(r.T("newevent.ask_format", "Association", a.Name), kb...)
+	return nil
+}
+
+// createDialog loads the creation form and checks a button belongs to its
+// current step.
+func (r *Request) createDialog(step string) (*mmo.Dialog, bool, error) {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return nil, false, err
+	}
+	if d == nil || (d.Flow != mmo.FlowCreateEvent && d.Flow != mmo.FlowEditEvent) || d.Step != step || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
+		return nil, false, r.stale()
+	}
+	return d, true, nil
+}
+
+// advance moves a dialog to a step and saves it.
+func (r *Request) advance(d *mmo.Dialog, step string, set map[string]string) (mmo.Dialog, error) {
+	nd := *d
+	nd.Draft = map[string]string{}
+	for k, v := range d.Draft {
+		nd.Draft[k] = v
+	}
+	for k, v := range set {
+		nd.Draft[k] = v
+	}
+	nd.Step = step
+	nd.Nonce++
+	nd.ExpiresAt = r.Now.Add(r.bot.opt.DialogIdle)
+	return nd, r.PutDialog(nd)
+}
+
+func (b *Bot) onEventFormat(r *Request) error {
+	d, ok, err := r.createDialog(stepFormat)
+	if !ok {
+		return err
+	}
+	f := mmo.Format(r.Callback.Arg(1))
+	if !mmo.ValidFormat(f) {
+		return r.stale()
+	}
+	if _, err := r.advance(d, mmo.FieldTopic, map[string]string{"format": string(f)}); err != nil {
+		return err
+	}
+	r.Edit(r.T("newevent.format_chosen", "Format", formatName(r.loc(), f)))
+	r.Reply(r.T("newevent.ask_topic"))
+	return nil
+}
+
+// dialogEvent takes the typed steps of creating (and editing) an event.
+func (b *Bot) dialogEvent(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
+	a, err := r.Tx.Association(id)
+	if err != nil || a.Archived() || !r.canManage(a) {
+		r.Reply(r.T("assoc.not_yours"))
+		return r.EndDialog()
+	}
+	switch d.Step {
+	case stepFormat, stepWhenConfirm:
+		r.Reply(r.T("create.press_button"))
+		return nil
+	}
+	if r.Text == "" {
+		r.Reply(r.T("dialog.text_expected"))
+		return nil
+	}
+	editing := d.Flow == mmo.FlowEditEvent
+	switch d.Step {
+	case stepWhen:
+		t, err := mmo.ParseWhen(r.Text, r.Now, b.opt.Location)
+		if err != nil {
+			r.Reply(whenError(r, err))
+			return nil
+		}
+		nd, err := r.advance(d, stepWhenConfirm, map[string]string{"start": t.UTC().Format(time.RFC3339)})
+		if err != nil {
+			return err
+		}
+		nonce := itoa(int64(nd.Nonce))
+		r.Reply(r.T("newevent.confirm_when", "When", mmo.FormatWhen(t, b.opt.Location, r.Lang)), []button{
+			r.Button(r.T("newevent.when_yes"), verbEventWhen, nonce, "y"),
+			r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n"),
+		})
+		return nil
+	case stepDuration:
+		dur, err := mmo.ParseDuration(r.Text)
+		if err != nil {
+			r.Reply(r.T("newevent.bad_duration"))
+			return nil
+		}
+		if editing {
+			return b.applyEdit(r, d, a, map[string]string{"duration": strconv.Itoa(int(dur / time.Minute))})
+		}
+		return b.afterDuration(r, d, dur)
+	}
+	value, err := mmo.ValidateEventField(d.Step, r.Text)
+	if err != nil {
+		r.Reply(validationMessage(r, err))
+		return nil
+	}
+	if editing {
+		if d.Step == mmo.FieldTopic && value == "" {
+			r.Reply(r.T("validate.invalid_text"))
+			return nil
+		}
+		return b.applyEdit(r, d, a, map[string]string{d.Step: value})
+	}
+	switch d.Step {
+	case mmo.FieldTopic:
+		if _, err := r.advance(d, stepWhen, map[string]string{mmo.FieldTopic: value}); err != nil {
+			return err
+		}
+		r.Reply(r.T("newevent.ask_when"))
+	case mmo.FieldPlace:
+		if _, err := r.advance(d, mmo.FieldLink, map[string]string{mmo.FieldPlace: value}); err != nil {
+			return err
+		}
+		r.Reply(r.T("newevent.ask_link"))
+	case mmo.FieldLink:
+		if value == "" && d.Draft[mmo.FieldPlace] == "" {
+			if _, err := r.advance(d, mmo.FieldPlace, nil); err != nil {
+				return err
+			}
+			r.Reply(r.T("newevent.place_or_link"))
+			return nil
+		}
+		if _, err := r.advance(d, mmo.FieldAgenda, map[string]string{mmo.FieldLink: value}); err != nil {
+			return err
+		}
+		r.Reply(r.T("newevent.ask_agenda"))
+	case mmo.FieldAgenda:
+		d.Draft[mmo.FieldAgenda] = value
+		return b.createDraft(r, d, a)
+	}
+	return nil
+}
+
+// whenError explains a date and time that could not be used.
+func whenError(r *Request, err error) string {
+	switch mmo.ErrorCode(err) {
+	case mmo.CodeNoTime:
+		return r.T("when.no_time")
+	case mmo.CodePast:
+		return r.T("when.past")
+	case mmo.CodeTooFar:
+		return r.T("when.too_far")
+	}
+	return r.T("when.invalid")
+}
+
+// onEventWhen takes the confirmation of the parsed date and time.
+func (b *Bot) onEventWhen(r *Request) error {
+	d, ok, err := r.createDialog(stepWhenConfirm)
+	if !ok {
+		return err
+	}
+	start, _ := time.Parse(time.RFC3339, d.Draft["start"])
+	if r.Callback.Arg(1) != "y" {
+		if _, err := r.advance(d, stepWhen, nil); err != nil {
+			return err
+		}
+		r.Edit(r.T("newevent.when_again"))
+		return nil
+	}
+	if !start.After(r.Now) { // the form waited past the time it names
+		if _, err := r.advance(d, stepWhen, nil); err != nil {
+			return err
+		}
+		r.Edit(r.T("when.past"))
+		return nil
+	}
+	r.Edit(r.T("newevent.when_set", "When", mmo.FormatWhen(start, b.opt.Location, r.Lang)))
+	if d.Flow == mmo.FlowEditEvent {
+		id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
+		a, err := r.Tx.Association(id)
+		if err != nil {
+			return err
+		}
+		return b.applyEdit(r, d, a, map[string]string{"start": d.Draft["start"]})
+	}
+	nd, err := r.advance(d, stepDuration, nil)
+	if err != nil {
+		return err
+	}
+	nonce := itoa(int64(nd.Nonce))
+	r.Reply(r.T("newevent.ask_duration"), []button{
+		r.Button(r.T("duration.h1"), verbEventLength, nonce, "60"),
+		r.Button(r.T("duration.h15"), verbEventLength, nonce, "90"),
+		r.Button(r.T("duration.h2"), verbEventLength, nonce, "120"),
+		r.Button(r.T("duration.h3"), verbEventLength, nonce, "180"),
+	})
+	return nil
+}
+
+func (b *Bot) onEventLength(r *Request) error {
+	d, ok, err := r.createDialog(stepDuration)
+	if !ok {
+		return err
+	}
+	minutes, err := strconv.Atoi(r.Callback.Arg(1))
+	if err != nil || minutes < 5 || minutes > 12*60 {
+		return r.stale()
+	}
+	r.Edit(r.T("newevent.duration_set", "Minutes", minutes))
+	return b.afterDuration(r, d, time.Duration(minutes)*time.Minute)
+}
+
+func (b *Bot) afterDuration(r *Request, d *mmo.Dialog, dur time.Duration) error {
+	if _, err := r.advance(d, mmo.FieldPlace, map[string]string{"duration": strconv.Itoa(int(dur / time.Minute))}); err != nil {
+		return err
+	}
+	r.Reply(r.T("newevent.ask_place"))
+	return nil
+}
+
+// createDraft saves the event as a draft and shows it to the leader with
+// the button to publish it.
+func (b *Bot) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) error {
+	start, err := time.Parse(time.RFC3339, d.Draft["start"])
+	if err != nil {
+		return err
+	}
+	minutes, _ := strconv.Atoi(d.Draft["duration"])
+	e := &mmo.Event{
+		AssociationID: a.ID,
+		Format:        mmo.Format(d.Draft["format"]),
+		Topic:         d.Draft[mmo.FieldTopic],
+		Agenda:        d.Draft[mmo.FieldAgenda],
+		Start:         start.UTC(),
+		Duration:      time.Duration(minutes) * time.Minute,
+		Place:         d.Draft[mmo.FieldPlace],
+		Link:          d.Draft[mmo.FieldLink],
+		State:         mmo.EventDraft,
+		CreatedBy:     r.User.ID,
+	}
+	if err := r.Tx.CreateEvent(e); err != nil {
+		return err
+	}
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	text, kb, err := b.leaderCard(r, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	r.Reply(r.T("newevent.draft_saved"))
+	r.Reply(text, kb...)
+	return nil
+}
+
+// leaderCard is the leader's view of an event: details, answers with
+// names, delivery, and the actions.
+func (b *Bot) leaderCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (string, [][]button, error) {
+	title, err := b.title(r.Tx, l, e, a)
+	if err != nil {
+		return "", nil, err
+	}
+	var sb strings.Builder
+	sb.WriteString("<b>" + title + "</b>\n" + b.details(l, e) + "\n\n")
+	switch {
+	case e.State == mmo.EventDraft:
+		sb.WriteString(l.T("event.state_draft"))
+	case e.State == mmo.EventCancelled:
+		sb.WriteString(l.T("event.state_cancelled"))
+	case e.Started(r.Now):
+		sb.WriteString(l.T("event.state_past"))
+	default:
+		sb.WriteString(l.T("event.state_published"))
+	}
+	id := eid(e)
+	var kb [][]button
+	if e.State == mmo.EventPublished {
+		audience, err := b.audience(r, a)
+		if err != nil {
+			return "", nil, err
+		}
+		answers, err := r.Tx.RSVPs(e)
+		if err != nil {
+			return "", nil, err
+		}
+		names := map[mmo.Answer][]string{}
+		silent := 0
+		for _, u := range audience {
+			if ans, ok := answers[u.ID]; ok {
+				names[ans.Answer] = append(names[ans.Answer], shortName(u.Name))
+			} else {
+				silent++
+			}
+		}
+		sb.WriteString("\n" + l.T("event.counts", "Yes", len(names[mmo.AnswerYes]), "Maybe", len(names[mmo.AnswerMaybe]), "No", len(names[mmo.AnswerNo]), "Silent", silent))
+		for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
+			if list := names[ans]; len(list) > 0 {
+				slices.Sort(list)
+				sb.WriteString("\n" + answerButton(l, ans) + ": " + esc(strings.Join(list, ", ")))
+			}
+		}
+		if bc, err := r.Tx.Broadcast(e.Announcement); err == nil {
+			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
+		}
+		if e.Live(r.Now) {
+			kb = append(kb, []button{r.Button(l.T("event.refresh"), verbEvent, id)})
+			if silent > 0 {
+				kb = append(kb, []button{r.Button(l.N("event.nudge_button", silent), verbEventNudge, id)})
+			}
+			kb = append(kb, []button{r.Button(l.T("event.edit_button"), verbEventEdit, id), r.Button(l.T("event.cancel_button"), verbEventCancel, id)})
+		}
+		kb = append(kb, []button{r.Button(l.T("event.ics_button"), verbEventICS, id)})
+	}
+	if e.State == mmo.EventDraft {
+		kb = append(kb,
+			[]button{r.Button(l.T("event.publish_button"), verbEventPublish, id)},
+			[]button{r.Button(l.T("event.edit_button"), verbEventEdit, id), r.Button(l.T("event.delete_button"), verbEventDelete, id)})
+	}
+	kb = append(kb, []button{r.Button(l.T("event.back"), verbMeetings)})
+	return sb.String(), kb, nil
+}
+
+// deliveryLine is "delivered to N of M" for the leader.
+func (b *Bot) deliveryLine(l loc, bc *boltdb.Broadcast) string {
+	line := l.T("event.delivered", "Delivered", bc.Delivered, "Total", bc.Total)
+	if bc.Pending() > 0 {
+		line += " " + l.N("event.delivering", bc.Pending())
+	}
+	if bc.Blocked > 0 {
+		line += " " + l.N("event.blocked", bc.Blocked)
+	}
+	if bc.Failed > 0 {
+		line += " " + l.N("event.failed", bc.Failed)
+	}
+	return line
+}
+
+// onEvent opens an event: the leader's card for those who run the
+// association, the member's view for its members.
+func (b *Bot) onEvent(r *Request) error {
+	e, a, ok, err := r.event(0)
+	if !ok {
+		return err
+	}
+	if r.canManage(a) {
+		if q := r.Update.CallbackQuery; q != nil && q.Message != nil && (e.LeaderCardMsg != q.Message.MessageID || e.LeaderCardChat != r.ChatID) {
+			e.LeaderCardChat, e.LeaderCardMsg = r.ChatID, q.Message.MessageID
+			if err := r.Tx.PutEvent(e); err != nil {
+				return err
+			}
+		}
+		text, kb, err := b.leaderCard(r, r.loc(), e, a)
+		if err != nil {
+			return err
+		}
+		r.Edit(text, kb...)
+		return nil
+	}
+	member, err := r.isMember(a)
+	if err != nil {
+		return err
+	}
+	if !member || e.State == mmo.EventDraft {
+		return r.notYours()
+	}
+	var chosen mmo.Answer
+	if ans, err := r.Tx.RSVP(e, r.User.ID); err == nil {
+		chosen = ans.Answer
+	}
+	text, kb, err := b.announcement(r, r.loc(), r.User, e, a, b.stateLead(r.loc(), e, r.Now), chosen)
+	if err != nil {
+		return err
+	}
+	kb = append(kb, []button{r.Button(r.T("event.back"), verbMeetings)})
+	r.Edit(text, kb...)
+	return nil
+}
+
+// stateLead is the first line of a member's view of an event that is
+// no longer open.
+func (b *Bot) stateLead(l loc, e *mmo.Event, now time.Time) string {
+	switch {
+	case e.State == mmo.EventCancelled:
+		return l.T("event.lead_cancelled") + "\n"
+	case e.Started(now):
+		return l.T("event.lead_past") + "\n"
+	}
+	return ""
+}
+
+// refreshLeaderCard queues an edit of the leader's open card; a newer
+// refresh replaces a pending one, so a burst of answers costs one edit.
+func (b *Bot) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
+	if e.LeaderCardMsg == 0 {
+		return nil
+	}
+	leader, err := r.Tx.User(e.LeaderCardChat)
+	if err != nil {
+		return nil // the card was opened by someone who is gone
+	}
+	l := r.locOf(leader)
+	// The card's buttons are signed for the leader's chat: render it as
+	// the leader would see it.
+	view := *r
+	view.ChatID, view.User, view.Lang = leader.ID, leader, l.lang
+	view.Role = leader.Role(b.isAdmin(leader.ID))
+	view.out = nil
+	text, kb, err := b.leaderCard(&view, l, e, a)
+	if err != nil {
+		return err
+	}
+	r.out = append(r.out, outMsg{Kind: outEdit, ChatID: e.LeaderCardChat, MessageID: e.LeaderCardMsg, Text: text, Keyboard: kb,
+		key: "evcard:" + eid(e)})
+	return nil
+}
+
+// onPublish announces a draft to every member.
+func (b *Bot) onPublish(r *Request) error {
+	e, a, ok, err := r.managedEvent(0)
+	if !ok {
+		return err
+	}
+	if e.State != mmo.EventDraft || a.Archived() {
+		return r.stale()
+	}
+	if !e.Start.After(r.Now) {
+		r.Answer(r.T("event.publish_past"), true)
+		return nil
+	}
+	e.State, e.PublishedAt, e.ChangedAt, e.Version = mmo.EventPublished, r.Now, r.Now, 1
+	audience, err := b.audience(r, a)
+	if err != nil {
+		return err
+	}
+	if err := r.Tx.PutEvent(e); err != nil { // published first, so the title gets its number
+		return err
+	}
+	bc, err := b.broadcast(r, "announce", e, audience, func(l loc, u *mmo.User) (string, [][]button, error) {
+		return b.announcement(r, l, u, e, a, l.T("event.lead_announce")+"\n", "")
+	})
+	if err != nil {
+		return err
+	}
+	e.Announcement = bc.ID
+	if q := r.Update.CallbackQuery; q != nil && q.Message != nil {
+		e.LeaderCardChat, e.LeaderCardMsg = r.ChatID, q.Message.MessageID
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.publish", Association: a.ID, Note: eid(e)}); err != nil {
+		return err
+	}
+	r.Answer(r.N("event.published", len(audience)), false)
+	text, kb, err := b.leaderCard(r, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	r.Edit(text, kb...)
+	return nil
+}
+
+// onRSVP records a member's answer, marks it on their message and
+// refreshes the leader's card.
+func (b *Bot) onRSVP(r *Request) error {
+	e, a, ok, err := r.event(0)
+	if !ok {
+		return err
+	}
+	member, err := r.isMember(a)
+	if err != nil {
+		return err
+	}
+	if !member {
+		r.Answer(r.T("rsvp.not_member"), true)
+		return nil
+	}
+	switch {
+	case e.State == mmo.EventCancelled:
+		r.Answer(r.T("rsvp.cancelled"), true)
+		return nil
+	case e.Started(r.Now):
+		r.Answer(r.T("rsvp.started"), true)
+		return nil
+	case r.Callback.Arg(1) != strconv.Itoa(e.Version):
+		r.Answer(r.T("rsvp.changed"), true)
+		return nil
+	}
+	ans := answerFromCode(r.Callback.Arg(2))
+	if !mmo.ValidAnswer(ans) {
+		return r.stale()
+	}
+	if err := r.Tx.PutRSVP(&mmo.RSVP{EventID: e.ID, UserID: r.User.ID, Answer: ans, Version: e.Version, At: r.Now}); err != nil {
+		return err
+	}
+	r.Answer(r.T("rsvp.saved", "Answer", rawArg(answerLabel(r.loc(), ans))), false)
+	text, kb, err := b.announcement(r, r.loc(), r.User, e, a, "", ans)
+	if err != nil {
+		return err
+	}
+	r.Edit(text, kb...)
+	return b.refreshLeaderCard(r, e, a)
+}
+
+// onNudge reminds the members who have not answered yet.
+func (b *Bot) onNudge(r *Request) error {
+	e, a, ok, err := r.managedEvent(0)
+	if !ok {
+		return err
+	}
+	if !e.Live(r.Now) {
+		return r.stale()
+	}
+	audience, err := b.audience(r, a)
+	if err != nil {
+		return err
+	}
+	answers, err := r.Tx.RSVPs(e)
+	if err != nil {
+		return err
+	}
+	var silent []*mmo.User
+	for _, u := range audience {
+		if _, ok := answers[u.ID]; !ok {
+			silent = append(silent, u)
+		}
+	}
+	if len(silent) == 0 {
+		r.Answer(r.T("event.nobody_silent"), false)
+		return nil
+	}
+	if _, err := b.broadcast(r, "nudge", e, silent, func(l loc, u *mmo.User) (string, [][]button, error) {
+		return b.announcement(r, l, u, e, a, l.T("event.lead_nudge")+"\n", "")
+	}); err != nil {
+		return err
+	}
+	r.Answer(r.N("event.nudged", len(silent)), false)
+	return nil
+}
+
+// onICS sends the event as an .ics file for calendars.
+func (b *Bot) onICS(r *Request) error {
+	e, a, ok, err := r.event(0)
+	if !ok {
+		return err
+	}
+	member, err := r.isMember(a)
+	if err != nil {
+		return err
+	}
+	if !member && !r.canManage(a) || e.State == mmo.EventDraft {
+		return r.notYours()
+	}
+	title, err := b.title(r.Tx, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	organizer := ""
+	if a.LeaderID != 0 {
+		if u, err := r.Tx.User(a.LeaderID); err == nil {
+			organizer = u.Name
+		}
+	}
+	desc := e.Topic
+	if e.Agenda != "" {
+		desc += "\n\n" + e.Agenda
+	}
+	data, err := render.ICS(render.ICSEvent{
+		UID:         fmt.Sprintf("event-%d@%s", e.ID, b.Username()),
+		Sequence:    e.Version,
+		Start:       e.Start,
+		End:         e.End(),
+		Summary:     plain(title + ": " + e.Topic),
+		Description: desc,
+		Location:    e.Place,
+		URL:         e.Link,
+		Organizer:   organizer,
+		Cancelled:   e.State == mmo.EventCancelled,
+		Created:     r.Now,
+	})
+	if err != nil {
+		return err
+	}
+	r.SendDocument(r.ChatID, "event-"+eid(e)+".ics", data, r.T("event.ics_caption"))
+	return nil
+}
+
+// plain turns rendered HTML back into text for files.
+func plain(s string) string {
+	return html.UnescapeString(strings.NewReplacer("<b>", "", "</b>", "", "<i>", "", "</i>", "").Replace(s))
+}
+
+// onEventEdit shows what can be changed, or starts the form for a field.
+func (b *Bot) onEventEdit(r *Request) error {
+	e, a, ok, err := r.managedEvent(0)
+	if !ok {
+		return err
+	}
+	if e.State == mmo.EventCancelled || e.Started(r.Now) {
+		return r.stale()
+	}
+	id := eid(e)
+	var step, prompt string
+	switch r.Callback.Arg(1) {
+	case "":
+		r.Edit(r.T("eventedit.menu"),
+			[]button{r.Button(r.T("eventedit.when"), verbEventEdit, id, "w"), r.Button(r.T("eventedit.duration"), verbEventEdit, id, "d")},
+			[]button{r.Button(r.T("eventedit.place"), verbEventEdit, id, "p"), r.Button(r.T("eventedit.link"), verbEventEdit, id, "l")},
+			[]button{r.Button(r.T("eventedit.topic"), verbEventEdit, id, "t"), r.Button(r.T("eventedit.agenda"), verbEventEdit, id, "a")},
+			[]button{r.Button(r.T("assoc.back_to_card"), verbEvent, id)})
+		return nil
+	case "w":
+		step, prompt = stepWhen, r.T("newevent.ask_when")
+	case "d":
+		step, prompt = stepDuration, r.T("eventedit.ask_duration")
+	case "p":
+		step, prompt = mmo.FieldPlace, r.T("eventedit.ask_place")
+	case "l":
+		step, prompt = mmo.FieldLink, r.T("eventedit.ask_link")
+	case "t":
+		step, prompt = mmo.FieldTopic, r.T("eventedit.ask_topic")
+	case "a":
+		step, prompt = mmo.FieldAgenda, r.T("eventedit.ask_agenda")
+	default:
+		return r.stale()
+	}
+	d := mmo.NewDialog(mmo.FlowEditEvent, step, r.Now, b.opt.DialogIdle)
+	d.Draft["aid"] = aid(a)
+	d.Draft["eid"] = id
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	r.Reply(prompt)
+	return nil
+}
+
+// applyEdit changes an event. A change of time or place of a published
+// event resets the answers and tells every member what changed.
+func (b *Bot) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set map[string]string) error {
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	e, err := r.Tx.Event(id)
+	if err != nil || e.State == mmo.EventCancelled || e.Started(r.Now) {
+		r.Reply(r.T("event.gone"))
+		return nil
+	}
+	old := *e
+	for k, v := range set {
+		switch k {
+		case "start":
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return err
+			}
+			e.Start = t.UTC()
+		case "duration":
+			m, _ := strconv.Atoi(v)
+			e.Duration = time.Duration(m) * time.Minute
+		case mmo.FieldPlace:
+			e.Place = v
+		case mmo.FieldLink:
+			e.Link = v
+		case mmo.FieldTopic:
+			e.Topic = v
+		case mmo.FieldAgenda:
+			e.Agenda = v
+		}
+	}
+	if e.Place == "" && e.Link == "" {
+		r.Reply(r.T("newevent.place_or_link_kept"))
+		return nil
+	}
+	var changes []string
+	l := r.loc()
+	if !old.Start.Equal(e.Start) {
+		changes = append(changes, "when")
+	}
+	if old.Place != e.Place {
+		changes = append(changes, "place")
+	}
+	if old.Link != e.Link {
+		changes = append(changes, "link")
+	}
+	material := len(changes) > 0 && e.State == mmo.EventPublished
+	if material {
+		e.Version++
+		e.ChangedAt = r.Now
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	if material {
+		audience, err := b.audience(r, a)
+		if err != nil {
+			return err
+		}
+		bc, err := b.broadcast(r, "change", e, audience, func(l loc, u *mmo.User) (string, [][]button, error) {
+			return b.announcement(r, l, u, e, a, b.changeLead(l, &old, e), "")
+		})
+		if err != nil {
+			return err
+		}
+		e.Announcement = bc.ID
+		if err := r.Tx.PutEvent(e); err != nil {
+			return err
+		}
+		if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.change", Association: a.ID, Note: eid(e) + " " + strings.Join(changes, ",")}); err != nil {
+			return err
+		}
+		r.Reply(l.N("eventedit.sent", len(audience)))
+	} else {
+		r.Reply(l.T("edit.saved"))
+	}
+	text, kb, err := b.leaderCard(r, l, e, a)
+	if err != nil {
+		return err
+	}
+	r.Reply(text, kb...)
+	return nil
+}
+
+// changeLead tells what changed, old and new.
+func (b *Bot) changeLead(l loc, old, e *mmo.Event) string {
+	var sb strings.Builder
+	sb.WriteString(l.T("event.lead_changed") + "\n")
+	if !old.Start.Equal(e.Start) {
+		sb.WriteString(l.T("change.when", "Old", b.when(old, l.lang), "New", b.when(e, l.lang)) + "\n")
+	}
+	none := l.T("change.none")
+	orNone := func(s string) string {
+		if s == "" {
+			return none
+		}
+		return s
+	}
+	if old.Place != e.Place {
+		sb.WriteString(l.T("change.place", "Old", orNone(old.Place), "New", orNone(e.Place)) + "\n")
+	}
+	if old.Link != e.Link {
+		sb.WriteString(l.T("change.link", "Old", orNone(old.Link), "New", orNone(e.Link)) + "\n")
+	}
+	sb.WriteString(l.T("change.answers_reset") + "\n\n")
+	return sb.String()
+}
+
+// onEventCancel cancels a published event after a confirmation; everyone
+// is told.
+func (b *Bot) onEventCancel(r *Request) error {
+	e, a, ok, err := r.managedEvent(0)
+	if !ok {
+		return err
+	}
+	if e.State != mmo.EventPublished || e.Started(r.Now) {
+		return r.stale()
+	}
+	if r.Callback.Arg(1) != "y" {
+		r.Edit(r.T("event.cancel_confirm", "Topic", e.Topic), []button{
+			r.Button(r.T("event.cancel_yes"), verbEventCancel, eid(e), "y"),
+			r.Button(r.T("event.cancel_no"), verbEvent, eid(e)),
+		})
+		return nil
+	}
+	e.State, e.CancelledAt = mmo.EventCancelled, r.Now
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	audience, err := b.audience(r, a)
+	if err != nil {
+		return err
+	}
+	if _, err := b.broadcast(r, "cancel", e, audience, func(l loc, u *mmo.User) (string, [][]button, error) {
+		title, err := b.title(r.Tx, l, e, a)
+		if err != nil {
+			return "", nil, err
+		}
+		return l.T("event.cancelled_notice", "Title", rawArg(title), "When", b.when(e, l.lang), "Topic", e.Topic), nil, nil
+	}); err != nil {
+		return err
+	}
+	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.cancel", Association: a.ID, Note: eid(e)}); err != nil {
+		return err
+	}
+	r.Answer(r.N("event.cancel_sent", len(audience)), false)
+	text, kb, err := b.leaderCard(r, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	r.Edit(text, kb...)
+	return nil
+}
+
+// onEventDelete deletes a draft after a confirmation.
+func (b *Bot) onEventDelete(r *Request) error {
+	e, _, ok, err := r.managedEvent(0)
+	if !ok {
+		return err
+	}
+	if e.State != mmo.EventDraft {
+		return r.stale()
+	}
+	if r.Callback.Arg(1) != "y" {
+		r.Edit(r.T("event.delete_confirm", "Topic", e.Topic), []button{
+			r.Button(r.T("event.delete_yes"), verbEventDelete, eid(e), "y"),
+			r.Button(r.T("event.cancel_no"), verbEvent, eid(e)),
+		})
+		return nil
+	}
+	if err := r.Tx.DeleteEvent(e.ID); err != nil {
+		return err
+	}
+	r.Edit(r.T("event.deleted", "Topic", e.Topic))
+	return nil
+}
+
+// cmdMeetings lists the user's upcoming events across their associations;
+// those who run an association also see its drafts and recent past.
+func (b *Bot) cmdMeetings(r *Request) error {
+	text, kb, err := b.meetingsList(r)
+	if err != nil {
+		return err
+	}
+	r.Reply(text, kb...)
+	return nil
+}
+
+func (b *Bot) onMeetings(r *Request) error {
+	text, kb, err := b.meetingsList(r)
+	if err != nil {
+		return err
+	}
+	r.Edit(text, kb...)
+	return nil
+}
+
+// pastShown is how many past events a leader's list shows.
+const pastShown = 5
+
+func (b *Bot) meetingsList(r *Request) (string, [][]button, error) {
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return "", nil, err
+	}
+	type item struct {
+		e *mmo.Event
+		a *mmo.Association
+	}
+	var upcoming, drafts, past []item
+	for _, a := range all {
+		if a.Archived() {
+			continue
+		}
+		manage := a.LeaderID == r.User.ID
+		member, err := r.isMember(a)
+		if err != nil {
+			return "", nil, err
+		}
+		if !manage && !member {
+			continue
+		}
+		events, err := r.Tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
+		if err != nil {
+			return "", nil, err
+		}
+		for _, e := range events {
+			switch {
+			case e.State == mmo.EventDraft:
+				if manage {
+					drafts = append(drafts, item{e, a})
+				}
+			case e.State == mmo.EventCancelled && !manage:
+			case e.End().After(r.Now) && e.State == mmo.EventPublished:
+				upcoming = append(upcoming, item{e, a})
+			case manage:
+				past = append(past, item{e, a})
+			}
+		}
+	}
+	byStart := func(x, y item) int { return x.e.Start.Compare(y.e.Start) }
+	slices.SortFunc(upcoming, byStart)
+	slices.SortFunc(drafts, byStart)
+	slices.SortFunc(past, func(x, y item) int { return y.e.Start.Compare(x.e.Start) })
+	if len(past) > pastShown {
+		past = past[:pastShown]
+	}
+	var sb strings.Builder
+	var kb [][]button
+	l := r.loc()
+	line := func(it item, mark string) {
+		when := it.e.Start.In(b.opt.Location).Format("02.01 15:04")
+		sb.WriteString("\n• " + l.T("meetings.line", "When", when, "Format", formatName(l, it.e.Format), "Topic", it.e.Topic, "Association", it.a.Name) + mark)
+		label := when + " · " + it.e.Topic
+		if len([]rune(label)) > 60 {
+			label = string([]rune(label)[:59]) + "…"
+		}
+		kb = append(kb, []button{r.Button(label, verbEvent, eid(it.e))})
+	}
+	sb.WriteString(l.T("meetings.title"))
+	if len(upcoming) == 0 {
+		sb.WriteString("\n" + l.T("meetings.none"))
+	}
+	for _, it := range upcoming {
+		mark := ""
+		if ans, err := r.Tx.RSVP(it.e, r.User.ID); err == nil {
+			mark = " — " + answerLabel(l, ans.Answer)
+		}
+		line(it, mark)
+	}
+	if len(drafts) > 0 {
+		sb.WriteString("\n\n" + l.T("meetings.drafts"))
+		for _, it := range drafts {
+			line(it, "")
+		}
+	}
+	if len(past) > 0 {
+		sb.WriteString("\n\n" + l.T("meetings.past"))
+		for _, it := range past {
+			mark := ""
+			if it.e.State == mmo.EventCancelled {
+				mark = " — " + l.T("meetings.cancelled")
+			}
+			line(it, mark)
+		}
+	}
+	if r.Role >= mmo.RoleLeader {
+		sb.WriteString("\n\n" + l.T("meetings.new_hint"))
+	}
+	return sb.String(), kb, nil
+}
