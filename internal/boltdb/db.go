@@ -27,6 +27,9 @@
 //	reminders_sent             event id (8) + version (4) + seconds before start (8) → queued-at
 //	broadcasts                 broadcast id (8) → JSON Broadcast (delivery counts)
 //	outbox_keys                key → outbox id: the pending item a newer one with the key replaces
+//	attendance                 event id (8) + user id (8) → JSON mmo.Attendance
+//	checkin_tokens             check-in link token → event id (8)
+//	minutes                    event id (8) + version (4) → JSON mmo.Minutes
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -69,6 +72,10 @@ var (
 	bucketReminders   = []byte("reminders_sent")
 	bucketBroadcasts  = []byte("broadcasts")
 	bucketOutboxKeys  = []byte("outbox_keys")
+
+	bucketAttendance    = []byte("attendance")
+	bucketCheckinTokens = []byte("checkin_tokens")
+	bucketMinutes       = []byte("minutes")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

@@ -83,7 +83,10 @@ func TestMigrationsEachStep(t *testing.T) {
 		}
 		// Every bucket of the schema exists.
 		err = db.bolt.View(func(tx *bolt.Tx) error {
-			for _, name := range [][]byte{bucketMeta, bucketUsers, bucketDialogs, bucketUpdates, bucketOutbox, bucketAudit} {
+			for _, name := range [][]byte{bucketMeta, bucketUsers, bucketDialogs, bucketUpdates, bucketOutbox, bucketAudit,
+				bucketAssociations, bucketMembers, bucketUserMembers, bucketInvites, bucketAuditByAssoc,
+				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
+				bucketAttendance, bucketCheckinTokens, bucketMinutes} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}

@@ -153,3 +153,41 @@ func TestOutboxKeysAndBroadcasts(t *testing.T) {
 		t.Errorf("outbox has %d items", n)
 	}
 }
+
+func TestAttendanceAndMinutes(t *testing.T) {
+	db := MustOpenDB(t)
+	err := db.Update(func(tx *Tx) error {
+		tx.PutAttendance(&mmo.Attendance{EventID: 3, UserID: 1, Mark: mmo.MarkPresent, How: mmo.HowCode})
+		tx.PutAttendance(&mmo.Attendance{EventID: 3, UserID: 2, Mark: mmo.MarkExcused, How: mmo.HowManual, Note: "болеет"})
+		tx.PutAttendance(&mmo.Attendance{EventID: 4, UserID: 1, Mark: mmo.MarkPresent})
+		tx.PutCheckinToken("tok", 3)
+		if err := tx.PutMinutes(&mmo.Minutes{EventID: 3, Version: 1, Status: mmo.MinutesFinal}); err != nil {
+			return err
+		}
+		return tx.PutMinutes(&mmo.Minutes{EventID: 3, Version: 2, Status: mmo.MinutesDraft})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		all, _ := tx.EventAttendance(3)
+		if len(all) != 2 || all[2].Note != "болеет" {
+			t.Errorf("attendance %v", all)
+		}
+		if id, err := tx.CheckinTokenEvent("tok"); err != nil || id != 3 {
+			t.Errorf("token → %d, %v", id, err)
+		}
+		vs, _ := tx.MinutesVersions(3)
+		if len(vs) != 2 || vs[0].Status != mmo.MinutesFinal {
+			t.Errorf("versions %v", vs)
+		}
+		return nil
+	})
+	// A final version cannot be overwritten.
+	err = db.Update(func(tx *Tx) error {
+		return tx.PutMinutes(&mmo.Minutes{EventID: 3, Version: 1, Status: mmo.MinutesDraft})
+	})
+	if err == nil {
+		t.Error("final minutes were overwritten")
+	}
+}

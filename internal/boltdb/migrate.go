@@ -21,6 +21,7 @@ var migrations = []migration{
 	{"create the audit log", migrateAudit},
 	{"create associations, memberships, invitations", migrateAssociations},
 	{"create events, answers, reminders, broadcasts", migrateEvents},
+	{"create attendance, check-in tokens, minutes", migrateAttendance},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -59,6 +60,15 @@ func migrateAssociations(tx *bolt.Tx) error {
 
 func migrateEvents(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateAttendance(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketAttendance, bucketCheckinTokens, bucketMinutes} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -83,6 +83,12 @@ type Event struct {
 	// can refresh it live.
 	LeaderCardChat int64 `json:"leader_card_chat,omitempty"`
 	LeaderCardMsg  int   `json:"leader_card_msg,omitempty"`
+	// Checkin holds the check-in settings and state.
+	Checkin Checkin `json:"checkin"`
+	// CheckinCardChat and CheckinCardMsg are where the leader last opened
+	// the check-in view, refreshed as members check in.
+	CheckinCardChat int64 `json:"checkin_card_chat,omitempty"`
+	CheckinCardMsg  int   `json:"checkin_card_msg,omitempty"`
 }
 
 // End returns when the event ends.

@@ -1,0 +1,174 @@
+package mmo
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"math"
+	"math/big"
+	"time"
+)
+
+// Mark is a member's attendance of an event.
+type Mark string
+
+// Attendance marks.
+const (
+	MarkPresent Mark = "present"
+	MarkAbsent  Mark = "absent"
+	MarkExcused Mark = "excused" // absent for a good reason
+)
+
+// ValidMark reports whether m is one of the marks.
+func ValidMark(m Mark) bool { return m == MarkPresent || m == MarkAbsent || m == MarkExcused }
+
+// How says how a member checked in.
+type How string
+
+// Ways to check in.
+const (
+	HowCode     How = "code"     // typed the code the leader read out
+	HowLink     How = "link"     // opened the link or scanned the QR code
+	HowButton   How = "button"   // pressed the button in their chat
+	HowLocation How = "location" // and shared a location near the venue
+	HowManual   How = "manual"   // marked by the leader
+)
+
+// Attendance is the record of one member at one event.
+type Attendance struct {
+	EventID uint64    `json:"event_id"`
+	UserID  int64     `json:"user_id"`
+	Mark    Mark      `json:"mark"`
+	How     How       `json:"how"`
+	At      time.Time `json:"at"`
+	Note    string    `json:"note,omitempty"`
+	By      int64     `json:"by,omitempty"` // who marked by hand
+}
+
+// Check-in defaults: the window opens itself this long before the start
+// and closes this long after it.
+const (
+	DefaultCheckinBefore = 15 * time.Minute
+	DefaultCheckinAfter  = 30 * time.Minute
+	DefaultRadius        = 200 // metres around the venue
+)
+
+// Checkin holds an event's check-in settings.
+type Checkin struct {
+	Before time.Duration `json:"before,omitempty"` // 0: DefaultCheckinBefore
+	After  time.Duration `json:"after,omitempty"`  // 0: DefaultCheckinAfter
+	// Manual overrides the window: "open" or "closed" by the leader.
+	Manual string `json:"manual,omitempty"`
+	Code   string `json:"code,omitempty"`  // typed by members; rotated when it leaks
+	Token  string `json:"token,omitempty"` // in the check-in link and QR code
+	// RequireLocation asks members at an in-person event to share a
+	// location within Radius metres of the venue.
+	RequireLocation bool    `json:"require_location,omitempty"`
+	Lat             float64 `json:"lat,omitempty"`
+	Lon             float64 `json:"lon,omitempty"`
+	Radius          int     `json:"radius,omitempty"`
+	// Announced records that the check-in button went out.
+	Announced bool `json:"announced,omitempty"`
+}
+
+// CheckinWindow returns when check-in opens and closes by itself.
+func (e *Event) CheckinWindow() (from, until time.Time) {
+	before, after := e.Checkin.Before, e.Checkin.After
+	if before == 0 {
+		before = DefaultCheckinBefore
+	}
+	if after == 0 {
+		after = DefaultCheckinAfter
+	}
+	return e.Start.Add(-before), e.Start.Add(after)
+}
+
+// CheckinOpen reports whether members can check in at now. A leader can
+// open it early or close it; a manually opened check-in still closes by
+// itself at the end of the event.
+func (e *Event) CheckinOpen(now time.Time) bool {
+	if e.State != EventPublished {
+		return false
+	}
+	from, until := e.CheckinWindow()
+	switch e.Checkin.Manual {
+	case "open":
+		return now.Before(maxTime(until, e.End()))
+	case "closed":
+		return false
+	}
+	return !now.Before(from) && now.Before(until)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// NewCheckinCode returns a fresh four-digit code, easy to read out.
+func NewCheckinCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(9000))
+	if err != nil {
+		return "", err
+	}
+	return big.NewInt(0).Add(n, big.NewInt(1000)).String(), nil
+}
+
+// NewToken returns a random URL-safe token of 120 bits.
+func NewToken() (string, error) {
+	b := make([]byte, 15)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Distance returns the distance in metres between two points on Earth
+// (haversine).
+func Distance(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371000
+	rad := math.Pi / 180
+	dlat := (lat2 - lat1) * rad
+	dlon := (lon2 - lon1) * rad
+	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
+	return 2 * r * math.Asin(math.Sqrt(a))
+}
+
+// MinutesStatus is where the minutes of a meeting are.
+type MinutesStatus string
+
+// Minutes statuses.
+const (
+	MinutesDraft MinutesStatus = "draft"
+	MinutesFinal MinutesStatus = "final" // locked; a correction makes a new version
+)
+
+// Minutes is one version of the minutes (протокол) of a meeting.
+type Minutes struct {
+	EventID   uint64        `json:"event_id"`
+	Version   int           `json:"version"`
+	Status    MinutesStatus `json:"status"`
+	Secretary string        `json:"secretary,omitempty"`
+	Items     []MinutesItem `json:"items"`
+	Number    int           `json:"number,omitempty"` // the meeting's number, frozen when final
+	By        int64         `json:"by"`
+	CreatedAt time.Time     `json:"created_at"`
+	FinalAt   time.Time     `json:"final_at,omitempty"`
+}
+
+// MinutesItem is one agenda item of the minutes: СЛУШАЛИ, ВЫСТУПИЛИ, РЕШИЛИ.
+type MinutesItem struct {
+	Topic   string `json:"topic"`
+	Heard   string `json:"heard"`
+	Spoke   string `json:"spoke,omitempty"` // one speaker per line
+	Decided string `json:"decided"`
+	Votes   *Votes `json:"votes,omitempty"`
+}
+
+// Votes is the result of a vote on a decision.
+type Votes struct {
+	For       int `json:"for"`
+	Against   int `json:"against"`
+	Abstained int `json:"abstained"`
+}
