@@ -265,7 +265,7 @@ func (b *Bot) card(r *Request, a *mmo.Association) (string, [][]button, error) {
 		kb = append(kb, []button{
 			r.Button(r.T("assoc.export_xlsx"), verbExport, id, "x"),
 			r.Button(r.T("assoc.export_csv"), verbExport, id, "c"),
-		})
+		}, []button{r.Button(r.T("assoc.year_sheet"), verbYearSheet, id)})
 	}
 	if r.Role >= mmo.RoleCoordinator {
 		if !a.Archived() {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,5 +136,68 @@ func TestBroadcastSurvivesACrash(t *testing.T) {
 	})
 	if bc == nil || bc.Total != members || bc.Pending() != 0 || bc.Delivered < members-dup {
 		t.Errorf("broadcast counts %+v", bc)
+	}
+}
+
+// TestThreeHundredCheckInsInAMinute has 300 members type the code at once,
+// and again: every one is recorded, and each member's answers come in the
+// order of their messages.
+func TestThreeHundredCheckInsInAMinute(t *testing.T) {
+	const members = 300
+	srv := telegramtest.NewServer(t)
+	srv.SetWaitTimeout(60 * time.Second)
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	_, eventID := seedAssociation(t, path, members, time.Now().Add(5*time.Minute))
+	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *boltdb.Tx) error {
+		e, err := tx.Event(eventID)
+		if err != nil {
+			return err
+		}
+		e.State, e.Version, e.PublishedAt, e.ChangedAt = mmo.EventPublished, 1, time.Now(), time.Now()
+		e.Checkin.Code, e.Checkin.Token, e.Checkin.Announced = "4321", "token", true
+		return tx.PutEvent(e)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := make([]*telegramtest.User, members+2)
+	for id := int64(2); id <= members+1; id++ {
+		users[id] = srv.NewUser(id, "U", "ru")
+	}
+	tb := startBot(t, srv, path, testOptions(srv), nil)
+	var wg sync.WaitGroup
+	for id := int64(2); id <= members+1; id++ {
+		wg.Add(1)
+		go func(u *telegramtest.User) {
+			defer wg.Done()
+			u.Send("4321")
+			u.Send("4321")
+		}(users[id])
+	}
+	wg.Wait()
+	for id := int64(2); id <= members+1; id++ {
+		first := users[id].Next(t)
+		second := users[id].Next(t)
+		if !strings.Contains(first.Text, "Вы отмечены") || !strings.Contains(second.Text, "уже отметились") {
+			t.Fatalf("user %d got %q then %q", id, first.Text, second.Text)
+		}
+	}
+	present := 0
+	tb.db.View(func(tx *boltdb.Tx) error {
+		all, _ := tx.EventAttendance(eventID)
+		for _, a := range all {
+			if a.Mark == mmo.MarkPresent && a.How == mmo.HowCode {
+				present++
+			}
+		}
+		return nil
+	})
+	if present != members {
+		t.Errorf("%d of %d check-ins recorded", present, members)
 	}
 }

@@ -394,6 +394,7 @@ var auditKeys = map[string]string{
 	"meeting.publish":      "audit.event_publish",
 	"meeting.change":       "audit.event_change",
 	"meeting.cancel":       "audit.event_cancel",
+	"protocol.final":       "audit.minutes_final",
 }
 
 // onAssocLog shows the latest entries of an association's audit log.

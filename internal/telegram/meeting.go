@@ -599,6 +599,10 @@ func (b *Bot) leaderCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (s
 		if bc, err := r.Tx.Broadcast(e.Announcement); err == nil {
 			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
 		}
+		kb = append(kb, []button{r.Button(l.T("event.checkin_button"), verbCheckin, id)})
+		if e.Format == mmo.FormatMeeting && e.Started(r.Now) {
+			kb = append(kb, []button{r.Button(l.T("event.minutes_button"), verbMinutes, id)})
+		}
 		if e.Live(r.Now) {
 			kb = append(kb, []button{r.Button(l.T("event.refresh"), verbEvent, id)})
 			if silent > 0 {
@@ -725,6 +729,9 @@ func (b *Bot) onPublish(r *Request) error {
 		return nil
 	}
 	e.State, e.PublishedAt, e.ChangedAt, e.Version = mmo.EventPublished, r.Now, r.Now, 1
+	if err := r.ensureCheckin(e); err != nil {
+		return err
+	}
 	audience, err := b.audience(r, a)
 	if err != nil {
 		return err

@@ -48,6 +48,10 @@ type outMsg struct {
 	FileName  string     `json:"fn,omitempty"`
 	File      []byte     `json:"f,omitempty"`
 	Commands  []command  `json:"cmd,omitempty"` // none: back to the default menu
+	// AskLocation, when set, shows a reply keyboard with one button that
+	// shares the user's location; RemoveKeyboard takes such a keyboard away.
+	AskLocation    string `json:"loc,omitempty"`
+	RemoveKeyboard bool   `json:"rmkb,omitempty"`
 
 	broadcast uint64 // the broadcast it belongs to, if any
 	key       string // replaces a pending message with the same key
@@ -76,7 +80,14 @@ func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 		msg := tgbotapi.NewMessage(m.ChatID, m.Text)
 		msg.ParseMode = tgbotapi.ModeHTML
 		msg.DisableWebPagePreview = true
-		if len(m.Keyboard) > 0 {
+		switch {
+		case m.AskLocation != "":
+			kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(m.AskLocation)))
+			kb.ResizeKeyboard = true
+			msg.ReplyMarkup = kb
+		case m.RemoveKeyboard:
+			msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
+		case len(m.Keyboard) > 0:
 			msg.ReplyMarkup = markup(m.Keyboard)
 		}
 		return msg, nil

@@ -28,18 +28,19 @@ func (b *Bot) runDue(ctx context.Context) {
 	}
 }
 
-// sendDue queues the reminders that are due. Each reminder is marked in the
+// sendDue queues what is due: check-in buttons of events whose window
+// opened, and reminders. Each reminder is marked in the
 // transaction that queues it, so none is ever sent twice; one that fell due
 // while the bot was down is sent now, unless the event has begun. When
 // several fell due (the bot was down long), only the nearest to the start
 // goes out.
 func (b *Bot) sendDue() error {
-	if len(b.opt.Reminders) == 0 {
-		return nil
-	}
 	offsets := slices.Clone(b.opt.Reminders)
 	slices.Sort(offsets) // nearest to the start first
-	longest := offsets[len(offsets)-1]
+	var longest time.Duration
+	if len(offsets) > 0 {
+		longest = offsets[len(offsets)-1]
+	}
 	queued := false
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		queued = false
@@ -54,6 +55,11 @@ func (b *Bot) sendDue() error {
 		}); err != nil {
 			return err
 		}
+		announced, err := b.dueCheckins(r)
+		if err != nil {
+			return err
+		}
+		queued = queued || announced
 		for _, e := range due {
 			var send time.Duration
 			for _, off := range offsets {

@@ -57,13 +57,14 @@ func (b *Bot) buildRoutes() routes {
 			"invite":         {mmo.RoleLeader, b.cmdInvite, "menu.invite"},
 			"newassociation": {mmo.RoleCoordinator, b.cmdNewAssociation, "menu.newassociation"},
 			"meetings":       {mmo.RoleMember, b.cmdMeetings, "menu.meetings"},
+			"history":        {mmo.RoleMember, b.cmdHistory, "menu.history"},
 			"newevent":       {mmo.RoleLeader, b.cmdNewEvent, "menu.newevent"},
 			"coordinators":   {mmo.RoleAdmin, b.cmdCoordinators, "menu.coordinators"},
 			"settings":       {mmo.RoleMember, b.cmdSettings, "menu.settings"},
 			"help":           {mmo.RoleGuest, b.cmdHelp, "menu.help"},
 			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
 		},
-		order: []string{"start", "meetings", "associations", "my", "newevent", "members", "invite", "newassociation", "coordinators", "settings", "help", "cancel"},
+		order: []string{"start", "meetings", "associations", "my", "history", "newevent", "members", "invite", "newassociation", "coordinators", "settings", "help", "cancel"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -110,6 +111,26 @@ func (b *Bot) buildRoutes() routes {
 			verbEventCancel:  {role: mmo.RoleLeader, fn: b.onEventCancel},
 			verbEventDelete:  {role: mmo.RoleLeader, fn: b.onEventDelete},
 			verbEventNudge:   {role: mmo.RoleLeader, fn: b.onNudge},
+
+			verbCheckinHere:   {role: mmo.RoleMember, fn: b.onCheckinHere},
+			verbCheckin:       {role: mmo.RoleLeader, fn: b.onCheckin},
+			verbCheckinOpen:   {role: mmo.RoleLeader, fn: b.onCheckinOpen},
+			verbCheckinRotate: {role: mmo.RoleLeader, fn: b.onCheckinRotate},
+			verbCheckinQR:     {role: mmo.RoleLeader, fn: b.onCheckinQR},
+			verbCheckinList:   {role: mmo.RoleLeader, fn: b.onCheckinList},
+			verbCheckinMember: {role: mmo.RoleLeader, fn: b.onCheckinMember},
+			verbCheckinMark:   {role: mmo.RoleLeader, fn: b.onCheckinMark},
+			verbCheckinNote:   {role: mmo.RoleLeader, fn: b.onCheckinNote},
+			verbCheckinGeo:    {role: mmo.RoleLeader, fn: b.onCheckinGeo},
+			verbCheckinSheet:  {role: mmo.RoleLeader, fn: b.onCheckinSheet},
+			verbYearSheet:     {role: mmo.RoleLeader, fn: b.onYearSheet},
+
+			verbMinutes:        {role: mmo.RoleLeader, fn: b.onMinutes},
+			verbMinutesCompose: {role: mmo.RoleLeader, fn: b.onMinutesCompose},
+			verbMinutesFinal:   {role: mmo.RoleLeader, fn: b.onMinutesFinal},
+			verbMinutesDOCX:    {role: mmo.RoleLeader, fn: b.onMinutesDOCX},
+			verbMinutesVote:    {role: mmo.RoleLeader, fn: b.onMinutesVote},
+			verbHistory:        {role: mmo.RoleMember, fn: b.onHistory},
 		},
 		dialogs: map[string]HandlerFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -122,10 +143,16 @@ func (b *Bot) buildRoutes() routes {
 			mmo.FlowAppointLeader: b.dialogLeader,
 			mmo.FlowCreateEvent:   b.dialogEvent,
 			mmo.FlowEditEvent:     b.dialogEvent,
+
+			mmo.FlowCheckinLocation: b.dialogCheckinLocation,
+			mmo.FlowVenue:           b.dialogVenue,
+			mmo.FlowAttendanceNote:  b.dialogAttendanceNote,
+			mmo.FlowMinutes:         b.dialogMinutes,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,
 			string(mmo.InviteLeader): b.openLeaderInvite,
+			"c":                      b.openCheckinLink,
 		},
 	}
 	rt.handler = chain(b.serve, b.recoverer, b.logger, b.autoAnswer)
@@ -240,6 +267,9 @@ func (b *Bot) onMessage(r *Request) error {
 		r.route = "text:guest"
 		r.Reply(r.T("start.need_register"))
 	default:
+		if m := codeRE.FindStringSubmatch(r.Text); m != nil {
+			return b.checkInByCode(r, m[1])
+		}
 		r.route = "text:unknown"
 		r.Reply(r.T("error.unknown_text"))
 	}

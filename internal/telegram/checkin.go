@@ -1,0 +1,955 @@
+package telegram
+
+import (
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// Callback verbs of check-in.
+const (
+	verbCheckin       = "ck" // the leader's check-in view: eid
+	verbCheckinOpen   = "co" // open ("o") or close ("c") by hand: eid, o|c
+	verbCheckinRotate = "cr" // a new code and link: eid
+	verbCheckinQR     = "cq" // the QR code for the projector: eid
+	verbCheckinList   = "cm" // manual marks, a page of members: eid, page
+	verbCheckinMember = "cu" // one member's marks: eid, uid
+	verbCheckinMark   = "cx" // set a mark by hand: eid, uid, p|a|e
+	verbCheckinNote   = "cn" // a note on a member's mark: eid, uid
+	verbCheckinGeo    = "cg" // location: eid, "on" | "off" | radius in metres
+	verbCheckinSheet  = "cw" // the registration sheet XLSX: eid
+	verbCheckinHere   = "ci" // a member's "I am here" button: eid
+	verbYearSheet     = "ay" // the year's attendance sheet of an association: aid
+)
+
+// codeRE matches a typed check-in code.
+var codeRE = regexp.MustCompile(`^\s*(\d{4})\s*$`)
+
+// checkinPage is how many members one page of manual marks shows.
+const checkinPage = 10
+
+// ensureCheckin gives an event its code and link token if it has none.
+func (r *Request) ensureCheckin(e *mmo.Event) error {
+	if e.Checkin.Code != "" && e.Checkin.Token != "" {
+		return nil
+	}
+	return r.rotateCheckin(e)
+}
+
+// rotateCheckin replaces the event's code and link; the old ones stop
+// working at once.
+func (r *Request) rotateCheckin(e *mmo.Event) error {
+	code, err := mmo.NewCheckinCode()
+	if err != nil {
+		return err
+	}
+	token, err := mmo.NewToken()
+	if err != nil {
+		return err
+	}
+	if e.Checkin.Token != "" {
+		if err := r.Tx.DeleteCheckinToken(e.Checkin.Token); err != nil {
+			return err
+		}
+	}
+	e.Checkin.Code, e.Checkin.Token = code, token
+	return r.Tx.PutCheckinToken(token, e.ID)
+}
+
+// checkinLink is the deep link members open (or scan) to check in.
+func (b *Bot) checkinLink(e *mmo.Event) string {
+	return "https://t.me/" + b.Username() + "?start=c_" + e.Checkin.Token
+}
+
+// checkIn records that the user is present, if the window is open and
+// they belong to the association. At an event that asks for a location,
+// the location is asked first.
+func (b *Bot) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.How) error {
+	member, err := r.isMember(a)
+	if err != nil {
+		return err
+	}
+	if !member {
+		r.reply(r.T("checkin.not_member", "Name", a.Name))
+		return nil
+	}
+	if !e.CheckinOpen(r.Now) {
+		r.reply(b.closedText(r, e))
+		return nil
+	}
+	if att, err := r.Tx.Attendance(e.ID, r.User.ID); err == nil && att.Mark == mmo.MarkPresent {
+		r.reply(r.T("checkin.already", "Time", b.clock(att.At)))
+		return nil
+	}
+	if e.Checkin.RequireLocation && how != mmo.HowLocation {
+		d := mmo.NewDialog(mmo.FlowCheckinLocation, "location", r.Now, b.opt.DialogIdle)
+		d.Draft["eid"] = eid(e)
+		if err := r.PutDialog(d); err != nil {
+			return err
+		}
+		r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.ask_location"), AskLocation: r.T("checkin.location_button")})
+		return nil
+	}
+	if err := r.Tx.PutAttendance(&mmo.Attendance{EventID: e.ID, UserID: r.User.ID, Mark: mmo.MarkPresent, How: how, At: r.Now}); err != nil {
+		return err
+	}
+	title, err := b.title(r.Tx, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	done := r.T("checkin.done", "Title", rawArg(title), "Time", b.clock(r.Now))
+	if r.Update.CallbackQuery != nil {
+		// The "I am here" message turns into the confirmation.
+		r.Answer(r.T("checkin.done_short"), false)
+		r.Edit(done)
+	} else {
+		r.Reply(done)
+	}
+	return b.refreshCheckinCard(r, e, a)
+}
+
+// reply answers a button with an alert, or a message with a message.
+func (r *Request) reply(text string) {
+	if r.Update.CallbackQuery != nil {
+		r.Answer(text, true)
+		return
+	}
+	r.Reply(text)
+}
+
+// clock formats a time of day in the deployment's zone.
+func (b *Bot) clock(t time.Time) string { return t.In(b.opt.Location).Format("15:04") }
+
+// closedText explains why check-in is not possible now.
+func (b *Bot) closedText(r *Request, e *mmo.Event) string {
+	from, _ := e.CheckinWindow()
+	switch {
+	case e.State == mmo.EventCancelled:
+		return r.T("checkin.cancelled")
+	case e.Checkin.Manual != "closed" && r.Now.Before(from):
+		return r.T("checkin.not_yet", "When", b.dateTime(from))
+	}
+	return r.T("checkin.closed")
+}
+
+// checkInByCode takes a typed code: it checks the user in at the open
+// event of their associations with that code.
+func (b *Bot) checkInByCode(r *Request, code string) error {
+	r.route = "checkin:code"
+	ms, err := r.Tx.UserMemberships(r.User.ID)
+	if err != nil {
+		return err
+	}
+	open := false
+	for _, m := range ms {
+		if m.State != mmo.MemberActive {
+			continue
+		}
+		// Started up to a day ago, or any time ahead: a leader may open
+		// check-in early by hand.
+		events, err := r.Tx.AssociationEvents(m.AssociationID, r.Now.Add(-24*time.Hour), time.Time{})
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if !e.CheckinOpen(r.Now) {
+				continue
+			}
+			open = true
+			if e.Checkin.Code == code {
+				a, err := r.Tx.Association(e.AssociationID)
+				if err != nil {
+					return err
+				}
+				return b.checkIn(r, e, a, mmo.HowCode)
+			}
+		}
+	}
+	if open {
+		r.Reply(r.T("checkin.wrong_code"))
+	} else {
+		r.Reply(r.T("checkin.no_open"))
+	}
+	return nil
+}
+
+// openCheckinLink checks in through a link or a scanned QR code.
+func (b *Bot) openCheckinLink(r *Request, token string) error {
+	id, err := r.Tx.CheckinTokenEvent(token)
+	if errors.Is(err, mmo.ErrNotFound) {
+		r.Reply(r.T("checkin.old_link"))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e, err := r.Tx.Event(id)
+	if err != nil || e.Checkin.Token != token {
+		r.Reply(r.T("checkin.old_link"))
+		return nil
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil {
+		return err
+	}
+	return b.checkIn(r, e, a, mmo.HowLink)
+}
+
+// onCheckinHere is the member's "I am here" button.
+func (b *Bot) onCheckinHere(r *Request) error {
+	e, a, ok, err := r.event(0)
+	if !ok {
+		return err
+	}
+	return b.checkIn(r, e, a, mmo.HowButton)
+}
+
+// dialogCheckinLocation takes the location a member shares to check in.
+func (b *Bot) dialogCheckinLocation(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	loc := r.Update.Message.Location
+	if loc == nil {
+		r.Reply(r.T("checkin.location_hint"))
+		return nil
+	}
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	e, err := r.Tx.Event(id)
+	if err != nil {
+		r.Reply(r.T("event.gone"))
+		return nil
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil {
+		return err
+	}
+	r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.location_got"), RemoveKeyboard: true})
+	radius := e.Checkin.Radius
+	if radius == 0 {
+		radius = mmo.DefaultRadius
+	}
+	if dist := mmo.Distance(loc.Latitude, loc.Longitude, e.Checkin.Lat, e.Checkin.Lon); dist > float64(radius) {
+		r.Reply(r.T("checkin.too_far", "Distance", int(dist), "Radius", radius))
+		return nil
+	}
+	return b.checkIn(r, e, a, mmo.HowLocation)
+}
+
+// checkinCard is the leader's live view of check-in.
+func (b *Bot) checkinCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (string, [][]button, error) {
+	title, err := b.title(r.Tx, l, e, a)
+	if err != nil {
+		return "", nil, err
+	}
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return "", nil, err
+	}
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	var sb strings.Builder
+	sb.WriteString(l.T("checkin.card_title", "Title", rawArg(title)) + "\n" + l.T("event.when", "When", b.when(e, l.lang)) + "\n\n")
+	from, until := e.CheckinWindow()
+	switch {
+	case e.CheckinOpen(r.Now) && e.Checkin.Manual == "open":
+		sb.WriteString(l.T("checkin.state_open_manual"))
+	case e.CheckinOpen(r.Now):
+		sb.WriteString(l.T("checkin.state_open", "Until", b.clock(until)))
+	case e.Checkin.Manual != "closed" && r.Now.Before(from):
+		sb.WriteString(l.T("checkin.state_later", "When", b.dateTime(from)))
+	default:
+		sb.WriteString(l.T("checkin.state_closed"))
+	}
+	sb.WriteString("\n" + l.T("checkin.code_line", "Code", e.Checkin.Code))
+	sb.WriteString("\n" + l.T("checkin.link_line", "Link", b.checkinLink(e)))
+	if e.Checkin.RequireLocation {
+		radius := e.Checkin.Radius
+		if radius == 0 {
+			radius = mmo.DefaultRadius
+		}
+		sb.WriteString("\n" + l.T("checkin.geo_on", "Radius", radius))
+	} else {
+		sb.WriteString("\n" + l.T("checkin.geo_off"))
+	}
+	type row struct {
+		name string
+		at   *mmo.Attendance
+	}
+	var present, other []row
+	for _, m := range members {
+		if x, ok := att[m.u.ID]; ok {
+			if x.Mark == mmo.MarkPresent {
+				present = append(present, row{m.u.Name, x})
+			} else {
+				other = append(other, row{m.u.Name, x})
+			}
+		}
+	}
+	slices.SortFunc(present, func(x, y row) int { return x.at.At.Compare(y.at.At) })
+	sb.WriteString("\n\n" + l.T("checkin.count", "Present", len(present), "Total", len(members)))
+	for i, p := range present {
+		sb.WriteString("\n" + strconv.Itoa(i+1) + ". " + esc(shortName(p.name)) + " — " + b.clock(p.at.At) + ", " + howText(l, p.at.How))
+	}
+	for _, o := range other {
+		sb.WriteString("\n• " + esc(shortName(o.name)) + " — " + markText(l, o.at.Mark))
+		if o.at.Note != "" {
+			sb.WriteString(" (" + esc(o.at.Note) + ")")
+		}
+	}
+	id := eid(e)
+	kb := [][]button{
+		{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), r.Button(l.T("checkin.rotate_button"), verbCheckinRotate, id)},
+		{r.Button(l.T("checkin.manual_button"), verbCheckinList, id, "0"), r.Button(l.T("checkin.sheet_button"), verbCheckinSheet, id)},
+	}
+	if e.State == mmo.EventPublished && r.Now.Before(e.End()) {
+		if e.CheckinOpen(r.Now) {
+			kb = append(kb, []button{r.Button(l.T("checkin.close_button"), verbCheckinOpen, id, "c")})
+		} else {
+			kb = append(kb, []button{r.Button(l.T("checkin.open_button"), verbCheckinOpen, id, "o")})
+		}
+		if e.Checkin.RequireLocation {
+			kb = append(kb, []button{r.Button(l.T("checkin.geo_off_button"), verbCheckinGeo, id, "off")})
+		} else if e.Place != "" {
+			kb = append(kb, []button{r.Button(l.T("checkin.geo_on_button"), verbCheckinGeo, id, "on")})
+		}
+	}
+	kb = append(kb, []button{r.Button(l.T("event.refresh"), verbCheckin, id), r.Button(l.T("assoc.back_to_card"), verbEvent, id)})
+	return sb.String(), kb, nil
+}
+
+func howText(l loc, h mmo.How) string {
+	switch h {
+	case mmo.HowCode:
+		return l.T("checkin.how_code")
+	case mmo.HowLink:
+		return l.T("checkin.how_link")
+	case mmo.HowButton:
+		return l.T("checkin.how_button")
+	case mmo.HowLocation:
+		return l.T("checkin.how_location")
+	}
+	return l.T("checkin.how_manual")
+}
+
+func markText(l loc, m mmo.Mark) string {
+	switch m {
+	case mmo.MarkPresent:
+		return l.T("checkin.mark_present")
+	case mmo.MarkExcused:
+		return l.T("checkin.mark_excused")
+	}
+	return l.T("checkin.mark_absent")
+}
+
+// checkinEvent loads an event for its check-in view: published, run by
+// the user.
+func (r *Request) checkinEvent() (*mmo.Event, *mmo.Association, bool, error) {
+	e, a, ok, err := r.managedEvent(0)
+	if !ok {
+		return nil, nil, false, err
+	}
+	if e.State == mmo.EventDraft {
+		return nil, nil, false, r.stale()
+	}
+	return e, a, true, nil
+}
+
+// onCheckin opens the leader's check-in view and remembers where, so
+// check-ins refresh it.
+func (b *Bot) onCheckin(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	if err := r.ensureCheckin(e); err != nil {
+		return err
+	}
+	if q := r.Update.CallbackQuery; q != nil && q.Message != nil {
+		e.CheckinCardChat, e.CheckinCardMsg = r.ChatID, q.Message.MessageID
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	return b.editCheckinCard(r, e, a)
+}
+
+func (b *Bot) editCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) error {
+	text, kb, err := b.checkinCard(r, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	r.Edit(text, kb...)
+	return nil
+}
+
+// refreshCheckinCard queues an edit of the leader's open check-in view; a
+// newer refresh replaces a pending one.
+func (b *Bot) refreshCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) error {
+	if e.CheckinCardMsg == 0 {
+		return nil
+	}
+	return b.refreshFor(r, e.CheckinCardChat, e.CheckinCardMsg, "ckcard:"+eid(e), func(view *Request, l loc) (string, [][]button, error) {
+		return b.checkinCard(view, l, e, a)
+	})
+}
+
+// refreshFor queues an edit of a message in another user's chat, rendered
+// as that user sees it (their language, buttons signed for their chat),
+// under a key so that only the latest refresh is sent.
+func (b *Bot) refreshFor(r *Request, chat int64, msg int, key string, render func(view *Request, l loc) (string, [][]button, error)) error {
+	u, err := r.Tx.User(chat)
+	if err != nil {
+		return nil // whoever opened the view is gone
+	}
+	l := r.locOf(u)
+	view := *r
+	view.ChatID, view.User, view.Lang = u.ID, u, l.lang
+	view.Role = u.Role(b.isAdmin(u.ID))
+	view.out = nil
+	text, kb, err := render(&view, l)
+	if err != nil {
+		return err
+	}
+	r.out = append(r.out, outMsg{Kind: outEdit, ChatID: chat, MessageID: msg, Text: text, Keyboard: kb, key: key})
+	return nil
+}
+
+// onCheckinOpen opens or closes check-in by hand. Opening sends members
+// the "I am here" button.
+func (b *Bot) onCheckinOpen(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	if e.State != mmo.EventPublished || !r.Now.Before(e.End()) {
+		return r.stale()
+	}
+	switch r.Callback.Arg(1) {
+	case "o":
+		e.Checkin.Manual = "open"
+	case "c":
+		e.Checkin.Manual = "closed"
+	default:
+		return r.stale()
+	}
+	if e.Checkin.Manual == "open" && !e.Checkin.Announced {
+		if err := b.announceCheckin(r, e, a); err != nil {
+			return err
+		}
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	return b.editCheckinCard(r, e, a)
+}
+
+// announceCheckin sends the "I am here" button to the members who did not
+// say they would not come. The caller saves the event.
+func (b *Bot) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) error {
+	if err := r.ensureCheckin(e); err != nil {
+		return err
+	}
+	e.Checkin.Announced = true
+	list, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	answers, err := r.Tx.RSVPs(e)
+	if err != nil {
+		return err
+	}
+	var to []*mmo.User
+	for _, m := range list {
+		if m.u.ID == a.LeaderID || answers[m.u.ID] != nil && answers[m.u.ID].Answer == mmo.AnswerNo {
+			continue
+		}
+		to = append(to, m.u)
+	}
+	_, err = b.broadcast(r, "checkin", e, to, func(l loc, u *mmo.User) (string, [][]button, error) {
+		title, err := b.title(r.Tx, l, e, a)
+		if err != nil {
+			return "", nil, err
+		}
+		return l.T("checkin.open_notice", "Title", rawArg(title), "Topic", e.Topic, "When", b.when(e, l.lang)),
+			[][]button{{r.ButtonFor(u.ID, l.T("checkin.here_button"), verbCheckinHere, eid(e))}}, nil
+	})
+	return err
+}
+
+// onCheckinRotate replaces a leaked code and link.
+func (b *Bot) onCheckinRotate(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	if err := r.rotateCheckin(e); err != nil {
+		return err
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	r.Answer(r.T("checkin.rotated", "Code", e.Checkin.Code), false)
+	return b.editCheckinCard(r, e, a)
+}
+
+// onCheckinQR sends the QR code of the check-in link, to show on a screen
+// or print.
+func (b *Bot) onCheckinQR(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	if err := r.ensureCheckin(e); err != nil {
+		return err
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	png, err := render.QRPNG(b.checkinLink(e), 1024)
+	if err != nil {
+		return err
+	}
+	title, err := b.title(r.Tx, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	r.SendPhoto(r.ChatID, "checkin-"+eid(e)+".png", png, r.T("checkin.qr_caption", "Title", rawArg(title), "Code", e.Checkin.Code, "Link", b.checkinLink(e)))
+	return nil
+}
+
+// onCheckinList shows a page of members to mark by hand.
+func (b *Bot) onCheckinList(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	page, _ := strconv.Atoi(r.Callback.Arg(1))
+	return b.showMarkList(r, e, a, page)
+}
+
+func (b *Bot) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page int) error {
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (len(members)+checkinPage-1)/checkinPage)
+	page = min(max(page, 0), pages-1)
+	id := eid(e)
+	var kb [][]button
+	for i := page * checkinPage; i < min(len(members), (page+1)*checkinPage); i++ {
+		m := members[i]
+		mark := "—"
+		if x, ok := att[m.u.ID]; ok {
+			mark = map[mmo.Mark]string{mmo.MarkPresent: "✅", mmo.MarkAbsent: "❌", mmo.MarkExcused: "🟡"}[x.Mark]
+		}
+		kb = append(kb, []button{r.Button(mark+" "+strconv.Itoa(i+1)+". "+shortName(m.u.Name), verbCheckinMember, id, itoa(m.u.ID))})
+	}
+	var nav []button
+	if page > 0 {
+		nav = append(nav, r.Button("◀", verbCheckinList, id, strconv.Itoa(page-1)))
+	}
+	if page < pages-1 {
+		nav = append(nav, r.Button("▶", verbCheckinList, id, strconv.Itoa(page+1)))
+	}
+	if len(nav) > 0 {
+		kb = append(kb, nav)
+	}
+	kb = append(kb, []button{r.Button(r.T("checkin.back"), verbCheckin, id)})
+	r.Edit(r.T("checkin.manual_title", "Page", page+1, "Pages", pages), kb...)
+	return nil
+}
+
+// markTarget loads the member a manual-mark button is about.
+func (r *Request) markTarget() (*mmo.Event, *mmo.Association, *mmo.User, bool, error) {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return nil, nil, nil, false, err
+	}
+	uid, okID := r.Callback.Int(1)
+	if !okID {
+		return nil, nil, nil, false, r.stale()
+	}
+	u, err := r.Tx.User(uid)
+	if err != nil {
+		return nil, nil, nil, false, r.stale()
+	}
+	if m, err := r.Tx.Membership(a.ID, uid); err != nil || m.State != mmo.MemberActive {
+		r.Answer(r.T("members.not_member"), true)
+		return nil, nil, nil, false, nil
+	}
+	return e, a, u, true, nil
+}
+
+// onCheckinMember shows the mark buttons for one member.
+func (b *Bot) onCheckinMember(r *Request) error {
+	e, _, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	return b.showMember(r, e, u)
+}
+
+func (b *Bot) showMember(r *Request, e *mmo.Event, u *mmo.User) error {
+	current := r.T("checkin.mark_none")
+	if x, err := r.Tx.Attendance(e.ID, u.ID); err == nil {
+		current = markText(r.loc(), x.Mark)
+		if x.Note != "" {
+			current += " (" + esc(x.Note) + ")"
+		}
+	}
+	id, uid := eid(e), itoa(u.ID)
+	r.Edit(r.T("checkin.member_title", "Name", u.Name, "Mark", rawArg(current)),
+		[]button{r.Button(r.T("checkin.set_present"), verbCheckinMark, id, uid, "p")},
+		[]button{r.Button(r.T("checkin.set_absent"), verbCheckinMark, id, uid, "a"), r.Button(r.T("checkin.set_excused"), verbCheckinMark, id, uid, "e")},
+		[]button{r.Button(r.T("checkin.note_button"), verbCheckinNote, id, uid)},
+		[]button{r.Button(r.T("checkin.back_list"), verbCheckinList, id, "0")})
+	return nil
+}
+
+// onCheckinMark sets a mark by hand (for those without a phone, or to
+// correct one).
+func (b *Bot) onCheckinMark(r *Request) error {
+	e, a, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	mark := map[string]mmo.Mark{"p": mmo.MarkPresent, "a": mmo.MarkAbsent, "e": mmo.MarkExcused}[r.Callback.Arg(2)]
+	if !mmo.ValidMark(mark) {
+		return r.stale()
+	}
+	x := &mmo.Attendance{EventID: e.ID, UserID: u.ID}
+	if old, err := r.Tx.Attendance(e.ID, u.ID); err == nil {
+		x = old
+	}
+	if x.Mark != mark || x.How != mmo.HowManual {
+		x.Mark, x.How, x.By = mark, mmo.HowManual, r.User.ID
+		if mark != mmo.MarkPresent || x.At.IsZero() {
+			x.At = r.Now
+		}
+	}
+	if err := r.Tx.PutAttendance(x); err != nil {
+		return err
+	}
+	r.Answer(r.T("checkin.marked", "Name", shortName(u.Name), "Mark", rawArg(markText(r.loc(), mark))), false)
+	if err := b.refreshCheckinCard(r, e, a); err != nil {
+		return err
+	}
+	return b.showMember(r, e, u)
+}
+
+// onCheckinNote asks for a note on a member's mark.
+func (b *Bot) onCheckinNote(r *Request) error {
+	e, _, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	d := mmo.NewDialog(mmo.FlowAttendanceNote, "note", r.Now, b.opt.DialogIdle)
+	d.Draft["eid"], d.Draft["uid"] = eid(e), itoa(u.ID)
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	r.Reply(r.T("checkin.ask_note", "Name", u.Name))
+	return nil
+}
+
+// dialogAttendanceNote takes the note; a member with no mark yet is
+// marked absent for a good reason, which is what a note usually explains.
+func (b *Bot) dialogAttendanceNote(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	note, err := mmo.ValidateLongText("note", r.Text, 2, 300)
+	if err != nil {
+		r.Reply(validationMessage(r, err))
+		return nil
+	}
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	uid, _ := strconv.ParseInt(d.Draft["uid"], 10, 64)
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	e, err := r.Tx.Event(id)
+	if err != nil {
+		r.Reply(r.T("event.gone"))
+		return nil
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil || !r.canManage(a) {
+		return r.notYours()
+	}
+	x := &mmo.Attendance{EventID: id, UserID: uid, Mark: mmo.MarkExcused, How: mmo.HowManual, By: r.User.ID, At: r.Now}
+	if old, err := r.Tx.Attendance(id, uid); err == nil {
+		x = old
+	}
+	x.Note = note
+	if err := r.Tx.PutAttendance(x); err != nil {
+		return err
+	}
+	r.Reply(r.T("checkin.note_saved"))
+	return b.refreshCheckinCard(r, e, a)
+}
+
+// onCheckinGeo turns the location requirement on or off. Turning it on
+// asks the leader for the venue's location.
+func (b *Bot) onCheckinGeo(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	switch arg := r.Callback.Arg(1); arg {
+	case "off":
+		e.Checkin.RequireLocation = false
+		if err := r.Tx.PutEvent(e); err != nil {
+			return err
+		}
+		return b.editCheckinCard(r, e, a)
+	case "on":
+		d := mmo.NewDialog(mmo.FlowVenue, "venue", r.Now, b.opt.DialogIdle)
+		d.Draft["eid"] = eid(e)
+		if err := r.PutDialog(d); err != nil {
+			return err
+		}
+		r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.ask_venue"), AskLocation: r.T("checkin.venue_button")})
+		return nil
+	default:
+		radius, err := strconv.Atoi(arg)
+		if err != nil || radius < 50 || radius > 5000 {
+			return r.stale()
+		}
+		e.Checkin.Radius = radius
+		if err := r.Tx.PutEvent(e); err != nil {
+			return err
+		}
+		r.Answer(r.T("checkin.radius_set", "Radius", radius), false)
+		return b.editCheckinCard(r, e, a)
+	}
+}
+
+// dialogVenue takes the venue's location from the leader.
+func (b *Bot) dialogVenue(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	loc := r.Update.Message.Location
+	if loc == nil {
+		r.Reply(r.T("checkin.ask_venue"))
+		return nil
+	}
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	e, err := r.Tx.Event(id)
+	if err != nil {
+		r.Reply(r.T("event.gone"))
+		return nil
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil || !r.canManage(a) {
+		return r.notYours()
+	}
+	e.Checkin.RequireLocation, e.Checkin.Lat, e.Checkin.Lon = true, loc.Latitude, loc.Longitude
+	if e.Checkin.Radius == 0 {
+		e.Checkin.Radius = mmo.DefaultRadius
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return err
+	}
+	r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.venue_saved"), RemoveKeyboard: true})
+	id2 := eid(e)
+	r.Reply(r.T("checkin.choose_radius", "Radius", e.Checkin.Radius), []button{
+		r.Button("100 м", verbCheckinGeo, id2, "100"), r.Button("200 м", verbCheckinGeo, id2, "200"),
+		r.Button("500 м", verbCheckinGeo, id2, "500"), r.Button("1 км", verbCheckinGeo, id2, "1000"),
+	})
+	return b.refreshCheckinCard(r, e, a)
+}
+
+// onCheckinSheet sends the event's registration sheet (лист регистрации).
+func (b *Bot) onCheckinSheet(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return err
+	}
+	title, err := b.title(r.Tx, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	t := render.Table{
+		Sheet: l.T("sheet.sheet"),
+		Title: l.T("sheet.title"),
+		Subtitle: []string{
+			plain(title),
+			l.T("sheet.topic", "Topic", e.Topic),
+			l.T("sheet.when", "When", b.when(e, l.lang)),
+		},
+		Headers: []string{l.T("export.col_n"), l.T("export.col_name"), l.T("export.col_school"), l.T("export.col_position"),
+			l.T("sheet.col_mark"), l.T("sheet.col_time"), l.T("sheet.col_how"), l.T("sheet.col_note")},
+	}
+	if e.Place != "" {
+		t.Subtitle = append(t.Subtitle, l.T("sheet.place", "Place", e.Place))
+	}
+	present := 0
+	for i, m := range members {
+		row := []render.Cell{render.Int(i + 1), render.Text(m.u.Name), render.Text(m.u.School), render.Text(m.u.Position)}
+		if x, ok := att[m.u.ID]; ok {
+			if x.Mark == mmo.MarkPresent {
+				present++
+			}
+			row = append(row, render.Text(markText(l, x.Mark)), render.DateTime(x.At, b.opt.Location), render.Text(howText(l, x.How)), render.Text(x.Note))
+		} else {
+			row = append(row, render.Text(l.T("checkin.mark_none")), render.Empty(), render.Empty(), render.Empty())
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now))}
+	unescapeTable(&t)
+	data, err := render.XLSX(t)
+	if err != nil {
+		return err
+	}
+	name := "registration-" + e.Start.In(b.opt.Location).Format("2006-01-02") + "-" + eid(e) + ".xlsx"
+	r.SendDocument(r.ChatID, name, data, l.T("sheet.caption", "Title", rawArg(title)))
+	return nil
+}
+
+// onYearSheet sends an association's attendance for the school year:
+// members by events, with totals and each member's rate.
+func (b *Bot) onYearSheet(r *Request) error {
+	a, ok, err := r.association(0)
+	if !ok {
+		return err
+	}
+	if !r.canManage(a) {
+		return r.notYours()
+	}
+	l := r.loc()
+	year := mmo.SchoolYear(r.Now, b.opt.Location)
+	from := time.Date(year, time.September, 1, 0, 0, 0, 0, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return err
+	}
+	var held []*mmo.Event
+	for _, e := range events {
+		if e.State == mmo.EventPublished && e.Started(r.Now) {
+			held = append(held, e)
+		}
+	}
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	t := render.Table{
+		Sheet:    l.T("yearsheet.sheet"),
+		Title:    l.T("yearsheet.title", "Name", a.Name),
+		Subtitle: []string{l.T("yearsheet.year", "From", year, "To", year+1), l.T("export.generated", "Date", b.dateTime(r.Now))},
+		Headers:  []string{l.T("export.col_n"), l.T("export.col_name")},
+	}
+	perEvent := make([]int, len(held))
+	marks := make([]map[int64]*mmo.Attendance, len(held))
+	for i, e := range held {
+		t.Headers = append(t.Headers, e.Start.In(b.opt.Location).Format("02.01")+" "+formatName(l, e.Format))
+		if marks[i], err = r.Tx.EventAttendance(e.ID); err != nil {
+			return err
+		}
+	}
+	t.Headers = append(t.Headers, l.T("yearsheet.col_attended"), l.T("yearsheet.col_rate"))
+	for n, m := range members {
+		row := []render.Cell{render.Int(n + 1), render.Text(m.u.Name)}
+		attended := 0
+		for i := range held {
+			cell := ""
+			if x, ok := marks[i][m.u.ID]; ok {
+				switch x.Mark {
+				case mmo.MarkPresent:
+					cell = "+"
+					attended++
+					perEvent[i]++
+				case mmo.MarkExcused:
+					cell = l.T("yearsheet.excused")
+				default:
+					cell = l.T("yearsheet.absent")
+				}
+			}
+			row = append(row, render.Text(cell))
+		}
+		rate := 0.0
+		if len(held) > 0 {
+			rate = float64(attended) / float64(len(held))
+		}
+		row = append(row, render.Int(attended), render.Percent(rate))
+		t.Rows = append(t.Rows, row)
+	}
+	totals := []render.Cell{render.Empty(), render.Text(l.T("yearsheet.total"))}
+	sum := 0
+	for _, n := range perEvent {
+		totals = append(totals, render.Int(n))
+		sum += n
+	}
+	totals = append(totals, render.Int(sum), render.Empty())
+	t.Rows = append(t.Rows, totals)
+	t.Footer = []string{l.T("yearsheet.legend")}
+	unescapeTable(&t)
+	data, err := render.XLSX(t)
+	if err != nil {
+		return err
+	}
+	r.SendDocument(r.ChatID, "attendance-"+aid(a)+"-"+strconv.Itoa(year)+".xlsx", data, l.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// dueCheckins sends the "I am here" button of events whose check-in window
+// has opened by itself.
+func (b *Bot) dueCheckins(r *Request) (bool, error) {
+	var open []*mmo.Event
+	if err := r.Tx.Events(func(e *mmo.Event) bool {
+		if e.State == mmo.EventPublished && !e.Checkin.Announced && e.Checkin.Manual != "closed" && e.CheckinOpen(r.Now) {
+			open = append(open, e)
+		}
+		return true
+	}); err != nil {
+		return false, err
+	}
+	for _, e := range open {
+		a, err := r.Tx.Association(e.AssociationID)
+		if err != nil {
+			return false, err
+		}
+		if err := b.announceCheckin(r, e, a); err != nil {
+			return false, err
+		}
+		if err := r.Tx.PutEvent(e); err != nil {
+			return false, err
+		}
+	}
+	return len(open) > 0, nil
+}
