@@ -30,6 +30,10 @@
 //	attendance                 event id (8) + user id (8) → JSON mmo.Attendance
 //	checkin_tokens             check-in link token → event id (8)
 //	minutes                    event id (8) + version (4) → JSON mmo.Minutes
+//	consultations              request id (8) → JSON mmo.Consultation
+//	consultations_by_assoc     association id (8) + request id (8) → empty
+//	consultations_by_asker     user id (8) + request id (8) → empty
+//	consultation_messages      request id (8) + seq (4) → JSON mmo.ConsultMessage
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -76,6 +80,11 @@ var (
 	bucketAttendance    = []byte("attendance")
 	bucketCheckinTokens = []byte("checkin_tokens")
 	bucketMinutes       = []byte("minutes")
+
+	bucketConsults        = []byte("consultations")
+	bucketConsultsByAssoc = []byte("consultations_by_assoc")
+	bucketConsultsByAsker = []byte("consultations_by_asker")
+	bucketConsultMessages = []byte("consultation_messages")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

@@ -86,7 +86,8 @@ func TestMigrationsEachStep(t *testing.T) {
 			for _, name := range [][]byte{bucketMeta, bucketUsers, bucketDialogs, bucketUpdates, bucketOutbox, bucketAudit,
 				bucketAssociations, bucketMembers, bucketUserMembers, bucketInvites, bucketAuditByAssoc,
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
-				bucketAttendance, bucketCheckinTokens, bucketMinutes} {
+				bucketAttendance, bucketCheckinTokens, bucketMinutes,
+				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}

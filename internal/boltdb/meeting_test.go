@@ -191,3 +191,38 @@ func TestAttendanceAndMinutes(t *testing.T) {
 		t.Error("final minutes were overwritten")
 	}
 }
+
+func TestConsultations(t *testing.T) {
+	db := MustOpenDB(t)
+	err := db.Update(func(tx *Tx) error {
+		for i, c := range []*mmo.Consultation{{AssociationID: 1, AskerID: 10}, {AssociationID: 2, AskerID: 10}, {AssociationID: 1, AskerID: 11}} {
+			if err := tx.CreateConsultation(c); err != nil {
+				return err
+			}
+			if c.ID != uint64(i+1) {
+				t.Errorf("id %d, want %d", c.ID, i+1)
+			}
+		}
+		for i := 0; i < 3; i++ {
+			if err := tx.AddConsultMessage(&mmo.ConsultMessage{ConsultID: 1, Text: string(rune('a' + i))}); err != nil {
+				return err
+			}
+		}
+		return tx.AddConsultMessage(&mmo.ConsultMessage{ConsultID: 2, Text: "x"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		a1, _ := tx.AssociationConsultations(1)
+		u10, _ := tx.UserConsultations(10)
+		if len(a1) != 2 || a1[0].ID != 1 || a1[1].ID != 3 || len(u10) != 2 {
+			t.Errorf("by association %v, by asker %v", a1, u10)
+		}
+		ms, _ := tx.ConsultMessages(1)
+		if len(ms) != 3 || ms[2].Seq != 3 || ms[2].Text != "c" {
+			t.Errorf("messages %+v", ms)
+		}
+		return nil
+	})
+}

@@ -22,6 +22,7 @@ var migrations = []migration{
 	{"create associations, memberships, invitations", migrateAssociations},
 	{"create events, answers, reminders, broadcasts", migrateEvents},
 	{"create attendance, check-in tokens, minutes", migrateAttendance},
+	{"create consultations", migrateConsultations},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -69,6 +70,15 @@ func migrateEvents(tx *bolt.Tx) error {
 
 func migrateAttendance(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketAttendance, bucketCheckinTokens, bucketMinutes} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateConsultations(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

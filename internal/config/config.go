@@ -52,6 +52,8 @@ type Config struct {
 	Invitations Invitations `yaml:"invitations"`
 	// Meetings configures events and their reminders.
 	Meetings Meetings `yaml:"meetings"`
+	// Consultations configures consultation requests.
+	Consultations Consultations `yaml:"consultations"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -138,6 +140,22 @@ type Meetings struct {
 	Reminders []time.Duration `yaml:"reminders"`
 }
 
+// Consultations configures consultation requests.
+type Consultations struct {
+	// Categories are the topics a request can be filed under; empty means
+	// the built-in list (normative documents, methods and technologies,
+	// work with families, contests, certification, software, other) in
+	// each user's language.
+	Categories []string `yaml:"categories"`
+	// ResponseDays is how many working days an unanswered request waits
+	// before its consultant is reminded; as many again and the leader is
+	// told, and as many again the coordinator.
+	ResponseDays int `yaml:"response_days"`
+	// AutoClose closes an answered request after this long without a word
+	// from the asker.
+	AutoClose time.Duration `yaml:"auto_close"`
+}
+
 // Default returns the built-in configuration. It has no token, so it does
 // not pass Validate on its own, and its Location is nil until Validate.
 func Default() Config {
@@ -175,6 +193,11 @@ func Default() Config {
 		},
 		Meetings: Meetings{
 			Reminders: []time.Duration{24 * time.Hour, time.Hour},
+		},
+		Consultations: Consultations{
+			Categories:   []string{},
+			ResponseDays: 2,
+			AutoClose:    7 * 24 * time.Hour,
 		},
 	}
 }

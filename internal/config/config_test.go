@@ -65,6 +65,8 @@ func TestDefault(t *testing.T) {
 		Regulation:  Regulation{MinMembers: 10},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
+
+		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -123,6 +125,10 @@ invitations:
   leader_ttl: 48h
 meetings:
   reminders: [72h, 2h, 15m]
+consultations:
+  categories: [Нормативные документы, Другое]
+  response_days: 3
+  auto_close: 48h
 `
 
 func fullWant() Config {
@@ -144,6 +150,8 @@ func fullWant() Config {
 		Regulation:  Regulation{MinMembers: 0},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
+
+		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // ErrNoToken is returned (possibly joined with other problems) by Validate
@@ -142,6 +143,29 @@ func (c *Config) Validate() error {
 			add(key, "%v is listed twice", d)
 		}
 		seen[d] = true
+	}
+
+	// consultations
+	cats := map[string]bool{}
+	for i, name := range c.Consultations.Categories {
+		key := fmt.Sprintf("consultations.categories[%d]", i)
+		n := utf8.RuneCountInString(strings.TrimSpace(name))
+		switch {
+		case n < 2 || n > 40:
+			add(key, "must be 2 to 40 characters, got %q", name)
+		case cats[strings.ToLower(name)]:
+			add(key, "%q is listed twice", name)
+		}
+		cats[strings.ToLower(name)] = true
+	}
+	if len(c.Consultations.Categories) > 20 {
+		add("consultations.categories", "at most 20 categories, got %d", len(c.Consultations.Categories))
+	}
+	if c.Consultations.ResponseDays < 0 || c.Consultations.ResponseDays > 30 {
+		add("consultations.response_days", "must be between 0 (no reminders) and 30, got %d", c.Consultations.ResponseDays)
+	}
+	if c.Consultations.AutoClose < 24*time.Hour {
+		add("consultations.auto_close", "must be at least 24h, got %v", c.Consultations.AutoClose)
 	}
 
 	if len(errs) > 0 {

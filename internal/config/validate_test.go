@@ -143,6 +143,15 @@ func TestValidate(t *testing.T) {
 			"meetings.reminders[0]: must be between 1m and 336h (two weeks), got 400h0m0s"},
 		{"reminder twice", func(c *Config) { c.Meetings.Reminders = []time.Duration{time.Hour, time.Hour} },
 			"meetings.reminders[1]: 1h0m0s is listed twice"},
+		{"own categories", func(c *Config) { c.Consultations.Categories = []string{"Аттестация", "Прочее"} }, ""},
+		{"category twice", func(c *Config) { c.Consultations.Categories = []string{"Прочее", "прочее"} },
+			`consultations.categories[1]: "прочее" is listed twice`},
+		{"category too short", func(c *Config) { c.Consultations.Categories = []string{"x"} },
+			`consultations.categories[0]: must be 2 to 40 characters, got "x"`},
+		{"response days", func(c *Config) { c.Consultations.ResponseDays = 31 },
+			"consultations.response_days: must be between 0 (no reminders) and 30, got 31"},
+		{"auto close", func(c *Config) { c.Consultations.AutoClose = time.Hour },
+			"consultations.auto_close: must be at least 24h, got 1h0m0s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -23,10 +23,16 @@ type Association struct {
 	// FormerLeaderID is who led the association when it was archived.
 	FormerLeaderID int64 `json:"former_leader_id,omitempty"`
 	// InviteToken is the current member invitation; empty when revoked.
-	InviteToken string    `json:"invite_token,omitempty"`
-	CreatedBy   int64     `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	ArchivedAt  time.Time `json:"archived_at,omitempty"`
+	InviteToken string `json:"invite_token,omitempty"`
+	// Consultants are members the leader designated to answer
+	// consultation requests besides the leader.
+	Consultants []int64 `json:"consultants,omitempty"`
+	// ConsultToken, when set, is the public link through which people who
+	// are not members (parents, say) can ask for consultations.
+	ConsultToken string    `json:"consult_token,omitempty"`
+	CreatedBy    int64     `json:"created_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	ArchivedAt   time.Time `json:"archived_at,omitempty"`
 }
 
 // Archived reports whether the association was archived: it takes no new
