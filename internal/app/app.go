@@ -98,9 +98,13 @@ func (m *Main) Open(ctx context.Context) error {
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
 		DueInterval:   m.DueInterval,
-		Location:      c.Location,
-		Log:           m.Log,
-		Now:           m.Now,
+
+		ConsultCategories:   c.Consultations.Categories,
+		ConsultResponseDays: c.Consultations.ResponseDays,
+		ConsultAutoClose:    c.Consultations.AutoClose,
+		Location:            c.Location,
+		Log:                 m.Log,
+		Now:                 m.Now,
 	})
 	if err != nil {
 		db.Close()

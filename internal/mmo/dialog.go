@@ -9,16 +9,19 @@ const (
 	FlowEdit     = "edit"     // one profile field; Step is the field name
 	FlowGrant    = "grant"    // an admin searches a user to make coordinator
 
-	FlowCreateAssoc     = "assoc_create" // name, subject, description, policy
-	FlowEditAssoc       = "assoc_edit"   // one association field; Draft["aid"]
-	FlowRemoveMember    = "remove"       // the reason for removing Draft["uid"] from Draft["aid"]
-	FlowAppointLeader   = "leader"       // a coordinator searches the leader of Draft["aid"]
-	FlowCreateEvent     = "event_create" // format, topic, time, duration, place, link, agenda
-	FlowEditEvent       = "event_edit"   // one field of event Draft["eid"]
-	FlowCheckinLocation = "checkin_loc"  // a member shares a location to check in at Draft["eid"]
-	FlowVenue           = "venue"        // a leader shares the venue of Draft["eid"]
-	FlowAttendanceNote  = "att_note"     // a note on the mark of Draft["uid"] at Draft["eid"]
-	FlowMinutes         = "minutes"      // the minutes of meeting Draft["eid"], item by item
+	FlowCreateAssoc     = "assoc_create"  // name, subject, description, policy
+	FlowEditAssoc       = "assoc_edit"    // one association field; Draft["aid"]
+	FlowRemoveMember    = "remove"        // the reason for removing Draft["uid"] from Draft["aid"]
+	FlowAppointLeader   = "leader"        // a coordinator searches the leader of Draft["aid"]
+	FlowCreateEvent     = "event_create"  // format, topic, time, duration, place, link, agenda
+	FlowEditEvent       = "event_edit"    // one field of event Draft["eid"]
+	FlowCheckinLocation = "checkin_loc"   // a member shares a location to check in at Draft["eid"]
+	FlowVenue           = "venue"         // a leader shares the venue of Draft["eid"]
+	FlowAttendanceNote  = "att_note"      // a note on the mark of Draft["uid"] at Draft["eid"]
+	FlowMinutes         = "minutes"       // the minutes of meeting Draft["eid"], item by item
+	FlowAsk             = "ask"           // a consultation request to Draft["aid"]
+	FlowAskConsent      = "ask_consent"   // a non-member agrees to the notice and gives a name
+	FlowConsultReply    = "consult_reply" // one message in request Draft["cid"]
 )
 
 // Steps of the registration flow, in order.

@@ -57,8 +57,12 @@ type User struct {
 	LeaderOf []uint64 `json:"leader_of,omitempty"`
 	// Current is the association the user last chose, used by commands
 	// that need one when the user has several.
-	Current   uint64    `json:"current,omitempty"`
-	Blocked   bool      `json:"blocked,omitempty"` // the user blocked the bot; nothing is sent to them
+	Current uint64 `json:"current,omitempty"`
+	Blocked bool   `json:"blocked,omitempty"` // the user blocked the bot; nothing is sent to them
+	// Asker marks someone who is not a registered teacher (a parent, say)
+	// and agreed to the notice to ask for consultations through a public
+	// link; Name is how they asked to be addressed.
+	Asker     bool      `json:"asker,omitempty"`
 	BlockedAt time.Time `json:"blocked_at,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -250,7 +250,8 @@ func (b *Bot) card(r *Request, a *mmo.Association) (string, [][]button, error) {
 		case m.State == mmo.MemberPending:
 			kb = append(kb, []button{r.Button(r.T("assoc.withdraw_button"), verbAssocLeave, id)})
 		default:
-			kb = append(kb, []button{r.Button(r.T("assoc.leave_button"), verbAssocLeave, id)})
+			kb = append(kb, []button{r.Button(r.T("consult.ask_button"), verbAskIn, id)},
+				[]button{r.Button(r.T("assoc.leave_button"), verbAssocLeave, id)})
 		}
 	}
 	if r.canManage(a) {
@@ -265,7 +266,8 @@ func (b *Bot) card(r *Request, a *mmo.Association) (string, [][]button, error) {
 		kb = append(kb, []button{
 			r.Button(r.T("assoc.export_xlsx"), verbExport, id, "x"),
 			r.Button(r.T("assoc.export_csv"), verbExport, id, "c"),
-		}, []button{r.Button(r.T("assoc.year_sheet"), verbYearSheet, id)})
+		}, []button{r.Button(r.T("assoc.year_sheet"), verbYearSheet, id)},
+			[]button{r.Button(r.T("consult.consultants_button"), verbConsultants, id), r.Button(r.T("consult.export_button"), verbConsultXLSX, id)})
 	}
 	if r.Role >= mmo.RoleCoordinator {
 		if !a.Archived() {

@@ -37,6 +37,13 @@ type Options struct {
 	MemberLinkTTL  time.Duration   // validity of member invitation links; 0: until revoked
 	LeaderLinkTTL  time.Duration   // validity of one-time leader invitation links
 	Reminders      []time.Duration // how long before an event reminders go out
+	// ConsultCategories are the topics of requests (empty: the built-in
+	// list); ConsultResponseDays the working days before a waiting request
+	// is raised; ConsultAutoClose the quiet time after which an answered
+	// request closes.
+	ConsultCategories   []string
+	ConsultResponseDays int
+	ConsultAutoClose    time.Duration
 	// DueInterval is how often due reminders are looked for; 30 s when 0.
 	DueInterval time.Duration
 	Location    *time.Location

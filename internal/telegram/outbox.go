@@ -51,7 +51,11 @@ type outMsg struct {
 	// AskLocation, when set, shows a reply keyboard with one button that
 	// shares the user's location; RemoveKeyboard takes such a keyboard away.
 	AskLocation    string `json:"loc,omitempty"`
+	AskContact     string `json:"contact,omitempty"` // like AskLocation, sharing the phone number
 	RemoveKeyboard bool   `json:"rmkb,omitempty"`
+	// FileID sends a file Telegram already has (one a user sent) instead
+	// of File's bytes.
+	FileID string `json:"fid,omitempty"`
 
 	broadcast uint64 // the broadcast it belongs to, if any
 	key       string // replaces a pending message with the same key
@@ -73,6 +77,14 @@ func markup(kb [][]button) tgbotapi.InlineKeyboardMarkup {
 	return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
 }
 
+// file is the file of a document or photo: Telegram's id of it, or bytes.
+func (m *outMsg) file() tgbotapi.RequestFileData {
+	if m.FileID != "" {
+		return tgbotapi.FileID(m.FileID)
+	}
+	return tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File}
+}
+
 // chattable builds the Bot API request of an outbox message.
 func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 	switch m.Kind {
@@ -83,6 +95,10 @@ func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 		switch {
 		case m.AskLocation != "":
 			kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(m.AskLocation)))
+			kb.ResizeKeyboard = true
+			msg.ReplyMarkup = kb
+		case m.AskContact != "":
+			kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(m.AskContact)))
 			kb.ResizeKeyboard = true
 			msg.ReplyMarkup = kb
 		case m.RemoveKeyboard:
@@ -99,7 +115,7 @@ func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 		msg.ReplyMarkup = &kb // an empty keyboard removes the old buttons
 		return msg, nil
 	case outDocument:
-		doc := tgbotapi.NewDocument(m.ChatID, tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File})
+		doc := tgbotapi.NewDocument(m.ChatID, m.file())
 		doc.Caption = m.Text
 		doc.ParseMode = tgbotapi.ModeHTML
 		if len(m.Keyboard) > 0 {
@@ -107,7 +123,7 @@ func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
 		}
 		return doc, nil
 	case outPhoto:
-		photo := tgbotapi.NewPhoto(m.ChatID, tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File})
+		photo := tgbotapi.NewPhoto(m.ChatID, m.file())
 		photo.Caption = m.Text
 		photo.ParseMode = tgbotapi.ModeHTML
 		if len(m.Keyboard) > 0 {

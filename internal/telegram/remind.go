@@ -60,6 +60,11 @@ func (b *Bot) sendDue() error {
 			return err
 		}
 		queued = queued || announced
+		consults, err := b.dueConsultations(r)
+		if err != nil {
+			return err
+		}
+		queued = queued || consults
 		for _, e := range due {
 			var send time.Duration
 			for _, off := range offsets {

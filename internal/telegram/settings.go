@@ -11,6 +11,16 @@ const verbDeleteData = "dd"
 // cmdSettings shows the user's profile and language with buttons to
 // change them.
 func (b *Bot) cmdSettings(r *Request) error {
+	if !r.User.Registered() {
+		if !r.User.Asker {
+			r.Reply(r.T("error.register_first"))
+			return nil
+		}
+		// Someone who only asks for consultations: their name, and the
+		// way to withdraw consent.
+		r.Reply(r.T("settings.asker_view", "Name", r.User.Name), []button{r.Button(r.T("settings.delete_data"), verbDeleteData, "ask")})
+		return nil
+	}
 	r.Reply(b.settingsText(r), b.settingsKeyboard(r)...)
 	return nil
 }
@@ -108,6 +118,9 @@ func (b *Bot) dialogEdit(r *Request) error {
 // onDeleteData withdraws consent: after a confirmation the user's personal
 // data is removed from the store.
 func (b *Bot) onDeleteData(r *Request) error {
+	if !r.User.Registered() && !r.User.Asker {
+		return r.stale()
+	}
 	switch r.Callback.Arg(0) {
 	case "ask":
 		r.Edit(r.T("settings.delete_confirm"), []button{
@@ -115,6 +128,10 @@ func (b *Bot) onDeleteData(r *Request) error {
 			r.Button(r.T("settings.delete_no"), verbDeleteData, "no"),
 		})
 	case "no":
+		if !r.User.Registered() {
+			r.Edit(r.T("settings.asker_view", "Name", r.User.Name), []button{r.Button(r.T("settings.delete_data"), verbDeleteData, "ask")})
+			return nil
+		}
 		r.Edit(b.settingsText(r), b.settingsKeyboard(r)...)
 	case "yes":
 		if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "user.delete", Subject: r.User.ID}); err != nil {

@@ -20,6 +20,11 @@ func (b *Bot) cmdStart(r *Request) error {
 		r.Reply(r.T("start.welcome_back", "Name", r.User.Name) + "\n\n" + b.helpText(r))
 		return nil
 	}
+	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && validPayload(payload) {
+		// A public consultation link: parents and others ask without
+		// registering as teachers.
+		return b.openConsultLink(r, rest)
+	}
 	d, _, err := r.Dialog()
 	if err != nil {
 		return err
