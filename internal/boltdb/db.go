@@ -34,6 +34,10 @@
 //	consultations_by_assoc     association id (8) + request id (8) → empty
 //	consultations_by_asker     user id (8) + request id (8) → empty
 //	consultation_messages      request id (8) + seq (4) → JSON mmo.ConsultMessage
+//	plans                      association id (8) + school year (4) → JSON mmo.Plan
+//	reports                    association id (8) + school year (4) → JSON mmo.Report
+//	proposals                  association id (8) + school year (4) + id (8) → JSON mmo.Proposal
+//	marks                      reason and day → when: reminders, digests and warnings done once
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -85,6 +89,11 @@ var (
 	bucketConsultsByAssoc = []byte("consultations_by_assoc")
 	bucketConsultsByAsker = []byte("consultations_by_asker")
 	bucketConsultMessages = []byte("consultation_messages")
+
+	bucketPlans     = []byte("plans")
+	bucketReports   = []byte("reports")
+	bucketProposals = []byte("proposals")
+	bucketMarks     = []byte("marks")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

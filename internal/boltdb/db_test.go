@@ -87,7 +87,8 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketAssociations, bucketMembers, bucketUserMembers, bucketInvites, bucketAuditByAssoc,
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
 				bucketAttendance, bucketCheckinTokens, bucketMinutes,
-				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages} {
+				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
+				bucketPlans, bucketReports, bucketProposals, bucketMarks} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}

@@ -226,3 +226,56 @@ func TestConsultations(t *testing.T) {
 		return nil
 	})
 }
+
+func TestYearDocuments(t *testing.T) {
+	db := MustOpenDB(t)
+	err := db.Update(func(tx *Tx) error {
+		p := &mmo.Plan{AssociationID: 1, Year: 2026, Status: mmo.DocDraft, Goal: "цель"}
+		p.AddItem(mmo.PlanItem{Month: 10, Topic: "A"})
+		p.AddItem(mmo.PlanItem{Month: 11, Topic: "B"})
+		if err := tx.PutPlan(p); err != nil {
+			return err
+		}
+		if err := tx.PutReport(&mmo.Report{AssociationID: 1, Year: 2026, Sections: map[string]string{"problems": "нет"}}); err != nil {
+			return err
+		}
+		for _, text := range []string{"x", "y"} {
+			if err := tx.AddProposal(&mmo.Proposal{AssociationID: 1, Year: 2026, Text: text}); err != nil {
+				return err
+			}
+		}
+		tx.AddProposal(&mmo.Proposal{AssociationID: 1, Year: 2027, Text: "later"})
+		return tx.Mark("digest:2026-11-23")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		p, err := tx.Plan(1, 2026)
+		if err != nil || len(p.Items) != 2 || p.Items[1].ID != 2 || p.NextItem != 2 {
+			t.Errorf("plan %+v, %v", p, err)
+		}
+		if _, err := tx.Plan(1, 2025); !errors.Is(err, mmo.ErrNotFound) {
+			t.Errorf("a plan of another year: %v", err)
+		}
+		ps, _ := tx.Proposals(1, 2026)
+		if len(ps) != 2 {
+			t.Errorf("proposals %d", len(ps))
+		}
+		if !tx.Marked("digest:2026-11-23") || tx.Marked("digest:2026-11-24") {
+			t.Error("marks")
+		}
+		return nil
+	})
+	db.Update(func(tx *Tx) error { return tx.DeleteYearDocs(1, 2026) })
+	db.View(func(tx *Tx) error {
+		_, perr := tx.Plan(1, 2026)
+		_, rerr := tx.Report(1, 2026)
+		ps, _ := tx.Proposals(1, 2026)
+		later, _ := tx.Proposals(1, 2027)
+		if !errors.Is(perr, mmo.ErrNotFound) || !errors.Is(rerr, mmo.ErrNotFound) || len(ps) != 0 || len(later) != 1 {
+			t.Errorf("after deletion: %v %v %d %d", perr, rerr, len(ps), len(later))
+		}
+		return nil
+	})
+}

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{"create events, answers, reminders, broadcasts", migrateEvents},
 	{"create attendance, check-in tokens, minutes", migrateAttendance},
 	{"create consultations", migrateConsultations},
+	{"create plans, reports, proposals, marks", migrateYear},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -79,6 +80,15 @@ func migrateAttendance(tx *bolt.Tx) error {
 
 func migrateConsultations(tx *bolt.Tx) error {
 	for _, name := range [][]byte{bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateYear(tx *bolt.Tx) error {
+	for _, name := range [][]byte{bucketPlans, bucketReports, bucketProposals, bucketMarks} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}

@@ -121,6 +121,29 @@ type Regulation struct {
 	// MinMembers is the number of members an association needs to count
 	// as active rather than forming; 0 disables the rule.
 	MinMembers int `yaml:"min_members"`
+	// SchoolYearStart is the first day of the school year, "MM-DD".
+	SchoolYearStart string `yaml:"school_year_start"`
+	// PlanDue is when the work plan is due, "MM-DD", in the school year.
+	PlanDue string `yaml:"plan_due"`
+	// ReportDue is when the annual report is due, "MM-DD".
+	ReportDue string `yaml:"report_due"`
+	// MinMeetings is how many заседания a school year needs; 0: no rule.
+	MinMeetings int `yaml:"min_meetings"`
+	// MeetingsWarning is the day, "MM-DD", from which the coordinator is
+	// warned about associations whose held and scheduled заседания will
+	// not reach MinMeetings.
+	MeetingsWarning string `yaml:"meetings_warning"`
+	// RetentionYears is how many years after a school year its documents
+	// and records are kept.
+	RetentionYears int `yaml:"retention_years"`
+	// ReminderDays are how many days before a due date leaders are
+	// reminded; they are reminded on the day too.
+	ReminderDays []int `yaml:"reminder_days"`
+	// OverdueEveryDays is how often leaders are reminded while overdue.
+	OverdueEveryDays int `yaml:"overdue_every_days"`
+	// AlertsAt is the time of day, "HH:MM" in the deployment's zone, at
+	// which reminders and the coordinator's digest go out.
+	AlertsAt string `yaml:"alerts_at"`
 }
 
 // Invitations configures invitation links.
@@ -186,7 +209,16 @@ func Default() Config {
 			IdleTimeout: 24 * time.Hour,
 		},
 		Regulation: Regulation{
-			MinMembers: 10,
+			MinMembers:       10,
+			SchoolYearStart:  "09-01",
+			PlanDue:          "09-15",
+			ReportDue:        "06-20",
+			MinMeetings:      3,
+			MeetingsWarning:  "03-01",
+			RetentionYears:   3,
+			ReminderDays:     []int{30, 7, 1},
+			OverdueEveryDays: 7,
+			AlertsAt:         "09:00",
 		},
 		Invitations: Invitations{
 			LeaderTTL: 7 * 24 * time.Hour,

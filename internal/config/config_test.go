@@ -62,7 +62,8 @@ func TestDefault(t *testing.T) {
 		Limits:   Limits{GlobalPerSecond: 30, PrivatePerSecond: 1, PrivateBurst: 3, GroupPerMinute: 20},
 		Dialogs:  Dialogs{IdleTimeout: 24 * time.Hour},
 
-		Regulation:  Regulation{MinMembers: 10},
+		Regulation: Regulation{MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
+			MeetingsWarning: "03-01", RetentionYears: 3, ReminderDays: []int{30, 7, 1}, OverdueEveryDays: 7, AlertsAt: "09:00"},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
 
@@ -120,6 +121,15 @@ dialogs:
   idle_timeout: 2h
 regulation:
   min_members: 0
+  school_year_start: "01-01"
+  plan_due: "01-20"
+  report_due: "12-20"
+  min_meetings: 4
+  meetings_warning: "09-01"
+  retention_years: 5
+  reminder_days: [14, 3]
+  overdue_every_days: 3
+  alerts_at: "08:30"
 invitations:
   member_ttl: 720h
   leader_ttl: 48h
@@ -147,7 +157,8 @@ func fullWant() Config {
 		Limits:   Limits{GlobalPerSecond: 25.5, PrivatePerSecond: 0.5, PrivateBurst: 5, GroupPerMinute: 10},
 		Dialogs:  Dialogs{IdleTimeout: 2 * time.Hour},
 
-		Regulation:  Regulation{MinMembers: 0},
+		Regulation: Regulation{MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
+			MeetingsWarning: "09-01", RetentionYears: 5, ReminderDays: []int{14, 3}, OverdueEveryDays: 3, AlertsAt: "08:30"},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
 

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/mmobot/mmobot/internal/mmo"
 	"math"
 	"net/url"
 	"strings"
@@ -120,8 +121,32 @@ func (c *Config) Validate() error {
 	}
 
 	// regulation
-	if c.Regulation.MinMembers < 0 || c.Regulation.MinMembers > 1000 {
-		add("regulation.min_members", "must be between 0 (no minimum) and 1000, got %d", c.Regulation.MinMembers)
+	reg := c.Regulation
+	if reg.MinMembers < 0 || reg.MinMembers > 1000 {
+		add("regulation.min_members", "must be between 0 (no minimum) and 1000, got %d", reg.MinMembers)
+	}
+	for key, v := range map[string]string{"regulation.school_year_start": reg.SchoolYearStart, "regulation.plan_due": reg.PlanDue,
+		"regulation.report_due": reg.ReportDue, "regulation.meetings_warning": reg.MeetingsWarning} {
+		if _, err := mmo.ParseMonthDay(v); err != nil {
+			add(key, "%v", err)
+		}
+	}
+	if reg.MinMeetings < 0 || reg.MinMeetings > 50 {
+		add("regulation.min_meetings", "must be between 0 (no rule) and 50, got %d", reg.MinMeetings)
+	}
+	if reg.RetentionYears < 1 || reg.RetentionYears > 75 {
+		add("regulation.retention_years", "must be between 1 and 75, got %d", reg.RetentionYears)
+	}
+	for i, d := range reg.ReminderDays {
+		if d < 1 || d > 180 {
+			add(fmt.Sprintf("regulation.reminder_days[%d]", i), "must be between 1 and 180, got %d", d)
+		}
+	}
+	if reg.OverdueEveryDays < 0 || reg.OverdueEveryDays > 60 {
+		add("regulation.overdue_every_days", "must be between 0 (no overdue reminders) and 60, got %d", reg.OverdueEveryDays)
+	}
+	if _, err := time.Parse("15:04", reg.AlertsAt); err != nil {
+		add("regulation.alerts_at", "must be a time like 09:00, got %q", reg.AlertsAt)
 	}
 
 	// invitations

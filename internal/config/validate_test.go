@@ -131,6 +131,14 @@ func TestValidate(t *testing.T) {
 
 		// regulation and invitations
 		{"no minimum", func(c *Config) { c.Regulation.MinMembers = 0 }, ""},
+		{"bad plan due", func(c *Config) { c.Regulation.PlanDue = "09-31" },
+			`regulation.plan_due: "09-31": month 9 has no day 31`},
+		{"bad alerts time", func(c *Config) { c.Regulation.AlertsAt = "9 am" },
+			`regulation.alerts_at: must be a time like 09:00, got "9 am"`},
+		{"bad reminder day", func(c *Config) { c.Regulation.ReminderDays = []int{0} },
+			"regulation.reminder_days[0]: must be between 1 and 180, got 0"},
+		{"retention", func(c *Config) { c.Regulation.RetentionYears = 0 },
+			"regulation.retention_years: must be between 1 and 75, got 0"},
 		{"negative minimum", func(c *Config) { c.Regulation.MinMembers = -1 },
 			"regulation.min_members: must be between 0 (no minimum) and 1000, got -1"},
 		{"member link forever", func(c *Config) { c.Invitations.MemberTTL = 0 }, ""},

@@ -83,6 +83,9 @@ type Event struct {
 	// can refresh it live.
 	LeaderCardChat int64 `json:"leader_card_chat,omitempty"`
 	LeaderCardMsg  int   `json:"leader_card_msg,omitempty"`
+	// PlanItem links the event to an item of the association's work plan
+	// for its school year (0: none), so the report can say what was done.
+	PlanItem int `json:"plan_item,omitempty"`
 	// Checkin holds the check-in settings and state.
 	Checkin Checkin `json:"checkin"`
 	// CheckinCardChat and CheckinCardMsg are where the leader last opened

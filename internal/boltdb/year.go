@@ -1,0 +1,122 @@
+package boltdb
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+func yearKey(aid uint64, year int) []byte {
+	k := make([]byte, 12)
+	binary.BigEndian.PutUint64(k, aid)
+	binary.BigEndian.PutUint32(k[8:], uint32(year))
+	return k
+}
+
+// Plan returns an association's work plan for a school year, or
+// mmo.ErrNotFound.
+func (tx *Tx) Plan(aid uint64, year int) (*mmo.Plan, error) {
+	var p mmo.Plan
+	if err := getJSON(tx.tx.Bucket(bucketPlans), yearKey(aid, year), &p); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// PutPlan saves a work plan, stamping UpdatedAt.
+func (tx *Tx) PutPlan(p *mmo.Plan) error {
+	p.UpdatedAt = tx.now
+	return putJSON(tx.tx.Bucket(bucketPlans), yearKey(p.AssociationID, p.Year), p)
+}
+
+// Report returns an association's annual report for a school year, or
+// mmo.ErrNotFound.
+func (tx *Tx) Report(aid uint64, year int) (*mmo.Report, error) {
+	var r mmo.Report
+	if err := getJSON(tx.tx.Bucket(bucketReports), yearKey(aid, year), &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// PutReport saves an annual report, stamping UpdatedAt.
+func (tx *Tx) PutReport(r *mmo.Report) error {
+	r.UpdatedAt = tx.now
+	return putJSON(tx.tx.Bucket(bucketReports), yearKey(r.AssociationID, r.Year), r)
+}
+
+// DeleteYearDocs removes an association's plan, report and proposals of a
+// school year (retention).
+func (tx *Tx) DeleteYearDocs(aid uint64, year int) error {
+	k := yearKey(aid, year)
+	if err := tx.tx.Bucket(bucketPlans).Delete(k); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketReports).Delete(k); err != nil {
+		return err
+	}
+	b := tx.tx.Bucket(bucketProposals)
+	c := b.Cursor()
+	for key, _ := c.Seek(k); key != nil && bytes.HasPrefix(key, k); key, _ = c.Seek(k) {
+		if err := b.Delete(key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddProposal stores a member's proposal for a plan and sets its ID.
+func (tx *Tx) AddProposal(p *mmo.Proposal) error {
+	b := tx.tx.Bucket(bucketProposals)
+	seq, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	p.ID = seq
+	return putJSON(b, append(yearKey(p.AssociationID, p.Year), itob(seq)...), p)
+}
+
+// PutProposal saves a proposal's state.
+func (tx *Tx) PutProposal(p *mmo.Proposal) error {
+	return putJSON(tx.tx.Bucket(bucketProposals), append(yearKey(p.AssociationID, p.Year), itob(p.ID)...), p)
+}
+
+// Proposals returns the proposals for an association's plan of a year.
+func (tx *Tx) Proposals(aid uint64, year int) ([]*mmo.Proposal, error) {
+	var out []*mmo.Proposal
+	prefix := yearKey(aid, year)
+	c := tx.tx.Bucket(bucketProposals).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		var p mmo.Proposal
+		if err := json.Unmarshal(v, &p); err != nil {
+			return nil, fmt.Errorf("decode proposal: %w", err)
+		}
+		out = append(out, &p)
+	}
+	return out, nil
+}
+
+// Marked reports whether something was done once already: a deadline
+// reminder, a day's digest, a retention warning. Keys name the reason and
+// the day, so nothing is done twice for the same day and reason.
+func (tx *Tx) Marked(key string) bool {
+	return tx.tx.Bucket(bucketMarks).Get([]byte(key)) != nil
+}
+
+// Mark records that something was done, in the transaction that queues it.
+func (tx *Tx) Mark(key string) error {
+	return tx.tx.Bucket(bucketMarks).Put([]byte(key), itob(uint64(tx.now.Unix())))
+}
+
+// MarkedAt returns when a key was marked.
+func (tx *Tx) MarkedAt(key string) (time.Time, bool) {
+	v := tx.tx.Bucket(bucketMarks).Get([]byte(key))
+	if v == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(btoi(v)), 0), true
+}

@@ -1,0 +1,255 @@
+package mmo
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MonthDay is a day of the year without a year: "09-15".
+type MonthDay struct {
+	Month time.Month
+	Day   int
+}
+
+// ParseMonthDay reads "MM-DD".
+func ParseMonthDay(s string) (MonthDay, error) {
+	m, d, ok := strings.Cut(strings.TrimSpace(s), "-")
+	month, err1 := strconv.Atoi(m)
+	day, err2 := strconv.Atoi(d)
+	if !ok || err1 != nil || err2 != nil || month < 1 || month > 12 || day < 1 || day > 31 {
+		return MonthDay{}, fmt.Errorf("%q is not a month and day like 09-15", s)
+	}
+	if day > daysIn(time.Month(month), 2028) { // 2028 is a leap year: 02-29 is allowed
+		return MonthDay{}, fmt.Errorf("%q: month %d has no day %d", s, month, day)
+	}
+	return MonthDay{time.Month(month), day}, nil
+}
+
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// String formats the day as "MM-DD".
+func (md MonthDay) String() string { return fmt.Sprintf("%02d-%02d", int(md.Month), md.Day) }
+
+// In returns the date of md in a calendar year, at midnight in loc; 29
+// February falls back to the 28th in common years.
+func (md MonthDay) In(year int, loc *time.Location) time.Time {
+	day := min(md.Day, daysIn(md.Month, year))
+	return time.Date(year, md.Month, day, 0, 0, 0, 0, loc)
+}
+
+// Regulation is the city's regulation profile: the dates and minimums the
+// bot checks associations against.
+type Regulation struct {
+	YearStart      MonthDay // the school year begins (1 September)
+	PlanDue        MonthDay // the work plan is due, in the school year's first months
+	ReportDue      MonthDay // the annual report is due, at the school year's end
+	MinMeetings    int      // заседания a school year needs
+	MeetingsWarn   MonthDay // from this day the coordinator is warned if the minimum is not on track
+	MinMembers     int
+	RetentionYears int   // documents and records are kept this many years
+	LadderDays     []int // reminders this many days before a due date, then on the day
+	OverdueEvery   int   // then every this many days while overdue
+}
+
+// SchoolYearOf returns the first calendar year of the school year t falls
+// in, by the regulation's start date, in loc.
+func (reg Regulation) SchoolYearOf(t time.Time, loc *time.Location) int {
+	t = t.In(loc)
+	if t.Before(reg.YearStart.In(t.Year(), loc)) {
+		return t.Year() - 1
+	}
+	return t.Year()
+}
+
+// yearDate places a month and day within the school year that starts in
+// calendar year `year`: days before the start date belong to the next
+// calendar year.
+func (reg Regulation) yearDate(year int, md MonthDay, loc *time.Location) time.Time {
+	if md.Month < reg.YearStart.Month || md.Month == reg.YearStart.Month && md.Day < reg.YearStart.Day {
+		return md.In(year+1, loc)
+	}
+	return md.In(year, loc)
+}
+
+// Document kinds with deadlines.
+const (
+	DocPlan   = "plan"
+	DocReport = "report"
+)
+
+// Due returns the due date (midnight starting the day, in loc) of a
+// document for the school year that starts in `year`: the plan in its
+// first months, the report at its end.
+func (reg Regulation) Due(kind string, year int, loc *time.Location) time.Time {
+	if kind == DocPlan {
+		return reg.yearDate(year, reg.PlanDue, loc)
+	}
+	return reg.yearDate(year, reg.ReportDue, loc)
+}
+
+// Rung is one reminder of the deadline ladder.
+type Rung struct {
+	Day  time.Time // the day it falls on (midnight, in the zone)
+	Name string    // "before:30", "day", "overdue:7" — unique per ladder
+	// DaysLeft is how many days remain to the due date (negative when
+	// overdue).
+	DaysLeft int
+}
+
+// Ladder returns the reminder rungs of a due date up to and including
+// `until`: LadderDays before it, the day itself, then every OverdueEvery
+// days after it.
+func (reg Regulation) Ladder(due, until time.Time) []Rung {
+	var out []Rung
+	for _, d := range reg.LadderDays {
+		if d <= 0 {
+			continue
+		}
+		day := due.AddDate(0, 0, -d)
+		if !day.After(until) {
+			out = append(out, Rung{Day: day, Name: "before:" + strconv.Itoa(d), DaysLeft: d})
+		}
+	}
+	sortRungs(out)
+	if due.After(until) {
+		return out
+	}
+	out = append(out, Rung{Day: due, Name: "day"})
+	if reg.OverdueEvery <= 0 {
+		return out
+	}
+	for n := reg.OverdueEvery; ; n += reg.OverdueEvery {
+		day := due.AddDate(0, 0, n)
+		if day.After(until) {
+			break
+		}
+		out = append(out, Rung{Day: day, Name: "overdue:" + strconv.Itoa(n), DaysLeft: -n})
+	}
+	return out
+}
+
+func sortRungs(rs []Rung) {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].Day.Before(rs[j-1].Day); j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+// DueRung returns the latest rung that has fallen due by `today` (a day
+// in the zone of due), or false if none has. When the bot was down over
+// several rungs, only the latest one matters: the others are moot.
+func (reg Regulation) DueRung(due, today time.Time) (Rung, bool) {
+	rs := reg.Ladder(due, today)
+	if len(rs) == 0 {
+		return Rung{}, false
+	}
+	return rs[len(rs)-1], true
+}
+
+// DaysBetween counts whole calendar days from a to b in loc (negative if
+// b is earlier), robust to daylight-saving shifts.
+func DaysBetween(a, b time.Time, loc *time.Location) int {
+	a, b = a.In(loc), b.In(loc)
+	da := time.Date(a.Year(), a.Month(), a.Day(), 12, 0, 0, 0, time.UTC)
+	db := time.Date(b.Year(), b.Month(), b.Day(), 12, 0, 0, 0, time.UTC)
+	return int(db.Sub(da).Hours() / 24)
+}
+
+// Today returns midnight starting the day of t in loc.
+func Today(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// MeetingsOnTrack reports whether an association's заседания of the school
+// year will reach the minimum: held plus scheduled count. Before the
+// warning date nobody is warned, since the year is young.
+func (reg Regulation) MeetingsOnTrack(held, scheduled, year int, today time.Time, loc *time.Location) bool {
+	if reg.MinMeetings <= 0 || today.Before(reg.yearDate(year, reg.MeetingsWarn, loc)) {
+		return true
+	}
+	return held+scheduled >= reg.MinMeetings
+}
+
+// DocStatus is where a plan or report is.
+type DocStatus string
+
+// Document statuses.
+const (
+	DocDraft     DocStatus = "draft"
+	DocSubmitted DocStatus = "submitted" // waits for the coordinator
+	DocReturned  DocStatus = "returned"  // back to the leader with a comment
+	DocApproved  DocStatus = "approved"  // the plan approved, the report accepted
+)
+
+// Done reports whether the document no longer needs the leader: submitted
+// or approved.
+func (s DocStatus) Done() bool { return s == DocSubmitted || s == DocApproved }
+
+// PlanItem is a planned event of the work plan.
+type PlanItem struct {
+	ID          int    `json:"id"`
+	Month       int    `json:"month"` // 1..12
+	Topic       string `json:"topic"`
+	Format      Format `json:"format"`
+	Responsible string `json:"responsible,omitempty"`
+}
+
+// Plan is an association's work plan (Приложение 1) for a school year.
+type Plan struct {
+	AssociationID uint64     `json:"association_id"`
+	Year          int        `json:"year"`
+	Status        DocStatus  `json:"status"`
+	Goal          string     `json:"goal"`
+	Tasks         []string   `json:"tasks"`
+	Items         []PlanItem `json:"items,omitempty"`
+	NextItem      int        `json:"next_item"`
+	Comment       string     `json:"comment,omitempty"` // the coordinator's, when returned
+	SubmittedAt   time.Time  `json:"submitted_at,omitempty"`
+	DecidedAt     time.Time  `json:"decided_at,omitempty"`
+	DecidedBy     int64      `json:"decided_by,omitempty"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// AddItem appends a planned event and returns its id.
+func (p *Plan) AddItem(it PlanItem) int {
+	p.NextItem++
+	it.ID = p.NextItem
+	p.Items = append(p.Items, it)
+	return it.ID
+}
+
+// Proposal is a member's proposal for the plan.
+type Proposal struct {
+	ID            uint64    `json:"id"`
+	AssociationID uint64    `json:"association_id"`
+	Year          int       `json:"year"`
+	UserID        int64     `json:"user_id"`
+	Text          string    `json:"text"`
+	At            time.Time `json:"at"`
+	// State: "" new, "taken" into the plan, "declined".
+	State string `json:"state,omitempty"`
+}
+
+// Report sections the leader writes (Приложение 2); the first one (the
+// number and topics of заседания) and the figures of the others come from
+// the bot's own records.
+var ReportSections = []string{"meetings", "directions", "practice", "contests", "open_events", "publications", "young", "problems", "perspectives"}
+
+// Report is an association's annual report for a school year.
+type Report struct {
+	AssociationID uint64            `json:"association_id"`
+	Year          int               `json:"year"`
+	Status        DocStatus         `json:"status"`
+	Sections      map[string]string `json:"sections"` // the leader's text per section
+	Comment       string            `json:"comment,omitempty"`
+	SubmittedAt   time.Time         `json:"submitted_at,omitempty"`
+	DecidedAt     time.Time         `json:"decided_at,omitempty"`
+	DecidedBy     int64             `json:"decided_by,omitempty"`
+	UpdatedAt     time.Time         `json:"updated_at"`
+}

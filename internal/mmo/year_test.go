@@ -1,0 +1,171 @@
+package mmo
+
+import (
+	"testing"
+	"time"
+)
+
+func ivanovo() Regulation {
+	return Regulation{
+		YearStart:      MonthDay{time.September, 1},
+		PlanDue:        MonthDay{time.September, 15},
+		ReportDue:      MonthDay{time.June, 20},
+		MinMeetings:    3,
+		MeetingsWarn:   MonthDay{time.March, 1},
+		MinMembers:     10,
+		RetentionYears: 3,
+		LadderDays:     []int{30, 7, 1},
+		OverdueEvery:   7,
+	}
+}
+
+func TestParseMonthDay(t *testing.T) {
+	for in, ok := range map[string]bool{"09-15": true, "9-1": true, "02-29": true, "02-30": false, "13-01": false, "06": false, "x-y": false, "04-31": false} {
+		_, err := ParseMonthDay(in)
+		if (err == nil) != ok {
+			t.Errorf("ParseMonthDay(%q) error %v", in, err)
+		}
+	}
+	md := MonthDay{time.February, 29}
+	if got := md.In(2027, time.UTC); got.Day() != 28 {
+		t.Errorf("29 February in 2027 = %v", got)
+	}
+	if got := md.In(2028, time.UTC); got.Day() != 29 {
+		t.Errorf("29 February in 2028 = %v", got)
+	}
+}
+
+func TestDueDates(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	reg := ivanovo()
+	tests := []struct {
+		kind string
+		year int
+		want time.Time
+	}{
+		{DocReport, 2025, time.Date(2026, 6, 20, 0, 0, 0, 0, msk)},
+		{DocPlan, 2026, time.Date(2026, 9, 15, 0, 0, 0, 0, msk)},
+		{DocReport, 2027, time.Date(2028, 6, 20, 0, 0, 0, 0, msk)},
+	}
+	for _, tt := range tests {
+		if got := reg.Due(tt.kind, tt.year, msk); !got.Equal(tt.want) {
+			t.Errorf("Due(%s, %d) = %v, want %v", tt.kind, tt.year, got, tt.want)
+		}
+	}
+	// Calendar-year plans (Biysk's 5.1): the plan due 15 January belongs to
+	// a year starting 1 January.
+	cal := reg
+	cal.YearStart, cal.PlanDue = MonthDay{time.January, 1}, MonthDay{time.January, 15}
+	if got := cal.Due(DocPlan, 2027, msk); !got.Equal(time.Date(2027, 1, 15, 0, 0, 0, 0, msk)) {
+		t.Errorf("calendar-year plan due %v", got)
+	}
+	if y := cal.SchoolYearOf(time.Date(2027, 3, 1, 0, 0, 0, 0, msk), msk); y != 2027 {
+		t.Errorf("calendar year of March 2027 = %d", y)
+	}
+}
+
+func TestDeadlineLadder(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	reg := ivanovo()
+	report := reg.Due(DocReport, 2025, msk) // 20 June 2026
+	plan := reg.Due(DocPlan, 2026, msk)     // 15 September 2026
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, msk) }
+	tests := []struct {
+		name  string
+		due   time.Time
+		today time.Time
+		want  string // "" for none
+		left  int
+	}{
+		{"report, a month and a day early", report, day(2026, 5, 20), "", 0},
+		{"report, 30 days before", report, day(2026, 5, 21), "before:30", 30},
+		{"report, between rungs", report, day(2026, 6, 1), "before:30", 30},
+		{"report, a week before", report, day(2026, 6, 13), "before:7", 7},
+		{"report, the eve", report, day(2026, 6, 19), "before:1", 1},
+		{"report, the day", report, day(2026, 6, 20), "day", 0},
+		{"report, bot started on 21 June", report, day(2026, 6, 21), "day", 0},
+		{"report, a week late", report, day(2026, 6, 27), "overdue:7", -7},
+		{"report, a month late", report, day(2026, 7, 20), "overdue:28", -28},
+		{"plan, 30 days before, in the previous school year", plan, day(2026, 8, 16), "before:30", 30},
+		{"plan, the day", plan, day(2026, 9, 15), "day", 0},
+	}
+	for _, tt := range tests {
+		r, ok := reg.DueRung(tt.due, tt.today)
+		if tt.want == "" {
+			if ok {
+				t.Errorf("%s: rung %s, want none", tt.name, r.Name)
+			}
+			continue
+		}
+		if !ok || r.Name != tt.want || r.DaysLeft != tt.left {
+			t.Errorf("%s: rung %+v %v, want %s (%d)", tt.name, r, ok, tt.want, tt.left)
+		}
+	}
+	// A leap year: the eve of 1 March 2028 is 29 February.
+	leap := reg
+	leap.PlanDue = MonthDay{time.March, 1}
+	due := leap.Due(DocPlan, 2027, msk)
+	r, ok := leap.DueRung(due, day(2028, 2, 29))
+	if !ok || r.Name != "before:1" {
+		t.Errorf("leap year eve: %+v %v", r, ok)
+	}
+	if r, _ := leap.DueRung(due, day(2028, 2, 28)); r.Name != "before:7" {
+		t.Errorf("28 February 2028: %s", r.Name)
+	}
+}
+
+func TestMeetingsOnTrack(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	reg := ivanovo()
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, msk) }
+	tests := []struct {
+		name            string
+		held, scheduled int
+		today           time.Time
+		want            bool
+	}{
+		{"autumn, none yet: too early to warn", 0, 0, day(2026, 11, 22), true},
+		{"1 March, one held, one scheduled", 1, 1, day(2027, 3, 1), false},
+		{"1 March, two held, one scheduled", 2, 1, day(2027, 3, 1), true},
+		{"May, three held", 3, 0, day(2027, 5, 10), true},
+		{"the day before the warning", 0, 0, day(2027, 2, 28), true},
+	}
+	for _, tt := range tests {
+		if got := reg.MeetingsOnTrack(tt.held, tt.scheduled, 2026, tt.today, msk); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	off := reg
+	off.MinMeetings = 0
+	if !off.MeetingsOnTrack(0, 0, 2026, day(2027, 5, 1), msk) {
+		t.Error("no minimum: always on track")
+	}
+}
+
+func TestDaysBetweenAcrossDST(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	a := time.Date(2026, 3, 28, 23, 30, 0, 0, berlin) // the clocks go forward on 29 March
+	b := time.Date(2026, 3, 30, 0, 30, 0, 0, berlin)
+	if n := DaysBetween(a, b, berlin); n != 2 {
+		t.Errorf("DaysBetween = %d, want 2", n)
+	}
+	if n := DaysBetween(b, a, berlin); n != -2 {
+		t.Errorf("DaysBetween backwards = %d", n)
+	}
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	// 21:30 UTC on 19 June is already 20 June in Moscow.
+	if !Today(time.Date(2026, 6, 19, 21, 30, 0, 0, time.UTC), msk).Equal(time.Date(2026, 6, 20, 0, 0, 0, 0, msk)) {
+		t.Error("Today in Moscow")
+	}
+}
+
+func TestSchoolYearOf(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	reg := ivanovo()
+	if y := reg.SchoolYearOf(time.Date(2026, 8, 31, 20, 59, 0, 0, time.UTC), msk); y != 2025 {
+		t.Errorf("31 Aug 23:59 Moscow: %d", y)
+	}
+	if y := reg.SchoolYearOf(time.Date(2026, 8, 31, 21, 0, 0, 0, time.UTC), msk); y != 2026 {
+		t.Errorf("1 Sep 00:00 Moscow: %d", y)
+	}
+}
