@@ -220,3 +220,19 @@ func (h *harness) dialog(id int64) *mmo.Dialog {
 	})
 	return d
 }
+
+// nextSkipping returns the next message containing want, skipping messages
+// that start with skip (such as the daily digest).
+func nextSkipping(t *testing.T, u *telegramtest.User, skip, want string) telegramtest.Message {
+	t.Helper()
+	for {
+		m := u.Next(t)
+		if strings.HasPrefix(m.Text, skip) {
+			continue
+		}
+		if !strings.Contains(m.Text, want) {
+			t.Fatalf("message %q lacks %q", m.Text, want)
+		}
+		return m
+	}
+}

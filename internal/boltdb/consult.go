@@ -111,3 +111,27 @@ func (tx *Tx) ConsultMessages(id uint64) ([]*mmo.ConsultMessage, error) {
 	}
 	return out, nil
 }
+
+// DeleteConsultation removes a request with its indexes and conversation
+// (retention).
+func (tx *Tx) DeleteConsultation(id uint64) error {
+	c, err := tx.Consultation(id)
+	if err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketConsultsByAssoc).Delete(append(itob(c.AssociationID), itob(id)...)); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketConsultsByAsker).Delete(append(itob(uint64(c.AskerID)), itob(id)...)); err != nil {
+		return err
+	}
+	b := tx.tx.Bucket(bucketConsultMessages)
+	prefix := itob(id)
+	cur := b.Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Seek(prefix) {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return tx.tx.Bucket(bucketConsults).Delete(itob(id))
+}

@@ -168,3 +168,28 @@ func (tx *Tx) DeleteEvent(id uint64) error {
 	}
 	return tx.tx.Bucket(bucketEvents).Delete(itob(id))
 }
+
+// PurgeEvent removes an event with everything recorded about it: answers,
+// attendance, minutes, reminder marks and its check-in token (retention).
+func (tx *Tx) PurgeEvent(id uint64) error {
+	e, err := tx.Event(id)
+	if err != nil {
+		return err
+	}
+	prefix := itob(id)
+	for _, name := range [][]byte{bucketRSVPs, bucketAttendance, bucketMinutes, bucketReminders} {
+		b := tx.tx.Bucket(name)
+		c := b.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+	}
+	if e.Checkin.Token != "" {
+		if err := tx.DeleteCheckinToken(e.Checkin.Token); err != nil {
+			return err
+		}
+	}
+	return tx.DeleteEvent(id)
+}

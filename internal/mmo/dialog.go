@@ -22,6 +22,11 @@ const (
 	FlowAsk             = "ask"           // a consultation request to Draft["aid"]
 	FlowAskConsent      = "ask_consent"   // a non-member agrees to the notice and gives a name
 	FlowConsultReply    = "consult_reply" // one message in request Draft["cid"]
+	FlowPlanText        = "plan_text"     // the goal or the tasks of plan Draft["aid"], Draft["year"]
+	FlowPlanItem        = "plan_item"     // a planned event: month, topic, format, responsible
+	FlowPropose         = "propose"       // a member's proposal for the plan of Draft["aid"]
+	FlowReturnDoc       = "return_doc"    // the coordinator's comment returning a plan or report
+	FlowReportSection   = "report_sec"    // one section of report Draft["aid"], Draft["year"]
 )
 
 // Steps of the registration flow, in order.

@@ -716,6 +716,14 @@ func (b *Bot) onChoose(r *Request) error {
 		return b.showInvite(r, a)
 	case "newevent":
 		return b.startEvent(r, a)
+	case "plan":
+		return b.showPlan(r, a, b.planYear(r.Now), true)
+	case "report":
+		year, err := b.reportYear(r, a)
+		if err != nil {
+			return err
+		}
+		return b.showReport(r, a, year, true)
 	}
 	return r.stale()
 }
@@ -737,7 +745,9 @@ func (b *Bot) onSwitch(r *Request) error {
 		return err
 	}
 	command := r.Callback.Arg(0)
-	if command != "members" && command != "invite" && command != "newevent" {
+	switch command {
+	case "members", "invite", "newevent", "plan", "report":
+	default:
 		return r.stale()
 	}
 	var kb [][]button

@@ -44,6 +44,10 @@ type Options struct {
 	ConsultCategories   []string
 	ConsultResponseDays int
 	ConsultAutoClose    time.Duration
+	// Regulation is the city's regulation profile; AlertsAt the daily
+	// time ("HH:MM") of deadline reminders and the coordinators' digest.
+	Regulation mmo.Regulation
+	AlertsAt   string
 	// DueInterval is how often due reminders are looked for; 30 s when 0.
 	DueInterval time.Duration
 	Location    *time.Location
@@ -111,6 +115,15 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	}
 	if opt.LeaderLinkTTL <= 0 {
 		opt.LeaderLinkTTL = 7 * 24 * time.Hour
+	}
+	if opt.AlertsAt == "" {
+		opt.AlertsAt = "09:00"
+	}
+	if opt.Regulation.YearStart.Month == 0 {
+		opt.Regulation.YearStart = mmo.MonthDay{Month: time.September, Day: 1}
+		opt.Regulation.PlanDue = mmo.MonthDay{Month: time.September, Day: 15}
+		opt.Regulation.ReportDue = mmo.MonthDay{Month: time.June, Day: 20}
+		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
 	}
 	if opt.DueInterval <= 0 {
 		opt.DueInterval = 30 * time.Second
@@ -213,6 +226,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Error("refresh command menus", "error", err)
 	}
 
+	c := b.startCron()
+	defer c.Stop()
 	dueCtx, dueCancel := context.WithCancel(ctx)
 	dueDone := make(chan struct{})
 	go func() {

@@ -892,7 +892,6 @@ func (b *Bot) onYearSheet(r *Request) error {
 				case mmo.MarkPresent:
 					cell = "+"
 					attended++
-					perEvent[i]++
 				case mmo.MarkExcused:
 					cell = l.T("yearsheet.excused")
 				default:
@@ -907,6 +906,15 @@ func (b *Bot) onYearSheet(r *Request) error {
 		}
 		row = append(row, render.Int(attended), render.Percent(rate))
 		t.Rows = append(t.Rows, row)
+	}
+	// The totals count every presence, also of people who left or deleted
+	// their data since: the figures of past events stay true.
+	for i := range held {
+		for _, x := range marks[i] {
+			if x.Mark == mmo.MarkPresent {
+				perEvent[i]++
+			}
+		}
 	}
 	totals := []render.Cell{render.Empty(), render.Text(l.T("yearsheet.total"))}
 	sum := 0

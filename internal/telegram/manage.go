@@ -395,6 +395,12 @@ var auditKeys = map[string]string{
 	"meeting.change":       "audit.event_change",
 	"meeting.cancel":       "audit.event_cancel",
 	"protocol.final":       "audit.minutes_final",
+	"workplan.submit":      "audit.plan_submit",
+	"workplan.approve":     "audit.plan_approve",
+	"workplan.return":      "audit.plan_return",
+	"annual.submit":        "audit.report_submit",
+	"annual.accept":        "audit.report_accept",
+	"annual.return":        "audit.report_return",
 }
 
 // onAssocLog shows the latest entries of an association's audit log.

@@ -599,7 +599,7 @@ func (b *Bot) leaderCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (s
 		if bc, err := r.Tx.Broadcast(e.Announcement); err == nil {
 			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
 		}
-		kb = append(kb, []button{r.Button(l.T("event.checkin_button"), verbCheckin, id)})
+		kb = append(kb, []button{r.Button(l.T("event.checkin_button"), verbCheckin, id), r.Button(l.T("event.plan_button"), verbEventPlan, id)})
 		if e.Format == mmo.FormatMeeting && e.Started(r.Now) {
 			kb = append(kb, []button{r.Button(l.T("event.minutes_button"), verbMinutes, id)})
 		}
@@ -611,6 +611,16 @@ func (b *Bot) leaderCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (s
 			kb = append(kb, []button{r.Button(l.T("event.edit_button"), verbEventEdit, id), r.Button(l.T("event.cancel_button"), verbEventCancel, id)})
 		}
 		kb = append(kb, []button{r.Button(l.T("event.ics_button"), verbEventICS, id)})
+	}
+	if e.PlanItem != 0 {
+		year := b.opt.Regulation.SchoolYearOf(e.Start, b.opt.Location)
+		if p, err := r.Tx.Plan(a.ID, year); err == nil {
+			for i, it := range p.Items {
+				if it.ID == e.PlanItem {
+					sb.WriteString("\n" + l.T("event.plan_item", "N", i+1, "Topic", it.Topic))
+				}
+			}
+		}
 	}
 	if e.State == mmo.EventDraft {
 		kb = append(kb,

@@ -467,14 +467,20 @@ func (b *Bot) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.M
 			absent = append(absent, x.u.Name)
 		}
 	}
+	anonymous := 0
 	for uid, at := range att { // those who attended and left the association since
 		if !seen[uid] && at.Mark == mmo.MarkPresent {
 			if u, err := r.Tx.User(uid); err == nil && u.Registered() {
 				present = append(present, u.Name)
+			} else {
+				anonymous++ // deleted their data: counted, not named
 			}
 		}
 	}
 	slices.Sort(present)
+	for i := 0; i < anonymous; i++ {
+		present = append(present, l.T("docx.anonymous"))
+	}
 	chair := ""
 	if a.LeaderID != 0 {
 		if u, err := r.Tx.User(a.LeaderID); err == nil {

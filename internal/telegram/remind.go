@@ -11,6 +11,9 @@ import (
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
+// emptyUpdate is the update of a scheduled job: nothing to answer.
+func emptyUpdate() *tgbotapi.Update { return &tgbotapi.Update{} }
+
 // runDue sends what falls due — reminders before events — at start (a
 // catch-up after downtime) and then every DueInterval, until ctx is done.
 func (b *Bot) runDue(ctx context.Context) {
@@ -45,7 +48,7 @@ func (b *Bot) sendDue() error {
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		queued = false
 		now := b.now()
-		r := &Request{bot: b, Tx: tx, Now: now, Update: &tgbotapi.Update{}, User: &mmo.User{}}
+		r := &Request{bot: b, Tx: tx, Now: now, Update: emptyUpdate(), User: &mmo.User{}, Lang: "ru"}
 		var due []*mmo.Event
 		if err := tx.Events(func(e *mmo.Event) bool {
 			if e.State == mmo.EventPublished && e.Start.After(now) && !e.Start.After(now.Add(longest)) {
@@ -64,7 +67,11 @@ func (b *Bot) sendDue() error {
 		if err != nil {
 			return err
 		}
-		queued = queued || consults
+		daily, err := b.dailyIfDue(r)
+		if err != nil {
+			return err
+		}
+		queued = queued || consults || daily
 		for _, e := range due {
 			var send time.Duration
 			for _, off := range offsets {

@@ -1,0 +1,344 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// docText reads a DOCX message.
+func docText(t *testing.T, m telegramtest.Message) string {
+	t.Helper()
+	if m.Document == nil {
+		t.Fatalf("not a document: %q", m.Text)
+	}
+	text, err := render.DOCXText(m.Document.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text
+}
+
+// coordinatorChat is the admin's chat, registered by meetingSetup.
+func coordinatorChat(h *harness) *telegramtest.User {
+	a := h.srv.NewUser(adminID, "", "ru")
+	h.srv.Settle(h.t)
+	a.Drain()
+	return a
+}
+
+// addPlanItem adds an item through the plan form.
+func addPlanItem(t *testing.T, leader *telegramtest.User, plan telegramtest.Message, month, topic, format string) telegramtest.Message {
+	t.Helper()
+	press(t, leader, plan, "Мероприятие")
+	press(t, leader, next(t, leader, "В каком месяце?"), month)
+	next(t, leader, "Месяц: "+month)
+	next(t, leader, "Тема мероприятия?")
+	leader.Send(topic)
+	press(t, leader, next(t, leader, "Форма проведения"), format)
+	next(t, leader, "Формат: "+format)
+	next(t, leader, "Кто ответственный?")
+	leader.Send("-")
+	next(t, leader, "добавлено в план")
+	return next(t, leader, "План работы")
+}
+
+func TestWorkPlan(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	// November 2026: the plan for 2026/27.
+	leader.Send("/plan")
+	plan := next(t, leader, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Срок: 15.09.2026",
+		"Создание условий для непрерывного профессионального образования", "Задач: 8", "Мероприятий в плане пока нет")
+	if a := press(t, leader, plan, "Отправить на согласование"); !a.ShowAlert {
+		t.Errorf("an empty plan was submitted: %+v", a)
+	}
+	plan = addPlanItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
+
+	// A member proposes; the leader takes it in.
+	us[0].Send("/propose")
+	next(t, us[0], "Ваше предложение в план работы «ММО учителей математики»")
+	us[0].Send("Мастер-класс по подготовке к ОГЭ: разбор заданий второй части")
+	next(t, us[0], "Предложение передано")
+	prop := next(t, leader, "Предложение в план", "Антонова Анна Антоновна", "разбор заданий второй части")
+	press(t, leader, prop, "Включить в план")
+	next(t, leader, "Включаем в план")
+	press(t, leader, next(t, leader, "В каком месяце?"), "Февраль")
+	next(t, leader, "Месяц: Февраль")
+	press(t, leader, next(t, leader, "Форма проведения"), "Мастер-класс")
+	next(t, leader, "Формат")
+	next(t, leader, "ответственный")
+	leader.Send("Антонова Анна Антоновна")
+	next(t, leader, "добавлено в план")
+	plan = next(t, leader, "1. Декабрь — Функциональная грамотность", "2. Февраль — Мастер-класс по подготовке к ОГЭ", "отв. Антонова Анна Антоновна")
+	next(t, us[0], "Ваше предложение включено в план")
+
+	// Submitted, returned with a comment, fixed, approved.
+	press(t, leader, plan, "Отправить на согласование")
+	plan = next(t, leader, "Отправлен координатору")
+	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование")
+	press(t, coord, notice, "Вернуть с комментарием")
+	next(t, coord, "Что нужно доработать")
+	coord.Send("Добавьте заседание в марте по итогам полугодия.")
+	next(t, coord, "возвращён руководителю")
+	back := next(t, leader, "возвращён на доработку", "Добавьте заседание в марте")
+	press(t, leader, back, "Открыть")
+	plan = next(t, leader, "Возвращён на доработку: Добавьте заседание в марте")
+	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
+	press(t, leader, plan, "Отправить на согласование")
+	next(t, leader, "Отправлен координатору")
+	notice = next(t, coord, "отправлен на согласование")
+	press(t, coord, notice, "Утвердить план")
+	next(t, coord, "утверждён")
+	next(t, leader, "утверждён координатором")
+	if a := press(t, coord, notice, "Утвердить план"); !a.ShowAlert {
+		t.Errorf("approved twice: %+v", a)
+	}
+	press(t, coord, notice, "DOCX")
+	text := docText(t, coord.Next(t))
+	inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО", "План деятельности муниципального методического объединения", "ММО учителей математики",
+		"на 2026/2027 учебный год", "Руководитель", "Лидерова Ольга Ивановна", "Цель деятельности ММО", "Создание условий",
+		"Задачи ММО", "мотивации педагогов", "Мероприятия", "Декабрь | Функциональная грамотность на уроках математики | Семинар",
+		"Февраль | Мастер-класс по подготовке к ОГЭ", "Антонова Анна Антоновна", "Март | Итоги полугодия | Заседание")
+	if strings.Contains(text, "ЧЕРНОВИК") {
+		t.Error("an approved plan is marked draft")
+	}
+	log, _ := h.m.DB.AuditLog(0)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action)
+	}
+	if got := strings.Join(actions, " "); !strings.Contains(got, "workplan.submit workplan.return workplan.submit workplan.approve") {
+		t.Errorf("audit %s", got)
+	}
+}
+
+func TestAnnualReport(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	coord := coordinatorChat(h)
+	// A заседание now (12:10) with one check-in, a seminar later today.
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	var here []telegramtest.Message
+	for _, u := range us {
+		next(t, u, "Новое мероприятие")
+		here = append(here, next(t, u, "Открыта отметка"))
+	}
+	press(t, us[0], here[0], "Я на месте")
+	next(t, us[0], "Вы отмечены")
+	h.srv.Settle(t)
+	leader.Drain()
+	ask(t, us[1], "Аттестация", "Когда подавать заявление на аттестацию?")
+	h.clock.Add(3 * time.Hour)
+	h.srv.Settle(t)
+	leader.Drain()
+
+	leader.Send("/report")
+	rep := next(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 учебный год", "Срок сдачи: 20.06.2027",
+		"заседаний — 1 (нужно не меньше 3)", "обращений за консультациями — 1")
+	press(t, leader, rep, "2. Основные")
+	next(t, leader, "Раздел 2. Основные направления")
+	leader.Send("Работа над методической темой «Функциональная грамотность».\nВзаимопосещение уроков.")
+	next(t, leader, "Сохранено")
+	rep = next(t, leader, "✅ 2. Основные направления")
+	press(t, leader, rep, "Отправить координатору")
+	confirm := next(t, leader, "Не заполнены разделы: 3, 4, 6, 7, 8, 9")
+	press(t, leader, confirm, "Да, отправить")
+	next(t, leader, "Отправлен координатору")
+	notice := next(t, coord, "Отчёт «ММО учителей математики» за 2026/2027 учебный год сдан")
+	press(t, coord, notice, "Вернуть с комментарием")
+	next(t, coord, "Что нужно доработать")
+	coord.Send("Заполните раздел о проблемах.")
+	next(t, coord, "возвращён руководителю")
+	back := next(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 возвращён", "Заполните раздел о проблемах")
+	press(t, leader, back, "Открыть")
+	rep = next(t, leader, "Возвращён на доработку")
+	press(t, leader, rep, "8. Проблемы")
+	next(t, leader, "Раздел 8")
+	leader.Send("Низкая посещаемость заседаний в конце четверти.")
+	next(t, leader, "Сохранено")
+	rep = next(t, leader, "✅ 8. Проблемы")
+	press(t, leader, rep, "Отправить координатору")
+	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
+	next(t, leader, "Отправлен координатору")
+	notice = next(t, coord, "сдан")
+	press(t, coord, notice, "Принять отчёт")
+	next(t, coord, "принят")
+	next(t, leader, "принят координатором")
+
+	press(t, coord, notice, "DOCX")
+	text := docText(t, coord.Next(t))
+	inOrder(t, text, "Приложение 2", "Отчет о деятельности муниципального методического объединения", "за 2026/2027",
+		"1.", "Количество и тематика заседаний", "Проведено 1 заседание (по положению — не менее 3).",
+		"1 | 23.11.2026 | Итоги первой четверти | 1",
+		"2.", "Основные направления", "Функциональная грамотность", "Взаимопосещение уроков.", "Проведена 1 консультация", "Аттестация | 1",
+		"3.", "Обобщение передового педагогического опыта", "—",
+		"8.", "Проблемы", "Низкая посещаемость",
+		"Приложения: протоколы заседаний", "Протокол № 1 от 23.11.2026 (не составлен)")
+}
+
+func TestDeadlineLadderAndDigest(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	leader.Drain()
+	// 21 May 2027, 10:00 in Moscow: 30 days before the report is due.
+	h.clock.Add(time.Date(2027, 5, 21, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	next(t, leader, "⏰ Отчёт за 2026/2027 учебный год «ММО учителей математики»: срок 20.06.2027 — через 30 дней")
+	// The digest lists only what is due within a week, and the small
+	// association.
+	d := nextSkipping(t, coord, "\x00", "Сводка на 21.05.2027")
+	if strings.Contains(d.Text, "Отчёт") || !strings.Contains(d.Text, "Меньше минимума участников") {
+		t.Errorf("digest of 21 May: %q", d.Text)
+	}
+	// 13 June: a week left.
+	h.clock.Add(23 * 24 * time.Hour)
+	next(t, leader, "через 7 дней")
+	d = nextSkipping(t, coord, "\x00", "Сводка на 13.06.2027")
+	if !strings.Contains(d.Text, "Отчёт за 2026/2027 учебный год, срок 20.06.2027 — через 7 дней") {
+		t.Errorf("digest of 13 June: %q", d.Text)
+	}
+	h.srv.Settle(t)
+	coord.Drain()
+	leader.Drain()
+
+	// The bot is down from the 14th to the 21st: one reminder on return.
+	h.stop()
+	h.clock.Add(8 * 24 * time.Hour)
+	h.start()
+	next(t, leader, "Отчёт за 2026/2027", "просрочен на 1 день")
+	nextSkipping(t, coord, "\x00", "Сводка на 21.06.2027")
+	h.restart()
+	h.srv.Settle(t)
+	time.Sleep(100 * time.Millisecond)
+	h.srv.Settle(t)
+	if extra := append(leader.Drain(), coord.Drain()...); len(extra) != 0 {
+		t.Errorf("sent twice on the same day: %v", extra)
+	}
+	// A week overdue.
+	h.clock.Add(6 * 24 * time.Hour)
+	next(t, leader, "просрочен на 7 дней")
+}
+
+func TestDigestMeetingsAndOverview(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	draft := scheduleEvent(t, leader, "Заседание", "Первое заседание", "24.11 15:00", "24 ноября 2026 (вторник), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	coord.Send("/overview")
+	ov := next(t, coord, "Обзор объединений", "ММО учителей математики", "заседаний 0 из 3 (+ назначено 1)", "план: нет", "отчёт: нет")
+	press(t, coord, ov, "Выгрузить XLSX")
+	doc := coord.Next(t)
+	all := ""
+	for _, r := range xlsxRows(t, doc.Document) {
+		all += strings.Join(r, "|") + "\n"
+	}
+	if !strings.Contains(all, "ММО учителей математики|Лидерова Ольга Ивановна|2|") {
+		t.Errorf("overview XLSX:\n%s", all)
+	}
+	// 1 March 2027: one held, none scheduled — below the minimum of three.
+	h.clock.Add(time.Date(2027, 3, 1, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	d := nextSkipping(t, coord, "\x00", "Сводка на 01.03.2027")
+	if !strings.Contains(d.Text, "Не наберут заседаний") || !strings.Contains(d.Text, "проведено 1, назначено 0, нужно 3") {
+		t.Errorf("digest of 1 March: %q", d.Text)
+	}
+}
+
+func TestRetention(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	draft := scheduleEvent(t, leader, "Семинар", "Старый семинар", "24.11 15:00", "24 ноября 2026 (вторник), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, us[0], "Новое мероприятие")
+	ask(t, us[0], "Другое", "Старый вопрос, который хранить три года?")
+	// 2026/27 is kept three years after its end: until 1 September 2030.
+	h.clock.Add(time.Date(2030, 8, 25, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	warn := nextSkipping(t, coord, "📋", "Через неделю, 01.09.2030, истекает срок хранения документов и записей 2026/2027")
+	press(t, coord, warn, "Выгрузить 2026/2027")
+	archive := coord.Next(t)
+	all := ""
+	for _, r := range xlsxRows(t, archive.Document) {
+		all += strings.Join(r, "|") + "\n"
+	}
+	if !strings.Contains(all, "Старый семинар") {
+		t.Errorf("the archive lacks the event:\n%s", all)
+	}
+	h.clock.Add(7 * 24 * time.Hour)
+	h.srv.Settle(t)
+	time.Sleep(100 * time.Millisecond)
+	h.srv.Settle(t)
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		n := 0
+		tx.Events(func(*mmo.Event) bool { n++; return true })
+		tx.Consultations(func(*mmo.Consultation) bool { n++; return true })
+		if n != 0 {
+			t.Errorf("%d records of 2026/27 left after their retention", n)
+		}
+		return nil
+	})
+}
+
+func TestDeletedMemberStillCounts(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	draft := scheduleEvent(t, leader, "Заседание", "Заседание с отметками", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	for _, u := range us {
+		next(t, u, "Новое мероприятие")
+		press(t, u, next(t, u, "Открыта отметка"), "Я на месте")
+		next(t, u, "Вы отмечены")
+	}
+	us[0].Send("/settings")
+	press(t, us[0], next(t, us[0], "Ваш профиль"), "Удалить мои данные")
+	press(t, us[0], next(t, us[0], "Удалить ваши персональные данные?"), "Да, удалить")
+	next(t, us[0], "данные удалены")
+	h.clock.Add(time.Hour)
+	h.srv.Settle(t)
+	leader.Drain()
+
+	lc := openCard(t, leader, "ММО учителей математики")
+	press(t, leader, lc, "Посещаемость за год")
+	all := ""
+	for _, r := range xlsxRows(t, leader.Next(t).Document) {
+		all += strings.Join(r, "|") + "\n"
+	}
+	if strings.Contains(all, "Антонова") || !strings.Contains(all, "Присутствовало|2|2") {
+		t.Errorf("year sheet after a deletion:\n%s", all)
+	}
+	leader.Send("/meetings")
+	press(t, leader, next(t, leader, "Заседание с отметками"), "Заседание с отметками")
+	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")
+	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
+	next(t, leader, "Составим протокол")
+	next(t, leader, "секретарь")
+	leader.Send("-")
+	for item := 1; item <= 2; item++ {
+		next(t, leader, "СЛУШАЛИ")
+		leader.Send("Лидерову О. И. — о вопросе")
+		next(t, leader, "ВЫСТУПИЛИ")
+		leader.Send("-")
+		next(t, leader, "РЕШИЛИ")
+		leader.Send("Принять к сведению.")
+		press(t, leader, next(t, leader, "Голосование"), "Без голосования")
+		next(t, leader, "без голосования")
+	}
+	next(t, leader, "Черновик протокола сохранён")
+	text := docText(t, leader.Next(t))
+	inOrder(t, text, "Присутствовали (2)", "Борисов Борис Борисович", "участник (данные удалены)")
+	if strings.Contains(text, "Антонова") {
+		t.Error("the minutes name a member who deleted their data")
+	}
+}

@@ -1,0 +1,669 @@
+package telegram
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// Callback verbs of the coordinator's overview and retention.
+const (
+	verbOverviewXLSX = "ox" // the overview as XLSX
+	verbArchive      = "oa" // export a school year's records before removal: year
+)
+
+// alertsAt returns today's alert time in the deployment's zone.
+func (b *Bot) alertsAt(now time.Time) time.Time {
+	t, _ := time.Parse("15:04", b.opt.AlertsAt)
+	day := mmo.Today(now, b.opt.Location)
+	return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, b.opt.Location)
+}
+
+// startCron runs the daily jobs at the alert time in the deployment's zone,
+// with panic recovery. The jobs are also looked at by the due scan, so a
+// day missed while the bot was down is caught up at start; a mark per day
+// keeps them from running twice.
+func (b *Bot) startCron() *cron.Cron {
+	t, _ := time.Parse("15:04", b.opt.AlertsAt)
+	logger := cronLogger{b.log}
+	c := cron.New(cron.WithLocation(b.opt.Location), cron.WithChain(cron.Recover(logger)), cron.WithLogger(logger))
+	spec := fmt.Sprintf("%d %d * * *", t.Minute(), t.Hour())
+	if _, err := c.AddFunc(spec, func() {
+		if err := b.runDaily(); err != nil {
+			b.log.Error("daily jobs", "error", err)
+		}
+	}); err != nil {
+		b.log.Error("schedule the daily jobs", "error", err)
+	}
+	c.Start()
+	return c
+}
+
+// cronLogger passes cron's messages to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "error", err)...)
+}
+
+// runDaily runs today's daily jobs in a transaction of their own.
+func (b *Bot) runDaily() error {
+	sent := false
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		r := b.systemRequest(tx)
+		var err error
+		sent, err = b.dailyIfDue(r)
+		if err != nil {
+			return err
+		}
+		return r.commit()
+	})
+	if sent {
+		b.out.notify()
+	}
+	return err
+}
+
+// dailyIfDue runs the daily jobs once a day, after the alert time: the
+// deadline reminders, the coordinators' digest, and retention.
+func (b *Bot) dailyIfDue(r *Request) (bool, error) {
+	if r.Now.Before(b.alertsAt(r.Now)) {
+		return false, nil
+	}
+	day := mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")
+	if r.Tx.Marked("daily:" + day) {
+		return false, nil
+	}
+	if err := r.Tx.Mark("daily:" + day); err != nil {
+		return false, err
+	}
+	n := len(r.out)
+	if err := b.ladderReminders(r); err != nil {
+		return false, err
+	}
+	if err := b.digest(r, day); err != nil {
+		return false, err
+	}
+	if err := b.retention(r); err != nil {
+		return false, err
+	}
+	return len(r.out) > n, nil
+}
+
+// systemRequest is a request with no user, for scheduled jobs.
+func (b *Bot) systemRequest(tx *boltdb.Tx) *Request {
+	return &Request{bot: b, Tx: tx, Now: b.now(), Update: emptyUpdate(), User: &mmo.User{}, Lang: "ru"}
+}
+
+// docState is a plan's or report's status for one association and year.
+func (b *Bot) docState(r *Request, kind string, a *mmo.Association, year int) (mmo.DocStatus, error) {
+	if kind == mmo.DocPlan {
+		p, err := r.Tx.Plan(a.ID, year)
+		if errors.Is(err, mmo.ErrNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return p.Status, nil
+	}
+	rep, err := r.Tx.Report(a.ID, year)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return rep.Status, nil
+}
+
+// pendingDocs lists the plans and reports an association still owes:
+// this and next school year's plan, this and last year's report.
+func (b *Bot) pendingDocs(r *Request, a *mmo.Association) ([]pendingDoc, error) {
+	reg := b.opt.Regulation
+	today := mmo.Today(r.Now, b.opt.Location)
+	year := reg.SchoolYearOf(r.Now, b.opt.Location)
+	var out []pendingDoc
+	for _, d := range []struct {
+		kind string
+		year int
+	}{{mmo.DocPlan, year}, {mmo.DocPlan, year + 1}, {mmo.DocReport, year - 1}, {mmo.DocReport, year}} {
+		due := reg.Due(d.kind, d.year, b.opt.Location)
+		// Not before the association existed, and not forever: a document
+		// a year overdue is a matter for the coordinator, not a reminder.
+		if due.Before(mmo.Today(a.CreatedAt, b.opt.Location)) || today.After(due.AddDate(0, 6, 0)) {
+			continue
+		}
+		st, err := b.docState(r, d.kind, a, d.year)
+		if err != nil {
+			return nil, err
+		}
+		if st.Done() {
+			continue
+		}
+		out = append(out, pendingDoc{kind: d.kind, year: d.year, due: due, left: mmo.DaysBetween(today, due, b.opt.Location)})
+	}
+	return out, nil
+}
+
+type pendingDoc struct {
+	kind string
+	year int
+	due  time.Time
+	left int // days to the due date; negative when overdue
+}
+
+// ladderReminders reminds leaders of plans and reports due: each rung of
+// the ladder once, the latest one only after a downtime.
+func (b *Bot) ladderReminders(r *Request) error {
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return err
+	}
+	today := mmo.Today(r.Now, b.opt.Location)
+	for _, a := range all {
+		if a.Archived() || a.LeaderID == 0 {
+			continue
+		}
+		docs, err := b.pendingDocs(r, a)
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			rung, ok := b.opt.Regulation.DueRung(d.due, today)
+			if !ok {
+				continue
+			}
+			key := fmt.Sprintf("ladder:%s:%d:%d:%s", d.kind, a.ID, d.year, rung.Name)
+			if r.Tx.Marked(key) {
+				continue
+			}
+			if err := r.Tx.Mark(key); err != nil {
+				return err
+			}
+			leader, err := r.Tx.User(a.LeaderID)
+			if err != nil || leader.Blocked {
+				continue
+			}
+			l := r.locOf(leader)
+			verb, what := verbPlan, l.T("deadline.plan", "From", d.year, "To", d.year+1)
+			if d.kind == mmo.DocReport {
+				verb, what = verbReport, l.T("deadline.report", "From", d.year, "To", d.year+1)
+			}
+			r.Send(leader.ID, l.T("deadline.reminder", "What", rawArg(what), "Name", a.Name, "Date", d.due.Format("02.01.2006"), "When", rawArg(dueText(l, d.left))),
+				[]button{r.ButtonFor(leader.ID, l.T("doc.open"), verb, aid(a), strconv.Itoa(d.year))})
+		}
+	}
+	return nil
+}
+
+// dueText is "in 7 days", "today", "3 days overdue".
+func dueText(l loc, left int) string {
+	switch {
+	case left > 0:
+		return l.N("deadline.in_days", left)
+	case left == 0:
+		return l.T("deadline.today")
+	}
+	return l.N("deadline.overdue_days", -left)
+}
+
+// digest sends the coordinators one message a day with what needs their
+// attention; nothing to say, nothing is sent.
+func (b *Bot) digest(r *Request, day string) error {
+	if r.Tx.Marked("digest:" + day) {
+		return nil
+	}
+	if err := r.Tx.Mark("digest:" + day); err != nil {
+		return err
+	}
+	coords, err := b.coordinators(r.Tx)
+	if err != nil || len(coords) == 0 {
+		return err
+	}
+	for _, c := range coords {
+		text, err := b.digestText(r, r.locOf(c))
+		if err != nil {
+			return err
+		}
+		if text == "" {
+			continue
+		}
+		r.Send(c.ID, text, []button{r.ButtonFor(c.ID, r.locOf(c).T("digest.overview_button"), verbOverviewXLSX)})
+	}
+	return nil
+}
+
+// digestText builds the digest in one language, or "" when all is well.
+func (b *Bot) digestText(r *Request, l loc) (string, error) {
+	reg := b.opt.Regulation
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return "", err
+	}
+	today := mmo.Today(r.Now, b.opt.Location)
+	year := reg.SchoolYearOf(r.Now, b.opt.Location)
+	var docs, members, meetings, consults []string
+	for _, a := range all {
+		if a.Archived() {
+			continue
+		}
+		pending, err := b.pendingDocs(r, a)
+		if err != nil {
+			return "", err
+		}
+		for _, d := range pending {
+			if d.left > 7 {
+				continue
+			}
+			what := l.T("deadline.plan", "From", d.year, "To", d.year+1)
+			if d.kind == mmo.DocReport {
+				what = l.T("deadline.report", "From", d.year, "To", d.year+1)
+			}
+			docs = append(docs, l.T("digest.doc", "Name", a.Name, "What", rawArg(what), "Date", d.due.Format("02.01.2006"), "When", rawArg(dueText(l, d.left))))
+		}
+		v, err := b.view(r.Tx, a)
+		if err != nil {
+			return "", err
+		}
+		if v.status == mmo.StatusForming {
+			members = append(members, l.T("digest.members", "Name", a.Name, "Members", rawArg(l.N("count.members", v.members)), "Min", b.opt.MinMembers))
+		}
+		from := reg.YearStart.In(year, b.opt.Location)
+		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+		if err != nil {
+			return "", err
+		}
+		held, scheduled := 0, 0
+		for _, e := range events {
+			if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
+				continue
+			}
+			if e.Started(r.Now) {
+				held++
+			} else {
+				scheduled++
+			}
+		}
+		if !reg.MeetingsOnTrack(held, scheduled, year, today, b.opt.Location) {
+			meetings = append(meetings, l.T("digest.meetings", "Name", a.Name, "Held", held, "Scheduled", scheduled, "Min", reg.MinMeetings))
+		}
+		cs, err := r.Tx.AssociationConsultations(a.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range cs {
+			if c.Open() && c.Escalation > 0 && !c.WaitingSince.IsZero() {
+				consults = append(consults, l.T("digest.consult", "N", c.ID, "Name", a.Name, "Days", mmo.DaysBetween(c.WaitingSince, r.Now, b.opt.Location)))
+			}
+		}
+	}
+	if len(docs)+len(members)+len(meetings)+len(consults) == 0 {
+		return "", nil
+	}
+	var sb strings.Builder
+	sb.WriteString(l.T("digest.title", "Date", today.Format("02.01.2006")))
+	section := func(key string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		sb.WriteString("\n\n<b>" + l.T(key) + "</b>")
+		for _, line := range lines {
+			sb.WriteString("\n• " + line)
+		}
+	}
+	section("digest.docs_title", docs)
+	section("digest.members_title", members)
+	section("digest.meetings_title", meetings)
+	section("digest.consults_title", consults)
+	return sb.String(), nil
+}
+
+// overviewRow is one association in the coordinator's overview.
+type overviewRow struct {
+	a                 *mmo.Association
+	v                 assocView
+	held, scheduled   int
+	plan, report      mmo.DocStatus
+	planYear, repYear int
+	lastActivity      time.Time
+}
+
+func (b *Bot) overview(r *Request) ([]overviewRow, error) {
+	reg := b.opt.Regulation
+	year := reg.SchoolYearOf(r.Now, b.opt.Location)
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return nil, err
+	}
+	var rows []overviewRow
+	for _, a := range all {
+		if a.Archived() {
+			continue
+		}
+		v, err := b.view(r.Tx, a)
+		if err != nil {
+			return nil, err
+		}
+		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now), lastActivity: a.CreatedAt}
+		if row.repYear, err = b.reportYear(r, a); err != nil {
+			return nil, err
+		}
+		from := reg.YearStart.In(year, b.opt.Location)
+		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			if e.State != mmo.EventPublished {
+				continue
+			}
+			if e.Started(r.Now) {
+				if e.Format == mmo.FormatMeeting {
+					row.held++
+				}
+				if e.Start.After(row.lastActivity) {
+					row.lastActivity = e.Start
+				}
+			} else if e.Format == mmo.FormatMeeting {
+				row.scheduled++
+			}
+		}
+		ms, err := r.Tx.Members(a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.JoinedAt.After(row.lastActivity) {
+				row.lastActivity = m.JoinedAt
+			}
+		}
+		cs, err := r.Tx.AssociationConsultations(a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if c.LastActivity.After(row.lastActivity) {
+				row.lastActivity = c.LastActivity
+			}
+		}
+		if row.plan, err = b.docState(r, mmo.DocPlan, a, row.planYear); err != nil {
+			return nil, err
+		}
+		if row.report, err = b.docState(r, mmo.DocReport, a, row.repYear); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func docStatusShort(l loc, s mmo.DocStatus) string {
+	switch s {
+	case mmo.DocSubmitted:
+		return l.T("overview.submitted")
+	case mmo.DocApproved:
+		return l.T("overview.approved")
+	case mmo.DocReturned:
+		return l.T("overview.returned")
+	case mmo.DocDraft:
+		return l.T("overview.draft")
+	}
+	return l.T("overview.none")
+}
+
+// cmdOverview shows the coordinator every association at a glance.
+func (b *Bot) cmdOverview(r *Request) error {
+	rows, err := b.overview(r)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	var sb strings.Builder
+	sb.WriteString(l.T("overview.title"))
+	if len(rows) == 0 {
+		sb.WriteString("\n\n" + l.T("assoc.catalog_empty"))
+	}
+	for _, row := range rows {
+		sb.WriteString("\n\n" + l.T("overview.row",
+			"Name", row.a.Name,
+			"Members", rawArg(l.N("count.members", row.v.members)),
+			"Status", rawArg(b.statusText(r, row.v)),
+			"Held", row.held, "Scheduled", row.scheduled, "Min", b.opt.Regulation.MinMeetings,
+			"Plan", rawArg(docStatusShort(l, row.plan)), "Report", rawArg(docStatusShort(l, row.report)),
+			"Activity", b.date(row.lastActivity)))
+	}
+	r.Reply(sb.String(), []button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})
+	return nil
+}
+
+// onOverviewXLSX exports the overview.
+func (b *Bot) onOverviewXLSX(r *Request) error {
+	rows, err := b.overview(r)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	t := render.Table{
+		Sheet:    l.T("overview.sheet"),
+		Title:    l.T("overview.xlsx_title"),
+		Subtitle: []string{l.T("export.generated", "Date", b.dateTime(r.Now))},
+		Headers: []string{l.T("overview.col_name"), l.T("overview.col_leader"), l.T("overview.col_members"), l.T("overview.col_status"),
+			l.T("overview.col_held"), l.T("overview.col_scheduled"), l.T("overview.col_plan"), l.T("overview.col_report"), l.T("overview.col_activity")},
+	}
+	for _, row := range rows {
+		leader := ""
+		if row.v.leader != nil {
+			leader = row.v.leader.Name
+		}
+		t.Rows = append(t.Rows, []render.Cell{render.Text(row.a.Name), render.Text(leader), render.Int(row.v.members),
+			render.Text(plain(b.statusText(r, row.v))), render.Int(row.held), render.Int(row.scheduled),
+			render.Text(plain(docStatusShort(l, row.plan))), render.Text(plain(docStatusShort(l, row.report))),
+			render.Date(row.lastActivity, b.opt.Location)})
+	}
+	unescapeTable(&t)
+	data, err := render.XLSX(t)
+	if err != nil {
+		return err
+	}
+	r.SendDocument(r.ChatID, "overview-"+mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")+".xlsx", data, l.T("overview.caption"))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// retentionYear is the school year whose records fall out of retention on
+// the given day: a school year is kept RetentionYears after its end.
+func (b *Bot) expiry(year int) time.Time {
+	reg := b.opt.Regulation
+	return reg.YearStart.In(year+1+reg.RetentionYears, b.opt.Location)
+}
+
+// retention warns the coordinators a week before a school year's records
+// are removed (with a button to export them), then removes them.
+func (b *Bot) retention(r *Request) error {
+	reg := b.opt.Regulation
+	if reg.RetentionYears <= 0 {
+		return nil
+	}
+	today := mmo.Today(r.Now, b.opt.Location)
+	current := reg.SchoolYearOf(r.Now, b.opt.Location)
+	for year := current - reg.RetentionYears - 2; year < current; year++ {
+		expiry := b.expiry(year)
+		warnKey, doneKey := "retention:warn:"+strconv.Itoa(year), "retention:done:"+strconv.Itoa(year)
+		if r.Tx.Marked(doneKey) {
+			continue
+		}
+		if !today.Before(expiry.AddDate(0, 0, -7)) && today.Before(expiry) && !r.Tx.Marked(warnKey) {
+			if err := r.Tx.Mark(warnKey); err != nil {
+				return err
+			}
+			has, err := b.hasYearRecords(r, year)
+			if err != nil {
+				return err
+			}
+			if !has {
+				continue
+			}
+			coords, err := b.coordinators(r.Tx)
+			if err != nil {
+				return err
+			}
+			for _, c := range coords {
+				l := r.locOf(c)
+				r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", expiry.Format("02.01.2006"), "Years", reg.RetentionYears),
+					[]button{r.ButtonFor(c.ID, l.T("retention.export_button", "From", year, "To", year+1), verbArchive, strconv.Itoa(year))})
+			}
+		}
+		if !today.Before(expiry) {
+			if err := r.Tx.Mark(doneKey); err != nil {
+				return err
+			}
+			n, err := b.purgeYear(r, year)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				b.log.Info("retention: removed a school year's records", "year", year, "records", n)
+			}
+		}
+	}
+	return nil
+}
+
+// yearEvents returns the events of every association in a school year.
+func (b *Bot) yearEvents(r *Request, year int) ([]*mmo.Event, error) {
+	var out []*mmo.Event
+	err := r.Tx.Events(func(e *mmo.Event) bool {
+		if b.opt.Regulation.SchoolYearOf(e.Start, b.opt.Location) == year {
+			out = append(out, e)
+		}
+		return true
+	})
+	return out, err
+}
+
+func (b *Bot) hasYearRecords(r *Request, year int) (bool, error) {
+	events, err := b.yearEvents(r, year)
+	if err != nil || len(events) > 0 {
+		return len(events) > 0, err
+	}
+	found := false
+	err = r.Tx.Consultations(func(c *mmo.Consultation) bool {
+		found = b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year
+		return !found
+	})
+	return found, err
+}
+
+// purgeYear removes a school year's events (with answers, attendance and
+// minutes), consultations, plans, reports and proposals.
+func (b *Bot) purgeYear(r *Request, year int) (int, error) {
+	events, err := b.yearEvents(r, year)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range events {
+		if err := r.Tx.PurgeEvent(e.ID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	var old []uint64
+	if err := r.Tx.Consultations(func(c *mmo.Consultation) bool {
+		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year {
+			old = append(old, c.ID)
+		}
+		return true
+	}); err != nil {
+		return n, err
+	}
+	for _, id := range old {
+		if err := r.Tx.DeleteConsultation(id); err != nil {
+			return n, err
+		}
+		n++
+	}
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return n, err
+	}
+	for _, a := range all {
+		if err := r.Tx.DeleteYearDocs(a.ID, year); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// onArchive exports a school year's records before they are removed: the
+// events with attendance, and the consultations.
+func (b *Bot) onArchive(r *Request) error {
+	year, err := strconv.Atoi(r.Callback.Arg(0))
+	if err != nil {
+		return r.stale()
+	}
+	l := r.loc()
+	events, err := b.yearEvents(r, year)
+	if err != nil {
+		return err
+	}
+	ev := render.Table{Sheet: l.T("retention.sheet_events"), Title: l.T("retention.title", "From", year, "To", year+1),
+		Headers: []string{l.T("history.col_association"), l.T("history.col_date"), l.T("history.col_format"), l.T("history.col_topic"), l.T("report.col_present")}}
+	att := render.Table{Sheet: l.T("retention.sheet_attendance"), Title: l.T("retention.title", "From", year, "To", year+1),
+		Headers: []string{l.T("history.col_association"), l.T("history.col_date"), l.T("history.col_topic"), l.T("export.col_name"), l.T("sheet.col_mark")}}
+	names := map[uint64]string{}
+	for _, e := range events {
+		if _, ok := names[e.AssociationID]; !ok {
+			if a, err := r.Tx.Association(e.AssociationID); err == nil {
+				names[e.AssociationID] = a.Name
+			}
+		}
+		marks, err := r.Tx.EventAttendance(e.ID)
+		if err != nil {
+			return err
+		}
+		present := 0
+		for uid, m := range marks {
+			if m.Mark == mmo.MarkPresent {
+				present++
+			}
+			name := l.T("audit.deleted_user")
+			if u, err := r.Tx.User(uid); err == nil && u.Registered() {
+				name = u.Name
+			}
+			att.Rows = append(att.Rows, []render.Cell{render.Text(names[e.AssociationID]), render.Date(e.Start, b.opt.Location), render.Text(e.Topic), render.Text(name), render.Text(markText(l, m.Mark))})
+		}
+		ev.Rows = append(ev.Rows, []render.Cell{render.Text(names[e.AssociationID]), render.Date(e.Start, b.opt.Location), render.Text(formatName(l, e.Format)), render.Text(e.Topic), render.Int(present)})
+	}
+	cs := render.Table{Sheet: l.T("consultx.sheet_list"), Title: l.T("retention.title", "From", year, "To", year+1),
+		Headers: []string{l.T("consultx.col_n"), l.T("history.col_association"), l.T("consultx.col_date"), l.T("consultx.col_category"), l.T("consultx.col_status")}}
+	if err := r.Tx.Consultations(func(c *mmo.Consultation) bool {
+		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year {
+			cs.Rows = append(cs.Rows, []render.Cell{render.Int(int(c.ID)), render.Text(names[c.AssociationID]), render.Date(c.CreatedAt, b.opt.Location), render.Text(categoryName(l, c.Category)), render.Text(statusName(l, c.Status))})
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	for _, t := range []*render.Table{&ev, &att, &cs} {
+		unescapeTable(t)
+	}
+	data, err := render.XLSX(ev, att, cs)
+	if err != nil {
+		return err
+	}
+	r.SendDocument(r.ChatID, "archive-"+strconv.Itoa(year)+".xlsx", data, l.T("retention.caption", "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
