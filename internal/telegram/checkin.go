@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"errors"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"regexp"
 	"slices"
 	"strconv"
@@ -210,28 +211,39 @@ func (b *Bot) onCheckinHere(r *Request) error {
 	return b.checkIn(r, e, a, mmo.HowButton)
 }
 
-// dialogCheckinLocation takes the location a member shares to check in.
-func (b *Bot) dialogCheckinLocation(r *Request) error {
+// locationFor takes the location a form about an event waits for: without
+// one it repeats the hint and keeps waiting; with one it ends the form and
+// loads the event.
+func (r *Request) locationFor(hint string) (*tgbotapi.Location, *mmo.Event, *mmo.Association, bool, error) {
 	d, _, err := r.Dialog()
 	if err != nil {
-		return err
+		return nil, nil, nil, false, err
 	}
 	loc := r.Update.Message.Location
 	if loc == nil {
-		r.Reply(r.T("checkin.location_hint"))
-		return nil
+		r.Reply(r.T(hint))
+		return nil, nil, nil, false, nil
 	}
 	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
 	if err := r.EndDialog(); err != nil {
-		return err
+		return nil, nil, nil, false, err
 	}
 	e, err := r.Tx.Event(id)
 	if err != nil {
 		r.Reply(r.T("event.gone"))
-		return nil
+		return nil, nil, nil, false, nil
 	}
 	a, err := r.Tx.Association(e.AssociationID)
 	if err != nil {
+		return nil, nil, nil, false, err
+	}
+	return loc, e, a, true, nil
+}
+
+// dialogCheckinLocation takes the location a member shares to check in.
+func (b *Bot) dialogCheckinLocation(r *Request) error {
+	loc, e, a, ok, err := r.locationFor("checkin.location_hint")
+	if !ok {
 		return err
 	}
 	r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.location_got"), RemoveKeyboard: true})
@@ -745,26 +757,11 @@ func (b *Bot) onCheckinGeo(r *Request) error {
 
 // dialogVenue takes the venue's location from the leader.
 func (b *Bot) dialogVenue(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
+	loc, e, a, ok, err := r.locationFor("checkin.ask_venue")
+	if !ok {
 		return err
 	}
-	loc := r.Update.Message.Location
-	if loc == nil {
-		r.Reply(r.T("checkin.ask_venue"))
-		return nil
-	}
-	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
-	if err := r.EndDialog(); err != nil {
-		return err
-	}
-	e, err := r.Tx.Event(id)
-	if err != nil {
-		r.Reply(r.T("event.gone"))
-		return nil
-	}
-	a, err := r.Tx.Association(e.AssociationID)
-	if err != nil || !r.canManage(a) {
+	if !r.canManage(a) {
 		return r.notYours()
 	}
 	e.Checkin.RequireLocation, e.Checkin.Lat, e.Checkin.Lon = true, loc.Latitude, loc.Longitude

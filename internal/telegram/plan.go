@@ -391,22 +391,9 @@ func (b *Bot) dialogPlanItem(r *Request) error {
 		r.Reply(r.T("plan.bad_responsible"))
 		return nil
 	}
-	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
-	year, _ := strconv.Atoi(d.Draft["year"])
-	if err := r.EndDialog(); err != nil {
+	a, year, p, ok, err := b.endPlanDialog(r, d)
+	if !ok {
 		return err
-	}
-	a, err := r.Tx.Association(id)
-	if err != nil || !r.canManage(a) {
-		return r.notYours()
-	}
-	p, err := b.loadPlan(r, a, year)
-	if err != nil {
-		return err
-	}
-	if !editable(p.Status) {
-		r.Reply(r.T("plan.locked"))
-		return nil
 	}
 	month, _ := strconv.Atoi(d.Draft["month"])
 	p.AddItem(mmo.PlanItem{Month: month, Topic: d.Draft["topic"], Format: mmo.Format(d.Draft["format"]), Responsible: resp})
@@ -422,6 +409,30 @@ func (b *Bot) dialogPlanItem(r *Request) error {
 	return b.showPlan(r, a, year, false)
 }
 
+// endPlanDialog ends a plan form and loads the plan it was about; ok is
+// false (and the user told) when the plan can no longer change or the
+// user no longer runs the association.
+func (b *Bot) endPlanDialog(r *Request, d *mmo.Dialog) (*mmo.Association, int, *mmo.Plan, bool, error) {
+	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
+	year, _ := strconv.Atoi(d.Draft["year"])
+	if err := r.EndDialog(); err != nil {
+		return nil, 0, nil, false, err
+	}
+	a, err := r.Tx.Association(id)
+	if err != nil || !r.canManage(a) {
+		return nil, 0, nil, false, r.notYours()
+	}
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return nil, 0, nil, false, err
+	}
+	if !editable(p.Status) {
+		r.Reply(r.T("plan.locked"))
+		return nil, 0, nil, false, nil
+	}
+	return a, year, p, true, nil
+}
+
 // dialogPlanText takes the goal or the tasks (one per line).
 func (b *Bot) dialogPlanText(r *Request) error {
 	d, _, err := r.Dialog()
@@ -433,22 +444,9 @@ func (b *Bot) dialogPlanText(r *Request) error {
 		r.Reply(validationMessage(r, err))
 		return nil
 	}
-	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
-	year, _ := strconv.Atoi(d.Draft["year"])
-	if err := r.EndDialog(); err != nil {
+	a, year, p, ok, err := b.endPlanDialog(r, d)
+	if !ok {
 		return err
-	}
-	a, err := r.Tx.Association(id)
-	if err != nil || !r.canManage(a) {
-		return r.notYours()
-	}
-	p, err := b.loadPlan(r, a, year)
-	if err != nil {
-		return err
-	}
-	if !editable(p.Status) {
-		r.Reply(r.T("plan.locked"))
-		return nil
 	}
 	if d.Step == "goal" {
 		p.Goal = text
@@ -537,13 +535,7 @@ func (b *Bot) onPlanDecide(r *Request) error {
 		return nil
 	}
 	if r.Callback.Arg(2) == "r" {
-		d := mmo.NewDialog(mmo.FlowReturnDoc, mmo.DocPlan, r.Now, b.opt.DialogIdle)
-		d.Draft["aid"], d.Draft["year"] = aid(a), strconv.Itoa(year)
-		if err := r.PutDialog(d); err != nil {
-			return err
-		}
-		r.Reply(r.T("doc.ask_comment", "Name", a.Name))
-		return nil
+		return b.askReturnComment(r, mmo.DocPlan, a, year)
 	}
 	p.Status, p.DecidedAt, p.DecidedBy = mmo.DocApproved, r.Now, r.User.ID
 	if err := r.Tx.PutPlan(p); err != nil {
@@ -554,6 +546,18 @@ func (b *Bot) onPlanDecide(r *Request) error {
 	}
 	b.tellLeader(r, a, "plan.approved_notice", year, verbPlan)
 	r.Edit(r.T("plan.approved", "Name", a.Name, "From", year, "To", year+1))
+	return nil
+}
+
+// askReturnComment starts the form for the comment a plan or report is
+// returned with.
+func (b *Bot) askReturnComment(r *Request, kind string, a *mmo.Association, year int) error {
+	d := mmo.NewDialog(mmo.FlowReturnDoc, kind, r.Now, b.opt.DialogIdle)
+	d.Draft["aid"], d.Draft["year"] = aid(a), strconv.Itoa(year)
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	r.Reply(r.T("doc.ask_comment", "Name", a.Name))
 	return nil
 }
 

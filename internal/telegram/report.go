@@ -378,13 +378,7 @@ func (b *Bot) onReportDecide(r *Request) error {
 		return nil
 	}
 	if r.Callback.Arg(2) == "r" {
-		d := mmo.NewDialog(mmo.FlowReturnDoc, mmo.DocReport, r.Now, b.opt.DialogIdle)
-		d.Draft["aid"], d.Draft["year"] = aid(a), strconv.Itoa(year)
-		if err := r.PutDialog(d); err != nil {
-			return err
-		}
-		r.Reply(r.T("doc.ask_comment", "Name", a.Name))
-		return nil
+		return b.askReturnComment(r, mmo.DocReport, a, year)
 	}
 	rep.Status, rep.DecidedAt, rep.DecidedBy = mmo.DocApproved, r.Now, r.User.ID
 	if err := r.Tx.PutReport(rep); err != nil {
