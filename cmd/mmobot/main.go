@@ -3,6 +3,7 @@
 //
 //	mmobot [run] [-config FILE]          run the bot
 //	mmobot backup -o FILE [-config FILE] write a consistent copy of the database
+//	mmobot sandbox [-demo] [-addr A]     try the bot in a browser, without Telegram
 //
 // The config file is -config, else $MMOBOT_CONFIG, else ./config.yaml if
 // present; every key can also come from MMOBOT_* environment variables.
@@ -29,6 +30,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
+	}
+	if cmd == "sandbox" {
+		return runSandbox(args, stdout, stderr) // it has flags of its own
 	}
 	fs := flag.NewFlagSet("mmobot "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
