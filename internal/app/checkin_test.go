@@ -163,6 +163,16 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 	us[0].Send("/start " + link)
 	next(t, us[0], "Отметка ещё не открыта: она начнётся 24.11.2026 14:45")
 
+	// The window of this event: open an hour before, close at its end.
+	press(t, leader, view, "Когда открывать")
+	win := next(t, leader, "Окно отметки", "Откроется сама: 24.11.2026 14:45", "Закроется сама: 24.11.2026 15:30")
+	press(t, leader, win, "за 60 мин до начала")
+	win = next(t, leader, "Откроется сама: 24.11.2026 14:00")
+	press(t, leader, win, "до конца мероприятия")
+	win = next(t, leader, "Закроется сама: 24.11.2026 16:30")
+	press(t, leader, win, "К отметке")
+	view = next(t, leader, "Отметка откроется 24.11.2026 14:00")
+
 	// The leader asks for locations at the venue.
 	press(t, leader, view, "Требовать геопозицию")
 	next(t, leader, "Отправьте геопозицию места проведения")

@@ -61,8 +61,26 @@ func TestWorkPlan(t *testing.T) {
 	}
 	plan = addPlanItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
 
+	// A member of two associations is asked which one the proposal is for.
+	createAssociation(t, coord, "ММО учителей информатики", "информатика", false)
+	inf := openCard(t, us[0], "ММО учителей информатики")
+	press(t, us[0], inf, "Вступить")
+	next(t, us[0], "Добро пожаловать")
+	next(t, us[0], "Вы участник")
+	us[0].Send("/my") // the card opened last is the current one; forget it
+	next(t, us[0], "Ваши объединения")
+	h.m.DB.Update(func(tx *boltdb.Tx) error {
+		u, err := tx.User(us[0].ID)
+		if err != nil {
+			return err
+		}
+		u.Current = 0
+		return tx.PutUser(u)
+	})
+
 	// A member proposes; the leader takes it in.
 	us[0].Send("/propose")
+	press(t, us[0], next(t, us[0], "В план какого объединения"), "ММО учителей математики")
 	next(t, us[0], "Ваше предложение в план работы «ММО учителей математики»")
 	us[0].Send("Мастер-класс по подготовке к ОГЭ: разбор заданий второй части")
 	next(t, us[0], "Предложение передано")

@@ -27,6 +27,7 @@ const (
 	verbCheckinSheet  = "cw" // the registration sheet XLSX: eid
 	verbCheckinHere   = "ci" // a member's "I am here" button: eid
 	verbYearSheet     = "ay" // the year's attendance sheet of an association: aid
+	verbCheckinWindow = "cv" // the check-in window: eid [, "b" | "a", minutes]
 )
 
 // codeRE matches a typed check-in code.
@@ -332,6 +333,7 @@ func (b *Bot) checkinCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (
 		} else {
 			kb = append(kb, []button{r.Button(l.T("checkin.open_button"), verbCheckinOpen, id, "o")})
 		}
+		kb = append(kb, []button{r.Button(l.T("checkin.window_button"), verbCheckinWindow, id)})
 		if e.Checkin.RequireLocation {
 			kb = append(kb, []button{r.Button(l.T("checkin.geo_off_button"), verbCheckinGeo, id, "off")})
 		} else if e.Place != "" {
@@ -499,6 +501,49 @@ func (b *Bot) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) erro
 			[][]button{{r.ButtonFor(u.ID, l.T("checkin.here_button"), verbCheckinHere, eid(e))}}, nil
 	})
 	return err
+}
+
+// onCheckinWindow shows or sets when check-in opens and closes by itself
+// for one event.
+func (b *Bot) onCheckinWindow(r *Request) error {
+	e, _, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	if e.State != mmo.EventPublished || !r.Now.Before(e.End()) {
+		return r.stale()
+	}
+	id := eid(e)
+	if side := r.Callback.Arg(1); side != "" {
+		minutes, err := strconv.Atoi(r.Callback.Arg(2))
+		if err != nil || minutes < 5 || minutes > 12*60 {
+			return r.stale()
+		}
+		d := time.Duration(minutes) * time.Minute
+		switch side {
+		case "b":
+			e.Checkin.Before = d
+		case "a":
+			e.Checkin.After = d
+		default:
+			return r.stale()
+		}
+		if err := r.Tx.PutEvent(e); err != nil {
+			return err
+		}
+		r.Answer(r.T("edit.saved"), false)
+	}
+	from, until := e.CheckinWindow()
+	end := strconv.Itoa(int(e.Duration / time.Minute))
+	r.Edit(r.T("checkin.window_title", "From", b.dateTime(from), "Until", b.dateTime(until)),
+		[]button{r.Button(r.T("checkin.window_before", "N", 15), verbCheckinWindow, id, "b", "15"),
+			r.Button(r.T("checkin.window_before", "N", 30), verbCheckinWindow, id, "b", "30"),
+			r.Button(r.T("checkin.window_before", "N", 60), verbCheckinWindow, id, "b", "60")},
+		[]button{r.Button(r.T("checkin.window_after", "N", 15), verbCheckinWindow, id, "a", "15"),
+			r.Button(r.T("checkin.window_after", "N", 30), verbCheckinWindow, id, "a", "30"),
+			r.Button(r.T("checkin.window_end"), verbCheckinWindow, id, "a", end)},
+		[]button{r.Button(r.T("checkin.back"), verbCheckin, id)})
+	return nil
 }
 
 // onCheckinRotate replaces a leaked code and link.

@@ -143,6 +143,16 @@ func (r *Request) consultation(i int) (*mmo.Consultation, *mmo.Association, acce
 
 // cmdAsk starts a request in one of the user's associations.
 func (b *Bot) cmdAsk(r *Request) error {
+	return b.chooseMembership(r, verbAskIn, "consult.choose_association", func(r *Request, a *mmo.Association) error {
+		return b.startAsk(r, a, true)
+	})
+}
+
+// chooseMembership runs a member's command on one of the associations
+// they belong to: the only one, or the one they last chose; with several
+// and no choice yet it asks, with buttons carrying verb and the
+// association.
+func (b *Bot) chooseMembership(r *Request, verb, question string, then func(*Request, *mmo.Association) error) error {
 	ms, err := r.Tx.UserMemberships(r.User.ID)
 	if err != nil {
 		return err
@@ -165,18 +175,18 @@ func (b *Bot) cmdAsk(r *Request) error {
 		r.Reply(r.T("consult.no_association"))
 		return nil
 	case len(list) == 1:
-		return b.startAsk(r, list[0], true)
+		return then(r, list[0])
 	}
 	for _, a := range list {
 		if a.ID == r.User.Current {
-			return b.startAsk(r, a, true)
+			return then(r, a)
 		}
 	}
 	var kb [][]button
 	for _, a := range list {
-		kb = append(kb, []button{r.Button(a.Name, verbAskIn, aid(a))})
+		kb = append(kb, []button{r.Button(a.Name, verb, aid(a))})
 	}
-	r.Reply(r.T("consult.choose_association"), kb...)
+	r.Reply(r.T(question), kb...)
 	return nil
 }
 

@@ -22,6 +22,7 @@ const (
 	verbProposals    = "pp" // the proposals for the plan: aid, year
 	verbProposalTake = "pt" // take a proposal in: proposal id, aid, year | decline: ..., "n"
 	verbEventPlan    = "el" // link an event to a plan item: eid [, item id]
+	verbProposeIn    = "pi" // propose to the chosen association: aid
 )
 
 // planYear is the school year a plan is being made for: plans are drafted
@@ -715,26 +716,26 @@ func plainForm(d *render.FormDoc) {
 
 // cmdPropose lets a member propose something for their association's plan.
 func (b *Bot) cmdPropose(r *Request) error {
-	ms, err := r.Tx.UserMemberships(r.User.ID)
+	return b.chooseMembership(r, verbProposeIn, "propose.choose", b.startPropose)
+}
+
+// onProposeIn starts a proposal to the chosen association.
+func (b *Bot) onProposeIn(r *Request) error {
+	a, ok, err := r.association(0)
+	if !ok {
+		return err
+	}
+	member, err := r.isMember(a)
 	if err != nil {
 		return err
 	}
-	var list []*mmo.Association
-	for _, m := range ms {
-		if a, err := r.Tx.Association(m.AssociationID); err == nil && m.State == mmo.MemberActive && !a.Archived() {
-			list = append(list, a)
-		}
+	if !member || a.Archived() {
+		return r.notYours()
 	}
-	if len(list) == 0 {
-		r.Reply(r.T("consult.no_association"))
-		return nil
-	}
-	a := list[0]
-	for _, x := range list {
-		if x.ID == r.User.Current {
-			a = x
-		}
-	}
+	return b.startPropose(r, a)
+}
+
+func (b *Bot) startPropose(r *Request, a *mmo.Association) error {
 	d := mmo.NewDialog(mmo.FlowPropose, "text", r.Now, b.opt.DialogIdle)
 	d.Draft["aid"] = aid(a)
 	if err := r.PutDialog(d); err != nil {

@@ -129,6 +129,7 @@ func (b *Bot) buildRoutes() routes {
 			verbCheckinNote:   {role: mmo.RoleLeader, fn: b.onCheckinNote},
 			verbCheckinGeo:    {role: mmo.RoleLeader, fn: b.onCheckinGeo},
 			verbCheckinSheet:  {role: mmo.RoleLeader, fn: b.onCheckinSheet},
+			verbCheckinWindow: {role: mmo.RoleLeader, fn: b.onCheckinWindow},
 			verbYearSheet:     {role: mmo.RoleLeader, fn: b.onYearSheet},
 
 			verbMinutes:        {role: mmo.RoleLeader, fn: b.onMinutes},
@@ -165,6 +166,7 @@ func (b *Bot) buildRoutes() routes {
 			verbPlanDecide:    {role: mmo.RoleCoordinator, fn: b.onPlanDecide},
 			verbProposals:     {role: mmo.RoleLeader, fn: b.onProposals},
 			verbProposalTake:  {role: mmo.RoleLeader, fn: b.onProposalTake},
+			verbProposeIn:     {role: mmo.RoleMember, fn: b.onProposeIn},
 			verbEventPlan:     {role: mmo.RoleLeader, fn: b.onEventPlan},
 			verbReport:        {role: mmo.RoleLeader, fn: b.onReport},
 			verbReportSection: {role: mmo.RoleLeader, fn: b.onReportSection},
