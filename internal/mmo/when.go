@@ -1,7 +1,6 @@
 package mmo
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -889,26 +888,4 @@ var durHourUnits = map[string]bool{
 var durMinuteUnits = map[string]bool{
 	"м": true, "мин": true, "минута": true, "минуты": true, "минут": true,
 	"m": true, "min": true, "mins": true, "minute": true, "minutes": true,
-}
-
-var whenRuMonthsGen = [...]string{"января", "февраля", "марта", "апреля", "мая", "июня",
-	"июля", "августа", "сентября", "октября", "ноября", "декабря"}
-
-var whenRuWeekdays = [...]string{"воскресенье", "понедельник", "вторник", "среда",
-	"четверг", "пятница", "суббота"}
-
-// FormatWhen shows a moment back to the user in loc: for lang "en" (or
-// "en-…") "Friday, 25 December 2026, 15:30", for any other lang Russian,
-// "25 декабря 2026 (пятница), 15:30" (month in the genitive).
-func FormatWhen(t time.Time, loc *time.Location, lang string) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	t = t.In(loc)
-	lang = strings.ToLower(lang)
-	if lang == "en" || strings.HasPrefix(lang, "en-") || strings.HasPrefix(lang, "en_") {
-		return t.Format("Monday, 2 January 2006, 15:04")
-	}
-	return fmt.Sprintf("%d %s %d (%s), %s", t.Day(), whenRuMonthsGen[t.Month()-1], t.Year(),
-		whenRuWeekdays[t.Weekday()], t.Format("15:04"))
 }

@@ -819,8 +819,8 @@ func (b *Bot) dialogVenue(r *Request) error {
 	r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.venue_saved"), RemoveKeyboard: true})
 	id2 := eid(e)
 	r.Reply(r.T("checkin.choose_radius", "Radius", e.Checkin.Radius), []button{
-		r.Button("100 м", verbCheckinGeo, id2, "100"), r.Button("200 м", verbCheckinGeo, id2, "200"),
-		r.Button("500 м", verbCheckinGeo, id2, "500"), r.Button("1 км", verbCheckinGeo, id2, "1000"),
+		r.Button(r.T("date.metres", "N", 100), verbCheckinGeo, id2, "100"), r.Button(r.T("date.metres", "N", 200), verbCheckinGeo, id2, "200"),
+		r.Button(r.T("date.metres", "N", 500), verbCheckinGeo, id2, "500"), r.Button(r.T("date.kilometres", "N", 1), verbCheckinGeo, id2, "1000"),
 	})
 	return b.refreshCheckinCard(r, e, a)
 }

@@ -61,7 +61,22 @@ func answerFromCode(c string) mmo.Answer {
 	return map[string]mmo.Answer{"y": mmo.AnswerYes, "m": mmo.AnswerMaybe, "n": mmo.AnswerNo}[c]
 }
 func (b *Bot) when(e *mmo.Event, lang string) string {
-	return mmo.FormatWhen(e.Start, b.opt.Location, lang) + "–" + e.End().In(b.opt.Location).Format("15:04")
+	return b.formatWhen(e.Start, lang) + "–" + e.End().In(b.opt.Location).Format("15:04")
+}
+
+var (
+	monthGenKeys = [12]string{"date.g1", "date.g2", "date.g3", "date.g4", "date.g5", "date.g6",
+		"date.g7", "date.g8", "date.g9", "date.g10", "date.g11", "date.g12"}
+	weekdayKeys = [7]string{"date.w0", "date.w1", "date.w2", "date.w3", "date.w4", "date.w5", "date.w6"}
+)
+
+// formatWhen shows a moment back to the user in the deployment's zone:
+// "25 декабря 2026 (пятница), 15:30", "Friday, 25 December 2026, 15:30".
+func (b *Bot) formatWhen(t time.Time, lang string) string {
+	t = t.In(b.opt.Location)
+	l := loc{b.cat, lang}
+	return l.T("date.when", "Day", t.Day(), "Month", l.T(monthGenKeys[t.Month()-1]), "Year", t.Year(),
+		"Weekday", l.T(weekdayKeys[t.Weekday()]), "Time", t.Format("15:04"))
 }
 
 // formatName is the localized name of a format.
@@ -379,7 +394,7 @@ func (b *Bot) dialogEvent(r *Request) error {
 			return err
 		}
 		nonce := itoa(int64(nd.Nonce))
-		r.Reply(r.T("newevent.confirm_when", "When", mmo.FormatWhen(t, b.opt.Location, r.Lang)), []button{
+		r.Reply(r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang)), []button{
 			r.Button(r.T("newevent.when_yes"), verbEventWhen, nonce, "y"),
 			r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n"),
 		})
@@ -471,7 +486,7 @@ func (b *Bot) onEventWhen(r *Request) error {
 		r.Edit(r.T("when.past"))
 		return nil
 	}
-	r.Edit(r.T("newevent.when_set", "When", mmo.FormatWhen(start, b.opt.Location, r.Lang)))
+	r.Edit(r.T("newevent.when_set", "When", b.formatWhen(start, r.Lang)))
 	if d.Flow == mmo.FlowEditEvent {
 		id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
 		a, err := r.Tx.Association(id)
