@@ -230,7 +230,7 @@ func TestConsultations(t *testing.T) {
 func TestYearDocuments(t *testing.T) {
 	db := MustOpenDB(t)
 	err := db.Update(func(tx *Tx) error {
-		p := &mmo.Plan{AssociationID: 1, Year: 2026, Status: mmo.DocDraft, Goal: "цель"}
+		p := &mmo.Plan{AssociationID: 1, Year: 2026, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: "цель"}
 		p.AddItem(mmo.PlanItem{Month: 10, Topic: "A"})
 		p.AddItem(mmo.PlanItem{Month: 11, Topic: "B"})
 		if err := tx.PutPlan(p); err != nil {

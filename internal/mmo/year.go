@@ -200,20 +200,25 @@ type PlanItem struct {
 	Responsible string `json:"responsible,omitempty"`
 }
 
+// DocState is where a plan or report is in its approval, common to both.
+type DocState struct {
+	Status      DocStatus `json:"status"`
+	Comment     string    `json:"comment,omitempty"` // the coordinator's, when returned
+	SubmittedAt time.Time `json:"submitted_at,omitempty"`
+	DecidedAt   time.Time `json:"decided_at,omitempty"`
+	DecidedBy   int64     `json:"decided_by,omitempty"`
+}
+
 // Plan is an association's work plan (Приложение 1) for a school year.
 type Plan struct {
-	AssociationID uint64     `json:"association_id"`
-	Year          int        `json:"year"`
-	Status        DocStatus  `json:"status"`
-	Goal          string     `json:"goal"`
-	Tasks         []string   `json:"tasks"`
-	Items         []PlanItem `json:"items,omitempty"`
-	NextItem      int        `json:"next_item"`
-	Comment       string     `json:"comment,omitempty"` // the coordinator's, when returned
-	SubmittedAt   time.Time  `json:"submitted_at,omitempty"`
-	DecidedAt     time.Time  `json:"decided_at,omitempty"`
-	DecidedBy     int64      `json:"decided_by,omitempty"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	AssociationID uint64 `json:"association_id"`
+	Year          int    `json:"year"`
+	DocState
+	Goal      string     `json:"goal"`
+	Tasks     []string   `json:"tasks"`
+	Items     []PlanItem `json:"items,omitempty"`
+	NextItem  int        `json:"next_item"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // AddItem appends a planned event and returns its id.
@@ -243,13 +248,9 @@ var ReportSections = []string{"meetings", "directions", "practice", "contests", 
 
 // Report is an association's annual report for a school year.
 type Report struct {
-	AssociationID uint64            `json:"association_id"`
-	Year          int               `json:"year"`
-	Status        DocStatus         `json:"status"`
-	Sections      map[string]string `json:"sections"` // the leader's text per section
-	Comment       string            `json:"comment,omitempty"`
-	SubmittedAt   time.Time         `json:"submitted_at,omitempty"`
-	DecidedAt     time.Time         `json:"decided_at,omitempty"`
-	DecidedBy     int64             `json:"decided_by,omitempty"`
-	UpdatedAt     time.Time         `json:"updated_at"`
+	AssociationID uint64 `json:"association_id"`
+	Year          int    `json:"year"`
+	DocState
+	Sections  map[string]string `json:"sections"` // the leader's text per section
+	UpdatedAt time.Time         `json:"updated_at"`
 }

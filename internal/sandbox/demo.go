@@ -205,7 +205,7 @@ func (d *demo) seed() error {
 // have something to show.
 func (d *demo) plan() error {
 	year := mmo.SchoolYear(d.now, d.loc)
-	p := &mmo.Plan{AssociationID: d.assocs[demoMath].ID, Year: year, Status: mmo.DocApproved,
+	p := &mmo.Plan{AssociationID: d.assocs[demoMath].ID, Year: year, DocState: mmo.DocState{Status: mmo.DocApproved},
 		Goal: "Создание условий для непрерывного профессионального образования педагогов, социального партнерства, направленного на повышение качества образования в муниципальной системе образования путем организации мероприятий для педагогической общественности города.",
 		Tasks: []string{
 			"выявление профессиональных потребностей и дефицитов педагогов, содействие их решению;",

@@ -53,7 +53,7 @@ func (b *Bot) loadPlan(r *Request, a *mmo.Association, year int) (*mmo.Plan, err
 		return nil, err
 	}
 	l := loc{b.cat, "ru"} // the regulation's own words, as the form prints them
-	p = &mmo.Plan{AssociationID: a.ID, Year: year, Status: mmo.DocDraft, Goal: l.T("plan.default_goal")}
+	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: l.T("plan.default_goal")}
 	for _, t := range strings.Split(l.T("plan.default_tasks"), "\n") {
 		if t = strings.TrimSpace(t); t != "" {
 			p.Tasks = append(p.Tasks, t)
@@ -525,28 +525,89 @@ func (b *Bot) tellCoordinators(r *Request, a *mmo.Association, key string, year 
 
 // onPlanDecide approves a submitted plan, or asks the comment to return it
 // with.
-func (b *Bot) onPlanDecide(r *Request) error {
+func (b *Bot) onPlanDecide(r *Request) error { return b.onDecide(r, mmo.DocPlan) }
+
+// yearDoc is a plan or report seen through what they share: their state
+// of approval, and the words and routes of their kind.
+type yearDoc struct {
+	state *mmo.DocState
+	save  func() error
+	// approved and returned are the leader's notices; done the
+	// coordinator's confirmation; verb opens the document.
+	approved, returned, done, verb string
+	approveAction, returnAction    string
+}
+
+// loadYearDoc loads a plan or report; state is nil when there is none.
+func (b *Bot) loadYearDoc(r *Request, kind string, aid uint64, year int) (yearDoc, error) {
+	if kind == mmo.DocPlan {
+		d := yearDoc{approved: "plan.approved_notice", returned: "plan.returned_notice", done: "plan.approved", verb: verbPlan,
+			approveAction: "workplan.approve", returnAction: "workplan.return"}
+		p, err := r.Tx.Plan(aid, year)
+		if errors.Is(err, mmo.ErrNotFound) {
+			return d, nil
+		}
+		if err != nil {
+			return d, err
+		}
+		d.state, d.save = &p.DocState, func() error { return r.Tx.PutPlan(p) }
+		return d, nil
+	}
+	d := yearDoc{approved: "report.accepted_notice", returned: "report.returned_notice", done: "report.accepted", verb: verbReport,
+		approveAction: "annual.accept", returnAction: "annual.return"}
+	rep, err := r.Tx.Report(aid, year)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return d, nil
+	}
+	if err != nil {
+		return d, err
+	}
+	d.state, d.save = &rep.DocState, func() error { return r.Tx.PutReport(rep) }
+	return d, nil
+}
+
+// onDecide is the coordinator's decision button on a submitted plan or
+// report: approve at once, or ask the comment to return it with.
+func (b *Bot) onDecide(r *Request, kind string) error {
 	a, year, ok, err := r.yearArgs()
 	if !ok {
 		return err
 	}
-	p, err := r.Tx.Plan(a.ID, year)
-	if err != nil || p.Status != mmo.DocSubmitted {
+	d, err := b.loadYearDoc(r, kind, a.ID, year)
+	if err != nil {
+		return err
+	}
+	if d.state == nil || d.state.Status != mmo.DocSubmitted {
 		r.Answer(r.T("doc.already_decided"), true)
 		return nil
 	}
 	if r.Callback.Arg(2) == "r" {
-		return b.askReturnComment(r, mmo.DocPlan, a, year)
+		return b.askReturnComment(r, kind, a, year)
 	}
-	p.Status, p.DecidedAt, p.DecidedBy = mmo.DocApproved, r.Now, r.User.ID
-	if err := r.Tx.PutPlan(p); err != nil {
+	if err := b.decide(r, d, a, year, ""); err != nil {
 		return err
 	}
-	if err := r.audit("workplan.approve", 0, a, strconv.Itoa(year)); err != nil {
+	r.Edit(r.T(d.done, "Name", a.Name, "From", year, "To", year+1))
+	return nil
+}
+
+// decide approves a submitted document (no comment) or returns it with a
+// comment; the leader is told.
+func (b *Bot) decide(r *Request, d yearDoc, a *mmo.Association, year int, comment string) error {
+	d.state.DecidedAt, d.state.DecidedBy, d.state.Comment = r.Now, r.User.ID, comment
+	action, notice := d.approveAction, d.approved
+	d.state.Status = mmo.DocApproved
+	if comment != "" {
+		action, notice = d.returnAction, d.returned
+		d.state.Status = mmo.DocReturned
+	}
+	if err := d.save(); err != nil {
 		return err
 	}
-	b.tellLeader(r, a, "plan.approved_notice", year, verbPlan)
-	r.Edit(r.T("plan.approved", "Name", a.Name, "From", year, "To", year+1))
+	if err := r.audit(action, 0, a, strconv.Itoa(year)); err != nil {
+		return err
+	}
+	b.tellLeader(r, a, notice, year, d.verb, "Comment", comment)
 	return nil
 }
 
@@ -601,34 +662,16 @@ func (b *Bot) dialogReturnDoc(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if d.Step == mmo.DocPlan {
-		p, err := r.Tx.Plan(id, year)
-		if err != nil || p.Status != mmo.DocSubmitted {
-			r.Reply(r.T("doc.already_decided"))
-			return nil
-		}
-		p.Status, p.Comment, p.DecidedAt, p.DecidedBy = mmo.DocReturned, comment, r.Now, r.User.ID
-		if err := r.Tx.PutPlan(p); err != nil {
-			return err
-		}
-		if err := r.audit("workplan.return", 0, a, strconv.Itoa(year)); err != nil {
-			return err
-		}
-		b.tellLeader(r, a, "plan.returned_notice", year, verbPlan, "Comment", comment)
-	} else {
-		rep, err := r.Tx.Report(id, year)
-		if err != nil || rep.Status != mmo.DocSubmitted {
-			r.Reply(r.T("doc.already_decided"))
-			return nil
-		}
-		rep.Status, rep.Comment, rep.DecidedAt, rep.DecidedBy = mmo.DocReturned, comment, r.Now, r.User.ID
-		if err := r.Tx.PutReport(rep); err != nil {
-			return err
-		}
-		if err := r.audit("annual.return", 0, a, strconv.Itoa(year)); err != nil {
-			return err
-		}
-		b.tellLeader(r, a, "report.returned_notice", year, verbReport, "Comment", comment)
+	doc, err := b.loadYearDoc(r, d.Step, id, year)
+	if err != nil {
+		return err
+	}
+	if doc.state == nil || doc.state.Status != mmo.DocSubmitted {
+		r.Reply(r.T("doc.already_decided"))
+		return nil
+	}
+	if err := b.decide(r, doc, a, year, comment); err != nil {
+		return err
 	}
 	r.Reply(r.T("doc.returned"))
 	return nil

@@ -158,7 +158,7 @@ func (b *Bot) onReport(r *Request) error {
 func (b *Bot) loadReport(r *Request, a *mmo.Association, year int) (*mmo.Report, error) {
 	rep, err := r.Tx.Report(a.ID, year)
 	if errors.Is(err, mmo.ErrNotFound) {
-		return &mmo.Report{AssociationID: a.ID, Year: year, Status: mmo.DocDraft, Sections: map[string]string{}}, nil
+		return &mmo.Report{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Sections: map[string]string{}}, nil
 	}
 	if err == nil && rep.Sections == nil {
 		rep.Sections = map[string]string{}
@@ -367,30 +367,7 @@ func (b *Bot) onReportSubmit(r *Request) error {
 
 // onReportDecide accepts a submitted report, or asks the comment to return
 // it with.
-func (b *Bot) onReportDecide(r *Request) error {
-	a, year, ok, err := r.yearArgs()
-	if !ok {
-		return err
-	}
-	rep, err := r.Tx.Report(a.ID, year)
-	if err != nil || rep.Status != mmo.DocSubmitted {
-		r.Answer(r.T("doc.already_decided"), true)
-		return nil
-	}
-	if r.Callback.Arg(2) == "r" {
-		return b.askReturnComment(r, mmo.DocReport, a, year)
-	}
-	rep.Status, rep.DecidedAt, rep.DecidedBy = mmo.DocApproved, r.Now, r.User.ID
-	if err := r.Tx.PutReport(rep); err != nil {
-		return err
-	}
-	if err := r.audit("annual.accept", 0, a, strconv.Itoa(year)); err != nil {
-		return err
-	}
-	b.tellLeader(r, a, "report.accepted_notice", year, verbReport)
-	r.Edit(r.T("report.accepted", "Name", a.Name, "From", year, "To", year+1))
-	return nil
-}
+func (b *Bot) onReportDecide(r *Request) error { return b.onDecide(r, mmo.DocReport) }
 
 // onReportDOCX renders the report on the form of Приложение 2, with the
 // bot's own facts in sections 1 and 5, the consultations and the plan's
