@@ -66,6 +66,19 @@ func (r *Request) association(i int) (*mmo.Association, bool, error) {
 	return a, true, nil
 }
 
+// managed is association(i) for a button only the association's leader or
+// a coordinator may press; anyone else is told so and nothing changes.
+func (r *Request) managed(i int) (*mmo.Association, bool, error) {
+	a, ok, err := r.association(i)
+	if !ok {
+		return nil, false, err
+	}
+	if !r.canManage(a) {
+		return nil, false, r.notYours()
+	}
+	return a, true, nil
+}
+
 // canManage reports whether the user may run the association: its leader,
 // or a coordinator. A leader of another association may not.
 func (r *Request) canManage(a *mmo.Association) bool {
@@ -431,12 +444,9 @@ func (b *Bot) sendRequest(r *Request, a *mmo.Association, u *mmo.User) error {
 
 // onAssocPending sends the pending requests again, one message each.
 func (b *Bot) onAssocPending(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	ms, err := r.Tx.Members(a.ID)
 	if err != nil {
@@ -468,12 +478,9 @@ func (b *Bot) onAssocPending(r *Request) error {
 // when the request was already decided or withdrawn (the message is then
 // updated to say so).
 func (r *Request) decision() (*mmo.Association, *mmo.User, bool, error) {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return nil, nil, false, err
-	}
-	if !r.canManage(a) {
-		return nil, nil, false, r.notYours()
 	}
 	uid, okID := r.Callback.Int(1)
 	if !okID {

@@ -215,11 +215,7 @@ func (b *Bot) onCheckinHere(r *Request) error {
 // locationFor takes the location a form about an event waits for: without
 // one it repeats the hint and keeps waiting; with one it ends the form and
 // loads the event.
-func (r *Request) locationFor(hint string) (*tgbotapi.Location, *mmo.Event, *mmo.Association, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, nil, nil, false, err
-	}
+func (r *Request) locationFor(d *mmo.Dialog, hint string) (*tgbotapi.Location, *mmo.Event, *mmo.Association, bool, error) {
 	loc := r.Update.Message.Location
 	if loc == nil {
 		r.Reply(r.T(hint))
@@ -242,8 +238,8 @@ func (r *Request) locationFor(hint string) (*tgbotapi.Location, *mmo.Event, *mmo
 }
 
 // dialogCheckinLocation takes the location a member shares to check in.
-func (b *Bot) dialogCheckinLocation(r *Request) error {
-	loc, e, a, ok, err := r.locationFor("checkin.location_hint")
+func (b *Bot) dialogCheckinLocation(r *Request, d *mmo.Dialog) error {
+	loc, e, a, ok, err := r.locationFor(d, "checkin.location_hint")
 	if !ok {
 		return err
 	}
@@ -728,11 +724,7 @@ func (b *Bot) onCheckinNote(r *Request) error {
 
 // dialogAttendanceNote takes the note; a member with no mark yet is
 // marked absent for a good reason, which is what a note usually explains.
-func (b *Bot) dialogAttendanceNote(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogAttendanceNote(r *Request, d *mmo.Dialog) error {
 	note, err := mmo.ValidateLongText("note", r.Text, 2, 300)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
@@ -801,8 +793,8 @@ func (b *Bot) onCheckinGeo(r *Request) error {
 }
 
 // dialogVenue takes the venue's location from the leader.
-func (b *Bot) dialogVenue(r *Request) error {
-	loc, e, a, ok, err := r.locationFor("checkin.ask_venue")
+func (b *Bot) dialogVenue(r *Request, d *mmo.Dialog) error {
+	loc, e, a, ok, err := r.locationFor(d, "checkin.ask_venue")
 	if !ok {
 		return err
 	}
@@ -885,12 +877,9 @@ func (b *Bot) onCheckinSheet(r *Request) error {
 // onYearSheet sends an association's attendance for the school year:
 // members by events, with totals and each member's rate.
 func (b *Bot) onYearSheet(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	l := r.loc()
 	year := mmo.SchoolYear(r.Now, b.opt.Location)

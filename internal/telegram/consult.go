@@ -223,20 +223,8 @@ func (b *Bot) startAsk(r *Request, a *mmo.Association, member bool) error {
 	return nil
 }
 
-// askDialog loads the request form and checks a button belongs to its step.
-func (r *Request) askDialog(step string) (*mmo.Dialog, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, false, err
-	}
-	if d == nil || d.Flow != mmo.FlowAsk || d.Step != step || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return nil, false, r.stale()
-	}
-	return d, true, nil
-}
-
 func (b *Bot) onAskCategory(r *Request) error {
-	d, ok, err := r.askDialog("category")
+	d, ok, err := r.formButton("category", mmo.FlowAsk)
 	if !ok {
 		return err
 	}
@@ -273,11 +261,7 @@ const maxAttachments = 3
 
 // dialogAsk takes the typed steps of a request: the question (a file or
 // photo with a caption counts too), more files, a phone number.
-func (b *Bot) dialogAsk(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogAsk(r *Request, d *mmo.Dialog) error {
 	msg := r.Update.Message
 	att, other := attachmentOf(msg)
 	text := r.Text
@@ -363,7 +347,7 @@ func saveAttachments(d *mmo.Dialog, atts []mmo.Attachment) {
 
 // onAskDone moves on to the preferred form of the answer.
 func (b *Bot) onAskDone(r *Request) error {
-	d, ok, err := r.askDialog("files")
+	d, ok, err := r.formButton("files", mmo.FlowAsk)
 	if !ok {
 		return err
 	}
@@ -380,7 +364,7 @@ func (b *Bot) onAskDone(r *Request) error {
 }
 
 func (b *Bot) onAskForm(r *Request) error {
-	d, ok, err := r.askDialog("form")
+	d, ok, err := r.formButton("form", mmo.FlowAsk)
 	if !ok {
 		return err
 	}
@@ -403,7 +387,7 @@ func (b *Bot) onAskForm(r *Request) error {
 }
 
 func (b *Bot) onAskNoPhone(r *Request) error {
-	d, ok, err := r.askDialog("phone")
+	d, ok, err := r.formButton("phone", mmo.FlowAsk)
 	if !ok {
 		return err
 	}
@@ -717,11 +701,7 @@ func (b *Bot) onConsultReply(r *Request) error {
 // consultant to the asker, or from the asker to the consultant (to the
 // leader and consultants while nobody has taken the request). Neither
 // side sees the other's username or phone.
-func (b *Bot) dialogConsultReply(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 	msg := r.Update.Message
 	att, other := attachmentOf(msg)
 	text := r.Text
@@ -1047,12 +1027,9 @@ func (b *Bot) openConsultLink(r *Request, token string) error {
 
 // onAskConsent takes a non-member's answer to the notice.
 func (b *Bot) onAskConsent(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
+	d, ok, err := r.formButton("consent", mmo.FlowAskConsent)
+	if !ok {
 		return err
-	}
-	if d == nil || d.Flow != mmo.FlowAskConsent || d.Step != "consent" || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return r.stale()
 	}
 	if r.Callback.Arg(1) != mmo.ActionAgree {
 		r.Edit(r.T("consult.guest_declined"))
@@ -1067,11 +1044,7 @@ func (b *Bot) onAskConsent(r *Request) error {
 }
 
 // dialogAskConsent takes the name a non-member wants to be addressed by.
-func (b *Bot) dialogAskConsent(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogAskConsent(r *Request, d *mmo.Dialog) error {
 	if d.Step != "name" {
 		r.Reply(r.T("create.press_button"))
 		return nil
@@ -1095,12 +1068,9 @@ func (b *Bot) dialogAskConsent(r *Request) error {
 
 // onConsultants shows and changes the consultants of an association.
 func (b *Bot) onConsultants(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	id := aid(a)
 	switch r.Callback.Arg(1) {
@@ -1184,12 +1154,9 @@ func (b *Bot) onConsultants(r *Request) error {
 
 // onConsultLink turns the public consultation link on or off.
 func (b *Bot) onConsultLink(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	switch r.Callback.Arg(1) {
 	case "on":
@@ -1213,12 +1180,9 @@ func (b *Bot) onConsultLink(r *Request) error {
 // onConsultXLSX exports the association's requests of the school year, for
 // the annual report: every request, and counts by category and status.
 func (b *Bot) onConsultXLSX(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	l := r.loc()
 	year := mmo.SchoolYear(r.Now, b.opt.Location)

@@ -47,7 +47,7 @@ func (b *Bot) onCoordAdd(r *Request) error {
 
 // dialogGrant searches registered users by name and offers them as
 // buttons. The form stays open so the admin can refine the search.
-func (b *Bot) dialogGrant(r *Request) error {
+func (b *Bot) dialogGrant(r *Request, d *mmo.Dialog) error {
 	if r.Role < mmo.RoleAdmin { // the role may have changed since the form began
 		r.Reply(r.T("error.forbidden"))
 		return r.EndDialog()

@@ -39,11 +39,7 @@ func (b *Bot) onAssocNew(r *Request) error { return b.cmdNewAssociation(r) }
 
 // dialogCreate takes the typed steps of creation: name, subject,
 // description; the join policy is chosen with buttons.
-func (b *Bot) dialogCreate(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogCreate(r *Request, d *mmo.Dialog) error {
 	if r.Role < mmo.RoleCoordinator { // the role may have gone since the form began
 		r.Reply(r.T("error.forbidden"))
 		return r.EndDialog()
@@ -120,12 +116,9 @@ func (b *Bot) nameTaken(r *Request, name string, except uint64) (bool, error) {
 
 // onAssocPolicy finishes creation with the chosen policy.
 func (b *Bot) onAssocPolicy(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
+	d, ok, err := r.formButton("policy", mmo.FlowCreateAssoc)
+	if !ok {
 		return err
-	}
-	if d == nil || d.Flow != mmo.FlowCreateAssoc || d.Step != "policy" || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return r.stale()
 	}
 	policy := mmo.JoinPolicy(r.Callback.Arg(1))
 	if policy != mmo.PolicyOpen && policy != mmo.PolicyApproval {
@@ -223,11 +216,7 @@ func (b *Bot) onAssocEdit(r *Request) error {
 }
 
 // dialogEditAssoc takes the new value of an association field.
-func (b *Bot) dialogEditAssoc(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogEditAssoc(r *Request, d *mmo.Dialog) error {
 	if r.Text == "" {
 		r.Reply(r.T("dialog.text_expected"))
 		return nil
@@ -490,11 +479,7 @@ func (b *Bot) onLeaderFind(r *Request) error {
 }
 
 // dialogLeader searches registered users and offers them as leaders.
-func (b *Bot) dialogLeader(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogLeader(r *Request, d *mmo.Dialog) error {
 	if r.Role < mmo.RoleCoordinator {
 		r.Reply(r.T("error.forbidden"))
 		return r.EndDialog()

@@ -314,19 +314,6 @@ func (b *Bot) askFormat(r *Request, d mmo.Dialog, a *mmo.Association) error {
 	return nil
 }
 
-// createDialog loads the creation form and checks a button belongs to its
-// current step.
-func (r *Request) createDialog(step string) (*mmo.Dialog, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, false, err
-	}
-	if d == nil || (d.Flow != mmo.FlowCreateEvent && d.Flow != mmo.FlowEditEvent) || d.Step != step || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return nil, false, r.stale()
-	}
-	return d, true, nil
-}
-
 // advance moves a dialog to a step and saves it.
 func (r *Request) advance(d *mmo.Dialog, step string, set map[string]string) (mmo.Dialog, error) {
 	nd := *d
@@ -344,7 +331,7 @@ func (r *Request) advance(d *mmo.Dialog, step string, set map[string]string) (mm
 }
 
 func (b *Bot) onEventFormat(r *Request) error {
-	d, ok, err := r.createDialog(stepFormat)
+	d, ok, err := r.formButton(stepFormat, mmo.FlowCreateEvent, mmo.FlowEditEvent)
 	if !ok {
 		return err
 	}
@@ -361,11 +348,7 @@ func (b *Bot) onEventFormat(r *Request) error {
 }
 
 // dialogEvent takes the typed steps of creating (and editing) an event.
-func (b *Bot) dialogEvent(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogEvent(r *Request, d *mmo.Dialog) error {
 	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
 	a, err := r.Tx.Association(id)
 	if err != nil || a.Archived() || !r.canManage(a) {
@@ -467,7 +450,7 @@ func whenError(r *Request, err error) string {
 
 // onEventWhen takes the confirmation of the parsed date and time.
 func (b *Bot) onEventWhen(r *Request) error {
-	d, ok, err := r.createDialog(stepWhenConfirm)
+	d, ok, err := r.formButton(stepWhenConfirm, mmo.FlowCreateEvent, mmo.FlowEditEvent)
 	if !ok {
 		return err
 	}
@@ -510,7 +493,7 @@ func (b *Bot) onEventWhen(r *Request) error {
 }
 
 func (b *Bot) onEventLength(r *Request) error {
-	d, ok, err := r.createDialog(stepDuration)
+	d, ok, err := r.formButton(stepDuration, mmo.FlowCreateEvent, mmo.FlowEditEvent)
 	if !ok {
 		return err
 	}

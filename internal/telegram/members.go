@@ -71,12 +71,9 @@ func (b *Bot) cmdMembers(r *Request) error {
 }
 
 func (b *Bot) onMembers(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	page, _ := strconv.Atoi(r.Callback.Arg(1))
 	return b.showMembers(r, a, page)
@@ -161,12 +158,9 @@ func shortName(name string) string {
 // onRemove asks the leader for the reason to remove a member; the removal
 // happens when the reason is given.
 func (b *Bot) onRemove(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	uid, okID := r.Callback.Int(1)
 	if !okID {
@@ -199,11 +193,7 @@ func (b *Bot) onRemove(r *Request) error {
 }
 
 // dialogRemove takes the reason and removes the member; they are told why.
-func (b *Bot) dialogRemove(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogRemove(r *Request, d *mmo.Dialog) error {
 	if r.Text == "" {
 		r.Reply(r.T("dialog.text_expected"))
 		return nil
@@ -251,12 +241,9 @@ func (b *Bot) dialogRemove(r *Request) error {
 
 // onExport sends the member list as an XLSX or CSV file.
 func (b *Bot) onExport(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	list, err := b.activeMembers(r, a)
 	if err != nil {
@@ -387,12 +374,9 @@ func (b *Bot) currentInvite(r *Request, a *mmo.Association) (*mmo.Invite, error)
 // onInvite shows, renews, revokes the invitation link, or sends its QR
 // code.
 func (b *Bot) onInvite(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.managed(0)
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	if a.Archived() {
 		r.Answer(r.T("assoc.archived_no_join", "Name", a.Name), true)

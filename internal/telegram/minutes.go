@@ -226,11 +226,7 @@ func (b *Bot) askMinutes(r *Request, d mmo.Dialog) error {
 }
 
 // dialogMinutes takes a typed answer of the minutes form.
-func (b *Bot) dialogMinutes(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogMinutes(r *Request, d *mmo.Dialog) error {
 	if r.Text == "" {
 		r.Reply(r.T("dialog.text_expected"))
 		return nil
@@ -323,12 +319,9 @@ func (b *Bot) dialogMinutes(r *Request) error {
 
 // onMinutesVote takes "no vote" for the current item.
 func (b *Bot) onMinutesVote(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
+	d, ok, err := r.formButton(stepVotes, mmo.FlowMinutes)
+	if !ok {
 		return err
-	}
-	if d == nil || d.Flow != mmo.FlowMinutes || d.Step != stepVotes || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return r.stale()
 	}
 	items := loadItems(d)
 	i, _ := strconv.Atoi(d.Draft["i"])

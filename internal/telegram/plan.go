@@ -82,13 +82,23 @@ func (r *Request) yearArgs() (*mmo.Association, int, bool, error) {
 	return a, year, true, nil
 }
 
-func (b *Bot) onPlan(r *Request) error {
+// managedYear is yearArgs for a button only the association's leader or a
+// coordinator may press.
+func (r *Request) managedYear() (*mmo.Association, int, bool, error) {
 	a, year, ok, err := r.yearArgs()
 	if !ok {
-		return err
+		return nil, 0, false, err
 	}
 	if !r.canManage(a) {
-		return r.notYours()
+		return nil, 0, false, r.notYours()
+	}
+	return a, year, true, nil
+}
+
+func (b *Bot) onPlan(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
 	}
 	return b.showPlan(r, a, year, true)
 }
@@ -198,12 +208,9 @@ func (b *Bot) planDone(r *Request, a *mmo.Association, p *mmo.Plan) (map[int]boo
 // onPlanEdit starts the form for the goal, the tasks or a new item, or
 // deletes an item.
 func (b *Bot) onPlanEdit(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	p, err := b.loadPlan(r, a, year)
 	if err != nil {
@@ -292,20 +299,8 @@ func (b *Bot) startPlanItem(r *Request, a *mmo.Association, year int, topic stri
 	return nil
 }
 
-// planItemDialog checks a button of the new-item form.
-func (r *Request) planItemDialog(step string) (*mmo.Dialog, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, false, err
-	}
-	if d == nil || d.Flow != mmo.FlowPlanItem || d.Step != step || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return nil, false, r.stale()
-	}
-	return d, true, nil
-}
-
 func (b *Bot) onPlanMonth(r *Request) error {
-	d, ok, err := r.planItemDialog("month")
+	d, ok, err := r.formButton("month", mmo.FlowPlanItem)
 	if !ok {
 		return err
 	}
@@ -347,7 +342,7 @@ func (b *Bot) askPlanFormat(r *Request, d mmo.Dialog) error {
 }
 
 func (b *Bot) onPlanFormat(r *Request) error {
-	d, ok, err := r.planItemDialog("format")
+	d, ok, err := r.formButton("format", mmo.FlowPlanItem)
 	if !ok {
 		return err
 	}
@@ -364,11 +359,7 @@ func (b *Bot) onPlanFormat(r *Request) error {
 }
 
 // dialogPlanItem takes the typed steps of a new item: topic, responsible.
-func (b *Bot) dialogPlanItem(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogPlanItem(r *Request, d *mmo.Dialog) error {
 	switch d.Step {
 	case "month", "format":
 		r.Reply(r.T("create.press_button"))
@@ -435,11 +426,7 @@ func (b *Bot) endPlanDialog(r *Request, d *mmo.Dialog) (*mmo.Association, int, *
 }
 
 // dialogPlanText takes the goal or the tasks (one per line).
-func (b *Bot) dialogPlanText(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogPlanText(r *Request, d *mmo.Dialog) error {
 	text, err := mmo.ValidateLongText(d.Step, r.Text, 10, 3000)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
@@ -468,12 +455,9 @@ func (b *Bot) dialogPlanText(r *Request) error {
 
 // onPlanSubmit sends the plan to the coordinators for approval.
 func (b *Bot) onPlanSubmit(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	p, err := b.loadPlan(r, a, year)
 	if err != nil {
@@ -640,11 +624,7 @@ func (b *Bot) tellLeader(r *Request, a *mmo.Association, key string, year int, v
 
 // dialogReturnDoc takes the coordinator's comment and returns the plan or
 // report to the leader.
-func (b *Bot) dialogReturnDoc(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogReturnDoc(r *Request, d *mmo.Dialog) error {
 	comment, err := mmo.ValidateLongText("comment", r.Text, 3, 1500)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
@@ -679,12 +659,9 @@ func (b *Bot) dialogReturnDoc(r *Request) error {
 
 // onPlanDOCX sends the plan on the form of Приложение 1.
 func (b *Bot) onPlanDOCX(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	p, err := b.loadPlan(r, a, year)
 	if err != nil {
@@ -789,11 +766,7 @@ func (b *Bot) startPropose(r *Request, a *mmo.Association) error {
 }
 
 // dialogPropose takes a proposal and sends it to the leader.
-func (b *Bot) dialogPropose(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogPropose(r *Request, d *mmo.Dialog) error {
 	text, err := mmo.ValidateLongText("proposal", r.Text, 10, 1000)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
@@ -826,12 +799,9 @@ func (b *Bot) dialogPropose(r *Request) error {
 
 // onProposals lists the proposals not yet taken in or declined.
 func (b *Bot) onProposals(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	list, err := r.Tx.Proposals(a.ID, year)
 	if err != nil {
@@ -867,12 +837,9 @@ func (b *Bot) onProposalTake(r *Request) error {
 		return r.stale()
 	}
 	r.Callback.Args = r.Callback.Args[1:]
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	list, err := r.Tx.Proposals(a.ID, year)
 	if err != nil {

@@ -145,12 +145,9 @@ func (b *Bot) cmdReport(r *Request) error {
 }
 
 func (b *Bot) onReport(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	return b.showReport(r, a, year, true)
 }
@@ -232,12 +229,9 @@ func truncate(s string, n int) string {
 // onReportSection starts the form for one section, showing what the bot
 // already knows for it.
 func (b *Bot) onReportSection(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	i, err := strconv.Atoi(r.Callback.Arg(2))
 	if err != nil || i < 0 || i >= len(mmo.ReportSections) {
@@ -278,11 +272,7 @@ func hintKey(s string) string {
 
 // dialogReportSection takes a section's text: "+" keeps the old one, "-"
 // clears it.
-func (b *Bot) dialogReportSection(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogReportSection(r *Request, d *mmo.Dialog) error {
 	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
 	year, _ := strconv.Atoi(d.Draft["year"])
 	a, err := r.Tx.Association(id)
@@ -324,12 +314,9 @@ func (b *Bot) dialogReportSection(r *Request) error {
 // onReportSubmit sends the report to the coordinators; with sections still
 // empty it asks first.
 func (b *Bot) onReportSubmit(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	rep, err := b.loadReport(r, a, year)
 	if err != nil {
@@ -373,12 +360,9 @@ func (b *Bot) onReportDecide(r *Request) error { return b.onDecide(r, mmo.DocRep
 // bot's own facts in sections 1 and 5, the consultations and the plan's
 // fulfilment, and the year's minutes listed as attachments.
 func (b *Bot) onReportDOCX(r *Request) error {
-	a, year, ok, err := r.yearArgs()
+	a, year, ok, err := r.managedYear()
 	if !ok {
 		return err
-	}
-	if !r.canManage(a) {
-		return r.notYours()
 	}
 	rep, err := b.loadReport(r, a, year)
 	if err != nil {

@@ -3,6 +3,7 @@ package telegram
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -170,6 +171,21 @@ func (r *Request) Dialog() (d *mmo.Dialog, expired bool, err error) {
 		return nil, true, r.Tx.DeleteDialog(r.User.ID)
 	}
 	return d, false, nil
+}
+
+// formButton loads the dialog a button pressed inside a form belongs to.
+// The dialog must be of one of flows and at step, and the button must carry
+// its nonce: a button left on an older message of an earlier form, or of a
+// step already answered, is stale and changes nothing.
+func (r *Request) formButton(step string, flows ...string) (*mmo.Dialog, bool, error) {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return nil, false, err
+	}
+	if d == nil || !slices.Contains(flows, d.Flow) || d.Step != step || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
+		return nil, false, r.stale()
+	}
+	return d, true, nil
 }
 
 // PutDialog saves the user's dialog.

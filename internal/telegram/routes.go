@@ -13,6 +13,10 @@ import (
 // HandlerFunc handles one update.
 type HandlerFunc func(*Request) error
 
+// DialogFunc continues a form with the message the user sent; d is the
+// user's open dialog, which the router has already read.
+type DialogFunc func(r *Request, d *mmo.Dialog) error
+
 // Middleware wraps a handler with behaviour common to all routes.
 type Middleware func(HandlerFunc) HandlerFunc
 
@@ -31,7 +35,7 @@ type routes struct {
 	commands  map[string]route
 	order     []string // command menu order
 	callbacks map[string]route
-	dialogs   map[string]HandlerFunc
+	dialogs   map[string]DialogFunc
 	// links open deep links by the payload's kind, the part before "_".
 	links   map[string]func(r *Request, rest string) error
 	handler HandlerFunc // serve wrapped in the middleware
@@ -176,7 +180,7 @@ func (b *Bot) buildRoutes() routes {
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
 		},
-		dialogs: map[string]HandlerFunc{
+		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
 			mmo.FlowEdit:     b.dialogEdit,
 			mmo.FlowGrant:    b.dialogGrant,
@@ -312,7 +316,7 @@ func (b *Bot) onMessage(r *Request) error {
 			r.Reply(r.T("dialog.expired"))
 			return r.EndDialog()
 		}
-		return h(r)
+		return h(r, d)
 	case expired:
 		r.route = "dialog:expired"
 		r.Reply(r.T("dialog.expired"))

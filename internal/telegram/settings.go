@@ -89,11 +89,7 @@ func (b *Bot) onEditField(r *Request) error {
 }
 
 // dialogEdit takes the new value of a profile field.
-func (b *Bot) dialogEdit(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogEdit(r *Request, d *mmo.Dialog) error {
 	if r.Text == "" {
 		r.Reply(r.T("dialog.text_expected"))
 		return nil

@@ -71,12 +71,9 @@ func (b *Bot) askRegistrationStep(r *Request, d mmo.Dialog) {
 
 // onConsent takes the answer to the personal data notice.
 func (b *Bot) onConsent(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
+	d, ok, err := r.formButton(mmo.StepConsent, mmo.FlowRegister)
+	if !ok {
 		return err
-	}
-	if d == nil || d.Flow != mmo.FlowRegister || d.Step != mmo.StepConsent || r.Callback.Arg(0) != itoa(int64(d.Nonce)) {
-		return r.stale()
 	}
 	next, _, err := mmo.RegistrationNext(*d, mmo.Input{Action: r.Callback.Arg(1)}, r.Now, b.opt.DialogIdle)
 	switch {
@@ -96,11 +93,7 @@ func (b *Bot) onConsent(r *Request) error {
 }
 
 // dialogRegister takes a typed answer to a registration step.
-func (b *Bot) dialogRegister(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return err
-	}
+func (b *Bot) dialogRegister(r *Request, d *mmo.Dialog) error {
 	if d.Step == mmo.StepConsent {
 		r.Reply(r.T("reg.press_button"))
 		b.askRegistrationStep(r, *d)
