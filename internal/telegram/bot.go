@@ -72,6 +72,7 @@ type Bot struct {
 	log     *slog.Logger
 	now     func() time.Time
 	routes  routes
+	alerts  time.Time // the clock time of the daily jobs, parsed from AlertsAt
 
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
@@ -119,6 +120,13 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	if opt.AlertsAt == "" {
 		opt.AlertsAt = "09:00"
 	}
+	alerts, err := time.Parse("15:04", opt.AlertsAt)
+	if err != nil {
+		return nil, fmt.Errorf("alerts time %q: want HH:MM", opt.AlertsAt)
+	}
+	// The due scan takes the nearest reminder first; sort once, on a copy
+	// that is the bot's own.
+	opt.Reminders = slices.Sorted(slices.Values(opt.Reminders))
 	if opt.Regulation.YearStart.Month == 0 {
 		opt.Regulation.YearStart = mmo.MonthDay{Month: time.September, Day: 1}
 		opt.Regulation.PlanDue = mmo.MonthDay{Month: time.September, Day: 15}
@@ -173,7 +181,7 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 
 	b := &Bot{
 		opt: opt, api: api, pollAPI: &pollAPI, db: db, cat: cat,
-		codec: codec{secret: db.Secret()}, log: log, now: opt.Now,
+		codec: codec{secret: db.Secret()}, log: log, now: opt.Now, alerts: alerts,
 		pollCtx: pollCtx, pollCancel: pollCancel,
 	}
 	b.sender = NewSender(api, opt.Limits, log)
@@ -226,20 +234,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Error("refresh command menus", "error", err)
 	}
 
-	c := b.startCron()
-	defer c.Stop()
-	dueCtx, dueCancel := context.WithCancel(ctx)
-	dueDone := make(chan struct{})
-	go func() {
-		defer close(dueDone)
-		b.runDue(dueCtx)
-	}()
+	c := b.startSchedule()
 
 	stop := context.AfterFunc(ctx, b.pollCancel)
 	defer stop()
 	err := b.poll(ctx)
-	dueCancel()
-	<-dueDone
+	<-c.Stop().Done() // a scan in hand finishes before the store closes
 
 	// Let the answers to the last updates go out before stopping.
 	drain := time.Now().Add(3 * time.Second)

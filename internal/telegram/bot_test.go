@@ -347,3 +347,14 @@ func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
 		t.Errorf("after a menu change: %d calls, menu %v", n, got)
 	}
 }
+
+// A bad alert time is refused before the bot connects, so the daily jobs
+// never run at a time nobody set.
+func TestNewRefusesABadAlertTime(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	opt := testOptions(srv)
+	opt.AlertsAt = "9 утра"
+	if _, err := New(context.Background(), nil, nil, opt); err == nil || !strings.Contains(err.Error(), `alerts time "9 утра"`) {
+		t.Fatalf("New = %v, want an error naming the alert time", err)
+	}
+}

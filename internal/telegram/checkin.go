@@ -967,17 +967,8 @@ func (b *Bot) onYearSheet(r *Request) error {
 }
 
 // dueCheckins sends the "I am here" button of events whose check-in window
-// has opened by itself.
-func (b *Bot) dueCheckins(r *Request) (bool, error) {
-	var open []*mmo.Event
-	if err := r.Tx.Events(func(e *mmo.Event) bool {
-		if e.State == mmo.EventPublished && !e.Checkin.Announced && e.Checkin.Manual != "closed" && e.CheckinOpen(r.Now) {
-			open = append(open, e)
-		}
-		return true
-	}); err != nil {
-		return false, err
-	}
+// has opened by itself; the due scan finds them.
+func (b *Bot) dueCheckins(r *Request, open []*mmo.Event) (bool, error) {
 	for _, e := range open {
 		a, err := r.Tx.Association(e.AssociationID)
 		if err != nil {

@@ -3,14 +3,14 @@ package telegram
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
 )
@@ -23,55 +23,8 @@ const (
 
 // alertsAt returns today's alert time in the deployment's zone.
 func (b *Bot) alertsAt(now time.Time) time.Time {
-	t, _ := time.Parse("15:04", b.opt.AlertsAt)
 	day := mmo.Today(now, b.opt.Location)
-	return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, b.opt.Location)
-}
-
-// startCron runs the daily jobs at the alert time in the deployment's zone,
-// with panic recovery. The jobs are also looked at by the due scan, so a
-// day missed while the bot was down is caught up at start; a mark per day
-// keeps them from running twice.
-func (b *Bot) startCron() *cron.Cron {
-	t, _ := time.Parse("15:04", b.opt.AlertsAt)
-	logger := cronLogger{b.log}
-	c := cron.New(cron.WithLocation(b.opt.Location), cron.WithChain(cron.Recover(logger)), cron.WithLogger(logger))
-	spec := fmt.Sprintf("%d %d * * *", t.Minute(), t.Hour())
-	if _, err := c.AddFunc(spec, func() {
-		if err := b.runDaily(); err != nil {
-			b.log.Error("daily jobs", "error", err)
-		}
-	}); err != nil {
-		b.log.Error("schedule the daily jobs", "error", err)
-	}
-	c.Start()
-	return c
-}
-
-// cronLogger passes cron's messages to slog.
-type cronLogger struct{ log *slog.Logger }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "error", err)...)
-}
-
-// runDaily runs today's daily jobs in a transaction of their own.
-func (b *Bot) runDaily() error {
-	sent := false
-	err := b.db.Update(func(tx *boltdb.Tx) error {
-		r := b.systemRequest(tx)
-		var err error
-		sent, err = b.dailyIfDue(r)
-		if err != nil {
-			return err
-		}
-		return r.commit()
-	})
-	if sent {
-		b.out.notify()
-	}
-	return err
+	return time.Date(day.Year(), day.Month(), day.Day(), b.alerts.Hour(), b.alerts.Minute(), 0, 0, b.opt.Location)
 }
 
 // dailyIfDue runs the daily jobs once a day, after the alert time: the
@@ -100,9 +53,10 @@ func (b *Bot) dailyIfDue(r *Request) (bool, error) {
 	return len(r.out) > n, nil
 }
 
-// systemRequest is a request with no user, for scheduled jobs.
+// systemRequest is a request with no user and nothing to answer, for
+// scheduled jobs.
 func (b *Bot) systemRequest(tx *boltdb.Tx) *Request {
-	return &Request{bot: b, Tx: tx, Now: b.now(), Update: emptyUpdate(), User: &mmo.User{}, Lang: "ru"}
+	return &Request{bot: b, Tx: tx, Now: b.now(), Update: &tgbotapi.Update{}, User: &mmo.User{}, Lang: i18n.Default}
 }
 
 // docState is a plan's or report's status for one association and year.

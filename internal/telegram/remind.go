@@ -1,45 +1,76 @@
 package telegram
 
 import (
-	"context"
+	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/robfig/cron/v3"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// emptyUpdate is the update of a scheduled job: nothing to answer.
-func emptyUpdate() *tgbotapi.Update { return &tgbotapi.Update{} }
+// startSchedule runs the due scan on cron: at once, to catch up on what
+// fell due while the bot was down, and then every DueInterval. The scan
+// also runs the daily jobs once the alert time has passed, so one schedule
+// serves both. A panic in a scan is logged and the schedule goes on; a
+// scan still running when the next is due makes that one skip rather than
+// queue behind it.
+func (b *Bot) startSchedule() *cron.Cron {
+	logger := cronLogger{b.log}
+	c := cron.New(cron.WithLocation(b.opt.Location), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	c.Schedule(&catchUp{every: b.opt.DueInterval}, cron.FuncJob(b.scanDue))
+	c.Start()
+	return c
+}
 
-// runDue sends what falls due — reminders before events — at start (a
-// catch-up after downtime) and then every DueInterval, until ctx is done.
-func (b *Bot) runDue(ctx context.Context) {
-	t := time.NewTicker(b.opt.DueInterval)
-	defer t.Stop()
-	for {
-		if err := b.sendDue(); err != nil {
-			b.log.Error("due reminders", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// catchUp is a cron schedule that fires at once and then every interval.
+// cron's own Every rounds up to whole seconds, which tests cannot wait for.
+type catchUp struct {
+	every   time.Duration
+	started atomic.Bool
+}
+
+// Next implements cron.Schedule.
+func (s *catchUp) Next(t time.Time) time.Time {
+	if s.started.CompareAndSwap(false, true) {
+		return t
+	}
+	return t.Add(s.every)
+}
+
+// cronLogger passes cron's messages to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "error", err)...)
+}
+
+// checkinDue reports whether the event's check-in window has opened by
+// itself and its button is not yet sent.
+func checkinDue(e *mmo.Event, now time.Time) bool {
+	return e.State == mmo.EventPublished && !e.Checkin.Announced && e.Checkin.Manual != "closed" && e.CheckinOpen(now)
+}
+
+// scanDue is the scheduled job: it queues what is due and logs what failed.
+func (b *Bot) scanDue() {
+	if err := b.sendDue(); err != nil {
+		b.log.Error("due scan", "error", err)
 	}
 }
 
 // sendDue queues what is due: check-in buttons of events whose window
-// opened, and reminders. Each reminder is marked in the
-// transaction that queues it, so none is ever sent twice; one that fell due
-// while the bot was down is sent now, unless the event has begun. When
-// several fell due (the bot was down long), only the nearest to the start
-// goes out.
+// opened, reminders, consultations' deadlines and the daily jobs. Each
+// reminder is marked in the transaction that queues it, so none is ever
+// sent twice; one that fell due while the bot was down is sent now, unless
+// the event has begun. When several fell due (the bot was down long), only
+// the nearest to the start goes out.
 func (b *Bot) sendDue() error {
-	offsets := slices.Clone(b.opt.Reminders)
-	slices.Sort(offsets) // nearest to the start first
+	offsets := b.opt.Reminders // sorted by New: nearest to the start first
 	var longest time.Duration
 	if len(offsets) > 0 {
 		longest = offsets[len(offsets)-1]
@@ -47,18 +78,25 @@ func (b *Bot) sendDue() error {
 	queued := false
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		queued = false
-		now := b.now()
-		r := &Request{bot: b, Tx: tx, Now: now, Update: emptyUpdate(), User: &mmo.User{}, Lang: "ru"}
-		var due []*mmo.Event
+		r := b.systemRequest(tx)
+		now := r.Now
+		// One walk over the events finds both the reminders and the
+		// check-ins; a reminder gets a copy, so the check-in announced
+		// below does not change the event it describes.
+		var due, open []*mmo.Event
 		if err := tx.Events(func(e *mmo.Event) bool {
 			if e.State == mmo.EventPublished && e.Start.After(now) && !e.Start.After(now.Add(longest)) {
-				due = append(due, e)
+				c := *e
+				due = append(due, &c)
+			}
+			if checkinDue(e, now) {
+				open = append(open, e)
 			}
 			return true
 		}); err != nil {
 			return err
 		}
-		announced, err := b.dueCheckins(r)
+		announced, err := b.dueCheckins(r, open)
 		if err != nil {
 			return err
 		}
