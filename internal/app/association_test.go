@@ -190,6 +190,16 @@ func TestJoinLeaveAndTheMinimum(t *testing.T) {
 	next(t, t2, "Вы вышли")
 	next(t, c, "меньше минимума (2)", "1 участник")
 
+	// What only members may do is refused to a former member, saying so:
+	// the card's ask button still in the chat, /ask and /propose.
+	if a := press(t, t2, joined, "Задать вопрос"); !a.ShowAlert || !strings.Contains(a.Text, "только участникам объединения «ММО учителей физики»") {
+		t.Errorf("a former member's ask button: %+v", a)
+	}
+	t2.Send("/ask")
+	next(t, t2, "Вопросы задают объединению, в котором вы состоите")
+	t2.Send("/propose")
+	next(t, t2, "Предложения в план вносят участники объединения")
+
 	h.srv.Settle(t)
 	if extra := t1.Drain(); len(extra) != 0 {
 		t.Errorf("a button from another chat did something: %v", extra)

@@ -61,6 +61,8 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 	next(t, leader, "Тема")
 	leader.Send("Ф")
 	next(t, leader, "Слишком коротко")
+	leader.Send("2025")
+	next(t, leader, "Текст должен содержать буквы")
 	leader.Send("Функциональная грамотность")
 	next(t, leader, "Когда?")
 	for _, bad := range []struct{ in, hint string }{
@@ -92,7 +94,7 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 	leader.Send("-")
 	next(t, leader, "Ссылка")
 	leader.Send("telemost.ru/123")
-	next(t, leader, "Не получилось разобрать")
+	next(t, leader, "Нужна ссылка целиком, с https:// в начале")
 	leader.Send("https://telemost.yandex.ru/j/12345")
 	next(t, leader, "Повестка")
 	leader.Send("-")

@@ -88,11 +88,14 @@ func (r *Request) canManage(a *mmo.Association) bool {
 // notYours refuses a button or command about an association the user does
 // not run.
 func (r *Request) notYours() error {
-	if r.Update.CallbackQuery != nil {
-		r.Answer(r.T("assoc.not_yours"), true)
-	} else {
-		r.Reply(r.T("assoc.not_yours"))
-	}
+	r.reply(r.T("assoc.not_yours"))
+	return nil
+}
+
+// membersOnly refuses what only the association's members may do (ask,
+// propose, open its events) to someone who is not, or no longer, one.
+func (r *Request) membersOnly(a *mmo.Association) error {
+	r.reply(r.T("assoc.members_only", "Name", a.Name))
 	return nil
 }
 

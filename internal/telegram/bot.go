@@ -430,11 +430,7 @@ func (b *Bot) fail(u *tgbotapi.Update, cause error) {
 			return err
 		}
 		if req.ChatID != 0 && (req.Private || u.CallbackQuery != nil) {
-			if u.CallbackQuery != nil {
-				req.Answer(req.T("error.internal"), true)
-			} else {
-				req.Reply(req.T("error.internal"))
-			}
+			req.reply(req.T("error.internal"))
 		}
 		if err := req.commit(); err != nil {
 			return err

@@ -116,15 +116,6 @@ func (b *Bot) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.How)
 	return b.refreshCheckinCard(r, e, a)
 }
 
-// reply answers a button with an alert, or a message with a message.
-func (r *Request) reply(text string) {
-	if r.Update.CallbackQuery != nil {
-		r.Answer(text, true)
-		return
-	}
-	r.Reply(text)
-}
-
 // clock formats a time of day in the deployment's zone.
 func (b *Bot) clock(t time.Time) string { return t.In(b.opt.Location).Format("15:04") }
 
@@ -213,8 +204,9 @@ func (b *Bot) onCheckinHere(r *Request) error {
 }
 
 // locationFor takes the location a form about an event waits for: without
-// one it repeats the hint and keeps waiting; with one it ends the form and
-// loads the event.
+// one it repeats the hint and keeps waiting; with one it loads the event.
+// The form stays open for the caller to end, so a member who was too far
+// can come closer and send the location again.
 func (r *Request) locationFor(d *mmo.Dialog, hint string) (*tgbotapi.Location, *mmo.Event, *mmo.Association, bool, error) {
 	loc := r.Update.Message.Location
 	if loc == nil {
@@ -222,13 +214,10 @@ func (r *Request) locationFor(d *mmo.Dialog, hint string) (*tgbotapi.Location, *
 		return nil, nil, nil, false, nil
 	}
 	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
-	if err := r.EndDialog(); err != nil {
-		return nil, nil, nil, false, err
-	}
 	e, err := r.Tx.Event(id)
 	if err != nil {
-		r.Reply(r.T("event.gone"))
-		return nil, nil, nil, false, nil
+		r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("event.gone"), RemoveKeyboard: true})
+		return nil, nil, nil, false, r.EndDialog()
 	}
 	a, err := r.Tx.Association(e.AssociationID)
 	if err != nil {
@@ -243,15 +232,19 @@ func (b *Bot) dialogCheckinLocation(r *Request, d *mmo.Dialog) error {
 	if !ok {
 		return err
 	}
-	r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.location_got"), RemoveKeyboard: true})
 	radius := e.Checkin.Radius
 	if radius == 0 {
 		radius = mmo.DefaultRadius
 	}
 	if dist := mmo.Distance(loc.Latitude, loc.Longitude, e.Checkin.Lat, e.Checkin.Lon); dist > float64(radius) {
+		// The form and its location button stay for another try.
 		r.Reply(r.T("checkin.too_far", "Distance", int(dist), "Radius", radius))
 		return nil
 	}
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	r.out = append(r.out, outMsg{Kind: outSend, ChatID: r.ChatID, Text: r.T("checkin.location_got"), RemoveKeyboard: true})
 	return b.checkIn(r, e, a, mmo.HowLocation)
 }
 
@@ -796,6 +789,9 @@ func (b *Bot) onCheckinGeo(r *Request) error {
 func (b *Bot) dialogVenue(r *Request, d *mmo.Dialog) error {
 	loc, e, a, ok, err := r.locationFor(d, "checkin.ask_venue")
 	if !ok {
+		return err
+	}
+	if err := r.EndDialog(); err != nil {
 		return err
 	}
 	if !r.canManage(a) {

@@ -143,16 +143,16 @@ func (r *Request) consultation(i int) (*mmo.Consultation, *mmo.Association, acce
 
 // cmdAsk starts a request in one of the user's associations.
 func (b *Bot) cmdAsk(r *Request) error {
-	return b.chooseMembership(r, verbAskIn, "consult.choose_association", func(r *Request, a *mmo.Association) error {
+	return b.chooseMembership(r, verbAskIn, "consult.choose_association", "consult.no_association", func(r *Request, a *mmo.Association) error {
 		return b.startAsk(r, a, true)
 	})
 }
 
 // chooseMembership runs a member's command on one of the associations
 // they belong to: the only one, or the one they last chose; with several
-// and no choice yet it asks, with buttons carrying verb and the
-// association.
-func (b *Bot) chooseMembership(r *Request, verb, question string, then func(*Request, *mmo.Association) error) error {
+// and no choice yet it asks question, with buttons carrying verb and the
+// association; with none it says none.
+func (b *Bot) chooseMembership(r *Request, verb, question, none string, then func(*Request, *mmo.Association) error) error {
 	ms, err := r.Tx.UserMemberships(r.User.ID)
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func (b *Bot) chooseMembership(r *Request, verb, question string, then func(*Req
 	}
 	switch {
 	case len(list) == 0:
-		r.Reply(r.T("consult.no_association"))
+		r.Reply(r.T(none))
 		return nil
 	case len(list) == 1:
 		return then(r, list[0])
@@ -200,8 +200,11 @@ func (b *Bot) onAskIn(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !member || a.Archived() {
-		return r.notYours()
+	if a.Archived() {
+		return r.stale()
+	}
+	if !member {
+		return r.membersOnly(a)
 	}
 	return b.startAsk(r, a, true)
 }

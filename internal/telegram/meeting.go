@@ -669,8 +669,11 @@ func (b *Bot) onEvent(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !member || e.State == mmo.EventDraft {
-		return r.notYours()
+	if e.State == mmo.EventDraft { // members never see drafts
+		return r.stale()
+	}
+	if !member {
+		return r.membersOnly(a)
 	}
 	var chosen mmo.Answer
 	if ans, err := r.Tx.RSVP(e, r.User.ID); err == nil {

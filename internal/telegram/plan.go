@@ -736,7 +736,7 @@ func plainForm(d *render.FormDoc) {
 
 // cmdPropose lets a member propose something for their association's plan.
 func (b *Bot) cmdPropose(r *Request) error {
-	return b.chooseMembership(r, verbProposeIn, "propose.choose", b.startPropose)
+	return b.chooseMembership(r, verbProposeIn, "propose.choose", "propose.no_association", b.startPropose)
 }
 
 // onProposeIn starts a proposal to the chosen association.
@@ -749,8 +749,11 @@ func (b *Bot) onProposeIn(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !member || a.Archived() {
-		return r.notYours()
+	if a.Archived() {
+		return r.stale()
+	}
+	if !member {
+		return r.membersOnly(a)
 	}
 	return b.startPropose(r, a)
 }

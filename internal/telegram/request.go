@@ -173,6 +173,16 @@ func (r *Request) Dialog() (d *mmo.Dialog, expired bool, err error) {
 	return d, false, nil
 }
 
+// reply answers in the way the update asks for: an alert on a pressed
+// button, a message on a typed one.
+func (r *Request) reply(text string) {
+	if r.Update.CallbackQuery != nil {
+		r.Answer(text, true)
+		return
+	}
+	r.Reply(text)
+}
+
 // formButton loads the dialog a button pressed inside a form belongs to.
 // The dialog must be of one of flows and at step, and the button must carry
 // its nonce: a button left on an older message of an earlier form, or of a

@@ -370,21 +370,18 @@ func (b *Bot) onCallback(r *Request) error {
 	if err != nil {
 		r.route = "button:invalid"
 		b.log.Warn("refused callback data", "update_id", r.Update.UpdateID, "user_id", r.User.ID, "error", err)
-		r.Answer(r.T("error.stale_button"), true)
-		return nil
+		return r.stale()
 	}
 	if r.Private && r.From.ID != r.ChatID {
 		// Telegram lets nobody press buttons in someone else's private
 		// chat; such an update is forged.
-		r.Answer(r.T("error.stale_button"), true)
-		return nil
+		return r.stale()
 	}
 	r.Callback = &cb
 	r.route = "button:" + cb.Verb
 	rt, ok := b.routes.callbacks[cb.Verb]
 	if !ok {
-		r.Answer(r.T("error.stale_button"), true)
-		return nil
+		return r.stale()
 	}
 	if r.Role < rt.role {
 		r.Answer(r.T(refusal(r.Role)), true)

@@ -182,9 +182,12 @@ func validationMessage(r *Request, err error) string {
 			return r.T("validate.invalid_school")
 		case mmo.FieldPosition:
 			return r.T("validate.invalid_position")
-		case mmo.FieldAssocName, mmo.FieldAssocSubject, mmo.FieldAssocDescription, mmo.FieldReason:
-			return r.T("validate.invalid_text")
+		case mmo.FieldLink:
+			return r.T("validate.invalid_link")
 		}
+		// Every other field is a text: a topic, a place, a question, a
+		// section of the report.
+		return r.T("validate.invalid_text")
 	}
 	return r.T("validate.invalid")
 }
