@@ -378,9 +378,7 @@ func (b *Bot) addMember(r *Request, a *mmo.Association, u *mmo.User, via string,
 	}
 	tell()
 	if a.LeaderID != 0 && a.LeaderID != r.User.ID && a.LeaderID != u.ID && action == "member.join" {
-		if leader, err := r.Tx.User(a.LeaderID); err == nil && !leader.Blocked {
-			r.Send(leader.ID, r.TFor(leader, "assoc.leader_new_member", "Name", u.Name, "School", u.School, "Association", a.Name))
-		}
+		r.notifyID(a.LeaderID, "assoc.leader_new_member", "Name", u.Name, "School", u.School, "Association", a.Name)
 	}
 	return b.checkThreshold(r, a, before, before+1)
 }
@@ -522,9 +520,7 @@ func (b *Bot) onAssocApprove(r *Request) error {
 	}
 	return b.addMember(r, a, u, "approved", func() {
 		r.Edit(r.T("assoc.approved", "Name", u.Name, "Association", a.Name))
-		if !u.Blocked {
-			r.Send(u.ID, r.TFor(u, "assoc.you_approved", "Name", a.Name))
-		}
+		r.notify(u, "assoc.you_approved", "Name", a.Name)
 	})
 }
 
@@ -541,9 +537,7 @@ func (b *Bot) onAssocDecline(r *Request) error {
 		return err
 	}
 	r.Edit(r.T("assoc.declined", "Name", u.Name, "Association", a.Name))
-	if !u.Blocked {
-		r.Send(u.ID, r.TFor(u, "assoc.you_declined", "Name", a.Name))
-	}
+	r.notify(u, "assoc.you_declined", "Name", a.Name)
 	return nil
 }
 
@@ -599,9 +593,7 @@ func (b *Bot) onAssocLeave(r *Request) error {
 		return nil
 	}
 	if a.LeaderID != 0 {
-		if leader, err := r.Tx.User(a.LeaderID); err == nil && !leader.Blocked {
-			r.Send(leader.ID, r.TFor(leader, "assoc.leader_member_left", "Name", r.User.Name, "Association", a.Name))
-		}
+		r.notifyID(a.LeaderID, "assoc.leader_member_left", "Name", r.User.Name, "Association", a.Name)
 	}
 	return b.checkThreshold(r, a, before, before-1)
 }

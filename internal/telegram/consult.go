@@ -843,9 +843,7 @@ func (b *Bot) onConsultClose(r *Request) error {
 	if x.asker {
 		r.Reply(r.T("consult.rate_ask", "N", c.ID), rateRow(r, c, r.ChatID))
 		if c.AssigneeID != 0 {
-			if u, err := r.Tx.User(c.AssigneeID); err == nil && !u.Blocked {
-				r.Send(u.ID, r.TFor(u, "consult.closed_by_asker", "N", c.ID))
-			}
+			r.notifyID(c.AssigneeID, "consult.closed_by_asker", "N", c.ID)
 		}
 		return nil
 	}
@@ -888,9 +886,7 @@ func (b *Bot) onConsultRate(r *Request) error {
 	}
 	r.Edit(r.T("consult.thanks", "N", c.ID, "Stars", strings.Repeat("⭐", n)))
 	if c.AssigneeID != 0 {
-		if u, err := r.Tx.User(c.AssigneeID); err == nil && !u.Blocked {
-			r.Send(u.ID, r.TFor(u, "consult.rated_notice", "N", c.ID, "Stars", strings.Repeat("⭐", n)))
-		}
+		r.notifyID(c.AssigneeID, "consult.rated_notice", "N", c.ID, "Stars", strings.Repeat("⭐", n))
 	}
 	return nil
 }
@@ -1088,9 +1084,7 @@ func (b *Bot) onConsultants(r *Request) error {
 			}
 			if !slices.Contains(a.Consultants, uid) {
 				a.Consultants = append(a.Consultants, uid)
-				if u, err := r.Tx.User(uid); err == nil && !u.Blocked {
-					r.Send(u.ID, r.TFor(u, "consult.you_consultant", "Name", a.Name))
-				}
+				r.notifyID(uid, "consult.you_consultant", "Name", a.Name)
 			}
 		} else {
 			a.Consultants = slices.DeleteFunc(a.Consultants, func(x int64) bool { return x == uid })

@@ -117,9 +117,7 @@ func (b *Bot) onCoordSet(r *Request) error {
 		return err
 	}
 	r.Edit(r.T("coord.granted", "Name", u.Name))
-	if !u.Blocked {
-		r.Send(u.ID, r.TFor(u, "coord.you_granted"))
-	}
+	r.notify(u, "coord.you_granted")
 	r.SetMenu(u)
 	return nil
 }
@@ -158,9 +156,7 @@ func (b *Bot) onCoordDel(r *Request) error {
 	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "coordinator.revoke", Subject: u.ID}); err != nil {
 		return err
 	}
-	if !u.Blocked {
-		r.Send(u.ID, r.TFor(u, "coord.you_revoked"))
-	}
+	r.notify(u, "coord.you_revoked")
 	r.SetMenu(u)
 	text, kb, err := b.coordinatorsView(r)
 	if err != nil {

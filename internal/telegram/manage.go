@@ -315,8 +315,8 @@ func (b *Bot) onAssocArchive(r *Request) error {
 		}
 		if leader, err := r.Tx.User(former); err == nil {
 			r.SetMenu(leader)
-			if !leader.Blocked && leader.ID != r.User.ID {
-				r.Send(leader.ID, r.TFor(leader, "archive.told_leader", "Name", a.Name))
+			if leader.ID != r.User.ID {
+				r.notify(leader, "archive.told_leader", "Name", a.Name)
 			}
 		}
 		if a, err = r.Tx.Association(a.ID); err != nil {
@@ -583,15 +583,11 @@ func (b *Bot) appoint(r *Request, a *mmo.Association, u *mmo.User, action string
 		r.User = u
 		r.Role = u.Role(b.isAdmin(u.ID))
 	}
-	if !u.Blocked {
-		r.Send(u.ID, r.TFor(u, "leader.you_appointed", "Name", a.Name))
-	}
+	r.notify(u, "leader.you_appointed", "Name", a.Name)
 	r.SetMenu(u)
 	if oldID != 0 {
 		if old, err := r.Tx.User(oldID); err == nil {
-			if !old.Blocked {
-				r.Send(old.ID, r.TFor(old, "leader.you_replaced", "Name", a.Name, "Leader", u.Name))
-			}
+			r.notify(old, "leader.you_replaced", "Name", a.Name, "Leader", u.Name)
 			r.SetMenu(old)
 		}
 	}
@@ -639,8 +635,8 @@ func (b *Bot) openLeaderInvite(r *Request, token string) error {
 	if err := b.appoint(r, a, r.User, "leadership.link_used"); err != nil {
 		return err
 	}
-	if by, err := r.Tx.User(inv.CreatedBy); err == nil && !by.Blocked && by.ID != r.User.ID {
-		r.Send(by.ID, r.TFor(by, "leader.link_used", "Name", r.User.Name, "Association", a.Name))
+	if inv.CreatedBy != r.User.ID {
+		r.notifyID(inv.CreatedBy, "leader.link_used", "Name", r.User.Name, "Association", a.Name)
 	}
 	return nil
 }

@@ -233,9 +233,7 @@ func (b *Bot) dialogRemove(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	r.Reply(r.T("members.removed", "Name", u.Name, "Association", a.Name))
-	if !u.Blocked {
-		r.Send(u.ID, r.TFor(u, "members.you_removed", "Association", a.Name, "Reason", reason))
-	}
+	r.notify(u, "members.you_removed", "Association", a.Name, "Reason", reason)
 	return b.checkThreshold(r, a, before, before-1)
 }
 

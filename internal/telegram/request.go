@@ -80,6 +80,22 @@ func (r *Request) Send(chatID int64, text string, kb ...[]button) {
 	}
 }
 
+// notify sends a notice to another user in their language, rendered from
+// key and args, unless they have blocked the bot: the notice is a courtesy
+// and must not fail what caused it.
+func (r *Request) notify(u *mmo.User, key string, args ...any) {
+	if !u.Blocked {
+		r.Send(u.ID, r.TFor(u, key, args...))
+	}
+}
+
+// notifyID is notify for a user known by id; one who is gone is skipped.
+func (r *Request) notifyID(uid int64, key string, args ...any) {
+	if u, err := r.Tx.User(uid); err == nil {
+		r.notify(u, key, args...)
+	}
+}
+
 // Edit replaces the text and buttons of the message the pressed button
 // belongs to. Without a callback it sends a new message instead.
 func (r *Request) Edit(text string, kb ...[]button) {
