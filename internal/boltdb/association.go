@@ -203,14 +203,17 @@ func (tx *Tx) Invite(token string) (*mmo.Invite, error) {
 }
 
 // CheckIndexes verifies that the membership indexes and the leader lists
-// agree with the records, for tests and `mmobot check`.
+// agree with the records; tests run it after every flow.
 func (tx *Tx) CheckIndexes() error {
 	var errs []error
 	members := tx.tx.Bucket(bucketMembers)
 	index := tx.tx.Bucket(bucketUserMembers)
 	members.ForEach(func(k, v []byte) error {
 		var m mmo.Membership
-		json.Unmarshal(v, &m)
+		if err := json.Unmarshal(v, &m); err != nil {
+			errs = append(errs, fmt.Errorf("membership under key %x: %w", k, err))
+			return nil
+		}
 		if got := index.Get(userKey(m.UserID, m.AssociationID)); got == nil || string(got) != string(m.State) {
 			errs = append(errs, fmt.Errorf("membership %d/%d: index entry %q, state %q", m.AssociationID, m.UserID, got, m.State))
 		}
@@ -235,7 +238,7 @@ func (tx *Tx) CheckIndexes() error {
 			leads[a.LeaderID] = append(leads[a.LeaderID], a.ID)
 		}
 	}
-	tx.Users(func(u *mmo.User) bool {
+	if err := tx.Users(func(u *mmo.User) bool {
 		want := leads[u.ID]
 		got := slices.Clone(u.LeaderOf)
 		slices.Sort(want)
@@ -245,7 +248,9 @@ func (tx *Tx) CheckIndexes() error {
 		}
 		delete(leads, u.ID)
 		return true
-	})
+	}); err != nil {
+		return errors.Join(append(errs, err)...) // the leads left are not known to be missing
+	}
 	for uid := range leads {
 		errs = append(errs, fmt.Errorf("an association is led by unknown user %d", uid))
 	}

@@ -170,12 +170,6 @@ func Open(path string, opts Options) (*DB, error) {
 // Close closes the database.
 func (db *DB) Close() error { return db.bolt.Close() }
 
-// Now returns the store's clock reading.
-func (db *DB) Now() time.Time { return db.now() }
-
-// Path returns the database file name.
-func (db *DB) Path() string { return db.bolt.Path() }
-
 // Secret returns the per-installation random key used to sign callback data.
 func (db *DB) Secret() []byte { return db.secret }
 
@@ -232,9 +226,6 @@ type Tx struct {
 	now time.Time
 }
 
-// Now returns the time the transaction started, by the store's clock.
-func (tx *Tx) Now() time.Time { return tx.now }
-
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
 	return db.bolt.View(func(btx *bolt.Tx) error {
@@ -278,7 +269,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) error {
 		return mmo.ErrNotFound
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %s/%x: %w", "record", key, err)
+		return fmt.Errorf("decode %T under key %x: %w", v, key, err) // the type names the bucket
 	}
 	return nil
 }

@@ -334,8 +334,19 @@ func TestUsers(t *testing.T) {
 		}
 		return nil
 	})
-	db.Update(func(tx *Tx) error { return tx.SetBlocked(3, true) })
-	db.Update(func(tx *Tx) error { return tx.SetBlocked(999, true) }) // unknown: ignored
+	if err := db.Update(func(tx *Tx) error { return tx.SetBlocked(3, true) }); err != nil {
+		t.Fatal(err)
+	}
+	// A block from a user the store does not know is ignored, not an error.
+	if err := db.Update(func(tx *Tx) error { return tx.SetBlocked(999, true) }); err != nil {
+		t.Errorf("SetBlocked(unknown) = %v, want nil", err)
+	}
+	db.View(func(tx *Tx) error {
+		if _, err := tx.User(999); !errors.Is(err, mmo.ErrNotFound) {
+			t.Errorf("SetBlocked created an unknown user: %v", err)
+		}
+		return nil
+	})
 	db.View(func(tx *Tx) error {
 		u, _ := tx.User(3)
 		if !u.Blocked || !u.BlockedAt.Equal(now) {

@@ -3,7 +3,7 @@ package boltdb
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,11 +54,11 @@ func encodeOutbox(it *OutboxItem) []byte {
 // since bbolt's memory is valid only inside the transaction.
 func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 	if len(b) < outboxHeader || b[0] != 1 {
-		return OutboxItem{}, errors.New("outbox: bad item")
+		return OutboxItem{}, fmt.Errorf("outbox item %d: bad header (%d bytes)", id, len(b))
 	}
 	keyLen := int(binary.BigEndian.Uint16(b[37:]))
 	if len(b) < outboxHeader+keyLen {
-		return OutboxItem{}, errors.New("outbox: bad item")
+		return OutboxItem{}, fmt.Errorf("outbox item %d: key of %d bytes in %d", id, keyLen, len(b))
 	}
 	it := OutboxItem{
 		ID:        id,

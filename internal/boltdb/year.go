@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 )
@@ -110,13 +109,4 @@ func (tx *Tx) Marked(key string) bool {
 // Mark records that something was done, in the transaction that queues it.
 func (tx *Tx) Mark(key string) error {
 	return tx.tx.Bucket(bucketMarks).Put([]byte(key), itob(uint64(tx.now.Unix())))
-}
-
-// MarkedAt returns when a key was marked.
-func (tx *Tx) MarkedAt(key string) (time.Time, bool) {
-	v := tx.tx.Bucket(bucketMarks).Get([]byte(key))
-	if v == nil {
-		return time.Time{}, false
-	}
-	return time.Unix(int64(btoi(v)), 0), true
 }

@@ -319,11 +319,6 @@ func parse(r io.Reader, cfg *Config, source string) error {
 	return nil
 }
 
-// IsAdmin reports whether userID is listed in Admins.
-func (c Config) IsAdmin(userID int64) bool {
-	return slices.Contains(c.Admins, userID)
-}
-
 // Redacted returns a copy of c that is safe to log: a non-empty token is
 // replaced by "<redacted>" (an empty one stays empty, so the log shows that
 // it is missing). The copy shares no slices with c.

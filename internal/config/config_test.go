@@ -415,23 +415,6 @@ func TestRedacted(t *testing.T) {
 	}
 }
 
-func TestIsAdmin(t *testing.T) {
-	c := valid()
-	c.Admins = []int64{10, 20}
-	tests := []struct {
-		id   int64
-		want bool
-	}{{10, true}, {20, true}, {30, false}, {0, false}, {-10, false}}
-	for _, tt := range tests {
-		if got := c.IsAdmin(tt.id); got != tt.want {
-			t.Errorf("IsAdmin(%d) = %v, want %v", tt.id, got, tt.want)
-		}
-	}
-	if Default().IsAdmin(10) {
-		t.Error("Default has an admin")
-	}
-}
-
 func TestLoadWithoutToken(t *testing.T) {
 	cfg, err := LoadWithoutToken("", nil)
 	if err != nil {

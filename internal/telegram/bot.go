@@ -197,9 +197,6 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 // Username returns the bot's Telegram username, for deep links.
 func (b *Bot) Username() string { return b.api.Self.UserName }
 
-// Sender returns the bot's outbound path, for figures in benchmarks.
-func (b *Bot) Sender() *Sender { return b.sender }
-
 func (b *Bot) isAdmin(id int64) bool { return slices.Contains(b.opt.Admins, id) }
 
 func (b *Bot) button(chatID int64, text, verb string, args ...string) button {

@@ -339,7 +339,7 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 	}
 	payload, err := d.db.OutboxPayload(it.ID)
 	if err != nil {
-		d.log.Error("outbox: read item", "error", err)
+		d.log.Error("outbox: read item", "id", it.ID, "error", err)
 		return true
 	}
 	if payload == nil {
@@ -372,7 +372,7 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 		at := time.Now().Add(retryDelay(attempts))
 		d.log.Warn("outbox: send failed, will retry", "chat_id", it.ChatID, "attempt", attempts, "error", err)
 		if err := d.db.OutboxRetry(it.ID, attempts, at); err != nil {
-			d.log.Error("outbox: record retry", "error", err)
+			d.log.Error("outbox: record retry", "id", it.ID, "error", err)
 		}
 		d.mu.Lock()
 		d.held[it.ChatID] = at
@@ -388,7 +388,7 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 
 func (d *dispatcher) done(it boltdb.OutboxItem, outcome boltdb.Outcome) {
 	if err := d.db.OutboxDone(it.ID, outcome); err != nil {
-		d.log.Error("outbox: remove sent item", "error", err)
+		d.log.Error("outbox: remove sent item", "id", it.ID, "error", err)
 	}
 	d.mu.Lock()
 	_, wasHeld := d.held[it.ChatID]

@@ -50,10 +50,9 @@ type Request struct {
 	// Callback is the decoded button data of a callback query.
 	Callback *callback
 
-	out      []outMsg
-	answer   *tgbotapi.CallbackConfig
-	answered bool
-	route    string // for logs: the command, button verb or dialog
+	out    []outMsg
+	answer *tgbotapi.CallbackConfig // nil until the callback is answered
+	route  string                   // for logs: the command, button verb or dialog
 }
 
 // T renders a message in the user's language.
@@ -133,13 +132,12 @@ func (r *Request) SetMenu(u *mmo.User) {
 // Every callback is answered once the handler returns, with an empty
 // answer if the handler gave none, so the button stops spinning.
 func (r *Request) Answer(text string, alert bool) {
-	if r.Update.CallbackQuery == nil || r.answered {
+	if r.Update.CallbackQuery == nil || r.answer != nil {
 		return
 	}
 	cfg := tgbotapi.NewCallback(r.Update.CallbackQuery.ID, text)
 	cfg.ShowAlert = alert
 	r.answer = &cfg
-	r.answered = true
 }
 
 // Button makes an inline button whose data is signed for this chat.

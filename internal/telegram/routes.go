@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -257,7 +256,7 @@ func (b *Bot) logger(next HandlerFunc) HandlerFunc {
 func (b *Bot) autoAnswer(next HandlerFunc) HandlerFunc {
 	return func(r *Request) error {
 		err := next(r)
-		if err == nil && r.Update.CallbackQuery != nil && !r.answered {
+		if err == nil && r.Update.CallbackQuery != nil && r.answer == nil {
 			r.Answer("", false)
 		}
 		return err
@@ -414,5 +413,3 @@ func (r *Request) stale() error {
 	r.Answer(r.T("error.stale_button"), true)
 	return nil
 }
-
-var errNoCallback = errors.New("no callback")
