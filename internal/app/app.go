@@ -94,7 +94,6 @@ func (m *Main) Open(ctx context.Context) error {
 		},
 		Admins:        c.Admins,
 		DialogIdle:    c.Dialogs.IdleTimeout,
-		MinMembers:    c.Regulation.MinMembers,
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,

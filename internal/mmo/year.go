@@ -49,10 +49,10 @@ type Regulation struct {
 	ReportDue      MonthDay // the annual report is due, at the school year's end
 	MinMeetings    int      // заседания a school year needs
 	MeetingsWarn   MonthDay // from this day the coordinator is warned if the minimum is not on track
-	MinMembers     int
-	RetentionYears int   // documents and records are kept this many years
-	LadderDays     []int // reminders this many days before a due date, then on the day
-	OverdueEvery   int   // then every this many days while overdue
+	MinMembers     int      // members an association needs to be active; 0: no minimum
+	RetentionYears int      // documents and records are kept this many years
+	LadderDays     []int    // reminders this many days before a due date, then on the day
+	OverdueEvery   int      // then every this many days while overdue
 }
 
 // SchoolYearOf returns the first calendar year of the school year t falls

@@ -38,7 +38,7 @@ func (b *Bot) view(tx *boltdb.Tx, a *mmo.Association) (assocView, error) {
 	if err != nil {
 		return assocView{}, err
 	}
-	v := assocView{a: a, members: members, pending: pending, status: mmo.AssociationStatus(a, members, b.opt.MinMembers)}
+	v := assocView{a: a, members: members, pending: pending, status: mmo.AssociationStatus(a, members, b.opt.Regulation.MinMembers)}
 	if a.LeaderID != 0 {
 		u, err := tx.User(a.LeaderID)
 		if err != nil && !errors.Is(err, mmo.ErrNotFound) {
@@ -108,7 +108,7 @@ func (b *Bot) statusText(r *Request, v assocView) string {
 	case mmo.StatusArchived:
 		return r.T("assoc.status_archived", "Date", b.date(v.a.ArchivedAt))
 	case mmo.StatusForming:
-		return r.N("assoc.status_forming", b.opt.MinMembers-v.members)
+		return r.N("assoc.status_forming", b.opt.Regulation.MinMembers-v.members)
 	}
 	return r.T("assoc.status_active")
 }
@@ -170,8 +170,8 @@ func (b *Bot) catalog(r *Request) (string, [][]button, error) {
 	switch {
 	case coordinator:
 		sb.WriteString(r.T("assoc.catalog_coordinator", "Active", active, "Forming", forming))
-		if b.opt.MinMembers > 0 {
-			sb.WriteString("\n" + r.N("assoc.min_members_rule", b.opt.MinMembers))
+		if b.opt.Regulation.MinMembers > 0 {
+			sb.WriteString("\n" + r.N("assoc.min_members_rule", b.opt.Regulation.MinMembers))
 		}
 	default:
 		sb.WriteString(r.T("assoc.catalog"))
@@ -386,7 +386,7 @@ func (b *Bot) addMember(r *Request, a *mmo.Association, u *mmo.User, via string,
 // checkThreshold tells the coordinators when an association's member count
 // crosses the regulation's minimum, either way.
 func (b *Bot) checkThreshold(r *Request, a *mmo.Association, before, after int) error {
-	min := b.opt.MinMembers
+	min := b.opt.Regulation.MinMembers
 	if min == 0 || (before < min) == (after < min) {
 		return nil
 	}

@@ -33,7 +33,6 @@ type Options struct {
 	Limits         Limits
 	Admins         []int64
 	DialogIdle     time.Duration   // a form left alone this long expires
-	MinMembers     int             // members an association needs to be active; 0: no minimum
 	MemberLinkTTL  time.Duration   // validity of member invitation links; 0: until revoked
 	LeaderLinkTTL  time.Duration   // validity of one-time leader invitation links
 	Reminders      []time.Duration // how long before an event reminders go out

@@ -231,7 +231,7 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 			return "", err
 		}
 		if v.status == mmo.StatusForming {
-			members = append(members, l.T("digest.members", "Name", a.Name, "Members", rawArg(l.N("count.members", v.members)), "Min", b.opt.MinMembers))
+			members = append(members, l.T("digest.members", "Name", a.Name, "Members", rawArg(l.N("count.members", v.members)), "Min", b.opt.Regulation.MinMembers))
 		}
 		from := reg.YearStart.In(year, b.opt.Location)
 		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
