@@ -44,7 +44,7 @@ func (b *Bot) dailyIfDue(r *Request) (bool, error) {
 	if err := b.ladderReminders(r); err != nil {
 		return false, err
 	}
-	if err := b.digest(r, day); err != nil {
+	if err := b.digest(r); err != nil {
 		return false, err
 	}
 	if err := b.retention(r); err != nil {
@@ -173,27 +173,27 @@ func dueText(l loc, left int) string {
 }
 
 // digest sends the coordinators one message a day with what needs their
-// attention; nothing to say, nothing is sent.
-func (b *Bot) digest(r *Request, day string) error {
-	if r.Tx.Marked("digest:" + day) {
-		return nil
-	}
-	if err := r.Tx.Mark("digest:" + day); err != nil {
-		return err
-	}
+// attention; nothing to say, nothing is sent. It runs among the daily
+// jobs, whose mark keeps it to once a day.
+func (b *Bot) digest(r *Request) error {
 	coords, err := b.coordinators(r.Tx)
-	if err != nil || len(coords) == 0 {
+	if err != nil {
 		return err
 	}
+	texts := map[string]string{} // the digest depends on the language only
 	for _, c := range coords {
-		text, err := b.digestText(r, r.locOf(c))
-		if err != nil {
-			return err
+		l := r.locOf(c)
+		text, ok := texts[l.lang]
+		if !ok {
+			if text, err = b.digestText(r, l); err != nil {
+				return err
+			}
+			texts[l.lang] = text
 		}
 		if text == "" {
 			continue
 		}
-		r.Send(c.ID, text, []button{r.ButtonFor(c.ID, r.locOf(c).T("digest.overview_button"), verbOverviewXLSX)})
+		r.Send(c.ID, text, []button{r.ButtonFor(c.ID, l.T("digest.overview_button"), verbOverviewXLSX)})
 	}
 	return nil
 }
@@ -238,17 +238,7 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		held, scheduled := 0, 0
-		for _, e := range events {
-			if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
-				continue
-			}
-			if e.Started(r.Now) {
-				held++
-			} else {
-				scheduled++
-			}
-		}
+		held, scheduled := countMeetings(events, r.Now)
 		if !reg.MeetingsOnTrack(held, scheduled, year, today, b.opt.Location) {
 			meetings = append(meetings, l.T("digest.meetings", "Name", a.Name, "Held", held, "Scheduled", scheduled, "Min", reg.MinMeetings))
 		}
@@ -281,6 +271,22 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 	section("digest.meetings_title", meetings)
 	section("digest.consults_title", consults)
 	return sb.String(), nil
+}
+
+// countMeetings counts the published заседания among events: held (begun
+// by now) and scheduled.
+func countMeetings(events []*mmo.Event, now time.Time) (held, scheduled int) {
+	for _, e := range events {
+		if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
+			continue
+		}
+		if e.Started(now) {
+			held++
+		} else {
+			scheduled++
+		}
+	}
+	return held, scheduled
 }
 
 // overviewRow is one association in the coordinator's overview.
@@ -318,19 +324,10 @@ func (b *Bot) overview(r *Request) ([]overviewRow, error) {
 		if err != nil {
 			return nil, err
 		}
+		row.held, row.scheduled = countMeetings(events, r.Now)
 		for _, e := range events {
-			if e.State != mmo.EventPublished {
-				continue
-			}
-			if e.Started(r.Now) {
-				if e.Format == mmo.FormatMeeting {
-					row.held++
-				}
-				if e.Start.After(row.lastActivity) {
-					row.lastActivity = e.Start
-				}
-			} else if e.Format == mmo.FormatMeeting {
-				row.scheduled++
+			if e.State == mmo.EventPublished && e.Started(r.Now) && e.Start.After(row.lastActivity) {
+				row.lastActivity = e.Start
 			}
 		}
 		ms, err := r.Tx.Members(a.ID)

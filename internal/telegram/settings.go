@@ -135,16 +135,16 @@ func (b *Bot) onDeleteData(r *Request) error {
 		}
 		// Associations the user led are left without a leader: the
 		// coordinators are asked to appoint one.
+		coords, err := b.coordinators(r.Tx)
+		if err != nil {
+			return err
+		}
 		for _, id := range r.User.LeaderOf {
 			a, err := r.Tx.Association(id)
 			if err != nil {
 				return err
 			}
 			if err := r.audit("leadership.unset", r.User.ID, a, ""); err != nil {
-				return err
-			}
-			coords, err := b.coordinators(r.Tx)
-			if err != nil {
 				return err
 			}
 			for _, c := range coords {
