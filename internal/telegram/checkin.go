@@ -860,7 +860,7 @@ func (b *Bot) onCheckinSheet(r *Request) error {
 		t.Rows = append(t.Rows, row)
 	}
 	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now))}
-	unescapeTable(&t)
+	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
 		return err
@@ -952,7 +952,7 @@ func (b *Bot) onYearSheet(r *Request) error {
 	totals = append(totals, render.Int(sum), render.Empty())
 	t.Rows = append(t.Rows, totals)
 	t.Footer = []string{l.T("yearsheet.legend")}
-	unescapeTable(&t)
+	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
 		return err

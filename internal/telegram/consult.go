@@ -1245,8 +1245,8 @@ func (b *Bot) onConsultXLSX(r *Request) error {
 	if answered > 0 {
 		summary.Footer = append(summary.Footer, l.T("consultx.avg_hours", "Hours", strconv.FormatFloat(hours/float64(answered), 'f', 1, 64)))
 	}
-	unescapeTable(&list)
-	unescapeTable(&summary)
+	plainTable(&list)
+	plainTable(&summary)
 	data, err := render.XLSX(summary, list)
 	if err != nil {
 		return err

@@ -422,7 +422,7 @@ func (b *Bot) onOverviewXLSX(r *Request) error {
 			render.Text(plain(docStatusShort(l, row.plan))), render.Text(plain(docStatusShort(l, row.report))),
 			render.Date(row.lastActivity, b.opt.Location)})
 	}
-	unescapeTable(&t)
+	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
 		return err
@@ -608,7 +608,7 @@ func (b *Bot) onArchive(r *Request) error {
 		return err
 	}
 	for _, t := range []*render.Table{&ev, &att, &cs} {
-		unescapeTable(t)
+		plainTable(t)
 	}
 	data, err := render.XLSX(ev, att, cs)
 	if err != nil {

@@ -116,16 +116,7 @@ func (b *Bot) onHistory(r *Request) error {
 		doc.Rows = append(doc.Rows, []string{strconv.Itoa(i + 1), x.e.Start.In(b.opt.Location).Format("02.01.2006"),
 			x.a.Name, formatName(l, x.e.Format), x.e.Topic})
 	}
-	doc.Title = plain(doc.Title)
-	for i := range doc.Lines {
-		doc.Lines[i] = plain(doc.Lines[i])
-	}
-	for i := range doc.Headers {
-		doc.Headers[i] = plain(doc.Headers[i])
-	}
-	for i := range doc.Footer {
-		doc.Footer[i] = plain(doc.Footer[i])
-	}
+	plainRecord(&doc)
 	data, err := render.Record(doc)
 	if err != nil {
 		return err

@@ -905,6 +905,56 @@ func plain(s string) string {
 	return html.UnescapeString(strings.NewReplacer("<b>", "", "</b>", "", "<i>", "", "</i>", "").Replace(s))
 }
 
+// plainEach applies plain to every string of ss, in place.
+func plainEach(ss []string) {
+	for i := range ss {
+		ss[i] = plain(ss[i])
+	}
+}
+
+// The catalog's templates escape their arguments for Telegram's HTML; the
+// strings of a file are not HTML. These turn the catalog texts of each
+// kind of document back into plain text.
+
+func plainTable(t *render.Table) {
+	t.Sheet, t.Title = plain(t.Sheet), plain(t.Title)
+	plainEach(t.Subtitle)
+	plainEach(t.Headers)
+	plainEach(t.Footer)
+}
+
+func plainRecord(d *render.RecordDoc) {
+	d.Title = plain(d.Title)
+	plainEach(d.Lines)
+	plainEach(d.Headers)
+	plainEach(d.Footer)
+}
+
+func plainForm(d *render.FormDoc) {
+	plainEach(d.Header)
+	plainEach(d.Approval)
+	plainEach(d.Subtitle)
+	plainEach(d.Footer)
+	d.Title, d.Draft = plain(d.Title), plain(d.Draft)
+	for i := range d.Fields {
+		d.Fields[i].Label = plain(d.Fields[i].Label)
+	}
+	for i := range d.Sections {
+		d.Sections[i].Heading = plain(d.Sections[i].Heading)
+		if t := d.Sections[i].Table; t != nil {
+			plainEach(t.Headers)
+		}
+	}
+}
+
+func plainMinutes(d *render.MinutesDoc) {
+	for _, s := range []*string{&d.Org, &d.Title, &d.Subtitle, &d.Labels.DraftMark, &d.Labels.Version, &d.Labels.Chair,
+		&d.Labels.Secretary, &d.Labels.Present, &d.Labels.Absent, &d.Labels.Agenda, &d.Labels.Heard, &d.Labels.Spoke,
+		&d.Labels.Decided, &d.Labels.Votes, &d.Labels.SignChair, &d.Labels.SignSecretary} {
+		*s = plain(*s)
+	}
+}
+
 // onEventEdit shows what can be changed, or starts the form for a field.
 func (b *Bot) onEventEdit(r *Request) error {
 	e, a, ok, err := r.managedEvent(0)

@@ -273,7 +273,7 @@ func (b *Bot) onExport(r *Request) error {
 		})
 	}
 	// Templates escape their arguments for HTML; a file wants plain text.
-	unescapeTable(&t)
+	plainTable(&t)
 	name := "members-" + aid(a) + "-" + r.Now.In(b.opt.Location).Format("2006-01-02")
 	var data []byte
 	if r.Callback.Arg(1) == "c" {
@@ -289,22 +289,6 @@ func (b *Bot) onExport(r *Request) error {
 	r.SendDocument(r.ChatID, name, data, r.T("export.caption", "Name", a.Name, "Members", rawArg(r.N("count.members", len(list)))))
 	r.Answer(r.T("export.sending"), false)
 	return nil
-}
-
-// unescapeTable undoes the HTML escaping the catalog applies to arguments:
-// the strings of a file are not HTML.
-func unescapeTable(t *render.Table) {
-	t.Sheet = html.UnescapeString(t.Sheet)
-	t.Title = html.UnescapeString(t.Title)
-	for i := range t.Subtitle {
-		t.Subtitle[i] = html.UnescapeString(t.Subtitle[i])
-	}
-	for i := range t.Headers {
-		t.Headers[i] = html.UnescapeString(t.Headers[i])
-	}
-	for i := range t.Footer {
-		t.Footer[i] = html.UnescapeString(t.Footer[i])
-	}
 }
 
 // cmdInvite shows the invitation link of the association the leader runs.

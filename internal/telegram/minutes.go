@@ -516,7 +516,7 @@ func (b *Bot) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.M
 		}
 		doc.Items = append(doc.Items, item)
 	}
-	unescapeDoc(&doc)
+	plainMinutes(&doc)
 	data, err := render.Minutes(doc)
 	if err != nil {
 		return err
@@ -524,14 +524,4 @@ func (b *Bot) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.M
 	name := "protocol-" + strconv.Itoa(number) + "-" + e.Start.In(b.opt.Location).Format("2006-01-02") + "-v" + strconv.Itoa(m.Version) + ".docx"
 	r.SendDocument(r.ChatID, name, data, l.T("minutes.caption", "N", number, "Version", m.Version))
 	return nil
-}
-
-// unescapeDoc undoes the HTML escaping of catalog arguments: a Word file
-// is not HTML.
-func unescapeDoc(d *render.MinutesDoc) {
-	for _, s := range []*string{&d.Org, &d.Title, &d.Subtitle, &d.Labels.DraftMark, &d.Labels.Version, &d.Labels.Chair,
-		&d.Labels.Secretary, &d.Labels.Present, &d.Labels.Absent, &d.Labels.Agenda, &d.Labels.Heard, &d.Labels.Spoke,
-		&d.Labels.Decided, &d.Labels.Votes, &d.Labels.SignChair, &d.Labels.SignSecretary} {
-		*s = plain(*s)
-	}
 }

@@ -711,29 +711,6 @@ func (b *Bot) onPlanDOCX(r *Request) error {
 	return nil
 }
 
-// plainForm undoes the HTML escaping of catalog arguments in a form.
-func plainForm(d *render.FormDoc) {
-	fix := func(ss []string) {
-		for i := range ss {
-			ss[i] = plain(ss[i])
-		}
-	}
-	fix(d.Header)
-	fix(d.Approval)
-	fix(d.Subtitle)
-	fix(d.Footer)
-	d.Title, d.Draft = plain(d.Title), plain(d.Draft)
-	for i := range d.Fields {
-		d.Fields[i].Label = plain(d.Fields[i].Label)
-	}
-	for i := range d.Sections {
-		d.Sections[i].Heading = plain(d.Sections[i].Heading)
-		if t := d.Sections[i].Table; t != nil {
-			fix(t.Headers)
-		}
-	}
-}
-
 // cmdPropose lets a member propose something for their association's plan.
 func (b *Bot) cmdPropose(r *Request) error {
 	return b.chooseMembership(r, verbProposeIn, "propose.choose", "propose.no_association", b.startPropose)
