@@ -234,20 +234,29 @@ func TestICSOptionalAndCleaned(t *testing.T) {
 }
 
 func TestICSErrors(t *testing.T) {
-	tests := map[string]func(e *ICSEvent){
-		"no uid":       func(e *ICSEvent) { e.UID = " \n" },
-		"no start":     func(e *ICSEvent) { e.Start, e.End = time.Time{}, time.Time{} },
-		"end = start":  func(e *ICSEvent) { e.End = e.Start },
-		"end < start":  func(e *ICSEvent) { e.End = e.Start.Add(-time.Minute) },
-		"no end":       func(e *ICSEvent) { e.End = time.Time{} },
-		"negative seq": func(e *ICSEvent) { e.Sequence = -1 },
-		"no created":   func(e *ICSEvent) { e.Created = time.Time{} },
+	// Each case breaks one field only, and the error must name that field:
+	// a case that broke two could pass on the check of the other.
+	tests := []struct {
+		name   string
+		change func(e *ICSEvent)
+		want   string
+	}{
+		{"no uid", func(e *ICSEvent) { e.UID = " \n" }, "no UID"},
+		{"no start", func(e *ICSEvent) { e.Start = time.Time{} }, "no start"},
+		{"end = start", func(e *ICSEvent) { e.End = e.Start }, "is not after start"},
+		{"end < start", func(e *ICSEvent) { e.End = e.Start.Add(-time.Minute) }, "is not after start"},
+		{"no end", func(e *ICSEvent) { e.End = time.Time{} }, "is not after start"},
+		{"negative seq", func(e *ICSEvent) { e.Sequence = -1 }, "negative sequence -1"},
+		{"no created", func(e *ICSEvent) { e.Created = time.Time{} }, "no DTSTAMP"},
 	}
-	for name, change := range tests {
-		e := icsSample()
-		change(&e)
-		if data, err := ICS(e); err == nil {
-			t.Errorf("%s: no error\n%s", name, data)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := icsSample()
+			tt.change(&e)
+			data, err := ICS(e)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ICS error = %v, want %q\n%s", err, tt.want, data)
+			}
+		})
 	}
 }
