@@ -319,7 +319,7 @@ func Record(d RecordDoc) ([]byte, error) {
 		}
 		b.para(st, docxSpan{text: line})
 	}
-	b.table(d.Headers, d.Rows)
+	b.table(d.Headers, d.Rows, nil)
 	for i, line := range d.Footer {
 		st := docxPara{align: alignBoth}
 		if i == 0 {

@@ -249,9 +249,16 @@ func (b *docxBuilder) numbered(items []string, st docxPara) {
 
 // table appends a table with single borders, a bold header row repeated on
 // every page and rows in the table font size. Rows shorter than the header
-// are padded with empty cells.
-func (b *docxBuilder) table(headers []string, rows [][]string) {
-	widths := docxColumnWidths(headers, rows)
+// are padded with empty cells. The text width is shared between the
+// columns in proportion to rel (one positive number per header) or, when
+// rel is empty, by docxColumnWidths from the texts.
+func (b *docxBuilder) table(headers []string, rows [][]string, rel []int) {
+	var widths []int
+	if len(rel) > 0 {
+		widths = docxRelativeWidths(rel)
+	} else {
+		widths = docxColumnWidths(headers, rows)
+	}
 	t := b.root.AddTable()
 	t.Width(docxTextWidth, stypes.TableWidthDxa).Layout(stypes.TableLayoutFixed)
 	for _, w := range widths {
@@ -289,6 +296,24 @@ func (b *docxBuilder) table(headers []string, rows [][]string) {
 	for _, r := range rows {
 		addRow(r, false)
 	}
+}
+
+// docxRelativeWidths shares docxTextWidth between the columns in proportion
+// to rel, which is not empty and holds positive numbers (FormDoc.check
+// bounds them, so that the products cannot overflow).
+func docxRelativeWidths(rel []int) []int {
+	sum := 0
+	for _, w := range rel {
+		sum += w
+	}
+	widths := make([]int, len(rel))
+	used := 0
+	for i, w := range rel {
+		widths[i] = w * docxTextWidth / sum
+		used += widths[i]
+	}
+	widths[len(widths)-1] += docxTextWidth - used // rounding
+	return widths
 }
 
 // Estimates for column widths in table text (12 pt Times New Roman): the

@@ -3,8 +3,6 @@ package render
 import (
 	"fmt"
 	"strings"
-
-	"github.com/gomutex/godocx/wml/stypes"
 )
 
 // FormDoc is an official form, such as the yearly work plan of an
@@ -248,38 +246,7 @@ func (b *docxBuilder) formSection(s FormSection, above bool) {
 		b.para(st, docxSpan{text: text})
 	}
 	if t := s.Table; t != nil {
-		b.table(t.Headers, t.Rows)
-		if len(t.Widths) > 0 {
-			b.setColumnWidths(t.Widths)
-		}
-	}
-}
-
-// setColumnWidths shares the text width between the columns of the last
-// table of the body in proportion to rel (one positive number per column),
-// in place of the widths table worked out from the texts.
-func (b *docxBuilder) setColumnWidths(rel []int) {
-	children := b.root.Document.Body.Children
-	ct := children[len(children)-1].Table.GetCT()
-	sum := 0
-	for _, w := range rel {
-		sum += w
-	}
-	widths := make([]int, len(rel))
-	used := 0
-	for i, w := range rel {
-		widths[i] = w * docxTextWidth / sum
-		used += widths[i]
-	}
-	widths[len(widths)-1] += docxTextWidth - used // rounding
-	for i := range ct.Grid.Col {
-		ct.Grid.Col[i].Width = docxPtr(uint64(widths[i]))
-	}
-	for _, rc := range ct.RowContents {
-		for i, c := range rc.Row.Contents {
-			c.Cell.Property.Width.Width = docxPtr(widths[i])
-			c.Cell.Property.Width.WidthType = docxPtr(stypes.TableWidthDxa)
-		}
+		b.table(t.Headers, t.Rows, t.Widths)
 	}
 }
 
