@@ -1,10 +1,6 @@
 package mmo
 
-import (
-	"crypto/rand"
-	"encoding/base64"
-	"time"
-)
+import "time"
 
 // InviteKind says what an invitation link does.
 type InviteKind string
@@ -35,15 +31,15 @@ type Invite struct {
 	UsedAt        time.Time  `json:"used_at,omitempty"`
 }
 
-// NewInvite makes an invitation with a fresh unguessable token; ttl 0
-// means it does not expire.
+// NewInvite makes an invitation with a fresh unguessable token (NewToken:
+// 120 bits, 20 characters of base64url); ttl 0 means it does not expire.
 func NewInvite(kind InviteKind, associationID uint64, by int64, now time.Time, ttl time.Duration) (Invite, error) {
-	b := make([]byte, 15) // 120 bits: 20 characters of base64url
-	if _, err := rand.Read(b); err != nil {
+	token, err := NewToken()
+	if err != nil {
 		return Invite{}, err
 	}
 	inv := Invite{
-		Token:         base64.RawURLEncoding.EncodeToString(b),
+		Token:         token,
 		Kind:          kind,
 		AssociationID: associationID,
 		CreatedBy:     by,
