@@ -112,7 +112,6 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 
 	// The date, as a civil date (a UTC midnight).
 	var date time.Time
-	hasDate := true
 	switch {
 	case p.hasDate && p.hasYear:
 		d, ok := whenValidDate(p.year, time.Month(p.month), p.day)
@@ -140,18 +139,16 @@ func ParseWhen(s string, now time.Time, loc *time.Location) (time.Time, error) {
 			delta = 7
 		}
 		date = today.AddDate(0, 0, delta)
-	default:
-		hasDate = false
 	}
-	if hasDate && p.hasWd && date.Weekday() != p.wd {
+	if p.dayGiven() && p.hasWd && date.Weekday() != p.wd {
 		return time.Time{}, invalid // "пятница 24.12"
 	}
 
 	limit := now.AddDate(WhenMaxAheadYears, 0, 0)
 	switch {
-	case !hasDate && !p.hasTime:
+	case !p.dayGiven() && !p.hasTime:
 		return time.Time{}, invalid
-	case !hasDate:
+	case !p.dayGiven():
 		return time.Time{}, Errorf(CodeNoDate, whenField)
 	case !p.hasTime:
 		if date.Before(today) {
@@ -224,7 +221,6 @@ var whenNormalizer = strings.NewReplacer(
 func whenTokenize(s string) ([]whenTok, bool) {
 	s = whenNormalizer.Replace(strings.ToLower(s))
 	rs := []rune(s)
-	isDigit := func(r rune) bool { return r >= '0' && r <= '9' }
 	var toks []whenTok
 	for i := 0; i < len(rs); {
 		r := rs[i]
@@ -232,12 +228,9 @@ func whenTokenize(s string) ([]whenTok, bool) {
 		case unicode.IsSpace(r):
 			i++
 		case unicode.IsLetter(r):
-			j := i
-			for j < len(rs) && unicode.IsLetter(rs[j]) {
-				j++
-			}
-			toks = append(toks, whenTok{word: string(rs[i:j])})
-			i = j
+			var w string
+			w, i = scanWord(rs, i)
+			toks = append(toks, whenTok{word: w})
 		case isDigit(r):
 			var t whenTok
 			for {
@@ -264,6 +257,21 @@ func whenTokenize(s string) ([]whenTok, bool) {
 	return toks, true
 }
 
+// isDigit reports whether r is an ASCII digit: only these are numbers in
+// typed dates and durations (unicode.IsDigit would let in other scripts'
+// digits, which strconv cannot read).
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// scanWord returns the run of letters that starts at rs[i] and the index
+// after it.
+func scanWord(rs []rune, i int) (string, int) {
+	j := i
+	for j < len(rs) && unicode.IsLetter(rs[j]) {
+		j++
+	}
+	return string(rs[i:j]), j
+}
+
 // whenParts is what whenParse found.
 type whenParts struct {
 	hasDate          bool // day and month given
@@ -280,6 +288,10 @@ type whenParts struct {
 	hasTime   bool
 	hour, min int
 }
+
+// dayGiven reports whether the text names a day: a date, a relative day or
+// a weekday.
+func (p whenParts) dayGiven() bool { return p.hasDate || p.hasRel || p.hasWd }
 
 // whenPair is an ambiguous d.m / h.mm number.
 type whenPair struct{ a, b string }
@@ -449,7 +461,7 @@ func whenParse(toks []whenTok) (whenParts, bool) {
 			if len(v) > 2 {
 				return p, false
 			}
-			_, hourWord := whenHourWords[word(i+1)]
+			hourWord := whenHourWords[word(i+1)]
 			_, mer := whenMeridiem[word(i+1)]
 			if !at && !day && !hourWord && !mer {
 				return p, false
@@ -551,9 +563,8 @@ func whenParse(toks []whenTok) (whenParts, bool) {
 	case 0:
 	case 1:
 		pr := pairs[0]
-		dayGiven := p.hasDate || p.hasRel || p.hasWd
 		switch {
-		case dayGiven && !p.hasTime && pr.canTime(): // "завтра 15.30"
+		case p.dayGiven() && !p.hasTime && pr.canTime(): // "завтра 15.30"
 			pairTime(pr)
 		case !p.hasDate && !p.hasRel && pr.canDate(): // "25.12", "15:30 25.12", "пт 25.12"
 			pairDate(pr)
@@ -672,14 +683,30 @@ var whenOrdinals = map[string]bool{"st": true, "nd": true, "rd": true, "th": tru
 
 var whenYearWords = map[string]bool{"г": true, "год": true, "года": true, "году": true}
 
-var whenHourWords = map[string]struct{}{
-	"ч": {}, "час": {}, "часа": {}, "часов": {}, "h": {}, "oclock": {},
+// hourUnits and minuteUnits are the unit words that both a time of day
+// ("15 ч 30 мин") and a duration ("1 ч 30 мин") take. Each parser adds its
+// own below, so that the two accept the same common words.
+var (
+	hourUnits   = []string{"ч", "час", "часа", "часов", "h"}
+	minuteUnits = []string{"м", "мин", "минута", "минуты", "минут", "min", "mins", "minute", "minutes"}
+)
+
+// unitSet is the set of the words of the lists.
+func unitSet(lists ...[]string) map[string]bool {
+	set := map[string]bool{}
+	for _, l := range lists {
+		for _, w := range l {
+			set[w] = true
+		}
+	}
+	return set
 }
 
-var whenMinuteWords = map[string]bool{
-	"м": true, "мин": true, "минут": true, "минуты": true, "минута": true,
-	"min": true, "mins": true, "minute": true, "minutes": true,
-}
+// whenHourWords mark the hour of a time of day: the common words and
+// "oclock", which says only that.
+var whenHourWords = unitSet(hourUnits, []string{"oclock"})
+
+var whenMinuteWords = unitSet(minuteUnits)
 
 // whenMeridiem maps a 12-hour marker to the conversion of the hour (1–12
 // unless noted) to 0–23.
@@ -824,7 +851,6 @@ type durTok struct{ num, word string }
 
 func durTokenize(s string) ([]durTok, bool) {
 	rs := []rune(s)
-	isDigit := func(r rune) bool { return r >= '0' && r <= '9' }
 	var toks []durTok
 	for i := 0; i < len(rs); {
 		r := rs[i]
@@ -832,12 +858,9 @@ func durTokenize(s string) ([]durTok, bool) {
 		case unicode.IsSpace(r):
 			i++
 		case unicode.IsLetter(r):
-			j := i
-			for j < len(rs) && unicode.IsLetter(rs[j]) {
-				j++
-			}
-			toks = append(toks, durTok{word: string(rs[i:j])})
-			i = j
+			var w string
+			w, i = scanWord(rs, i)
+			toks = append(toks, durTok{word: w})
 		case isDigit(r):
 			var b strings.Builder
 			seps := 0
@@ -880,12 +903,10 @@ func durNumber(s string) float64 {
 	return f
 }
 
-var durHourUnits = map[string]bool{
-	"ч": true, "час": true, "часа": true, "часов": true,
-	"h": true, "hr": true, "hrs": true, "hour": true, "hours": true,
-}
-
-var durMinuteUnits = map[string]bool{
-	"м": true, "мин": true, "минута": true, "минуты": true, "минут": true,
-	"m": true, "min": true, "mins": true, "minute": true, "minutes": true,
-}
+// durHourUnits and durMinuteUnits are the units of a duration: the common
+// ones and the English words and abbreviations of a length ("1 hour",
+// "2 hrs", "1h30m").
+var (
+	durHourUnits   = unitSet(hourUnits, []string{"hr", "hrs", "hour", "hours"})
+	durMinuteUnits = unitSet(minuteUnits, []string{"m"})
+)
