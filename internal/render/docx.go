@@ -296,14 +296,8 @@ type RecordDoc struct {
 // width of the text; each column is at least as wide as its longest word and
 // the rest is shared according to the length of the texts.
 func Record(d RecordDoc) ([]byte, error) {
-	if len(d.Headers) == 0 {
-		return nil, fmt.Errorf("render: record %q: no headers", d.Title)
-	}
-	for i, r := range d.Rows {
-		if len(r) > len(d.Headers) {
-			return nil, fmt.Errorf("render: record %q: Rows[%d] has %d cells, but there are only %d headers",
-				d.Title, i, len(r), len(d.Headers))
-		}
+	if err := checkRows(fmt.Sprintf("render: record %q", d.Title), "no headers", "Rows", d.Headers, d.Rows); err != nil {
+		return nil, err
 	}
 	b, err := newDocxBuilder()
 	if err != nil {

@@ -172,14 +172,8 @@ func (d FormDoc) check() error {
 			continue
 		}
 		where := fmt.Sprintf("render: form %q: Sections[%d] (%s)", formText(d.Title), i, formText(docxJoin(s.Number, s.Heading)))
-		if len(t.Headers) == 0 {
-			return fmt.Errorf("%s: the table has no headers", where)
-		}
-		for j, r := range t.Rows {
-			if len(r) > len(t.Headers) {
-				return fmt.Errorf("%s: table Rows[%d] has %d cells, but there are only %d headers",
-					where, j, len(r), len(t.Headers))
-			}
+		if err := checkRows(where, "the table has no headers", "table Rows", t.Headers, t.Rows); err != nil {
+			return err
 		}
 		if len(t.Widths) == 0 {
 			continue

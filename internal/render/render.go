@@ -172,13 +172,22 @@ func roundFormat(f float64, dec int) string {
 // validate reports the caller's mistakes before anything is written, so a
 // broken export fails loudly instead of producing a shifted table.
 func validate(t Table) error {
-	if len(t.Headers) == 0 {
-		return fmt.Errorf("render: table %q: no headers", t.Sheet)
+	return checkRows(fmt.Sprintf("render: table %q", t.Sheet), "no headers", "Rows", t.Headers, t.Rows)
+}
+
+// checkRows reports a table that has no headers, which define its columns,
+// or a row with more cells than headers, which would have no column. The
+// tables of spreadsheets, records and forms share it; the messages start
+// with where and name the failure noHeaders and the rows rowsName, so that
+// each says where it was found.
+func checkRows[C any](where, noHeaders, rowsName string, headers []string, rows [][]C) error {
+	if len(headers) == 0 {
+		return fmt.Errorf("%s: %s", where, noHeaders)
 	}
-	for i, r := range t.Rows {
-		if len(r) > len(t.Headers) {
-			return fmt.Errorf("render: table %q: Rows[%d] has %d cells, but there are only %d headers",
-				t.Sheet, i, len(r), len(t.Headers))
+	for i, r := range rows {
+		if len(r) > len(headers) {
+			return fmt.Errorf("%s: %s[%d] has %d cells, but there are only %d headers",
+				where, rowsName, i, len(r), len(headers))
 		}
 	}
 	return nil
