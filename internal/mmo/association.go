@@ -1,6 +1,9 @@
 package mmo
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // JoinPolicy says how a teacher becomes a member.
 type JoinPolicy string
@@ -137,7 +140,7 @@ func ValidateLongText(field, s string, min, max int) (string, error) {
 func normalizeLines(s string) string {
 	var out []byte
 	blank := 0
-	for _, line := range splitLines(s) {
+	for _, line := range strings.Split(s, "\n") {
 		line = NormalizeText(line)
 		if line == "" {
 			blank++
@@ -153,16 +156,4 @@ func normalizeLines(s string) string {
 		out = append(out, line...)
 	}
 	return string(out)
-}
-
-func splitLines(s string) []string {
-	var lines []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			lines = append(lines, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(lines, s[start:])
 }

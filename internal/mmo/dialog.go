@@ -1,6 +1,9 @@
 package mmo
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Dialog flows. A flow is a multi-step form; its state is a Dialog kept in
 // the store, so a restart in the middle of a form loses nothing.
@@ -84,9 +87,7 @@ func (d *Dialog) Expired(now time.Time) bool { return !now.Before(d.ExpiresAt) }
 // to moves the dialog to a step and extends its life.
 func (d Dialog) to(step string, now time.Time, idle time.Duration) Dialog {
 	draft := make(map[string]string, len(d.Draft)+1)
-	for k, v := range d.Draft {
-		draft[k] = v
-	}
+	maps.Copy(draft, d.Draft)
 	d.Draft = draft
 	d.Step = step
 	d.Nonce++

@@ -2,6 +2,7 @@ package mmo
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (reg Regulation) Ladder(due, until time.Time) []Rung {
 			out = append(out, Rung{Day: day, Name: "before:" + strconv.Itoa(d), DaysLeft: d})
 		}
 	}
-	sortRungs(out)
+	slices.SortStableFunc(out, func(a, b Rung) int { return a.Day.Compare(b.Day) })
 	if due.After(until) {
 		return out
 	}
@@ -130,14 +131,6 @@ func (reg Regulation) Ladder(due, until time.Time) []Rung {
 		out = append(out, Rung{Day: day, Name: "overdue:" + strconv.Itoa(n), DaysLeft: -n})
 	}
 	return out
-}
-
-func sortRungs(rs []Rung) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].Day.Before(rs[j-1].Day); j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
 }
 
 // DueRung returns the latest rung that has fallen due by `today` (a day

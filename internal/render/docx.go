@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -172,11 +173,11 @@ func Minutes(m MinutesDoc) ([]byte, error) {
 	}
 
 	b.signatures([][2]string{
-		{docxFirst(l.SignChair, l.Chair), m.Chair},
-		{docxFirst(l.SignSecretary, l.Secretary), m.Secretary},
+		{cmp.Or(l.SignChair, l.Chair), m.Chair},
+		{cmp.Or(l.SignSecretary, l.Secretary), m.Secretary},
 	}, m.Secretary != "")
 
-	return b.bytes(docxFirst(strings.TrimSpace(m.Title+" "+m.Subtitle), m.Org))
+	return b.bytes(cmp.Or(strings.TrimSpace(m.Title+" "+m.Subtitle), m.Org))
 }
 
 // attendance prints "Присутствовали (3):" and the numbered names, or
@@ -366,14 +367,4 @@ func docxSprintf(name, pattern string, args ...any) (string, error) {
 		return "", fmt.Errorf("render: minutes: Labels.%s %q does not take %d numbers", name, pattern, len(args))
 	}
 	return s, nil
-}
-
-// docxFirst returns the first non-empty string.
-func docxFirst(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

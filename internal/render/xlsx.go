@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -268,12 +269,7 @@ func sanitizeSheetName(name string) string {
 // Excel compares sheet names case-insensitively.
 func uniqueSheetName(name string, used []string) string {
 	taken := func(n string) bool {
-		for _, u := range used {
-			if strings.EqualFold(u, n) {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(used, func(u string) bool { return strings.EqualFold(u, n) })
 	}
 	candidate := name
 	for i := 2; taken(candidate); i++ {
