@@ -22,9 +22,8 @@ const Default = "ru"
 
 // Catalog holds the messages of every language.
 type Catalog struct {
-	bundle *goi18n.Bundle
-	locs   map[string]*goi18n.Localizer
-	langs  []string
+	locs  map[string]*goi18n.Localizer
+	langs []string
 }
 
 // Raw marks an argument as already-safe HTML (for example a fragment
@@ -34,13 +33,13 @@ type Raw string
 // New loads every <lang>.toml file of fsys. The default language must be
 // among them.
 func New(fsys fs.FS) (*Catalog, error) {
-	b := goi18n.NewBundle(language.Russian)
+	b := goi18n.NewBundle(language.Make(Default))
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	files, err := fs.Glob(fsys, "*.toml")
 	if err != nil {
 		return nil, err
 	}
-	c := &Catalog{bundle: b, locs: map[string]*goi18n.Localizer{}}
+	c := &Catalog{locs: map[string]*goi18n.Localizer{}}
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
@@ -85,7 +84,8 @@ func (c *Catalog) Match(saved, telegramCode string) string {
 // T renders a message. args are name/value pairs for the template
 // ("Name", u.Name, ...); string values are HTML-escaped unless given as
 // Raw. A missing key is logged and rendered as the key itself, so a
-// mistake shows up in tests without crashing a user's request.
+// mistake shows up in tests without crashing a user's request; a name
+// without a value or a name that is not a string is logged and left out.
 func (c *Catalog) T(lang, key string, args ...any) string {
 	return c.render(lang, key, nil, args)
 }
@@ -101,9 +101,19 @@ func (c *Catalog) render(lang, key string, count any, args []any) string {
 	if loc == nil {
 		loc = c.locs[Default]
 	}
+	if len(args)%2 != 0 {
+		// A name without a value is a mistake in the call: log it like a
+		// missing key, so that a developer sees it.
+		slog.Error("i18n: odd number of arguments, the last is ignored", "key", key, "lang", lang, "arg", args[len(args)-1])
+	}
 	data := make(map[string]any, len(args)/2)
 	for i := 0; i+1 < len(args); i += 2 {
-		name, _ := args[i].(string)
+		name, ok := args[i].(string)
+		if !ok {
+			// The template cannot name the value, so the call is wrong.
+			slog.Error("i18n: argument name is not a string, the pair is ignored", "key", key, "lang", lang, "name", args[i])
+			continue
+		}
 		switch v := args[i+1].(type) {
 		case string:
 			data[name] = html.EscapeString(v)

@@ -1,10 +1,12 @@
 package i18n_test
 
 import (
+	"bytes"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -151,6 +153,35 @@ func TestEscapesArguments(t *testing.T) {
 	got = c.T("ru", "start.welcome_back", "Name", i18n.Raw("<i>x</i>"))
 	if !strings.Contains(got, "<i>x</i>") {
 		t.Errorf("raw argument escaped: %q", got)
+	}
+}
+
+func TestLogsMalformedArguments(t *testing.T) {
+	c, err := i18n.New(locales.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+
+	if got := c.T("ru", "start.welcome_back", "Name", "Иван"); !strings.Contains(got, "<b>Иван</b>") || logs.Len() != 0 {
+		t.Errorf("valid call: %q, logged %q", got, logs.String())
+	}
+	for _, tc := range []struct {
+		args []any
+		log  string
+	}{
+		{[]any{"Name", "Иван", "Extra"}, "odd number of arguments"},
+		{[]any{"Name", "Иван", 7, "x"}, "argument name is not a string"},
+	} {
+		logs.Reset()
+		if got := c.T("ru", "start.welcome_back", tc.args...); !strings.Contains(got, "<b>Иван</b>") {
+			t.Errorf("%v: the valid pair is lost: %q", tc.args, got)
+		}
+		if !strings.Contains(logs.String(), tc.log) || !strings.Contains(logs.String(), "start.welcome_back") {
+			t.Errorf("%v: logged %q, want %q with the key", tc.args, logs.String(), tc.log)
+		}
 	}
 }
 
