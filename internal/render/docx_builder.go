@@ -421,17 +421,9 @@ func docxCoreProps(title string) []byte {
 
 // docxClean makes s valid UTF-8 with "\n" line breaks and no characters XML
 // cannot hold: no control characters but tabs and line breaks, no U+FFFE
-// and U+FFFF.
+// and U+FFFF. Invalid UTF-8 becomes U+FFFD.
 func docxClean(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || (!unicode.IsControl(r) && r != 0xFFFE && r != 0xFFFF) {
-			return r
-		}
-		return -1
-	}, s)
+	return cleanText(s, "\uFFFD", 0xFFFE, 0xFFFF)
 }
 
 func docxOn() *ctypes.OnOff { return &ctypes.OnOff{} }

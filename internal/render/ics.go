@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 )
@@ -112,17 +111,9 @@ func ICS(e ICSEvent) ([]byte, error) {
 }
 
 // icsClean makes s valid UTF-8 with "\n" line breaks and no other control
-// characters but tabs.
+// characters but tabs; invalid UTF-8 is dropped.
 func icsClean(s string) string {
-	s = strings.ToValidUTF8(s, "")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || !unicode.IsControl(r) {
-			return r
-		}
-		return -1
-	}, s)
+	return cleanText(s, "")
 }
 
 // icsOneLine is icsClean with runs of white space (line breaks included)

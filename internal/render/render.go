@@ -24,9 +24,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -167,6 +169,23 @@ func roundFormat(f float64, dec int) string {
 		f = r
 	}
 	return strconv.FormatFloat(f, 'f', dec, 64)
+}
+
+// cleanText makes s valid UTF-8, replacing each run of invalid bytes with
+// invalid, turns CRLF and CR into "\n" and drops the control characters
+// but "\n" and tabs, and the runes of drop. It is shared by the .docx and
+// .ics writers, which differ only in these two: what becomes of broken
+// text and what else their format cannot hold.
+func cleanText(s, invalid string, drop ...rune) string {
+	s = strings.ToValidUTF8(s, invalid)
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || (!unicode.IsControl(r) && !slices.Contains(drop, r)) {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // validate reports the caller's mistakes before anything is written, so a
