@@ -15,13 +15,12 @@ type Code string
 
 // Error codes the adapters know how to explain to a user.
 const (
-	CodeInvalid   Code = "invalid"   // input failed a validation rule
-	CodeTooLong   Code = "too_long"  // input longer than the field allows
-	CodeTooShort  Code = "too_short" // input shorter than the field allows
-	CodeNotFound  Code = "not_found" // the thing does not exist (or is not visible to the user)
-	CodeForbidden Code = "forbidden" // the user's role does not allow the action
-	CodeConflict  Code = "conflict"  // the state changed since the user saw it
-	CodeInternal  Code = "internal"  // a bug or an I/O failure; the user sees an apology
+	CodeInvalid  Code = "invalid"   // input failed a validation rule
+	CodeTooLong  Code = "too_long"  // input longer than the field allows
+	CodeTooShort Code = "too_short" // input shorter than the field allows
+	CodeNotFound Code = "not_found" // the thing does not exist (or is not visible to the user)
+	CodeConflict Code = "conflict"  // the state changed since the user saw it
+	CodeInternal Code = "internal"  // a bug or an I/O failure; the user sees an apology
 )
 
 // Error is a domain error with a code and the field it concerns.
