@@ -1,0 +1,199 @@
+package app
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// forgetCurrent clears the association a user last chose, so that the next
+// command asks again.
+func forgetCurrent(t *testing.T, h *harness, uid int64) {
+	t.Helper()
+	if err := h.m.DB.Update(func(tx *boltdb.Tx) error {
+		u, err := tx.User(uid)
+		if err != nil {
+			return err
+		}
+		u.Current = 0
+		return tx.PutUser(u)
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// associationID finds an association by name in the store.
+func associationID(t *testing.T, h *harness, name string) uint64 {
+	t.Helper()
+	var id uint64
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		all, err := tx.Associations()
+		for _, a := range all {
+			if a.Name == name {
+				id = a.ID
+			}
+		}
+		return err
+	})
+	if id == 0 {
+		t.Fatalf("no association %q", name)
+	}
+	return id
+}
+
+// TestCoordinatorChoosesAssociation: a coordinator running two
+// associations is asked which one each leader's command is for, and can
+// switch from the member list and the invitation.
+func TestCoordinatorChoosesAssociation(t *testing.T) {
+	h := newHarness(t)
+	c := h.admin()
+	phys := "ММО учителей физики"
+	chem := "ММО учителей химии"
+	createAssociation(t, c, phys, "физика", false)
+
+	// The second one from the catalog's button.
+	c.Send("/associations")
+	list := next(t, c, "Действующих: 0, формирующихся: 1", phys)
+	press(t, c, list, "Создать объединение")
+	next(t, c, "Новое объединение")
+	c.Send(chem)
+	next(t, c, "Предмет или направление")
+	c.Send("химия")
+	next(t, c, "Коротко опишите")
+	c.Send("-")
+	press(t, c, next(t, c, "Как вступать"), "Свободно")
+	next(t, c, "Объединение «"+chem+"» создано")
+	card := next(t, c, "<b>"+chem+"</b>", "Предмет или направление: химия")
+	// Back from the card to the catalog, in place.
+	press(t, c, card, "⬅️ Все объединения")
+	catalog := next(t, c, "Действующих: 0, формирующихся: 2", phys, chem)
+	if catalog.ID != card.ID {
+		t.Error("the catalog did not replace the card")
+	}
+	if m := missingButtons(catalog, phys, chem, "➕ Создать объединение"); len(m) != 0 {
+		t.Errorf("the catalog lacks %v: %v", m, catalog.Buttons())
+	}
+
+	for _, tc := range []struct {
+		command, pick, want string
+		inPlace             bool
+	}{
+		{"/invite", chem, "У «" + chem + "» сейчас нет действующей ссылки-приглашения.", true},
+		{"/newevent", phys, "<b>Новое мероприятие</b> «" + phys + "». Выберите формат.", false},
+		{"/plan", chem, "<b>План работы «" + chem + "» на 2026/2027 учебный год</b>", true},
+		{"/report", phys, "<b>Отчёт «" + phys + "» за 2026/2027 учебный год</b>", true},
+	} {
+		t.Run(strings.TrimPrefix(tc.command, "/"), func(t *testing.T) {
+			forgetCurrent(t, h, adminID)
+			c.Send(tc.command)
+			choose := next(t, c, "Выберите, с каким работать")
+			if m := missingButtons(choose, phys, chem); len(m) != 0 || len(choose.Buttons()) != 2 {
+				t.Fatalf("chooser buttons %v", choose.Buttons())
+			}
+			press(t, c, choose, tc.pick)
+			got := next(t, c, tc.want)
+			if (got.ID == choose.ID) != tc.inPlace {
+				t.Errorf("in place %v, want %v: %s", got.ID == choose.ID, tc.inPlace, got)
+			}
+			if u, _ := h.storedUser(adminID); u.Current != associationID(t, h, tc.pick) {
+				t.Errorf("the choice was not remembered: current %d", u.Current)
+			}
+			// Remembered: the command goes straight to it.
+			c.Send(tc.command)
+			next(t, c, tc.want)
+		})
+	}
+	if d := h.dialog(adminID); d != nil {
+		t.Errorf("a form left open: %+v", d) // the later commands abandoned /newevent's
+	}
+
+	// Switching from the invitation and from the member list.
+	c.Send("/invite")
+	inv := next(t, c, "У «"+phys+"» сейчас нет действующей ссылки")
+	press(t, c, inv, "🔁 Другое объединение")
+	choose := next(t, c, "Выберите, с каким работать")
+	if choose.ID != inv.ID {
+		t.Error("the chooser did not replace the invitation")
+	}
+	press(t, c, choose, chem)
+	inv = next(t, c, "У «"+chem+"» сейчас нет действующей ссылки")
+	c.Send("/members")
+	members := next(t, c, "Участники «"+chem+"»", "В объединении пока нет участников")
+	press(t, c, members, "🔁 Другое объединение")
+	press(t, c, next(t, c, "Выберите, с каким работать"), phys)
+	if m := next(t, c, "Участники «"+phys+"»"); m.ID != members.ID {
+		t.Error("the other list did not open in place")
+	}
+	if u, _ := h.storedUser(adminID); u.Current != associationID(t, h, phys) {
+		t.Errorf("the switch was not remembered: current %d", u.Current)
+	}
+}
+
+// TestMembersPaging: more than ten members take two pages, opened from the
+// association's card.
+func TestMembersPaging(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна",
+		"Григорьев Гордей Гордеевич", "Дмитриева Дарья Дмитриевна", "Егоров Егор Егорович", "Жукова Жанна Игоревна",
+		"Зайцев Захар Захарович", "Иванова Ирина Ивановна", "Козлов Кирилл Кириллович", "Морозова Марина Михайловна")
+	card := openCard(t, leader, "ММО учителей математики")
+	press(t, leader, card, "👥 Участники")
+	p1 := next(t, leader, "<b>Участники «ММО учителей математики»</b> — 12 участников (стр. 1 из 2)",
+		"1. Антонова Анна Антоновна — Школа № 10, учитель, с 23.11.2026", "10. Козлов Кирилл Кириллович")
+	if p1.ID != card.ID {
+		t.Error("the list did not open in place of the card")
+	}
+	if strings.Contains(p1.Text, "11. ") || strings.Contains(p1.Text, "Морозова") || strings.Contains(p1.Text, "Лидерова") {
+		t.Errorf("page 1 shows page 2: %q", p1.Text)
+	}
+	removes := 0
+	for _, b := range p1.Buttons() {
+		if strings.HasPrefix(b.Text, "✖️") {
+			removes++
+		}
+	}
+	if removes != 10 {
+		t.Errorf("page 1 has %d remove buttons: %v", removes, p1.Buttons())
+	}
+	if _, ok := p1.Button("◀"); ok {
+		t.Error("page 1 offers going back")
+	}
+	if _, ok := p1.Button("🔁 Другое объединение"); ok {
+		t.Error("a leader of one association is offered another")
+	}
+
+	press(t, leader, p1, "▶")
+	p2 := next(t, leader, "(стр. 2 из 2)", "11. Лидерова Ольга Ивановна — Школа № 1, учитель, с 23.11.2026 (руководитель)",
+		"12. Морозова Марина Михайловна")
+	if p2.ID != card.ID || strings.Contains(p2.Text, "Антонова") || strings.Contains(p2.Text, "10. ") {
+		t.Errorf("page 2: %s", p2)
+	}
+	if _, ok := p2.Button("▶"); ok {
+		t.Error("the last page offers a next one")
+	}
+	if m := missingButtons(p2, "◀", "✖️ 12. Морозова М. М.", "Список XLSX", "⬅️ К объединению"); len(m) != 0 {
+		t.Errorf("page 2 lacks %v: %v", m, p2.Buttons())
+	}
+	if _, ok := p2.Button("✖️ 11."); ok {
+		t.Errorf("the leader can be removed: %v", p2.Buttons())
+	}
+	// The buttons of page 2 are about the people on it.
+	press(t, leader, p2, "✖️ 12. Морозова М. М.")
+	next(t, leader, "Исключить Морозова Марина Михайловна из «ММО учителей математики»?")
+	leader.Send("/cancel")
+	next(t, leader, "Отменено")
+
+	press(t, leader, p2, "◀")
+	next(t, leader, "(стр. 1 из 2)", "1. Антонова Анна Антоновна")
+	press(t, leader, p2, "⬅️ К объединению")
+	next(t, leader, "<b>ММО учителей математики</b>", "12 участников", "Вы руководите этим объединением")
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		m, err := tx.Membership(1, 320)
+		if err != nil || m.State != mmo.MemberActive {
+			t.Errorf("the cancelled removal removed: %+v, %v", m, err)
+		}
+		return nil
+	})
+}
