@@ -329,7 +329,7 @@ func (b *Bot) checkinCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (
 			kb = append(kb, []button{r.Button(l.T("checkin.geo_on_button"), verbCheckinGeo, id, "on")})
 		}
 	}
-	kb = append(kb, []button{r.Button(l.T("event.refresh"), verbCheckin, id), r.Button(l.T("assoc.back_to_card"), verbEvent, id)})
+	kb = append(kb, []button{r.Button(l.T("event.refresh"), verbCheckin, id), r.Button(l.T("event.back_to_event"), verbEvent, id)})
 	return sb.String(), kb, nil
 }
 

@@ -642,7 +642,7 @@ func (b *Bot) onConsultGive(r *Request) error {
 				kb = append(kb, []button{r.Button(u.Name, verbConsultGive, cid(c), itoa(uid))})
 			}
 		}
-		kb = append(kb, []button{r.Button(r.T("consult.back"), verbConsult, cid(c))})
+		kb = append(kb, []button{r.Button(r.T("consult.back_to_request"), verbConsult, cid(c))})
 		r.Edit(r.T("consult.give_to", "N", c.ID), kb...)
 		return nil
 	}
@@ -1120,7 +1120,7 @@ func (b *Bot) onConsultants(r *Request) error {
 		if len(nav) > 0 {
 			kb = append(kb, nav)
 		}
-		kb = append(kb, []button{r.Button(r.T("consult.back"), verbConsultants, id)})
+		kb = append(kb, []button{r.Button(r.T("consult.back_to_consultants"), verbConsultants, id)})
 		r.Edit(r.T("consult.choose_consultant"), kb...)
 		return nil
 	}

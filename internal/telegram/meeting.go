@@ -813,6 +813,9 @@ func (b *Bot) onRSVP(r *Request) error {
 	if err != nil {
 		return err
 	}
+	if r.hasButton(verbMeetings) { // the event was opened from /meetings: keep the way back
+		kb = append(kb, []button{r.Button(r.T("event.back"), verbMeetings)})
+	}
 	r.Edit(text, kb...)
 	return b.refreshLeaderCard(r, e, a)
 }
@@ -972,7 +975,7 @@ func (b *Bot) onEventEdit(r *Request) error {
 			[]button{r.Button(r.T("eventedit.when"), verbEventEdit, id, "w"), r.Button(r.T("eventedit.duration"), verbEventEdit, id, "d")},
 			[]button{r.Button(r.T("eventedit.place"), verbEventEdit, id, "p"), r.Button(r.T("eventedit.link"), verbEventEdit, id, "l")},
 			[]button{r.Button(r.T("eventedit.topic"), verbEventEdit, id, "t"), r.Button(r.T("eventedit.agenda"), verbEventEdit, id, "a")},
-			[]button{r.Button(r.T("assoc.back_to_card"), verbEvent, id)})
+			[]button{r.Button(r.T("event.back_to_event"), verbEvent, id)})
 		return nil
 	case "w":
 		step, prompt = stepWhen, r.T("newevent.ask_when")

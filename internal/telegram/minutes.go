@@ -97,7 +97,7 @@ func (b *Bot) showMinutes(r *Request, e *mmo.Event, a *mmo.Association, edit boo
 			kb = append(kb, []button{r.Button(r.T("minutes.old_button", "Version", old.Version), verbMinutesDOCX, id, strconv.Itoa(old.Version))})
 		}
 	}
-	kb = append(kb, []button{r.Button(r.T("assoc.back_to_card"), verbEvent, id)})
+	kb = append(kb, []button{r.Button(r.T("event.back_to_event"), verbEvent, id)})
 	if edit {
 		r.Edit(sb.String(), kb...)
 	} else {

@@ -933,7 +933,7 @@ func (b *Bot) onEventPlan(r *Request) error {
 		}
 		kb = append(kb, []button{r.Button(label, verbEventPlan, eid(e), strconv.Itoa(it.ID))})
 	}
-	kb = append(kb, []button{r.Button(r.T("plan.unlink"), verbEventPlan, eid(e), "0")}, []button{r.Button(r.T("assoc.back_to_card"), verbEvent, eid(e))})
+	kb = append(kb, []button{r.Button(r.T("plan.unlink"), verbEventPlan, eid(e), "0")}, []button{r.Button(r.T("event.back_to_event"), verbEvent, eid(e))})
 	r.Edit(r.T("plan.link_which"), kb...)
 	return nil
 }

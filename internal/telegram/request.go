@@ -197,6 +197,26 @@ func (r *Request) reply(text string) {
 	r.Reply(text)
 }
 
+// hasButton reports whether the message the pressed button belongs to has
+// a button of verb, so that a view redrawn in place keeps where it led.
+func (r *Request) hasButton(verb string) bool {
+	m := r.Update.CallbackQuery.Message
+	if m == nil || m.ReplyMarkup == nil {
+		return false
+	}
+	for _, row := range m.ReplyMarkup.InlineKeyboard {
+		for _, btn := range row {
+			if btn.CallbackData == nil {
+				continue
+			}
+			if cb, err := r.bot.codec.decode(r.ChatID, *btn.CallbackData); err == nil && cb.Verb == verb {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // formButton loads the dialog a button pressed inside a form belongs to.
 // The dialog must be of one of flows and at step, and the button must carry
 // its nonce: a button left on an older message of an earlier form, or of a
