@@ -694,7 +694,7 @@ func (b *Bot) choose(r *Request, command string, then func(*Request, *mmo.Associ
 	for _, a := range list {
 		kb = append(kb, []button{r.Button(a.Name, verbChoose, command, aid(a))})
 	}
-	r.Reply(r.T("assoc.choose"), kb...)
+	r.Reply(r.T(chooseKey(r)), kb...)
 	return nil
 }
 
@@ -756,8 +756,17 @@ func (b *Bot) onSwitch(r *Request) error {
 	for _, a := range list {
 		kb = append(kb, []button{r.Button(a.Name, verbChoose, command, aid(a))})
 	}
-	r.Edit(r.T("assoc.choose"), kb...)
+	r.Edit(r.T(chooseKey(r)), kb...)
 	return nil
+}
+
+// chooseKey is the question of the association chooser: a coordinator
+// works with every association, whether they lead any or not.
+func chooseKey(r *Request) string {
+	if r.Role >= mmo.RoleCoordinator {
+		return "assoc.choose_any"
+	}
+	return "assoc.choose"
 }
 
 // audit records a membership or association change.
