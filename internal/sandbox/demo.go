@@ -244,7 +244,7 @@ func (d *demo) register(p *Persona, at time.Time) error {
 // the coordinator's appointment does.
 func (d *demo) appoint(da demoAssoc, at time.Time) error {
 	a := d.assocs[da.key]
-	return d.at(at, func(tx *boltdb.Tx) error {
+	err := d.at(at, func(tx *boltdb.Tx) error {
 		if err := tx.SetLeader(a.ID, da.leader); err != nil {
 			return err
 		}
@@ -253,6 +253,13 @@ func (d *demo) appoint(da demoAssoc, at time.Time) error {
 		}
 		return tx.PutMembership(&mmo.Membership{AssociationID: a.ID, UserID: da.leader, State: mmo.MemberActive, JoinedAt: at, Via: "leader"})
 	})
+	if err != nil {
+		return err
+	}
+	// SetLeader changed the stored record, not the copy the later steps
+	// read the leader from (approvals, events, marks).
+	a.LeaderID = da.leader
+	return nil
 }
 
 // invite gives the association a member invitation link of its leader.

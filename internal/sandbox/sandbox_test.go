@@ -300,7 +300,16 @@ func TestDemoInvitationAnnouncementAndClock(t *testing.T) {
 		if err := tx.CheckIndexes(); err != nil {
 			t.Errorf("the demo's indexes: %v", err)
 		}
-		return nil
+		// The leaders made the demo's events, as the bot records them.
+		return tx.Events(func(e *mmo.Event) bool {
+			a, err := tx.Association(e.AssociationID)
+			if err != nil {
+				t.Errorf("event %q: %v", e.Topic, err)
+			} else if a.LeaderID == 0 || e.CreatedBy != a.LeaderID {
+				t.Errorf("event %q made by %d, its association's leader is %d", e.Topic, e.CreatedBy, a.LeaderID)
+			}
+			return true
+		})
 	})
 
 	// The leader's invitation link, opened by an unregistered teacher.
