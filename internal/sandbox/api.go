@@ -18,6 +18,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -603,7 +604,9 @@ func (s *Sandbox) apiDeepLink(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	if _, ok := deepLinkPayload("https://t.me/"+BotUsername+"?start="+req.Payload, BotUsername); !ok {
+	// The payload goes to the bot as is, so it is checked as is: building
+	// a link of it and parsing that back would let "a&b=c" through.
+	if req.Payload != "" && !telegram.ValidPayload(req.Payload) {
 		writeError(w, http.StatusBadRequest, "bad start payload")
 		return
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mmobot/mmobot/internal/telegram"
 )
 
 // The page shows the bot's texts as Telegram shows them. The bot writes
@@ -262,13 +264,8 @@ func deepLinkPayload(href, bot string) (string, bool) {
 		return "", false
 	}
 	p := u.Query().Get("start")
-	if len(p) > 64 {
+	if p != "" && !telegram.ValidPayload(p) {
 		return "", false
-	}
-	for _, c := range p {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return "", false
-		}
 	}
 	return p, true
 }

@@ -280,6 +280,11 @@ func TestWithoutDemoEveryoneStartsFromScratch(t *testing.T) {
 	if code := c.do("POST", "/api/send", map[string]any{"persona": Coordinator, "text": "  "}, nil); code != http.StatusBadRequest {
 		t.Errorf("empty message: %d", code)
 	}
+	for _, payload := range []string{"abc&x=1", "j_abc#x", "a b", "кириллица", strings.Repeat("a", 65)} {
+		if code := c.do("POST", "/api/deeplink", map[string]any{"persona": Coordinator, "payload": payload}, nil); code != http.StatusBadRequest {
+			t.Errorf("deep link with payload %q: %d", payload, code)
+		}
+	}
 	if code := c.do("POST", "/api/clock", map[string]any{"advance": "-1h"}, nil); code != http.StatusBadRequest {
 		t.Errorf("moving the clock back: %d", code)
 	}

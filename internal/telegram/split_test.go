@@ -78,8 +78,8 @@ func TestValidPayload(t *testing.T) {
 		"кириллица":             false,
 		"a/b":                   false,
 	} {
-		if got := validPayload(p); got != want {
-			t.Errorf("validPayload(%q) = %v", p, got)
+		if got := ValidPayload(p); got != want {
+			t.Errorf("ValidPayload(%q) = %v", p, got)
 		}
 	}
 }

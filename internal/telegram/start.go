@@ -20,7 +20,7 @@ func (b *Bot) cmdStart(r *Request) error {
 		r.Reply(r.T("start.welcome_back", "Name", r.User.Name) + "\n\n" + b.helpText(r))
 		return nil
 	}
-	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && validPayload(payload) {
+	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && ValidPayload(payload) {
 		// A public consultation link: parents and others ask without
 		// registering as teachers.
 		return b.openConsultLink(r, rest)
@@ -139,7 +139,7 @@ func (b *Bot) dialogRegister(r *Request, d *mmo.Dialog) error {
 // was mistyped, cut, or forged.
 func (b *Bot) openPayload(r *Request, payload string) error {
 	r.route = "/start:payload"
-	if validPayload(payload) {
+	if ValidPayload(payload) {
 		kind, rest, _ := strings.Cut(payload, "_")
 		if open, ok := b.routes.links[kind]; ok {
 			r.route = "/start:" + kind
@@ -150,8 +150,11 @@ func (b *Bot) openPayload(r *Request, payload string) error {
 	return nil
 }
 
-// validPayload checks a deep-link payload as Telegram defines it.
-func validPayload(p string) bool {
+// ValidPayload reports whether p is a deep-link start payload as Telegram
+// defines it: 1 to 64 characters from A-Z, a-z, 0-9, _ and -. It is
+// exported for the sandbox, which opens deep links in Telegram's place
+// and must refuse the payloads Telegram would not pass on.
+func ValidPayload(p string) bool {
 	if len(p) == 0 || len(p) > 64 {
 		return false
 	}
