@@ -150,20 +150,30 @@ func plain(it ItemJSON) string { return html.UnescapeString(tagRE.ReplaceAllStri
 // one of want and returns the last such message.
 func (c *client) waitBot(id int64, want ...string) ItemJSON {
 	c.t.Helper()
+	return c.waitItem(id, fmt.Sprintf("bot message with %q", want), func(it ItemJSON) bool {
+		if it.From != "bot" {
+			return false
+		}
+		for _, w := range want {
+			if !strings.Contains(plain(it), w) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// waitItem waits for an item of the persona's chat that match accepts and
+// returns the last such item. After 15 s it fails the test, naming what
+// it waited for and showing the chat, so that no wait can hang a test.
+func (c *client) waitItem(id int64, what string, match func(ItemJSON) bool) ItemJSON {
+	c.t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		ch := c.chat(id)
 		for i := len(ch.Items) - 1; i >= 0; i-- {
-			it := ch.Items[i]
-			if it.From != "bot" {
-				continue
-			}
-			ok := true
-			for _, w := range want {
-				ok = ok && strings.Contains(plain(it), w)
-			}
-			if ok {
-				return it
+			if match(ch.Items[i]) {
+				return ch.Items[i]
 			}
 		}
 		if time.Now().After(deadline) {
@@ -171,7 +181,7 @@ func (c *client) waitBot(id int64, want ...string) ItemJSON {
 			for _, it := range ch.Items {
 				fmt.Fprintf(&b, "  %s %s: %q %v\n", it.From, it.Kind, plain(it), it.Buttons)
 			}
-			c.t.Fatalf("persona %d: no bot message with %q within 15 s; the chat:\n%s", id, want, b.String())
+			c.t.Fatalf("persona %d: no %s within 15 s; the chat:\n%s", id, what, b.String())
 		}
 		time.Sleep(40 * time.Millisecond)
 	}
@@ -349,16 +359,12 @@ func TestDemoInvitationAnnouncementAndClock(t *testing.T) {
 	if res := c.press(Newcomer, ann, "Приду"); !strings.Contains(res.Text, "придёте") {
 		t.Errorf("the answer's toast: %+v", res)
 	}
-	c.waitBot(Newcomer, "Ваш ответ: ✅ придёте")
+	marked := c.waitBot(Newcomer, "Ваш ответ: ✅ придёте")
 	c.waitBot(LeaderMath, "✅ 1 ·", "Никитина Д. С.")
 
 	// The calendar file downloads.
-	marked := c.waitBot(Newcomer, "Ваш ответ: ✅ придёте")
 	c.press(Newcomer, marked, "В календарь")
-	ics := c.waitBot(Newcomer)
-	for ics.File == nil {
-		ics = c.waitBot(Newcomer)
-	}
+	ics := c.waitItem(Newcomer, "file from the bot", func(it ItemJSON) bool { return it.From == "bot" && it.File != nil })
 	res, err := http.Get(c.url + ics.File.URL)
 	if err != nil {
 		t.Fatal(err)
