@@ -100,6 +100,11 @@ func writeJSON(w http.ResponseWriter, v any) {
 	enc.Encode(v)
 }
 
+// writeOK answers an action that has nothing to report but success.
+func writeOK(w http.ResponseWriter) {
+	writeJSON(w, map[string]bool{"ok": true})
+}
+
 func writeError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -493,12 +498,18 @@ func decode(w http.ResponseWriter, r *http.Request) (*actionRequest, bool) {
 	return &req, true
 }
 
-func (s *Sandbox) apiSend(w http.ResponseWriter, r *http.Request) {
+// action decodes the body of a persona's action and finds the persona.
+// On failure it has answered the request and returns a nil persona.
+func (s *Sandbox) action(w http.ResponseWriter, r *http.Request) (*actionRequest, *persona) {
 	req, ok := decode(w, r)
 	if !ok {
-		return
+		return nil, nil
 	}
-	p := s.persona(w, req.Persona.String())
+	return req, s.persona(w, req.Persona.String())
+}
+
+func (s *Sandbox) apiSend(w http.ResponseWriter, r *http.Request) {
+	req, p := s.action(w, r)
 	if p == nil {
 		return
 	}
@@ -512,7 +523,7 @@ func (s *Sandbox) apiSend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sendText(p, text)
-	writeJSON(w, map[string]bool{"ok": true})
+	writeOK(w)
 }
 
 // sendText types a message as the persona.
@@ -530,11 +541,7 @@ type PressResult struct {
 }
 
 func (s *Sandbox) apiPress(w http.ResponseWriter, r *http.Request) {
-	req, ok := decode(w, r)
-	if !ok {
-		return
-	}
-	p := s.persona(w, req.Persona.String())
+	req, p := s.action(w, r)
 	if p == nil {
 		return
 	}
@@ -566,11 +573,7 @@ func (s *Sandbox) press(p *persona, message int, data string) PressResult {
 }
 
 func (s *Sandbox) apiLocation(w http.ResponseWriter, r *http.Request) {
-	req, ok := decode(w, r)
-	if !ok {
-		return
-	}
-	p := s.persona(w, req.Persona.String())
+	req, p := s.action(w, r)
 	if p == nil {
 		return
 	}
@@ -579,28 +582,20 @@ func (s *Sandbox) apiLocation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.act(p, entry{Kind: "location", Lat: req.Lat, Lon: req.Lon}, func() { p.user.SendLocation(req.Lat, req.Lon) })
-	writeJSON(w, map[string]bool{"ok": true})
+	writeOK(w)
 }
 
 func (s *Sandbox) apiContact(w http.ResponseWriter, r *http.Request) {
-	req, ok := decode(w, r)
-	if !ok {
-		return
-	}
-	p := s.persona(w, req.Persona.String())
+	_, p := s.action(w, r)
 	if p == nil {
 		return
 	}
 	s.act(p, entry{Kind: "contact", Text: p.Phone}, func() { p.user.SendContact(p.Phone) })
-	writeJSON(w, map[string]bool{"ok": true})
+	writeOK(w)
 }
 
 func (s *Sandbox) apiDeepLink(w http.ResponseWriter, r *http.Request) {
-	req, ok := decode(w, r)
-	if !ok {
-		return
-	}
-	p := s.persona(w, req.Persona.String())
+	req, p := s.action(w, r)
 	if p == nil {
 		return
 	}
@@ -611,7 +606,7 @@ func (s *Sandbox) apiDeepLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.openLink(p, req.Payload)
-	writeJSON(w, map[string]bool{"ok": true})
+	writeOK(w)
 }
 
 // openLink opens a deep link to the bot as the persona: Telegram sends
@@ -649,7 +644,7 @@ func (s *Sandbox) apiUpload(w http.ResponseWriter, r *http.Request) {
 	caption := strings.TrimSpace(r.FormValue("caption"))
 	asPhoto := r.FormValue("as") != "document" && isPicture(data)
 	s.upload(p, name, data, caption, asPhoto)
-	writeJSON(w, map[string]bool{"ok": true})
+	writeOK(w)
 }
 
 // upload sends a file as the persona: a photo or a document.
@@ -702,8 +697,13 @@ type ClockJSON struct {
 	Zone string    `json:"zone"`
 }
 
+// clockJSON is the bot's time, as the clock API answers it.
+func (s *Sandbox) clockJSON() ClockJSON {
+	return ClockJSON{Now: s.clock.Now(), Zone: s.loc.String()}
+}
+
 func (s *Sandbox) apiClock(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, ClockJSON{Now: s.clock.Now(), Zone: s.loc.String()})
+	writeJSON(w, s.clockJSON())
 }
 
 func (s *Sandbox) apiAdvance(w http.ResponseWriter, r *http.Request) {
@@ -720,7 +720,7 @@ func (s *Sandbox) apiAdvance(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	writeJSON(w, ClockJSON{Now: s.clock.Now(), Zone: s.loc.String()})
+	writeJSON(w, s.clockJSON())
 }
 
 // maxAdvance bounds one move of the clock.
