@@ -348,7 +348,7 @@ func (s *Sandbox) botItem(pid int64, m telegramtest.Message) ItemJSON {
 		it.File = &FileJSON{Name: m.Photo.Name, MIME: m.Photo.MIME, Size: len(m.Photo.Bytes), URL: fileURL}
 	case m.Document != nil:
 		it.Kind, text = "document", m.Caption
-		it.File = &FileJSON{Name: m.Document.Name, MIME: fileMIME(m.Document.Name, m.Document.MIME), Size: len(m.Document.Bytes), URL: fileURL}
+		it.File = &FileJSON{Name: m.Document.Name, MIME: m.Document.MIME, Size: len(m.Document.Bytes), URL: fileURL}
 	}
 	it.HTML = renderText(text, m.ParseMode, BotUsername)
 	for _, row := range m.Keyboard {
@@ -666,8 +666,11 @@ func isPicture(data []byte) bool {
 	return false
 }
 
-// fileMIME is the type a download is served with: by the name's
-// extension for the formats the bot sends, else what is known.
+// fileMIME is the type a persona's upload is shown and served with: by
+// the name's extension for the formats the bot works with, which content
+// sniffing takes for a zip archive or plain text, else known. The bot's
+// documents need none of this: the fake server types them by name as
+// Telegram does.
 func fileMIME(name, known string) string {
 	switch strings.ToLower(path.Ext(name)) {
 	case ".docx":
@@ -797,7 +800,7 @@ func (s *Sandbox) apiFile(w http.ResponseWriter, r *http.Request) {
 			case m.Photo != nil:
 				name, typ, data, inline = m.Photo.Name, m.Photo.MIME, m.Photo.Bytes, true
 			case m.Document != nil:
-				name, typ, data = m.Document.Name, fileMIME(m.Document.Name, m.Document.MIME), m.Document.Bytes
+				name, typ, data = m.Document.Name, m.Document.MIME, m.Document.Bytes
 			}
 		}
 	}

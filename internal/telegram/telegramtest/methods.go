@@ -448,6 +448,8 @@ var mimeTypes = map[string]string{
 	".toml": "application/toml", ".gz": "application/gzip", ".md": "text/markdown",
 	".db": "application/octet-stream", ".tar": "application/x-tar",
 	".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".ics":  "text/calendar",
 }
 
 // mimeFor guesses the MIME type of a file from its name, else from the
