@@ -76,35 +76,61 @@ const (
 	maxCaption = 1024
 )
 
-func (s *Server) sendMessage(c *call) (any, *apiError) {
+// outgoing is a send call whose common parameters passed the checks.
+type outgoing struct {
+	ch         *chatState
+	text, mode string // the text or caption and its parse_mode
+	mk         markup
+	reply      int
+}
+
+// checkSend checks the parameters every send method has, in Telegram's
+// order: the chat, the text (textParam, "text" or "caption") within
+// limit, the reply markup, the message replied to. s.mu must be held.
+func (s *Server) checkSend(c *call, textParam string, limit int, emptyDesc, longDesc string) (outgoing, *apiError) {
 	ch, aerr := s.chatParam(c, true)
 	if aerr != nil {
-		return nil, aerr
+		return outgoing{}, aerr
 	}
-	text, mode := c.get("text"), c.get("parse_mode")
-	if aerr := checkText(text, mode, maxText, "message text is empty", "message is too long"); aerr != nil {
-		return nil, aerr
+	o := outgoing{ch: ch, text: c.get(textParam), mode: c.get("parse_mode")}
+	if aerr := checkText(o.text, o.mode, limit, emptyDesc, longDesc); aerr != nil {
+		return outgoing{}, aerr
 	}
-	mk, aerr := parseMarkup(c.get("reply_markup"))
-	if aerr != nil {
-		return nil, aerr
+	if o.mk, aerr = parseMarkup(c.get("reply_markup")); aerr != nil {
+		return outgoing{}, aerr
 	}
-	reply, aerr := checkReply(ch, c)
-	if aerr != nil {
-		return nil, aerr
+	if o.reply, aerr = checkReply(ch, c); aerr != nil {
+		return outgoing{}, aerr
 	}
+	return o, nil
+}
+
+// deliver sends a bot message unless the flood limits refuse it. fill
+// completes the message; it runs only once the limits let it through, so
+// a refused send stores nothing. s.mu must be held.
+func (s *Server) deliver(o outgoing, fill func(st *msgState)) (any, *apiError) {
 	now := time.Now()
-	if aerr := s.checkLimits(ch.id, now); aerr != nil {
+	if aerr := s.checkLimits(o.ch.id, now); aerr != nil {
 		return nil, aerr
 	}
-	st := &msgState{canon: mk.canon, m: Message{
-		Text: text, ParseMode: mode, Keyboard: mk.keyboard, ReplyMarkup: mk.raw,
-		ReplyTo: reply, DisableWebPagePreview: boolParam(c.get("disable_web_page_preview")),
-		Date: s.now(),
+	st := &msgState{canon: o.mk.canon, m: Message{
+		ParseMode: o.mode, Keyboard: o.mk.keyboard, ReplyMarkup: o.mk.raw, ReplyTo: o.reply, Date: s.now(),
 	}}
-	ch.addMessage(st)
-	s.recordSend(ch.id, now)
-	return s.wireBotMessage(ch, st), nil
+	fill(st)
+	o.ch.addMessage(st)
+	s.recordSend(o.ch.id, now)
+	return s.wireBotMessage(o.ch, st), nil
+}
+
+func (s *Server) sendMessage(c *call) (any, *apiError) {
+	o, aerr := s.checkSend(c, "text", maxText, "message text is empty", "message is too long")
+	if aerr != nil {
+		return nil, aerr
+	}
+	return s.deliver(o, func(st *msgState) {
+		st.m.Text = o.text
+		st.m.DisableWebPagePreview = boolParam(c.get("disable_web_page_preview"))
+	})
 }
 
 func (s *Server) sendDocument(c *call) (any, *apiError) { return s.sendFile(c, "document") }
@@ -114,19 +140,7 @@ func (s *Server) sendPhoto(c *call) (any, *apiError) { return s.sendFile(c, "pho
 // sendFile implements sendDocument and sendPhoto; field is the file
 // parameter.
 func (s *Server) sendFile(c *call, field string) (any, *apiError) {
-	ch, aerr := s.chatParam(c, true)
-	if aerr != nil {
-		return nil, aerr
-	}
-	caption, mode := c.get("caption"), c.get("parse_mode")
-	if aerr := checkText(caption, mode, maxCaption, "", "message caption is too long"); aerr != nil {
-		return nil, aerr
-	}
-	mk, aerr := parseMarkup(c.get("reply_markup"))
-	if aerr != nil {
-		return nil, aerr
-	}
-	reply, aerr := checkReply(ch, c)
+	o, aerr := s.checkSend(c, "caption", maxCaption, "", "message caption is too long")
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -160,30 +174,22 @@ func (s *Server) sendFile(c *call, field string) (any, *apiError) {
 			f = known
 		}
 	}
-	now := time.Now()
-	if aerr := s.checkLimits(ch.id, now); aerr != nil {
-		return nil, aerr
-	}
-	if s.files[f.id] != f {
-		dir := "documents"
-		if isPhoto {
-			dir = "photos"
+	return s.deliver(o, func(st *msgState) {
+		if s.files[f.id] != f {
+			dir := "documents"
+			if isPhoto {
+				dir = "photos"
+			}
+			f = s.storeFile(dir, f.name, f.mime, f.data, isPhoto)
 		}
-		f = s.storeFile(dir, f.name, f.mime, f.data, isPhoto)
-	}
-	doc := &Document{Name: f.name, Bytes: f.data, MIME: f.mime}
-	st := &msgState{canon: mk.canon, m: Message{
-		Caption: caption, ParseMode: mode, Keyboard: mk.keyboard, ReplyMarkup: mk.raw,
-		ReplyTo: reply, Date: s.now(),
-	}}
-	if isPhoto {
-		st.photo, st.m.Photo = f, doc
-	} else {
-		st.doc, st.m.Document = f, doc
-	}
-	ch.addMessage(st)
-	s.recordSend(ch.id, now)
-	return s.wireBotMessage(ch, st), nil
+		doc := &Document{Name: f.name, Bytes: f.data, MIME: f.mime}
+		st.m.Caption = o.text
+		if isPhoto {
+			st.photo, st.m.Photo = f, doc
+		} else {
+			st.doc, st.m.Document = f, doc
+		}
+	})
 }
 
 // editTarget resolves the chat and message of an edit. s.mu must be held.
