@@ -250,13 +250,14 @@ func (s *Server) wireBotMessage(c *chatState, st *msgState) *wMessage {
 		EditDate:    st.editDate,
 		ReplyMarkup: st.canon,
 	}
+	// PlainText is the caption's text for a document or photo.
 	switch {
 	case st.doc != nil:
 		wm.Document = st.doc.wireDocument()
-		wm.Caption = Message{Text: st.m.Caption, ParseMode: st.m.ParseMode}.PlainText()
+		wm.Caption = st.m.PlainText()
 	case st.photo != nil:
 		wm.Photo = st.photo.wirePhoto()
-		wm.Caption = Message{Text: st.m.Caption, ParseMode: st.m.ParseMode}.PlainText()
+		wm.Caption = st.m.PlainText()
 	default:
 		wm.Text = st.m.PlainText()
 	}
