@@ -1,7 +1,6 @@
 package telegramtest
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -191,11 +190,7 @@ func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
 	if wait <= 0 {
 		return nil
 	}
-	ra := int(math.Ceil(wait.Seconds()))
-	if ra < 1 {
-		ra = 1
-	}
-	return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", ra), retryAfter: ra}
+	return tooManyRequests(int(math.Ceil(wait.Seconds())))
 }
 
 // recordSend records a successful send for the limits. s.mu must be held.

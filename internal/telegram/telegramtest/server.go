@@ -521,11 +521,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 				return
 			}
 		case TooManyRequests:
-			ra := fault.RetryAfter
-			if ra < 1 {
-				ra = 1
-			}
-			s.answer(w, &req, nil, &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", ra), retryAfter: ra})
+			s.answer(w, &req, nil, tooManyRequests(fault.RetryAfter))
 			return
 		case BadGateway:
 			s.answer(w, &req, nil, &apiError{code: 500, desc: "Internal Server Error"})

@@ -149,6 +149,14 @@ func badRequest(format string, args ...any) *apiError {
 	return &apiError{code: 400, desc: "Bad Request: " + fmt.Sprintf(format, args...)}
 }
 
+// tooManyRequests is Telegram's 429 asking to retry after ra seconds, at
+// least one: retry_after is in whole seconds, and 0 would invite a retry
+// at once.
+func tooManyRequests(ra int) *apiError {
+	ra = max(ra, 1)
+	return &apiError{code: 429, desc: fmt.Sprintf("Too Many Requests: retry after %d", ra), retryAfter: ra}
+}
+
 // The error descriptions used by api.telegram.org.
 const (
 	descUnauthorized   = "Unauthorized"
