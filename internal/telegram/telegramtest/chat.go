@@ -296,10 +296,7 @@ func (s *Server) dumpChat(chatID int64, cursor int) string {
 		fmt.Fprintf(&b, "  %s\n", m)
 	}
 	s.writeFailures(&b, chatID, true)
-	fmt.Fprintf(&b, "pending updates: %d, confirmed up to update %d, getUpdates calls: %d\n", len(s.updates), s.confirmed, s.calls["getUpdates"])
-	if len(s.unexpected) > 0 {
-		fmt.Fprintf(&b, "unimplemented methods called: %v\n", s.unexpected)
-	}
+	s.writeQueue(&b)
 	return b.String()
 }
 

@@ -962,17 +962,23 @@ func (s *Server) summary() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var b strings.Builder
-	fmt.Fprintf(&b, "pending updates: %d, confirmed up to update %d, next update id %d, getUpdates calls: %d, calls in progress: %d\n",
-		len(s.updates), s.confirmed, s.nextUpdateID, s.calls["getUpdates"], s.inflight)
-	if len(s.unexpected) > 0 {
-		fmt.Fprintf(&b, "unimplemented methods called: %v\n", s.unexpected)
-	}
+	s.writeQueue(&b)
 	s.writeFailures(&b, 0, false)
 	return b.String()
 }
 
-// writeFailures lists the last refused calls (for one chat, or all when
-// all is true). s.mu must be held.
+// writeQueue describes the update queue, the calls in progress and the
+// unimplemented methods called, for failure messages. s.mu must be held.
+func (s *Server) writeQueue(b *strings.Builder) {
+	fmt.Fprintf(b, "pending updates: %d, confirmed up to update %d, next update id %d, getUpdates calls: %d, calls in progress: %d\n",
+		len(s.updates), s.confirmed, s.nextUpdateID, s.calls["getUpdates"], s.inflight)
+	if len(s.unexpected) > 0 {
+		fmt.Fprintf(b, "unimplemented methods called: %v\n", s.unexpected)
+	}
+}
+
+// writeFailures lists the last refused calls: those to chatID when
+// oneChat is true, else all. s.mu must be held.
 func (s *Server) writeFailures(b *strings.Builder, chatID int64, oneChat bool) {
 	var lines []string
 	for i := len(s.requests) - 1; i >= 0 && len(lines) < 10; i-- {
