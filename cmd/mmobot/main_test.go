@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -14,23 +13,8 @@ import (
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the logger's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+// lockedBuffer is a buffer safe for the logger's goroutines.
+type lockedBuffer = telegramtest.LogBuffer
 
 func TestNoTokenExitsWithAHint(t *testing.T) {
 	t.Setenv("MMOBOT_TELEGRAM_TOKEN", "")

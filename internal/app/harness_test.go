@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -34,22 +33,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // syncBuffer collects log output from concurrent goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type syncBuffer = telegramtest.LogBuffer
 
 // harness runs the real program against the fake Bot API server.
 type harness struct {

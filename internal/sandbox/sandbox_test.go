@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,29 +22,11 @@ import (
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
-// syncBuffer collects the bot's log from its goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startSandbox runs a sandbox on a database at path and serves its page;
 // both stop when the test ends.
 func startSandbox(t *testing.T, path string, demo bool) (*Sandbox, *client) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &telegramtest.LogBuffer{}
 	s, err := New(Options{DataPath: path, Demo: demo, Log: logs, LogLevel: "debug", DueInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
