@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -617,34 +618,13 @@ func TestHandlerMount(t *testing.T) {
 	s := telegramtest.NewServer(t)
 	mux := http.NewServeMux()
 	mux.Handle("/tg/", http.StripPrefix("/tg", s.Handler()))
-	srv := &http.Server{Handler: mux}
-	_ = srv
-	req, _ := http.NewRequest(http.MethodGet, "/tg/bot"+telegramtest.Token+"/getMe", nil)
-	rec := &recorder{header: http.Header{}}
+	req := httptest.NewRequest(http.MethodGet, "/tg/bot"+telegramtest.Token+"/getMe", nil)
+	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
-	if rec.status != 200 || !strings.Contains(rec.body.String(), `"username":"mmo_test_bot"`) {
-		t.Fatalf("mounted getMe: %d %s", rec.status, rec.body.String())
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"username":"mmo_test_bot"`) {
+		t.Fatalf("mounted getMe: %d %s", rec.Code, rec.Body.String())
 	}
 	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") || s.Endpoint() != s.URL()+"/bot%s/%s" {
 		t.Fatalf("URL %q Endpoint %q", s.URL(), s.Endpoint())
 	}
-}
-
-type recorder struct {
-	header http.Header
-	status int
-	body   strings.Builder
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = 200
-	}
-	return r.body.Write(b)
 }

@@ -250,11 +250,6 @@ func (s *Server) FileEndpoint() string { return s.ts.URL + "/file/bot%s/%s" }
 // sandbox). It serves /bot<token>/<method> and /file/bot<token>/<path>.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// Bot is the bot user as answered by getMe: ID, first name and username.
-func (s *Server) Bot() (id int64, firstName, username string) {
-	return s.opts.BotID, s.opts.BotFirstName, s.opts.BotUsername
-}
-
 // SetWaitTimeout sets how long the waiting helpers (Next, Answer,
 // WaitConfirmed, Settle) wait before failing; default DefaultWaitTimeout.
 func (s *Server) SetWaitTimeout(d time.Duration) {

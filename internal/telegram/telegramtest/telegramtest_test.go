@@ -122,13 +122,8 @@ type update struct {
 			Offset int    `json:"offset"`
 			Length int    `json:"length"`
 		} `json:"entities"`
-		Document *struct {
-			FileID   string `json:"file_id"`
-			FileName string `json:"file_name"`
-			MimeType string `json:"mime_type"`
-			FileSize int    `json:"file_size"`
-		} `json:"document"`
-		Photo []struct {
+		Document *document `json:"document"`
+		Photo    []struct {
 			FileID string `json:"file_id"`
 			Width  int    `json:"width"`
 		} `json:"photo"`
@@ -172,6 +167,14 @@ func (c *rawClient) updates(params url.Values) []update {
 	return ups
 }
 
+// document is a Document object as the server answers it.
+type document struct {
+	FileID   string `json:"file_id"`
+	FileName string `json:"file_name"`
+	MimeType string `json:"mime_type"`
+	FileSize int    `json:"file_size"`
+}
+
 type sentMessage struct {
 	MessageID int `json:"message_id"`
 	From      struct {
@@ -187,13 +190,8 @@ type sentMessage struct {
 	EditDate    int64           `json:"edit_date"`
 	Text        string          `json:"text"`
 	ReplyMarkup json.RawMessage `json:"reply_markup"`
-	Document    *struct {
-		FileID   string `json:"file_id"`
-		FileName string `json:"file_name"`
-		MimeType string `json:"mime_type"`
-		FileSize int    `json:"file_size"`
-	} `json:"document"`
-	Photo []struct {
+	Document    *document       `json:"document"`
+	Photo       []struct {
 		FileID string `json:"file_id"`
 		Width  int    `json:"width"`
 		Height int    `json:"height"`
