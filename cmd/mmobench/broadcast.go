@@ -1,21 +1,14 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
-	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
-	"github.com/mmobot/mmobot/locales"
 )
 
 // telegramLimit is Telegram's broadcast limit, messages per second.
@@ -43,16 +36,11 @@ func (r broadcastResult) print(w io.Writer) {
 // runBroadcast seeds an association with members and a draft event, and
 // has its leader publish it through the chat, as in real use.
 func runBroadcast(members int) (broadcastResult, error) {
-	dir, err := os.MkdirTemp("", "mmobench-")
+	db, closeDB, err := tempDB()
 	if err != nil {
 		return broadcastResult{}, err
 	}
-	defer os.RemoveAll(dir)
-	db, err := boltdb.Open(filepath.Join(dir, "mmo.db"), boltdb.Options{Timeout: time.Second})
-	if err != nil {
-		return broadcastResult{}, err
-	}
-	defer db.Close()
+	defer closeDB()
 	const leaderID = 1
 	now := time.Now()
 	err = db.Update(func(tx *boltdb.Tx) error {
@@ -61,9 +49,7 @@ func runBroadcast(members int) (broadcastResult, error) {
 			return err
 		}
 		for id := int64(leaderID); id <= int64(members)+leaderID; id++ {
-			u := &mmo.User{ID: id, Name: "Участник Тестовый " + strconv.FormatInt(id, 10), School: "Школа № 1",
-				Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
-			if err := tx.PutUser(u); err != nil {
+			if err := tx.PutUser(registeredUser(id, now)); err != nil {
 				return err
 			}
 			if err := tx.PutMembership(&mmo.Membership{AssociationID: a.ID, UserID: id, State: mmo.MemberActive, JoinedAt: now}); err != nil {
@@ -79,10 +65,6 @@ func runBroadcast(members int) (broadcastResult, error) {
 	if err != nil {
 		return broadcastResult{}, err
 	}
-	cat, err := i18n.New(locales.FS)
-	if err != nil {
-		return broadcastResult{}, err
-	}
 	srv := telegramtest.Start(telegramtest.Options{})
 	defer srv.Close()
 	srv.SetWaitTimeout(30 * time.Second)
@@ -91,21 +73,12 @@ func runBroadcast(members int) (broadcastResult, error) {
 	for id := leaderID; id <= members+leaderID; id++ {
 		users[id] = srv.NewUser(int64(id), "U", "ru")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := telegram.New(ctx, db, cat, telegram.Options{
-		Token: telegramtest.Token, Endpoint: srv.Endpoint(), PollTimeout: time.Second, RequestTimeout: 30 * time.Second,
-		Workers: 64,
-		// The defaults of the config: Telegram's limits.
-		Limits: telegram.Limits{Global: telegramLimit, Private: 1, PrivateBurst: 3, GroupPerMinute: 20},
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	// The defaults of the config: Telegram's limits.
+	stop, err := startBot(db, srv, 64, telegram.Limits{Global: telegramLimit, Private: 1, PrivateBurst: 3, GroupPerMinute: 20})
 	if err != nil {
-		cancel()
 		return broadcastResult{}, err
 	}
-	done := make(chan error, 1)
-	go func() { done <- bot.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer stop()
 
 	leader := users[leaderID]
 	leader.Send("/meetings")

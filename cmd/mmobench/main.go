@@ -232,44 +232,23 @@ func runEcho(users, updates int) (result, error) {
 // runBot runs the real bot over a store holding registered users and sends
 // it /help, /settings and plain text from registered members.
 func runBot(users, updates, registered, workers int) (result, error) {
-	dir, err := os.MkdirTemp("", "mmobench-")
+	db, closeDB, err := tempDB()
 	if err != nil {
 		return result{}, err
 	}
-	defer os.RemoveAll(dir)
-	db, err := boltdb.Open(filepath.Join(dir, "mmo.db"), boltdb.Options{Timeout: time.Second})
-	if err != nil {
-		return result{}, err
-	}
-	defer db.Close()
+	defer closeDB()
 	if err := seed(db, registered); err != nil {
-		return result{}, err
-	}
-	cat, err := i18n.New(locales.FS)
-	if err != nil {
 		return result{}, err
 	}
 	srv := telegramtest.Start(telegramtest.Options{})
 	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := telegram.New(ctx, db, cat, telegram.Options{
-		Token:          telegramtest.Token,
-		Endpoint:       srv.Endpoint(),
-		PollTimeout:    time.Second,
-		RequestTimeout: 30 * time.Second,
-		Workers:        workers,
-		// The burst measures handling, not Telegram's limits: those have
-		// a benchmark of their own.
-		Limits: telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6},
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	// The burst measures handling, not Telegram's limits: those have a
+	// benchmark of their own.
+	stop, err := startBot(db, srv, workers, telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6})
 	if err != nil {
-		cancel()
 		return result{}, err
 	}
-	done := make(chan error, 1)
-	go func() { done <- bot.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer stop()
 	srv.SettleWithin(10 * time.Second) // the start-up menus
 	base := srv.Stats().ByMethod["sendMessage"]
 	if base != 0 {
@@ -299,9 +278,7 @@ func seed(db *boltdb.DB, n int) error {
 	for from := 1; from <= n; from += 1000 {
 		err := db.Update(func(tx *boltdb.Tx) error {
 			for id := from; id < from+1000 && id <= n; id++ {
-				u := &mmo.User{ID: int64(id), Name: "Участник Тестовый " + strconv.Itoa(id), School: "Школа № 1",
-					Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
-				if err := tx.PutUser(u); err != nil {
+				if err := tx.PutUser(registeredUser(int64(id), now)); err != nil {
 					return err
 				}
 			}
@@ -312,4 +289,54 @@ func seed(db *boltdb.DB, n int) error {
 		}
 	}
 	return nil
+}
+
+// registeredUser is a teacher who finished registration at now.
+func registeredUser(id int64, now time.Time) *mmo.User {
+	return &mmo.User{ID: id, Name: "Участник Тестовый " + strconv.FormatInt(id, 10), School: "Школа № 1",
+		Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
+}
+
+// tempDB opens a store in a new temporary directory; closeDB closes it
+// and removes the directory.
+func tempDB() (db *boltdb.DB, closeDB func(), err error) {
+	dir, err := os.MkdirTemp("", "mmobench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err = boltdb.Open(filepath.Join(dir, "mmo.db"), boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return db, func() {
+		db.Close()
+		os.RemoveAll(dir)
+	}, nil
+}
+
+// startBot runs the real bot over db against srv, with the given workers
+// and sending limits and its log discarded; stop stops it and waits.
+func startBot(db *boltdb.DB, srv *telegramtest.Server, workers int, limits telegram.Limits) (stop func(), err error) {
+	cat, err := i18n.New(locales.FS)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	bot, err := telegram.New(ctx, db, cat, telegram.Options{
+		Token:          telegramtest.Token,
+		Endpoint:       srv.Endpoint(),
+		PollTimeout:    time.Second,
+		RequestTimeout: 30 * time.Second,
+		Workers:        workers,
+		Limits:         limits,
+		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(ctx) }()
+	return func() { cancel(); <-done }, nil
 }
