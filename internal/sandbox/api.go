@@ -636,7 +636,11 @@ func (s *Sandbox) apiUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
-	if err != nil || len(data) == 0 {
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "cannot read the file: "+err.Error())
+		return
+	}
+	if len(data) == 0 {
 		writeError(w, http.StatusBadRequest, "empty file")
 		return
 	}
