@@ -13,9 +13,6 @@ import (
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
-// lockedBuffer is a buffer safe for the logger's goroutines.
-type lockedBuffer = telegramtest.LogBuffer
-
 func TestNoTokenExitsWithAHint(t *testing.T) {
 	t.Setenv("MMOBOT_TELEGRAM_TOKEN", "")
 	t.Chdir(t.TempDir()) // no config.yaml here
@@ -62,7 +59,7 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 	t.Chdir(dir)
 
 	var stdout bytes.Buffer
-	stderr := &lockedBuffer{}
+	stderr := &telegramtest.LogBuffer{}
 	exited := make(chan int, 1)
 	go func() { exited <- run(nil, &stdout, stderr) }()
 

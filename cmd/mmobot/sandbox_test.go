@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
 func TestSandboxRefusesAddressesOtherMachinesReach(t *testing.T) {
@@ -31,7 +33,7 @@ func TestSandboxRefusesAddressesOtherMachinesReach(t *testing.T) {
 
 func TestSandboxServesThePageAndStopsOnCtrlC(t *testing.T) {
 	t.Chdir(t.TempDir())
-	stdout, stderr := &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr := &telegramtest.LogBuffer{}, &telegramtest.LogBuffer{}
 	exited := make(chan int, 1)
 	go func() { exited <- run([]string{"sandbox", "-demo", "-addr", "127.0.0.1:0"}, stdout, stderr) }()
 

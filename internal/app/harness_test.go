@@ -32,16 +32,13 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// syncBuffer collects log output from concurrent goroutines.
-type syncBuffer = telegramtest.LogBuffer
-
 // harness runs the real program against the fake Bot API server.
 type harness struct {
 	t     *testing.T
 	srv   *telegramtest.Server
 	cfg   config.Config
 	clock *clock
-	logs  *syncBuffer
+	logs  *telegramtest.LogBuffer
 
 	m      *Main
 	cancel context.CancelFunc
@@ -86,7 +83,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 		srv:   srv,
 		cfg:   testConfig(t, srv),
 		clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
-		logs:  &syncBuffer{},
+		logs:  &telegramtest.LogBuffer{},
 	}
 	if edit != nil {
 		edit(&h.cfg)
