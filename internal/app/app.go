@@ -17,7 +17,6 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
-	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -103,7 +102,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ConsultResponseDays: c.Consultations.ResponseDays,
 		ConsultAutoClose:    c.Consultations.AutoClose,
 
-		Regulation: regulation(c.Regulation),
+		Regulation: c.Regulation.Profile(),
 		AlertsAt:   c.Regulation.AlertsAt,
 		Location:   c.Location,
 		Log:        m.Log,
@@ -221,23 +220,4 @@ func verifyBackup(path string) error {
 		return fmt.Errorf("backup: the copy is unreadable: %w", err)
 	}
 	return nil
-}
-
-// regulation turns the validated config into the domain's profile.
-func regulation(c config.Regulation) mmo.Regulation {
-	md := func(s string) mmo.MonthDay {
-		v, _ := mmo.ParseMonthDay(s) // validated with the config
-		return v
-	}
-	return mmo.Regulation{
-		YearStart:      md(c.SchoolYearStart),
-		PlanDue:        md(c.PlanDue),
-		ReportDue:      md(c.ReportDue),
-		MinMeetings:    c.MinMeetings,
-		MeetingsWarn:   md(c.MeetingsWarning),
-		MinMembers:     c.MinMembers,
-		RetentionYears: c.RetentionYears,
-		LadderDays:     c.ReminderDays,
-		OverdueEvery:   c.OverdueEveryDays,
-	}
 }

@@ -27,6 +27,8 @@ import (
 	_ "time/tzdata"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // Config is the complete bot configuration.
@@ -328,4 +330,25 @@ func (c Config) Redacted() Config {
 	}
 	c.Admins = slices.Clone(c.Admins)
 	return c
+}
+
+// Profile turns the validated regulation into the domain's profile. The
+// bot and the sandbox's demo both read the school year from it, so the
+// two agree on when a year starts.
+func (r Regulation) Profile() mmo.Regulation {
+	md := func(s string) mmo.MonthDay {
+		v, _ := mmo.ParseMonthDay(s) // validated with the config
+		return v
+	}
+	return mmo.Regulation{
+		YearStart:      md(r.SchoolYearStart),
+		PlanDue:        md(r.PlanDue),
+		ReportDue:      md(r.ReportDue),
+		MinMeetings:    r.MinMeetings,
+		MeetingsWarn:   md(r.MeetingsWarning),
+		MinMembers:     r.MinMembers,
+		RetentionYears: r.RetentionYears,
+		LadderDays:     r.ReminderDays,
+		OverdueEvery:   r.OverdueEveryDays,
+	}
 }

@@ -126,28 +126,17 @@ type RSVP struct {
 	At      time.Time `json:"at"`
 }
 
-// SchoolYear returns the first year of the school year t falls in, in loc:
-// a school year runs from September 1 to August 31 (2026/27 starts on
-// 2026-09-01, so February 2027 belongs to 2026).
-func SchoolYear(t time.Time, loc *time.Location) int {
-	t = t.In(loc)
-	if t.Month() >= time.September {
-		return t.Year()
-	}
-	return t.Year() - 1
-}
-
 // MeetingNumbers numbers the заседания of a school year in order of their
 // start: the number of a meeting is its place among the published,
-// not cancelled meetings of the same association and school year.
-// Other formats and other years get no number.
-func MeetingNumbers(events []*Event, loc *time.Location) map[uint64]int {
+// not cancelled meetings of the same association and school year, by the
+// regulation's start of the year. Other formats get no number.
+func MeetingNumbers(events []*Event, reg Regulation, loc *time.Location) map[uint64]int {
 	byYear := map[[2]uint64][]*Event{}
 	for _, e := range events {
 		if e.Format != FormatMeeting || e.State != EventPublished {
 			continue
 		}
-		k := [2]uint64{e.AssociationID, uint64(SchoolYear(e.Start, loc))}
+		k := [2]uint64{e.AssociationID, uint64(reg.SchoolYearOf(e.Start, loc))}
 		byYear[k] = append(byYear[k], e)
 	}
 	out := map[uint64]int{}

@@ -5,26 +5,6 @@ import (
 	"time"
 )
 
-func TestSchoolYear(t *testing.T) {
-	msk, _ := time.LoadLocation("Europe/Moscow")
-	tests := []struct {
-		t    time.Time
-		want int
-	}{
-		{time.Date(2026, 9, 1, 0, 0, 0, 0, msk), 2026},
-		{time.Date(2026, 8, 31, 23, 59, 0, 0, msk), 2025},
-		{time.Date(2027, 6, 20, 12, 0, 0, 0, msk), 2026},
-		{time.Date(2026, 12, 31, 12, 0, 0, 0, msk), 2026},
-		// 31 Aug 22:30 UTC is already 1 Sep in Moscow.
-		{time.Date(2026, 8, 31, 22, 30, 0, 0, time.UTC), 2026},
-	}
-	for _, tt := range tests {
-		if got := SchoolYear(tt.t, msk); got != tt.want {
-			t.Errorf("SchoolYear(%v) = %d, want %d", tt.t, got, tt.want)
-		}
-	}
-}
-
 func TestMeetingNumbers(t *testing.T) {
 	loc := time.UTC
 	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 15, 0, 0, 0, loc) }
@@ -38,14 +18,26 @@ func TestMeetingNumbers(t *testing.T) {
 		{ID: 7, AssociationID: 1, Format: FormatMeeting, State: EventPublished, Start: d(2027, 9, 10)}, // next year
 		{ID: 8, AssociationID: 2, Format: FormatMeeting, State: EventPublished, Start: d(2026, 9, 1)},
 	}
-	got := MeetingNumbers(events, loc)
-	want := map[uint64]int{2: 1, 1: 2, 6: 3, 7: 1, 8: 1}
-	if len(got) != len(want) {
-		t.Fatalf("numbers %v, want %v", got, want)
-	}
-	for id, n := range want {
-		if got[id] != n {
-			t.Errorf("event %d: number %d, want %d", id, got[id], n)
+	calendar := ivanovo()
+	calendar.YearStart = MonthDay{Month: time.January, Day: 1}
+	for _, tt := range []struct {
+		name string
+		reg  Regulation
+		want map[uint64]int
+	}{
+		{"from 1 September", ivanovo(), map[uint64]int{2: 1, 1: 2, 6: 3, 7: 1, 8: 1}},
+		// A city whose school year is the calendar year starts counting
+		// again in January.
+		{"from 1 January", calendar, map[uint64]int{2: 1, 1: 2, 6: 1, 7: 2, 8: 1}},
+	} {
+		got := MeetingNumbers(events, tt.reg, loc)
+		if len(got) != len(tt.want) {
+			t.Fatalf("%s: numbers %v, want %v", tt.name, got, tt.want)
+		}
+		for id, n := range tt.want {
+			if got[id] != n {
+				t.Errorf("%s: event %d: number %d, want %d", tt.name, id, got[id], n)
+			}
 		}
 	}
 }

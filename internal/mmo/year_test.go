@@ -162,6 +162,21 @@ func TestDaysBetweenAcrossDST(t *testing.T) {
 func TestSchoolYearOf(t *testing.T) {
 	msk, _ := time.LoadLocation("Europe/Moscow")
 	reg := ivanovo()
+	for _, tt := range []struct {
+		t    time.Time
+		want int
+	}{
+		{time.Date(2026, 9, 1, 0, 0, 0, 0, msk), 2026},
+		{time.Date(2026, 8, 31, 23, 59, 0, 0, msk), 2025},
+		{time.Date(2027, 6, 20, 12, 0, 0, 0, msk), 2026},
+		{time.Date(2026, 12, 31, 12, 0, 0, 0, msk), 2026},
+		// 31 Aug 22:30 UTC is already 1 Sep in Moscow.
+		{time.Date(2026, 8, 31, 22, 30, 0, 0, time.UTC), 2026},
+	} {
+		if got := reg.SchoolYearOf(tt.t, msk); got != tt.want {
+			t.Errorf("SchoolYearOf(%v) = %d, want %d", tt.t, got, tt.want)
+		}
+	}
 	if y := reg.SchoolYearOf(time.Date(2026, 8, 31, 20, 59, 0, 0, time.UTC), msk); y != 2025 {
 		t.Errorf("31 Aug 23:59 Moscow: %d", y)
 	}

@@ -88,12 +88,13 @@ type demo struct {
 	clock  *seedClock
 	now    time.Time
 	loc    *time.Location
+	reg    mmo.Regulation
 	assocs map[string]*mmo.Association
 }
 
 // seedDemo writes the demo into db, as of now.
-func seedDemo(db *boltdb.DB, clock *seedClock, now time.Time, loc *time.Location) error {
-	d := &demo{db: db, clock: clock, now: now, loc: loc, assocs: map[string]*mmo.Association{}}
+func seedDemo(db *boltdb.DB, clock *seedClock, now time.Time, loc *time.Location, reg mmo.Regulation) error {
+	d := &demo{db: db, clock: clock, now: now, loc: loc, reg: reg, assocs: map[string]*mmo.Association{}}
 	defer clock.set(time.Time{})
 	return d.seed()
 }
@@ -204,7 +205,7 @@ func (d *demo) seed() error {
 // has none yet, so the deadline reminders and the coordinator's digest
 // have something to show.
 func (d *demo) plan() error {
-	year := mmo.SchoolYear(d.now, d.loc)
+	year := d.reg.SchoolYearOf(d.now, d.loc)
 	p := &mmo.Plan{AssociationID: d.assocs[demoMath].ID, Year: year, DocState: mmo.DocState{Status: mmo.DocApproved},
 		Goal: "Создание условий для непрерывного профессионального образования педагогов, социального партнерства, направленного на повышение качества образования в муниципальной системе образования путем организации мероприятий для педагогической общественности города.",
 		Tasks: []string{

@@ -284,7 +284,7 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, err
 	switch {
 	case !s.opts.Demo:
 	case empty:
-		if err := seedDemo(db, seedClock, s.clock.Now(), cfg.Location); err != nil {
+		if err := seedDemo(db, seedClock, s.clock.Now(), cfg.Location, cfg.Regulation.Profile()); err != nil {
 			return 0, 0, fmt.Errorf("sandbox: seed the demo: %w", err)
 		}
 		s.Seeded = true

@@ -878,7 +878,7 @@ func (b *Bot) onYearSheet(r *Request) error {
 		return err
 	}
 	l := r.loc()
-	year := mmo.SchoolYear(r.Now, b.opt.Location)
+	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
 	from := time.Date(year, time.September, 1, 0, 0, 0, 0, b.opt.Location)
 	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
 	if err != nil {

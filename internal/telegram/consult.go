@@ -1182,7 +1182,7 @@ func (b *Bot) onConsultXLSX(r *Request) error {
 		return err
 	}
 	l := r.loc()
-	year := mmo.SchoolYear(r.Now, b.opt.Location)
+	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
 	all, err := r.Tx.AssociationConsultations(a.ID)
 	if err != nil {
 		return err
@@ -1200,7 +1200,7 @@ func (b *Bot) onConsultXLSX(r *Request) error {
 	var total, answered int
 	var hours float64
 	for _, c := range all {
-		if mmo.SchoolYear(c.CreatedAt, b.opt.Location) != year {
+		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) != year {
 			continue
 		}
 		total++

@@ -60,7 +60,7 @@ func (b *Bot) cmdHistory(r *Request) error {
 	}
 	years := map[int]int{}
 	for _, x := range list {
-		years[mmo.SchoolYear(x.e.Start, b.opt.Location)]++
+		years[b.opt.Regulation.SchoolYearOf(x.e.Start, b.opt.Location)]++
 	}
 	keys := make([]int, 0, len(years))
 	for y := range years {
@@ -94,7 +94,7 @@ func (b *Bot) onHistory(r *Request) error {
 		if err != nil {
 			return r.stale()
 		}
-		list = slices.DeleteFunc(list, func(x attended) bool { return mmo.SchoolYear(x.e.Start, b.opt.Location) != year })
+		list = slices.DeleteFunc(list, func(x attended) bool { return b.opt.Regulation.SchoolYearOf(x.e.Start, b.opt.Location) != year })
 		period = l.T("history.period_year", "From", year, "To", year+1)
 	}
 	if len(list) == 0 {

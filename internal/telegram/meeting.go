@@ -158,7 +158,7 @@ func (b *Bot) title(tx *boltdb.Tx, l loc, e *mmo.Event, a *mmo.Association) (str
 		if err != nil {
 			return "", err
 		}
-		if n := mmo.MeetingNumbers(events, b.opt.Location)[e.ID]; n > 0 {
+		if n := mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location)[e.ID]; n > 0 {
 			name = l.T("event.meeting_number", "Format", name, "N", n)
 		}
 	}

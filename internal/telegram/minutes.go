@@ -400,7 +400,7 @@ func (b *Bot) onMinutesFinal(r *Request) error {
 	if err != nil {
 		return err
 	}
-	m.Number = mmo.MeetingNumbers(events, b.opt.Location)[e.ID]
+	m.Number = mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location)[e.ID]
 	m.Status, m.FinalAt = mmo.MinutesFinal, r.Now
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return err
@@ -440,7 +440,7 @@ func (b *Bot) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.M
 		if err != nil {
 			return err
 		}
-		number = mmo.MeetingNumbers(events, b.opt.Location)[e.ID]
+		number = mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location)[e.ID]
 	}
 	members, err := b.activeMembers(r, a)
 	if err != nil {

@@ -68,7 +68,7 @@ func (b *Bot) facts(r *Request, a *mmo.Association, year int) (*yearFacts, error
 	if err != nil {
 		return nil, err
 	}
-	numbers := mmo.MeetingNumbers(all, b.opt.Location)
+	numbers := mmo.MeetingNumbers(all, b.opt.Regulation, b.opt.Location)
 	f := &yearFacts{consult: map[string]int{}, minutes: map[uint64]*mmo.Minutes{}}
 	for _, e := range events {
 		if e.State != mmo.EventPublished {
