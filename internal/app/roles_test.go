@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
 func TestRoleGatedCommands(t *testing.T) {
@@ -161,10 +159,9 @@ func TestBlockedBySendError(t *testing.T) {
 	u := h.user(602, "Мария")
 	h.register(u, "Иванова Мария Петровна", "Лицей № 1", "учитель химии")
 
-	// The user blocks the bot, but the update telling so is lost: the
+	// The user blocks the bot, but the update telling so never comes: the
 	// bot learns it from the 403 of its next message to them.
-	h.srv.Inject(telegramtest.Fault{Method: "getUpdates", Kind: telegramtest.Drop, Count: 1})
-	u.Block()
+	u.BlockUnseen()
 	admin.Send("/coordinators")
 	press(t, admin, next(t, admin, "Координаторы"), "Назначить координатора")
 	next(t, admin, "часть фамилии")

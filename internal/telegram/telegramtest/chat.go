@@ -560,6 +560,16 @@ func (u *User) PressData(messageID int, data string) string {
 // update_id (0 if the bot was already blocked).
 func (u *User) Block() int { return u.setBlocked(true) }
 
+// BlockUnseen makes the user block the bot without the my_chat_member
+// update reaching the bot, as when it was down longer than Telegram keeps
+// updates: the bot can learn of it only from the 403 of its next send.
+func (u *User) BlockUnseen() {
+	s := u.r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u.privateChat().blocked = true
+}
+
 // Unblock makes the user unblock (restart) the bot: a my_chat_member update
 // kicked → member; sends work again. It returns the update_id (0 if the bot
 // was not blocked).
