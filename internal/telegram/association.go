@@ -205,11 +205,21 @@ func (b *Bot) onAssocCard(r *Request) error {
 			return err
 		}
 	}
+	return b.showCard(r, a, true)
+}
+
+// showCard shows the association's card, in place of the pressed message
+// when edit, or as a new message.
+func (b *Bot) showCard(r *Request, a *mmo.Association, edit bool) error {
 	text, kb, err := b.card(r, a)
 	if err != nil {
 		return err
 	}
-	r.Edit(text, kb...)
+	if edit {
+		r.Edit(text, kb...)
+	} else {
+		r.Reply(text, kb...)
+	}
 	return nil
 }
 
@@ -307,12 +317,7 @@ func (b *Bot) onAssocJoin(r *Request) error {
 	if err := b.join(r, a, "list"); err != nil {
 		return err
 	}
-	text, kb, err := b.card(r, a)
-	if err != nil {
-		return err
-	}
-	r.Edit(text, kb...)
-	return nil
+	return b.showCard(r, a, true)
 }
 
 // join makes the user a member (or a candidate) of the association and

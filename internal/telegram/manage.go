@@ -149,12 +149,7 @@ func (b *Bot) onAssocPolicy(r *Request) error {
 		return err
 	}
 	r.Edit(r.T("create.done", "Name", a.Name))
-	text, kb, err := b.card(r, a)
-	if err != nil {
-		return err
-	}
-	r.Reply(text, kb...)
-	return nil
+	return b.showCard(r, a, false)
 }
 
 // onAssocEdit offers the fields to edit, starts the form for one, or
@@ -191,12 +186,7 @@ func (b *Bot) onAssocEdit(r *Request) error {
 			return err
 		}
 		r.Answer(r.T("edit.saved"), false)
-		text, kb, err := b.card(r, a)
-		if err != nil {
-			return err
-		}
-		r.Edit(text, kb...)
-		return nil
+		return b.showCard(r, a, true)
 	case "n":
 		field, prompt = mmo.FieldAssocName, r.T("edit.ask_name")
 	case "s":
@@ -258,12 +248,7 @@ func (b *Bot) dialogEditAssoc(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	r.Reply(r.T("edit.saved"))
-	text, kb, err := b.card(r, a)
-	if err != nil {
-		return err
-	}
-	r.Reply(text, kb...)
-	return nil
+	return b.showCard(r, a, false)
 }
 
 // onAssocArchive archives an association after a confirmation. Members are
@@ -333,12 +318,7 @@ func (b *Bot) onAssocArchive(r *Request) error {
 		return err
 	}
 	r.Answer(r.T("archive.done", "Name", a.Name), false)
-	text, kb, err := b.card(r, a)
-	if err != nil {
-		return err
-	}
-	r.Edit(text, kb...)
-	return nil
+	return b.showCard(r, a, true)
 }
 
 // onAssocArchived lists the archived associations.

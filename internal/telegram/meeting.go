@@ -658,12 +658,7 @@ func (b *Bot) onEvent(r *Request) error {
 				return err
 			}
 		}
-		text, kb, err := b.leaderCard(r, r.loc(), e, a)
-		if err != nil {
-			return err
-		}
-		r.Edit(text, kb...)
-		return nil
+		return b.showLeaderCard(r, e, a)
 	}
 	member, err := r.isMember(a)
 	if err != nil {
@@ -767,6 +762,12 @@ func (b *Bot) onPublish(r *Request) error {
 		return err
 	}
 	r.Answer(r.N("event.published", len(audience)), false)
+	return b.showLeaderCard(r, e, a)
+}
+
+// showLeaderCard redraws the event's leader card in place of the pressed
+// message.
+func (b *Bot) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
 	text, kb, err := b.leaderCard(r, r.loc(), e, a)
 	if err != nil {
 		return err
@@ -1151,12 +1152,7 @@ func (b *Bot) onEventCancel(r *Request) error {
 		return err
 	}
 	r.Answer(r.N("event.cancel_sent", len(audience)), false)
-	text, kb, err := b.leaderCard(r, r.loc(), e, a)
-	if err != nil {
-		return err
-	}
-	r.Edit(text, kb...)
-	return nil
+	return b.showLeaderCard(r, e, a)
 }
 
 // onEventDelete deletes a draft after a confirmation.

@@ -915,12 +915,7 @@ func (b *Bot) onEventPlan(r *Request) error {
 			return err
 		}
 		r.Answer(r.T("plan.linked"), false)
-		text, kb, err := b.leaderCard(r, r.loc(), e, a)
-		if err != nil {
-			return err
-		}
-		r.Edit(text, kb...)
-		return nil
+		return b.showLeaderCard(r, e, a)
 	}
 	var kb [][]button
 	for i, it := range p.Items {
