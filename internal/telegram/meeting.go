@@ -153,16 +153,30 @@ func (r *Request) isMember(a *mmo.Association) (bool, error) {
 // title is "Заседание № 2 «ММО учителей математики»" or "Семинар «…»".
 func (b *Bot) title(tx *boltdb.Tx, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
 	name := formatName(l, e.Format)
-	if e.Format == mmo.FormatMeeting && e.State == mmo.EventPublished {
-		events, err := tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
-		if err != nil {
-			return "", err
-		}
-		if n := mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location)[e.ID]; n > 0 {
-			name = l.T("event.meeting_number", "Format", name, "N", n)
-		}
+	n, err := b.meetingNumber(tx, e)
+	if err != nil {
+		return "", err
+	}
+	if n > 0 {
+		name = l.T("event.meeting_number", "Format", name, "N", n)
 	}
 	return l.T("event.title", "Format", rawArg(esc(name)), "Association", a.Name), nil
+}
+
+// meetingNumber is the number of a published заседание within its school
+// year, or 0. Numbers restart each school year, so only that year's events
+// are read: a title is drawn for every recipient of a broadcast.
+func (b *Bot) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
+	if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
+		return 0, nil
+	}
+	reg, loc := b.opt.Regulation, b.opt.Location
+	from := reg.YearStart.In(reg.SchoolYearOf(e.Start, loc), loc)
+	events, err := tx.AssociationEvents(e.AssociationID, from, from.AddDate(1, 0, 0))
+	if err != nil {
+		return 0, err
+	}
+	return mmo.MeetingNumbers(events, reg, loc)[e.ID], nil
 }
 
 // details is the body every view of an event shares.

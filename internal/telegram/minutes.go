@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
@@ -396,11 +395,9 @@ func (b *Bot) onMinutesFinal(r *Request) error {
 		return r.stale()
 	}
 	m := versions[len(versions)-1]
-	events, err := r.Tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
-	if err != nil {
+	if m.Number, err = b.meetingNumber(r.Tx, e); err != nil {
 		return err
 	}
-	m.Number = mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location)[e.ID]
 	m.Status, m.FinalAt = mmo.MinutesFinal, r.Now
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return err
@@ -436,11 +433,10 @@ func (b *Bot) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.M
 	l := r.loc()
 	number := m.Number
 	if number == 0 {
-		events, err := r.Tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
-		if err != nil {
+		var err error
+		if number, err = b.meetingNumber(r.Tx, e); err != nil {
 			return err
 		}
-		number = mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location)[e.ID]
 	}
 	members, err := b.activeMembers(r, a)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
@@ -64,11 +63,7 @@ func (b *Bot) facts(r *Request, a *mmo.Association, year int) (*yearFacts, error
 	if err != nil {
 		return nil, err
 	}
-	all, err := r.Tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
-	if err != nil {
-		return nil, err
-	}
-	numbers := mmo.MeetingNumbers(all, b.opt.Regulation, b.opt.Location)
+	numbers := mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location) // numbers restart each year
 	f := &yearFacts{consult: map[string]int{}, minutes: map[uint64]*mmo.Minutes{}}
 	for _, e := range events {
 		if e.State != mmo.EventPublished {
