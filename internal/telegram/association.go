@@ -79,6 +79,27 @@ func (r *Request) managed(i int) (*mmo.Association, bool, error) {
 	return a, true, nil
 }
 
+// memberOf is association(i) for a button only the association's members
+// may press; anyone else is told so, and an archived association's button
+// is stale.
+func (r *Request) memberOf(i int) (*mmo.Association, bool, error) {
+	a, ok, err := r.association(i)
+	if !ok {
+		return nil, false, err
+	}
+	if a.Archived() {
+		return nil, false, r.stale()
+	}
+	member, err := r.isMember(a)
+	if err != nil {
+		return nil, false, err
+	}
+	if !member {
+		return nil, false, r.membersOnly(a)
+	}
+	return a, true, nil
+}
+
 // canManage reports whether the user may run the association: its leader,
 // or a coordinator. A leader of another association may not.
 func (r *Request) canManage(a *mmo.Association) bool {

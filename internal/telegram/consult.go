@@ -192,19 +192,9 @@ func (b *Bot) chooseMembership(r *Request, verb, question, none string, then fun
 
 // onAskIn starts a request in the chosen association (also from its card).
 func (b *Bot) onAskIn(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.memberOf(0)
 	if !ok {
 		return err
-	}
-	member, err := r.isMember(a)
-	if err != nil {
-		return err
-	}
-	if a.Archived() {
-		return r.stale()
-	}
-	if !member {
-		return r.membersOnly(a)
 	}
 	return b.startAsk(r, a, true)
 }

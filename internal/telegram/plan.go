@@ -718,19 +718,9 @@ func (b *Bot) cmdPropose(r *Request) error {
 
 // onProposeIn starts a proposal to the chosen association.
 func (b *Bot) onProposeIn(r *Request) error {
-	a, ok, err := r.association(0)
+	a, ok, err := r.memberOf(0)
 	if !ok {
 		return err
-	}
-	member, err := r.isMember(a)
-	if err != nil {
-		return err
-	}
-	if a.Archived() {
-		return r.stale()
-	}
-	if !member {
-		return r.membersOnly(a)
 	}
 	return b.startPropose(r, a)
 }
