@@ -49,7 +49,10 @@ func (d *Document) clone() *Document {
 // Message is a message the bot sent, in its current state (after edits
 // and deletion). Values returned by the Server are copies.
 type Message struct {
-	// ID is the message id (mid), e.g. "mid.00000000000f4241000000000000002a".
+	// ID is the message id (mid), e.g. "mid.000000746a52882a5f3e1c020000002a".
+	// It holds a number drawn when the server starts, so that a bot that
+	// keeps its database across runs of a fresh server (the sandbox) never
+	// finds an id it remembers naming another message.
 	ID string
 	// Seq is the sequence number in the chat.
 	Seq int64
@@ -257,7 +260,7 @@ const dialogBase = 500000000000
 func (s *Server) addMessage(c *chatState, st *msgState) {
 	s.nextMsg++
 	c.seq++
-	st.m.ID = fmt.Sprintf("mid.%016x%016x", uint64(c.id), uint64(s.nextMsg))
+	st.m.ID = fmt.Sprintf("mid.%016x%08x%08x", uint64(c.id), s.instance, uint32(s.nextMsg))
 	st.m.Seq = c.seq
 	st.m.ChatID = c.id
 	st.m.UserID = c.userID

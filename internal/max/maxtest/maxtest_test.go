@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -337,6 +338,7 @@ func TestRefusals(t *testing.T) {
 		{"unknown field", `{"text":"x","attachements":[],"link":null}`, "unknown field", q},
 		{"text too long", `{"text":"` + strings.Repeat("ж", 4001) + `","attachments":null,"link":null}`, "between 0 and 4000", q},
 		{"empty message", `{"text":null,"attachments":null,"link":null}`, "empty", q},
+		{"empty text", `{"text":"","attachments":[],"link":null}`, "empty", q},
 		{"bad format", `{"text":"x","format":"bbcode","attachments":null,"link":null}`, "format", q},
 		{"notify null", `{"text":"x","attachments":null,"link":null,"notify":null}`, "notify", q},
 		{"reply to nothing", `{"text":"x","attachments":null,"link":{"type":"reply","mid":"mid.none"}}`, "link.mid", q},
@@ -656,5 +658,29 @@ func TestConcurrentUse(t *testing.T) {
 	c.updates(url.Values{"marker": {marker}, "timeout": {"0"}})
 	if s.Pending() != 0 || s.Stats().Sent != users*each {
 		t.Errorf("pending %d, sent %d", s.Pending(), s.Stats().Sent)
+	}
+}
+
+// TestMounted: the handler works under another server's path, with upload
+// and file URLs pointing there.
+func TestMounted(t *testing.T) {
+	s := maxtest.NewServer(t)
+	front := httptest.NewServer(http.StripPrefix("/max", s.Handler()))
+	defer front.Close()
+	s.SetBaseURL(front.URL + "/max/")
+	if got := s.URL(); got != front.URL+"/max" {
+		t.Fatalf("URL %q", got)
+	}
+	c := newRaw(t, s)
+	token := c.uploadFile("a.txt", []byte("abc"))
+	u := s.NewUser(42, "Anna", "ru")
+	u.SendDocument("b.txt", []byte("def"), "")
+	l := c.updates(url.Values{"timeout": {"0"}})
+	if !strings.Contains(string(l.Updates[0]), front.URL+"/max/files/") {
+		t.Errorf("file URL not under the front: %s", l.Updates[0])
+	}
+	c.send(u.ID, `{"text":null,"attachments":[{"type":"file","payload":{"token":"`+token+`"}}],"link":null}`)
+	if m := u.Next(t); m.Document == nil || string(m.Document.Bytes) != "abc" {
+		t.Errorf("the user sees %s", m)
 	}
 }

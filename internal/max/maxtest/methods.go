@@ -367,7 +367,7 @@ func (s *Server) sendMessage(c *apiCall) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if !ct.textSet && len(ct.atts) == 0 {
+	if ct.text == "" && len(ct.atts) == 0 {
 		return nil, badRequest("text: the message is empty")
 	}
 	if aerr := writable(ch); aerr != nil {
@@ -540,7 +540,7 @@ func (s *Server) uploadURL(c *apiCall) (any, *apiError) {
 	s.uploads[slot.id] = slot
 	ep := wUploadEndpoint{URL: fmt.Sprintf("%s/upload/%s?sig=%x", s.base, slot.id, s.nextUpload*7919)}
 	if typ == "video" || typ == "audio" {
-		slot.token = fmt.Sprintf("%s.tok.%06d", typ, s.nextUpload)
+		slot.token = fmt.Sprintf("%s.tok.%08x.%06d", typ, s.instance, s.nextUpload)
 		ep.Token = &slot.token
 	}
 	return ep, nil
@@ -551,7 +551,7 @@ func (s *Server) storeFile(typ, name string, data []byte) *storedFile {
 	s.nextFile++
 	n := s.nextFile
 	f := &storedFile{
-		token: fmt.Sprintf("f%06dTOKEN%s", n, typ), typ: typ, name: name,
+		token: fmt.Sprintf("f%08x%06dTOKEN%s", s.instance, n, typ), typ: typ, name: name,
 		mime: mimeFor(name, data), data: append([]byte(nil), data...),
 		id: strconv.FormatInt(n, 10),
 	}

@@ -126,6 +126,7 @@ type Server struct {
 
 	users      map[int64]*userState
 	chats      map[int64]*chatState
+	instance   uint32 // in message ids, so that two runs never share one
 	nextMsg    int64
 	callbacks  map[string]*callbackState
 	nextCB     int64
@@ -203,6 +204,7 @@ func newServer(opts Options) *Server {
 		changed:     make(chan struct{}),
 		nextSeq:     opts.FirstMarker,
 		committed:   opts.FirstMarker - 1,
+		instance:    uint32(time.Now().UnixNano() >> 10),
 		users:       make(map[int64]*userState),
 		chats:       make(map[int64]*chatState),
 		callbacks:   make(map[string]*callbackState),
@@ -231,7 +233,11 @@ func (s *Server) Close() {
 
 // URL is the base URL of the API, e.g. http://127.0.0.1:PORT: the client's
 // BaseURL.
-func (s *Server) URL() string { return s.base }
+func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.base
+}
 
 // Handler is the server's HTTP handler, to mount it in another server (a
 // sandbox). Upload and file URLs it hands out use SetBaseURL's value.
@@ -337,8 +343,7 @@ func (s *Server) isClosed() bool {
 	}
 }
 
-// nowMillis is the current time of timestamps. s.mu must be held or not:
-// it reads only options.
+// nowMillis is the time of timestamps (Options.Now), in milliseconds.
 func (s *Server) nowMillis() int64 { return s.opts.Now().UnixMilli() }
 
 // --- HTTP ---------------------------------------------------------------
@@ -396,6 +401,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), ContentType: r.Header.Get("Content-Type"),
 		Authorized: r.Header.Get("Authorization") == s.opts.Token, At: at,
 	}
+	op := req.Op()
+	// Every call but a poll is activity: Settle waits for it to end.
+	activity := op != "GET /updates"
+	if activity {
+		s.mu.Lock()
+		s.inflight++
+		s.lastActivity = at
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.inflight--
+			s.lastActivity = time.Now()
+			s.broadcast()
+			s.mu.Unlock()
+		}()
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/upload/"):
 		s.serveUpload(w, r, &req, body, err)
@@ -405,7 +426,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Body = body
-	op := req.Op()
 
 	s.mu.Lock()
 	s.calls[op]++
@@ -436,25 +456,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &apiCall{op: op, query: req.Query, body: body}
 	fault := s.takeFault(c)
-	activity := op != "GET /updates"
-	if activity {
-		s.inflight++
-		s.lastActivity = at
-	}
 	var limited *apiError
 	if activity && fault == nil {
 		limited = s.checkRate(at)
 	}
 	s.mu.Unlock()
-	if activity {
-		defer func() {
-			s.mu.Lock()
-			s.inflight--
-			s.lastActivity = time.Now()
-			s.broadcast()
-			s.mu.Unlock()
-		}()
-	}
 	if fault != nil && s.applyFault(w, r, &req, fault) {
 		return
 	}

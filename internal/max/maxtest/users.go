@@ -67,7 +67,7 @@ func (u *User) locale() *string {
 	return &l
 }
 
-// send stores a message from the user in chat c and enqueues its
+// sendFromUser stores a message from the user in chat c and enqueues its
 // message_created. s.mu must be held.
 func (s *Server) sendFromUser(c *chatState, from wUser, locale *string, text string, atts []wAttachment) int64 {
 	st := &msgState{fromUser: true, sender: from, atts: atts, m: Message{Text: text, Date: time.UnixMilli(s.nowMillis())}}
@@ -198,7 +198,7 @@ func (s *Server) pressTarget(m *Message) (*chatState, *msgState, error) {
 // newCallback registers a button press. s.mu must be held.
 func (s *Server) newCallback(chatID int64, mid string) *callbackState {
 	s.nextCB++
-	cb := &callbackState{id: fmt.Sprintf("cb.%012d.%x", s.nextCB, chatID), n: s.nextCB, chatID: chatID, mid: mid}
+	cb := &callbackState{id: fmt.Sprintf("cb.%08x.%012d.%x", s.instance, s.nextCB, chatID), n: s.nextCB, chatID: chatID, mid: mid}
 	s.callbacks[cb.id] = cb
 	return cb
 }
