@@ -239,7 +239,7 @@ func TestErrorText(t *testing.T) {
 		e    max.Error
 		want string
 	}{
-		{max.Error{Method: "POST", Path: "/messages", StatusCode: 403, Code: "chat.denied", Message: "error.dialog.suspended"}, "max: POST /messages: 403 chat.denied: error.dialog.suspended"},
+		{max.Error{Method: "POST", Path: "/messages", StatusCode: 403, Code: "chat.denied", Message: "dialog suspended"}, "max: POST /messages: 403 chat.denied: dialog suspended"},
 		{max.Error{Method: "GET", Path: "/me", StatusCode: 502}, "max: GET /me: 502 Bad Gateway"},
 		{max.Error{Method: "POST", Path: "/messages", StatusCode: 429, Code: "too.many.requests", RetryAfter: 2 * time.Second}, "max: POST /messages: 429 too.many.requests (retry after 2s)"},
 		{max.Error{Method: "PUT", Path: "/messages", StatusCode: 200, Message: "not modified"}, "max: PUT /messages: 200 not modified"},

@@ -347,10 +347,10 @@ func (s *Server) target(c *apiCall) (*chatState, *apiError) {
 // writable refuses a chat the bot may not write to. s.mu must be held.
 func writable(ch *chatState) *apiError {
 	if ch.stopped {
-		return &apiError{status: http.StatusForbidden, code: "chat.denied", msg: "error.dialog.suspended"}
+		return &apiError{status: http.StatusForbidden, code: "chat.denied", msg: "The dialog is suspended: the user stopped the bot"}
 	}
 	if ch.removed {
-		return &apiError{status: http.StatusForbidden, code: "chat.denied", msg: "error.chat.bot.not.member"}
+		return &apiError{status: http.StatusForbidden, code: "chat.denied", msg: "The bot is not a member of the chat"}
 	}
 	return nil
 }
