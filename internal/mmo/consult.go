@@ -109,3 +109,49 @@ func ConsultDue(c *Consultation, days int, loc *time.Location) (time.Time, bool)
 	}
 	return AddWorkingDays(c.WaitingSince, days*(c.Escalation+1), loc), true
 }
+
+// AutoCloseDue reports whether an answered request closes by itself at
+// now: the asker left it quiet for `after` since its last message. A
+// request still waiting for an answer never closes by itself; after 0
+// turns the rule off.
+func AutoCloseDue(c *Consultation, after time.Duration, now time.Time) bool {
+	return after > 0 && c.Status == ConsultAnswered && !now.Before(c.LastActivity.Add(after))
+}
+
+// Escalation is one raise of a request that waits too long for an answer.
+type Escalation struct {
+	// Level is the request's level after the raise: 1 the assignee (the
+	// leader while nobody took the request) is reminded, 2 the leader is
+	// told, 3 the coordinators are.
+	Level int
+	// To is the user to tell; 0 means the coordinators: at level 3, and
+	// below it when nobody holds the level's post (no leader yet). A user
+	// who is gone counts as nobody too, which only the caller can see.
+	To int64
+	// Days is how many working days the asker has waited by the raise.
+	Days int
+}
+
+// NextEscalation decides whether a request waiting for an answer is raised
+// at now, and to whom: every `days` working days of waiting raise it one
+// level (see ConsultDue). Each level is raised once: the caller stores
+// Level on the request with the notice, and the next level then waits for
+// its own due time. After a downtime spanning several levels, one call
+// raises one level, so each person on the way is told once, in order.
+func NextEscalation(c *Consultation, leaderID int64, days int, now time.Time, loc *time.Location) (Escalation, bool) {
+	at, ok := ConsultDue(c, days, loc)
+	if !ok || now.Before(at) {
+		return Escalation{}, false
+	}
+	esc := Escalation{Level: c.Escalation + 1, Days: days * (c.Escalation + 1)}
+	switch esc.Level {
+	case 1:
+		esc.To = c.AssigneeID
+		if esc.To == 0 {
+			esc.To = leaderID
+		}
+	case 2:
+		esc.To = leaderID
+	}
+	return esc, true
+}

@@ -1264,7 +1264,7 @@ func (b *Bot) dueConsultations(r *Request) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if c.Status == mmo.ConsultAnswered && !r.Now.Before(c.LastActivity.Add(b.opt.ConsultAutoClose)) && b.opt.ConsultAutoClose > 0 {
+		if mmo.AutoCloseDue(c, b.opt.ConsultAutoClose, r.Now) {
 			c.Status, c.ClosedAt, c.ClosedBy = mmo.ConsultClosed, r.Now, "auto"
 			if err := r.Tx.PutConsultation(c); err != nil {
 				return false, err
@@ -1273,49 +1273,35 @@ func (b *Bot) dueConsultations(r *Request) (bool, error) {
 			sent = true
 			continue
 		}
-		at, ok := mmo.ConsultDue(c, b.opt.ConsultResponseDays, b.opt.Location)
-		if !ok || r.Now.Before(at) {
+		esc, ok := mmo.NextEscalation(c, a.LeaderID, b.opt.ConsultResponseDays, r.Now, b.opt.Location)
+		if !ok {
 			continue
 		}
-		c.Escalation++
+		c.Escalation = esc.Level
 		if err := r.Tx.PutConsultation(c); err != nil {
 			return false, err
 		}
-		days := b.opt.ConsultResponseDays * c.Escalation
 		var to []*mmo.User
-		key := "consult.remind"
-		switch c.Escalation {
-		case 1:
-			id := c.AssigneeID
-			if id == 0 {
-				id = a.LeaderID
-			}
-			if u, err := r.Tx.User(id); err == nil {
-				to = append(to, u)
-			}
-		case 2:
-			key = "consult.escalate_leader"
-			if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
-				to = append(to, u)
-			}
-		case 3:
-			key = "consult.escalate_coordinator"
-			if to, err = b.coordinators(r.Tx); err != nil {
-				return false, err
+		key := "consult.escalate_coordinator"
+		if esc.To != 0 {
+			if u, err := r.Tx.User(esc.To); err == nil {
+				to, key = []*mmo.User{u}, "consult.remind"
+				if esc.Level == 2 {
+					key = "consult.escalate_leader"
+				}
 			}
 		}
-		if len(to) == 0 && c.Escalation < 3 { // nobody at this level: straight to the coordinators
+		if len(to) == 0 { // the coordinators' turn, or nobody at this level
 			if to, err = b.coordinators(r.Tx); err != nil {
 				return false, err
 			}
-			key = "consult.escalate_coordinator"
 		}
 		for _, u := range to {
 			if u.Blocked {
 				continue
 			}
 			l := r.locOf(u)
-			r.Send(u.ID, l.N(key, days, "N", c.ID, "Association", a.Name), []button{r.ButtonFor(u.ID, l.T("consult.open_button"), verbConsult, cid(c))})
+			r.Send(u.ID, l.N(key, esc.Days, "N", c.ID, "Association", a.Name), []button{r.ButtonFor(u.ID, l.T("consult.open_button"), verbConsult, cid(c))})
 			sent = true
 		}
 	}
