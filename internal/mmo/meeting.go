@@ -104,6 +104,11 @@ func (e *Event) Started(now time.Time) bool { return !now.Before(e.Start) }
 // and not started.
 func (e *Event) Live(now time.Time) bool { return e.State == EventPublished && !e.Started(now) }
 
+// Held reports whether the event took place by now: published, not
+// cancelled, and begun. Only held events count in attendance, reports and
+// the plan's progress.
+func (e *Event) Held(now time.Time) bool { return e.State == EventPublished && e.Started(now) }
+
 // Answer is a member's reply to an announcement.
 type Answer string
 
@@ -152,6 +157,24 @@ func MeetingNumbers(events []*Event, reg Regulation, loc *time.Location) map[uin
 		}
 	}
 	return out
+}
+
+// CountMeetings counts the published заседания among events, which the
+// caller reads for one association and school year: held (begun by now)
+// and scheduled ahead. Drafts, cancelled meetings and other formats do not
+// count towards the regulation's minimum.
+func CountMeetings(events []*Event, now time.Time) (held, scheduled int) {
+	for _, e := range events {
+		if e.Format != FormatMeeting || e.State != EventPublished {
+			continue
+		}
+		if e.Started(now) {
+			held++
+		} else {
+			scheduled++
+		}
+	}
+	return held, scheduled
 }
 
 // Event field limits, in runes.

@@ -82,3 +82,49 @@ func TestEventLive(t *testing.T) {
 		t.Error("End")
 	}
 }
+
+func TestCountMeetings(t *testing.T) {
+	now := time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC)
+	ev := func(f Format, s EventState, start time.Time) *Event {
+		return &Event{Format: f, State: s, Start: start, Duration: time.Hour}
+	}
+	tests := []struct {
+		name            string
+		events          []*Event
+		held, scheduled int
+	}{
+		{"none", nil, 0, 0},
+		{"held and ahead", []*Event{ev(FormatMeeting, EventPublished, now.AddDate(0, -1, 0)), ev(FormatMeeting, EventPublished, now.AddDate(0, 1, 0))}, 1, 1},
+		{"begun at this very moment is held", []*Event{ev(FormatMeeting, EventPublished, now)}, 1, 0},
+		{"a second ahead is scheduled", []*Event{ev(FormatMeeting, EventPublished, now.Add(time.Second))}, 0, 1},
+		{"drafts and cancelled do not count", []*Event{ev(FormatMeeting, EventDraft, now.AddDate(0, 1, 0)), ev(FormatMeeting, EventCancelled, now.AddDate(0, -1, 0))}, 0, 0},
+		{"a seminar is not a заседание", []*Event{ev(FormatSeminar, EventPublished, now.AddDate(0, -1, 0)), ev(FormatWorkMeeting, EventPublished, now.AddDate(0, 1, 0))}, 0, 0},
+	}
+	for _, tt := range tests {
+		held, scheduled := CountMeetings(tt.events, now)
+		if held != tt.held || scheduled != tt.scheduled {
+			t.Errorf("%s: held %d, scheduled %d; want %d, %d", tt.name, held, scheduled, tt.held, tt.scheduled)
+		}
+	}
+}
+
+func TestEventHeld(t *testing.T) {
+	now := time.Date(2026, 11, 22, 15, 0, 0, 0, time.UTC)
+	tests := []struct {
+		state EventState
+		start time.Time
+		want  bool
+	}{
+		{EventPublished, now.Add(-time.Hour), true},
+		{EventPublished, now, true},
+		{EventPublished, now.Add(time.Minute), false},
+		{EventCancelled, now.Add(-time.Hour), false},
+		{EventDraft, now.Add(-time.Hour), false},
+	}
+	for _, tt := range tests {
+		e := &Event{State: tt.state, Start: tt.start}
+		if got := e.Held(now); got != tt.want {
+			t.Errorf("%s event starting %v: Held %v, want %v", tt.state, tt.start.Sub(now), got, tt.want)
+		}
+	}
+}

@@ -66,6 +66,13 @@ func (reg Regulation) SchoolYearOf(t time.Time, loc *time.Location) int {
 	return t.Year()
 }
 
+// YearSpan returns when the school year that starts in calendar year
+// `year` begins and when the next one begins, at midnight in loc: the
+// range [from, to) holds exactly the times SchoolYearOf places in year.
+func (reg Regulation) YearSpan(year int, loc *time.Location) (from, to time.Time) {
+	return reg.YearStart.In(year, loc), reg.YearStart.In(year+1, loc)
+}
+
 // yearDate places a month and day within the school year that starts in
 // calendar year `year`: days before the start date belong to the next
 // calendar year.

@@ -184,3 +184,34 @@ func TestSchoolYearOf(t *testing.T) {
 		t.Errorf("1 Sep 00:00 Moscow: %d", y)
 	}
 }
+
+func TestYearSpan(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, msk) }
+	calendar := ivanovo()
+	calendar.YearStart = MonthDay{time.January, 1}
+	tests := []struct {
+		name     string
+		reg      Regulation
+		year     int
+		from, to time.Time
+	}{
+		{"from 1 September", ivanovo(), 2026, day(2026, 9, 1), day(2027, 9, 1)},
+		{"a calendar year", calendar, 2027, day(2027, 1, 1), day(2028, 1, 1)},
+	}
+	for _, tt := range tests {
+		from, to := tt.reg.YearSpan(tt.year, msk)
+		if !from.Equal(tt.from) || !to.Equal(tt.to) {
+			t.Errorf("%s: %v – %v, want %v – %v", tt.name, from, to, tt.from, tt.to)
+		}
+		// The span holds exactly the school year's moments.
+		for _, x := range []struct {
+			t    time.Time
+			year int
+		}{{from, tt.year}, {to.Add(-time.Nanosecond), tt.year}, {to, tt.year + 1}, {from.Add(-time.Nanosecond), tt.year - 1}} {
+			if got := tt.reg.SchoolYearOf(x.t, msk); got != x.year {
+				t.Errorf("%s: SchoolYearOf(%v) = %d, want %d", tt.name, x.t, got, x.year)
+			}
+		}
+	}
+}

@@ -886,7 +886,7 @@ func (b *Bot) onYearSheet(r *Request) error {
 	}
 	var held []*mmo.Event
 	for _, e := range events {
-		if e.State == mmo.EventPublished && e.Started(r.Now) {
+		if e.Held(r.Now) {
 			held = append(held, e)
 		}
 	}

@@ -207,6 +207,7 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 	}
 	today := mmo.Today(r.Now, b.opt.Location)
 	year := reg.SchoolYearOf(r.Now, b.opt.Location)
+	from, to := reg.YearSpan(year, b.opt.Location)
 	var docs, members, meetings, consults []string
 	for _, a := range all {
 		if a.Archived() {
@@ -233,12 +234,11 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 		if v.status == mmo.StatusForming {
 			members = append(members, l.T("digest.members", "Name", a.Name, "Members", rawArg(l.N("count.members", v.members)), "Min", b.opt.Regulation.MinMembers))
 		}
-		from := reg.YearStart.In(year, b.opt.Location)
-		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+		events, err := r.Tx.AssociationEvents(a.ID, from, to)
 		if err != nil {
 			return "", err
 		}
-		held, scheduled := countMeetings(events, r.Now)
+		held, scheduled := mmo.CountMeetings(events, r.Now)
 		if !reg.MeetingsOnTrack(held, scheduled, year, today, b.opt.Location) {
 			meetings = append(meetings, l.T("digest.meetings", "Name", a.Name, "Held", held, "Scheduled", scheduled, "Min", reg.MinMeetings))
 		}
@@ -273,22 +273,6 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 	return sb.String(), nil
 }
 
-// countMeetings counts the published заседания among events: held (begun
-// by now) and scheduled.
-func countMeetings(events []*mmo.Event, now time.Time) (held, scheduled int) {
-	for _, e := range events {
-		if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
-			continue
-		}
-		if e.Started(now) {
-			held++
-		} else {
-			scheduled++
-		}
-	}
-	return held, scheduled
-}
-
 // overviewRow is one association in the coordinator's overview.
 type overviewRow struct {
 	a                 *mmo.Association
@@ -319,14 +303,14 @@ func (b *Bot) overview(r *Request) ([]overviewRow, error) {
 		if row.repYear, err = b.reportYear(r, a); err != nil {
 			return nil, err
 		}
-		from := reg.YearStart.In(year, b.opt.Location)
-		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+		from, to := reg.YearSpan(year, b.opt.Location)
+		events, err := r.Tx.AssociationEvents(a.ID, from, to)
 		if err != nil {
 			return nil, err
 		}
-		row.held, row.scheduled = countMeetings(events, r.Now)
+		row.held, row.scheduled = mmo.CountMeetings(events, r.Now)
 		for _, e := range events {
-			if e.State == mmo.EventPublished && e.Started(r.Now) && e.Start.After(row.lastActivity) {
+			if e.Held(r.Now) && e.Start.After(row.lastActivity) {
 				row.lastActivity = e.Start
 			}
 		}

@@ -171,8 +171,8 @@ func (b *Bot) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
 		return 0, nil
 	}
 	reg, loc := b.opt.Regulation, b.opt.Location
-	from := reg.YearStart.In(reg.SchoolYearOf(e.Start, loc), loc)
-	events, err := tx.AssociationEvents(e.AssociationID, from, from.AddDate(1, 0, 0))
+	from, to := reg.YearSpan(reg.SchoolYearOf(e.Start, loc), loc)
+	events, err := tx.AssociationEvents(e.AssociationID, from, to)
 	if err != nil {
 		return 0, err
 	}

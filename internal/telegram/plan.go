@@ -192,13 +192,13 @@ func docStatusLine(l loc, s mmo.DocStatus, comment string) string {
 // planDone returns which plan items have a held event linked to them.
 func (b *Bot) planDone(r *Request, a *mmo.Association, p *mmo.Plan) (map[int]bool, error) {
 	done := map[int]bool{}
-	from := b.opt.Regulation.YearStart.In(p.Year, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range events {
-		if e.PlanItem != 0 && e.State == mmo.EventPublished && e.Started(r.Now) {
+		if e.PlanItem != 0 && e.Held(r.Now) {
 			done[e.PlanItem] = true
 		}
 	}

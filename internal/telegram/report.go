@@ -58,8 +58,8 @@ type eventFacts struct {
 }
 
 func (b *Bot) facts(r *Request, a *mmo.Association, year int) (*yearFacts, error) {
-	from := b.opt.Regulation.YearStart.In(year, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
