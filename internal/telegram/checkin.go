@@ -879,8 +879,8 @@ func (b *Bot) onYearSheet(r *Request) error {
 	}
 	l := r.loc()
 	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
-	from := time.Date(year, time.September, 1, 0, 0, 0, 0, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
 		return err
 	}
