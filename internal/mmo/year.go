@@ -99,6 +99,44 @@ func (reg Regulation) Due(kind string, year int, loc *time.Location) time.Time {
 	return reg.yearDate(year, reg.ReportDue, loc)
 }
 
+// DocDue is a plan or report with its due date, as the deadline rules
+// see it on a given day.
+type DocDue struct {
+	Kind     string    // DocPlan or DocReport
+	Year     int       // the school year it is for
+	Due      time.Time // midnight starting the due day, in the zone
+	DaysLeft int       // whole days from today to Due; negative when overdue
+}
+
+// docWatch is how long after its due date a missing document is still
+// chased: a document half a year late is the coordinator's matter, not a
+// reminder's.
+const docWatch = 6 // months
+
+// DocsWatched returns the documents association a may owe at now: this
+// and next school year's plan, last and this school year's report — not
+// one due before the association existed, nor one more than six months
+// overdue, nor any of an archived association. The caller drops those already submitted
+// or approved (DocStatus.Done); the rest are owed, and get the reminder
+// ladder and a line in the coordinators' digest.
+func (reg Regulation) DocsWatched(a *Association, now time.Time, loc *time.Location) []DocDue {
+	if a.Archived() {
+		return nil
+	}
+	today := Today(now, loc)
+	year := reg.SchoolYearOf(now, loc)
+	var out []DocDue
+	for _, d := range []DocDue{{Kind: DocPlan, Year: year}, {Kind: DocPlan, Year: year + 1}, {Kind: DocReport, Year: year - 1}, {Kind: DocReport, Year: year}} {
+		d.Due = reg.Due(d.Kind, d.Year, loc)
+		if d.Due.Before(Today(a.CreatedAt, loc)) || today.After(d.Due.AddDate(0, docWatch, 0)) {
+			continue
+		}
+		d.DaysLeft = DaysBetween(today, d.Due, loc)
+		out = append(out, d)
+	}
+	return out
+}
+
 // Rung is one reminder of the deadline ladder.
 type Rung struct {
 	Day  time.Time // the day it falls on (midnight, in the zone)

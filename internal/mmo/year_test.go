@@ -1,6 +1,7 @@
 package mmo
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -212,6 +213,65 @@ func TestYearSpan(t *testing.T) {
 			if got := tt.reg.SchoolYearOf(x.t, msk); got != x.year {
 				t.Errorf("%s: SchoolYearOf(%v) = %d, want %d", tt.name, x.t, got, x.year)
 			}
+		}
+	}
+}
+
+func TestDocsWatched(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, msk) }
+	old := at(2020, 1, 1, 0)
+	spring := ivanovo()
+	spring.ReportDue = MonthDay{time.April, 1}
+	type doc struct {
+		kind string
+		year int
+		left int
+	}
+	tests := []struct {
+		name    string
+		reg     Regulation
+		created time.Time
+		archive bool
+		now     time.Time
+		loc     *time.Location
+		want    []doc
+	}{
+		{"November: this year's plan late, next year's ahead, both reports", ivanovo(), old, false, at(2026, 11, 23, 12), msk,
+			[]doc{{DocPlan, 2026, -69}, {DocPlan, 2027, 296}, {DocReport, 2025, -156}, {DocReport, 2026, 209}}},
+		{"nothing due before the association existed", ivanovo(), at(2026, 10, 1, 12), false, at(2026, 11, 23, 12), msk,
+			[]doc{{DocPlan, 2027, 296}, {DocReport, 2026, 209}}},
+		{"created on the due day: still owed", ivanovo(), at(2026, 9, 15, 18), false, at(2026, 11, 23, 12), msk,
+			[]doc{{DocPlan, 2026, -69}, {DocPlan, 2027, 296}, {DocReport, 2026, 209}}},
+		{"six months overdue: still chased", ivanovo(), old, false, at(2026, 12, 20, 23), msk,
+			[]doc{{DocPlan, 2026, -96}, {DocPlan, 2027, 269}, {DocReport, 2025, -183}, {DocReport, 2026, 182}}},
+		{"a day more: left to the coordinator", ivanovo(), old, false, at(2026, 12, 21, 0), msk,
+			[]doc{{DocPlan, 2026, -97}, {DocPlan, 2027, 268}, {DocReport, 2026, 181}}},
+		{"the school year's last day", ivanovo(), old, false, at(2026, 8, 31, 23), msk,
+			[]doc{{DocPlan, 2026, 15}, {DocReport, 2025, -72}}},
+		{"the next school year's first day", ivanovo(), old, false, at(2026, 9, 1, 0), msk,
+			[]doc{{DocPlan, 2026, 14}, {DocPlan, 2027, 379}, {DocReport, 2025, -73}, {DocReport, 2026, 292}}},
+		{"archived: owes nothing", ivanovo(), old, true, at(2026, 11, 23, 12), msk, nil},
+		// Berlin moves its clocks on 28 March 2027: a day 23 hours long
+		// is still one day.
+		{"over a clock change", spring, old, false, time.Date(2027, 3, 27, 23, 30, 0, 0, berlin), berlin,
+			[]doc{{DocPlan, 2027, 172}, {DocReport, 2026, 5}}},
+	}
+	for _, tt := range tests {
+		a := &Association{CreatedAt: tt.created}
+		if tt.archive {
+			a.ArchivedAt = tt.now
+		}
+		var got []doc
+		for _, d := range tt.reg.DocsWatched(a, tt.now, tt.loc) {
+			if !d.Due.Equal(tt.reg.Due(d.Kind, d.Year, tt.loc)) {
+				t.Errorf("%s: %s %d due %v", tt.name, d.Kind, d.Year, d.Due)
+			}
+			got = append(got, doc{d.Kind, d.Year, d.DaysLeft})
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s:\n got %v\nwant %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -81,40 +81,20 @@ func (b *Bot) docState(r *Request, kind string, a *mmo.Association, year int) (m
 	return rep.Status, nil
 }
 
-// pendingDocs lists the plans and reports an association still owes:
-// this and next school year's plan, this and last year's report.
-func (b *Bot) pendingDocs(r *Request, a *mmo.Association) ([]pendingDoc, error) {
-	reg := b.opt.Regulation
-	today := mmo.Today(r.Now, b.opt.Location)
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	var out []pendingDoc
-	for _, d := range []struct {
-		kind string
-		year int
-	}{{mmo.DocPlan, year}, {mmo.DocPlan, year + 1}, {mmo.DocReport, year - 1}, {mmo.DocReport, year}} {
-		due := reg.Due(d.kind, d.year, b.opt.Location)
-		// Not before the association existed, and not forever: a document
-		// a year overdue is a matter for the coordinator, not a reminder.
-		if due.Before(mmo.Today(a.CreatedAt, b.opt.Location)) || today.After(due.AddDate(0, 6, 0)) {
-			continue
-		}
-		st, err := b.docState(r, d.kind, a, d.year)
+// pendingDocs lists the plans and reports an association still owes: those
+// the deadline rules watch that are not yet submitted or approved.
+func (b *Bot) pendingDocs(r *Request, a *mmo.Association) ([]mmo.DocDue, error) {
+	var out []mmo.DocDue
+	for _, d := range b.opt.Regulation.DocsWatched(a, r.Now, b.opt.Location) {
+		st, err := b.docState(r, d.Kind, a, d.Year)
 		if err != nil {
 			return nil, err
 		}
-		if st.Done() {
-			continue
+		if !st.Done() {
+			out = append(out, d)
 		}
-		out = append(out, pendingDoc{kind: d.kind, year: d.year, due: due, left: mmo.DaysBetween(today, due, b.opt.Location)})
 	}
 	return out, nil
-}
-
-type pendingDoc struct {
-	kind string
-	year int
-	due  time.Time
-	left int // days to the due date; negative when overdue
 }
 
 // ladderReminders reminds leaders of plans and reports due: each rung of
@@ -134,11 +114,11 @@ func (b *Bot) ladderReminders(r *Request) error {
 			return err
 		}
 		for _, d := range docs {
-			rung, ok := b.opt.Regulation.DueRung(d.due, today)
+			rung, ok := b.opt.Regulation.DueRung(d.Due, today)
 			if !ok {
 				continue
 			}
-			key := fmt.Sprintf("ladder:%s:%d:%d:%s", d.kind, a.ID, d.year, rung.Name)
+			key := fmt.Sprintf("ladder:%s:%d:%d:%s", d.Kind, a.ID, d.Year, rung.Name)
 			if r.Tx.Marked(key) {
 				continue
 			}
@@ -150,12 +130,12 @@ func (b *Bot) ladderReminders(r *Request) error {
 				continue
 			}
 			l := r.locOf(leader)
-			verb, what := verbPlan, l.T("deadline.plan", "From", d.year, "To", d.year+1)
-			if d.kind == mmo.DocReport {
-				verb, what = verbReport, l.T("deadline.report", "From", d.year, "To", d.year+1)
+			verb, what := verbPlan, l.T("deadline.plan", "From", d.Year, "To", d.Year+1)
+			if d.Kind == mmo.DocReport {
+				verb, what = verbReport, l.T("deadline.report", "From", d.Year, "To", d.Year+1)
 			}
-			r.Send(leader.ID, l.T("deadline.reminder", "What", rawArg(what), "Name", a.Name, "Date", d.due.Format("02.01.2006"), "When", rawArg(dueText(l, d.left))),
-				[]button{r.ButtonFor(leader.ID, l.T("doc.open"), verb, aid(a), strconv.Itoa(d.year))})
+			r.Send(leader.ID, l.T("deadline.reminder", "What", rawArg(what), "Name", a.Name, "Date", d.Due.Format("02.01.2006"), "When", rawArg(dueText(l, d.DaysLeft))),
+				[]button{r.ButtonFor(leader.ID, l.T("doc.open"), verb, aid(a), strconv.Itoa(d.Year))})
 		}
 	}
 	return nil
@@ -218,14 +198,14 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 			return "", err
 		}
 		for _, d := range pending {
-			if d.left > 7 {
+			if d.DaysLeft > 7 {
 				continue
 			}
-			what := l.T("deadline.plan", "From", d.year, "To", d.year+1)
-			if d.kind == mmo.DocReport {
-				what = l.T("deadline.report", "From", d.year, "To", d.year+1)
+			what := l.T("deadline.plan", "From", d.Year, "To", d.Year+1)
+			if d.Kind == mmo.DocReport {
+				what = l.T("deadline.report", "From", d.Year, "To", d.Year+1)
 			}
-			docs = append(docs, l.T("digest.doc", "Name", a.Name, "What", rawArg(what), "Date", d.due.Format("02.01.2006"), "When", rawArg(dueText(l, d.left))))
+			docs = append(docs, l.T("digest.doc", "Name", a.Name, "What", rawArg(what), "Date", d.Due.Format("02.01.2006"), "When", rawArg(dueText(l, d.DaysLeft))))
 		}
 		v, err := b.view(r.Tx, a)
 		if err != nil {
