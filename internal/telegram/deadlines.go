@@ -157,7 +157,11 @@ func dueText(l loc, left int) string {
 // jobs, whose mark keeps it to once a day.
 func (b *Bot) digest(r *Request) error {
 	coords, err := b.coordinators(r.Tx)
-	if err != nil {
+	if err != nil || len(coords) == 0 {
+		return err
+	}
+	d, err := b.digestData(r)
+	if err != nil || d.Empty() {
 		return err
 	}
 	texts := map[string]string{} // the digest depends on the language only
@@ -165,78 +169,66 @@ func (b *Bot) digest(r *Request) error {
 		l := r.locOf(c)
 		text, ok := texts[l.lang]
 		if !ok {
-			if text, err = b.digestText(r, l); err != nil {
-				return err
-			}
+			text = b.digestText(l, &d)
 			texts[l.lang] = text
-		}
-		if text == "" {
-			continue
 		}
 		r.Send(c.ID, text, []button{r.ButtonFor(c.ID, l.T("digest.overview_button"), verbOverviewXLSX)})
 	}
 	return nil
 }
 
-// digestText builds the digest in one language, or "" when all is well.
-func (b *Bot) digestText(r *Request, l loc) (string, error) {
+// digestData loads what the digest is decided from and decides it.
+func (b *Bot) digestData(r *Request) (mmo.Digest, error) {
 	reg := b.opt.Regulation
 	all, err := r.Tx.Associations()
 	if err != nil {
-		return "", err
+		return mmo.Digest{}, err
 	}
-	today := mmo.Today(r.Now, b.opt.Location)
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	from, to := reg.YearSpan(year, b.opt.Location)
-	var docs, members, meetings, consults []string
+	from, to := reg.YearSpan(reg.SchoolYearOf(r.Now, b.opt.Location), b.opt.Location)
+	var facts []mmo.AssociationFacts
 	for _, a := range all {
 		if a.Archived() {
 			continue
 		}
-		pending, err := b.pendingDocs(r, a)
-		if err != nil {
-			return "", err
+		f := mmo.AssociationFacts{Association: a}
+		if f.Owed, err = b.pendingDocs(r, a); err != nil {
+			return mmo.Digest{}, err
 		}
-		for _, d := range pending {
-			if d.DaysLeft > 7 {
-				continue
-			}
-			what := l.T("deadline.plan", "From", d.Year, "To", d.Year+1)
-			if d.Kind == mmo.DocReport {
-				what = l.T("deadline.report", "From", d.Year, "To", d.Year+1)
-			}
-			docs = append(docs, l.T("digest.doc", "Name", a.Name, "What", rawArg(what), "Date", d.Due.Format("02.01.2006"), "When", rawArg(dueText(l, d.DaysLeft))))
+		if f.Members, _, err = r.Tx.CountMembers(a.ID); err != nil {
+			return mmo.Digest{}, err
 		}
-		v, err := b.view(r.Tx, a)
-		if err != nil {
-			return "", err
+		if f.Events, err = r.Tx.AssociationEvents(a.ID, from, to); err != nil {
+			return mmo.Digest{}, err
 		}
-		if v.status == mmo.StatusForming {
-			members = append(members, l.T("digest.members", "Name", a.Name, "Members", rawArg(l.N("count.members", v.members)), "Min", b.opt.Regulation.MinMembers))
+		if f.Consultations, err = r.Tx.AssociationConsultations(a.ID); err != nil {
+			return mmo.Digest{}, err
 		}
-		events, err := r.Tx.AssociationEvents(a.ID, from, to)
-		if err != nil {
-			return "", err
-		}
-		held, scheduled := mmo.CountMeetings(events, r.Now)
-		if !reg.MeetingsOnTrack(held, scheduled, year, today, b.opt.Location) {
-			meetings = append(meetings, l.T("digest.meetings", "Name", a.Name, "Held", held, "Scheduled", scheduled, "Min", reg.MinMeetings))
-		}
-		cs, err := r.Tx.AssociationConsultations(a.ID)
-		if err != nil {
-			return "", err
-		}
-		for _, c := range cs {
-			if c.Open() && c.Escalation > 0 && !c.WaitingSince.IsZero() {
-				consults = append(consults, l.T("digest.consult", "N", c.ID, "Name", a.Name, "Days", mmo.DaysBetween(c.WaitingSince, r.Now, b.opt.Location)))
-			}
-		}
+		facts = append(facts, f)
 	}
-	if len(docs)+len(members)+len(meetings)+len(consults) == 0 {
-		return "", nil
+	return mmo.BuildDigest(facts, reg, r.Now, b.opt.Location), nil
+}
+
+// digestText renders the digest in one language.
+func (b *Bot) digestText(l loc, d *mmo.Digest) string {
+	var docs, members, meetings, consults []string
+	for _, x := range d.Docs {
+		what := l.T("deadline.plan", "From", x.Year, "To", x.Year+1)
+		if x.Kind == mmo.DocReport {
+			what = l.T("deadline.report", "From", x.Year, "To", x.Year+1)
+		}
+		docs = append(docs, l.T("digest.doc", "Name", x.Association.Name, "What", rawArg(what), "Date", x.Due.Format("02.01.2006"), "When", rawArg(dueText(l, x.DaysLeft))))
+	}
+	for _, x := range d.Members {
+		members = append(members, l.T("digest.members", "Name", x.Association.Name, "Members", rawArg(l.N("count.members", x.Members)), "Min", b.opt.Regulation.MinMembers))
+	}
+	for _, x := range d.Meetings {
+		meetings = append(meetings, l.T("digest.meetings", "Name", x.Association.Name, "Held", x.Held, "Scheduled", x.Scheduled, "Min", b.opt.Regulation.MinMeetings))
+	}
+	for _, x := range d.Consults {
+		consults = append(consults, l.T("digest.consult", "N", x.Consultation.ID, "Name", x.Association.Name, "Days", x.Days))
 	}
 	var sb strings.Builder
-	sb.WriteString(l.T("digest.title", "Date", today.Format("02.01.2006")))
+	sb.WriteString(l.T("digest.title", "Date", d.Day.Format("02.01.2006")))
 	section := func(key string, lines []string) {
 		if len(lines) == 0 {
 			return
@@ -250,7 +242,7 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 	section("digest.members_title", members)
 	section("digest.meetings_title", meetings)
 	section("digest.consults_title", consults)
-	return sb.String(), nil
+	return sb.String()
 }
 
 // overviewRow is one association in the coordinator's overview.
