@@ -388,29 +388,17 @@ func (b *Bot) onOverviewXLSX(r *Request) error {
 	return nil
 }
 
-// retentionYear is the school year whose records fall out of retention on
-// the given day: a school year is kept RetentionYears after its end.
-func (b *Bot) expiry(year int) time.Time {
-	reg := b.opt.Regulation
-	return reg.YearStart.In(year+1+reg.RetentionYears, b.opt.Location)
-}
-
 // retention warns the coordinators a week before a school year's records
-// are removed (with a button to export them), then removes them.
+// are removed (with a button to export them), then removes them; marks
+// keep each step to once.
 func (b *Bot) retention(r *Request) error {
-	reg := b.opt.Regulation
-	if reg.RetentionYears <= 0 {
-		return nil
-	}
-	today := mmo.Today(r.Now, b.opt.Location)
-	current := reg.SchoolYearOf(r.Now, b.opt.Location)
-	for year := current - reg.RetentionYears - 2; year < current; year++ {
-		expiry := b.expiry(year)
+	for _, due := range b.opt.Regulation.RetentionActions(r.Now, b.opt.Location) {
+		year := due.Year
 		warnKey, doneKey := "retention:warn:"+strconv.Itoa(year), "retention:done:"+strconv.Itoa(year)
 		if r.Tx.Marked(doneKey) {
 			continue
 		}
-		if !today.Before(expiry.AddDate(0, 0, -7)) && today.Before(expiry) && !r.Tx.Marked(warnKey) {
+		if due.Action == mmo.RetentionWarn && !r.Tx.Marked(warnKey) {
 			if err := r.Tx.Mark(warnKey); err != nil {
 				return err
 			}
@@ -427,11 +415,11 @@ func (b *Bot) retention(r *Request) error {
 			}
 			for _, c := range coords {
 				l := r.locOf(c)
-				r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", expiry.Format("02.01.2006"), "Years", reg.RetentionYears),
+				r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", due.Expiry.Format("02.01.2006"), "Years", b.opt.Regulation.RetentionYears),
 					[]button{r.ButtonFor(c.ID, l.T("retention.export_button", "From", year, "To", year+1), verbArchive, strconv.Itoa(year))})
 			}
 		}
-		if !today.Before(expiry) {
+		if due.Action == mmo.RetentionRemove {
 			if err := r.Tx.Mark(doneKey); err != nil {
 				return err
 			}
