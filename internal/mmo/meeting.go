@@ -2,6 +2,7 @@ package mmo
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -129,6 +130,42 @@ type RSVP struct {
 	Answer  Answer    `json:"answer"`
 	Version int       `json:"version"`
 	At      time.Time `json:"at"`
+}
+
+// ReminderDue is what falls due of an event's reminders at a moment.
+type ReminderDue struct {
+	// Mark are the offsets fallen due and not yet sent: all of them are
+	// marked sent with the version, whether or not a reminder goes out,
+	// so none of them comes back.
+	Mark []time.Duration
+	// Send is the offset whose reminder goes out, 0 when none does.
+	Send time.Duration
+}
+
+// DueReminder decides which reminder of an event goes out at now, given
+// the offsets before the start reminders go out at (positive, as the
+// config requires) and those already sent for the event's current
+// version. However many fell due while the bot was down, one reminder
+// goes out: the one nearest to the start. None goes out for an offset
+// that fell before the current version began (the announcement or the
+// change was news enough), nor once the event has begun or if it is not
+// published.
+func DueReminder(e *Event, offsets []time.Duration, sent map[time.Duration]bool, now time.Time) ReminderDue {
+	var due ReminderDue
+	if !e.Live(now) {
+		return due
+	}
+	for _, off := range slices.Sorted(slices.Values(offsets)) { // nearest to the start first
+		at := e.Start.Add(-off)
+		if at.After(now) || sent[off] {
+			continue
+		}
+		if due.Send == 0 && !at.Before(e.ChangedAt) {
+			due.Send = off
+		}
+		due.Mark = append(due.Mark, off)
+	}
+	return due
 }
 
 // MeetingNumbers numbers the заседания of a school year in order of their

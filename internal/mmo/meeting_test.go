@@ -1,6 +1,7 @@
 package mmo
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -126,5 +127,65 @@ func TestEventHeld(t *testing.T) {
 		if got := e.Held(now); got != tt.want {
 			t.Errorf("%s event starting %v: Held %v, want %v", tt.state, tt.start.Sub(now), got, tt.want)
 		}
+	}
+}
+
+func TestDueReminder(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := func(d, h, m int) time.Time { return time.Date(2026, 11, d, h, m, 0, 0, msk) }
+	day, hour := 24*time.Hour, time.Hour
+	start := at(24, 18, 0) // Tuesday 18:00
+	event := func(state EventState, changed time.Time) *Event {
+		return &Event{State: state, Start: start, Duration: time.Hour, ChangedAt: changed}
+	}
+	published := event(EventPublished, at(23, 10, 0)) // announced the day before
+	sent := func(offs ...time.Duration) map[time.Duration]bool {
+		m := map[time.Duration]bool{}
+		for _, o := range offs {
+			m[o] = true
+		}
+		return m
+	}
+	tests := []struct {
+		name    string
+		e       *Event
+		offsets []time.Duration
+		sent    map[time.Duration]bool
+		now     time.Time
+		mark    []time.Duration
+		send    time.Duration
+	}{
+		{"a minute before the first", published, []time.Duration{day, hour}, sent(), at(23, 17, 59), nil, 0},
+		{"the day before", published, []time.Duration{day, hour}, sent(), at(23, 18, 0), []time.Duration{day}, day},
+		{"the day's reminder sent, the hour's not yet", published, []time.Duration{day, hour}, sent(day), at(24, 16, 59), nil, 0},
+		{"the hour before", published, []time.Duration{day, hour}, sent(day), at(24, 17, 0), []time.Duration{hour}, hour},
+		{"everything sent", published, []time.Duration{day, hour}, sent(day, hour), at(24, 17, 30), nil, 0},
+		{"the bot was down over both: one goes out, the nearest", published, []time.Duration{day, hour}, sent(), at(24, 17, 30), []time.Duration{hour, day}, hour},
+		{"offsets in any order", published, []time.Duration{hour, day}, sent(), at(24, 17, 30), []time.Duration{hour, day}, hour},
+		{"announced after the day's time: that one is moot", event(EventPublished, at(24, 15, 0)), []time.Duration{day, hour}, sent(), at(24, 15, 0), []time.Duration{day}, 0},
+		{"announced after the day's time: the hour's goes out", event(EventPublished, at(24, 15, 0)), []time.Duration{day, hour}, sent(day), at(24, 17, 0), []time.Duration{hour}, hour},
+		{"changed after both times: none", event(EventPublished, at(24, 17, 10)), []time.Duration{day, hour}, sent(), at(24, 17, 10), []time.Duration{hour, day}, 0},
+		{"changed at the very time: it goes out", event(EventPublished, at(24, 17, 0)), []time.Duration{day, hour}, sent(), at(24, 17, 0), []time.Duration{hour, day}, hour},
+		{"begun: nothing, nothing marked", published, []time.Duration{day, hour}, sent(), at(24, 18, 0), nil, 0},
+		{"cancelled", event(EventCancelled, at(23, 10, 0)), []time.Duration{day, hour}, sent(), at(24, 17, 30), nil, 0},
+		{"a draft", event(EventDraft, time.Time{}), []time.Duration{day, hour}, sent(), at(24, 17, 30), nil, 0},
+		{"no reminders configured", published, nil, sent(), at(24, 17, 30), nil, 0},
+	}
+	for _, tt := range tests {
+		got := DueReminder(tt.e, tt.offsets, tt.sent, tt.now)
+		if !slices.Equal(got.Mark, tt.mark) || got.Send != tt.send {
+			t.Errorf("%s: mark %v send %v; want mark %v send %v", tt.name, got.Mark, got.Send, tt.mark, tt.send)
+		}
+	}
+	// Offsets are elapsed time: over Berlin's change to summer time
+	// (29 March 2026) the day's reminder of a Sunday 18:00 event goes out
+	// on Saturday at 17:00.
+	e := &Event{State: EventPublished, Start: time.Date(2026, 3, 29, 18, 0, 0, 0, berlin), ChangedAt: time.Date(2026, 3, 20, 0, 0, 0, 0, berlin)}
+	if got := DueReminder(e, []time.Duration{day}, sent(), time.Date(2026, 3, 28, 16, 59, 0, 0, berlin)); got.Send != 0 {
+		t.Errorf("over the clock change, sent at 16:59: %+v", got)
+	}
+	if got := DueReminder(e, []time.Duration{day}, sent(), time.Date(2026, 3, 28, 17, 0, 0, 0, berlin)); got.Send != day {
+		t.Errorf("over the clock change, not sent at 17:00: %+v", got)
 	}
 }

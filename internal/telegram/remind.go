@@ -85,7 +85,7 @@ func (b *Bot) sendDue() error {
 		// below does not change the event it describes.
 		var due, open []*mmo.Event
 		if err := tx.Events(func(e *mmo.Event) bool {
-			if e.State == mmo.EventPublished && e.Start.After(now) && !e.Start.After(now.Add(longest)) {
+			if e.Live(now) && !e.Start.After(now.Add(longest)) {
 				c := *e
 				due = append(due, &c)
 			}
@@ -111,20 +111,17 @@ func (b *Bot) sendDue() error {
 		}
 		queued = queued || consults || daily
 		for _, e := range due {
-			var send time.Duration
+			sent := map[time.Duration]bool{}
 			for _, off := range offsets {
-				at := e.Start.Add(-off)
-				if at.After(now) || tx.ReminderSent(e.ID, e.Version, off) {
-					continue
-				}
-				if send == 0 && !at.Before(e.ChangedAt) {
-					send = off
-				}
+				sent[off] = tx.ReminderSent(e.ID, e.Version, off)
+			}
+			rd := mmo.DueReminder(e, offsets, sent, now)
+			for _, off := range rd.Mark {
 				if err := tx.MarkReminderSent(e.ID, e.Version, off); err != nil {
 					return err
 				}
 			}
-			if send == 0 {
+			if rd.Send == 0 {
 				continue
 			}
 			if err := b.remind(r, e); err != nil {
