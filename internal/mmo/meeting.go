@@ -123,6 +123,35 @@ const (
 // ValidAnswer reports whether a is one of the answers.
 func ValidAnswer(a Answer) bool { return a == AnswerYes || a == AnswerNo || a == AnswerMaybe }
 
+// Refusals of an answer, beside CodeConflict for an answer to an older
+// version of the event and CodeNotFound for a draft nobody was shown.
+const (
+	CodeNotMember Code = "not_member"
+	CodeCancelled Code = "cancelled"
+	CodeStarted   Code = "started"
+)
+
+// CanAnswer checks whether a user can answer an event's announcement at
+// now: only an active member, only while the event is published and has
+// not begun, and only to its current version — a change of time or place
+// resets the answers, so a press on the old announcement is refused.
+func CanAnswer(e *Event, member bool, version int, now time.Time) error {
+	const field = "rsvp"
+	switch {
+	case !member:
+		return Errorf(CodeNotMember, field)
+	case e.State == EventDraft:
+		return Errorf(CodeNotFound, field)
+	case e.State == EventCancelled:
+		return Errorf(CodeCancelled, field)
+	case e.Started(now):
+		return Errorf(CodeStarted, field)
+	case version != e.Version:
+		return Errorf(CodeConflict, field)
+	}
+	return nil
+}
+
 // RSVP is a member's answer for one version of an event.
 type RSVP struct {
 	EventID uint64    `json:"event_id"`

@@ -189,3 +189,37 @@ func TestDueReminder(t *testing.T) {
 		t.Errorf("over the clock change, not sent at 17:00: %+v", got)
 	}
 }
+
+func TestCanAnswer(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ev := func(state EventState, start time.Time, version int) *Event {
+		return &Event{State: state, Start: start, Duration: time.Hour, Version: version}
+	}
+	ahead := now.Add(time.Hour)
+	tests := []struct {
+		name    string
+		e       *Event
+		member  bool
+		version int
+		now     time.Time
+		want    Code // "" for allowed
+	}{
+		{"a member, in time", ev(EventPublished, ahead, 2), true, 2, now, ""},
+		{"a second before the start", ev(EventPublished, ahead, 1), true, 1, ahead.Add(-time.Second), ""},
+		{"not a member (left, or never joined)", ev(EventPublished, ahead, 1), false, 1, now, CodeNotMember},
+		{"not a member of a cancelled event", ev(EventCancelled, ahead, 1), false, 1, now, CodeNotMember},
+		{"cancelled", ev(EventCancelled, ahead, 1), true, 1, now, CodeCancelled},
+		{"cancelled and begun: cancelled says more", ev(EventCancelled, now.Add(-time.Hour), 1), true, 1, now, CodeCancelled},
+		{"at the start", ev(EventPublished, ahead, 1), true, 1, ahead, CodeStarted},
+		{"over", ev(EventPublished, now.AddDate(0, 0, -3), 1), true, 1, now, CodeStarted},
+		{"the time changed since the announcement", ev(EventPublished, ahead, 2), true, 1, now, CodeConflict},
+		{"begun and changed: begun says more", ev(EventPublished, now.Add(-time.Minute), 2), true, 1, now, CodeStarted},
+		{"a draft nobody was shown", ev(EventDraft, ahead, 0), true, 0, now, CodeNotFound},
+	}
+	for _, tt := range tests {
+		err := CanAnswer(tt.e, tt.member, tt.version, tt.now)
+		if codeOf(err) != tt.want {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}

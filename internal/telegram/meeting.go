@@ -790,6 +790,15 @@ func (b *Bot) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error
 	return nil
 }
 
+// rsvpRefusals explains why an answer was refused; other refusals are a
+// stale button.
+var rsvpRefusals = map[mmo.Code]string{
+	mmo.CodeNotMember: "rsvp.not_member",
+	mmo.CodeCancelled: "rsvp.cancelled",
+	mmo.CodeStarted:   "rsvp.started",
+	mmo.CodeConflict:  "rsvp.changed",
+}
+
 // onRSVP records a member's answer, marks it on their message and
 // refreshes the leader's card.
 func (b *Bot) onRSVP(r *Request) error {
@@ -801,19 +810,13 @@ func (b *Bot) onRSVP(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !member {
-		r.Answer(r.T("rsvp.not_member"), true)
-		return nil
-	}
-	switch {
-	case e.State == mmo.EventCancelled:
-		r.Answer(r.T("rsvp.cancelled"), true)
-		return nil
-	case e.Started(r.Now):
-		r.Answer(r.T("rsvp.started"), true)
-		return nil
-	case r.Callback.Arg(1) != strconv.Itoa(e.Version):
-		r.Answer(r.T("rsvp.changed"), true)
+	version, _ := strconv.Atoi(r.Callback.Arg(1))
+	if err := mmo.CanAnswer(e, member, version, r.Now); err != nil {
+		key, ok := rsvpRefusals[mmo.ErrorCode(err)]
+		if !ok {
+			return r.stale()
+		}
+		r.Answer(r.T(key), true)
 		return nil
 	}
 	ans := answerFromCode(r.Callback.Arg(2))
