@@ -50,12 +50,6 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "error", err)...)
 }
 
-// checkinDue reports whether the event's check-in window has opened by
-// itself and its button is not yet sent.
-func checkinDue(e *mmo.Event, now time.Time) bool {
-	return e.State == mmo.EventPublished && !e.Checkin.Announced && e.Checkin.Manual != "closed" && e.CheckinOpen(now)
-}
-
 // scanDue is the scheduled job: it queues what is due and logs what failed.
 func (b *Bot) scanDue() {
 	if err := b.sendDue(); err != nil {
@@ -89,7 +83,7 @@ func (b *Bot) sendDue() error {
 				c := *e
 				due = append(due, &c)
 			}
-			if checkinDue(e, now) {
+			if e.CheckinDue(now) {
 				open = append(open, e)
 			}
 			return true
