@@ -110,6 +110,65 @@ func (e *Event) Live(now time.Time) bool { return e.State == EventPublished && !
 // the plan's progress.
 func (e *Event) Held(now time.Time) bool { return e.State == EventPublished && e.Started(now) }
 
+// TakesMinutes reports whether minutes can be written for the event at
+// now: a заседание that was held.
+func (e *Event) TakesMinutes(now time.Time) bool { return e.Format == FormatMeeting && e.Held(now) }
+
+// Editable reports whether the leader can still change the event: a
+// draft, or a published event that has not begun.
+func (e *Event) Editable(now time.Time) bool { return e.State != EventCancelled && !e.Started(now) }
+
+// Publish announces a draft at now: it becomes version 1, whose answers
+// and reminders count from now. Only a draft of an association that is
+// not archived is published (CodeConflict), and only ahead of its start
+// (CodeStarted): a form can wait past the time it names.
+func (e *Event) Publish(a *Association, now time.Time) error {
+	switch {
+	case e.State != EventDraft || a.Archived():
+		return Errorf(CodeConflict, "event")
+	case !e.Start.After(now):
+		return Errorf(CodeStarted, "event")
+	}
+	e.State, e.PublishedAt, e.ChangedAt, e.Version = EventPublished, now, now, 1
+	return nil
+}
+
+// Cancel cancels a published event that has not begun (else
+// CodeConflict).
+func (e *Event) Cancel(now time.Time) error {
+	if !e.Live(now) {
+		return Errorf(CodeConflict, "event")
+	}
+	e.State, e.CancelledAt = EventCancelled, now
+	return nil
+}
+
+// Revise compares the event with how it was before an edit and returns
+// what changed of its time and place: "when", "place", "link". Such a
+// change of a published event starts a new version at now: the answers
+// and reminders of the old one no longer count, and every member is told.
+// A draft's changes are nobody's news: nil.
+func (e *Event) Revise(old *Event, now time.Time) []string {
+	if e.State != EventPublished {
+		return nil
+	}
+	var changes []string
+	if !old.Start.Equal(e.Start) {
+		changes = append(changes, "when")
+	}
+	if old.Place != e.Place {
+		changes = append(changes, "place")
+	}
+	if old.Link != e.Link {
+		changes = append(changes, "link")
+	}
+	if len(changes) > 0 {
+		e.Version++
+		e.ChangedAt = now
+	}
+	return changes
+}
+
 // Answer is a member's reply to an announcement.
 type Answer string
 

@@ -223,3 +223,104 @@ func TestCanAnswer(t *testing.T) {
 		}
 	}
 }
+
+func TestEventLifecycle(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ahead, past := now.Add(time.Hour), now.Add(-time.Hour)
+	open, archived := &Association{}, &Association{ArchivedAt: now.AddDate(0, -1, 0)}
+	publish := []struct {
+		name  string
+		state EventState
+		start time.Time
+		a     *Association
+		want  Code
+	}{
+		{"a draft ahead", EventDraft, ahead, open, ""},
+		{"a draft whose time has come", EventDraft, now, open, CodeStarted},
+		{"a draft whose time passed", EventDraft, past, open, CodeStarted},
+		{"published already (a second press)", EventPublished, ahead, open, CodeConflict},
+		{"cancelled", EventCancelled, ahead, open, CodeConflict},
+		{"the association was archived", EventDraft, ahead, archived, CodeConflict},
+	}
+	for _, tt := range publish {
+		e := &Event{State: tt.state, Start: tt.start, Version: 7}
+		err := e.Publish(tt.a, now)
+		if codeOf(err) != tt.want {
+			t.Errorf("publish %s: %v, want %q", tt.name, err, tt.want)
+		}
+		if err == nil && (e.State != EventPublished || e.Version != 1 || !e.ChangedAt.Equal(now) || !e.PublishedAt.Equal(now)) {
+			t.Errorf("publish %s: %+v", tt.name, e)
+		}
+		if err != nil && (e.State != tt.state || e.Version != 7) {
+			t.Errorf("publish %s: refused, yet changed: %+v", tt.name, e)
+		}
+	}
+
+	for _, tt := range []struct {
+		name           string
+		state          EventState
+		start          time.Time
+		format         Format
+		cancel, edit   bool
+		minutes, nudge bool
+	}{
+		{"a draft", EventDraft, ahead, FormatMeeting, false, true, false, false},
+		{"published, ahead", EventPublished, ahead, FormatMeeting, true, true, false, true},
+		{"a meeting begun", EventPublished, now, FormatMeeting, false, false, true, false},
+		{"a meeting over", EventPublished, past, FormatMeeting, false, false, true, false},
+		{"a seminar over: no minutes", EventPublished, past, FormatSeminar, false, false, false, false},
+		{"cancelled", EventCancelled, ahead, FormatMeeting, false, false, false, false},
+		{"cancelled after its time", EventCancelled, past, FormatMeeting, false, false, false, false},
+	} {
+		e := &Event{State: tt.state, Start: tt.start, Format: tt.format, Duration: 30 * time.Minute}
+		if got := e.Editable(now); got != tt.edit {
+			t.Errorf("%s: editable %v, want %v", tt.name, got, tt.edit)
+		}
+		if got := e.TakesMinutes(now); got != tt.minutes {
+			t.Errorf("%s: minutes %v, want %v", tt.name, got, tt.minutes)
+		}
+		if got := e.Live(now); got != tt.nudge {
+			t.Errorf("%s: live %v, want %v", tt.name, got, tt.nudge)
+		}
+		err := e.Cancel(now)
+		if (err == nil) != tt.cancel {
+			t.Errorf("%s: cancel %v, want allowed %v", tt.name, err, tt.cancel)
+		}
+		if err == nil && (e.State != EventCancelled || !e.CancelledAt.Equal(now)) {
+			t.Errorf("%s: cancelled as %+v", tt.name, e)
+		}
+	}
+}
+
+func TestEventRevise(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	base := Event{State: EventPublished, Start: now.AddDate(0, 0, 3), Place: "Школа № 5", Topic: "Тема", Version: 2, ChangedAt: now.AddDate(0, 0, -1)}
+	tests := []struct {
+		name  string
+		edit  func(*Event)
+		state EventState
+		want  []string
+	}{
+		{"the topic: not news", func(e *Event) { e.Topic = "Другая тема"; e.Agenda = "1. …" }, EventPublished, nil},
+		{"the time", func(e *Event) { e.Start = e.Start.Add(time.Hour) }, EventPublished, []string{"when"}},
+		{"the duration: not news", func(e *Event) { e.Duration = time.Hour }, EventPublished, nil},
+		{"place and link", func(e *Event) { e.Place = ""; e.Link = "https://example.org/meet" }, EventPublished, []string{"place", "link"}},
+		{"a draft's time", func(e *Event) { e.Start = e.Start.Add(time.Hour) }, EventDraft, nil},
+	}
+	for _, tt := range tests {
+		old := base
+		old.State = tt.state
+		e := old
+		tt.edit(&e)
+		got := e.Revise(&old, now)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: changes %v, want %v", tt.name, got, tt.want)
+		}
+		if len(tt.want) > 0 && (e.Version != 3 || !e.ChangedAt.Equal(now)) {
+			t.Errorf("%s: version %d changed %v, want a new version now", tt.name, e.Version, e.ChangedAt)
+		}
+		if len(tt.want) == 0 && (e.Version != 2 || !e.ChangedAt.Equal(old.ChangedAt)) {
+			t.Errorf("%s: version %d changed %v, want the same", tt.name, e.Version, e.ChangedAt)
+		}
+	}
+}

@@ -612,7 +612,7 @@ func (b *Bot) leaderCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (s
 			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
 		}
 		kb = append(kb, []button{r.Button(l.T("event.checkin_button"), verbCheckin, id), r.Button(l.T("event.plan_button"), verbEventPlan, id)})
-		if e.Format == mmo.FormatMeeting && e.Started(r.Now) {
+		if e.TakesMinutes(r.Now) {
 			kb = append(kb, []button{r.Button(l.T("event.minutes_button"), verbMinutes, id)})
 		}
 		if e.Live(r.Now) {
@@ -741,14 +741,13 @@ func (b *Bot) onPublish(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State != mmo.EventDraft || a.Archived() {
-		return r.stale()
-	}
-	if !e.Start.After(r.Now) {
+	if err := e.Publish(a, r.Now); err != nil {
+		if mmo.ErrorCode(err) != mmo.CodeStarted {
+			return r.stale()
+		}
 		r.Answer(r.T("event.publish_past"), true)
 		return nil
 	}
-	e.State, e.PublishedAt, e.ChangedAt, e.Version = mmo.EventPublished, r.Now, r.Now, 1
 	if err := r.ensureCheckin(e); err != nil {
 		return err
 	}
@@ -982,7 +981,7 @@ func (b *Bot) onEventEdit(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State == mmo.EventCancelled || e.Started(r.Now) {
+	if !e.Editable(r.Now) {
 		return r.stale()
 	}
 	id := eid(e)
@@ -1028,7 +1027,7 @@ func (b *Bot) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set map[s
 		return err
 	}
 	e, err := r.Tx.Event(id)
-	if err != nil || e.State == mmo.EventCancelled || e.Started(r.Now) {
+	if err != nil || !e.Editable(r.Now) {
 		r.Reply(r.T("event.gone"))
 		return nil
 	}
@@ -1058,22 +1057,9 @@ func (b *Bot) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set map[s
 		r.Reply(r.T("newevent.place_or_link_kept"))
 		return nil
 	}
-	var changes []string
 	l := r.loc()
-	if !old.Start.Equal(e.Start) {
-		changes = append(changes, "when")
-	}
-	if old.Place != e.Place {
-		changes = append(changes, "place")
-	}
-	if old.Link != e.Link {
-		changes = append(changes, "link")
-	}
-	material := len(changes) > 0 && e.State == mmo.EventPublished
-	if material {
-		e.Version++
-		e.ChangedAt = r.Now
-	}
+	changes := e.Revise(&old, r.Now)
+	material := len(changes) > 0
 	if err := r.Tx.PutEvent(e); err != nil {
 		return err
 	}
@@ -1138,7 +1124,7 @@ func (b *Bot) onEventCancel(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State != mmo.EventPublished || e.Started(r.Now) {
+	if !e.Live(r.Now) {
 		return r.stale()
 	}
 	if r.Callback.Arg(1) != "y" {
@@ -1148,7 +1134,9 @@ func (b *Bot) onEventCancel(r *Request) error {
 		})
 		return nil
 	}
-	e.State, e.CancelledAt = mmo.EventCancelled, r.Now
+	if err := e.Cancel(r.Now); err != nil {
+		return r.stale()
+	}
 	if err := r.Tx.PutEvent(e); err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func (r *Request) minutesEvent() (*mmo.Event, *mmo.Association, bool, error) {
 	if !ok {
 		return nil, nil, false, err
 	}
-	if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished || !e.Started(r.Now) {
+	if !e.TakesMinutes(r.Now) {
 		r.Answer(r.T("minutes.not_yet"), true)
 		return nil, nil, false, nil
 	}
