@@ -157,3 +157,176 @@ func TestAutoCloseDue(t *testing.T) {
 		}
 	}
 }
+
+// TestConsultLifecycle walks a request through its life and checks after
+// each step what the escalation rules read: status, assignee, the wait
+// and its level.
+func TestConsultLifecycle(t *testing.T) {
+	t0 := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	at := func(h int) time.Time { return t0.Add(time.Duration(h) * time.Hour) }
+	type state struct {
+		status   ConsultStatus
+		assignee int64
+		waiting  time.Time
+		level    int
+		answered time.Time
+	}
+	c := &Consultation{AskerID: 1}
+	check := func(step string, want state) {
+		t.Helper()
+		got := state{c.Status, c.AssigneeID, c.WaitingSince, c.Escalation, c.AnsweredAt}
+		if got != want {
+			t.Errorf("%s:\n got %+v\nwant %+v", step, got, want)
+		}
+	}
+	c.Start(at(0))
+	check("asked", state{ConsultNew, 0, at(0), 0, time.Time{}})
+	c.Escalation = 1 // the leader was reminded
+	if err := c.Take(4, at(50)); err != nil {
+		t.Fatal(err)
+	}
+	check("taken: the full time again", state{ConsultProgress, 4, at(50), 0, time.Time{}})
+	if err := c.Take(5, at(51)); codeOf(err) != CodeConflict {
+		t.Errorf("taken twice: %v", err)
+	}
+	c.Escalation = 1
+	c.Give(2, at(60))
+	check("given while waiting: the full time again", state{ConsultProgress, 2, at(60), 0, time.Time{}})
+	c.StaffWrote(2, at(70))
+	check("answered", state{ConsultAnswered, 2, time.Time{}, 0, at(70)})
+	c.Give(4, at(75))
+	check("given while answered: nobody waits", state{ConsultAnswered, 4, time.Time{}, 0, at(70)})
+	c.AskerWrote(at(80))
+	check("a follow-up: waits again", state{ConsultProgress, 4, at(80), 0, at(70)})
+	c.Escalation = 1
+	c.AskerWrote(at(90))
+	check("another follow-up: the wait goes on", state{ConsultProgress, 4, at(80), 1, at(70)})
+	c.StaffWrote(4, at(100))
+	check("answered again: the first answer's time kept", state{ConsultAnswered, 4, time.Time{}, 0, at(70)})
+	if c.ResponseTime() != 70*time.Hour {
+		t.Errorf("response time %v", c.ResponseTime())
+	}
+	c.Close(ClosedByAuto, at(300))
+	check("closed by itself", state{ConsultClosed, 4, time.Time{}, 0, at(70)})
+	if !c.LastActivity.Equal(at(100)) || c.ClosedBy != ClosedByAuto || !c.ClosedAt.Equal(at(300)) {
+		t.Errorf("auto-closed: activity %v by %q at %v", c.LastActivity, c.ClosedBy, c.ClosedAt)
+	}
+
+	// Staff who answer a request nobody took take it with the answer.
+	u := &Consultation{AskerID: 1}
+	u.Start(at(0))
+	u.StaffWrote(3, at(5))
+	if u.AssigneeID != 3 || !u.TakenAt.Equal(at(5)) || u.Status != ConsultAnswered {
+		t.Errorf("answered untaken: %+v", u)
+	}
+	u.Close(ClosedByAsker, at(6))
+	if !u.LastActivity.Equal(at(6)) || u.ClosedBy != ClosedByAsker {
+		t.Errorf("closed by the asker: %+v", u)
+	}
+}
+
+func TestConsultRate(t *testing.T) {
+	tests := []struct {
+		name   string
+		status ConsultStatus
+		rating int
+		stars  int
+		want   Code
+	}{
+		{"five stars", ConsultClosed, 0, 5, ""},
+		{"one star", ConsultClosed, 0, 1, ""},
+		{"zero", ConsultClosed, 0, 0, CodeInvalid},
+		{"six", ConsultClosed, 0, 6, CodeInvalid},
+		{"still open", ConsultAnswered, 0, 4, CodeNotYet},
+		{"rated already", ConsultClosed, 3, 5, CodeAlready},
+	}
+	for _, tt := range tests {
+		c := &Consultation{Status: tt.status, Rating: tt.rating}
+		err := c.Rate(tt.stars)
+		if codeOf(err) != tt.want {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
+		if want := map[bool]int{true: tt.stars, false: tt.rating}[err == nil]; c.Rating != want {
+			t.Errorf("%s: rating %d, want %d", tt.name, c.Rating, want)
+		}
+	}
+}
+
+func TestConsultAccess(t *testing.T) {
+	const asker, assignee, leader, consultant, coordinator, stranger = 1, 2, 3, 4, 5, 6
+	a := &Association{LeaderID: leader, Consultants: []int64{assignee, consultant}}
+	newReq := &Consultation{AskerID: asker, Status: ConsultNew}
+	taken := &Consultation{AskerID: asker, Status: ConsultProgress, AssigneeID: assignee}
+	closed := &Consultation{AskerID: asker, Status: ConsultClosed, AssigneeID: assignee}
+	type can struct{ see, take, write, give, close bool }
+	tests := []struct {
+		name       string
+		c          *Consultation
+		uid        int64
+		registered bool
+		coord      bool
+		want       can
+	}{
+		{"the asker of a new request", newReq, asker, true, false, can{true, false, true, false, true}},
+		{"an unregistered asker", newReq, asker, false, false, can{true, false, true, false, true}},
+		{"the leader of a new request: takes before writing", newReq, leader, true, false, can{true, true, false, true, true}},
+		{"a consultant of a new request", newReq, consultant, true, false, can{true, true, false, false, false}},
+		{"a coordinator", newReq, coordinator, true, true, can{true, true, false, true, true}},
+		{"a stranger", newReq, stranger, true, false, can{}},
+		{"the assignee", taken, assignee, true, false, can{true, false, true, false, true}},
+		{"the leader of a taken request", taken, leader, true, false, can{true, false, true, true, true}},
+		{"another consultant of a taken request", taken, consultant, true, false, can{}},
+		{"the asker of a closed request", closed, asker, true, false, can{true, false, false, false, false}},
+		{"the leader of a closed request", closed, leader, true, false, can{true, false, false, false, false}},
+	}
+	for _, tt := range tests {
+		x := ConsultAccessFor(tt.c, a, tt.uid, tt.registered, tt.coord)
+		got := can{x.Any(), x.CanTake(tt.c), x.CanWrite(tt.c), x.CanGive(tt.c), x.CanClose(tt.c)}
+		if got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+	// A leader who asks in their own association writes as the asker; as
+	// the assignee, as staff.
+	own := &Consultation{AskerID: leader, Status: ConsultProgress}
+	if ConsultAccessFor(own, a, leader, true, false).WritesAsStaff() {
+		t.Error("the leader's own question: their follow-up counted as an answer")
+	}
+	own.AssigneeID = leader
+	if !ConsultAccessFor(own, a, leader, true, false).WritesAsStaff() {
+		t.Error("the leader holding their own question: not staff")
+	}
+	if !ConsultAccessFor(taken, a, leader, true, false).WritesAsStaff() {
+		t.Error("the leader's message: not staff")
+	}
+}
+
+func TestConsultRecipients(t *testing.T) {
+	tests := []struct {
+		name string
+		a    Association
+		c    Consultation
+		want []int64
+	}{
+		{"nobody holds it: leader and consultants", Association{LeaderID: 3, Consultants: []int64{4, 5}}, Consultation{AskerID: 1}, []int64{3, 4, 5}},
+		{"held: the assignee only", Association{LeaderID: 3, Consultants: []int64{4, 5}}, Consultation{AskerID: 1, AssigneeID: 5}, []int64{5}},
+		{"no leader", Association{Consultants: []int64{4}}, Consultation{AskerID: 1}, []int64{4}},
+		{"nobody at all: the caller turns to the coordinators", Association{}, Consultation{AskerID: 1}, nil},
+		{"the asker is a consultant there", Association{LeaderID: 3, Consultants: []int64{1, 4}}, Consultation{AskerID: 1}, []int64{3, 4}},
+		{"the leader listed as a consultant too", Association{LeaderID: 3, Consultants: []int64{3, 4}}, Consultation{AskerID: 1}, []int64{3, 4}},
+	}
+	for _, tt := range tests {
+		if got := ConsultRecipients(&tt.c, &tt.a); !slices.Equal(got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	a := &Association{LeaderID: 3, Consultants: []int64{4}}
+	for uid, want := range map[int64]bool{3: true, 4: true, 5: false, 0: false} {
+		if a.Answers(uid) != want {
+			t.Errorf("Answers(%d) = %v", uid, !want)
+		}
+	}
+	if (&Association{}).Answers(0) {
+		t.Error("a leaderless association: user 0 answers")
+	}
+}
