@@ -137,6 +137,34 @@ func (reg Regulation) DocsWatched(a *Association, now time.Time, loc *time.Locat
 	return out
 }
 
+// planLead is how many days before a school year its plan is the one
+// being made: from mid-July for a year starting on 1 September.
+const planLead = 45
+
+// PlanYear returns the school year whose plan is being made at now: the
+// current one, and in the planLead days before the next one starts, the
+// next one.
+func (reg Regulation) PlanYear(now time.Time, loc *time.Location) int {
+	return reg.SchoolYearOf(now.In(loc).AddDate(0, 0, planLead), loc)
+}
+
+// reportGrace is how many months into a school year last year's report
+// may still be the one to write.
+const reportGrace = 3
+
+// ReportYear returns the school year whose report association a writes
+// next at now: the current one, except in the first reportGrace months of
+// a school year while last year's report (whose status is last; "" when
+// none was begun) is neither submitted nor approved — if the association
+// existed when it fell due.
+func (reg Regulation) ReportYear(a *Association, last DocStatus, now time.Time, loc *time.Location) int {
+	year := reg.SchoolYearOf(now, loc)
+	if now.Before(reg.YearStart.In(year, loc).AddDate(0, reportGrace, 0)) && a.CreatedAt.Before(reg.Due(DocReport, year-1, loc)) && !last.Done() {
+		return year - 1
+	}
+	return year
+}
+
 // Rung is one reminder of the deadline ladder.
 type Rung struct {
 	Day  time.Time // the day it falls on (midnight, in the zone)

@@ -275,3 +275,65 @@ func TestDocsWatched(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanYear(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	calendar := ivanovo()
+	calendar.YearStart = MonthDay{time.January, 1}
+	spring := ivanovo()
+	spring.YearStart = MonthDay{time.April, 1}
+	tests := []struct {
+		name string
+		reg  Regulation
+		now  time.Time
+		loc  *time.Location
+		want int
+	}{
+		{"mid-July, a minute early", ivanovo(), time.Date(2026, 7, 17, 23, 59, 0, 0, msk), msk, 2025},
+		{"mid-July: the coming year's plan", ivanovo(), time.Date(2026, 7, 18, 0, 0, 0, 0, msk), msk, 2026},
+		{"September", ivanovo(), time.Date(2026, 9, 20, 12, 0, 0, 0, msk), msk, 2026},
+		{"June", ivanovo(), time.Date(2027, 6, 30, 12, 0, 0, 0, msk), msk, 2026},
+		{"a calendar year, in mid-November", calendar, time.Date(2026, 11, 17, 0, 0, 0, 0, msk), msk, 2027},
+		{"a calendar year, the day before", calendar, time.Date(2026, 11, 16, 12, 0, 0, 0, msk), msk, 2026},
+		// 45 calendar days in the zone: from 23:30 on 14 February over
+		// the change to summer time is 23:30 on 31 March, not 1 April.
+		{"over a clock change", spring, time.Date(2027, 2, 14, 22, 30, 0, 0, time.UTC), berlin, 2026},
+		{"over a clock change, the next day", spring, time.Date(2027, 2, 14, 23, 0, 0, 0, time.UTC), berlin, 2027},
+	}
+	for _, tt := range tests {
+		if got := tt.reg.PlanYear(tt.now, tt.loc); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestReportYear(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, msk) }
+	old := &Association{CreatedAt: at(2020, 1, 1, 0, 0)}
+	young := &Association{CreatedAt: at(2026, 7, 1, 0, 0)} // after the 2025/26 report fell due
+	tests := []struct {
+		name string
+		a    *Association
+		last DocStatus
+		now  time.Time
+		want int
+	}{
+		{"November, last year's not begun", old, "", at(2026, 11, 23, 12, 0), 2025},
+		{"November, last year's a draft", old, DocDraft, at(2026, 11, 23, 12, 0), 2025},
+		{"November, last year's returned", old, DocReturned, at(2026, 11, 23, 12, 0), 2025},
+		{"November, last year's submitted", old, DocSubmitted, at(2026, 11, 23, 12, 0), 2026},
+		{"November, last year's accepted", old, DocApproved, at(2026, 11, 23, 12, 0), 2026},
+		{"the school year's first minute", old, "", at(2026, 9, 1, 0, 0), 2025},
+		{"the last minute of the grace", old, "", at(2026, 11, 30, 23, 59), 2025},
+		{"December: this year's, whatever last year's", old, "", at(2026, 12, 1, 0, 0), 2026},
+		{"the school year's last day", old, "", at(2026, 8, 31, 23, 59), 2025},
+		{"an association younger than last year's due date", young, "", at(2026, 11, 23, 12, 0), 2026},
+	}
+	for _, tt := range tests {
+		if got := ivanovo().ReportYear(tt.a, tt.last, tt.now, msk); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}

@@ -25,10 +25,9 @@ const (
 	verbProposeIn    = "pi" // propose to the chosen association: aid
 )
 
-// planYear is the school year a plan is being made for: plans are drafted
-// in the summer, so from mid-July on it is the coming year's.
+// planYear is the school year a plan is being made for.
 func (b *Bot) planYear(now time.Time) int {
-	return b.opt.Regulation.SchoolYearOf(now.AddDate(0, 0, 45), b.opt.Location)
+	return b.opt.Regulation.PlanYear(now, b.opt.Location)
 }
 
 // monthName is a month's name in the nominative.

@@ -19,23 +19,15 @@ const (
 	verbReportDecide  = "ra" // the coordinator: aid, year, "a" accept | "r" return
 )
 
-// reportYear is the school year whose report is due next: the current
-// one, except early in a school year while last year's report is not in.
+// reportYear is the school year whose report the association writes
+// next.
 func (b *Bot) reportYear(r *Request, a *mmo.Association) (int, error) {
 	reg := b.opt.Regulation
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	// Early in a school year last year's report may still be owed — by an
-	// association that existed when it fell due.
-	if r.Now.Before(reg.YearStart.In(year, b.opt.Location).AddDate(0, 3, 0)) && a.CreatedAt.Before(reg.Due(mmo.DocReport, year-1, b.opt.Location)) {
-		last, err := r.Tx.Report(a.ID, year-1)
-		if errors.Is(err, mmo.ErrNotFound) || err == nil && !last.Status.Done() {
-			return year - 1, nil
-		}
-		if err != nil {
-			return 0, err
-		}
+	last, err := b.docState(r, mmo.DocReport, a, reg.SchoolYearOf(r.Now, b.opt.Location)-1)
+	if err != nil {
+		return 0, err
 	}
-	return year, nil
+	return reg.ReportYear(a, last, r.Now, b.opt.Location), nil
 }
 
 // yearFacts is what the bot knows of an association's school year from
