@@ -256,6 +256,33 @@ func DueReminder(e *Event, offsets []time.Duration, sent map[time.Duration]bool,
 	return due
 }
 
+// Who of an association's active members gets which message about an
+// event. Each function takes the active members' ids and their answers to
+// the event's current version, and keeps the members' order.
+
+// Reminded returns who gets a reminder: those who said they would come or
+// might.
+func Reminded(members []int64, answers map[int64]*RSVP) []int64 {
+	return slices.DeleteFunc(slices.Clone(members), func(uid int64) bool {
+		a := answers[uid]
+		return a == nil || a.Answer == AnswerNo
+	})
+}
+
+// CheckinInvited returns who gets the "I am here" button: everyone but
+// those who said they would not come, and the leader, who runs the event.
+func CheckinInvited(members []int64, leaderID int64, answers map[int64]*RSVP) []int64 {
+	return slices.DeleteFunc(slices.Clone(members), func(uid int64) bool {
+		a := answers[uid]
+		return uid == leaderID || a != nil && a.Answer == AnswerNo
+	})
+}
+
+// Silent returns who has not answered yet, for a nudge.
+func Silent(members []int64, answers map[int64]*RSVP) []int64 {
+	return slices.DeleteFunc(slices.Clone(members), func(uid int64) bool { return answers[uid] != nil })
+}
+
 // MeetingNumbers numbers the заседания of a school year in order of their
 // start: the number of a meeting is its place among the published,
 // not cancelled meetings of the same association and school year, by the

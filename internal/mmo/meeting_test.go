@@ -324,3 +324,35 @@ func TestEventRevise(t *testing.T) {
 		}
 	}
 }
+
+func TestEventAudiences(t *testing.T) {
+	const leader = 1
+	members := []int64{5, leader, 3, 4, 2} // the caller's order, kept
+	answers := map[int64]*RSVP{
+		5:      {Answer: AnswerYes},
+		3:      {Answer: AnswerNo},
+		4:      {Answer: AnswerMaybe},
+		leader: {Answer: AnswerYes},
+		9:      {Answer: AnswerYes}, // left the association since
+	}
+	tests := []struct {
+		name string
+		got  []int64
+		want []int64
+	}{
+		{"reminded: yes and maybe", Reminded(members, answers), []int64{5, leader, 4}},
+		{"invited to check in: all but no, and not the leader", CheckinInvited(members, leader, answers), []int64{5, 4, 2}},
+		{"nudged: no answer yet", Silent(members, answers), []int64{2}},
+		{"nobody answered: nobody reminded", Reminded(members, nil), nil},
+		{"nobody answered: all but the leader invited", CheckinInvited(members, leader, nil), []int64{5, 3, 4, 2}},
+		{"nobody answered: all nudged", Silent(members, nil), members},
+	}
+	for _, tt := range tests {
+		if !slices.Equal(tt.got, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, tt.got, tt.want)
+		}
+	}
+	if members[0] != 5 || members[4] != 2 {
+		t.Errorf("the members' list was changed: %v", members)
+	}
+}

@@ -460,13 +460,8 @@ func (b *Bot) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) erro
 	if err != nil {
 		return err
 	}
-	var to []*mmo.User
-	for _, m := range list {
-		if m.u.ID == a.LeaderID || answers[m.u.ID] != nil && answers[m.u.ID].Answer == mmo.AnswerNo {
-			continue
-		}
-		to = append(to, m.u)
-	}
+	users := memberUsers(list)
+	to := pickUsers(users, mmo.CheckinInvited(userIDs(users), a.LeaderID, answers))
 	_, err = b.broadcast(r, "checkin", e, to, func(l loc, u *mmo.User) (string, [][]button, error) {
 		title, err := b.title(r.Tx, l, e, a)
 		if err != nil {

@@ -264,6 +264,39 @@ func (b *Bot) audience(r *Request, a *mmo.Association) ([]*mmo.User, error) {
 	return out, nil
 }
 
+// memberUsers returns the users of a member list, in its order.
+func memberUsers(list []member) []*mmo.User {
+	out := make([]*mmo.User, len(list))
+	for i, m := range list {
+		out[i] = m.u
+	}
+	return out
+}
+
+// userIDs returns the ids of users, in their order.
+func userIDs(us []*mmo.User) []int64 {
+	out := make([]int64, len(us))
+	for i, u := range us {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// pickUsers returns the users whose ids a rule chose, in the users' order.
+func pickUsers(us []*mmo.User, ids []int64) []*mmo.User {
+	chosen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		chosen[id] = true
+	}
+	var out []*mmo.User
+	for _, u := range us {
+		if chosen[u.ID] {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // broadcast queues one message per recipient, rendered in each one's
 // language, as a counted broadcast. Users who blocked the bot are skipped
 // and counted as blocked.
@@ -854,12 +887,7 @@ func (b *Bot) onNudge(r *Request) error {
 	if err != nil {
 		return err
 	}
-	var silent []*mmo.User
-	for _, u := range audience {
-		if _, ok := answers[u.ID]; !ok {
-			silent = append(silent, u)
-		}
-	}
+	silent := pickUsers(audience, mmo.Silent(userIDs(audience), answers))
 	if len(silent) == 0 {
 		r.Answer(r.T("event.nobody_silent"), false)
 		return nil

@@ -142,21 +142,12 @@ func (b *Bot) remind(r *Request, e *mmo.Event) error {
 	if err != nil {
 		return err
 	}
-	var to []*mmo.User
-	for uid, ans := range answers {
-		if ans.Answer == mmo.AnswerNo {
-			continue
-		}
-		m, err := r.Tx.Membership(a.ID, uid)
-		if err != nil || m.State != mmo.MemberActive {
-			continue
-		}
-		u, err := r.Tx.User(uid)
-		if err != nil {
-			continue
-		}
-		to = append(to, u)
+	list, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
 	}
+	users := memberUsers(list)
+	to := pickUsers(users, mmo.Reminded(userIDs(users), answers))
 	slices.SortFunc(to, func(x, y *mmo.User) int { return int(x.ID - y.ID) })
 	_, err = b.broadcast(r, "reminder", e, to, func(l loc, u *mmo.User) (string, [][]button, error) {
 		return b.announcement(r, l, u, e, a, l.T("event.lead_reminder")+"\n", answers[u.ID].Answer)
