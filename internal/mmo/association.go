@@ -64,6 +64,32 @@ func AssociationStatus(a *Association, members, minMembers int) Status {
 	return StatusActive
 }
 
+// LastActivity returns when the association last showed life at now, for
+// the coordinator's overview: the latest of its creation, the start of a
+// held event, a member joining, and a consultation's last message.
+// Scheduled events and pending requests to join are intentions, not
+// activity.
+func LastActivity(a *Association, events []*Event, members []*Membership, consults []*Consultation, now time.Time) time.Time {
+	last := a.CreatedAt
+	later := func(t time.Time) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	for _, e := range events {
+		if e.Held(now) {
+			later(e.Start)
+		}
+	}
+	for _, m := range members {
+		later(m.JoinedAt)
+	}
+	for _, c := range consults {
+		later(c.LastActivity)
+	}
+	return last
+}
+
 // MembershipState is where a teacher stands in an association.
 type MembershipState string
 

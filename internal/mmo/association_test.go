@@ -94,3 +94,30 @@ func TestInviteCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestLastActivity(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+	a := &Association{CreatedAt: day(-100)}
+	held := &Event{State: EventPublished, Start: day(-10)}
+	tests := []struct {
+		name     string
+		events   []*Event
+		members  []*Membership
+		consults []*Consultation
+		want     time.Time
+	}{
+		{"nothing since its creation", nil, nil, nil, day(-100)},
+		{"a held event", []*Event{held}, nil, nil, day(-10)},
+		{"a scheduled event is no activity", []*Event{held, {State: EventPublished, Start: day(5)}}, nil, nil, day(-10)},
+		{"a cancelled one neither", []*Event{{State: EventCancelled, Start: day(-2)}}, nil, nil, day(-100)},
+		{"a member joined later", []*Event{held}, []*Membership{{State: MemberActive, JoinedAt: day(-3)}}, nil, day(-3)},
+		{"a pending request is no activity", nil, []*Membership{{State: MemberPending, RequestedAt: day(-1)}}, nil, day(-100)},
+		{"a consultation's last message", []*Event{held}, nil, []*Consultation{{LastActivity: day(-1)}}, day(-1)},
+	}
+	for _, tt := range tests {
+		if got := LastActivity(a, tt.events, tt.members, tt.consults, now); !got.Equal(tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

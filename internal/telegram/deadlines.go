@@ -271,7 +271,7 @@ func (b *Bot) overview(r *Request) ([]overviewRow, error) {
 		if err != nil {
 			return nil, err
 		}
-		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now), lastActivity: a.CreatedAt}
+		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now)}
 		if row.repYear, err = b.reportYear(r, a); err != nil {
 			return nil, err
 		}
@@ -281,29 +281,15 @@ func (b *Bot) overview(r *Request) ([]overviewRow, error) {
 			return nil, err
 		}
 		row.held, row.scheduled = mmo.CountMeetings(events, r.Now)
-		for _, e := range events {
-			if e.Held(r.Now) && e.Start.After(row.lastActivity) {
-				row.lastActivity = e.Start
-			}
-		}
 		ms, err := r.Tx.Members(a.ID)
 		if err != nil {
 			return nil, err
-		}
-		for _, m := range ms {
-			if m.JoinedAt.After(row.lastActivity) {
-				row.lastActivity = m.JoinedAt
-			}
 		}
 		cs, err := r.Tx.AssociationConsultations(a.ID)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range cs {
-			if c.LastActivity.After(row.lastActivity) {
-				row.lastActivity = c.LastActivity
-			}
-		}
+		row.lastActivity = mmo.LastActivity(a, events, ms, cs, r.Now)
 		if row.plan, err = b.docState(r, mmo.DocPlan, a, row.planYear); err != nil {
 			return nil, err
 		}
