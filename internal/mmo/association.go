@@ -109,6 +109,47 @@ type Membership struct {
 	Via           string          `json:"via,omitempty"` // how they came: "link", "list", "leader"
 }
 
+// Refusals to join, beside CodeAlready for a member.
+const (
+	CodeArchived Code = "archived" // the association was archived
+	CodePending  Code = "pending"  // a request to join waits already
+)
+
+// JoinState decides what joining association a makes of a user whose
+// membership is m (nil when they have none): an active member at once, or
+// a candidate when the leader approves each request. An archived
+// association takes nobody (CodeArchived); a member (CodeAlready) or a
+// candidate (CodePending) stays as they are, so joining twice changes
+// nothing.
+func JoinState(a *Association, m *Membership) (MembershipState, error) {
+	const field = "membership"
+	switch {
+	case a.Archived():
+		return "", Errorf(CodeArchived, field)
+	case m != nil && m.State == MemberActive:
+		return "", Errorf(CodeAlready, field)
+	case m != nil:
+		return "", Errorf(CodePending, field)
+	case a.Policy == PolicyApproval:
+		return MemberPending, nil
+	}
+	return MemberActive, nil
+}
+
+// MinimumCrossed says whether a change of an association's member count
+// from before to after crosses the regulation's minimum: +1 when it
+// reached it, -1 when it fell below, 0 when neither (or minimum is 0, no
+// rule). The coordinators hear of each crossing.
+func MinimumCrossed(before, after, minimum int) int {
+	switch {
+	case minimum <= 0 || (before < minimum) == (after < minimum):
+		return 0
+	case after < minimum:
+		return -1
+	}
+	return 1
+}
+
 // Association field names and limits, in runes.
 const (
 	FieldAssocName        = "aname"

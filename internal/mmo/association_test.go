@@ -121,3 +121,50 @@ func TestLastActivity(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinState(t *testing.T) {
+	open := &Association{Policy: PolicyOpen}
+	approval := &Association{Policy: PolicyApproval}
+	archived := &Association{Policy: PolicyOpen, ArchivedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	tests := []struct {
+		name string
+		a    *Association
+		m    *Membership
+		want MembershipState
+		code Code
+	}{
+		{"open: a member at once", open, nil, MemberActive, ""},
+		{"by approval: a candidate", approval, nil, MemberPending, ""},
+		{"archived", archived, nil, "", CodeArchived},
+		{"archived, a member already: archived says more", archived, &Membership{State: MemberActive}, "", CodeArchived},
+		{"a member already", open, &Membership{State: MemberActive}, "", CodeAlready},
+		{"a candidate already", approval, &Membership{State: MemberPending}, "", CodePending},
+		{"a candidate of an association opened since", open, &Membership{State: MemberPending}, "", CodePending},
+	}
+	for _, tt := range tests {
+		got, err := JoinState(tt.a, tt.m)
+		if got != tt.want || codeOf(err) != tt.code {
+			t.Errorf("%s: %q, %v; want %q, %q", tt.name, got, err, tt.want, tt.code)
+		}
+	}
+}
+
+func TestMinimumCrossed(t *testing.T) {
+	tests := []struct {
+		before, after, min, want int
+	}{
+		{9, 10, 10, 1},
+		{10, 9, 10, -1},
+		{10, 11, 10, 0},
+		{8, 9, 10, 0},
+		{11, 10, 10, 0},
+		{0, 1, 1, 1},
+		{5, 6, 0, 0}, // no minimum
+		{1, 0, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := MinimumCrossed(tt.before, tt.after, tt.min); got != tt.want {
+			t.Errorf("%d → %d of %d: %d, want %d", tt.before, tt.after, tt.min, got, tt.want)
+		}
+	}
+}
