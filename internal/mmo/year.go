@@ -257,6 +257,11 @@ const (
 // or approved.
 func (s DocStatus) Done() bool { return s == DocSubmitted || s == DocApproved }
 
+// Editable reports whether the leader may still change the document: not
+// begun (""), a draft, or returned with a comment. A submitted document
+// waits for the coordinator; an approved one is an official paper.
+func (s DocStatus) Editable() bool { return s == "" || s == DocDraft || s == DocReturned }
+
 // PlanItem is a planned event of the work plan.
 type PlanItem struct {
 	ID          int    `json:"id"`
@@ -275,6 +280,32 @@ type DocState struct {
 	DecidedBy   int64     `json:"decided_by,omitempty"`
 }
 
+// Submit sends the document to the coordinator at now; only an editable
+// one goes (else CodeConflict), and the last return's comment is done
+// with.
+func (d *DocState) Submit(now time.Time) error {
+	if !d.Status.Editable() {
+		return Errorf(CodeConflict, "document")
+	}
+	d.Status, d.SubmittedAt, d.Comment = DocSubmitted, now, ""
+	return nil
+}
+
+// Decide records the coordinator's decision on a submitted document
+// (else CodeConflict: decided already): approved without a comment,
+// returned to the leader with one.
+func (d *DocState) Decide(by int64, comment string, now time.Time) error {
+	if d.Status != DocSubmitted {
+		return Errorf(CodeConflict, "document")
+	}
+	d.DecidedAt, d.DecidedBy, d.Comment = now, by, comment
+	d.Status = DocApproved
+	if comment != "" {
+		d.Status = DocReturned
+	}
+	return nil
+}
+
 // Plan is an association's work plan (Приложение 1) for a school year.
 type Plan struct {
 	AssociationID uint64 `json:"association_id"`
@@ -285,6 +316,15 @@ type Plan struct {
 	Items     []PlanItem `json:"items,omitempty"`
 	NextItem  int        `json:"next_item"`
 	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// Submit sends the plan to the coordinator: an editable plan with at
+// least one planned event (else CodeTooShort, field "items").
+func (p *Plan) Submit(now time.Time) error {
+	if p.Status.Editable() && len(p.Items) == 0 {
+		return &Error{Code: CodeTooShort, Field: "items", Limit: 1}
+	}
+	return p.DocState.Submit(now)
 }
 
 // AddItem appends a planned event and returns its id.
@@ -311,6 +351,24 @@ type Proposal struct {
 // number and topics of заседания) and the figures of the others come from
 // the bot's own records.
 var ReportSections = []string{"meetings", "directions", "practice", "contests", "open_events", "publications", "young", "problems", "perspectives"}
+
+// reportAuto are the sections whose content the bot draws from its own
+// records, so the leader need not write them.
+var reportAuto = []string{"meetings", "open_events"}
+
+// EmptySections returns the numbers (from 1, as the form counts them) of
+// the sections the leader has left empty; sections the bot fills from its
+// records do not count. A report may go with empty sections once the
+// leader confirms.
+func (rep *Report) EmptySections() []int {
+	var out []int
+	for i, s := range ReportSections {
+		if !slices.Contains(reportAuto, s) && strings.TrimSpace(rep.Sections[s]) == "" {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
 
 // Report is an association's annual report for a school year.
 type Report struct {

@@ -337,3 +337,71 @@ func TestReportYear(t *testing.T) {
 		}
 	}
 }
+
+func TestDocumentApproval(t *testing.T) {
+	now := time.Date(2026, 9, 10, 12, 0, 0, 0, time.UTC)
+	statuses := []DocStatus{"", DocDraft, DocReturned, DocSubmitted, DocApproved}
+	editable := map[DocStatus]bool{"": true, DocDraft: true, DocReturned: true}
+	for _, st := range statuses {
+		if st.Editable() != editable[st] {
+			t.Errorf("%q editable %v", st, st.Editable())
+		}
+		// Submitting: only what the leader may still change.
+		d := DocState{Status: st, Comment: "Добавьте заседание в марте"}
+		err := d.Submit(now)
+		if (err == nil) != editable[st] {
+			t.Errorf("submit %q: %v", st, err)
+		}
+		if err == nil && (d.Status != DocSubmitted || d.Comment != "" || !d.SubmittedAt.Equal(now)) {
+			t.Errorf("submitted %q as %+v", st, d)
+		}
+		// Deciding: only what waits for the coordinator, once.
+		d = DocState{Status: st}
+		err = d.Decide(7, "", now)
+		if (err == nil) != (st == DocSubmitted) {
+			t.Errorf("decide %q: %v", st, err)
+		}
+		if err != nil && d.Status != st {
+			t.Errorf("decide %q refused, yet became %q", st, d.Status)
+		}
+	}
+	d := DocState{Status: DocSubmitted}
+	if err := d.Decide(7, "", now); err != nil || d.Status != DocApproved || d.DecidedBy != 7 || !d.DecidedAt.Equal(now) {
+		t.Errorf("approved: %+v, %v", d, err)
+	}
+	if err := d.Decide(8, "ещё раз", now); codeOf(err) != CodeConflict || d.DecidedBy != 7 {
+		t.Errorf("decided twice: %+v, %v", d, err)
+	}
+	d = DocState{Status: DocSubmitted}
+	if err := d.Decide(7, "Добавьте заседание в марте", now); err != nil || d.Status != DocReturned || d.Comment == "" {
+		t.Errorf("returned: %+v, %v", d, err)
+	}
+
+	p := &Plan{DocState: DocState{Status: DocDraft}}
+	if err := p.Submit(now); codeOf(err) != CodeTooShort {
+		t.Errorf("a plan without events submitted: %v", err)
+	}
+	p.AddItem(PlanItem{Month: 10, Topic: "Заседание", Format: FormatMeeting})
+	if err := p.Submit(now); err != nil || p.Status != DocSubmitted {
+		t.Errorf("a plan with an event: %v, %q", err, p.Status)
+	}
+	approved := &Plan{DocState: DocState{Status: DocApproved}}
+	if err := approved.Submit(now); codeOf(err) != CodeConflict {
+		t.Errorf("an approved plan without events resubmitted: %v", err)
+	}
+}
+
+func TestReportEmptySections(t *testing.T) {
+	rep := &Report{Sections: map[string]string{"directions": "Функциональная грамотность", "practice": "  ", "problems": "Нет"}}
+	// 1 (meetings) and 5 (open events) come from the bot's records.
+	if got, want := rep.EmptySections(), []int{3, 4, 6, 7, 9}; !slices.Equal(got, want) {
+		t.Errorf("empty %v, want %v", got, want)
+	}
+	full := &Report{Sections: map[string]string{}}
+	for _, s := range ReportSections {
+		full.Sections[s] = "текст"
+	}
+	if got := full.EmptySections(); len(got) != 0 {
+		t.Errorf("a full report: empty %v", got)
+	}
+}

@@ -102,9 +102,6 @@ func (b *Bot) onPlan(r *Request) error {
 	return b.showPlan(r, a, year, true)
 }
 
-// editable reports whether the leader may still change a document.
-func editable(s mmo.DocStatus) bool { return s == mmo.DocDraft || s == mmo.DocReturned || s == "" }
-
 // showPlan renders the plan with the actions its status allows.
 func (b *Bot) showPlan(r *Request, a *mmo.Association, year int, edit bool) error {
 	p, err := b.loadPlan(r, a, year)
@@ -151,7 +148,7 @@ func (b *Bot) showPlan(r *Request, a *mmo.Association, year int, edit bool) erro
 		}
 	}
 	var kb [][]button
-	if editable(p.Status) {
+	if p.Status.Editable() {
 		kb = append(kb,
 			[]button{r.Button(l.T("plan.edit_goal"), verbPlanEdit, id, y, "g"), r.Button(l.T("plan.edit_tasks"), verbPlanEdit, id, y, "t")},
 			[]button{r.Button(l.T("plan.add_item"), verbPlanEdit, id, y, "a")})
@@ -215,7 +212,7 @@ func (b *Bot) onPlanEdit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(p.Status) {
+	if !p.Status.Editable() {
 		r.Answer(r.T("plan.locked"), true)
 		return nil
 	}
@@ -417,7 +414,7 @@ func (b *Bot) endPlanDialog(r *Request, d *mmo.Dialog) (*mmo.Association, int, *
 	if err != nil {
 		return nil, 0, nil, false, err
 	}
-	if !editable(p.Status) {
+	if !p.Status.Editable() {
 		r.Reply(r.T("plan.locked"))
 		return nil, 0, nil, false, nil
 	}
@@ -462,14 +459,13 @@ func (b *Bot) onPlanSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(p.Status) {
-		return r.stale()
-	}
-	if len(p.Items) == 0 {
+	if err := p.Submit(r.Now); err != nil {
+		if mmo.ErrorCode(err) != mmo.CodeTooShort {
+			return r.stale()
+		}
 		r.Answer(r.T("plan.needs_items"), true)
 		return nil
 	}
-	p.Status, p.SubmittedAt, p.Comment = mmo.DocSubmitted, r.Now, ""
 	if err := r.Tx.PutPlan(p); err != nil {
 		return err
 	}
@@ -577,12 +573,12 @@ func (b *Bot) onDecide(r *Request, kind string) error {
 // decide approves a submitted document (no comment) or returns it with a
 // comment; the leader is told.
 func (b *Bot) decide(r *Request, d yearDoc, a *mmo.Association, year int, comment string) error {
-	d.state.DecidedAt, d.state.DecidedBy, d.state.Comment = r.Now, r.User.ID, comment
+	if err := d.state.Decide(r.User.ID, comment, r.Now); err != nil {
+		return err
+	}
 	action, notice := d.approveAction, d.approved
-	d.state.Status = mmo.DocApproved
 	if comment != "" {
 		action, notice = d.returnAction, d.returned
-		d.state.Status = mmo.DocReturned
 	}
 	if err := d.save(); err != nil {
 		return err
@@ -835,7 +831,7 @@ func (b *Bot) onProposalTake(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(p.Status) {
+	if !p.Status.Editable() {
 		r.Answer(r.T("plan.locked"), true)
 		return nil
 	}

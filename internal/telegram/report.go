@@ -180,7 +180,7 @@ func (b *Bot) showReport(r *Request, a *mmo.Association, year int, edit bool) er
 			mark = "✅"
 		}
 		sb.WriteString("\n" + mark + " " + strconv.Itoa(i+1) + ". " + esc(sectionKey(l, s)))
-		if editable(rep.Status) {
+		if rep.Status.Editable() {
 			row = append(row, r.Button(strconv.Itoa(i+1)+". "+truncate(sectionKey(l, s), 22), verbReportSection, id, y, strconv.Itoa(i)))
 			if len(row) == 2 {
 				kb = append(kb, row)
@@ -191,7 +191,7 @@ func (b *Bot) showReport(r *Request, a *mmo.Association, year int, edit bool) er
 	if len(row) > 0 {
 		kb = append(kb, row)
 	}
-	if editable(rep.Status) {
+	if rep.Status.Editable() {
 		kb = append(kb, []button{r.Button(l.T("report.submit"), verbReportSubmit, id, y)})
 	}
 	kb = append(kb, []button{r.Button(l.T("report.docx"), verbReportDOCX, id, y)})
@@ -228,7 +228,7 @@ func (b *Bot) onReportSection(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(rep.Status) {
+	if !rep.Status.Editable() {
 		r.Answer(r.T("report.locked"), true)
 		return nil
 	}
@@ -287,7 +287,7 @@ func (b *Bot) dialogReportSection(r *Request, d *mmo.Dialog) error {
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	if !editable(rep.Status) {
+	if !rep.Status.Editable() {
 		r.Reply(r.T("report.locked"))
 		return nil
 	}
@@ -309,14 +309,12 @@ func (b *Bot) onReportSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(rep.Status) {
+	if !rep.Status.Editable() {
 		return r.stale()
 	}
 	var empty []string
-	for i, s := range mmo.ReportSections {
-		if s != "meetings" && s != "open_events" && strings.TrimSpace(rep.Sections[s]) == "" {
-			empty = append(empty, strconv.Itoa(i+1))
-		}
+	for _, n := range rep.EmptySections() {
+		empty = append(empty, strconv.Itoa(n))
 	}
 	if len(empty) > 0 && r.Callback.Arg(2) != "y" {
 		r.Reply(r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")), []button{
@@ -325,7 +323,9 @@ func (b *Bot) onReportSubmit(r *Request) error {
 		})
 		return nil
 	}
-	rep.Status, rep.SubmittedAt, rep.Comment = mmo.DocSubmitted, r.Now, ""
+	if err := rep.Submit(r.Now); err != nil {
+		return r.stale()
+	}
 	if err := r.Tx.PutReport(rep); err != nil {
 		return err
 	}
