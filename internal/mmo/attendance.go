@@ -243,6 +243,31 @@ type Minutes struct {
 	FinalAt   time.Time     `json:"final_at,omitempty"`
 }
 
+// NextMinutesVersion returns the version newly composed minutes get,
+// given the versions so far, oldest first: a draft in the works is
+// replaced, while final minutes stay as they were signed and a correction
+// becomes the next version.
+func NextMinutesVersion(versions []*Minutes) int {
+	n := len(versions)
+	if n == 0 {
+		return 1
+	}
+	if last := versions[n-1]; last.Status == MinutesFinal {
+		return last.Version + 1
+	}
+	return versions[n-1].Version
+}
+
+// Finalize approves draft minutes at now with the meeting's number, which
+// is frozen with them; final minutes never change (CodeConflict).
+func (m *Minutes) Finalize(number int, now time.Time) error {
+	if m.Status != MinutesDraft {
+		return Errorf(CodeConflict, "minutes")
+	}
+	m.Status, m.FinalAt, m.Number = MinutesFinal, now, number
+	return nil
+}
+
 // MinutesItem is one agenda item of the minutes: СЛУШАЛИ, ВЫСТУПИЛИ, РЕШИЛИ.
 type MinutesItem struct {
 	Topic   string `json:"topic"`

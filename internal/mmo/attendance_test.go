@@ -169,3 +169,33 @@ func TestNearVenue(t *testing.T) {
 		t.Errorf("default radius %d", e.CheckinRadius())
 	}
 }
+
+func TestMinutesVersions(t *testing.T) {
+	draft := func(v int) *Minutes { return &Minutes{Version: v, Status: MinutesDraft} }
+	final := func(v int) *Minutes { return &Minutes{Version: v, Status: MinutesFinal} }
+	tests := []struct {
+		name     string
+		versions []*Minutes
+		want     int
+	}{
+		{"the first text", nil, 1},
+		{"a draft is redone in place", []*Minutes{draft(1)}, 1},
+		{"final minutes are corrected in a new version", []*Minutes{final(1)}, 2},
+		{"a correction's draft is redone in place", []*Minutes{final(1), draft(2)}, 2},
+		{"a second correction", []*Minutes{final(1), final(2)}, 3},
+	}
+	for _, tt := range tests {
+		if got := NextMinutesVersion(tt.versions); got != tt.want {
+			t.Errorf("%s: version %d, want %d", tt.name, got, tt.want)
+		}
+	}
+
+	now := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
+	m := draft(1)
+	if err := m.Finalize(2, now); err != nil || m.Status != MinutesFinal || m.Number != 2 || !m.FinalAt.Equal(now) {
+		t.Fatalf("finalized: %+v, %v", m, err)
+	}
+	if err := m.Finalize(3, now.Add(time.Hour)); codeOf(err) != CodeConflict || m.Number != 2 || !m.FinalAt.Equal(now) {
+		t.Errorf("signed minutes changed: %+v, %v", m, err)
+	}
+}
