@@ -169,6 +169,36 @@ func (e *Event) Revise(old *Event, now time.Time) []string {
 	return changes
 }
 
+// Shelf is where an event goes in a user's list of events.
+type Shelf int
+
+// Shelves of the list of events.
+const (
+	ShelfHidden   Shelf = iota // not shown to this user
+	ShelfUpcoming              // published and not over
+	ShelfDraft                 // the leader's drafts
+	ShelfPast                  // over or cancelled, for the leader's record
+)
+
+// ShelfOf decides where event e goes in the list of a user who runs its
+// association (manage) or is a member of it, at now. Members see what is
+// ahead; those who run it also see their drafts and the past, cancelled
+// events included.
+func ShelfOf(e *Event, manage bool, now time.Time) Shelf {
+	switch {
+	case e.State == EventDraft:
+		if manage {
+			return ShelfDraft
+		}
+		return ShelfHidden
+	case e.State == EventPublished && e.End().After(now):
+		return ShelfUpcoming
+	case manage:
+		return ShelfPast
+	}
+	return ShelfHidden
+}
+
 // Answer is a member's reply to an announcement.
 type Answer string
 

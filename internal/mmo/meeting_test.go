@@ -356,3 +356,29 @@ func TestEventAudiences(t *testing.T) {
 		t.Errorf("the members' list was changed: %v", members)
 	}
 }
+
+func TestShelfOf(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ev := func(state EventState, start time.Time) *Event {
+		return &Event{State: state, Start: start, Duration: time.Hour}
+	}
+	tests := []struct {
+		name           string
+		e              *Event
+		leader, member Shelf
+	}{
+		{"published, ahead", ev(EventPublished, now.Add(time.Hour)), ShelfUpcoming, ShelfUpcoming},
+		{"under way", ev(EventPublished, now.Add(-30*time.Minute)), ShelfUpcoming, ShelfUpcoming},
+		{"just over", ev(EventPublished, now.Add(-time.Hour)), ShelfPast, ShelfHidden},
+		{"a draft", ev(EventDraft, now.Add(time.Hour)), ShelfDraft, ShelfHidden},
+		{"cancelled, ahead", ev(EventCancelled, now.Add(time.Hour)), ShelfPast, ShelfHidden},
+	}
+	for _, tt := range tests {
+		if got := ShelfOf(tt.e, true, now); got != tt.leader {
+			t.Errorf("%s, for the leader: %d, want %d", tt.name, got, tt.leader)
+		}
+		if got := ShelfOf(tt.e, false, now); got != tt.member {
+			t.Errorf("%s, for a member: %d, want %d", tt.name, got, tt.member)
+		}
+	}
+}

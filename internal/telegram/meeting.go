@@ -1261,15 +1261,12 @@ func (b *Bot) meetingsList(r *Request) (string, [][]button, error) {
 			return "", nil, err
 		}
 		for _, e := range events {
-			switch {
-			case e.State == mmo.EventDraft:
-				if manage {
-					drafts = append(drafts, item{e, a})
-				}
-			case e.State == mmo.EventCancelled && !manage:
-			case e.End().After(r.Now) && e.State == mmo.EventPublished:
+			switch mmo.ShelfOf(e, manage, r.Now) {
+			case mmo.ShelfDraft:
+				drafts = append(drafts, item{e, a})
+			case mmo.ShelfUpcoming:
 				upcoming = append(upcoming, item{e, a})
-			case manage:
+			case mmo.ShelfPast:
 				past = append(past, item{e, a})
 			}
 		}
