@@ -42,6 +42,13 @@ type Association struct {
 // members and does nothing new, but its history is kept.
 func (a *Association) Archived() bool { return !a.ArchivedAt.IsZero() }
 
+// CanManage reports whether user u, whose role is role, runs association
+// a: its leader, or a coordinator (and an admin) for every association.
+// A leader who has not finished registration does not.
+func CanManage(u *User, role Role, a *Association) bool {
+	return role >= RoleCoordinator || u.Registered() && a.LeaderID == u.ID
+}
+
 // Status of an association against the regulation's minimum of members.
 type Status string
 

@@ -168,3 +168,29 @@ func TestMinimumCrossed(t *testing.T) {
 		}
 	}
 }
+
+func TestCanManage(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	leader := &User{ID: 3, RegisteredAt: now, LeaderOf: []uint64{1}}
+	a := &Association{ID: 1, LeaderID: 3}
+	other := &Association{ID: 2, LeaderID: 4}
+	tests := []struct {
+		name string
+		u    *User
+		role Role
+		a    *Association
+		want bool
+	}{
+		{"its leader", leader, RoleLeader, a, true},
+		{"another association's leader", leader, RoleLeader, other, false},
+		{"a member", &User{ID: 5, RegisteredAt: now}, RoleMember, a, false},
+		{"a coordinator", &User{ID: 6, RegisteredAt: now, Coordinator: true}, RoleCoordinator, other, true},
+		{"an admin", &User{ID: 7, RegisteredAt: now}, RoleAdmin, other, true},
+		{"its leader before registration", &User{ID: 3}, RoleGuest, a, false},
+	}
+	for _, tt := range tests {
+		if got := CanManage(tt.u, tt.role, tt.a); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -103,7 +103,7 @@ func (r *Request) memberOf(i int) (*mmo.Association, bool, error) {
 // canManage reports whether the user may run the association: its leader,
 // or a coordinator. A leader of another association may not.
 func (r *Request) canManage(a *mmo.Association) bool {
-	return r.Role >= mmo.RoleCoordinator || r.User.Registered() && a.LeaderID == r.User.ID
+	return mmo.CanManage(r.User, r.Role, a)
 }
 
 // notYours refuses a button or command about an association the user does
