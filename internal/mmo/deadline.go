@@ -95,3 +95,14 @@ func (reg Regulation) DueRung(due, today time.Time) (Rung, bool) {
 	}
 	return rs[len(rs)-1], true
 }
+
+// DailyDue returns the day whose daily jobs (the deadline ladder, the
+// coordinators' digest, retention) are due at now: today, once the alert
+// time of day (hour and minute in loc) has come; false before it. The
+// caller runs them once a day by marking the day. After a downtime only
+// today's run is due: the ladder and retention catch up by themselves.
+func DailyDue(now time.Time, hour, minute int, loc *time.Location) (time.Time, bool) {
+	day := Today(now, loc)
+	at := time.Date(day.Year(), day.Month(), day.Day(), hour, minute, 0, 0, loc)
+	return day, !now.Before(at)
+}

@@ -114,3 +114,34 @@ func TestDocsWatched(t *testing.T) {
 		}
 	}
 }
+
+func TestDailyDue(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	tests := []struct {
+		name         string
+		now          time.Time
+		hour, minute int
+		loc          *time.Location
+		day          time.Time
+		ok           bool
+	}{
+		{"a minute before the alert time", time.Date(2026, 11, 23, 8, 59, 0, 0, msk), 9, 0, msk, time.Date(2026, 11, 23, 0, 0, 0, 0, msk), false},
+		{"at the alert time", time.Date(2026, 11, 23, 9, 0, 0, 0, msk), 9, 0, msk, time.Date(2026, 11, 23, 0, 0, 0, 0, msk), true},
+		{"late in the evening", time.Date(2026, 11, 23, 23, 59, 0, 0, msk), 9, 0, msk, time.Date(2026, 11, 23, 0, 0, 0, 0, msk), true},
+		// The server's clock is UTC; the day is the zone's: 22:30 UTC on
+		// the 23rd is already the 24th in Moscow, before its alert time.
+		{"the zone's day, not UTC's", time.Date(2026, 11, 23, 22, 30, 0, 0, time.UTC), 9, 0, msk, time.Date(2026, 11, 24, 0, 0, 0, 0, msk), false},
+		// 02:30 does not exist on the night Berlin moves its clocks
+		// forward (29 March 2026): the jobs run at 03:30, not skipped.
+		{"an alert time the clocks skip, before", time.Date(2026, 3, 29, 1, 59, 0, 0, berlin), 2, 30, berlin, time.Date(2026, 3, 29, 0, 0, 0, 0, berlin), false},
+		{"an alert time the clocks skip, after", time.Date(2026, 3, 29, 3, 30, 0, 0, berlin), 2, 30, berlin, time.Date(2026, 3, 29, 0, 0, 0, 0, berlin), true},
+		{"back after days away: today's run", time.Date(2026, 12, 2, 12, 0, 0, 0, msk), 9, 0, msk, time.Date(2026, 12, 2, 0, 0, 0, 0, msk), true},
+	}
+	for _, tt := range tests {
+		day, ok := DailyDue(tt.now, tt.hour, tt.minute, tt.loc)
+		if ok != tt.ok || !day.Equal(tt.day) {
+			t.Errorf("%s: %v %v, want %v %v", tt.name, day, ok, tt.day, tt.ok)
+		}
+	}
+}

@@ -21,19 +21,14 @@ const (
 	verbArchive      = "oa" // export a school year's records before removal: year
 )
 
-// alertsAt returns today's alert time in the deployment's zone.
-func (b *Bot) alertsAt(now time.Time) time.Time {
-	day := mmo.Today(now, b.opt.Location)
-	return time.Date(day.Year(), day.Month(), day.Day(), b.alerts.Hour(), b.alerts.Minute(), 0, 0, b.opt.Location)
-}
-
 // dailyIfDue runs the daily jobs once a day, after the alert time: the
 // deadline reminders, the coordinators' digest, and retention.
 func (b *Bot) dailyIfDue(r *Request) (bool, error) {
-	if r.Now.Before(b.alertsAt(r.Now)) {
+	today, ok := mmo.DailyDue(r.Now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location)
+	if !ok {
 		return false, nil
 	}
-	day := mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")
+	day := today.Format("2006-01-02")
 	if r.Tx.Marked("daily:" + day) {
 		return false, nil
 	}
