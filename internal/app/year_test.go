@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
@@ -358,5 +359,31 @@ func TestDeletedMemberStillCounts(t *testing.T) {
 	inOrder(t, text, "Присутствовали (2)", "Борисов Борис Борисович", "участник (данные удалены)")
 	if strings.Contains(text, "Антонова") {
 		t.Error("the minutes name a member who deleted their data")
+	}
+}
+
+// TestYearSheetCalendarYear: in a city whose school year is the calendar
+// year, the attendance sheet covers January to December, so a January
+// seminar is in the sheet drawn in February.
+func TestYearSheetCalendarYear(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) {
+		c.Regulation.SchoolYearStart, c.Regulation.PlanDue, c.Regulation.ReportDue = "01-01", "01-15", "12-20"
+	})
+	leader, _ := meetingSetup(t, h, "Петров Пётр Петрович")
+	draft := scheduleEvent(t, leader, "Семинар", "Январский семинар", "15.01.2027 12:00", "15 января 2027 (пятница), 12:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	h.clock.Add(time.Date(2027, 2, 1, 9, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	h.srv.Settle(t)
+	leader.Drain()
+
+	lc := openCard(t, leader, "ММО учителей математики")
+	press(t, leader, lc, "Посещаемость за год")
+	all := ""
+	for _, r := range xlsxRows(t, leader.Next(t).Document) {
+		all += strings.Join(r, "|") + "\n"
+	}
+	if !strings.Contains(all, "2027/2028 учебный год") || !strings.Contains(all, "15.01 Семинар") {
+		t.Errorf("the 2027 sheet lacks the January seminar:\n%s", all)
 	}
 }

@@ -42,6 +42,13 @@ type Association struct {
 // members and does nothing new, but its history is kept.
 func (a *Association) Archived() bool { return !a.ArchivedAt.IsZero() }
 
+// CanManage reports whether user u, whose role is role, runs association
+// a: its leader, or a coordinator (and an admin) for every association.
+// A leader who has not finished registration does not.
+func CanManage(u *User, role Role, a *Association) bool {
+	return role >= RoleCoordinator || u.Registered() && a.LeaderID == u.ID
+}
+
 // Status of an association against the regulation's minimum of members.
 type Status string
 
@@ -64,6 +71,32 @@ func AssociationStatus(a *Association, members, minMembers int) Status {
 	return StatusActive
 }
 
+// LastActivity returns when the association last showed life at now, for
+// the coordinator's overview: the latest of its creation, the start of a
+// held event, a member joining, and a consultation's last message.
+// Scheduled events and pending requests to join are intentions, not
+// activity.
+func LastActivity(a *Association, events []*Event, members []*Membership, consults []*Consultation, now time.Time) time.Time {
+	last := a.CreatedAt
+	later := func(t time.Time) {
+		if t.After(last) {
+			last = t
+		}
+	}
+	for _, e := range events {
+		if e.Held(now) {
+			later(e.Start)
+		}
+	}
+	for _, m := range members {
+		later(m.JoinedAt)
+	}
+	for _, c := range consults {
+		later(c.LastActivity)
+	}
+	return last
+}
+
 // MembershipState is where a teacher stands in an association.
 type MembershipState string
 
@@ -81,6 +114,47 @@ type Membership struct {
 	RequestedAt   time.Time       `json:"requested_at,omitempty"`
 	JoinedAt      time.Time       `json:"joined_at,omitempty"`
 	Via           string          `json:"via,omitempty"` // how they came: "link", "list", "leader"
+}
+
+// Refusals to join, beside CodeAlready for a member.
+const (
+	CodeArchived Code = "archived" // the association was archived
+	CodePending  Code = "pending"  // a request to join waits already
+)
+
+// JoinState decides what joining association a makes of a user whose
+// membership is m (nil when they have none): an active member at once, or
+// a candidate when the leader approves each request. An archived
+// association takes nobody (CodeArchived); a member (CodeAlready) or a
+// candidate (CodePending) stays as they are, so joining twice changes
+// nothing.
+func JoinState(a *Association, m *Membership) (MembershipState, error) {
+	const field = "membership"
+	switch {
+	case a.Archived():
+		return "", Errorf(CodeArchived, field)
+	case m != nil && m.State == MemberActive:
+		return "", Errorf(CodeAlready, field)
+	case m != nil:
+		return "", Errorf(CodePending, field)
+	case a.Policy == PolicyApproval:
+		return MemberPending, nil
+	}
+	return MemberActive, nil
+}
+
+// MinimumCrossed says whether a change of an association's member count
+// from before to after crosses the regulation's minimum: +1 when it
+// reached it, -1 when it fell below, 0 when neither (or minimum is 0, no
+// rule). The coordinators hear of each crossing.
+func MinimumCrossed(before, after, minimum int) int {
+	switch {
+	case minimum <= 0 || (before < minimum) == (after < minimum):
+		return 0
+	case after < minimum:
+		return -1
+	}
+	return 1
 }
 
 // Association field names and limits, in runes.

@@ -94,3 +94,103 @@ func TestInviteCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestLastActivity(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	day := func(n int) time.Time { return now.AddDate(0, 0, n) }
+	a := &Association{CreatedAt: day(-100)}
+	held := &Event{State: EventPublished, Start: day(-10)}
+	tests := []struct {
+		name     string
+		events   []*Event
+		members  []*Membership
+		consults []*Consultation
+		want     time.Time
+	}{
+		{"nothing since its creation", nil, nil, nil, day(-100)},
+		{"a held event", []*Event{held}, nil, nil, day(-10)},
+		{"a scheduled event is no activity", []*Event{held, {State: EventPublished, Start: day(5)}}, nil, nil, day(-10)},
+		{"a cancelled one neither", []*Event{{State: EventCancelled, Start: day(-2)}}, nil, nil, day(-100)},
+		{"a member joined later", []*Event{held}, []*Membership{{State: MemberActive, JoinedAt: day(-3)}}, nil, day(-3)},
+		{"a pending request is no activity", nil, []*Membership{{State: MemberPending, RequestedAt: day(-1)}}, nil, day(-100)},
+		{"a consultation's last message", []*Event{held}, nil, []*Consultation{{LastActivity: day(-1)}}, day(-1)},
+	}
+	for _, tt := range tests {
+		if got := LastActivity(a, tt.events, tt.members, tt.consults, now); !got.Equal(tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestJoinState(t *testing.T) {
+	open := &Association{Policy: PolicyOpen}
+	approval := &Association{Policy: PolicyApproval}
+	archived := &Association{Policy: PolicyOpen, ArchivedAt: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	tests := []struct {
+		name string
+		a    *Association
+		m    *Membership
+		want MembershipState
+		code Code
+	}{
+		{"open: a member at once", open, nil, MemberActive, ""},
+		{"by approval: a candidate", approval, nil, MemberPending, ""},
+		{"archived", archived, nil, "", CodeArchived},
+		{"archived, a member already: archived says more", archived, &Membership{State: MemberActive}, "", CodeArchived},
+		{"a member already", open, &Membership{State: MemberActive}, "", CodeAlready},
+		{"a candidate already", approval, &Membership{State: MemberPending}, "", CodePending},
+		{"a candidate of an association opened since", open, &Membership{State: MemberPending}, "", CodePending},
+	}
+	for _, tt := range tests {
+		got, err := JoinState(tt.a, tt.m)
+		if got != tt.want || codeOf(err) != tt.code {
+			t.Errorf("%s: %q, %v; want %q, %q", tt.name, got, err, tt.want, tt.code)
+		}
+	}
+}
+
+func TestMinimumCrossed(t *testing.T) {
+	tests := []struct {
+		before, after, min, want int
+	}{
+		{9, 10, 10, 1},
+		{10, 9, 10, -1},
+		{10, 11, 10, 0},
+		{8, 9, 10, 0},
+		{11, 10, 10, 0},
+		{0, 1, 1, 1},
+		{5, 6, 0, 0}, // no minimum
+		{1, 0, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := MinimumCrossed(tt.before, tt.after, tt.min); got != tt.want {
+			t.Errorf("%d → %d of %d: %d, want %d", tt.before, tt.after, tt.min, got, tt.want)
+		}
+	}
+}
+
+func TestCanManage(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	leader := &User{ID: 3, RegisteredAt: now, LeaderOf: []uint64{1}}
+	a := &Association{ID: 1, LeaderID: 3}
+	other := &Association{ID: 2, LeaderID: 4}
+	tests := []struct {
+		name string
+		u    *User
+		role Role
+		a    *Association
+		want bool
+	}{
+		{"its leader", leader, RoleLeader, a, true},
+		{"another association's leader", leader, RoleLeader, other, false},
+		{"a member", &User{ID: 5, RegisteredAt: now}, RoleMember, a, false},
+		{"a coordinator", &User{ID: 6, RegisteredAt: now, Coordinator: true}, RoleCoordinator, other, true},
+		{"an admin", &User{ID: 7, RegisteredAt: now}, RoleAdmin, other, true},
+		{"its leader before registration", &User{ID: 3}, RoleGuest, a, false},
+	}
+	for _, tt := range tests {
+		if got := CanManage(tt.u, tt.role, tt.a); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -99,6 +99,92 @@ func (e *Event) CheckinOpen(now time.Time) bool {
 	return !now.Before(from) && now.Before(until)
 }
 
+// CheckinState is where an event's check-in stands at a moment.
+type CheckinState int
+
+// Check-in states.
+const (
+	CheckinLater     CheckinState = iota // opens by itself later
+	CheckinInWindow                      // open in its window
+	CheckinByHand                        // opened by the leader, early or past the window
+	CheckinClosed                        // closed by the leader, or past its window
+	CheckinCancelled                     // the event was cancelled
+)
+
+// CheckinStateAt says where check-in stands at now, for the leader's view
+// and for telling a member why they cannot check in.
+func (e *Event) CheckinStateAt(now time.Time) CheckinState {
+	from, _ := e.CheckinWindow()
+	switch {
+	case e.State == EventCancelled:
+		return CheckinCancelled
+	case e.CheckinOpen(now) && e.Checkin.Manual == "open":
+		return CheckinByHand
+	case e.CheckinOpen(now):
+		return CheckinInWindow
+	case e.Checkin.Manual != "closed" && now.Before(from):
+		return CheckinLater
+	}
+	return CheckinClosed
+}
+
+// CheckinDue reports whether the event's check-in window has opened by
+// itself at now and the "I am here" button has not gone out yet.
+func (e *Event) CheckinDue(now time.Time) bool {
+	return e.State == EventPublished && !e.Checkin.Announced && e.Checkin.Manual != "closed" && e.CheckinOpen(now)
+}
+
+// CheckinAdjustable reports whether the leader can still open or close
+// check-in by hand or move its window: the event is published and not
+// over.
+func (e *Event) CheckinAdjustable(now time.Time) bool {
+	return e.State == EventPublished && now.Before(e.End())
+}
+
+// Refusals of a check-in, beside CodeNotMember and CodeCancelled.
+const (
+	CodeNotYet  Code = "not_yet" // the window opens later
+	CodeClosed  Code = "closed"  // closed by the leader or past the window
+	CodeAlready Code = "already" // marked present already
+)
+
+// CanCheckIn checks whether a user can check in at an event at now: an
+// active member, while check-in is open, once.
+func CanCheckIn(e *Event, member, present bool, now time.Time) error {
+	const field = "checkin"
+	if !member {
+		return Errorf(CodeNotMember, field)
+	}
+	switch e.CheckinStateAt(now) {
+	case CheckinCancelled:
+		return Errorf(CodeCancelled, field)
+	case CheckinLater:
+		return Errorf(CodeNotYet, field)
+	case CheckinClosed:
+		return Errorf(CodeClosed, field)
+	}
+	if present {
+		return Errorf(CodeAlready, field)
+	}
+	return nil
+}
+
+// CheckinRadius is how far from the venue, in metres, a location still
+// counts as being there.
+func (e *Event) CheckinRadius() int {
+	if e.Checkin.Radius == 0 {
+		return DefaultRadius
+	}
+	return e.Checkin.Radius
+}
+
+// NearVenue returns how far a shared location is from the event's venue,
+// in metres, and whether it is within the radius.
+func (e *Event) NearVenue(lat, lon float64) (float64, bool) {
+	dist := Distance(lat, lon, e.Checkin.Lat, e.Checkin.Lon)
+	return dist, dist <= float64(e.CheckinRadius())
+}
+
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a
@@ -155,6 +241,31 @@ type Minutes struct {
 	By        int64         `json:"by"`
 	CreatedAt time.Time     `json:"created_at"`
 	FinalAt   time.Time     `json:"final_at,omitempty"`
+}
+
+// NextMinutesVersion returns the version newly composed minutes get,
+// given the versions so far, oldest first: a draft in the works is
+// replaced, while final minutes stay as they were signed and a correction
+// becomes the next version.
+func NextMinutesVersion(versions []*Minutes) int {
+	n := len(versions)
+	if n == 0 {
+		return 1
+	}
+	if last := versions[n-1]; last.Status == MinutesFinal {
+		return last.Version + 1
+	}
+	return versions[n-1].Version
+}
+
+// Finalize approves draft minutes at now with the meeting's number, which
+// is frozen with them; final minutes never change (CodeConflict).
+func (m *Minutes) Finalize(number int, now time.Time) error {
+	if m.Status != MinutesDraft {
+		return Errorf(CodeConflict, "minutes")
+	}
+	m.Status, m.FinalAt, m.Number = MinutesFinal, now, number
+	return nil
 }
 
 // MinutesItem is one agenda item of the minutes: СЛУШАЛИ, ВЫСТУПИЛИ, РЕШИЛИ.

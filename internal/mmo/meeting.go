@@ -2,6 +2,7 @@ package mmo
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -104,6 +105,100 @@ func (e *Event) Started(now time.Time) bool { return !now.Before(e.Start) }
 // and not started.
 func (e *Event) Live(now time.Time) bool { return e.State == EventPublished && !e.Started(now) }
 
+// Held reports whether the event took place by now: published, not
+// cancelled, and begun. Only held events count in attendance, reports and
+// the plan's progress.
+func (e *Event) Held(now time.Time) bool { return e.State == EventPublished && e.Started(now) }
+
+// TakesMinutes reports whether minutes can be written for the event at
+// now: a заседание that was held.
+func (e *Event) TakesMinutes(now time.Time) bool { return e.Format == FormatMeeting && e.Held(now) }
+
+// Editable reports whether the leader can still change the event: a
+// draft, or a published event that has not begun.
+func (e *Event) Editable(now time.Time) bool { return e.State != EventCancelled && !e.Started(now) }
+
+// Publish announces a draft at now: it becomes version 1, whose answers
+// and reminders count from now. Only a draft of an association that is
+// not archived is published (CodeConflict), and only ahead of its start
+// (CodeStarted): a form can wait past the time it names.
+func (e *Event) Publish(a *Association, now time.Time) error {
+	switch {
+	case e.State != EventDraft || a.Archived():
+		return Errorf(CodeConflict, "event")
+	case !e.Start.After(now):
+		return Errorf(CodeStarted, "event")
+	}
+	e.State, e.PublishedAt, e.ChangedAt, e.Version = EventPublished, now, now, 1
+	return nil
+}
+
+// Cancel cancels a published event that has not begun (else
+// CodeConflict).
+func (e *Event) Cancel(now time.Time) error {
+	if !e.Live(now) {
+		return Errorf(CodeConflict, "event")
+	}
+	e.State, e.CancelledAt = EventCancelled, now
+	return nil
+}
+
+// Revise compares the event with how it was before an edit and returns
+// what changed of its time and place: "when", "place", "link". Such a
+// change of a published event starts a new version at now: the answers
+// and reminders of the old one no longer count, and every member is told.
+// A draft's changes are nobody's news: nil.
+func (e *Event) Revise(old *Event, now time.Time) []string {
+	if e.State != EventPublished {
+		return nil
+	}
+	var changes []string
+	if !old.Start.Equal(e.Start) {
+		changes = append(changes, "when")
+	}
+	if old.Place != e.Place {
+		changes = append(changes, "place")
+	}
+	if old.Link != e.Link {
+		changes = append(changes, "link")
+	}
+	if len(changes) > 0 {
+		e.Version++
+		e.ChangedAt = now
+	}
+	return changes
+}
+
+// Shelf is where an event goes in a user's list of events.
+type Shelf int
+
+// Shelves of the list of events.
+const (
+	ShelfHidden   Shelf = iota // not shown to this user
+	ShelfUpcoming              // published and not over
+	ShelfDraft                 // the leader's drafts
+	ShelfPast                  // over or cancelled, for the leader's record
+)
+
+// ShelfOf decides where event e goes in the list of a user who runs its
+// association (manage) or is a member of it, at now. Members see what is
+// ahead; those who run it also see their drafts and the past, cancelled
+// events included.
+func ShelfOf(e *Event, manage bool, now time.Time) Shelf {
+	switch {
+	case e.State == EventDraft:
+		if manage {
+			return ShelfDraft
+		}
+		return ShelfHidden
+	case e.State == EventPublished && e.End().After(now):
+		return ShelfUpcoming
+	case manage:
+		return ShelfPast
+	}
+	return ShelfHidden
+}
+
 // Answer is a member's reply to an announcement.
 type Answer string
 
@@ -117,6 +212,35 @@ const (
 // ValidAnswer reports whether a is one of the answers.
 func ValidAnswer(a Answer) bool { return a == AnswerYes || a == AnswerNo || a == AnswerMaybe }
 
+// Refusals of an answer, beside CodeConflict for an answer to an older
+// version of the event and CodeNotFound for a draft nobody was shown.
+const (
+	CodeNotMember Code = "not_member"
+	CodeCancelled Code = "cancelled"
+	CodeStarted   Code = "started"
+)
+
+// CanAnswer checks whether a user can answer an event's announcement at
+// now: only an active member, only while the event is published and has
+// not begun, and only to its current version — a change of time or place
+// resets the answers, so a press on the old announcement is refused.
+func CanAnswer(e *Event, member bool, version int, now time.Time) error {
+	const field = "rsvp"
+	switch {
+	case !member:
+		return Errorf(CodeNotMember, field)
+	case e.State == EventDraft:
+		return Errorf(CodeNotFound, field)
+	case e.State == EventCancelled:
+		return Errorf(CodeCancelled, field)
+	case e.Started(now):
+		return Errorf(CodeStarted, field)
+	case version != e.Version:
+		return Errorf(CodeConflict, field)
+	}
+	return nil
+}
+
 // RSVP is a member's answer for one version of an event.
 type RSVP struct {
 	EventID uint64    `json:"event_id"`
@@ -124,6 +248,69 @@ type RSVP struct {
 	Answer  Answer    `json:"answer"`
 	Version int       `json:"version"`
 	At      time.Time `json:"at"`
+}
+
+// ReminderDue is what falls due of an event's reminders at a moment.
+type ReminderDue struct {
+	// Mark are the offsets fallen due and not yet sent: all of them are
+	// marked sent with the version, whether or not a reminder goes out,
+	// so none of them comes back.
+	Mark []time.Duration
+	// Send is the offset whose reminder goes out, 0 when none does.
+	Send time.Duration
+}
+
+// DueReminder decides which reminder of an event goes out at now, given
+// the offsets before the start reminders go out at (positive, as the
+// config requires) and those already sent for the event's current
+// version. However many fell due while the bot was down, one reminder
+// goes out: the one nearest to the start. None goes out for an offset
+// that fell before the current version began (the announcement or the
+// change was news enough), nor once the event has begun or if it is not
+// published.
+func DueReminder(e *Event, offsets []time.Duration, sent map[time.Duration]bool, now time.Time) ReminderDue {
+	var due ReminderDue
+	if !e.Live(now) {
+		return due
+	}
+	for _, off := range slices.Sorted(slices.Values(offsets)) { // nearest to the start first
+		at := e.Start.Add(-off)
+		if at.After(now) || sent[off] {
+			continue
+		}
+		if due.Send == 0 && !at.Before(e.ChangedAt) {
+			due.Send = off
+		}
+		due.Mark = append(due.Mark, off)
+	}
+	return due
+}
+
+// Who of an association's active members gets which message about an
+// event. Each function takes the active members' ids and their answers to
+// the event's current version, and keeps the members' order.
+
+// Reminded returns who gets a reminder: those who said they would come or
+// might.
+func Reminded(members []int64, answers map[int64]*RSVP) []int64 {
+	return slices.DeleteFunc(slices.Clone(members), func(uid int64) bool {
+		a := answers[uid]
+		return a == nil || a.Answer == AnswerNo
+	})
+}
+
+// CheckinInvited returns who gets the "I am here" button: everyone but
+// those who said they would not come, and the leader, who runs the event.
+func CheckinInvited(members []int64, leaderID int64, answers map[int64]*RSVP) []int64 {
+	return slices.DeleteFunc(slices.Clone(members), func(uid int64) bool {
+		a := answers[uid]
+		return uid == leaderID || a != nil && a.Answer == AnswerNo
+	})
+}
+
+// Silent returns who has not answered yet, for a nudge.
+func Silent(members []int64, answers map[int64]*RSVP) []int64 {
+	return slices.DeleteFunc(slices.Clone(members), func(uid int64) bool { return answers[uid] != nil })
 }
 
 // MeetingNumbers numbers the заседания of a school year in order of their
@@ -152,6 +339,24 @@ func MeetingNumbers(events []*Event, reg Regulation, loc *time.Location) map[uin
 		}
 	}
 	return out
+}
+
+// CountMeetings counts the published заседания among events, which the
+// caller reads for one association and school year: held (begun by now)
+// and scheduled ahead. Drafts, cancelled meetings and other formats do not
+// count towards the regulation's minimum.
+func CountMeetings(events []*Event, now time.Time) (held, scheduled int) {
+	for _, e := range events {
+		if e.Format != FormatMeeting || e.State != EventPublished {
+			continue
+		}
+		if e.Started(now) {
+			held++
+		} else {
+			scheduled++
+		}
+	}
+	return held, scheduled
 }
 
 // Event field limits, in runes.

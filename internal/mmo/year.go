@@ -66,6 +66,13 @@ func (reg Regulation) SchoolYearOf(t time.Time, loc *time.Location) int {
 	return t.Year()
 }
 
+// YearSpan returns when the school year that starts in calendar year
+// `year` begins and when the next one begins, at midnight in loc: the
+// range [from, to) holds exactly the times SchoolYearOf places in year.
+func (reg Regulation) YearSpan(year int, loc *time.Location) (from, to time.Time) {
+	return reg.YearStart.In(year, loc), reg.YearStart.In(year+1, loc)
+}
+
 // yearDate places a month and day within the school year that starts in
 // calendar year `year`: days before the start date belong to the next
 // calendar year.
@@ -92,56 +99,32 @@ func (reg Regulation) Due(kind string, year int, loc *time.Location) time.Time {
 	return reg.yearDate(year, reg.ReportDue, loc)
 }
 
-// Rung is one reminder of the deadline ladder.
-type Rung struct {
-	Day  time.Time // the day it falls on (midnight, in the zone)
-	Name string    // "before:30", "day", "overdue:7" — unique per ladder
-	// DaysLeft is how many days remain to the due date (negative when
-	// overdue).
-	DaysLeft int
+// planLead is how many days before a school year its plan is the one
+// being made: from mid-July for a year starting on 1 September.
+const planLead = 45
+
+// PlanYear returns the school year whose plan is being made at now: the
+// current one, and in the planLead days before the next one starts, the
+// next one.
+func (reg Regulation) PlanYear(now time.Time, loc *time.Location) int {
+	return reg.SchoolYearOf(now.In(loc).AddDate(0, 0, planLead), loc)
 }
 
-// Ladder returns the reminder rungs of a due date up to and including
-// `until`: LadderDays before it, the day itself, then every OverdueEvery
-// days after it.
-func (reg Regulation) Ladder(due, until time.Time) []Rung {
-	var out []Rung
-	for _, d := range reg.LadderDays {
-		if d <= 0 {
-			continue
-		}
-		day := due.AddDate(0, 0, -d)
-		if !day.After(until) {
-			out = append(out, Rung{Day: day, Name: "before:" + strconv.Itoa(d), DaysLeft: d})
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Rung) int { return a.Day.Compare(b.Day) })
-	if due.After(until) {
-		return out
-	}
-	out = append(out, Rung{Day: due, Name: "day"})
-	if reg.OverdueEvery <= 0 {
-		return out
-	}
-	for n := reg.OverdueEvery; ; n += reg.OverdueEvery {
-		day := due.AddDate(0, 0, n)
-		if day.After(until) {
-			break
-		}
-		out = append(out, Rung{Day: day, Name: "overdue:" + strconv.Itoa(n), DaysLeft: -n})
-	}
-	return out
-}
+// reportGrace is how many months into a school year last year's report
+// may still be the one to write.
+const reportGrace = 3
 
-// DueRung returns the latest rung that has fallen due by `today` (a day
-// in the zone of due), or false if none has. When the bot was down over
-// several rungs, only the latest one matters: the others are moot.
-func (reg Regulation) DueRung(due, today time.Time) (Rung, bool) {
-	rs := reg.Ladder(due, today)
-	if len(rs) == 0 {
-		return Rung{}, false
+// ReportYear returns the school year whose report association a writes
+// next at now: the current one, except in the first reportGrace months of
+// a school year while last year's report (whose status is last; "" when
+// none was begun) is neither submitted nor approved — if the association
+// existed when it fell due.
+func (reg Regulation) ReportYear(a *Association, last DocStatus, now time.Time, loc *time.Location) int {
+	year := reg.SchoolYearOf(now, loc)
+	if now.Before(reg.YearStart.In(year, loc).AddDate(0, reportGrace, 0)) && a.CreatedAt.Before(reg.Due(DocReport, year-1, loc)) && !last.Done() {
+		return year - 1
 	}
-	return rs[len(rs)-1], true
+	return year
 }
 
 // DaysBetween counts whole calendar days from a to b in loc (negative if
@@ -184,6 +167,11 @@ const (
 // or approved.
 func (s DocStatus) Done() bool { return s == DocSubmitted || s == DocApproved }
 
+// Editable reports whether the leader may still change the document: not
+// begun (""), a draft, or returned with a comment. A submitted document
+// waits for the coordinator; an approved one is an official paper.
+func (s DocStatus) Editable() bool { return s == "" || s == DocDraft || s == DocReturned }
+
 // PlanItem is a planned event of the work plan.
 type PlanItem struct {
 	ID          int    `json:"id"`
@@ -202,6 +190,32 @@ type DocState struct {
 	DecidedBy   int64     `json:"decided_by,omitempty"`
 }
 
+// Submit sends the document to the coordinator at now; only an editable
+// one goes (else CodeConflict), and the last return's comment is done
+// with.
+func (d *DocState) Submit(now time.Time) error {
+	if !d.Status.Editable() {
+		return Errorf(CodeConflict, "document")
+	}
+	d.Status, d.SubmittedAt, d.Comment = DocSubmitted, now, ""
+	return nil
+}
+
+// Decide records the coordinator's decision on a submitted document
+// (else CodeConflict: decided already): approved without a comment,
+// returned to the leader with one.
+func (d *DocState) Decide(by int64, comment string, now time.Time) error {
+	if d.Status != DocSubmitted {
+		return Errorf(CodeConflict, "document")
+	}
+	d.DecidedAt, d.DecidedBy, d.Comment = now, by, comment
+	d.Status = DocApproved
+	if comment != "" {
+		d.Status = DocReturned
+	}
+	return nil
+}
+
 // Plan is an association's work plan (Приложение 1) for a school year.
 type Plan struct {
 	AssociationID uint64 `json:"association_id"`
@@ -212,6 +226,15 @@ type Plan struct {
 	Items     []PlanItem `json:"items,omitempty"`
 	NextItem  int        `json:"next_item"`
 	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+// Submit sends the plan to the coordinator: an editable plan with at
+// least one planned event (else CodeTooShort, field "items").
+func (p *Plan) Submit(now time.Time) error {
+	if p.Status.Editable() && len(p.Items) == 0 {
+		return &Error{Code: CodeTooShort, Field: "items", Limit: 1}
+	}
+	return p.DocState.Submit(now)
 }
 
 // AddItem appends a planned event and returns its id.
@@ -238,6 +261,24 @@ type Proposal struct {
 // number and topics of заседания) and the figures of the others come from
 // the bot's own records.
 var ReportSections = []string{"meetings", "directions", "practice", "contests", "open_events", "publications", "young", "problems", "perspectives"}
+
+// reportAuto are the sections whose content the bot draws from its own
+// records, so the leader need not write them.
+var reportAuto = []string{"meetings", "open_events"}
+
+// EmptySections returns the numbers (from 1, as the form counts them) of
+// the sections the leader has left empty; sections the bot fills from its
+// records do not count. A report may go with empty sections once the
+// leader confirms.
+func (rep *Report) EmptySections() []int {
+	var out []int
+	for i, s := range ReportSections {
+		if !slices.Contains(reportAuto, s) && strings.TrimSpace(rep.Sections[s]) == "" {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
 
 // Report is an association's annual report for a school year.
 type Report struct {

@@ -1,6 +1,7 @@
 package mmo
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -61,56 +62,6 @@ func TestDueDates(t *testing.T) {
 	}
 	if y := cal.SchoolYearOf(time.Date(2027, 3, 1, 0, 0, 0, 0, msk), msk); y != 2027 {
 		t.Errorf("calendar year of March 2027 = %d", y)
-	}
-}
-
-func TestDeadlineLadder(t *testing.T) {
-	msk, _ := time.LoadLocation("Europe/Moscow")
-	reg := ivanovo()
-	report := reg.Due(DocReport, 2025, msk) // 20 June 2026
-	plan := reg.Due(DocPlan, 2026, msk)     // 15 September 2026
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, msk) }
-	tests := []struct {
-		name  string
-		due   time.Time
-		today time.Time
-		want  string // "" for none
-		left  int
-	}{
-		{"report, a month and a day early", report, day(2026, 5, 20), "", 0},
-		{"report, 30 days before", report, day(2026, 5, 21), "before:30", 30},
-		{"report, between rungs", report, day(2026, 6, 1), "before:30", 30},
-		{"report, a week before", report, day(2026, 6, 13), "before:7", 7},
-		{"report, the eve", report, day(2026, 6, 19), "before:1", 1},
-		{"report, the day", report, day(2026, 6, 20), "day", 0},
-		{"report, bot started on 21 June", report, day(2026, 6, 21), "day", 0},
-		{"report, a week late", report, day(2026, 6, 27), "overdue:7", -7},
-		{"report, a month late", report, day(2026, 7, 20), "overdue:28", -28},
-		{"plan, 30 days before, in the previous school year", plan, day(2026, 8, 16), "before:30", 30},
-		{"plan, the day", plan, day(2026, 9, 15), "day", 0},
-	}
-	for _, tt := range tests {
-		r, ok := reg.DueRung(tt.due, tt.today)
-		if tt.want == "" {
-			if ok {
-				t.Errorf("%s: rung %s, want none", tt.name, r.Name)
-			}
-			continue
-		}
-		if !ok || r.Name != tt.want || r.DaysLeft != tt.left {
-			t.Errorf("%s: rung %+v %v, want %s (%d)", tt.name, r, ok, tt.want, tt.left)
-		}
-	}
-	// A leap year: the eve of 1 March 2028 is 29 February.
-	leap := reg
-	leap.PlanDue = MonthDay{time.March, 1}
-	due := leap.Due(DocPlan, 2027, msk)
-	r, ok := leap.DueRung(due, day(2028, 2, 29))
-	if !ok || r.Name != "before:1" {
-		t.Errorf("leap year eve: %+v %v", r, ok)
-	}
-	if r, _ := leap.DueRung(due, day(2028, 2, 28)); r.Name != "before:7" {
-		t.Errorf("28 February 2028: %s", r.Name)
 	}
 }
 
@@ -182,5 +133,166 @@ func TestSchoolYearOf(t *testing.T) {
 	}
 	if y := reg.SchoolYearOf(time.Date(2026, 8, 31, 21, 0, 0, 0, time.UTC), msk); y != 2026 {
 		t.Errorf("1 Sep 00:00 Moscow: %d", y)
+	}
+}
+
+func TestYearSpan(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, msk) }
+	calendar := ivanovo()
+	calendar.YearStart = MonthDay{time.January, 1}
+	tests := []struct {
+		name     string
+		reg      Regulation
+		year     int
+		from, to time.Time
+	}{
+		{"from 1 September", ivanovo(), 2026, day(2026, 9, 1), day(2027, 9, 1)},
+		{"a calendar year", calendar, 2027, day(2027, 1, 1), day(2028, 1, 1)},
+	}
+	for _, tt := range tests {
+		from, to := tt.reg.YearSpan(tt.year, msk)
+		if !from.Equal(tt.from) || !to.Equal(tt.to) {
+			t.Errorf("%s: %v – %v, want %v – %v", tt.name, from, to, tt.from, tt.to)
+		}
+		// The span holds exactly the school year's moments.
+		for _, x := range []struct {
+			t    time.Time
+			year int
+		}{{from, tt.year}, {to.Add(-time.Nanosecond), tt.year}, {to, tt.year + 1}, {from.Add(-time.Nanosecond), tt.year - 1}} {
+			if got := tt.reg.SchoolYearOf(x.t, msk); got != x.year {
+				t.Errorf("%s: SchoolYearOf(%v) = %d, want %d", tt.name, x.t, got, x.year)
+			}
+		}
+	}
+}
+
+func TestPlanYear(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	calendar := ivanovo()
+	calendar.YearStart = MonthDay{time.January, 1}
+	spring := ivanovo()
+	spring.YearStart = MonthDay{time.April, 1}
+	tests := []struct {
+		name string
+		reg  Regulation
+		now  time.Time
+		loc  *time.Location
+		want int
+	}{
+		{"mid-July, a minute early", ivanovo(), time.Date(2026, 7, 17, 23, 59, 0, 0, msk), msk, 2025},
+		{"mid-July: the coming year's plan", ivanovo(), time.Date(2026, 7, 18, 0, 0, 0, 0, msk), msk, 2026},
+		{"September", ivanovo(), time.Date(2026, 9, 20, 12, 0, 0, 0, msk), msk, 2026},
+		{"June", ivanovo(), time.Date(2027, 6, 30, 12, 0, 0, 0, msk), msk, 2026},
+		{"a calendar year, in mid-November", calendar, time.Date(2026, 11, 17, 0, 0, 0, 0, msk), msk, 2027},
+		{"a calendar year, the day before", calendar, time.Date(2026, 11, 16, 12, 0, 0, 0, msk), msk, 2026},
+		// 45 calendar days in the zone: from 23:30 on 14 February over
+		// the change to summer time is 23:30 on 31 March, not 1 April.
+		{"over a clock change", spring, time.Date(2027, 2, 14, 22, 30, 0, 0, time.UTC), berlin, 2026},
+		{"over a clock change, the next day", spring, time.Date(2027, 2, 14, 23, 0, 0, 0, time.UTC), berlin, 2027},
+	}
+	for _, tt := range tests {
+		if got := tt.reg.PlanYear(tt.now, tt.loc); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestReportYear(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, msk) }
+	old := &Association{CreatedAt: at(2020, 1, 1, 0, 0)}
+	young := &Association{CreatedAt: at(2026, 7, 1, 0, 0)} // after the 2025/26 report fell due
+	tests := []struct {
+		name string
+		a    *Association
+		last DocStatus
+		now  time.Time
+		want int
+	}{
+		{"November, last year's not begun", old, "", at(2026, 11, 23, 12, 0), 2025},
+		{"November, last year's a draft", old, DocDraft, at(2026, 11, 23, 12, 0), 2025},
+		{"November, last year's returned", old, DocReturned, at(2026, 11, 23, 12, 0), 2025},
+		{"November, last year's submitted", old, DocSubmitted, at(2026, 11, 23, 12, 0), 2026},
+		{"November, last year's accepted", old, DocApproved, at(2026, 11, 23, 12, 0), 2026},
+		{"the school year's first minute", old, "", at(2026, 9, 1, 0, 0), 2025},
+		{"the last minute of the grace", old, "", at(2026, 11, 30, 23, 59), 2025},
+		{"December: this year's, whatever last year's", old, "", at(2026, 12, 1, 0, 0), 2026},
+		{"the school year's last day", old, "", at(2026, 8, 31, 23, 59), 2025},
+		{"an association younger than last year's due date", young, "", at(2026, 11, 23, 12, 0), 2026},
+	}
+	for _, tt := range tests {
+		if got := ivanovo().ReportYear(tt.a, tt.last, tt.now, msk); got != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestDocumentApproval(t *testing.T) {
+	now := time.Date(2026, 9, 10, 12, 0, 0, 0, time.UTC)
+	statuses := []DocStatus{"", DocDraft, DocReturned, DocSubmitted, DocApproved}
+	editable := map[DocStatus]bool{"": true, DocDraft: true, DocReturned: true}
+	for _, st := range statuses {
+		if st.Editable() != editable[st] {
+			t.Errorf("%q editable %v", st, st.Editable())
+		}
+		// Submitting: only what the leader may still change.
+		d := DocState{Status: st, Comment: "Добавьте заседание в марте"}
+		err := d.Submit(now)
+		if (err == nil) != editable[st] {
+			t.Errorf("submit %q: %v", st, err)
+		}
+		if err == nil && (d.Status != DocSubmitted || d.Comment != "" || !d.SubmittedAt.Equal(now)) {
+			t.Errorf("submitted %q as %+v", st, d)
+		}
+		// Deciding: only what waits for the coordinator, once.
+		d = DocState{Status: st}
+		err = d.Decide(7, "", now)
+		if (err == nil) != (st == DocSubmitted) {
+			t.Errorf("decide %q: %v", st, err)
+		}
+		if err != nil && d.Status != st {
+			t.Errorf("decide %q refused, yet became %q", st, d.Status)
+		}
+	}
+	d := DocState{Status: DocSubmitted}
+	if err := d.Decide(7, "", now); err != nil || d.Status != DocApproved || d.DecidedBy != 7 || !d.DecidedAt.Equal(now) {
+		t.Errorf("approved: %+v, %v", d, err)
+	}
+	if err := d.Decide(8, "ещё раз", now); codeOf(err) != CodeConflict || d.DecidedBy != 7 {
+		t.Errorf("decided twice: %+v, %v", d, err)
+	}
+	d = DocState{Status: DocSubmitted}
+	if err := d.Decide(7, "Добавьте заседание в марте", now); err != nil || d.Status != DocReturned || d.Comment == "" {
+		t.Errorf("returned: %+v, %v", d, err)
+	}
+
+	p := &Plan{DocState: DocState{Status: DocDraft}}
+	if err := p.Submit(now); codeOf(err) != CodeTooShort {
+		t.Errorf("a plan without events submitted: %v", err)
+	}
+	p.AddItem(PlanItem{Month: 10, Topic: "Заседание", Format: FormatMeeting})
+	if err := p.Submit(now); err != nil || p.Status != DocSubmitted {
+		t.Errorf("a plan with an event: %v, %q", err, p.Status)
+	}
+	approved := &Plan{DocState: DocState{Status: DocApproved}}
+	if err := approved.Submit(now); codeOf(err) != CodeConflict {
+		t.Errorf("an approved plan without events resubmitted: %v", err)
+	}
+}
+
+func TestReportEmptySections(t *testing.T) {
+	rep := &Report{Sections: map[string]string{"directions": "Функциональная грамотность", "practice": "  ", "problems": "Нет"}}
+	// 1 (meetings) and 5 (open events) come from the bot's records.
+	if got, want := rep.EmptySections(), []int{3, 4, 6, 7, 9}; !slices.Equal(got, want) {
+		t.Errorf("empty %v, want %v", got, want)
+	}
+	full := &Report{Sections: map[string]string{}}
+	for _, s := range ReportSections {
+		full.Sections[s] = "текст"
+	}
+	if got := full.EmptySections(); len(got) != 0 {
+		t.Errorf("a full report: empty %v", got)
 	}
 }

@@ -103,7 +103,7 @@ func (r *Request) memberOf(i int) (*mmo.Association, bool, error) {
 // canManage reports whether the user may run the association: its leader,
 // or a coordinator. A leader of another association may not.
 func (r *Request) canManage(a *mmo.Association) bool {
-	return r.Role >= mmo.RoleCoordinator || r.User.Registered() && a.LeaderID == r.User.ID
+	return mmo.CanManage(r.User, r.Role, a)
 }
 
 // notYours refuses a button or command about an association the user does
@@ -344,20 +344,24 @@ func (b *Bot) onAssocJoin(r *Request) error {
 // join makes the user a member (or a candidate) of the association and
 // tells whoever needs to know. Joining twice changes nothing.
 func (b *Bot) join(r *Request, a *mmo.Association, via string) error {
-	if a.Archived() {
+	m, err := r.Tx.Membership(a.ID, r.User.ID)
+	if errors.Is(err, mmo.ErrNotFound) {
+		m, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	state, err := mmo.JoinState(a, m)
+	switch mmo.ErrorCode(err) {
+	case mmo.CodeArchived:
 		r.Reply(r.T("assoc.archived_no_join", "Name", a.Name))
 		return nil
-	}
-	m, err := r.Tx.Membership(a.ID, r.User.ID)
-	switch {
-	case err == nil && m.State == mmo.MemberActive:
+	case mmo.CodeAlready:
 		r.Reply(r.T("assoc.already_member", "Name", a.Name))
 		return nil
-	case err == nil:
+	case mmo.CodePending:
 		r.Reply(r.T("assoc.already_pending", "Name", a.Name))
 		return nil
-	case !errors.Is(err, mmo.ErrNotFound):
-		return err
 	}
 	if r.User.Current != a.ID {
 		r.User.Current = a.ID
@@ -365,7 +369,7 @@ func (b *Bot) join(r *Request, a *mmo.Association, via string) error {
 			return err
 		}
 	}
-	if a.Policy == mmo.PolicyApproval {
+	if state == mmo.MemberPending {
 		m := &mmo.Membership{AssociationID: a.ID, UserID: r.User.ID, State: mmo.MemberPending, RequestedAt: r.Now, Via: via}
 		if err := r.Tx.PutMembership(m); err != nil {
 			return err
@@ -413,11 +417,12 @@ func (b *Bot) addMember(r *Request, a *mmo.Association, u *mmo.User, via string,
 // crosses the regulation's minimum, either way.
 func (b *Bot) checkThreshold(r *Request, a *mmo.Association, before, after int) error {
 	min := b.opt.Regulation.MinMembers
-	if min == 0 || (before < min) == (after < min) {
+	crossed := mmo.MinimumCrossed(before, after, min)
+	if crossed == 0 {
 		return nil
 	}
 	key := "assoc.threshold_reached"
-	if after < min {
+	if crossed < 0 {
 		key = "assoc.threshold_lost"
 	}
 	coords, err := b.coordinators(r.Tx)

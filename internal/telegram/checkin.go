@@ -77,16 +77,22 @@ func (b *Bot) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.How)
 	if err != nil {
 		return err
 	}
-	if !member {
-		r.reply(r.T("checkin.not_member", "Name", a.Name))
-		return nil
-	}
-	if !e.CheckinOpen(r.Now) {
-		r.reply(b.closedText(r, e))
-		return nil
-	}
-	if att, err := r.Tx.Attendance(e.ID, r.User.ID); err == nil && att.Mark == mmo.MarkPresent {
-		r.reply(r.T("checkin.already", "Time", b.clock(att.At)))
+	att, err := r.Tx.Attendance(e.ID, r.User.ID)
+	present := err == nil && att.Mark == mmo.MarkPresent
+	if err := mmo.CanCheckIn(e, member, present, r.Now); err != nil {
+		from, _ := e.CheckinWindow()
+		switch mmo.ErrorCode(err) {
+		case mmo.CodeNotMember:
+			r.reply(r.T("checkin.not_member", "Name", a.Name))
+		case mmo.CodeAlready:
+			r.reply(r.T("checkin.already", "Time", b.clock(att.At)))
+		case mmo.CodeCancelled:
+			r.reply(r.T("checkin.cancelled"))
+		case mmo.CodeNotYet:
+			r.reply(r.T("checkin.not_yet", "When", b.dateTime(from)))
+		default:
+			r.reply(r.T("checkin.closed"))
+		}
 		return nil
 	}
 	if e.Checkin.RequireLocation && how != mmo.HowLocation {
@@ -118,18 +124,6 @@ func (b *Bot) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.How)
 
 // clock formats a time of day in the deployment's zone.
 func (b *Bot) clock(t time.Time) string { return t.In(b.opt.Location).Format("15:04") }
-
-// closedText explains why check-in is not possible now.
-func (b *Bot) closedText(r *Request, e *mmo.Event) string {
-	from, _ := e.CheckinWindow()
-	switch {
-	case e.State == mmo.EventCancelled:
-		return r.T("checkin.cancelled")
-	case e.Checkin.Manual != "closed" && r.Now.Before(from):
-		return r.T("checkin.not_yet", "When", b.dateTime(from))
-	}
-	return r.T("checkin.closed")
-}
 
 // checkInByCode takes a typed code: it checks the user in at the open
 // event of their associations with that code.
@@ -232,13 +226,9 @@ func (b *Bot) dialogCheckinLocation(r *Request, d *mmo.Dialog) error {
 	if !ok {
 		return err
 	}
-	radius := e.Checkin.Radius
-	if radius == 0 {
-		radius = mmo.DefaultRadius
-	}
-	if dist := mmo.Distance(loc.Latitude, loc.Longitude, e.Checkin.Lat, e.Checkin.Lon); dist > float64(radius) {
+	if dist, ok := e.NearVenue(loc.Latitude, loc.Longitude); !ok {
 		// The form and its location button stay for another try.
-		r.Reply(r.T("checkin.too_far", "Distance", int(dist), "Radius", radius))
+		r.Reply(r.T("checkin.too_far", "Distance", int(dist), "Radius", e.CheckinRadius()))
 		return nil
 	}
 	if err := r.EndDialog(); err != nil {
@@ -265,12 +255,12 @@ func (b *Bot) checkinCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (
 	var sb strings.Builder
 	sb.WriteString(l.T("checkin.card_title", "Title", rawArg(title)) + "\n" + l.T("event.when", "When", b.when(e, l.lang)) + "\n\n")
 	from, until := e.CheckinWindow()
-	switch {
-	case e.CheckinOpen(r.Now) && e.Checkin.Manual == "open":
+	switch e.CheckinStateAt(r.Now) {
+	case mmo.CheckinByHand:
 		sb.WriteString(l.T("checkin.state_open_manual"))
-	case e.CheckinOpen(r.Now):
+	case mmo.CheckinInWindow:
 		sb.WriteString(l.T("checkin.state_open", "Until", b.clock(until)))
-	case e.Checkin.Manual != "closed" && r.Now.Before(from):
+	case mmo.CheckinLater:
 		sb.WriteString(l.T("checkin.state_later", "When", b.dateTime(from)))
 	default:
 		sb.WriteString(l.T("checkin.state_closed"))
@@ -278,11 +268,7 @@ func (b *Bot) checkinCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (
 	sb.WriteString("\n" + l.T("checkin.code_line", "Code", e.Checkin.Code))
 	sb.WriteString("\n" + l.T("checkin.link_line", "Link", b.checkinLink(e)))
 	if e.Checkin.RequireLocation {
-		radius := e.Checkin.Radius
-		if radius == 0 {
-			radius = mmo.DefaultRadius
-		}
-		sb.WriteString("\n" + l.T("checkin.geo_on", "Radius", radius))
+		sb.WriteString("\n" + l.T("checkin.geo_on", "Radius", e.CheckinRadius()))
 	} else {
 		sb.WriteString("\n" + l.T("checkin.geo_off"))
 	}
@@ -316,7 +302,7 @@ func (b *Bot) checkinCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (
 		{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), r.Button(l.T("checkin.rotate_button"), verbCheckinRotate, id)},
 		{r.Button(l.T("checkin.manual_button"), verbCheckinList, id, "0"), r.Button(l.T("checkin.sheet_button"), verbCheckinSheet, id)},
 	}
-	if e.State == mmo.EventPublished && r.Now.Before(e.End()) {
+	if e.CheckinAdjustable(r.Now) {
 		if e.CheckinOpen(r.Now) {
 			kb = append(kb, []button{r.Button(l.T("checkin.close_button"), verbCheckinOpen, id, "c")})
 		} else {
@@ -437,7 +423,7 @@ func (b *Bot) onCheckinOpen(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State != mmo.EventPublished || !r.Now.Before(e.End()) {
+	if !e.CheckinAdjustable(r.Now) {
 		return r.stale()
 	}
 	switch r.Callback.Arg(1) {
@@ -474,13 +460,8 @@ func (b *Bot) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) erro
 	if err != nil {
 		return err
 	}
-	var to []*mmo.User
-	for _, m := range list {
-		if m.u.ID == a.LeaderID || answers[m.u.ID] != nil && answers[m.u.ID].Answer == mmo.AnswerNo {
-			continue
-		}
-		to = append(to, m.u)
-	}
+	users := memberUsers(list)
+	to := pickUsers(users, mmo.CheckinInvited(userIDs(users), a.LeaderID, answers))
 	_, err = b.broadcast(r, "checkin", e, to, func(l loc, u *mmo.User) (string, [][]button, error) {
 		title, err := b.title(r.Tx, l, e, a)
 		if err != nil {
@@ -499,7 +480,7 @@ func (b *Bot) onCheckinWindow(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State != mmo.EventPublished || !r.Now.Before(e.End()) {
+	if !e.CheckinAdjustable(r.Now) {
 		return r.stale()
 	}
 	id := eid(e)
@@ -879,14 +860,14 @@ func (b *Bot) onYearSheet(r *Request) error {
 	}
 	l := r.loc()
 	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
-	from := time.Date(year, time.September, 1, 0, 0, 0, 0, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
 		return err
 	}
 	var held []*mmo.Event
 	for _, e := range events {
-		if e.State == mmo.EventPublished && e.Started(r.Now) {
+		if e.Held(r.Now) {
 			held = append(held, e)
 		}
 	}

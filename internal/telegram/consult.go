@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -91,28 +90,11 @@ func statusName(l loc, s mmo.ConsultStatus) string {
 
 func cid(c *mmo.Consultation) string { return strconv.FormatUint(c.ID, 10) }
 
-// isConsultant reports whether u answers requests of a: its leader or one
-// of its designated consultants.
-func isConsultant(a *mmo.Association, uid int64) bool {
-	return a.LeaderID == uid || slices.Contains(a.Consultants, uid)
-}
-
-// access says who the user is to a request. Nobody but the asker, the
-// assignee, the leader and the coordinator may read it; a consultant may
-// also see a new, unassigned request in order to take it.
-type access struct{ asker, assignee, leader, consultant bool }
-
-func (x access) any() bool   { return x.asker || x.assignee || x.leader || x.consultant }
-func (x access) staff() bool { return x.assignee || x.leader || x.consultant }
+// access says who the user is to a request.
+type access = mmo.ConsultAccess
 
 func (r *Request) consultAccess(c *mmo.Consultation, a *mmo.Association) access {
-	uid := r.User.ID
-	return access{
-		asker:      c.AskerID == uid,
-		assignee:   c.AssigneeID == uid && uid != 0,
-		leader:     r.User.Registered() && (a.LeaderID == uid || r.Role >= mmo.RoleCoordinator),
-		consultant: r.User.Registered() && slices.Contains(a.Consultants, uid) && c.Status == mmo.ConsultNew && c.AssigneeID == 0,
-	}
+	return mmo.ConsultAccessFor(c, a, r.User.ID, r.User.Registered(), r.Role >= mmo.RoleCoordinator)
 }
 
 // consultation loads the request of a button and checks the user may
@@ -134,7 +116,7 @@ func (r *Request) consultation(i int) (*mmo.Consultation, *mmo.Association, acce
 		return nil, nil, access{}, false, err
 	}
 	x := r.consultAccess(c, a)
-	if !x.any() {
+	if !x.Any() {
 		r.Answer(r.T("consult.not_yours"), true)
 		return nil, nil, access{}, false, nil
 	}
@@ -410,11 +392,8 @@ func (b *Bot) createConsultation(r *Request, d *mmo.Dialog) error {
 		Attachments:   loadAttachments(d),
 		Form:          mmo.ConsultForm(d.Draft["form"]),
 		Phone:         d.Draft["phone"],
-		Status:        mmo.ConsultNew,
-		CreatedAt:     r.Now,
-		WaitingSince:  r.Now,
-		LastActivity:  r.Now,
 	}
+	c.Start(r.Now)
 	if err := r.Tx.CreateConsultation(c); err != nil {
 		return err
 	}
@@ -422,10 +401,7 @@ func (b *Bot) createConsultation(r *Request, d *mmo.Dialog) error {
 	// The leader and the consultants hear of it; with none, the
 	// coordinators, so a request never waits unseen.
 	var staff []*mmo.User
-	for _, uid := range append([]int64{a.LeaderID}, a.Consultants...) {
-		if uid == 0 || uid == r.User.ID {
-			continue
-		}
+	for _, uid := range mmo.ConsultRecipients(c, a) {
 		if u, err := r.Tx.User(uid); err == nil && !u.Blocked {
 			staff = append(staff, u)
 		}
@@ -526,19 +502,19 @@ func (b *Bot) consultCard(r *Request, c *mmo.Consultation, a *mmo.Association, x
 		kb = append(kb, []button{r.Button(l.N("consult.files_button", len(c.Attachments)), verbConsultFiles, id)})
 	}
 	if c.Open() {
-		if c.Status == mmo.ConsultNew && x.staff() && c.AssigneeID == 0 {
+		if x.CanTake(c) {
 			kb = append(kb, []button{r.Button(l.T("consult.take_button"), verbConsultTake, id)})
 		}
-		if x.asker || x.assignee || x.leader && c.AssigneeID != 0 {
+		if x.CanWrite(c) {
 			kb = append(kb, []button{r.Button(l.T("consult.reply_button"), verbConsultReply, id)})
 		}
-		if x.leader {
+		if x.CanGive(c) {
 			kb = append(kb, []button{r.Button(l.T("consult.give_button"), verbConsultGive, id)})
 		}
-		if x.asker || x.assignee || x.leader {
+		if x.CanClose(c) {
 			kb = append(kb, []button{r.Button(l.T("consult.close_button"), verbConsultClose, id)})
 		}
-	} else if x.asker && c.Rating == 0 {
+	} else if x.Asker && c.Rating == 0 {
 		kb = append(kb, rateRow(r, c, r.ChatID))
 	}
 	kb = append(kb, []button{r.Button(l.T("consult.back"), verbRequests)})
@@ -581,16 +557,13 @@ func (b *Bot) onConsultTake(r *Request) error {
 	if !ok {
 		return err
 	}
-	if !x.staff() {
+	if !x.Staff() {
 		return r.notYours()
 	}
-	if c.Status != mmo.ConsultNew || c.AssigneeID != 0 {
+	if err := c.Take(r.User.ID, r.Now); err != nil {
 		r.Answer(r.T("consult.already_taken"), true)
 		return nil
 	}
-	c.Status, c.AssigneeID, c.TakenAt, c.LastActivity = mmo.ConsultProgress, r.User.ID, r.Now, r.Now
-	// The one who takes it gets the full time to answer.
-	c.Escalation, c.WaitingSince = 0, r.Now
 	if err := r.Tx.PutConsultation(c); err != nil {
 		return err
 	}
@@ -621,7 +594,7 @@ func (b *Bot) onConsultGive(r *Request) error {
 	if !ok {
 		return err
 	}
-	if !x.leader || !c.Open() {
+	if !x.CanGive(c) {
 		return r.notYours()
 	}
 	uidArg := r.Callback.Arg(1)
@@ -637,21 +610,14 @@ func (b *Bot) onConsultGive(r *Request) error {
 		return nil
 	}
 	uid, err := strconv.ParseInt(uidArg, 10, 64)
-	if err != nil || !isConsultant(a, uid) {
+	if err != nil || !a.Answers(uid) {
 		return r.stale()
 	}
 	u, err := r.Tx.User(uid)
 	if err != nil {
 		return r.stale()
 	}
-	c.AssigneeID, c.TakenAt, c.LastActivity = uid, r.Now, r.Now
-	if c.Status == mmo.ConsultNew {
-		c.Status = mmo.ConsultProgress
-	}
-	if !c.WaitingSince.IsZero() {
-		c.WaitingSince = r.Now
-	}
-	c.Escalation = 0
+	c.Give(uid, r.Now)
 	if err := r.Tx.PutConsultation(c); err != nil {
 		return err
 	}
@@ -674,7 +640,7 @@ func (b *Bot) onConsultReply(r *Request) error {
 	if !ok {
 		return err
 	}
-	if !c.Open() || !(x.asker || x.assignee || x.leader && c.AssigneeID != 0) {
+	if !x.CanWrite(c) {
 		return r.stale()
 	}
 	d := mmo.NewDialog(mmo.FlowConsultReply, "reply", r.Now, b.opt.DialogIdle)
@@ -682,7 +648,7 @@ func (b *Bot) onConsultReply(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	if x.asker {
+	if x.Asker {
 		r.Reply(r.T("consult.ask_followup", "N", c.ID))
 	} else {
 		r.Reply(r.T("consult.ask_reply", "N", c.ID))
@@ -729,23 +695,16 @@ func (b *Bot) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	x := r.consultAccess(c, a)
-	if !c.Open() || !(x.asker || x.assignee || x.leader && c.AssigneeID != 0) {
+	if !x.CanWrite(c) {
 		r.Reply(r.T("consult.closed_now"))
 		return nil
 	}
-	fromStaff := !x.asker || x.assignee
+	fromStaff := x.WritesAsStaff()
 	if err := r.Tx.AddConsultMessage(&mmo.ConsultMessage{ConsultID: c.ID, FromID: r.User.ID, FromStaff: fromStaff, Text: text, Attachment: att, At: r.Now}); err != nil {
 		return err
 	}
-	c.LastActivity = r.Now
 	if fromStaff {
-		if c.AnsweredAt.IsZero() {
-			c.AnsweredAt = r.Now
-		}
-		if c.AssigneeID == 0 {
-			c.AssigneeID, c.TakenAt = r.User.ID, r.Now
-		}
-		c.Status, c.WaitingSince, c.Escalation = mmo.ConsultAnswered, time.Time{}, 0
+		c.StaffWrote(r.User.ID, r.Now)
 		if asker, err := r.Tx.User(c.AskerID); err == nil && !asker.Blocked {
 			l := r.locOf(asker)
 			lead := l.T("consult.answer_lead", "N", c.ID)
@@ -765,21 +724,10 @@ func (b *Bot) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 			}
 		}
 	} else {
-		if c.Status == mmo.ConsultAnswered {
-			c.Status = mmo.ConsultProgress
-		}
-		if c.WaitingSince.IsZero() {
-			c.WaitingSince, c.Escalation = r.Now, 0
-		}
-		var to []int64
-		if c.AssigneeID != 0 {
-			to = []int64{c.AssigneeID}
-		} else {
-			to = append([]int64{a.LeaderID}, a.Consultants...)
-		}
-		for _, uid := range to {
+		c.AskerWrote(r.Now)
+		for _, uid := range mmo.ConsultRecipients(c, a) {
 			u, err := r.Tx.User(uid)
-			if err != nil || u.Blocked || uid == 0 {
+			if err != nil || u.Blocked {
 				continue
 			}
 			l := r.locOf(u)
@@ -811,7 +759,7 @@ func (b *Bot) onConsultClose(r *Request) error {
 		r.Answer(r.T("consult.closed_now"), true)
 		return nil
 	}
-	if !(x.asker || x.assignee || x.leader) {
+	if !x.CanClose(c) {
 		return r.notYours()
 	}
 	if r.Callback.Arg(1) != "y" {
@@ -821,16 +769,16 @@ func (b *Bot) onConsultClose(r *Request) error {
 		})
 		return nil
 	}
-	c.Status, c.ClosedAt, c.LastActivity = mmo.ConsultClosed, r.Now, r.Now
-	c.ClosedBy = "staff"
-	if x.asker {
-		c.ClosedBy = "asker"
+	by := mmo.ClosedByStaff
+	if x.Asker {
+		by = mmo.ClosedByAsker
 	}
+	c.Close(by, r.Now)
 	if err := r.Tx.PutConsultation(c); err != nil {
 		return err
 	}
 	r.Edit(r.T("consult.closed", "N", c.ID))
-	if x.asker {
+	if x.Asker {
 		r.Reply(r.T("consult.rate_ask", "N", c.ID), rateRow(r, c, r.ChatID))
 		if c.AssigneeID != 0 {
 			r.notifyID(c.AssigneeID, "consult.closed_by_asker", "N", c.ID)
@@ -858,19 +806,20 @@ func (b *Bot) onConsultRate(r *Request) error {
 	if !ok {
 		return err
 	}
-	n, err := strconv.Atoi(r.Callback.Arg(1))
-	if !x.asker || err != nil || n < 1 || n > 5 {
+	n, _ := strconv.Atoi(r.Callback.Arg(1))
+	if !x.Asker {
 		return r.notYours()
 	}
-	if c.Open() {
+	switch err := c.Rate(n); mmo.ErrorCode(err) {
+	case mmo.CodeNotYet:
 		r.Answer(r.T("consult.rate_later"), true)
 		return nil
-	}
-	if c.Rating != 0 {
+	case mmo.CodeAlready:
 		r.Answer(r.T("consult.rated_already"), true)
 		return nil
+	case mmo.CodeInvalid:
+		return r.notYours()
 	}
-	c.Rating = n
 	if err := r.Tx.PutConsultation(c); err != nil {
 		return err
 	}
@@ -938,7 +887,7 @@ func (b *Bot) requestsList(r *Request) (string, [][]button, error) {
 			a *mmo.Association
 		}
 		for _, a := range all {
-			if !(r.Role >= mmo.RoleCoordinator || isConsultant(a, r.User.ID)) {
+			if !(r.Role >= mmo.RoleCoordinator || a.Answers(r.User.ID)) {
 				continue
 			}
 			cs, err := r.Tx.AssociationConsultations(a.ID)
@@ -946,7 +895,7 @@ func (b *Bot) requestsList(r *Request) (string, [][]button, error) {
 				return "", nil, err
 			}
 			for _, c := range cs {
-				if c.Open() && c.AskerID != r.User.ID && r.consultAccess(c, a).any() {
+				if c.Open() && c.AskerID != r.User.ID && r.consultAccess(c, a).Any() {
 					open = append(open, struct {
 						c *mmo.Consultation
 						a *mmo.Association
@@ -1264,8 +1213,8 @@ func (b *Bot) dueConsultations(r *Request) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if c.Status == mmo.ConsultAnswered && !r.Now.Before(c.LastActivity.Add(b.opt.ConsultAutoClose)) && b.opt.ConsultAutoClose > 0 {
-			c.Status, c.ClosedAt, c.ClosedBy = mmo.ConsultClosed, r.Now, "auto"
+		if mmo.AutoCloseDue(c, b.opt.ConsultAutoClose, r.Now) {
+			c.Close(mmo.ClosedByAuto, r.Now)
 			if err := r.Tx.PutConsultation(c); err != nil {
 				return false, err
 			}
@@ -1273,49 +1222,35 @@ func (b *Bot) dueConsultations(r *Request) (bool, error) {
 			sent = true
 			continue
 		}
-		at, ok := mmo.ConsultDue(c, b.opt.ConsultResponseDays, b.opt.Location)
-		if !ok || r.Now.Before(at) {
+		esc, ok := mmo.NextEscalation(c, a.LeaderID, b.opt.ConsultResponseDays, r.Now, b.opt.Location)
+		if !ok {
 			continue
 		}
-		c.Escalation++
+		c.Escalation = esc.Level
 		if err := r.Tx.PutConsultation(c); err != nil {
 			return false, err
 		}
-		days := b.opt.ConsultResponseDays * c.Escalation
 		var to []*mmo.User
-		key := "consult.remind"
-		switch c.Escalation {
-		case 1:
-			id := c.AssigneeID
-			if id == 0 {
-				id = a.LeaderID
-			}
-			if u, err := r.Tx.User(id); err == nil {
-				to = append(to, u)
-			}
-		case 2:
-			key = "consult.escalate_leader"
-			if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
-				to = append(to, u)
-			}
-		case 3:
-			key = "consult.escalate_coordinator"
-			if to, err = b.coordinators(r.Tx); err != nil {
-				return false, err
+		key := "consult.escalate_coordinator"
+		if esc.To != 0 {
+			if u, err := r.Tx.User(esc.To); err == nil {
+				to, key = []*mmo.User{u}, "consult.remind"
+				if esc.Level == 2 {
+					key = "consult.escalate_leader"
+				}
 			}
 		}
-		if len(to) == 0 && c.Escalation < 3 { // nobody at this level: straight to the coordinators
+		if len(to) == 0 { // the coordinators' turn, or nobody at this level
 			if to, err = b.coordinators(r.Tx); err != nil {
 				return false, err
 			}
-			key = "consult.escalate_coordinator"
 		}
 		for _, u := range to {
 			if u.Blocked {
 				continue
 			}
 			l := r.locOf(u)
-			r.Send(u.ID, l.N(key, days, "N", c.ID, "Association", a.Name), []button{r.ButtonFor(u.ID, l.T("consult.open_button"), verbConsult, cid(c))})
+			r.Send(u.ID, l.N(key, esc.Days, "N", c.ID, "Association", a.Name), []button{r.ButtonFor(u.ID, l.T("consult.open_button"), verbConsult, cid(c))})
 			sent = true
 		}
 	}

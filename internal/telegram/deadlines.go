@@ -21,19 +21,14 @@ const (
 	verbArchive      = "oa" // export a school year's records before removal: year
 )
 
-// alertsAt returns today's alert time in the deployment's zone.
-func (b *Bot) alertsAt(now time.Time) time.Time {
-	day := mmo.Today(now, b.opt.Location)
-	return time.Date(day.Year(), day.Month(), day.Day(), b.alerts.Hour(), b.alerts.Minute(), 0, 0, b.opt.Location)
-}
-
 // dailyIfDue runs the daily jobs once a day, after the alert time: the
 // deadline reminders, the coordinators' digest, and retention.
 func (b *Bot) dailyIfDue(r *Request) (bool, error) {
-	if r.Now.Before(b.alertsAt(r.Now)) {
+	today, ok := mmo.DailyDue(r.Now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location)
+	if !ok {
 		return false, nil
 	}
-	day := mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")
+	day := today.Format("2006-01-02")
 	if r.Tx.Marked("daily:" + day) {
 		return false, nil
 	}
@@ -81,40 +76,20 @@ func (b *Bot) docState(r *Request, kind string, a *mmo.Association, year int) (m
 	return rep.Status, nil
 }
 
-// pendingDocs lists the plans and reports an association still owes:
-// this and next school year's plan, this and last year's report.
-func (b *Bot) pendingDocs(r *Request, a *mmo.Association) ([]pendingDoc, error) {
-	reg := b.opt.Regulation
-	today := mmo.Today(r.Now, b.opt.Location)
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	var out []pendingDoc
-	for _, d := range []struct {
-		kind string
-		year int
-	}{{mmo.DocPlan, year}, {mmo.DocPlan, year + 1}, {mmo.DocReport, year - 1}, {mmo.DocReport, year}} {
-		due := reg.Due(d.kind, d.year, b.opt.Location)
-		// Not before the association existed, and not forever: a document
-		// a year overdue is a matter for the coordinator, not a reminder.
-		if due.Before(mmo.Today(a.CreatedAt, b.opt.Location)) || today.After(due.AddDate(0, 6, 0)) {
-			continue
-		}
-		st, err := b.docState(r, d.kind, a, d.year)
+// pendingDocs lists the plans and reports an association still owes: those
+// the deadline rules watch that are not yet submitted or approved.
+func (b *Bot) pendingDocs(r *Request, a *mmo.Association) ([]mmo.DocDue, error) {
+	var out []mmo.DocDue
+	for _, d := range b.opt.Regulation.DocsWatched(a, r.Now, b.opt.Location) {
+		st, err := b.docState(r, d.Kind, a, d.Year)
 		if err != nil {
 			return nil, err
 		}
-		if st.Done() {
-			continue
+		if !st.Done() {
+			out = append(out, d)
 		}
-		out = append(out, pendingDoc{kind: d.kind, year: d.year, due: due, left: mmo.DaysBetween(today, due, b.opt.Location)})
 	}
 	return out, nil
-}
-
-type pendingDoc struct {
-	kind string
-	year int
-	due  time.Time
-	left int // days to the due date; negative when overdue
 }
 
 // ladderReminders reminds leaders of plans and reports due: each rung of
@@ -134,11 +109,11 @@ func (b *Bot) ladderReminders(r *Request) error {
 			return err
 		}
 		for _, d := range docs {
-			rung, ok := b.opt.Regulation.DueRung(d.due, today)
+			rung, ok := b.opt.Regulation.DueRung(d.Due, today)
 			if !ok {
 				continue
 			}
-			key := fmt.Sprintf("ladder:%s:%d:%d:%s", d.kind, a.ID, d.year, rung.Name)
+			key := fmt.Sprintf("ladder:%s:%d:%d:%s", d.Kind, a.ID, d.Year, rung.Name)
 			if r.Tx.Marked(key) {
 				continue
 			}
@@ -150,12 +125,12 @@ func (b *Bot) ladderReminders(r *Request) error {
 				continue
 			}
 			l := r.locOf(leader)
-			verb, what := verbPlan, l.T("deadline.plan", "From", d.year, "To", d.year+1)
-			if d.kind == mmo.DocReport {
-				verb, what = verbReport, l.T("deadline.report", "From", d.year, "To", d.year+1)
+			verb, what := verbPlan, l.T("deadline.plan", "From", d.Year, "To", d.Year+1)
+			if d.Kind == mmo.DocReport {
+				verb, what = verbReport, l.T("deadline.report", "From", d.Year, "To", d.Year+1)
 			}
-			r.Send(leader.ID, l.T("deadline.reminder", "What", rawArg(what), "Name", a.Name, "Date", d.due.Format("02.01.2006"), "When", rawArg(dueText(l, d.left))),
-				[]button{r.ButtonFor(leader.ID, l.T("doc.open"), verb, aid(a), strconv.Itoa(d.year))})
+			r.Send(leader.ID, l.T("deadline.reminder", "What", rawArg(what), "Name", a.Name, "Date", d.Due.Format("02.01.2006"), "When", rawArg(dueText(l, d.DaysLeft))),
+				[]button{r.ButtonFor(leader.ID, l.T("doc.open"), verb, aid(a), strconv.Itoa(d.Year))})
 		}
 	}
 	return nil
@@ -177,7 +152,11 @@ func dueText(l loc, left int) string {
 // jobs, whose mark keeps it to once a day.
 func (b *Bot) digest(r *Request) error {
 	coords, err := b.coordinators(r.Tx)
-	if err != nil {
+	if err != nil || len(coords) == 0 {
+		return err
+	}
+	d, err := b.digestData(r)
+	if err != nil || d.Empty() {
 		return err
 	}
 	texts := map[string]string{} // the digest depends on the language only
@@ -185,78 +164,66 @@ func (b *Bot) digest(r *Request) error {
 		l := r.locOf(c)
 		text, ok := texts[l.lang]
 		if !ok {
-			if text, err = b.digestText(r, l); err != nil {
-				return err
-			}
+			text = b.digestText(l, &d)
 			texts[l.lang] = text
-		}
-		if text == "" {
-			continue
 		}
 		r.Send(c.ID, text, []button{r.ButtonFor(c.ID, l.T("digest.overview_button"), verbOverviewXLSX)})
 	}
 	return nil
 }
 
-// digestText builds the digest in one language, or "" when all is well.
-func (b *Bot) digestText(r *Request, l loc) (string, error) {
+// digestData loads what the digest is decided from and decides it.
+func (b *Bot) digestData(r *Request) (mmo.Digest, error) {
 	reg := b.opt.Regulation
 	all, err := r.Tx.Associations()
 	if err != nil {
-		return "", err
+		return mmo.Digest{}, err
 	}
-	today := mmo.Today(r.Now, b.opt.Location)
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	var docs, members, meetings, consults []string
+	from, to := reg.YearSpan(reg.SchoolYearOf(r.Now, b.opt.Location), b.opt.Location)
+	var facts []mmo.AssociationFacts
 	for _, a := range all {
 		if a.Archived() {
 			continue
 		}
-		pending, err := b.pendingDocs(r, a)
-		if err != nil {
-			return "", err
+		f := mmo.AssociationFacts{Association: a}
+		if f.Owed, err = b.pendingDocs(r, a); err != nil {
+			return mmo.Digest{}, err
 		}
-		for _, d := range pending {
-			if d.left > 7 {
-				continue
-			}
-			what := l.T("deadline.plan", "From", d.year, "To", d.year+1)
-			if d.kind == mmo.DocReport {
-				what = l.T("deadline.report", "From", d.year, "To", d.year+1)
-			}
-			docs = append(docs, l.T("digest.doc", "Name", a.Name, "What", rawArg(what), "Date", d.due.Format("02.01.2006"), "When", rawArg(dueText(l, d.left))))
+		if f.Members, _, err = r.Tx.CountMembers(a.ID); err != nil {
+			return mmo.Digest{}, err
 		}
-		v, err := b.view(r.Tx, a)
-		if err != nil {
-			return "", err
+		if f.Events, err = r.Tx.AssociationEvents(a.ID, from, to); err != nil {
+			return mmo.Digest{}, err
 		}
-		if v.status == mmo.StatusForming {
-			members = append(members, l.T("digest.members", "Name", a.Name, "Members", rawArg(l.N("count.members", v.members)), "Min", b.opt.Regulation.MinMembers))
+		if f.Consultations, err = r.Tx.AssociationConsultations(a.ID); err != nil {
+			return mmo.Digest{}, err
 		}
-		from := reg.YearStart.In(year, b.opt.Location)
-		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
-		if err != nil {
-			return "", err
-		}
-		held, scheduled := countMeetings(events, r.Now)
-		if !reg.MeetingsOnTrack(held, scheduled, year, today, b.opt.Location) {
-			meetings = append(meetings, l.T("digest.meetings", "Name", a.Name, "Held", held, "Scheduled", scheduled, "Min", reg.MinMeetings))
-		}
-		cs, err := r.Tx.AssociationConsultations(a.ID)
-		if err != nil {
-			return "", err
-		}
-		for _, c := range cs {
-			if c.Open() && c.Escalation > 0 && !c.WaitingSince.IsZero() {
-				consults = append(consults, l.T("digest.consult", "N", c.ID, "Name", a.Name, "Days", mmo.DaysBetween(c.WaitingSince, r.Now, b.opt.Location)))
-			}
-		}
+		facts = append(facts, f)
 	}
-	if len(docs)+len(members)+len(meetings)+len(consults) == 0 {
-		return "", nil
+	return mmo.BuildDigest(facts, reg, r.Now, b.opt.Location), nil
+}
+
+// digestText renders the digest in one language.
+func (b *Bot) digestText(l loc, d *mmo.Digest) string {
+	var docs, members, meetings, consults []string
+	for _, x := range d.Docs {
+		what := l.T("deadline.plan", "From", x.Year, "To", x.Year+1)
+		if x.Kind == mmo.DocReport {
+			what = l.T("deadline.report", "From", x.Year, "To", x.Year+1)
+		}
+		docs = append(docs, l.T("digest.doc", "Name", x.Association.Name, "What", rawArg(what), "Date", x.Due.Format("02.01.2006"), "When", rawArg(dueText(l, x.DaysLeft))))
+	}
+	for _, x := range d.Members {
+		members = append(members, l.T("digest.members", "Name", x.Association.Name, "Members", rawArg(l.N("count.members", x.Members)), "Min", b.opt.Regulation.MinMembers))
+	}
+	for _, x := range d.Meetings {
+		meetings = append(meetings, l.T("digest.meetings", "Name", x.Association.Name, "Held", x.Held, "Scheduled", x.Scheduled, "Min", b.opt.Regulation.MinMeetings))
+	}
+	for _, x := range d.Consults {
+		consults = append(consults, l.T("digest.consult", "N", x.Consultation.ID, "Name", x.Association.Name, "Days", x.Days))
 	}
 	var sb strings.Builder
-	sb.WriteString(l.T("digest.title", "Date", today.Format("02.01.2006")))
+	sb.WriteString(l.T("digest.title", "Date", d.Day.Format("02.01.2006")))
 	section := func(key string, lines []string) {
 		if len(lines) == 0 {
 			return
@@ -270,23 +237,7 @@ func (b *Bot) digestText(r *Request, l loc) (string, error) {
 	section("digest.members_title", members)
 	section("digest.meetings_title", meetings)
 	section("digest.consults_title", consults)
-	return sb.String(), nil
-}
-
-// countMeetings counts the published заседания among events: held (begun
-// by now) and scheduled.
-func countMeetings(events []*mmo.Event, now time.Time) (held, scheduled int) {
-	for _, e := range events {
-		if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
-			continue
-		}
-		if e.Started(now) {
-			held++
-		} else {
-			scheduled++
-		}
-	}
-	return held, scheduled
+	return sb.String()
 }
 
 // overviewRow is one association in the coordinator's overview.
@@ -315,39 +266,25 @@ func (b *Bot) overview(r *Request) ([]overviewRow, error) {
 		if err != nil {
 			return nil, err
 		}
-		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now), lastActivity: a.CreatedAt}
+		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now)}
 		if row.repYear, err = b.reportYear(r, a); err != nil {
 			return nil, err
 		}
-		from := reg.YearStart.In(year, b.opt.Location)
-		events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+		from, to := reg.YearSpan(year, b.opt.Location)
+		events, err := r.Tx.AssociationEvents(a.ID, from, to)
 		if err != nil {
 			return nil, err
 		}
-		row.held, row.scheduled = countMeetings(events, r.Now)
-		for _, e := range events {
-			if e.State == mmo.EventPublished && e.Started(r.Now) && e.Start.After(row.lastActivity) {
-				row.lastActivity = e.Start
-			}
-		}
+		row.held, row.scheduled = mmo.CountMeetings(events, r.Now)
 		ms, err := r.Tx.Members(a.ID)
 		if err != nil {
 			return nil, err
-		}
-		for _, m := range ms {
-			if m.JoinedAt.After(row.lastActivity) {
-				row.lastActivity = m.JoinedAt
-			}
 		}
 		cs, err := r.Tx.AssociationConsultations(a.ID)
 		if err != nil {
 			return nil, err
 		}
-		for _, c := range cs {
-			if c.LastActivity.After(row.lastActivity) {
-				row.lastActivity = c.LastActivity
-			}
-		}
+		row.lastActivity = mmo.LastActivity(a, events, ms, cs, r.Now)
 		if row.plan, err = b.docState(r, mmo.DocPlan, a, row.planYear); err != nil {
 			return nil, err
 		}
@@ -432,29 +369,17 @@ func (b *Bot) onOverviewXLSX(r *Request) error {
 	return nil
 }
 
-// retentionYear is the school year whose records fall out of retention on
-// the given day: a school year is kept RetentionYears after its end.
-func (b *Bot) expiry(year int) time.Time {
-	reg := b.opt.Regulation
-	return reg.YearStart.In(year+1+reg.RetentionYears, b.opt.Location)
-}
-
 // retention warns the coordinators a week before a school year's records
-// are removed (with a button to export them), then removes them.
+// are removed (with a button to export them), then removes them; marks
+// keep each step to once.
 func (b *Bot) retention(r *Request) error {
-	reg := b.opt.Regulation
-	if reg.RetentionYears <= 0 {
-		return nil
-	}
-	today := mmo.Today(r.Now, b.opt.Location)
-	current := reg.SchoolYearOf(r.Now, b.opt.Location)
-	for year := current - reg.RetentionYears - 2; year < current; year++ {
-		expiry := b.expiry(year)
+	for _, due := range b.opt.Regulation.RetentionActions(r.Now, b.opt.Location) {
+		year := due.Year
 		warnKey, doneKey := "retention:warn:"+strconv.Itoa(year), "retention:done:"+strconv.Itoa(year)
 		if r.Tx.Marked(doneKey) {
 			continue
 		}
-		if !today.Before(expiry.AddDate(0, 0, -7)) && today.Before(expiry) && !r.Tx.Marked(warnKey) {
+		if due.Action == mmo.RetentionWarn && !r.Tx.Marked(warnKey) {
 			if err := r.Tx.Mark(warnKey); err != nil {
 				return err
 			}
@@ -471,11 +396,11 @@ func (b *Bot) retention(r *Request) error {
 			}
 			for _, c := range coords {
 				l := r.locOf(c)
-				r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", expiry.Format("02.01.2006"), "Years", reg.RetentionYears),
+				r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", due.Expiry.Format("02.01.2006"), "Years", b.opt.Regulation.RetentionYears),
 					[]button{r.ButtonFor(c.ID, l.T("retention.export_button", "From", year, "To", year+1), verbArchive, strconv.Itoa(year))})
 			}
 		}
-		if !today.Before(expiry) {
+		if due.Action == mmo.RetentionRemove {
 			if err := r.Tx.Mark(doneKey); err != nil {
 				return err
 			}

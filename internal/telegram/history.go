@@ -22,7 +22,7 @@ func (b *Bot) attendedEvents(r *Request) ([]attended, error) {
 	assoc := map[uint64]*mmo.Association{}
 	var events []*mmo.Event
 	if err := r.Tx.Events(func(e *mmo.Event) bool {
-		if e.State == mmo.EventPublished && e.Started(r.Now) {
+		if e.Held(r.Now) {
 			events = append(events, e)
 		}
 		return true

@@ -171,8 +171,8 @@ func (b *Bot) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
 		return 0, nil
 	}
 	reg, loc := b.opt.Regulation, b.opt.Location
-	from := reg.YearStart.In(reg.SchoolYearOf(e.Start, loc), loc)
-	events, err := tx.AssociationEvents(e.AssociationID, from, from.AddDate(1, 0, 0))
+	from, to := reg.YearSpan(reg.SchoolYearOf(e.Start, loc), loc)
+	events, err := tx.AssociationEvents(e.AssociationID, from, to)
 	if err != nil {
 		return 0, err
 	}
@@ -262,6 +262,39 @@ func (b *Bot) audience(r *Request, a *mmo.Association) ([]*mmo.User, error) {
 		}
 	}
 	return out, nil
+}
+
+// memberUsers returns the users of a member list, in its order.
+func memberUsers(list []member) []*mmo.User {
+	out := make([]*mmo.User, len(list))
+	for i, m := range list {
+		out[i] = m.u
+	}
+	return out
+}
+
+// userIDs returns the ids of users, in their order.
+func userIDs(us []*mmo.User) []int64 {
+	out := make([]int64, len(us))
+	for i, u := range us {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// pickUsers returns the users whose ids a rule chose, in the users' order.
+func pickUsers(us []*mmo.User, ids []int64) []*mmo.User {
+	chosen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		chosen[id] = true
+	}
+	var out []*mmo.User
+	for _, u := range us {
+		if chosen[u.ID] {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // broadcast queues one message per recipient, rendered in each one's
@@ -612,7 +645,7 @@ func (b *Bot) leaderCard(r *Request, l loc, e *mmo.Event, a *mmo.Association) (s
 			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
 		}
 		kb = append(kb, []button{r.Button(l.T("event.checkin_button"), verbCheckin, id), r.Button(l.T("event.plan_button"), verbEventPlan, id)})
-		if e.Format == mmo.FormatMeeting && e.Started(r.Now) {
+		if e.TakesMinutes(r.Now) {
 			kb = append(kb, []button{r.Button(l.T("event.minutes_button"), verbMinutes, id)})
 		}
 		if e.Live(r.Now) {
@@ -741,14 +774,13 @@ func (b *Bot) onPublish(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State != mmo.EventDraft || a.Archived() {
-		return r.stale()
-	}
-	if !e.Start.After(r.Now) {
+	if err := e.Publish(a, r.Now); err != nil {
+		if mmo.ErrorCode(err) != mmo.CodeStarted {
+			return r.stale()
+		}
 		r.Answer(r.T("event.publish_past"), true)
 		return nil
 	}
-	e.State, e.PublishedAt, e.ChangedAt, e.Version = mmo.EventPublished, r.Now, r.Now, 1
 	if err := r.ensureCheckin(e); err != nil {
 		return err
 	}
@@ -790,6 +822,15 @@ func (b *Bot) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error
 	return nil
 }
 
+// rsvpRefusals explains why an answer was refused; other refusals are a
+// stale button.
+var rsvpRefusals = map[mmo.Code]string{
+	mmo.CodeNotMember: "rsvp.not_member",
+	mmo.CodeCancelled: "rsvp.cancelled",
+	mmo.CodeStarted:   "rsvp.started",
+	mmo.CodeConflict:  "rsvp.changed",
+}
+
 // onRSVP records a member's answer, marks it on their message and
 // refreshes the leader's card.
 func (b *Bot) onRSVP(r *Request) error {
@@ -801,19 +842,13 @@ func (b *Bot) onRSVP(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !member {
-		r.Answer(r.T("rsvp.not_member"), true)
-		return nil
-	}
-	switch {
-	case e.State == mmo.EventCancelled:
-		r.Answer(r.T("rsvp.cancelled"), true)
-		return nil
-	case e.Started(r.Now):
-		r.Answer(r.T("rsvp.started"), true)
-		return nil
-	case r.Callback.Arg(1) != strconv.Itoa(e.Version):
-		r.Answer(r.T("rsvp.changed"), true)
+	version, _ := strconv.Atoi(r.Callback.Arg(1))
+	if err := mmo.CanAnswer(e, member, version, r.Now); err != nil {
+		key, ok := rsvpRefusals[mmo.ErrorCode(err)]
+		if !ok {
+			return r.stale()
+		}
+		r.Answer(r.T(key), true)
 		return nil
 	}
 	ans := answerFromCode(r.Callback.Arg(2))
@@ -852,12 +887,7 @@ func (b *Bot) onNudge(r *Request) error {
 	if err != nil {
 		return err
 	}
-	var silent []*mmo.User
-	for _, u := range audience {
-		if _, ok := answers[u.ID]; !ok {
-			silent = append(silent, u)
-		}
-	}
+	silent := pickUsers(audience, mmo.Silent(userIDs(audience), answers))
 	if len(silent) == 0 {
 		r.Answer(r.T("event.nobody_silent"), false)
 		return nil
@@ -979,7 +1009,7 @@ func (b *Bot) onEventEdit(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State == mmo.EventCancelled || e.Started(r.Now) {
+	if !e.Editable(r.Now) {
 		return r.stale()
 	}
 	id := eid(e)
@@ -1025,7 +1055,7 @@ func (b *Bot) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set map[s
 		return err
 	}
 	e, err := r.Tx.Event(id)
-	if err != nil || e.State == mmo.EventCancelled || e.Started(r.Now) {
+	if err != nil || !e.Editable(r.Now) {
 		r.Reply(r.T("event.gone"))
 		return nil
 	}
@@ -1055,22 +1085,9 @@ func (b *Bot) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set map[s
 		r.Reply(r.T("newevent.place_or_link_kept"))
 		return nil
 	}
-	var changes []string
 	l := r.loc()
-	if !old.Start.Equal(e.Start) {
-		changes = append(changes, "when")
-	}
-	if old.Place != e.Place {
-		changes = append(changes, "place")
-	}
-	if old.Link != e.Link {
-		changes = append(changes, "link")
-	}
-	material := len(changes) > 0 && e.State == mmo.EventPublished
-	if material {
-		e.Version++
-		e.ChangedAt = r.Now
-	}
+	changes := e.Revise(&old, r.Now)
+	material := len(changes) > 0
 	if err := r.Tx.PutEvent(e); err != nil {
 		return err
 	}
@@ -1135,7 +1152,7 @@ func (b *Bot) onEventCancel(r *Request) error {
 	if !ok {
 		return err
 	}
-	if e.State != mmo.EventPublished || e.Started(r.Now) {
+	if !e.Live(r.Now) {
 		return r.stale()
 	}
 	if r.Callback.Arg(1) != "y" {
@@ -1145,7 +1162,9 @@ func (b *Bot) onEventCancel(r *Request) error {
 		})
 		return nil
 	}
-	e.State, e.CancelledAt = mmo.EventCancelled, r.Now
+	if err := e.Cancel(r.Now); err != nil {
+		return r.stale()
+	}
 	if err := r.Tx.PutEvent(e); err != nil {
 		return err
 	}
@@ -1242,15 +1261,12 @@ func (b *Bot) meetingsList(r *Request) (string, [][]button, error) {
 			return "", nil, err
 		}
 		for _, e := range events {
-			switch {
-			case e.State == mmo.EventDraft:
-				if manage {
-					drafts = append(drafts, item{e, a})
-				}
-			case e.State == mmo.EventCancelled && !manage:
-			case e.End().After(r.Now) && e.State == mmo.EventPublished:
+			switch mmo.ShelfOf(e, manage, r.Now) {
+			case mmo.ShelfDraft:
+				drafts = append(drafts, item{e, a})
+			case mmo.ShelfUpcoming:
 				upcoming = append(upcoming, item{e, a})
-			case manage:
+			case mmo.ShelfPast:
 				past = append(past, item{e, a})
 			}
 		}

@@ -44,7 +44,7 @@ func (r *Request) minutesEvent() (*mmo.Event, *mmo.Association, bool, error) {
 	if !ok {
 		return nil, nil, false, err
 	}
-	if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished || !e.Started(r.Now) {
+	if !e.TakesMinutes(r.Now) {
 		r.Answer(r.T("minutes.not_yet"), true)
 		return nil, nil, false, nil
 	}
@@ -362,14 +362,7 @@ func (b *Bot) nextItem(r *Request, d *mmo.Dialog, items []mmo.MinutesItem, i int
 	if err != nil {
 		return err
 	}
-	version := 1
-	if n := len(versions); n > 0 {
-		version = versions[n-1].Version
-		if versions[n-1].Status == mmo.MinutesFinal {
-			version++
-		}
-	}
-	m := &mmo.Minutes{EventID: e.ID, Version: version, Status: mmo.MinutesDraft, Secretary: d.Draft["secretary"],
+	m := &mmo.Minutes{EventID: e.ID, Version: mmo.NextMinutesVersion(versions), Status: mmo.MinutesDraft, Secretary: d.Draft["secretary"],
 		Items: items, By: r.User.ID, CreatedAt: r.Now}
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return err
@@ -391,14 +384,17 @@ func (b *Bot) onMinutesFinal(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if len(versions) == 0 || strconv.Itoa(versions[len(versions)-1].Version) != r.Callback.Arg(1) || versions[len(versions)-1].Status != mmo.MinutesDraft {
+	if len(versions) == 0 || strconv.Itoa(versions[len(versions)-1].Version) != r.Callback.Arg(1) {
 		return r.stale()
 	}
 	m := versions[len(versions)-1]
-	if m.Number, err = b.meetingNumber(r.Tx, e); err != nil {
+	number, err := b.meetingNumber(r.Tx, e)
+	if err != nil {
 		return err
 	}
-	m.Status, m.FinalAt = mmo.MinutesFinal, r.Now
+	if err := m.Finalize(number, r.Now); err != nil {
+		return r.stale()
+	}
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return err
 	}

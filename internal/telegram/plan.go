@@ -25,10 +25,9 @@ const (
 	verbProposeIn    = "pi" // propose to the chosen association: aid
 )
 
-// planYear is the school year a plan is being made for: plans are drafted
-// in the summer, so from mid-July on it is the coming year's.
+// planYear is the school year a plan is being made for.
 func (b *Bot) planYear(now time.Time) int {
-	return b.opt.Regulation.SchoolYearOf(now.AddDate(0, 0, 45), b.opt.Location)
+	return b.opt.Regulation.PlanYear(now, b.opt.Location)
 }
 
 // monthName is a month's name in the nominative.
@@ -103,9 +102,6 @@ func (b *Bot) onPlan(r *Request) error {
 	return b.showPlan(r, a, year, true)
 }
 
-// editable reports whether the leader may still change a document.
-func editable(s mmo.DocStatus) bool { return s == mmo.DocDraft || s == mmo.DocReturned || s == "" }
-
 // showPlan renders the plan with the actions its status allows.
 func (b *Bot) showPlan(r *Request, a *mmo.Association, year int, edit bool) error {
 	p, err := b.loadPlan(r, a, year)
@@ -152,7 +148,7 @@ func (b *Bot) showPlan(r *Request, a *mmo.Association, year int, edit bool) erro
 		}
 	}
 	var kb [][]button
-	if editable(p.Status) {
+	if p.Status.Editable() {
 		kb = append(kb,
 			[]button{r.Button(l.T("plan.edit_goal"), verbPlanEdit, id, y, "g"), r.Button(l.T("plan.edit_tasks"), verbPlanEdit, id, y, "t")},
 			[]button{r.Button(l.T("plan.add_item"), verbPlanEdit, id, y, "a")})
@@ -192,13 +188,13 @@ func docStatusLine(l loc, s mmo.DocStatus, comment string) string {
 // planDone returns which plan items have a held event linked to them.
 func (b *Bot) planDone(r *Request, a *mmo.Association, p *mmo.Plan) (map[int]bool, error) {
 	done := map[int]bool{}
-	from := b.opt.Regulation.YearStart.In(p.Year, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
 	for _, e := range events {
-		if e.PlanItem != 0 && e.State == mmo.EventPublished && e.Started(r.Now) {
+		if e.PlanItem != 0 && e.Held(r.Now) {
 			done[e.PlanItem] = true
 		}
 	}
@@ -216,7 +212,7 @@ func (b *Bot) onPlanEdit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(p.Status) {
+	if !p.Status.Editable() {
 		r.Answer(r.T("plan.locked"), true)
 		return nil
 	}
@@ -418,7 +414,7 @@ func (b *Bot) endPlanDialog(r *Request, d *mmo.Dialog) (*mmo.Association, int, *
 	if err != nil {
 		return nil, 0, nil, false, err
 	}
-	if !editable(p.Status) {
+	if !p.Status.Editable() {
 		r.Reply(r.T("plan.locked"))
 		return nil, 0, nil, false, nil
 	}
@@ -463,14 +459,13 @@ func (b *Bot) onPlanSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(p.Status) {
-		return r.stale()
-	}
-	if len(p.Items) == 0 {
+	if err := p.Submit(r.Now); err != nil {
+		if mmo.ErrorCode(err) != mmo.CodeTooShort {
+			return r.stale()
+		}
 		r.Answer(r.T("plan.needs_items"), true)
 		return nil
 	}
-	p.Status, p.SubmittedAt, p.Comment = mmo.DocSubmitted, r.Now, ""
 	if err := r.Tx.PutPlan(p); err != nil {
 		return err
 	}
@@ -578,12 +573,12 @@ func (b *Bot) onDecide(r *Request, kind string) error {
 // decide approves a submitted document (no comment) or returns it with a
 // comment; the leader is told.
 func (b *Bot) decide(r *Request, d yearDoc, a *mmo.Association, year int, comment string) error {
-	d.state.DecidedAt, d.state.DecidedBy, d.state.Comment = r.Now, r.User.ID, comment
+	if err := d.state.Decide(r.User.ID, comment, r.Now); err != nil {
+		return err
+	}
 	action, notice := d.approveAction, d.approved
-	d.state.Status = mmo.DocApproved
 	if comment != "" {
 		action, notice = d.returnAction, d.returned
-		d.state.Status = mmo.DocReturned
 	}
 	if err := d.save(); err != nil {
 		return err
@@ -836,7 +831,7 @@ func (b *Bot) onProposalTake(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(p.Status) {
+	if !p.Status.Editable() {
 		r.Answer(r.T("plan.locked"), true)
 		return nil
 	}

@@ -50,12 +50,6 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "error", err)...)
 }
 
-// checkinDue reports whether the event's check-in window has opened by
-// itself and its button is not yet sent.
-func checkinDue(e *mmo.Event, now time.Time) bool {
-	return e.State == mmo.EventPublished && !e.Checkin.Announced && e.Checkin.Manual != "closed" && e.CheckinOpen(now)
-}
-
 // scanDue is the scheduled job: it queues what is due and logs what failed.
 func (b *Bot) scanDue() {
 	if err := b.sendDue(); err != nil {
@@ -85,11 +79,11 @@ func (b *Bot) sendDue() error {
 		// below does not change the event it describes.
 		var due, open []*mmo.Event
 		if err := tx.Events(func(e *mmo.Event) bool {
-			if e.State == mmo.EventPublished && e.Start.After(now) && !e.Start.After(now.Add(longest)) {
+			if e.Live(now) && !e.Start.After(now.Add(longest)) {
 				c := *e
 				due = append(due, &c)
 			}
-			if checkinDue(e, now) {
+			if e.CheckinDue(now) {
 				open = append(open, e)
 			}
 			return true
@@ -111,20 +105,17 @@ func (b *Bot) sendDue() error {
 		}
 		queued = queued || consults || daily
 		for _, e := range due {
-			var send time.Duration
+			sent := map[time.Duration]bool{}
 			for _, off := range offsets {
-				at := e.Start.Add(-off)
-				if at.After(now) || tx.ReminderSent(e.ID, e.Version, off) {
-					continue
-				}
-				if send == 0 && !at.Before(e.ChangedAt) {
-					send = off
-				}
+				sent[off] = tx.ReminderSent(e.ID, e.Version, off)
+			}
+			rd := mmo.DueReminder(e, offsets, sent, now)
+			for _, off := range rd.Mark {
 				if err := tx.MarkReminderSent(e.ID, e.Version, off); err != nil {
 					return err
 				}
 			}
-			if send == 0 {
+			if rd.Send == 0 {
 				continue
 			}
 			if err := b.remind(r, e); err != nil {
@@ -151,21 +142,12 @@ func (b *Bot) remind(r *Request, e *mmo.Event) error {
 	if err != nil {
 		return err
 	}
-	var to []*mmo.User
-	for uid, ans := range answers {
-		if ans.Answer == mmo.AnswerNo {
-			continue
-		}
-		m, err := r.Tx.Membership(a.ID, uid)
-		if err != nil || m.State != mmo.MemberActive {
-			continue
-		}
-		u, err := r.Tx.User(uid)
-		if err != nil {
-			continue
-		}
-		to = append(to, u)
+	list, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
 	}
+	users := memberUsers(list)
+	to := pickUsers(users, mmo.Reminded(userIDs(users), answers))
 	slices.SortFunc(to, func(x, y *mmo.User) int { return int(x.ID - y.ID) })
 	_, err = b.broadcast(r, "reminder", e, to, func(l loc, u *mmo.User) (string, [][]button, error) {
 		return b.announcement(r, l, u, e, a, l.T("event.lead_reminder")+"\n", answers[u.ID].Answer)

@@ -19,23 +19,15 @@ const (
 	verbReportDecide  = "ra" // the coordinator: aid, year, "a" accept | "r" return
 )
 
-// reportYear is the school year whose report is due next: the current
-// one, except early in a school year while last year's report is not in.
+// reportYear is the school year whose report the association writes
+// next.
 func (b *Bot) reportYear(r *Request, a *mmo.Association) (int, error) {
 	reg := b.opt.Regulation
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	// Early in a school year last year's report may still be owed — by an
-	// association that existed when it fell due.
-	if r.Now.Before(reg.YearStart.In(year, b.opt.Location).AddDate(0, 3, 0)) && a.CreatedAt.Before(reg.Due(mmo.DocReport, year-1, b.opt.Location)) {
-		last, err := r.Tx.Report(a.ID, year-1)
-		if errors.Is(err, mmo.ErrNotFound) || err == nil && !last.Status.Done() {
-			return year - 1, nil
-		}
-		if err != nil {
-			return 0, err
-		}
+	last, err := b.docState(r, mmo.DocReport, a, reg.SchoolYearOf(r.Now, b.opt.Location)-1)
+	if err != nil {
+		return 0, err
 	}
-	return year, nil
+	return reg.ReportYear(a, last, r.Now, b.opt.Location), nil
 }
 
 // yearFacts is what the bot knows of an association's school year from
@@ -58,8 +50,8 @@ type eventFacts struct {
 }
 
 func (b *Bot) facts(r *Request, a *mmo.Association, year int) (*yearFacts, error) {
-	from := b.opt.Regulation.YearStart.In(year, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, from.AddDate(1, 0, 0))
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +180,7 @@ func (b *Bot) showReport(r *Request, a *mmo.Association, year int, edit bool) er
 			mark = "✅"
 		}
 		sb.WriteString("\n" + mark + " " + strconv.Itoa(i+1) + ". " + esc(sectionKey(l, s)))
-		if editable(rep.Status) {
+		if rep.Status.Editable() {
 			row = append(row, r.Button(strconv.Itoa(i+1)+". "+truncate(sectionKey(l, s), 22), verbReportSection, id, y, strconv.Itoa(i)))
 			if len(row) == 2 {
 				kb = append(kb, row)
@@ -199,7 +191,7 @@ func (b *Bot) showReport(r *Request, a *mmo.Association, year int, edit bool) er
 	if len(row) > 0 {
 		kb = append(kb, row)
 	}
-	if editable(rep.Status) {
+	if rep.Status.Editable() {
 		kb = append(kb, []button{r.Button(l.T("report.submit"), verbReportSubmit, id, y)})
 	}
 	kb = append(kb, []button{r.Button(l.T("report.docx"), verbReportDOCX, id, y)})
@@ -236,7 +228,7 @@ func (b *Bot) onReportSection(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(rep.Status) {
+	if !rep.Status.Editable() {
 		r.Answer(r.T("report.locked"), true)
 		return nil
 	}
@@ -295,7 +287,7 @@ func (b *Bot) dialogReportSection(r *Request, d *mmo.Dialog) error {
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	if !editable(rep.Status) {
+	if !rep.Status.Editable() {
 		r.Reply(r.T("report.locked"))
 		return nil
 	}
@@ -317,14 +309,12 @@ func (b *Bot) onReportSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if !editable(rep.Status) {
+	if !rep.Status.Editable() {
 		return r.stale()
 	}
 	var empty []string
-	for i, s := range mmo.ReportSections {
-		if s != "meetings" && s != "open_events" && strings.TrimSpace(rep.Sections[s]) == "" {
-			empty = append(empty, strconv.Itoa(i+1))
-		}
+	for _, n := range rep.EmptySections() {
+		empty = append(empty, strconv.Itoa(n))
 	}
 	if len(empty) > 0 && r.Callback.Arg(2) != "y" {
 		r.Reply(r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")), []button{
@@ -333,7 +323,9 @@ func (b *Bot) onReportSubmit(r *Request) error {
 		})
 		return nil
 	}
-	rep.Status, rep.SubmittedAt, rep.Comment = mmo.DocSubmitted, r.Now, ""
+	if err := rep.Submit(r.Now); err != nil {
+		return r.stale()
+	}
 	if err := r.Tx.PutReport(rep); err != nil {
 		return err
 	}
