@@ -237,6 +237,11 @@ func (b *Bot) dialogMinutes(r *Request, d *mmo.Dialog) error {
 	items := loadItems(d)
 	i, _ := strconv.Atoi(d.Draft["i"])
 	text := strings.TrimSpace(r.Text)
+	if d.Step != stepSecretary {
+		// The other answers are texts of the minutes, cleaned rather than
+		// refused (mmo.CleanText); the secretary's name is refused below.
+		text = strings.TrimSpace(mmo.CleanText(text))
+	}
 	if text == keepValue {
 		if old, ok := previous(d, i); ok {
 			text = old
