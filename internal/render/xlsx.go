@@ -18,11 +18,14 @@ func XLSX(tables ...Table) ([]byte, error) {
 	if len(tables) == 0 {
 		return nil, errNoTables
 	}
-	for _, t := range tables {
+	clean := make([]Table, len(tables)) // the caller's slice stays as it was
+	for i, t := range tables {
 		if err := validate(t); err != nil {
 			return nil, err
 		}
+		clean[i] = t.cleaned()
 	}
+	tables = clean
 	f := excelize.NewFile()
 	defer f.Close()
 	w := &workbook{f: f, styles: map[string]int{}}
