@@ -443,3 +443,26 @@ func TestEveryFormatCleans(t *testing.T) {
 		t.Errorf("ICS summary %q", icsProp(t, ev, ics.ComponentPropertySummary))
 	}
 }
+
+// TestXLSXKeepsEscapeLikeText checks texts that look like the escapes of
+// spreadsheet strings: Excel would show "_x0041_" as "A" unless escaped.
+func TestXLSXKeepsEscapeLikeText(t *testing.T) {
+	for _, s := range []string{"_x0041_", "_x005F_x0041_", "a_x00e9_b _xD800_", "_x0041", "__x0041__", "_x_x0041_"} {
+		data, err := XLSX(Table{Headers: []string{s}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := openXLSX(t, data).GetCellValue("Sheet1", "A1"); got != s {
+			t.Errorf("%q came back as %q", s, got)
+		}
+	}
+	for in, want := range map[string]string{
+		"_x0041_":       "_x005F_x0041_",
+		"_x005F_x0041_": "_x005F_x005F_x005F_x0041_",
+		"no escape":     "no escape",
+	} {
+		if got := escapeXstring(in); got != want {
+			t.Errorf("escapeXstring(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
