@@ -33,10 +33,22 @@ const EnvConfigPath = "MMOBOT_CONFIG"
 // than once, the last one wins.
 //
 // All problems are reported together; an unknown MMOBOT_ variable and an
-// unparsable value are both errors naming the variable. On error c is left
-// unchanged.
+// unparsable value are both errors naming the variable, with what looks
+// like a token hidden (see redact). On error c is left unchanged.
 func (c *Config) ApplyEnv(environ []string) error {
-	return applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, environ)
+	return redact(applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, environ), c.Telegram.Token, envToken(environ))
+}
+
+// envToken is the value of MMOBOT_TELEGRAM_TOKEN in environ, the last one
+// if several, "" if none.
+func envToken(environ []string) string {
+	token := ""
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, EnvPrefix+"TELEGRAM_TOKEN="); ok {
+			token = v
+		}
+	}
+	return token
 }
 
 // envField is one configuration key reachable from the environment.
