@@ -324,7 +324,7 @@ func parse(r io.Reader, cfg *Config, source string) error {
 		if errors.As(err, &te) {
 			errs := make([]error, 0, len(te.Errors))
 			for _, msg := range te.Errors {
-				msg = withKey(data, msg)
+				msg = oneLine(withKey(data, msg))
 				if strings.HasSuffix(msg, "into time.Duration") {
 					msg += ` (write a duration such as "30s", "5m" or "24h")`
 				}
@@ -332,13 +332,19 @@ func parse(r io.Reader, cfg *Config, source string) error {
 			}
 			return redact(errors.Join(errs...), cfg.Telegram.Token)
 		}
-		return redact(errors.New(prefix+strings.TrimPrefix(err.Error(), "yaml: ")), cfg.Telegram.Token)
+		return redact(errors.New(prefix+oneLine(strings.TrimPrefix(err.Error(), "yaml: "))), cfg.Telegram.Token)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return errors.New(prefix + "only one YAML document is allowed")
 	}
 	return nil
+}
+
+// oneLine writes the line breaks of a message of the YAML decoder, which
+// quotes values as they are, as "\n": one error is one line.
+func oneLine(msg string) string {
+	return strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(msg)
 }
 
 // typeErrorRE reads a message of yaml.TypeError: "line 2: cannot

@@ -190,3 +190,13 @@ func FuzzApplyEnv(f *testing.F) {
 		checkConfigError(t, c.Validate(), c.Telegram.Token)
 	})
 }
+
+// TestParseErrorsAreOneLine checks a value with line breaks, which the
+// YAML decoder quotes as it is: the error stays one line.
+func TestParseErrorsAreOneLine(t *testing.T) {
+	c := Default()
+	err := Parse(strings.NewReader("timezone:\n  - \"a\\nb\"\ntelegram:\n  workers: \"1\\n2\"\n"), &c)
+	if err == nil || strings.Count(err.Error(), "\n") != 1 || !strings.Contains(err.Error(), "telegram.workers") {
+		t.Errorf("err = %q, want two errors on two lines", err)
+	}
+}
