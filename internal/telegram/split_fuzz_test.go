@@ -86,11 +86,14 @@ func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
 // fuzzHTML builds valid Telegram HTML out of arbitrary bytes: control
 // bytes open and close tags, everything else is text, escaped as the bot
-// escapes it. Tags too long to carry from part to part with this max,
-// which splitText leaves out, are not used.
-func fuzzHTML(s string, max int) string {
+// escapes it. Unless deep is set, it keeps to what splitText carries from
+// part to part whole: no tag over a quarter of max, and no deeper nesting
+// than half of max holds (the bot's texts nest two tags at most).
+func fuzzHTML(s string, max int, deep bool) string {
 	var b strings.Builder
-	var open []string
+	var open []string // closers
+	var sizes []int   // the length of each open tag and its closer
+	carried := 0      // their sum
 	for _, r := range strings.ToValidUTF8(s, "") {
 		tag := ""
 		switch r {
@@ -107,7 +110,8 @@ func fuzzHTML(s string, max int) string {
 		case 6:
 			if len(open) > 0 {
 				b.WriteString(open[len(open)-1])
-				open = open[:len(open)-1]
+				carried -= sizes[len(sizes)-1]
+				open, sizes = open[:len(open)-1], sizes[:len(sizes)-1]
 			}
 			continue
 		default:
@@ -115,11 +119,13 @@ func fuzzHTML(s string, max int) string {
 			continue
 		}
 		name := strings.Fields(strings.Trim(tag, "<>"))[0]
-		if 4*(len(tag)+len(name)+3) > max {
+		closer := "</" + name + ">"
+		if 4*(len(tag)+len(closer)) > max || !deep && 2*(carried+len(tag)+len(closer)) > max {
 			continue
 		}
 		b.WriteString(tag)
-		open = append(open, "</"+name+">")
+		open, sizes = append(open, closer), append(sizes, len(tag)+len(closer))
+		carried += len(tag) + len(closer)
 	}
 	for k := len(open) - 1; k >= 0; k-- {
 		b.WriteString(open[k])
@@ -129,8 +135,9 @@ func fuzzHTML(s string, max int) string {
 
 // checkSplit checks the parts of valid HTML text: each within max and
 // valid, none blank, and together the same visible characters in the same
-// formatting, white space aside.
-func checkSplit(t *testing.T, text string, max int, parts []string) {
+// formatting (unless anyStyle: tags nested too deep to carry may be left
+// out), white space aside.
+func checkSplit(t *testing.T, text string, max int, parts []string, anyStyle ...bool) {
 	t.Helper()
 	want, err := parseTelegramHTML(text)
 	if err != nil {
@@ -155,6 +162,9 @@ func checkSplit(t *testing.T, text string, max int, parts []string) {
 		t.Fatalf("%d visible characters came out of %d", len(got), len(want))
 	}
 	for k := range want {
+		if len(anyStyle) > 0 && anyStyle[0] {
+			got[k].style, want[k].style = "", ""
+		}
 		if got[k] != want[k] {
 			t.Fatalf("character %d: got %q in %q, want %q in %q", k, got[k].r, got[k].style, want[k].r, want[k].style)
 		}
@@ -189,7 +199,11 @@ func FuzzSplitText(f *testing.F) {
 			}
 		}
 		// Valid HTML: every property.
-		h := fuzzHTML(s, max)
+		h := fuzzHTML(s, max, false)
 		checkSplit(t, h, max, splitText(h, max))
+		// Nesting too deep to carry: valid parts, every character, some
+		// formatting lost.
+		h = fuzzHTML(s, max, true)
+		checkSplit(t, h, max, splitText(h, max), true)
 	})
 }
