@@ -68,10 +68,11 @@ type fuzzBot struct {
 	bot *Bot
 	db  *boltdb.DB
 	now time.Time
-	// ids: a leader, a member, a registered non-member, a newcomer.
-	leader, member, other, guest int64
-	association, event           uint64
-	payloads                     []string // the deep links the store knows
+	// ids: a leader, a member, a coordinator who is no member, a
+	// newcomer who has sent /start, an admin.
+	leader, member, other, guest, admin int64
+	association, event                  uint64
+	payloads                            []string // the deep links the store knows
 }
 
 var errRollback = errors.New("rolled back")
@@ -89,8 +90,9 @@ func newFuzzBot(f *testing.F) *fuzzBot {
 	if err != nil {
 		f.Fatal(err)
 	}
-	fb := &fuzzBot{db: db, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), leader: 11, member: 12, other: 13, guest: 14}
+	fb := &fuzzBot{db: db, now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), leader: 11, member: 12, other: 13, guest: 14, admin: 15}
 	opt := testOptions(srv)
+	opt.Admins = []int64{fb.admin}
 	opt.Now = func() time.Time { return fb.now }
 	ctx, cancel := context.WithCancel(context.Background())
 	f.Cleanup(cancel)
@@ -103,11 +105,16 @@ func newFuzzBot(f *testing.F) *fuzzBot {
 			return err
 		}
 		fb.association = a.ID
-		for _, id := range []int64{fb.leader, fb.member, fb.other} {
-			u := &mmo.User{ID: id, Name: "Иванова Мария Петровна", School: "Школа № 5", Position: "учитель", RegisteredAt: fb.now, ConsentAt: fb.now}
+		for _, id := range []int64{fb.leader, fb.member, fb.other, fb.admin} {
+			u := &mmo.User{ID: id, Name: "Иванова Мария Петровна", School: "Школа № 5", Position: "учитель", RegisteredAt: fb.now, ConsentAt: fb.now,
+				Coordinator: id == fb.other}
 			if err := tx.PutUser(u); err != nil {
 				return err
 			}
+		}
+		// The newcomer has sent /start: known, not registered.
+		if err := tx.PutUser(&mmo.User{ID: fb.guest, FirstName: "Гость", LanguageCode: "ru", CreatedAt: fb.now}); err != nil {
+			return err
 		}
 		for _, id := range []int64{fb.leader, fb.member} {
 			if err := tx.PutMembership(&mmo.Membership{AssociationID: a.ID, UserID: id, State: mmo.MemberActive, JoinedAt: fb.now}); err != nil {
@@ -153,10 +160,15 @@ func (fb *fuzzBot) who(w uint8) int64 {
 
 // handle runs one update through the router and returns what the bot
 // would send, rolling the store back.
-func (fb *fuzzBot) handle(t *testing.T, u tgbotapi.Update) []outMsg {
+func (fb *fuzzBot) handle(t *testing.T, u tgbotapi.Update, dialog ...*mmo.Dialog) []outMsg {
 	t.Helper()
 	var out []outMsg
 	err := fb.db.Update(func(tx *boltdb.Tx) error {
+		if len(dialog) > 0 {
+			if err := tx.PutDialog(u.Message.From.ID, dialog[0]); err != nil {
+				return err
+			}
+		}
 		r, err := fb.bot.newRequest(tx, &u)
 		if err != nil {
 			return err
@@ -268,5 +280,86 @@ func FuzzCallback(f *testing.F) {
 		}}
 		out := fb.handle(t, u)
 		fb.checkOut(t, out)
+	})
+}
+
+// fuzzDialog is a form open for a user, as the bot leaves it after asking
+// a question.
+type fuzzDialog struct {
+	user  int64
+	flow  string
+	steps []string
+	draft map[string]string
+}
+
+// dialogs are the forms of every flow that takes typed answers, at each
+// of their steps, with the drafts the bot would have written by then.
+func (fb *fuzzBot) dialogs() []fuzzDialog {
+	aid, eid := itoa(int64(fb.association)), itoa(int64(fb.event))
+	start := fb.now.Add(48 * time.Hour).Format(time.RFC3339)
+	event := map[string]string{"aid": aid, "format": string(mmo.FormatSeminar), "topic": "Тема", "start": start, "duration": "90", "place": "Школа № 5"}
+	items := `[{"topic":"Итоги олимпиады","heard":"","decided":""},{"topic":"Разное","heard":"","decided":""}]`
+	year := "2026"
+	return []fuzzDialog{
+		{fb.guest, mmo.FlowRegister, []string{mmo.StepConsent, mmo.StepName, mmo.StepSchool, mmo.StepPosition}, nil},
+		{fb.member, mmo.FlowEdit, []string{mmo.FieldName, mmo.FieldSchool, mmo.FieldPosition}, nil},
+		{fb.admin, mmo.FlowGrant, []string{mmo.StepQuery}, nil},
+		{fb.other, mmo.FlowCreateAssoc, []string{mmo.FieldAssocName, mmo.FieldAssocSubject, mmo.FieldAssocDescription}, map[string]string{mmo.FieldAssocName: "ММО", mmo.FieldAssocSubject: "физика"}},
+		{fb.other, mmo.FlowEditAssoc, []string{mmo.FieldAssocName, mmo.FieldAssocSubject, mmo.FieldAssocDescription}, map[string]string{"aid": aid}},
+		{fb.leader, mmo.FlowRemoveMember, []string{mmo.FieldReason}, map[string]string{"aid": aid, "uid": itoa(fb.member)}},
+		{fb.other, mmo.FlowAppointLeader, []string{mmo.StepQuery}, map[string]string{"aid": aid}},
+		{fb.leader, mmo.FlowCreateEvent, []string{stepFormat, mmo.FieldTopic, stepWhen, stepWhenConfirm, stepDuration, mmo.FieldPlace, mmo.FieldLink, mmo.FieldAgenda}, event},
+		{fb.leader, mmo.FlowEditEvent, []string{mmo.FieldTopic, stepWhen, stepDuration, mmo.FieldPlace, mmo.FieldLink, mmo.FieldAgenda}, map[string]string{"aid": aid, "eid": eid}},
+		{fb.member, mmo.FlowCheckinLocation, []string{"location"}, map[string]string{"eid": eid}},
+		{fb.leader, mmo.FlowVenue, []string{"venue"}, map[string]string{"eid": eid}},
+		{fb.leader, mmo.FlowAttendanceNote, []string{"note"}, map[string]string{"eid": eid, "uid": itoa(fb.member)}},
+		{fb.leader, mmo.FlowMinutes, []string{"secretary", "agenda", "heard", "spoke", "decided", "votes"}, map[string]string{"eid": eid, "i": "1", "items": items}},
+		{fb.member, mmo.FlowAsk, []string{"category", "form", "question", "files", "phone"}, map[string]string{"aid": aid, "category": "other", "form": "text", "member": "1", "question": "Вопрос о программе"}},
+		{fb.guest, mmo.FlowAskConsent, []string{"consent", "name"}, map[string]string{"aid": aid}},
+		{fb.leader, mmo.FlowPlanText, []string{"goal", "tasks"}, map[string]string{"aid": aid, "year": year}},
+		{fb.leader, mmo.FlowPlanItem, []string{"month", "topic", "format", "responsible"}, map[string]string{"aid": aid, "year": year, "month": "10", "topic": "Тема", "format": string(mmo.FormatSeminar)}},
+		{fb.member, mmo.FlowPropose, []string{"text"}, map[string]string{"aid": aid}},
+		{fb.other, mmo.FlowReturnDoc, []string{"plan", "report"}, map[string]string{"aid": aid, "year": year}},
+		{fb.leader, mmo.FlowReportSection, mmo.ReportSections, map[string]string{"aid": aid, "year": year}},
+	}
+}
+
+// FuzzDialog types any answer into every form at every step: the bot
+// answers without failing, in valid HTML, whatever was typed.
+func FuzzDialog(f *testing.F) {
+	fb := newFuzzBot(f)
+	forms := fb.dialogs()
+	steps := 0
+	for _, d := range forms {
+		steps += len(d.steps)
+	}
+	answers := []string{"Иванова Мария Петровна", "МБОУ СОШ № 5", "учитель математики", "Функциональная грамотность",
+		"25.12 15:30", "завтра в 15:00", "90", "1,5 ч", "https://telemost.yandex.ru/j/123", "-", "+", "12 0 1",
+		"1. Итоги\n2. Разное", "Иванова", "<b>&amp;</b>", "/cancel", "", "\u202eобратно", strings.Repeat("я", 9000)}
+	for i, a := range answers {
+		for k := 0; k < steps; k += 3 {
+			f.Add(a, uint16(k+i))
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string, k uint16) {
+		n := int(k) % steps
+		var form fuzzDialog
+		var step string
+		for _, d := range forms {
+			if n < len(d.steps) {
+				form, step = d, d.steps[n]
+				break
+			}
+			n -= len(d.steps)
+		}
+		d := mmo.NewDialog(form.flow, step, fb.now, time.Hour)
+		for key, v := range form.draft {
+			d.Draft[key] = v
+		}
+		out := fb.handle(t, message(form.user, text), &d)
+		fb.checkOut(t, out)
+		if len(out) == 0 && text != "" {
+			t.Errorf("%s/%s: no answer to %q", form.flow, step, text)
+		}
 	})
 }
