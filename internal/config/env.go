@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // EnvPrefix starts the name of every environment variable read by ApplyEnv.
@@ -33,10 +34,22 @@ const EnvConfigPath = "MMOBOT_CONFIG"
 // than once, the last one wins.
 //
 // All problems are reported together; an unknown MMOBOT_ variable and an
-// unparsable value are both errors naming the variable. On error c is left
-// unchanged.
+// unparsable value are both errors naming the variable, with what looks
+// like a token hidden (see redact). On error c is left unchanged.
 func (c *Config) ApplyEnv(environ []string) error {
-	return applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, environ)
+	return redact(applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, environ), c.Telegram.Token, envToken(environ))
+}
+
+// envToken is the value of MMOBOT_TELEGRAM_TOKEN in environ, the last one
+// if several, "" if none.
+func envToken(environ []string) string {
+	token := ""
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, EnvPrefix+"TELEGRAM_TOKEN="); ok {
+			token = v
+		}
+	}
+	return token
 }
 
 // envField is one configuration key reachable from the environment.
@@ -145,7 +158,7 @@ func applyEnv(root reflect.Value, prefix string, environ []string) error {
 		}
 		f, known := byName[name]
 		if !known {
-			msg := fmt.Sprintf("config: %s: unknown variable, it matches no configuration key", name)
+			msg := fmt.Sprintf("config: %s: unknown variable, it matches no configuration key", printable(name))
 			if s := suggest(name, fields); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
@@ -242,6 +255,18 @@ func numError(s, what string, t reflect.Type, err error) error {
 		return fmt.Errorf("%q is out of range for %s", s, t)
 	}
 	return fmt.Errorf("%q is not %s", s, what)
+}
+
+// printable is the name of a variable as an error shows it: quoted when
+// it holds a character that is not printable, such as a line break that
+// would make one error read as two.
+func printable(name string) string {
+	for _, r := range name {
+		if !unicode.IsPrint(r) {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }
 
 // suggest returns the known variable closest to name if it is close enough

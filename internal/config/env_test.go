@@ -293,3 +293,13 @@ func TestApplyEnvKindErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyEnvOddNames checks that a variable name with a line break in it
+// is quoted, so its error stays one line naming it.
+func TestApplyEnvOddNames(t *testing.T) {
+	c := Default()
+	err := c.ApplyEnv([]string{"MMOBOT_\nX=1"})
+	if err == nil || strings.Count(err.Error(), "\n") != 0 || !strings.Contains(err.Error(), `config: "MMOBOT_\nX": unknown variable`) {
+		t.Errorf("err = %q", err)
+	}
+}

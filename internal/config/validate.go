@@ -27,10 +27,14 @@ const (
 // Validate checks every field and returns all problems joined with
 // errors.Join, each prefixed with the key's YAML path, for example
 // "telegram.workers: must be between 1 and 256, got 0". A missing token is
-// reported as ErrNoToken. Error messages never contain the token. On
-// success Validate loads Timezone into Location; on failure it leaves
-// Location unchanged.
+// reported as ErrNoToken. Error messages never contain the token, nor
+// anything else that looks like one (see redact). On success Validate
+// loads Timezone into Location; on failure it leaves Location unchanged.
 func (c *Config) Validate() error {
+	return redact(c.validate(), c.Telegram.Token)
+}
+
+func (c *Config) validate() error {
 	var errs []error
 	add := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))

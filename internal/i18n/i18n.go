@@ -1,6 +1,8 @@
 // Package i18n renders the bot's texts from the catalogs in locales/, with
 // CLDR plural rules (go-i18n) and HTML escaping of every argument, since
-// messages are sent in Telegram's HTML parse mode.
+// messages are sent in Telegram's HTML parse mode. String arguments are
+// cleaned first as the domain cleans typed text (mmo.CleanText), so that a
+// record stored before that rule cannot reverse the text of a message.
 package i18n
 
 import (
@@ -15,6 +17,8 @@ import (
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // Default is the language used when nothing better is known.
@@ -82,8 +86,8 @@ func (c *Catalog) Match(saved, telegramCode string) string {
 }
 
 // T renders a message. args are name/value pairs for the template
-// ("Name", u.Name, ...); string values are HTML-escaped unless given as
-// Raw. A missing key is logged and rendered as the key itself, so a
+// ("Name", u.Name, ...); string values are cleaned (mmo.CleanText) and
+// HTML-escaped unless given as Raw. A missing key is logged and rendered as the key itself, so a
 // mistake shows up in tests without crashing a user's request; a name
 // without a value or a name that is not a string is logged and left out.
 func (c *Catalog) T(lang, key string, args ...any) string {
@@ -116,7 +120,7 @@ func (c *Catalog) render(lang, key string, count any, args []any) string {
 		}
 		switch v := args[i+1].(type) {
 		case string:
-			data[name] = html.EscapeString(v)
+			data[name] = html.EscapeString(mmo.CleanText(v))
 		case Raw:
 			data[name] = string(v)
 		default:

@@ -187,11 +187,12 @@ func ValidateAssocField(field, s string) (string, error) {
 	return "", Errorf(CodeInvalid, field)
 }
 
-// ValidateLongText checks a multi-line text: line breaks are kept (runs of
-// blank lines collapsed), other control characters refused. With min 0 the
-// skip value "-" gives an empty text.
+// ValidateLongText checks a multi-line text: it is cleaned (CleanText:
+// control characters but line breaks and bidirectional controls are
+// removed, not refused), every line trimmed, runs of spaces and of blank
+// lines collapsed. With min 0 the skip value "-" gives an empty text.
 func ValidateLongText(field, s string, min, max int) (string, error) {
-	s = normalizeLines(s)
+	s = normalizeLines(CleanText(s))
 	if min == 0 && s == SkipValue {
 		return "", nil
 	}
@@ -200,11 +201,6 @@ func ValidateLongText(field, s string, min, max int) (string, error) {
 	}
 	if err := checkLen(field, s, min, max); err != nil {
 		return "", err
-	}
-	for _, r := range s {
-		if r != '\n' && r < 0x20 {
-			return "", Errorf(CodeInvalid, field)
-		}
 	}
 	return s, nil
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"math"
 	"math/big"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // Mark is a member's attendance of an event.
@@ -282,4 +284,60 @@ type Votes struct {
 	For       int `json:"for"`
 	Against   int `json:"against"`
 	Abstained int `json:"abstained"`
+}
+
+// VotesMax bounds each count of ParseVotes: four digits, far above any
+// association's membership.
+const VotesMax = 9999
+
+// ParseVotes reads the result of a vote as a leader types it: three whole
+// numbers, for, against and abstained, in this order, apart by anything
+// that is not a digit ("12 0 1", "12, 0, 1", "12-0-1", "за — 12, против —
+// 0, воздержались — 1"), each at most VotesMax. The minutes print what it
+// returns as the figures of the vote, so it refuses what it would have to
+// guess at: a minus sign before a number ("12 -1 0"), digits of another
+// script (which would otherwise be taken for separators), more or fewer
+// than three numbers, a number over VotesMax.
+func ParseVotes(s string) (Votes, bool) {
+	var n []int
+	var prev, prev2 rune // the two runes before r
+	for _, r := range s {
+		switch {
+		case isASCIIDigit(r):
+			if !isASCIIDigit(prev) {
+				if (prev == '-' || prev == '−') && !isASCIIDigit(prev2) {
+					return Votes{}, false // "-1": a negative count
+				}
+				n = append(n, 0)
+			}
+			v := &n[len(n)-1]
+			if *v = *v*10 + int(r-'0'); *v > VotesMax || len(n) > 3 {
+				return Votes{}, false
+			}
+		case unicode.IsDigit(r):
+			return Votes{}, false
+		}
+		prev2, prev = prev, r
+	}
+	if len(n) != 3 {
+		return Votes{}, false
+	}
+	return Votes{For: n[0], Against: n[1], Abstained: n[2]}, true
+}
+
+func isASCIIDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// ParseCheckinCode reads a check-in code typed in the chat: four ASCII
+// digits, white space around them allowed (NewCheckinCode makes them).
+func ParseCheckinCode(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) != 4 {
+		return "", false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	return s, true
 }

@@ -199,3 +199,42 @@ func TestMinutesVersions(t *testing.T) {
 		t.Errorf("signed minutes changed: %+v, %v", m, err)
 	}
 }
+
+func TestCheckinCodesParse(t *testing.T) {
+	for range 200 {
+		c, err := NewCheckinCode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := ParseCheckinCode(" " + c + "\n"); !ok || got != c {
+			t.Fatalf("code %q reads as %q, %v", c, got, ok)
+		}
+	}
+}
+
+func TestParseVotes(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Votes
+		ok   bool
+	}{
+		{"12 0 1", Votes{12, 0, 1}, true},
+		{"12, 0, 1", Votes{12, 0, 1}, true},
+		{"12-0-1", Votes{12, 0, 1}, true},
+		{"за — 12, против — 0, воздержались — 1", Votes{12, 0, 1}, true},
+		{" 7\n0\n0 ", Votes{7, 0, 0}, true},
+		{"12 -1 0", Votes{}, false},
+		{"−3 0 0", Votes{}, false},
+		{"1 2", Votes{}, false},
+		{"1 2 3 4", Votes{}, false},
+		{"12345 0 0", Votes{}, false},
+		{"1٢3 4", Votes{}, false}, // the old pattern read 1, 3, 4
+		{"двенадцать", Votes{}, false},
+	}
+	for _, tt := range tests {
+		got, ok := ParseVotes(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("ParseVotes(%q) = %+v, %v; want %+v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -386,6 +386,9 @@ func ValidateEventField(field, s string) (string, error) {
 		}
 		return validateFreeText(field, s, 3, PlaceMax)
 	case FieldLink:
+		if HasUnsafeText(s) {
+			return "", Errorf(CodeControlChars, field)
+		}
 		s = NormalizeText(s)
 		if s == SkipValue {
 			return "", nil

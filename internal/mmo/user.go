@@ -106,6 +106,9 @@ func NormalizeText(s string) string {
 // ValidateName checks a full name (ФИО): at least two words of letters,
 // hyphens, apostrophes and dots (initials), within the length limits.
 func ValidateName(s string) (string, error) {
+	if HasUnsafeText(s) {
+		return "", Errorf(CodeControlChars, FieldName)
+	}
 	s = NormalizeText(s)
 	if err := checkLen(FieldName, s, NameMin, NameMax); err != nil {
 		return "", err
@@ -152,18 +155,19 @@ func ValidateField(field, s string) (string, error) {
 	return "", Errorf(CodeInvalid, field)
 }
 
+// validateFreeText checks a one-line text: no character CleanText would
+// remove (the person is told, see CodeControlChars), spaces collapsed,
+// some letters, not a command.
 func validateFreeText(field, s string, min, max int) (string, error) {
+	if HasUnsafeText(s) {
+		return "", Errorf(CodeControlChars, field)
+	}
 	s = NormalizeText(s)
 	if err := checkLen(field, s, min, max); err != nil {
 		return "", err
 	}
 	if strings.HasPrefix(s, "/") || !strings.ContainsFunc(s, unicode.IsLetter) {
 		return "", Errorf(CodeInvalid, field)
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) {
-			return "", Errorf(CodeInvalid, field)
-		}
 	}
 	return s, nil
 }

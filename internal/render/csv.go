@@ -12,19 +12,21 @@ const bom = "\uFEFF"
 
 // CSV renders one table: UTF-8 with BOM (so Excel opens Cyrillic right),
 // ';' separator (Excel's default in the Russian locale), CRLF line ends,
-// quoting as encoding/csv does (which, with CRLF line ends, drops a CR
-// inside a field; line breaks are kept as CRLF). The title, subtitle and footer lines are
-// included as single-cell rows, with an empty row between the title block
-// and the header, so the file is self-describing.
+// quoting as encoding/csv does. Texts are cleaned first (see clean), so a
+// line break inside a field is "\n", written as CRLF inside the quotes and
+// read back as "\n". The title, subtitle and footer lines are included as
+// single-cell rows, with an empty row between the title block and the
+// header, so the file is self-describing.
 //
 // Every text (title, subtitles, headers, Text cells, footer) that starts
-// with '=', '+', '-', '@', tab or CR is prefixed with a single quote so that
-// spreadsheet programs do not run it as a formula. Numbers and dates are
-// written as they are.
+// with '=', '+', '-', '@', tab, CR or a line break (what a CR becomes once
+// cleaned) is prefixed with a single quote so that spreadsheet programs do
+// not run it as a formula. Numbers and dates are written as they are.
 func CSV(t Table) ([]byte, error) {
 	if err := validate(t); err != nil {
 		return nil, err
 	}
+	t = t.cleaned()
 	var buf bytes.Buffer
 	buf.WriteString(bom)
 	w := csv.NewWriter(&buf)
@@ -71,7 +73,7 @@ func CSV(t Table) ([]byte, error) {
 // safeText neutralizes a text that a spreadsheet would take for a formula
 // (OWASP CSV injection guidance): a leading single quote makes it text.
 func safeText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@\t\r\n", rune(s[0])) {
 		return "'" + s
 	}
 	return s

@@ -348,7 +348,7 @@ func docxJoin(ss ...string) string {
 // docxLines splits a text into its non-blank-edged lines: the text is
 // cleaned and trimmed, inner empty lines are kept (they separate paragraphs).
 func docxLines(s string) []string {
-	s = strings.TrimSpace(docxClean(s))
+	s = strings.TrimSpace(clean(s))
 	if s == "" {
 		return nil
 	}

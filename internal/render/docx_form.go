@@ -127,7 +127,7 @@ func Form(d FormDoc) ([]byte, error) {
 	}
 	first := true
 	for _, f := range d.Fields {
-		label, value := docxLabel(docxClean(f.Label)), formText(f.Value)
+		label, value := docxLabel(clean(f.Label)), formText(f.Value)
 		if label == "" && value == "" {
 			continue
 		}

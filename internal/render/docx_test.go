@@ -672,3 +672,14 @@ func TestDOCXTextReader(t *testing.T) {
 		t.Error("broken XML: no error")
 	}
 }
+
+// BenchmarkRecord measures one participation record, most of which used
+// to be reading godocx's template.
+func BenchmarkRecord(b *testing.B) {
+	d := recordSample()
+	for b.Loop() {
+		if _, err := Record(d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

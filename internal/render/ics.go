@@ -51,9 +51,10 @@ const icsOrganizerAddress = "mailto:noreply@mmobot.invalid"
 //
 // The text is UTF-8; lines end in CRLF and are folded at 75 octets, and
 // commas, semicolons, backslashes and line breaks in texts are escaped, by
-// github.com/arran4/golang-ical. Before that, line breaks are normalized
-// (CRLF or CR become one break), other control characters and invalid
-// UTF-8 are dropped, and UID and Summary are kept on one line. The
+// github.com/arran4/golang-ical. Before that, texts are cleaned as every
+// renderer cleans them (see clean: line breaks normalized, control and
+// bidirectional characters removed, invalid UTF-8 shown as U+FFFD), and
+// UID and Summary are kept on one line. The
 // organizer's name goes into the CN parameter, which has no escapes in
 // RFC 5545, so " ; : , \ ' are replaced there.
 //
@@ -85,13 +86,13 @@ func ICS(e ICSEvent) ([]byte, error) {
 	ev.SetStartAt(e.Start)
 	ev.SetEndAt(e.End)
 	ev.SetSummary(icsOneLine(e.Summary))
-	if s := strings.TrimSpace(icsClean(e.Description)); s != "" {
+	if s := strings.TrimSpace(clean(e.Description)); s != "" {
 		ev.SetDescription(s)
 	}
-	if s := strings.TrimSpace(icsClean(e.Location)); s != "" {
+	if s := strings.TrimSpace(clean(e.Location)); s != "" {
 		ev.SetLocation(s)
 	}
-	if s := strings.Join(strings.Fields(icsClean(e.URL)), ""); s != "" {
+	if s := strings.Join(strings.Fields(clean(e.URL)), ""); s != "" {
 		ev.SetURL(s)
 	}
 	if s := icsParamText(e.Organizer); s != "" {
@@ -110,16 +111,10 @@ func ICS(e ICSEvent) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// icsClean makes s valid UTF-8 with "\n" line breaks and no other control
-// characters but tabs; invalid UTF-8 is dropped.
-func icsClean(s string) string {
-	return cleanText(s, "")
-}
-
-// icsOneLine is icsClean with runs of white space (line breaks included)
+// icsOneLine is clean with runs of white space (line breaks included)
 // turned into single spaces.
 func icsOneLine(s string) string {
-	return strings.Join(strings.Fields(icsClean(s)), " ")
+	return strings.Join(strings.Fields(clean(s)), " ")
 }
 
 // icsParamReplacer removes what a parameter value cannot hold unquoted
@@ -131,5 +126,5 @@ var icsParamReplacer = strings.NewReplacer(
 )
 
 func icsParamText(s string) string {
-	return icsOneLine(icsParamReplacer.Replace(icsClean(s)))
+	return icsOneLine(icsParamReplacer.Replace(clean(s)))
 }

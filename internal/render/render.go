@@ -11,9 +11,18 @@
 // correctly, while the CSV output shows the same values in the fixed formats
 // Russian users expect (dd.mm.yyyy).
 //
+// Every text is cleaned before it is written, by the rule typed text
+// passes on its way into the bot (mmo.CleanText): control characters but
+// tab and line feed, bidirectional controls, U+FFFE and U+FFFF are
+// removed, line ends become line breaks and invalid UTF-8 becomes U+FFFD.
+// So a text put into a document comes out of it equal to its cleaned self
+// (give or take the spaces each format trims), and no text can make a
+// document invalid.
+//
 // Formula injection: member names, school names and other texts come from
 // users and end up in spreadsheets opened by other people. A text starting
-// with '=', '+', '-', '@', tab or CR could be executed as a formula by a
+// with '=', '+', '-', '@', tab or CR (or a line break, which a CR becomes
+// once cleaned) could be executed as a formula by a
 // spreadsheet program. XLSX output therefore writes every text as a string
 // cell (never as a formula), and CSV output prefixes such texts with a single
 // quote, as recommended by OWASP ("CSV Injection"). Numbers created with
@@ -24,12 +33,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // Table is a sheet: a title block, a header row and data rows.
@@ -171,21 +180,37 @@ func roundFormat(f float64, dec int) string {
 	return strconv.FormatFloat(f, 'f', dec, 64)
 }
 
-// cleanText makes s valid UTF-8, replacing each run of invalid bytes with
-// invalid, turns CRLF and CR into "\n" and drops the control characters
-// but "\n" and tabs, and the runes of drop. It is shared by the .docx and
-// .ics writers, which differ only in these two: what becomes of broken
-// text and what else their format cannot hold.
-func cleanText(s, invalid string, drop ...rune) string {
-	s = strings.ToValidUTF8(s, invalid)
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || (!unicode.IsControl(r) && !slices.Contains(drop, r)) {
-			return r
+// clean is the cleaning of every text the renderers print: mmo.CleanText,
+// the rule typed text passes on its way in (control characters but tab and
+// line feed, bidirectional controls, U+FFFE and U+FFFF removed, line ends
+// made "\n", invalid UTF-8 shown as U+FFFD). It is applied again here so
+// that a record stored before that rule, or a text that was never typed,
+// prints the same, and no document can be made invalid XML.
+func clean(s string) string { return mmo.CleanText(s) }
+
+// cleaned returns a copy of t with every text cleaned (see clean).
+func (t Table) cleaned() Table {
+	cs := func(ss []string) []string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = clean(s)
 		}
-		return -1
-	}, s)
+		return out
+	}
+	t.Sheet, t.Title = clean(t.Sheet), clean(t.Title)
+	t.Subtitle, t.Headers, t.Footer = cs(t.Subtitle), cs(t.Headers), cs(t.Footer)
+	rows := make([][]Cell, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = make([]Cell, len(r))
+		for j, c := range r {
+			if c.kind == kindText {
+				c.s = clean(c.s)
+			}
+			rows[i][j] = c
+		}
+	}
+	t.Rows = rows
+	return t
 }
 
 // validate reports the caller's mistakes before anything is written, so a

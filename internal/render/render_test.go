@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -307,10 +308,10 @@ func TestCSVFormulaInjection(t *testing.T) {
 			t.Errorf("cell %+v: records %q, want value %q", tt.cell, recs, tt.want)
 		}
 	}
-	// With CRLF line ends encoding/csv drops a CR inside a field; the
-	// prefix must still be there.
-	data, err := CSV(Table{Headers: []string{"h"}, Rows: [][]Cell{{Text("\rx")}}})
-	if err != nil || !bytes.Contains(data, []byte("\"'x\"")) {
+	// A leading CR is cleaned into a line break, which spreadsheets may
+	// skip like the CR: the prefix must still be there.
+	data, err := CSV(Table{Headers: []string{"h"}, Rows: [][]Cell{{Text("\r=1+1")}}})
+	if recs := readCSV(t, data); err != nil || len(recs) != 2 || recs[1][0] != "'\n=1+1" {
 		t.Errorf("CR: %q, %v; want quoted and prefixed", data, err)
 	}
 	// Title, headers and footer are guarded too.
@@ -392,5 +393,76 @@ func TestQRPNG(t *testing.T) {
 	}
 	if _, err := QRPNG("https://t.me/mmobot", 10); err == nil {
 		t.Error("size too small: no error")
+	}
+}
+
+// TestEveryFormatCleans checks that a bidi override and a control
+// character, which mmo.CleanText removes from typed text, are removed by
+// every renderer too, for records stored before that rule.
+func TestEveryFormatCleans(t *testing.T) {
+	const dirty = "Иванова \u202EМария\u2066\x01"
+	const want = "Иванова Мария"
+	tbl := Table{Title: dirty, Headers: []string{"ФИО"}, Rows: [][]Cell{{Text(dirty)}}}
+	csvData, err := CSV(tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range readCSV(t, csvData) {
+		if r[0] != want && r[0] != "ФИО" && r[0] != "" {
+			t.Errorf("CSV field %q, want %q", r[0], want)
+		}
+	}
+	x, err := XLSX(tbl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openXLSX(t, x)
+	for _, cell := range []string{"A1", "A4"} {
+		if got, _ := f.GetCellValue("Sheet1", cell); got != want {
+			t.Errorf("XLSX %s = %q, want %q", cell, got, want)
+		}
+	}
+	d, err := Record(RecordDoc{Title: dirty, Headers: []string{"ФИО"}, Rows: [][]string{{dirty}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := DOCXText(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != want+"\nФИО\n"+want+"\n\n" {
+		t.Errorf("DOCX text %q", text)
+	}
+	e := icsSample()
+	e.Summary = dirty
+	ic, err := ICS(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ev := icsParse(t, ic); icsProp(t, ev, ics.ComponentPropertySummary) != want {
+		t.Errorf("ICS summary %q", icsProp(t, ev, ics.ComponentPropertySummary))
+	}
+}
+
+// TestXLSXKeepsEscapeLikeText checks texts that look like the escapes of
+// spreadsheet strings: Excel would show "_x0041_" as "A" unless escaped.
+func TestXLSXKeepsEscapeLikeText(t *testing.T) {
+	for _, s := range []string{"_x0041_", "_x005F_x0041_", "a_x00e9_b _xD800_", "_x0041", "__x0041__", "_x_x0041_"} {
+		data, err := XLSX(Table{Headers: []string{s}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := openXLSX(t, data).GetCellValue("Sheet1", "A1"); got != s {
+			t.Errorf("%q came back as %q", s, got)
+		}
+	}
+	for in, want := range map[string]string{
+		"_x0041_":       "_x005F_x0041_",
+		"_x005F_x0041_": "_x005F_x005F_x005F_x0041_",
+		"no escape":     "no escape",
+	} {
+		if got := escapeXstring(in); got != want {
+			t.Errorf("escapeXstring(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

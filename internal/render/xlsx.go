@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,11 +19,14 @@ func XLSX(tables ...Table) ([]byte, error) {
 	if len(tables) == 0 {
 		return nil, errNoTables
 	}
-	for _, t := range tables {
+	clean := make([]Table, len(tables)) // the caller's slice stays as it was
+	for i, t := range tables {
 		if err := validate(t); err != nil {
 			return nil, err
 		}
+		clean[i] = t.cleaned()
 	}
+	tables = clean
 	f := excelize.NewFile()
 	defer f.Close()
 	w := &workbook{f: f, styles: map[string]int{}}
@@ -125,7 +129,7 @@ func (w *workbook) writeTable(sheet string, t Table) error {
 	row := 1
 	if t.Title != "" {
 		a1 := "A" + strconv.Itoa(row)
-		if err := f.SetCellStr(sheet, a1, t.Title); err != nil {
+		if err := setText(f, sheet, a1, t.Title); err != nil {
 			return err
 		}
 		if ncol > 1 {
@@ -139,7 +143,7 @@ func (w *workbook) writeTable(sheet string, t Table) error {
 		row++
 	}
 	for _, s := range t.Subtitle {
-		if err := f.SetCellStr(sheet, "A"+strconv.Itoa(row), s); err != nil {
+		if err := setText(f, sheet, "A"+strconv.Itoa(row), s); err != nil {
 			return err
 		}
 		row++
@@ -151,7 +155,7 @@ func (w *workbook) writeTable(sheet string, t Table) error {
 	header := row
 	for c, h := range t.Headers {
 		cell, _ := excelize.CoordinatesToCellName(c+1, header)
-		if err := f.SetCellStr(sheet, cell, h); err != nil {
+		if err := setText(f, sheet, cell, h); err != nil {
 			return err
 		}
 	}
@@ -192,7 +196,7 @@ func (w *workbook) writeTable(sheet string, t Table) error {
 	row = last + 2 // keep an empty row between data and footer
 	for _, s := range t.Footer {
 		a := "A" + strconv.Itoa(row)
-		if err := f.SetCellStr(sheet, a, s); err != nil {
+		if err := setText(f, sheet, a, s); err != nil {
 			return err
 		}
 		if err := w.setStyle(sheet, a, a, "footer"); err != nil {
@@ -217,7 +221,7 @@ func (w *workbook) writeCell(sheet, cell string, v Cell) error {
 	numFmt := ""
 	switch v.kind {
 	case kindText:
-		err = f.SetCellStr(sheet, cell, v.s)
+		err = setText(f, sheet, cell, v.s)
 	case kindInt:
 		err = f.SetCellInt(sheet, cell, int64(v.i))
 	case kindFloat:
@@ -240,6 +244,43 @@ func (w *workbook) writeCell(sheet, cell string, v Cell) error {
 		return err
 	}
 	return w.setStyle(sheet, cell, cell, "data:"+numFmt)
+}
+
+// setText writes a text cell. Spreadsheet strings have an escape of
+// their own (ECMA-376 Part 1, 22.9.2.19): "_x0041_" is read as "A" by
+// Excel and excelize alike, so a text that holds such a sequence must
+// escape its underscore as "_x005F_". excelize escapes inline strings but
+// not the shared strings SetCellStr writes, so it is done here.
+func setText(f *excelize.File, sheet, cell, s string) error {
+	return f.SetCellStr(sheet, cell, escapeXstring(s))
+}
+
+// xstringEscape matches the escape sequences of ST_Xstring.
+var xstringEscape = regexp.MustCompile(`^_x[0-9A-Fa-f]{4}_$`)
+
+// escapeXstring escapes each underscore that starts an escape sequence in
+// s, the overlapping ones too ("_x005F_x0041_" holds two), so that a
+// reader decoding from left to right gets s back.
+func escapeXstring(s string) string {
+	if !strings.Contains(s, "_x") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := strings.Index(s, "_x"); i >= 0; {
+		if xstringEscape.MatchString(s[i:min(i+7, len(s))]) {
+			b.WriteString(s[last:i])
+			b.WriteString("_x005F")
+			last = i // the underscore itself is written with what follows
+		}
+		j := strings.Index(s[i+1:], "_x")
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // sanitizeSheetName makes name acceptable to Excel: forbidden characters

@@ -57,9 +57,13 @@ func (c codec) mac(chatID int64, body string) string {
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))[:macLen]
 }
 
-// encode builds the data of a button sent to chatID. Verbs and arguments
-// must not contain ':'.
+// encode builds the data of a button sent to chatID. The verb must not be
+// empty, and neither verb nor arguments may contain ':': decode would not
+// read them back.
 func (c codec) encode(chatID int64, verb string, args ...string) (string, error) {
+	if verb == "" {
+		return "", errCallbackMalformed
+	}
 	parts := append([]string{callbackVersion, verb}, args...)
 	for _, p := range parts[1:] {
 		if strings.Contains(p, ":") {

@@ -27,6 +27,12 @@ func TestCallbackCodecRoundTrip(t *testing.T) {
 	if n, ok := got.Int(0); !ok || n != 1234567890 {
 		t.Errorf("Int(0) = %d, %v", n, ok)
 	}
+	// What decode would refuse is not issued.
+	for _, parts := range [][]string{{""}, {"", "x"}, {"a:b"}, {"v", "x:y"}} {
+		if data, err := c.encode(42, parts[0], parts[1:]...); err == nil {
+			t.Errorf("encode(%q) = %q, want an error", parts, data)
+		}
+	}
 }
 
 func TestCallbackCodecRejects(t *testing.T) {

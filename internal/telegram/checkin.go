@@ -3,7 +3,6 @@ package telegram
 import (
 	"errors"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,9 +28,6 @@ const (
 	verbYearSheet     = "ay" // the year's attendance sheet of an association: aid
 	verbCheckinWindow = "cv" // the check-in window: eid [, "b" | "a", minutes]
 )
-
-// codeRE matches a typed check-in code.
-var codeRE = regexp.MustCompile(`^\s*(\d{4})\s*$`)
 
 // checkinPage is how many members one page of manual marks shows.
 const checkinPage = 10

@@ -681,6 +681,8 @@ func (b *Bot) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 	} else if len([]rune(text)) > 1000 {
 		r.Reply(r.N("validate.too_long", 1000))
 		return nil
+	} else {
+		text = strings.TrimSpace(mmo.CleanText(text)) // a caption may be empty
 	}
 	id, _ := strconv.ParseUint(d.Draft["cid"], 10, 64)
 	if err := r.EndDialog(); err != nil {

@@ -33,7 +33,6 @@ const (
 )
 
 var (
-	votesRE   = regexp.MustCompile(`^\s*(\d{1,4})\D+(\d{1,4})\D+(\d{1,4})\s*$`)
 	numberRE  = regexp.MustCompile(`^\s*\d+[.)]\s*`)
 	minutesMx = 4000 // runes of one answer
 )
@@ -237,6 +236,11 @@ func (b *Bot) dialogMinutes(r *Request, d *mmo.Dialog) error {
 	items := loadItems(d)
 	i, _ := strconv.Atoi(d.Draft["i"])
 	text := strings.TrimSpace(r.Text)
+	if d.Step != stepSecretary {
+		// The other answers are texts of the minutes, cleaned rather than
+		// refused (mmo.CleanText); the secretary's name is refused below.
+		text = strings.TrimSpace(mmo.CleanText(text))
+	}
 	if text == keepValue {
 		if old, ok := previous(d, i); ok {
 			text = old
@@ -294,15 +298,12 @@ func (b *Bot) dialogMinutes(r *Request, d *mmo.Dialog) error {
 		items[i].Decided = text
 		nd.Step = stepVotes
 	case stepVotes:
-		m := votesRE.FindStringSubmatch(text)
-		if m == nil {
+		v, ok := mmo.ParseVotes(text)
+		if !ok {
 			r.Reply(r.T("minutes.bad_votes"))
 			return nil
 		}
-		f, _ := strconv.Atoi(m[1])
-		ag, _ := strconv.Atoi(m[2])
-		ab, _ := strconv.Atoi(m[3])
-		items[i].Votes = &mmo.Votes{For: f, Against: ag, Abstained: ab}
+		items[i].Votes = &v
 		return b.nextItem(r, &nd, items, i)
 	}
 	if err := saveItems(&nd, items); err != nil {

@@ -372,6 +372,10 @@ func (b *Bot) dialogPlanItem(r *Request, d *mmo.Dialog) error {
 		}
 		return b.askPlanFormat(r, nd)
 	}
+	if mmo.HasUnsafeText(r.Text) {
+		r.Reply(validationMessage(r, mmo.Errorf(mmo.CodeControlChars, "responsible")))
+		return nil
+	}
 	resp := mmo.NormalizeText(r.Text)
 	if resp == mmo.SkipValue {
 		resp = ""

@@ -99,7 +99,7 @@ func (r *Request) notifyID(uid int64, key string, args ...any) {
 // belongs to. Without a callback it sends a new message instead.
 func (r *Request) Edit(text string, kb ...[]button) {
 	q := r.Update.CallbackQuery
-	if q == nil || q.Message == nil || len([]rune(text)) > maxText {
+	if q == nil || q.Message == nil || textLen(text) > maxText {
 		r.Reply(text, kb...)
 		return
 	}

@@ -323,8 +323,8 @@ func (b *Bot) onMessage(r *Request) error {
 		r.route = "text:guest"
 		r.Reply(r.T("start.need_register"))
 	default:
-		if m := codeRE.FindStringSubmatch(r.Text); m != nil {
-			return b.checkInByCode(r, m[1])
+		if code, ok := mmo.ParseCheckinCode(r.Text); ok {
+			return b.checkInByCode(r, code)
 		}
 		r.route = "text:unknown"
 		r.Reply(r.T("error.unknown_text"))

@@ -50,6 +50,36 @@ func TestSplitText(t *testing.T) {
 	}
 }
 
+// TestSplitTextKeepsHTML checks cuts where the old splitter cut blindly:
+// inside an entity, inside formatting and links, and through characters
+// that count twice in Telegram's UTF-16 limit.
+func TestSplitTextKeepsHTML(t *testing.T) {
+	tests := []struct {
+		name, text string
+		max        int
+		first      string // the start of the first part
+		second     string // the start of the second part
+	}{
+		{"entities", strings.Repeat("&amp;", 30), 64, strings.Repeat("&amp;", 12), strings.Repeat("&amp;", 12)},
+		{"bold", "<b>" + strings.Repeat("жирно ", 20) + "</b>", 64, "<b>жирно жирно", "<b>жирно"},
+		{"link", `<a href="https://t.me/x">` + strings.Repeat("ссылка ", 40) + "</a>", 200, `<a href="https://t.me/x">ссылка`, `<a href="https://t.me/x">ссылка`},
+		{"nested", "<b><i>" + strings.Repeat("x", 100) + "</i></b> конец", 64, "<b><i>xxx", "<b><i>xxx"},
+		{"emoji", strings.Repeat("😀", 40), 64, "😀😀", "😀😀"},
+		{"paragraph first", strings.Repeat("слово ", 5) + "\n\n" + strings.Repeat("другое ", 20), 100, "слово", "другое"},
+	}
+	for _, tt := range tests {
+		parts := splitText(tt.text, tt.max)
+		if len(parts) < 2 || !strings.HasPrefix(parts[0], tt.first) || !strings.HasPrefix(parts[1], tt.second) {
+			t.Errorf("%s: parts %q", tt.name, parts)
+			continue
+		}
+		checkSplit(t, tt.text, tt.max, parts)
+		if tt.name == "paragraph first" && parts[0] != strings.TrimSpace(strings.Repeat("слово ", 5)) {
+			t.Errorf("%s: the first part is not the first paragraph: %q", tt.name, parts[0])
+		}
+	}
+}
+
 func TestParseCommand(t *testing.T) {
 	tests := []struct{ text, cmd, args string }{
 		{"/start", "start", ""},

@@ -177,6 +177,8 @@ func validationMessage(r *Request, err error) string {
 		return r.N("validate.too_long", e.Limit)
 	case mmo.CodeTooShort:
 		return r.N("validate.too_short", e.Limit)
+	case mmo.CodeControlChars:
+		return r.T("validate.control_chars")
 	case mmo.CodeInvalid:
 		switch e.Field {
 		case mmo.FieldName:
