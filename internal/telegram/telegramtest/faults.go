@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -26,6 +27,11 @@ const (
 	Drop
 	// Slow sleeps Fault.Delay, then answers normally.
 	Slow
+	// Hang holds the call without answering until Server.Release releases
+	// its method (it is then answered normally), the client gives up, or
+	// the server closes. A hanging call does not keep Settle waiting;
+	// Server.Hanging counts them.
+	Hang
 )
 
 // String returns the name of the kind.
@@ -41,6 +47,8 @@ func (k FaultKind) String() string {
 		return "Drop"
 	case Slow:
 		return "Slow"
+	case Hang:
+		return "Hang"
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -49,7 +57,10 @@ func (k FaultKind) String() string {
 type Fault struct {
 	// Method is the method it hits (case-insensitive); "" means any method.
 	Method string
-	// ChatID restricts it to calls with that chat_id; 0 means any call.
+	// ChatID restricts it to calls concerning that chat; 0 means any call.
+	// A call concerns the chat of its chat_id parameter; answerCallbackQuery
+	// the chat the query came from, and setMyCommands and deleteMyCommands
+	// the chat of their scope.
 	ChatID int64
 	// Kind is what happens to the call.
 	Kind FaultKind
@@ -83,7 +94,7 @@ func (s *Server) takeFault(c *call) *Fault {
 		if f.Method != "" && f.Method != c.method {
 			continue
 		}
-		if f.ChatID != 0 && c.get("chat_id") != strconv.FormatInt(f.ChatID, 10) {
+		if f.ChatID != 0 && s.callChat(c) != strconv.FormatInt(f.ChatID, 10) {
 			continue
 		}
 		f.Count--
@@ -95,6 +106,89 @@ func (s *Server) takeFault(c *call) *Fault {
 		return &hit
 	}
 	return nil
+}
+
+// callChat returns the chat a call concerns, as a decimal string ("" if
+// none). s.mu must be held.
+func (s *Server) callChat(c *call) string {
+	switch c.method {
+	case "answerCallbackQuery":
+		if cb := s.callbacks[c.get("callback_query_id")]; cb != nil {
+			return strconv.FormatInt(cb.chatID, 10)
+		}
+		return ""
+	case "setMyCommands", "deleteMyCommands":
+		if k, err := commandScope(c); err == nil && k.chatID != 0 {
+			return strconv.FormatInt(k.chatID, 10)
+		}
+		return ""
+	}
+	return c.get("chat_id")
+}
+
+// ClearFaults removes every injected fault not yet consumed. Calls
+// hanging already keep hanging until Release.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// Release lets every call of method that hangs (a Hang fault) go on: each
+// is answered as if it had never hung. Later Hang faults still hang.
+func (s *Server) Release(method string) {
+	if c := canonicalMethods[strings.ToLower(method)]; c != "" {
+		method = c
+	}
+	s.mu.Lock()
+	if ch := s.release[method]; ch != nil {
+		close(ch)
+		delete(s.release, method)
+	}
+	s.mu.Unlock()
+}
+
+// Hanging is the number of calls of method hanging now (a Hang fault).
+func (s *Server) Hanging(method string) int {
+	if c := canonicalMethods[strings.ToLower(method)]; c != "" {
+		method = c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hanging[method]
+}
+
+// hang holds a call until Release, the client leaving or Close, and
+// reports whether it was released. While it hangs the call is not in
+// progress for Settle (counted: it was counted as in progress).
+func (s *Server) hang(ctx context.Context, method string, counted bool) bool {
+	s.mu.Lock()
+	ch := s.release[method]
+	if ch == nil {
+		ch = make(chan struct{})
+		s.release[method] = ch
+	}
+	s.hanging[method]++
+	if counted {
+		s.inflight--
+	}
+	s.broadcast()
+	s.mu.Unlock()
+	released := false
+	select {
+	case <-ch:
+		released = true
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	s.mu.Lock()
+	s.hanging[method]--
+	if counted {
+		s.inflight++
+	}
+	s.broadcast()
+	s.mu.Unlock()
+	return released
 }
 
 // Limits are Telegram-like flood limits enforced on sendMessage,
