@@ -371,7 +371,7 @@ func (d *dispatcher) deliver(ctx context.Context, it boltdb.OutboxItem) (retry b
 		attempts := it.Attempts + 1
 		at := time.Now().Add(retryDelay(attempts))
 		d.log.Warn("outbox: send failed, will retry", "chat_id", it.ChatID, "attempt", attempts, "error", err)
-		if err := d.db.OutboxRetry(it.ID, attempts, at); err != nil {
+		if err := d.db.OutboxRetry(it.ID, attempts, at, time.Time{}); err != nil {
 			d.log.Error("outbox: record retry", "id", it.ID, "error", err)
 		}
 		d.mu.Lock()
