@@ -73,8 +73,9 @@ type Fault struct {
 }
 
 // Inject adds a fault. Faults are consumed in order of injection by the
-// matching calls (getUpdates included). Except for Slow, a faulted call has
-// no effect: nothing is sent or recorded as sent, no update is confirmed.
+// matching calls (getUpdates included). Except for Slow and a released
+// Hang, a faulted call has no effect: nothing is sent or recorded as sent,
+// no update is confirmed.
 func (s *Server) Inject(f Fault) {
 	if f.Count < 1 {
 		f.Count = 1
