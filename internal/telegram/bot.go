@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -378,14 +379,21 @@ func (b *Bot) poll(ctx context.Context) error {
 }
 
 // pollBackoff returns how long to wait after a failed getUpdates: what a
-// 429 asks for, else doubling from half a second to half a minute.
+// 429 asks for, else doubling from half a second to at most 5 s, so the
+// bot is back within seconds of an outage. The wait is drawn between half
+// and all of the step ("equal jitter"), so bots that lost the same
+// connection do not all come back at the same instant.
 func (b *Bot) pollBackoff(err error, prev time.Duration) time.Duration {
 	var apiErr *tgbotapi.Error
 	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 		return time.Duration(apiErr.RetryAfter) * time.Second
 	}
-	return min(max(2*prev, 500*time.Millisecond), 30*time.Second)
+	step := min(max(2*prev, 500*time.Millisecond), maxPollBackoff)
+	return step/2 + rand.N(step/2+1)
 }
+
+// maxPollBackoff caps the wait between failed polls.
+const maxPollBackoff = 5 * time.Second
 
 // chatOf returns the key that orders an update: its chat, so one chat's
 // updates are handled one after another.

@@ -475,3 +475,23 @@ func TestHangingMenusHoldUpNothing(t *testing.T) {
 	}
 	tb.done <- nil // for the cleanup's wait
 }
+
+// TestPollBackoffCapsAtFiveSeconds: after an outage the bot polls again
+// within 5 s, not 30, and the waits are spread by jitter so that many
+// bots do not come back at the same instant.
+func TestPollBackoffCapsAtFiveSeconds(t *testing.T) {
+	b := &Bot{}
+	seen := map[time.Duration]bool{}
+	var wait, most time.Duration
+	for range 200 {
+		wait = b.pollBackoff(context.DeadlineExceeded, wait)
+		if wait <= 0 || wait > 5*time.Second {
+			t.Fatalf("backoff %v, want within (0, 5s]", wait)
+		}
+		most = max(most, wait)
+		seen[wait] = true
+	}
+	if most < 2500*time.Millisecond || len(seen) < 50 {
+		t.Errorf("backoff reached %v with %d distinct waits: want growth to the cap, with jitter", most, len(seen))
+	}
+}
