@@ -59,6 +59,11 @@ type Options struct {
 	// ConnectRetry is the first wait between attempts to reach the Bot
 	// API at start; it doubles up to a minute.
 	ConnectRetry time.Duration
+	// UserUpdates limits how many updates of one user are handled per
+	// UserWindow (by the clock Now); the excess gets one notice and is
+	// dropped. 0: no limit.
+	UserUpdates int
+	UserWindow  time.Duration
 }
 
 // Bot is the running Telegram bot.
@@ -72,6 +77,7 @@ type Bot struct {
 	sender  *Sender
 	answers *answerer
 	out     *dispatcher
+	flood   *floodGate // nil: no limit on users' updates
 	log     *slog.Logger
 	now     func() time.Time
 	routes  routes
@@ -201,6 +207,12 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	// takes a network round trip, and few enough that a crash repeats few.
 	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
 	b.out = newDispatcher(db, b.sender, log, parallel, b.markBlocked, b.fileNotSent)
+	if opt.UserUpdates > 0 {
+		if opt.UserWindow <= 0 {
+			opt.UserWindow = 10 * time.Second
+		}
+		b.flood = newFloodGate(opt.UserUpdates, opt.UserWindow)
+	}
 	b.routes = b.buildRoutes()
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
 	return b, nil
@@ -417,6 +429,14 @@ func chatOf(u *tgbotapi.Update) uint64 {
 // gets an apology and the update is marked handled, so a bug cannot make
 // Telegram redeliver it forever.
 func (b *Bot) process(u tgbotapi.Update) {
+	if b.flood != nil {
+		if user := senderOf(&u); user != 0 {
+			if ok, first := b.flood.admit(user, b.now()); !ok {
+				b.refuse(u, first)
+				return
+			}
+		}
+	}
 	var done *Request
 	var failed error
 	err := b.db.Batch(func(tx *boltdb.Tx) error {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -494,4 +495,62 @@ func TestPollBackoffCapsAtFiveSeconds(t *testing.T) {
 	if most < 2500*time.Millisecond || len(seen) < 50 {
 		t.Errorf("backoff reached %v with %d distinct waits: want growth to the cap, with jitter", most, len(seen))
 	}
+}
+
+// TestOneUsersFloodIsLimited: of 100 messages from one user within the
+// window, 20 are handled and the rest draw one notice and are dropped,
+// each confirmed and recorded as handled; another user typing meanwhile
+// is answered as usual, and once the window moves on the first is too.
+func TestOneUsersFloodIsLimited(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	srv.SetWaitTimeout(30 * time.Second)
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	opt := testOptions(srv)
+	opt.UserUpdates, opt.UserWindow = 20, 10*time.Second
+	logs := &telegramtest.LogBuffer{}
+	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
+	// A stopped clock: all 100 fall in one window however slow the machine.
+	opt.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, nil)
+	flooder, other := srv.NewUser(601, "А", "ru"), srv.NewUser(602, "Б", "ru")
+	var ids []int
+	for i := range 100 {
+		if i == 50 {
+			other.Send("/help")
+		}
+		ids = append(ids, flooder.Send("/help"))
+	}
+	srv.WaitConfirmed(t, ids[len(ids)-1])
+	srv.Settle(t)
+	helps, notices := 0, 0
+	for _, m := range flooder.Drain() {
+		switch {
+		case strings.Contains(m.Text, "/start"):
+			helps++
+		case strings.Contains(m.Text, "Слишком много сообщений"):
+			notices++
+		default:
+			t.Errorf("unexpected message %q", m.Text)
+		}
+	}
+	if helps != 20 || notices != 1 {
+		t.Errorf("the flooding user got %d answers and %d notices, want 20 and 1", helps, notices)
+	}
+	if got := other.Drain(); len(got) != 1 || !strings.Contains(got[0].Text, "/start") {
+		t.Errorf("the other user got %v, want one answer", got)
+	}
+	// Dropped on purpose, not lost: confirmed with the rest, and said so.
+	if off, _ := tb.db.Offset(); off <= ids[len(ids)-1] {
+		t.Errorf("offset %d: the dropped updates were not confirmed", off)
+	}
+	if n := strings.Count(logs.String(), "user over the update limit"); n != 1 || !strings.Contains(logs.String(), "user_id=601 limit=20 window=10s") {
+		t.Errorf("%d log lines about the flood, want one naming the user and the limit:\n%s", n, logs.String())
+	}
+
+	mu.Lock()
+	now = now.Add(10 * time.Second)
+	mu.Unlock()
+	flooder.Send("/help")
+	expectNext(t, flooder, "/start")
 }
