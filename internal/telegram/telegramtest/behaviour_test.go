@@ -515,6 +515,25 @@ func TestLimits(t *testing.T) {
 	c.ok("sendMessage", vals("chat_id", "1", "text", "free"), nil)
 }
 
+// TestPerChatBurst: with PerChatBurst a private chat takes a short burst,
+// then one send per 1/PerChat seconds, and the 429 says how long to wait.
+func TestPerChatBurst(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	c := newClient(t, s)
+	s.NewUser(1, "A", "en")
+	s.EnforceLimits(telegramtest.Limits{PerChat: 0.5, PerChatBurst: 3})
+	for i := range 3 {
+		c.ok("sendMessage", vals("chat_id", "1", "text", fmt.Sprint(i)), nil)
+	}
+	r := c.fail("sendMessage", vals("chat_id", "1", "text", "4"), 429, "Too Many Requests: retry after 2")
+	if r.Parameters == nil || r.Parameters.RetryAfter != 2 {
+		t.Fatalf("retry_after = %+v, want 2 (one token at 0.5 a second)", r.Parameters)
+	}
+	if n := len(s.Chat(1)); n != 3 {
+		t.Fatalf("%d messages recorded, want the burst of 3", n)
+	}
+}
+
 // echoBot is a tiny bot over raw HTTP: it long-polls and answers every
 // message with "echo: <text>" and every callback with an answer.
 func echoBot(ctx context.Context, t *testing.T, s *telegramtest.Server, work time.Duration) <-chan struct{} {

@@ -203,6 +203,10 @@ type Limits struct {
 	// PerChat is the number of sends per second to one private chat, with
 	// the same sliding window rule as Global.
 	PerChat float64
+	// PerChatBurst, when above 1, tolerates short bursts to a private
+	// chat as Telegram does: PerChat becomes a token bucket of this many
+	// sends, refilled at PerChat per second (full before the first send).
+	PerChatBurst int
 	// GroupPerMinute is the number of sends to one group in any 60-second
 	// sliding window.
 	GroupPerMinute int
@@ -263,6 +267,26 @@ func windowWait(log []time.Time, now time.Time, capacity int, window time.Durati
 	return log, log[len(log)-capacity].Add(window).Sub(now)
 }
 
+// bucketWait replays sends through a token bucket of burst tokens refilled
+// at rate per second, full before the first, and returns how long until
+// one more send fits (0 if it fits now).
+func bucketWait(log []time.Time, now time.Time, rate float64, burst int) time.Duration {
+	tokens := float64(burst)
+	for i, t := range log {
+		if i > 0 {
+			tokens = min(float64(burst), tokens+t.Sub(log[i-1]).Seconds()*rate)
+		}
+		tokens--
+	}
+	if len(log) > 0 {
+		tokens = min(float64(burst), tokens+now.Sub(log[len(log)-1]).Seconds()*rate)
+	}
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / rate * float64(time.Second))
+}
+
 // checkLimits returns a 429 error if a send to chatID now would exceed the
 // limits. s.mu must be held.
 func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
@@ -273,7 +297,9 @@ func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
 		_, d := windowWait(s.globalSends, now, c, w)
 		wait = max(wait, d)
 	}
-	if chatID > 0 && l.PerChat > 0 {
+	if chatID > 0 && l.PerChat > 0 && l.PerChatBurst > 1 {
+		wait = max(wait, bucketWait(s.chatSends[chatID], now, l.PerChat, l.PerChatBurst))
+	} else if chatID > 0 && l.PerChat > 0 {
 		c, w := rateWindow(l.PerChat)
 		_, d := windowWait(s.chatSends[chatID], now, c, w)
 		wait = max(wait, d)
