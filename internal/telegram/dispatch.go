@@ -204,6 +204,7 @@ func (d *dispatcher) run(ctx, sendCtx context.Context) {
 		d.menuLoop(ctx, sendCtx)
 	}()
 	slots := make(chan struct{}, d.parallel)
+	turns := make(chan struct{}, min(d.parallel, max(1, int(bookAhead/d.sender.pace.interval))))
 	lastFull := time.Now()
 	for {
 		select {
@@ -211,17 +212,39 @@ func (d *dispatcher) run(ctx, sendCtx context.Context) {
 		case <-ctx.Done():
 			return
 		}
+		select {
+		case turns <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		p := d.next(ctx, &lastFull)
 		if p == nil {
 			return
 		}
+		// The turn within the overall rate is booked in the order of the
+		// picks; the message goes on the wire at its time (see deliver).
+		t := &turn{at: d.sender.pace.book(time.Now()), release: sync.OnceFunc(func() { <-turns })}
 		d.inflight.Add(1)
 		go func() {
 			defer d.inflight.Done()
-			d.deliver(sendCtx, p)
+			d.deliver(sendCtx, p, t)
 			<-slots
 		}()
 	}
+}
+
+// bookAhead bounds how far ahead turns within the overall rate are
+// booked: a reply picked now waits for the turns booked before it. At
+// Telegram's rates that is one turn: the next message is picked as the
+// one before goes on the wire, and is loaded while its turn comes. Only
+// far higher rates (a local Bot API server, benchmarks) book several, so
+// loading messages does not bound the rate.
+const bookAhead = 5 * time.Millisecond
+
+// turn is a message's booked place within the overall rate.
+type turn struct {
+	at      time.Time
+	release func() // frees the place among those booked ahead
 }
 
 // next waits until a message may go and takes the most urgent one; nil
@@ -239,11 +262,6 @@ func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
 		}
 		wait := d.untilReady(time.Now())
 		if wait <= 0 {
-			if d.sender.waitGlobal(ctx) != nil {
-				return nil
-			}
-			// What was committed during the wait competes for this turn.
-			d.scanIfWoken()
 			if p := d.pick(time.Now()); p != nil {
 				return p
 			}
@@ -461,7 +479,7 @@ func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d.deliver(sendCtx, p)
+			d.deliver(sendCtx, p, nil)
 			<-slots
 		}()
 	}
@@ -491,8 +509,20 @@ func (d *dispatcher) nextMenu(now time.Time) (*pending, time.Duration) {
 	return nil, max(wait, time.Millisecond)
 }
 
-// deliver sends one item and records the outcome.
-func (d *dispatcher) deliver(ctx context.Context, p *pending) {
+// deliver sends one item and records the outcome. A message is loaded
+// and built first and then waits for the time of its turn (t), so that
+// messages reach Telegram as evenly spaced as their turns; one that is
+// not sent gives its turn back. Menus pass no turn.
+func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
+	sending := false
+	if t != nil {
+		defer func() {
+			if !sending {
+				d.sender.pace.cancel(t.at)
+			}
+			t.release()
+		}()
+	}
 	if d.dead.Load() {
 		return
 	}
@@ -518,6 +548,14 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending) {
 		d.log.Error("outbox: item dropped", "chat_id", p.ChatID, "error", err)
 		d.done(p, boltdb.Failed)
 		return
+	}
+	if t != nil {
+		if sleep(ctx, time.Until(t.at)) != nil {
+			return // cut by the shutdown: the item stays for the next start
+		}
+		sending = true
+		d.sender.pace.went(time.Now())
+		t.release()
 	}
 	_, err = d.sender.attempt(ctx, p.ChatID, c)
 	if d.dead.Load() {
@@ -599,18 +637,27 @@ func (d *dispatcher) setAside(p *pending, m *outMsg, err error) {
 	}
 }
 
-// done removes a finished item from the store and from the queues.
+// done records how an item ended. Its chat goes on at once: what was
+// sent is sent, and the store's commit need not hold the next message up.
+// The item is forgotten only once it left the store, so a scan meanwhile
+// still finds it known and cannot queue it again.
 func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
+	d.release(p)
 	if err := d.db.OutboxDone(p.ID, outcome); err != nil {
 		d.log.Error("outbox: remove sent item", "id", p.ID, "error", err)
 	}
-	d.finish(p)
+	d.forget(p)
 }
 
-// finish forgets an item that left the store and lets its chat go on.
+// finish lets go of an item already gone from the store.
 func (d *dispatcher) finish(p *pending) {
+	d.release(p)
+	d.forget(p)
+}
+
+// release lets the chat (or the menu lane) of an item go on.
+func (d *dispatcher) release(p *pending) {
 	d.mu.Lock()
-	delete(d.known, p.ID)
 	if p.Priority == boltdb.PriorityMenu {
 		delete(d.menuBusy, p.ChatID)
 		d.wakeMenus()
@@ -624,6 +671,13 @@ func (d *dispatcher) finish(p *pending) {
 	}
 	d.mu.Unlock()
 	d.notify()
+}
+
+// forget drops an item that left the store.
+func (d *dispatcher) forget(p *pending) {
+	d.mu.Lock()
+	delete(d.known, p.ID)
+	d.mu.Unlock()
 }
 
 // requeue puts an item back to wait for another attempt.

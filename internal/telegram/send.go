@@ -63,11 +63,12 @@ func (e *SendError) Unwrap() error { return e.kind }
 // limitMargin is the share of a configured rate the sender uses.
 const limitMargin = 0.97
 
-// globalEvidence is how many different chats (or methods) must get a 429
-// within a second before the sender takes it for a limit on the bot as a
-// whole. Telegram's answer does not say which limit was hit; one chat's
-// limit, or one method's, cannot refuse requests to several at once.
-const globalEvidence = 3
+// globalEvidence is how many chats must get a 429 within a second, each on
+// the first message sent to it for a while, before the sender takes it
+// for a limit on the bot as a whole. Telegram's answer does not say which
+// limit was hit; but a chat that was sent nothing lately cannot be over
+// its own limit, and one odd answer is not yet a pattern.
+const globalEvidence = 2
 
 // caller makes one Bot API request bound to a context.
 type caller interface {
@@ -98,7 +99,7 @@ type Sender struct {
 	limits Limits
 	log    *slog.Logger
 
-	global *rate.Limiter
+	pace pacer // the rate over all chats
 
 	mu          sync.Mutex
 	chats       map[int64]*chatLimit
@@ -119,6 +120,7 @@ type chatLimit struct {
 	lim         *rate.Limiter
 	pausedUntil time.Time
 	lastUse     time.Time
+	lastSend    time.Time // the last message attempted to the chat
 }
 
 // pauseKey is what a 429 pauses: messages to a chat (method ""), or one
@@ -128,9 +130,10 @@ type pauseKey struct {
 	chat   int64
 }
 
+// tooManyAt is a 429 on the first message to a chat for a while.
 type tooManyAt struct {
-	key pauseKey
-	at  time.Time
+	chat int64
+	at   time.Time
 }
 
 // NewSender returns a sender over api with the given limits.
@@ -156,7 +159,7 @@ func NewSender(api caller, limits Limits, log *slog.Logger) *Sender {
 		api:    api,
 		limits: limits,
 		log:    log,
-		global: rate.NewLimiter(rate.Limit(limits.Global), 1),
+		pace:   pacer{interval: time.Duration(float64(time.Second) / limits.Global)},
 		chats:  map[int64]*chatLimit{},
 		paused: map[pauseKey]time.Time{},
 	}
@@ -244,9 +247,12 @@ func (s *Sender) Do(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*t
 		if err := lim.Wait(ctx); err != nil {
 			return nil, s.ctxError(c, chatID, err)
 		}
-		if err := s.global.Wait(ctx); err != nil {
+		at := s.pace.book(time.Now())
+		if err := sleep(ctx, time.Until(at)); err != nil {
+			s.pace.cancel(at)
 			return nil, s.ctxError(c, chatID, err)
 		}
+		s.pace.went(time.Now())
 	}
 	return s.attempt(ctx, chatID, c)
 }
@@ -258,6 +264,13 @@ func (s *Sender) ctxError(c tgbotapi.Chattable, chatID int64, err error) error {
 // attempt makes one call and sorts its outcome; a 429 is remembered so
 // that the requests it concerns wait as Telegram asked.
 func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	var prevSend time.Time
+	if isMessage(c) {
+		s.mu.Lock()
+		cl := s.chat(chatID, time.Now())
+		prevSend, cl.lastSend = cl.lastSend, time.Now()
+		s.mu.Unlock()
+	}
 	resp, err := s.api.Request(ctx, c)
 	if err == nil {
 		s.count(func(st *SenderStats) { st.Sent++ })
@@ -273,7 +286,7 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 			e.RetryAfter = time.Second
 		}
 		s.count(func(st *SenderStats) { st.TooMany++ })
-		s.tooMany(keyOf(chatID, c), e.RetryAfter)
+		s.tooMany(keyOf(chatID, c), e.RetryAfter, prevSend)
 	case errors.As(err, &apiErr) && apiErr.Code == 403:
 		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errBlocked
 		s.count(func(st *SenderStats) { st.Blocked++ })
@@ -350,9 +363,47 @@ func (s *Sender) take(chatID int64, now time.Time) bool {
 	return s.chat(chatID, now).lim.AllowN(now, 1)
 }
 
-// waitGlobal waits for a turn within the rate over all chats.
-func (s *Sender) waitGlobal(ctx context.Context) error {
-	return s.global.Wait(ctx)
+// pacer spaces messages over all chats: each goes at least interval
+// after the one before, counted from when that one actually went. A token
+// bucket counts from when turns were booked, so after a stall it lets two
+// messages out at once, and Telegram's sliding count refuses the 31st of
+// a second.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	last     time.Time // the time of the latest turn booked or taken
+}
+
+// book takes the next turn and returns its time.
+func (p *pacer) book(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at := p.last.Add(p.interval)
+	if at.Before(now) {
+		at = now
+	}
+	p.last = at
+	return at
+}
+
+// went records that a message went at now, later than its turn if it
+// was held up, so the next turn counts from there.
+func (p *pacer) went(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now.After(p.last) {
+		p.last = now
+	}
+}
+
+// cancel gives back a turn booked at at and not used, if none was booked
+// after it.
+func (p *pacer) cancel(at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last.Equal(at) {
+		p.last = at.Add(-p.interval)
+	}
 }
 
 // chat returns the limiter of a chat, creating it; s.mu must be held.
@@ -387,32 +438,42 @@ func (s *Sender) chat(chatID int64, now time.Time) *chatLimit {
 	return cl
 }
 
-// tooMany records a 429 on key: the key waits d. Only when requests of
-// several keys were refused within a second does everyone wait: that is
-// the bot's overall limit speaking, not one chat's.
-func (s *Sender) tooMany(key pauseKey, d time.Duration) {
+// tooMany records a 429 on key: what it concerns waits d. Only when
+// several chats were refused within a second, each on the first message
+// to it for a while (prevSend: the one before), does everyone wait: that
+// is the bot's overall limit speaking, not a chat's.
+func (s *Sender) tooMany(key pauseKey, d time.Duration, prevSend time.Time) {
 	now := time.Now()
 	until := now.Add(d)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if key.method == "" {
-		cl := s.chat(key.chat, now)
-		if until.After(cl.pausedUntil) {
-			cl.pausedUntil = until
+	if key.method != "" {
+		if until.After(s.paused[key]) {
+			s.paused[key] = until
 		}
-	} else if until.After(s.paused[key]) {
-		s.paused[key] = until
+		return
+	}
+	cl := s.chat(key.chat, now)
+	if until.After(cl.pausedUntil) {
+		cl.pausedUntil = until
+	}
+	quiet := time.Second // a private chat's limit counts about a second
+	if key.chat < 0 {
+		quiet = time.Minute // a group's, a minute
+	}
+	if now.Sub(prevSend) < quiet {
+		return // the chat may well be over its own limit
 	}
 	keep := s.recent[:0]
 	for _, r := range s.recent {
-		if now.Sub(r.at) < time.Second && r.key != key {
+		if now.Sub(r.at) < time.Second && r.chat != key.chat {
 			keep = append(keep, r)
 		}
 	}
-	s.recent = append(keep, tooManyAt{key: key, at: now})
+	s.recent = append(keep, tooManyAt{chat: key.chat, at: now})
 	if len(s.recent) >= globalEvidence && until.After(s.globalUntil) {
 		s.globalUntil = until
-		s.log.Warn("Telegram refuses requests to several chats at once: all sending paused", "retry_in", d.String())
+		s.log.Warn("Telegram refuses the first messages to several chats: all sending paused", "retry_in", d.String())
 	}
 }
 

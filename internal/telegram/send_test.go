@@ -133,7 +133,7 @@ func TestSenderPausesWhatA429Concerns(t *testing.T) {
 	}
 
 	// An answer that could only go after its deadline is not sent at all.
-	s.tooMany(keyOf(5, answer), 10*time.Second)
+	s.tooMany(keyOf(5, answer), 10*time.Second, time.Time{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	n := len(api.calls)
@@ -144,17 +144,22 @@ func TestSenderPausesWhatA429Concerns(t *testing.T) {
 		t.Errorf("another chat's answer: %v", err)
 	}
 
-	// 429s on three chats within a second: Telegram limits the bot.
+	// 429s on the first messages to two chats within a second: Telegram
+	// limits the bot. Chats sent to just before may be over their own
+	// limits, and a group's limit counts a minute.
 	g := NewSender(&scripted{}, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, quietLog())
-	for _, chat := range []int64{11, 12, 12} {
-		g.tooMany(pauseKey{chat: chat}, 2*time.Second)
-	}
+	now = time.Now()
+	g.tooMany(pauseKey{chat: 11}, 2*time.Second, time.Time{})
+	g.tooMany(pauseKey{chat: 11}, 2*time.Second, time.Time{})
+	g.tooMany(pauseKey{chat: 12}, 2*time.Second, now.Add(-500*time.Millisecond))
+	g.tooMany(pauseKey{chat: -13}, 2*time.Second, now.Add(-30*time.Second))
+	g.tooMany(pauseKey{method: "answerCallbackQuery", chat: 14}, 2*time.Second, time.Time{})
 	if at := g.readyAt(99, time.Now()); at.After(time.Now()) {
-		t.Fatal("two chats' 429s held back everyone")
+		t.Fatal("one fresh chat's 429s, and chats over their own limits, held back everyone")
 	}
-	g.tooMany(pauseKey{chat: 13}, 2*time.Second)
+	g.tooMany(pauseKey{chat: 15}, 2*time.Second, now.Add(-5*time.Second))
 	if at := g.readyAt(99, time.Now()); !at.After(time.Now().Add(time.Second)) {
-		t.Error("429s on three chats at once did not hold back the others")
+		t.Error("429s on the first messages to two chats did not hold back the others")
 	}
 }
 
@@ -188,5 +193,31 @@ func TestSenderKeepsChatRates(t *testing.T) {
 		if took := api.calls[3].at.Sub(start); took < 300*time.Millisecond {
 			t.Errorf("%s: 4 sends took %v, want at least 300ms", tt.name, took)
 		}
+	}
+}
+
+// TestPacerCountsFromActualSends: turns are an interval apart, and a send
+// held up past its turn pushes the next turn back, so a stall is never
+// followed by two messages at once.
+func TestPacerCountsFromActualSends(t *testing.T) {
+	p := pacer{interval: 100 * time.Millisecond}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if at := p.book(t0); !at.Equal(t0) {
+		t.Fatalf("first turn at %v, want now", at.Sub(t0))
+	}
+	if at := p.book(t0); at.Sub(t0) != 100*time.Millisecond {
+		t.Fatalf("second turn at %v, want an interval later", at.Sub(t0))
+	}
+	// The second message went 250 ms late: the third waits a whole
+	// interval after it, not the 50 ms its booking would leave.
+	p.went(t0.Add(350 * time.Millisecond))
+	if at := p.book(t0.Add(360 * time.Millisecond)); at.Sub(t0) != 450*time.Millisecond {
+		t.Errorf("turn after a stall at %v, want 450ms", at.Sub(t0))
+	}
+	// A turn given back is reused.
+	at := p.book(t0.Add(360 * time.Millisecond))
+	p.cancel(at)
+	if again := p.book(t0.Add(360 * time.Millisecond)); !again.Equal(at) {
+		t.Errorf("turn after a cancel at %v, want %v", again.Sub(t0), at.Sub(t0))
 	}
 }
