@@ -181,7 +181,7 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {
 			return nil, ErrUnauthorized
 		}
-		log.Warn("cannot reach the Bot API, retrying", "error", err, "retry_in", wait.String())
+		log.Warn("cannot reach the Bot API, retrying", "method", "getMe", "error", err, "retry_in", wait.String())
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("connect to the Bot API: %w", err)
 		}

@@ -554,3 +554,34 @@ func TestOneUsersFloodIsLimited(t *testing.T) {
 	flooder.Send("/help")
 	expectNext(t, flooder, "/start")
 }
+
+// TestShutdownCutsAHangingSend: SIGTERM while a reply's sendMessage hangs
+// is honoured within 5 s; the reply stays in the outbox and goes out
+// after the restart.
+func TestShutdownCutsAHangingSend(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	opt := testOptions(srv)
+	opt.RequestTimeout = time.Minute
+	tb := startBot(t, srv, path, opt, nil)
+	u := srv.NewUser(411, "А", "ru")
+	srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Kind: telegramtest.Hang})
+	u.Send("/help")
+	waitUntil(t, "the reply to hang", func() bool { return srv.Hanging("sendMessage") == 1 })
+	tb.cancel()
+	select {
+	case err := <-tb.done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return within 5 s of the cancel while sendMessage hung")
+	}
+	tb.done <- nil // for the cleanup's wait
+	tb.stop()
+	if len(u.Messages()) != 0 {
+		t.Fatal("the hanging reply was recorded as sent")
+	}
+	startBot(t, srv, path, testOptions(srv), nil)
+	expectNext(t, u, "/start")
+}
