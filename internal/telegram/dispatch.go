@@ -20,12 +20,12 @@ import (
 
 // dispatcher delivers the outbox. The items of one chat go one at a time,
 // by priority and then in the order they were queued; chats go
-// concurrently, the most urgent first. Before each message the dispatcher
-// waits for a turn within the rate over all chats and only then picks
-// what to send, so a reply committed during a broadcast goes out with the
-// next turn instead of after the broadcast. Command menus are not chat
-// messages: they go on a lane of their own, paced, and never wait in or
-// hold up a chat's queue.
+// concurrently, the most urgent first. The next message is picked only
+// as the one before goes on the wire, and books its turn within the rate
+// over all chats then, so a reply committed during a broadcast goes out
+// with the next turn or the one after, not after the broadcast. Command
+// menus are not chat messages: they go on a lane of their own, paced, and
+// never wait in or hold up a chat's queue.
 //
 // An item is removed only after Telegram took it (or refused it for
 // good), so a crash repeats at most the items in flight. A 429 makes only
