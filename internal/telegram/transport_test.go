@@ -310,7 +310,9 @@ func TestFileSetAsideAfterRetries(t *testing.T) {
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
-	startBot(t, srv, path, opt, func(b *Bot) { b.out.msgRetry = quickRetry })
+	startBot(t, srv, path, opt, func(b *Bot) {
+		b.out.msgRetry = retryPolicy{first: 20 * time.Millisecond, most: 320 * time.Millisecond, budget: time.Second}
+	})
 
 	for _, tt := range []struct {
 		u      *telegramtest.User
@@ -420,8 +422,9 @@ func TestPrioritiesSurviveARestart(t *testing.T) {
 	enqueue(t, path, items...)
 	startBot(t, srv, path, testOptions(srv), nil)
 	expectNext(t, u, "ответ")
-	srv.Settle(t)
-	sent := calls(srv, "sendMessage", func(r telegramtest.Request) bool { return r.Status == http.StatusOK })
+	ok := func(r telegramtest.Request) bool { return r.Status == http.StatusOK }
+	waitUntil(t, "every message", func() bool { return len(calls(srv, "sendMessage", ok)) >= 41 })
+	sent := calls(srv, "sendMessage", ok)
 	if len(sent) != 41 || sent[0].Params.Get("chat_id") != "500" {
 		t.Errorf("%d sent, first to chat %s: want the reply first", len(sent), sent[0].Params.Get("chat_id"))
 	}
