@@ -386,13 +386,15 @@ func (p *pacer) book(now time.Time) time.Time {
 	return at
 }
 
-// went records that a message went at now, later than its turn if it
-// was held up, so the next turn counts from there.
+// went records that a message went at now. One held up past its turn
+// moves the next turn back, so that it counts from there; the few
+// hundred microseconds of waking up late do not, or every turn would
+// stretch by them.
 func (p *pacer) went(now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if now.After(p.last) {
-		p.last = now
+	if late := now.Add(-p.interval / 16); late.After(p.last) {
+		p.last = late
 	}
 }
 

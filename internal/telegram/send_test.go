@@ -208,16 +208,28 @@ func TestPacerCountsFromActualSends(t *testing.T) {
 	if at := p.book(t0); at.Sub(t0) != 100*time.Millisecond {
 		t.Fatalf("second turn at %v, want an interval later", at.Sub(t0))
 	}
-	// The second message went 250 ms late: the third waits a whole
+	// The second message went 250 ms late: the third waits nearly a whole
 	// interval after it, not the 50 ms its booking would leave.
 	p.went(t0.Add(350 * time.Millisecond))
-	if at := p.book(t0.Add(360 * time.Millisecond)); at.Sub(t0) != 450*time.Millisecond {
-		t.Errorf("turn after a stall at %v, want 450ms", at.Sub(t0))
+	if at := p.book(t0.Add(360 * time.Millisecond)); at.Sub(t0) != 443750*time.Microsecond {
+		t.Errorf("turn after a stall at %v, want 443.75ms", at.Sub(t0))
+	}
+	// Waking a little late moves nothing.
+	p.went(lastTurn(&p).Add(time.Millisecond))
+	if next := p.book(t0); next.Sub(t0) != 543750*time.Microsecond {
+		t.Errorf("turn after a send 1 ms late at %v, want 543.75ms", next.Sub(t0))
 	}
 	// A turn given back is reused.
-	at := p.book(t0.Add(360 * time.Millisecond))
-	p.cancel(at)
-	if again := p.book(t0.Add(360 * time.Millisecond)); !again.Equal(at) {
-		t.Errorf("turn after a cancel at %v, want %v", again.Sub(t0), at.Sub(t0))
+	last := p.book(t0)
+	p.cancel(last)
+	if again := p.book(t0); !again.Equal(last) {
+		t.Errorf("turn after a cancel at %v, want %v", again.Sub(t0), last.Sub(t0))
 	}
+}
+
+// lastTurn returns the latest turn a pacer booked.
+func lastTurn(p *pacer) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
 }
