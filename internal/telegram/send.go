@@ -63,12 +63,14 @@ func (e *SendError) Unwrap() error { return e.kind }
 // limitMargin is the share of a configured rate the sender uses.
 const limitMargin = 0.97
 
-// globalEvidence is how many chats must get a 429 within a second, each on
-// the first message sent to it for a while, before the sender takes it
-// for a limit on the bot as a whole. Telegram's answer does not say which
-// limit was hit; but a chat that was sent nothing lately cannot be over
-// its own limit, and one odd answer is not yet a pattern.
-const globalEvidence = 2
+// globalEvidence is how many chats in a row must get a 429, each on the
+// first message sent to it for a while, with no message accepted in
+// between, before the sender takes it for a limit on the bot as a whole.
+// Telegram's answer does not say which limit was hit; but a chat that was
+// sent nothing lately cannot be over its own limit, and when the bot's
+// limit is hit every message is refused, while 429s scattered among
+// accepted messages are not that.
+const globalEvidence = 5
 
 // caller makes one Bot API request bound to a context.
 type caller interface {
@@ -105,7 +107,7 @@ type Sender struct {
 	chats       map[int64]*chatLimit
 	paused      map[pauseKey]time.Time // 429s on requests that are not messages
 	globalUntil time.Time              // a 429 on the bot as a whole
-	recent      []tooManyAt            // the 429s of the last second
+	streak      map[int64]bool         // fresh chats refused in a row (see globalEvidence)
 	lastSweep   time.Time
 
 	stats SenderStats
@@ -128,12 +130,6 @@ type chatLimit struct {
 type pauseKey struct {
 	method string
 	chat   int64
-}
-
-// tooManyAt is a 429 on the first message to a chat for a while.
-type tooManyAt struct {
-	chat int64
-	at   time.Time
 }
 
 // NewSender returns a sender over api with the given limits.
@@ -273,7 +269,12 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 	}
 	resp, err := s.api.Request(ctx, c)
 	if err == nil {
-		s.count(func(st *SenderStats) { st.Sent++ })
+		s.count(func(st *SenderStats) {
+			st.Sent++
+			if isMessage(c) {
+				s.streak = nil
+			}
+		})
 		return resp, nil
 	}
 	e := &SendError{Method: methodOf(c), ChatID: chatID}
@@ -441,7 +442,7 @@ func (s *Sender) chat(chatID int64, now time.Time) *chatLimit {
 }
 
 // tooMany records a 429 on key: what it concerns waits d. Only when
-// several chats were refused within a second, each on the first message
+// globalEvidence chats in a row were refused, each on the first message
 // to it for a while (prevSend: the one before), does everyone wait: that
 // is the bot's overall limit speaking, not a chat's.
 func (s *Sender) tooMany(key pauseKey, d time.Duration, prevSend time.Time) {
@@ -466,16 +467,16 @@ func (s *Sender) tooMany(key pauseKey, d time.Duration, prevSend time.Time) {
 	if now.Sub(prevSend) < quiet {
 		return // the chat may well be over its own limit
 	}
-	keep := s.recent[:0]
-	for _, r := range s.recent {
-		if now.Sub(r.at) < time.Second && r.chat != key.chat {
-			keep = append(keep, r)
-		}
+	if s.streak == nil {
+		s.streak = map[int64]bool{}
 	}
-	s.recent = append(keep, tooManyAt{chat: key.chat, at: now})
-	if len(s.recent) >= globalEvidence && until.After(s.globalUntil) {
-		s.globalUntil = until
-		s.log.Warn("Telegram refuses the first messages to several chats: all sending paused", "retry_in", d.String())
+	s.streak[key.chat] = true
+	if len(s.streak) >= globalEvidence {
+		s.streak = nil
+		if until.After(s.globalUntil) {
+			s.globalUntil = until
+			s.log.Warn("Telegram refuses the first messages to several chats in a row: all sending paused", "retry_in", d.String())
+		}
 	}
 }
 

@@ -144,22 +144,33 @@ func TestSenderPausesWhatA429Concerns(t *testing.T) {
 		t.Errorf("another chat's answer: %v", err)
 	}
 
-	// 429s on the first messages to two chats within a second: Telegram
-	// limits the bot. Chats sent to just before may be over their own
-	// limits, and a group's limit counts a minute.
+	// 429s on the first messages to five chats in a row: Telegram limits
+	// the bot. Chats sent to just before may be over their own limits (a
+	// group's counts a minute), a chat refused again is one chat, and an
+	// accepted message breaks the row.
 	g := NewSender(&scripted{}, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, quietLog())
 	now = time.Now()
-	g.tooMany(pauseKey{chat: 11}, 2*time.Second, time.Time{})
-	g.tooMany(pauseKey{chat: 11}, 2*time.Second, time.Time{})
-	g.tooMany(pauseKey{chat: 12}, 2*time.Second, now.Add(-500*time.Millisecond))
-	g.tooMany(pauseKey{chat: -13}, 2*time.Second, now.Add(-30*time.Second))
-	g.tooMany(pauseKey{method: "answerCallbackQuery", chat: 14}, 2*time.Second, time.Time{})
-	if at := g.readyAt(99, time.Now()); at.After(time.Now()) {
-		t.Fatal("one fresh chat's 429s, and chats over their own limits, held back everyone")
+	for _, chat := range []int64{11, 12, 13, 14, 11} {
+		g.tooMany(pauseKey{chat: chat}, 2*time.Second, time.Time{})
 	}
-	g.tooMany(pauseKey{chat: 15}, 2*time.Second, now.Add(-5*time.Second))
+	g.tooMany(pauseKey{chat: 15}, 2*time.Second, now.Add(-500*time.Millisecond))
+	g.tooMany(pauseKey{chat: -16}, 2*time.Second, now.Add(-30*time.Second))
+	g.tooMany(pauseKey{method: "answerCallbackQuery", chat: 17}, 2*time.Second, time.Time{})
+	if at := g.readyAt(99, time.Now()); at.After(time.Now()) {
+		t.Fatal("four fresh chats' 429s, and chats over their own limits, held back everyone")
+	}
+	if _, err := g.Do(context.Background(), 20, tgbotapi.NewMessage(20, "accepted")); err != nil {
+		t.Fatal(err)
+	}
+	g.tooMany(pauseKey{chat: 18}, 2*time.Second, time.Time{})
+	if at := g.readyAt(99, time.Now()); at.After(time.Now()) {
+		t.Fatal("429s around an accepted message held back everyone")
+	}
+	for _, chat := range []int64{21, 22, 23, 24} {
+		g.tooMany(pauseKey{chat: chat}, 2*time.Second, time.Time{})
+	}
 	if at := g.readyAt(99, time.Now()); !at.After(time.Now().Add(time.Second)) {
-		t.Error("429s on the first messages to two chats did not hold back the others")
+		t.Error("429s on the first messages to five chats in a row did not hold back the others")
 	}
 }
 

@@ -592,3 +592,44 @@ func TestShutdownCutsAHangingSend(t *testing.T) {
 	startBot(t, srv, path, testOptions(srv), nil)
 	expectNext(t, u, "/start")
 }
+
+// TestScattered429sPauseOnlyTheirChats: a fifth of the chats meet a 429
+// on their reply (retry_after=1) among replies that go through; the
+// others are all answered before any refused chat's pause ends, and the
+// refused ones after it. Once every 429 paused every chat.
+func TestScattered429sPauseOnlyTheirChats(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	opt := testOptions(srv)
+	opt.Limits.Global = 100
+	startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, nil)
+	srv.Settle(t)
+	var users []*telegramtest.User
+	refused := map[string]bool{}
+	for i := int64(1); i <= 30; i++ {
+		u := srv.NewUser(700+i, "U", "ru")
+		users = append(users, u)
+		if i%5 == 0 {
+			refused[strconv.FormatInt(u.ID, 10)] = true
+			srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Kind: telegramtest.TooManyRequests, RetryAfter: 1})
+		}
+	}
+	for _, u := range users {
+		u.Send("/help")
+	}
+	for _, u := range users {
+		expectNext(t, u, "/start")
+	}
+	lastFree, firstRefused := -1, -1
+	for i, r := range calls(srv, "sendMessage", func(r telegramtest.Request) bool { return r.Status == http.StatusOK }) {
+		if refused[r.Params.Get("chat_id")] {
+			if firstRefused < 0 {
+				firstRefused = i
+			}
+		} else {
+			lastFree = i
+		}
+	}
+	if firstRefused < lastFree {
+		t.Errorf("a refused chat was answered at %d, before the last free one at %d: the 429s held up others", firstRefused, lastFree)
+	}
+}
