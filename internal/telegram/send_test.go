@@ -83,6 +83,11 @@ func TestSenderOutcomes(t *testing.T) {
 		if len(api.calls) != 1 {
 			t.Errorf("%s: %d calls, want 1: retrying is the caller's choice", tt.name, len(api.calls))
 		}
+		st := s.Stats()
+		if n := st.Sent + st.TooMany + st.Blocked + st.Failed; n > 1 ||
+			errors.Is(err, errTooMany) != (st.TooMany == 1) || errors.Is(err, errBlocked) != (st.Blocked == 1) {
+			t.Errorf("%s: stats %+v, want the one outcome counted as what it was", tt.name, st)
+		}
 		if err == nil {
 			continue
 		}
