@@ -3,9 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
@@ -24,7 +27,7 @@ type broadcastResult struct {
 }
 
 func (r broadcastResult) print(w io.Writer) {
-	fmt.Fprintf(w, "broadcast of one announcement to %d members; the server answers 429 beyond %d msg/s overall or 1 msg/s per chat\n\n", r.members, telegramLimit)
+	fmt.Fprintf(w, "broadcast of one announcement to %d members; the server answers 429 beyond %d msg/s overall or 1 msg/s per chat (bursts of 3)\n\n", r.members, telegramLimit)
 	fmt.Fprintf(w, "  elapsed            %v\n", r.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  messages/s         %.2f\n", r.rate)
 	fmt.Fprintf(w, "  ratio to 30/s      %.3f\n", r.rate/telegramLimit)
@@ -33,101 +36,154 @@ func (r broadcastResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  duplicated         %d\n", r.duplicate)
 }
 
-// runBroadcast seeds an association with members and a draft event, and
-// has its leader publish it through the chat, as in real use.
-func runBroadcast(members int) (broadcastResult, error) {
+// announcement is a store with an association of members and a draft
+// event, a fake server enforcing Telegram's limits, and the bot running
+// over both with the config's default limits; publish has the leader
+// publish the event through the chat, as in real use.
+type announcement struct {
+	srv     *telegramtest.Server
+	members int
+	users   []*telegramtest.User // by id; the leader is 1, members 2..members+1
+	leader  *telegramtest.User
+	card    telegramtest.Message
+	stop    func()
+	closeDB func()
+}
+
+const leaderID = 1
+
+func newAnnouncement(members int) (*announcement, error) {
 	db, closeDB, err := tempDB()
 	if err != nil {
-		return broadcastResult{}, err
+		return nil, err
 	}
-	defer closeDB()
-	const leaderID = 1
+	a := &announcement{members: members, closeDB: closeDB}
 	now := time.Now()
 	err = db.Update(func(tx *boltdb.Tx) error {
-		a := &mmo.Association{Name: "ММО учителей математики", Subject: "математика", Policy: mmo.PolicyOpen}
-		if err := tx.CreateAssociation(a); err != nil {
+		as := &mmo.Association{Name: "ММО учителей математики", Subject: "математика", Policy: mmo.PolicyOpen}
+		if err := tx.CreateAssociation(as); err != nil {
 			return err
 		}
 		for id := int64(leaderID); id <= int64(members)+leaderID; id++ {
 			if err := tx.PutUser(registeredUser(id, now)); err != nil {
 				return err
 			}
-			if err := tx.PutMembership(&mmo.Membership{AssociationID: a.ID, UserID: id, State: mmo.MemberActive, JoinedAt: now}); err != nil {
+			if err := tx.PutMembership(&mmo.Membership{AssociationID: as.ID, UserID: id, State: mmo.MemberActive, JoinedAt: now}); err != nil {
 				return err
 			}
 		}
-		if err := tx.SetLeader(a.ID, leaderID); err != nil {
+		if err := tx.SetLeader(as.ID, leaderID); err != nil {
 			return err
 		}
-		return tx.CreateEvent(&mmo.Event{AssociationID: a.ID, Format: mmo.FormatMeeting, Topic: "Итоги полугодия",
+		return tx.CreateEvent(&mmo.Event{AssociationID: as.ID, Format: mmo.FormatMeeting, Topic: "Итоги полугодия",
 			Start: now.Add(72 * time.Hour), Duration: 90 * time.Minute, Place: "МБОУ СОШ № 5", State: mmo.EventDraft, CreatedBy: leaderID})
 	})
 	if err != nil {
-		return broadcastResult{}, err
+		closeDB()
+		return nil, err
 	}
-	srv := telegramtest.Start(telegramtest.Options{})
-	defer srv.Close()
-	srv.SetWaitTimeout(30 * time.Second)
-	srv.EnforceLimits(telegramtest.Limits{Global: telegramLimit, PerChat: 1, GroupPerMinute: 20})
-	users := make([]*telegramtest.User, members+leaderID+1)
+	a.srv = telegramtest.Start(telegramtest.Options{})
+	a.srv.SetWaitTimeout(30 * time.Second)
+	// Telegram tolerates short bursts to a chat (a reply in two parts);
+	// the bot's default allows 3.
+	a.srv.EnforceLimits(telegramtest.Limits{Global: telegramLimit, PerChat: 1, PerChatBurst: 3, GroupPerMinute: 20})
+	a.users = make([]*telegramtest.User, members+leaderID+1)
 	for id := leaderID; id <= members+leaderID; id++ {
-		users[id] = srv.NewUser(int64(id), "U", "ru")
+		a.users[id] = a.srv.NewUser(int64(id), "U", "ru")
 	}
 	// The defaults of the config: Telegram's limits.
-	stop, err := startBot(db, srv, 64, telegram.Limits{Global: telegramLimit, Private: 1, PrivateBurst: 3, GroupPerMinute: 20})
+	d := config.Default().Limits
+	a.stop, err = startBot(db, a.srv, 64, telegram.Limits{Global: d.GlobalPerSecond, Private: d.PrivatePerSecond,
+		PrivateBurst: d.PrivateBurst, GroupPerMinute: d.GroupPerMinute})
+	if err != nil {
+		a.srv.Close()
+		closeDB()
+		return nil, err
+	}
+	a.leader = a.users[leaderID]
+	a.leader.Send("/meetings")
+	list, ok := a.leader.NextWithin(10 * time.Second)
+	if !ok || len(list.Buttons()) == 0 {
+		a.close()
+		return nil, fmt.Errorf("no list of events: %+v", list)
+	}
+	if _, err := a.leader.Press(&list, list.Buttons()[0].Text); err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.card, ok = a.leader.NextWithin(10 * time.Second); !ok {
+		a.close()
+		return nil, fmt.Errorf("no event card")
+	}
+	a.srv.SettleWithin(10 * time.Second)
+	return a, nil
+}
+
+func (a *announcement) close() {
+	a.stop()
+	a.srv.Close()
+	a.closeDB()
+}
+
+func (a *announcement) publish() error {
+	_, err := a.leader.Press(&a.card, "📣 Опубликовать")
+	return err
+}
+
+// delivered counts the members who have the announcement.
+func (a *announcement) delivered() int {
+	got := 0
+	for id := leaderID + 1; id <= a.members+leaderID; id++ {
+		if len(a.users[id].Messages()) > 0 {
+			got++
+		}
+	}
+	return got
+}
+
+// wait waits until every member has the announcement, or nothing moves.
+func (a *announcement) wait() {
+	deadline := time.Now().Add(time.Duration(a.members)*time.Second/10 + 60*time.Second)
+	for time.Now().Before(deadline) && a.delivered() < a.members {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// lostAndDuplicated counts the members who got the announcement never or
+// twice.
+func (a *announcement) lostAndDuplicated() (lost, dup int) {
+	for id := leaderID + 1; id <= a.members+leaderID; id++ {
+		switch n := len(a.users[id].Messages()); {
+		case n == 0:
+			lost++
+		case n > 1:
+			dup++
+		}
+	}
+	return lost, dup
+}
+
+// runBroadcast has the leader publish the event to every member.
+func runBroadcast(members int) (broadcastResult, error) {
+	a, err := newAnnouncement(members)
 	if err != nil {
 		return broadcastResult{}, err
 	}
-	defer stop()
-
-	leader := users[leaderID]
-	leader.Send("/meetings")
-	list, ok := leader.NextWithin(10 * time.Second)
-	if !ok || len(list.Buttons()) == 0 {
-		return broadcastResult{}, fmt.Errorf("no list of events: %+v", list)
-	}
-	if _, err := leader.Press(&list, list.Buttons()[0].Text); err != nil {
-		return broadcastResult{}, err
-	}
-	card, ok := leader.NextWithin(10 * time.Second)
-	if !ok {
-		return broadcastResult{}, fmt.Errorf("no event card")
-	}
-	srv.SettleWithin(10 * time.Second)
-	before := srv.Stats()
+	defer a.close()
+	before := a.srv.Stats()
 	start := time.Now()
-	if _, err := leader.Press(&card, "📣 Опубликовать"); err != nil {
+	if err := a.publish(); err != nil {
 		return broadcastResult{}, err
 	}
-	// Wait until every member has the announcement (or nothing moves).
-	deadline := time.Now().Add(time.Duration(members)*time.Second/10 + 60*time.Second)
-	for time.Now().Before(deadline) {
-		got := 0
-		for id := leaderID + 1; id <= members+leaderID; id++ {
-			if len(users[id].Messages()) > 0 {
-				got++
-			}
-		}
-		if got == members {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	a.wait()
 	elapsed := time.Since(start)
-	srv.SettleWithin(5 * time.Second)
-	res := broadcastResult{members: members, tooMany: srv.Stats().TooMany - before.TooMany}
-	for id := leaderID + 1; id <= members+leaderID; id++ {
-		switch n := len(users[id].Messages()); {
-		case n == 0:
-			res.lost++
-		case n > 1:
-			res.duplicate++
-		}
-	}
+	a.srv.SettleWithin(5 * time.Second)
+	res := broadcastResult{members: members, tooMany: a.srv.Stats().TooMany - before.TooMany}
+	res.lost, res.duplicate = a.lostAndDuplicated()
 	// The rate is measured between the first and the last message the
 	// server accepted, which is what the limit is about.
 	var first, final time.Time
-	for _, r := range srv.Requests() {
+	for _, r := range a.srv.Requests() {
 		if r.Method != "sendMessage" || r.Status != 200 || r.At.Before(start) {
 			continue
 		}
@@ -141,4 +197,115 @@ func runBroadcast(members int) (broadcastResult, error) {
 		res.rate = float64(members-1) / span.Seconds()
 	}
 	return res, nil
+}
+
+// latency is the spread of the times /start waited for its first answer.
+type latency struct {
+	p50, p99, max time.Duration
+}
+
+// replyResult is what a reply-latency run measured: a newcomer's /start
+// on the idle bot (the baseline, same run, same server and limits) and
+// while the announcement to every member is queued.
+type replyResult struct {
+	members, starts int
+	idle, during    latency
+	// queued is how many announcements were still waiting when the last
+	// /start of the run was answered: the replies did not wait for them.
+	queued          int
+	tooMany         int
+	lost, duplicate int
+}
+
+func (r replyResult) print(w io.Writer) {
+	fmt.Fprintf(w, "\n/start from %d newcomers, one every %v: from the update queued on the server to the first answer at the server\n\n", r.starts, startGap)
+	fmt.Fprintf(w, "  %-40s %10s %10s %10s\n", "", "p50", "p99", "max")
+	for _, l := range []struct {
+		name string
+		l    latency
+	}{{"idle bot", r.idle}, {fmt.Sprintf("%d announcements queued", r.members), r.during}} {
+		fmt.Fprintf(w, "  %-40s %10s %10s %10s\n", l.name, l.l.p50.Round(100*time.Microsecond), l.l.p99.Round(100*time.Microsecond), l.l.max.Round(100*time.Microsecond))
+	}
+	fmt.Fprintf(w, "\n  announcements still queued at the last answer  %d of %d\n", r.queued, r.members)
+	fmt.Fprintf(w, "  429s received     %d\n", r.tooMany)
+	fmt.Fprintf(w, "  lost               %d\n", r.lost)
+	fmt.Fprintf(w, "  duplicated         %d\n", r.duplicate)
+}
+
+// startGap spaces the newcomers' /start messages.
+const startGap = 200 * time.Millisecond
+
+// runReplyLatency sends /start from newcomers to the idle bot, then again
+// right after the leader publishes the event to every member, while the
+// announcements wait to go out at Telegram's 30 a second.
+func runReplyLatency(members, starts int) (replyResult, error) {
+	a, err := newAnnouncement(members)
+	if err != nil {
+		return replyResult{}, err
+	}
+	defer a.close()
+	before := a.srv.Stats()
+	res := replyResult{members: members, starts: starts}
+	newcomers := make([]*telegramtest.User, 2*starts)
+	for i := range newcomers {
+		newcomers[i] = a.srv.NewUser(int64(1_000_000+i), "N", "ru")
+	}
+	if res.idle, err = measureStarts(a.srv, newcomers[:starts]); err != nil {
+		return replyResult{}, fmt.Errorf("idle: %w", err)
+	}
+	if err := a.publish(); err != nil {
+		return replyResult{}, err
+	}
+	// The announcements are queued once the first went out.
+	deadline := time.Now().Add(30 * time.Second)
+	for a.delivered() == 0 {
+		if time.Now().After(deadline) {
+			return replyResult{}, fmt.Errorf("the announcement did not start")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if res.during, err = measureStarts(a.srv, newcomers[starts:]); err != nil {
+		return replyResult{}, fmt.Errorf("during the announcement: %w", err)
+	}
+	res.queued = members - a.delivered()
+	a.wait()
+	a.srv.SettleWithin(5 * time.Second)
+	res.tooMany = a.srv.Stats().TooMany - before.TooMany
+	res.lost, res.duplicate = a.lostAndDuplicated()
+	return res, nil
+}
+
+// measureStarts has each newcomer send /start, startGap apart, waits for
+// every first answer, and returns the spread of the waits.
+func measureStarts(srv *telegramtest.Server, newcomers []*telegramtest.User) (latency, error) {
+	sent := make(map[int64]time.Time, len(newcomers))
+	for i, u := range newcomers {
+		if i > 0 {
+			time.Sleep(startGap)
+		}
+		sent[u.ID] = time.Now()
+		u.Send("/start")
+	}
+	var lat []time.Duration
+	for _, u := range newcomers {
+		if _, ok := u.NextWithin(30 * time.Second); !ok {
+			return latency{}, fmt.Errorf("no answer to the /start of %d within 30 s", u.ID)
+		}
+	}
+	answered := map[int64]bool{}
+	for _, r := range srv.Requests() {
+		if r.Method != "sendMessage" || r.Status != 200 {
+			continue
+		}
+		chat, _ := strconv.ParseInt(r.Params.Get("chat_id"), 10, 64)
+		if at, ok := sent[chat]; ok && !answered[chat] {
+			answered[chat] = true
+			lat = append(lat, r.At.Sub(at))
+		}
+	}
+	if len(lat) != len(newcomers) {
+		return latency{}, fmt.Errorf("%d answers matched, want %d", len(lat), len(newcomers))
+	}
+	slices.Sort(lat)
+	return latency{p50: lat[len(lat)/2], p99: lat[(len(lat)*99+99)/100-1], max: lat[len(lat)-1]}, nil
 }

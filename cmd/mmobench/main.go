@@ -12,9 +12,12 @@
 // members through a server that enforces Telegram's limits (30 messages a
 // second overall, 1 a second per chat) by answering 429, and prints the
 // rate achieved against the limit, the 429s received, and the members who
-// got the announcement never or twice.
+// got the announcement never or twice. Then, with a new association, it
+// measures how long a newcomer's /start waits for its first answer: -starts
+// newcomers on the idle bot (the baseline), then as many right after the
+// announcement to every member was queued.
 //
-//	go run ./cmd/mmobench -broadcast [-members 1000]
+//	go run ./cmd/mmobench -broadcast [-members 1000] [-starts 50]
 //
 // Latency is from the moment an update is queued on the fake server to
 // the moment the answer to it reaches the server. Memory is the peak heap
@@ -57,15 +60,26 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the bot's run to this file")
 	bcast := flag.Bool("broadcast", false, "measure a broadcast against Telegram's limits instead")
 	members := flag.Int("members", 1000, "broadcast: members of the association")
+	starts := flag.Int("starts", 50, "broadcast: newcomers sending /start, on the idle bot and during the announcement")
 	flag.Parse()
 	profile = *cpuprofile
 	if *bcast {
+		if *members < 1 || *starts < 1 {
+			fmt.Fprintln(os.Stderr, "mmobench: need members >= 1 and starts >= 1")
+			os.Exit(2)
+		}
 		res, err := runBroadcast(*members)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "mmobench: broadcast:", err)
 			os.Exit(1)
 		}
 		res.print(os.Stdout)
+		rep, err := runReplyLatency(*members, *starts)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mmobench: replies during a broadcast:", err)
+			os.Exit(1)
+		}
+		rep.print(os.Stdout)
 		return
 	}
 	if *users < 1 || *updates < *users || *registered < *users {

@@ -31,3 +31,21 @@ func TestSmallBroadcast(t *testing.T) {
 		t.Errorf("broadcast to 20: %+v", res)
 	}
 }
+
+// TestSmallReplyLatency keeps the reply-latency measure working: every
+// /start is answered and matched, the announcement still waits when the
+// last is, and nobody's announcement is lost or doubled.
+func TestSmallReplyLatency(t *testing.T) {
+	res, err := runReplyLatency(60, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []latency{res.idle, res.during} {
+		if l.p50 <= 0 || l.p99 < l.p50 || l.max < l.p99 {
+			t.Errorf("implausible latencies %+v", l)
+		}
+	}
+	if res.queued == 0 || res.lost != 0 || res.duplicate != 0 || res.tooMany != 0 {
+		t.Errorf("replies during a broadcast to 60: %+v", res)
+	}
+}

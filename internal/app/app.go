@@ -91,6 +91,8 @@ func (m *Main) Open(ctx context.Context) error {
 			PrivateBurst:   c.Limits.PrivateBurst,
 			GroupPerMinute: c.Limits.GroupPerMinute,
 		},
+		UserUpdates:   c.Limits.UserUpdates,
+		UserWindow:    c.Limits.UserWindow,
 		Admins:        c.Admins,
 		DialogIdle:    c.Dialogs.IdleTimeout,
 		MemberLinkTTL: c.Invitations.MemberTTL,

@@ -58,10 +58,12 @@ func testConfig(t *testing.T, srv *telegramtest.Server) config.Config {
 	cfg.Data.Path = filepath.Join(t.TempDir(), "mmo.db")
 	cfg.Data.OpenTimeout = 2 * time.Second
 	cfg.Log.Level = "debug"
-	// Tests type faster than a person; the per-chat limit has tests of its own.
+	// Tests type faster than a person; the per-chat limit and the limit on
+	// a user's updates have tests of their own.
 	cfg.Limits.PrivatePerSecond = 200
 	cfg.Limits.PrivateBurst = 50
 	cfg.Limits.GlobalPerSecond = 500
+	cfg.Limits.UserUpdates = 0
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}

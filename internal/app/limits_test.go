@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -47,6 +48,27 @@ func TestKeepsTelegramLimits(t *testing.T) {
 	if st := srv.Stats(); st.TooMany != 0 {
 		t.Errorf("the bot provoked %d answers 429", st.TooMany)
 	}
+}
+
+// TestUserUpdateLimitFromConfig: rate_limits.user_updates reaches the
+// bot: of ten messages within the window, three are answered, then one
+// notice in the user's language, and nothing for the rest.
+func TestUserUpdateLimitFromConfig(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { c.Limits.UserUpdates, c.Limits.UserWindow = 3, time.Minute })
+	u := h.user(1003, "Мария")
+	var last int
+	for range 10 {
+		last = u.Send("/help")
+	}
+	h.srv.WaitConfirmed(t, last)
+	h.srv.Settle(t)
+	got := u.Drain()
+	if len(got) != 4 || !strings.Contains(got[2].Text, "/start") || !strings.Contains(got[3].Text, "Слишком много сообщений подряд") {
+		t.Fatalf("got %d messages %v, want three answers and the notice", len(got), got)
+	}
+	h.clock.Add(time.Minute)
+	u.Send("/help")
+	next(t, u, "/start")
 }
 
 // describe returns the description of a command in a menu.

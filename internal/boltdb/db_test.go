@@ -217,57 +217,6 @@ func TestOffsetDropsHandledMarks(t *testing.T) {
 	})
 }
 
-func TestOutboxOrderAndRetry(t *testing.T) {
-	db := MustOpenDB(t)
-	err := db.Update(func(tx *Tx) error {
-		for i := 0; i < 5; i++ {
-			if err := tx.Enqueue(&OutboxItem{ChatID: int64(i % 2), Payload: []byte(`{"n":1}`)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	items, err := db.Outbox(0, 10)
-	if err != nil || len(items) != 5 {
-		t.Fatalf("outbox = %d items, %v", len(items), err)
-	}
-	if items[1].ChatID != 1 || items[1].Payload != nil || items[1].CreatedAt.IsZero() {
-		t.Errorf("listed item %+v", items[1])
-	}
-	if p, err := db.OutboxPayload(items[1].ID); err != nil || string(p) != `{"n":1}` {
-		t.Errorf("payload %q, %v", p, err)
-	}
-	for i := 1; i < len(items); i++ {
-		if items[i].ID <= items[i-1].ID {
-			t.Fatalf("items out of order: %d after %d", items[i].ID, items[i-1].ID)
-		}
-	}
-	if err := db.OutboxDone(items[0].ID, Sent); err != nil {
-		t.Fatal(err)
-	}
-	at := time.Now().Add(time.Minute).UTC().Truncate(time.Second)
-	if err := db.OutboxRetry(items[1].ID, 3, at); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.OutboxRetry(items[0].ID, 3, at); err != nil { // already gone: ignored
-		t.Fatal(err)
-	}
-	rest, _ := db.Outbox(0, 10)
-	if len(rest) != 4 || rest[0].ID != items[1].ID || rest[0].Attempts != 3 || !rest[0].NotBefore.Equal(at) {
-		t.Fatalf("after done+retry: %+v", rest)
-	}
-	after, _ := db.Outbox(items[2].ID, 10)
-	if len(after) != 2 {
-		t.Errorf("Outbox(after %d) = %d items, want 2", items[2].ID, len(after))
-	}
-	if n, _ := db.OutboxLen(); n != 4 {
-		t.Errorf("OutboxLen = %d, want 4", n)
-	}
-}
-
 func TestUsers(t *testing.T) {
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	path := filepath.Join(t.TempDir(), "mmo.db")

@@ -133,7 +133,7 @@ func TestOutboxKeysAndBroadcasts(t *testing.T) {
 	}
 	db.OutboxDone(items[0].ID, Sent)
 	db.OutboxDone(items[1].ID, Blocked)
-	db.OutboxRetry(items[2].ID, 1, time.Now().Add(time.Minute))
+	db.OutboxRetry(items[2].ID, 1, time.Now().Add(time.Minute), time.Now())
 	db.OutboxDone(last.ID, Sent)
 	db.OutboxDone(items[0].ID, Sent) // twice: counted once
 	db.View(func(tx *Tx) error {

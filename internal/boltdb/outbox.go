@@ -23,28 +23,59 @@ type OutboxItem struct {
 	Attempts  int
 	NotBefore time.Time // retry no earlier than this
 	CreatedAt time.Time
+	// FailedAt is when the first failed attempt was made; zero while none
+	// failed. It bounds how long an item is retried.
+	FailedAt time.Time
 	// Broadcast, when set, is the broadcast the item belongs to: its
 	// outcome is counted there.
 	Broadcast uint64
 	// Key, when set, makes the item replace a pending item with the same
 	// key: only the latest refresh of a live view needs to go out.
 	Key string
+	// Priority says what goes first when items of several chats wait; it
+	// is kept with the item, so the order holds across a restart.
+	Priority Priority
 }
 
-// outboxHeader is the size of the fixed binary header: a format byte,
-// then the chat id, NotBefore and CreatedAt as unix nanoseconds, attempts,
-// the broadcast id and the length of the key, which follows the header.
-const outboxHeader = 1 + 8 + 8 + 8 + 4 + 8 + 2
+// Priority orders the outbox: a lower value goes first.
+type Priority uint8
+
+// Priorities, most urgent first.
+const (
+	// PriorityReply is an answer to what a user just did.
+	PriorityReply Priority = iota
+	// PriorityNotice is a message about what someone else did, or one a
+	// scheduled job sends.
+	PriorityNotice
+	// PriorityBulk is one message of a broadcast.
+	PriorityBulk
+	// PriorityMenu is a command menu: not a chat message, set on a lane
+	// of its own that never holds up a chat.
+	PriorityMenu
+)
+
+// The header of an item, in its second format: a format byte (2), then
+// the chat id, NotBefore and CreatedAt as unix nanoseconds, attempts, the
+// broadcast id, the priority, FailedAt, and the length of the key, which
+// follows the header. Format 1 lacked the priority and FailedAt; items
+// written by an older build are read as notices (or bulk, if counted in a
+// broadcast).
+const (
+	outboxHeader   = 1 + 8 + 8 + 8 + 4 + 8 + 1 + 8 + 2
+	outboxHeaderV1 = 1 + 8 + 8 + 8 + 4 + 8 + 2
+)
 
 func encodeOutbox(it *OutboxItem) []byte {
 	b := make([]byte, outboxHeader+len(it.Key)+len(it.Payload))
-	b[0] = 1
+	b[0] = 2
 	binary.BigEndian.PutUint64(b[1:], uint64(it.ChatID))
 	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(it.NotBefore)))
 	binary.BigEndian.PutUint64(b[17:], uint64(unixNano(it.CreatedAt)))
 	binary.BigEndian.PutUint32(b[25:], uint32(it.Attempts))
 	binary.BigEndian.PutUint64(b[29:], it.Broadcast)
-	binary.BigEndian.PutUint16(b[37:], uint16(len(it.Key)))
+	b[37] = byte(it.Priority)
+	binary.BigEndian.PutUint64(b[38:], uint64(unixNano(it.FailedAt)))
+	binary.BigEndian.PutUint16(b[46:], uint16(len(it.Key)))
 	copy(b[outboxHeader:], it.Key)
 	copy(b[outboxHeader+len(it.Key):], it.Payload)
 	return b
@@ -53,11 +84,22 @@ func encodeOutbox(it *OutboxItem) []byte {
 // decodeOutbox reads an item; the payload is copied only if withPayload,
 // since bbolt's memory is valid only inside the transaction.
 func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
-	if len(b) < outboxHeader || b[0] != 1 {
+	if len(b) < 1 {
+		return OutboxItem{}, fmt.Errorf("outbox item %d: empty", id)
+	}
+	size, keyAt := outboxHeader, 46
+	switch b[0] {
+	case 1:
+		size, keyAt = outboxHeaderV1, 37
+	case 2:
+	default:
+		return OutboxItem{}, fmt.Errorf("outbox item %d: unknown format %d", id, b[0])
+	}
+	if len(b) < size {
 		return OutboxItem{}, fmt.Errorf("outbox item %d: bad header (%d bytes)", id, len(b))
 	}
-	keyLen := int(binary.BigEndian.Uint16(b[37:]))
-	if len(b) < outboxHeader+keyLen {
+	keyLen := int(binary.BigEndian.Uint16(b[keyAt:]))
+	if len(b) < size+keyLen {
 		return OutboxItem{}, fmt.Errorf("outbox item %d: key of %d bytes in %d", id, keyLen, len(b))
 	}
 	it := OutboxItem{
@@ -67,10 +109,19 @@ func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 		CreatedAt: fromUnixNano(int64(binary.BigEndian.Uint64(b[17:]))),
 		Attempts:  int(binary.BigEndian.Uint32(b[25:])),
 		Broadcast: binary.BigEndian.Uint64(b[29:]),
-		Key:       string(b[outboxHeader : outboxHeader+keyLen]),
+		Key:       string(b[size : size+keyLen]),
+	}
+	if b[0] == 2 {
+		it.Priority = Priority(b[37])
+		it.FailedAt = fromUnixNano(int64(binary.BigEndian.Uint64(b[38:])))
+	} else {
+		it.Priority = PriorityNotice
+		if it.Broadcast != 0 {
+			it.Priority = PriorityBulk
+		}
 	}
 	if withPayload {
-		it.Payload = append(json.RawMessage(nil), b[outboxHeader+keyLen:]...)
+		it.Payload = append(json.RawMessage(nil), b[size+keyLen:]...)
 	}
 	return it, nil
 }
@@ -89,8 +140,8 @@ func fromUnixNano(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// Enqueue adds an item to the outbox and sets its ID. Items are sent in ID
-// order per chat.
+// Enqueue adds an item to the outbox and sets its ID. Items of one chat
+// and one priority are sent in ID order.
 func (tx *Tx) Enqueue(item *OutboxItem) error {
 	b := tx.tx.Bucket(bucketOutbox)
 	seq, err := b.NextSequence()
@@ -200,8 +251,9 @@ func (db *DB) OutboxDone(id uint64, outcome Outcome) error {
 	})
 }
 
-// OutboxRetry records a failed attempt and when to try again.
-func (db *DB) OutboxRetry(id uint64, attempts int, notBefore time.Time) error {
+// OutboxRetry records a failed attempt, when the first one failed, and
+// when to try again.
+func (db *DB) OutboxRetry(id uint64, attempts int, notBefore, failedAt time.Time) error {
 	return db.bolt.Batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		v := b.Get(itob(id))
@@ -214,6 +266,7 @@ func (db *DB) OutboxRetry(id uint64, attempts int, notBefore time.Time) error {
 		}
 		it.Attempts = attempts
 		it.NotBefore = notBefore
+		it.FailedAt = failedAt
 		return b.Put(itob(id), encodeOutbox(&it))
 	})
 }

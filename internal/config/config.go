@@ -47,7 +47,8 @@ type Config struct {
 	Data Data `yaml:"data"`
 	// Log configures the logger.
 	Log Log `yaml:"log"`
-	// Limits configures the outgoing message rate limits.
+	// Limits configures the outgoing message rate limits and the limit
+	// on each user's incoming updates.
 	Limits Limits `yaml:"rate_limits"`
 	// Dialogs configures multi-step conversations with users.
 	Dialogs Dialogs `yaml:"dialogs"`
@@ -97,7 +98,8 @@ type Log struct {
 	Level string `yaml:"level"`
 }
 
-// Limits configures the outgoing message rate limits.
+// Limits configures the outgoing message rate limits and the limit on
+// each user's incoming updates.
 type Limits struct {
 	// GlobalPerSecond is the maximum number of messages per second across
 	// all chats; it must be positive.
@@ -111,6 +113,12 @@ type Limits struct {
 	// GroupPerMinute is the maximum number of messages per minute per group
 	// chat; at least 1.
 	GroupPerMinute int `yaml:"group_per_minute"`
+	// UserUpdates is how many updates (messages, button presses) of one
+	// user are handled within UserWindow; the excess gets one short notice
+	// and is dropped. 0 turns the limit off.
+	UserUpdates int `yaml:"user_updates"`
+	// UserWindow is the sliding window of UserUpdates, 1s..1h.
+	UserWindow time.Duration `yaml:"user_window"`
 }
 
 // Dialogs configures multi-step conversations with users.
@@ -209,6 +217,8 @@ func Default() Config {
 			PrivatePerSecond: 1,
 			PrivateBurst:     3,
 			GroupPerMinute:   20,
+			UserUpdates:      20,
+			UserWindow:       10 * time.Second,
 		},
 		Dialogs: Dialogs{
 			IdleTimeout: 24 * time.Hour,

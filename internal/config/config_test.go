@@ -59,8 +59,9 @@ func TestDefault(t *testing.T) {
 		Timezone: "Europe/Moscow",
 		Data:     Data{Path: "./data/mmo.db", OpenTimeout: 5 * time.Second},
 		Log:      Log{Format: "text", Level: "info"},
-		Limits:   Limits{GlobalPerSecond: 30, PrivatePerSecond: 1, PrivateBurst: 3, GroupPerMinute: 20},
-		Dialogs:  Dialogs{IdleTimeout: 24 * time.Hour},
+		Limits: Limits{GlobalPerSecond: 30, PrivatePerSecond: 1, PrivateBurst: 3, GroupPerMinute: 20,
+			UserUpdates: 20, UserWindow: 10 * time.Second},
+		Dialogs: Dialogs{IdleTimeout: 24 * time.Hour},
 
 		Regulation: Regulation{MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
 			MeetingsWarning: "03-01", RetentionYears: 3, ReminderDays: []int{30, 7, 1}, OverdueEveryDays: 7, AlertsAt: "09:00"},
@@ -117,6 +118,8 @@ rate_limits:
   private_per_second: 0.5
   private_burst: 5
   group_per_minute: 10
+  user_updates: 30
+  user_window: 1m
 dialogs:
   idle_timeout: 2h
 regulation:
@@ -154,8 +157,9 @@ func fullWant() Config {
 		Timezone: "Asia/Yekaterinburg",
 		Data:     Data{Path: "/var/lib/mmobot/mmo.db", OpenTimeout: 2 * time.Second},
 		Log:      Log{Format: "json", Level: "debug"},
-		Limits:   Limits{GlobalPerSecond: 25.5, PrivatePerSecond: 0.5, PrivateBurst: 5, GroupPerMinute: 10},
-		Dialogs:  Dialogs{IdleTimeout: 2 * time.Hour},
+		Limits: Limits{GlobalPerSecond: 25.5, PrivatePerSecond: 0.5, PrivateBurst: 5, GroupPerMinute: 10,
+			UserUpdates: 30, UserWindow: time.Minute},
+		Dialogs: Dialogs{IdleTimeout: 2 * time.Hour},
 
 		Regulation: Regulation{MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
 			MeetingsWarning: "09-01", RetentionYears: 5, ReminderDays: []int{14, 3}, OverdueEveryDays: 3, AlertsAt: "08:30"},

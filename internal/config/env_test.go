@@ -139,6 +139,8 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_RATE_LIMITS_PRIVATE_PER_SECOND": "rate_limits.private_per_second",
 		"MMOBOT_RATE_LIMITS_PRIVATE_BURST":      "rate_limits.private_burst",
 		"MMOBOT_RATE_LIMITS_GROUP_PER_MINUTE":   "rate_limits.group_per_minute",
+		"MMOBOT_RATE_LIMITS_USER_UPDATES":       "rate_limits.user_updates",
+		"MMOBOT_RATE_LIMITS_USER_WINDOW":        "rate_limits.user_window",
 		"MMOBOT_DIALOGS_IDLE_TIMEOUT":           "dialogs.idle_timeout",
 		"MMOBOT_REGULATION_MIN_MEMBERS":         "regulation.min_members",
 		"MMOBOT_REGULATION_SCHOOL_YEAR_START":   "regulation.school_year_start",

@@ -118,6 +118,12 @@ func (c *Config) validate() error {
 	if l.GroupPerMinute < 1 {
 		add("rate_limits.group_per_minute", "must be at least 1, got %d", l.GroupPerMinute)
 	}
+	if l.UserUpdates < 0 {
+		add("rate_limits.user_updates", "must be 0 (no limit) or more, got %d", l.UserUpdates)
+	}
+	if l.UserWindow < time.Second || l.UserWindow > time.Hour {
+		add("rate_limits.user_window", "must be between 1s and 1h, got %v", l.UserWindow)
+	}
 
 	// dialogs
 	if c.Dialogs.IdleTimeout < minIdleTimeout {

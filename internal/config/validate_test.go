@@ -123,6 +123,13 @@ func TestValidate(t *testing.T) {
 			"rate_limits.private_burst: must be at least 1, got 0"},
 		{"group zero", func(c *Config) { c.Limits.GroupPerMinute = 0 },
 			"rate_limits.group_per_minute: must be at least 1, got 0"},
+		{"user updates off", func(c *Config) { c.Limits.UserUpdates = 0 }, ""},
+		{"user updates negative", func(c *Config) { c.Limits.UserUpdates = -1 },
+			"rate_limits.user_updates: must be 0 (no limit) or more, got -1"},
+		{"user window zero", func(c *Config) { c.Limits.UserWindow = 0 },
+			"rate_limits.user_window: must be between 1s and 1h, got 0s"},
+		{"user window long", func(c *Config) { c.Limits.UserWindow = 2 * time.Hour },
+			"rate_limits.user_window: must be between 1s and 1h, got 2h0m0s"},
 
 		// dialogs
 		{"idle timeout min", func(c *Config) { c.Dialogs.IdleTimeout = time.Minute }, ""},

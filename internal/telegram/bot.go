@@ -2,14 +2,17 @@
 // package that imports the Bot API library. It polls updates with its own
 // loop (so an update is confirmed only after it was handled), routes them
 // to handlers inside a store transaction, and delivers every answer
-// through a durable outbox and one rate-limited sender.
+// through a durable outbox, most urgent first, and one rate-limited
+// sender that answers callback queries off the update workers.
 package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"slices"
@@ -56,6 +59,11 @@ type Options struct {
 	// ConnectRetry is the first wait between attempts to reach the Bot
 	// API at start; it doubles up to a minute.
 	ConnectRetry time.Duration
+	// UserUpdates limits how many updates of one user are handled per
+	// UserWindow (by the clock Now); the excess gets one notice and is
+	// dropped. 0: no limit.
+	UserUpdates int
+	UserWindow  time.Duration
 }
 
 // Bot is the running Telegram bot.
@@ -67,7 +75,9 @@ type Bot struct {
 	cat     *i18n.Catalog
 	codec   codec
 	sender  *Sender
+	answers *answerer
 	out     *dispatcher
+	flood   *floodGate // nil: no limit on users' updates
 	log     *slog.Logger
 	now     func() time.Time
 	routes  routes
@@ -153,26 +163,34 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 		TLSHandshakeTimeout: 10 * time.Second,
 		ForceAttemptHTTP2:   true,
 	}
-	sendClient := ctxClient{ctx: context.WithoutCancel(ctx), c: &http.Client{Transport: transport, Timeout: opt.RequestTimeout}}
-
+	// getMe is the first call: it runs on ctx, so a SIGTERM while the Bot
+	// API hangs or cannot be reached stops the start at once.
+	startClient := &http.Client{Transport: transport, Timeout: opt.RequestTimeout}
 	var api *tgbotapi.BotAPI
 	wait := opt.ConnectRetry
 	for {
 		var err error
-		api, err = tgbotapi.NewBotAPIWithClient(opt.Token, opt.Endpoint, sendClient)
+		api, err = tgbotapi.NewBotAPIWithClient(opt.Token, opt.Endpoint, ctxClient{ctx: ctx, c: startClient})
 		if err == nil {
 			break
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("connect to the Bot API: %w", ctx.Err())
 		}
 		var apiErr *tgbotapi.Error
 		if errors.As(err, &apiErr) && (apiErr.Code == 401 || apiErr.Code == 404) {
 			return nil, ErrUnauthorized
 		}
-		log.Warn("cannot reach the Bot API, retrying", "error", err, "retry_in", wait.String())
+		log.Warn("cannot reach the Bot API, retrying", "method", "getMe", "error", err, "retry_in", wait.String())
 		if err := sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("connect to the Bot API: %w", err)
 		}
 		wait = min(wait*2, time.Minute)
 	}
+	// Sends are bound to contexts of their own (see apiCaller); what the
+	// library would do with its client unbound is never a network call.
+	sendClient := &http.Client{Transport: transport, Timeout: opt.RequestTimeout}
+	api.Client = sendClient
 
 	pollCtx, pollCancel := context.WithCancel(context.WithoutCancel(ctx))
 	pollAPI := *api // a copy that differs only in its HTTP client
@@ -183,11 +201,18 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 		codec: codec{secret: db.Secret()}, log: log, now: opt.Now, alerts: alerts,
 		pollCtx: pollCtx, pollCancel: pollCancel,
 	}
-	b.sender = NewSender(api, opt.Limits, log)
+	b.sender = NewSender(apiCaller{api: api, client: sendClient}, opt.Limits, log)
+	b.answers = newAnswerer(b.sender, log)
 	// Enough concurrent sends to keep the global rate when each request
 	// takes a network round trip, and few enough that a crash repeats few.
 	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
-	b.out = newDispatcher(db, b.sender, log, parallel, b.markBlocked)
+	b.out = newDispatcher(db, b.sender, log, parallel, b.markBlocked, b.fileNotSent)
+	if opt.UserUpdates > 0 {
+		if opt.UserWindow <= 0 {
+			opt.UserWindow = 10 * time.Second
+		}
+		b.flood = newFloodGate(opt.UserUpdates, opt.UserWindow)
+	}
 	b.routes = b.buildRoutes()
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
 	return b, nil
@@ -215,19 +240,53 @@ func (b *Bot) markBlocked(chatID int64) {
 	}
 }
 
+// Shutdown budget: SIGTERM is honoured within about 5 s in every state
+// (Docker waits 10 s). The answers to the last updates get drainFor to go
+// out; then sends in flight get graceFor before they are cut, and stay in
+// the outbox for the next start.
+const (
+	drainFor = 2500 * time.Millisecond
+	graceFor = time.Second
+)
+
+// fileNotSent tells a person that a file for them was set aside after a
+// minute of failures, in their language, so they know to ask again.
+func (b *Bot) fileNotSent(chatID int64) {
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		lang := i18n.Default
+		if u, err := tx.User(chatID); err == nil {
+			if u.Blocked {
+				return nil
+			}
+			lang = b.cat.Match(u.Lang, u.LanguageCode)
+		}
+		data, err := json.Marshal(&outMsg{Kind: outSend, ChatID: chatID, Text: b.cat.T(lang, "error.file_not_sent")})
+		if err != nil {
+			return err
+		}
+		return tx.Enqueue(&boltdb.OutboxItem{ChatID: chatID, Payload: data, Priority: boltdb.PriorityReply})
+	})
+	if err != nil {
+		b.log.Error("queue the notice of a file not sent", "chat_id", chatID, "error", err)
+		return
+	}
+	b.out.notify()
+}
+
 // Run polls and handles updates until ctx is done, then finishes the
 // updates in hand, saves the offset, gives the outbox a moment to drain,
-// and returns nil.
+// and returns nil. Nothing it starts with waits for Telegram: menus are
+// queued for the outbox's menu lane, polling begins at once.
 func (b *Bot) Run(ctx context.Context) error {
 	outCtx, outCancel := context.WithCancel(context.WithoutCancel(ctx))
+	sendCtx, sendCancel := context.WithCancel(context.WithoutCancel(ctx))
 	outDone := make(chan struct{})
 	go func() {
 		defer close(outDone)
-		b.out.run(outCtx, context.WithoutCancel(ctx))
+		b.out.run(outCtx, sendCtx)
 	}()
-	b.setDefaultMenus()
 	if err := b.refreshMenus(); err != nil {
-		b.log.Error("refresh command menus", "error", err)
+		b.log.Error("queue command menus", "error", err)
 	}
 
 	c := b.startSchedule()
@@ -238,15 +297,17 @@ func (b *Bot) Run(ctx context.Context) error {
 	<-c.Stop().Done() // a scan in hand finishes before the store closes
 
 	// Let the answers to the last updates go out before stopping.
-	drain := time.Now().Add(3 * time.Second)
-	for time.Now().Before(drain) {
-		if n, _ := b.db.OutboxLen(); n == 0 {
-			break
-		}
-		b.out.notify()
+	drain := time.Now().Add(drainFor)
+	for time.Now().Before(drain) && b.out.messagesPending() > 0 {
 		time.Sleep(20 * time.Millisecond)
 	}
 	outCancel()
+	select {
+	case <-outDone:
+	case <-time.After(graceFor):
+	}
+	sendCancel()
+	b.answers.stop()
 	<-outDone
 	return err
 }
@@ -330,14 +391,21 @@ func (b *Bot) poll(ctx context.Context) error {
 }
 
 // pollBackoff returns how long to wait after a failed getUpdates: what a
-// 429 asks for, else doubling from half a second to half a minute.
+// 429 asks for, else doubling from half a second to at most 5 s, so the
+// bot is back within seconds of an outage. The wait is drawn between half
+// and all of the step ("equal jitter"), so bots that lost the same
+// connection do not all come back at the same instant.
 func (b *Bot) pollBackoff(err error, prev time.Duration) time.Duration {
 	var apiErr *tgbotapi.Error
 	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 		return time.Duration(apiErr.RetryAfter) * time.Second
 	}
-	return min(max(2*prev, 500*time.Millisecond), 30*time.Second)
+	step := min(max(2*prev, 500*time.Millisecond), maxPollBackoff)
+	return step/2 + rand.N(step/2+1)
 }
+
+// maxPollBackoff caps the wait between failed polls.
+const maxPollBackoff = 5 * time.Second
 
 // chatOf returns the key that orders an update: its chat, so one chat's
 // updates are handled one after another.
@@ -361,6 +429,14 @@ func chatOf(u *tgbotapi.Update) uint64 {
 // gets an apology and the update is marked handled, so a bug cannot make
 // Telegram redeliver it forever.
 func (b *Bot) process(u tgbotapi.Update) {
+	if b.flood != nil {
+		if user := senderOf(&u); user != 0 {
+			if ok, first := b.flood.admit(user, b.now()); !ok {
+				b.refuse(u, first)
+				return
+			}
+		}
+	}
 	var done *Request
 	var failed error
 	err := b.db.Batch(func(tx *boltdb.Tx) error {
@@ -398,13 +474,12 @@ func (b *Bot) process(u tgbotapi.Update) {
 	b.after(done)
 }
 
-// after does what must follow the commit: answering the callback query and
-// waking the outbox.
+// after does what must follow the commit: answering the callback query
+// (by the answerer, never here: a hanging or refused answer must not hold
+// up the updates behind it) and waking the outbox.
 func (b *Bot) after(r *Request) {
 	if r.answer != nil {
-		if _, err := b.sender.Do(b.pollCtx, *r.answer); err != nil {
-			b.log.Debug("answer callback", "update_id", r.Update.UpdateID, "error", err)
-		}
+		b.answers.answer(*r.answer, r.ChatID, r.Update.UpdateID)
 	}
 	if len(r.out) > 0 {
 		b.out.notify()

@@ -111,6 +111,11 @@ func TestBroadcastSurvivesACrash(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The server hears the last sends before the bot has recorded them:
+	// wait for the outbox, not for the server's quiet.
+	for n, _ := second.db.OutboxLen(); n > 0 && time.Now().Before(deadline); n, _ = second.db.OutboxLen() {
+		time.Sleep(20 * time.Millisecond)
+	}
 	srv.Settle(t)
 	lost, dup := 0, 0
 	for id := int64(2); id <= members+1; id++ {

@@ -1,12 +1,9 @@
 package telegram
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"strings"
-
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -78,38 +75,41 @@ func (b *Bot) menu(lang string, role mmo.Role) []command {
 	return cmds
 }
 
-// setDefaultMenus sets the menu every private chat shows before a
-// user-specific one is set: the member's commands, per language.
-// Telegram picks the list by the user's client language; Russian is also
-// the default for any other language.
-func (b *Bot) setDefaultMenus() {
-	for _, lang := range b.cat.Langs() {
-		var cmds []tgbotapi.BotCommand
-		for _, c := range b.menu(lang, mmo.RoleMember) {
-			cmds = append(cmds, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
-		}
-		code := lang
-		if lang == "ru" {
-			code = "" // the fallback for every language without its own list
-		}
-		cfg := tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeAllPrivateChats(), code, cmds...)
-		if _, err := b.sender.Do(context.WithoutCancel(b.pollCtx), cfg); err != nil {
-			b.log.Warn("set the default command menu", "lang", lang, "error", err)
-		}
-	}
-}
-
 // ownMenu reports whether a user needs a menu of their own rather than the
 // default one: a leader's or higher role, or a language chosen in /settings.
 func (b *Bot) ownMenu(u *mmo.User) bool {
 	return u.Role(b.isAdmin(u.ID)) >= mmo.RoleLeader || u.Lang != ""
 }
 
-// refreshMenus keeps the chat-specific menus in step with the build: when
-// the menus of this build (every role, every language) differ from those
-// recorded at the last start, every user with a menu of their own gets it
-// set again through the outbox.
+// defaultMenus are the menus every private chat shows before a
+// user-specific one is set: the member's commands, per language.
+// Telegram picks the list by the user's client language; Russian is also
+// the default for any other language.
+func (b *Bot) defaultMenus() []outMsg {
+	var out []outMsg
+	for _, lang := range b.cat.Langs() {
+		code := lang
+		if lang == "ru" {
+			code = "" // the fallback for every language without its own list
+		}
+		out = append(out, outMsg{Kind: outCommands, DefaultMenu: true, Lang: code,
+			Commands: b.menu(lang, mmo.RoleMember), key: "menu:default:" + code})
+	}
+	return out
+}
+
+// refreshMenus keeps the menus in step with the build: when the default
+// menus, or the menus of every role in every language, differ from those
+// recorded at the last start, they are queued for the outbox's menu lane
+// (the default ones; every user with a menu of their own). Nothing here
+// waits for Telegram: the lane sets them in the background, paced.
 func (b *Bot) refreshMenus() error {
+	defaults := b.defaultMenus()
+	hd := sha256.New()
+	for _, m := range defaults {
+		json.NewEncoder(hd).Encode(m)
+	}
+	defaultSum := hd.Sum(nil)
 	h := sha256.New()
 	for _, lang := range b.cat.Langs() {
 		for role := mmo.RoleGuest; role <= mmo.RoleAdmin; role++ {
@@ -120,30 +120,35 @@ func (b *Bot) refreshMenus() error {
 	queued := 0
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		queued = 0
-		if string(tx.Meta("menu_hash")) == string(sum) {
-			return nil
-		}
 		r := &Request{bot: b, Tx: tx}
-		var users []*mmo.User
-		if err := tx.Users(func(u *mmo.User) bool {
-			if u.Registered() && !u.Blocked && b.ownMenu(u) {
-				users = append(users, u)
+		if string(tx.Meta("default_menu_hash")) != string(defaultSum) {
+			r.out = append(r.out, defaults...)
+			if err := tx.PutMeta("default_menu_hash", defaultSum); err != nil {
+				return err
 			}
-			return true
-		}); err != nil {
-			return err
 		}
-		for _, u := range users {
-			r.SetMenu(u)
+		if string(tx.Meta("menu_hash")) != string(sum) {
+			var users []*mmo.User
+			if err := tx.Users(func(u *mmo.User) bool {
+				if u.Registered() && !u.Blocked && b.ownMenu(u) {
+					users = append(users, u)
+				}
+				return true
+			}); err != nil {
+				return err
+			}
+			for _, u := range users {
+				r.SetMenu(u)
+			}
+			if err := tx.PutMeta("menu_hash", sum); err != nil {
+				return err
+			}
 		}
-		if err := r.commit(); err != nil {
-			return err
-		}
-		queued = len(users)
-		return tx.PutMeta("menu_hash", sum)
+		queued = len(r.out)
+		return r.commit()
 	})
 	if queued > 0 {
-		b.log.Info("command menus changed: updating users' own menus", "users", queued)
+		b.log.Info("command menus changed: queued for setting", "menus", queued)
 		b.out.notify()
 	}
 	return err

@@ -318,6 +318,7 @@ func (b *Bot) broadcast(r *Request, kind string, e *mmo.Event, to []*mmo.User, m
 		r.Send(u.ID, text, kb...)
 		for i := start; i < len(r.out); i++ {
 			r.out[i].broadcast = bc.ID
+			r.out[i].bulk = true
 		}
 		if len(r.out)-start > 1 {
 			// A long text went in parts; only the last one counts.

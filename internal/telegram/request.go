@@ -121,7 +121,9 @@ func (r *Request) SendPhoto(chatID int64, name string, data []byte, caption stri
 // commands in their language. Users whose menu is the default one (members
 // who never chose a language) get the chat's own menu removed instead.
 func (r *Request) SetMenu(u *mmo.User) {
-	m := outMsg{Kind: outCommands, ChatID: u.ID}
+	// Only the latest menu of a chat matters: a newer one replaces a
+	// menu still waiting.
+	m := outMsg{Kind: outCommands, ChatID: u.ID, key: "menu:" + itoa(u.ID)}
 	if r.bot.ownMenu(u) {
 		m.Commands = r.bot.menu(r.LangOf(u), u.Role(r.bot.isAdmin(u.ID)))
 	}
@@ -253,16 +255,32 @@ func (r *Request) EndDialog() error {
 // commit moves the queued replies into the outbox of the transaction.
 func (r *Request) commit() error {
 	for i := range r.out {
-		data, err := json.Marshal(&r.out[i])
+		m := &r.out[i]
+		data, err := json.Marshal(m)
 		if err != nil {
 			return err
 		}
-		item := &boltdb.OutboxItem{ChatID: r.out[i].ChatID, Payload: data, Broadcast: r.out[i].broadcast, Key: r.out[i].key}
+		item := &boltdb.OutboxItem{ChatID: m.ChatID, Payload: data, Broadcast: m.broadcast, Key: m.key, Priority: r.priority(m)}
 		if err := r.Tx.Enqueue(item); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// priority places a message in the outbox: what answers the user who
+// caused the update goes first, then news for others, then broadcasts;
+// menus go on their own lane.
+func (r *Request) priority(m *outMsg) boltdb.Priority {
+	switch {
+	case m.Kind == outCommands:
+		return boltdb.PriorityMenu
+	case m.bulk || m.broadcast != 0:
+		return boltdb.PriorityBulk
+	case r.Update != nil && m.ChatID == r.ChatID:
+		return boltdb.PriorityReply
+	}
+	return boltdb.PriorityNotice
 }
 
 // parseCommand splits "/cmd@bot args" into "cmd" and "args". It returns

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -21,61 +23,113 @@ type Limits struct {
 	GroupPerMinute int     // messages per minute to one group
 }
 
-// Errors of Send that the caller acts upon.
+// Kinds of SendError that callers act upon.
 var (
 	// errBlocked means the user blocked the bot (403): stop sending to them.
-	errBlocked = errors.New("telegram: the user blocked the bot")
+	errBlocked = errors.New("the user blocked the bot")
 	// errPermanent means Telegram refused the request for good (400 and the
 	// like): retrying cannot help.
-	errPermanent = errors.New("telegram: request refused")
+	errPermanent = errors.New("refused")
 	// errTransient means the request failed in a way that may pass: the
-	// network, a 5xx, or too many 429s in a row.
-	errTransient = errors.New("telegram: temporary failure")
+	// network, a 5xx, an answer that is not the API's.
+	errTransient = errors.New("temporary failure")
+	// errTooMany is a 429: the request may go again after RetryAfter.
+	errTooMany = errors.New("too many requests")
 )
+
+// SendError is a failed call to the Bot API. Its text names the method
+// and what Telegram (or the network) said, so a log line tells an
+// operator why a chat is silent; it never holds the token-bearing URL.
+type SendError struct {
+	Method      string
+	ChatID      int64
+	Code        int    // Telegram's error_code; 0 when no API answer came
+	Description string // Telegram's description, or the network error
+	RetryAfter  time.Duration
+	kind        error
+}
+
+func (e *SendError) Error() string {
+	if e.Code != 0 {
+		return fmt.Sprintf("%s: %d %s", e.Method, e.Code, e.Description)
+	}
+	return fmt.Sprintf("%s: %v: %s", e.Method, e.kind, e.Description)
+}
+
+// Unwrap returns the kind: errBlocked, errPermanent, errTransient or
+// errTooMany.
+func (e *SendError) Unwrap() error { return e.kind }
 
 // limitMargin is the share of a configured rate the sender uses.
 const limitMargin = 0.97
 
-// caller is the one method of the Bot API client the sender needs.
+// globalEvidence is how many chats in a row must get a 429, each on the
+// first message sent to it for a while, with no message accepted in
+// between, before the sender takes it for a limit on the bot as a whole.
+// Telegram's answer does not say which limit was hit; but a chat that was
+// sent nothing lately cannot be over its own limit, and when the bot's
+// limit is hit every message is refused, while 429s scattered among
+// accepted messages are not that.
+const globalEvidence = 5
+
+// caller makes one Bot API request bound to a context.
 type caller interface {
-	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+	Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
 }
 
-// Sender is the one outbound path to Telegram. Every request goes through
-// Do, which keeps to the rate limits, honours retry_after, and retries
-// network errors and 5xx answers with backoff.
+// apiCaller binds each request of the library's client to its context,
+// which the library itself does not support: a request is cut when its
+// caller stops waiting, not only when the HTTP timeout runs out.
+type apiCaller struct {
+	api    *tgbotapi.BotAPI
+	client *http.Client
+}
+
+func (a apiCaller) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	api := *a.api // a copy that differs only in its HTTP client
+	api.Client = ctxClient{ctx: ctx, c: a.client}
+	return api.Request(c)
+}
+
+// Sender is the one outbound path to Telegram. It keeps the rate limits
+// (over all chats, per chat), remembers what each 429 asked for, and
+// makes single attempts: retrying is for its callers, who know whether a
+// request is still worth sending (an outbox message is, for a minute; a
+// callback answer is not).
 type Sender struct {
 	api    caller
 	limits Limits
 	log    *slog.Logger
 
-	global *rate.Limiter
+	pace pacer // the rate over all chats
 
 	mu          sync.Mutex
 	chats       map[int64]*chatLimit
-	pausedUntil time.Time // set by a 429: nobody sends before it
+	paused      map[pauseKey]time.Time // 429s on requests that are not messages
+	globalUntil time.Time              // a 429 on the bot as a whole
+	streak      map[int64]bool         // fresh chats refused in a row (see globalEvidence)
 	lastSweep   time.Time
-
-	// Attempts is how many times a request is tried on network errors and
-	// 5xx before Do gives up with errTransient; Backoff is the first wait,
-	// doubled each time.
-	Attempts int
-	Backoff  time.Duration
-	// Max429 is how many 429 answers in a row one request accepts.
-	Max429 int
 
 	stats SenderStats
 }
 
 // SenderStats counts what the sender met, for logs and benchmarks.
 type SenderStats struct {
-	Sent, TooMany, Retries, Blocked, Failed int64
+	Sent, TooMany, Blocked, Failed int64
 }
 
 type chatLimit struct {
 	lim         *rate.Limiter
 	pausedUntil time.Time
 	lastUse     time.Time
+	lastSend    time.Time // the last message attempted to the chat
+}
+
+// pauseKey is what a 429 pauses: messages to a chat (method ""), or one
+// method for one chat (0: the method as a whole).
+type pauseKey struct {
+	method string
+	chat   int64
 }
 
 // NewSender returns a sender over api with the given limits.
@@ -98,14 +152,12 @@ func NewSender(api caller, limits Limits, log *slog.Logger) *Sender {
 	limits.Global *= limitMargin
 	limits.Private *= limitMargin
 	return &Sender{
-		api:      api,
-		limits:   limits,
-		log:      log,
-		global:   rate.NewLimiter(rate.Limit(limits.Global), 1),
-		chats:    map[int64]*chatLimit{},
-		Attempts: 4,
-		Backoff:  500 * time.Millisecond,
-		Max429:   10,
+		api:    api,
+		limits: limits,
+		log:    log,
+		pace:   pacer{interval: time.Duration(float64(time.Second) / limits.Global)},
+		chats:  map[int64]*chatLimit{},
+		paused: map[pauseKey]time.Time{},
 	}
 }
 
@@ -116,81 +168,152 @@ func (s *Sender) Stats() SenderStats {
 	return s.stats
 }
 
-// limited reports whether a request counts against the message limits:
-// sending and editing do; answering a callback or setting the menu do not.
-func limited(c tgbotapi.Chattable) (chatID int64, ok bool) {
-	switch m := c.(type) {
+// methodOf names the Bot API method of a request, for errors and logs.
+func methodOf(c tgbotapi.Chattable) string {
+	switch c.(type) {
 	case tgbotapi.MessageConfig:
-		return m.ChatID, true
+		return "sendMessage"
 	case tgbotapi.DocumentConfig:
-		return m.ChatID, true
+		return "sendDocument"
 	case tgbotapi.PhotoConfig:
-		return m.ChatID, true
+		return "sendPhoto"
 	case tgbotapi.EditMessageTextConfig:
-		return m.ChatID, true
+		return "editMessageText"
 	case tgbotapi.EditMessageReplyMarkupConfig:
-		return m.ChatID, true
+		return "editMessageReplyMarkup"
+	case tgbotapi.CallbackConfig:
+		return "answerCallbackQuery"
+	case tgbotapi.SetMyCommandsConfig:
+		return "setMyCommands"
+	case tgbotapi.DeleteMyCommandsConfig:
+		return "deleteMyCommands"
+	case tgbotapi.DeleteMessageConfig:
+		return "deleteMessage"
 	}
-	return 0, false
+	return strings.TrimPrefix(fmt.Sprintf("%T", c), "tgbotapi.")
 }
 
-// Do sends one request, waiting for the limits, and returns Telegram's
-// answer. Its errors wrap errBlocked, errPermanent or errTransient.
-func (s *Sender) Do(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
-	chatID, isLimited := limited(c)
-	attempts, tooMany := 0, 0
+// isMessage reports whether a request counts against the message limits:
+// sending and editing do; answering a callback or setting the menu do not.
+func isMessage(c tgbotapi.Chattable) bool {
+	switch c.(type) {
+	case tgbotapi.MessageConfig, tgbotapi.DocumentConfig, tgbotapi.PhotoConfig,
+		tgbotapi.EditMessageTextConfig, tgbotapi.EditMessageReplyMarkupConfig:
+		return true
+	}
+	return false
+}
+
+// menuMethod is the pause key of setting and removing menus: one limit
+// surely covers both.
+const menuMethod = "menu"
+
+func keyOf(chatID int64, c tgbotapi.Chattable) pauseKey {
+	switch c.(type) {
+	case tgbotapi.SetMyCommandsConfig, tgbotapi.DeleteMyCommandsConfig:
+		return pauseKey{method: menuMethod, chat: chatID}
+	}
+	if isMessage(c) {
+		return pauseKey{chat: chatID}
+	}
+	return pauseKey{method: methodOf(c), chat: chatID}
+}
+
+// Do sends one request concerning chatID once, after waiting for the
+// limits and for any pause a 429 asked for. If the wait would outlast
+// ctx's deadline it gives up at once: the request would come too late.
+func (s *Sender) Do(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	key := keyOf(chatID, c)
 	for {
-		if isLimited {
-			if err := s.wait(ctx, chatID); err != nil {
-				return nil, fmt.Errorf("%w: %v", errTransient, err)
-			}
+		until := s.pausedUntil(key, time.Now())
+		if !until.After(time.Now()) {
+			break
 		}
-		resp, err := s.api.Request(c)
-		if err == nil {
-			s.count(func(st *SenderStats) { st.Sent++ })
-			return resp, nil
+		if dl, ok := ctx.Deadline(); ok && until.After(dl) {
+			return nil, &SendError{Method: methodOf(c), ChatID: chatID, Description: "paused by a 429 past the deadline", kind: errTooMany}
 		}
-		var apiErr *tgbotapi.Error
-		switch {
-		case errors.As(err, &apiErr) && apiErr.Code == 429:
-			tooMany++
-			s.count(func(st *SenderStats) { st.TooMany++ })
-			wait := time.Duration(apiErr.RetryAfter) * time.Second
-			if wait <= 0 {
-				wait = time.Second
-			}
-			s.pause(chatID, wait)
-			if tooMany > s.Max429 {
-				return nil, fmt.Errorf("%w: %d answers 429 in a row", errTransient, tooMany)
-			}
-			if !isLimited { // waits happen in s.wait for limited calls
-				if err := sleep(ctx, wait); err != nil {
-					return nil, fmt.Errorf("%w: %v", errTransient, err)
-				}
-			}
-			continue
-		case errors.As(err, &apiErr) && apiErr.Code == 403:
-			s.count(func(st *SenderStats) { st.Blocked++ })
-			return nil, fmt.Errorf("%w: %s", errBlocked, apiErr.Message)
-		case errors.As(err, &apiErr) && apiErr.Code == 400 && strings.Contains(apiErr.Message, "message is not modified"):
-			// The message already shows what we wanted: success.
-			return resp, nil
-		case errors.As(err, &apiErr) && apiErr.Code < 500 && apiErr.Code != 0:
-			s.count(func(st *SenderStats) { st.Failed++ })
-			return nil, fmt.Errorf("%w: %d %s", errPermanent, apiErr.Code, apiErr.Message)
-		}
-		// Network errors, 5xx, and answers that are not the API's JSON
-		// (a proxy's error page): try again after a while.
-		attempts++
-		if attempts >= s.Attempts {
-			s.count(func(st *SenderStats) { st.Failed++ })
-			return nil, fmt.Errorf("%w: %v", errTransient, err)
-		}
-		s.count(func(st *SenderStats) { st.Retries++ })
-		if err := sleep(ctx, s.Backoff<<(attempts-1)); err != nil {
-			return nil, fmt.Errorf("%w: %v", errTransient, err)
+		if err := sleep(ctx, time.Until(until)); err != nil {
+			return nil, s.ctxError(c, chatID, err)
 		}
 	}
+	if isMessage(c) {
+		s.mu.Lock()
+		lim := s.chat(chatID, time.Now()).lim
+		s.mu.Unlock()
+		if err := lim.Wait(ctx); err != nil {
+			return nil, s.ctxError(c, chatID, err)
+		}
+		at := s.pace.book(time.Now())
+		if err := sleep(ctx, time.Until(at)); err != nil {
+			s.pace.cancel(at)
+			return nil, s.ctxError(c, chatID, err)
+		}
+		s.pace.went(time.Now())
+	}
+	return s.attempt(ctx, chatID, c)
+}
+
+func (s *Sender) ctxError(c tgbotapi.Chattable, chatID int64, err error) error {
+	return &SendError{Method: methodOf(c), ChatID: chatID, Description: err.Error(), kind: errTransient}
+}
+
+// attempt makes one call and sorts its outcome; a 429 is remembered so
+// that the requests it concerns wait as Telegram asked.
+func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	var prevSend time.Time
+	if isMessage(c) {
+		s.mu.Lock()
+		cl := s.chat(chatID, time.Now())
+		prevSend, cl.lastSend = cl.lastSend, time.Now()
+		s.mu.Unlock()
+	}
+	resp, err := s.api.Request(ctx, c)
+	if err == nil {
+		s.count(func(st *SenderStats) {
+			st.Sent++
+			if isMessage(c) {
+				s.streak = nil
+			}
+		})
+		return resp, nil
+	}
+	e := &SendError{Method: methodOf(c), ChatID: chatID}
+	var apiErr *tgbotapi.Error
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Code == 429:
+		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errTooMany
+		e.RetryAfter = time.Duration(apiErr.RetryAfter) * time.Second
+		if e.RetryAfter <= 0 {
+			e.RetryAfter = time.Second
+		}
+		s.count(func(st *SenderStats) { st.TooMany++ })
+		s.tooMany(keyOf(chatID, c), e.RetryAfter, prevSend)
+	case errors.As(err, &apiErr) && apiErr.Code == 403:
+		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errBlocked
+		s.count(func(st *SenderStats) { st.Blocked++ })
+	case errors.As(err, &apiErr) && apiErr.Code == 400 && strings.Contains(apiErr.Message, "message is not modified"):
+		// The message already shows what we wanted: success.
+		return resp, nil
+	case errors.As(err, &apiErr) && apiErr.Code < 500 && apiErr.Code != 0:
+		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errPermanent
+		s.count(func(st *SenderStats) { st.Failed++ })
+	case errors.As(err, &apiErr):
+		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errTransient
+		s.count(func(st *SenderStats) { st.Failed++ })
+	default:
+		// Network errors and answers that are not the API's JSON (a
+		// proxy's error page). A url.Error quotes the URL, which holds the
+		// token: keep only what went wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			e.Description = ue.Op + ": " + ue.Err.Error()
+		} else {
+			e.Description = err.Error()
+		}
+		e.kind = errTransient
+		s.count(func(st *SenderStats) { st.Failed++ })
+	}
+	return nil, e
 }
 
 func (s *Sender) count(f func(*SenderStats)) {
@@ -199,36 +322,90 @@ func (s *Sender) count(f func(*SenderStats)) {
 	s.mu.Unlock()
 }
 
-// wait blocks until a message may go to chatID.
-func (s *Sender) wait(ctx context.Context, chatID int64) error {
-	for {
-		now := time.Now()
-		s.mu.Lock()
-		cl := s.chat(chatID, now)
-		until := s.pausedUntil
-		if cl.pausedUntil.After(until) {
+// pausedUntil is when requests of key may go again after 429s.
+func (s *Sender) pausedUntil(key pauseKey, now time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	until := s.globalUntil
+	if key.method == "" {
+		if cl := s.chats[key.chat]; cl != nil && cl.pausedUntil.After(until) {
 			until = cl.pausedUntil
 		}
-		s.mu.Unlock()
-		if until.After(now) {
-			if err := sleep(ctx, until.Sub(now)); err != nil {
-				return err
-			}
-			continue
+	} else if p := s.paused[key]; p.After(until) {
+		until = p
+	}
+	return until
+}
+
+// readyAt is when a message to chatID may go: after any pause and once
+// the chat's own rate allows it. The global rate is not included; the
+// caller takes its turn there separately.
+func (s *Sender) readyAt(chatID int64, now time.Time) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cl := s.chat(chatID, now)
+	at := s.globalUntil
+	if cl.pausedUntil.After(at) {
+		at = cl.pausedUntil
+	}
+	if tokens := cl.lim.TokensAt(now); tokens < 1 {
+		wait := time.Duration((1 - tokens) / float64(cl.lim.Limit()) * float64(time.Second))
+		if r := now.Add(wait); r.After(at) {
+			at = r
 		}
-		if err := cl.lim.Wait(ctx); err != nil {
-			return err
-		}
-		if err := s.global.Wait(ctx); err != nil {
-			return err
-		}
-		// A 429 may have arrived while we waited for the limiters.
-		s.mu.Lock()
-		paused := s.pausedUntil.After(time.Now()) || cl.pausedUntil.After(time.Now())
-		s.mu.Unlock()
-		if !paused {
-			return nil
-		}
+	}
+	return at
+}
+
+// take uses the chat's turn for a message now; false if it has none.
+func (s *Sender) take(chatID int64, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.chat(chatID, now).lim.AllowN(now, 1)
+}
+
+// pacer spaces messages over all chats: each goes at least interval
+// after the one before, counted from when that one actually went. A token
+// bucket counts from when turns were booked, so after a stall it lets two
+// messages out at once, and Telegram's sliding count refuses the 31st of
+// a second.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration
+	last     time.Time // the time of the latest turn booked or taken
+}
+
+// book takes the next turn and returns its time.
+func (p *pacer) book(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at := p.last.Add(p.interval)
+	if at.Before(now) {
+		at = now
+	}
+	p.last = at
+	return at
+}
+
+// went records that a message went at now. One held up past its turn
+// moves the next turn back, so that it counts from there; the few
+// hundred microseconds of waking up late do not, or every turn would
+// stretch by them.
+func (p *pacer) went(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if late := now.Add(-p.interval / 16); late.After(p.last) {
+		p.last = late
+	}
+}
+
+// cancel gives back a turn booked at at and not used, if none was booked
+// after it.
+func (p *pacer) cancel(at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.last.Equal(at) {
+		p.last = at.Add(-p.interval)
 	}
 }
 
@@ -240,6 +417,11 @@ func (s *Sender) chat(chatID int64, now time.Time) *chatLimit {
 		for id, cl := range s.chats {
 			if now.Sub(cl.lastUse) > time.Minute && !cl.pausedUntil.After(now) {
 				delete(s.chats, id)
+			}
+		}
+		for k, until := range s.paused {
+			if !until.After(now) {
+				delete(s.paused, k)
 			}
 		}
 		s.lastSweep = now
@@ -259,19 +441,41 @@ func (s *Sender) chat(chatID int64, now time.Time) *chatLimit {
 	return cl
 }
 
-// pause stops sending for d after a 429: to the chat, and to everyone,
-// since Telegram's answer does not say which limit was hit.
-func (s *Sender) pause(chatID int64, d time.Duration) {
-	until := time.Now().Add(d)
+// tooMany records a 429 on key: what it concerns waits d. Only when
+// globalEvidence chats in a row were refused, each on the first message
+// to it for a while (prevSend: the one before), does everyone wait: that
+// is the bot's overall limit speaking, not a chat's.
+func (s *Sender) tooMany(key pauseKey, d time.Duration, prevSend time.Time) {
+	now := time.Now()
+	until := now.Add(d)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if until.After(s.pausedUntil) {
-		s.pausedUntil = until
+	if key.method != "" {
+		if until.After(s.paused[key]) {
+			s.paused[key] = until
+		}
+		return
 	}
-	if chatID != 0 {
-		cl := s.chat(chatID, time.Now())
-		if until.After(cl.pausedUntil) {
-			cl.pausedUntil = until
+	cl := s.chat(key.chat, now)
+	if until.After(cl.pausedUntil) {
+		cl.pausedUntil = until
+	}
+	quiet := time.Second // a private chat's limit counts about a second
+	if key.chat < 0 {
+		quiet = time.Minute // a group's, a minute
+	}
+	if now.Sub(prevSend) < quiet {
+		return // the chat may well be over its own limit
+	}
+	if s.streak == nil {
+		s.streak = map[int64]bool{}
+	}
+	s.streak[key.chat] = true
+	if len(s.streak) >= globalEvidence {
+		s.streak = nil
+		if until.After(s.globalUntil) {
+			s.globalUntil = until
+			s.log.Warn("Telegram refuses the first messages to several chats in a row: all sending paused", "retry_in", d.String())
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -17,13 +18,23 @@ import (
 type scripted struct {
 	mu    sync.Mutex
 	errs  []error
-	calls []time.Time
+	calls []scriptedCall
 }
 
-func (s *scripted) Request(tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+type scriptedCall struct {
+	at     time.Time
+	method string
+	chat   int64
+}
+
+func (s *scripted) Request(_ context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.calls = append(s.calls, time.Now())
+	call := scriptedCall{at: time.Now(), method: methodOf(c)}
+	if m, ok := c.(tgbotapi.MessageConfig); ok {
+		call.chat = m.ChatID
+	}
+	s.calls = append(s.calls, call)
 	if len(s.errs) == 0 {
 		return &tgbotapi.APIResponse{Ok: true}, nil
 	}
@@ -36,58 +47,135 @@ func apiErr(code int, msg string, retry int) error {
 	return &tgbotapi.Error{Code: code, Message: msg, ResponseParameters: tgbotapi.ResponseParameters{RetryAfter: retry}}
 }
 
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestSenderOutcomes makes one attempt per call and sorts the outcome;
+// every error names the method and what Telegram said, never the URL
+// with the token.
 func TestSenderOutcomes(t *testing.T) {
-	netErr := &url.Error{Op: "Post", URL: "x", Err: errors.New("connection reset")}
+	netErr := &url.Error{Op: "Post", URL: "https://api.telegram.org/bot123:SECRET/sendMessage", Err: errors.New("connection reset")}
 	tests := []struct {
-		name  string
-		errs  []error
-		want  error // nil for success
-		calls int
+		name string
+		err  error
+		want error // nil for success
+		text string
 	}{
-		{"ok", nil, nil, 1},
-		{"network then ok", []error{netErr}, nil, 2},
-		{"5xx then ok", []error{apiErr(502, "Bad Gateway", 0)}, nil, 2},
-		{"network for good", []error{netErr, netErr, netErr, netErr, netErr}, errTransient, 4},
-		{"blocked", []error{apiErr(403, "Forbidden: bot was blocked by the user", 0)}, errBlocked, 1},
-		{"bad request", []error{apiErr(400, "Bad Request: chat not found", 0)}, errPermanent, 1},
-		{"not modified is success", []error{apiErr(400, "Bad Request: message is not modified: x", 0)}, nil, 1},
-		{"429 then ok", []error{apiErr(429, "Too Many Requests: retry after 1", 1)}, nil, 2},
+		{"ok", nil, nil, ""},
+		{"network", netErr, errTransient, "sendMessage: temporary failure: Post: connection reset"},
+		{"5xx", apiErr(502, "Bad Gateway", 0), errTransient, "sendMessage: 502 Bad Gateway"},
+		{"not JSON", errors.New("invalid character '<' looking for beginning of value"), errTransient, "sendMessage: temporary failure: invalid character"},
+		{"blocked", apiErr(403, "Forbidden: bot was blocked by the user", 0), errBlocked, "sendMessage: 403 Forbidden: bot was blocked by the user"},
+		{"bad request", apiErr(400, "Bad Request: chat not found", 0), errPermanent, "sendMessage: 400 Bad Request: chat not found"},
+		{"not modified is success", apiErr(400, "Bad Request: message is not modified: x", 0), nil, ""},
+		{"429", apiErr(429, "Too Many Requests: retry after 3", 3), errTooMany, "sendMessage: 429 Too Many Requests: retry after 3"},
 	}
 	for _, tt := range tests {
-		api := &scripted{errs: tt.errs}
-		s := NewSender(api, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		s.Backoff = time.Millisecond
-		_, err := s.Do(context.Background(), tgbotapi.NewMessage(1, "x"))
+		var errs []error
+		if tt.err != nil {
+			errs = []error{tt.err}
+		}
+		api := &scripted{errs: errs}
+		s := NewSender(api, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, quietLog())
+		_, err := s.Do(context.Background(), 1, tgbotapi.NewMessage(1, "x"))
 		if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
 			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.want)
 		}
-		if len(api.calls) != tt.calls {
-			t.Errorf("%s: %d calls, want %d", tt.name, len(api.calls), tt.calls)
+		if len(api.calls) != 1 {
+			t.Errorf("%s: %d calls, want 1: retrying is the caller's choice", tt.name, len(api.calls))
+		}
+		st := s.Stats()
+		if n := st.Sent + st.TooMany + st.Blocked + st.Failed; n > 1 ||
+			errors.Is(err, errTooMany) != (st.TooMany == 1) || errors.Is(err, errBlocked) != (st.Blocked == 1) {
+			t.Errorf("%s: stats %+v, want the one outcome counted as what it was", tt.name, st)
+		}
+		if err == nil {
+			continue
+		}
+		if !strings.HasPrefix(err.Error(), tt.text) || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("%s: error %q, want it to start with %q and hold no URL", tt.name, err, tt.text)
+		}
+		var se *SendError
+		if !errors.As(err, &se) || se.Method != "sendMessage" || se.ChatID != 1 {
+			t.Errorf("%s: %#v is not a SendError naming the method and chat", tt.name, err)
 		}
 	}
 }
 
-func TestSenderHonoursRetryAfter(t *testing.T) {
+// TestSenderPausesWhatA429Concerns: a 429 holds back the chat (or the
+// method for the chat) it answered, as long as it asked, and nothing
+// else; only 429s on several chats at once hold back everyone.
+func TestSenderPausesWhatA429Concerns(t *testing.T) {
 	api := &scripted{errs: []error{apiErr(429, "Too Many Requests: retry after 1", 1)}}
-	s := NewSender(api, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if _, err := s.Do(context.Background(), tgbotapi.NewMessage(1, "x")); err != nil {
+	s := NewSender(api, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, quietLog())
+	if _, err := s.Do(context.Background(), 1, tgbotapi.NewMessage(1, "x")); !errors.Is(err, errTooMany) {
+		t.Fatalf("first send: %v, want a 429", err)
+	}
+	now := time.Now()
+	if at := s.readyAt(1, now); at.Sub(now) < 900*time.Millisecond {
+		t.Errorf("chat 1 may send again in %v, before retry_after", at.Sub(now))
+	}
+	if at := s.readyAt(2, now); at.After(now) {
+		t.Errorf("chat 2 held back by chat 1's 429 until %v", at.Sub(now))
+	}
+	answer := tgbotapi.NewCallback("q", "")
+	if until := s.pausedUntil(keyOf(1, answer), now); until.After(now) {
+		t.Error("chat 1's callback answers held back by a 429 on its messages")
+	}
+	// Chat 1 waits as asked, however fast the machine; chat 2 went first.
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Do(context.Background(), 1, tgbotapi.NewMessage(1, "again"))
+		done <- err
+	}()
+	if _, err := s.Do(context.Background(), 2, tgbotapi.NewMessage(2, "y")); err != nil {
 		t.Fatal(err)
 	}
-	// Not a timing assertion on speed: the retry must not come earlier
-	// than Telegram asked, however fast the machine.
-	if gap := api.calls[1].Sub(api.calls[0]); gap < time.Second {
-		t.Errorf("retried after %v, before retry_after", gap)
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
-	// The pause applies to other chats too.
-	start := time.Now()
-	api.errs = []error{apiErr(429, "Too Many Requests: retry after 1", 1)}
-	s.Do(context.Background(), tgbotapi.NewMessage(1, "x"))
-	s.Do(context.Background(), tgbotapi.NewMessage(2, "y"))
-	if time.Since(start) < time.Second {
-		t.Error("another chat was sent to during the pause")
+	if c := api.calls; len(c) != 3 || c[1].chat != 2 || c[2].chat != 1 || c[2].at.Sub(c[0].at) < time.Second {
+		t.Errorf("calls %+v: want chat 2 before chat 1's retry, and the retry after retry_after", c)
 	}
-	if st := s.Stats(); st.TooMany != 2 || st.Sent != 3 {
-		t.Errorf("stats %+v", st)
+
+	// An answer that could only go after its deadline is not sent at all.
+	s.tooMany(keyOf(5, answer), 10*time.Second, time.Time{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	n := len(api.calls)
+	if _, err := s.Do(ctx, 5, answer); !errors.Is(err, errTooMany) || len(api.calls) != n {
+		t.Errorf("answer during a 10 s pause: %v after %d calls, want errTooMany and no call", err, len(api.calls)-n)
+	}
+	if _, err := s.Do(context.Background(), 6, tgbotapi.NewCallback("q2", "")); err != nil {
+		t.Errorf("another chat's answer: %v", err)
+	}
+
+	// 429s on the first messages to five chats in a row: Telegram limits
+	// the bot. Chats sent to just before may be over their own limits (a
+	// group's counts a minute), a chat refused again is one chat, and an
+	// accepted message breaks the row.
+	g := NewSender(&scripted{}, Limits{Global: 1000, Private: 1000, PrivateBurst: 10}, quietLog())
+	now = time.Now()
+	for _, chat := range []int64{11, 12, 13, 14, 11} {
+		g.tooMany(pauseKey{chat: chat}, 2*time.Second, time.Time{})
+	}
+	g.tooMany(pauseKey{chat: 15}, 2*time.Second, now.Add(-500*time.Millisecond))
+	g.tooMany(pauseKey{chat: -16}, 2*time.Second, now.Add(-30*time.Second))
+	g.tooMany(pauseKey{method: "answerCallbackQuery", chat: 17}, 2*time.Second, time.Time{})
+	if at := g.readyAt(99, time.Now()); at.After(time.Now()) {
+		t.Fatal("four fresh chats' 429s, and chats over their own limits, held back everyone")
+	}
+	if _, err := g.Do(context.Background(), 20, tgbotapi.NewMessage(20, "accepted")); err != nil {
+		t.Fatal(err)
+	}
+	g.tooMany(pauseKey{chat: 18}, 2*time.Second, time.Time{})
+	if at := g.readyAt(99, time.Now()); at.After(time.Now()) {
+		t.Fatal("429s around an accepted message held back everyone")
+	}
+	for _, chat := range []int64{21, 22, 23, 24} {
+		g.tooMany(pauseKey{chat: chat}, 2*time.Second, time.Time{})
+	}
+	if at := g.readyAt(99, time.Now()); !at.After(time.Now().Add(time.Second)) {
+		t.Error("429s on the first messages to five chats in a row did not hold back the others")
 	}
 }
 
@@ -108,18 +196,56 @@ func TestSenderKeepsChatRates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		api := &scripted{}
-		s := NewSender(api, tt.limits, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		s := NewSender(api, tt.limits, quietLog())
 		start := time.Now()
 		for i := 0; i < 4; i++ {
-			if _, err := s.Do(context.Background(), tgbotapi.NewMessage(tt.chat, "x")); err != nil {
+			if _, err := s.Do(context.Background(), tt.chat, tgbotapi.NewMessage(tt.chat, "x")); err != nil {
 				t.Fatalf("%s: send %d: %v", tt.name, i, err)
 			}
 		}
 		if len(api.calls) != 4 {
 			t.Fatalf("%s: %d calls, want 4", tt.name, len(api.calls))
 		}
-		if took := api.calls[3].Sub(start); took < 300*time.Millisecond {
+		if took := api.calls[3].at.Sub(start); took < 300*time.Millisecond {
 			t.Errorf("%s: 4 sends took %v, want at least 300ms", tt.name, took)
 		}
 	}
+}
+
+// TestPacerCountsFromActualSends: turns are an interval apart, and a send
+// held up past its turn pushes the next turn back, so a stall is never
+// followed by two messages at once.
+func TestPacerCountsFromActualSends(t *testing.T) {
+	p := pacer{interval: 100 * time.Millisecond}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if at := p.book(t0); !at.Equal(t0) {
+		t.Fatalf("first turn at %v, want now", at.Sub(t0))
+	}
+	if at := p.book(t0); at.Sub(t0) != 100*time.Millisecond {
+		t.Fatalf("second turn at %v, want an interval later", at.Sub(t0))
+	}
+	// The second message went 250 ms late: the third waits nearly a whole
+	// interval after it, not the 50 ms its booking would leave.
+	p.went(t0.Add(350 * time.Millisecond))
+	if at := p.book(t0.Add(360 * time.Millisecond)); at.Sub(t0) != 443750*time.Microsecond {
+		t.Errorf("turn after a stall at %v, want 443.75ms", at.Sub(t0))
+	}
+	// Waking a little late moves nothing.
+	p.went(lastTurn(&p).Add(time.Millisecond))
+	if next := p.book(t0); next.Sub(t0) != 543750*time.Microsecond {
+		t.Errorf("turn after a send 1 ms late at %v, want 543.75ms", next.Sub(t0))
+	}
+	// A turn given back is reused.
+	last := p.book(t0)
+	p.cancel(last)
+	if again := p.book(t0); !again.Equal(last) {
+		t.Errorf("turn after a cancel at %v, want %v", again.Sub(t0), last.Sub(t0))
+	}
+}
+
+// lastTurn returns the latest turn a pacer booked.
+func lastTurn(p *pacer) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
 }

@@ -392,6 +392,84 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// TestHangAndChatFaults holds calls until released, and aims faults at
+// one chat for the methods whose chat is not a chat_id parameter.
+func TestHangAndChatFaults(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	c := newClient(t, s)
+	a := s.NewUser(42, "Alice", "en")
+	b := s.NewUser(43, "Bob", "en")
+
+	t.Run("hang until released", func(t *testing.T) {
+		s.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.Hang})
+		done := make(chan int, 1)
+		go func() {
+			resp, err := http.PostForm(c.url("sendMessage"), vals("chat_id", "42", "text", "held"))
+			if err != nil {
+				done <- -1
+				return
+			}
+			resp.Body.Close()
+			done <- resp.StatusCode
+		}()
+		waitFor(t, "the call to hang", func() bool { return s.Hanging("sendMessage") == 1 })
+		// A hanging call is not activity: the server settles around it,
+		// and other calls go on.
+		if !s.SettleWithin(5 * time.Second) {
+			t.Fatal("Settle waited for a hanging call")
+		}
+		c.ok("sendMessage", vals("chat_id", "43", "text", "free"), nil)
+		if len(a.Messages()) != 0 {
+			t.Fatal("a hanging send was recorded")
+		}
+		s.Release("sendmessage")
+		if status := <-done; status != 200 {
+			t.Fatalf("released call answered %d", status)
+		}
+		if last, _ := a.Last(); last.Text != "held" || s.Hanging("sendMessage") != 0 {
+			t.Fatalf("after release: %+v, hanging %d", last, s.Hanging("sendMessage"))
+		}
+	})
+
+	t.Run("hang ends when the client gives up", func(t *testing.T) {
+		s.Inject(telegramtest.Fault{Method: "getMe", Kind: telegramtest.Hang})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, c.url("getMe"), nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("abandoned call answered %d", resp.StatusCode)
+		}
+		waitFor(t, "the hang to end", func() bool { return s.Hanging("getMe") == 0 })
+	})
+
+	t.Run("callback answers by chat", func(t *testing.T) {
+		c.ok("sendMessage", vals("chat_id", "42", "text", "Pick", "reply_markup", kb), nil)
+		c.ok("sendMessage", vals("chat_id", "43", "text", "Pick", "reply_markup", kb), nil)
+		ma, mb := a.Drain(), b.Drain()
+		qa, _ := a.Press(&ma[len(ma)-1], "Yes")
+		qb, _ := b.Press(&mb[len(mb)-1], "Yes")
+		s.Inject(telegramtest.Fault{Method: "answerCallbackQuery", ChatID: 42, Kind: telegramtest.TooManyRequests, RetryAfter: 10})
+		c.ok("answerCallbackQuery", vals("callback_query_id", qb), nil)
+		r := c.fail("answerCallbackQuery", vals("callback_query_id", qa), 429, "Too Many Requests: retry after 10")
+		if r.Parameters == nil || r.Parameters.RetryAfter != 10 {
+			t.Fatalf("retry_after = %+v", r.Parameters)
+		}
+		c.ok("answerCallbackQuery", vals("callback_query_id", qa), nil)
+	})
+
+	t.Run("menus by the chat of their scope", func(t *testing.T) {
+		s.Inject(telegramtest.Fault{Method: "setMyCommands", ChatID: 43, Kind: telegramtest.BadGateway})
+		cmds := `[{"command":"help","description":"Help"}]`
+		c.ok("setMyCommands", vals("commands", cmds, "scope", `{"type":"chat","chat_id":42}`), nil)
+		c.ok("setMyCommands", vals("commands", cmds), nil)
+		c.fail("setMyCommands", vals("commands", cmds, "scope", `{"type":"chat","chat_id":43}`), 500, "Internal Server Error")
+		s.Inject(telegramtest.Fault{Method: "setMyCommands", Kind: telegramtest.BadGateway, Count: 5})
+		s.ClearFaults()
+		c.ok("setMyCommands", vals("commands", cmds, "scope", `{"type":"chat","chat_id":43}`), nil)
+	})
+}
+
 func TestLimits(t *testing.T) {
 	s := telegramtest.NewServer(t)
 	c := newClient(t, s)
@@ -435,6 +513,25 @@ func TestLimits(t *testing.T) {
 	}
 	s.EnforceLimits(telegramtest.Limits{})
 	c.ok("sendMessage", vals("chat_id", "1", "text", "free"), nil)
+}
+
+// TestPerChatBurst: with PerChatBurst a private chat takes a short burst,
+// then one send per 1/PerChat seconds, and the 429 says how long to wait.
+func TestPerChatBurst(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	c := newClient(t, s)
+	s.NewUser(1, "A", "en")
+	s.EnforceLimits(telegramtest.Limits{PerChat: 0.5, PerChatBurst: 3})
+	for i := range 3 {
+		c.ok("sendMessage", vals("chat_id", "1", "text", fmt.Sprint(i)), nil)
+	}
+	r := c.fail("sendMessage", vals("chat_id", "1", "text", "4"), 429, "Too Many Requests: retry after 2")
+	if r.Parameters == nil || r.Parameters.RetryAfter != 2 {
+		t.Fatalf("retry_after = %+v, want 2 (one token at 0.5 a second)", r.Parameters)
+	}
+	if n := len(s.Chat(1)); n != 3 {
+		t.Fatalf("%d messages recorded, want the burst of 3", n)
+	}
 }
 
 // echoBot is a tiny bot over raw HTTP: it long-polls and answers every

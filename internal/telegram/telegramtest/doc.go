@@ -23,9 +23,10 @@
 //
 // The server validates what a real server validates (unknown chats, HTML
 // markup, message length, callback_data size, "message is not modified",
-// answering a callback query twice, ...), can inject faults (Server.Inject)
-// and enforce Telegram-like flood limits (Server.EnforceLimits), and counts
-// and records every request (Server.Calls, Server.Requests, Server.Stats).
+// answering a callback query twice, ...), can inject faults (Server.Inject:
+// 429 with retry_after, 5xx, dropped connections, slow and hanging calls,
+// per method and per chat), enforce Telegram-like flood limits
+// (Server.EnforceLimits), and counts and records every request (Server.Calls, Server.Requests, Server.Stats).
 // Calls to methods it does not implement answer 404 and are listed by
 // Server.Unexpected.
 //

@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"context"
 	"math"
 	"strconv"
 	"strings"
@@ -26,6 +27,11 @@ const (
 	Drop
 	// Slow sleeps Fault.Delay, then answers normally.
 	Slow
+	// Hang holds the call without answering until Server.Release releases
+	// its method (it is then answered normally), the client gives up, or
+	// the server closes. A hanging call does not keep Settle waiting;
+	// Server.Hanging counts them.
+	Hang
 )
 
 // String returns the name of the kind.
@@ -41,6 +47,8 @@ func (k FaultKind) String() string {
 		return "Drop"
 	case Slow:
 		return "Slow"
+	case Hang:
+		return "Hang"
 	}
 	return "FaultKind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -49,7 +57,10 @@ func (k FaultKind) String() string {
 type Fault struct {
 	// Method is the method it hits (case-insensitive); "" means any method.
 	Method string
-	// ChatID restricts it to calls with that chat_id; 0 means any call.
+	// ChatID restricts it to calls concerning that chat; 0 means any call.
+	// A call concerns the chat of its chat_id parameter; answerCallbackQuery
+	// the chat the query came from, and setMyCommands and deleteMyCommands
+	// the chat of their scope.
 	ChatID int64
 	// Kind is what happens to the call.
 	Kind FaultKind
@@ -62,8 +73,9 @@ type Fault struct {
 }
 
 // Inject adds a fault. Faults are consumed in order of injection by the
-// matching calls (getUpdates included). Except for Slow, a faulted call has
-// no effect: nothing is sent or recorded as sent, no update is confirmed.
+// matching calls (getUpdates included). Except for Slow and a released
+// Hang, a faulted call has no effect: nothing is sent or recorded as sent,
+// no update is confirmed.
 func (s *Server) Inject(f Fault) {
 	if f.Count < 1 {
 		f.Count = 1
@@ -83,7 +95,7 @@ func (s *Server) takeFault(c *call) *Fault {
 		if f.Method != "" && f.Method != c.method {
 			continue
 		}
-		if f.ChatID != 0 && c.get("chat_id") != strconv.FormatInt(f.ChatID, 10) {
+		if f.ChatID != 0 && s.callChat(c) != strconv.FormatInt(f.ChatID, 10) {
 			continue
 		}
 		f.Count--
@@ -97,6 +109,89 @@ func (s *Server) takeFault(c *call) *Fault {
 	return nil
 }
 
+// callChat returns the chat a call concerns, as a decimal string ("" if
+// none). s.mu must be held.
+func (s *Server) callChat(c *call) string {
+	switch c.method {
+	case "answerCallbackQuery":
+		if cb := s.callbacks[c.get("callback_query_id")]; cb != nil {
+			return strconv.FormatInt(cb.chatID, 10)
+		}
+		return ""
+	case "setMyCommands", "deleteMyCommands":
+		if k, err := commandScope(c); err == nil && k.chatID != 0 {
+			return strconv.FormatInt(k.chatID, 10)
+		}
+		return ""
+	}
+	return c.get("chat_id")
+}
+
+// ClearFaults removes every injected fault not yet consumed. Calls
+// hanging already keep hanging until Release.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+// Release lets every call of method that hangs (a Hang fault) go on: each
+// is answered as if it had never hung. Later Hang faults still hang.
+func (s *Server) Release(method string) {
+	if c := canonicalMethods[strings.ToLower(method)]; c != "" {
+		method = c
+	}
+	s.mu.Lock()
+	if ch := s.release[method]; ch != nil {
+		close(ch)
+		delete(s.release, method)
+	}
+	s.mu.Unlock()
+}
+
+// Hanging is the number of calls of method hanging now (a Hang fault).
+func (s *Server) Hanging(method string) int {
+	if c := canonicalMethods[strings.ToLower(method)]; c != "" {
+		method = c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hanging[method]
+}
+
+// hang holds a call until Release, the client leaving or Close, and
+// reports whether it was released. While it hangs the call is not in
+// progress for Settle (counted: it was counted as in progress).
+func (s *Server) hang(ctx context.Context, method string, counted bool) bool {
+	s.mu.Lock()
+	ch := s.release[method]
+	if ch == nil {
+		ch = make(chan struct{})
+		s.release[method] = ch
+	}
+	s.hanging[method]++
+	if counted {
+		s.inflight--
+	}
+	s.broadcast()
+	s.mu.Unlock()
+	released := false
+	select {
+	case <-ch:
+		released = true
+	case <-ctx.Done():
+	case <-s.done:
+	}
+	s.mu.Lock()
+	s.hanging[method]--
+	if counted {
+		s.inflight++
+	}
+	s.broadcast()
+	s.mu.Unlock()
+	return released
+}
+
 // Limits are Telegram-like flood limits enforced on sendMessage,
 // sendDocument and sendPhoto (edits, answers and other calls are not
 // limited). A zero field is no limit.
@@ -108,6 +203,10 @@ type Limits struct {
 	// PerChat is the number of sends per second to one private chat, with
 	// the same sliding window rule as Global.
 	PerChat float64
+	// PerChatBurst, when above 1, tolerates short bursts to a private
+	// chat as Telegram does: PerChat becomes a token bucket of this many
+	// sends, refilled at PerChat per second (full before the first send).
+	PerChatBurst int
 	// GroupPerMinute is the number of sends to one group in any 60-second
 	// sliding window.
 	GroupPerMinute int
@@ -168,6 +267,26 @@ func windowWait(log []time.Time, now time.Time, capacity int, window time.Durati
 	return log, log[len(log)-capacity].Add(window).Sub(now)
 }
 
+// bucketWait replays sends through a token bucket of burst tokens refilled
+// at rate per second, full before the first, and returns how long until
+// one more send fits (0 if it fits now).
+func bucketWait(log []time.Time, now time.Time, rate float64, burst int) time.Duration {
+	tokens := float64(burst)
+	for i, t := range log {
+		if i > 0 {
+			tokens = min(float64(burst), tokens+t.Sub(log[i-1]).Seconds()*rate)
+		}
+		tokens--
+	}
+	if len(log) > 0 {
+		tokens = min(float64(burst), tokens+now.Sub(log[len(log)-1]).Seconds()*rate)
+	}
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / rate * float64(time.Second))
+}
+
 // checkLimits returns a 429 error if a send to chatID now would exceed the
 // limits. s.mu must be held.
 func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
@@ -178,7 +297,9 @@ func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
 		_, d := windowWait(s.globalSends, now, c, w)
 		wait = max(wait, d)
 	}
-	if chatID > 0 && l.PerChat > 0 {
+	if chatID > 0 && l.PerChat > 0 && l.PerChatBurst > 1 {
+		wait = max(wait, bucketWait(s.chatSends[chatID], now, l.PerChat, l.PerChatBurst))
+	} else if chatID > 0 && l.PerChat > 0 {
 		c, w := rateWindow(l.PerChat)
 		_, d := windowWait(s.chatSends[chatID], now, c, w)
 		wait = max(wait, d)

@@ -147,6 +147,8 @@ type Server struct {
 	unexpected []string
 
 	faults      []*Fault
+	hanging     map[string]int           // calls hanging now, per method
+	release     map[string]chan struct{} // closed by Release, per method
 	limits      Limits
 	globalSends []time.Time
 	chatSends   map[int64][]time.Time
@@ -216,6 +218,8 @@ func newServer(opts Options) *Server {
 		commands:     make(map[cmdKey]cmdEntry),
 		calls:        make(map[string]int),
 		chatSends:    make(map[int64][]time.Time),
+		hanging:      make(map[string]int),
+		release:      make(map[string]chan struct{}),
 		stats:        Stats{ByMethod: make(map[string]int)},
 		waitTimeout:  DefaultWaitTimeout,
 		quiet:        DefaultQuiet,
@@ -512,6 +516,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 		case Slow:
 			if !s.sleep(r.Context(), fault.Delay) {
 				req.Description = "slow fault interrupted"
+				s.record(&req)
+				return
+			}
+		case Hang:
+			if !s.hang(r.Context(), name, activity) {
+				req.Description = "hanging call abandoned"
 				s.record(&req)
 				return
 			}

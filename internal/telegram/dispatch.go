@@ -1,0 +1,715 @@
+package telegram
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+)
+
+// dispatcher delivers the outbox. The items of one chat go one at a time,
+// by priority and then in the order they were queued; chats go
+// concurrently, the most urgent first. The next message is picked only
+// as the one before goes on the wire, and books its turn within the rate
+// over all chats then, so a reply committed during a broadcast goes out
+// with the next turn or the one after, not after the broadcast. Command
+// menus are not chat messages: they go on a lane of their own, paced, and
+// never wait in or hold up a chat's queue.
+//
+// An item is removed only after Telegram took it (or refused it for
+// good), so a crash repeats at most the items in flight. A 429 makes only
+// what it concerns wait, as long as Telegram asked. A message that keeps
+// failing is retried for at most a minute, while the rest of its chat
+// waits behind it; then it is set aside so the chat's later messages go
+// on, and a person whose file could not be sent is told so.
+type dispatcher struct {
+	db       *boltdb.DB
+	sender   *Sender
+	log      *slog.Logger
+	parallel int // messages in flight at once
+	// onBlocked records that a user blocked the bot; onSetAside tells a
+	// person that a file for them could not be sent.
+	onBlocked  func(chatID int64)
+	onSetAside func(chatID int64)
+
+	// msgRetry and menuRetry say how failing items are retried: a message
+	// briefly, since its chat waits for it; a menu for long, since nothing
+	// waits for it. menuRate paces the menu lane.
+	msgRetry, menuRetry retryPolicy
+	menuRate            rate.Limit
+
+	wake     chan struct{} // new items were committed
+	menuWake chan struct{} // the menu lane has new work
+
+	// dead, set by crash tests, makes the dispatcher behave as a killed
+	// process would: sends in flight complete, but nothing more is
+	// recorded or started.
+	dead atomic.Bool
+
+	mu       sync.Mutex
+	cursor   uint64               // the highest item id a scan has seen
+	known    map[uint64]bool      // items read from the store, not yet finished
+	chats    map[int64]*chatQueue // chats with messages queued or in flight
+	ready    readyHeap            // chats that may send now, most urgent first
+	later    laterHeap            // chats waiting for a time: a retry, a 429, their rate
+	menus    []*pending           // the menu lane, in id order
+	menuBusy map[int64]bool       // chats with a menu call in flight
+	inflight sync.WaitGroup
+}
+
+// pending is an outbox item the dispatcher holds.
+type pending struct {
+	boltdb.OutboxItem
+	tooMany int // 429 answers to it, in a row
+}
+
+// chatQueue is one chat's messages, by priority and then id, and whether
+// one of them is being sent.
+type chatQueue struct {
+	id    int64
+	items []*pending
+	busy  bool
+}
+
+// before orders the items of a chat.
+func (p *pending) before(o *pending) bool {
+	if p.Priority != o.Priority {
+		return p.Priority < o.Priority
+	}
+	return p.ID < o.ID
+}
+
+// readyEntry proposes a chat's first item for sending; it is stale once
+// the chat's first item changed or the chat is busy.
+type readyEntry struct {
+	chat int64
+	prio boltdb.Priority
+	id   uint64
+}
+
+type readyHeap []readyEntry
+
+func (h readyHeap) Len() int { return len(h) }
+func (h readyHeap) Less(i, j int) bool {
+	if h[i].prio != h[j].prio {
+		return h[i].prio < h[j].prio
+	}
+	return h[i].id < h[j].id
+}
+func (h readyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *readyHeap) Push(x any)   { *h = append(*h, x.(readyEntry)) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+type laterEntry struct {
+	at   time.Time
+	chat int64
+}
+
+type laterHeap []laterEntry
+
+func (h laterHeap) Len() int           { return len(h) }
+func (h laterHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h laterHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *laterHeap) Push(x any)        { *h = append(*h, x.(laterEntry)) }
+func (h *laterHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// retryPolicy is how an item that keeps failing is retried: first waits
+// first, doubling up to most, and it is set aside once the next attempt
+// would come later than budget after the first failure.
+type retryPolicy struct {
+	first, most, budget time.Duration
+}
+
+// delay is the wait before the n-th retry.
+func (p retryPolicy) delay(n int) time.Duration {
+	d := p.first
+	for i := 1; i < n && d < p.most; i++ {
+		d *= 2
+	}
+	return min(d, p.most)
+}
+
+// Retry policies. A failing message keeps its chat waiting, so it is
+// tried for at most a minute (after 1, 2, 4, 8, 16 and 16 s); a menu
+// holds nothing up and is tried for about a day.
+var (
+	messageRetry = retryPolicy{first: time.Second, most: 16 * time.Second, budget: time.Minute}
+	menuRetry    = retryPolicy{first: 5 * time.Second, most: 2 * time.Hour, budget: 24 * time.Hour}
+)
+
+// maxTooMany is how many 429s in a row one item accepts before it is set
+// aside like an item that keeps failing.
+const maxTooMany = 10
+
+// menuParallel is how many menu calls may be in flight at once.
+const menuParallel = 4
+
+// menuPace is how many command menus are set per second, after a first
+// burst as large: Telegram does not publish a limit for setMyCommands,
+// and menus are never urgent.
+const menuPace = 5
+
+func newDispatcher(db *boltdb.DB, s *Sender, log *slog.Logger, parallel int, onBlocked, onSetAside func(int64)) *dispatcher {
+	if parallel < 1 {
+		parallel = 1
+	}
+	return &dispatcher{
+		db: db, sender: s, log: log, parallel: parallel, onBlocked: onBlocked, onSetAside: onSetAside,
+		msgRetry: messageRetry, menuRetry: menuRetry, menuRate: menuPace,
+		wake:     make(chan struct{}, 1),
+		menuWake: make(chan struct{}, 1),
+		known:    map[uint64]bool{},
+		chats:    map[int64]*chatQueue{},
+		menuBusy: map[int64]bool{},
+	}
+}
+
+// notify tells the dispatcher that new items were committed.
+func (d *dispatcher) notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run delivers until ctx is done, then waits for the sends in flight; it
+// sends with sendCtx, which the caller cancels when it can wait no more.
+func (d *dispatcher) run(ctx, sendCtx context.Context) {
+	defer d.inflight.Wait()
+	d.scan(true)
+	d.inflight.Add(1)
+	go func() {
+		defer d.inflight.Done()
+		d.menuLoop(ctx, sendCtx)
+	}()
+	slots := make(chan struct{}, d.parallel)
+	turns := make(chan struct{}, min(d.parallel, max(1, int(bookAhead/d.sender.pace.interval))))
+	lastFull := time.Now()
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case turns <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		p := d.next(ctx, &lastFull)
+		if p == nil {
+			return
+		}
+		// The turn within the overall rate is booked in the order of the
+		// picks; the message goes on the wire at its time (see deliver).
+		t := &turn{at: d.sender.pace.book(time.Now()), release: sync.OnceFunc(func() { <-turns })}
+		d.inflight.Add(1)
+		go func() {
+			defer d.inflight.Done()
+			d.deliver(sendCtx, p, t)
+			<-slots
+		}()
+	}
+}
+
+// bookAhead bounds how far ahead turns within the overall rate are
+// booked: a reply picked now waits for the turns booked before it. At
+// Telegram's rates that is one turn: the next message is picked as the
+// one before goes on the wire, and is loaded while its turn comes. Only
+// far higher rates (a local Bot API server, benchmarks) book several, so
+// loading messages does not bound the rate.
+const bookAhead = 5 * time.Millisecond
+
+// turn is a message's booked place within the overall rate.
+type turn struct {
+	at      time.Time
+	release func() // frees the place among those booked ahead
+}
+
+// next waits until a message may go and takes the most urgent one; nil
+// when ctx is done. The whole outbox is read again once a minute, for
+// items committed without a notify.
+func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
+	timer := time.NewTimer(time.Minute)
+	defer timer.Stop()
+	for {
+		if time.Since(*lastFull) >= time.Minute {
+			d.scan(true)
+			*lastFull = time.Now()
+		} else {
+			d.scanIfWoken()
+		}
+		wait := d.untilReady(time.Now())
+		if wait <= 0 {
+			if p := d.pick(time.Now()); p != nil {
+				return p
+			}
+			continue
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wake:
+			d.scan(false)
+		case <-timer.C:
+		}
+	}
+}
+
+func (d *dispatcher) scanIfWoken() {
+	select {
+	case <-d.wake:
+		d.scan(false)
+	default:
+	}
+}
+
+// scan reads the outbox (all of it, or what was added since the last
+// scan) and queues the items it does not hold yet.
+func (d *dispatcher) scan(full bool) {
+	// The read happens under the lock: an item is removed from the store
+	// before it is forgotten, so an item in this snapshot that was sent
+	// meanwhile is still known here and cannot be sent twice.
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	after := d.cursor
+	if full {
+		after = 0
+	}
+	for {
+		items, err := d.db.Outbox(after, 500)
+		if err != nil {
+			d.log.Error("outbox: read", "error", err)
+			return
+		}
+		if len(items) == 0 {
+			break
+		}
+		for _, it := range items {
+			after = it.ID
+			if d.known[it.ID] {
+				continue
+			}
+			d.known[it.ID] = true
+			d.add(&pending{OutboxItem: it})
+		}
+	}
+	d.cursor = max(d.cursor, after)
+}
+
+// add queues an item; d.mu must be held.
+func (d *dispatcher) add(p *pending) {
+	if p.Priority == boltdb.PriorityMenu {
+		i, _ := slices.BinarySearchFunc(d.menus, p.ID, func(m *pending, id uint64) int { return cmp.Compare(m.ID, id) })
+		d.menus = slices.Insert(d.menus, i, p)
+		d.wakeMenus()
+		return
+	}
+	q := d.chats[p.ChatID]
+	if q == nil {
+		q = &chatQueue{id: p.ChatID}
+		d.chats[p.ChatID] = q
+	}
+	i := sort.Search(len(q.items), func(i int) bool { return p.before(q.items[i]) })
+	q.items = slices.Insert(q.items, i, p)
+	if i == 0 {
+		d.propose(q)
+	}
+}
+
+// wakeMenus tells the menu lane there may be work.
+func (d *dispatcher) wakeMenus() {
+	select {
+	case d.menuWake <- struct{}{}:
+	default:
+	}
+}
+
+// propose offers a chat's first item for sending; d.mu must be held.
+func (d *dispatcher) propose(q *chatQueue) {
+	if q.busy || len(q.items) == 0 {
+		return
+	}
+	h := q.items[0]
+	heap.Push(&d.ready, readyEntry{chat: q.id, prio: h.Priority, id: h.ID})
+}
+
+// current returns the chat of a proposal if the proposal still holds;
+// d.mu must be held.
+func (d *dispatcher) current(e readyEntry) *chatQueue {
+	q := d.chats[e.chat]
+	if q == nil || q.busy || len(q.items) == 0 || q.items[0].ID != e.id {
+		return nil
+	}
+	return q
+}
+
+// readyAt is when a chat's first item may go; d.mu must be held.
+func (d *dispatcher) readyAt(q *chatQueue, now time.Time) time.Time {
+	at := d.sender.readyAt(q.id, now)
+	if nb := q.items[0].NotBefore; nb.After(at) {
+		at = nb
+	}
+	return at
+}
+
+// untilReady returns 0 when some chat may send now, else how long until
+// one may.
+func (d *dispatcher) untilReady(now time.Time) time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.later.Len() > 0 && !d.later[0].at.After(now) {
+		e := heap.Pop(&d.later).(laterEntry)
+		if q := d.chats[e.chat]; q != nil {
+			d.propose(q)
+		}
+	}
+	for d.ready.Len() > 0 {
+		q := d.current(d.ready[0])
+		if q == nil {
+			heap.Pop(&d.ready)
+			continue
+		}
+		if at := d.readyAt(q, now); at.After(now) {
+			heap.Pop(&d.ready)
+			heap.Push(&d.later, laterEntry{at: at, chat: q.id})
+			continue
+		}
+		return 0
+	}
+	if d.later.Len() > 0 {
+		return max(d.later[0].at.Sub(now), time.Millisecond)
+	}
+	return time.Minute
+}
+
+// pick takes the most urgent item that may go now and marks its chat
+// busy; nil if none may.
+func (d *dispatcher) pick(now time.Time) *pending {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.ready.Len() > 0 {
+		e := heap.Pop(&d.ready).(readyEntry)
+		q := d.current(e)
+		if q == nil {
+			continue
+		}
+		if at := d.readyAt(q, now); at.After(now) || !d.sender.take(q.id, now) {
+			if soon := now.Add(10 * time.Millisecond); at.Before(soon) {
+				at = soon
+			}
+			heap.Push(&d.later, laterEntry{at: at, chat: q.id})
+			continue
+		}
+		p := q.items[0]
+		q.items = q.items[1:]
+		q.busy = true
+		return p
+	}
+	return nil
+}
+
+// menuLoop sets command menus, paced, a few at a time so that one
+// hanging call does not stop the others, never two for one chat at once;
+// each when its retry falls due and no 429 holds it back.
+func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
+	pace := rate.NewLimiter(d.menuRate, menuPace)
+	slots := make(chan struct{}, menuParallel)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	timer := time.NewTimer(time.Minute)
+	defer timer.Stop()
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		var p *pending
+		for p == nil {
+			var wait time.Duration
+			if p, wait = d.nextMenu(time.Now()); p != nil {
+				break
+			}
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
+			timer.Reset(wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-d.menuWake:
+			case <-timer.C:
+			}
+		}
+		if pace.Wait(ctx) != nil {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			d.deliver(sendCtx, p, nil)
+			<-slots
+		}()
+	}
+}
+
+// nextMenu takes the first menu that may be set now, or says how long
+// until one may.
+func (d *dispatcher) nextMenu(now time.Time) (*pending, time.Duration) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	wait := time.Minute
+	for i, p := range d.menus {
+		if d.menuBusy[p.ChatID] {
+			continue
+		}
+		at := d.sender.pausedUntil(pauseKey{method: menuMethod, chat: p.ChatID}, now)
+		if p.NotBefore.After(at) {
+			at = p.NotBefore
+		}
+		if !at.After(now) {
+			d.menus = slices.Delete(d.menus, i, i+1)
+			d.menuBusy[p.ChatID] = true
+			return p, 0
+		}
+		wait = min(wait, at.Sub(now))
+	}
+	return nil, max(wait, time.Millisecond)
+}
+
+// deliver sends one item and records the outcome. A message is loaded
+// and built first and then waits for the time of its turn (t), so that
+// messages reach Telegram as evenly spaced as their turns; one that is
+// not sent gives its turn back. Menus pass no turn.
+func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
+	sending := false
+	if t != nil {
+		defer func() {
+			if !sending {
+				d.sender.pace.cancel(t.at)
+			}
+			t.release()
+		}()
+	}
+	if d.dead.Load() {
+		return
+	}
+	payload, err := d.db.OutboxPayload(p.ID)
+	if err != nil {
+		d.log.Error("outbox: read item", "id", p.ID, "chat_id", p.ChatID, "error", err)
+		p.NotBefore = time.Now().Add(5 * time.Second)
+		d.requeue(p)
+		return
+	}
+	if payload == nil {
+		d.finish(p) // replaced by a newer item, or done already
+		return
+	}
+	var m outMsg
+	if err := json.Unmarshal(payload, &m); err != nil {
+		d.log.Error("outbox: undecodable item dropped", "chat_id", p.ChatID, "error", err)
+		d.done(p, boltdb.Failed)
+		return
+	}
+	c, err := m.chattable()
+	if err != nil {
+		d.log.Error("outbox: item dropped", "chat_id", p.ChatID, "error", err)
+		d.done(p, boltdb.Failed)
+		return
+	}
+	if t != nil {
+		if sleep(ctx, time.Until(t.at)) != nil {
+			return // cut by the shutdown: the item stays for the next start
+		}
+		sending = true
+		d.sender.pace.went(time.Now())
+		t.release()
+	}
+	_, err = d.sender.attempt(ctx, p.ChatID, c)
+	if d.dead.Load() {
+		return // a simulated crash: the send happened, the mark does not
+	}
+	if err != nil && ctx.Err() != nil {
+		return // cut by the shutdown: the item stays for the next start
+	}
+	d.outcome(p, &m, err)
+}
+
+// outcome records how an attempt ended.
+func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
+	method := ""
+	var se *SendError
+	if errors.As(err, &se) {
+		method = se.Method
+	}
+	switch {
+	case err == nil:
+		d.done(p, boltdb.Sent)
+	case errors.Is(err, errBlocked):
+		d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
+		if d.onBlocked != nil {
+			d.onBlocked(p.ChatID)
+		}
+		d.done(p, boltdb.Blocked)
+	case errors.Is(err, errTooMany):
+		// The sender holds back what the 429 concerns for as long as
+		// Telegram asked; the item waits its turn again.
+		p.tooMany++
+		if p.tooMany > maxTooMany {
+			d.setAside(p, m, err)
+			return
+		}
+		d.requeue(p)
+	case errors.Is(err, errTransient):
+		now := time.Now()
+		if p.FailedAt.IsZero() {
+			p.FailedAt = now
+		}
+		p.Attempts++
+		policy := d.msgRetry
+		if p.Priority == boltdb.PriorityMenu {
+			policy = d.menuRetry
+		}
+		wait := policy.delay(p.Attempts)
+		at := now.Add(wait)
+		if at.Sub(p.FailedAt) > policy.budget {
+			d.setAside(p, m, err)
+			return
+		}
+		d.log.Warn("outbox: send failed, will retry", "method", method, "chat_id", p.ChatID,
+			"attempt", p.Attempts, "retry_in", wait.String(), "error", err)
+		if err := d.db.OutboxRetry(p.ID, p.Attempts, at, p.FailedAt); err != nil {
+			d.log.Error("outbox: record retry", "id", p.ID, "error", err)
+		}
+		p.NotBefore = at
+		d.requeue(p)
+	default:
+		d.log.Error("outbox: refused by Telegram, dropped", "method", method, "chat_id", p.ChatID, "error", err)
+		d.done(p, boltdb.Failed)
+	}
+}
+
+// setAside gives up an item that kept failing, so what its chat has
+// after it goes on; a person whose file it was is told to try again.
+func (d *dispatcher) setAside(p *pending, m *outMsg, err error) {
+	method := ""
+	var se *SendError
+	if errors.As(err, &se) {
+		method = se.Method
+	}
+	d.log.Error("outbox: send kept failing, set aside", "method", method, "chat_id", p.ChatID,
+		"attempts", p.Attempts+p.tooMany, "error", err)
+	d.done(p, boltdb.Failed)
+	if (m.Kind == outDocument || m.Kind == outPhoto) && d.onSetAside != nil {
+		d.onSetAside(p.ChatID)
+	}
+}
+
+// done records how an item ended. Its chat goes on at once: what was
+// sent is sent, and the store's commit need not hold the next message up.
+// The item is forgotten only once it left the store, so a scan meanwhile
+// still finds it known and cannot queue it again.
+func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
+	d.release(p)
+	if err := d.db.OutboxDone(p.ID, outcome); err != nil {
+		d.log.Error("outbox: remove sent item", "id", p.ID, "error", err)
+	}
+	d.forget(p)
+}
+
+// finish lets go of an item already gone from the store.
+func (d *dispatcher) finish(p *pending) {
+	d.release(p)
+	d.forget(p)
+}
+
+// release lets the chat (or the menu lane) of an item go on.
+func (d *dispatcher) release(p *pending) {
+	d.mu.Lock()
+	if p.Priority == boltdb.PriorityMenu {
+		delete(d.menuBusy, p.ChatID)
+		d.wakeMenus()
+	} else if q := d.chats[p.ChatID]; q != nil {
+		q.busy = false
+		if len(q.items) == 0 {
+			delete(d.chats, p.ChatID)
+		} else {
+			d.propose(q)
+		}
+	}
+	d.mu.Unlock()
+	d.notify()
+}
+
+// forget drops an item that left the store.
+func (d *dispatcher) forget(p *pending) {
+	d.mu.Lock()
+	delete(d.known, p.ID)
+	d.mu.Unlock()
+}
+
+// requeue puts an item back to wait for another attempt.
+func (d *dispatcher) requeue(p *pending) {
+	d.mu.Lock()
+	q := d.chats[p.ChatID]
+	if p.Priority == boltdb.PriorityMenu {
+		delete(d.menuBusy, p.ChatID)
+		q = nil
+	} else if q != nil {
+		q.busy = false
+	}
+	d.add(p)
+	if q != nil {
+		d.propose(q)
+	}
+	d.mu.Unlock()
+	d.notify()
+}
+
+// messagesPending counts the messages (not menus) still to send,
+// including what was committed but not read yet.
+func (d *dispatcher) messagesPending() int {
+	d.scan(false)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, q := range d.chats {
+		n += len(q.items)
+		if q.busy {
+			n++
+		}
+	}
+	return n
+}
