@@ -52,6 +52,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -110,6 +111,10 @@ type Options struct {
 	// ReadOnly opens the file without the write lock, for backups of a
 	// stopped bot and for inspection.
 	ReadOnly bool
+
+	// maxSize, for tests, is the size the file may not grow beyond:
+	// bbolt then refuses the commit as a full disk would.
+	maxSize int
 }
 
 // DB is the store.
@@ -117,6 +122,29 @@ type DB struct {
 	bolt   *bolt.DB
 	now    func() time.Time
 	secret []byte
+	// fault, when set, is asked before every commit (see SetWriteFault).
+	fault atomic.Pointer[func() error]
+}
+
+// ErrUnwritable marks a write transaction whose function succeeded but
+// whose commit failed: the file could not be written (a full disk, an I/O
+// error). Nothing of the transaction was kept, and the same work may
+// succeed when tried again, so a caller holds on to it rather than
+// treating it as a bug in its own code. Test with errors.Is.
+var ErrUnwritable = errors.New("the database cannot be written")
+
+// SetWriteFault makes every write transaction call fault before its
+// commit; a non-nil error rolls the transaction back and is returned
+// wrapped in ErrUnwritable, exactly as a commit refused by a full disk
+// would be. nil removes the fault. It exists for fault tests: bbolt offers
+// no hook into its file writes, and a real full disk is not something a
+// test can arrange portably.
+func (db *DB) SetWriteFault(fault func() error) {
+	if fault == nil {
+		db.fault.Store(nil)
+		return
+	}
+	db.fault.Store(&fault)
 }
 
 // Open opens or creates the database at path, creating its directory, and
@@ -138,6 +166,7 @@ func Open(path string, opts Options) (*DB, error) {
 		// data itself is synced as always.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		MaxSize:        opts.maxSize,
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
@@ -233,20 +262,56 @@ func (db *DB) View(fn func(*Tx) error) error {
 	})
 }
 
-// Update runs fn in a read-write transaction.
+// Update runs fn in a read-write transaction. A failed commit is
+// reported as ErrUnwritable.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return db.bolt.Update(func(btx *bolt.Tx) error {
+	return db.update(func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, now: db.now()})
 	})
 }
 
 // Batch runs fn in a read-write transaction that may be shared with other
 // concurrent Batch calls. fn may run more than once, so it must have no
-// effects outside the transaction.
+// effects outside the transaction. A failed commit is reported as
+// ErrUnwritable.
 func (db *DB) Batch(fn func(*Tx) error) error {
-	return db.bolt.Batch(func(btx *bolt.Tx) error {
+	return db.batch(func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, now: db.now()})
 	})
+}
+
+// update and batch are the only ways the store writes, so that every
+// failed commit is told apart from an error of fn and the write fault of
+// tests applies everywhere.
+func (db *DB) update(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Update, fn) }
+
+func (db *DB) batch(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Batch, fn) }
+
+func (db *DB) write(run func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
+	// Batch may run the function several times (and in another
+	// goroutine, synchronised by Batch's return): the last run counts.
+	var ran, faulted bool
+	var fnErr error
+	err := run(func(btx *bolt.Tx) error {
+		ran, faulted = true, false
+		fnErr = fn(btx)
+		if fnErr == nil {
+			if f := db.fault.Load(); f != nil {
+				if ferr := (*f)(); ferr != nil {
+					faulted = true
+					return ferr
+				}
+			}
+		}
+		return fnErr
+	})
+	switch {
+	case err == nil:
+		return nil
+	case faulted || (ran && fnErr == nil):
+		return fmt.Errorf("%w: %w", ErrUnwritable, err)
+	}
+	return err
 }
 
 // itob encodes an id as an 8-byte big-endian key.
