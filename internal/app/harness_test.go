@@ -217,3 +217,28 @@ func nextSkipping(t *testing.T, u *telegramtest.User, skip, want string) telegra
 		return m
 	}
 }
+
+// waitUntil polls cond until it holds, failing the test after 30 s. It
+// waits for something to happen, never for nothing to.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// settle waits until every update is confirmed and every reply the bot
+// queued was accepted by the server: the outbox is empty, so nothing the
+// updates caused is still on its way.
+func (h *harness) settle() {
+	h.t.Helper()
+	h.srv.Settle(h.t)
+	waitUntil(h.t, "an empty outbox", func() bool {
+		n, err := h.m.DB.OutboxLen()
+		return err == nil && n == 0
+	})
+}

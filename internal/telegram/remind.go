@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"errors"
 	"log/slog"
 	"slices"
 	"sync/atomic"
@@ -58,8 +59,15 @@ func checkinDue(e *mmo.Event, now time.Time) bool {
 
 // scanDue is the scheduled job: it queues what is due and logs what failed.
 func (b *Bot) scanDue() {
-	if err := b.sendDue(); err != nil {
+	started := time.Now()
+	err := b.sendDue()
+	switch {
+	case errors.Is(err, boltdb.ErrUnwritable):
+		b.store.failed(b.log, err, started) // the next scan tries again
+	case err != nil:
 		b.log.Error("due scan", "error", err)
+	default:
+		b.store.ok(b.log, started)
 	}
 }
 
