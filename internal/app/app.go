@@ -33,10 +33,22 @@ type Main struct {
 	// DueInterval is how often due reminders are looked for (the bot's
 	// default when 0); tests that move the clock make it short.
 	DueInterval time.Duration
+	// BackupIdle is how long a hot backup client may take no data before
+	// it is cut off (DefaultBackupIdle when 0).
+	BackupIdle time.Duration
 
-	backup net.Listener
-	wg     sync.WaitGroup
+	backup  net.Listener
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	clients map[net.Conn]bool // hot backups being served
 }
+
+// DefaultBackupIdle is how long a hot backup client may take no data.
+const DefaultBackupIdle = 30 * time.Second
+
+// maxBackups is how many hot backups are served at once; each holds a
+// copy of the database on disk until its client has read it.
+const maxBackups = 4
 
 // NewLogger builds the logger the config asks for, with the bot token
 // redacted from every line.
@@ -126,10 +138,16 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
-// Close stops the backup listener and closes the store.
+// Close stops the backup listener, cuts the backups in progress and
+// closes the store.
 func (m *Main) Close() error {
 	if m.backup != nil {
 		m.backup.Close()
+		m.mu.Lock()
+		for c := range m.clients {
+			c.SetDeadline(time.Now()) // a slow client must not hold up a shutdown
+		}
+		m.mu.Unlock()
 		m.wg.Wait()
 	}
 	if m.DB != nil {
@@ -144,7 +162,11 @@ func (m *Main) Close() error {
 func BackupSocket(dataPath string) string { return dataPath + ".sock" }
 
 // listenBackup serves hot backups on a unix socket only the bot's user can
-// open. A connection receives a consistent copy of the database.
+// open. A connection receives a consistent copy of the database: a
+// snapshot taken at disk speed into a temporary file, then streamed, so no
+// client, however slow, holds a transaction the bot's writes wait for.
+// Up to maxBackups clients are served at once; one that takes no data for
+// BackupIdle is cut off.
 func (m *Main) listenBackup() {
 	path := BackupSocket(m.Config.Data.Path)
 	os.Remove(path) // left by a killed bot; we hold the database lock, so nobody else uses it
@@ -158,7 +180,11 @@ func (m *Main) listenBackup() {
 		m.Log.Warn("hot backup socket unavailable", "error", err)
 		return
 	}
+	if m.BackupIdle <= 0 {
+		m.BackupIdle = DefaultBackupIdle
+	}
 	m.backup = l
+	m.clients = map[net.Conn]bool{}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -167,15 +193,74 @@ func (m *Main) listenBackup() {
 			if err != nil {
 				return
 			}
-			n, err := m.DB.Backup(conn)
-			conn.Close()
-			if err != nil {
-				m.Log.Error("hot backup failed", "error", err)
+			m.mu.Lock()
+			busy := len(m.clients) >= maxBackups
+			if !busy {
+				m.clients[conn] = true
+			}
+			m.mu.Unlock()
+			if busy {
+				m.Log.Warn("hot backup refused: too many in progress", "limit", maxBackups)
+				conn.Close()
 				continue
 			}
-			m.Log.Info("hot backup written", "bytes", n)
+			m.wg.Add(1)
+			go func() {
+				defer m.wg.Done()
+				m.serveBackup(conn)
+				m.mu.Lock()
+				delete(m.clients, conn)
+				m.mu.Unlock()
+			}()
 		}
 	}()
+}
+
+// serveBackup sends one client a snapshot of the database.
+func (m *Main) serveBackup(conn net.Conn) {
+	defer conn.Close()
+	snap, size, err := m.DB.Snapshot()
+	if err != nil {
+		m.Log.Error("hot backup failed", "error", err)
+		return
+	}
+	defer snap.Close()
+	n, err := io.Copy(idleWriter{conn: conn, idle: m.BackupIdle}, snap)
+	if err != nil {
+		m.Log.Warn("hot backup cut off: the client took no data in time or went away",
+			"sent", n, "bytes", size, "idle_limit", m.BackupIdle.String(), "error", err)
+		return
+	}
+	m.Log.Info("hot backup written", "bytes", n)
+}
+
+// idleWriter gives every write to a connection its own deadline, so a
+// peer that stops reading is cut off after idle while one that keeps
+// reading, however long the whole takes, is not.
+type idleWriter struct {
+	conn net.Conn
+	idle time.Duration
+}
+
+func (w idleWriter) Write(p []byte) (int, error) {
+	if err := w.conn.SetWriteDeadline(time.Now().Add(w.idle)); err != nil {
+		return 0, err
+	}
+	return w.conn.Write(p)
+}
+
+// idleReader is idleWriter's counterpart for the backup command: a bot
+// that stops sending is given up on after idle.
+type idleReader struct {
+	conn net.Conn
+	idle time.Duration
+}
+
+func (r idleReader) Read(p []byte) (int, error) {
+	if err := r.conn.SetReadDeadline(time.Now().Add(r.idle)); err != nil {
+		return 0, err
+	}
+	return r.conn.Read(p)
 }
 
 // Backup writes a consistent copy of the database at dataPath to out:
@@ -185,7 +270,9 @@ func Backup(dataPath, out string, openTimeout time.Duration) (int64, error) {
 	conn, err := net.DialTimeout("unix", BackupSocket(dataPath), time.Second)
 	if err == nil {
 		defer conn.Close()
-		n, err := boltdb.WriteFileAtomic(out, func(w io.Writer) (int64, error) { return io.Copy(w, conn) })
+		n, err := boltdb.WriteFileAtomic(out, func(w io.Writer) (int64, error) {
+			return io.Copy(w, idleReader{conn: conn, idle: 2 * DefaultBackupIdle})
+		})
 		if err != nil {
 			return 0, err
 		}

@@ -39,6 +39,8 @@ type harness struct {
 	cfg   config.Config
 	clock *clock
 	logs  *telegramtest.LogBuffer
+	// backupIdle, when set, is the Main's BackupIdle.
+	backupIdle time.Duration
 
 	m      *Main
 	cancel context.CancelFunc
@@ -100,7 +102,8 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 
 func (h *harness) start() {
 	h.t.Helper()
-	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond}
+	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond,
+		BackupIdle: h.backupIdle}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := h.m.Open(ctx); err != nil {
 		cancel()

@@ -49,7 +49,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -201,53 +200,6 @@ func (db *DB) Close() error { return db.bolt.Close() }
 
 // Secret returns the per-installation random key used to sign callback data.
 func (db *DB) Secret() []byte { return db.secret }
-
-// Backup writes a consistent copy of the database to w while other
-// transactions go on.
-func (db *DB) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
-}
-
-// BackupFile writes a consistent copy to path atomically: a temporary file
-// in the same directory, synced, then renamed, so a failed backup never
-// leaves a truncated file under the final name.
-func BackupFile(db *DB, path string) (int64, error) {
-	return WriteFileAtomic(path, db.Backup)
-}
-
-// WriteFileAtomic writes what write produces to path through a synced
-// temporary file and a rename.
-func WriteFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
-	}
-	defer os.Remove(f.Name())
-	n, err := write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o600)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
-	}
-	return n, nil
-}
 
 // Tx is a transaction with the store's typed accessors.
 type Tx struct {
