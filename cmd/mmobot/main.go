@@ -1,7 +1,7 @@
 // Command mmobot runs the Telegram bot of municipal methodological
 // associations of teachers (ММО).
 //
-//	mmobot [run] [-config FILE]          run the bot
+//	mmobot [run] [-config FILE] [-init]  run the bot
 //	mmobot backup -o FILE [-config FILE] write a consistent copy of the database
 //	mmobot sandbox [-demo] [-addr A]     try the bot in a browser, without Telegram
 //
@@ -22,6 +22,12 @@ import (
 	"github.com/mmobot/mmobot/internal/config"
 )
 
+const usage = `usage:
+  mmobot [run] [-config FILE] [-init]  run the bot
+  mmobot backup -o FILE [-config FILE] write a consistent copy of the database
+  mmobot sandbox [-demo] [-addr A]     try the bot in a browser, without Telegram
+`
+
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -37,17 +43,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mmobot "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "config file (default $MMOBOT_CONFIG, else ./config.yaml if present)")
-	out := fs.String("o", "", "backup: the file to write")
+	var out *string
+	initDB := new(bool)
+	switch cmd {
+	case "run":
+		initDB = fs.Bool("init", false, "start a new, empty database where the file is empty, or missing beside other files (as data.init)")
+	case "backup":
+		out = fs.String("o", "", "the file to write")
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "mmobot: unknown command %q\n%s", cmd, usage)
+		return 2
+	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	switch cmd {
-	case "run", "backup":
-	case "help":
-		fs.Usage()
-		return 0
-	default:
-		fmt.Fprintf(stderr, "mmobot: unknown command %q; use \"run\" or \"backup\"\n", cmd)
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mmobot %s: unexpected argument %q\n", cmd, fs.Arg(0))
 		return 2
 	}
 	path := *cfgPath
@@ -60,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	load := config.Load
-	if cmd == "backup" {
+	if cmd != "run" {
 		load = config.LoadWithoutToken // a backup does not talk to Telegram
 	}
 	cfg, err := load(path, os.Environ())
@@ -68,6 +82,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mmobot:", err)
 		return 2
 	}
+	cfg.Data.Init = cfg.Data.Init || *initDB
 
 	if cmd == "backup" {
 		if *out == "" {

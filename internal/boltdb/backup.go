@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -62,15 +63,24 @@ func (s *snapshot) Close() error {
 }
 
 // BackupFile writes a consistent copy to path atomically: a temporary file
-// in the same directory, synced, then renamed, so a failed backup never
-// leaves a truncated file under the final name.
+// in the same directory, synced and checked with Inspect, then renamed,
+// so a failed backup never leaves a truncated file under the final name.
 func BackupFile(db *DB, path string) (int64, error) {
-	return WriteFileAtomic(path, db.Backup)
+	return WriteFileAtomic(path, db.Backup, CheckCopy)
+}
+
+// CheckCopy checks a copy of the database with Inspect.
+func CheckCopy(path string) error {
+	if _, err := Inspect(path, time.Second); err != nil {
+		return fmt.Errorf("the copy is not a whole database: %w", err)
+	}
+	return nil
 }
 
 // WriteFileAtomic writes what write produces to path through a synced
-// temporary file and a rename.
-func WriteFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, error) {
+// temporary file and a rename; check, when set, must accept the temporary
+// file before it takes the name.
+func WriteFileAtomic(path string, write func(io.Writer) (int64, error), check func(tmp string) error) (int64, error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -86,6 +96,9 @@ func WriteFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, 
 	}
 	if err == nil {
 		err = os.Chmod(f.Name(), 0o600)
+	}
+	if err == nil && check != nil {
+		err = check(f.Name())
 	}
 	if err == nil {
 		err = os.Rename(f.Name(), path)

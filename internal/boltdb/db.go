@@ -110,6 +110,15 @@ type Options struct {
 	// ReadOnly opens the file without the write lock, for backups of a
 	// stopped bot and for inspection.
 	ReadOnly bool
+	// Init allows a new, empty database where the file is empty, or
+	// missing while its directory holds other files: both look like a
+	// lost database, so Open refuses them unless told otherwise. A
+	// missing file in an empty or missing directory (a new installation)
+	// is always created.
+	Init bool
+	// Unrelated, when set, names files that may sit beside the database
+	// without showing that one was there (another program's files).
+	Unrelated func(name string) bool
 
 	// maxSize, for tests, is the size the file may not grow beyond:
 	// bbolt then refuses the commit as a full disk would.
@@ -147,17 +156,23 @@ func (db *DB) SetWriteFault(fault func() error) {
 }
 
 // Open opens or creates the database at path, creating its directory, and
-// brings the schema up to date.
+// brings the schema up to date. An existing file is checked first (see
+// verify): a damaged one is an ErrDamaged error naming the file, and it is
+// left untouched. An empty or lost one is an ErrNoDatabase error unless
+// opts.Init.
 func Open(path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if err := checkFile(path, opts); err != nil {
+		return nil, err
 	}
 	if !opts.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("open db: %w", err)
 		}
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{
+	b, err := openBolt(path, &bolt.Options{
 		Timeout:  opts.Timeout,
 		ReadOnly: opts.ReadOnly,
 		// The free list is rebuilt at open rather than written at every
@@ -169,7 +184,7 @@ func Open(path string, opts Options) (*DB, error) {
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("open db %s: the file is locked by another process (is the bot running?)", path)
+			return nil, errLocked(path)
 		}
 		return nil, fmt.Errorf("open db %s: %w", path, err)
 	}
@@ -193,6 +208,18 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// openBolt is bolt.Open with its panics turned into errors: checkFile
+// has read the file by then, so this is the last line of defence against
+// a file that changed in between, not the check itself.
+func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%w (%v). Nothing was written: %s", ErrDamaged, r, restoreHint)
+		}
+	}()
+	return bolt.Open(path, 0o600, opts)
 }
 
 // Close closes the database.
