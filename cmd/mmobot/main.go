@@ -3,6 +3,7 @@
 //
 //	mmobot [run] [-config FILE] [-init]  run the bot
 //	mmobot backup -o FILE [-config FILE] write a consistent copy of the database
+//	mmobot restore FILE [-config FILE]   put a backup in the place of the database
 //	mmobot sandbox [-demo] [-addr A]     try the bot in a browser, without Telegram
 //
 // The config file is -config, else $MMOBOT_CONFIG, else ./config.yaml if
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/app"
 	"github.com/mmobot/mmobot/internal/config"
@@ -25,6 +27,7 @@ import (
 const usage = `usage:
   mmobot [run] [-config FILE] [-init]  run the bot
   mmobot backup -o FILE [-config FILE] write a consistent copy of the database
+  mmobot restore FILE [-config FILE]   put a backup in the place of the database (the bot stopped)
   mmobot sandbox [-demo] [-addr A]     try the bot in a browser, without Telegram
 `
 
@@ -50,6 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		initDB = fs.Bool("init", false, "start a new, empty database where the file is empty, or missing beside other files (as data.init)")
 	case "backup":
 		out = fs.String("o", "", "the file to write")
+	case "restore":
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -60,7 +64,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() > 0 {
+	var from string
+	if cmd == "restore" {
+		// The backup may come before the flags or after them.
+		if fs.NArg() > 0 {
+			from = fs.Arg(0)
+			if err := fs.Parse(fs.Args()[1:]); err != nil {
+				return 2
+			}
+		}
+		if from == "" || fs.NArg() > 0 {
+			fmt.Fprintln(stderr, "usage: mmobot restore BACKUP_FILE [-config FILE]")
+			return 2
+		}
+	} else if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "mmobot %s: unexpected argument %q\n", cmd, fs.Arg(0))
 		return 2
 	}
@@ -75,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	load := config.Load
 	if cmd != "run" {
-		load = config.LoadWithoutToken // a backup does not talk to Telegram
+		load = config.LoadWithoutToken // backup and restore do not talk to Telegram
 	}
 	cfg, err := load(path, os.Environ())
 	if err != nil {
@@ -83,6 +100,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Data.Init = cfg.Data.Init || *initDB
+
+	if cmd == "restore" {
+		r, err := app.Restore(cfg.Data.Path, from, cfg.Data.OpenTimeout, time.Now())
+		if err != nil {
+			fmt.Fprintln(stderr, "mmobot:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "restored %s from %s (%d bytes, schema version %d, %d users)\n",
+			cfg.Data.Path, from, r.Size, r.SchemaVersion, r.Users)
+		if r.Replaced != "" {
+			fmt.Fprintf(stdout, "the database it replaced is kept as %s; delete it once the bot runs well\n", r.Replaced)
+		}
+		return 0
+	}
 
 	if cmd == "backup" {
 		if *out == "" {

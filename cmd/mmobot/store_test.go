@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -60,6 +63,132 @@ func runCmd(args ...string) (int, string) {
 	var out bytes.Buffer
 	code := run(args, &out, &out)
 	return code, out.String()
+}
+
+func TestBackupRefusesTheBotsOwnFiles(t *testing.T) {
+	data := dataDir(t)
+	makeDB(t, data, 1)
+	before, _ := os.ReadFile(data)
+	hard := filepath.Join(filepath.Dir(data), "hard-link.db")
+	if err := os.Link(data, hard); err != nil {
+		t.Fatal(err)
+	}
+	sym := filepath.Join(t.TempDir(), "sym.db")
+	if err := os.Symlink(data, sym); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{
+		data,
+		"data/mmo.db",           // the same, relative
+		"data/../data/./mmo.db", // the same, roundabout
+		hard,                    // another name of the same file
+		sym,                     // a link to it
+		data + ".sock",          // the backup socket
+		filepath.Join(filepath.Dir(sym), "../"+filepath.Base(filepath.Dir(sym))+"/sym.db"),
+	} {
+		code, msg := runCmd("backup", "-o", out)
+		if code != 1 || !strings.Contains(msg, "write the copy to another file") {
+			t.Errorf("backup -o %s: exit %d: %s", out, code, msg)
+		}
+	}
+	if after, _ := os.ReadFile(data); !bytes.Equal(before, after) {
+		t.Fatal("a refused backup changed the database")
+	}
+	if code, msg := runCmd("backup", "-o", filepath.Join(filepath.Dir(data), "backup.db")); code != 0 {
+		t.Errorf("a backup beside the database: exit %d: %s", code, msg)
+	}
+}
+
+func TestRestore(t *testing.T) {
+	data := dataDir(t)
+	makeDB(t, data, 1)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if code, msg := runCmd("backup", "-o", backup); code != 0 {
+		t.Fatalf("backup: exit %d: %s", code, msg)
+	}
+	makeDB(t, data, 2) // a user who came after the backup
+	current, _ := os.ReadFile(data)
+
+	refused := func(what, want string, args ...string) {
+		t.Helper()
+		code, msg := runCmd(append([]string{"restore"}, args...)...)
+		if code != 1 || !strings.Contains(msg, want) || !strings.Contains(msg, "nothing was changed") {
+			t.Errorf("%s: exit %d: %s", what, code, msg)
+		}
+		if after, _ := os.ReadFile(data); !bytes.Equal(after, current) {
+			t.Fatalf("%s: the database changed", what)
+		}
+	}
+
+	// Not a whole database of this bot.
+	cut := filepath.Join(t.TempDir(), "cut.db")
+	b, _ := os.ReadFile(backup)
+	os.WriteFile(cut, b[:len(b)/2], 0o600)
+	refused("a cut backup", "damaged", cut)
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	os.WriteFile(empty, nil, 0o600)
+	refused("an empty backup", "empty", empty)
+	foreign := filepath.Join(t.TempDir(), "foreign.db")
+	fb, err := bolt.Open(foreign, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("x")); return err })
+	fb.Close()
+	refused("another program's file", "not a database of this bot", foreign)
+	refused("the database itself", "the bot's database itself", data)
+	refused("a missing backup", "no such file", filepath.Join(t.TempDir(), "nope.db"))
+
+	// A bot is running: its lock is held, or its socket answers.
+	db, err := boltdb.Open(data, boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, _ = os.ReadFile(data) // opening wrote a commit
+	refused("while the database is open", "stop it first", backup)
+	db.Close()
+	l, err := net.Listen("unix", data+".sock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused("while the bot answers on its socket", "the bot is running", backup)
+	l.Close()
+
+	if code, _ := runCmd("restore"); code != 2 {
+		t.Errorf("restore without a file: exit %d, want 2", code)
+	}
+
+	code, msg := runCmd("restore", backup, "-config", "")
+	if code != 0 {
+		t.Fatalf("restore: exit %d: %s", code, msg)
+	}
+	if !strings.Contains(msg, "1 users") || !strings.Contains(msg, ".replaced-") {
+		t.Errorf("restore said: %s", msg)
+	}
+	if got := usersIn(t, data); len(got) != 1 || got[0] != 1 {
+		t.Errorf("restored database has users %v, want [1]", got)
+	}
+	kept, _ := filepath.Glob(data + ".replaced-*")
+	if len(kept) != 1 {
+		t.Fatalf("replaced files: %v", kept)
+	}
+	if k, _ := os.ReadFile(kept[0]); !bytes.Equal(k, current) {
+		t.Error("the kept file is not the database that was replaced")
+	}
+	if fi, _ := os.Stat(data); fi.Mode().Perm() != 0o600 {
+		t.Errorf("restored file mode %v, want 0600", fi.Mode().Perm())
+	}
+	// And the bot's own check accepts it.
+	if _, err := boltdb.Inspect(data, time.Second); err != nil {
+		t.Errorf("the restored database: %v", err)
+	}
+
+	// Into an empty place: nothing is kept, since nothing was there.
+	fresh := filepath.Join(t.TempDir(), "new", "mmo.db")
+	t.Setenv("MMOBOT_DATA_PATH", fresh)
+	if code, msg := runCmd("restore", backup); code != 0 || strings.Contains(msg, "replaced") {
+		t.Errorf("restore into an empty place: exit %d: %s", code, msg)
+	}
 }
 
 // TestRunRefusesADamagedOrLostDatabase starts the bot on a damaged file,
