@@ -107,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "mmobot:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "restored %s from %s (%d bytes, schema version %d, %d users)\n",
+		fmt.Fprintf(stdout, "restored %s from %s (%d bytes, schema version %d, users: %d)\n",
 			cfg.Data.Path, from, r.Size, r.SchemaVersion, r.Users)
 		if r.Replaced != "" {
 			fmt.Fprintf(stdout, "the database it replaced is kept as %s; delete it once the bot runs well\n", r.Replaced)

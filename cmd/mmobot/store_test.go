@@ -162,7 +162,7 @@ func TestRestore(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("restore: exit %d: %s", code, msg)
 	}
-	if !strings.Contains(msg, "1 users") || !strings.Contains(msg, ".replaced-") {
+	if !strings.Contains(msg, "users: 1") || !strings.Contains(msg, ".replaced-") {
 		t.Errorf("restore said: %s", msg)
 	}
 	if got := usersIn(t, data); len(got) != 1 || got[0] != 1 {
