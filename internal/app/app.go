@@ -34,6 +34,9 @@ type Main struct {
 	// BackupIdle is how long a hot backup client may take no data before
 	// it is cut off (DefaultBackupIdle when 0).
 	BackupIdle time.Duration
+	// OnDueScan, when set, is told after each due scan the clock time it
+	// went by and whether it queued messages (see telegram.Options).
+	OnDueScan func(now time.Time, queued bool)
 
 	backup  net.Listener
 	wg      sync.WaitGroup
@@ -110,6 +113,7 @@ func (m *Main) Open(ctx context.Context) error {
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
 		DueInterval:   m.DueInterval,
+		OnDueScan:     m.OnDueScan,
 
 		ConsultCategories:   c.Consultations.Categories,
 		ConsultResponseDays: c.Consultations.ResponseDays,

@@ -41,6 +41,7 @@ type harness struct {
 	logs  *telegramtest.LogBuffer
 	// backupIdle, when set, is the Main's BackupIdle.
 	backupIdle time.Duration
+	scans      scanLog
 
 	m      *Main
 	cancel context.CancelFunc
@@ -103,7 +104,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 func (h *harness) start() {
 	h.t.Helper()
 	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond,
-		BackupIdle: h.backupIdle}
+		BackupIdle: h.backupIdle, OnDueScan: h.scans.record}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := h.m.Open(ctx); err != nil {
 		cancel()
@@ -244,4 +245,67 @@ func (h *harness) settle() {
 		n, err := h.m.DB.OutboxLen()
 		return err == nil && n == 0
 	})
+}
+
+// scanLog counts the bot's completed due scans, for tests that must know
+// the scheduler has looked at the clock they moved.
+type scanLog struct {
+	mu     sync.Mutex
+	n      int       // completed scans
+	now    time.Time // the clock of the latest
+	queued bool      // whether the latest queued messages
+}
+
+func (l *scanLog) record(now time.Time, queued bool) {
+	l.mu.Lock()
+	l.n++
+	l.now, l.queued = now, queued
+	l.mu.Unlock()
+}
+
+func (l *scanLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+// waitScan waits for a due scan that began after the call, on the state
+// and clock as they are now, and, if idle, queued nothing. Scans never
+// overlap, so the second to complete after the call began after it.
+func (h *harness) waitScan(idle bool) {
+	h.t.Helper()
+	after := h.scans.count() + 1
+	at := h.clock.Now()
+	waitUntil(h.t, "a due scan of the moved clock", func() bool {
+		h.scans.mu.Lock()
+		defer h.scans.mu.Unlock()
+		if h.scans.n <= after || h.scans.now.Before(at) {
+			return false
+		}
+		if idle && h.scans.queued {
+			after = h.scans.n // queued something: wait for a scan after it
+			return false
+		}
+		return true
+	})
+}
+
+// scanned waits until the scheduler has run on the clock as it is now,
+// and what it sent has reached the server.
+func (h *harness) scanned() {
+	h.t.Helper()
+	h.settle()
+	h.waitScan(false)
+	h.settle()
+}
+
+// quiet waits until the bot has nothing more to say: every update is
+// handled, a due scan of the clock as it is now found nothing to queue,
+// and every queued message has reached the server. After it a test may
+// assert that nothing else arrived.
+func (h *harness) quiet() {
+	h.t.Helper()
+	h.settle()
+	h.waitScan(true)
+	h.settle()
 }
