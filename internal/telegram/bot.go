@@ -49,11 +49,6 @@ type Options struct {
 	AlertsAt   string
 	// DueInterval is how often due reminders are looked for; 30 s when 0.
 	DueInterval time.Duration
-	// OnDueScan, when set, is told after each completed due scan the
-	// clock time it went by and whether it queued messages. Tests use it
-	// to know that the scheduler has looked at a moved clock and found
-	// nothing more to send, instead of sleeping and hoping it has.
-	OnDueScan func(now time.Time, queued bool)
 	Location    *time.Location
 	Log         *slog.Logger
 	// Now is the clock of handlers and dialogs; time.Now when nil.
@@ -61,6 +56,11 @@ type Options struct {
 	// ConnectRetry is the first wait between attempts to reach the Bot
 	// API at start; it doubles up to a minute.
 	ConnectRetry time.Duration
+	// OnDueScan, when set, is told after each completed due scan the
+	// clock time it went by and whether it queued messages. Tests use it
+	// to know that the scheduler has looked at a moved clock and found
+	// nothing more to send, instead of sleeping and hoping it has.
+	OnDueScan func(now time.Time, queued bool)
 }
 
 // Bot is the running Telegram bot.
