@@ -241,7 +241,8 @@ func TestRunRefusesADamagedOrLostDatabase(t *testing.T) {
 			t.Setenv("MMOBOT_DATA_INIT", "true")
 		}
 		exited := make(chan int, 1)
-		go func() { exited <- run(init, &bytes.Buffer{}, &telegramtest.LogBuffer{}) }()
+		logs := &telegramtest.LogBuffer{}
+		go func() { exited <- run(init, &bytes.Buffer{}, logs) }()
 		u.Send("/start")
 		u.Next(t)
 		u.Next(t)
@@ -250,6 +251,9 @@ func TestRunRefusesADamagedOrLostDatabase(t *testing.T) {
 		case code := <-exited:
 			if code != 0 {
 				t.Errorf("%v: exit %d", init, code)
+			}
+			if !strings.Contains(logs.String(), "started a new, empty database as -init") {
+				t.Errorf("%v: the new database was not logged:\n%s", init, logs.String())
 			}
 		case <-time.After(15 * time.Second):
 			t.Fatal("the bot did not stop on SIGTERM")

@@ -86,6 +86,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Catalog = cat
+	fi, statErr := os.Stat(m.Config.Data.Path)
+	created := statErr != nil || fi.Size() == 0
 	db, err := boltdb.Open(m.Config.Data.Path, boltdb.Options{
 		Timeout: m.Config.Data.OpenTimeout, Now: m.Now,
 		Init: m.Config.Data.Init, Unrelated: unrelated,
@@ -94,6 +96,14 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	switch {
+	case created && m.Config.Data.Init:
+		// Said loudly: after a lost database this is where a restore was
+		// wanted instead, and data.init left on would hide the next one.
+		m.Log.Warn("started a new, empty database as -init (data.init) asked; do not leave data.init on", "data", m.Config.Data.Path)
+	case created:
+		m.Log.Info("started a new, empty database", "data", m.Config.Data.Path)
+	}
 	c := m.Config
 	bot, err := telegram.New(ctx, db, cat, telegram.Options{
 		Token:          c.Telegram.Token,
