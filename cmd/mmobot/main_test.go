@@ -74,6 +74,10 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 		t.Fatalf("hot backup: exit %d: %s", code, out.String())
 	}
 	checkBackup(t, backup)
+	out.Reset()
+	if code := run([]string{"backup", "-o", data}, &out, &out); code != 1 {
+		t.Errorf("a hot backup over the live database: exit %d: %s", code, out.String())
+	}
 
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -33,10 +31,25 @@ type Main struct {
 	// DueInterval is how often due reminders are looked for (the bot's
 	// default when 0); tests that move the clock make it short.
 	DueInterval time.Duration
+	// BackupIdle is how long a hot backup client may take no data before
+	// it is cut off (DefaultBackupIdle when 0).
+	BackupIdle time.Duration
+	// OnDueScan, when set, is told after each due scan the clock time it
+	// went by and whether it queued messages (see telegram.Options).
+	OnDueScan func(now time.Time, queued bool)
 
-	backup net.Listener
-	wg     sync.WaitGroup
+	backup  net.Listener
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	clients map[net.Conn]bool // hot backups being served
 }
+
+// DefaultBackupIdle is how long a hot backup client may take no data.
+const DefaultBackupIdle = 30 * time.Second
+
+// maxBackups is how many hot backups are served at once; each holds a
+// copy of the database on disk until its client has read it.
+const maxBackups = 4
 
 // NewLogger builds the logger the config asks for, with the bot token
 // redacted from every line.
@@ -73,11 +86,24 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Catalog = cat
-	db, err := boltdb.Open(m.Config.Data.Path, boltdb.Options{Timeout: m.Config.Data.OpenTimeout, Now: m.Now})
+	fi, statErr := os.Stat(m.Config.Data.Path)
+	created := statErr != nil || fi.Size() == 0
+	db, err := boltdb.Open(m.Config.Data.Path, boltdb.Options{
+		Timeout: m.Config.Data.OpenTimeout, Now: m.Now,
+		Init: m.Config.Data.Init, Unrelated: unrelated,
+	})
 	if err != nil {
 		return err
 	}
 	m.DB = db
+	switch {
+	case created && m.Config.Data.Init:
+		// Said loudly: after a lost database this is where a restore was
+		// wanted instead, and data.init left on would hide the next one.
+		m.Log.Warn("started a new, empty database as -init (data.init) asked; do not leave data.init on", "data", m.Config.Data.Path)
+	case created:
+		m.Log.Info("started a new, empty database", "data", m.Config.Data.Path)
+	}
 	c := m.Config
 	bot, err := telegram.New(ctx, db, cat, telegram.Options{
 		Token:          c.Telegram.Token,
@@ -99,6 +125,7 @@ func (m *Main) Open(ctx context.Context) error {
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
 		DueInterval:   m.DueInterval,
+		OnDueScan:     m.OnDueScan,
 
 		ConsultCategories:   c.Consultations.Categories,
 		ConsultResponseDays: c.Consultations.ResponseDays,
@@ -128,98 +155,20 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
-// Close stops the backup listener and closes the store.
+// Close stops the backup listener, cuts the backups in progress and
+// closes the store.
 func (m *Main) Close() error {
 	if m.backup != nil {
 		m.backup.Close()
+		m.mu.Lock()
+		for c := range m.clients {
+			c.SetDeadline(time.Now()) // a slow client must not hold up a shutdown
+		}
+		m.mu.Unlock()
 		m.wg.Wait()
 	}
 	if m.DB != nil {
 		return m.DB.Close()
-	}
-	return nil
-}
-
-// BackupSocket is where a running bot serves hot backups: the database
-// path with ".sock" appended. The store's file lock keeps a second process
-// from opening the database, so `mmobot backup` asks the running bot.
-func BackupSocket(dataPath string) string { return dataPath + ".sock" }
-
-// listenBackup serves hot backups on a unix socket only the bot's user can
-// open. A connection receives a consistent copy of the database.
-func (m *Main) listenBackup() {
-	path := BackupSocket(m.Config.Data.Path)
-	os.Remove(path) // left by a killed bot; we hold the database lock, so nobody else uses it
-	l, err := net.Listen("unix", path)
-	if err != nil {
-		m.Log.Warn("hot backup socket unavailable; stop the bot to back up", "error", err)
-		return
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		m.Log.Warn("hot backup socket unavailable", "error", err)
-		return
-	}
-	m.backup = l
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			n, err := m.DB.Backup(conn)
-			conn.Close()
-			if err != nil {
-				m.Log.Error("hot backup failed", "error", err)
-				continue
-			}
-			m.Log.Info("hot backup written", "bytes", n)
-		}
-	}()
-}
-
-// Backup writes a consistent copy of the database at dataPath to out:
-// from the running bot through its socket, or, when no bot runs, from the
-// file itself.
-func Backup(dataPath, out string, openTimeout time.Duration) (int64, error) {
-	conn, err := net.DialTimeout("unix", BackupSocket(dataPath), time.Second)
-	if err == nil {
-		defer conn.Close()
-		n, err := boltdb.WriteFileAtomic(out, func(w io.Writer) (int64, error) { return io.Copy(w, conn) })
-		if err != nil {
-			return 0, err
-		}
-		if n == 0 {
-			return 0, errors.New("backup: the running bot sent nothing; see its log")
-		}
-		return n, verifyBackup(out)
-	}
-	if _, statErr := os.Stat(dataPath); statErr != nil {
-		return 0, fmt.Errorf("backup: %w", statErr)
-	}
-	db, err := boltdb.Open(dataPath, boltdb.Options{Timeout: openTimeout, ReadOnly: true})
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	n, err := boltdb.BackupFile(db, out)
-	if err != nil {
-		return 0, err
-	}
-	return n, verifyBackup(out)
-}
-
-// verifyBackup opens the copy to make sure it is a whole database.
-func verifyBackup(path string) error {
-	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("backup: the copy does not open: %w", err)
-	}
-	defer db.Close()
-	if _, err := db.Version(); err != nil {
-		return fmt.Errorf("backup: the copy is unreadable: %w", err)
 	}
 	return nil
 }

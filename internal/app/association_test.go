@@ -200,7 +200,7 @@ func TestJoinLeaveAndTheMinimum(t *testing.T) {
 	t2.Send("/propose")
 	next(t, t2, "Предложения в план вносят участники объединения")
 
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := t1.Drain(); len(extra) != 0 {
 		t.Errorf("a button from another chat did something: %v", extra)
 	}
@@ -228,7 +228,7 @@ func TestApprovalFlow(t *testing.T) {
 	next(t, t1, "Заявка на вступление в «ММО учителей химии» отправлена")
 	next(t, t1, "Ваша заявка на рассмотрении")
 	req := next(t, leader, "Заявка на вступление", "Кандидатов Иван Иванович", "Школа № 22")
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := c.Drain(); len(extra) != 0 {
 		t.Errorf("the coordinator got a request although there is a leader: %v", extra)
 	}
@@ -396,7 +396,7 @@ func TestLeadersAndTheirLimits(t *testing.T) {
 	if a := press(t, l1, listB, "Список XLSX"); !a.ShowAlert || !strings.Contains(a.Text, "только руководителю этого объединения") {
 		t.Errorf("old leader exporting: %+v", a)
 	}
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := l1.Drain(); len(extra) != 0 {
 		t.Errorf("the refused export sent something: %v", extra)
 	}

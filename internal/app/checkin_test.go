@@ -32,6 +32,9 @@ func openCheckin(t *testing.T, leader *telegramtest.User, topic string) (telegra
 // xlsxRows reads the first sheet of an XLSX document.
 func xlsxRows(t *testing.T, doc *telegramtest.Document) [][]string {
 	t.Helper()
+	if doc == nil {
+		t.Fatal("the message carries no document")
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(doc.Bytes))
 	if err != nil {
 		t.Fatal(err)

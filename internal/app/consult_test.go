@@ -73,7 +73,7 @@ func TestConsultationLife(t *testing.T) {
 	// The leader and the consultant hear of it; the other member does not.
 	note := next(t, consultant, "Новое обращение", "Обращение № 1", "Антонова Анна Антоновна", "Аттестация", "первую категорию", "2 вложения", "+79001234567")
 	leaderNote := next(t, leader, "Новое обращение", "Обращение № 1")
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := other.Drain(); len(extra) != 0 {
 		t.Fatalf("a member who is not a consultant saw the request: %v", extra)
 	}
@@ -220,7 +220,7 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 	next(t, leader, "без ответа 4 рабочих дня")
 	// The weekend does not count: Tuesday 01.12 12:00 is 6 working days.
 	h.clock.Add(72 * time.Hour)
-	h.srv.Settle(t)
+	h.quiet()
 	for _, m := range admin.Drain() { // the daily digests list it; the alarm waits
 		if strings.Contains(m.Text, "🚨") {
 			t.Fatalf("the coordinator was alarmed before 6 working days: %q", m.Text)
@@ -231,9 +231,7 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 	if !strings.Contains(alarm.Text, "без ответа 6 рабочих дней") {
 		t.Errorf("alarm %q", alarm.Text)
 	}
-	h.srv.Settle(t)
-	time.Sleep(100 * time.Millisecond)
-	h.srv.Settle(t)
+	h.quiet()
 	for _, u := range []*telegramtest.User{leader, admin} {
 		for _, m := range u.Drain() {
 			if !strings.HasPrefix(m.Text, "📋") {
@@ -264,7 +262,7 @@ func TestConsultationExport(t *testing.T) {
 	ask(t, us[0], "Аттестация", "Сколько длится аттестация на высшую категорию?")
 	ask(t, us[0], "Аттестация", "Нужно ли проходить курсы перед аттестацией?")
 	ask(t, us[0], "Другое", "Как записаться на семинар в другом объединении?")
-	h.srv.Settle(t)
+	h.quiet()
 	leader.Drain()
 	card := openCard(t, leader, "ММО учителей математики")
 	press(t, leader, card, "Консультации за год")

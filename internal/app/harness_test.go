@@ -39,6 +39,9 @@ type harness struct {
 	cfg   config.Config
 	clock *clock
 	logs  *telegramtest.LogBuffer
+	// backupIdle, when set, is the Main's BackupIdle.
+	backupIdle time.Duration
+	scans      scanLog
 
 	m      *Main
 	cancel context.CancelFunc
@@ -102,7 +105,8 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 
 func (h *harness) start() {
 	h.t.Helper()
-	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond}
+	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond,
+		BackupIdle: h.backupIdle, OnDueScan: h.scans.record}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := h.m.Open(ctx); err != nil {
 		cancel()
@@ -218,4 +222,92 @@ func nextSkipping(t *testing.T, u *telegramtest.User, skip, want string) telegra
 		}
 		return m
 	}
+}
+
+// waitUntil polls cond until it holds, failing the test after 30 s. It
+// waits for something to happen, never for nothing to.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// settle waits until every update is confirmed and every reply the bot
+// queued was accepted by the server: the outbox is empty, so nothing the
+// updates caused is still on its way.
+func (h *harness) settle() {
+	h.t.Helper()
+	h.srv.Settle(h.t)
+	waitUntil(h.t, "an empty outbox", func() bool {
+		n, err := h.m.DB.OutboxLen()
+		return err == nil && n == 0
+	})
+}
+
+// scanLog counts the bot's completed due scans, for tests that must know
+// the scheduler has looked at the clock they moved.
+type scanLog struct {
+	mu     sync.Mutex
+	n      int       // completed scans
+	now    time.Time // the clock of the latest
+	queued bool      // whether the latest queued messages
+}
+
+func (l *scanLog) record(now time.Time, queued bool) {
+	l.mu.Lock()
+	l.n++
+	l.now, l.queued = now, queued
+	l.mu.Unlock()
+}
+
+func (l *scanLog) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+// waitScan waits for a due scan that began after the call, on the state
+// and clock as they are now, and, if idle, queued nothing. Scans never
+// overlap, so the second to complete after the call began after it.
+func (h *harness) waitScan(idle bool) {
+	h.t.Helper()
+	after := h.scans.count() + 1
+	at := h.clock.Now()
+	waitUntil(h.t, "a due scan of the moved clock", func() bool {
+		h.scans.mu.Lock()
+		defer h.scans.mu.Unlock()
+		if h.scans.n <= after || h.scans.now.Before(at) {
+			return false
+		}
+		if idle && h.scans.queued {
+			after = h.scans.n // queued something: wait for a scan after it
+			return false
+		}
+		return true
+	})
+}
+
+// scanned waits until the scheduler has run on the clock as it is now,
+// and what it sent has reached the server.
+func (h *harness) scanned() {
+	h.t.Helper()
+	h.settle()
+	h.waitScan(false)
+	h.settle()
+}
+
+// quiet waits until the bot has nothing more to say: every update is
+// handled, a due scan of the clock as it is now found nothing to queue,
+// and every queued message has reached the server. After it a test may
+// assert that nothing else arrived.
+func (h *harness) quiet() {
+	h.t.Helper()
+	h.settle()
+	h.waitScan(true)
+	h.settle()
 }

@@ -100,7 +100,7 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 	leader.Send("-")
 	next(t, leader, "Черновик сохранён")
 	draft := next(t, leader, "Заседание «ММО учителей математики»", "24 ноября 2026 (вторник), 15:00–17:00", "🔗 https://telemost.yandex.ru/j/12345")
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := us[0].Drain(); len(extra) != 0 {
 		t.Fatalf("a member saw a draft: %v", extra)
 	}
@@ -155,7 +155,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 	// The nudge goes to the one who has not answered.
 	press(t, leader, live, "Напомнить не ответившему (1)")
 	nudge := next(t, us[2], "Ответьте, пожалуйста, придёте ли")
-	h.srv.Settle(t)
+	h.quiet()
 	for _, u := range us[:2] {
 		if extra := u.Drain(); len(extra) != 0 {
 			t.Errorf("user %d got a nudge after answering: %v", u.ID, extra)
@@ -256,16 +256,14 @@ func TestReminders(t *testing.T) {
 		us[i].Next(t)
 	}
 	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	h.srv.Settle(t)
+	h.quiet()
 	leader.Drain()
 
 	// 24 hours before: those who come or might are reminded, once.
 	h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
 	next(t, us[0], "Напоминание", "Цифровые инструменты", "Ваш ответ: ✅ придёте")
 	next(t, us[1], "Напоминание", "возможно")
-	h.srv.Settle(t)
-	time.Sleep(100 * time.Millisecond) // several scans of the scheduler
-	h.srv.Settle(t)
+	h.quiet()
 	for _, u := range us {
 		if extra := u.Drain(); len(extra) != 0 {
 			t.Errorf("user %d: extra messages %v", u.ID, extra)
@@ -279,9 +277,7 @@ func TestReminders(t *testing.T) {
 	next(t, us[0], "Напоминание")
 	next(t, us[1], "Напоминание")
 	h.restart()
-	h.srv.Settle(t)
-	time.Sleep(100 * time.Millisecond)
-	h.srv.Settle(t)
+	h.quiet()
 	for _, u := range us {
 		if extra := u.Drain(); len(extra) != 0 {
 			t.Errorf("user %d: a reminder sent twice: %v", u.ID, extra)
@@ -300,9 +296,7 @@ func TestNoReminderAfterTheStart(t *testing.T) {
 	h.stop()
 	h.clock.Add(54 * time.Hour) // past the start: both reminders missed
 	h.start()
-	h.srv.Settle(t)
-	time.Sleep(100 * time.Millisecond)
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := us[0].Drain(); len(extra) != 0 {
 		t.Errorf("a reminder after the start: %v", extra)
 	}

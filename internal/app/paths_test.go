@@ -120,7 +120,7 @@ func TestAnswerAfterTheEventClosed(t *testing.T) {
 			if !a.ShowAlert || a.Text != tc.alert {
 				t.Errorf("answering the old announcement: %+v, want the alert %q", a, tc.alert)
 			}
-			h.srv.Settle(t)
+			h.quiet()
 			if extra := u.Drain(); len(extra) != 0 {
 				t.Errorf("the refused answer changed messages: %v", extra)
 			}
@@ -176,7 +176,7 @@ func TestDeleteDraftEvent(t *testing.T) {
 			t.Errorf("%q on the deleted draft: %+v", b, a)
 		}
 	}
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := us[0].Drain(); len(extra) != 0 {
 		t.Errorf("a member heard of a draft: %v", extra)
 	}
@@ -241,7 +241,7 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 	if a := press(t, us[1], here[1], "Я на месте"); !a.ShowAlert || a.Text != "Отметка на это мероприятие закрыта." {
 		t.Errorf("press after closing: %+v", a)
 	}
-	h.srv.Settle(t)
+	h.quiet()
 	for _, u := range []*telegramtest.User{us[0], us[1], leader} {
 		if extra := u.Drain(); len(extra) != 0 {
 			t.Errorf("user %d: refused presses changed messages: %v", u.ID, extra)
@@ -379,7 +379,7 @@ func TestInviteLinkDuringRegistration(t *testing.T) {
 	u.Send("/start " + payload)
 	next(t, u, "Продолжим регистрацию с того места, где остановились")
 	next(t, u, "Шаг 2 из 3")
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := leader.Drain(); len(extra) != 0 {
 		t.Errorf("the leader heard of an unregistered newcomer: %v", extra)
 	}

@@ -93,7 +93,7 @@ func TestPlanEditAndProposals(t *testing.T) {
 	if a := press(t, leader, plan, "📥 1 предложение"); a.ShowAlert || a.Text != "Новых предложений нет." {
 		t.Errorf("the proposals once all are declined: %+v", a)
 	}
-	h.srv.Settle(t)
+	h.quiet()
 	for _, u := range append(us, leader) {
 		if extra := u.Drain(); len(extra) != 0 {
 			t.Errorf("user %d: unexpected messages %v", u.ID, extra)
@@ -171,7 +171,7 @@ func TestEventLinkedToPlan(t *testing.T) {
 	press(t, us[0], here, "Я на месте")
 	next(t, us[0], "Вы отмечены")
 	h.clock.Add(3 * time.Hour)
-	h.srv.Settle(t)
+	h.quiet()
 	leader.Drain()
 
 	leader.Send("/plan")

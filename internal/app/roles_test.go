@@ -126,7 +126,7 @@ func TestForgedCallbacks(t *testing.T) {
 			t.Errorf("forged %q answered %+v", data, a)
 		}
 	}
-	h.srv.Settle(t)
+	h.quiet()
 	got, _ := h.storedUser(501)
 	if got.Coordinator || got.Lang != "" {
 		t.Errorf("forged data changed the user: %+v", got)
@@ -187,7 +187,7 @@ func TestGroupChat(t *testing.T) {
 		t.Errorf("no link to the private chat: %v", m.Buttons())
 	}
 	g.Send(u, "просто разговор")
-	h.srv.Settle(t)
+	h.quiet()
 	if extra := g.Drain(); len(extra) != 0 {
 		t.Errorf("the bot answered plain group chatter: %v", extra)
 	}

@@ -49,9 +49,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -110,6 +110,19 @@ type Options struct {
 	// ReadOnly opens the file without the write lock, for backups of a
 	// stopped bot and for inspection.
 	ReadOnly bool
+	// Init allows a new, empty database where the file is empty, or
+	// missing while its directory holds other files: both look like a
+	// lost database, so Open refuses them unless told otherwise. A
+	// missing file in an empty or missing directory (a new installation)
+	// is always created.
+	Init bool
+	// Unrelated, when set, names files that may sit beside the database
+	// without showing that one was there (another program's files).
+	Unrelated func(name string) bool
+
+	// maxSize, for tests, is the size the file may not grow beyond:
+	// bbolt then refuses the commit as a full disk would.
+	maxSize int
 }
 
 // DB is the store.
@@ -117,20 +130,49 @@ type DB struct {
 	bolt   *bolt.DB
 	now    func() time.Time
 	secret []byte
+	// fault, when set, is asked before every commit (see SetWriteFault).
+	fault atomic.Pointer[func() error]
+}
+
+// ErrUnwritable marks a write transaction whose function succeeded but
+// whose commit failed: the file could not be written (a full disk, an I/O
+// error). Nothing of the transaction was kept, and the same work may
+// succeed when tried again, so a caller holds on to it rather than
+// treating it as a bug in its own code. Test with errors.Is.
+var ErrUnwritable = errors.New("the database cannot be written")
+
+// SetWriteFault makes every write transaction call fault before its
+// commit; a non-nil error rolls the transaction back and is returned
+// wrapped in ErrUnwritable, exactly as a commit refused by a full disk
+// would be. nil removes the fault. It exists for fault tests: bbolt offers
+// no hook into its file writes, and a real full disk is not something a
+// test can arrange portably.
+func (db *DB) SetWriteFault(fault func() error) {
+	if fault == nil {
+		db.fault.Store(nil)
+		return
+	}
+	db.fault.Store(&fault)
 }
 
 // Open opens or creates the database at path, creating its directory, and
-// brings the schema up to date.
+// brings the schema up to date. An existing file is checked first (see
+// verify): a damaged one is an ErrDamaged error naming the file, and it is
+// left untouched. An empty or lost one is an ErrNoDatabase error unless
+// opts.Init.
 func Open(path string, opts Options) (*DB, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if err := checkFile(path, opts); err != nil {
+		return nil, err
 	}
 	if !opts.ReadOnly {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("open db: %w", err)
 		}
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{
+	b, err := openBolt(path, &bolt.Options{
 		Timeout:  opts.Timeout,
 		ReadOnly: opts.ReadOnly,
 		// The free list is rebuilt at open rather than written at every
@@ -138,10 +180,11 @@ func Open(path string, opts Options) (*DB, error) {
 		// data itself is synced as always.
 		NoFreelistSync: true,
 		FreelistType:   bolt.FreelistMapType,
+		MaxSize:        opts.maxSize,
 	})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("open db %s: the file is locked by another process (is the bot running?)", path)
+			return nil, errLocked(path)
 		}
 		return nil, fmt.Errorf("open db %s: %w", path, err)
 	}
@@ -167,58 +210,23 @@ func Open(path string, opts Options) (*DB, error) {
 	return db, nil
 }
 
+// openBolt is bolt.Open with its panics turned into errors: checkFile
+// has read the file by then, so this is the last line of defence against
+// a file that changed in between, not the check itself.
+func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("%w (%v). Nothing was written: %s", ErrDamaged, r, restoreHint)
+		}
+	}()
+	return bolt.Open(path, 0o600, opts)
+}
+
 // Close closes the database.
 func (db *DB) Close() error { return db.bolt.Close() }
 
 // Secret returns the per-installation random key used to sign callback data.
 func (db *DB) Secret() []byte { return db.secret }
-
-// Backup writes a consistent copy of the database to w while other
-// transactions go on.
-func (db *DB) Backup(w io.Writer) (int64, error) {
-	var n int64
-	err := db.bolt.View(func(tx *bolt.Tx) error {
-		var err error
-		n, err = tx.WriteTo(w)
-		return err
-	})
-	return n, err
-}
-
-// BackupFile writes a consistent copy to path atomically: a temporary file
-// in the same directory, synced, then renamed, so a failed backup never
-// leaves a truncated file under the final name.
-func BackupFile(db *DB, path string) (int64, error) {
-	return WriteFileAtomic(path, db.Backup)
-}
-
-// WriteFileAtomic writes what write produces to path through a synced
-// temporary file and a rename.
-func WriteFileAtomic(path string, write func(io.Writer) (int64, error)) (int64, error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
-	}
-	defer os.Remove(f.Name())
-	n, err := write(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o600)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("backup: %w", err)
-	}
-	return n, nil
-}
 
 // Tx is a transaction with the store's typed accessors.
 type Tx struct {
@@ -233,20 +241,56 @@ func (db *DB) View(fn func(*Tx) error) error {
 	})
 }
 
-// Update runs fn in a read-write transaction.
+// Update runs fn in a read-write transaction. A failed commit is
+// reported as ErrUnwritable.
 func (db *DB) Update(fn func(*Tx) error) error {
-	return db.bolt.Update(func(btx *bolt.Tx) error {
+	return db.update(func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, now: db.now()})
 	})
 }
 
 // Batch runs fn in a read-write transaction that may be shared with other
 // concurrent Batch calls. fn may run more than once, so it must have no
-// effects outside the transaction.
+// effects outside the transaction. A failed commit is reported as
+// ErrUnwritable.
 func (db *DB) Batch(fn func(*Tx) error) error {
-	return db.bolt.Batch(func(btx *bolt.Tx) error {
+	return db.batch(func(btx *bolt.Tx) error {
 		return fn(&Tx{tx: btx, now: db.now()})
 	})
+}
+
+// update and batch are the only ways the store writes, so that every
+// failed commit is told apart from an error of fn and the write fault of
+// tests applies everywhere.
+func (db *DB) update(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Update, fn) }
+
+func (db *DB) batch(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Batch, fn) }
+
+func (db *DB) write(run func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
+	// Batch may run the function several times (and in another
+	// goroutine, synchronised by Batch's return): the last run counts.
+	var ran, faulted bool
+	var fnErr error
+	err := run(func(btx *bolt.Tx) error {
+		ran, faulted = true, false
+		fnErr = fn(btx)
+		if fnErr == nil {
+			if f := db.fault.Load(); f != nil {
+				if ferr := (*f)(); ferr != nil {
+					faulted = true
+					return ferr
+				}
+			}
+		}
+		return fnErr
+	})
+	switch {
+	case err == nil:
+		return nil
+	case faulted || (ran && fnErr == nil):
+		return fmt.Errorf("%w: %w", ErrUnwritable, err)
+	}
+	return err
 }
 
 // itob encodes an id as an 8-byte big-endian key.

@@ -347,6 +347,7 @@ func TestHotBackupWhileWriting(t *testing.T) {
 	db := MustOpenDB(t)
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
+	started := make(chan struct{})
 	wg.Add(1)
 	go func() { // a writer keeps committing during the backup
 		defer wg.Done()
@@ -357,9 +358,12 @@ func TestHotBackupWhileWriting(t *testing.T) {
 			default:
 			}
 			db.Update(func(tx *Tx) error { return tx.PutUser(&mmo.User{ID: i, Name: "Пользователь Тест"}) })
+			if i == 10 {
+				close(started)
+			}
 		}
 	}()
-	time.Sleep(20 * time.Millisecond)
+	<-started
 	out := filepath.Join(t.TempDir(), "backup.db")
 	n, err := BackupFile(db, out)
 	close(stop)
@@ -376,8 +380,8 @@ func TestHotBackupWhileWriting(t *testing.T) {
 	copyDB.View(func(tx *Tx) error {
 		return tx.Users(func(*mmo.User) bool { count++; return true })
 	})
-	if count == 0 {
-		t.Error("the copy has no users")
+	if count < 10 {
+		t.Errorf("the copy has %d users, want at least the 10 written before it", count)
 	}
 	if v, _ := copyDB.Version(); v != SchemaVersion() {
 		t.Errorf("copy version %d", v)

@@ -223,7 +223,7 @@ const (
 // broadcast, in one transaction. Concurrent senders share transactions
 // through Batch, which matters for a broadcast's thousand small writes.
 func (db *DB) OutboxDone(id uint64, outcome Outcome) error {
-	return db.bolt.Batch(func(btx *bolt.Tx) error {
+	return db.batch(func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketOutbox)
 		v := b.Get(itob(id))
 		if v == nil {
@@ -254,7 +254,7 @@ func (db *DB) OutboxDone(id uint64, outcome Outcome) error {
 // OutboxRetry records a failed attempt, when the first one failed, and
 // when to try again.
 func (db *DB) OutboxRetry(id uint64, attempts int, notBefore, failedAt time.Time) error {
-	return db.bolt.Batch(func(tx *bolt.Tx) error {
+	return db.batch(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOutbox)
 		v := b.Get(itob(id))
 		if v == nil {

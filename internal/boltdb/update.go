@@ -21,7 +21,7 @@ func (db *DB) Offset() (int, error) {
 // an update below it, so the handled-update marks below it are dropped in
 // the same transaction: the set stays as small as one batch.
 func (db *DB) SetOffset(offset int) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
+	return db.update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketMeta).Put(keyOffset, itob(uint64(offset))); err != nil {
 			return err
 		}

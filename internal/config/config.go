@@ -88,6 +88,12 @@ type Data struct {
 	// OpenTimeout is how long to wait for the database file lock
 	// (bbolt Options.Timeout); it must be positive.
 	OpenTimeout time.Duration `yaml:"open_timeout"`
+	// Init allows the bot to start a new, empty database where Path is an
+	// empty file, or is missing while its directory holds other files.
+	// Both look like a lost database, so the bot refuses to start on them
+	// unless this is set (or run is given -init). Set it once, not for
+	// good: left on, it would hide the next lost database.
+	Init bool `yaml:"init"`
 }
 
 // Log configures the logger.

@@ -133,6 +133,7 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_TIMEZONE":                       "timezone",
 		"MMOBOT_DATA_PATH":                      "data.path",
 		"MMOBOT_DATA_OPEN_TIMEOUT":              "data.open_timeout",
+		"MMOBOT_DATA_INIT":                      "data.init",
 		"MMOBOT_LOG_FORMAT":                     "log.format",
 		"MMOBOT_LOG_LEVEL":                      "log.level",
 		"MMOBOT_RATE_LIMITS_GLOBAL_PER_SECOND":  "rate_limits.global_per_second",

@@ -32,7 +32,7 @@ import (
 
 // DefaultDataPath is the sandbox's own database, apart from the real
 // bot's ./data/mmo.db.
-const DefaultDataPath = "./data/sandbox.db"
+const DefaultDataPath = app.SandboxDataPath
 
 // Bot identity in the sandbox; deep links read t.me/<BotUsername>?start=….
 const (
@@ -233,7 +233,9 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, err
 		}
 	}
 	seedClock := &seedClock{}
-	db, err := boltdb.Open(cfg.Data.Path, boltdb.Options{Timeout: cfg.Data.OpenTimeout, Now: seedClock.Now})
+	// The sandbox's database is disposable: an empty file is started
+	// afresh rather than refused as a lost one.
+	db, err := boltdb.Open(cfg.Data.Path, boltdb.Options{Timeout: cfg.Data.OpenTimeout, Now: seedClock.Now, Init: true})
 	if err != nil {
 		return 0, 0, fmt.Errorf("sandbox: %w", err)
 	}

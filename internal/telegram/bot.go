@@ -64,6 +64,11 @@ type Options struct {
 	// dropped. 0: no limit.
 	UserUpdates int
 	UserWindow  time.Duration
+	// OnDueScan, when set, is told after each completed due scan the
+	// clock time it went by and whether it queued messages. Tests use it
+	// to know that the scheduler has looked at a moved clock and found
+	// nothing more to send, instead of sleeping and hoping it has.
+	OnDueScan func(now time.Time, queued bool)
 }
 
 // Bot is the running Telegram bot.
@@ -85,6 +90,7 @@ type Bot struct {
 
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
+	store      storeHealth
 
 	// testHookAfterBatch, when set, runs after a batch was handled and
 	// before its offset is saved; tests use it to simulate a crash.
@@ -323,11 +329,14 @@ func (b *Bot) poll(ctx context.Context) error {
 	}
 	workers := make([]chan tgbotapi.Update, b.opt.Workers)
 	var wg sync.WaitGroup
+	var held heldError // a commit of this batch the store refused
 	for i := range workers {
 		workers[i] = make(chan tgbotapi.Update, 100)
 		go func(ch chan tgbotapi.Update) {
 			for u := range ch {
-				b.process(u)
+				if err := b.process(u); err != nil {
+					held.set(err)
+				}
 				wg.Done()
 			}
 		}(workers[i])
@@ -340,6 +349,7 @@ func (b *Bot) poll(ctx context.Context) error {
 
 	errWait := time.Duration(0)
 	emptyWait := time.Duration(0)
+	storeWait := time.Duration(0)
 	timeout := int(b.opt.PollTimeout / time.Second)
 	for ctx.Err() == nil {
 		started := time.Now()
@@ -369,6 +379,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		emptyWait = 0
+		batchStarted := time.Now()
 		next := offset
 		for _, u := range updates {
 			if u.UpdateID < offset {
@@ -382,9 +393,25 @@ func (b *Bot) poll(ctx context.Context) error {
 		if b.testHookAfterBatch != nil && !b.testHookAfterBatch(next) {
 			return nil // simulated crash: the offset is not saved
 		}
-		if err := b.db.SetOffset(next); err != nil {
+		err = held.take()
+		if err == nil {
+			err = b.db.SetOffset(next)
+		}
+		if errors.Is(err, boltdb.ErrUnwritable) {
+			// What the refused commits carried is gone: confirming the
+			// batch would lose it. Keep the offset, so Telegram delivers
+			// the batch again, and try later; the handled marks skip the
+			// updates whose commits did land.
+			b.store.failed(b.log, err, batchStarted)
+			storeWait = b.pollBackoff(err, storeWait)
+			sleep(ctx, storeWait)
+			continue
+		}
+		if err != nil {
 			b.log.Error("save offset", "error", err)
 		}
+		b.store.ok(b.log, batchStarted)
+		storeWait = 0
 		offset = next
 	}
 	return nil
@@ -427,13 +454,14 @@ func chatOf(u *tgbotapi.Update) uint64 {
 // that also marks the update handled and queues the replies, so the three
 // land together. A handler error rolls everything back; the user then
 // gets an apology and the update is marked handled, so a bug cannot make
-// Telegram redeliver it forever.
-func (b *Bot) process(u tgbotapi.Update) {
+// Telegram redeliver it forever. A commit the store refused is no bug of
+// the handler: it is returned (boltdb.ErrUnwritable) for the poll loop to
+// hold the batch, and nothing is said to the user.
+func (b *Bot) process(u tgbotapi.Update) error {
 	if b.flood != nil {
 		if user := senderOf(&u); user != 0 {
 			if ok, first := b.flood.admit(user, b.now()); !ok {
-				b.refuse(u, first)
-				return
+				return b.refuse(u, first)
 			}
 		}
 	}
@@ -463,15 +491,19 @@ func (b *Bot) process(u tgbotapi.Update) {
 		done = r
 		return tx.MarkHandled(u.UpdateID)
 	})
+	if errors.Is(err, boltdb.ErrUnwritable) {
+		b.log.Debug("update held: database unwritable", "update_id", u.UpdateID)
+		return err
+	}
 	if err != nil {
-		b.fail(&u, err)
-		return
+		return b.fail(&u, err)
 	}
 	if done == nil {
 		b.log.Debug("update already handled", "update_id", u.UpdateID)
-		return
+		return nil
 	}
 	b.after(done)
+	return nil
 }
 
 // after does what must follow the commit: answering the callback query
@@ -487,8 +519,9 @@ func (b *Bot) after(r *Request) {
 }
 
 // fail handles an update whose handler failed: log, apologise, and mark it
-// handled in a transaction of its own.
-func (b *Bot) fail(u *tgbotapi.Update, cause error) {
+// handled in a transaction of its own. If the store refuses that
+// transaction, the error is returned so that the update is held.
+func (b *Bot) fail(u *tgbotapi.Update, cause error) error {
 	b.log.Error("update failed", "update_id", u.UpdateID, "chat_id", int64(chatOf(u)), "error", cause)
 	var r *Request
 	err := b.db.Update(func(tx *boltdb.Tx) error {
@@ -509,13 +542,17 @@ func (b *Bot) fail(u *tgbotapi.Update, cause error) {
 		r = req
 		return tx.MarkHandled(u.UpdateID)
 	})
+	if errors.Is(err, boltdb.ErrUnwritable) {
+		return err
+	}
 	if err != nil {
 		b.log.Error("record failed update", "update_id", u.UpdateID, "error", err)
-		return
+		return nil
 	}
 	if r != nil {
 		b.after(r)
 	}
+	return nil
 }
 
 // newRequest prepares the request of an update: who, where, which

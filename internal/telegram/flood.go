@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -82,7 +83,7 @@ func senderOf(u *tgbotapi.Update) int64 {
 // first refused in a row gets one short notice in the user's language: a
 // message in a private chat, or the answer to the pressed button; in a
 // group the bot stays silent.
-func (b *Bot) refuse(u tgbotapi.Update, first bool) {
+func (b *Bot) refuse(u tgbotapi.Update, first bool) error {
 	var done *Request
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		done = nil
@@ -108,9 +109,12 @@ func (b *Bot) refuse(u tgbotapi.Update, first bool) {
 		return tx.MarkHandled(u.UpdateID)
 	})
 	user := senderOf(&u)
+	if errors.Is(err, boltdb.ErrUnwritable) {
+		return err // held with its batch, like any update
+	}
 	if err != nil {
 		b.log.Error("record a refused update", "update_id", u.UpdateID, "user_id", user, "error", err)
-		return
+		return nil
 	}
 	if first {
 		b.log.Info("user over the update limit: their updates are dropped until the window has room",
@@ -120,4 +124,5 @@ func (b *Bot) refuse(u tgbotapi.Update, first bool) {
 	if done != nil {
 		b.after(done)
 	}
+	return nil
 }

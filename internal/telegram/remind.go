@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"errors"
 	"log/slog"
 	"slices"
 	"sync/atomic"
@@ -52,8 +53,18 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 
 // scanDue is the scheduled job: it queues what is due and logs what failed.
 func (b *Bot) scanDue() {
-	if err := b.sendDue(); err != nil {
+	started := time.Now()
+	now, queued, err := b.sendDue()
+	switch {
+	case errors.Is(err, boltdb.ErrUnwritable):
+		b.store.failed(b.log, err, started) // the next scan tries again
+	case err != nil:
 		b.log.Error("due scan", "error", err)
+	default:
+		b.store.ok(b.log, started)
+		if b.opt.OnDueScan != nil {
+			b.opt.OnDueScan(now, queued)
+		}
 	}
 }
 
@@ -63,17 +74,19 @@ func (b *Bot) scanDue() {
 // sent twice; one that fell due while the bot was down is sent now, unless
 // the event has begun. When several fell due (the bot was down long), only
 // the nearest to the start goes out.
-func (b *Bot) sendDue() error {
+//
+// It returns the clock time the scan went by and whether it queued any
+// message.
+func (b *Bot) sendDue() (now time.Time, queued bool, err error) {
 	offsets := b.opt.Reminders // sorted by New: nearest to the start first
 	var longest time.Duration
 	if len(offsets) > 0 {
 		longest = offsets[len(offsets)-1]
 	}
-	queued := false
-	err := b.db.Update(func(tx *boltdb.Tx) error {
+	err = b.db.Update(func(tx *boltdb.Tx) error {
 		queued = false
 		r := b.systemRequest(tx)
-		now := r.Now
+		now = r.Now
 		// One walk over the events finds both the reminders and the
 		// check-ins; a reminder gets a copy, so the check-in announced
 		// below does not change the event it describes.
@@ -125,10 +138,13 @@ func (b *Bot) sendDue() error {
 		}
 		return r.commit()
 	})
+	if err != nil {
+		return now, false, err
+	}
 	if queued {
 		b.out.notify()
 	}
-	return err
+	return now, queued, nil
 }
 
 // remind queues a reminder to the members who said they would come or

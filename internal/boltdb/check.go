@@ -1,0 +1,224 @@
+package boltdb
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// ErrDamaged means the file is not a whole database: cut short, or with
+// pages that are not what they claim to be.
+var ErrDamaged = errors.New("the database file is damaged")
+
+// ErrNoDatabase means there is no database where one is expected: the
+// file is empty, or missing while its directory holds other files.
+var ErrNoDatabase = errors.New("no database")
+
+// restoreHint is what an operator does about a damaged or missing file.
+const restoreHint = "restore the latest backup with `mmobot restore BACKUP_FILE` (see \"Back up and restore\" in README.md)"
+
+// checkFile decides, before bbolt touches the file, whether it may be
+// opened. A missing file is created only on a fresh install (an empty or
+// missing directory) or with opts.Init; an empty one only with opts.Init;
+// an existing one must pass verify. The file is never written here, so a
+// refused file is left exactly as it was.
+func checkFile(path string, opts Options) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if opts.ReadOnly {
+			return fmt.Errorf("open db %s: %w", path, err)
+		}
+		if opts.Init {
+			return nil
+		}
+		if others := otherFiles(path, opts.Unrelated); len(others) > 0 {
+			return fmt.Errorf("open db %s: %w: the file is missing, but its directory holds %s, so this is not a new installation. "+
+				"If the database was moved or lost, %s; to start a new, empty database here, run with -init (or data.init: true)",
+				path, ErrNoDatabase, strings.Join(others, ", "), restoreHint)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("open db %s: %w", path, err)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("open db %s: not a regular file", path)
+	case fi.Size() == 0:
+		if opts.Init && !opts.ReadOnly {
+			return nil
+		}
+		return fmt.Errorf("open db %s: %w: the file is empty (0 bytes), as a failed copy or restore leaves it. "+
+			"It was left as it is: %s, or run with -init (or data.init: true) to start a new, empty database in its place",
+			path, ErrNoDatabase, restoreHint)
+	}
+	if err := verify(path, fi.Size(), opts.Timeout); err != nil {
+		if errors.Is(err, ErrDamaged) {
+			return fmt.Errorf("open db %s: %w. The file was left as it is: %s", path, err, restoreHint)
+		}
+		return err
+	}
+	return nil
+}
+
+// otherFiles lists (a few of) the files beside the database, ignoring
+// what a fresh file system holds on its own and what unrelated names.
+func otherFiles(path string, unrelated func(string) bool) []string {
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() == "lost+found" || (unrelated != nil && unrelated(e.Name())) {
+			continue
+		}
+		names = append(names, e.Name())
+	}
+	slices.Sort(names)
+	if len(names) > 5 {
+		names = append(names[:5], fmt.Sprintf("and %d more", len(names)-5))
+	}
+	return names
+}
+
+// verify reads the whole structure of the file read-only: both meta pages,
+// that the file is as long as its pages claim, every bucket, key and
+// value, then bbolt's own consistency check.
+//
+// bbolt trusts its file: opened for writing without a synced free list,
+// it walks the tree in a goroutine of its own, and a damaged page there
+// panics where nobody can recover it, or faults on memory past the end
+// of a cut file. The read-only walk here comes first and runs in this
+// goroutine, with faults turned into panics and the panics into an error,
+// so a damaged file is reported instead of crashing the process.
+func verify(path string, size int64, timeout time.Duration) (err error) {
+	damaged := func(detail string) error {
+		return fmt.Errorf("%w (%s)", ErrDamaged, detail)
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			err = damaged(fmt.Sprint(r))
+		}
+	}()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return errLocked(path)
+	case errors.Is(err, fs.ErrPermission):
+		return fmt.Errorf("open db %s: %w", path, err)
+	case err != nil:
+		return damaged(err.Error())
+	}
+	defer b.Close()
+	return b.View(func(tx *bolt.Tx) error {
+		if tx.Size() > size {
+			return damaged(fmt.Sprintf("the file has %d bytes, but its pages reach %d: it was cut short", size, tx.Size()))
+		}
+		if err := tx.ForEach(func(name []byte, bk *bolt.Bucket) error {
+			if err := walkBucket(bk); err != nil {
+				return fmt.Errorf("bucket %q: %w", name, err)
+			}
+			return nil
+		}); err != nil {
+			return damaged(err.Error())
+		}
+		var problems []string
+		for err := range tx.Check() {
+			if len(problems) < 3 {
+				problems = append(problems, err.Error())
+			}
+		}
+		if len(problems) > 0 {
+			return damaged(strings.Join(problems, "; "))
+		}
+		return nil
+	})
+}
+
+// walkBucket visits every key and value of a bucket and its sub-buckets,
+// touching both ends of each value so that every page is read.
+func walkBucket(b *bolt.Bucket) error {
+	var sink byte
+	return b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			sub := b.Bucket(k)
+			if sub == nil {
+				return fmt.Errorf("key %x has no value and is no bucket", k)
+			}
+			return walkBucket(sub)
+		}
+		if len(v) > 0 {
+			sink ^= v[0] ^ v[len(v)-1]
+		}
+		return nil
+	})
+}
+
+func errLocked(path string) error {
+	return fmt.Errorf("open db %s: the file is locked by another process (is the bot running?)", path)
+}
+
+// ErrNotOurs means a file is a whole bbolt database, but not one this
+// build of mmobot wrote or can use.
+var ErrNotOurs = errors.New("not a database of this bot")
+
+// Info describes a database file, as Inspect found it.
+type Info struct {
+	Size          int64 // bytes
+	SchemaVersion int
+	Users         int
+}
+
+// Inspect checks, without writing to it, that the file at path is a whole
+// database of this bot that this build can open: the checks of Open, then
+// the meta bucket, the installation secret (without which every button
+// ever sent would be refused) and a schema version this build knows.
+func Inspect(path string, timeout time.Duration) (Info, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return Info{}, err
+	case !fi.Mode().IsRegular():
+		return Info{}, fmt.Errorf("%s is not a regular file", path)
+	case fi.Size() == 0:
+		return Info{}, fmt.Errorf("%w: %s is empty (0 bytes)", ErrNoDatabase, path)
+	}
+	if err := verify(path, fi.Size(), timeout); err != nil {
+		return Info{}, err
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: timeout})
+	if err != nil {
+		return Info{}, err
+	}
+	defer b.Close()
+	info := Info{Size: fi.Size()}
+	err = b.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("%w: it has no %q bucket", ErrNotOurs, bucketMeta)
+		}
+		info.SchemaVersion = schemaVersion(tx)
+		switch {
+		case info.SchemaVersion == 0:
+			return fmt.Errorf("%w: it has no schema version", ErrNotOurs)
+		case info.SchemaVersion > SchemaVersion():
+			return fmt.Errorf("%w: its schema version %d is newer than this build's %d; use the mmobot that wrote it, or a newer one",
+				ErrNotOurs, info.SchemaVersion, SchemaVersion())
+		case len(meta.Get(keySecret)) != 32:
+			return fmt.Errorf("%w: it has no installation secret", ErrNotOurs)
+		}
+		if users := tx.Bucket(bucketUsers); users != nil {
+			info.Users = users.Stats().KeyN
+		}
+		return nil
+	})
+	return info, err
+}

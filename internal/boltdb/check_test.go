@@ -1,0 +1,212 @@
+package boltdb
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// fixture writes a database of a few hundred kilobytes, with branch pages
+// and overflow values, and returns its path and bytes.
+func fixture(t *testing.T) (string, []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	db, err := Open(path, Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		err := db.Update(func(tx *Tx) error {
+			for j := range 100 {
+				id := int64(i*100 + j + 1)
+				if err := tx.PutUser(&mmo.User{ID: id, Name: fmt.Sprintf("Учитель Номер %d", id), School: strings.Repeat("Школа ", 10)}); err != nil {
+					return err
+				}
+			}
+			return tx.PutMeta(fmt.Sprintf("blob%d", i), bytes.Repeat([]byte{byte(i)}, 9000))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, data
+}
+
+// TestDamagedFileIsRefused opens files damaged in the ways disks and
+// careless copies damage them: each is an error that names the file and
+// says to restore a backup, never a panic, and the file is not touched.
+func TestDamagedFileIsRefused(t *testing.T) {
+	const page = 4096
+	cases := []struct {
+		name   string
+		damage func([]byte) []byte
+	}{
+		{"cut in half", func(b []byte) []byte { return b[:len(b)/2/page*page] }},
+		{"cut mid-page", func(b []byte) []byte { return b[:len(b)/2+100] }},
+		{"cut to one page", func(b []byte) []byte { return b[:page] }},
+		{"garbage in the data pages", func(b []byte) []byte {
+			r := rand.New(rand.NewPCG(1, 2))
+			for i := 2 * page; i < len(b); i++ {
+				b[i] = byte(r.Uint32())
+			}
+			return b
+		}},
+		{"one page zeroed", func(b []byte) []byte {
+			mid := len(b) / page / 2 * page
+			clear(b[mid : mid+page])
+			return b
+		}},
+		{"one page of garbage", func(b []byte) []byte {
+			r := rand.New(rand.NewPCG(3, 4))
+			mid := len(b) / page / 3 * page
+			for i := mid; i < mid+page; i++ {
+				b[i] = byte(r.Uint32())
+			}
+			return b
+		}},
+		{"both meta pages garbage", func(b []byte) []byte {
+			for i := range 2 * page {
+				b[i] = 0xA5
+			}
+			return b
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path, data := fixture(t)
+			damaged := c.damage(bytes.Clone(data))
+			if err := os.WriteFile(path, damaged, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, ro := range []bool{false, true} {
+				db, err := Open(path, Options{Timeout: time.Second, ReadOnly: ro})
+				if err == nil {
+					db.Close()
+					t.Fatalf("read-only %v: a damaged file opened", ro)
+				}
+				if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "mmobot restore") {
+					t.Errorf("read-only %v: %v; want ErrDamaged naming the file and the restore", ro, err)
+				}
+			}
+			after, _ := os.ReadFile(path)
+			if !bytes.Equal(after, damaged) {
+				t.Error("opening changed the damaged file")
+			}
+		})
+	}
+}
+
+// TestNoDatabaseWhereOneWas refuses an empty file, and a missing one
+// beside other files, unless Init; a new installation just starts.
+func TestNoDatabaseWhereOneWas(t *testing.T) {
+	open := func(path string, init bool) error {
+		db, err := Open(path, Options{Timeout: time.Second, Init: init})
+		if err == nil {
+			db.Close()
+		}
+		return err
+	}
+	t.Run("empty file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "mmo.db")
+		os.WriteFile(path, nil, 0o600)
+		err := open(path, false)
+		if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "empty") || !strings.Contains(err.Error(), "-init") {
+			t.Fatalf("empty file: %v", err)
+		}
+		if fi, _ := os.Stat(path); fi.Size() != 0 {
+			t.Fatal("the refused empty file was written")
+		}
+		if _, err := Open(path, Options{Timeout: time.Second, ReadOnly: true}); !errors.Is(err, ErrNoDatabase) {
+			t.Errorf("empty file read-only: %v", err)
+		}
+		if err := open(path, true); err != nil {
+			t.Fatalf("empty file with Init: %v", err)
+		}
+	})
+	t.Run("missing beside other files", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "mmo.db")
+		os.WriteFile(filepath.Join(dir, "mmo-2026-11-22.db"), []byte("a backup"), 0o600)
+		err := open(path, false)
+		if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "mmo-2026-11-22.db") || !strings.Contains(err.Error(), "mmobot restore") {
+			t.Fatalf("missing file beside a backup: %v", err)
+		}
+		if _, err := os.Stat(path); err == nil {
+			t.Fatal("the refused database was created")
+		}
+		if err := open(path, true); err != nil {
+			t.Fatalf("with Init: %v", err)
+		}
+	})
+	for name, prepare := range map[string]func(dir string) string{
+		"empty directory":   func(dir string) string { return filepath.Join(dir, "mmo.db") },
+		"missing directory": func(dir string) string { return filepath.Join(dir, "data", "mmo.db") },
+		"only lost+found": func(dir string) string {
+			os.Mkdir(filepath.Join(dir, "lost+found"), 0o700)
+			return filepath.Join(dir, "mmo.db")
+		},
+	} {
+		t.Run("new installation, "+name, func(t *testing.T) {
+			if err := open(prepare(t.TempDir()), false); err != nil {
+				t.Fatalf("a new installation: %v", err)
+			}
+		})
+	}
+}
+
+// TestInspect tells this bot's database from a damaged file, another
+// program's bbolt file and one written by a newer build.
+func TestInspect(t *testing.T) {
+	path, _ := fixture(t)
+	info, err := Inspect(path, time.Second)
+	if err != nil || info.SchemaVersion != SchemaVersion() || info.Users != 2000 || info.Size == 0 {
+		t.Fatalf("Inspect(a good file) = %+v, %v", info, err)
+	}
+
+	cut := filepath.Join(t.TempDir(), "cut.db")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(cut, data[:len(data)/2], 0o600)
+	if _, err := Inspect(cut, time.Second); !errors.Is(err, ErrDamaged) {
+		t.Errorf("Inspect(a cut file) = %v, want ErrDamaged", err)
+	}
+
+	foreign := filepath.Join(t.TempDir(), "other.db")
+	b := openRaw(t, foreign)
+	b.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("widgets")); return err })
+	b.Close()
+	if _, err := Inspect(foreign, time.Second); !errors.Is(err, ErrNotOurs) {
+		t.Errorf("Inspect(another program's file) = %v, want ErrNotOurs", err)
+	}
+
+	newer := filepath.Join(t.TempDir(), "newer.db")
+	os.WriteFile(newer, data, 0o600)
+	b = openRaw(t, newer)
+	b.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keySchemaVersion, itob(uint64(SchemaVersion()+1)))
+	})
+	b.Close()
+	if _, err := Inspect(newer, time.Second); !errors.Is(err, ErrNotOurs) || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("Inspect(a newer schema) = %v, want ErrNotOurs saying newer", err)
+	}
+
+	empty := filepath.Join(t.TempDir(), "empty.db")
+	os.WriteFile(empty, nil, 0o600)
+	if _, err := Inspect(empty, time.Second); !errors.Is(err, ErrNoDatabase) {
+		t.Errorf("Inspect(an empty file) = %v, want ErrNoDatabase", err)
+	}
+}
