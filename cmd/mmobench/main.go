@@ -44,9 +44,11 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/schedule"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 	"github.com/mmobot/mmobot/locales"
@@ -336,21 +338,32 @@ func startBot(db *boltdb.DB, srv *telegramtest.Server, workers int, limits teleg
 	if err != nil {
 		return nil, err
 	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := telegram.New(ctx, db, cat, telegram.Options{
+	bot, err := telegram.New(ctx, db, telegram.Options{
 		Token:          telegramtest.Token,
 		Endpoint:       srv.Endpoint(),
 		PollTimeout:    time.Second,
 		RequestTimeout: 30 * time.Second,
 		Workers:        workers,
 		Limits:         limits,
-		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:            log,
 	})
 	if err != nil {
 		cancel()
 		return nil, err
 	}
+	engine, err := chat.New(db, cat, chat.Options{Transports: []chat.Transport{bot.Transport()}, Wake: bot.Wake, Log: log})
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := engine.RefreshMenus(); err != nil {
+		cancel()
+		return nil, err
+	}
+	sched := schedule.Start(engine, schedule.Options{Log: log})
 	done := make(chan error, 1)
-	go func() { done <- bot.Run(ctx) }()
-	return func() { cancel(); <-done }, nil
+	go func() { done <- bot.Run(ctx, engine) }()
+	return func() { cancel(); <-done; sched.Stop() }, nil
 }

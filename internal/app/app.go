@@ -1,6 +1,7 @@
-// Package app wires the bot together: configuration, store, catalog and
-// the Telegram adapter. cmd/mmobot calls it, and the end-to-end tests run
-// the same Main against a fake Bot API server.
+// Package app wires the bot together: configuration, store, catalog, the
+// conversation (chat), the Telegram transport and the schedule.
+// cmd/mmobot calls it, and the end-to-end tests run the same Main against
+// a fake Bot API server.
 package app
 
 import (
@@ -13,8 +14,10 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/schedule"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -25,7 +28,9 @@ type Main struct {
 	Log     *slog.Logger
 	DB      *boltdb.DB
 	Catalog *i18n.Catalog
-	Bot     *telegram.Bot
+	// Engine is the conversation; Bot the Telegram transport.
+	Engine *chat.Engine
+	Bot    *telegram.Bot
 	// Now is the clock; time.Now when nil. Tests inject their own.
 	Now func() time.Time
 	// DueInterval is how often due reminders are looked for (the bot's
@@ -35,7 +40,7 @@ type Main struct {
 	// it is cut off (DefaultBackupIdle when 0).
 	BackupIdle time.Duration
 	// OnDueScan, when set, is told after each due scan the clock time it
-	// went by and whether it queued messages (see telegram.Options).
+	// went by and whether it queued messages (see schedule.Options).
 	OnDueScan func(now time.Time, queued bool)
 
 	backup  net.Listener
@@ -105,7 +110,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Log.Info("started a new, empty database", "data", m.Config.Data.Path)
 	}
 	c := m.Config
-	bot, err := telegram.New(ctx, db, cat, telegram.Options{
+	bot, err := telegram.New(ctx, db, telegram.Options{
 		Token:          c.Telegram.Token,
 		Endpoint:       c.Telegram.APIEndpoint,
 		PollTimeout:    c.Telegram.PollTimeout,
@@ -117,6 +122,16 @@ func (m *Main) Open(ctx context.Context) error {
 			PrivateBurst:   c.Limits.PrivateBurst,
 			GroupPerMinute: c.Limits.GroupPerMinute,
 		},
+		Log: m.Log,
+	})
+	if err != nil {
+		db.Close()
+		m.DB = nil
+		return err
+	}
+	engine, err := chat.New(db, cat, chat.Options{
+		Transports:    []chat.Transport{bot.Transport()},
+		Wake:          bot.Wake,
 		UserUpdates:   c.Limits.UserUpdates,
 		UserWindow:    c.Limits.UserWindow,
 		Admins:        c.Admins,
@@ -124,8 +139,6 @@ func (m *Main) Open(ctx context.Context) error {
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
-		DueInterval:   m.DueInterval,
-		OnDueScan:     m.OnDueScan,
 
 		ConsultCategories:   c.Consultations.Categories,
 		ConsultResponseDays: c.Consultations.ResponseDays,
@@ -142,15 +155,32 @@ func (m *Main) Open(ctx context.Context) error {
 		m.DB = nil
 		return err
 	}
+	m.Engine = engine
 	m.Bot = bot
 	m.listenBackup()
 	return nil
 }
 
-// Run runs the bot until ctx is done.
+// Run runs the bot until ctx is done: the menus brought up to date, the
+// schedule, and the transport handing updates to the conversation. When
+// ctx is done the schedule stops first (a scan in hand finishes), while
+// the transport finishes the updates in hand and lets the outbox drain.
 func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone)
-	err := m.Bot.Run(ctx)
+	if err := m.Engine.RefreshMenus(); err != nil {
+		m.Log.Error("queue command menus", "error", err)
+	}
+	sched := schedule.Start(m.Engine, schedule.Options{Every: m.DueInterval, Location: m.Config.Location, Log: m.Log, OnDueScan: m.OnDueScan})
+	ctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		<-ctx.Done()
+		sched.Stop()
+		close(stopped)
+	}()
+	err := m.Bot.Run(ctx, m.Engine)
+	cancel() // should the transport stop on its own
+	<-stopped
 	m.Log.Info("bot stopped")
 	return err
 }

@@ -38,6 +38,8 @@
 //	reports                    association id (8) + school year (4) → JSON mmo.Report
 //	proposals                  association id (8) + school year (4) + id (8) → JSON mmo.Proposal
 //	marks                      reason and day → when: reminders, digests and warnings done once
+//	sent                       key → JSON Sent: a message the bot may change later ("card:12", the
+//	                           leader's card of event 12): its messenger, chat and id there
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -94,6 +96,7 @@ var (
 	bucketReports   = []byte("reports")
 	bucketProposals = []byte("proposals")
 	bucketMarks     = []byte("marks")
+	bucketSent      = []byte("sent")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

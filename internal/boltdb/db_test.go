@@ -88,7 +88,7 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
 				bucketAttendance, bucketCheckinTokens, bucketMinutes,
 				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
-				bucketPlans, bucketReports, bucketProposals, bucketMarks} {
+				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}
@@ -190,12 +190,13 @@ func TestOpenTimesOutOnLockedFile(t *testing.T) {
 func TestOffsetDropsHandledMarks(t *testing.T) {
 	db := MustOpenDB(t)
 	err := db.Update(func(tx *Tx) error {
-		for _, id := range []int{10, 11, 12, 13} {
-			if err := tx.MarkHandled(id); err != nil {
+		for _, id := range []uint64{10, 11, 12, 13} {
+			if err := tx.MarkHandled(Telegram, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		// Another messenger's marks are not Telegram's to drop.
+		return tx.MarkHandled("max", 5)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -208,10 +209,13 @@ func TestOffsetDropsHandledMarks(t *testing.T) {
 		t.Errorf("offset = %d, want 12", off)
 	}
 	db.View(func(tx *Tx) error {
-		for id, want := range map[int]bool{10: false, 11: false, 12: true, 13: true} {
-			if got := tx.Handled(id); got != want {
+		for id, want := range map[uint64]bool{10: false, 11: false, 12: true, 13: true} {
+			if got := tx.Handled(Telegram, id); got != want {
 				t.Errorf("Handled(%d) = %v, want %v", id, got, want)
 			}
+		}
+		if !tx.Handled("max", 5) || tx.Handled("max", 12) || tx.Handled(Telegram, 5) {
+			t.Error("the marks of another messenger are mixed with Telegram's")
 		}
 		return nil
 	})

@@ -1,7 +1,10 @@
 package boltdb
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,6 +27,7 @@ var migrations = []migration{
 	{"create attendance, check-in tokens, minutes", migrateAttendance},
 	{"create consultations", migrateConsultations},
 	{"create plans, reports, proposals, marks", migrateYear},
+	{"move the open cards of events into the sent-message registry", migrateSent},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -94,6 +98,51 @@ func migrateYear(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// migrateSent creates the registry of sent messages and moves into it
+// where each event's views were open: the leader's card and check-in
+// view, which events kept as a Telegram chat and message id
+// (leader_card_chat/msg, checkin_card_chat/msg). They become the records
+// "card:<event>" and "checkin:<event>", the keys the conversation uses
+// for those views. The old fields stay in the events' JSON, unread, until
+// an event is next written; nothing else is rewritten.
+func migrateSent(tx *bolt.Tx) error {
+	sent, err := tx.CreateBucketIfNotExists(bucketSent)
+	if err != nil {
+		return err
+	}
+	events := tx.Bucket(bucketEvents)
+	if events == nil {
+		return nil
+	}
+	now := time.Now().UTC()
+	return events.ForEach(func(k, v []byte) error {
+		var old struct {
+			LeaderChat  int64 `json:"leader_card_chat"`
+			LeaderMsg   int   `json:"leader_card_msg"`
+			CheckinChat int64 `json:"checkin_card_chat"`
+			CheckinMsg  int   `json:"checkin_card_msg"`
+		}
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("event %d: %w", btoi(k), err)
+		}
+		id := strconv.FormatUint(btoi(k), 10)
+		for key, at := range map[string]struct {
+			chat int64
+			msg  int
+		}{"card:" + id: {old.LeaderChat, old.LeaderMsg}, "checkin:" + id: {old.CheckinChat, old.CheckinMsg}} {
+			if at.msg == 0 {
+				continue
+			}
+			// The card was opened in a private chat, whose id is its user's.
+			s := SentRecord{Messenger: Telegram, Chat: at.chat, Message: strconv.Itoa(at.msg), User: at.chat, At: now}
+			if err := putJSON(sent, []byte(key), &s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // migrate runs the pending migrations. A file written by a newer build is

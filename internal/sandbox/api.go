@@ -17,8 +17,8 @@ import (
 	"unicode"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -601,7 +601,7 @@ func (s *Sandbox) apiDeepLink(w http.ResponseWriter, r *http.Request) {
 	}
 	// The payload goes to the bot as is, so it is checked as is: building
 	// a link of it and parsing that back would let "a&b=c" through.
-	if req.Payload != "" && !telegram.ValidPayload(req.Payload) {
+	if req.Payload != "" && !chat.ValidPayload(req.Payload) {
 		writeError(w, http.StatusBadRequest, "bad start payload")
 		return
 	}

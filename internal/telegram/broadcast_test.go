@@ -57,7 +57,7 @@ func seedAssociation(t testing.TB, path string, n int, start time.Time) (leaderI
 
 // publish presses the publish button of an event as its leader would.
 func publish(t testing.TB, b *Bot, leader *telegramtest.User, eventID uint64) {
-	data, err := b.codec.encode(leader.ID, verbEventPublish, strconv.FormatUint(eventID, 10))
+	data, err := b.codec.encode(leader.ID, "ep", strconv.FormatUint(eventID, 10)) // chat's verbEventPublish
 	if err != nil {
 		t.Fatal(err)
 	}

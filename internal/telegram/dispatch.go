@@ -9,13 +9,17 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // dispatcher delivers the outbox. The items of one chat go one at a time,
@@ -36,6 +40,7 @@ import (
 type dispatcher struct {
 	db       *boltdb.DB
 	sender   *Sender
+	codec    codec // signs the buttons for the chat they go to
 	log      *slog.Logger
 	parallel int // messages in flight at once
 	// onBlocked records that a user blocked the bot; onSetAside tells a
@@ -170,12 +175,12 @@ const menuParallel = 4
 // and menus are never urgent.
 const menuPace = 5
 
-func newDispatcher(db *boltdb.DB, s *Sender, log *slog.Logger, parallel int, onBlocked, onSetAside func(int64)) *dispatcher {
+func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, onBlocked, onSetAside func(int64)) *dispatcher {
 	if parallel < 1 {
 		parallel = 1
 	}
 	return &dispatcher{
-		db: db, sender: s, log: log, parallel: parallel, onBlocked: onBlocked, onSetAside: onSetAside,
+		db: db, sender: s, codec: c, log: log, parallel: parallel, onBlocked: onBlocked, onSetAside: onSetAside,
 		msgRetry: messageRetry, menuRetry: menuRetry, menuRate: menuPace,
 		wake:     make(chan struct{}, 1),
 		menuWake: make(chan struct{}, 1),
@@ -537,13 +542,16 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.finish(p) // replaced by a newer item, or done already
 		return
 	}
-	var m outMsg
-	if err := json.Unmarshal(payload, &m); err != nil {
+	m, err := decodeItem(payload)
+	if err != nil {
 		d.log.Error("outbox: undecodable item dropped", "chat_id", p.ChatID, "error", err)
 		d.done(p, boltdb.Failed)
 		return
 	}
-	c, err := m.chattable()
+	if m.TargetKey != "" && !d.resolve(p, m) {
+		return
+	}
+	c, err := m.chattable(d.codec, p.ChatID)
 	if err != nil {
 		d.log.Error("outbox: item dropped", "chat_id", p.ChatID, "error", err)
 		d.done(p, boltdb.Failed)
@@ -557,18 +565,65 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.sender.pace.went(time.Now())
 		t.release()
 	}
-	_, err = d.sender.attempt(ctx, p.ChatID, c)
+	resp, err := d.sender.attempt(ctx, p.ChatID, c)
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}
 	if err != nil && ctx.Err() != nil {
 		return // cut by the shutdown: the item stays for the next start
 	}
-	d.outcome(p, &m, err)
+	if err == nil && m.Key != "" {
+		d.record(p, m, resp)
+	}
+	d.outcome(p, m, err)
+}
+
+// resolve finds the message an edit by key changes (see chat.Message),
+// and reports whether the edit goes now. While the message's own send
+// still waits in the outbox (queued at a lower priority, it was behind
+// the edit in their chat's line), the edit takes the lowest priority,
+// which puts it behind the send, queued before it; an edit of a message
+// never sent, or of a view since opened in another chat, is dropped.
+func (d *dispatcher) resolve(p *pending, m *item) bool {
+	rec, err := d.db.Sent(m.TargetKey)
+	switch {
+	case errors.Is(err, mmo.ErrNotFound):
+	case err != nil:
+		d.log.Error("outbox: read the message to edit", "id", p.ID, "chat_id", p.ChatID, "error", err)
+		p.NotBefore = time.Now().Add(5 * time.Second)
+		d.requeue(p)
+		return false
+	case rec.Chat != p.ChatID || rec.Messenger != Messenger:
+	case rec.Message != "":
+		m.Target = rec.Message
+		return true
+	case rec.Outbox != 0:
+		if pending, err := d.db.OutboxPayload(rec.Outbox); err == nil && pending != nil && rec.Outbox < p.ID {
+			p.Priority = boltdb.PriorityBulk
+			d.requeue(p)
+			return false
+		}
+	}
+	d.log.Debug("outbox: an edit of a message not on record dropped", "chat_id", p.ChatID)
+	d.done(p, boltdb.Failed)
+	return false
+}
+
+// record writes down the id of a message sent under a key, so that edits
+// by the key find it.
+func (d *dispatcher) record(p *pending, m *item, resp *tgbotapi.APIResponse) {
+	var sent tgbotapi.Message
+	if resp == nil || json.Unmarshal(resp.Result, &sent) != nil || sent.MessageID == 0 {
+		d.log.Error("outbox: no message id in the answer to a send", "chat_id", p.ChatID)
+		return
+	}
+	if err := d.db.SentDelivered(m.Key, p.ID, strconv.Itoa(sent.MessageID)); err != nil {
+		d.log.Error("outbox: record a sent message", "chat_id", p.ChatID, "error", err)
+	}
 }
 
 // outcome records how an attempt ended.
-func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
+func (d *dispatcher) outcome(p *pending, m *item, err error) {
 	method := ""
 	var se *SendError
 	if errors.As(err, &se) {
@@ -623,7 +678,7 @@ func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
 
 // setAside gives up an item that kept failing, so what its chat has
 // after it goes on; a person whose file it was is told to try again.
-func (d *dispatcher) setAside(p *pending, m *outMsg, err error) {
+func (d *dispatcher) setAside(p *pending, m *item, err error) {
 	method := ""
 	var se *SendError
 	if errors.As(err, &se) {
@@ -632,7 +687,7 @@ func (d *dispatcher) setAside(p *pending, m *outMsg, err error) {
 	d.log.Error("outbox: send kept failing, set aside", "method", method, "chat_id", p.ChatID,
 		"attempts", p.Attempts+p.tooMany, "error", err)
 	d.done(p, boltdb.Failed)
-	if (m.Kind == outDocument || m.Kind == outPhoto) && d.onSetAside != nil {
+	if (m.Kind == chat.KindDocument || m.Kind == chat.KindPhoto) && d.onSetAside != nil {
 		d.onSetAside(p.ChatID)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -187,10 +188,11 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
-	opt.Admins = []int64{201, 202}
 	opt.RequestTimeout = time.Minute // the hang outlasts the test
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
-	startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, func(b *Bot) {
+	copt := chatOptions(opt)
+	copt.Admins = []int64{201, 202}
+	startBotWith(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, copt, func(b *Bot) {
 		b.out.menuRetry = retryPolicy{first: 20 * time.Millisecond, most: 20 * time.Millisecond, budget: time.Hour}
 	})
 	srv.Settle(t) // the default menus
@@ -225,8 +227,9 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	}
 }
 
-// enqueue stores outbox items as a bot would have left them.
-func enqueue(t *testing.T, path string, items ...outMsg) {
+// enqueue stores outbox items as a bot would have left them, at a
+// priority.
+func enqueue(t *testing.T, path string, prio boltdb.Priority, items ...chat.Message) {
 	t.Helper()
 	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
 	if err != nil {
@@ -235,12 +238,8 @@ func enqueue(t *testing.T, path string, items ...outMsg) {
 	defer db.Close()
 	err = db.Update(func(tx *boltdb.Tx) error {
 		for i := range items {
-			prio := boltdb.PriorityReply
-			if items[i].bulk {
-				prio = boltdb.PriorityBulk
-			}
 			data, _ := json.Marshal(&items[i])
-			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: items[i].ChatID, Payload: data, Priority: prio}); err != nil {
+			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: items[i].Chat, Payload: data, Priority: prio}); err != nil {
 				return err
 			}
 		}
@@ -258,9 +257,9 @@ func TestRefusedMessageDroppedWithOneError(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	u := srv.NewUser(301, "А", "ru")
-	enqueue(t, path,
-		outMsg{Kind: outSend, ChatID: u.ID, Text: "<b>не закрыт тег"},
-		outMsg{Kind: outSend, ChatID: u.ID, Text: "следующее"})
+	enqueue(t, path, boltdb.PriorityReply,
+		chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "<b>не закрыт тег"},
+		chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "следующее"})
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
@@ -299,14 +298,14 @@ func TestFileSetAsideAfterRetries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []outMsg
+	var items []chat.Message
 	for _, u := range []*telegramtest.User{ru, en} {
 		items = append(items,
-			outMsg{Kind: outDocument, ChatID: u.ID, FileName: "plan.docx", File: []byte("PK")},
-			outMsg{Kind: outSend, ChatID: u.ID, Text: "после файла"})
+			chat.Message{Kind: chat.KindDocument, Chat: u.ID, FileName: "plan.docx", File: []byte("PK")},
+			chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "после файла"})
 		srv.Inject(telegramtest.Fault{Method: "sendDocument", ChatID: u.ID, Kind: telegramtest.BadGateway, Count: 1000})
 	}
-	enqueue(t, path, items...)
+	enqueue(t, path, boltdb.PriorityReply, items...)
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
@@ -412,14 +411,14 @@ func TestRepliesGoAheadOfABroadcast(t *testing.T) {
 func TestPrioritiesSurviveARestart(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
-	var items []outMsg
+	var items []chat.Message
 	for id := int64(1); id <= 40; id++ {
 		srv.NewUser(id, "U", "ru")
-		items = append(items, outMsg{Kind: outSend, ChatID: id, Text: "объявление", bulk: true})
+		items = append(items, chat.Message{Kind: chat.KindSend, Chat: id, Text: "объявление"})
 	}
+	enqueue(t, path, boltdb.PriorityBulk, items...)
 	u := srv.NewUser(500, "А", "ru")
-	items = append(items, outMsg{Kind: outSend, ChatID: u.ID, Text: "ответ"})
-	enqueue(t, path, items...)
+	enqueue(t, path, boltdb.PriorityReply, chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "ответ"})
 	// At Telegram's rate a turn is booked only as the message before goes
 	// out, so the order of the picks is the order on the wire.
 	opt := testOptions(srv)
@@ -444,7 +443,7 @@ func TestStartHonoursCancelWhileGetMeHangs(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := New(ctx, nil, nil, opt)
+		_, err := New(ctx, nil, opt)
 		done <- err
 	}()
 	waitUntil(t, "getMe to hang", func() bool { return srv.Hanging("getMe") == 1 })
@@ -514,12 +513,13 @@ func TestOneUsersFloodIsLimited(t *testing.T) {
 	var mu sync.Mutex
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	opt := testOptions(srv)
-	opt.UserUpdates, opt.UserWindow = 20, 10*time.Second
 	logs := &telegramtest.LogBuffer{}
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
+	copt := chatOptions(opt)
+	copt.UserUpdates, copt.UserWindow = 20, 10*time.Second
 	// A stopped clock: all 100 fall in one window however slow the machine.
-	opt.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, nil)
+	copt.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	tb := startBotWith(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, copt, nil)
 	flooder, other := srv.NewUser(601, "А", "ru"), srv.NewUser(602, "Б", "ru")
 	var ids []int
 	for i := range 100 {

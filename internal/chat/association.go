@@ -1,0 +1,806 @@
+package chat
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// Callback verbs of associations.
+const (
+	verbAssocCard    = "as" // open an association's card: aid
+	verbAssocJoin    = "aj" // join or ask to join: aid
+	verbAssocLeave   = "al" // leave or withdraw a request: aid [, y]
+	verbAssocApprove = "ap" // approve a request: aid, uid
+	verbAssocDecline = "ad" // decline a request: aid, uid
+	verbAssocList    = "at" // the catalog again
+	verbAssocPending = "aq" // the pending requests: aid
+	verbChoose       = "ch" // choose the association for a command: command, aid
+)
+
+// assocView is what the catalog and the cards need to know of an
+// association.
+type assocView struct {
+	a       *mmo.Association
+	members int
+	pending int
+	status  mmo.Status
+	leader  *mmo.User // nil when none
+}
+
+// view loads the counts and leader of an association.
+func (b *Engine) view(tx *boltdb.Tx, a *mmo.Association) (assocView, error) {
+	members, pending, err := tx.CountMembers(a.ID)
+	if err != nil {
+		return assocView{}, err
+	}
+	v := assocView{a: a, members: members, pending: pending, status: mmo.AssociationStatus(a, members, b.opt.Regulation.MinMembers)}
+	if a.LeaderID != 0 {
+		u, err := tx.User(a.LeaderID)
+		if err != nil && !errors.Is(err, mmo.ErrNotFound) {
+			return assocView{}, err
+		}
+		v.leader = u
+	}
+	return v, nil
+}
+
+// association loads the association named by the callback argument i.
+// ok is false (and the button answered as stale) when it does not exist.
+func (r *Request) association(i int) (*mmo.Association, bool, error) {
+	id, err := strconv.ParseUint(r.Press.Arg(i), 10, 64)
+	if err != nil {
+		return nil, false, r.stale()
+	}
+	a, err := r.Tx.Association(id)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return nil, false, r.stale()
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return a, true, nil
+}
+
+// managed is association(i) for a button only the association's leader or
+// a coordinator may press; anyone else is told so and nothing changes.
+func (r *Request) managed(i int) (*mmo.Association, bool, error) {
+	a, ok, err := r.association(i)
+	if !ok {
+		return nil, false, err
+	}
+	if !r.canManage(a) {
+		return nil, false, r.notYours()
+	}
+	return a, true, nil
+}
+
+// memberOf is association(i) for a button only the association's members
+// may press; anyone else is told so, and an archived association's button
+// is stale.
+func (r *Request) memberOf(i int) (*mmo.Association, bool, error) {
+	a, ok, err := r.association(i)
+	if !ok {
+		return nil, false, err
+	}
+	if a.Archived() {
+		return nil, false, r.stale()
+	}
+	member, err := r.isMember(a)
+	if err != nil {
+		return nil, false, err
+	}
+	if !member {
+		return nil, false, r.membersOnly(a)
+	}
+	return a, true, nil
+}
+
+// canManage reports whether the user may run the association: its leader,
+// or a coordinator. A leader of another association may not.
+func (r *Request) canManage(a *mmo.Association) bool {
+	return mmo.CanManage(r.User, r.Role, a)
+}
+
+// notYours refuses a button or command about an association the user does
+// not run.
+func (r *Request) notYours() error {
+	r.reply(r.T("assoc.not_yours"))
+	return nil
+}
+
+// membersOnly refuses what only the association's members may do (ask,
+// propose, open its events) to someone who is not, or no longer, one.
+func (r *Request) membersOnly(a *mmo.Association) error {
+	r.reply(r.T("assoc.members_only", "Name", a.Name))
+	return nil
+}
+
+// aid formats an association id for callback data.
+func aid(a *mmo.Association) string { return strconv.FormatUint(a.ID, 10) }
+
+// statusText describes an association's status against the minimum.
+func (b *Engine) statusText(r *Request, v assocView) string {
+	switch v.status {
+	case mmo.StatusArchived:
+		return r.T("assoc.status_archived", "Date", b.date(v.a.ArchivedAt))
+	case mmo.StatusForming:
+		return r.N("assoc.status_forming", b.opt.Regulation.MinMembers-v.members)
+	}
+	return r.T("assoc.status_active")
+}
+
+// cmdAssociations shows the catalog: every association open to join, and
+// for coordinators the state of each against the regulation.
+func (b *Engine) cmdAssociations(r *Request) error {
+	text, kb, err := b.catalog(r)
+	if err != nil {
+		return err
+	}
+	r.Reply(text, kb...)
+	return nil
+}
+
+func (b *Engine) onAssocList(r *Request) error {
+	text, kb, err := b.catalog(r)
+	if err != nil {
+		return err
+	}
+	r.Edit(text, kb...)
+	return nil
+}
+
+func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return "", nil, err
+	}
+	coordinator := r.Role >= mmo.RoleCoordinator
+	var sb strings.Builder
+	var kb [][]Button
+	active, forming, archived := 0, 0, 0
+	var lines []string
+	for _, a := range all {
+		if a.Archived() {
+			archived++
+			continue
+		}
+		v, err := b.view(r.Tx, a)
+		if err != nil {
+			return "", nil, err
+		}
+		if v.status == mmo.StatusForming {
+			forming++
+		} else {
+			active++
+		}
+		line := "• " + r.T("assoc.catalog_line", "Name", a.Name, "Subject", a.Subject, "Members", r.N("count.members", v.members))
+		if a.Policy == mmo.PolicyApproval {
+			line += " " + r.T("assoc.by_approval_mark")
+		}
+		if coordinator {
+			line += " — " + b.statusText(r, v)
+		}
+		lines = append(lines, line)
+		kb = append(kb, []Button{r.Button(a.Name, verbAssocCard, aid(a))})
+	}
+	switch {
+	case coordinator:
+		sb.WriteString(r.T("assoc.catalog_coordinator", "Active", active, "Forming", forming))
+		if b.opt.Regulation.MinMembers > 0 {
+			sb.WriteString("\n" + r.N("assoc.min_members_rule", b.opt.Regulation.MinMembers))
+		}
+	default:
+		sb.WriteString(r.T("assoc.catalog"))
+	}
+	sb.WriteString("\n")
+	if len(lines) == 0 {
+		sb.WriteString("\n" + r.T("assoc.catalog_empty"))
+	}
+	for _, l := range lines {
+		sb.WriteString("\n" + l)
+	}
+	if coordinator {
+		kb = append(kb, []Button{r.Button(r.T("assoc.create_button"), verbAssocNew)})
+		if archived > 0 {
+			kb = append(kb, []Button{r.Button(r.N("assoc.archive_button", archived), verbAssocArchived)})
+		}
+	}
+	return sb.String(), kb, nil
+}
+
+// onAssocCard shows an association's card, and remembers it as the user's
+// current association.
+func (b *Engine) onAssocCard(r *Request) error {
+	a, ok, err := r.association(0)
+	if !ok {
+		return err
+	}
+	if r.User.Current != a.ID {
+		r.User.Current = a.ID
+		if err := r.SaveUser(); err != nil {
+			return err
+		}
+	}
+	return b.showCard(r, a, true)
+}
+
+// showCard shows the association's card, in place of the pressed message
+// when edit, or as a new message.
+func (b *Engine) showCard(r *Request, a *mmo.Association, edit bool) error {
+	text, kb, err := b.card(r, a)
+	if err != nil {
+		return err
+	}
+	if edit {
+		r.Edit(text, kb...)
+	} else {
+		r.Reply(text, kb...)
+	}
+	return nil
+}
+
+// card renders an association for the user looking at it, with the
+// buttons their role there allows.
+func (b *Engine) card(r *Request, a *mmo.Association) (string, [][]Button, error) {
+	v, err := b.view(r.Tx, a)
+	if err != nil {
+		return "", nil, err
+	}
+	m, err := r.Tx.Membership(a.ID, r.User.ID)
+	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
+		return "", nil, err
+	}
+	var sb strings.Builder
+	sb.WriteString("<b>" + esc(a.Name) + "</b>\n" + r.T("assoc.subject", "Subject", a.Subject))
+	if a.Description != "" {
+		sb.WriteString("\n\n" + esc(a.Description) + "\n")
+	}
+	leader := r.T("assoc.no_leader")
+	if v.leader != nil {
+		leader = esc(v.leader.Name)
+	}
+	if a.Archived() && a.FormerLeaderID != 0 {
+		if u, err := r.Tx.User(a.FormerLeaderID); err == nil && u.Registered() {
+			leader = r.T("assoc.former_leader", "Name", u.Name)
+		}
+	}
+	sb.WriteString("\n" + r.T("assoc.leader", "Leader", rawArg(leader)))
+	sb.WriteString("\n" + r.N("assoc.members_line", v.members) + " · " + b.statusText(r, v))
+	if a.Policy == mmo.PolicyApproval {
+		sb.WriteString("\n" + r.T("assoc.policy_approval"))
+	} else {
+		sb.WriteString("\n" + r.T("assoc.policy_open"))
+	}
+	switch {
+	case a.LeaderID == r.User.ID:
+		sb.WriteString("\n\n" + r.T("assoc.you_lead"))
+	case m != nil && m.State == mmo.MemberActive:
+		sb.WriteString("\n\n" + r.T("assoc.you_member", "Date", b.date(m.JoinedAt)))
+	case m != nil:
+		sb.WriteString("\n\n" + r.T("assoc.you_pending"))
+	}
+
+	id := aid(a)
+	var kb [][]Button
+	if !a.Archived() {
+		switch {
+		case a.LeaderID == r.User.ID:
+		case m == nil && a.Policy == mmo.PolicyApproval:
+			kb = append(kb, []Button{r.Button(r.T("assoc.request_button"), verbAssocJoin, id)})
+		case m == nil:
+			kb = append(kb, []Button{r.Button(r.T("assoc.join_button"), verbAssocJoin, id)})
+		case m.State == mmo.MemberPending:
+			kb = append(kb, []Button{r.Button(r.T("assoc.withdraw_button"), verbAssocLeave, id)})
+		default:
+			kb = append(kb, []Button{r.Button(r.T("consult.ask_button"), verbAskIn, id)},
+				[]Button{r.Button(r.T("assoc.leave_button"), verbAssocLeave, id)})
+		}
+	}
+	if r.canManage(a) {
+		row := []Button{r.Button(r.T("assoc.members_button"), verbMembers, id, "0")}
+		if !a.Archived() {
+			row = append(row, r.Button(r.T("assoc.invite_button"), verbInvite, id))
+		}
+		kb = append(kb, row)
+		if v.pending > 0 && !a.Archived() {
+			kb = append(kb, []Button{r.Button(r.N("assoc.pending_button", v.pending), verbAssocPending, id)})
+		}
+		kb = append(kb, []Button{
+			r.Button(r.T("assoc.export_xlsx"), verbExport, id, "x"),
+			r.Button(r.T("assoc.export_csv"), verbExport, id, "c"),
+		}, []Button{r.Button(r.T("assoc.year_sheet"), verbYearSheet, id)},
+			[]Button{r.Button(r.T("consult.consultants_button"), verbConsultants, id), r.Button(r.T("consult.export_button"), verbConsultXLSX, id)})
+	}
+	if r.Role >= mmo.RoleCoordinator {
+		if !a.Archived() {
+			kb = append(kb,
+				[]Button{r.Button(r.T("assoc.edit_button"), verbAssocEdit, id), r.Button(r.T("assoc.leader_button"), verbLeaderMenu, id)},
+				[]Button{r.Button(r.T("assoc.log_button"), verbAssocLog, id), r.Button(r.T("assoc.archive_action"), verbAssocArchive, id)})
+		} else {
+			kb = append(kb, []Button{r.Button(r.T("assoc.log_button"), verbAssocLog, id)})
+		}
+	}
+	kb = append(kb, []Button{r.Button(r.T("assoc.back_to_list"), verbAssocList)})
+	return sb.String(), kb, nil
+}
+
+// onAssocJoin joins an open association, or asks to join one by approval.
+func (b *Engine) onAssocJoin(r *Request) error {
+	a, ok, err := r.association(0)
+	if !ok {
+		return err
+	}
+	if err := b.join(r, a, "list"); err != nil {
+		return err
+	}
+	return b.showCard(r, a, true)
+}
+
+// join makes the user a member (or a candidate) of the association and
+// tells whoever needs to know. Joining twice changes nothing.
+func (b *Engine) join(r *Request, a *mmo.Association, via string) error {
+	m, err := r.Tx.Membership(a.ID, r.User.ID)
+	if errors.Is(err, mmo.ErrNotFound) {
+		m, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	state, err := mmo.JoinState(a, m)
+	switch mmo.ErrorCode(err) {
+	case mmo.CodeArchived:
+		r.Reply(r.T("assoc.archived_no_join", "Name", a.Name))
+		return nil
+	case mmo.CodeAlready:
+		r.Reply(r.T("assoc.already_member", "Name", a.Name))
+		return nil
+	case mmo.CodePending:
+		r.Reply(r.T("assoc.already_pending", "Name", a.Name))
+		return nil
+	}
+	if r.User.Current != a.ID {
+		r.User.Current = a.ID
+		if err := r.SaveUser(); err != nil {
+			return err
+		}
+	}
+	if state == mmo.MemberPending {
+		m := &mmo.Membership{AssociationID: a.ID, UserID: r.User.ID, State: mmo.MemberPending, RequestedAt: r.Now, Via: via}
+		if err := r.Tx.PutMembership(m); err != nil {
+			return err
+		}
+		if err := r.audit("member.request", r.User.ID, a, ""); err != nil {
+			return err
+		}
+		r.Reply(r.T("assoc.requested", "Name", a.Name))
+		return b.sendRequest(r, a, r.User)
+	}
+	return b.addMember(r, a, r.User, via, func() {
+		r.Reply(r.T("assoc.joined", "Name", a.Name))
+	})
+}
+
+// addMember makes u an active member, tells the leader, and the
+// coordinators if the association crossed the minimum of members.
+func (b *Engine) addMember(r *Request, a *mmo.Association, u *mmo.User, via string, tell func()) error {
+	before, _, err := r.Tx.CountMembers(a.ID)
+	if err != nil {
+		return err
+	}
+	m := &mmo.Membership{AssociationID: a.ID, UserID: u.ID, State: mmo.MemberActive, JoinedAt: r.Now, Via: via}
+	if old, err := r.Tx.Membership(a.ID, u.ID); err == nil {
+		m.RequestedAt = old.RequestedAt
+	}
+	if err := r.Tx.PutMembership(m); err != nil {
+		return err
+	}
+	action := "member.join"
+	if r.User.ID != u.ID {
+		action = "member.approve"
+	}
+	if err := r.audit(action, u.ID, a, via); err != nil {
+		return err
+	}
+	tell()
+	if a.LeaderID != 0 && a.LeaderID != r.User.ID && a.LeaderID != u.ID && action == "member.join" {
+		r.notifyID(a.LeaderID, "assoc.leader_new_member", "Name", u.Name, "School", u.School, "Association", a.Name)
+	}
+	return b.checkThreshold(r, a, before, before+1)
+}
+
+// checkThreshold tells the coordinators when an association's member count
+// crosses the regulation's minimum, either way.
+func (b *Engine) checkThreshold(r *Request, a *mmo.Association, before, after int) error {
+	min := b.opt.Regulation.MinMembers
+	crossed := mmo.MinimumCrossed(before, after, min)
+	if crossed == 0 {
+		return nil
+	}
+	key := "assoc.threshold_reached"
+	if crossed < 0 {
+		key = "assoc.threshold_lost"
+	}
+	coords, err := b.coordinators(r.Tx)
+	if err != nil {
+		return err
+	}
+	for _, c := range coords {
+		r.Send(c.ID, r.TFor(c, key, "Name", a.Name, "Members", rawArg(b.cat.N(r.LangOf(c), "count.members", after)), "Min", min))
+	}
+	return nil
+}
+
+// coordinators returns the registered coordinators and admins who can be
+// written to.
+func (b *Engine) coordinators(tx *boltdb.Tx) ([]*mmo.User, error) {
+	var out []*mmo.User
+	err := tx.Users(func(u *mmo.User) bool {
+		if u.Registered() && !u.Blocked && (u.Coordinator || b.isAdmin(u.ID)) {
+			out = append(out, u)
+		}
+		return true
+	})
+	return out, err
+}
+
+// sendRequest sends a join request to the association's leader, or to the
+// coordinators while it has none, with buttons to decide.
+func (b *Engine) sendRequest(r *Request, a *mmo.Association, u *mmo.User) error {
+	var to []*mmo.User
+	if a.LeaderID != 0 {
+		if leader, err := r.Tx.User(a.LeaderID); err == nil && !leader.Blocked {
+			to = append(to, leader)
+		}
+	}
+	if len(to) == 0 {
+		var err error
+		if to, err = b.coordinators(r.Tx); err != nil {
+			return err
+		}
+	}
+	uid := itoa(u.ID)
+	for _, d := range to {
+		text := r.TFor(d, "assoc.request_card", "Association", a.Name, "Name", u.Name, "School", u.School, "Position", u.Position)
+		r.Send(d.ID, text, []Button{
+			r.Button(r.TFor(d, "assoc.approve_button"), verbAssocApprove, aid(a), uid),
+			r.Button(r.TFor(d, "assoc.decline_button"), verbAssocDecline, aid(a), uid),
+		})
+	}
+	return nil
+}
+
+// onAssocPending sends the pending requests again, one message each.
+func (b *Engine) onAssocPending(r *Request) error {
+	a, ok, err := r.managed(0)
+	if !ok {
+		return err
+	}
+	ms, err := r.Tx.Members(a.ID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, m := range ms {
+		if m.State != mmo.MemberPending {
+			continue
+		}
+		u, err := r.Tx.User(m.UserID)
+		if err != nil {
+			continue
+		}
+		n++
+		uid := itoa(u.ID)
+		r.Reply(r.T("assoc.request_card", "Association", a.Name, "Name", u.Name, "School", u.School, "Position", u.Position), []Button{
+			r.Button(r.T("assoc.approve_button"), verbAssocApprove, aid(a), uid),
+			r.Button(r.T("assoc.decline_button"), verbAssocDecline, aid(a), uid),
+		})
+	}
+	if n == 0 {
+		r.Answer(r.T("assoc.no_pending"), false)
+	}
+	return nil
+}
+
+// decision loads what an approve or decline button is about; ok is false
+// when the request was already decided or withdrawn (the message is then
+// updated to say so).
+func (r *Request) decision() (*mmo.Association, *mmo.User, bool, error) {
+	a, ok, err := r.managed(0)
+	if !ok {
+		return nil, nil, false, err
+	}
+	uid, okID := r.Press.Int(1)
+	if !okID {
+		return nil, nil, false, r.stale()
+	}
+	u, err := r.Tx.User(uid)
+	if errors.Is(err, mmo.ErrNotFound) {
+		r.Edit(r.T("assoc.request_gone"))
+		return nil, nil, false, nil
+	}
+	if err != nil {
+		return nil, nil, false, err
+	}
+	m, err := r.Tx.Membership(a.ID, uid)
+	switch {
+	case errors.Is(err, mmo.ErrNotFound):
+		r.Edit(r.T("assoc.request_gone"))
+		return nil, nil, false, nil
+	case err != nil:
+		return nil, nil, false, err
+	case m.State != mmo.MemberPending:
+		r.Edit(r.T("assoc.request_decided", "Name", u.Name))
+		return nil, nil, false, nil
+	case a.Archived():
+		r.Edit(r.T("assoc.archived_no_join", "Name", a.Name))
+		return nil, nil, false, nil
+	}
+	return a, u, true, nil
+}
+
+// onAssocApprove accepts a join request; the teacher is told.
+func (b *Engine) onAssocApprove(r *Request) error {
+	a, u, ok, err := r.decision()
+	if !ok {
+		return err
+	}
+	return b.addMember(r, a, u, "approved", func() {
+		r.Edit(r.T("assoc.approved", "Name", u.Name, "Association", a.Name))
+		r.notify(u, "assoc.you_approved", "Name", a.Name)
+	})
+}
+
+// onAssocDecline turns a join request down; the teacher is told.
+func (b *Engine) onAssocDecline(r *Request) error {
+	a, u, ok, err := r.decision()
+	if !ok {
+		return err
+	}
+	if err := r.Tx.DeleteMembership(a.ID, u.ID); err != nil {
+		return err
+	}
+	if err := r.audit("member.decline", u.ID, a, ""); err != nil {
+		return err
+	}
+	r.Edit(r.T("assoc.declined", "Name", u.Name, "Association", a.Name))
+	r.notify(u, "assoc.you_declined", "Name", a.Name)
+	return nil
+}
+
+// onAssocLeave leaves an association (or withdraws a request) after a
+// confirmation. A leader cannot leave the association they lead.
+func (b *Engine) onAssocLeave(r *Request) error {
+	a, ok, err := r.association(0)
+	if !ok {
+		return err
+	}
+	m, err := r.Tx.Membership(a.ID, r.User.ID)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return r.stale()
+	}
+	if err != nil {
+		return err
+	}
+	if a.LeaderID == r.User.ID {
+		r.Answer(r.T("assoc.leader_cannot_leave"), true)
+		return nil
+	}
+	switch r.Press.Arg(1) {
+	case "":
+		key := "assoc.leave_confirm"
+		if m.State == mmo.MemberPending {
+			key = "assoc.withdraw_confirm"
+		}
+		r.Edit(r.T(key, "Name", a.Name), []Button{
+			r.Button(r.T("assoc.leave_yes"), verbAssocLeave, aid(a), "y"),
+			r.Button(r.T("assoc.leave_no"), verbAssocCard, aid(a)),
+		})
+		return nil
+	case "y":
+	default:
+		return r.stale()
+	}
+	before, _, err := r.Tx.CountMembers(a.ID)
+	if err != nil {
+		return err
+	}
+	if err := r.Tx.DeleteMembership(a.ID, r.User.ID); err != nil {
+		return err
+	}
+	action, key := "member.leave", "assoc.left"
+	if m.State == mmo.MemberPending {
+		action, key = "member.withdraw", "assoc.withdrawn"
+	}
+	if err := r.audit(action, r.User.ID, a, ""); err != nil {
+		return err
+	}
+	r.Edit(r.T(key, "Name", a.Name))
+	if m.State != mmo.MemberActive {
+		return nil
+	}
+	if a.LeaderID != 0 {
+		r.notifyID(a.LeaderID, "assoc.leader_member_left", "Name", r.User.Name, "Association", a.Name)
+	}
+	return b.checkThreshold(r, a, before, before-1)
+}
+
+// cmdMy lists the user's associations and their role in each.
+func (b *Engine) cmdMy(r *Request) error {
+	ms, err := r.Tx.UserMemberships(r.User.ID)
+	if err != nil {
+		return err
+	}
+	ids := map[uint64]mmo.MembershipState{}
+	for _, m := range ms {
+		ids[m.AssociationID] = m.State
+	}
+	for _, id := range r.User.LeaderOf {
+		ids[id] = "leader"
+	}
+	if len(ids) == 0 {
+		if r.Role >= mmo.RoleCoordinator {
+			r.Reply(r.T("my.coordinator"))
+		} else {
+			r.Reply(r.T("my.none"))
+		}
+		return nil
+	}
+	var list []*mmo.Association
+	for id := range ids {
+		a, err := r.Tx.Association(id)
+		if err != nil {
+			return err
+		}
+		list = append(list, a)
+	}
+	slices.SortFunc(list, func(x, y *mmo.Association) int { return strings.Compare(x.Name, y.Name) })
+	var sb strings.Builder
+	sb.WriteString(r.T("my.title"))
+	var kb [][]Button
+	for _, a := range list {
+		var role string
+		switch ids[a.ID] {
+		case "leader":
+			role = r.T("my.role_leader")
+		case mmo.MemberPending:
+			role = r.T("my.role_pending")
+		default:
+			role = r.T("my.role_member")
+		}
+		if a.Archived() {
+			role += ", " + r.T("my.archived")
+		}
+		sb.WriteString("\n• " + r.T("my.line", "Name", a.Name, "Role", rawArg(role)))
+		kb = append(kb, []Button{r.Button(a.Name, verbAssocCard, aid(a))})
+	}
+	if r.Role >= mmo.RoleCoordinator {
+		sb.WriteString("\n\n" + r.T("my.coordinator"))
+	}
+	r.Reply(sb.String(), kb...)
+	return nil
+}
+
+// managed returns the associations the user runs (all live ones for a
+// coordinator), by name.
+func (b *Engine) managed(r *Request) ([]*mmo.Association, error) {
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return nil, err
+	}
+	var out []*mmo.Association
+	for _, a := range all {
+		if !a.Archived() && r.canManage(a) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// choose runs a leader's command on one association: the only one they
+// run, or the one they last chose; with several and no choice yet it asks.
+// then receives the chosen association.
+func (b *Engine) choose(r *Request, command string, then func(*Request, *mmo.Association) error) error {
+	list, err := b.managed(r)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		r.Reply(r.T("assoc.none_managed"))
+		return nil
+	}
+	if len(list) == 1 {
+		return then(r, list[0])
+	}
+	for _, a := range list {
+		if a.ID == r.User.Current {
+			return then(r, a)
+		}
+	}
+	var kb [][]Button
+	for _, a := range list {
+		kb = append(kb, []Button{r.Button(a.Name, verbChoose, command, aid(a))})
+	}
+	r.Reply(r.T(chooseKey(r)), kb...)
+	return nil
+}
+
+// onChoose takes the choice of association for a command and remembers it.
+func (b *Engine) onChoose(r *Request) error {
+	a, ok, err := r.association(1)
+	if !ok {
+		return err
+	}
+	if !r.canManage(a) {
+		return r.notYours()
+	}
+	r.User.Current = a.ID
+	if err := r.SaveUser(); err != nil {
+		return err
+	}
+	switch r.Press.Arg(0) {
+	case "members":
+		return b.showMembers(r, a, 0)
+	case "invite":
+		return b.showInvite(r, a)
+	case "newevent":
+		return b.startEvent(r, a)
+	case "plan":
+		return b.showPlan(r, a, b.planYear(r.Now), true)
+	case "report":
+		year, err := b.reportYear(r, a)
+		if err != nil {
+			return err
+		}
+		return b.showReport(r, a, year, true)
+	}
+	return r.stale()
+}
+
+// switchButton lets a user who runs several associations pick another one
+// for the same command.
+func (b *Engine) switchButton(r *Request, command string) []Button {
+	list, _ := b.managed(r)
+	if len(list) < 2 {
+		return nil
+	}
+	return []Button{r.Button(r.T("assoc.switch_button"), verbSwitch, command)}
+}
+
+// onSwitch asks which association to run the command on.
+func (b *Engine) onSwitch(r *Request) error {
+	list, err := b.managed(r)
+	if err != nil {
+		return err
+	}
+	command := r.Press.Arg(0)
+	switch command {
+	case "members", "invite", "newevent", "plan", "report":
+	default:
+		return r.stale()
+	}
+	var kb [][]Button
+	for _, a := range list {
+		kb = append(kb, []Button{r.Button(a.Name, verbChoose, command, aid(a))})
+	}
+	r.Edit(r.T(chooseKey(r)), kb...)
+	return nil
+}
+
+// chooseKey is the question of the association chooser: a coordinator
+// works with every association, whether they lead any or not.
+func chooseKey(r *Request) string {
+	if r.Role >= mmo.RoleCoordinator {
+		return "assoc.choose_any"
+	}
+	return "assoc.choose"
+}
+
+// audit records a membership or association change.
+func (r *Request) audit(action string, subject int64, a *mmo.Association, note string) error {
+	return r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: action, Subject: subject, Association: a.ID, Note: note})
+}
