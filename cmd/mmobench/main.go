@@ -309,7 +309,7 @@ func seed(db *boltdb.DB, n int) error {
 
 // registeredUser is a teacher who finished registration at now.
 func registeredUser(id int64, now time.Time) *mmo.User {
-	return &mmo.User{ID: id, Name: "Участник Тестовый " + strconv.FormatInt(id, 10), School: "Школа № 1",
+	return &mmo.User{ID: id, Accounts: []mmo.Account{{Messenger: telegram.Messenger, ID: id}}, Name: "Участник Тестовый " + strconv.FormatInt(id, 10), School: "Школа № 1",
 		Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
 }
 

@@ -114,7 +114,7 @@ func checkBackup(t *testing.T, path string) {
 	}
 	defer db.Close()
 	err = db.View(func(tx *boltdb.Tx) error {
-		_, err := tx.User(42)
+		_, err := tx.UserByAccount(boltdb.Telegram, 42)
 		return err
 	})
 	if err != nil {

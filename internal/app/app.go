@@ -17,6 +17,7 @@ import (
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/schedule"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/locales"
@@ -134,7 +135,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Wake:          bot.Wake,
 		UserUpdates:   c.Limits.UserUpdates,
 		UserWindow:    c.Limits.UserWindow,
-		Admins:        c.Admins,
+		Admins:        telegramAccounts(c.Admins),
 		DialogIdle:    c.Dialogs.IdleTimeout,
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
@@ -159,6 +160,16 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Bot = bot
 	m.listenBackup()
 	return nil
+}
+
+// telegramAccounts are the Telegram accounts of user ids (the config
+// names administrators by their Telegram ids).
+func telegramAccounts(ids []int64) []mmo.Account {
+	out := make([]mmo.Account, len(ids))
+	for i, id := range ids {
+		out[i] = mmo.Account{Messenger: telegram.Messenger, ID: id}
+	}
+	return out
 }
 
 // Run runs the bot until ctx is done: the menus brought up to date, the

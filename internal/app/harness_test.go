@@ -11,6 +11,7 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -187,22 +188,37 @@ func (h *harness) register(u *telegramtest.User, name, school, position string) 
 	next(t, u, "вы зарегистрированы")
 }
 
-// storedUser reads a user from the store of the running bot.
+// storedUser reads the user of a Telegram user id from the store of the
+// running bot.
 func (h *harness) storedUser(id int64) (*mmo.User, error) {
 	var u *mmo.User
 	err := h.m.DB.View(func(tx *boltdb.Tx) error {
 		var err error
-		u, err = tx.User(id)
+		u, err = tx.UserByAccount(telegram.Messenger, id)
 		return err
 	})
 	return u, err
 }
 
-// dialog reads a user's open dialog, nil if none.
+// uid is the bot's own id of the user of a Telegram user id, which the
+// store's records refer to.
+func (h *harness) uid(id int64) int64 {
+	h.t.Helper()
+	u, err := h.storedUser(id)
+	if err != nil {
+		h.t.Fatalf("the user of Telegram id %d: %v", id, err)
+	}
+	return u.ID
+}
+
+// dialog reads the open dialog of the user of a Telegram user id, nil
+// if none.
 func (h *harness) dialog(id int64) *mmo.Dialog {
 	var d *mmo.Dialog
 	h.m.DB.View(func(tx *boltdb.Tx) error {
-		d, _ = tx.Dialog(id)
+		if u, err := tx.UserByAccount(telegram.Messenger, id); err == nil {
+			d, _ = tx.Dialog(u.ID)
+		}
 		return nil
 	})
 	return d

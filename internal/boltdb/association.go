@@ -202,8 +202,9 @@ func (tx *Tx) Invite(token string) (*mmo.Invite, error) {
 	return &inv, nil
 }
 
-// CheckIndexes verifies that the membership indexes and the leader lists
-// agree with the records; tests run it after every flow.
+// CheckIndexes verifies that the membership indexes, the leader lists and
+// the index of accounts agree with the records; tests run it after every
+// flow.
 func (tx *Tx) CheckIndexes() error {
 	var errs []error
 	members := tx.tx.Bucket(bucketMembers)
@@ -233,6 +234,7 @@ func (tx *Tx) CheckIndexes() error {
 		return err
 	}
 	leads := map[int64][]uint64{}
+	accounts := 0
 	for _, a := range as {
 		if a.LeaderID != 0 {
 			leads[a.LeaderID] = append(leads[a.LeaderID], a.ID)
@@ -247,12 +249,21 @@ func (tx *Tx) CheckIndexes() error {
 			errs = append(errs, fmt.Errorf("user %d: leader of %v, associations say %v", u.ID, got, want))
 		}
 		delete(leads, u.ID)
+		for _, a := range u.Accounts {
+			if got := tx.tx.Bucket(bucketAccounts).Get(accountKey(a.Messenger, a.ID)); int64(btoi(got)) != u.ID {
+				errs = append(errs, fmt.Errorf("user %d: the index gives their %s account %d to user %d", u.ID, a.Messenger, a.ID, btoi(got)))
+			}
+		}
+		accounts += len(u.Accounts)
 		return true
 	}); err != nil {
 		return errors.Join(append(errs, err)...) // the leads left are not known to be missing
 	}
 	for uid := range leads {
 		errs = append(errs, fmt.Errorf("an association is led by unknown user %d", uid))
+	}
+	if n := tx.tx.Bucket(bucketAccounts).Stats().KeyN; n != accounts {
+		errs = append(errs, fmt.Errorf("%d accounts indexed, users have %d", n, accounts))
 	}
 	return errors.Join(errs...)
 }

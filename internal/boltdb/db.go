@@ -6,7 +6,9 @@
 //	meta                       schema_version → uint64; secret → 32 random bytes (callback MACs);
 //	                           offset → uint64 (the next getUpdates offset);
 //	                           x:<name> → small settings of the adapters (e.g. x:menu_hash)
-//	users                      user id (8 bytes) → JSON mmo.User
+//	users                      user id (8 bytes) → JSON mmo.User; the bucket's sequence is the
+//	                           last id given (ids are the bot's own, not a messenger's)
+//	accounts                   messenger + 0x00 + the messenger's id of the person (8) → user id (8)
 //	dialogs                    user id (8 bytes) → JSON mmo.Dialog (a half-filled form)
 //	updates                    update id (8 bytes) → handled-at unix seconds; updates handled
 //	                           but not yet confirmed by a saved offset, so a redelivered
@@ -97,6 +99,7 @@ var (
 	bucketProposals = []byte("proposals")
 	bucketMarks     = []byte("marks")
 	bucketSent      = []byte("sent")
+	bucketAccounts  = []byte("accounts")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")

@@ -88,7 +88,7 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
 				bucketAttendance, bucketCheckinTokens, bucketMinutes,
 				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
-				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent} {
+				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent, bucketAccounts} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}
@@ -241,10 +241,10 @@ func TestUsers(t *testing.T) {
 				return err
 			}
 		}
-		return tx.PutUser(&mmo.User{ID: 0})
+		return tx.PutUser(&mmo.User{ID: -1})
 	})
 	if err == nil {
-		t.Fatal("PutUser accepted id 0")
+		t.Fatal("PutUser accepted id -1")
 	}
 	// The failed transaction wrote nothing.
 	db.View(func(tx *Tx) error {

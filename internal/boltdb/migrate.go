@@ -28,6 +28,7 @@ var migrations = []migration{
 	{"create consultations", migrateConsultations},
 	{"create plans, reports, proposals, marks", migrateYear},
 	{"move the open cards of events into the sent-message registry", migrateSent},
+	{"give users internal ids, and their Telegram ids as accounts", migrateAccounts},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -143,6 +144,55 @@ func migrateSent(tx *bolt.Tx) error {
 		}
 		return nil
 	})
+}
+
+// migrateAccounts makes users' ids the bot's own. Until now a user's id
+// was their Telegram user id; each existing user keeps it as their
+// internal id, so every record that refers to users (memberships,
+// answers, attendance, dialogs, the audit log...) stays valid with no
+// rewrite, and gets their Telegram account, indexed. New users get ids
+// from the users' sequence, started above the largest id there is.
+func migrateAccounts(tx *bolt.Tx) error {
+	accounts, err := tx.CreateBucketIfNotExists(bucketAccounts)
+	if err != nil {
+		return err
+	}
+	users := tx.Bucket(bucketUsers)
+	if users == nil {
+		return nil
+	}
+	type rewrite struct{ k, v []byte }
+	var out []rewrite
+	err = users.ForEach(func(k, v []byte) error {
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("user %d: %w", btoi(k), err)
+		}
+		id := btoi(k)
+		acc, err := json.Marshal([]map[string]any{{"messenger": Telegram, "id": id}})
+		if err != nil {
+			return err
+		}
+		rec["accounts"] = acc
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		out = append(out, rewrite{append([]byte(nil), k...), data})
+		return accounts.Put(accountKey(Telegram, int64(id)), itob(id))
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		if err := users.Put(r.k, r.v); err != nil {
+			return err
+		}
+	}
+	if k, _ := users.Cursor().Last(); k != nil && btoi(k) > users.Sequence() {
+		return users.SetSequence(btoi(k))
+	}
+	return nil
 }
 
 // migrate runs the pending migrations. A file written by a newer build is

@@ -103,3 +103,104 @@ func TestMigrateSent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUserAccounts: a new user gets the next free id of the bot's own;
+// their accounts find them; an account is one person's; a deleted user's
+// accounts find nobody.
+func TestUserAccounts(t *testing.T) {
+	db := MustOpenDB(t)
+	tg := func(id int64) mmo.Account { return mmo.Account{Messenger: Telegram, ID: id} }
+	var first, second *mmo.User
+	err := db.Update(func(tx *Tx) error {
+		// A seeded user with an id of its own: the id is skipped.
+		if err := tx.PutUser(&mmo.User{ID: 1, Accounts: []mmo.Account{tg(5000)}}); err != nil {
+			return err
+		}
+		first = &mmo.User{Accounts: []mmo.Account{tg(123456789)}}
+		if err := tx.PutUser(first); err != nil {
+			return err
+		}
+		second = &mmo.User{Accounts: []mmo.Account{{Messenger: "max", ID: 123456789, Chat: 77}}}
+		return tx.PutUser(second)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != 2 || second.ID != 3 {
+		t.Fatalf("new users got ids %d and %d, want 2 and 3", first.ID, second.ID)
+	}
+	db.View(func(tx *Tx) error {
+		for _, c := range []struct {
+			messenger string
+			id, want  int64
+		}{{Telegram, 123456789, 2}, {"max", 123456789, 3}, {Telegram, 5000, 1}} {
+			if u, err := tx.UserByAccount(c.messenger, c.id); err != nil || u.ID != c.want {
+				t.Errorf("%s account %d: %v, %v; want user %d", c.messenger, c.id, u, err, c.want)
+			}
+		}
+		if _, err := tx.UserByAccount(Telegram, 3); !errors.Is(err, mmo.ErrNotFound) {
+			t.Errorf("an internal id taken for a Telegram id: %v", err)
+		}
+		return nil
+	})
+	err = db.Update(func(tx *Tx) error { return tx.PutUser(&mmo.User{Accounts: []mmo.Account{tg(123456789)}}) })
+	if err == nil {
+		t.Error("a second user took an account")
+	}
+	if err := db.Update(func(tx *Tx) error { return tx.DeleteUser(2) }); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		if _, err := tx.UserByAccount(Telegram, 123456789); !errors.Is(err, mmo.ErrNotFound) {
+			t.Errorf("a deleted user's account: %v", err)
+		}
+		return nil
+	})
+}
+
+// TestMigrateAccounts: every user of the fixture keeps their id and is
+// found by their Telegram account; a new user gets an id above them all.
+func TestMigrateAccounts(t *testing.T) {
+	path, _ := openFixture(t)
+	db, err := Open(path, Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := []int64{301, 310, 311, 312, 313, 320, 900001}
+	err = db.Update(func(tx *Tx) error {
+		n := 0
+		if err := tx.Users(func(u *mmo.User) bool {
+			n++
+			if len(u.Accounts) != 1 || u.Accounts[0] != (mmo.Account{Messenger: Telegram, ID: u.ID}) {
+				t.Errorf("user %d: accounts %v", u.ID, u.Accounts)
+			}
+			return true
+		}); err != nil {
+			return err
+		}
+		if n != len(want) {
+			t.Errorf("%d users, want %d", n, len(want))
+		}
+		for _, id := range want {
+			u, err := tx.UserByAccount(Telegram, id)
+			if err != nil || u.ID != id {
+				t.Errorf("Telegram user %d: %v, %v", id, u, err)
+			}
+		}
+		if u, _ := tx.User(301); u == nil || u.Name != "Лидерова Ольга Ивановна" || len(u.LeaderOf) != 1 {
+			t.Errorf("the leader after the migration: %+v", u)
+		}
+		nu := &mmo.User{Accounts: []mmo.Account{{Messenger: Telegram, ID: 5}}}
+		if err := tx.PutUser(nu); err != nil {
+			return err
+		}
+		if nu.ID <= 900001 {
+			t.Errorf("a new user got id %d, not above the existing ones", nu.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -440,7 +440,7 @@ func (b *Engine) checkThreshold(r *Request, a *mmo.Association, before, after in
 func (b *Engine) coordinators(tx *boltdb.Tx) ([]*mmo.User, error) {
 	var out []*mmo.User
 	err := tx.Users(func(u *mmo.User) bool {
-		if u.Registered() && !u.Blocked && (u.Coordinator || b.isAdmin(u.ID)) {
+		if u.Registered() && !u.Blocked && (u.Coordinator || b.isAdmin(u)) {
 			out = append(out, u)
 		}
 		return true

@@ -33,8 +33,8 @@ type Options struct {
 	// first is where scheduled messages go to people reachable through
 	// several. At least one is needed.
 	Transports []Transport
-	// Admins are the Telegram user ids of the administrators.
-	Admins        []int64
+	// Admins are the accounts of the administrators.
+	Admins        []mmo.Account
 	DialogIdle    time.Duration   // a form left alone this long expires
 	MemberLinkTTL time.Duration   // validity of member invitation links; 0: until revoked
 	LeaderLinkTTL time.Duration   // validity of one-time leader invitation links
@@ -132,7 +132,16 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 	return b, nil
 }
 
-func (b *Engine) isAdmin(id int64) bool { return slices.Contains(b.opt.Admins, id) }
+// isAdmin reports whether one of the user's accounts is an
+// administrator's.
+func (b *Engine) isAdmin(u *mmo.User) bool {
+	for _, a := range b.opt.Admins {
+		if u.HasAccount(a.Messenger, a.ID) {
+			return true
+		}
+	}
+	return false
+}
 
 // transport returns the transport of a messenger, or the first one.
 func (b *Engine) transport(messenger string) Transport {
@@ -275,21 +284,34 @@ func (b *Engine) newRequest(tx *boltdb.Tx, u *Update) (*Request, error) {
 		r.Lang = i18n.Default
 		return r, nil
 	}
-	user, err := tx.User(u.From.ID)
+	acc := mmo.Account{Messenger: u.Messenger, ID: u.From.ID}
+	user, err := tx.UserByAccount(u.Messenger, u.From.ID)
 	switch {
 	case err == nil:
 		r.User, r.Known = user, true
 	case errors.Is(err, mmo.ErrNotFound):
-		r.User = &mmo.User{ID: u.From.ID}
+		// A first contact: saved (and given an id) once there is
+		// something to keep.
+		r.User = &mmo.User{Accounts: []mmo.Account{acc}}
 	default:
 		return nil, err
+	}
+	if u.Private && u.Member == "" {
+		// The account a person writes through is where the bot writes
+		// to them, in the chat they wrote in.
+		if u.Chat != u.From.ID {
+			acc.Chat = u.Chat
+		}
+		if r.User.UseAccount(acc) {
+			r.changed = true
+		}
 	}
 	if r.User.LanguageCode != u.From.LanguageCode {
 		r.User.LanguageCode = u.From.LanguageCode
 		r.changed = true
 	}
 	r.Lang = b.cat.Match(r.User.Lang, u.From.LanguageCode)
-	r.Role = r.User.Role(b.isAdmin(u.From.ID))
+	r.Role = r.User.Role(b.isAdmin(r.User))
 	return r, nil
 }
 
@@ -302,20 +324,42 @@ func (b *Engine) StoreFailed(err error, started time.Time) { b.store.failed(b.lo
 // operator is told once when failures end.
 func (b *Engine) StoreOK(started time.Time) { b.store.ok(b.log, started) }
 
-// Blocked records that the person of a private chat blocked the bot, as
-// a transport learnt from a refused send.
-func (b *Engine) Blocked(messenger string, chat int64) {
-	if err := b.db.Update(func(tx *boltdb.Tx) error { return tx.SetBlocked(chat, true) }); err != nil {
-		b.log.Error("mark user blocked", "chat_id", chat, "error", err)
+// recipient returns the person a message to a chat went to: user, the
+// internal id the message carried (see Message.User), or, for a message
+// queued before messages carried it, the person whose account's id is
+// the chat's, as a private chat's is in Telegram.
+func recipient(tx *boltdb.Tx, messenger string, chat, user int64) (*mmo.User, error) {
+	if user != 0 {
+		return tx.User(user)
+	}
+	return tx.UserByAccount(messenger, chat)
+}
+
+// Blocked records that the person a message went to blocked the bot, as
+// a transport learnt from a refused send: user is Message.User of the
+// message, chat its chat.
+func (b *Engine) Blocked(messenger string, chat, user int64) {
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		u, err := recipient(tx, messenger, chat, user)
+		if errors.Is(err, mmo.ErrNotFound) {
+			return nil // nobody to mark
+		}
+		if err != nil {
+			return err
+		}
+		return tx.SetBlocked(u.ID, true)
+	})
+	if err != nil {
+		b.log.Error("mark user blocked", "chat_id", chat, "user_id", user, "error", err)
 	}
 }
 
 // FileNotSent tells a person that a file for them was set aside after a
 // minute of failures, in their language, so they know to ask again.
-func (b *Engine) FileNotSent(messenger string, chat int64) {
+func (b *Engine) FileNotSent(messenger string, chat, user int64) {
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		lang := i18n.Default
-		if u, err := tx.User(chat); err == nil {
+		if u, err := recipient(tx, messenger, chat, user); err == nil {
 			if u.Blocked {
 				return nil
 			}
@@ -323,10 +367,11 @@ func (b *Engine) FileNotSent(messenger string, chat int64) {
 		}
 		r := &Request{bot: b, Tx: tx, Update: &Update{Messenger: messenger, Chat: chat}, Lang: lang}
 		r.Reply(r.T("error.file_not_sent"))
+		r.out[0].User = user
 		return r.commit()
 	})
 	if err != nil {
-		b.log.Error("queue the notice of a file not sent", "chat_id", chat, "error", err)
+		b.log.Error("queue the notice of a file not sent", "chat_id", chat, "user_id", user, "error", err)
 		return
 	}
 	b.wake()

@@ -23,7 +23,7 @@ func (m *memory) seedMeeting(leader int64, members ...int64) (aid, eventID uint6
 		aid = a.ID
 		names := []string{"Лидерова Ольга Ивановна", "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна"}
 		for i, id := range append([]int64{leader}, members...) {
-			u := &mmo.User{ID: id, Name: names[i%len(names)], School: "Школа № 5", Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
+			u := &mmo.User{ID: id, Accounts: memAccount(id), Name: names[i%len(names)], School: "Школа № 5", Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
 			if err := tx.PutUser(u); err != nil {
 				return err
 			}
@@ -190,10 +190,10 @@ func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
 	m := newMemory(t, nil)
 	now := m.clock.Now()
 	err := m.db.Update(func(tx *boltdb.Tx) error {
-		if err := tx.PutUser(&mmo.User{ID: 81, RegisteredAt: now, Name: "Член Обычный"}); err != nil { // default menu
+		if err := tx.PutUser(&mmo.User{ID: 81, Accounts: memAccount(81), RegisteredAt: now, Name: "Член Обычный"}); err != nil { // default menu
 			return err
 		}
-		return tx.PutUser(&mmo.User{ID: 80, RegisteredAt: now, Name: "Координатор Главный", Coordinator: true})
+		return tx.PutUser(&mmo.User{ID: 80, Accounts: memAccount(80), RegisteredAt: now, Name: "Координатор Главный", Coordinator: true})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -30,7 +30,7 @@ var errRollback = errors.New("rolled back")
 func newFuzzBot(f *testing.F) *fuzzBot {
 	fb := &fuzzBot{now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), leader: 11, member: 12, other: 13, guest: 14, admin: 15}
 	m := newMemory(f, func(o *Options) {
-		o.Admins = []int64{fb.admin}
+		o.Admins = memAccount(fb.admin)
 		o.Now = func() time.Time { return fb.now }
 	})
 	fb.bot, fb.db = m.engine, m.db
@@ -42,14 +42,14 @@ func newFuzzBot(f *testing.F) *fuzzBot {
 		}
 		fb.association = a.ID
 		for _, id := range []int64{fb.leader, fb.member, fb.other, fb.admin} {
-			u := &mmo.User{ID: id, Name: "Иванова Мария Петровна", School: "Школа № 5", Position: "учитель", RegisteredAt: fb.now, ConsentAt: fb.now,
+			u := &mmo.User{ID: id, Accounts: memAccount(id), Name: "Иванова Мария Петровна", School: "Школа № 5", Position: "учитель", RegisteredAt: fb.now, ConsentAt: fb.now,
 				Coordinator: id == fb.other}
 			if err := tx.PutUser(u); err != nil {
 				return err
 			}
 		}
 		// The newcomer has sent /start: known, not registered.
-		if err := tx.PutUser(&mmo.User{ID: fb.guest, FirstName: "Гость", LanguageCode: "ru", CreatedAt: fb.now}); err != nil {
+		if err := tx.PutUser(&mmo.User{ID: fb.guest, Accounts: memAccount(fb.guest), FirstName: "Гость", LanguageCode: "ru", CreatedAt: fb.now}); err != nil {
 			return err
 		}
 		for _, id := range []int64{fb.leader, fb.member} {

@@ -79,7 +79,7 @@ func (b *Engine) menu(lang string, role mmo.Role) []Command {
 // ownMenu reports whether a user needs a menu of their own rather than the
 // default one: a leader's or higher role, or a language chosen in /settings.
 func (b *Engine) ownMenu(u *mmo.User) bool {
-	return u.Role(b.isAdmin(u.ID)) >= mmo.RoleLeader || u.Lang != ""
+	return u.Role(b.isAdmin(u)) >= mmo.RoleLeader || u.Lang != ""
 }
 
 // defaultMenus are the menus every private chat shows before a

@@ -561,7 +561,7 @@ func (b *Engine) appoint(r *Request, a *mmo.Association, u *mmo.User, action str
 	}
 	if u.ID == r.User.ID {
 		r.User = u
-		r.Role = u.Role(b.isAdmin(u.ID))
+		r.Role = u.Role(b.isAdmin(u))
 	}
 	r.notify(u, "leader.you_appointed", "Name", a.Name)
 	r.SetMenu(u)

@@ -128,6 +128,11 @@ var memTransport = Transport{
 	MaxText: 4096,
 }
 
+// memAccount is the account list of a person of the memory messenger.
+func memAccount(id int64) []mmo.Account {
+	return []mmo.Account{{Messenger: memoryName, ID: id}}
+}
+
 // newMemory opens a store in a temporary directory and an engine over it
 // speaking the memory messenger; edit may change the options.
 func newMemory(t testing.TB, edit func(*Options)) *memory {

@@ -28,8 +28,12 @@ const (
 // i, u, s, a href, code, pre, with every piece of user text escaped.
 type Message struct {
 	Kind Kind `json:"k"`
-	// Chat is the messenger's id of the chat it goes to.
+	// Chat is the messenger's id of the chat it goes to; User the person
+	// whose private chat that is (0 for a group, or for an item queued
+	// before messages carried it), which a transport names back when it
+	// learns the person blocked the bot.
 	Chat int64 `json:"c"`
+	User int64 `json:"u,omitempty"`
 	// Target is the messenger's id of the message an edit changes;
 	// TargetKey names it instead by the key it was recorded under (see
 	// Key), which the transport resolves when it delivers the edit.
@@ -63,7 +67,7 @@ type Message struct {
 	FileID string `json:"fid,omitempty"`
 
 	// What only the engine uses, on the way to the outbox.
-	to        int64  // the user it goes to, when Chat is not known yet
+	to        int64  // the user it goes to, through the account they use (see commit)
 	messenger string // the messenger of Chat
 	broadcast uint64 // the broadcast it belongs to, if any
 	bulk      bool   // part of a broadcast: sent after replies and notices

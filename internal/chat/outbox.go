@@ -26,11 +26,22 @@ func (r *Request) commit() error {
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
 		}
 		if m.to != 0 {
-			// A user's private chat: its id is theirs.
-			m.Chat = m.to
+			u, err := r.userTo(m.to)
+			if err != nil {
+				return err
+			}
+			a, ok := u.Reach()
+			if !ok {
+				r.bot.log.Debug("a message to a user without an account dropped", "user_id", m.to)
+				continue
+			}
+			m.Chat, m.messenger, m.User = a.ChatID(), a.Messenger, u.ID
 		}
 		if m.messenger == "" {
 			m.messenger = r.bot.opt.Transports[0].Messenger
+		}
+		if m.User == 0 && r.Update != nil && r.Update.Private && m.Chat == r.Update.Chat && m.messenger == r.Update.Messenger && r.Known {
+			m.User = r.User.ID // a reply in the person's private chat
 		}
 		for _, row := range m.Buttons {
 			for _, btn := range row {
@@ -47,13 +58,35 @@ func (r *Request) commit() error {
 			if part.Key == "" {
 				continue
 			}
-			rec := &boltdb.SentRecord{Messenger: part.messenger, Chat: part.Chat, Outbox: id, User: part.to}
+			rec := &boltdb.SentRecord{Messenger: part.messenger, Chat: part.Chat, Outbox: id, User: part.User}
 			if err := r.Tx.PutSent(part.Key, rec); err != nil {
 				return fmt.Errorf("record the message %s: %w", part.Key, err)
 			}
 		}
 	}
 	return nil
+}
+
+// userTo loads the user a message goes to, once per request.
+func (r *Request) userTo(uid int64) (*mmo.User, error) {
+	if r.User != nil && uid == r.User.ID && r.Known {
+		return r.User, nil
+	}
+	if u := r.recipients[uid]; u != nil {
+		return u, nil
+	}
+	u, err := r.Tx.User(uid)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return &mmo.User{ID: uid}, nil // gone: nothing to reach
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user %d: %w", uid, err)
+	}
+	if r.recipients == nil {
+		r.recipients = map[int64]*mmo.User{}
+	}
+	r.recipients[uid] = u
+	return u, nil
 }
 
 // split cuts a text message too long for its messenger into parts at
@@ -88,7 +121,7 @@ func (r *Request) enqueue(m *Message) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	it := &boltdb.OutboxItem{ChatID: m.Chat, Payload: data, Broadcast: m.broadcast, Key: m.replace, Priority: r.priority(m)}
+	it := &boltdb.OutboxItem{Messenger: m.messenger, ChatID: m.Chat, Payload: data, Broadcast: m.broadcast, Key: m.replace, Priority: r.priority(m)}
 	if err := r.Tx.Enqueue(it); err != nil {
 		return 0, err
 	}

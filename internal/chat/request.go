@@ -40,9 +40,10 @@ type Request struct {
 	// Press is the button pressed, nil for other updates.
 	Press *Press
 
-	out    []Message
-	answer *Answer // nil until the press is answered
-	route  string  // for logs: the command, button verb or dialog
+	out        []Message
+	recipients map[int64]*mmo.User // loaded by commit
+	answer     *Answer             // nil until the press is answered
+	route      string              // for logs: the command, button verb or dialog
 }
 
 // T renders a message in the user's language.
@@ -129,7 +130,7 @@ func (r *Request) SetMenu(u *mmo.User) {
 	// menu still waiting.
 	m := Message{Kind: KindMenu, to: u.ID, replace: "menu:" + itoa(u.ID)}
 	if r.bot.ownMenu(u) {
-		m.Commands = r.bot.menu(r.LangOf(u), u.Role(r.bot.isAdmin(u.ID)))
+		m.Commands = r.bot.menu(r.LangOf(u), u.Role(r.bot.isAdmin(u)))
 	}
 	r.out = append(r.out, m)
 }

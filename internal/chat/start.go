@@ -123,7 +123,7 @@ func (b *Engine) dialogRegister(r *Request, d *mmo.Dialog) error {
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	r.Role = r.User.Role(b.isAdmin(r.User.ID))
+	r.Role = r.User.Role(b.isAdmin(r.User))
 	if b.ownMenu(r.User) {
 		r.SetMenu(r.User)
 	}

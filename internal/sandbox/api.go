@@ -19,6 +19,7 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -152,7 +153,7 @@ func (s *Sandbox) state() StateJSON {
 	users := map[int64]*mmo.User{}
 	s.main.DB.View(func(tx *boltdb.Tx) error {
 		for _, p := range s.personas {
-			if u, err := tx.User(p.ID); err == nil {
+			if u, err := tx.UserByAccount(telegram.Messenger, p.ID); err == nil {
 				users[p.ID] = u
 			}
 		}

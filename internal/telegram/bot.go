@@ -41,9 +41,11 @@ type Handler interface {
 	Handle(ctx context.Context, u *chat.Update) (chat.Result, error)
 	// Blocked records that a person blocked the bot (a send to their
 	// chat was refused with 403); FileNotSent tells a person that a file
-	// for them was set aside after a minute of failures.
-	Blocked(messenger string, chat int64)
-	FileNotSent(messenger string, chat int64)
+	// for them was set aside after a minute of failures. user is the
+	// person the message was for (chat.Message.User), 0 if it did not
+	// say.
+	Blocked(messenger string, chat, user int64)
+	FileNotSent(messenger string, chat, user int64)
 	// StoreFailed and StoreOK report how the writes of a batch ended, so
 	// that a disk that refuses writes is reported once.
 	StoreFailed(err error, started time.Time)
@@ -170,8 +172,8 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	// takes a network round trip, and few enough that a crash repeats few.
 	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
 	b.out = newDispatcher(db, b.sender, b.codec, log, parallel,
-		func(chatID int64) { b.handler.Blocked(Messenger, chatID) },
-		func(chatID int64) { b.handler.FileNotSent(Messenger, chatID) })
+		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
+		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
 	return b, nil
 }

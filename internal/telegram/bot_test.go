@@ -13,6 +13,7 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -39,6 +40,11 @@ func testOptions(srv *telegramtest.Server) Options {
 		Limits:         Limits{Global: 500, Private: 200, PrivateBurst: 50, GroupPerMinute: 600},
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+}
+
+// tgAccount is the account list of a Telegram user.
+func tgAccount(id int64) []mmo.Account {
+	return []mmo.Account{{Messenger: Messenger, ID: id}}
 }
 
 // chatOptions are the conversation's options of the tests: its log goes

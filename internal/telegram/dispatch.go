@@ -43,10 +43,11 @@ type dispatcher struct {
 	codec    codec // signs the buttons for the chat they go to
 	log      *slog.Logger
 	parallel int // messages in flight at once
-	// onBlocked records that a user blocked the bot; onSetAside tells a
-	// person that a file for them could not be sent.
-	onBlocked  func(chatID int64)
-	onSetAside func(chatID int64)
+	// onBlocked records that a person blocked the bot; onSetAside tells
+	// a person that a file for them could not be sent. user is the
+	// person's internal id the message carried, 0 if none.
+	onBlocked  func(chatID, user int64)
+	onSetAside func(chatID, user int64)
 
 	// msgRetry and menuRetry say how failing items are retried: a message
 	// briefly, since its chat waits for it; a menu for long, since nothing
@@ -175,7 +176,7 @@ const menuParallel = 4
 // and menus are never urgent.
 const menuPace = 5
 
-func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, onBlocked, onSetAside func(int64)) *dispatcher {
+func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, onBlocked, onSetAside func(chatID, user int64)) *dispatcher {
 	if parallel < 1 {
 		parallel = 1
 	}
@@ -320,8 +321,8 @@ func (d *dispatcher) scan(full bool) {
 		}
 		for _, it := range items {
 			after = it.ID
-			if d.known[it.ID] {
-				continue
+			if d.known[it.ID] || it.Messenger != Messenger {
+				continue // in hand, or another transport's
 			}
 			d.known[it.ID] = true
 			d.add(&pending{OutboxItem: it})
@@ -635,7 +636,7 @@ func (d *dispatcher) outcome(p *pending, m *item, err error) {
 	case errors.Is(err, errBlocked):
 		d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
 		if d.onBlocked != nil {
-			d.onBlocked(p.ChatID)
+			d.onBlocked(p.ChatID, m.User)
 		}
 		d.done(p, boltdb.Blocked)
 	case errors.Is(err, errTooMany):
@@ -688,7 +689,7 @@ func (d *dispatcher) setAside(p *pending, m *item, err error) {
 		"attempts", p.Attempts+p.tooMany, "error", err)
 	d.done(p, boltdb.Failed)
 	if (m.Kind == chat.KindDocument || m.Kind == chat.KindPhoto) && d.onSetAside != nil {
-		d.onSetAside(p.ChatID)
+		d.onSetAside(p.ChatID, m.User)
 	}
 }
 

@@ -31,7 +31,7 @@ func TestOldOutboxItemsStillDeliver(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *boltdb.Tx) error {
-		if err := tx.PutUser(&mmo.User{ID: u.ID, Name: "Иванова Мария Петровна", RegisteredAt: now, ConsentAt: now}); err != nil {
+		if err := tx.PutUser(&mmo.User{ID: u.ID, Accounts: tgAccount(u.ID), Name: "Иванова Мария Петровна", RegisteredAt: now, ConsentAt: now}); err != nil {
 			return err
 		}
 		for _, payload := range []string{

@@ -191,7 +191,7 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	opt.RequestTimeout = time.Minute // the hang outlasts the test
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
 	copt := chatOptions(opt)
-	copt.Admins = []int64{201, 202}
+	copt.Admins = append(tgAccount(201), tgAccount(202)...)
 	startBotWith(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, copt, func(b *Bot) {
 		b.out.menuRetry = retryPolicy{first: 20 * time.Millisecond, most: 20 * time.Millisecond, budget: time.Hour}
 	})
@@ -292,7 +292,7 @@ func TestFileSetAsideAfterRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *boltdb.Tx) error {
-		return tx.PutUser(&mmo.User{ID: en.ID, LanguageCode: "en", RegisteredAt: time.Now(), Name: "Smith Anna"})
+		return tx.PutUser(&mmo.User{ID: en.ID, Accounts: tgAccount(en.ID), LanguageCode: "en", RegisteredAt: time.Now(), Name: "Smith Anna"})
 	})
 	db.Close()
 	if err != nil {
