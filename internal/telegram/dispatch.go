@@ -4,22 +4,18 @@ import (
 	"cmp"
 	"container/heap"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
 	"sort"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
-	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // dispatcher delivers the outbox. The items of one chat go one at a time,
@@ -96,50 +92,6 @@ func (p *pending) before(o *pending) bool {
 	return p.ID < o.ID
 }
 
-// readyEntry proposes a chat's first item for sending; it is stale once
-// the chat's first item changed or the chat is busy.
-type readyEntry struct {
-	chat int64
-	prio boltdb.Priority
-	id   uint64
-}
-
-type readyHeap []readyEntry
-
-func (h readyHeap) Len() int { return len(h) }
-func (h readyHeap) Less(i, j int) bool {
-	if h[i].prio != h[j].prio {
-		return h[i].prio < h[j].prio
-	}
-	return h[i].id < h[j].id
-}
-func (h readyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *readyHeap) Push(x any)   { *h = append(*h, x.(readyEntry)) }
-func (h *readyHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-type laterEntry struct {
-	at   time.Time
-	chat int64
-}
-
-type laterHeap []laterEntry
-
-func (h laterHeap) Len() int           { return len(h) }
-func (h laterHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h laterHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *laterHeap) Push(x any)        { *h = append(*h, x.(laterEntry)) }
-func (h *laterHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
 // retryPolicy is how an item that keeps failing is retried: first waits
 // first, doubling up to most, and it is set aside once the next attempt
 // would come later than budget after the first failure.
@@ -167,14 +119,6 @@ var (
 // maxTooMany is how many 429s in a row one item accepts before it is set
 // aside like an item that keeps failing.
 const maxTooMany = 10
-
-// menuParallel is how many menu calls may be in flight at once.
-const menuParallel = 4
-
-// menuPace is how many command menus are set per second, after a first
-// burst as large: Telegram does not publish a limit for setMyCommands,
-// and menus are never urgent.
-const menuPace = 5
 
 func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, onBlocked, onSetAside func(chatID, user int64)) *dispatcher {
 	if parallel < 1 {
@@ -443,78 +387,6 @@ func (d *dispatcher) pick(now time.Time) *pending {
 	return nil
 }
 
-// menuLoop sets command menus, paced, a few at a time so that one
-// hanging call does not stop the others, never two for one chat at once;
-// each when its retry falls due and no 429 holds it back.
-func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
-	pace := rate.NewLimiter(d.menuRate, menuPace)
-	slots := make(chan struct{}, menuParallel)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	timer := time.NewTimer(time.Minute)
-	defer timer.Stop()
-	for {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		var p *pending
-		for p == nil {
-			var wait time.Duration
-			if p, wait = d.nextMenu(time.Now()); p != nil {
-				break
-			}
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return
-			case <-d.menuWake:
-			case <-timer.C:
-			}
-		}
-		if pace.Wait(ctx) != nil {
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.deliver(sendCtx, p, nil)
-			<-slots
-		}()
-	}
-}
-
-// nextMenu takes the first menu that may be set now, or says how long
-// until one may.
-func (d *dispatcher) nextMenu(now time.Time) (*pending, time.Duration) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	wait := time.Minute
-	for i, p := range d.menus {
-		if d.menuBusy[p.ChatID] {
-			continue
-		}
-		at := d.sender.pausedUntil(pauseKey{method: menuMethod, chat: p.ChatID}, now)
-		if p.NotBefore.After(at) {
-			at = p.NotBefore
-		}
-		if !at.After(now) {
-			d.menus = slices.Delete(d.menus, i, i+1)
-			d.menuBusy[p.ChatID] = true
-			return p, 0
-		}
-		wait = min(wait, at.Sub(now))
-	}
-	return nil, max(wait, time.Millisecond)
-}
-
 // deliver sends one item and records the outcome. A message is loaded
 // and built first and then waits for the time of its turn (t), so that
 // messages reach Telegram as evenly spaced as their turns; one that is
@@ -577,50 +449,6 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.record(p, m, resp)
 	}
 	d.outcome(p, m, err)
-}
-
-// resolve finds the message an edit by key changes (see chat.Message),
-// and reports whether the edit goes now. While the message's own send
-// still waits in the outbox (queued at a lower priority, it was behind
-// the edit in their chat's line), the edit takes the lowest priority,
-// which puts it behind the send, queued before it; an edit of a message
-// never sent, or of a view since opened in another chat, is dropped.
-func (d *dispatcher) resolve(p *pending, m *item) bool {
-	rec, err := d.db.Sent(m.TargetKey)
-	switch {
-	case errors.Is(err, mmo.ErrNotFound):
-	case err != nil:
-		d.log.Error("outbox: read the message to edit", "id", p.ID, "chat_id", p.ChatID, "error", err)
-		p.NotBefore = time.Now().Add(5 * time.Second)
-		d.requeue(p)
-		return false
-	case rec.Chat != p.ChatID || rec.Messenger != Messenger:
-	case rec.Message != "":
-		m.Target = rec.Message
-		return true
-	case rec.Outbox != 0:
-		if pending, err := d.db.OutboxPayload(rec.Outbox); err == nil && pending != nil && rec.Outbox < p.ID {
-			p.Priority = boltdb.PriorityBulk
-			d.requeue(p)
-			return false
-		}
-	}
-	d.log.Debug("outbox: an edit of a message not on record dropped", "chat_id", p.ChatID)
-	d.done(p, boltdb.Failed)
-	return false
-}
-
-// record writes down the id of a message sent under a key, so that edits
-// by the key find it.
-func (d *dispatcher) record(p *pending, m *item, resp *tgbotapi.APIResponse) {
-	var sent tgbotapi.Message
-	if resp == nil || json.Unmarshal(resp.Result, &sent) != nil || sent.MessageID == 0 {
-		d.log.Error("outbox: no message id in the answer to a send", "chat_id", p.ChatID)
-		return
-	}
-	if err := d.db.SentDelivered(m.Key, p.ID, strconv.Itoa(sent.MessageID)); err != nil {
-		d.log.Error("outbox: record a sent message", "chat_id", p.ChatID, "error", err)
-	}
 }
 
 // outcome records how an attempt ended.
