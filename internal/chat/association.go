@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,13 +37,13 @@ type assocView struct {
 func (b *Engine) view(tx *boltdb.Tx, a *mmo.Association) (assocView, error) {
 	members, pending, err := tx.CountMembers(a.ID)
 	if err != nil {
-		return assocView{}, err
+		return assocView{}, fmt.Errorf("count the members of association %d: %w", a.ID, err)
 	}
 	v := assocView{a: a, members: members, pending: pending, status: mmo.AssociationStatus(a, members, b.opt.Regulation.MinMembers)}
 	if a.LeaderID != 0 {
 		u, err := tx.User(a.LeaderID)
 		if err != nil && !errors.Is(err, mmo.ErrNotFound) {
-			return assocView{}, err
+			return assocView{}, fmt.Errorf("load the leader of association %d: %w", a.ID, err)
 		}
 		v.leader = u
 	}
@@ -61,7 +62,7 @@ func (r *Request) association(i int) (*mmo.Association, bool, error) {
 		return nil, false, r.stale()
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("load association %d: %w", id, err)
 	}
 	return a, true, nil
 }

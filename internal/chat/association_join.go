@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -50,7 +51,7 @@ func (b *Engine) join(r *Request, a *mmo.Association, via string) error {
 	if state == mmo.MemberPending {
 		m := &mmo.Membership{AssociationID: a.ID, UserID: r.User.ID, State: mmo.MemberPending, RequestedAt: r.Now, Via: via}
 		if err := r.Tx.PutMembership(m); err != nil {
-			return err
+			return fmt.Errorf("save the membership of user %d in association %d: %w", m.UserID, m.AssociationID, err)
 		}
 		if err := r.audit("member.request", r.User.ID, a, ""); err != nil {
 			return err
@@ -75,7 +76,7 @@ func (b *Engine) addMember(r *Request, a *mmo.Association, u *mmo.User, via stri
 		m.RequestedAt = old.RequestedAt
 	}
 	if err := r.Tx.PutMembership(m); err != nil {
-		return err
+		return fmt.Errorf("save the membership of user %d in association %d: %w", m.UserID, m.AssociationID, err)
 	}
 	action := "member.join"
 	if r.User.ID != u.ID {
@@ -240,7 +241,7 @@ func (b *Engine) onAssocDecline(r *Request) error {
 		return err
 	}
 	if err := r.Tx.DeleteMembership(a.ID, u.ID); err != nil {
-		return err
+		return fmt.Errorf("remove user %d from association %d: %w", u.ID, a.ID, err)
 	}
 	if err := r.audit("member.decline", u.ID, a, ""); err != nil {
 		return err
@@ -288,7 +289,7 @@ func (b *Engine) onAssocLeave(r *Request) error {
 		return err
 	}
 	if err := r.Tx.DeleteMembership(a.ID, r.User.ID); err != nil {
-		return err
+		return fmt.Errorf("remove user %d from association %d: %w", r.User.ID, a.ID, err)
 	}
 	action, key := "member.leave", "assoc.left"
 	if m.State == mmo.MemberPending {

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -143,7 +144,7 @@ func (b *Engine) onCheckin(r *Request) error {
 		return err
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	return b.editCheckinCard(r, e, a)
 }
@@ -193,7 +194,7 @@ func (b *Engine) onCheckinOpen(r *Request) error {
 		}
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	return b.editCheckinCard(r, e, a)
 }
@@ -224,7 +225,7 @@ func (b *Engine) onCheckinWindow(r *Request) error {
 			return r.stale()
 		}
 		if err := r.Tx.PutEvent(e); err != nil {
-			return err
+			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
 		r.Answer(r.T("edit.saved"), false)
 	}
@@ -251,7 +252,7 @@ func (b *Engine) onCheckinRotate(r *Request) error {
 		return err
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	r.Answer(r.T("checkin.rotated", "Code", e.Checkin.Code), false)
 	return b.editCheckinCard(r, e, a)
@@ -268,7 +269,7 @@ func (b *Engine) onCheckinQR(r *Request) error {
 		return err
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	png, err := render.QRPNG(b.checkinLink(r.Update.Messenger, e), 1024)
 	if err != nil {
@@ -293,7 +294,7 @@ func (b *Engine) onCheckinGeo(r *Request) error {
 	case "off":
 		e.Checkin.RequireLocation = false
 		if err := r.Tx.PutEvent(e); err != nil {
-			return err
+			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
 		return b.editCheckinCard(r, e, a)
 	case "on":
@@ -311,7 +312,7 @@ func (b *Engine) onCheckinGeo(r *Request) error {
 		}
 		e.Checkin.Radius = radius
 		if err := r.Tx.PutEvent(e); err != nil {
-			return err
+			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
 		r.Answer(r.T("checkin.radius_set", "Radius", radius), false)
 		return b.editCheckinCard(r, e, a)
@@ -335,7 +336,7 @@ func (b *Engine) dialogVenue(r *Request, d *mmo.Dialog) error {
 		e.Checkin.Radius = mmo.DefaultRadius
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	r.ReplyClosing(r.T("checkin.venue_saved"))
 	id2 := eid(e)

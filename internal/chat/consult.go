@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -104,11 +105,11 @@ func (r *Request) consultation(i int) (*mmo.Consultation, *mmo.Association, acce
 		return nil, nil, access{}, false, r.stale()
 	}
 	if err != nil {
-		return nil, nil, access{}, false, err
+		return nil, nil, access{}, false, fmt.Errorf("load consultation %d: %w", id, err)
 	}
 	a, err := r.Tx.Association(c.AssociationID)
 	if err != nil {
-		return nil, nil, access{}, false, err
+		return nil, nil, access{}, false, fmt.Errorf("load association %d of consultation %d: %w", c.AssociationID, id, err)
 	}
 	x := r.consultAccess(c, a)
 	if !x.Any() {

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -276,7 +277,7 @@ func (b *Engine) createConsultation(r *Request, d *mmo.Dialog) error {
 	}
 	c.Start(r.Now)
 	if err := r.Tx.CreateConsultation(c); err != nil {
-		return err
+		return fmt.Errorf("create a consultation in association %d: %w", c.AssociationID, err)
 	}
 	r.Reply(r.T("consult.created", "N", c.ID, "Name", a.Name), []Button{r.Button(r.T("consult.open_button"), verbConsult, cid(c))})
 	// The leader and the consultants hear of it; with none, the

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func (b *Engine) onConsultants(r *Request) error {
 			a.Consultants = slices.DeleteFunc(a.Consultants, func(x int64) bool { return x == uid })
 		}
 		if err := r.Tx.PutAssociation(a); err != nil {
-			return err
+			return fmt.Errorf("save association %d: %w", a.ID, err)
 		}
 	case "p": // choosing a member to add
 		page, _ := strconv.Atoi(r.Press.Arg(2))
@@ -112,7 +113,7 @@ func (b *Engine) onConsultLink(r *Request) error {
 		return r.stale()
 	}
 	if err := r.Tx.PutAssociation(a); err != nil {
-		return err
+		return fmt.Errorf("save association %d: %w", a.ID, err)
 	}
 	r.Press.Args = []string{aid(a)}
 	return b.onConsultants(r)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,7 @@ func (b *Engine) onConsultTake(r *Request) error {
 		return nil
 	}
 	if err := r.Tx.PutConsultation(c); err != nil {
-		return err
+		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
 	b.tellAsker(r, c, "consult.taken_notice", "Name", shortName(r.User.Name))
 	r.Answer(r.T("consult.taken"), false)
@@ -76,7 +77,7 @@ func (b *Engine) onConsultGive(r *Request) error {
 	}
 	c.Give(uid, r.Now)
 	if err := r.Tx.PutConsultation(c); err != nil {
-		return err
+		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
 	if uid != r.User.ID && !u.Blocked {
 		l := r.locOf(u)
@@ -200,7 +201,7 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 		}
 	}
 	if err := r.Tx.PutConsultation(c); err != nil {
-		return err
+		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
 	r.Reply(r.T("consult.sent"))
 	return nil
@@ -233,7 +234,7 @@ func (b *Engine) onConsultClose(r *Request) error {
 	}
 	c.Close(by, r.Now)
 	if err := r.Tx.PutConsultation(c); err != nil {
-		return err
+		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
 	r.Edit(r.T("consult.closed", "N", c.ID))
 	if x.Asker {
@@ -279,7 +280,7 @@ func (b *Engine) onConsultRate(r *Request) error {
 		return r.notYours()
 	}
 	if err := r.Tx.PutConsultation(c); err != nil {
-		return err
+		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
 	r.Edit(r.T("consult.thanks", "N", c.ID, "Stars", strings.Repeat("⭐", n)))
 	if c.AssigneeID != 0 {

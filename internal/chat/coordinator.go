@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -108,10 +109,10 @@ func (b *Engine) onCoordSet(r *Request) error {
 	}
 	u.Coordinator = true
 	if err := r.Tx.PutUser(u); err != nil {
-		return err
+		return fmt.Errorf("save user %d: %w", u.ID, err)
 	}
 	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "coordinator.grant", Subject: u.ID}); err != nil {
-		return err
+		return fmt.Errorf("write the audit log: %w", err)
 	}
 	if err := r.EndDialog(); err != nil {
 		return err
@@ -151,10 +152,10 @@ func (b *Engine) onCoordDel(r *Request) error {
 	}
 	u.Coordinator = false
 	if err := r.Tx.PutUser(u); err != nil {
-		return err
+		return fmt.Errorf("save user %d: %w", u.ID, err)
 	}
 	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "coordinator.revoke", Subject: u.ID}); err != nil {
-		return err
+		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.notify(u, "coord.you_revoked")
 	r.SetMenu(u)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -139,7 +140,7 @@ func (b *Engine) onAssocPolicy(r *Request) error {
 		CreatedBy:   r.User.ID,
 	}
 	if err := r.Tx.CreateAssociation(a); err != nil {
-		return err
+		return fmt.Errorf("create an association: %w", err)
 	}
 	if err := r.audit("association.create", 0, a, ""); err != nil {
 		return err
@@ -179,7 +180,7 @@ func (b *Engine) onAssocEdit(r *Request) error {
 			a.Policy = mmo.PolicyOpen
 		}
 		if err := r.Tx.PutAssociation(a); err != nil {
-			return err
+			return fmt.Errorf("save association %d: %w", a.ID, err)
 		}
 		if err := r.audit("association.edit", 0, a, "policy="+string(a.Policy)); err != nil {
 			return err
@@ -238,7 +239,7 @@ func (b *Engine) dialogEditAssoc(r *Request, d *mmo.Dialog) error {
 		a.Description = value
 	}
 	if err := r.Tx.PutAssociation(a); err != nil {
-		return err
+		return fmt.Errorf("save association %d: %w", a.ID, err)
 	}
 	if err := r.audit("association.edit", 0, a, d.Step); err != nil {
 		return err
@@ -280,7 +281,7 @@ func (b *Engine) onAssocArchive(r *Request) error {
 		if m.State == mmo.MemberPending {
 			key = "archive.told_pending"
 			if err := r.Tx.DeleteMembership(a.ID, m.UserID); err != nil {
-				return err
+				return fmt.Errorf("remove user %d from association %d: %w", m.UserID, a.ID, err)
 			}
 		}
 		if !u.Blocked && u.ID != r.User.ID && u.ID != a.LeaderID { // the leader gets a notice of their own
@@ -311,7 +312,7 @@ func (b *Engine) onAssocArchive(r *Request) error {
 	a.ArchivedAt = r.Now
 	a.InviteToken = ""
 	if err := r.Tx.PutAssociation(a); err != nil {
-		return err
+		return fmt.Errorf("save association %d: %w", a.ID, err)
 	}
 	if err := r.audit("association.archive", 0, a, ""); err != nil {
 		return err

@@ -120,11 +120,11 @@ func (r *Request) event(i int) (*mmo.Event, *mmo.Association, bool, error) {
 		return nil, nil, false, nil
 	}
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, fmt.Errorf("load event %d: %w", id, err)
 	}
 	a, err := r.Tx.Association(e.AssociationID)
 	if err != nil {
-		return nil, nil, false, err
+		return nil, nil, false, fmt.Errorf("load association %d of event %d: %w", e.AssociationID, id, err)
 	}
 	return e, a, true, nil
 }
@@ -174,7 +174,7 @@ func (b *Engine) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
 	from, to := reg.YearSpan(reg.SchoolYearOf(e.Start, loc), loc)
 	events, err := tx.AssociationEvents(e.AssociationID, from, to)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("load the events of association %d: %w", e.AssociationID, err)
 	}
 	return mmo.MeetingNumbers(events, reg, loc)[e.ID], nil
 }

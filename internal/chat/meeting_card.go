@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,10 +202,10 @@ func (b *Engine) onPublish(r *Request) error {
 		return err
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.publish", Association: a.ID, Note: eid(e)}); err != nil {
-		return err
+		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.published", len(audience)), false)
 	return b.showLeaderCard(r, e, a)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -95,7 +96,7 @@ func (b *Engine) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set ma
 	changes := e.Revise(&old, r.Now)
 	material := len(changes) > 0
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	if material {
 		audience, err := b.audience(r, a)
@@ -110,10 +111,10 @@ func (b *Engine) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set ma
 		}
 		e.Announcement = bc.ID
 		if err := r.Tx.PutEvent(e); err != nil {
-			return err
+			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
 		if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.change", Association: a.ID, Note: eid(e) + " " + strings.Join(changes, ",")}); err != nil {
-			return err
+			return fmt.Errorf("write the audit log: %w", err)
 		}
 		r.Reply(l.N("eventedit.sent", len(audience)))
 	} else {
@@ -172,7 +173,7 @@ func (b *Engine) onEventCancel(r *Request) error {
 		return r.stale()
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
-		return err
+		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	audience, err := b.audience(r, a)
 	if err != nil {
@@ -188,7 +189,7 @@ func (b *Engine) onEventCancel(r *Request) error {
 		return err
 	}
 	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.cancel", Association: a.ID, Note: eid(e)}); err != nil {
-		return err
+		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.cancel_sent", len(audience)), false)
 	return b.showLeaderCard(r, e, a)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -259,7 +260,7 @@ func (b *Engine) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) erro
 		CreatedBy:     r.User.ID,
 	}
 	if err := r.Tx.CreateEvent(e); err != nil {
-		return err
+		return fmt.Errorf("create an event of association %d: %w", e.AssociationID, err)
 	}
 	if err := r.EndDialog(); err != nil {
 		return err

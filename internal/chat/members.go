@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 	"html"
 	"slices"
 	"strconv"
@@ -45,7 +46,7 @@ type member struct {
 func (b *Engine) activeMembers(r *Request, a *mmo.Association) ([]member, error) {
 	ms, err := r.Tx.Members(a.ID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load the members of association %d: %w", a.ID, err)
 	}
 	var out []member
 	for _, m := range ms {
@@ -57,7 +58,7 @@ func (b *Engine) activeMembers(r *Request, a *mmo.Association) ([]member, error)
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("load member %d of association %d: %w", m.UserID, a.ID, err)
 		}
 		out = append(out, member{m, u})
 	}
@@ -227,7 +228,7 @@ func (b *Engine) dialogRemove(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	if err := r.Tx.DeleteMembership(a.ID, uid); err != nil {
-		return err
+		return fmt.Errorf("remove user %d from association %d: %w", uid, a.ID, err)
 	}
 	if err := r.audit("member.remove", uid, a, reason); err != nil {
 		return err
@@ -378,7 +379,7 @@ func (b *Engine) onInvite(r *Request) error {
 		}
 		a.InviteToken = inv.Token
 		if err := r.Tx.PutAssociation(a); err != nil {
-			return err
+			return fmt.Errorf("save association %d: %w", a.ID, err)
 		}
 		if err := r.audit("invitation.new", 0, a, ""); err != nil {
 			return err
@@ -390,7 +391,7 @@ func (b *Engine) onInvite(r *Request) error {
 		}
 		a.InviteToken = ""
 		if err := r.Tx.PutAssociation(a); err != nil {
-			return err
+			return fmt.Errorf("save association %d: %w", a.ID, err)
 		}
 		if err := r.audit("invitation.revoke", 0, a, ""); err != nil {
 			return err

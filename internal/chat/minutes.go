@@ -2,6 +2,7 @@ package chat
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -366,7 +367,7 @@ func (b *Engine) nextItem(r *Request, d *mmo.Dialog, items []mmo.MinutesItem, i 
 	m := &mmo.Minutes{EventID: e.ID, Version: mmo.NextMinutesVersion(versions), Status: mmo.MinutesDraft, Secretary: d.Draft["secretary"],
 		Items: items, By: r.User.ID, CreatedAt: r.Now}
 	if err := r.Tx.PutMinutes(m); err != nil {
-		return err
+		return fmt.Errorf("save the minutes of event %d: %w", m.EventID, err)
 	}
 	r.Reply(r.T("minutes.saved"))
 	if err := b.sendMinutes(r, e, a, m); err != nil {
@@ -397,7 +398,7 @@ func (b *Engine) onMinutesFinal(r *Request) error {
 		return r.stale()
 	}
 	if err := r.Tx.PutMinutes(m); err != nil {
-		return err
+		return fmt.Errorf("save the minutes of event %d: %w", m.EventID, err)
 	}
 	if err := r.audit("protocol.final", 0, a, eid(e)); err != nil {
 		return err

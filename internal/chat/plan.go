@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ func (b *Engine) loadPlan(r *Request, a *mmo.Association, year int) (*mmo.Plan, 
 		return p, nil
 	}
 	if !errors.Is(err, mmo.ErrNotFound) {
-		return nil, err
+		return nil, fmt.Errorf("load the plan of association %d for %d: %w", a.ID, year, err)
 	}
 	l := loc{b.cat, "ru"} // the regulation's own words, as the form prints them
 	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: l.T("plan.default_goal")}
@@ -261,7 +262,7 @@ func (b *Engine) onPlanEdit(r *Request) error {
 			return r.stale()
 		}
 		if err := r.Tx.PutPlan(p); err != nil {
-			return err
+			return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 		}
 		return b.showPlan(r, a, year, true)
 	}
@@ -390,7 +391,7 @@ func (b *Engine) dialogPlanItem(r *Request, d *mmo.Dialog) error {
 	month, _ := strconv.Atoi(d.Draft["month"])
 	p.AddItem(mmo.PlanItem{Month: month, Topic: d.Draft["topic"], Format: mmo.Format(d.Draft["format"]), Responsible: resp})
 	if err := r.Tx.PutPlan(p); err != nil {
-		return err
+		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 	}
 	if pid, err := strconv.ParseUint(d.Draft["proposal"], 10, 64); err == nil {
 		if err := b.settleProposal(r, a, year, pid, "taken"); err != nil {
@@ -447,7 +448,7 @@ func (b *Engine) dialogPlanText(r *Request, d *mmo.Dialog) error {
 		}
 	}
 	if err := r.Tx.PutPlan(p); err != nil {
-		return err
+		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 	}
 	r.Reply(r.T("edit.saved"))
 	return b.showPlan(r, a, year, false)
@@ -471,7 +472,7 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		return nil
 	}
 	if err := r.Tx.PutPlan(p); err != nil {
-		return err
+		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 	}
 	if err := r.audit("workplan.submit", 0, a, strconv.Itoa(year)); err != nil {
 		return err
@@ -589,7 +590,7 @@ func (b *Engine) onEventPlan(r *Request) error {
 		}
 		e.PlanItem = item
 		if err := r.Tx.PutEvent(e); err != nil {
-			return err
+			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
 		r.Answer(r.T("plan.linked"), false)
 		return b.showLeaderCard(r, e, a)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -155,7 +156,7 @@ func (b *Engine) settleProposal(r *Request, a *mmo.Association, year int, pid ui
 		}
 		pr.State = state
 		if err := r.Tx.PutProposal(pr); err != nil {
-			return err
+			return fmt.Errorf("save proposal %d: %w", pr.ID, err)
 		}
 		if u, err := r.Tx.User(pr.UserID); err == nil && !u.Blocked && u.ID != r.User.ID {
 			key := "propose.taken_notice"

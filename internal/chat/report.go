@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -144,10 +145,13 @@ func (b *Engine) loadReport(r *Request, a *mmo.Association, year int) (*mmo.Repo
 	if errors.Is(err, mmo.ErrNotFound) {
 		return &mmo.Report{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Sections: map[string]string{}}, nil
 	}
-	if err == nil && rep.Sections == nil {
+	if err != nil {
+		return nil, fmt.Errorf("load the report of association %d for %d: %w", a.ID, year, err)
+	}
+	if rep.Sections == nil {
 		rep.Sections = map[string]string{}
 	}
-	return rep, err
+	return rep, nil
 }
 
 // showReport renders the report's state: the facts the bot fills in and
@@ -292,7 +296,7 @@ func (b *Engine) dialogReportSection(r *Request, d *mmo.Dialog) error {
 		return nil
 	}
 	if err := r.Tx.PutReport(rep); err != nil {
-		return err
+		return fmt.Errorf("save the report of association %d for %d: %w", rep.AssociationID, rep.Year, err)
 	}
 	r.Reply(r.T("edit.saved"))
 	return b.showReport(r, a, year, false)
@@ -327,7 +331,7 @@ func (b *Engine) onReportSubmit(r *Request) error {
 		return r.stale()
 	}
 	if err := r.Tx.PutReport(rep); err != nil {
-		return err
+		return fmt.Errorf("save the report of association %d for %d: %w", rep.AssociationID, rep.Year, err)
 	}
 	if err := r.audit("annual.submit", 0, a, strconv.Itoa(year)); err != nil {
 		return err

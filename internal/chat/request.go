@@ -235,7 +235,7 @@ func (r *Request) TFor(u *mmo.User, key string, args ...any) string {
 // SaveUser stores the request's user (also a first contact).
 func (r *Request) SaveUser() error {
 	if err := r.Tx.PutUser(r.User); err != nil {
-		return err
+		return fmt.Errorf("save user %d: %w", r.User.ID, err)
 	}
 	r.Known = true
 	return nil
@@ -253,7 +253,7 @@ func (r *Request) Dialog() (d *mmo.Dialog, expired bool, err error) {
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return nil, false, fmt.Errorf("load the dialog of user %d: %w", r.User.ID, err)
 	}
 	if d.Expired(r.Now) {
 		return nil, true, r.Tx.DeleteDialog(r.User.ID)
@@ -299,7 +299,10 @@ func (r *Request) PutDialog(d mmo.Dialog) error {
 			return err
 		}
 	}
-	return r.Tx.PutDialog(r.User.ID, &d)
+	if err := r.Tx.PutDialog(r.User.ID, &d); err != nil {
+		return fmt.Errorf("save the dialog of user %d: %w", r.User.ID, err)
+	}
+	return nil
 }
 
 // EndDialog removes the user's dialog.

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -32,7 +33,7 @@ func (b *Engine) loadYearDoc(r *Request, kind string, aid uint64, year int) (yea
 			return d, nil
 		}
 		if err != nil {
-			return d, err
+			return d, fmt.Errorf("load the plan of association %d for %d: %w", aid, year, err)
 		}
 		d.state, d.save = &p.DocState, func() error { return r.Tx.PutPlan(p) }
 		return d, nil
@@ -44,7 +45,7 @@ func (b *Engine) loadYearDoc(r *Request, kind string, aid uint64, year int) (yea
 		return d, nil
 	}
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("load the report of association %d for %d: %w", aid, year, err)
 	}
 	d.state, d.save = &rep.DocState, func() error { return r.Tx.PutReport(rep) }
 	return d, nil

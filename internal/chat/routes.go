@@ -238,7 +238,8 @@ func (b *Engine) recoverer(next HandlerFunc) HandlerFunc {
 	}
 }
 
-// logger logs every update with ids only: no names, no texts.
+// logger logs every update with ids only: no names, no texts. A
+// handler's error leaves it naming the route that failed.
 func (b *Engine) logger(next HandlerFunc) HandlerFunc {
 	return func(r *Request) error {
 		start := time.Now()
@@ -246,6 +247,7 @@ func (b *Engine) logger(next HandlerFunc) HandlerFunc {
 		level := slog.LevelDebug
 		if err != nil {
 			level = slog.LevelError
+			err = fmt.Errorf("%s: %w", r.route, err)
 		}
 		b.log.Log(context.Background(), level, "update", "update_id", r.Update.ID, "chat_id", r.Update.Chat,
 			"user_id", r.User.ID, "route", r.route, "duration", time.Since(start).String(), "error", err)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"fmt"
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 )
@@ -131,7 +132,7 @@ func (b *Engine) onDeleteData(r *Request) error {
 		r.Edit(b.settingsText(r), b.settingsKeyboard(r)...)
 	case "yes":
 		if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "user.delete", Subject: r.User.ID}); err != nil {
-			return err
+			return fmt.Errorf("write the audit log: %w", err)
 		}
 		// Associations the user led are left without a leader: the
 		// coordinators are asked to appoint one.

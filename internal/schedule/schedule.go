@@ -70,7 +70,11 @@ func Start(jobs Jobs, opt Options) *Schedule {
 
 // Stop stops the schedule and waits for a scan in hand to finish, so
 // that the store can be closed after it.
-func (s *Schedule) Stop() { <-s.cron.Stop().Done() }
+func (s *Schedule) Stop() { <-s.stop() }
+
+// stop stops the schedule and returns what is closed once a scan in hand
+// has finished.
+func (s *Schedule) stop() <-chan struct{} { return s.cron.Stop().Done() }
 
 // scan is the scheduled job: it queues what is due and logs what failed.
 func scan(jobs Jobs, opt Options) {
