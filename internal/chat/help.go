@@ -84,8 +84,8 @@ func (b *Engine) ownMenu(u *mmo.User) bool {
 
 // defaultMenus are the menus every private chat shows before a
 // user-specific one is set: the member's commands, per language.
-// Telegram picks the list by the user's client language; Russian is also
-// the default for any other language.
+// The messenger picks the list by the user's client language; Russian is
+// also the default for any other language. Each transport gets its own.
 func (b *Engine) defaultMenus() []Message {
 	var out []Message
 	for i, t := range b.opt.Transports {

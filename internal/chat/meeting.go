@@ -385,7 +385,7 @@ func plainEach(ss []string) {
 	}
 }
 
-// The catalog's templates escape their arguments for Telegram's HTML; the
+// The catalog's templates escape their arguments for the chat's HTML; the
 // strings of a file are not HTML. These turn the catalog texts of each
 // kind of document back into plain text.
 

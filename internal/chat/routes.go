@@ -280,8 +280,9 @@ func (b *Engine) serve(r *Request) error {
 	return nil
 }
 
-// touch keeps the stored user in step with Telegram: their client language,
-// and a user who writes has evidently not blocked the bot.
+// touch keeps the stored user in step with their messenger: their client
+// language, the account they write through, and a user who writes has
+// evidently not blocked the bot.
 func (r *Request) touch() error {
 	if !r.Known || !r.changed && !r.User.Blocked {
 		return nil

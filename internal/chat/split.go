@@ -6,14 +6,15 @@ import (
 	"unicode/utf8"
 )
 
-// maxText is Telegram's limit for a message text: 4096 characters of the
-// text once its HTML is parsed, counted in UTF-16 code units.
+// maxText is the largest text limit of the messengers the bot speaks,
+// Telegram's: 4096 characters of the text once its HTML is parsed,
+// counted in UTF-16 code units.
 const maxText = 4096
 
-// textLen is the length of an HTML text as Telegram's limit counts it,
-// measured on the HTML itself: tags and entities only shorten the parsed
-// text, so a text within the limit by this measure is within it once
-// parsed.
+// textLen is the length of an HTML text as the messengers' limits count
+// it, measured on the HTML itself: tags and entities only shorten the
+// parsed text, and UTF-16 code units are never fewer than characters, so
+// a text within a limit by this measure is within it once parsed.
 func textLen(s string) int {
 	n := 0
 	for _, r := range s {
@@ -22,7 +23,8 @@ func textLen(s string) int {
 	return n
 }
 
-// splitText cuts a text in Telegram's HTML into parts of at most max
+// splitText cuts a text in the bot's HTML (Telegram's subset, which MAX
+// renders too) into parts of at most max
 // (textLen), each valid HTML on its own:
 //
 //   - a cut is never inside a tag or an entity ("&amp;" stays whole);
