@@ -449,6 +449,9 @@ func (b *Engine) purgeYear(r *Request, year int) (int, error) {
 	n := 0
 	for _, e := range events {
 		if err := r.Tx.PurgeEvent(e.ID); err != nil {
+			return n, fmt.Errorf("purge event %d: %w", e.ID, err)
+		}
+		if err := forgetViews(r, e); err != nil {
 			return n, err
 		}
 		n++

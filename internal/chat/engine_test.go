@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -255,4 +256,30 @@ func TestOversizedButtonIsABug(t *testing.T) {
 	p.send("/big")
 	p.next("что-то пошло не так")
 	p.quiet()
+}
+
+// TestDeletedEventForgetsItsViews: the records of where an event's views
+// were opened go with the event.
+func TestDeletedEventForgetsItsViews(t *testing.T) {
+	m := newMemory(t, nil)
+	_, id := m.seedMeeting(301)
+	leader := m.person(301, "Ольга")
+	leader.send("/meetings")
+	leader.press(leader.next("Проектная деятельность"), "Проектная деятельность")
+	card := leader.next("Черновик")
+	key := "card:" + strconv.FormatUint(id, 10)
+	recorded := func() bool {
+		var err error
+		m.db.View(func(tx *boltdb.Tx) error { _, err = tx.Sent(key); return nil })
+		return err == nil
+	}
+	if !recorded() {
+		t.Fatal("the opened card was not recorded")
+	}
+	leader.press(card, "Удалить черновик")
+	leader.press(leader.next("Удалить"), "Да, удалить")
+	leader.next("удалён")
+	if recorded() {
+		t.Error("the card of a deleted event is still on record")
+	}
 }

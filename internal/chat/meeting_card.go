@@ -156,6 +156,16 @@ func (b *Engine) stateLead(l loc, e *mmo.Event, now time.Time) string {
 	return ""
 }
 
+// forgetViews drops the records of the views of an event that is gone.
+func forgetViews(r *Request, e *mmo.Event) error {
+	for _, key := range []string{cardKey(e), checkinKey(e)} {
+		if err := r.Tx.DeleteSent(key); err != nil {
+			return fmt.Errorf("forget the view %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
 // cardKey names the leader's open card of an event among the messages
 // the bot keeps a handle on.
 func cardKey(e *mmo.Event) string { return "card:" + eid(e) }

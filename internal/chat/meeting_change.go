@@ -212,6 +212,9 @@ func (b *Engine) onEventDelete(r *Request) error {
 		return nil
 	}
 	if err := r.Tx.DeleteEvent(e.ID); err != nil {
+		return fmt.Errorf("delete event %d: %w", e.ID, err)
+	}
+	if err := forgetViews(r, e); err != nil {
 		return err
 	}
 	r.Edit(r.T("event.deleted", "Topic", e.Topic))
