@@ -69,6 +69,25 @@ func (db *DB) Sent(key string) (*SentRecord, error) {
 	return s, err
 }
 
+// SentRemoved forgets the message recorded under key once a transport
+// took it back, if the key still names that message.
+func (db *DB) SentRemoved(key, message string) error {
+	return db.batch(func(btx *bolt.Tx) error {
+		b := btx.Bucket(bucketSent)
+		var s SentRecord
+		if err := getJSON(b, []byte(key), &s); err != nil {
+			if errors.Is(err, mmo.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		if s.Message != message {
+			return nil
+		}
+		return b.Delete([]byte(key))
+	})
+}
+
 // SentDelivered records the id a message got once outbox item id sent
 // it. A key that names another item by now (a newer message took it) is
 // left alone.

@@ -178,7 +178,7 @@ type Result struct {
 // Any other error is logged here and not returned.
 func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 	if b.flood != nil && u.Member == "" && u.From != nil {
-		if ok, first := b.flood.admit(u.From.ID, b.now()); !ok {
+		if ok, first := b.flood.admit(floodKey{u.Messenger, u.From.ID}, b.now()); !ok {
 			return b.refuse(u, first)
 		}
 	}

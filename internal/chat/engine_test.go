@@ -126,6 +126,26 @@ func TestKeptMessageEditedInPlace(t *testing.T) {
 	}}
 	other.send("/lost")
 	p.quiet()
+
+	// Taken back: the message goes, and so does its record, so a later
+	// edit changes nothing.
+	m.engine.routes.commands["gone"] = route{role: mmo.RoleGuest, fn: func(r *Request) error {
+		r.RemoveKept("ann:1:301")
+		return nil
+	}}
+	other.send("/gone")
+	if n := len(m.chats[301].msgs); n != 0 {
+		t.Errorf("%d messages left in the chat, want the kept one removed", n)
+	}
+	m.db.View(func(tx *boltdb.Tx) error {
+		if rec, err := tx.Sent("ann:1:301"); !errors.Is(err, mmo.ErrNotFound) {
+			t.Errorf("the removed message is still on record: %+v, %v", rec, err)
+		}
+		return nil
+	})
+	other.send("/keep") // a new message under the key: recorded again
+	p.next("первая")
+	p.next("вторая")
 }
 
 // TestHandlerPanicApologisesOnce: a handler that panics halfway has done

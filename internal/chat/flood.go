@@ -16,7 +16,7 @@ type floodGate struct {
 	window time.Duration
 
 	mu        sync.Mutex
-	users     map[int64]*userFlood
+	users     map[floodKey]*userFlood
 	lastSweep time.Time
 }
 
@@ -26,13 +26,19 @@ type userFlood struct {
 }
 
 func newFloodGate(n int, window time.Duration) *floodGate {
-	return &floodGate{n: n, window: window, users: map[int64]*userFlood{}}
+	return &floodGate{n: n, window: window, users: map[floodKey]*userFlood{}}
+}
+
+// floodKey is a person as their messenger knows them.
+type floodKey struct {
+	messenger string
+	id        int64
 }
 
 // admit reports whether an update of user at now may be handled, and, for
 // one that may not, whether it is the first refused in a row (the one the
 // user is told about).
-func (g *floodGate) admit(user int64, now time.Time) (ok, first bool) {
+func (g *floodGate) admit(user floodKey, now time.Time) (ok, first bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if now.Sub(g.lastSweep) > g.window {

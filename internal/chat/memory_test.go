@@ -345,7 +345,7 @@ func (m *memory) apply(it boltdb.OutboxItem, msg *Message) bool {
 	}
 	p := m.person(it.ChatID, "")
 	c := p.chat()
-	if msg.Kind == KindEdit {
+	if msg.Kind == KindEdit || msg.Kind == KindRemove {
 		target := msg.Target
 		if msg.TargetKey != "" {
 			rec, err := m.db.Sent(msg.TargetKey)
@@ -359,12 +359,20 @@ func (m *memory) apply(it boltdb.OutboxItem, msg *Message) bool {
 			}
 			target = rec.Message
 		}
-		for _, old := range c.msgs {
-			if old.ID == target {
-				old.Text, old.Buttons = msg.Text, msg.Buttons
-				c.log = append(c.log, *old)
+		for i, old := range c.msgs {
+			if old.ID != target {
+				continue
+			}
+			if msg.Kind == KindRemove {
+				c.msgs = append(c.msgs[:i:i], c.msgs[i+1:]...)
+				if err := m.db.SentRemoved(msg.TargetKey, target); err != nil {
+					m.t.Fatal(err)
+				}
 				return true
 			}
+			old.Text, old.Buttons = msg.Text, msg.Buttons
+			c.log = append(c.log, *old)
+			return true
 		}
 		m.t.Fatalf("an edit of message %q, not in chat %d", target, it.ChatID)
 	}

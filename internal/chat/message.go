@@ -15,6 +15,7 @@ const (
 	KindDocument Kind = "document" // a file
 	KindPhoto    Kind = "photo"    // a picture (a QR code)
 	KindMenu     Kind = "commands" // the command menu of a chat, or the default one
+	KindRemove   Kind = "remove"   // take back a message sent earlier
 )
 
 // Message is what the conversation tells a transport to do: send a text,
@@ -34,9 +35,10 @@ type Message struct {
 	// learns the person blocked the bot.
 	Chat int64 `json:"c"`
 	User int64 `json:"u,omitempty"`
-	// Target is the messenger's id of the message an edit changes;
-	// TargetKey names it instead by the key it was recorded under (see
-	// Key), which the transport resolves when it delivers the edit.
+	// Target is the messenger's id of the message an edit changes (or a
+	// removal takes back); TargetKey names it instead by the key it was
+	// recorded under (see Key), which the transport resolves when it
+	// delivers the edit.
 	Target    string `json:"r,omitempty"`
 	TargetKey string `json:"ek,omitempty"`
 	// Key, on a message sent, asks the transport to record the message's

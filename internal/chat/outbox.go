@@ -23,6 +23,7 @@ func (r *Request) commit() error {
 			if err != nil {
 				return fmt.Errorf("load the view %s: %w", m.TargetKey, err)
 			}
+			// A newer edit, or a removal, replaces an edit still waiting.
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
 		}
 		if m.to != 0 {

@@ -166,6 +166,12 @@ func (r *Request) EditKept(key, text string, kb ...[]Button) {
 	r.out = append(r.out, Message{Kind: KindEdit, TargetKey: key, Text: text, Buttons: kb})
 }
 
+// RemoveKept takes back the message recorded under key, and forgets the
+// record; nothing happens if none is.
+func (r *Request) RemoveKept(key string) {
+	r.out = append(r.out, Message{Kind: KindRemove, TargetKey: key})
+}
+
 // viewer is whom a view is drawn for: a person, in their language, who
 // reads it in a messenger.
 type viewer struct {

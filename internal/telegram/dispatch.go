@@ -448,6 +448,11 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	if err == nil && m.Key != "" {
 		d.record(p, m, resp)
 	}
+	if err == nil && m.Kind == chat.KindRemove && m.TargetKey != "" {
+		if err := d.db.SentRemoved(m.TargetKey, m.Target); err != nil {
+			d.log.Error("outbox: forget a removed message", "chat_id", p.ChatID, "error", err)
+		}
+	}
 	d.outcome(p, m, err)
 }
 

@@ -154,6 +154,12 @@ func (it *item) chattable(c codec, chatID int64) (tgbotapi.Chattable, error) {
 			photo.ReplyMarkup = kb
 		}
 		return photo, nil
+	case chat.KindRemove:
+		id, err := it.target()
+		if err != nil {
+			return nil, err
+		}
+		return tgbotapi.NewDeleteMessage(chatID, id), nil
 	case chat.KindMenu:
 		scope := tgbotapi.NewBotCommandScopeChat(chatID)
 		if it.DefaultMenu {

@@ -120,6 +120,27 @@ func TestKeptMessageRecordedAndEdited(t *testing.T) {
 	if rec == nil || rec.Message != strconv.Itoa(first.ID) || rec.Outbox != 0 {
 		t.Errorf("record %+v, want message %d", rec, first.ID)
 	}
+
+	// Taken back by its key: deleted in the chat, and off the record.
+	err = tb.db.Update(func(tx *boltdb.Tx) error {
+		return tx.Enqueue(&boltdb.OutboxItem{ChatID: u.ID, Priority: boltdb.PriorityNotice,
+			Payload: []byte(`{"k":"remove","c":22,"ek":"ann:1:22"}`)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb.bot.Wake()
+	waitUntil(t, "the kept message to be deleted", func() bool {
+		msgs := u.Messages()
+		return len(msgs) == 1 && msgs[0].Deleted
+	})
+	tb.settled()
+	tb.db.View(func(tx *boltdb.Tx) error {
+		if rec, err := tx.Sent("ann:1:22"); err == nil {
+			t.Errorf("a deleted message is still on record: %+v", rec)
+		}
+		return nil
+	})
 }
 
 // TestButtonsSignedForTheirChat: the same message queued to two chats is
