@@ -69,6 +69,8 @@ type Options struct {
 	// to know that the scheduler has looked at a moved clock and found
 	// nothing more to send, instead of sleeping and hoping it has.
 	OnDueScan func(now time.Time, queued bool)
+	// Metrics, when set, is told what the transport does (see Recorder).
+	Metrics Recorder
 }
 
 // Bot is the running Telegram bot.
@@ -91,6 +93,7 @@ type Bot struct {
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
 	store      storeHealth
+	rec        Recorder // never nil
 
 	// testHookAfterBatch, when set, runs after a batch was handled and
 	// before its offset is saved; tests use it to simulate a crash.
@@ -205,9 +208,10 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	b := &Bot{
 		opt: opt, api: api, pollAPI: &pollAPI, db: db, cat: cat,
 		codec: codec{secret: db.Secret()}, log: log, now: opt.Now, alerts: alerts,
-		pollCtx: pollCtx, pollCancel: pollCancel,
+		pollCtx: pollCtx, pollCancel: pollCancel, rec: orNop(opt.Metrics),
 	}
 	b.sender = NewSender(apiCaller{api: api, client: sendClient}, opt.Limits, log)
+	b.sender.rec = b.rec
 	b.answers = newAnswerer(b.sender, log)
 	// Enough concurrent sends to keep the global rate when each request
 	// takes a network round trip, and few enough that a crash repeats few.
@@ -334,9 +338,11 @@ func (b *Bot) poll(ctx context.Context) error {
 		workers[i] = make(chan tgbotapi.Update, 100)
 		go func(ch chan tgbotapi.Update) {
 			for u := range ch {
+				took := time.Now()
 				if err := b.process(u); err != nil {
 					held.set(err)
 				}
+				b.rec.Update(updateKind(&u), time.Since(took))
 				wg.Done()
 			}
 		}(workers[i])
@@ -362,6 +368,7 @@ func (b *Bot) poll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		b.rec.Request("getUpdates", resultCode(err))
 		if err != nil {
 			errWait = b.pollBackoff(err, errWait)
 			b.log.Warn("getUpdates failed", "error", err, "retry_in", errWait.String())
@@ -369,6 +376,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		errWait = 0
+		b.rec.Polled(b.now())
 		if len(updates) == 0 {
 			// A server that answers at once with nothing (no long polling)
 			// must not make this loop spin: back off up to a second.
@@ -458,9 +466,12 @@ func chatOf(u *tgbotapi.Update) uint64 {
 // the handler: it is returned (boltdb.ErrUnwritable) for the poll loop to
 // hold the batch, and nothing is said to the user.
 func (b *Bot) process(u tgbotapi.Update) error {
+	start, route, result := time.Now(), "", "ok"
+	defer func() { b.logUpdate(&u, route, result, start) }()
 	if b.flood != nil {
 		if user := senderOf(&u); user != 0 {
 			if ok, first := b.flood.admit(user, b.now()); !ok {
+				result = "dropped"
 				return b.refuse(u, first)
 			}
 		}
@@ -468,7 +479,7 @@ func (b *Bot) process(u tgbotapi.Update) error {
 	var done *Request
 	var failed error
 	err := b.db.Batch(func(tx *boltdb.Tx) error {
-		done = nil
+		done, route = nil, ""
 		if failed != nil {
 			// Batch runs a failed function again on its own; the handler
 			// failed already and would only fail (or panic) twice.
@@ -481,7 +492,9 @@ func (b *Bot) process(u tgbotapi.Update) error {
 		if err != nil {
 			return err
 		}
-		if err := b.routes.handler(r); err != nil {
+		err = b.routes.handler(r)
+		route = r.route
+		if err != nil {
 			failed = err
 			return err
 		}
@@ -492,18 +505,29 @@ func (b *Bot) process(u tgbotapi.Update) error {
 		return tx.MarkHandled(u.UpdateID)
 	})
 	if errors.Is(err, boltdb.ErrUnwritable) {
-		b.log.Debug("update held: database unwritable", "update_id", u.UpdateID)
+		result = "held" // the database is unwritable: Telegram delivers it again
 		return err
 	}
 	if err != nil {
+		result = "failed"
 		return b.fail(&u, err)
 	}
 	if done == nil {
-		b.log.Debug("update already handled", "update_id", u.UpdateID)
+		result = "duplicate"
 		return nil
 	}
 	b.after(done)
 	return nil
+}
+
+// logUpdate writes the one info line of a handled update: its type, the
+// route it took, how it ended (ok, failed: the user got an apology,
+// held: the store refused the commit, duplicate: handled before,
+// dropped: over the user's update limit) and how long it took. No ids
+// of people, no text: routes are the bot's own words.
+func (b *Bot) logUpdate(u *tgbotapi.Update, route, result string, start time.Time) {
+	b.log.Info("update handled", "update_id", u.UpdateID, "type", updateKind(u), "route", route,
+		"result", result, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 }
 
 // after does what must follow the commit: answering the callback query

@@ -576,6 +576,9 @@ func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
 	}
 	switch {
 	case err == nil:
+		if kind := messageKind(p.Priority); kind != "" {
+			d.sender.rec.Sent(kind)
+		}
 		d.done(p, boltdb.Sent)
 	case errors.Is(err, errBlocked):
 		d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)

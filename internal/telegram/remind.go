@@ -54,6 +54,7 @@ func (l cronLogger) Error(err error, msg string, kv ...any) {
 // scanDue is the scheduled job: it queues what is due and logs what failed.
 func (b *Bot) scanDue() {
 	started := time.Now()
+	defer func() { b.rec.DueScan(time.Since(started)) }()
 	now, queued, err := b.sendDue()
 	switch {
 	case errors.Is(err, boltdb.ErrUnwritable):

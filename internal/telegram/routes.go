@@ -292,7 +292,7 @@ func (b *Bot) onMessage(r *Request) error {
 		if r.Command == "" {
 			return nil // the bot works in private chats; groups are not its place
 		}
-		r.route = "group:" + r.Command
+		r.route = "group:command" // a group's command may be anything typed
 		url := "https://t.me/" + b.Username()
 		r.Reply(r.T("group.private_only"), []button{{Text: r.T("group.open_private"), URL: url}})
 		return nil
@@ -336,6 +336,7 @@ func (b *Bot) onCommand(r *Request) error {
 	r.route = "/" + r.Command
 	rt, ok := b.routes.commands[r.Command]
 	if !ok {
+		r.route = "/unknown" // what was typed is the user's, not a route
 		r.Reply(r.T("error.unknown_command"))
 		return nil
 	}
