@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/metrics"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -37,6 +39,21 @@ type Main struct {
 	// OnDueScan, when set, is told after each due scan the clock time it
 	// went by and whether it queued messages (see telegram.Options).
 	OnDueScan func(now time.Time, queued bool)
+	// Build names the running build, for /metrics.
+	Build metrics.Build
+	// Metrics are the bot's figures, served on /metrics; Open makes them.
+	Metrics *metrics.Metrics
+	// BackupCheck is how often the scheduled backups look at the clock
+	// (DefaultBackupCheck when 0); tests that move the clock make it short.
+	BackupCheck time.Duration
+	// OnBackupCheck, when set, is told after each look the clock time,
+	// the backup written (if one was due) and its error.
+	OnBackupCheck func(now time.Time, wrote string, err error)
+
+	http     *http.Server
+	httpAddr net.Addr
+	// The scheduled backups' state, kept by their one goroutine.
+	lastBackup, failingSince, alertedAt time.Time
 
 	backup  net.Listener
 	wg      sync.WaitGroup
@@ -96,6 +113,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	m.Metrics = metrics.New(m.Build, metrics.Sources{Outbox: m.outboxFigures, StoreSize: db.FileSize, Now: m.Now})
 	switch {
 	case created && m.Config.Data.Init:
 		// Said loudly: after a lost database this is where a restore was
@@ -126,6 +144,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Reminders:     c.Meetings.Reminders,
 		DueInterval:   m.DueInterval,
 		OnDueScan:     m.OnDueScan,
+		Metrics:       m.Metrics,
 
 		ConsultCategories:   c.Consultations.Categories,
 		ConsultResponseDays: c.Consultations.ResponseDays,
@@ -143,21 +162,33 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Bot = bot
+	if err := m.listenHTTP(); err != nil {
+		return err // Close closes the store
+	}
 	m.listenBackup()
 	return nil
 }
 
-// Run runs the bot until ctx is done.
+// Run runs the bot and its scheduled backups until ctx is done; a
+// backup in progress is finished first.
 func (m *Main) Run(ctx context.Context) error {
-	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone)
+	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone,
+		"version", m.Build.Version, "commit", m.Build.Commit)
+	backups := make(chan struct{})
+	go func() {
+		defer close(backups)
+		m.runBackups(ctx)
+	}()
 	err := m.Bot.Run(ctx)
+	<-backups
 	m.Log.Info("bot stopped")
 	return err
 }
 
-// Close stops the backup listener, cuts the backups in progress and
-// closes the store.
+// Close stops the HTTP and backup listeners, cuts the backups in
+// progress and closes the store.
 func (m *Main) Close() error {
+	m.closeHTTP()
 	if m.backup != nil {
 		m.backup.Close()
 		m.mu.Lock()
@@ -165,8 +196,8 @@ func (m *Main) Close() error {
 			c.SetDeadline(time.Now()) // a slow client must not hold up a shutdown
 		}
 		m.mu.Unlock()
-		m.wg.Wait()
 	}
+	m.wg.Wait()
 	if m.DB != nil {
 		return m.DB.Close()
 	}
