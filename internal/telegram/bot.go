@@ -224,6 +224,9 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 		b.flood = newFloodGate(opt.UserUpdates, opt.UserWindow)
 	}
 	b.routes = b.buildRoutes()
+	// getMe has just answered: the API is reachable, though the first
+	// long poll may take poll_timeout to return.
+	b.rec.Polled(b.now())
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
 	return b, nil
 }
