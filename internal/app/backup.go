@@ -39,6 +39,12 @@ func BackupSocket(dataPath string) string { return dataPath + ".sock" }
 func (m *Main) listenBackup() {
 	path := BackupSocket(m.Config.Data.Path)
 	os.Remove(path) // left by a killed bot; we hold the database lock, so nobody else uses it
+	// So are the working directories of hot backups it was serving.
+	if left, _ := filepath.Glob(m.Config.Data.Path + ".compact-*"); len(left) > 0 {
+		for _, dir := range left {
+			os.RemoveAll(dir)
+		}
+	}
 	l, err := net.Listen("unix", path)
 	if err != nil {
 		m.Log.Warn("hot backup socket unavailable; stop the bot to back up", "error", err)

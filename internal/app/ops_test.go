@@ -299,12 +299,17 @@ func (h *harness) waitBackupCheck() backupCheck {
 // written at start and then each day by the bot's clock, named by its
 // date, 0600, each a whole database with the bot's data; between them
 // nothing is written; the oldest are deleted down to three; other files
-// in the directory are left alone.
+// in the directory are left alone, but not what an interrupted backup
+// left.
 func TestScheduledBackups(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "backups")
 	os.MkdirAll(dir, 0o700)
 	foreign := filepath.Join(dir, "mmo-notes.txt")
 	os.WriteFile(foreign, []byte("the operator's own file"), 0o600)
+	// What a backup cut short by a kill leaves; removed at the start.
+	for _, left := range []string{"mmo-20261120-090000.db.snapshot-123", "mmo-20261120-090000.db.tmp-456"} {
+		os.WriteFile(filepath.Join(dir, left), []byte("half a copy"), 0o600)
+	}
 	h := newHarnessWith(t, func(c *config.Config) {
 		c.Backup.Every = 24 * time.Hour
 		c.Backup.Keep = 3

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -84,6 +85,27 @@ func listBackups(dir, dataPath string) ([]backupFile, error) {
 	return out, nil
 }
 
+// removeUnfinished deletes what a backup cut short (the bot killed
+// during one) left in dir: the temporary files of backupName's names.
+// Only the bot that holds the database writes backups of it, so none is
+// in progress.
+func removeUnfinished(dir, dataPath string, log *slog.Logger) {
+	stem, ext := backupStem(dataPath)
+	left, _ := filepath.Glob(filepath.Join(dir, stem+"-*"+ext+".*"))
+	for _, path := range left {
+		name, _, _ := strings.Cut(filepath.Base(path), ext+".")
+		rest := strings.TrimPrefix(filepath.Base(path), name+ext+".")
+		at, err := time.Parse(backupTime, strings.TrimPrefix(name, stem+"-"))
+		if err != nil || backupName(dataPath, at) != name+ext ||
+			!strings.HasPrefix(rest, "snapshot-") && !strings.HasPrefix(rest, "tmp-") {
+			continue
+		}
+		if err := os.Remove(path); err == nil {
+			log.Info("scheduled backups: removed what an interrupted one left", "file", path)
+		}
+	}
+}
+
 // retryBackup is how long after a failed backup it is tried again.
 func (m *Main) retryBackup() time.Duration { return min(m.Config.Backup.Every, time.Hour) }
 
@@ -103,6 +125,7 @@ func (m *Main) runBackups(ctx context.Context) {
 	if check <= 0 {
 		check = DefaultBackupCheck
 	}
+	removeUnfinished(dir, m.Config.Data.Path, m.Log)
 	var next time.Time // due now, unless a backup on disk says otherwise
 	if have, err := listBackups(dir, m.Config.Data.Path); err != nil {
 		m.Log.Warn("scheduled backups: cannot list the directory", "dir", dir, "error", err)
