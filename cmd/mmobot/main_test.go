@@ -74,7 +74,7 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 	// The running bot answers `status`: ready, with its figures.
 	waitReady(t, addr)
 	code, msg := runCmd("status")
-	if code != 0 || !strings.HasSuffix(msg, "ready\n") || !strings.Contains(msg, "mmobot devel (commit unknown) at "+addr) ||
+	if code != 0 || !strings.HasPrefix(msg, "ready\n") || !strings.Contains(msg, "mmobot devel (commit unknown) at "+addr) ||
 		!strings.Contains(msg, "updates: 1 handled") {
 		t.Errorf("status of the running bot: exit %d:\n%s", code, msg)
 	}

@@ -61,6 +61,8 @@ func runStatus(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	// "ready", or "not ready" and the reasons, one a line; then the figures.
+	fmt.Fprint(stdout, indentReasons(ready))
 	_, text, err := get(client, base+"/metrics")
 	var f metrics.Figures
 	if err == nil {
@@ -72,11 +74,8 @@ func runStatus(c *command, args []string, stdout, stderr io.Writer) int {
 		printFigures(stdout, f, target, time.Now())
 	}
 	if code != http.StatusOK {
-		// "not ready" and the reasons, one a line.
-		fmt.Fprint(stdout, indentReasons(ready))
 		return 1
 	}
-	fmt.Fprint(stdout, ready)
 	return 0
 }
 
@@ -154,9 +153,20 @@ func printFigures(w io.Writer, f metrics.Figures, target string, now time.Time) 
 		f.Value(metrics.NameSent, "kind", "reply"), f.Value(metrics.NameSent, "kind", "notice"), f.Value(metrics.NameSent, "kind", "broadcast"),
 		f.Value(metrics.NameOutboxItems), maxValue(f.ByLabel(metrics.NameOutboxOldest, "priority")), f.Value(metrics.NameBroadcasts))
 
-	fmt.Fprintf(w, "store: %.1f MiB; last backup %s, %.0f bytes; backups since start: %.0f written, %.0f failed\n",
-		f.Value(metrics.NameStoreSize)/(1<<20), ago(f.Value(metrics.NameLastBackup)), f.Value(metrics.NameLastBackupBytes),
+	fmt.Fprintf(w, "store: %s; last backup %s, %s; backups since start: %.0f written, %.0f failed\n",
+		bytesText(f.Value(metrics.NameStoreSize)), ago(f.Value(metrics.NameLastBackup)), bytesText(f.Value(metrics.NameLastBackupBytes)),
 		f.Value(metrics.NameBackups, "result", "ok"), f.Value(metrics.NameBackups, "result", "failed"))
+}
+
+// bytesText is a size as people read it: 512 KiB, 12.3 MiB, 1.2 GiB.
+func bytesText(n float64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", n/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", n/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", n/(1<<10))
 }
 
 func maxValue(m map[string]float64) float64 {
