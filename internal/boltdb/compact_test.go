@@ -25,10 +25,10 @@ func seedAndPurge(t testing.TB, path string) *DB {
 		t.Fatal(err)
 	}
 	pad := strings.Repeat("школа ", 40)
-	for batch := 0; batch < 20; batch++ {
+	for batch := 0; batch < 5; batch++ {
 		err := db.Update(func(tx *Tx) error {
-			for i := 1; i <= 500; i++ {
-				id := int64(batch*500 + i)
+			for i := 1; i <= 400; i++ {
+				id := int64(batch*400 + i)
 				if err := tx.PutUser(&mmo.User{ID: id, Name: fmt.Sprintf("Пользователь %d", id), School: pad}); err != nil {
 					return err
 				}
@@ -44,7 +44,7 @@ func seedAndPurge(t testing.TB, path string) *DB {
 	}
 	// Keep one user in ten; send (remove) every outbox item but three.
 	err = db.Update(func(tx *Tx) error {
-		for id := int64(1); id <= 10000; id++ {
+		for id := int64(1); id <= 2000; id++ {
 			if id%10 != 0 {
 				if err := tx.tx.Bucket(bucketUsers).Delete(itob(uint64(id))); err != nil {
 					return err
@@ -53,7 +53,7 @@ func seedAndPurge(t testing.TB, path string) *DB {
 		}
 		c := tx.tx.Bucket(bucketOutbox).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.First() {
-			if btoi(k) > 9997 {
+			if btoi(k) > 1997 {
 				break
 			}
 			if err := c.Delete(); err != nil {
@@ -147,8 +147,8 @@ func TestCompactFileKeepsEverythingButFreePages(t *testing.T) {
 	if err := db.Update(func(tx *Tx) error { return tx.Enqueue(&it) }); err != nil {
 		t.Fatal(err)
 	}
-	if it.ID != 10001 {
-		t.Errorf("the next outbox id of the copy is %d, want 10001: the bucket's sequence was lost", it.ID)
+	if it.ID != 2001 {
+		t.Errorf("the next outbox id of the copy is %d, want 2001: the bucket's sequence was lost", it.ID)
 	}
 }
 
