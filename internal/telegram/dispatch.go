@@ -462,7 +462,10 @@ func (d *dispatcher) pick(now time.Time) *pending {
 		if q == nil {
 			continue
 		}
-		if at := d.readyAt(q, now); at.After(now) || !d.sender.take(q.id, now) {
+		// The chat's turn is used only as the message goes (see deliver):
+		// the chat is busy until then, so none of its messages can take
+		// it meanwhile.
+		if at := d.readyAt(q, now); at.After(now) {
 			if soon := now.Add(10 * time.Millisecond); at.Before(soon) {
 				at = soon
 			}
@@ -594,7 +597,14 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 			return // cut by the shutdown: the item stays for the next start
 		}
 		sending = true
-		d.sender.pace.went(time.Now())
+		now := time.Now()
+		d.sender.pace.went(now)
+		// The chat's rate counts from here too, not from the pick: a
+		// message that waited for its turn after the pick would
+		// otherwise bring the chat's next one closer to it than the
+		// chat's rate, and Telegram answers that with a 429. The turn is
+		// there: it was at the pick, and only this message could use it.
+		d.sender.take(p.ChatID, now)
 		t.release()
 	}
 	_, err = d.sender.attempt(ctx, p.ChatID, c)

@@ -108,3 +108,42 @@ func noRepeats(t *testing.T, srv *telegramtest.Server, users []*telegramtest.Use
 		t.Fatal("the server did not settle")
 	}
 }
+
+// TestChatPacedFromWhenMessagesWent: a chat's next message waits a whole
+// interval of the chat's rate after the one before went on the wire, not
+// after it was picked. Here a chat's first message is picked while
+// another chat's turn is booked, and waits half a second for its own
+// turn; its second message once went half a second after it, and
+// Telegram (the fake server, counting as Telegram does) answered 429.
+func TestChatPacedFromWhenMessagesWent(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	srv.EnforceLimits(telegramtest.Limits{Global: 2, PerChat: 1})
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	a, b := srv.NewUser(501, "А", "ru"), srv.NewUser(502, "Б", "ru")
+	enqueue(t, path,
+		outMsg{Kind: outSend, ChatID: b.ID, Text: "первое Б"},
+		outMsg{Kind: outSend, ChatID: a.ID, Text: "первое А"},
+		outMsg{Kind: outSend, ChatID: a.ID, Text: "второе А"})
+	opt := testOptions(srv)
+	opt.Limits = Limits{Global: 2, Private: 1, PrivateBurst: 1, GroupPerMinute: 20}
+	startBot(t, srv, path, opt, nil)
+	expectNext(t, b, "первое Б")
+	expectNext(t, a, "первое А")
+	expectNext(t, a, "второе А")
+	srv.Settle(t)
+	if st := srv.Stats(); st.TooMany != 0 {
+		t.Errorf("the bot provoked %d answers 429", st.TooMany)
+	}
+	var went []time.Time
+	for _, r := range calls(srv, "sendMessage", toChat(a.ID)) {
+		if r.Status == 200 {
+			went = append(went, r.At)
+		}
+	}
+	if len(went) != 2 {
+		t.Fatalf("%d messages reached the chat, want 2", len(went))
+	}
+	if gap := went[1].Sub(went[0]); gap < time.Second {
+		t.Errorf("the chat's messages arrived %v apart, want at least a second", gap)
+	}
+}
