@@ -462,9 +462,9 @@ func (d *dispatcher) pick(now time.Time) *pending {
 		if q == nil {
 			continue
 		}
-		// The chat's turn is used only as the message goes (see deliver):
-		// the chat is busy until then, so none of its messages can take
-		// it meanwhile.
+		// The chat's turn is used only once Telegram answered the
+		// message (see deliver): the chat is busy until then, so none of
+		// its messages can take it meanwhile.
 		if at := d.readyAt(q, now); at.After(now) {
 			if soon := now.Add(10 * time.Millisecond); at.Before(soon) {
 				at = soon
@@ -597,17 +597,22 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 			return // cut by the shutdown: the item stays for the next start
 		}
 		sending = true
-		now := time.Now()
-		d.sender.pace.went(now)
-		// The chat's rate counts from here too, not from the pick: a
-		// message that waited for its turn after the pick would
-		// otherwise bring the chat's next one closer to it than the
-		// chat's rate, and Telegram answers that with a 429. The turn is
-		// there: it was at the pick, and only this message could use it.
-		d.sender.take(p.ChatID, now)
+		d.sender.pace.went(time.Now())
 		t.release()
 	}
 	_, err = d.sender.attempt(ctx, p.ChatID, c)
+	if t != nil {
+		// The chat's rate counts from the answer, not from the pick nor
+		// from when the message left. Telegram counts a chat's messages
+		// as they arrive, which is some time between the two, and the
+		// request can be held up on the way (a busy machine held one
+		// for 96 ms while the next went at once); the answer is the one
+		// moment known to come after the arrival, so the next message,
+		// which leaves a whole interval later, cannot arrive too close.
+		// The turn is there: it was at the pick, and the chat is busy
+		// since, so nothing else could use it.
+		d.sender.take(p.ChatID, time.Now())
+	}
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}

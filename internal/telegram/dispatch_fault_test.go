@@ -3,6 +3,8 @@ package telegram
 import (
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -109,13 +111,13 @@ func noRepeats(t *testing.T, srv *telegramtest.Server, users []*telegramtest.Use
 	}
 }
 
-// TestChatPacedFromWhenMessagesWent: a chat's next message waits a whole
-// interval of the chat's rate after the one before went on the wire, not
+// TestChatPacedAfterWaitForTurn: a chat's next message waits a whole
+// interval of the chat's rate after the one before was answered, not
 // after it was picked. Here a chat's first message is picked while
 // another chat's turn is booked, and waits half a second for its own
 // turn; its second message once went half a second after it, and
 // Telegram (the fake server, counting as Telegram does) answered 429.
-func TestChatPacedFromWhenMessagesWent(t *testing.T) {
+func TestChatPacedAfterWaitForTurn(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.EnforceLimits(telegramtest.Limits{Global: 2, PerChat: 1})
 	path := filepath.Join(t.TempDir(), "mmo.db")
@@ -145,5 +147,38 @@ func TestChatPacedFromWhenMessagesWent(t *testing.T) {
 	}
 	if gap := went[1].Sub(went[0]); gap < time.Second {
 		t.Errorf("the chat's messages arrived %v apart, want at least a second", gap)
+	}
+}
+
+// TestChatPacedAfterDelayOnTheWay: the first of two messages to a chat
+// is held up for 300 ms on its way to Telegram (a busy machine, the
+// network), the second is not. Paced from when the first left, the
+// second arrived 0.73 s after it and was answered 429; paced from the
+// answer to the first, it arrives a whole interval later.
+func TestChatPacedAfterDelayOnTheWay(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	srv.EnforceLimits(telegramtest.Limits{PerChat: 1})
+	var held atomic.Bool
+	way := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/sendMessage") && held.CompareAndSwap(false, true) {
+			time.Sleep(300 * time.Millisecond)
+		}
+		srv.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(way.Close)
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	a := srv.NewUser(511, "А", "ru")
+	enqueue(t, path,
+		outMsg{Kind: outSend, ChatID: a.ID, Text: "первое"},
+		outMsg{Kind: outSend, ChatID: a.ID, Text: "второе"})
+	opt := testOptions(srv)
+	opt.Endpoint = way.URL + "/bot%s/%s"
+	opt.Limits = Limits{Global: 30, Private: 1, PrivateBurst: 1, GroupPerMinute: 20}
+	startBot(t, srv, path, opt, nil)
+	expectNext(t, a, "первое")
+	expectNext(t, a, "второе")
+	srv.Settle(t)
+	if st := srv.Stats(); st.TooMany != 0 {
+		t.Errorf("the bot provoked %d answers 429", st.TooMany)
 	}
 }
