@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/metrics"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/schedule"
 	"github.com/mmobot/mmobot/internal/telegram"
@@ -43,6 +45,21 @@ type Main struct {
 	// OnDueScan, when set, is told after each due scan the clock time it
 	// went by and whether it queued messages (see schedule.Options).
 	OnDueScan func(now time.Time, queued bool)
+	// Build names the running build, for /metrics.
+	Build metrics.Build
+	// Metrics are the bot's figures, served on /metrics; Open makes them.
+	Metrics *metrics.Metrics
+	// BackupCheck is how often the scheduled backups look at the clock
+	// (DefaultBackupCheck when 0); tests that move the clock make it short.
+	BackupCheck time.Duration
+	// OnBackupCheck, when set, is told after each look the clock time,
+	// the backup written (if one was due) and its error.
+	OnBackupCheck func(now time.Time, wrote string, err error)
+
+	http     *http.Server
+	httpAddr net.Addr
+	// The scheduled backups' state, kept by their one goroutine.
+	lastBackup, failingSince, alertedAt time.Time
 
 	backup  net.Listener
 	wg      sync.WaitGroup
@@ -102,6 +119,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	m.Metrics = metrics.New(m.Build, metrics.Sources{Outbox: m.outboxFigures, StoreSize: db.FileSize, Now: m.Now})
 	switch {
 	case created && m.Config.Data.Init:
 		// Said loudly: after a lost database this is where a restore was
@@ -123,7 +141,9 @@ func (m *Main) Open(ctx context.Context) error {
 			PrivateBurst:   c.Limits.PrivateBurst,
 			GroupPerMinute: c.Limits.GroupPerMinute,
 		},
-		Log: m.Log,
+		Log:     m.Log,
+		Metrics: m.Metrics,
+		Now:     m.Now,
 	})
 	if err != nil {
 		db.Close()
@@ -158,6 +178,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Engine = engine
 	m.Bot = bot
+	if err := m.listenHTTP(); err != nil {
+		return err // Close closes the store
+	}
 	m.listenBackup()
 	return nil
 }
@@ -173,15 +196,18 @@ func telegramAccounts(ids []int64) []mmo.Account {
 }
 
 // Run runs the bot until ctx is done: the menus brought up to date, the
-// schedule, and the transport handing updates to the conversation. When
-// ctx is done the schedule stops first (a scan in hand finishes), while
-// the transport finishes the updates in hand and lets the outbox drain.
+// schedule of due messages and that of backups, and the transport handing
+// updates to the conversation. When ctx is done the schedule stops (a
+// scan in hand finishes) and a backup in progress is finished, while the
+// transport finishes the updates in hand and lets the outbox drain.
 func (m *Main) Run(ctx context.Context) error {
-	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone)
+	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone,
+		"version", m.Build.Version, "commit", m.Build.Commit)
 	if err := m.Engine.RefreshMenus(); err != nil {
 		m.Log.Error("queue command menus", "error", err)
 	}
-	sched := schedule.Start(m.Engine, schedule.Options{Every: m.DueInterval, Location: m.Config.Location, Log: m.Log, OnDueScan: m.OnDueScan})
+	sched := schedule.Start(m.Engine, schedule.Options{Every: m.DueInterval, Location: m.Config.Location, Log: m.Log,
+		OnDueScan: m.OnDueScan, Metrics: m.Metrics})
 	ctx, cancel := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	go func() {
@@ -189,16 +215,23 @@ func (m *Main) Run(ctx context.Context) error {
 		sched.Stop()
 		close(stopped)
 	}()
+	backups := make(chan struct{})
+	go func() {
+		defer close(backups)
+		m.runBackups(ctx)
+	}()
 	err := m.Bot.Run(ctx, m.Engine)
 	cancel() // should the transport stop on its own
 	<-stopped
+	<-backups
 	m.Log.Info("bot stopped")
 	return err
 }
 
-// Close stops the backup listener, cuts the backups in progress and
-// closes the store.
+// Close stops the HTTP and backup listeners, cuts the backups in
+// progress and closes the store.
 func (m *Main) Close() error {
+	m.closeHTTP()
 	if m.backup != nil {
 		m.backup.Close()
 		m.mu.Lock()
@@ -206,8 +239,8 @@ func (m *Main) Close() error {
 			c.SetDeadline(time.Now()) // a slow client must not hold up a shutdown
 		}
 		m.mu.Unlock()
-		m.wg.Wait()
 	}
+	m.wg.Wait()
 	if m.DB != nil {
 		return m.DB.Close()
 	}

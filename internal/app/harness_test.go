@@ -43,6 +43,7 @@ type harness struct {
 	// backupIdle, when set, is the Main's BackupIdle.
 	backupIdle time.Duration
 	scans      scanLog
+	backups    backupLog
 
 	m      *Main
 	cancel context.CancelFunc
@@ -68,6 +69,10 @@ func testConfig(t *testing.T, srv *telegramtest.Server) config.Config {
 	cfg.Limits.PrivateBurst = 50
 	cfg.Limits.GlobalPerSecond = 500
 	cfg.Limits.UserUpdates = 0
+	// Health and metrics on a port of the system's choosing; scheduled
+	// backups only where a test turns them on.
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.Backup.Every = 0
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +112,9 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 func (h *harness) start() {
 	h.t.Helper()
 	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond,
-		BackupIdle: h.backupIdle, OnDueScan: h.scans.record}
+		BackupIdle: h.backupIdle, OnDueScan: h.scans.record,
+		BackupCheck: 10 * time.Millisecond, OnBackupCheck: h.backups.record,
+		Build: testBuild}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := h.m.Open(ctx); err != nil {
 		cancel()

@@ -160,13 +160,28 @@ func (b *Engine) wake() {
 	}
 }
 
-// Result is what a transport does after an update was handled: answer
-// the pressed button (Answer is nil for other updates) and deliver what
-// was queued.
+// Result is how an update was handled, and what the transport does
+// after: answer the pressed button (Answer is nil for other updates) and
+// deliver what was queued.
 type Result struct {
 	Answer *Answer
 	Queued bool
+	// Route is the route the update took (a command, a button's verb, a
+	// dialog), for the transport's log: the bot's own words, never what
+	// a person typed. Outcome is how it ended (Outcome...).
+	Route   string
+	Outcome string
 }
+
+// How an update ended, for logs.
+const (
+	OutcomeOK        = "ok"        // handled
+	OutcomeFailed    = "failed"    // the handler failed: the person got an apology
+	OutcomeHeld      = "held"      // the store refused the commit: the update comes again
+	OutcomeDuplicate = "duplicate" // handled before
+	OutcomeDropped   = "dropped"   // over the person's update limit
+	OutcomeIgnored   = "ignored"   // nothing the conversation acts upon
+)
 
 // Handle applies one update: the handler runs inside a store transaction
 // that also marks the update handled and queues the replies, so the three
@@ -179,13 +194,16 @@ type Result struct {
 func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 	if b.flood != nil && u.Member == "" && u.From != nil {
 		if ok, first := b.flood.admit(floodKey{u.Messenger, u.From.ID}, b.now()); !ok {
-			return b.refuse(u, first)
+			res, err := b.refuse(u, first)
+			res.Outcome = OutcomeDropped
+			return res, err
 		}
 	}
 	var done *Request
 	var failed error
+	route := ""
 	err := b.db.Batch(func(tx *boltdb.Tx) error {
-		done = nil
+		done, route = nil, ""
 		if failed != nil {
 			// Batch runs a failed function again on its own; the handler
 			// failed already and would only fail (or panic) twice.
@@ -198,7 +216,9 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 		if err != nil {
 			return fmt.Errorf("load the user of update %d: %w", u.ID, err)
 		}
-		if err := b.routes.handler(r); err != nil {
+		err = b.routes.handler(r)
+		route = r.route
+		if err != nil {
 			failed = err
 			return err
 		}
@@ -210,17 +230,19 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 		return tx.MarkHandled(u.Messenger, u.ID)
 	})
 	if errors.Is(err, boltdb.ErrUnwritable) {
-		b.log.Debug("update held: database unwritable", "update_id", u.ID)
-		return Result{}, err
+		return Result{Route: route, Outcome: OutcomeHeld}, err
 	}
 	if err != nil {
-		return b.fail(u, err)
+		res, err := b.fail(u, err)
+		res.Route, res.Outcome = route, OutcomeFailed
+		return res, err
 	}
 	if done == nil {
-		b.log.Debug("update already handled", "update_id", u.ID)
-		return Result{}, nil
+		return Result{Outcome: OutcomeDuplicate}, nil
 	}
-	return b.after(done), nil
+	res := b.after(done)
+	res.Route, res.Outcome = route, OutcomeOK
+	return res, nil
 }
 
 // after wakes the transports when messages were queued and returns what

@@ -296,7 +296,7 @@ func (b *Engine) onMessage(r *Request) error {
 		if r.Command == "" {
 			return nil // the bot works in private chats; groups are not its place
 		}
-		r.route = "group:" + r.Command
+		r.route = "group:command" // a group's command may be anything typed
 		url := r.bot.transport(r.Update.Messenger).DeepLink("")
 		r.Reply(r.T("group.private_only"), []Button{{Label: r.T("group.open_private"), URL: url}})
 		return nil
@@ -340,6 +340,7 @@ func (b *Engine) onCommand(r *Request) error {
 	r.route = "/" + r.Command
 	rt, ok := b.routes.commands[r.Command]
 	if !ok {
+		r.route = "/unknown" // what was typed is the user's, not a route
 		r.Reply(r.T("error.unknown_command"))
 		return nil
 	}

@@ -40,6 +40,13 @@ type Options struct {
 	// to know that the scheduler has looked at a moved clock and found
 	// nothing more to send, instead of sleeping and hoping it has.
 	OnDueScan func(now time.Time, queued bool)
+	// Metrics, when set, is told how long each scan took.
+	Metrics Recorder
+}
+
+// Recorder is told how long the scans take, for the operator's metrics.
+type Recorder interface {
+	DueScan(took time.Duration)
 }
 
 // Schedule is the running schedule.
@@ -79,6 +86,9 @@ func (s *Schedule) stop() <-chan struct{} { return s.cron.Stop().Done() }
 // scan is the scheduled job: it queues what is due and logs what failed.
 func scan(jobs Jobs, opt Options) {
 	started := time.Now()
+	if opt.Metrics != nil {
+		defer func() { opt.Metrics.DueScan(time.Since(started)) }()
+	}
 	now, queued, err := jobs.Due()
 	switch {
 	case errors.Is(err, boltdb.ErrUnwritable):

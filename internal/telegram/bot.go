@@ -64,6 +64,11 @@ type Options struct {
 	// ConnectRetry is the first wait between attempts to reach the Bot
 	// API at start; it doubles up to a minute.
 	ConnectRetry time.Duration
+	// Metrics, when set, is told what the transport does (see Recorder).
+	Metrics Recorder
+	// Now is the clock the transport tells Metrics the time by;
+	// time.Now when nil.
+	Now func() time.Time
 }
 
 // Bot is the running Telegram transport.
@@ -81,6 +86,8 @@ type Bot struct {
 
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
+	rec        Recorder // never nil
+	now        func() time.Time
 
 	// testHookAfterBatch, when set, runs after a batch was handled and
 	// before its offset is saved; tests use it to simulate a crash.
@@ -106,6 +113,9 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	if opt.Workers < 1 {
 		opt.Workers = 1
@@ -164,9 +174,10 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	b := &Bot{
 		opt: opt, api: api, pollAPI: &pollAPI, db: db,
 		codec: codec{secret: db.Secret()}, log: log,
-		pollCtx: pollCtx, pollCancel: pollCancel,
+		pollCtx: pollCtx, pollCancel: pollCancel, rec: orNop(opt.Metrics), now: opt.Now,
 	}
 	b.sender = NewSender(apiCaller{api: api, client: sendClient}, opt.Limits, log)
+	b.sender.rec = b.rec
 	b.answers = newAnswerer(b.sender, log)
 	// Enough concurrent sends to keep the global rate when each request
 	// takes a network round trip, and few enough that a crash repeats few.
@@ -174,6 +185,9 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	b.out = newDispatcher(db, b.sender, b.codec, log, parallel,
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
+	// getMe has just answered: the API is reachable, though the first
+	// long poll may take poll_timeout to return.
+	b.rec.Polled(b.now())
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
 	return b, nil
 }
@@ -260,9 +274,11 @@ func (b *Bot) poll(ctx context.Context) error {
 		workers[i] = make(chan tgbotapi.Update, 100)
 		go func(ch chan tgbotapi.Update) {
 			for u := range ch {
+				took := time.Now()
 				if err := b.process(ctx, u); err != nil {
 					held.set(err)
 				}
+				b.rec.Update(updateKind(&u), time.Since(took))
 				wg.Done()
 			}
 		}(workers[i])
@@ -288,6 +304,7 @@ func (b *Bot) poll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		b.rec.Request("getUpdates", resultCode(err))
 		if err != nil {
 			errWait = b.pollBackoff(err, errWait)
 			b.log.Warn("getUpdates failed", "error", err, "retry_in", errWait.String())
@@ -295,6 +312,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		errWait = 0
+		b.rec.Polled(b.now())
 		if len(updates) == 0 {
 			// A server that answers at once with nothing (no long polling)
 			// must not make this loop spin: back off up to a second.
@@ -343,6 +361,14 @@ func (b *Bot) poll(ctx context.Context) error {
 	return nil
 }
 
+// logUpdate writes the one info line of a handled update: its type, the
+// route it took, how it ended (see chat.Result) and how long it took. No
+// ids of people, no text: routes are the bot's own words.
+func (b *Bot) logUpdate(u *tgbotapi.Update, route, result string, start time.Time) {
+	b.log.Info("update handled", "update_id", u.UpdateID, "type", updateKind(u), "route", route,
+		"result", result, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+}
+
 // pollBackoff returns how long to wait after a failed getUpdates: what a
 // 429 asks for, else doubling from half a second to at most 5 s, so the
 // bot is back within seconds of an outage. The wait is drawn between half
@@ -382,14 +408,18 @@ func chatOf(u *tgbotapi.Update) uint64 {
 // commit the store refused (boltdb.ErrUnwritable) is returned for the
 // poll loop to hold the batch.
 func (b *Bot) process(ctx context.Context, u tgbotapi.Update) error {
+	start := time.Now()
 	cu, ok := b.convert(&u)
 	if !ok {
+		b.logUpdate(&u, "", chat.OutcomeIgnored, start)
 		return nil // nothing the conversation acts upon
 	}
 	res, err := b.handler.Handle(ctx, &cu)
 	if err != nil {
+		b.logUpdate(&u, res.Route, chat.OutcomeHeld, start)
 		return err
 	}
+	b.logUpdate(&u, res.Route, res.Outcome, start)
 	if res.Answer != nil && u.CallbackQuery != nil {
 		cfg := tgbotapi.NewCallback(u.CallbackQuery.ID, res.Answer.Text)
 		cfg.ShowAlert = res.Answer.Alert

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -28,11 +29,17 @@ import (
 // never wait in or hold up a chat's queue.
 //
 // An item is removed only after Telegram took it (or refused it for
-// good), so a crash repeats at most the items in flight. A 429 makes only
-// what it concerns wait, as long as Telegram asked. A message that keeps
-// failing is retried for at most a minute, while the rest of its chat
-// waits behind it; then it is set aside so the chat's later messages go
-// on, and a person whose file could not be sent is told so.
+// good), so a crash repeats at most the items in flight. If the store
+// refuses the removal (a full disk), the item is held in memory as done
+// and stays known, so no scan queues it again; its removal is retried
+// from the dispatcher's loop until the store takes it. A crash meanwhile
+// repeats those items once, as it does the items in flight.
+//
+// A 429 makes only what it concerns wait, as long as Telegram asked. A
+// message that keeps failing is retried for at most a minute, while the
+// rest of its chat waits behind it; then it is set aside so the chat's
+// later messages go on, and a person whose file could not be sent is
+// told so.
 type dispatcher struct {
 	db       *boltdb.DB
 	sender   *Sender
@@ -50,6 +57,13 @@ type dispatcher struct {
 	// waits for it. menuRate paces the menu lane.
 	msgRetry, menuRetry retryPolicy
 	menuRate            rate.Limit
+	// heldRetry says how often the removal of held items is tried again
+	// while the store refuses it (its budget is unused: they are held
+	// until it succeeds). fullEvery is how often the whole outbox is read
+	// again; onFullScan, for tests, is told after each such read.
+	heldRetry  retryPolicy
+	fullEvery  time.Duration
+	onFullScan func()
 
 	wake     chan struct{} // new items were committed
 	menuWake chan struct{} // the menu lane has new work
@@ -68,6 +82,14 @@ type dispatcher struct {
 	menus    []*pending           // the menu lane, in id order
 	menuBusy map[int64]bool       // chats with a menu call in flight
 	inflight sync.WaitGroup
+
+	// held are the items finished (id → outcome) whose removal the store
+	// refused; they stay in known until it is recorded (see recordHeld).
+	held       map[uint64]boltdb.Outcome
+	heldSince  time.Time // when the refusal that was logged began; zero: none logged
+	heldNext   time.Time // when to try the removals again
+	heldTries  int       // retries refused since the last success
+	lastRemove time.Time // when the latest removal the store took began
 }
 
 // pending is an outbox item the dispatcher holds.
@@ -114,6 +136,9 @@ func (p retryPolicy) delay(n int) time.Duration {
 var (
 	messageRetry = retryPolicy{first: time.Second, most: 16 * time.Second, budget: time.Minute}
 	menuRetry    = retryPolicy{first: 5 * time.Second, most: 2 * time.Hour, budget: 24 * time.Hour}
+	// heldRetry: a refused commit costs little, and the bot's update
+	// loop retries the store as often (at most 5 s apart).
+	heldRetry = retryPolicy{first: 500 * time.Millisecond, most: 5 * time.Second}
 )
 
 // maxTooMany is how many 429s in a row one item accepts before it is set
@@ -127,11 +152,13 @@ func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel
 	return &dispatcher{
 		db: db, sender: s, codec: c, log: log, parallel: parallel, onBlocked: onBlocked, onSetAside: onSetAside,
 		msgRetry: messageRetry, menuRetry: menuRetry, menuRate: menuPace,
+		heldRetry: heldRetry, fullEvery: time.Minute,
 		wake:     make(chan struct{}, 1),
 		menuWake: make(chan struct{}, 1),
 		known:    map[uint64]bool{},
 		chats:    map[int64]*chatQueue{},
 		menuBusy: map[int64]bool{},
+		held:     map[uint64]boltdb.Outcome{},
 	}
 }
 
@@ -146,6 +173,10 @@ func (d *dispatcher) notify() {
 // run delivers until ctx is done, then waits for the sends in flight; it
 // sends with sendCtx, which the caller cancels when it can wait no more.
 func (d *dispatcher) run(ctx, sendCtx context.Context) {
+	// Last, once nothing is in flight: the removals still held get one
+	// more try, so that a store which recovered since their last retry
+	// does not make the next start send them again.
+	defer d.recordHeld(time.Now(), true)
 	defer d.inflight.Wait()
 	d.scan(true)
 	d.inflight.Add(1)
@@ -198,24 +229,33 @@ type turn struct {
 }
 
 // next waits until a message may go and takes the most urgent one; nil
-// when ctx is done. The whole outbox is read again once a minute, for
-// items committed without a notify.
+// when ctx is done. The whole outbox is read again every fullEvery, for
+// items committed without a notify; held removals are retried here when
+// they fall due.
 func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
-	timer := time.NewTimer(time.Minute)
+	timer := time.NewTimer(d.fullEvery)
 	defer timer.Stop()
 	for {
-		if time.Since(*lastFull) >= time.Minute {
+		if time.Since(*lastFull) >= d.fullEvery {
 			d.scan(true)
 			*lastFull = time.Now()
+			if d.onFullScan != nil {
+				d.onFullScan()
+			}
 		} else {
 			d.scanIfWoken()
 		}
+		d.recordHeld(time.Now(), false)
 		wait := d.untilReady(time.Now())
 		if wait <= 0 {
 			if p := d.pick(time.Now()); p != nil {
 				return p
 			}
 			continue
+		}
+		wait = min(wait, max(d.fullEvery-time.Since(*lastFull), time.Millisecond))
+		if at := d.heldDue(); !at.IsZero() {
+			wait = min(wait, max(time.Until(at), time.Millisecond))
 		}
 		if !timer.Stop() {
 			select {
@@ -372,7 +412,10 @@ func (d *dispatcher) pick(now time.Time) *pending {
 		if q == nil {
 			continue
 		}
-		if at := d.readyAt(q, now); at.After(now) || !d.sender.take(q.id, now) {
+		// The chat's turn is used only once Telegram answered the
+		// message (see deliver): the chat is busy until then, so none of
+		// its messages can take it meanwhile.
+		if at := d.readyAt(q, now); at.After(now) {
 			if soon := now.Add(10 * time.Millisecond); at.Before(soon) {
 				at = soon
 			}
@@ -439,6 +482,18 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		t.release()
 	}
 	resp, err := d.sender.attempt(ctx, p.ChatID, c)
+	if t != nil {
+		// The chat's rate counts from the answer, not from the pick nor
+		// from when the message left. Telegram counts a chat's messages
+		// as they arrive, which is some time between the two, and the
+		// request can be held up on the way (a busy machine held one
+		// for 96 ms while the next went at once); the answer is the one
+		// moment known to come after the arrival, so the next message,
+		// which leaves a whole interval later, cannot arrive too close.
+		// The turn is there: it was at the pick, and the chat is busy
+		// since, so nothing else could use it.
+		d.sender.take(p.ChatID, time.Now())
+	}
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}
@@ -465,6 +520,9 @@ func (d *dispatcher) outcome(p *pending, m *item, err error) {
 	}
 	switch {
 	case err == nil:
+		if kind := messageKind(p.Priority); kind != "" {
+			d.sender.rec.Sent(kind)
+		}
 		d.done(p, boltdb.Sent)
 	case errors.Is(err, errBlocked):
 		d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
@@ -529,13 +587,153 @@ func (d *dispatcher) setAside(p *pending, m *item, err error) {
 // done records how an item ended. Its chat goes on at once: what was
 // sent is sent, and the store's commit need not hold the next message up.
 // The item is forgotten only once it left the store, so a scan meanwhile
-// still finds it known and cannot queue it again.
+// still finds it known and cannot queue it again; if the store refuses
+// the removal, the item is held (see recordHeld).
 func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
 	d.release(p)
-	if err := d.db.OutboxDone(p.ID, outcome); err != nil {
-		d.log.Error("outbox: remove sent item", "id", p.ID, "error", err)
+	started := time.Now()
+	err := d.db.OutboxDone(p.ID, outcome)
+	d.mu.Lock()
+	if err != nil {
+		d.held[p.ID] = outcome
+		logIt := d.refused(started)
+		if d.heldNext.IsZero() {
+			d.heldNext = time.Now().Add(d.heldRetry.delay(1))
+		}
+		n := len(d.held)
+		d.mu.Unlock()
+		if logIt {
+			d.logRefused(n, err)
+		}
+		return
 	}
-	d.forget(p)
+	delete(d.known, p.ID)
+	d.accepted(started)
+	retry := len(d.held) > 0
+	if retry {
+		// The store takes writes again: the held removals need not wait
+		// for their retry.
+		d.heldNext = time.Now()
+	}
+	d.mu.Unlock()
+	if retry {
+		d.notify()
+	}
+}
+
+// recordHeld tries again to remove the items whose removal the store
+// refused, when the retry is due or force says so. It runs on the
+// dispatcher's loop, so two never overlap. One removal goes first: while
+// the store still refuses, one refused commit per retry is enough. The
+// rest then go at once, so that the store commits them together. Any
+// error keeps an item held: it was sent, and must not go again. The
+// refusal was logged once when it began; its end is logged once here.
+func (d *dispatcher) recordHeld(now time.Time, force bool) {
+	d.mu.Lock()
+	if len(d.held) == 0 || d.dead.Load() || (!force && now.Before(d.heldNext)) {
+		d.mu.Unlock()
+		return
+	}
+	held := maps.Clone(d.held)
+	d.mu.Unlock()
+
+	ids := slices.Sorted(maps.Keys(held))
+	started := time.Now()
+	err := d.db.OutboxDone(ids[0], held[ids[0]])
+	var removed []uint64
+	if err == nil {
+		removed = append(removed, ids[0])
+	}
+	// An error other than a refused commit concerns that item alone
+	// (the store takes writes): it must not keep the others held.
+	if !errors.Is(err, boltdb.ErrUnwritable) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, id := range ids[1:] {
+			wg.Go(func() {
+				e := d.db.OutboxDone(id, held[id])
+				mu.Lock()
+				defer mu.Unlock()
+				if e != nil {
+					err = e
+					return
+				}
+				removed = append(removed, id)
+			})
+		}
+		wg.Wait()
+	}
+
+	d.mu.Lock()
+	for _, id := range removed {
+		delete(d.held, id)
+		delete(d.known, id)
+	}
+	if len(removed) > 0 {
+		d.accepted(started)
+	}
+	logIt, cleared := false, time.Duration(-1)
+	left := len(d.held)
+	switch {
+	case left == 0:
+		if !d.heldSince.IsZero() {
+			cleared = time.Since(d.heldSince)
+		}
+		d.heldSince, d.heldNext, d.heldTries = time.Time{}, time.Time{}, 0
+	case err != nil:
+		logIt = d.refused(started)
+		d.heldTries++
+		d.heldNext = time.Now().Add(d.heldRetry.delay(d.heldTries + 1))
+	default:
+		// Items held while this round ran: the store takes writes, so
+		// they go with the next turn of the loop.
+		d.heldNext = time.Now()
+	}
+	d.mu.Unlock()
+	if logIt {
+		d.logRefused(left, err)
+	}
+	if cleared >= 0 {
+		d.log.Info("outbox: the database takes writes again; the sent items held are removed from it",
+			"items", len(removed), "failing_for", cleared.Round(time.Millisecond).String())
+	}
+}
+
+// refused notes a refused removal that began at started and says whether
+// to log it: only the first refusal of an outage is, and not one that
+// began before a removal the store took (it straddled the recovery).
+// d.mu must be held.
+func (d *dispatcher) refused(started time.Time) bool {
+	if !d.heldSince.IsZero() || started.Before(d.lastRemove) {
+		return false
+	}
+	d.heldSince = started
+	return true
+}
+
+// accepted notes a removal, begun at started, that the store took; d.mu
+// must be held.
+func (d *dispatcher) accepted(started time.Time) {
+	if started.After(d.lastRemove) {
+		d.lastRemove = started
+	}
+}
+
+func (d *dispatcher) logRefused(held int, err error) {
+	d.log.Error("outbox: sent items cannot be removed from the database; they are held and not sent again, "+
+		"and their removal is retried (a restart meanwhile sends them once more)",
+		"items", held, "error", err)
+}
+
+// heldDue is when the held removals are to be tried again; zero if none
+// are held.
+func (d *dispatcher) heldDue() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.held) == 0 {
+		return time.Time{}
+	}
+	return d.heldNext
 }
 
 // finish lets go of an item already gone from the store.

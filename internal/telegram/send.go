@@ -111,6 +111,7 @@ type Sender struct {
 	lastSweep   time.Time
 
 	stats SenderStats
+	rec   Recorder // never nil
 }
 
 // SenderStats counts what the sender met, for logs and benchmarks.
@@ -158,6 +159,7 @@ func NewSender(api caller, limits Limits, log *slog.Logger) *Sender {
 		pace:   pacer{interval: time.Duration(float64(time.Second) / limits.Global)},
 		chats:  map[int64]*chatLimit{},
 		paused: map[pauseKey]time.Time{},
+		rec:    nopRecorder{},
 	}
 }
 
@@ -268,6 +270,7 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 		s.mu.Unlock()
 	}
 	resp, err := s.api.Request(ctx, c)
+	s.rec.Request(methodOf(c), resultCode(err))
 	if err == nil {
 		s.count(func(st *SenderStats) {
 			st.Sent++
@@ -287,6 +290,7 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 			e.RetryAfter = time.Second
 		}
 		s.count(func(st *SenderStats) { st.TooMany++ })
+		s.rec.Waited(e.Method, e.RetryAfter)
 		s.tooMany(keyOf(chatID, c), e.RetryAfter, prevSend)
 	case errors.As(err, &apiErr) && apiErr.Code == 403:
 		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errBlocked
