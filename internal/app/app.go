@@ -61,10 +61,14 @@ type Main struct {
 	// The scheduled backups' state, kept by their one goroutine.
 	lastBackup, failingSince, alertedAt time.Time
 
-	backup  net.Listener
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	clients map[net.Conn]bool // hot backups being served
+	backup net.Listener
+	// backupCtx is the hot backups' own: Close cancels it (stopBackups),
+	// which abandons their compactions and closes their connections.
+	backupCtx   context.Context
+	stopBackups context.CancelFunc
+	wg          sync.WaitGroup
+	mu          sync.Mutex
+	serving     int // hot backups being served
 }
 
 // DefaultBackupIdle is how long a hot backup client may take no data.
@@ -198,8 +202,9 @@ func telegramAccounts(ids []int64) []mmo.Account {
 // Run runs the bot until ctx is done: the menus brought up to date, the
 // schedule of due messages and that of backups, and the transport handing
 // updates to the conversation. When ctx is done the schedule stops (a
-// scan in hand finishes) and a backup in progress is finished, while the
-// transport finishes the updates in hand and lets the outbox drain.
+// scan in hand finishes) and a backup in progress is abandoned once it has
+// let go of the store, while the transport finishes the updates in hand and
+// lets the outbox drain.
 func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone,
 		"version", m.Build.Version, "commit", m.Build.Commit)
@@ -228,17 +233,14 @@ func (m *Main) Run(ctx context.Context) error {
 	return err
 }
 
-// Close stops the HTTP and backup listeners, cuts the backups in
-// progress and closes the store.
+// Close stops the HTTP and backup listeners, cuts the hot backups in
+// progress (a slow client, or a compaction that would take long, must not
+// hold up a shutdown) and closes the store.
 func (m *Main) Close() error {
 	m.closeHTTP()
 	if m.backup != nil {
 		m.backup.Close()
-		m.mu.Lock()
-		for c := range m.clients {
-			c.SetDeadline(time.Now()) // a slow client must not hold up a shutdown
-		}
-		m.mu.Unlock()
+		m.stopBackups()
 	}
 	m.wg.Wait()
 	if m.DB != nil {

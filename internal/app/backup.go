@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -35,7 +36,7 @@ func BackupSocket(dataPath string) string { return dataPath + ".sock" }
 // compacted from there (see boltdb.CompactSnapshot), then streamed, so no
 // client, however slow, holds a transaction the bot's writes wait for.
 // Up to maxBackups clients are served at once; one that takes no data for
-// BackupIdle is cut off.
+// BackupIdle is cut off, and so are all when the bot closes.
 func (m *Main) listenBackup() {
 	path := BackupSocket(m.Config.Data.Path)
 	os.Remove(path) // left by a killed bot; we hold the database lock, so nobody else uses it
@@ -59,7 +60,7 @@ func (m *Main) listenBackup() {
 		m.BackupIdle = DefaultBackupIdle
 	}
 	m.backup = l
-	m.clients = map[net.Conn]bool{}
+	m.backupCtx, m.stopBackups = context.WithCancel(context.Background())
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -69,9 +70,9 @@ func (m *Main) listenBackup() {
 				return
 			}
 			m.mu.Lock()
-			busy := len(m.clients) >= maxBackups
+			busy := m.serving >= maxBackups
 			if !busy {
-				m.clients[conn] = true
+				m.serving++
 			}
 			m.mu.Unlock()
 			if busy {
@@ -84,17 +85,25 @@ func (m *Main) listenBackup() {
 				defer m.wg.Done()
 				m.serveBackup(conn)
 				m.mu.Lock()
-				delete(m.clients, conn)
+				m.serving--
 				m.mu.Unlock()
 			}()
 		}
 	}()
 }
 
-// serveBackup sends one client a snapshot of the database.
+// serveBackup sends one client a snapshot of the database. When the bot
+// closes, the snapshot is abandoned or the connection closed, wherever it
+// is: the client sees its backup end short and keeps no file.
 func (m *Main) serveBackup(conn net.Conn) {
 	defer conn.Close()
-	snap, size, err := m.DB.CompactSnapshot()
+	ctx := m.backupCtx
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	snap, size, err := m.DB.CompactSnapshot(ctx)
+	if err != nil && ctx.Err() != nil {
+		m.Log.Info("hot backup abandoned: the bot is stopping")
+		return
+	}
 	if err != nil {
 		m.Log.Error("hot backup failed", "error", err)
 		m.Metrics.BackupFailed()
@@ -102,6 +111,10 @@ func (m *Main) serveBackup(conn net.Conn) {
 	}
 	defer snap.Close()
 	n, err := io.Copy(idleWriter{conn: conn, idle: m.BackupIdle}, snap)
+	if err != nil && ctx.Err() != nil {
+		m.Log.Info("hot backup cut off: the bot is stopping", "sent", n, "bytes", size)
+		return
+	}
 	if err != nil {
 		m.Log.Warn("hot backup cut off: the client took no data in time or went away",
 			"sent", n, "bytes", size, "idle_limit", m.BackupIdle.String(), "error", err)

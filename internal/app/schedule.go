@@ -114,7 +114,11 @@ func (m *Main) retryBackup() time.Duration { return min(m.Config.Backup.Every, t
 const alertAgain = 24 * time.Hour
 
 // runBackups writes the scheduled backups until ctx is done. A backup in
-// progress is finished first: the store stays open until it returns.
+// progress then is abandoned (see boltdb.DB.BackupCompacted), so that a
+// bot told to stop does not wait for it: runBackups returns at once (a
+// plain copy being taken stops at its next write), and what the
+// compaction leaves if the process exits before it ends is removed at the
+// next start (removeUnfinished).
 func (m *Main) runBackups(ctx context.Context) {
 	every := m.Config.Backup.Every
 	if every <= 0 {
@@ -143,7 +147,7 @@ func (m *Main) runBackups(ctx context.Context) {
 		var wrote string
 		var err error
 		if !now.Before(next) {
-			wrote, err = m.scheduledBackup(dir, now)
+			wrote, err = m.scheduledBackup(ctx, dir, now)
 			if err == nil {
 				next = now.Add(every)
 			} else {
@@ -163,10 +167,15 @@ func (m *Main) runBackups(ctx context.Context) {
 
 // scheduledBackup writes one backup at now and prunes the old ones; it
 // returns the file written.
-func (m *Main) scheduledBackup(dir string, now time.Time) (string, error) {
+func (m *Main) scheduledBackup(ctx context.Context, dir string, now time.Time) (string, error) {
 	path := filepath.Join(dir, backupName(m.Config.Data.Path, now))
 	started := time.Now()
-	n, err := m.writeBackup(dir, path)
+	n, err := m.writeBackup(ctx, dir, path)
+	if err != nil && ctx.Err() != nil {
+		// Not a failure: the next start writes it, since it is due.
+		m.Log.Info("scheduled backup abandoned: the bot is stopping", "file", path)
+		return "", err
+	}
 	if err != nil {
 		m.Metrics.BackupFailed()
 		m.Log.Error("scheduled backup failed", "dir", dir, "error", err, "retry_in", m.retryBackup().String())
@@ -190,14 +199,14 @@ func (m *Main) scheduledBackup(dir string, now time.Time) (string, error) {
 	return path, nil
 }
 
-func (m *Main) writeBackup(dir, path string) (int64, error) {
+func (m *Main) writeBackup(ctx context.Context, dir, path string) (int64, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, err
 	}
 	if err := refuseOwnFiles(m.Config.Data.Path, path); err != nil {
 		return 0, err
 	}
-	return m.DB.BackupCompacted(path)
+	return m.DB.BackupCompacted(ctx, path)
 }
 
 func (m *Main) alert(a chat.BackupAlert) {

@@ -47,74 +47,96 @@ func fixture(t *testing.T) (string, []byte) {
 	return path, data
 }
 
-// leafPage returns the first page from the n-th on that holds a leaf of
-// the tree, in the database file data.
-func leafPage(t *testing.T, data []byte, n int) int {
+// pages tells the pages of the database file at path apart: the live
+// leaf pages (in the tree, and without an overflow value running over the
+// pages after them) and the free ones. The free list is rebuilt the way
+// Open rebuilds it, by walking the tree from the root, so a page counted
+// live here is one that opening the file reads.
+//
+// Where the file's pages fall changes from run to run (records hold the
+// time they were written, and its length varies), so damage aimed at a
+// fixed offset sometimes hit a free page or the middle of a long value,
+// and the file rightly opened: the damage is aimed at a page chosen here.
+func pages(t *testing.T, path string) (leaves, free []int) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "whole.db")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second}) // a read-only open loads no free list
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	found := -1
 	b.View(func(tx *bolt.Tx) error {
-		for id := n; found < 0; id++ {
-			info, err := tx.Page(id)
-			if err != nil || info == nil {
-				break
+		for id := 2; ; id++ {
+			p, err := tx.Page(id)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if info.Type == "leaf" {
-				found = id
+			if p == nil {
+				return nil
+			}
+			switch {
+			case p.Type == "free":
+				free = append(free, id)
+			case p.Type == "leaf" && p.OverflowCount == 0:
+				leaves = append(leaves, id)
 			}
 		}
-		return nil
 	})
-	if found < 0 {
-		t.Fatalf("no leaf page from page %d on", n)
+	if len(leaves) == 0 || len(free) == 0 {
+		t.Fatalf("the fixture has %d live leaf pages and %d free ones; want some of each", len(leaves), len(free))
 	}
-	return found
+	return leaves, free
 }
+
+// nearest returns the page of ids closest to the offset at (a fraction of
+// the file), so damage still lands in the middle of the data.
+func nearest(ids []int, b []byte, at float64) int {
+	want := int(float64(len(b)/pageSize) * at)
+	best := ids[0]
+	for _, id := range ids {
+		if abs(id-want) < abs(best-want) {
+			best = id
+		}
+	}
+	return best
+}
+
+func abs(n int) int { return max(n, -n) }
+
+const pageSize = 4096
 
 // TestDamagedFileIsRefused opens files damaged in the ways disks and
 // careless copies damage them: each is an error that names the file and
 // says to restore a backup, never a panic, and the file is not touched.
 func TestDamagedFileIsRefused(t *testing.T) {
-	const page = 4096
+	const page = pageSize
 	cases := []struct {
 		name   string
-		damage func(*testing.T, []byte) []byte
+		damage func(b []byte, leaves []int) []byte
 	}{
-		{"cut in half", func(t *testing.T, b []byte) []byte { return b[:len(b)/2/page*page] }},
-		{"cut mid-page", func(t *testing.T, b []byte) []byte { return b[:len(b)/2+100] }},
-		{"cut to one page", func(t *testing.T, b []byte) []byte { return b[:page] }},
-		{"garbage in the data pages", func(t *testing.T, b []byte) []byte {
+		{"cut in half", func(b []byte, _ []int) []byte { return b[:len(b)/2/page*page] }},
+		{"cut mid-page", func(b []byte, _ []int) []byte { return b[:len(b)/2+100] }},
+		{"cut to one page", func(b []byte, _ []int) []byte { return b[:page] }},
+		{"garbage in the data pages", func(b []byte, _ []int) []byte {
 			r := rand.New(rand.NewPCG(1, 2))
 			for i := 2 * page; i < len(b); i++ {
 				b[i] = byte(r.Uint32())
 			}
 			return b
 		}},
-		{"one page zeroed", func(t *testing.T, b []byte) []byte {
-			mid := len(b) / page / 2 * page
-			clear(b[mid : mid+page])
+		{"one page zeroed", func(b []byte, leaves []int) []byte {
+			at := nearest(leaves, b, 0.5) * page
+			clear(b[at : at+page])
 			return b
 		}},
-		{"one page of garbage", func(t *testing.T, b []byte) []byte {
-			// A page in use: which pages are free differs from run to
-			// run (bbolt's free list is a map), and garbage in a free
-			// page harms nothing.
+		{"one page of garbage", func(b []byte, leaves []int) []byte {
 			r := rand.New(rand.NewPCG(3, 4))
-			at := leafPage(t, b, len(b)/page/3) * page
+			at := nearest(leaves, b, 1.0/3) * page
 			for i := at; i < at+page; i++ {
 				b[i] = byte(r.Uint32())
 			}
 			return b
 		}},
-		{"both meta pages garbage", func(t *testing.T, b []byte) []byte {
+		{"both meta pages garbage", func(b []byte, _ []int) []byte {
 			for i := range 2 * page {
 				b[i] = 0xA5
 			}
@@ -124,7 +146,8 @@ func TestDamagedFileIsRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			path, data := fixture(t)
-			damaged := c.damage(t, bytes.Clone(data))
+			leaves, _ := pages(t, path)
+			damaged := c.damage(bytes.Clone(data), leaves)
 			if err := os.WriteFile(path, damaged, 0o600); err != nil {
 				t.Fatal(err)
 			}
@@ -143,6 +166,52 @@ func TestDamagedFileIsRefused(t *testing.T) {
 				t.Error("opening changed the damaged file")
 			}
 		})
+	}
+}
+
+// TestGarbageOnAFreePageIsHarmless opens a file whose free pages hold
+// garbage: no transaction reads a free page, and one reused is written
+// whole, so the garbage is stale bytes like any other and the database is
+// whole. Refusing it would refuse a good database; bbolt keeps no
+// checksums, so garbage there cannot be told from old data anyway.
+func TestGarbageOnAFreePageIsHarmless(t *testing.T) {
+	path, data := fixture(t)
+	_, free := pages(t, path)
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, id := range free {
+		for i := id * pageSize; i < (id+1)*pageSize; i++ {
+			data[i] = byte(r.Uint32())
+		}
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path, Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("garbage on %d free pages refused a whole database: %v", len(free), err)
+	}
+	// Enough writes to take free pages back into use.
+	for i := range 20 {
+		if err := db.Update(func(tx *Tx) error {
+			return tx.PutMeta(fmt.Sprintf("blob%d", i), bytes.Repeat([]byte{byte(i + 100)}, 9000))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	after, _ := os.ReadFile(path)
+	n := 0 // free pages written since
+	for _, id := range free {
+		if !bytes.Equal(after[id*pageSize:(id+1)*pageSize], data[id*pageSize:(id+1)*pageSize]) {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("none of the %d free pages was written again; the test wants them taken back into use", len(free))
+	}
+	info, err := Inspect(path, time.Second)
+	if err != nil || info.Users != 2000 {
+		t.Fatalf("after writes over the free pages: %+v, %v", info, err)
 	}
 }
 

@@ -1,12 +1,14 @@
 package boltdb
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -43,30 +45,121 @@ func CompactFile(src, dst string, timeout time.Duration) (int64, error) {
 // compaction then reads that file, so however long it takes, no writer of
 // the bot waits for it. It needs the database's size free beside path for
 // a moment, besides the copy itself.
-func (db *DB) BackupCompacted(path string) (int64, error) {
+//
+// ctx cuts it short, so that a bot told to stop need not wait for its
+// backups: during the plain copy, the copy stops at its next write and the
+// store is let go; during the compaction, which bbolt cannot interrupt,
+// BackupCompacted returns at once and the compaction is abandoned: it
+// goes on by itself until it ends, then removes its files without
+// writing path. So path is never written after BackupCompacted returned
+// an error. A process that exits meanwhile leaves path's temporary files
+// (path.snapshot-*, path.tmp-*) for whoever cleans up at the next start.
+func (db *DB) BackupCompacted(ctx context.Context, path string) (int64, error) {
 	snap, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".snapshot-*")
 	if err != nil {
 		return 0, fmt.Errorf("backup: %w", err)
 	}
-	defer os.Remove(snap.Name())
-	_, err = db.Backup(snap)
+	_, err = db.Backup(ctxWriter{ctx: ctx, w: snap})
 	if cerr := snap.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(snap.Name())
+		if ctx.Err() != nil {
+			return 0, fmt.Errorf("backup: %w", context.Cause(ctx))
+		}
 		return 0, fmt.Errorf("backup: copy the database beside %s: %w", path, err)
 	}
-	s, err := bolt.Open(snap.Name(), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		return 0, fmt.Errorf("backup: open the plain copy: %w", err)
+
+	type result struct {
+		n   int64
+		err error
 	}
-	defer s.Close()
-	return compactTo(s, path)
+	// The outcome is settled under mu, by the compaction (sending it on
+	// done, after the rename) or by giving it up (abandoned): never both.
+	done := make(chan result, 1)
+	var mu sync.Mutex
+	abandoned := false
+	compact := func() {
+		var tmp string
+		var n int64
+		s, err := bolt.Open(snap.Name(), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+		if err == nil {
+			tmp, n, err = compactBeside(s, path)
+			s.Close()
+		} else {
+			err = fmt.Errorf("backup: open the plain copy: %w", err)
+		}
+		os.Remove(snap.Name()) // before the outcome is told, so none is left when it is
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case abandoned:
+			if err == nil {
+				os.Remove(tmp)
+			}
+		case err != nil:
+			done <- result{0, err}
+		default:
+			done <- result{n, takeName(tmp, path)}
+		}
+	}
+	go func() {
+		if hook := db.compactHook.Load(); hook != nil {
+			(*hook)(compact)
+		} else {
+			compact()
+		}
+	}()
+	select {
+	case r := <-done:
+		return r.n, r.err
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	abandoned = true
+	select {
+	case r := <-done: // it ended meanwhile: what it did stands
+		return r.n, r.err
+	default:
+		return 0, fmt.Errorf("backup: the compaction was abandoned: %w", context.Cause(ctx))
+	}
+}
+
+// ctxWriter fails its writes once ctx is done, which ends a copy that
+// writes to it.
+type ctxWriter struct {
+	ctx context.Context
+	w   io.Writer
+}
+
+func (w ctxWriter) Write(p []byte) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return w.w.Write(p)
+}
+
+// SetCompactHook runs the compaction of every later BackupCompacted (and
+// so CompactSnapshot) through hook, which must call compact once: from
+// the moment the store was let go to the moment the copy took its name or
+// was given up. nil removes the hook. It exists for tests of a bot told
+// to stop during a backup: bbolt's compaction cannot be interrupted, and
+// its length is the size of the database, which a test would have to
+// guess; the hook makes it as long as the test needs.
+func (db *DB) SetCompactHook(hook func(compact func())) {
+	if hook == nil {
+		db.compactHook.Store(nil)
+		return
+	}
+	db.compactHook.Store(&hook)
 }
 
 // CompactSnapshot is Snapshot with a compacted copy: what a hot backup
-// client receives. Both temporary files are beside the database.
-func (db *DB) CompactSnapshot() (io.ReadCloser, int64, error) {
+// client receives. Both temporary files are beside the database. ctx cuts
+// it short as it does BackupCompacted.
+func (db *DB) CompactSnapshot(ctx context.Context) (io.ReadCloser, int64, error) {
 	path := db.bolt.Path()
 	dir, err := os.MkdirTemp(filepath.Dir(path), filepath.Base(path)+".compact-*")
 	if err != nil {
@@ -74,7 +167,10 @@ func (db *DB) CompactSnapshot() (io.ReadCloser, int64, error) {
 	}
 	defer os.RemoveAll(dir)
 	copyPath := filepath.Join(dir, "compacted.db")
-	if _, err := db.BackupCompacted(copyPath); err != nil {
+	if _, err := db.BackupCompacted(ctx, copyPath); err != nil {
+		if ctx.Err() != nil {
+			return nil, 0, fmt.Errorf("snapshot: %w", err)
+		}
 		return nil, 0, fmt.Errorf("snapshot next to the database (it needs twice the database's size free): %w", err)
 	}
 	f, err := os.Open(copyPath)
@@ -162,13 +258,27 @@ func openSource(path string, timeout time.Duration, readOnly bool) (*bolt.DB, er
 // compactTo writes a compacted copy of src to dst atomically: a temporary
 // file beside dst, synced, made 0600 and checked, then renamed.
 func compactTo(src *bolt.DB, dst string) (int64, error) {
+	tmp, size, err := compactBeside(src, dst)
+	if err != nil {
+		return 0, err
+	}
+	if err := takeName(tmp, dst); err != nil {
+		return 0, err
+	}
+	return size, nil
+}
+
+// compactBeside writes a compacted copy of src to a temporary file beside
+// dst, synced, made 0600 and checked, and returns its name and size, for
+// the caller to give it dst's name (takeName) or remove it. Nothing is
+// left behind when it fails.
+func compactBeside(src *bolt.DB, dst string) (string, int64, error) {
 	f, err := os.CreateTemp(filepath.Dir(dst), filepath.Base(dst)+".tmp-*")
 	if err != nil {
-		return 0, fmt.Errorf("compact: %w", err)
+		return "", 0, fmt.Errorf("compact: %w", err)
 	}
 	tmp := f.Name()
 	f.Close()
-	defer os.Remove(tmp) // gone by its rename on success
 	err = func() error {
 		// Each commit need not reach the disk: the file is synced once,
 		// whole, before it takes its name.
@@ -201,14 +311,22 @@ func compactTo(src *bolt.DB, dst string) (int64, error) {
 			size = fi.Size()
 		}
 	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
 	if err != nil {
-		return 0, fmt.Errorf("compact into %s: %w", dst, err)
+		os.Remove(tmp)
+		return "", 0, fmt.Errorf("compact into %s: %w", dst, err)
+	}
+	return tmp, size, nil
+}
+
+// takeName renames the finished copy at tmp to dst, durably, or removes
+// it.
+func takeName(tmp, dst string) error {
+	if err := os.Rename(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("compact into %s: %w", dst, err)
 	}
 	syncDir(filepath.Dir(dst))
-	return size, nil
+	return nil
 }
 
 func syncFile(path string) error {

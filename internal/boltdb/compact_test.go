@@ -2,6 +2,8 @@ package boltdb
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -163,7 +165,7 @@ func TestBackupsAreCompacted(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "backup.db")
-	n, err := db.BackupCompacted(out)
+	n, err := db.BackupCompacted(context.Background(), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func TestBackupsAreCompacted(t *testing.T) {
 		t.Errorf("the plain copy was left behind: %v", left)
 	}
 
-	snap, size, err := db.CompactSnapshot()
+	snap, size, err := db.CompactSnapshot(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,5 +281,86 @@ func TestCompactRefusesADamagedFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("files left beside a refused compaction: %v", entries)
+	}
+}
+
+// TestBackupCompactedAbandoned cuts a backup short, as a bot told to stop
+// does: before the plain copy, nothing is left; during the compaction,
+// BackupCompacted returns while the compaction still runs, the store
+// closes at once, and the compaction, once it ends, removes its files
+// and never writes the backup's name.
+func TestBackupCompactedAbandoned(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(filepath.Join(dir, "mmo.db"), Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Update(func(tx *Tx) error { return tx.PutUser(&mmo.User{ID: 42, Name: "Мария"}) }); err != nil {
+		t.Fatal(err)
+	}
+	backups := t.TempDir()
+	out := filepath.Join(backups, "backup.db")
+	files := func() []string {
+		entries, _ := os.ReadDir(backups)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := db.BackupCompacted(ctx, out); !errors.Is(err, context.Canceled) {
+		t.Fatalf("a backup cut before it began: %v", err)
+	}
+	if left := files(); len(left) != 0 {
+		t.Fatalf("a backup cut before it began left %v", left)
+	}
+
+	started, release, finished := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	db.SetCompactHook(func(compact func()) {
+		close(started)
+		<-release
+		compact()
+		close(finished)
+	})
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	result := make(chan error, 1)
+	go func() {
+		_, err := db.BackupCompacted(ctx, out)
+		result <- err
+	}()
+	<-started
+	cancel()
+	select {
+	case err := <-result:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("a backup cut during its compaction: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("BackupCompacted waited for the compaction it was told to abandon")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- db.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("the store did not close while an abandoned compaction ran")
+	}
+	if left := files(); len(left) != 1 || !strings.HasPrefix(left[0], "backup.db.snapshot-") {
+		t.Errorf("while the abandoned compaction runs, the directory holds %v; want its plain copy", left)
+	}
+	close(release)
+	<-finished
+	if left := files(); len(left) != 0 {
+		t.Errorf("the abandoned compaction left %v", left)
 	}
 }

@@ -138,6 +138,9 @@ type DB struct {
 	secret []byte
 	// fault, when set, is asked before every commit (see SetWriteFault).
 	fault atomic.Pointer[func() error]
+	// compactHook, when set, runs the compactions of backups (see
+	// SetCompactHook).
+	compactHook atomic.Pointer[func(compact func())]
 }
 
 // ErrUnwritable marks a write transaction whose function succeeded but
