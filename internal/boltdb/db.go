@@ -132,7 +132,17 @@ type DB struct {
 	secret []byte
 	// fault, when set, is asked before every commit (see SetWriteFault).
 	fault atomic.Pointer[func() error]
+	// decoded counts the records decoded since open (see Decoded).
+	decoded atomic.Int64
 }
+
+// Decoded returns how many records the store has decoded since it was
+// opened, over all transactions. Every record read goes through one
+// decode helper that counts it, so a test can seed a store, note the
+// count, run one operation and fail when the operation read more than
+// its index range holds: reading outside an index shows as a count, not
+// as a time that depends on the machine.
+func (db *DB) Decoded() int64 { return db.decoded.Load() }
 
 // ErrUnwritable marks a write transaction whose function succeeded but
 // whose commit failed: the file could not be written (a full disk, an I/O
@@ -225,19 +235,40 @@ func openBolt(path string, opts *bolt.Options) (b *bolt.DB, err error) {
 // Close closes the database.
 func (db *DB) Close() error { return db.bolt.Close() }
 
+// Size returns the bytes of the file up to its highest page in use (free
+// pages below it included): what the data takes, whatever the file's
+// preallocated tail.
+func (db *DB) Size() (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Size()
+		return nil
+	})
+	return n, err
+}
+
 // Secret returns the per-installation random key used to sign callback data.
 func (db *DB) Secret() []byte { return db.secret }
 
 // Tx is a transaction with the store's typed accessors.
 type Tx struct {
-	tx  *bolt.Tx
-	now time.Time
+	tx      *bolt.Tx
+	now     time.Time
+	db      *DB
+	decoded int
 }
+
+// Decoded returns how many records this transaction has decoded so far
+// (see DB.Decoded).
+func (tx *Tx) Decoded() int { return tx.decoded }
+
+// newTx wraps a bolt transaction.
+func (db *DB) newTx(btx *bolt.Tx) *Tx { return &Tx{tx: btx, now: db.now(), db: db} }
 
 // View runs fn in a read-only transaction.
 func (db *DB) View(fn func(*Tx) error) error {
 	return db.bolt.View(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, now: db.now()})
+		return fn(db.newTx(btx))
 	})
 }
 
@@ -245,7 +276,7 @@ func (db *DB) View(fn func(*Tx) error) error {
 // reported as ErrUnwritable.
 func (db *DB) Update(fn func(*Tx) error) error {
 	return db.update(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, now: db.now()})
+		return fn(db.newTx(btx))
 	})
 }
 
@@ -255,7 +286,7 @@ func (db *DB) Update(fn func(*Tx) error) error {
 // ErrUnwritable.
 func (db *DB) Batch(fn func(*Tx) error) error {
 	return db.batch(func(btx *bolt.Tx) error {
-		return fn(&Tx{tx: btx, now: db.now()})
+		return fn(db.newTx(btx))
 	})
 }
 
@@ -307,15 +338,29 @@ func btoi(b []byte) uint64 {
 	return binary.BigEndian.Uint64(b)
 }
 
-func getJSON(b *bolt.Bucket, key []byte, v any) error {
+// getJSON decodes the record under key, or returns mmo.ErrNotFound.
+func (tx *Tx) getJSON(b *bolt.Bucket, key []byte, v any) error {
 	data := b.Get(key)
 	if data == nil {
 		return mmo.ErrNotFound
 	}
-	if err := json.Unmarshal(data, v); err != nil {
+	if err := tx.decode(data, v); err != nil {
 		return fmt.Errorf("decode %T under key %x: %w", v, key, err) // the type names the bucket
 	}
 	return nil
+}
+
+// decode decodes one record and counts it: every record the store reads
+// goes through here (or DB.decode), which is what Decoded reports.
+func (tx *Tx) decode(data []byte, v any) error {
+	tx.decoded++
+	return tx.db.decode(data, v)
+}
+
+// decode decodes one record read outside a Tx and counts it.
+func (db *DB) decode(data []byte, v any) error {
+	db.decoded.Add(1)
+	return json.Unmarshal(data, v)
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {

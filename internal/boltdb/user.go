@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,7 +12,7 @@ import (
 // User returns the user with the Telegram id, or mmo.ErrNotFound.
 func (tx *Tx) User(id int64) (*mmo.User, error) {
 	var u mmo.User
-	if err := getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -37,7 +36,7 @@ func (tx *Tx) Users(fn func(*mmo.User) bool) error {
 	c := tx.tx.Bucket(bucketUsers).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var u mmo.User
-		if err := json.Unmarshal(v, &u); err != nil {
+		if err := tx.decode(v, &u); err != nil {
 			return fmt.Errorf("decode user %d: %w", btoi(k), err)
 		}
 		if !fn(&u) {
@@ -108,7 +107,7 @@ func (tx *Tx) SetBlocked(id int64, blocked bool) error {
 // Dialog returns the user's open dialog, or mmo.ErrNotFound.
 func (tx *Tx) Dialog(userID int64) (*mmo.Dialog, error) {
 	var d mmo.Dialog
-	if err := getJSON(tx.tx.Bucket(bucketDialogs), itob(uint64(userID)), &d); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketDialogs), itob(uint64(userID)), &d); err != nil {
 		return nil, err
 	}
 	return &d, nil
