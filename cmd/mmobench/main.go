@@ -53,6 +53,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "seed" {
+		if err := runSeed(os.Args[2:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "mmobench seed:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	users := flag.Int("users", 1000, "users sending updates")
 	updates := flag.Int("updates", 10000, "updates in the burst")
 	registered := flag.Int("registered", 10000, "registered users in the store")
@@ -251,7 +258,7 @@ func runBot(users, updates, registered, workers int) (result, error) {
 		return result{}, err
 	}
 	defer closeDB()
-	if err := seed(db, registered); err != nil {
+	if err := seedUsers(db, registered); err != nil {
 		return result{}, err
 	}
 	srv := telegramtest.Start(telegramtest.Options{})
@@ -286,8 +293,8 @@ func runBot(users, updates, registered, workers int) (result, error) {
 	return measure("mmobot (store + outbox)", srv, sent, updates, start, peak)
 }
 
-// seed stores registered users, in batches so seeding stays quick.
-func seed(db *boltdb.DB, n int) error {
+// seedUsers stores registered users, in batches so seeding stays quick.
+func seedUsers(db *boltdb.DB, n int) error {
 	now := time.Now()
 	for from := 1; from <= n; from += 1000 {
 		err := db.Update(func(tx *boltdb.Tx) error {
