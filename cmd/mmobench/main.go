@@ -19,6 +19,22 @@
 //
 //	go run ./cmd/mmobench -broadcast [-members 1000] [-starts 50]
 //
+// With -latency and -jitter the fake network delays each call on its way
+// to the server by latency ± jitter (and, with -back, its answer too), and
+// the server counts the leader's card edits against the limits: the
+// leader publishes two events, so every member's chat gets two messages,
+// and every fifth member answers «Приду» as the first arrives.
+//
+//	go run ./cmd/mmobench -broadcast -latency 100ms -jitter 50ms
+//
+// `mmobench seed [-city] -out FILE` writes a region (or a city) after five
+// school years into a new store, through the store's API; `mmobench all
+// [-db FILE]` runs every benchmark on such a store (seeding the region
+// when no -db is given) and prints a table: start-up time and memory, a
+// trivial command's latency during due scans and during another user's
+// /history, a burst of real commands against an echo loop of the same
+// concurrency, and the broadcast over a jittery network.
+//
 // Latency is from the moment an update is queued on the fake server to
 // the moment the answer to it reaches the server. Memory is the peak heap
 // of the whole process (bot and fake server) during the burst.
@@ -53,13 +69,29 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "seed" {
-		if err := runSeed(os.Args[2:], os.Stdout); err != nil {
-			fmt.Fprintln(os.Stderr, "mmobench seed:", err)
+	if len(os.Args) > 1 {
+		var err error
+		switch os.Args[1] {
+		case "seed":
+			err = runSeed(os.Args[2:], os.Stdout)
+		case "all":
+			err = runAll(os.Args[2:], os.Stdout)
+		case "startup-child":
+			if len(os.Args) != 3 {
+				err = fmt.Errorf("usage: mmobench startup-child FILE")
+			} else {
+				err = runStartupChild(os.Args[2])
+			}
+		default:
+			goto flags
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mmobench %s: %v\n", os.Args[1], err)
 			os.Exit(1)
 		}
 		return
 	}
+flags:
 	users := flag.Int("users", 1000, "users sending updates")
 	updates := flag.Int("updates", 10000, "updates in the burst")
 	registered := flag.Int("registered", 10000, "registered users in the store")
@@ -68,6 +100,9 @@ func main() {
 	bcast := flag.Bool("broadcast", false, "measure a broadcast against Telegram's limits instead")
 	members := flag.Int("members", 1000, "broadcast: members of the association")
 	starts := flag.Int("starts", 50, "broadcast: newcomers sending /start, on the idle bot and during the announcement")
+	latency := flag.Duration("latency", 0, "broadcast: the network's delay to the server")
+	jitter := flag.Duration("jitter", 0, "broadcast: how much the delay varies either way")
+	back := flag.Bool("back", false, "broadcast: the answers take the network's delay too")
 	flag.Parse()
 	profile = *cpuprofile
 	if *bcast {
@@ -75,13 +110,14 @@ func main() {
 			fmt.Fprintln(os.Stderr, "mmobench: need members >= 1 and starts >= 1")
 			os.Exit(2)
 		}
-		res, err := runBroadcast(*members)
+		net := network{latency: *latency, jitter: *jitter, back: *back}
+		res, err := runBroadcast(*members, net)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "mmobench: broadcast:", err)
 			os.Exit(1)
 		}
 		res.print(os.Stdout)
-		rep, err := runReplyLatency(*members, *starts)
+		rep, err := runReplyLatency(*members, *starts, net)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "mmobench: replies during a broadcast:", err)
 			os.Exit(1)
@@ -339,20 +375,33 @@ func tempDB() (db *boltdb.DB, closeDB func(), err error) {
 // startBot runs the real bot over db against srv, with the given workers
 // and sending limits and its log discarded; stop stops it and waits.
 func startBot(db *boltdb.DB, srv *telegramtest.Server, workers int, limits telegram.Limits) (stop func(), err error) {
+	return startBotWith(db, srv, func(o *telegram.Options) {
+		o.Workers, o.Limits = workers, limits
+	})
+}
+
+// startBotWith runs the real bot over db against srv with the defaults
+// of the config, changed by set, and its log discarded; stop stops it and
+// waits.
+func startBotWith(db *boltdb.DB, srv *telegramtest.Server, set func(*telegram.Options)) (stop func(), err error) {
 	cat, err := i18n.New(locales.FS)
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := telegram.New(ctx, db, cat, telegram.Options{
+	c := config.Default()
+	opt := telegram.Options{
 		Token:          telegramtest.Token,
 		Endpoint:       srv.Endpoint(),
 		PollTimeout:    time.Second,
 		RequestTimeout: 30 * time.Second,
-		Workers:        workers,
-		Limits:         limits,
+		Workers:        c.Telegram.Workers,
+		Regulation:     c.Regulation.Profile(),
+		Reminders:      c.Meetings.Reminders,
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	set(&opt)
+	ctx, cancel := context.WithCancel(context.Background())
+	bot, err := telegram.New(ctx, db, cat, opt)
 	if err != nil {
 		cancel()
 		return nil, err

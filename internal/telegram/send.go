@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -59,14 +60,6 @@ func (e *SendError) Error() string {
 // Unwrap returns the kind: errBlocked, errPermanent, errTransient or
 // errTooMany.
 func (e *SendError) Unwrap() error { return e.kind }
-
-// rttShare is the share of the shortest round trip seen lately that the
-// sender counts as the network's least delay (see pacer). The shortest
-// trip seen is longer than the shortest possible, by more the fewer were
-// seen; taking less than all of it keeps the estimate below the truth.
-// 0.85 kept a simulated 100 ms ± 50 ms network free of 429s from the
-// 64th message on, one way or both, at 0.95 of the rate.
-const rttShare = 0.85
 
 // globalEvidence is how many chats in a row must get a 429, each on the
 // first message sent to it for a while, with no message accepted in
@@ -570,48 +563,63 @@ func (c *chatPace) done(now time.Time) {
 }
 
 // roundTrips remembers the shortest round trips of the latest messages,
-// from send to answer: the minimum of each of the last tripBuckets runs
-// of tripRun messages.
+// from send to answer: the tripKeep shortest of each of the last
+// tripBuckets runs of tripRun messages.
 type roundTrips struct {
-	mu   sync.Mutex
-	mins [tripBuckets]time.Duration
-	n    int // messages seen
+	mu      sync.Mutex
+	buckets [tripBuckets][]time.Duration // each sorted, at most tripKeep
+	n       int                          // messages seen
 }
 
 const (
 	tripRun     = 256
 	tripBuckets = 16
-	// tripsTrusted is how many round trips make their minimum worth
-	// using: the shortest of a few is far above the shortest possible,
-	// and taking that for the least delay would count messages as
-	// arriving earlier than they can.
-	tripsTrusted = 64
+	tripKeep    = 8
+	// tripsTrusted is how many round trips make their shortest worth
+	// using at all; from there the spread of the shortest keeps the
+	// estimate low while they are few.
+	tripsTrusted = 16
 )
 
 func (r *roundTrips) add(d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	i := r.n / tripRun % tripBuckets
-	if r.n%tripRun == 0 || d < r.mins[i] {
-		r.mins[i] = d
+	if r.n%tripRun == 0 {
+		r.buckets[i] = r.buckets[i][:0]
+	}
+	b := r.buckets[i]
+	at, _ := slices.BinarySearch(b, d)
+	if at < tripKeep {
+		b = slices.Insert(b, at, d)
+		if len(b) > tripKeep {
+			b = b[:tripKeep]
+		}
+		r.buckets[i] = b
 	}
 	r.n++
 }
 
 // least is the time a message is taken to spend at least on the way to
-// Telegram and back: rttShare of the shortest trip of the last few
-// thousand, and zero until tripsTrusted were seen.
+// Telegram and back, estimated from the last few thousand trips: the
+// shortest, less the spread of the tripKeep shortest. The shortest trip
+// seen is longer than the shortest possible, by about the gaps between
+// the shortest ones: few trips or a thin tail near the minimum (a network
+// delayed both ways) make wide gaps and so a low estimate, many trips a
+// close one. Zero until tripsTrusted were seen.
 func (r *roundTrips) least() time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.n < tripsTrusted {
 		return 0
 	}
-	m := r.mins[0]
-	for _, d := range r.mins[:min(tripBuckets, (r.n+tripRun-1)/tripRun)] {
-		m = min(m, d)
+	var all []time.Duration
+	for _, b := range r.buckets[:min(tripBuckets, (r.n+tripRun-1)/tripRun)] {
+		all = append(all, b...)
 	}
-	return time.Duration(float64(m) * rttShare)
+	slices.Sort(all)
+	all = all[:min(len(all), tripKeep)]
+	return max(0, all[0]-(all[len(all)-1]-all[0]))
 }
 
 // chat returns the limiter of a chat, creating it; s.mu must be held.
