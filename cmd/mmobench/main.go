@@ -154,6 +154,7 @@ var profile string
 
 type result struct {
 	name          string
+	note          string // said beside the figures
 	rate          float64
 	p50, p99, max time.Duration
 	peakHeap      uint64
