@@ -88,7 +88,9 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
 				bucketAttendance, bucketCheckinTokens, bucketMinutes,
 				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
-				bucketPlans, bucketReports, bucketProposals, bucketMarks} {
+				bucketPlans, bucketReports, bucketProposals, bucketMarks,
+				bucketEventsByStart, bucketUserAttendance, bucketUserAnswers, bucketConsultsDue, bucketConsultsByTime,
+				bucketDocuments, bucketBroadcastsByTime} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}

@@ -263,6 +263,14 @@ func (b *builder) people() error {
 	return nil
 }
 
+// notAfterNow is t, or Now if t is later: nothing is written after Now.
+func (b *builder) notAfterNow(t time.Time) time.Time {
+	if t.After(b.cfg.Now) {
+		return b.cfg.Now
+	}
+	return t
+}
+
 // months are when a school year's events fall: September to May.
 var months = []time.Month{time.September, time.October, time.November, time.December, time.February, time.March, time.April, time.May}
 
@@ -291,8 +299,9 @@ func (b *builder) eventStart(year, slot int, assoc int) time.Time {
 // answers, attendance and, for a заседание, final minutes.
 func (b *builder) events(year, slot, from, to int) error {
 	cfg := b.cfg
-	// The store's clock: the day of the announcement, two weeks before.
-	b.clk.set(b.eventStart(year, slot, from).Add(-14 * 24 * time.Hour))
+	// The store's clock: the day of the announcement, two weeks before,
+	// or now for the events announced lately.
+	b.clk.set(b.notAfterNow(b.eventStart(year, slot, from).Add(-14 * 24 * time.Hour)))
 	return b.db.Update(func(tx *boltdb.Tx) error {
 		for i := from; i < to; i++ {
 			aid := uint64(i + 1)
@@ -301,7 +310,7 @@ func (b *builder) events(year, slot, from, to int) error {
 			if slot >= cfg.EventsPerYear/2 {
 				format = formats[(i+slot)%len(formats)]
 			}
-			published := start.Add(-14 * 24 * time.Hour)
+			published := b.notAfterNow(start.Add(-14 * 24 * time.Hour))
 			e := &mmo.Event{AssociationID: aid, Format: format, Topic: "Тема события " + strconv.Itoa(slot+1) + " учебного года",
 				Agenda: "1. Вступительное слово руководителя.\n2. Выступления участников.\n3. Разное.",
 				Start:  start, Duration: 90 * time.Minute, Place: "МБОУ СОШ № 5, каб. 21", State: mmo.EventPublished,
@@ -405,7 +414,7 @@ func (b *builder) documents(year, current int) error {
 	reg, loc := b.cfg.Regulation, b.cfg.Location
 	n := len(b.members)
 	for from := 0; from < n; from += batch * 4 {
-		b.clk.set(reg.Due(mmo.DocPlan, year, loc).Add(-5 * 24 * time.Hour))
+		b.clk.set(b.notAfterNow(reg.Due(mmo.DocPlan, year, loc).Add(-5 * 24 * time.Hour)))
 		if err := b.db.Update(func(tx *boltdb.Tx) error {
 			for i := from; i < min(from+batch*4, n); i++ {
 				aid := uint64(i + 1)
