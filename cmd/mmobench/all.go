@@ -23,6 +23,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/seed"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -243,8 +244,8 @@ func runStartupChild(path string) error {
 	}
 	opened := time.Since(begin)
 	d := config.Default().Limits
-	stop, err := startBotWith(db, srv, func(o *telegram.Options) {
-		o.Limits = telegram.Limits{Global: d.GlobalPerSecond, Private: d.PrivatePerSecond, PrivateBurst: d.PrivateBurst, GroupPerMinute: d.GroupPerMinute}
+	stop, err := startBotWith(db, srv, func(o *botOptions) {
+		o.tg.Limits = telegram.Limits{Global: d.GlobalPerSecond, Private: d.PrivatePerSecond, PrivateBurst: d.PrivateBurst, GroupPerMinute: d.GroupPerMinute}
 	})
 	if err != nil {
 		return err
@@ -315,10 +316,10 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 	defer srv.Close()
 	srv.SetWaitTimeout(time.Minute)
 	var scans atomic.Int64
-	stop, err := startBotWith(db, srv, func(o *telegram.Options) {
-		o.DueInterval = scan
-		o.OnDueScan = func(time.Time, bool) { scans.Add(1) }
-		o.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
+	stop, err := startBotWith(db, srv, func(o *botOptions) {
+		o.sched.Every = scan
+		o.sched.OnDueScan = func(time.Time, bool) { scans.Add(1) }
+		o.tg.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
 	})
 	if err != nil {
 		return latencyResult{}, err
@@ -330,13 +331,13 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 	}
 	probe := make([]*telegramtest.User, probes)
 	for i := range probe {
-		probe[i] = srv.NewUser(int64(probeUser+i), "P", "ru")
+		probe[i] = srv.NewUser(seed.TelegramID(int64(probeUser+i)), "P", "ru")
 	}
 	var res latencyResult
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	if history {
-		h := srv.NewUser(historyUser, "H", "ru")
+		h := srv.NewUser(seed.TelegramID(historyUser), "H", "ru")
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -430,9 +431,9 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		}
 		defer db.Close()
 		// Handling, not Telegram's limits, is measured here.
-		stop, err := startBotWith(db, srv, func(o *telegram.Options) {
-			o.Workers = workers
-			o.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
+		stop, err := startBotWith(db, srv, func(o *botOptions) {
+			o.tg.Workers = workers
+			o.tg.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
 		})
 		if err != nil {
 			return result{}, err
@@ -442,7 +443,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 	us := make([]*telegramtest.User, users)
 	lists := make([]telegramtest.Message, users)
 	for i := range us {
-		us[i] = srv.NewUser(int64(i+probeUser), "U", "ru")
+		us[i] = srv.NewUser(seed.TelegramID(int64(i+probeUser)), "U", "ru")
 		if i%4 == 3 {
 			us[i].Send("/meetings")
 		}

@@ -60,9 +60,11 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/schedule"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 	"github.com/mmobot/mmobot/locales"
@@ -351,7 +353,7 @@ func seedUsers(db *boltdb.DB, n int) error {
 
 // registeredUser is a teacher who finished registration at now.
 func registeredUser(id int64, now time.Time) *mmo.User {
-	return &mmo.User{ID: id, Name: "Участник Тестовый " + strconv.FormatInt(id, 10), School: "Школа № 1",
+	return &mmo.User{ID: id, Accounts: []mmo.Account{{Messenger: telegram.Messenger, ID: id}}, Name: "Участник Тестовый " + strconv.FormatInt(id, 10), School: "Школа № 1",
 		Position: "учитель", RegisteredAt: now, ConsentAt: now, LanguageCode: "ru"}
 }
 
@@ -376,38 +378,68 @@ func tempDB() (db *boltdb.DB, closeDB func(), err error) {
 // startBot runs the real bot over db against srv, with the given workers
 // and sending limits and its log discarded; stop stops it and waits.
 func startBot(db *boltdb.DB, srv *telegramtest.Server, workers int, limits telegram.Limits) (stop func(), err error) {
-	return startBotWith(db, srv, func(o *telegram.Options) {
-		o.Workers, o.Limits = workers, limits
+	return startBotWith(db, srv, func(o *botOptions) {
+		o.tg.Workers, o.tg.Limits = workers, limits
 	})
 }
 
-// startBotWith runs the real bot over db against srv with the defaults
-// of the config, changed by set, and its log discarded; stop stops it and
-// waits.
-func startBotWith(db *boltdb.DB, srv *telegramtest.Server, set func(*telegram.Options)) (stop func(), err error) {
+// botOptions are the options of the bot's parts as the app wires them:
+// the transport, the conversation and the schedule.
+type botOptions struct {
+	tg    telegram.Options
+	chat  chat.Options
+	sched schedule.Options
+}
+
+// startBotWith runs the real bot over db against srv, wired as the app
+// wires it, with the defaults of the config changed by set and its log
+// discarded; stop stops it and waits.
+func startBotWith(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions)) (stop func(), err error) {
 	cat, err := i18n.New(locales.FS)
 	if err != nil {
 		return nil, err
 	}
 	c := config.Default()
-	opt := telegram.Options{
-		Token:          telegramtest.Token,
-		Endpoint:       srv.Endpoint(),
-		PollTimeout:    time.Second,
-		RequestTimeout: 30 * time.Second,
-		Workers:        c.Telegram.Workers,
-		Regulation:     c.Regulation.Profile(),
-		Reminders:      c.Meetings.Reminders,
-		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	o := botOptions{
+		tg: telegram.Options{
+			Token:          telegramtest.Token,
+			Endpoint:       srv.Endpoint(),
+			PollTimeout:    time.Second,
+			RequestTimeout: 30 * time.Second,
+			Workers:        c.Telegram.Workers,
+			Log:            log,
+		},
+		chat: chat.Options{
+			Reminders:           c.Meetings.Reminders,
+			ConsultResponseDays: c.Consultations.ResponseDays,
+			ConsultAutoClose:    c.Consultations.AutoClose,
+			Regulation:          c.Regulation.Profile(),
+			AlertsAt:            c.Regulation.AlertsAt,
+			Location:            c.Location,
+			Log:                 log,
+		},
+		sched: schedule.Options{Location: c.Location, Log: log},
 	}
-	set(&opt)
+	set(&o)
 	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := telegram.New(ctx, db, cat, opt)
+	bot, err := telegram.New(ctx, db, o.tg)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
+	o.chat.Transports, o.chat.Wake = []chat.Transport{bot.Transport()}, bot.Wake
+	engine, err := chat.New(db, cat, o.chat)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := engine.RefreshMenus(); err != nil {
+		cancel()
+		return nil, err
+	}
+	sched := schedule.Start(engine, o.sched)
 	done := make(chan error, 1)
-	go func() { done <- bot.Run(ctx) }()
-	return func() { cancel(); <-done }, nil
+	go func() { done <- bot.Run(ctx, engine) }()
+	return func() { cancel(); <-done; sched.Stop() }, nil
 }

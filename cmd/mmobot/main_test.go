@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,8 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 	t.Setenv("MMOBOT_TELEGRAM_POLL_TIMEOUT", "20s")
 	t.Setenv("MMOBOT_DATA_PATH", data)
 	t.Setenv("MMOBOT_LOG_LEVEL", "debug")
+	addr := freeAddr(t)
+	t.Setenv("MMOBOT_HTTP_ADDR", addr)
 	t.Chdir(dir)
 
 	var stdout bytes.Buffer
@@ -67,6 +70,21 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 	u.Send("/start")
 	u.Next(t)
 	u.Next(t)
+
+	// The running bot answers `status`: ready, with its figures.
+	waitReady(t, addr)
+	code, msg := runCmd("status")
+	if code != 0 || !strings.HasPrefix(msg, "ready\n") || !strings.Contains(msg, "mmobot devel (commit unknown) at "+addr) ||
+		!strings.Contains(msg, "updates: 1 handled") {
+		t.Errorf("status of the running bot: exit %d:\n%s", code, msg)
+	}
+	if code, msg := runCmd("status", "-q"); code != 0 || msg != "" {
+		t.Errorf("status -q of the running bot: exit %d: %q", code, msg)
+	}
+	// Compaction in place waits for the bot to stop.
+	if code, msg := runCmd("compact"); code != 1 || !strings.Contains(msg, "the bot is running") {
+		t.Errorf("compact while the bot runs: exit %d: %s", code, msg)
+	}
 
 	var out bytes.Buffer
 	backup := filepath.Join(dir, "hot.db")
@@ -93,6 +111,18 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 	if strings.Contains(stderr.String(), "TEST-token_secret") {
 		t.Error("the token appears in the log")
 	}
+	if code, msg := runCmd("status", "-q"); code != 1 || msg != "" {
+		t.Errorf("status -q of a stopped bot: exit %d: %q", code, msg)
+	}
+	if code, msg := runCmd("status"); code != 1 || !strings.Contains(msg, "cannot reach the bot at "+addr) {
+		t.Errorf("status of a stopped bot: exit %d: %s", code, msg)
+	}
+	// The scheduled backup of the start, in the default place.
+	if have, _ := filepath.Glob(filepath.Join(dir, "backups", "mmo-*.db")); len(have) != 1 {
+		t.Errorf("scheduled backups beside the database: %v, want the one of the start", have)
+	} else if _, err := boltdb.Inspect(have[0], time.Second); err != nil {
+		t.Errorf("the scheduled backup: %v", err)
+	}
 
 	cold := filepath.Join(dir, "cold.db")
 	out.Reset()
@@ -102,6 +132,42 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 	checkBackup(t, cold)
 	if code := run([]string{"backup"}, &out, &out); code != 2 {
 		t.Errorf("backup without -o: exit %d", code)
+	}
+
+	code, msg = runCmd("compact")
+	if code != 0 || !strings.Contains(msg, "compacted "+data) || !strings.Contains(msg, data+".before-compact-") {
+		t.Fatalf("compact the stopped bot's database: exit %d: %s", code, msg)
+	}
+	checkBackup(t, data)
+	if kept, _ := filepath.Glob(data + ".before-compact-*"); len(kept) != 1 {
+		t.Errorf("the database as it was is not kept: %v", kept)
+	}
+}
+
+// freeAddr is a loopback address with a port nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// waitReady waits until the bot on addr says it is ready.
+func waitReady(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := runCmd("status", "-q", "-addr", addr); code == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			_, msg := runCmd("status", "-addr", addr)
+			t.Fatalf("the bot is not ready after 30 s:\n%s", msg)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -114,7 +180,7 @@ func checkBackup(t *testing.T, path string) {
 	}
 	defer db.Close()
 	err = db.View(func(tx *boltdb.Tx) error {
-		_, err := tx.User(42)
+		_, err := tx.UserByAccount(boltdb.Telegram, 42)
 		return err
 	})
 	if err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,23 +18,14 @@ import (
 // where one acts as the coordinator, a leader, a teacher or a parent. It
 // needs no token and reads no config file: the sandbox is its own
 // installation with its own database.
-func runSandbox(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("mmobot sandbox", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+func runSandbox(c *command, args []string, stdout, stderr io.Writer) int {
+	fs := c.flags()
 	addr := fs.String("addr", sandbox.DefaultAddr, "where to serve the chat page; loopback addresses only")
 	data := fs.String("data", sandbox.DefaultDataPath, "the sandbox's database (not the bot's own)")
 	demo := fs.Bool("demo", false, "seed a city with two associations, members, events and a consultation into a new database")
 	verbose := fs.Bool("v", false, "log what the bot does")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: mmobot sandbox [-demo] [-addr 127.0.0.1:8088] [-data ./data/sandbox.db] [-v]")
-		fmt.Fprintln(stderr, "Runs the real bot without Telegram and serves a chat page to try it in a browser.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := c.parse(fs, args, stdout, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "mmobot sandbox: unexpected argument %q\n", fs.Arg(0))

@@ -25,6 +25,7 @@ func dataDir(t *testing.T) string {
 	t.Chdir(dir)
 	data := filepath.Join(dir, "data", "mmo.db")
 	t.Setenv("MMOBOT_DATA_PATH", data)
+	t.Setenv("MMOBOT_HTTP_ADDR", "127.0.0.1:0") // never a port another test or program uses
 	return data
 }
 

@@ -1,6 +1,7 @@
-// Package app wires the bot together: configuration, store, catalog and
-// the Telegram adapter. cmd/mmobot calls it, and the end-to-end tests run
-// the same Main against a fake Bot API server.
+// Package app wires the bot together: configuration, store, catalog, the
+// conversation (chat), the Telegram transport and the schedule.
+// cmd/mmobot calls it, and the end-to-end tests run the same Main against
+// a fake Bot API server.
 package app
 
 import (
@@ -8,13 +9,18 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"sync"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/metrics"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/schedule"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -25,7 +31,9 @@ type Main struct {
 	Log     *slog.Logger
 	DB      *boltdb.DB
 	Catalog *i18n.Catalog
-	Bot     *telegram.Bot
+	// Engine is the conversation; Bot the Telegram transport.
+	Engine *chat.Engine
+	Bot    *telegram.Bot
 	// Now is the clock; time.Now when nil. Tests inject their own.
 	Now func() time.Time
 	// DueInterval is how often due reminders are looked for (the bot's
@@ -35,13 +43,32 @@ type Main struct {
 	// it is cut off (DefaultBackupIdle when 0).
 	BackupIdle time.Duration
 	// OnDueScan, when set, is told after each due scan the clock time it
-	// went by and whether it queued messages (see telegram.Options).
+	// went by and whether it queued messages (see schedule.Options).
 	OnDueScan func(now time.Time, queued bool)
+	// Build names the running build, for /metrics.
+	Build metrics.Build
+	// Metrics are the bot's figures, served on /metrics; Open makes them.
+	Metrics *metrics.Metrics
+	// BackupCheck is how often the scheduled backups look at the clock
+	// (DefaultBackupCheck when 0); tests that move the clock make it short.
+	BackupCheck time.Duration
+	// OnBackupCheck, when set, is told after each look the clock time,
+	// the backup written (if one was due) and its error.
+	OnBackupCheck func(now time.Time, wrote string, err error)
 
-	backup  net.Listener
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	clients map[net.Conn]bool // hot backups being served
+	http     *http.Server
+	httpAddr net.Addr
+	// The scheduled backups' state, kept by their one goroutine.
+	lastBackup, failingSince, alertedAt time.Time
+
+	backup net.Listener
+	// backupCtx is the hot backups' own: Close cancels it (stopBackups),
+	// which abandons their compactions and closes their connections.
+	backupCtx   context.Context
+	stopBackups context.CancelFunc
+	wg          sync.WaitGroup
+	mu          sync.Mutex
+	serving     int // hot backups being served
 }
 
 // DefaultBackupIdle is how long a hot backup client may take no data.
@@ -96,6 +123,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	m.Metrics = metrics.New(m.Build, metrics.Sources{Outbox: m.outboxFigures, StoreSize: db.FileSize, Now: m.Now})
 	switch {
 	case created && m.Config.Data.Init:
 		// Said loudly: after a lost database this is where a restore was
@@ -105,7 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Log.Info("started a new, empty database", "data", m.Config.Data.Path)
 	}
 	c := m.Config
-	bot, err := telegram.New(ctx, db, cat, telegram.Options{
+	bot, err := telegram.New(ctx, db, telegram.Options{
 		Token:          c.Telegram.Token,
 		Endpoint:       c.Telegram.APIEndpoint,
 		PollTimeout:    c.Telegram.PollTimeout,
@@ -117,15 +145,25 @@ func (m *Main) Open(ctx context.Context) error {
 			PrivateBurst:   c.Limits.PrivateBurst,
 			GroupPerMinute: c.Limits.GroupPerMinute,
 		},
+		Log:     m.Log,
+		Metrics: m.Metrics,
+		Now:     m.Now,
+	})
+	if err != nil {
+		db.Close()
+		m.DB = nil
+		return err
+	}
+	engine, err := chat.New(db, cat, chat.Options{
+		Transports:    []chat.Transport{bot.Transport()},
+		Wake:          bot.Wake,
 		UserUpdates:   c.Limits.UserUpdates,
 		UserWindow:    c.Limits.UserWindow,
-		Admins:        c.Admins,
+		Admins:        telegramAccounts(c.Admins),
 		DialogIdle:    c.Dialogs.IdleTimeout,
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
-		DueInterval:   m.DueInterval,
-		OnDueScan:     m.OnDueScan,
 
 		ConsultCategories:   c.Consultations.Categories,
 		ConsultResponseDays: c.Consultations.ResponseDays,
@@ -142,31 +180,69 @@ func (m *Main) Open(ctx context.Context) error {
 		m.DB = nil
 		return err
 	}
+	m.Engine = engine
 	m.Bot = bot
+	if err := m.listenHTTP(); err != nil {
+		return err // Close closes the store
+	}
 	m.listenBackup()
 	return nil
 }
 
-// Run runs the bot until ctx is done.
+// telegramAccounts are the Telegram accounts of user ids (the config
+// names administrators by their Telegram ids).
+func telegramAccounts(ids []int64) []mmo.Account {
+	out := make([]mmo.Account, len(ids))
+	for i, id := range ids {
+		out[i] = mmo.Account{Messenger: telegram.Messenger, ID: id}
+	}
+	return out
+}
+
+// Run runs the bot until ctx is done: the menus brought up to date, the
+// schedule of due messages and that of backups, and the transport handing
+// updates to the conversation. When ctx is done the schedule stops (a
+// scan in hand finishes) and a backup in progress is abandoned once it has
+// let go of the store, while the transport finishes the updates in hand and
+// lets the outbox drain.
 func (m *Main) Run(ctx context.Context) error {
-	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone)
-	err := m.Bot.Run(ctx)
+	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone,
+		"version", m.Build.Version, "commit", m.Build.Commit)
+	if err := m.Engine.RefreshMenus(); err != nil {
+		m.Log.Error("queue command menus", "error", err)
+	}
+	sched := schedule.Start(m.Engine, schedule.Options{Every: m.DueInterval, Location: m.Config.Location, Log: m.Log,
+		OnDueScan: m.OnDueScan, Metrics: m.Metrics})
+	ctx, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		<-ctx.Done()
+		sched.Stop()
+		close(stopped)
+	}()
+	backups := make(chan struct{})
+	go func() {
+		defer close(backups)
+		m.runBackups(ctx)
+	}()
+	err := m.Bot.Run(ctx, m.Engine)
+	cancel() // should the transport stop on its own
+	<-stopped
+	<-backups
 	m.Log.Info("bot stopped")
 	return err
 }
 
-// Close stops the backup listener, cuts the backups in progress and
-// closes the store.
+// Close stops the HTTP and backup listeners, cuts the hot backups in
+// progress (a slow client, or a compaction that would take long, must not
+// hold up a shutdown) and closes the store.
 func (m *Main) Close() error {
+	m.closeHTTP()
 	if m.backup != nil {
 		m.backup.Close()
-		m.mu.Lock()
-		for c := range m.clients {
-			c.SetDeadline(time.Now()) // a slow client must not hold up a shutdown
-		}
-		m.mu.Unlock()
-		m.wg.Wait()
+		m.stopBackups()
 	}
+	m.wg.Wait()
 	if m.DB != nil {
 		return m.DB.Close()
 	}

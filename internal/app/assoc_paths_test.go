@@ -6,6 +6,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 )
 
 // forgetCurrent clears the association a user last chose, so that the next
@@ -13,7 +14,7 @@ import (
 func forgetCurrent(t *testing.T, h *harness, uid int64) {
 	t.Helper()
 	if err := h.m.DB.Update(func(tx *boltdb.Tx) error {
-		u, err := tx.User(uid)
+		u, err := tx.UserByAccount(telegram.Messenger, uid)
 		if err != nil {
 			return err
 		}
@@ -189,8 +190,9 @@ func TestMembersPaging(t *testing.T) {
 	next(t, leader, "(стр. 1 из 2)", "1. Антонова Анна Антоновна")
 	press(t, leader, p2, "⬅️ К объединению")
 	next(t, leader, "<b>ММО учителей математики</b>", "12 участников", "Вы руководите этим объединением")
+	uid := h.uid(320)
 	h.m.DB.View(func(tx *boltdb.Tx) error {
-		m, err := tx.Membership(1, 320)
+		m, err := tx.Membership(1, uid)
 		if err != nil || m.State != mmo.MemberActive {
 			t.Errorf("the cancelled removal removed: %+v, %v", m, err)
 		}

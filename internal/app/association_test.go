@@ -142,7 +142,7 @@ func TestCreateAndEditAssociation(t *testing.T) {
 		a = all[0]
 		return nil
 	})
-	if a.Policy != mmo.PolicyApproval || a.Subject != "математика" || a.CreatedBy != adminID {
+	if a.Policy != mmo.PolicyApproval || a.Subject != "математика" || a.CreatedBy != h.uid(adminID) {
 		t.Errorf("stored %+v", a)
 	}
 }
@@ -340,8 +340,9 @@ func TestInvitationLinks(t *testing.T) {
 		v.Send("/start " + p)
 		next(t, v, "Ссылка недействительна")
 	}
+	uid := h.uid(33)
 	h.m.DB.View(func(tx *boltdb.Tx) error {
-		if _, err := tx.Membership(1, 33); err == nil {
+		if _, err := tx.Membership(1, uid); err == nil {
 			t.Error("a dead link made a member")
 		}
 		return nil

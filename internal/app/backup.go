@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -30,14 +31,21 @@ func unrelated(name string) bool {
 func BackupSocket(dataPath string) string { return dataPath + ".sock" }
 
 // listenBackup serves hot backups on a unix socket only the bot's user can
-// open. A connection receives a consistent copy of the database: a
-// snapshot taken at disk speed into a temporary file, then streamed, so no
+// open. A connection receives a consistent, compacted copy of the
+// database: a snapshot taken at disk speed into a temporary file and
+// compacted from there (see boltdb.CompactSnapshot), then streamed, so no
 // client, however slow, holds a transaction the bot's writes wait for.
 // Up to maxBackups clients are served at once; one that takes no data for
-// BackupIdle is cut off.
+// BackupIdle is cut off, and so are all when the bot closes.
 func (m *Main) listenBackup() {
 	path := BackupSocket(m.Config.Data.Path)
 	os.Remove(path) // left by a killed bot; we hold the database lock, so nobody else uses it
+	// So are the working directories of hot backups it was serving.
+	if left, _ := filepath.Glob(m.Config.Data.Path + ".compact-*"); len(left) > 0 {
+		for _, dir := range left {
+			os.RemoveAll(dir)
+		}
+	}
 	l, err := net.Listen("unix", path)
 	if err != nil {
 		m.Log.Warn("hot backup socket unavailable; stop the bot to back up", "error", err)
@@ -52,7 +60,7 @@ func (m *Main) listenBackup() {
 		m.BackupIdle = DefaultBackupIdle
 	}
 	m.backup = l
-	m.clients = map[net.Conn]bool{}
+	m.backupCtx, m.stopBackups = context.WithCancel(context.Background())
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -62,9 +70,9 @@ func (m *Main) listenBackup() {
 				return
 			}
 			m.mu.Lock()
-			busy := len(m.clients) >= maxBackups
+			busy := m.serving >= maxBackups
 			if !busy {
-				m.clients[conn] = true
+				m.serving++
 			}
 			m.mu.Unlock()
 			if busy {
@@ -77,29 +85,43 @@ func (m *Main) listenBackup() {
 				defer m.wg.Done()
 				m.serveBackup(conn)
 				m.mu.Lock()
-				delete(m.clients, conn)
+				m.serving--
 				m.mu.Unlock()
 			}()
 		}
 	}()
 }
 
-// serveBackup sends one client a snapshot of the database.
+// serveBackup sends one client a snapshot of the database. When the bot
+// closes, the snapshot is abandoned or the connection closed, wherever it
+// is: the client sees its backup end short and keeps no file.
 func (m *Main) serveBackup(conn net.Conn) {
 	defer conn.Close()
-	snap, size, err := m.DB.Snapshot()
+	ctx := m.backupCtx
+	defer context.AfterFunc(ctx, func() { conn.Close() })()
+	snap, size, err := m.DB.CompactSnapshot(ctx)
+	if err != nil && ctx.Err() != nil {
+		m.Log.Info("hot backup abandoned: the bot is stopping")
+		return
+	}
 	if err != nil {
 		m.Log.Error("hot backup failed", "error", err)
+		m.Metrics.BackupFailed()
 		return
 	}
 	defer snap.Close()
 	n, err := io.Copy(idleWriter{conn: conn, idle: m.BackupIdle}, snap)
+	if err != nil && ctx.Err() != nil {
+		m.Log.Info("hot backup cut off: the bot is stopping", "sent", n, "bytes", size)
+		return
+	}
 	if err != nil {
 		m.Log.Warn("hot backup cut off: the client took no data in time or went away",
 			"sent", n, "bytes", size, "idle_limit", m.BackupIdle.String(), "error", err)
 		return
 	}
 	m.Log.Info("hot backup written", "bytes", n)
+	m.Metrics.BackupDone(m.Now(), n)
 }
 
 // idleWriter gives every write to a connection its own deadline, so a
@@ -131,11 +153,11 @@ func (r idleReader) Read(p []byte) (int, error) {
 	return r.conn.Read(p)
 }
 
-// Backup writes a consistent copy of the database at dataPath to out:
-// from the running bot through its socket, or, when no bot runs, from the
-// file itself. The copy is checked before it takes the name out. out must
-// not be one of the bot's own files: writing there would replace the
-// database under the running bot.
+// Backup writes a consistent, compacted copy of the database at dataPath
+// to out: from the running bot through its socket, or, when no bot runs,
+// from the file itself. The copy is checked before it takes the name out.
+// out must not be one of the bot's own files: writing there would replace
+// the database under the running bot.
 func Backup(dataPath, out string, openTimeout time.Duration) (int64, error) {
 	if err := refuseOwnFiles(dataPath, out); err != nil {
 		return 0, fmt.Errorf("backup: %w; write the copy to another file", err)
@@ -155,12 +177,7 @@ func Backup(dataPath, out string, openTimeout time.Duration) (int64, error) {
 	if _, statErr := os.Stat(dataPath); statErr != nil {
 		return 0, fmt.Errorf("backup: %w", statErr)
 	}
-	db, err := boltdb.Open(dataPath, boltdb.Options{Timeout: openTimeout, ReadOnly: true})
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
-	return boltdb.BackupFile(db, out)
+	return boltdb.CompactFile(dataPath, out, openTimeout)
 }
 
 // refuseOwnFiles returns an error if path is the database at dataPath (by
@@ -283,7 +300,7 @@ func Restore(dataPath, from string, openTimeout time.Duration, now time.Time) (R
 		return fail("the copy of %s is not whole: %v", from, err)
 	}
 	if replaced != "" {
-		if err := keepAs(dataPath, replaced); err != nil {
+		if err := boltdb.KeepAs(dataPath, replaced); err != nil {
 			return fail("keep the current database as %s: %v", replaced, err)
 		}
 	}
@@ -327,23 +344,6 @@ func copyBeside(dataPath, from string) (string, error) {
 		return "", err
 	}
 	return tmp.Name(), nil
-}
-
-// keepAs keeps the file at path under a second name: a hard link, or,
-// where the file system has none, a synced copy.
-func keepAs(path, keep string) error {
-	if err := os.Link(path, keep); err == nil {
-		return nil
-	}
-	_, err := boltdb.WriteFileAtomic(keep, func(w io.Writer) (int64, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return 0, err
-		}
-		defer f.Close()
-		return io.Copy(w, f)
-	}, nil)
-	return err
 }
 
 func fileExists(path string) bool {

@@ -7,12 +7,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/config"
 )
 
 // growDB writes a value of size bytes into the store, which makes the file
@@ -131,5 +134,160 @@ func TestSlowBackupClientsDoNotStopTheBot(t *testing.T) {
 		if got >= whole {
 			t.Errorf("the %s client got all %d bytes", name, got)
 		}
+	}
+}
+
+// TestStopDuringBackups stops the bot, as SIGTERM does, while a scheduled
+// backup and a hot one are being compacted (a compaction bbolt cannot
+// interrupt, held as long as the test needs) and a third backup is being
+// streamed to a client that stopped reading. Run and Close return within
+// 5 s: the compactions are abandoned, the stream is cut, and no backup
+// appears under its name, half-written or not. The database opens again
+// whole, and the next start removes what the abandoned backups left.
+func TestStopDuringBackups(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "backups")
+	h := newHarnessWith(t, func(c *config.Config) {
+		c.Backup.Every = 24 * time.Hour
+		c.Backup.Dir = dir
+	})
+	if c := h.waitBackupCheck(); c.err != nil || c.wrote == "" {
+		t.Fatalf("the first backup: %q, %v", c.wrote, c.err)
+	}
+	u := h.user(42, "Мария")
+	h.register(u, "Иванова Мария Петровна", "Лицей № 1", "учитель химии")
+	// Far larger than a socket's buffer, so that a client that stops
+	// reading really holds its stream.
+	if err := <-growDB(t, h.m.DB, "ballast", 4<<20); err != nil {
+		t.Fatal(err)
+	}
+	stalled := backupClient(t, h.cfg.Data.Path)
+
+	started := make(chan struct{}, 2)
+	release := make(chan struct{})
+	var finished sync.WaitGroup
+	finished.Add(2)
+	h.m.DB.SetCompactHook(func(compact func()) {
+		defer finished.Done()
+		started <- struct{}{}
+		<-release
+		compact()
+	})
+	released := false
+	releaseAll := func() {
+		if !released {
+			released = true
+			close(release)
+		}
+	}
+	t.Cleanup(releaseAll) // before the harness stops, should the test fail
+	waitStarted := func(what string) {
+		t.Helper()
+		select {
+		case <-started:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s did not start", what)
+		}
+	}
+	hotOut := filepath.Join(t.TempDir(), "hot.db")
+	hot := make(chan error, 1)
+	go func() {
+		_, err := Backup(h.cfg.Data.Path, hotOut, time.Second)
+		hot <- err
+	}()
+	waitStarted("the hot backup's compaction")
+	h.clock.Add(24 * time.Hour)
+	waitStarted("the scheduled backup's compaction")
+
+	begin := time.Now()
+	h.cancel()
+	h.cancel = nil // stopped here, not by the harness
+	stopped := make(chan error, 1)
+	go func() {
+		err := <-h.done
+		if cerr := h.m.Close(); err == nil {
+			err = cerr
+		}
+		stopped <- err
+	}()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		releaseAll()
+		t.Fatal("Run and Close did not return within 5 s of the stop")
+	}
+	t.Logf("stopped in %v with two compactions under way", time.Since(begin).Round(time.Millisecond))
+
+	if err := <-hot; err == nil {
+		t.Error("the hot backup cut by the stop was written")
+	}
+	if _, err := os.Stat(hotOut); err == nil {
+		t.Error("the hot backup cut by the stop left a file under its name")
+	}
+	stalled.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, stalled); err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("the stalled client after the stop: %v", err)
+	}
+	logs := h.logs.String()
+	for _, want := range []string{"scheduled backup abandoned", "hot backup abandoned", "hot backup cut off: the bot is stopping"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log lacks %q", want)
+		}
+	}
+	for _, wrong := range []string{"scheduled backup failed", "hot backup failed"} {
+		if strings.Contains(logs, wrong) {
+			t.Errorf("the stop was logged as a failure: %q", wrong)
+		}
+	}
+	list := func(dir string) []string {
+		entries, _ := os.ReadDir(dir)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		return names
+	}
+	// As a process that exits now leaves them: the plain copies.
+	left := list(dir)
+	if len(left) != 2 || left[0] != "mmo-20261123-090000.db" || !strings.HasPrefix(left[1], "mmo-20261124-090000.db.snapshot-") {
+		t.Errorf("after the stop the backups directory holds %v; want the first backup and the abandoned one's plain copy", left)
+	}
+	// The hot backup's working directory went when it was abandoned.
+	if got := list(filepath.Dir(h.cfg.Data.Path)); !slices.Equal(got, []string{"mmo.db"}) {
+		t.Errorf("after the stop the data directory holds %v, want the database alone", got)
+	}
+
+	// The next start cleans up and writes the backup that was due.
+	h.backups.reset()
+	h.start()
+	c := h.waitBackupCheck()
+	if c.err != nil || filepath.Base(c.wrote) != "mmo-20261124-090000.db" {
+		t.Fatalf("the backup due at the restart: %q, %v", c.wrote, c.err)
+	}
+	want := []string{"mmo-20261123-090000.db", "mmo-20261124-090000.db"}
+	if got := list(dir); !slices.Equal(got, want) {
+		t.Errorf("after the restart the backups directory holds %v, want %v", got, want)
+	}
+	if got, err := h.storedUser(42); err != nil || got.Name != "Иванова Мария Петровна" {
+		t.Errorf("the user after the restart: %+v, %v", got, err)
+	}
+	written, err := os.ReadFile(c.wrote)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The abandoned compactions, once they end, write nothing.
+	releaseAll()
+	finished.Wait()
+	if got := list(dir); !slices.Equal(got, want) {
+		t.Errorf("after the abandoned compactions ended the backups directory holds %v, want %v", got, want)
+	}
+	if now, _ := os.ReadFile(c.wrote); !bytes.Equal(now, written) {
+		t.Error("an abandoned compaction replaced the backup written since")
+	}
+	if got := list(filepath.Dir(h.cfg.Data.Path)); slices.ContainsFunc(got, func(n string) bool { return strings.Contains(n, ".compact-") }) {
+		t.Errorf("after the abandoned compactions ended the data directory holds %v", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -42,6 +43,7 @@ type harness struct {
 	// backupIdle, when set, is the Main's BackupIdle.
 	backupIdle time.Duration
 	scans      scanLog
+	backups    backupLog
 
 	m      *Main
 	cancel context.CancelFunc
@@ -67,6 +69,10 @@ func testConfig(t *testing.T, srv *telegramtest.Server) config.Config {
 	cfg.Limits.PrivateBurst = 50
 	cfg.Limits.GlobalPerSecond = 500
 	cfg.Limits.UserUpdates = 0
+	// Health and metrics on a port of the system's choosing; scheduled
+	// backups only where a test turns them on.
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.Backup.Every = 0
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +112,9 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 func (h *harness) start() {
 	h.t.Helper()
 	h.m = &Main{Config: h.cfg, Now: h.clock.Now, Log: NewLogger(h.cfg, h.logs), DueInterval: 20 * time.Millisecond,
-		BackupIdle: h.backupIdle, OnDueScan: h.scans.record}
+		BackupIdle: h.backupIdle, OnDueScan: h.scans.record,
+		BackupCheck: 10 * time.Millisecond, OnBackupCheck: h.backups.record,
+		Build: testBuild}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := h.m.Open(ctx); err != nil {
 		cancel()
@@ -187,22 +195,37 @@ func (h *harness) register(u *telegramtest.User, name, school, position string) 
 	next(t, u, "вы зарегистрированы")
 }
 
-// storedUser reads a user from the store of the running bot.
+// storedUser reads the user of a Telegram user id from the store of the
+// running bot.
 func (h *harness) storedUser(id int64) (*mmo.User, error) {
 	var u *mmo.User
 	err := h.m.DB.View(func(tx *boltdb.Tx) error {
 		var err error
-		u, err = tx.User(id)
+		u, err = tx.UserByAccount(telegram.Messenger, id)
 		return err
 	})
 	return u, err
 }
 
-// dialog reads a user's open dialog, nil if none.
+// uid is the bot's own id of the user of a Telegram user id, which the
+// store's records refer to.
+func (h *harness) uid(id int64) int64 {
+	h.t.Helper()
+	u, err := h.storedUser(id)
+	if err != nil {
+		h.t.Fatalf("the user of Telegram id %d: %v", id, err)
+	}
+	return u.ID
+}
+
+// dialog reads the open dialog of the user of a Telegram user id, nil
+// if none.
 func (h *harness) dialog(id int64) *mmo.Dialog {
 	var d *mmo.Dialog
 	h.m.DB.View(func(tx *boltdb.Tx) error {
-		d, _ = tx.Dialog(id)
+		if u, err := tx.UserByAccount(telegram.Messenger, id); err == nil {
+			d, _ = tx.Dialog(u.ID)
+		}
 		return nil
 	})
 	return d

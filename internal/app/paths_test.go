@@ -140,9 +140,10 @@ func TestAnswerAfterTheEventClosed(t *testing.T) {
 			}
 		})
 	}
+	uid := h.uid(u.ID)
 	h.m.DB.View(func(tx *boltdb.Tx) error {
 		return tx.Events(func(e *mmo.Event) bool {
-			if _, err := tx.RSVP(e, u.ID); err == nil {
+			if _, err := tx.RSVP(e, uid); err == nil {
 				t.Errorf("an answer to %q was stored", e.Topic)
 			}
 			return true
@@ -247,6 +248,7 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 			t.Errorf("user %d: refused presses changed messages: %v", u.ID, extra)
 		}
 	}
+	uid := h.uid(us[0].ID)
 	h.m.DB.View(func(tx *boltdb.Tx) error {
 		var e *mmo.Event
 		tx.Events(func(x *mmo.Event) bool { e = x; return false })
@@ -254,7 +256,7 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if x := att[us[0].ID]; len(att) != 1 || x == nil || x.Mark != mmo.MarkPresent || x.How != mmo.HowButton {
+		if x := att[uid]; len(att) != 1 || x == nil || x.Mark != mmo.MarkPresent || x.How != mmo.HowButton {
 			t.Errorf("attendance %v", att)
 		}
 		return nil
@@ -389,8 +391,9 @@ func TestInviteLinkDuringRegistration(t *testing.T) {
 	next(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
 	next(t, u, "Добро пожаловать в «ММО учителей математики»")
 	next(t, leader, "вступил(а) Новикова Нина Николаевна (Гимназия № 3)")
+	uid := h.uid(120)
 	h.m.DB.View(func(tx *boltdb.Tx) error {
-		m, err := tx.Membership(1, 120)
+		m, err := tx.Membership(1, uid)
 		if err != nil || m.State != mmo.MemberActive {
 			t.Errorf("membership %+v, %v", m, err)
 		}

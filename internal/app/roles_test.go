@@ -96,8 +96,8 @@ func TestCoordinatorGrantAndRevoke(t *testing.T) {
 	if got, _ := h.storedUser(401); got.Coordinator {
 		t.Error("the role was not revoked")
 	}
-	log, _ := h.m.DB.AuditLog(401)
-	if len(log) != 2 || log[0].Action != "coordinator.grant" || log[1].Action != "coordinator.revoke" || log[0].Actor != adminID {
+	log, _ := h.m.DB.AuditLog(h.uid(401))
+	if len(log) != 2 || log[0].Action != "coordinator.grant" || log[1].Action != "coordinator.revoke" || log[0].Actor != h.uid(adminID) {
 		t.Errorf("audit = %+v", log)
 	}
 }

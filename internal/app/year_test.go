@@ -9,6 +9,7 @@ import (
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -71,7 +72,7 @@ func TestWorkPlan(t *testing.T) {
 	us[0].Send("/my") // the card opened last is the current one; forget it
 	next(t, us[0], "Ваши объединения")
 	h.m.DB.Update(func(tx *boltdb.Tx) error {
-		u, err := tx.User(us[0].ID)
+		u, err := tx.UserByAccount(telegram.Messenger, us[0].ID)
 		if err != nil {
 			return err
 		}

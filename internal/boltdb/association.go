@@ -202,10 +202,10 @@ func (tx *Tx) Invite(token string) (*mmo.Invite, error) {
 }
 
 // CheckIndexes verifies that every index agrees with the records, both
-// ways: memberships and leader lists, events by association and by start,
-// users' attendance and answers, consultations by deadline clock and by
-// time, documents, broadcasts by time. Tests run it after every flow; it
-// reads the whole store.
+// ways: memberships and leader lists, the index of accounts, events by
+// association and by start, users' attendance and answers, consultations
+// by deadline clock and by time, documents, broadcasts by time. Tests run
+// it after every flow; it reads the whole store.
 func (tx *Tx) CheckIndexes() error {
 	errs := []error{tx.checkTimeIndexes()}
 	members := tx.tx.Bucket(bucketMembers)
@@ -235,6 +235,7 @@ func (tx *Tx) CheckIndexes() error {
 		return err
 	}
 	leads := map[int64][]uint64{}
+	accounts := 0
 	for _, a := range as {
 		if a.LeaderID != 0 {
 			leads[a.LeaderID] = append(leads[a.LeaderID], a.ID)
@@ -249,12 +250,21 @@ func (tx *Tx) CheckIndexes() error {
 			errs = append(errs, fmt.Errorf("user %d: leader of %v, associations say %v", u.ID, got, want))
 		}
 		delete(leads, u.ID)
+		for _, a := range u.Accounts {
+			if got := tx.tx.Bucket(bucketAccounts).Get(accountKey(a.Messenger, a.ID)); int64(btoi(got)) != u.ID {
+				errs = append(errs, fmt.Errorf("user %d: the index gives their %s account %d to user %d", u.ID, a.Messenger, a.ID, btoi(got)))
+			}
+		}
+		accounts += len(u.Accounts)
 		return true
 	}); err != nil {
 		return errors.Join(append(errs, err)...) // the leads left are not known to be missing
 	}
 	for uid := range leads {
 		errs = append(errs, fmt.Errorf("an association is led by unknown user %d", uid))
+	}
+	if n := tx.tx.Bucket(bucketAccounts).Stats().KeyN; n != accounts {
+		errs = append(errs, fmt.Errorf("%d accounts indexed, users have %d", n, accounts))
 	}
 	return errors.Join(errs...)
 }

@@ -63,6 +63,63 @@ func crashed(t *testing.T, path string) []byte {
 	return data
 }
 
+// pages tells the pages of the database file at path apart: the live
+// leaf pages (in the tree, and without an overflow value running over the
+// pages after them) and the free ones. The free list is rebuilt the way
+// Open rebuilds it, by walking the tree from the root, so a page counted
+// live here is one that opening the file reads.
+//
+// Where the file's pages fall changes from run to run (records hold the
+// time they were written, and its length varies), so damage aimed at a
+// fixed offset sometimes hit a free page or the middle of a long value,
+// and the file rightly opened: the damage is aimed at a page chosen here.
+func pages(t *testing.T, path string) (leaves, free []int) {
+	t.Helper()
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, PreLoadFreelist: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.View(func(tx *bolt.Tx) error {
+		for id := 2; ; id++ {
+			p, err := tx.Page(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p == nil {
+				return nil
+			}
+			switch {
+			case p.Type == "free":
+				free = append(free, id)
+			case p.Type == "leaf" && p.OverflowCount == 0:
+				leaves = append(leaves, id)
+			}
+		}
+	})
+	if len(leaves) == 0 || len(free) == 0 {
+		t.Fatalf("the fixture has %d live leaf pages and %d free ones; want some of each", len(leaves), len(free))
+	}
+	return leaves, free
+}
+
+// nearest returns the page of ids closest to the offset at (a fraction of
+// the file), so damage still lands in the middle of the data.
+func nearest(ids []int, b []byte, at float64) int {
+	want := int(float64(len(b)/pageSize) * at)
+	best := ids[0]
+	for _, id := range ids {
+		if abs(id-want) < abs(best-want) {
+			best = id
+		}
+	}
+	return best
+}
+
+func abs(n int) int { return max(n, -n) }
+
+const pageSize = 4096
+
 // TestDamagedFileIsRefused opens files damaged in the ways disks and
 // careless copies damage them: each is an error that names the file and
 // says to restore a backup, never a panic, and the file is not touched.
@@ -71,38 +128,38 @@ func crashed(t *testing.T, path string) []byte {
 // whole check would cost seconds at every start of a large store), and
 // Inspect, which checks backups and restores, always checks it whole.
 func TestDamagedFileIsRefused(t *testing.T) {
-	const page = 4096
+	const page = pageSize
 	cases := []struct {
 		name   string
-		damage func([]byte) []byte
+		damage func(b []byte, leaves []int) []byte
 		// inside is damage inside one data page, which only the whole
 		// check finds.
 		inside bool
 	}{
-		{"cut in half", func(b []byte) []byte { return b[:len(b)/2/page*page] }, false},
-		{"cut mid-page", func(b []byte) []byte { return b[:len(b)/2+100] }, false},
-		{"cut to one page", func(b []byte) []byte { return b[:page] }, false},
-		{"garbage in the data pages", func(b []byte) []byte {
+		{"cut in half", func(b []byte, _ []int) []byte { return b[:len(b)/2/page*page] }, false},
+		{"cut mid-page", func(b []byte, _ []int) []byte { return b[:len(b)/2+100] }, false},
+		{"cut to one page", func(b []byte, _ []int) []byte { return b[:page] }, false},
+		{"garbage in the data pages", func(b []byte, _ []int) []byte {
 			r := rand.New(rand.NewPCG(1, 2))
 			for i := 2 * page; i < len(b); i++ {
 				b[i] = byte(r.Uint32())
 			}
 			return b
 		}, false},
-		{"one page zeroed", func(b []byte) []byte {
-			mid := len(b) / page / 2 * page
-			clear(b[mid : mid+page])
+		{"one page zeroed", func(b []byte, leaves []int) []byte {
+			at := nearest(leaves, b, 0.5) * page
+			clear(b[at : at+page])
 			return b
 		}, true},
-		{"one page of garbage", func(b []byte) []byte {
+		{"one page of garbage", func(b []byte, leaves []int) []byte {
 			r := rand.New(rand.NewPCG(3, 4))
-			mid := len(b) / page / 3 * page
-			for i := mid; i < mid+page; i++ {
+			at := nearest(leaves, b, 1.0/3) * page
+			for i := at; i < at+page; i++ {
 				b[i] = byte(r.Uint32())
 			}
 			return b
 		}, true},
-		{"both meta pages garbage", func(b []byte) []byte {
+		{"both meta pages garbage", func(b []byte, _ []int) []byte {
 			for i := range 2 * page {
 				b[i] = 0xA5
 			}
@@ -117,7 +174,8 @@ func TestDamagedFileIsRefused(t *testing.T) {
 				if !clean {
 					data = crashed(t, path)
 				}
-				damaged := c.damage(bytes.Clone(data))
+				leaves, _ := pages(t, path)
+				damaged := c.damage(bytes.Clone(data), leaves)
 				if err := os.WriteFile(path, damaged, 0o600); err != nil {
 					t.Fatal(err)
 				}
@@ -173,6 +231,52 @@ func TestCleanCloseIsRecorded(t *testing.T) {
 		t.Error("a closed file is not marked clean")
 	}
 	ro.Close()
+}
+
+// TestGarbageOnAFreePageIsHarmless opens a file whose free pages hold
+// garbage: no transaction reads a free page, and one reused is written
+// whole, so the garbage is stale bytes like any other and the database is
+// whole. Refusing it would refuse a good database; bbolt keeps no
+// checksums, so garbage there cannot be told from old data anyway.
+func TestGarbageOnAFreePageIsHarmless(t *testing.T) {
+	path, data := fixture(t)
+	_, free := pages(t, path)
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, id := range free {
+		for i := id * pageSize; i < (id+1)*pageSize; i++ {
+			data[i] = byte(r.Uint32())
+		}
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(path, Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatalf("garbage on %d free pages refused a whole database: %v", len(free), err)
+	}
+	// Enough writes to take free pages back into use.
+	for i := range 20 {
+		if err := db.Update(func(tx *Tx) error {
+			return tx.PutMeta(fmt.Sprintf("blob%d", i), bytes.Repeat([]byte{byte(i + 100)}, 9000))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	after, _ := os.ReadFile(path)
+	n := 0 // free pages written since
+	for _, id := range free {
+		if !bytes.Equal(after[id*pageSize:(id+1)*pageSize], data[id*pageSize:(id+1)*pageSize]) {
+			n++
+		}
+	}
+	if n == 0 {
+		t.Errorf("none of the %d free pages was written again; the test wants them taken back into use", len(free))
+	}
+	info, err := Inspect(path, time.Second)
+	if err != nil || info.Users != 2000 {
+		t.Fatalf("after writes over the free pages: %+v, %v", info, err)
+	}
 }
 
 // TestNoDatabaseWhereOneWas refuses an empty file, and a missing one

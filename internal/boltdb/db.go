@@ -7,7 +7,9 @@
 //	                           offset → uint64 (the next getUpdates offset); open → uint64, 1 while
 //	                           a bot has the file open, 0 after a clean close;
 //	                           x:<name> → small settings of the adapters (e.g. x:menu_hash)
-//	users                      user id (8 bytes) → JSON mmo.User
+//	users                      user id (8 bytes) → JSON mmo.User; the bucket's sequence is the
+//	                           last id given (ids are the bot's own, not a messenger's)
+//	accounts                   messenger + 0x00 + the messenger's id of the person (8) → user id (8)
 //	dialogs                    user id (8 bytes) → JSON mmo.Dialog (a half-filled form)
 //	updates                    update id (8 bytes) → handled-at unix seconds; updates handled
 //	                           but not yet confirmed by a saved offset, so a redelivered
@@ -39,6 +41,8 @@
 //	reports                    association id (8) + school year (4) → JSON mmo.Report
 //	proposals                  association id (8) + school year (4) + id (8) → JSON mmo.Proposal
 //	marks                      reason and day → when: reminders, digests and warnings done once
+//	sent                       key → JSON Sent: a message the bot may change later ("card:12", the
+//	                           leader's card of event 12): its messenger, chat and id there
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -95,6 +99,8 @@ var (
 	bucketReports   = []byte("reports")
 	bucketProposals = []byte("proposals")
 	bucketMarks     = []byte("marks")
+	bucketSent      = []byte("sent")
+	bucketAccounts  = []byte("accounts")
 
 	keySchemaVersion = []byte("schema_version")
 	keySecret        = []byte("secret")
@@ -140,6 +146,9 @@ type DB struct {
 	// decoded counts the records decoded since open (see Decoded).
 	decoded  atomic.Int64
 	readOnly bool
+	// compactHook, when set, runs the compactions of backups (see
+	// SetCompactHook).
+	compactHook atomic.Pointer[func(compact func())]
 }
 
 // Decoded returns how many records the store has decoded since it was

@@ -88,7 +88,7 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
 				bucketAttendance, bucketCheckinTokens, bucketMinutes,
 				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
-				bucketPlans, bucketReports, bucketProposals, bucketMarks,
+				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent, bucketAccounts,
 				bucketEventsByStart, bucketUserAttendance, bucketUserAnswers, bucketConsultsDue, bucketConsultsByTime,
 				bucketDocuments, bucketBroadcastsByTime} {
 				if tx.Bucket(name) == nil {
@@ -192,12 +192,13 @@ func TestOpenTimesOutOnLockedFile(t *testing.T) {
 func TestOffsetDropsHandledMarks(t *testing.T) {
 	db := MustOpenDB(t)
 	err := db.Update(func(tx *Tx) error {
-		for _, id := range []int{10, 11, 12, 13} {
-			if err := tx.MarkHandled(id); err != nil {
+		for _, id := range []uint64{10, 11, 12, 13} {
+			if err := tx.MarkHandled(Telegram, id); err != nil {
 				return err
 			}
 		}
-		return nil
+		// Another messenger's marks are not Telegram's to drop.
+		return tx.MarkHandled("max", 5)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -210,10 +211,13 @@ func TestOffsetDropsHandledMarks(t *testing.T) {
 		t.Errorf("offset = %d, want 12", off)
 	}
 	db.View(func(tx *Tx) error {
-		for id, want := range map[int]bool{10: false, 11: false, 12: true, 13: true} {
-			if got := tx.Handled(id); got != want {
+		for id, want := range map[uint64]bool{10: false, 11: false, 12: true, 13: true} {
+			if got := tx.Handled(Telegram, id); got != want {
 				t.Errorf("Handled(%d) = %v, want %v", id, got, want)
 			}
+		}
+		if !tx.Handled("max", 5) || tx.Handled("max", 12) || tx.Handled(Telegram, 5) {
+			t.Error("the marks of another messenger are mixed with Telegram's")
 		}
 		return nil
 	})
@@ -239,10 +243,10 @@ func TestUsers(t *testing.T) {
 				return err
 			}
 		}
-		return tx.PutUser(&mmo.User{ID: 0})
+		return tx.PutUser(&mmo.User{ID: -1})
 	})
 	if err == nil {
-		t.Fatal("PutUser accepted id 0")
+		t.Fatal("PutUser accepted id -1")
 	}
 	// The failed transaction wrote nothing.
 	db.View(func(tx *Tx) error {

@@ -3,6 +3,8 @@ package boltdb
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -27,6 +29,8 @@ var migrations = []migration{
 	{"create attendance, check-in tokens, minutes", migrateAttendance},
 	{"create consultations", migrateConsultations},
 	{"create plans, reports, proposals, marks", migrateYear},
+	{"move the open cards of events into the sent-message registry", migrateSent},
+	{"give users internal ids, and their Telegram ids as accounts", migrateAccounts},
 	{"index events by start time", migrateEventsByStart},
 	{"index users' attendance and answers", migrateUserIndexes},
 	{"index consultations by deadline clock and by time", migrateConsultIndexes},
@@ -100,6 +104,100 @@ func migrateYear(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// migrateSent creates the registry of sent messages and moves into it
+// where each event's views were open: the leader's card and check-in
+// view, which events kept as a Telegram chat and message id
+// (leader_card_chat/msg, checkin_card_chat/msg). They become the records
+// "card:<event>" and "checkin:<event>", the keys the conversation uses
+// for those views. The old fields stay in the events' JSON, unread, until
+// an event is next written; nothing else is rewritten.
+func migrateSent(tx *bolt.Tx) error {
+	sent, err := tx.CreateBucketIfNotExists(bucketSent)
+	if err != nil {
+		return err
+	}
+	events := tx.Bucket(bucketEvents)
+	if events == nil {
+		return nil
+	}
+	now := time.Now().UTC()
+	return events.ForEach(func(k, v []byte) error {
+		var old struct {
+			LeaderChat  int64 `json:"leader_card_chat"`
+			LeaderMsg   int   `json:"leader_card_msg"`
+			CheckinChat int64 `json:"checkin_card_chat"`
+			CheckinMsg  int   `json:"checkin_card_msg"`
+		}
+		if err := json.Unmarshal(v, &old); err != nil {
+			return fmt.Errorf("event %d: %w", btoi(k), err)
+		}
+		id := strconv.FormatUint(btoi(k), 10)
+		for key, at := range map[string]struct {
+			chat int64
+			msg  int
+		}{"card:" + id: {old.LeaderChat, old.LeaderMsg}, "checkin:" + id: {old.CheckinChat, old.CheckinMsg}} {
+			if at.msg == 0 {
+				continue
+			}
+			// The card was opened in a private chat, whose id is its user's.
+			s := SentRecord{Messenger: Telegram, Chat: at.chat, Message: strconv.Itoa(at.msg), User: at.chat, At: now}
+			if err := putJSON(sent, []byte(key), &s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// migrateAccounts makes users' ids the bot's own. Until now a user's id
+// was their Telegram user id; each existing user keeps it as their
+// internal id, so every record that refers to users (memberships,
+// answers, attendance, dialogs, the audit log...) stays valid with no
+// rewrite, and gets their Telegram account, indexed. New users get ids
+// from the users' sequence, started above the largest id there is.
+func migrateAccounts(tx *bolt.Tx) error {
+	accounts, err := tx.CreateBucketIfNotExists(bucketAccounts)
+	if err != nil {
+		return err
+	}
+	users := tx.Bucket(bucketUsers)
+	if users == nil {
+		return nil
+	}
+	type rewrite struct{ k, v []byte }
+	var out []rewrite
+	err = users.ForEach(func(k, v []byte) error {
+		var rec map[string]json.RawMessage
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("user %d: %w", btoi(k), err)
+		}
+		id := btoi(k)
+		acc, err := json.Marshal([]map[string]any{{"messenger": Telegram, "id": id}})
+		if err != nil {
+			return err
+		}
+		rec["accounts"] = acc
+		data, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		out = append(out, rewrite{append([]byte(nil), k...), data})
+		return accounts.Put(accountKey(Telegram, int64(id)), itob(id))
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range out {
+		if err := users.Put(r.k, r.v); err != nil {
+			return err
+		}
+	}
+	if k, _ := users.Cursor().Last(); k != nil && btoi(k) > users.Sequence() {
+		return users.SetSequence(btoi(k))
 	}
 	return nil
 }

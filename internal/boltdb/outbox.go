@@ -17,7 +17,10 @@ import (
 // as JSON: the sender reads the outbox often and needs only the header to
 // decide what to send, so it must not parse every payload to get it.
 type OutboxItem struct {
-	ID        uint64
+	ID uint64
+	// Messenger is the transport that delivers the item ("telegram");
+	// ChatID the chat there.
+	Messenger string
 	ChatID    int64
 	Payload   json.RawMessage // the adapter's own encoding of the request
 	Attempts  int
@@ -54,20 +57,26 @@ const (
 	PriorityMenu
 )
 
-// The header of an item, in its second format: a format byte (2), then
+// The header of an item, in its third format: a format byte (3), then
 // the chat id, NotBefore and CreatedAt as unix nanoseconds, attempts, the
-// broadcast id, the priority, FailedAt, and the length of the key, which
-// follows the header. Format 1 lacked the priority and FailedAt; items
-// written by an older build are read as notices (or bulk, if counted in a
-// broadcast).
+// broadcast id, the priority, FailedAt, the length of the key and the
+// length of the messenger's name; the key and the name follow the header,
+// then the payload. Format 2 lacked the messenger: its items are
+// Telegram's. Format 1 lacked the priority and FailedAt too; its items
+// are read as notices (or bulk, if counted in a broadcast).
 const (
-	outboxHeader   = 1 + 8 + 8 + 8 + 4 + 8 + 1 + 8 + 2
+	outboxHeader   = 1 + 8 + 8 + 8 + 4 + 8 + 1 + 8 + 2 + 1
+	outboxHeaderV2 = 1 + 8 + 8 + 8 + 4 + 8 + 1 + 8 + 2
 	outboxHeaderV1 = 1 + 8 + 8 + 8 + 4 + 8 + 2
 )
 
 func encodeOutbox(it *OutboxItem) []byte {
-	b := make([]byte, outboxHeader+len(it.Key)+len(it.Payload))
-	b[0] = 2
+	messenger := it.Messenger
+	if messenger == Telegram {
+		messenger = "" // the default, as items of format 2 have it
+	}
+	b := make([]byte, outboxHeader+len(it.Key)+len(messenger)+len(it.Payload))
+	b[0] = 3
 	binary.BigEndian.PutUint64(b[1:], uint64(it.ChatID))
 	binary.BigEndian.PutUint64(b[9:], uint64(unixNano(it.NotBefore)))
 	binary.BigEndian.PutUint64(b[17:], uint64(unixNano(it.CreatedAt)))
@@ -76,8 +85,10 @@ func encodeOutbox(it *OutboxItem) []byte {
 	b[37] = byte(it.Priority)
 	binary.BigEndian.PutUint64(b[38:], uint64(unixNano(it.FailedAt)))
 	binary.BigEndian.PutUint16(b[46:], uint16(len(it.Key)))
+	b[48] = byte(len(messenger))
 	copy(b[outboxHeader:], it.Key)
-	copy(b[outboxHeader+len(it.Key):], it.Payload)
+	copy(b[outboxHeader+len(it.Key):], messenger)
+	copy(b[outboxHeader+len(it.Key)+len(messenger):], it.Payload)
 	return b
 }
 
@@ -92,6 +103,8 @@ func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 	case 1:
 		size, keyAt = outboxHeaderV1, 37
 	case 2:
+		size = outboxHeaderV2
+	case 3:
 	default:
 		return OutboxItem{}, fmt.Errorf("outbox item %d: unknown format %d", id, b[0])
 	}
@@ -99,11 +112,16 @@ func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 		return OutboxItem{}, fmt.Errorf("outbox item %d: bad header (%d bytes)", id, len(b))
 	}
 	keyLen := int(binary.BigEndian.Uint16(b[keyAt:]))
-	if len(b) < size+keyLen {
+	nameLen := 0
+	if b[0] == 3 {
+		nameLen = int(b[48])
+	}
+	if len(b) < size+keyLen+nameLen {
 		return OutboxItem{}, fmt.Errorf("outbox item %d: key of %d bytes in %d", id, keyLen, len(b))
 	}
 	it := OutboxItem{
 		ID:        id,
+		Messenger: Telegram,
 		ChatID:    int64(binary.BigEndian.Uint64(b[1:])),
 		NotBefore: fromUnixNano(int64(binary.BigEndian.Uint64(b[9:]))),
 		CreatedAt: fromUnixNano(int64(binary.BigEndian.Uint64(b[17:]))),
@@ -111,7 +129,7 @@ func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 		Broadcast: binary.BigEndian.Uint64(b[29:]),
 		Key:       string(b[size : size+keyLen]),
 	}
-	if b[0] == 2 {
+	if b[0] >= 2 {
 		it.Priority = Priority(b[37])
 		it.FailedAt = fromUnixNano(int64(binary.BigEndian.Uint64(b[38:])))
 	} else {
@@ -120,8 +138,11 @@ func decodeOutbox(id uint64, b []byte, withPayload bool) (OutboxItem, error) {
 			it.Priority = PriorityBulk
 		}
 	}
+	if nameLen > 0 {
+		it.Messenger = string(b[size+keyLen : size+keyLen+nameLen])
+	}
 	if withPayload {
-		it.Payload = append(json.RawMessage(nil), b[size+keyLen:]...)
+		it.Payload = append(json.RawMessage(nil), b[size+keyLen+nameLen:]...)
 	}
 	return it, nil
 }

@@ -157,3 +157,57 @@ func TestOutboxReadsTheFirstFormat(t *testing.T) {
 		t.Errorf("rewritten first-format item %+v, payload %s", items[0], p)
 	}
 }
+
+// TestOutboxMessenger: an item names its messenger; items of the second
+// format, and those written for Telegram, are Telegram's.
+func TestOutboxMessenger(t *testing.T) {
+	db := MustOpenDB(t)
+	v2 := func(chat int64, key, payload string) []byte {
+		b := make([]byte, outboxHeaderV2+len(key)+len(payload))
+		b[0] = 2
+		binary.BigEndian.PutUint64(b[1:], uint64(chat))
+		b[37] = byte(PriorityReply)
+		binary.BigEndian.PutUint16(b[46:], uint16(len(key)))
+		copy(b[outboxHeaderV2:], key)
+		copy(b[outboxHeaderV2+len(key):], payload)
+		return b
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).Put(itob(1), v2(5, "k", `"old"`)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.bolt.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketOutbox).SetSequence(1) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *Tx) error {
+		if err := tx.Enqueue(&OutboxItem{Messenger: "max", ChatID: 6, Key: "mk", Payload: []byte(`"max"`)}); err != nil {
+			return err
+		}
+		return tx.Enqueue(&OutboxItem{Messenger: Telegram, ChatID: 7, Payload: []byte(`"tg"`)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := db.Outbox(0, 10)
+	if err != nil || len(items) != 3 {
+		t.Fatalf("Outbox = %v, %v", items, err)
+	}
+	for i, want := range []struct {
+		messenger, key, payload string
+		chat                    int64
+	}{{Telegram, "k", `"old"`, 5}, {"max", "mk", `"max"`, 6}, {Telegram, "", `"tg"`, 7}} {
+		it := items[i]
+		p, _ := db.OutboxPayload(it.ID)
+		if it.Messenger != want.messenger || it.Key != want.key || it.ChatID != want.chat || string(p) != want.payload {
+			t.Errorf("item %d: %+v, payload %s; want %+v", i, it, p, want)
+		}
+	}
+	// A retry keeps the messenger.
+	if err := db.OutboxRetry(items[1].ID, 1, time.Now(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if items, _ := db.Outbox(items[0].ID, 1); items[0].Messenger != "max" {
+		t.Errorf("after a retry: %+v", items[0])
+	}
+}

@@ -25,8 +25,10 @@ func (db *DB) SetOffset(offset int) error {
 		if err := tx.Bucket(bucketMeta).Put(keyOffset, itob(uint64(offset))); err != nil {
 			return err
 		}
+		// Telegram's marks are the 8-byte keys, which sort before those
+		// of other messengers (prefixed by their name).
 		c := tx.Bucket(bucketUpdates).Cursor()
-		for k, _ := c.First(); k != nil && btoi(k) < uint64(offset); k, _ = c.First() {
+		for k, _ := c.First(); k != nil && len(k) == 8 && btoi(k) < uint64(offset); k, _ = c.First() {
 			if err := c.Delete(); err != nil {
 				return err
 			}
@@ -35,23 +37,35 @@ func (db *DB) SetOffset(offset int) error {
 	})
 }
 
+// Telegram is the messenger whose handled-update marks are the bare
+// update ids, as every build before there were others wrote them.
+const Telegram = "telegram"
+
+// handledKey is the key of the mark of an update of a messenger.
+func handledKey(messenger string, id uint64) []byte {
+	if messenger == Telegram {
+		return itob(id)
+	}
+	return append([]byte(messenger+":"), itob(id)...)
+}
+
 // Handled reports whether the update was already applied.
-func (tx *Tx) Handled(updateID int) bool {
-	return tx.tx.Bucket(bucketUpdates).Get(itob(uint64(updateID))) != nil
+func (tx *Tx) Handled(messenger string, id uint64) bool {
+	return tx.tx.Bucket(bucketUpdates).Get(handledKey(messenger, id)) != nil
 }
 
 // MarkHandled records that the update was applied. Call it in the same
 // transaction as the update's effects, so both land or neither does.
-func (tx *Tx) MarkHandled(updateID int) error {
-	return tx.tx.Bucket(bucketUpdates).Put(itob(uint64(updateID)), itob(uint64(tx.now.Unix())))
+func (tx *Tx) MarkHandled(messenger string, id uint64) error {
+	return tx.tx.Bucket(bucketUpdates).Put(handledKey(messenger, id), itob(uint64(tx.now.Unix())))
 }
 
 // HandledAt returns when an update was applied, for tests and diagnostics.
-func (db *DB) HandledAt(updateID int) (time.Time, bool) {
+func (db *DB) HandledAt(messenger string, id uint64) (time.Time, bool) {
 	var at time.Time
 	var ok bool
 	db.bolt.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketUpdates).Get(itob(uint64(updateID))); v != nil {
+		if v := tx.Bucket(bucketUpdates).Get(handledKey(messenger, id)); v != nil {
 			at, ok = time.Unix(int64(btoi(v)), 0), true
 		}
 		return nil

@@ -9,7 +9,7 @@ import (
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// User returns the user with the Telegram id, or mmo.ErrNotFound.
+// User returns the user with the id, or mmo.ErrNotFound.
 func (tx *Tx) User(id int64) (*mmo.User, error) {
 	var u mmo.User
 	if err := tx.getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
@@ -18,17 +18,61 @@ func (tx *Tx) User(id int64) (*mmo.User, error) {
 	return &u, nil
 }
 
+// accountKey is the key of an account in the accounts bucket.
+func accountKey(messenger string, id int64) []byte {
+	return append([]byte(messenger+"\x00"), itob(uint64(id))...)
+}
+
+// UserByAccount returns the user of a messenger's account, or
+// mmo.ErrNotFound.
+func (tx *Tx) UserByAccount(messenger string, id int64) (*mmo.User, error) {
+	v := tx.tx.Bucket(bucketAccounts).Get(accountKey(messenger, id))
+	if v == nil {
+		return nil, mmo.ErrNotFound
+	}
+	u, err := tx.User(int64(btoi(v)))
+	if err != nil {
+		return nil, fmt.Errorf("user %d of %s account %d: %w", btoi(v), messenger, id, err)
+	}
+	return u, nil
+}
+
 // PutUser creates or replaces a user, stamping UpdatedAt (and CreatedAt
-// for a new one).
+// for a new one), and keeps the index of their accounts in step. A new
+// user (ID 0) gets the next free id of the users' sequence; ids given by
+// a seed or a test are skipped.
 func (tx *Tx) PutUser(u *mmo.User) error {
-	if u.ID <= 0 {
+	users := tx.tx.Bucket(bucketUsers)
+	switch {
+	case u.ID < 0:
 		return fmt.Errorf("put user: invalid id %d", u.ID)
+	case u.ID == 0:
+		for {
+			seq, err := users.NextSequence()
+			if err != nil {
+				return fmt.Errorf("put user: %w", err)
+			}
+			if users.Get(itob(seq)) == nil {
+				u.ID = int64(seq)
+				break
+			}
+		}
 	}
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = tx.now
 	}
 	u.UpdatedAt = tx.now
-	return putJSON(tx.tx.Bucket(bucketUsers), itob(uint64(u.ID)), u)
+	accounts := tx.tx.Bucket(bucketAccounts)
+	for _, a := range u.Accounts {
+		k := accountKey(a.Messenger, a.ID)
+		if v := accounts.Get(k); v != nil && int64(btoi(v)) != u.ID {
+			return fmt.Errorf("put user %d: the %s account %d is user %d's", u.ID, a.Messenger, a.ID, btoi(v))
+		}
+		if err := accounts.Put(k, itob(uint64(u.ID))); err != nil {
+			return err
+		}
+	}
+	return putJSON(users, itob(uint64(u.ID)), u)
 }
 
 // Users calls fn for every user in id order until fn returns false.
@@ -142,6 +186,11 @@ func (tx *Tx) DeleteUser(id int64) error {
 	if u, err := tx.User(id); err == nil {
 		for _, aid := range slices.Clone(u.LeaderOf) {
 			if err := tx.SetLeader(aid, 0); err != nil {
+				return err
+			}
+		}
+		for _, a := range u.Accounts {
+			if err := tx.tx.Bucket(bucketAccounts).Delete(accountKey(a.Messenger, a.ID)); err != nil {
 				return err
 			}
 		}

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,6 +48,10 @@ type Config struct {
 	Data Data `yaml:"data"`
 	// Log configures the logger.
 	Log Log `yaml:"log"`
+	// HTTP configures the listener of health checks and metrics.
+	HTTP HTTP `yaml:"http"`
+	// Backup configures the backups the bot writes by itself.
+	Backup Backup `yaml:"backup"`
 	// Limits configures the outgoing message rate limits and the limit
 	// on each user's incoming updates.
 	Limits Limits `yaml:"rate_limits"`
@@ -102,6 +107,44 @@ type Log struct {
 	Format string `yaml:"format"`
 	// Level is "debug", "info", "warn" or "error".
 	Level string `yaml:"level"`
+}
+
+// HTTP configures the listener of health checks and metrics.
+type HTTP struct {
+	// Addr is where /livez, /readyz and /metrics are served, as
+	// host:port; empty turns the listener off. The default listens on
+	// the loopback interface only: the figures are the operator's.
+	Addr string `yaml:"addr"`
+	// PollMaxAge is how old the last successful getUpdates may be before
+	// /readyz says the bot is not ready; longer than
+	// telegram.poll_timeout, which a poll that finds nothing lasts.
+	PollMaxAge time.Duration `yaml:"poll_max_age"`
+	// OutboxMaxAge is how long a reply or notice may wait in the outbox
+	// before /readyz says the bot is not ready. A broadcast's messages
+	// may wait as much longer as the broadcast needs at
+	// rate_limits.global_per_second. At least one minute, the time a
+	// failing message is retried.
+	OutboxMaxAge time.Duration `yaml:"outbox_max_age"`
+}
+
+// Backup configures the backups the bot writes by itself.
+type Backup struct {
+	// Every is how often a backup is written; 0 turns them off.
+	Every time.Duration `yaml:"every"`
+	// Dir is where they are written; empty means "backups" in the
+	// directory of data.path (see Config.BackupDir).
+	Dir string `yaml:"dir"`
+	// Keep is how many backups are kept; older ones are deleted.
+	Keep int `yaml:"keep"`
+}
+
+// BackupDir is where scheduled backups go: backup.dir, or "backups"
+// beside the database, on the same volume.
+func (c Config) BackupDir() string {
+	if c.Backup.Dir != "" {
+		return c.Backup.Dir
+	}
+	return filepath.Join(filepath.Dir(c.Data.Path), "backups")
 }
 
 // Limits configures the outgoing message rate limits and the limit on
@@ -217,6 +260,15 @@ func Default() Config {
 		Log: Log{
 			Format: "text",
 			Level:  "info",
+		},
+		HTTP: HTTP{
+			Addr:         "127.0.0.1:9090",
+			PollMaxAge:   2 * time.Minute,
+			OutboxMaxAge: 10 * time.Minute,
+		},
+		Backup: Backup{
+			Every: 24 * time.Hour,
+			Keep:  14,
 		},
 		Limits: Limits{
 			GlobalPerSecond:  30,

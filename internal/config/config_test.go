@@ -59,6 +59,8 @@ func TestDefault(t *testing.T) {
 		Timezone: "Europe/Moscow",
 		Data:     Data{Path: "./data/mmo.db", OpenTimeout: 5 * time.Second},
 		Log:      Log{Format: "text", Level: "info"},
+		HTTP:     HTTP{Addr: "127.0.0.1:9090", PollMaxAge: 2 * time.Minute, OutboxMaxAge: 10 * time.Minute},
+		Backup:   Backup{Every: 24 * time.Hour, Keep: 14},
 		Limits: Limits{GlobalPerSecond: 30, PrivatePerSecond: 1, PrivateBurst: 3, GroupPerMinute: 20,
 			UserUpdates: 20, UserWindow: 10 * time.Second},
 		Dialogs: Dialogs{IdleTimeout: 24 * time.Hour},
@@ -113,6 +115,14 @@ data:
 log:
   format: json
   level: debug
+http:
+  addr: ":9100"
+  poll_max_age: 5m
+  outbox_max_age: 30m
+backup:
+  every: 6h
+  dir: /var/backups/mmobot
+  keep: 28
 rate_limits:
   global_per_second: 25.5
   private_per_second: 0.5
@@ -157,6 +167,8 @@ func fullWant() Config {
 		Timezone: "Asia/Yekaterinburg",
 		Data:     Data{Path: "/var/lib/mmobot/mmo.db", OpenTimeout: 2 * time.Second},
 		Log:      Log{Format: "json", Level: "debug"},
+		HTTP:     HTTP{Addr: ":9100", PollMaxAge: 5 * time.Minute, OutboxMaxAge: 30 * time.Minute},
+		Backup:   Backup{Every: 6 * time.Hour, Dir: "/var/backups/mmobot", Keep: 28},
 		Limits: Limits{GlobalPerSecond: 25.5, PrivatePerSecond: 0.5, PrivateBurst: 5, GroupPerMinute: 10,
 			UserUpdates: 30, UserWindow: time.Minute},
 		Dialogs: Dialogs{IdleTimeout: 2 * time.Hour},
@@ -433,5 +445,17 @@ func TestLoadWithoutToken(t *testing.T) {
 	cfg, err = LoadWithoutToken("", []string{"MMOBOT_TELEGRAM_TOKEN=1:abc"})
 	if err != nil || cfg.Telegram.Token != "1:abc" {
 		t.Errorf("LoadWithoutToken with a token = %q, %v", cfg.Telegram.Token, err)
+	}
+}
+
+func TestBackupDir(t *testing.T) {
+	c := Default()
+	c.Data.Path = "/data/mmo.db"
+	if got := c.BackupDir(); got != "/data/backups" {
+		t.Errorf("default backup dir = %q, want /data/backups beside the database", got)
+	}
+	c.Backup.Dir = "/mnt/other/mmobot"
+	if got := c.BackupDir(); got != "/mnt/other/mmobot" {
+		t.Errorf("backup dir = %q, want backup.dir", got)
 	}
 }

@@ -159,6 +159,12 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_CONSULTATIONS_CATEGORIES":       "consultations.categories",
 		"MMOBOT_CONSULTATIONS_RESPONSE_DAYS":    "consultations.response_days",
 		"MMOBOT_CONSULTATIONS_AUTO_CLOSE":       "consultations.auto_close",
+		"MMOBOT_HTTP_ADDR":                      "http.addr",
+		"MMOBOT_HTTP_POLL_MAX_AGE":              "http.poll_max_age",
+		"MMOBOT_HTTP_OUTBOX_MAX_AGE":            "http.outbox_max_age",
+		"MMOBOT_BACKUP_EVERY":                   "backup.every",
+		"MMOBOT_BACKUP_DIR":                     "backup.dir",
+		"MMOBOT_BACKUP_KEEP":                    "backup.keep",
 	}
 	got := map[string]string{}
 	for _, f := range fields {

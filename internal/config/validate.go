@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"math"
+	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -102,6 +104,27 @@ func (c *Config) validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		add("log.level", `must be "debug", "info", "warn" or "error", got %q`, c.Log.Level)
+	}
+
+	// http
+	if c.HTTP.Addr != "" {
+		if err := checkAddr(c.HTTP.Addr); err != nil {
+			add("http.addr", "%v", err)
+		}
+	}
+	if c.HTTP.PollMaxAge <= t.PollTimeout {
+		add("http.poll_max_age", "must be longer than telegram.poll_timeout (%v), which a poll that finds nothing lasts; got %v", t.PollTimeout, c.HTTP.PollMaxAge)
+	}
+	if c.HTTP.OutboxMaxAge < time.Minute {
+		add("http.outbox_max_age", "must be at least 1m, the time a failing message is retried; got %v", c.HTTP.OutboxMaxAge)
+	}
+
+	// backup
+	if c.Backup.Every < 0 || c.Backup.Every != 0 && c.Backup.Every < time.Minute {
+		add("backup.every", "must be 0 (no scheduled backups) or at least 1m, got %v", c.Backup.Every)
+	}
+	if c.Backup.Keep < 1 || c.Backup.Keep > 10000 {
+		add("backup.keep", "must be between 1 and 10000, got %d", c.Backup.Keep)
 	}
 
 	// rate_limits
@@ -242,6 +265,19 @@ func checkEndpoint(pattern string) error {
 	}
 	if u.Host == "" {
 		return fmt.Errorf("must include a host, got %q", pattern)
+	}
+	return nil
+}
+
+// checkAddr validates a listen address: host:port, the host optional
+// (all interfaces), the port a number.
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf(`must be host:port, such as "127.0.0.1:9090" or ":9090", or empty to turn it off; got %q`, addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("the port must be a number from 0 to 65535, got %q", port)
 	}
 	return nil
 }

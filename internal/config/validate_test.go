@@ -109,6 +109,32 @@ func TestValidate(t *testing.T) {
 		{"log level empty", func(c *Config) { c.Log.Level = "" },
 			`log.level: must be "debug", "info", "warn" or "error", got ""`},
 
+		// http
+		{"http off", func(c *Config) { c.HTTP.Addr = "" }, ""},
+		{"http all interfaces", func(c *Config) { c.HTTP.Addr = ":9090" }, ""},
+		{"http ipv6", func(c *Config) { c.HTTP.Addr = "[::1]:9090" }, ""},
+		{"http no port", func(c *Config) { c.HTTP.Addr = "127.0.0.1" },
+			`http.addr: must be host:port, such as "127.0.0.1:9090" or ":9090", or empty to turn it off; got "127.0.0.1"`},
+		{"http named port", func(c *Config) { c.HTTP.Addr = "localhost:metrics" },
+			`http.addr: the port must be a number from 0 to 65535, got "metrics"`},
+		{"http port too big", func(c *Config) { c.HTTP.Addr = ":70000" },
+			`http.addr: the port must be a number from 0 to 65535, got "70000"`},
+		{"poll max age within a long poll", func(c *Config) { c.HTTP.PollMaxAge = 30 * time.Second },
+			"http.poll_max_age: must be longer than telegram.poll_timeout (30s), which a poll that finds nothing lasts; got 30s"},
+		{"poll max age short with short polls", func(c *Config) { c.Telegram.PollTimeout = 5 * time.Second; c.HTTP.PollMaxAge = 10 * time.Second }, ""},
+		{"outbox max age short", func(c *Config) { c.HTTP.OutboxMaxAge = 30 * time.Second },
+			"http.outbox_max_age: must be at least 1m, the time a failing message is retried; got 30s"},
+
+		// backup
+		{"backups off", func(c *Config) { c.Backup.Every = 0 }, ""},
+		{"backups hourly", func(c *Config) { c.Backup.Every = time.Hour }, ""},
+		{"backups too often", func(c *Config) { c.Backup.Every = 30 * time.Second },
+			"backup.every: must be 0 (no scheduled backups) or at least 1m, got 30s"},
+		{"backups negative", func(c *Config) { c.Backup.Every = -time.Hour },
+			"backup.every: must be 0 (no scheduled backups) or at least 1m, got -1h0m0s"},
+		{"keep none", func(c *Config) { c.Backup.Keep = 0 },
+			"backup.keep: must be between 1 and 10000, got 0"},
+
 		// rate_limits
 		{"global zero", func(c *Config) { c.Limits.GlobalPerSecond = 0 },
 			"rate_limits.global_per_second: must be a positive number, got 0"},

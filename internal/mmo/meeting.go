@@ -80,19 +80,11 @@ type Event struct {
 	// Announcement is the broadcast of the latest announcement, for the
 	// leader's "delivered to N of M".
 	Announcement uint64 `json:"announcement,omitempty"`
-	// LeaderCard is where the leader last opened the event, so answers
-	// can refresh it live.
-	LeaderCardChat int64 `json:"leader_card_chat,omitempty"`
-	LeaderCardMsg  int   `json:"leader_card_msg,omitempty"`
 	// PlanItem links the event to an item of the association's work plan
 	// for its school year (0: none), so the report can say what was done.
 	PlanItem int `json:"plan_item,omitempty"`
 	// Checkin holds the check-in settings and state.
 	Checkin Checkin `json:"checkin"`
-	// CheckinCardChat and CheckinCardMsg are where the leader last opened
-	// the check-in view, refreshed as members check in.
-	CheckinCardChat int64 `json:"checkin_card_chat,omitempty"`
-	CheckinCardMsg  int   `json:"checkin_card_msg,omitempty"`
 }
 
 // End returns when the event ends.

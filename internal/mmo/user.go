@@ -38,13 +38,18 @@ func (r Role) String() string {
 	return "unknown"
 }
 
-// User is a person who wrote to the bot. The ID is their Telegram user id.
-// Name, School and Position are personal data collected with consent.
+// User is a person who wrote to the bot. The ID is the bot's own: every
+// record about a person refers to it, whatever messenger they write
+// through; Accounts are their accounts in the messengers. Name, School
+// and Position are personal data collected with consent.
 type User struct {
-	ID           int64     `json:"id"`
-	FirstName    string    `json:"first_name,omitempty"` // from Telegram, used before registration
+	ID int64 `json:"id"`
+	// Accounts are the person's accounts in messengers; the first is the
+	// one the bot writes to (see Reach).
+	Accounts     []Account `json:"accounts,omitempty"`
+	FirstName    string    `json:"first_name,omitempty"` // from the messenger, used before registration
 	Username     string    `json:"username,omitempty"`
-	LanguageCode string    `json:"language_code,omitempty"` // from Telegram
+	LanguageCode string    `json:"language_code,omitempty"` // from the messenger
 	Lang         string    `json:"lang,omitempty"`          // chosen in /settings; empty means follow LanguageCode
 	Name         string    `json:"name,omitempty"`          // full name (ФИО)
 	School       string    `json:"school,omitempty"`        // organisation
@@ -66,6 +71,65 @@ type User struct {
 	BlockedAt time.Time `json:"blocked_at,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Account is a person's account in a messenger.
+type Account struct {
+	// Messenger names the messenger ("telegram").
+	Messenger string `json:"messenger"`
+	// ID is the messenger's id of the person.
+	ID int64 `json:"id"`
+	// Chat is the messenger's id of the person's private chat with the
+	// bot, 0 when it is the same as ID (as in Telegram).
+	Chat int64 `json:"chat,omitempty"`
+}
+
+// ChatID is the id of the account's private chat with the bot.
+func (a Account) ChatID() int64 {
+	if a.Chat != 0 {
+		return a.Chat
+	}
+	return a.ID
+}
+
+// Reach returns the account the bot writes to the user through: the one
+// they wrote through last. ok is false for a user with no account.
+func (u *User) Reach() (a Account, ok bool) {
+	if len(u.Accounts) == 0 {
+		return Account{}, false
+	}
+	return u.Accounts[0], true
+}
+
+// UseAccount records that the user wrote through a: it becomes the
+// account the bot writes to, its private chat kept when known. It reports
+// whether the user changed.
+func (u *User) UseAccount(a Account) bool {
+	for i, old := range u.Accounts {
+		if old.Messenger != a.Messenger || old.ID != a.ID {
+			continue
+		}
+		if a.Chat == 0 {
+			a.Chat = old.Chat
+		}
+		if i == 0 && old == a {
+			return false
+		}
+		u.Accounts = append(u.Accounts[:i:i], u.Accounts[i+1:]...)
+		break
+	}
+	u.Accounts = append([]Account{a}, u.Accounts...)
+	return true
+}
+
+// HasAccount reports whether the user is the person of an account.
+func (u *User) HasAccount(messenger string, id int64) bool {
+	for _, a := range u.Accounts {
+		if a.Messenger == messenger && a.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Registered reports whether the user finished registration.

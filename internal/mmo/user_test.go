@@ -1,6 +1,7 @@
 package mmo
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,43 @@ func TestRoles(t *testing.T) {
 		if got := tt.user.Role(tt.admin); got != tt.want {
 			t.Errorf("%s: Role = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestUseAccount(t *testing.T) {
+	tg := Account{Messenger: "telegram", ID: 7}
+	mx := Account{Messenger: "max", ID: 9, Chat: 123}
+	tests := []struct {
+		name    string
+		have    []Account
+		use     Account
+		want    []Account
+		changed bool
+	}{
+		{"first account", nil, tg, []Account{tg}, true},
+		{"the same again", []Account{tg}, tg, []Account{tg}, false},
+		{"another messenger goes first", []Account{tg}, mx, []Account{mx, tg}, true},
+		{"back to the first", []Account{mx, tg}, tg, []Account{tg, mx}, true},
+		{"the chat, once known, is kept", []Account{mx, tg}, Account{Messenger: "max", ID: 9}, []Account{mx, tg}, false},
+		{"a new chat replaces the old", []Account{mx}, Account{Messenger: "max", ID: 9, Chat: 456}, []Account{{Messenger: "max", ID: 9, Chat: 456}}, true},
+	}
+	for _, tt := range tests {
+		u := &User{Accounts: append([]Account(nil), tt.have...)}
+		changed := u.UseAccount(tt.use)
+		if changed != tt.changed || !slices.Equal(u.Accounts, tt.want) {
+			t.Errorf("%s: %v, changed %v; want %v, %v", tt.name, u.Accounts, changed, tt.want, tt.changed)
+		}
+		if a, ok := u.Reach(); !ok || a != tt.want[0] {
+			t.Errorf("%s: Reach = %v, %v", tt.name, a, ok)
+		}
+	}
+	if _, ok := (&User{}).Reach(); ok {
+		t.Error("a user without accounts is reachable")
+	}
+	if got := mx.ChatID(); got != 123 {
+		t.Errorf("ChatID of a MAX dialog = %d", got)
+	}
+	if got := tg.ChatID(); got != 7 {
+		t.Errorf("ChatID of a Telegram account = %d", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 )
 
 // The demo is a small city's school year in progress: two associations
@@ -230,11 +231,13 @@ func (d *demo) plan() error {
 	})
 }
 
-// register stores a registered user, as registration leaves them.
+// register stores a registered user, as registration leaves them. The
+// persona's Telegram id is their id in the store too, as it is for users
+// from before ids were the bot's own.
 func (d *demo) register(p *Persona, at time.Time) error {
 	return d.at(at, func(tx *boltdb.Tx) error {
 		return tx.PutUser(&mmo.User{
-			ID: p.ID, FirstName: p.FirstName, LanguageCode: p.Lang,
+			ID: p.ID, Accounts: []mmo.Account{{Messenger: telegram.Messenger, ID: p.ID}}, FirstName: p.FirstName, LanguageCode: p.Lang,
 			Name: p.FullName(), School: p.School, Position: p.Position,
 			ConsentAt: at.Add(-2 * time.Minute), RegisteredAt: at,
 		})

@@ -8,7 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mmobot/mmobot/internal/telegram"
+	"github.com/mmobot/mmobot/internal/chat"
 )
 
 // The page shows the bot's texts as Telegram shows them. The bot writes
@@ -264,7 +264,7 @@ func deepLinkPayload(href, bot string) (string, bool) {
 		return "", false
 	}
 	p := u.Query().Get("start")
-	if p != "" && !telegram.ValidPayload(p) {
+	if p != "" && !chat.ValidPayload(p) {
 		return "", false
 	}
 	return p, true

@@ -216,6 +216,10 @@ func (s *Sandbox) config() (config.Config, error) {
 	cfg.Limits.PrivatePerSecond = 100
 	cfg.Limits.PrivateBurst = 50
 	cfg.Limits.GroupPerMinute = 600
+	// The sandbox is no service to watch or keep: no listener for health
+	// checks, no scheduled backups of its throwaway database.
+	cfg.HTTP.Addr = ""
+	cfg.Backup.Every = 0
 	if err := cfg.Validate(); err != nil {
 		return cfg, fmt.Errorf("sandbox: config: %w", err)
 	}

@@ -24,7 +24,7 @@ import (
 
 // Config is the size and shape of what Build writes.
 type Config struct {
-	Users         int // registered teachers; user ids are 1..Users
+	Users         int // registered teachers; user ids are 1..Users, each with a Telegram account (TelegramID)
 	Associations  int // of Members members each, besides the big one
 	Members       int // members of an ordinary association
 	Big           int // members of one more, large association (0: none)
@@ -64,6 +64,14 @@ type Stats struct {
 	// school year was written, oldest first.
 	YearSize []int64
 }
+
+// TelegramID is the Telegram account of seeded user uid. It differs from
+// the user's id, which is the bot's own, as it does for anyone who
+// registered after the ids became the bot's: a benchmark that writes as a
+// seeded teacher writes from this account.
+func TelegramID(uid int64) int64 { return telegramBase + uid }
+
+const telegramBase = 700_000_000
 
 // clock is the store's clock while seeding.
 type clock struct{ t atomic.Int64 }
@@ -191,7 +199,7 @@ func (b *builder) people() error {
 	for from := 1; from <= cfg.Users; from += 2000 {
 		if err := b.db.Update(func(tx *boltdb.Tx) error {
 			for id := from; id < from+2000 && id <= cfg.Users; id++ {
-				u := &mmo.User{ID: int64(id), Name: name(id), School: "МБОУ СОШ № " + strconv.Itoa(1+id%60),
+				u := &mmo.User{ID: int64(id), Accounts: []mmo.Account{{Messenger: boltdb.Telegram, ID: TelegramID(int64(id))}}, Name: name(id), School: "МБОУ СОШ № " + strconv.Itoa(1+id%60),
 					Position: "учитель", LanguageCode: "ru", ConsentAt: now, RegisteredAt: now, Coordinator: id == 1}
 				if err := tx.PutUser(u); err != nil {
 					return err

@@ -1,30 +1,56 @@
-// Package telegram is the Telegram adapter of the bot, and the only
-// package that imports the Bot API library. It polls updates with its own
-// loop (so an update is confirmed only after it was handled), routes them
-// to handlers inside a store transaction, and delivers every answer
-// through a durable outbox, most urgent first, and one rate-limited
-// sender that answers callback queries off the update workers.
+// Package telegram is the bot's Telegram transport, and the only package
+// (with its fake server, telegramtest) that imports the Bot API library.
+// It polls updates with its own loop, so that an update is confirmed only
+// after it was handled; turns each into a chat.Update for the
+// conversation (internal/chat), checking the signature of pressed
+// buttons; and delivers the outbox the conversation fills: most urgent
+// first, through one rate-limited sender, signing each button for the
+// chat it goes to, recording the ids of messages sent under a key, and
+// answering pressed buttons off the update workers.
 package telegram
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
-	"github.com/mmobot/mmobot/internal/i18n"
-	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/chat"
 )
+
+// Messenger is the name of Telegram in updates, outbox items and the
+// store.
+const Messenger = boltdb.Telegram
+
+// maxText is Telegram's limit for a message text: 4096 characters of the
+// text once its HTML is parsed, counted in UTF-16 code units.
+const maxText = 4096
+
+// Handler is the conversation, as the transport uses it: chat.Engine.
+type Handler interface {
+	// Handle applies an update; an error is boltdb.ErrUnwritable, and
+	// the update is held to be handled again.
+	Handle(ctx context.Context, u *chat.Update) (chat.Result, error)
+	// Blocked records that a person blocked the bot (a send to their
+	// chat was refused with 403); FileNotSent tells a person that a file
+	// for them was set aside after a minute of failures. user is the
+	// person the message was for (chat.Message.User), 0 if it did not
+	// say.
+	Blocked(messenger string, chat, user int64)
+	FileNotSent(messenger string, chat, user int64)
+	// StoreFailed and StoreOK report how the writes of a batch ended, so
+	// that a disk that refuses writes is reported once.
+	StoreFailed(err error, started time.Time)
+	StoreOK(started time.Time)
+}
 
 // Options configure a Bot.
 type Options struct {
@@ -34,63 +60,34 @@ type Options struct {
 	RequestTimeout time.Duration // HTTP timeout of other calls
 	Workers        int           // chats handled at once
 	Limits         Limits
-	Admins         []int64
-	DialogIdle     time.Duration   // a form left alone this long expires
-	MemberLinkTTL  time.Duration   // validity of member invitation links; 0: until revoked
-	LeaderLinkTTL  time.Duration   // validity of one-time leader invitation links
-	Reminders      []time.Duration // how long before an event reminders go out
-	// ConsultCategories are the topics of requests (empty: the built-in
-	// list); ConsultResponseDays the working days before a waiting request
-	// is raised; ConsultAutoClose the quiet time after which an answered
-	// request closes.
-	ConsultCategories   []string
-	ConsultResponseDays int
-	ConsultAutoClose    time.Duration
-	// Regulation is the city's regulation profile; AlertsAt the daily
-	// time ("HH:MM") of deadline reminders and the coordinators' digest.
-	Regulation mmo.Regulation
-	AlertsAt   string
-	// DueInterval is how often due reminders are looked for; 30 s when 0.
-	DueInterval time.Duration
-	Location    *time.Location
-	Log         *slog.Logger
-	// Now is the clock of handlers and dialogs; time.Now when nil.
-	Now func() time.Time
+	Log            *slog.Logger
 	// ConnectRetry is the first wait between attempts to reach the Bot
 	// API at start; it doubles up to a minute.
 	ConnectRetry time.Duration
-	// UserUpdates limits how many updates of one user are handled per
-	// UserWindow (by the clock Now); the excess gets one notice and is
-	// dropped. 0: no limit.
-	UserUpdates int
-	UserWindow  time.Duration
-	// OnDueScan, when set, is told after each completed due scan the
-	// clock time it went by and whether it queued messages. Tests use it
-	// to know that the scheduler has looked at a moved clock and found
-	// nothing more to send, instead of sleeping and hoping it has.
-	OnDueScan func(now time.Time, queued bool)
+	// Metrics, when set, is told what the transport does (see Recorder).
+	Metrics Recorder
+	// Now is the clock the transport tells Metrics the time by;
+	// time.Now when nil.
+	Now func() time.Time
 }
 
-// Bot is the running Telegram bot.
+// Bot is the running Telegram transport.
 type Bot struct {
 	opt     Options
 	api     *tgbotapi.BotAPI // for sending; its requests finish on shutdown
 	pollAPI *tgbotapi.BotAPI // for getUpdates; its request is cut on shutdown
 	db      *boltdb.DB
-	cat     *i18n.Catalog
 	codec   codec
 	sender  *Sender
 	answers *answerer
 	out     *dispatcher
-	flood   *floodGate // nil: no limit on users' updates
 	log     *slog.Logger
-	now     func() time.Time
-	routes  routes
-	alerts  time.Time // the clock time of the daily jobs, parsed from AlertsAt
+	handler Handler // set by Run
 
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
-	store      storeHealth
+	rec        Recorder // never nil
+	now        func() time.Time
 
 	// testHookAfterBatch, when set, runs after a batch was handled and
 	// before its offset is saved; tests use it to simulate a crash.
@@ -112,8 +109,8 @@ func (c ctxClient) Do(req *http.Request) (*http.Response, error) {
 }
 
 // New connects to the Bot API (retrying while it cannot be reached, until
-// ctx is done) and returns a bot ready to Run.
-func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Bot, error) {
+// ctx is done) and returns a transport ready to Run.
+func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
@@ -122,34 +119,6 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	}
 	if opt.Workers < 1 {
 		opt.Workers = 1
-	}
-	if opt.DialogIdle <= 0 {
-		opt.DialogIdle = 24 * time.Hour
-	}
-	if opt.Location == nil {
-		opt.Location = time.UTC
-	}
-	if opt.LeaderLinkTTL <= 0 {
-		opt.LeaderLinkTTL = 7 * 24 * time.Hour
-	}
-	if opt.AlertsAt == "" {
-		opt.AlertsAt = "09:00"
-	}
-	alerts, err := time.Parse("15:04", opt.AlertsAt)
-	if err != nil {
-		return nil, fmt.Errorf("alerts time %q: want HH:MM", opt.AlertsAt)
-	}
-	// The due scan takes the nearest reminder first; sort once, on a copy
-	// that is the bot's own.
-	opt.Reminders = slices.Sorted(slices.Values(opt.Reminders))
-	if opt.Regulation.YearStart.Month == 0 {
-		opt.Regulation.YearStart = mmo.MonthDay{Month: time.September, Day: 1}
-		opt.Regulation.PlanDue = mmo.MonthDay{Month: time.September, Day: 15}
-		opt.Regulation.ReportDue = mmo.MonthDay{Month: time.June, Day: 20}
-		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
-	}
-	if opt.DueInterval <= 0 {
-		opt.DueInterval = 30 * time.Second
 	}
 	if opt.ConnectRetry <= 0 {
 		opt.ConnectRetry = time.Second
@@ -203,23 +172,22 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 	pollAPI.Client = ctxClient{ctx: pollCtx, c: &http.Client{Transport: transport, Timeout: opt.PollTimeout + opt.RequestTimeout}}
 
 	b := &Bot{
-		opt: opt, api: api, pollAPI: &pollAPI, db: db, cat: cat,
-		codec: codec{secret: db.Secret()}, log: log, now: opt.Now, alerts: alerts,
-		pollCtx: pollCtx, pollCancel: pollCancel,
+		opt: opt, api: api, pollAPI: &pollAPI, db: db,
+		codec: codec{secret: db.Secret()}, log: log,
+		pollCtx: pollCtx, pollCancel: pollCancel, rec: orNop(opt.Metrics), now: opt.Now,
 	}
 	b.sender = NewSender(apiCaller{api: api, client: sendClient}, opt.Limits, log)
+	b.sender.rec = b.rec
 	b.answers = newAnswerer(b.sender, log)
 	// Enough concurrent sends to keep the global rate when each request
 	// takes a network round trip, and few enough that a crash repeats few.
 	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
-	b.out = newDispatcher(db, b.sender, log, parallel, b.markBlocked, b.fileNotSent)
-	if opt.UserUpdates > 0 {
-		if opt.UserWindow <= 0 {
-			opt.UserWindow = 10 * time.Second
-		}
-		b.flood = newFloodGate(opt.UserUpdates, opt.UserWindow)
-	}
-	b.routes = b.buildRoutes()
+	b.out = newDispatcher(db, b.sender, b.codec, log, parallel,
+		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
+		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
+	// getMe has just answered: the API is reachable, though the first
+	// long poll may take poll_timeout to return.
+	b.rec.Polled(b.now())
 	log.Info("connected to the Bot API", "bot", api.Self.UserName)
 	return b, nil
 }
@@ -227,24 +195,25 @@ func New(ctx context.Context, db *boltdb.DB, cat *i18n.Catalog, opt Options) (*B
 // Username returns the bot's Telegram username, for deep links.
 func (b *Bot) Username() string { return b.api.Self.UserName }
 
-func (b *Bot) isAdmin(id int64) bool { return slices.Contains(b.opt.Admins, id) }
-
-func (b *Bot) button(chatID int64, text, verb string, args ...string) button {
-	data, err := b.codec.encode(chatID, verb, args...)
-	if err != nil {
-		// Routes are written by us; an oversized button is a bug caught by
-		// the codec's tests, never user input.
-		panic(fmt.Sprintf("callback %s: %v", verb, err))
-	}
-	return button{Text: text, Data: data}
-}
-
-// markBlocked records a 403 from Telegram: the user blocked the bot.
-func (b *Bot) markBlocked(chatID int64) {
-	if err := b.db.Update(func(tx *boltdb.Tx) error { return tx.SetBlocked(chatID, true) }); err != nil {
-		b.log.Error("mark user blocked", "user_id", chatID, "error", err)
+// Transport describes Telegram to the conversation: its name, the bot's
+// username, its deep links (t.me/<bot>?start=<payload>) and text limit.
+func (b *Bot) Transport() chat.Transport {
+	name := b.Username()
+	return chat.Transport{
+		Messenger: Messenger,
+		Bot:       name,
+		DeepLink: func(payload string) string {
+			if payload == "" {
+				return "https://t.me/" + name
+			}
+			return "https://t.me/" + name + "?start=" + payload
+		},
+		MaxText: maxText,
 	}
 }
+
+// Wake tells the transport that messages were committed to the outbox.
+func (b *Bot) Wake() { b.out.notify() }
 
 // Shutdown budget: SIGTERM is honoured within about 5 s in every state
 // (Docker waits 10 s). The answers to the last updates get drainFor to go
@@ -255,35 +224,12 @@ const (
 	graceFor = time.Second
 )
 
-// fileNotSent tells a person that a file for them was set aside after a
-// minute of failures, in their language, so they know to ask again.
-func (b *Bot) fileNotSent(chatID int64) {
-	err := b.db.Update(func(tx *boltdb.Tx) error {
-		lang := i18n.Default
-		if u, err := tx.User(chatID); err == nil {
-			if u.Blocked {
-				return nil
-			}
-			lang = b.cat.Match(u.Lang, u.LanguageCode)
-		}
-		data, err := json.Marshal(&outMsg{Kind: outSend, ChatID: chatID, Text: b.cat.T(lang, "error.file_not_sent")})
-		if err != nil {
-			return err
-		}
-		return tx.Enqueue(&boltdb.OutboxItem{ChatID: chatID, Payload: data, Priority: boltdb.PriorityReply})
-	})
-	if err != nil {
-		b.log.Error("queue the notice of a file not sent", "chat_id", chatID, "error", err)
-		return
-	}
-	b.out.notify()
-}
-
-// Run polls and handles updates until ctx is done, then finishes the
-// updates in hand, saves the offset, gives the outbox a moment to drain,
-// and returns nil. Nothing it starts with waits for Telegram: menus are
-// queued for the outbox's menu lane, polling begins at once.
-func (b *Bot) Run(ctx context.Context) error {
+// Run polls updates and hands them to h until ctx is done, then finishes
+// the updates in hand, saves the offset, gives the outbox a moment to
+// drain, and returns nil. Nothing it starts with waits for Telegram:
+// polling begins at once, the outbox is delivered beside it.
+func (b *Bot) Run(ctx context.Context, h Handler) error {
+	b.handler = h
 	outCtx, outCancel := context.WithCancel(context.WithoutCancel(ctx))
 	sendCtx, sendCancel := context.WithCancel(context.WithoutCancel(ctx))
 	outDone := make(chan struct{})
@@ -291,16 +237,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(outDone)
 		b.out.run(outCtx, sendCtx)
 	}()
-	if err := b.refreshMenus(); err != nil {
-		b.log.Error("queue command menus", "error", err)
-	}
-
-	c := b.startSchedule()
 
 	stop := context.AfterFunc(ctx, b.pollCancel)
 	defer stop()
 	err := b.poll(ctx)
-	<-c.Stop().Done() // a scan in hand finishes before the store closes
 
 	// Let the answers to the last updates go out before stopping.
 	drain := time.Now().Add(drainFor)
@@ -334,9 +274,11 @@ func (b *Bot) poll(ctx context.Context) error {
 		workers[i] = make(chan tgbotapi.Update, 100)
 		go func(ch chan tgbotapi.Update) {
 			for u := range ch {
-				if err := b.process(u); err != nil {
+				took := time.Now()
+				if err := b.process(ctx, u); err != nil {
 					held.set(err)
 				}
+				b.rec.Update(updateKind(&u), time.Since(took))
 				wg.Done()
 			}
 		}(workers[i])
@@ -362,6 +304,7 @@ func (b *Bot) poll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		b.rec.Request("getUpdates", resultCode(err))
 		if err != nil {
 			errWait = b.pollBackoff(err, errWait)
 			b.log.Warn("getUpdates failed", "error", err, "retry_in", errWait.String())
@@ -369,6 +312,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			continue
 		}
 		errWait = 0
+		b.rec.Polled(b.now())
 		if len(updates) == 0 {
 			// A server that answers at once with nothing (no long polling)
 			// must not make this loop spin: back off up to a second.
@@ -402,7 +346,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			// batch would lose it. Keep the offset, so Telegram delivers
 			// the batch again, and try later; the handled marks skip the
 			// updates whose commits did land.
-			b.store.failed(b.log, err, batchStarted)
+			b.handler.StoreFailed(err, batchStarted)
 			storeWait = b.pollBackoff(err, storeWait)
 			sleep(ctx, storeWait)
 			continue
@@ -410,11 +354,19 @@ func (b *Bot) poll(ctx context.Context) error {
 		if err != nil {
 			b.log.Error("save offset", "error", err)
 		}
-		b.store.ok(b.log, batchStarted)
+		b.handler.StoreOK(batchStarted)
 		storeWait = 0
 		offset = next
 	}
 	return nil
+}
+
+// logUpdate writes the one info line of a handled update: its type, the
+// route it took, how it ended (see chat.Result) and how long it took. No
+// ids of people, no text: routes are the bot's own words.
+func (b *Bot) logUpdate(u *tgbotapi.Update, route, result string, start time.Time) {
+	b.log.Info("update handled", "update_id", u.UpdateID, "type", updateKind(u), "route", route,
+		"result", result, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 }
 
 // pollBackoff returns how long to wait after a failed getUpdates: what a
@@ -450,154 +402,31 @@ func chatOf(u *tgbotapi.Update) uint64 {
 	return 0
 }
 
-// process applies one update: the handler runs inside a store transaction
-// that also marks the update handled and queues the replies, so the three
-// land together. A handler error rolls everything back; the user then
-// gets an apology and the update is marked handled, so a bug cannot make
-// Telegram redeliver it forever. A commit the store refused is no bug of
-// the handler: it is returned (boltdb.ErrUnwritable) for the poll loop to
-// hold the batch, and nothing is said to the user.
-func (b *Bot) process(u tgbotapi.Update) error {
-	if b.flood != nil {
-		if user := senderOf(&u); user != 0 {
-			if ok, first := b.flood.admit(user, b.now()); !ok {
-				return b.refuse(u, first)
-			}
-		}
+// process hands one update to the conversation, and then answers the
+// pressed button (by the answerer, never here: a hanging or refused
+// answer must not hold up the updates behind it) and wakes the outbox. A
+// commit the store refused (boltdb.ErrUnwritable) is returned for the
+// poll loop to hold the batch.
+func (b *Bot) process(ctx context.Context, u tgbotapi.Update) error {
+	start := time.Now()
+	cu, ok := b.convert(&u)
+	if !ok {
+		b.logUpdate(&u, "", chat.OutcomeIgnored, start)
+		return nil // nothing the conversation acts upon
 	}
-	var done *Request
-	var failed error
-	err := b.db.Batch(func(tx *boltdb.Tx) error {
-		done = nil
-		if failed != nil {
-			// Batch runs a failed function again on its own; the handler
-			// failed already and would only fail (or panic) twice.
-			return failed
-		}
-		if tx.Handled(u.UpdateID) {
-			return nil
-		}
-		r, err := b.newRequest(tx, &u)
-		if err != nil {
-			return err
-		}
-		if err := b.routes.handler(r); err != nil {
-			failed = err
-			return err
-		}
-		if err := r.commit(); err != nil {
-			return err
-		}
-		done = r
-		return tx.MarkHandled(u.UpdateID)
-	})
-	if errors.Is(err, boltdb.ErrUnwritable) {
-		b.log.Debug("update held: database unwritable", "update_id", u.UpdateID)
+	res, err := b.handler.Handle(ctx, &cu)
+	if err != nil {
+		b.logUpdate(&u, res.Route, chat.OutcomeHeld, start)
 		return err
 	}
-	if err != nil {
-		return b.fail(&u, err)
+	b.logUpdate(&u, res.Route, res.Outcome, start)
+	if res.Answer != nil && u.CallbackQuery != nil {
+		cfg := tgbotapi.NewCallback(u.CallbackQuery.ID, res.Answer.Text)
+		cfg.ShowAlert = res.Answer.Alert
+		b.answers.answer(cfg, cu.Chat, u.UpdateID)
 	}
-	if done == nil {
-		b.log.Debug("update already handled", "update_id", u.UpdateID)
-		return nil
-	}
-	b.after(done)
-	return nil
-}
-
-// after does what must follow the commit: answering the callback query
-// (by the answerer, never here: a hanging or refused answer must not hold
-// up the updates behind it) and waking the outbox.
-func (b *Bot) after(r *Request) {
-	if r.answer != nil {
-		b.answers.answer(*r.answer, r.ChatID, r.Update.UpdateID)
-	}
-	if len(r.out) > 0 {
+	if res.Queued {
 		b.out.notify()
 	}
-}
-
-// fail handles an update whose handler failed: log, apologise, and mark it
-// handled in a transaction of its own. If the store refuses that
-// transaction, the error is returned so that the update is held.
-func (b *Bot) fail(u *tgbotapi.Update, cause error) error {
-	b.log.Error("update failed", "update_id", u.UpdateID, "chat_id", int64(chatOf(u)), "error", cause)
-	var r *Request
-	err := b.db.Update(func(tx *boltdb.Tx) error {
-		r = nil
-		if tx.Handled(u.UpdateID) {
-			return nil
-		}
-		req, err := b.newRequest(tx, u)
-		if err != nil {
-			return err
-		}
-		if req.ChatID != 0 && (req.Private || u.CallbackQuery != nil) {
-			req.reply(req.T("error.internal"))
-		}
-		if err := req.commit(); err != nil {
-			return err
-		}
-		r = req
-		return tx.MarkHandled(u.UpdateID)
-	})
-	if errors.Is(err, boltdb.ErrUnwritable) {
-		return err
-	}
-	if err != nil {
-		b.log.Error("record failed update", "update_id", u.UpdateID, "error", err)
-		return nil
-	}
-	if r != nil {
-		b.after(r)
-	}
 	return nil
-}
-
-// newRequest prepares the request of an update: who, where, which
-// language and role.
-func (b *Bot) newRequest(tx *boltdb.Tx, u *tgbotapi.Update) (*Request, error) {
-	r := &Request{bot: b, Tx: tx, Update: u, Now: b.now()}
-	switch {
-	case u.Message != nil:
-		r.From = u.Message.From
-		r.ChatID = u.Message.Chat.ID
-		r.Private = u.Message.Chat.IsPrivate()
-		r.Text = u.Message.Text
-		r.Command, r.Args = parseCommand(r.Text, b.api.Self.UserName)
-	case u.CallbackQuery != nil:
-		r.From = u.CallbackQuery.From
-		if m := u.CallbackQuery.Message; m != nil {
-			r.ChatID = m.Chat.ID
-			r.Private = m.Chat.IsPrivate()
-		} else {
-			r.ChatID = r.From.ID
-		}
-	case u.MyChatMember != nil:
-		r.From = &u.MyChatMember.From
-		r.ChatID = u.MyChatMember.Chat.ID
-		r.Private = u.MyChatMember.Chat.IsPrivate()
-	}
-	if r.From == nil {
-		r.User = &mmo.User{}
-		r.Lang = i18n.Default
-		return r, nil
-	}
-	user, err := tx.User(r.From.ID)
-	switch {
-	case err == nil:
-		r.User, r.Known = user, true
-	case errors.Is(err, mmo.ErrNotFound):
-		r.User = &mmo.User{ID: r.From.ID}
-	default:
-		return nil, err
-	}
-	if r.User.LanguageCode != r.From.LanguageCode {
-		r.User.LanguageCode = r.From.LanguageCode
-		r.changed = true
-	}
-	r.Lang = b.cat.Match(r.User.Lang, r.From.LanguageCode)
-	r.Role = r.User.Role(b.isAdmin(r.From.ID))
-	return r, nil
 }

@@ -7,21 +7,24 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 	"github.com/mmobot/mmobot/locales"
 )
 
-// testBot is a bot over a store file and a fake server.
+// testBot is the transport and the conversation over a store file and a
+// fake server.
 type testBot struct {
 	t      *testing.T
+	srv    *telegramtest.Server
 	bot    *Bot
+	engine *chat.Engine
 	db     *boltdb.DB
 	cancel context.CancelFunc
 	done   chan error
@@ -39,14 +42,33 @@ func testOptions(srv *telegramtest.Server) Options {
 	}
 }
 
+// tgAccount is the account list of a Telegram user.
+func tgAccount(id int64) []mmo.Account {
+	return []mmo.Account{{Messenger: Messenger, ID: id}}
+}
+
+// chatOptions are the conversation's options of the tests: its log goes
+// where the transport's does.
+func chatOptions(opt Options) chat.Options {
+	return chat.Options{Log: opt.Log}
+}
+
 // quickRetry is the message retry policy of tests that must lose
 // nothing: the real one's shape, in milliseconds, with room for a slow
 // machine before anything is set aside.
 var quickRetry = retryPolicy{first: 20 * time.Millisecond, most: 320 * time.Millisecond, budget: 10 * time.Second}
 
-// startBot opens the store at path and runs a bot until the test ends or
-// stop is called. edit may change the bot before it runs.
+// startBot opens the store at path and runs the transport, with the
+// conversation behind it, until the test ends or stop is called. edit may
+// change the transport before it runs.
 func startBot(t *testing.T, srv *telegramtest.Server, path string, opt Options, edit func(*Bot)) *testBot {
+	t.Helper()
+	return startBotWith(t, srv, path, opt, chatOptions(opt), edit)
+}
+
+// startBotWith is startBot with the conversation's options; it adds the
+// transport to them. Menus are queued at the start, as the program does.
+func startBotWith(t *testing.T, srv *telegramtest.Server, path string, opt Options, copt chat.Options, edit func(*Bot)) *testBot {
 	t.Helper()
 	db, err := boltdb.Open(path, boltdb.Options{Timeout: 2 * time.Second})
 	if err != nil {
@@ -57,17 +79,28 @@ func startBot(t *testing.T, srv *telegramtest.Server, path string, opt Options, 
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := New(ctx, db, cat, opt)
+	bot, err := New(ctx, db, opt)
 	if err != nil {
 		cancel()
 		db.Close()
 		t.Fatal(err)
 	}
+	copt.Transports = []chat.Transport{bot.Transport()}
+	copt.Wake = bot.Wake
+	engine, err := chat.New(db, cat, copt)
+	if err != nil {
+		cancel()
+		db.Close()
+		t.Fatal(err)
+	}
+	if err := engine.RefreshMenus(); err != nil {
+		t.Fatal(err)
+	}
 	if edit != nil {
 		edit(bot)
 	}
-	tb := &testBot{t: t, bot: bot, db: db, cancel: cancel, done: make(chan error, 1)}
-	go func() { tb.done <- bot.Run(ctx) }()
+	tb := &testBot{t: t, srv: srv, bot: bot, engine: engine, db: db, cancel: cancel, done: make(chan error, 1)}
+	go func() { tb.done <- bot.Run(ctx, engine) }()
 	t.Cleanup(tb.stop)
 	return tb
 }
@@ -96,9 +129,24 @@ func (tb *testBot) wait() {
 	tb.db.Close()
 }
 
+// settled waits for the explicit signs that everything the updates sent
+// so far caused has happened: each update confirmed (so handled, and its
+// replies committed to the outbox: the offset is saved only after that),
+// and the outbox empty (so every reply was accepted by the server, which
+// records a message before it answers).
+func (tb *testBot) settled() {
+	tb.t.Helper()
+	waitUntil(tb.t, "every update confirmed and the outbox empty", func() bool {
+		n, err := tb.db.OutboxLen()
+		return tb.srv.Pending() == 0 && err == nil && n == 0
+	})
+}
+
 // expectTexts waits for the chat's next messages and checks each contains
-// its fragment, then that nothing else arrives once the server settles.
-func expectTexts(t *testing.T, srv *telegramtest.Server, u *telegramtest.User, fragments ...string) {
+// its fragment, then, once everything the updates caused has happened
+// (settled), that nothing else arrived.
+func (tb *testBot) expectTexts(u *telegramtest.User, fragments ...string) {
+	t := tb.t
 	t.Helper()
 	for _, f := range fragments {
 		m := u.Next(t)
@@ -106,7 +154,7 @@ func expectTexts(t *testing.T, srv *telegramtest.Server, u *telegramtest.User, f
 			t.Fatalf("user %d: got %q, want a message with %q", u.ID, m.Text, f)
 		}
 	}
-	srv.Settle(t)
+	tb.settled()
 	if extra := u.Drain(); len(extra) != 0 {
 		t.Fatalf("user %d got %d unexpected messages, first %q", u.ID, len(extra), extra[0].Text)
 	}
@@ -132,11 +180,11 @@ func TestCrashBeforeOffsetIsSavedRedeliversOnce(t *testing.T) {
 	// More updates arrive while the bot is down.
 	users[0].Send("/help")
 
-	startBot(t, srv, path, testOptions(srv), nil)
+	tb := startBot(t, srv, path, testOptions(srv), nil)
 	for _, u := range users[1:] {
-		expectTexts(t, srv, u, "Здравствуйте", "152-ФЗ")
+		tb.expectTexts(u, "Здравствуйте", "152-ФЗ")
 	}
-	expectTexts(t, srv, users[0], "Здравствуйте", "152-ФЗ", "/start")
+	tb.expectTexts(users[0], "Здравствуйте", "152-ФЗ", "/start")
 	if c := srv.Confirmed(); c != 4 {
 		t.Errorf("confirmed = %d, want 4", c)
 	}
@@ -153,7 +201,7 @@ func TestOutboxSentAfterRestart(t *testing.T) {
 	u := srv.NewUser(10, "А", "ru")
 	err = db.Update(func(tx *boltdb.Tx) error {
 		for _, text := range []string{"первое", "второе", "третье"} {
-			data, _ := json.Marshal(outMsg{Kind: outSend, ChatID: u.ID, Text: text})
+			data, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: text})
 			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: u.ID, Payload: data}); err != nil {
 				return err
 			}
@@ -165,15 +213,13 @@ func TestOutboxSentAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	tb := startBot(t, srv, path, testOptions(srv), nil)
-	expectTexts(t, srv, u, "первое", "второе", "третье")
-	// The server hears a send before the bot has recorded it.
-	waitUntil(t, "the outbox to empty", func() bool { n, _ := tb.db.OutboxLen(); return n == 0 })
+	tb.expectTexts(u, "первое", "второе", "третье")
 }
 
 func TestPollingFaultsLoseNothing(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
-	startBot(t, srv, path, testOptions(srv), nil)
+	tb := startBot(t, srv, path, testOptions(srv), nil)
 	u := srv.NewUser(20, "А", "ru")
 	for _, f := range []telegramtest.Fault{
 		{Method: "getUpdates", Kind: telegramtest.TooManyRequests, RetryAfter: 1},
@@ -183,7 +229,7 @@ func TestPollingFaultsLoseNothing(t *testing.T) {
 	} {
 		srv.Inject(f)
 		u.Send("/help")
-		expectTexts(t, srv, u, "/start")
+		tb.expectTexts(u, "/start")
 	}
 }
 
@@ -191,14 +237,14 @@ func TestSendingFaultsLoseNothing(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	opt := testOptions(srv)
-	startBot(t, srv, path, opt, func(b *Bot) { b.out.msgRetry = quickRetry })
+	tb := startBot(t, srv, path, opt, func(b *Bot) { b.out.msgRetry = quickRetry })
 	u := srv.NewUser(30, "А", "ru")
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.TooManyRequests, RetryAfter: 1})
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.ServerError})
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.BadGateway})
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.Drop})
 	u.Send("/start")
-	expectTexts(t, srv, u, "Здравствуйте", "152-ФЗ")
+	tb.expectTexts(u, "Здравствуйте", "152-ФЗ")
 	if st := srv.Stats(); st.Faults != 4 {
 		t.Errorf("faults hit = %d, want 4", st.Faults)
 	}
@@ -210,18 +256,18 @@ func TestSendingRetriesInOrder(t *testing.T) {
 	// still arrive, in order.
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
-	startBot(t, srv, path, testOptions(srv), func(b *Bot) { b.out.msgRetry = quickRetry })
+	tb := startBot(t, srv, path, testOptions(srv), func(b *Bot) { b.out.msgRetry = quickRetry })
 	u := srv.NewUser(31, "А", "ru")
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.BadGateway, Count: 3})
 	u.Send("/start")
-	expectTexts(t, srv, u, "Здравствуйте", "152-ФЗ")
+	tb.expectTexts(u, "Здравствуйте", "152-ФЗ")
 }
 
 func TestUpdatesOfOneChatInOrder(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	u := srv.NewUser(40, "А", "ru")
-	startBot(t, srv, path, testOptions(srv), nil)
+	tb := startBot(t, srv, path, testOptions(srv), nil)
 	u.Send("/start")
 	u.Next(t)
 	consent := u.Next(t)
@@ -235,13 +281,16 @@ func TestUpdatesOfOneChatInOrder(t *testing.T) {
 	u.Send("Иванова Мария Петровна")
 	u.Send("Лицей № 1")
 	u.Send("учитель химии")
-	expectTexts(t, srv, u, "Шаг 2", "Шаг 3", "Иванова Мария Петровна")
+	tb.expectTexts(u, "Шаг 2", "Шаг 3", "Иванова Мария Петровна")
 }
 
+// TestEmptyAnswersDoNotSpin measures a rate: the getUpdates calls made
+// in 3 s against a server that answers at once with nothing. The sleep is
+// the measuring window, not a wait for something not to happen.
 func TestEmptyAnswersDoNotSpin(t *testing.T) {
 	srv := telegramtest.NewServer(t, telegramtest.Options{NoLongPoll: true})
 	path := filepath.Join(t.TempDir(), "mmo.db")
-	startBot(t, srv, path, testOptions(srv), nil)
+	tb := startBot(t, srv, path, testOptions(srv), nil)
 	time.Sleep(3 * time.Second)
 	// Spinning would make tens of thousands of calls; the backoff caps
 	// it near one a second once the server keeps answering empty.
@@ -251,29 +300,7 @@ func TestEmptyAnswersDoNotSpin(t *testing.T) {
 	// And an update is still picked up.
 	u := srv.NewUser(50, "А", "ru")
 	u.Send("/help")
-	expectTexts(t, srv, u, "/start")
-}
-
-func TestHandlerPanicApologisesOnce(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	path := filepath.Join(t.TempDir(), "mmo.db")
-	var calls atomic.Int32
-	tb := startBot(t, srv, path, testOptions(srv), func(b *Bot) {
-		b.routes.commands["boom"] = route{role: 0, fn: func(r *Request) error {
-			calls.Add(1)
-			r.Reply("half-done work")
-			panic("boom")
-		}}
-	})
-	u := srv.NewUser(60, "А", "ru")
-	id := u.Send("/boom")
-	expectTexts(t, srv, u, "что-то пошло не так")
-	if _, ok := tb.db.HandledAt(id); !ok && srv.Confirmed() < id {
-		t.Error("the failed update was not marked handled")
-	}
-	if calls.Load() != 1 {
-		t.Errorf("handler ran %d times", calls.Load())
-	}
+	tb.expectTexts(u, "/start")
 }
 
 func TestShutdownCutsTheLongPoll(t *testing.T) {
@@ -290,89 +317,5 @@ func TestShutdownCutsTheLongPoll(t *testing.T) {
 	tb.stop()
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("shutdown took %v: the long poll was not cut", d)
-	}
-}
-
-func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	path := filepath.Join(t.TempDir(), "mmo.db")
-	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.NewUser(80, "А", "ru")
-	now := time.Now()
-	err = db.Update(func(tx *boltdb.Tx) error {
-		tx.PutUser(&mmo.User{ID: 81, RegisteredAt: now, Name: "Член Обычный"}) // default menu
-		return tx.PutUser(&mmo.User{ID: 80, RegisteredAt: now, Name: "Координатор Главный", Coordinator: true})
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	chatMenuCalls := func() int {
-		n := 0
-		for _, r := range srv.Requests() {
-			if r.Method == "setMyCommands" && strings.Contains(r.Params.Get("scope"), `"chat"`) {
-				n++
-			}
-		}
-		return n
-	}
-
-	// Menus are queued before polling starts and set in the background:
-	// once an update was answered and the outbox is empty, every menu the
-	// start queued has been set.
-	asker := int64(90)
-	settled := func(tb *testBot) {
-		t.Helper()
-		asker++
-		u := srv.NewUser(asker, "Г", "ru")
-		u.Send("/help")
-		u.Next(t)
-		waitUntil(t, "the outbox to empty", func() bool { n, _ := tb.db.OutboxLen(); return n == 0 })
-		srv.Settle(t)
-	}
-
-	tb := startBot(t, srv, path, testOptions(srv), nil)
-	settled(tb)
-	if got := srv.ChatCommands(80); len(got) == 0 {
-		t.Fatal("the coordinator's menu was not set at the first start")
-	}
-	if n := chatMenuCalls(); n != 1 {
-		t.Errorf("%d chat menus set, want 1 (members keep the default)", n)
-	}
-	defaults := srv.Calls("setMyCommands") - 1
-	tb.stop()
-
-	tb = startBot(t, srv, path, testOptions(srv), nil)
-	settled(tb)
-	if n := chatMenuCalls(); n != 1 {
-		t.Errorf("menus set again although unchanged: %d calls", n)
-	}
-	if n := srv.Calls("setMyCommands") - 1; n != defaults {
-		t.Errorf("default menus set again although unchanged: %d calls, then %d", defaults, n)
-	}
-	tb.stop()
-
-	tb = startBot(t, srv, path, testOptions(srv), func(b *Bot) {
-		b.routes.commands["extra"] = route{role: mmo.RoleCoordinator, fn: b.cmdHelp, menu: "menu.help"}
-		b.routes.order = append(b.routes.order, "extra")
-	})
-	settled(tb)
-	got := srv.ChatCommands(80)
-	if n := chatMenuCalls(); n != 2 || len(got) == 0 || got[len(got)-1].Command != "extra" {
-		t.Errorf("after a menu change: %d calls, menu %v", n, got)
-	}
-}
-
-// A bad alert time is refused before the bot connects, so the daily jobs
-// never run at a time nobody set.
-func TestNewRefusesABadAlertTime(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	opt := testOptions(srv)
-	opt.AlertsAt = "9 утра"
-	if _, err := New(context.Background(), nil, nil, opt); err == nil || !strings.Contains(err.Error(), `alerts time "9 утра"`) {
-		t.Fatalf("New = %v, want an error naming the alert time", err)
 	}
 }

@@ -31,7 +31,7 @@ func seedAssociation(t testing.TB, path string, n int, start time.Time) (leaderI
 			return err
 		}
 		for id := int64(1); id <= int64(n)+1; id++ {
-			u := &mmo.User{ID: id, Name: fmt.Sprintf("Участник Номер %d", id), School: "Школа", Position: "учитель", RegisteredAt: now, ConsentAt: now}
+			u := &mmo.User{ID: id, Accounts: tgAccount(id), Name: fmt.Sprintf("Участник Номер %d", id), School: "Школа", Position: "учитель", RegisteredAt: now, ConsentAt: now}
 			if err := tx.PutUser(u); err != nil {
 				return err
 			}
@@ -57,7 +57,7 @@ func seedAssociation(t testing.TB, path string, n int, start time.Time) (leaderI
 
 // publish presses the publish button of an event as its leader would.
 func publish(t testing.TB, b *Bot, leader *telegramtest.User, eventID uint64) {
-	data, err := b.codec.encode(leader.ID, verbEventPublish, strconv.FormatUint(eventID, 10))
+	data, err := b.codec.encode(leader.ID, "ep", strconv.FormatUint(eventID, 10)) // chat's verbEventPublish
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,9 @@
 package telegram
 
 import (
-	"cmp"
-	"container/heap"
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
-	"slices"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 )
 
 // dispatcher delivers the outbox. The items of one chat go one at a time,
@@ -28,26 +24,41 @@ import (
 // never wait in or hold up a chat's queue.
 //
 // An item is removed only after Telegram took it (or refused it for
-// good), so a crash repeats at most the items in flight. A 429 makes only
-// what it concerns wait, as long as Telegram asked. A message that keeps
-// failing is retried for at most a minute, while the rest of its chat
-// waits behind it; then it is set aside so the chat's later messages go
-// on, and a person whose file could not be sent is told so.
+// good), so a crash repeats at most the items in flight. If the store
+// refuses the removal (a full disk), the item is held in memory as done
+// and stays known, so no scan queues it again; its removal is retried
+// from the dispatcher's loop until the store takes it. A crash meanwhile
+// repeats those items once, as it does the items in flight.
+//
+// A 429 makes only what it concerns wait, as long as Telegram asked. A
+// message that keeps failing is retried for at most a minute, while the
+// rest of its chat waits behind it; then it is set aside so the chat's
+// later messages go on, and a person whose file could not be sent is
+// told so.
 type dispatcher struct {
 	db       *boltdb.DB
 	sender   *Sender
+	codec    codec // signs the buttons for the chat they go to
 	log      *slog.Logger
 	parallel int // messages in flight at once
-	// onBlocked records that a user blocked the bot; onSetAside tells a
-	// person that a file for them could not be sent.
-	onBlocked  func(chatID int64)
-	onSetAside func(chatID int64)
+	// onBlocked records that a person blocked the bot; onSetAside tells
+	// a person that a file for them could not be sent. user is the
+	// person's internal id the message carried, 0 if none.
+	onBlocked  func(chatID, user int64)
+	onSetAside func(chatID, user int64)
 
 	// msgRetry and menuRetry say how failing items are retried: a message
 	// briefly, since its chat waits for it; a menu for long, since nothing
 	// waits for it. menuRate paces the menu lane.
 	msgRetry, menuRetry retryPolicy
 	menuRate            rate.Limit
+	// heldRetry says how often the removal of held items is tried again
+	// while the store refuses it (its budget is unused: they are held
+	// until it succeeds). fullEvery is how often the whole outbox is read
+	// again; onFullScan, for tests, is told after each such read.
+	heldRetry  retryPolicy
+	fullEvery  time.Duration
+	onFullScan func()
 
 	wake     chan struct{} // new items were committed
 	menuWake chan struct{} // the menu lane has new work
@@ -66,6 +77,14 @@ type dispatcher struct {
 	menus    []*pending           // the menu lane, in id order
 	menuBusy map[int64]bool       // chats with a menu call in flight
 	inflight sync.WaitGroup
+
+	// held are the items finished (id → outcome) whose removal the store
+	// refused; they stay in known until it is recorded (see recordHeld).
+	held       map[uint64]boltdb.Outcome
+	heldSince  time.Time // when the refusal that was logged began; zero: none logged
+	heldNext   time.Time // when to try the removals again
+	heldTries  int       // retries refused since the last success
+	lastRemove time.Time // when the latest removal the store took began
 }
 
 // pending is an outbox item the dispatcher holds.
@@ -90,98 +109,20 @@ func (p *pending) before(o *pending) bool {
 	return p.ID < o.ID
 }
 
-// readyEntry proposes a chat's first item for sending; it is stale once
-// the chat's first item changed or the chat is busy.
-type readyEntry struct {
-	chat int64
-	prio boltdb.Priority
-	id   uint64
-}
-
-type readyHeap []readyEntry
-
-func (h readyHeap) Len() int { return len(h) }
-func (h readyHeap) Less(i, j int) bool {
-	if h[i].prio != h[j].prio {
-		return h[i].prio < h[j].prio
-	}
-	return h[i].id < h[j].id
-}
-func (h readyHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *readyHeap) Push(x any)   { *h = append(*h, x.(readyEntry)) }
-func (h *readyHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-type laterEntry struct {
-	at   time.Time
-	chat int64
-}
-
-type laterHeap []laterEntry
-
-func (h laterHeap) Len() int           { return len(h) }
-func (h laterHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
-func (h laterHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *laterHeap) Push(x any)        { *h = append(*h, x.(laterEntry)) }
-func (h *laterHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// retryPolicy is how an item that keeps failing is retried: first waits
-// first, doubling up to most, and it is set aside once the next attempt
-// would come later than budget after the first failure.
-type retryPolicy struct {
-	first, most, budget time.Duration
-}
-
-// delay is the wait before the n-th retry.
-func (p retryPolicy) delay(n int) time.Duration {
-	d := p.first
-	for i := 1; i < n && d < p.most; i++ {
-		d *= 2
-	}
-	return min(d, p.most)
-}
-
-// Retry policies. A failing message keeps its chat waiting, so it is
-// tried for at most a minute (after 1, 2, 4, 8, 16 and 16 s); a menu
-// holds nothing up and is tried for about a day.
-var (
-	messageRetry = retryPolicy{first: time.Second, most: 16 * time.Second, budget: time.Minute}
-	menuRetry    = retryPolicy{first: 5 * time.Second, most: 2 * time.Hour, budget: 24 * time.Hour}
-)
-
-// maxTooMany is how many 429s in a row one item accepts before it is set
-// aside like an item that keeps failing.
-const maxTooMany = 10
-
-// menuParallel is how many menu calls may be in flight at once.
-const menuParallel = 4
-
-// menuPace is how many command menus are set per second, after a first
-// burst as large: Telegram does not publish a limit for setMyCommands,
-// and menus are never urgent.
-const menuPace = 5
-
-func newDispatcher(db *boltdb.DB, s *Sender, log *slog.Logger, parallel int, onBlocked, onSetAside func(int64)) *dispatcher {
+func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, onBlocked, onSetAside func(chatID, user int64)) *dispatcher {
 	if parallel < 1 {
 		parallel = 1
 	}
 	return &dispatcher{
-		db: db, sender: s, log: log, parallel: parallel, onBlocked: onBlocked, onSetAside: onSetAside,
+		db: db, sender: s, codec: c, log: log, parallel: parallel, onBlocked: onBlocked, onSetAside: onSetAside,
 		msgRetry: messageRetry, menuRetry: menuRetry, menuRate: menuPace,
+		heldRetry: heldRetry, fullEvery: time.Minute,
 		wake:     make(chan struct{}, 1),
 		menuWake: make(chan struct{}, 1),
 		known:    map[uint64]bool{},
 		chats:    map[int64]*chatQueue{},
 		menuBusy: map[int64]bool{},
+		held:     map[uint64]boltdb.Outcome{},
 	}
 }
 
@@ -196,6 +137,10 @@ func (d *dispatcher) notify() {
 // run delivers until ctx is done, then waits for the sends in flight; it
 // sends with sendCtx, which the caller cancels when it can wait no more.
 func (d *dispatcher) run(ctx, sendCtx context.Context) {
+	// Last, once nothing is in flight: the removals still held get one
+	// more try, so that a store which recovered since their last retry
+	// does not make the next start send them again.
+	defer d.recordHeld(time.Now(), true)
 	defer d.inflight.Wait()
 	d.scan(true)
 	d.inflight.Add(1)
@@ -248,24 +193,33 @@ type turn struct {
 }
 
 // next waits until a message may go and takes the most urgent one; nil
-// when ctx is done. The whole outbox is read again once a minute, for
-// items committed without a notify.
+// when ctx is done. The whole outbox is read again every fullEvery, for
+// items committed without a notify; held removals are retried here when
+// they fall due.
 func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
-	timer := time.NewTimer(time.Minute)
+	timer := time.NewTimer(d.fullEvery)
 	defer timer.Stop()
 	for {
-		if time.Since(*lastFull) >= time.Minute {
+		if time.Since(*lastFull) >= d.fullEvery {
 			d.scan(true)
 			*lastFull = time.Now()
+			if d.onFullScan != nil {
+				d.onFullScan()
+			}
 		} else {
 			d.scanIfWoken()
 		}
+		d.recordHeld(time.Now(), false)
 		wait := d.untilReady(time.Now())
 		if wait <= 0 {
 			if p := d.pick(time.Now()); p != nil {
 				return p
 			}
 			continue
+		}
+		wait = min(wait, max(d.fullEvery-time.Since(*lastFull), time.Millisecond))
+		if at := d.heldDue(); !at.IsZero() {
+			wait = min(wait, max(time.Until(at), time.Millisecond))
 		}
 		if !timer.Stop() {
 			select {
@@ -282,231 +236,6 @@ func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
 		case <-timer.C:
 		}
 	}
-}
-
-func (d *dispatcher) scanIfWoken() {
-	select {
-	case <-d.wake:
-		d.scan(false)
-	default:
-	}
-}
-
-// scan reads the outbox (all of it, or what was added since the last
-// scan) and queues the items it does not hold yet.
-func (d *dispatcher) scan(full bool) {
-	// The read happens under the lock: an item is removed from the store
-	// before it is forgotten, so an item in this snapshot that was sent
-	// meanwhile is still known here and cannot be sent twice.
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	after := d.cursor
-	if full {
-		after = 0
-	}
-	for {
-		items, err := d.db.Outbox(after, 500)
-		if err != nil {
-			d.log.Error("outbox: read", "error", err)
-			return
-		}
-		if len(items) == 0 {
-			break
-		}
-		for _, it := range items {
-			after = it.ID
-			if d.known[it.ID] {
-				continue
-			}
-			d.known[it.ID] = true
-			d.add(&pending{OutboxItem: it})
-		}
-	}
-	d.cursor = max(d.cursor, after)
-}
-
-// add queues an item; d.mu must be held.
-func (d *dispatcher) add(p *pending) {
-	if p.Priority == boltdb.PriorityMenu {
-		i, _ := slices.BinarySearchFunc(d.menus, p.ID, func(m *pending, id uint64) int { return cmp.Compare(m.ID, id) })
-		d.menus = slices.Insert(d.menus, i, p)
-		d.wakeMenus()
-		return
-	}
-	q := d.chats[p.ChatID]
-	if q == nil {
-		q = &chatQueue{id: p.ChatID}
-		d.chats[p.ChatID] = q
-	}
-	i := sort.Search(len(q.items), func(i int) bool { return p.before(q.items[i]) })
-	q.items = slices.Insert(q.items, i, p)
-	if i == 0 {
-		d.propose(q)
-	}
-}
-
-// wakeMenus tells the menu lane there may be work.
-func (d *dispatcher) wakeMenus() {
-	select {
-	case d.menuWake <- struct{}{}:
-	default:
-	}
-}
-
-// propose offers a chat's first item for sending; d.mu must be held.
-func (d *dispatcher) propose(q *chatQueue) {
-	if q.busy || len(q.items) == 0 {
-		return
-	}
-	h := q.items[0]
-	heap.Push(&d.ready, readyEntry{chat: q.id, prio: h.Priority, id: h.ID})
-}
-
-// current returns the chat of a proposal if the proposal still holds;
-// d.mu must be held.
-func (d *dispatcher) current(e readyEntry) *chatQueue {
-	q := d.chats[e.chat]
-	if q == nil || q.busy || len(q.items) == 0 || q.items[0].ID != e.id {
-		return nil
-	}
-	return q
-}
-
-// readyAt is when a chat's first item may go; d.mu must be held.
-func (d *dispatcher) readyAt(q *chatQueue, now time.Time) time.Time {
-	at := d.sender.readyAt(q.id, now)
-	if nb := q.items[0].NotBefore; nb.After(at) {
-		at = nb
-	}
-	return at
-}
-
-// untilReady returns 0 when some chat may send now, else how long until
-// one may.
-func (d *dispatcher) untilReady(now time.Time) time.Duration {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for d.later.Len() > 0 && !d.later[0].at.After(now) {
-		e := heap.Pop(&d.later).(laterEntry)
-		if q := d.chats[e.chat]; q != nil {
-			d.propose(q)
-		}
-	}
-	for d.ready.Len() > 0 {
-		q := d.current(d.ready[0])
-		if q == nil {
-			heap.Pop(&d.ready)
-			continue
-		}
-		if at := d.readyAt(q, now); at.After(now) {
-			heap.Pop(&d.ready)
-			heap.Push(&d.later, laterEntry{at: at, chat: q.id})
-			continue
-		}
-		return 0
-	}
-	if d.later.Len() > 0 {
-		return max(d.later[0].at.Sub(now), time.Millisecond)
-	}
-	return time.Minute
-}
-
-// pick takes the most urgent item that may go now and marks its chat
-// busy; nil if none may.
-func (d *dispatcher) pick(now time.Time) *pending {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for d.ready.Len() > 0 {
-		e := heap.Pop(&d.ready).(readyEntry)
-		q := d.current(e)
-		if q == nil {
-			continue
-		}
-		if at := d.readyAt(q, now); at.After(now) || !d.sender.take(q.id, now) {
-			if soon := now.Add(10 * time.Millisecond); at.Before(soon) {
-				at = soon
-			}
-			heap.Push(&d.later, laterEntry{at: at, chat: q.id})
-			continue
-		}
-		p := q.items[0]
-		q.items = q.items[1:]
-		q.busy = true
-		return p
-	}
-	return nil
-}
-
-// menuLoop sets command menus, paced, a few at a time so that one
-// hanging call does not stop the others, never two for one chat at once;
-// each when its retry falls due and no 429 holds it back.
-func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
-	pace := rate.NewLimiter(d.menuRate, menuPace)
-	slots := make(chan struct{}, menuParallel)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	timer := time.NewTimer(time.Minute)
-	defer timer.Stop()
-	for {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return
-		}
-		var p *pending
-		for p == nil {
-			var wait time.Duration
-			if p, wait = d.nextMenu(time.Now()); p != nil {
-				break
-			}
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-			timer.Reset(wait)
-			select {
-			case <-ctx.Done():
-				return
-			case <-d.menuWake:
-			case <-timer.C:
-			}
-		}
-		if pace.Wait(ctx) != nil {
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			d.deliver(sendCtx, p, nil)
-			<-slots
-		}()
-	}
-}
-
-// nextMenu takes the first menu that may be set now, or says how long
-// until one may.
-func (d *dispatcher) nextMenu(now time.Time) (*pending, time.Duration) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	wait := time.Minute
-	for i, p := range d.menus {
-		if d.menuBusy[p.ChatID] {
-			continue
-		}
-		at := d.sender.pausedUntil(pauseKey{method: menuMethod, chat: p.ChatID}, now)
-		if p.NotBefore.After(at) {
-			at = p.NotBefore
-		}
-		if !at.After(now) {
-			d.menus = slices.Delete(d.menus, i, i+1)
-			d.menuBusy[p.ChatID] = true
-			return p, 0
-		}
-		wait = min(wait, at.Sub(now))
-	}
-	return nil, max(wait, time.Millisecond)
 }
 
 // deliver sends one item and records the outcome. A message is loaded
@@ -537,13 +266,16 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.finish(p) // replaced by a newer item, or done already
 		return
 	}
-	var m outMsg
-	if err := json.Unmarshal(payload, &m); err != nil {
+	m, err := decodeItem(payload)
+	if err != nil {
 		d.log.Error("outbox: undecodable item dropped", "chat_id", p.ChatID, "error", err)
 		d.done(p, boltdb.Failed)
 		return
 	}
-	c, err := m.chattable()
+	if m.TargetKey != "" && !d.resolve(p, m) {
+		return
+	}
+	c, err := m.chattable(d.codec, p.ChatID)
 	if err != nil {
 		d.log.Error("outbox: item dropped", "chat_id", p.ChatID, "error", err)
 		d.done(p, boltdb.Failed)
@@ -557,18 +289,30 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.sender.pace.went(time.Now())
 		t.release()
 	}
-	_, err = d.sender.attempt(ctx, p.ChatID, c)
+	// The chat's rate counts from the answer, not from the pick nor from
+	// when the message left: attempt records the message as arriving as
+	// late as its answer allows (see chatPace), and the chat is busy
+	// until then, so none of its messages can go meanwhile.
+	resp, err := d.sender.attempt(ctx, p.ChatID, c)
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}
 	if err != nil && ctx.Err() != nil {
 		return // cut by the shutdown: the item stays for the next start
 	}
-	d.outcome(p, &m, err)
+	if err == nil && m.Key != "" {
+		d.record(p, m, resp)
+	}
+	if err == nil && m.Kind == chat.KindRemove && m.TargetKey != "" {
+		if err := d.db.SentRemoved(m.TargetKey, m.Target); err != nil {
+			d.log.Error("outbox: forget a removed message", "chat_id", p.ChatID, "error", err)
+		}
+	}
+	d.outcome(p, m, err)
 }
 
 // outcome records how an attempt ended.
-func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
+func (d *dispatcher) outcome(p *pending, m *item, err error) {
 	method := ""
 	var se *SendError
 	if errors.As(err, &se) {
@@ -576,11 +320,14 @@ func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
 	}
 	switch {
 	case err == nil:
+		if kind := messageKind(p.Priority); kind != "" {
+			d.sender.rec.Sent(kind)
+		}
 		d.done(p, boltdb.Sent)
 	case errors.Is(err, errBlocked):
 		d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
 		if d.onBlocked != nil {
-			d.onBlocked(p.ChatID)
+			d.onBlocked(p.ChatID, m.User)
 		}
 		d.done(p, boltdb.Blocked)
 	case errors.Is(err, errTooMany):
@@ -623,7 +370,7 @@ func (d *dispatcher) outcome(p *pending, m *outMsg, err error) {
 
 // setAside gives up an item that kept failing, so what its chat has
 // after it goes on; a person whose file it was is told to try again.
-func (d *dispatcher) setAside(p *pending, m *outMsg, err error) {
+func (d *dispatcher) setAside(p *pending, m *item, err error) {
 	method := ""
 	var se *SendError
 	if errors.As(err, &se) {
@@ -632,21 +379,46 @@ func (d *dispatcher) setAside(p *pending, m *outMsg, err error) {
 	d.log.Error("outbox: send kept failing, set aside", "method", method, "chat_id", p.ChatID,
 		"attempts", p.Attempts+p.tooMany, "error", err)
 	d.done(p, boltdb.Failed)
-	if (m.Kind == outDocument || m.Kind == outPhoto) && d.onSetAside != nil {
-		d.onSetAside(p.ChatID)
+	if (m.Kind == chat.KindDocument || m.Kind == chat.KindPhoto) && d.onSetAside != nil {
+		d.onSetAside(p.ChatID, m.User)
 	}
 }
 
 // done records how an item ended. Its chat goes on at once: what was
 // sent is sent, and the store's commit need not hold the next message up.
 // The item is forgotten only once it left the store, so a scan meanwhile
-// still finds it known and cannot queue it again.
+// still finds it known and cannot queue it again; if the store refuses
+// the removal, the item is held (see recordHeld).
 func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
 	d.release(p)
-	if err := d.db.OutboxDone(p.ID, outcome); err != nil {
-		d.log.Error("outbox: remove sent item", "id", p.ID, "error", err)
+	started := time.Now()
+	err := d.db.OutboxDone(p.ID, outcome)
+	d.mu.Lock()
+	if err != nil {
+		d.held[p.ID] = outcome
+		logIt := d.refused(started)
+		if d.heldNext.IsZero() {
+			d.heldNext = time.Now().Add(d.heldRetry.delay(1))
+		}
+		n := len(d.held)
+		d.mu.Unlock()
+		if logIt {
+			d.logRefused(n, err)
+		}
+		return
 	}
-	d.forget(p)
+	delete(d.known, p.ID)
+	d.accepted(started)
+	retry := len(d.held) > 0
+	if retry {
+		// The store takes writes again: the held removals need not wait
+		// for their retry.
+		d.heldNext = time.Now()
+	}
+	d.mu.Unlock()
+	if retry {
+		d.notify()
+	}
 }
 
 // finish lets go of an item already gone from the store.

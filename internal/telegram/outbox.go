@@ -1,144 +1,178 @@
 package telegram
 
 import (
+	"encoding/json"
 	"fmt"
+	"strconv"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/chat"
 )
 
-// Kinds of outbound requests kept in the outbox.
-const (
-	outSend     = "send"     // a new text message
-	outEdit     = "edit"     // new text (and keyboard) for a message
-	outDocument = "document" // a file
-	outPhoto    = "photo"    // a picture (a QR code)
-	outCommands = "commands" // the command menu of a chat
-)
-
-// button is an inline keyboard button as the outbox stores it.
-type button struct {
-	Text string `json:"t"`
-	Data string `json:"d,omitempty"`
-	URL  string `json:"u,omitempty"`
+// item is an outbox payload as the transport reads it: the
+// conversation's message, and what items queued by builds before the
+// conversation left this package carry instead of its fields: the
+// Telegram id of the message an edit changes, and buttons signed already.
+type item struct {
+	chat.Message
+	// MessageID is the message an old edit changes.
+	MessageID int `json:"m,omitempty"`
+	// signed holds the data of an old item's buttons, row by row.
+	signed [][]string
 }
 
-// command is a menu entry.
-type command struct {
-	Name        string `json:"n"`
-	Description string `json:"d"`
+// decodeItem reads an outbox payload.
+func decodeItem(payload []byte) (*item, error) {
+	var it item
+	if err := json.Unmarshal(payload, &it); err != nil {
+		return nil, err
+	}
+	var old struct {
+		Keyboard [][]struct {
+			Data string `json:"d"`
+		} `json:"kb"`
+	}
+	if err := json.Unmarshal(payload, &old); err != nil {
+		return nil, err
+	}
+	for _, row := range old.Keyboard {
+		var data []string
+		for _, b := range row {
+			data = append(data, b.Data)
+		}
+		it.signed = append(it.signed, data)
+	}
+	return &it, nil
 }
 
-// outMsg is the outbox payload: everything needed to build the request
-// again after a restart.
-type outMsg struct {
-	Kind      string     `json:"k"`
-	ChatID    int64      `json:"c"`
-	MessageID int        `json:"m,omitempty"`
-	Text      string     `json:"t,omitempty"`
-	Keyboard  [][]button `json:"kb,omitempty"`
-	FileName  string     `json:"fn,omitempty"`
-	File      []byte     `json:"f,omitempty"`
-	Commands  []command  `json:"cmd,omitempty"` // none: back to the default menu
-	// DefaultMenu makes a menu the one of every private chat without a
-	// menu of its own, for clients in language Lang ("": any other).
-	DefaultMenu bool   `json:"def,omitempty"`
-	Lang        string `json:"lang,omitempty"`
-	// AskLocation, when set, shows a reply keyboard with one button that
-	// shares the user's location; RemoveKeyboard takes such a keyboard away.
-	AskLocation    string `json:"loc,omitempty"`
-	AskContact     string `json:"contact,omitempty"` // like AskLocation, sharing the phone number
-	RemoveKeyboard bool   `json:"rmkb,omitempty"`
-	// FileID sends a file Telegram already has (one a user sent) instead
-	// of File's bytes.
-	FileID string `json:"fid,omitempty"`
-
-	broadcast uint64 // the broadcast it belongs to, if any
-	bulk      bool   // part of a broadcast: sent after replies and notices
-	key       string // replaces a pending message with the same key
+// target returns the Telegram id of the message an edit changes.
+func (it *item) target() (int, error) {
+	if it.Target == "" {
+		if it.MessageID == 0 {
+			return 0, fmt.Errorf("an edit of no message")
+		}
+		return it.MessageID, nil
+	}
+	id, err := strconv.Atoi(it.Target)
+	if err != nil {
+		return 0, fmt.Errorf("an edit of message %q: not a Telegram message id", it.Target)
+	}
+	return id, nil
 }
 
-func markup(kb [][]button) tgbotapi.InlineKeyboardMarkup {
-	rows := make([][]tgbotapi.InlineKeyboardButton, 0, len(kb))
-	for _, r := range kb {
+// markup builds the inline keyboard of a message to chatID, signing each
+// button for that chat; an old item's buttons go as they were signed.
+func (it *item) markup(c codec, chatID int64) (tgbotapi.InlineKeyboardMarkup, error) {
+	rows := make([][]tgbotapi.InlineKeyboardButton, 0, len(it.Buttons))
+	for i, r := range it.Buttons {
 		row := make([]tgbotapi.InlineKeyboardButton, 0, len(r))
-		for _, b := range r {
-			if b.URL != "" {
-				row = append(row, tgbotapi.NewInlineKeyboardButtonURL(b.Text, b.URL))
-			} else {
-				row = append(row, tgbotapi.NewInlineKeyboardButtonData(b.Text, b.Data))
+		for j, b := range r {
+			switch {
+			case b.URL != "":
+				row = append(row, tgbotapi.NewInlineKeyboardButtonURL(b.Label, b.URL))
+			case b.Verb == "" && i < len(it.signed) && j < len(it.signed[i]) && it.signed[i][j] != "":
+				row = append(row, tgbotapi.NewInlineKeyboardButtonData(b.Label, it.signed[i][j]))
+			default:
+				data, err := c.encode(chatID, b.Verb, b.Args...)
+				if err != nil {
+					// Routes are written by us; an oversized button is a
+					// bug caught by the codec's tests, never user input.
+					return tgbotapi.InlineKeyboardMarkup{}, fmt.Errorf("button %q (%s): %w", b.Label, b.Verb, err)
+				}
+				row = append(row, tgbotapi.NewInlineKeyboardButtonData(b.Label, data))
 			}
 		}
 		rows = append(rows, row)
 	}
-	return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}
+	return tgbotapi.InlineKeyboardMarkup{InlineKeyboard: rows}, nil
 }
 
 // file is the file of a document or photo: Telegram's id of it, or bytes.
-func (m *outMsg) file() tgbotapi.RequestFileData {
-	if m.FileID != "" {
-		return tgbotapi.FileID(m.FileID)
+func (it *item) file() tgbotapi.RequestFileData {
+	if it.FileID != "" {
+		return tgbotapi.FileID(it.FileID)
 	}
-	return tgbotapi.FileBytes{Name: m.FileName, Bytes: m.File}
+	return tgbotapi.FileBytes{Name: it.FileName, Bytes: it.File}
 }
 
-// chattable builds the Bot API request of an outbox message.
-func (m *outMsg) chattable() (tgbotapi.Chattable, error) {
-	switch m.Kind {
-	case outSend:
-		msg := tgbotapi.NewMessage(m.ChatID, m.Text)
+// chattable builds the Bot API request of an outbox item to chatID.
+func (it *item) chattable(c codec, chatID int64) (tgbotapi.Chattable, error) {
+	var kb tgbotapi.InlineKeyboardMarkup
+	if len(it.Buttons) > 0 {
+		var err error
+		if kb, err = it.markup(c, chatID); err != nil {
+			return nil, err
+		}
+	}
+	switch it.Kind {
+	case chat.KindSend:
+		msg := tgbotapi.NewMessage(chatID, it.Text)
 		msg.ParseMode = tgbotapi.ModeHTML
 		msg.DisableWebPagePreview = true
 		switch {
-		case m.AskLocation != "":
-			kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(m.AskLocation)))
-			kb.ResizeKeyboard = true
-			msg.ReplyMarkup = kb
-		case m.AskContact != "":
-			kb := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(m.AskContact)))
-			kb.ResizeKeyboard = true
-			msg.ReplyMarkup = kb
-		case m.RemoveKeyboard:
+		case it.AskLocation != "":
+			k := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonLocation(it.AskLocation)))
+			k.ResizeKeyboard = true
+			msg.ReplyMarkup = k
+		case it.AskContact != "":
+			k := tgbotapi.NewOneTimeReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact(it.AskContact)))
+			k.ResizeKeyboard = true
+			msg.ReplyMarkup = k
+		case it.RemoveKeyboard:
 			msg.ReplyMarkup = tgbotapi.NewRemoveKeyboard(false)
-		case len(m.Keyboard) > 0:
-			msg.ReplyMarkup = markup(m.Keyboard)
+		case len(it.Buttons) > 0:
+			msg.ReplyMarkup = kb
 		}
 		return msg, nil
-	case outEdit:
-		msg := tgbotapi.NewEditMessageText(m.ChatID, m.MessageID, m.Text)
+	case chat.KindEdit:
+		id, err := it.target()
+		if err != nil {
+			return nil, err
+		}
+		msg := tgbotapi.NewEditMessageText(chatID, id, it.Text)
 		msg.ParseMode = tgbotapi.ModeHTML
 		msg.DisableWebPagePreview = true
-		kb := markup(m.Keyboard)
+		if kb.InlineKeyboard == nil {
+			kb.InlineKeyboard = [][]tgbotapi.InlineKeyboardButton{}
+		}
 		msg.ReplyMarkup = &kb // an empty keyboard removes the old buttons
 		return msg, nil
-	case outDocument:
-		doc := tgbotapi.NewDocument(m.ChatID, m.file())
-		doc.Caption = m.Text
+	case chat.KindDocument:
+		doc := tgbotapi.NewDocument(chatID, it.file())
+		doc.Caption = it.Text
 		doc.ParseMode = tgbotapi.ModeHTML
-		if len(m.Keyboard) > 0 {
-			doc.ReplyMarkup = markup(m.Keyboard)
+		if len(it.Buttons) > 0 {
+			doc.ReplyMarkup = kb
 		}
 		return doc, nil
-	case outPhoto:
-		photo := tgbotapi.NewPhoto(m.ChatID, m.file())
-		photo.Caption = m.Text
+	case chat.KindPhoto:
+		photo := tgbotapi.NewPhoto(chatID, it.file())
+		photo.Caption = it.Text
 		photo.ParseMode = tgbotapi.ModeHTML
-		if len(m.Keyboard) > 0 {
-			photo.ReplyMarkup = markup(m.Keyboard)
+		if len(it.Buttons) > 0 {
+			photo.ReplyMarkup = kb
 		}
 		return photo, nil
-	case outCommands:
-		scope := tgbotapi.NewBotCommandScopeChat(m.ChatID)
-		if m.DefaultMenu {
+	case chat.KindRemove:
+		id, err := it.target()
+		if err != nil {
+			return nil, err
+		}
+		return tgbotapi.NewDeleteMessage(chatID, id), nil
+	case chat.KindMenu:
+		scope := tgbotapi.NewBotCommandScopeChat(chatID)
+		if it.DefaultMenu {
 			scope = tgbotapi.NewBotCommandScopeAllPrivateChats()
 		}
-		if len(m.Commands) == 0 {
-			return tgbotapi.NewDeleteMyCommandsWithScopeAndLanguage(scope, m.Lang), nil
+		if len(it.Commands) == 0 {
+			return tgbotapi.NewDeleteMyCommandsWithScopeAndLanguage(scope, it.Lang), nil
 		}
-		cmds := make([]tgbotapi.BotCommand, len(m.Commands))
-		for i, c := range m.Commands {
+		cmds := make([]tgbotapi.BotCommand, len(it.Commands))
+		for i, c := range it.Commands {
 			cmds[i] = tgbotapi.BotCommand{Command: c.Name, Description: c.Description}
 		}
-		return tgbotapi.NewSetMyCommandsWithScopeAndLanguage(scope, m.Lang, cmds...), nil
+		return tgbotapi.NewSetMyCommandsWithScopeAndLanguage(scope, it.Lang, cmds...), nil
 	}
-	return nil, fmt.Errorf("outbox: unknown kind %q", m.Kind)
+	return nil, fmt.Errorf("outbox: unknown kind %q", it.Kind)
 }

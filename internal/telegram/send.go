@@ -110,6 +110,7 @@ type Sender struct {
 	lastSweep   time.Time
 
 	stats SenderStats
+	rec   Recorder // never nil
 }
 
 // SenderStats counts what the sender met, for logs and benchmarks.
@@ -151,6 +152,7 @@ func NewSender(api caller, limits Limits, log *slog.Logger) *Sender {
 		log:    log,
 		chats:  map[int64]*chatLimit{},
 		paused: map[pauseKey]time.Time{},
+		rec:    nopRecorder{},
 	}
 	s.pace.init(limits.Global, &s.trips)
 	return s
@@ -280,6 +282,7 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 		}()
 	}
 	resp, err := s.api.Request(ctx, c)
+	s.rec.Request(methodOf(c), resultCode(err))
 	if err == nil {
 		s.count(func(st *SenderStats) {
 			st.Sent++
@@ -299,6 +302,7 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 			e.RetryAfter = time.Second
 		}
 		s.count(func(st *SenderStats) { st.TooMany++ })
+		s.rec.Waited(e.Method, e.RetryAfter)
 		s.tooMany(keyOf(chatID, c), e.RetryAfter, prevSend)
 	case errors.As(err, &apiErr) && apiErr.Code == 403:
 		e.Code, e.Description, e.kind = apiErr.Code, apiErr.Message, errBlocked

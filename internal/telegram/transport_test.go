@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -187,10 +187,11 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
-	opt.Admins = []int64{201, 202}
 	opt.RequestTimeout = time.Minute // the hang outlasts the test
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
-	startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, func(b *Bot) {
+	copt := chatOptions(opt)
+	copt.Admins = append(tgAccount(201), tgAccount(202)...)
+	startBotWith(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, copt, func(b *Bot) {
 		b.out.menuRetry = retryPolicy{first: 20 * time.Millisecond, most: 20 * time.Millisecond, budget: time.Hour}
 	})
 	srv.Settle(t) // the default menus
@@ -225,8 +226,9 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	}
 }
 
-// enqueue stores outbox items as a bot would have left them.
-func enqueue(t *testing.T, path string, items ...outMsg) {
+// enqueue stores outbox items as a bot would have left them, at a
+// priority.
+func enqueue(t *testing.T, path string, prio boltdb.Priority, items ...chat.Message) {
 	t.Helper()
 	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
 	if err != nil {
@@ -235,12 +237,8 @@ func enqueue(t *testing.T, path string, items ...outMsg) {
 	defer db.Close()
 	err = db.Update(func(tx *boltdb.Tx) error {
 		for i := range items {
-			prio := boltdb.PriorityReply
-			if items[i].bulk {
-				prio = boltdb.PriorityBulk
-			}
 			data, _ := json.Marshal(&items[i])
-			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: items[i].ChatID, Payload: data, Priority: prio}); err != nil {
+			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: items[i].Chat, Payload: data, Priority: prio}); err != nil {
 				return err
 			}
 		}
@@ -258,9 +256,9 @@ func TestRefusedMessageDroppedWithOneError(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	u := srv.NewUser(301, "А", "ru")
-	enqueue(t, path,
-		outMsg{Kind: outSend, ChatID: u.ID, Text: "<b>не закрыт тег"},
-		outMsg{Kind: outSend, ChatID: u.ID, Text: "следующее"})
+	enqueue(t, path, boltdb.PriorityReply,
+		chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "<b>не закрыт тег"},
+		chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "следующее"})
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
@@ -293,20 +291,20 @@ func TestFileSetAsideAfterRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = db.Update(func(tx *boltdb.Tx) error {
-		return tx.PutUser(&mmo.User{ID: en.ID, LanguageCode: "en", RegisteredAt: time.Now(), Name: "Smith Anna"})
+		return tx.PutUser(&mmo.User{ID: en.ID, Accounts: tgAccount(en.ID), LanguageCode: "en", RegisteredAt: time.Now(), Name: "Smith Anna"})
 	})
 	db.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var items []outMsg
+	var items []chat.Message
 	for _, u := range []*telegramtest.User{ru, en} {
 		items = append(items,
-			outMsg{Kind: outDocument, ChatID: u.ID, FileName: "plan.docx", File: []byte("PK")},
-			outMsg{Kind: outSend, ChatID: u.ID, Text: "после файла"})
+			chat.Message{Kind: chat.KindDocument, Chat: u.ID, FileName: "plan.docx", File: []byte("PK")},
+			chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "после файла"})
 		srv.Inject(telegramtest.Fault{Method: "sendDocument", ChatID: u.ID, Kind: telegramtest.BadGateway, Count: 1000})
 	}
-	enqueue(t, path, items...)
+	enqueue(t, path, boltdb.PriorityReply, items...)
 	logs := &telegramtest.LogBuffer{}
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
@@ -412,14 +410,14 @@ func TestRepliesGoAheadOfABroadcast(t *testing.T) {
 func TestPrioritiesSurviveARestart(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
-	var items []outMsg
+	var items []chat.Message
 	for id := int64(1); id <= 40; id++ {
 		srv.NewUser(id, "U", "ru")
-		items = append(items, outMsg{Kind: outSend, ChatID: id, Text: "объявление", bulk: true})
+		items = append(items, chat.Message{Kind: chat.KindSend, Chat: id, Text: "объявление"})
 	}
+	enqueue(t, path, boltdb.PriorityBulk, items...)
 	u := srv.NewUser(500, "А", "ru")
-	items = append(items, outMsg{Kind: outSend, ChatID: u.ID, Text: "ответ"})
-	enqueue(t, path, items...)
+	enqueue(t, path, boltdb.PriorityReply, chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "ответ"})
 	// At Telegram's rate a turn is booked only as the message before goes
 	// out, so the order of the picks is the order on the wire.
 	opt := testOptions(srv)
@@ -432,56 +430,6 @@ func TestPrioritiesSurviveARestart(t *testing.T) {
 	if len(sent) != 41 || sent[0].Params.Get("chat_id") != "500" {
 		t.Errorf("%d sent, first to chat %s: want the reply first", len(sent), sent[0].Params.Get("chat_id"))
 	}
-}
-
-// TestStartHonoursCancelWhileGetMeHangs: SIGTERM while getMe hangs stops
-// the start at once.
-func TestStartHonoursCancelWhileGetMeHangs(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	srv.Inject(telegramtest.Fault{Method: "getMe", Kind: telegramtest.Hang, Count: 1000})
-	opt := testOptions(srv)
-	opt.RequestTimeout = time.Minute
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		_, err := New(ctx, nil, nil, opt)
-		done <- err
-	}()
-	waitUntil(t, "getMe to hang", func() bool { return srv.Hanging("getMe") == 1 })
-	cancel()
-	select {
-	case err := <-done:
-		if err == nil {
-			t.Fatal("New succeeded without getMe")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("New did not return within 5 s of the cancel while getMe hung")
-	}
-}
-
-// TestHangingMenusHoldUpNothing: with every setMyCommands hanging, the
-// bot answers from the start (menus are set in the background), and
-// SIGTERM is honoured within 5 s.
-func TestHangingMenusHoldUpNothing(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	srv.Inject(telegramtest.Fault{Method: "setMyCommands", Kind: telegramtest.Hang, Count: 1000})
-	opt := testOptions(srv)
-	opt.RequestTimeout = time.Minute
-	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, nil)
-	waitUntil(t, "the default menu to hang", func() bool { return srv.Hanging("setMyCommands") >= 1 })
-	u := srv.NewUser(401, "А", "ru")
-	u.Send("/help")
-	expectNext(t, u, "/start")
-	tb.cancel()
-	select {
-	case err := <-tb.done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return within 5 s of the cancel while setMyCommands hung")
-	}
-	tb.done <- nil // for the cleanup's wait
 }
 
 // TestPollBackoffCapsAtFiveSeconds: after an outage the bot polls again
@@ -502,95 +450,6 @@ func TestPollBackoffCapsAtFiveSeconds(t *testing.T) {
 	if most < 2500*time.Millisecond || len(seen) < 50 {
 		t.Errorf("backoff reached %v with %d distinct waits: want growth to the cap, with jitter", most, len(seen))
 	}
-}
-
-// TestOneUsersFloodIsLimited: of 100 messages from one user within the
-// window, 20 are handled and the rest draw one notice and are dropped,
-// each confirmed and recorded as handled; another user typing meanwhile
-// is answered as usual, and once the window moves on the first is too.
-func TestOneUsersFloodIsLimited(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	srv.SetWaitTimeout(30 * time.Second)
-	var mu sync.Mutex
-	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	opt := testOptions(srv)
-	opt.UserUpdates, opt.UserWindow = 20, 10*time.Second
-	logs := &telegramtest.LogBuffer{}
-	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
-	// A stopped clock: all 100 fall in one window however slow the machine.
-	opt.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, nil)
-	flooder, other := srv.NewUser(601, "А", "ru"), srv.NewUser(602, "Б", "ru")
-	var ids []int
-	for i := range 100 {
-		if i == 50 {
-			other.Send("/help")
-		}
-		ids = append(ids, flooder.Send("/help"))
-	}
-	srv.WaitConfirmed(t, ids[len(ids)-1])
-	srv.Settle(t)
-	helps, notices := 0, 0
-	for _, m := range flooder.Drain() {
-		switch {
-		case strings.Contains(m.Text, "/start"):
-			helps++
-		case strings.Contains(m.Text, "Слишком много сообщений"):
-			notices++
-		default:
-			t.Errorf("unexpected message %q", m.Text)
-		}
-	}
-	if helps != 20 || notices != 1 {
-		t.Errorf("the flooding user got %d answers and %d notices, want 20 and 1", helps, notices)
-	}
-	if got := other.Drain(); len(got) != 1 || !strings.Contains(got[0].Text, "/start") {
-		t.Errorf("the other user got %v, want one answer", got)
-	}
-	// Dropped on purpose, not lost: confirmed with the rest, and said so.
-	if off, _ := tb.db.Offset(); off <= ids[len(ids)-1] {
-		t.Errorf("offset %d: the dropped updates were not confirmed", off)
-	}
-	if n := strings.Count(logs.String(), "user over the update limit"); n != 1 || !strings.Contains(logs.String(), "user_id=601 limit=20 window=10s") {
-		t.Errorf("%d log lines about the flood, want one naming the user and the limit:\n%s", n, logs.String())
-	}
-
-	mu.Lock()
-	now = now.Add(10 * time.Second)
-	mu.Unlock()
-	flooder.Send("/help")
-	expectNext(t, flooder, "/start")
-}
-
-// TestShutdownCutsAHangingSend: SIGTERM while a reply's sendMessage hangs
-// is honoured within 5 s; the reply stays in the outbox and goes out
-// after the restart.
-func TestShutdownCutsAHangingSend(t *testing.T) {
-	srv := telegramtest.NewServer(t)
-	path := filepath.Join(t.TempDir(), "mmo.db")
-	opt := testOptions(srv)
-	opt.RequestTimeout = time.Minute
-	tb := startBot(t, srv, path, opt, nil)
-	u := srv.NewUser(411, "А", "ru")
-	srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Kind: telegramtest.Hang})
-	u.Send("/help")
-	waitUntil(t, "the reply to hang", func() bool { return srv.Hanging("sendMessage") == 1 })
-	tb.cancel()
-	select {
-	case err := <-tb.done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not return within 5 s of the cancel while sendMessage hung")
-	}
-	tb.done <- nil // for the cleanup's wait
-	tb.stop()
-	if len(u.Messages()) != 0 {
-		t.Fatal("the hanging reply was recorded as sent")
-	}
-	startBot(t, srv, path, testOptions(srv), nil)
-	expectNext(t, u, "/start")
 }
 
 // TestScattered429sPauseOnlyTheirChats: a fifth of the chats meet a 429

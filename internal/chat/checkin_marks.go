@@ -1,0 +1,330 @@
+package chat
+
+import (
+	"strconv"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// onCheckinList shows a page of members to mark by hand.
+func (b *Engine) onCheckinList(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	page, _ := strconv.Atoi(r.Press.Arg(1))
+	return b.showMarkList(r, e, a, page)
+}
+
+func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page int) error {
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return err
+	}
+	pages := max(1, (len(members)+checkinPage-1)/checkinPage)
+	page = min(max(page, 0), pages-1)
+	id := eid(e)
+	var kb [][]Button
+	for i := page * checkinPage; i < min(len(members), (page+1)*checkinPage); i++ {
+		m := members[i]
+		mark := "—"
+		if x, ok := att[m.u.ID]; ok {
+			mark = map[mmo.Mark]string{mmo.MarkPresent: "✅", mmo.MarkAbsent: "❌", mmo.MarkExcused: "🟡"}[x.Mark]
+		}
+		kb = append(kb, []Button{r.Button(mark+" "+strconv.Itoa(i+1)+". "+shortName(m.u.Name), verbCheckinMember, id, itoa(m.u.ID))})
+	}
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, r.Button("◀", verbCheckinList, id, strconv.Itoa(page-1)))
+	}
+	if page < pages-1 {
+		nav = append(nav, r.Button("▶", verbCheckinList, id, strconv.Itoa(page+1)))
+	}
+	if len(nav) > 0 {
+		kb = append(kb, nav)
+	}
+	kb = append(kb, []Button{r.Button(r.T("checkin.back"), verbCheckin, id)})
+	r.Edit(r.T("checkin.manual_title", "Page", page+1, "Pages", pages), kb...)
+	return nil
+}
+
+// markTarget loads the member a manual-mark button is about.
+func (r *Request) markTarget() (*mmo.Event, *mmo.Association, *mmo.User, bool, error) {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return nil, nil, nil, false, err
+	}
+	uid, okID := r.Press.Int(1)
+	if !okID {
+		return nil, nil, nil, false, r.stale()
+	}
+	u, err := r.Tx.User(uid)
+	if err != nil {
+		return nil, nil, nil, false, r.stale()
+	}
+	if m, err := r.Tx.Membership(a.ID, uid); err != nil || m.State != mmo.MemberActive {
+		r.Answer(r.T("members.not_member"), true)
+		return nil, nil, nil, false, nil
+	}
+	return e, a, u, true, nil
+}
+
+// onCheckinMember shows the mark buttons for one member.
+func (b *Engine) onCheckinMember(r *Request) error {
+	e, _, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	return b.showMember(r, e, u)
+}
+
+func (b *Engine) showMember(r *Request, e *mmo.Event, u *mmo.User) error {
+	current := r.T("checkin.mark_none")
+	if x, err := r.Tx.Attendance(e.ID, u.ID); err == nil {
+		current = markText(r.loc(), x.Mark)
+		if x.Note != "" {
+			current += " (" + esc(x.Note) + ")"
+		}
+	}
+	id, uid := eid(e), itoa(u.ID)
+	r.Edit(r.T("checkin.member_title", "Name", u.Name, "Mark", rawArg(current)),
+		[]Button{r.Button(r.T("checkin.set_present"), verbCheckinMark, id, uid, "p")},
+		[]Button{r.Button(r.T("checkin.set_absent"), verbCheckinMark, id, uid, "a"), r.Button(r.T("checkin.set_excused"), verbCheckinMark, id, uid, "e")},
+		[]Button{r.Button(r.T("checkin.note_button"), verbCheckinNote, id, uid)},
+		[]Button{r.Button(r.T("checkin.back_list"), verbCheckinList, id, "0")})
+	return nil
+}
+
+// onCheckinMark sets a mark by hand (for those without a phone, or to
+// correct one).
+func (b *Engine) onCheckinMark(r *Request) error {
+	e, a, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	mark := map[string]mmo.Mark{"p": mmo.MarkPresent, "a": mmo.MarkAbsent, "e": mmo.MarkExcused}[r.Press.Arg(2)]
+	if !mmo.ValidMark(mark) {
+		return r.stale()
+	}
+	x := &mmo.Attendance{EventID: e.ID, UserID: u.ID}
+	if old, err := r.Tx.Attendance(e.ID, u.ID); err == nil {
+		x = old
+	}
+	if x.Mark != mark || x.How != mmo.HowManual {
+		x.Mark, x.How, x.By = mark, mmo.HowManual, r.User.ID
+		if mark != mmo.MarkPresent || x.At.IsZero() {
+			x.At = r.Now
+		}
+	}
+	if err := r.Tx.PutAttendance(x); err != nil {
+		return err
+	}
+	r.Answer(r.T("checkin.marked", "Name", shortName(u.Name), "Mark", rawArg(markText(r.loc(), mark))), false)
+	if err := b.refreshCheckinCard(r, e, a); err != nil {
+		return err
+	}
+	return b.showMember(r, e, u)
+}
+
+// onCheckinNote asks for a note on a member's mark.
+func (b *Engine) onCheckinNote(r *Request) error {
+	e, _, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	d := mmo.NewDialog(mmo.FlowAttendanceNote, "note", r.Now, b.opt.DialogIdle)
+	d.Draft["eid"], d.Draft["uid"] = eid(e), itoa(u.ID)
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	r.Reply(r.T("checkin.ask_note", "Name", u.Name))
+	return nil
+}
+
+// dialogAttendanceNote takes the note; a member with no mark yet is
+// marked absent for a good reason, which is what a note usually explains.
+func (b *Engine) dialogAttendanceNote(r *Request, d *mmo.Dialog) error {
+	note, err := mmo.ValidateLongText("note", r.Text, 2, 300)
+	if err != nil {
+		r.Reply(validationMessage(r, err))
+		return nil
+	}
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	uid, _ := strconv.ParseInt(d.Draft["uid"], 10, 64)
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	e, err := r.Tx.Event(id)
+	if err != nil {
+		r.Reply(r.T("event.gone"))
+		return nil
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil || !r.canManage(a) {
+		return r.notYours()
+	}
+	x := &mmo.Attendance{EventID: id, UserID: uid, Mark: mmo.MarkExcused, How: mmo.HowManual, By: r.User.ID, At: r.Now}
+	if old, err := r.Tx.Attendance(id, uid); err == nil {
+		x = old
+	}
+	x.Note = note
+	if err := r.Tx.PutAttendance(x); err != nil {
+		return err
+	}
+	r.Reply(r.T("checkin.note_saved"))
+	return b.refreshCheckinCard(r, e, a)
+}
+
+// onCheckinSheet sends the event's registration sheet (лист регистрации).
+func (b *Engine) onCheckinSheet(r *Request) error {
+	e, a, ok, err := r.checkinEvent()
+	if !ok {
+		return err
+	}
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return err
+	}
+	title, err := b.title(r.Tx, r.loc(), e, a)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	t := render.Table{
+		Sheet: l.T("sheet.sheet"),
+		Title: l.T("sheet.title"),
+		Subtitle: []string{
+			plain(title),
+			l.T("sheet.topic", "Topic", e.Topic),
+			l.T("sheet.when", "When", b.when(e, l.lang)),
+		},
+		Headers: []string{l.T("export.col_n"), l.T("export.col_name"), l.T("export.col_school"), l.T("export.col_position"),
+			l.T("sheet.col_mark"), l.T("sheet.col_time"), l.T("sheet.col_how"), l.T("sheet.col_note")},
+	}
+	if e.Place != "" {
+		t.Subtitle = append(t.Subtitle, l.T("sheet.place", "Place", e.Place))
+	}
+	present := 0
+	for i, m := range members {
+		row := []render.Cell{render.Int(i + 1), render.Text(m.u.Name), render.Text(m.u.School), render.Text(m.u.Position)}
+		if x, ok := att[m.u.ID]; ok {
+			if x.Mark == mmo.MarkPresent {
+				present++
+			}
+			row = append(row, render.Text(markText(l, x.Mark)), render.DateTime(x.At, b.opt.Location), render.Text(howText(l, x.How)), render.Text(x.Note))
+		} else {
+			row = append(row, render.Text(l.T("checkin.mark_none")), render.Empty(), render.Empty(), render.Empty())
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now))}
+	plainTable(&t)
+	data, err := render.XLSX(t)
+	if err != nil {
+		return err
+	}
+	name := "registration-" + e.Start.In(b.opt.Location).Format("2006-01-02") + "-" + eid(e) + ".xlsx"
+	r.ReplyDocument(name, data, l.T("sheet.caption", "Title", rawArg(title)))
+	return nil
+}
+
+// onYearSheet sends an association's attendance for the school year:
+// members by events, with totals and each member's rate.
+func (b *Engine) onYearSheet(r *Request) error {
+	a, ok, err := r.managed(0)
+	if !ok {
+		return err
+	}
+	l := r.loc()
+	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	if err != nil {
+		return err
+	}
+	var held []*mmo.Event
+	for _, e := range events {
+		if e.Held(r.Now) {
+			held = append(held, e)
+		}
+	}
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return err
+	}
+	t := render.Table{
+		Sheet:    l.T("yearsheet.sheet"),
+		Title:    l.T("yearsheet.title", "Name", a.Name),
+		Subtitle: []string{l.T("yearsheet.year", "From", year, "To", year+1), l.T("export.generated", "Date", b.dateTime(r.Now))},
+		Headers:  []string{l.T("export.col_n"), l.T("export.col_name")},
+	}
+	perEvent := make([]int, len(held))
+	marks := make([]map[int64]*mmo.Attendance, len(held))
+	for i, e := range held {
+		t.Headers = append(t.Headers, e.Start.In(b.opt.Location).Format("02.01")+" "+formatName(l, e.Format))
+		if marks[i], err = r.Tx.EventAttendance(e.ID); err != nil {
+			return err
+		}
+	}
+	t.Headers = append(t.Headers, l.T("yearsheet.col_attended"), l.T("yearsheet.col_rate"))
+	for n, m := range members {
+		row := []render.Cell{render.Int(n + 1), render.Text(m.u.Name)}
+		attended := 0
+		for i := range held {
+			cell := ""
+			if x, ok := marks[i][m.u.ID]; ok {
+				switch x.Mark {
+				case mmo.MarkPresent:
+					cell = "+"
+					attended++
+				case mmo.MarkExcused:
+					cell = l.T("yearsheet.excused")
+				default:
+					cell = l.T("yearsheet.absent")
+				}
+			}
+			row = append(row, render.Text(cell))
+		}
+		rate := 0.0
+		if len(held) > 0 {
+			rate = float64(attended) / float64(len(held))
+		}
+		row = append(row, render.Int(attended), render.Percent(rate))
+		t.Rows = append(t.Rows, row)
+	}
+	// The totals count every presence, also of people who left or deleted
+	// their data since: the figures of past events stay true.
+	for i := range held {
+		for _, x := range marks[i] {
+			if x.Mark == mmo.MarkPresent {
+				perEvent[i]++
+			}
+		}
+	}
+	totals := []render.Cell{render.Empty(), render.Text(l.T("yearsheet.total"))}
+	sum := 0
+	for _, n := range perEvent {
+		totals = append(totals, render.Int(n))
+		sum += n
+	}
+	totals = append(totals, render.Int(sum), render.Empty())
+	t.Rows = append(t.Rows, totals)
+	t.Footer = []string{l.T("yearsheet.legend")}
+	plainTable(&t)
+	data, err := render.XLSX(t)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument("attendance-"+aid(a)+"-"+strconv.Itoa(year)+".xlsx", data, l.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}

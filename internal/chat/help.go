@@ -1,0 +1,166 @@
+package chat
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// cmdHelp shows what the user's role can do.
+func (b *Engine) cmdHelp(r *Request) error {
+	r.Reply(b.helpText(r))
+	return nil
+}
+
+// helpText is an introduction for the role and the commands it may use.
+func (b *Engine) helpText(r *Request) string {
+	var sb strings.Builder
+	switch r.Role {
+	case mmo.RoleGuest:
+		sb.WriteString(r.T("help.guest"))
+	case mmo.RoleMember:
+		sb.WriteString(r.T("help.member"))
+	case mmo.RoleLeader:
+		sb.WriteString(r.T("help.leader"))
+	case mmo.RoleCoordinator:
+		sb.WriteString(r.T("help.coordinator"))
+	case mmo.RoleAdmin:
+		sb.WriteString(r.T("help.admin"))
+	}
+	sb.WriteString("\n")
+	for _, c := range b.menu(r.Lang, r.Role) {
+		sb.WriteString("\n/" + c.Name + " — " + c.Description)
+	}
+	return sb.String()
+}
+
+// cmdCancel leaves the current form; nothing of it is saved.
+func (b *Engine) cmdCancel(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	if d == nil {
+		r.Reply(r.T("cancel.nothing"))
+		return nil
+	}
+	if d.Flow == mmo.FlowRegister {
+		r.Reply(r.T("cancel.registration"))
+		return r.forgetNewcomer()
+	}
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	r.Reply(r.T("cancel.done"))
+	return nil
+}
+
+// menu returns the command menu of a role in a language: the routed
+// commands the role may use, in menu order.
+func (b *Engine) menu(lang string, role mmo.Role) []Command {
+	var cmds []Command
+	for _, name := range b.routes.order {
+		rt := b.routes.commands[name]
+		if rt.menu == "" || role < rt.role {
+			continue
+		}
+		if name == "start" && role != mmo.RoleGuest {
+			continue // registered users need not start again
+		}
+		cmds = append(cmds, Command{Name: name, Description: b.cat.T(lang, rt.menu)})
+	}
+	return cmds
+}
+
+// ownMenu reports whether a user needs a menu of their own rather than the
+// default one: a leader's or higher role, or a language chosen in /settings.
+func (b *Engine) ownMenu(u *mmo.User) bool {
+	return u.Role(b.isAdmin(u)) >= mmo.RoleLeader || u.Lang != ""
+}
+
+// defaultMenus are the menus every private chat shows before a
+// user-specific one is set: the member's commands, per language.
+// The messenger picks the list by the user's client language; Russian is
+// also the default for any other language. Each transport gets its own.
+func (b *Engine) defaultMenus() []Message {
+	var out []Message
+	for i, t := range b.opt.Transports {
+		for _, lang := range b.cat.Langs() {
+			code := lang
+			if lang == "ru" {
+				code = "" // the fallback for every language without its own list
+			}
+			key := "menu:default:" + code
+			if i > 0 {
+				key += ":" + t.Messenger
+			}
+			out = append(out, Message{Kind: KindMenu, DefaultMenu: true, Lang: code,
+				Commands: b.menu(lang, mmo.RoleMember), replace: key, messenger: t.Messenger})
+		}
+	}
+	return out
+}
+
+// RefreshMenus keeps the menus in step with the build: when the default
+// menus, or the menus of every role in every language, differ from those
+// recorded at the last start, they are queued for the outbox's menu lane
+// (the default ones; every user with a menu of their own). Nothing here
+// waits for a messenger: the transports set them in the background,
+// paced. It is called once at start.
+func (b *Engine) RefreshMenus() error {
+	defaults := b.defaultMenus()
+	hd := sha256.New()
+	for _, m := range defaults {
+		json.NewEncoder(hd).Encode(m)
+	}
+	defaultSum := hd.Sum(nil)
+	h := sha256.New()
+	for _, lang := range b.cat.Langs() {
+		for role := mmo.RoleGuest; role <= mmo.RoleAdmin; role++ {
+			json.NewEncoder(h).Encode(b.menu(lang, role))
+		}
+	}
+	sum := h.Sum(nil)
+	queued := 0
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		queued = 0
+		r := &Request{bot: b, Tx: tx}
+		if string(tx.Meta("default_menu_hash")) != string(defaultSum) {
+			r.out = append(r.out, defaults...)
+			if err := tx.PutMeta("default_menu_hash", defaultSum); err != nil {
+				return err
+			}
+		}
+		if string(tx.Meta("menu_hash")) != string(sum) {
+			var users []*mmo.User
+			if err := tx.Users(func(u *mmo.User) bool {
+				if u.Registered() && !u.Blocked && b.ownMenu(u) {
+					users = append(users, u)
+				}
+				return true
+			}); err != nil {
+				return err
+			}
+			for _, u := range users {
+				r.SetMenu(u)
+			}
+			if err := tx.PutMeta("menu_hash", sum); err != nil {
+				return err
+			}
+		}
+		queued = len(r.out)
+		return r.commit()
+	})
+	if queued > 0 {
+		b.log.Info("command menus changed: queued for setting", "menus", queued)
+		b.wake()
+	}
+	if err != nil {
+		return fmt.Errorf("queue command menus: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package chat
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// commit moves the queued replies into the outbox of the transaction:
+// each addressed to a chat of one messenger, split to that messenger's
+// text limit, placed by priority.
+func (r *Request) commit() error {
+	for i := range r.out {
+		m := r.out[i]
+		if m.TargetKey != "" {
+			rec, err := r.Tx.Sent(m.TargetKey)
+			if errors.Is(err, mmo.ErrNotFound) {
+				continue // nothing to change
+			}
+			if err != nil {
+				return fmt.Errorf("load the view %s: %w", m.TargetKey, err)
+			}
+			// A newer edit, or a removal, replaces an edit still waiting.
+			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
+		}
+		if m.to != 0 {
+			u, err := r.userTo(m.to)
+			if err != nil {
+				return err
+			}
+			a, ok := u.Reach()
+			if !ok {
+				r.bot.log.Debug("a message to a user without an account dropped", "user_id", m.to)
+				continue
+			}
+			m.Chat, m.messenger, m.User = a.ChatID(), a.Messenger, u.ID
+		}
+		if m.messenger == "" {
+			m.messenger = r.bot.opt.Transports[0].Messenger
+		}
+		if m.User == 0 && r.Update != nil && r.Update.Private && m.Chat == r.Update.Chat && m.messenger == r.Update.Messenger && r.Known {
+			m.User = r.User.ID // a reply in the person's private chat
+		}
+		for _, row := range m.Buttons {
+			for _, btn := range row {
+				if err := checkButton(btn); err != nil {
+					return err
+				}
+			}
+		}
+		for _, part := range r.bot.split(m) {
+			id, err := r.enqueue(&part)
+			if err != nil {
+				return fmt.Errorf("queue a message to chat %d: %w", m.Chat, err)
+			}
+			if part.Key == "" {
+				continue
+			}
+			rec := &boltdb.SentRecord{Messenger: part.messenger, Chat: part.Chat, Outbox: id, User: part.User}
+			if err := r.Tx.PutSent(part.Key, rec); err != nil {
+				return fmt.Errorf("record the message %s: %w", part.Key, err)
+			}
+		}
+	}
+	return nil
+}
+
+// userTo loads the user a message goes to, once per request.
+func (r *Request) userTo(uid int64) (*mmo.User, error) {
+	if r.User != nil && uid == r.User.ID && r.Known {
+		return r.User, nil
+	}
+	if u := r.recipients[uid]; u != nil {
+		return u, nil
+	}
+	u, err := r.Tx.User(uid)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return &mmo.User{ID: uid}, nil // gone: nothing to reach
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user %d: %w", uid, err)
+	}
+	if r.recipients == nil {
+		r.recipients = map[int64]*mmo.User{}
+	}
+	r.recipients[uid] = u
+	return u, nil
+}
+
+// split cuts a text message too long for its messenger into parts at
+// paragraph boundaries; the buttons go with the last part, and so does
+// the count of a broadcast.
+func (b *Engine) split(m Message) []Message {
+	if m.Kind != KindSend {
+		return []Message{m}
+	}
+	parts := splitText(m.Text, b.transport(m.messenger).MaxText)
+	if len(parts) == 1 {
+		return []Message{m}
+	}
+	out := make([]Message, len(parts))
+	for i, p := range parts {
+		out[i] = m
+		out[i].Text = p
+		if i < len(parts)-1 {
+			// The last part carries the buttons, the count of a
+			// broadcast and the key: it is what a later edit changes.
+			out[i].Buttons = nil
+			out[i].broadcast = 0
+			out[i].Key = ""
+		}
+	}
+	return out
+}
+
+// enqueue writes one message into the outbox and returns its item id.
+func (r *Request) enqueue(m *Message) (uint64, error) {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return 0, err
+	}
+	it := &boltdb.OutboxItem{Messenger: m.messenger, ChatID: m.Chat, Payload: data, Broadcast: m.broadcast, Key: m.replace, Priority: r.priority(m)}
+	if err := r.Tx.Enqueue(it); err != nil {
+		return 0, err
+	}
+	return it.ID, nil
+}
+
+// priority places a message in the outbox: what answers the user who
+// caused the update goes first, then news for others, then broadcasts;
+// menus go on their own lane.
+func (r *Request) priority(m *Message) boltdb.Priority {
+	switch {
+	case m.Kind == KindMenu:
+		return boltdb.PriorityMenu
+	case m.bulk || m.broadcast != 0:
+		return boltdb.PriorityBulk
+	case r.Update != nil && r.Update.Chat != 0 && m.Chat == r.Update.Chat:
+		return boltdb.PriorityReply
+	}
+	return boltdb.PriorityNotice
+}

@@ -1,0 +1,612 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// Callback verbs of work plans and proposals.
+const (
+	verbPlan         = "pl" // the plan view: aid, year
+	verbPlanEdit     = "pe" // edit: aid, year, "g" goal | "t" tasks | "a" add item | "d" delete menu | "x<id>" delete item
+	verbPlanMonth    = "pm" // the month of a new item: nonce, month
+	verbPlanFormat   = "pf" // the format of a new item: nonce, format index
+	verbPlanSubmit   = "ps" // submit to the coordinator: aid, year
+	verbPlanDOCX     = "pd" // the plan as DOCX: aid, year
+	verbPlanDecide   = "pa" // the coordinator: aid, year, "a" approve | "r" return
+	verbProposals    = "pp" // the proposals for the plan: aid, year
+	verbProposalTake = "pt" // take a proposal in: proposal id, aid, year | decline: ..., "n"
+	verbEventPlan    = "el" // link an event to a plan item: eid [, item id]
+	verbProposeIn    = "pi" // propose to the chosen association: aid
+)
+
+// planYear is the school year a plan is being made for.
+func (b *Engine) planYear(now time.Time) int {
+	return b.opt.Regulation.PlanYear(now, b.opt.Location)
+}
+
+// monthName is a month's name in the nominative.
+func monthName(l loc, m int) string {
+	if m < 1 || m > 12 {
+		return ""
+	}
+	return l.T(monthKeys[m-1])
+}
+
+var monthKeys = [12]string{"month.m1", "month.m2", "month.m3", "month.m4", "month.m5", "month.m6",
+	"month.m7", "month.m8", "month.m9", "month.m10", "month.m11", "month.m12"}
+
+// loadPlan returns the association's plan for a year, starting a draft with
+// the goal and tasks of the regulation when there is none.
+func (b *Engine) loadPlan(r *Request, a *mmo.Association, year int) (*mmo.Plan, error) {
+	p, err := r.Tx.Plan(a.ID, year)
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, mmo.ErrNotFound) {
+		return nil, fmt.Errorf("load the plan of association %d for %d: %w", a.ID, year, err)
+	}
+	l := loc{b.cat, "ru"} // the regulation's own words, as the form prints them
+	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: l.T("plan.default_goal")}
+	for _, t := range strings.Split(l.T("plan.default_tasks"), "\n") {
+		if t = strings.TrimSpace(t); t != "" {
+			p.Tasks = append(p.Tasks, t)
+		}
+	}
+	return p, nil
+}
+
+// cmdPlan opens the work plan of the association the leader runs.
+func (b *Engine) cmdPlan(r *Request) error {
+	return b.choose(r, "plan", func(r *Request, a *mmo.Association) error {
+		return b.showPlan(r, a, b.planYear(r.Now), false)
+	})
+}
+
+// yearArg reads an (association, year) pair of a button.
+func (r *Request) yearArgs() (*mmo.Association, int, bool, error) {
+	a, ok, err := r.association(0)
+	if !ok {
+		return nil, 0, false, err
+	}
+	year, err := strconv.Atoi(r.Press.Arg(1))
+	if err != nil || year < 2000 || year > 2200 {
+		return nil, 0, false, r.stale()
+	}
+	return a, year, true, nil
+}
+
+// managedYear is yearArgs for a button only the association's leader or a
+// coordinator may press.
+func (r *Request) managedYear() (*mmo.Association, int, bool, error) {
+	a, year, ok, err := r.yearArgs()
+	if !ok {
+		return nil, 0, false, err
+	}
+	if !r.canManage(a) {
+		return nil, 0, false, r.notYours()
+	}
+	return a, year, true, nil
+}
+
+func (b *Engine) onPlan(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	return b.showPlan(r, a, year, true)
+}
+
+// showPlan renders the plan with the actions its status allows.
+func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) error {
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	id, y := aid(a), strconv.Itoa(year)
+	var sb strings.Builder
+	sb.WriteString(l.T("plan.title", "Name", a.Name, "From", year, "To", year+1))
+	sb.WriteString("\n" + docStatusLine(l, p.Status, p.Comment))
+	due := b.opt.Regulation.Due(mmo.DocPlan, year, b.opt.Location)
+	sb.WriteString("\n" + l.T("plan.due", "Date", due.Format("02.01.2006")))
+	sb.WriteString("\n\n" + l.T("plan.goal", "Goal", p.Goal))
+	sb.WriteString("\n" + l.N("plan.tasks", len(p.Tasks)))
+	done, err := b.planDone(r, a, p)
+	if err != nil {
+		return err
+	}
+	if len(p.Items) == 0 {
+		sb.WriteString("\n\n" + l.T("plan.no_items"))
+	} else {
+		sb.WriteString("\n\n" + l.T("plan.items"))
+	}
+	for i, it := range p.Items {
+		mark := ""
+		if done[it.ID] {
+			mark = " ✅"
+		}
+		resp := ""
+		if it.Responsible != "" {
+			resp = l.T("plan.responsible", "Name", it.Responsible)
+		}
+		sb.WriteString("\n" + strconv.Itoa(i+1) + ". " + esc(monthName(l, it.Month)) + " — " + esc(it.Topic) + " (" + esc(formatName(l, it.Format)) + ")" + resp + mark)
+	}
+	proposals, err := r.Tx.Proposals(a.ID, year)
+	if err != nil {
+		return err
+	}
+	fresh := 0
+	for _, pr := range proposals {
+		if pr.State == "" {
+			fresh++
+		}
+	}
+	var kb [][]Button
+	if p.Status.Editable() {
+		kb = append(kb,
+			[]Button{r.Button(l.T("plan.edit_goal"), verbPlanEdit, id, y, "g"), r.Button(l.T("plan.edit_tasks"), verbPlanEdit, id, y, "t")},
+			[]Button{r.Button(l.T("plan.add_item"), verbPlanEdit, id, y, "a")})
+		if len(p.Items) > 0 {
+			kb = append(kb, []Button{r.Button(l.T("plan.delete_item"), verbPlanEdit, id, y, "d")})
+		}
+		if fresh > 0 {
+			kb = append(kb, []Button{r.Button(l.N("plan.proposals_button", fresh), verbProposals, id, y)})
+		}
+		kb = append(kb, []Button{r.Button(l.T("plan.submit"), verbPlanSubmit, id, y)})
+	}
+	kb = append(kb, []Button{r.Button(l.T("plan.docx"), verbPlanDOCX, id, y)})
+	if r.Role >= mmo.RoleCoordinator && p.Status == mmo.DocSubmitted {
+		kb = append(kb, []Button{r.Button(l.T("doc.approve_plan"), verbPlanDecide, id, y, "a"), r.Button(l.T("doc.return"), verbPlanDecide, id, y, "r")})
+	}
+	if edit {
+		r.Edit(sb.String(), kb...)
+	} else {
+		r.Reply(sb.String(), kb...)
+	}
+	return nil
+}
+
+// docStatusLine tells where a plan or report is.
+func docStatusLine(l loc, s mmo.DocStatus, comment string) string {
+	switch s {
+	case mmo.DocSubmitted:
+		return l.T("doc.status_submitted")
+	case mmo.DocApproved:
+		return l.T("doc.status_approved")
+	case mmo.DocReturned:
+		return l.T("doc.status_returned", "Comment", comment)
+	}
+	return l.T("doc.status_draft")
+}
+
+// planDone returns which plan items have a held event linked to them.
+func (b *Engine) planDone(r *Request, a *mmo.Association, p *mmo.Plan) (map[int]bool, error) {
+	done := map[int]bool{}
+	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range events {
+		if e.PlanItem != 0 && e.Held(r.Now) {
+			done[e.PlanItem] = true
+		}
+	}
+	return done, nil
+}
+
+// onPlanEdit starts the form for the goal, the tasks or a new item, or
+// deletes an item.
+func (b *Engine) onPlanEdit(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return err
+	}
+	if !p.Status.Editable() {
+		r.Answer(r.T("plan.locked"), true)
+		return nil
+	}
+	id, y := aid(a), strconv.Itoa(year)
+	arg := r.Press.Arg(2)
+	switch {
+	case arg == "g" || arg == "t":
+		d := mmo.NewDialog(mmo.FlowPlanText, map[string]string{"g": "goal", "t": "tasks"}[arg], r.Now, b.opt.DialogIdle)
+		d.Draft["aid"], d.Draft["year"] = id, y
+		if err := r.PutDialog(d); err != nil {
+			return err
+		}
+		if arg == "g" {
+			r.Reply(r.T("plan.ask_goal", "Goal", p.Goal))
+		} else {
+			r.Reply(r.T("plan.ask_tasks", "Tasks", strings.Join(p.Tasks, "\n")))
+		}
+		return nil
+	case arg == "a":
+		return b.startPlanItem(r, a, year, "", 0)
+	case arg == "d":
+		var kb [][]Button
+		for i, it := range p.Items {
+			label := strconv.Itoa(i+1) + ". " + monthName(r.loc(), it.Month) + " — " + it.Topic
+			if len([]rune(label)) > 60 {
+				label = string([]rune(label)[:59]) + "…"
+			}
+			kb = append(kb, []Button{r.Button("✖️ "+label, verbPlanEdit, id, y, "x"+strconv.Itoa(it.ID))})
+		}
+		kb = append(kb, []Button{r.Button(r.T("plan.back"), verbPlan, id, y)})
+		r.Edit(r.T("plan.delete_which"), kb...)
+		return nil
+	case strings.HasPrefix(arg, "x"):
+		item, err := strconv.Atoi(arg[1:])
+		if err != nil {
+			return r.stale()
+		}
+		before := len(p.Items)
+		for i, it := range p.Items {
+			if it.ID == item {
+				p.Items = append(p.Items[:i], p.Items[i+1:]...)
+				break
+			}
+		}
+		if len(p.Items) == before {
+			return r.stale()
+		}
+		if err := r.Tx.PutPlan(p); err != nil {
+			return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
+		}
+		return b.showPlan(r, a, year, true)
+	}
+	return r.stale()
+}
+
+// startPlanItem asks the month of a new item; a proposal taken in brings
+// its topic.
+func (b *Engine) startPlanItem(r *Request, a *mmo.Association, year int, topic string, proposal uint64) error {
+	d := mmo.NewDialog(mmo.FlowPlanItem, "month", r.Now, b.opt.DialogIdle)
+	d.Draft["aid"], d.Draft["year"], d.Draft["topic"] = aid(a), strconv.Itoa(year), topic
+	if proposal != 0 {
+		d.Draft["proposal"] = strconv.FormatUint(proposal, 10)
+	}
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	nonce := itoa(int64(d.Nonce))
+	var kb [][]Button
+	var row []Button
+	month := int(b.opt.Regulation.YearStart.Month)
+	for i := 0; i < 12; i++ {
+		m := (month-1+i)%12 + 1
+		row = append(row, r.Button(monthName(r.loc(), m), verbPlanMonth, nonce, strconv.Itoa(m)))
+		if len(row) == 3 {
+			kb = append(kb, row)
+			row = nil
+		}
+	}
+	r.Reply(r.T("plan.ask_month"), kb...)
+	return nil
+}
+
+func (b *Engine) onPlanMonth(r *Request) error {
+	d, ok, err := r.formButton("month", mmo.FlowPlanItem)
+	if !ok {
+		return err
+	}
+	m, err := strconv.Atoi(r.Press.Arg(1))
+	if err != nil || m < 1 || m > 12 {
+		return r.stale()
+	}
+	r.Edit(r.T("plan.month_set", "Month", monthName(r.loc(), m)))
+	if d.Draft["topic"] != "" {
+		nd, err := r.advance(d, "format", map[string]string{"month": strconv.Itoa(m)})
+		if err != nil {
+			return err
+		}
+		return b.askPlanFormat(r, nd)
+	}
+	if _, err := r.advance(d, "topic", map[string]string{"month": strconv.Itoa(m)}); err != nil {
+		return err
+	}
+	r.Reply(r.T("plan.ask_topic"))
+	return nil
+}
+
+func (b *Engine) askPlanFormat(r *Request, d mmo.Dialog) error {
+	nonce := itoa(int64(d.Nonce))
+	var kb [][]Button
+	var row []Button
+	for i, f := range mmo.Formats {
+		row = append(row, r.Button(formatName(r.loc(), f), verbPlanFormat, nonce, strconv.Itoa(i)))
+		if len(row) == 2 {
+			kb = append(kb, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	r.Reply(r.T("plan.ask_format", "Topic", d.Draft["topic"]), kb...)
+	return nil
+}
+
+func (b *Engine) onPlanFormat(r *Request) error {
+	d, ok, err := r.formButton("format", mmo.FlowPlanItem)
+	if !ok {
+		return err
+	}
+	i, err := strconv.Atoi(r.Press.Arg(1))
+	if err != nil || i < 0 || i >= len(mmo.Formats) {
+		return r.stale()
+	}
+	r.Edit(r.T("newevent.format_chosen", "Format", formatName(r.loc(), mmo.Formats[i])))
+	if _, err := r.advance(d, "responsible", map[string]string{"format": string(mmo.Formats[i])}); err != nil {
+		return err
+	}
+	r.Reply(r.T("plan.ask_responsible"))
+	return nil
+}
+
+// dialogPlanItem takes the typed steps of a new item: topic, responsible.
+func (b *Engine) dialogPlanItem(r *Request, d *mmo.Dialog) error {
+	switch d.Step {
+	case "month", "format":
+		r.Reply(r.T("create.press_button"))
+		return nil
+	case "topic":
+		topic, err := mmo.ValidateEventField(mmo.FieldTopic, r.Text)
+		if err != nil {
+			r.Reply(validationMessage(r, err))
+			return nil
+		}
+		nd, err := r.advance(d, "format", map[string]string{"topic": topic})
+		if err != nil {
+			return err
+		}
+		return b.askPlanFormat(r, nd)
+	}
+	if mmo.HasUnsafeText(r.Text) {
+		r.Reply(validationMessage(r, mmo.Errorf(mmo.CodeControlChars, "responsible")))
+		return nil
+	}
+	resp := mmo.NormalizeText(r.Text)
+	if resp == mmo.SkipValue {
+		resp = ""
+	} else if n := len([]rune(resp)); n < 3 || n > 150 {
+		r.Reply(r.T("plan.bad_responsible"))
+		return nil
+	}
+	a, year, p, ok, err := b.endPlanDialog(r, d)
+	if !ok {
+		return err
+	}
+	month, _ := strconv.Atoi(d.Draft["month"])
+	p.AddItem(mmo.PlanItem{Month: month, Topic: d.Draft["topic"], Format: mmo.Format(d.Draft["format"]), Responsible: resp})
+	if err := r.Tx.PutPlan(p); err != nil {
+		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
+	}
+	if pid, err := strconv.ParseUint(d.Draft["proposal"], 10, 64); err == nil {
+		if err := b.settleProposal(r, a, year, pid, "taken"); err != nil {
+			return err
+		}
+	}
+	r.Reply(r.T("plan.item_added"))
+	return b.showPlan(r, a, year, false)
+}
+
+// endPlanDialog ends a plan form and loads the plan it was about; ok is
+// false (and the user told) when the plan can no longer change or the
+// user no longer runs the association.
+func (b *Engine) endPlanDialog(r *Request, d *mmo.Dialog) (*mmo.Association, int, *mmo.Plan, bool, error) {
+	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
+	year, _ := strconv.Atoi(d.Draft["year"])
+	if err := r.EndDialog(); err != nil {
+		return nil, 0, nil, false, err
+	}
+	a, err := r.Tx.Association(id)
+	if err != nil || !r.canManage(a) {
+		return nil, 0, nil, false, r.notYours()
+	}
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return nil, 0, nil, false, err
+	}
+	if !p.Status.Editable() {
+		r.Reply(r.T("plan.locked"))
+		return nil, 0, nil, false, nil
+	}
+	return a, year, p, true, nil
+}
+
+// dialogPlanText takes the goal or the tasks (one per line).
+func (b *Engine) dialogPlanText(r *Request, d *mmo.Dialog) error {
+	text, err := mmo.ValidateLongText(d.Step, r.Text, 10, 3000)
+	if err != nil {
+		r.Reply(validationMessage(r, err))
+		return nil
+	}
+	a, year, p, ok, err := b.endPlanDialog(r, d)
+	if !ok {
+		return err
+	}
+	if d.Step == "goal" {
+		p.Goal = text
+	} else {
+		p.Tasks = nil
+		for _, t := range strings.Split(text, "\n") {
+			if t = strings.TrimSpace(strings.TrimLeft(t, "-–•* ")); t != "" {
+				p.Tasks = append(p.Tasks, t)
+			}
+		}
+	}
+	if err := r.Tx.PutPlan(p); err != nil {
+		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
+	}
+	r.Reply(r.T("edit.saved"))
+	return b.showPlan(r, a, year, false)
+}
+
+// onPlanSubmit sends the plan to the coordinators for approval.
+func (b *Engine) onPlanSubmit(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return err
+	}
+	if err := p.Submit(r.Now); err != nil {
+		if mmo.ErrorCode(err) != mmo.CodeTooShort {
+			return r.stale()
+		}
+		r.Answer(r.T("plan.needs_items"), true)
+		return nil
+	}
+	if err := r.Tx.PutPlan(p); err != nil {
+		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
+	}
+	if err := r.audit("workplan.submit", 0, a, strconv.Itoa(year)); err != nil {
+		return err
+	}
+	if err := b.tellCoordinators(r, a, "plan.submitted_notice", year, verbPlanDOCX, verbPlanDecide, r.T("doc.approve_plan")); err != nil {
+		return err
+	}
+	r.Answer(r.T("plan.submitted"), false)
+	return b.showPlan(r, a, year, true)
+}
+
+// tellCoordinators sends the coordinators a submitted document's notice
+// with buttons for the file and the decision.
+func (b *Engine) tellCoordinators(r *Request, a *mmo.Association, key string, year int, docVerb, decideVerb, _ string) error {
+	coords, err := b.coordinators(r.Tx)
+	if err != nil {
+		return err
+	}
+	id, y := aid(a), strconv.Itoa(year)
+	for _, c := range coords {
+		if c.ID == r.User.ID {
+			continue
+		}
+		l := r.locOf(c)
+		approve := l.T("doc.approve_plan")
+		if decideVerb == verbReportDecide {
+			approve = l.T("doc.accept_report")
+		}
+		r.Send(c.ID, l.T(key, "Name", a.Name, "From", year, "To", year+1), []Button{r.Button(l.T("plan.docx"), docVerb, id, y)},
+			[]Button{r.Button(approve, decideVerb, id, y, "a"), r.Button(l.T("doc.return"), decideVerb, id, y, "r")})
+	}
+	return nil
+}
+
+// onPlanDOCX sends the plan on the form of Приложение 1.
+func (b *Engine) onPlanDOCX(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	leader := ""
+	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
+		leader = u.Name
+	}
+	doc := render.FormDoc{
+		Header:   []string{l.T("plan.doc_header")},
+		Title:    l.T("plan.doc_title"),
+		Subtitle: []string{a.Name, l.T("plan.doc_year", "From", year, "To", year+1)},
+		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
+		Sections: []render.FormSection{
+			{Heading: l.T("plan.doc_goal"), Paragraphs: []string{p.Goal}, Empty: "—"},
+			{Heading: l.T("plan.doc_tasks"), List: p.Tasks, Empty: "—"},
+		},
+	}
+	switch p.Status {
+	case mmo.DocApproved:
+		by := ""
+		if u, err := r.Tx.User(p.DecidedBy); err == nil {
+			by = u.Name
+		}
+		doc.Approval = []string{l.T("plan.doc_approved", "Date", b.date(p.DecidedAt), "Name", by)}
+	default:
+		doc.Draft = l.T("docx.draft")
+	}
+	table := &render.FormTable{Headers: []string{l.T("export.col_n"), l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("plan.doc_responsible")}, Widths: []int{1, 3, 8, 3, 4}}
+	for i, it := range p.Items {
+		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), monthName(l, it.Month), it.Topic, formatName(l, it.Format), it.Responsible})
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("plan.doc_events"), Table: table, Empty: "—"})
+	if len(table.Rows) == 0 {
+		doc.Sections[len(doc.Sections)-1].Table = nil
+	}
+	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader))}
+	plainForm(&doc)
+	data, err := render.Form(doc)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument("plan-"+aid(a)+"-"+strconv.Itoa(year)+".docx", data, l.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// onEventPlan links an event to an item of its school year's plan.
+func (b *Engine) onEventPlan(r *Request) error {
+	e, a, ok, err := r.managedEvent(0)
+	if !ok {
+		return err
+	}
+	year := b.opt.Regulation.SchoolYearOf(e.Start, b.opt.Location)
+	p, err := r.Tx.Plan(a.ID, year)
+	if errors.Is(err, mmo.ErrNotFound) || err == nil && len(p.Items) == 0 {
+		r.Answer(r.T("plan.no_plan_items"), true)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if arg := r.Press.Arg(1); arg != "" {
+		item, err := strconv.Atoi(arg)
+		if err != nil {
+			return r.stale()
+		}
+		found := item == 0
+		for _, it := range p.Items {
+			found = found || it.ID == item
+		}
+		if !found {
+			return r.stale()
+		}
+		e.PlanItem = item
+		if err := r.Tx.PutEvent(e); err != nil {
+			return fmt.Errorf("save event %d: %w", e.ID, err)
+		}
+		r.Answer(r.T("plan.linked"), false)
+		return b.showLeaderCard(r, e, a)
+	}
+	var kb [][]Button
+	for i, it := range p.Items {
+		label := strconv.Itoa(i+1) + ". " + monthName(r.loc(), it.Month) + " — " + it.Topic
+		if len([]rune(label)) > 60 {
+			label = string([]rune(label)[:59]) + "…"
+		}
+		if it.ID == e.PlanItem {
+			label = "✓ " + label
+		}
+		kb = append(kb, []Button{r.Button(label, verbEventPlan, eid(e), strconv.Itoa(it.ID))})
+	}
+	kb = append(kb, []Button{r.Button(r.T("plan.unlink"), verbEventPlan, eid(e), "0")}, []Button{r.Button(r.T("event.back_to_event"), verbEvent, eid(e))})
+	r.Edit(r.T("plan.link_which"), kb...)
+	return nil
+}

@@ -1,0 +1,459 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// Callback verbs of annual reports.
+const (
+	verbReport        = "rp" // the report view: aid, year
+	verbReportSection = "rs" // write a section: aid, year, section index
+	verbReportSubmit  = "rq" // submit: aid, year [, y]
+	verbReportDOCX    = "rd" // as DOCX: aid, year
+	verbReportDecide  = "ra" // the coordinator: aid, year, "a" accept | "r" return
+)
+
+// reportYear is the school year whose report the association writes
+// next.
+func (b *Engine) reportYear(r *Request, a *mmo.Association) (int, error) {
+	reg := b.opt.Regulation
+	last, err := b.docState(r, mmo.DocReport, a, reg.SchoolYearOf(r.Now, b.opt.Location)-1)
+	if err != nil {
+		return 0, err
+	}
+	return reg.ReportYear(a, last, r.Now, b.opt.Location), nil
+}
+
+// yearFacts is what the bot knows of an association's school year from
+// its own records, for the report.
+type yearFacts struct {
+	meetings []eventFacts // заседания held, in order
+	others   []eventFacts // other events held
+	planned  int          // заседания scheduled ahead
+	consult  map[string]int
+	consults int
+	plan     *mmo.Plan
+	done     map[int]bool
+	minutes  map[uint64]*mmo.Minutes // the latest minutes of each заседание
+}
+
+type eventFacts struct {
+	e       *mmo.Event
+	number  int
+	present int
+}
+
+func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, error) {
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	numbers := mmo.MeetingNumbers(events, b.opt.Regulation, b.opt.Location) // numbers restart each year
+	f := &yearFacts{consult: map[string]int{}, minutes: map[uint64]*mmo.Minutes{}}
+	for _, e := range events {
+		if e.State != mmo.EventPublished {
+			continue
+		}
+		if !e.Started(r.Now) {
+			if e.Format == mmo.FormatMeeting {
+				f.planned++
+			}
+			continue
+		}
+		att, err := r.Tx.EventAttendance(e.ID)
+		if err != nil {
+			return nil, err
+		}
+		ef := eventFacts{e: e, number: numbers[e.ID]}
+		for _, x := range att {
+			if x.Mark == mmo.MarkPresent {
+				ef.present++ // deleted users' marks still count
+			}
+		}
+		if e.Format == mmo.FormatMeeting {
+			f.meetings = append(f.meetings, ef)
+			if vs, err := r.Tx.MinutesVersions(e.ID); err == nil && len(vs) > 0 {
+				f.minutes[e.ID] = vs[len(vs)-1]
+			}
+		} else {
+			f.others = append(f.others, ef)
+		}
+	}
+	cs, err := r.Tx.AssociationConsultations(a.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year {
+			f.consult[c.Category]++
+			f.consults++
+		}
+	}
+	if p, err := r.Tx.Plan(a.ID, year); err == nil {
+		f.plan = p
+		if f.done, err = b.planDone(r, a, p); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// sectionKeys name the report's sections in the catalog.
+var sectionKeys = map[string]string{
+	"meetings":     "report.section_meetings",
+	"directions":   "report.section_directions",
+	"practice":     "report.section_practice",
+	"contests":     "report.section_contests",
+	"open_events":  "report.section_open_events",
+	"publications": "report.section_publications",
+	"young":        "report.section_young",
+	"problems":     "report.section_problems",
+	"perspectives": "report.section_perspectives",
+}
+
+func sectionKey(l loc, s string) string { return l.T(sectionKeys[s]) }
+
+// cmdReport opens the annual report of the association the leader runs.
+func (b *Engine) cmdReport(r *Request) error {
+	return b.choose(r, "report", func(r *Request, a *mmo.Association) error {
+		year, err := b.reportYear(r, a)
+		if err != nil {
+			return err
+		}
+		return b.showReport(r, a, year, false)
+	})
+}
+
+func (b *Engine) onReport(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	return b.showReport(r, a, year, true)
+}
+
+func (b *Engine) loadReport(r *Request, a *mmo.Association, year int) (*mmo.Report, error) {
+	rep, err := r.Tx.Report(a.ID, year)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return &mmo.Report{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Sections: map[string]string{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load the report of association %d for %d: %w", a.ID, year, err)
+	}
+	if rep.Sections == nil {
+		rep.Sections = map[string]string{}
+	}
+	return rep, nil
+}
+
+// showReport renders the report's state: the facts the bot fills in and
+// which sections the leader has written.
+func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool) error {
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return err
+	}
+	f, err := b.facts(r, a, year)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	id, y := aid(a), strconv.Itoa(year)
+	var sb strings.Builder
+	sb.WriteString(l.T("report.title", "Name", a.Name, "From", year, "To", year+1))
+	sb.WriteString("\n" + docStatusLine(l, rep.Status, rep.Comment))
+	sb.WriteString("\n" + l.T("report.due", "Date", b.opt.Regulation.Due(mmo.DocReport, year, b.opt.Location).Format("02.01.2006")))
+	sb.WriteString("\n\n" + l.T("report.auto", "Meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings, "Others", len(f.others), "Consults", f.consults))
+	if f.plan != nil {
+		sb.WriteString("\n" + l.T("report.auto_plan", "Done", len(f.done), "Total", len(f.plan.Items)))
+	}
+	sb.WriteString("\n\n" + l.T("report.sections"))
+	var kb [][]Button
+	var row []Button
+	for i, s := range mmo.ReportSections {
+		mark := "—"
+		if strings.TrimSpace(rep.Sections[s]) != "" {
+			mark = "✅"
+		}
+		sb.WriteString("\n" + mark + " " + strconv.Itoa(i+1) + ". " + esc(sectionKey(l, s)))
+		if rep.Status.Editable() {
+			row = append(row, r.Button(strconv.Itoa(i+1)+". "+truncate(sectionKey(l, s), 22), verbReportSection, id, y, strconv.Itoa(i)))
+			if len(row) == 2 {
+				kb = append(kb, row)
+				row = nil
+			}
+		}
+	}
+	if len(row) > 0 {
+		kb = append(kb, row)
+	}
+	if rep.Status.Editable() {
+		kb = append(kb, []Button{r.Button(l.T("report.submit"), verbReportSubmit, id, y)})
+	}
+	kb = append(kb, []Button{r.Button(l.T("report.docx"), verbReportDOCX, id, y)})
+	if r.Role >= mmo.RoleCoordinator && rep.Status == mmo.DocSubmitted {
+		kb = append(kb, []Button{r.Button(l.T("doc.accept_report"), verbReportDecide, id, y, "a"), r.Button(l.T("doc.return"), verbReportDecide, id, y, "r")})
+	}
+	if edit {
+		r.Edit(sb.String(), kb...)
+	} else {
+		r.Reply(sb.String(), kb...)
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// onReportSection starts the form for one section, showing what the bot
+// already knows for it.
+func (b *Engine) onReportSection(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	i, err := strconv.Atoi(r.Press.Arg(2))
+	if err != nil || i < 0 || i >= len(mmo.ReportSections) {
+		return r.stale()
+	}
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return err
+	}
+	if !rep.Status.Editable() {
+		r.Answer(r.T("report.locked"), true)
+		return nil
+	}
+	s := mmo.ReportSections[i]
+	d := mmo.NewDialog(mmo.FlowReportSection, s, r.Now, b.opt.DialogIdle)
+	d.Draft["aid"], d.Draft["year"] = aid(a), strconv.Itoa(year)
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	l := r.loc()
+	text := l.T("report.ask_section", "N", i+1, "Section", sectionKey(l, s)) + "\n\n" + l.T(hintKey(s))
+	if old := rep.Sections[s]; old != "" {
+		text += "\n\n" + l.T("report.was", "Old", truncate(old, 1500))
+	}
+	r.Reply(text)
+	return nil
+}
+
+// hintKey names the hint of a section (the bot's own facts come with the
+// first and fifth).
+func hintKey(s string) string {
+	switch s {
+	case "meetings", "open_events":
+		return "report.hint_auto"
+	}
+	return "report.hint_text"
+}
+
+// dialogReportSection takes a section's text: "+" keeps the old one, "-"
+// clears it.
+func (b *Engine) dialogReportSection(r *Request, d *mmo.Dialog) error {
+	id, _ := strconv.ParseUint(d.Draft["aid"], 10, 64)
+	year, _ := strconv.Atoi(d.Draft["year"])
+	a, err := r.Tx.Association(id)
+	if err != nil || !r.canManage(a) {
+		r.Reply(r.T("assoc.not_yours"))
+		return r.EndDialog()
+	}
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(r.Text)
+	switch text {
+	case keepValue:
+	case mmo.SkipValue:
+		delete(rep.Sections, d.Step)
+	default:
+		t, err := mmo.ValidateLongText("section", text, 3, 8000)
+		if err != nil {
+			r.Reply(validationMessage(r, err))
+			return nil
+		}
+		rep.Sections[d.Step] = t
+	}
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	if !rep.Status.Editable() {
+		r.Reply(r.T("report.locked"))
+		return nil
+	}
+	if err := r.Tx.PutReport(rep); err != nil {
+		return fmt.Errorf("save the report of association %d for %d: %w", rep.AssociationID, rep.Year, err)
+	}
+	r.Reply(r.T("edit.saved"))
+	return b.showReport(r, a, year, false)
+}
+
+// onReportSubmit sends the report to the coordinators; with sections still
+// empty it asks first.
+func (b *Engine) onReportSubmit(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return err
+	}
+	if !rep.Status.Editable() {
+		return r.stale()
+	}
+	var empty []string
+	for _, n := range rep.EmptySections() {
+		empty = append(empty, strconv.Itoa(n))
+	}
+	if len(empty) > 0 && r.Press.Arg(2) != "y" {
+		r.Reply(r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")), []Button{
+			r.Button(r.T("report.submit_anyway"), verbReportSubmit, aid(a), strconv.Itoa(year), "y"),
+			r.Button(r.T("report.back"), verbReport, aid(a), strconv.Itoa(year)),
+		})
+		return nil
+	}
+	if err := rep.Submit(r.Now); err != nil {
+		return r.stale()
+	}
+	if err := r.Tx.PutReport(rep); err != nil {
+		return fmt.Errorf("save the report of association %d for %d: %w", rep.AssociationID, rep.Year, err)
+	}
+	if err := r.audit("annual.submit", 0, a, strconv.Itoa(year)); err != nil {
+		return err
+	}
+	if err := b.tellCoordinators(r, a, "report.submitted_notice", year, verbReportDOCX, verbReportDecide, ""); err != nil {
+		return err
+	}
+	r.Answer(r.T("report.submitted"), false)
+	return b.showReport(r, a, year, r.Press.Arg(2) != "y")
+}
+
+// onReportDecide accepts a submitted report, or asks the comment to return
+// it with.
+func (b *Engine) onReportDecide(r *Request) error { return b.onDecide(r, mmo.DocReport) }
+
+// onReportDOCX renders the report on the form of Приложение 2, with the
+// bot's own facts in sections 1 and 5, the consultations and the plan's
+// fulfilment, and the year's minutes listed as attachments.
+func (b *Engine) onReportDOCX(r *Request) error {
+	a, year, ok, err := r.managedYear()
+	if !ok {
+		return err
+	}
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return err
+	}
+	f, err := b.facts(r, a, year)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	leader := ""
+	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
+		leader = u.Name
+	}
+	doc := render.FormDoc{
+		Header:   []string{l.T("report.doc_header")},
+		Title:    l.T("report.doc_title"),
+		Subtitle: []string{a.Name, l.T("report.doc_year", "From", year, "To", year+1)},
+		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
+	}
+	if rep.Status != mmo.DocApproved {
+		doc.Draft = l.T("docx.draft")
+	}
+	for i, s := range mmo.ReportSections {
+		sec := render.FormSection{Number: strconv.Itoa(i+1) + ".", Heading: sectionKey(l, s), Empty: l.T("report.doc_empty")}
+		switch s {
+		case "meetings":
+			sec.Paragraphs = []string{l.N("report.doc_meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings)}
+			if len(f.meetings) > 0 {
+				t := &render.FormTable{Headers: []string{l.T("report.col_number"), l.T("history.col_date"), l.T("history.col_topic"), l.T("report.col_present")}, Widths: []int{2, 3, 10, 3}}
+				for _, m := range f.meetings {
+					t.Rows = append(t.Rows, []string{strconv.Itoa(m.number), b.date(m.e.Start), m.e.Topic, strconv.Itoa(m.present)})
+				}
+				sec.Table = t
+			}
+		case "directions":
+			if f.consults > 0 {
+				keys := make([]string, 0, len(f.consult))
+				for k := range f.consult {
+					keys = append(keys, k)
+				}
+				slices.SortFunc(keys, func(x, y string) int { return strings.Compare(categoryName(l, x), categoryName(l, y)) })
+				t := &render.FormTable{Headers: []string{l.T("consultx.col_category"), l.T("consultx.col_total")}, Widths: []int{8, 2}}
+				for _, k := range keys {
+					t.Rows = append(t.Rows, []string{categoryName(l, k), strconv.Itoa(f.consult[k])})
+				}
+				sec.Table = t
+				// The leader's own words come first, the consultations
+				// after them, next to their table.
+				if text := rep.Sections[s]; text != "" {
+					sec.Paragraphs = append(sec.Paragraphs, text)
+				}
+				sec.Paragraphs = append(sec.Paragraphs, l.N("report.doc_consults", f.consults))
+				doc.Sections = append(doc.Sections, sec)
+				continue
+			}
+		case "open_events":
+			if len(f.others) > 0 {
+				t := &render.FormTable{Headers: []string{l.T("history.col_date"), l.T("history.col_format"), l.T("history.col_topic"), l.T("report.col_present")}, Widths: []int{3, 4, 10, 3}}
+				for _, o := range f.others {
+					t.Rows = append(t.Rows, []string{b.date(o.e.Start), formatName(l, o.e.Format), o.e.Topic, strconv.Itoa(o.present)})
+				}
+				sec.Table = t
+			}
+		}
+		if text := rep.Sections[s]; text != "" {
+			sec.Paragraphs = append(sec.Paragraphs, text)
+		}
+		doc.Sections = append(doc.Sections, sec)
+	}
+	if f.plan != nil && len(f.plan.Items) > 0 {
+		t := &render.FormTable{Headers: []string{l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("report.col_done")}, Widths: []int{3, 10, 4, 3}}
+		for _, it := range f.plan.Items {
+			done := l.T("report.not_done")
+			if f.done[it.ID] {
+				done = l.T("report.done")
+			}
+			t.Rows = append(t.Rows, []string{monthName(l, it.Month), it.Topic, formatName(l, it.Format), done})
+		}
+		doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_plan", "Done", len(f.done), "Total", len(f.plan.Items)), Table: t})
+	}
+	var attachments []string
+	for _, m := range f.meetings {
+		state := l.T("report.minutes_missing")
+		if mn, ok := f.minutes[m.e.ID]; ok {
+			state = l.T("report.minutes_final")
+			if mn.Status == mmo.MinutesDraft {
+				state = l.T("report.minutes_draft")
+			}
+		}
+		attachments = append(attachments, l.T("report.doc_minutes_item", "N", m.number, "Date", b.date(m.e.Start), "State", state))
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"), List: attachments, Empty: l.T("report.doc_no_minutes")})
+	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
+	plainForm(&doc)
+	data, err := render.Form(doc)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument("report-"+aid(a)+"-"+strconv.Itoa(year)+".docx", data, l.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
