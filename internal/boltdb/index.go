@@ -536,5 +536,8 @@ func (tx *Tx) checkTimeIndexes() error {
 		return err
 	}
 	tx.checkIndex(&e, bucketBroadcastsByTime, bcasts)
+	if err := tx.checkMoreIndexes(&e); err != nil {
+		return err
+	}
 	return errors.Join(e.errs...)
 }

@@ -350,7 +350,7 @@ func TestDocumentStatuses(t *testing.T) {
 
 func TestCheckIndexesFindsStaleTimeIndexes(t *testing.T) {
 	for _, bucket := range [][]byte{bucketEventsByStart, bucketUserAttendance, bucketUserAnswers, bucketConsultsDue,
-		bucketConsultsByTime, bucketDocuments, bucketBroadcastsByTime} {
+		bucketConsultsByTime, bucketDocuments, bucketBroadcastsByTime, bucketCoordinators, bucketSentByTime} {
 		t.Run(string(bucket), func(t *testing.T) {
 			db := MustOpenDB(t)
 			mustUpdate(t, db, func(tx *Tx) error {
@@ -370,6 +370,12 @@ func TestCheckIndexesFindsStaleTimeIndexes(t *testing.T) {
 					return err
 				}
 				if err := tx.PutPlan(&mmo.Plan{AssociationID: 1, Year: 2025}); err != nil {
+					return err
+				}
+				if err := tx.PutUser(&mmo.User{ID: 2, Coordinator: true}); err != nil {
+					return err
+				}
+				if err := tx.PutSent("card:1", &SentRecord{Messenger: Telegram, Chat: 2}); err != nil {
 					return err
 				}
 				return tx.CreateBroadcast(&Broadcast{Kind: "announce", EventID: e.ID})
@@ -483,6 +489,17 @@ func TestIndexMigrations(t *testing.T) {
 			bs, _ := tx.BroadcastsCreated(t0, start.Add(time.Second))
 			if len(bs) != 1 || bs[0].ID != 3 {
 				return fmt.Errorf("broadcasts %v", bs)
+			}
+			return nil
+		}},
+		{"index coordinators, and sent messages by time", func(tx *bolt.Tx) {
+			put(tx, bucketUsers, itob(7), &mmo.User{ID: 7, Name: "К", Coordinator: true})
+			put(tx, bucketUsers, itob(8), &mmo.User{ID: 8, Name: "Т"})
+			put(tx, bucketSent, []byte("card:1"), &SentRecord{Messenger: Telegram, Chat: 7, Message: "5", At: start})
+		}, func(tx *Tx) error {
+			cs, err := tx.Coordinators()
+			if err != nil || len(cs) != 1 || cs[0].ID != 7 {
+				return fmt.Errorf("coordinators %v, %v", cs, err)
 			}
 			return nil
 		}},

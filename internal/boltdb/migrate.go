@@ -36,6 +36,7 @@ var migrations = []migration{
 	{"index consultations by deadline clock and by time", migrateConsultIndexes},
 	{"index plans and reports by kind and school year", migrateDocuments},
 	{"index broadcasts by time", migrateBroadcastsByTime},
+	{"index coordinators, and sent messages by time", migrateCoordinatorsAndSent},
 }
 
 // SchemaVersion is the version of the schema this build writes.

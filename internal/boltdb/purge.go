@@ -25,7 +25,8 @@ type PurgeCut struct {
 	// Before removes the events that start before it (with their answers,
 	// attendance, minutes and reminder marks), the consultations created
 	// before it (with their conversations), the broadcasts created before
-	// it and the audit entries written before it.
+	// it, the audit entries written before it and the handles on sent
+	// messages recorded before it.
 	Before time.Time
 	// LastYear removes the plans, reports and proposals of this school
 	// year and earlier.
@@ -39,6 +40,7 @@ type PurgeStats struct {
 	Documents     int // plans, reports, proposals
 	Broadcasts    int
 	Audit         int
+	Sent          int // handles on sent messages (the registry), by when each was recorded
 	Records       int // all records removed, the above and what came with them
 }
 
@@ -48,6 +50,7 @@ func (s *PurgeStats) add(o PurgeStats) {
 	s.Documents += o.Documents
 	s.Broadcasts += o.Broadcasts
 	s.Audit += o.Audit
+	s.Sent += o.Sent
 	s.Records += o.Records
 }
 
@@ -83,7 +86,7 @@ func (db *DB) PurgeStep(cut PurgeCut, limit int) (st PurgeStats, more bool, err 
 		st, more = PurgeStats{}, false
 		budget := limit
 		for _, step := range []func(*Tx, PurgeCut, *int, *PurgeStats) (bool, error){
-			purgeEvents, purgeConsultations, purgeDocuments, purgeBroadcasts, purgeAudit,
+			purgeEvents, purgeConsultations, purgeDocuments, purgeBroadcasts, purgeAudit, purgeSent,
 		} {
 			left, err := step(tx, cut, &budget, &st)
 			if err != nil {

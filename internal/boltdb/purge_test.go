@@ -2,6 +2,7 @@ package boltdb
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -63,6 +64,9 @@ func yearOfRecords(t *testing.T, db *DB, now *time.Time, from time.Time, year in
 			if err := tx.Audit(AuditEntry{Actor: 1, Action: "member.join", Subject: 2, Association: aid}); err != nil {
 				return err
 			}
+			if err := tx.PutSent("card:"+strconv.FormatUint(e.ID, 10), &SentRecord{Messenger: Telegram, Chat: 1, Message: "9"}); err != nil {
+				return err
+			}
 		}
 		for i := range 4 {
 			c := &mmo.Consultation{AssociationID: 1, AskerID: 3}
@@ -93,7 +97,7 @@ func yearOfRecords(t *testing.T, db *DB, now *time.Time, from time.Time, year in
 
 // counts are what a store holds of each kind, from the records.
 type counts struct {
-	events, answers, marks, consults, plans, broadcasts, audit int
+	events, answers, marks, consults, plans, broadcasts, audit, sent int
 }
 
 func countAll(t *testing.T, db *DB) counts {
@@ -107,6 +111,7 @@ func countAll(t *testing.T, db *DB) counts {
 		c.plans = tx.tx.Bucket(bucketPlans).Stats().KeyN
 		c.broadcasts = tx.tx.Bucket(bucketBroadcasts).Stats().KeyN
 		c.audit = tx.tx.Bucket(bucketAudit).Stats().KeyN
+		c.sent = tx.tx.Bucket(bucketSent).Stats().KeyN
 		return nil
 	})
 	return c
@@ -148,11 +153,11 @@ func TestPurgeInSmallSteps(t *testing.T) {
 	after := countAll(t, db)
 	half := func(n int) int { return n / 2 }
 	want := counts{half(before.events), half(before.answers), half(before.marks), half(before.consults), half(before.plans),
-		half(before.broadcasts), half(before.audit)}
+		half(before.broadcasts), half(before.audit), half(before.sent)}
 	if after != want {
 		t.Errorf("after the purge: %+v, want the second year's %+v", after, want)
 	}
-	if total.Events != 6 || total.Consultations != 4 || total.Documents != 6 || total.Broadcasts != 6 || total.Audit != 6 {
+	if total.Events != 6 || total.Consultations != 4 || total.Documents != 6 || total.Broadcasts != 6 || total.Audit != 6 || total.Sent != 6 {
 		t.Errorf("removed %+v", total)
 	}
 	if min := (total.Records + limit - 1) / limit; steps < min {

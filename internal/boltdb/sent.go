@@ -40,6 +40,12 @@ func (tx *Tx) PutSent(key string, s *SentRecord) error {
 	if s.At.IsZero() {
 		s.At = tx.now
 	}
+	if err := unindexSent(tx, key); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketSentByTime).Put(sentTimeKey(s.At, key), nil); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketSent), []byte(key), s)
 }
 
@@ -54,6 +60,9 @@ func (tx *Tx) Sent(key string) (*SentRecord, error) {
 
 // DeleteSent forgets the message recorded under key.
 func (tx *Tx) DeleteSent(key string) error {
+	if err := unindexSent(tx, key); err != nil {
+		return err
+	}
 	return tx.tx.Bucket(bucketSent).Delete([]byte(key))
 }
 
@@ -83,6 +92,9 @@ func (db *DB) SentRemoved(key, message string) error {
 		}
 		if s.Message != message {
 			return nil
+		}
+		if err := btx.Bucket(bucketSentByTime).Delete(sentTimeKey(s.At, key)); err != nil {
+			return err
 		}
 		return b.Delete([]byte(key))
 	})

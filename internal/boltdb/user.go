@@ -72,6 +72,9 @@ func (tx *Tx) PutUser(u *mmo.User) error {
 			return err
 		}
 	}
+	if err := tx.indexCoordinator(u); err != nil {
+		return err
+	}
 	return putJSON(users, itob(uint64(u.ID)), u)
 }
 
@@ -118,11 +121,13 @@ func (tx *Tx) FindUsers(query string, limit int) ([]*mmo.User, error) {
 // Coordinators returns the users holding the coordinator role, by name.
 func (tx *Tx) Coordinators() ([]*mmo.User, error) {
 	var found []*mmo.User
-	err := tx.Users(func(u *mmo.User) bool {
-		if u.Coordinator {
-			found = append(found, u)
+	err := tx.tx.Bucket(bucketCoordinators).ForEach(func(k, _ []byte) error {
+		u, err := tx.User(int64(btoi(k)))
+		if err != nil {
+			return fmt.Errorf("coordinator %d: %w", btoi(k), err)
 		}
-		return true
+		found = append(found, u)
+		return nil
 	})
 	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
 	return found, err
@@ -164,7 +169,11 @@ func (tx *Tx) PutDialog(userID int64, d *mmo.Dialog) error {
 
 // DeleteDialog ends the user's dialog, if any.
 func (tx *Tx) DeleteDialog(userID int64) error {
-	return tx.tx.Bucket(bucketDialogs).Delete(itob(uint64(userID)))
+	b := tx.tx.Bucket(bucketDialogs)
+	if b.Get(itob(uint64(userID))) == nil {
+		return nil // nothing to end: a read-only handling stays read-only
+	}
+	return b.Delete(itob(uint64(userID)))
 }
 
 // DeleteUser removes a user's record, open dialog and memberships, and
@@ -194,6 +203,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 				return err
 			}
 		}
+	}
+	if err := tx.tx.Bucket(bucketCoordinators).Delete(itob(uint64(id))); err != nil {
+		return err
 	}
 	return tx.tx.Bucket(bucketUsers).Delete(itob(uint64(id)))
 }
