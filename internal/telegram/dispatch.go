@@ -292,19 +292,11 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.sender.pace.went(time.Now())
 		t.release()
 	}
+	// The chat's rate counts from the answer, not from the pick nor from
+	// when the message left: attempt records the message as arriving as
+	// late as its answer allows (see chatPace), and the chat is busy
+	// until then, so none of its messages can go meanwhile.
 	resp, err := d.sender.attempt(ctx, p.ChatID, c)
-	if t != nil {
-		// The chat's rate counts from the answer, not from the pick nor
-		// from when the message left. Telegram counts a chat's messages
-		// as they arrive, which is some time between the two, and the
-		// request can be held up on the way (a busy machine held one
-		// for 96 ms while the next went at once); the answer is the one
-		// moment known to come after the arrival, so the next message,
-		// which leaves a whole interval later, cannot arrive too close.
-		// The turn is there: it was at the pick, and the chat is busy
-		// since, so nothing else could use it.
-		d.sender.take(p.ChatID, time.Now())
-	}
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}
