@@ -29,6 +29,7 @@ var migrations = []migration{
 	{"create plans, reports, proposals, marks", migrateYear},
 	{"move the open cards of events into the sent-message registry", migrateSent},
 	{"give users internal ids, and their Telegram ids as accounts", migrateAccounts},
+	{"create surveys", migrateSurveys},
 }
 
 // SchemaVersion is the version of the schema this build writes.
