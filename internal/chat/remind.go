@@ -58,6 +58,11 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 			return err
 		}
 		queued = queued || consults || daily
+		surveys, err := b.dueSurveys(r)
+		if err != nil {
+			return err
+		}
+		queued = queued || surveys
 		for _, e := range due {
 			sent := map[time.Duration]bool{}
 			for _, off := range offsets {

@@ -73,8 +73,12 @@ func (b *Engine) buildRoutes() routes {
 			"settings":       {mmo.RoleGuest, b.cmdSettings, "menu.settings"},
 			"help":           {mmo.RoleGuest, b.cmdHelp, "menu.help"},
 			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
+
+			// Surveys (survey*.go).
+			"survey": {mmo.RoleLeader, b.cmdSurvey, "survey_menu.survey"},
 		},
-		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel"},
+		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel",
+			"survey"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -179,6 +183,12 @@ func (b *Engine) buildRoutes() routes {
 			verbReportDecide:  {role: mmo.RoleCoordinator, fn: b.onReportDecide},
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
+
+			// Surveys (survey*.go).
+			verbSurveyNew:     {role: mmo.RoleLeader, fn: b.onSurveyNew},
+			verbSurveyBuild:   {role: mmo.RoleLeader, fn: b.onSurveyBuild},
+			verbSurveyAnswer:  {role: mmo.RoleMember, fn: b.onSurveyAnswer},
+			verbSurveyResults: {role: mmo.RoleLeader, fn: b.onSurveyResults},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -204,6 +214,10 @@ func (b *Engine) buildRoutes() routes {
 			mmo.FlowPropose:         b.dialogPropose,
 			mmo.FlowReturnDoc:       b.dialogReturnDoc,
 			mmo.FlowReportSection:   b.dialogReportSection,
+
+			// Surveys (survey*.go).
+			mmo.FlowSurveyNew:  b.dialogSurveyNew,
+			mmo.FlowSurveyText: b.dialogSurveyText,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,

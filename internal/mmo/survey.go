@@ -75,6 +75,7 @@ type Survey struct {
 	EventID    uint64    `json:"event,omitempty"`
 	Days       int       `json:"days,omitempty"`
 	Sent       bool      `json:"sent,omitempty"`
+	SentAt     time.Time `json:"sent_at,omitzero"`
 	Recipients []int64   `json:"recipients,omitempty"`
 	Deadline   time.Time `json:"deadline"`
 	Reminded   bool      `json:"reminded,omitempty"`
