@@ -44,6 +44,7 @@
 //	                           leader's card of event 12): its messenger, chat and id there
 //	surveys, survey_answers,   surveys and their answers: see survey.go
 //	survey_anon, survey_done
+//	news                       news id (8) → JSON mmo.News (see news.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.

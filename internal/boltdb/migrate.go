@@ -30,6 +30,7 @@ var migrations = []migration{
 	{"move the open cards of events into the sent-message registry", migrateSent},
 	{"give users internal ids, and their Telegram ids as accounts", migrateAccounts},
 	{"create surveys", migrateSurveys},
+	{"create news", migrateNews},
 }
 
 // SchemaVersion is the version of the schema this build writes.

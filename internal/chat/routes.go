@@ -76,9 +76,12 @@ func (b *Engine) buildRoutes() routes {
 
 			// Surveys (survey*.go).
 			"survey": {mmo.RoleLeader, b.cmdSurvey, "survey_menu.survey"},
+			// News (news.go).
+			"announce": {mmo.RoleLeader, b.cmdAnnounce, "news_menu.announce"},
+			"news":     {mmo.RoleMember, b.cmdNews, "news_menu.news"},
 		},
 		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel",
-			"survey"},
+			"survey", "announce", "news"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -189,6 +192,10 @@ func (b *Engine) buildRoutes() routes {
 			verbSurveyBuild:   {role: mmo.RoleLeader, fn: b.onSurveyBuild},
 			verbSurveyAnswer:  {role: mmo.RoleMember, fn: b.onSurveyAnswer},
 			verbSurveyResults: {role: mmo.RoleLeader, fn: b.onSurveyResults},
+			// News (news.go).
+			verbNewsBuild: {role: mmo.RoleLeader, fn: b.onNewsBuild},
+			verbNewsList:  {role: mmo.RoleMember, fn: b.onNewsList},
+			verbNewsFiles: {role: mmo.RoleMember, fn: b.onNewsFiles},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -218,6 +225,8 @@ func (b *Engine) buildRoutes() routes {
 			// Surveys (survey*.go).
 			mmo.FlowSurveyNew:  b.dialogSurveyNew,
 			mmo.FlowSurveyText: b.dialogSurveyText,
+			// News (news.go).
+			mmo.FlowNews: b.dialogNews,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,
