@@ -45,6 +45,7 @@
 //	surveys, survey_answers,   surveys and their answers: see survey.go
 //	survey_anon, survey_done
 //	news                       news id (8) → JSON mmo.News (see news.go)
+//	materials                  material id (8) → JSON mmo.Material (see bank.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.

@@ -31,6 +31,7 @@ var migrations = []migration{
 	{"give users internal ids, and their Telegram ids as accounts", migrateAccounts},
 	{"create surveys", migrateSurveys},
 	{"create news", migrateNews},
+	{"create the materials bank", migrateMaterials},
 }
 
 // SchemaVersion is the version of the schema this build writes.

@@ -79,9 +79,12 @@ func (b *Engine) buildRoutes() routes {
 			// News (news.go).
 			"announce": {mmo.RoleLeader, b.cmdAnnounce, "news_menu.announce"},
 			"news":     {mmo.RoleMember, b.cmdNews, "news_menu.news"},
+			// Materials bank (bank.go).
+			"share": {mmo.RoleMember, b.cmdShare, "bank_menu.share"},
+			"bank":  {mmo.RoleMember, b.cmdBank, "bank_menu.bank"},
 		},
 		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel",
-			"survey", "announce", "news"},
+			"survey", "announce", "news", "share", "bank"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -196,6 +199,13 @@ func (b *Engine) buildRoutes() routes {
 			verbNewsBuild: {role: mmo.RoleLeader, fn: b.onNewsBuild},
 			verbNewsList:  {role: mmo.RoleMember, fn: b.onNewsList},
 			verbNewsFiles: {role: mmo.RoleMember, fn: b.onNewsFiles},
+			// Materials bank (bank.go).
+			verbBankIn:      {role: mmo.RoleMember, fn: b.onBankIn},
+			verbBankBuild:   {role: mmo.RoleMember, fn: b.onBankBuild},
+			verbBankDecide:  {role: mmo.RoleLeader, fn: b.onBankDecide},
+			verbBankKind:    {role: mmo.RoleMember, fn: b.onBankKind},
+			verbBankGet:     {role: mmo.RoleMember, fn: b.onBankGet},
+			verbBankPending: {role: mmo.RoleLeader, fn: b.onBankPending},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -227,6 +237,9 @@ func (b *Engine) buildRoutes() routes {
 			mmo.FlowSurveyText: b.dialogSurveyText,
 			// News (news.go).
 			mmo.FlowNews: b.dialogNews,
+			// Materials bank (bank.go).
+			mmo.FlowBankShare:  b.dialogBankShare,
+			mmo.FlowBankSearch: b.dialogBankSearch,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,
