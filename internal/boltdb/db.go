@@ -46,6 +46,7 @@
 //	survey_anon, survey_done
 //	news                       news id (8) → JSON mmo.News (see news.go)
 //	materials                  material id (8) → JSON mmo.Material (see bank.go)
+//	registers                  entry id (8) → JSON mmo.RegisterEntry (see registers.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.

@@ -32,6 +32,7 @@ var migrations = []migration{
 	{"create surveys", migrateSurveys},
 	{"create news", migrateNews},
 	{"create the materials bank", migrateMaterials},
+	{"create the registers", migrateRegisters},
 }
 
 // SchemaVersion is the version of the schema this build writes.

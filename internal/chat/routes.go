@@ -82,9 +82,11 @@ func (b *Engine) buildRoutes() routes {
 			// Materials bank (bank.go).
 			"share": {mmo.RoleMember, b.cmdShare, "bank_menu.share"},
 			"bank":  {mmo.RoleMember, b.cmdBank, "bank_menu.bank"},
+			// Registers (registers.go).
+			"registers": {mmo.RoleMember, b.cmdRegisters, "reg_menu.registers"},
 		},
 		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel",
-			"survey", "announce", "news", "share", "bank"},
+			"survey", "announce", "news", "share", "bank", "registers"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -206,6 +208,12 @@ func (b *Engine) buildRoutes() routes {
 			verbBankKind:    {role: mmo.RoleMember, fn: b.onBankKind},
 			verbBankGet:     {role: mmo.RoleMember, fn: b.onBankGet},
 			verbBankPending: {role: mmo.RoleLeader, fn: b.onBankPending},
+			// Registers (registers.go).
+			verbRegIn:     {role: mmo.RoleMember, fn: b.onRegIn},
+			verbRegNew:    {role: mmo.RoleMember, fn: b.onRegNew},
+			verbRegLevel:  {role: mmo.RoleMember, fn: b.onRegLevel},
+			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},
+			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -240,6 +248,8 @@ func (b *Engine) buildRoutes() routes {
 			// Materials bank (bank.go).
 			mmo.FlowBankShare:  b.dialogBankShare,
 			mmo.FlowBankSearch: b.dialogBankSearch,
+			// Registers (registers.go).
+			mmo.FlowRegisterEntry: b.dialogRegisterEntry,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,
