@@ -43,6 +43,11 @@
 //	marks                      reason and day → when: reminders, digests and warnings done once
 //	sent                       key → JSON Sent: a message the bot may change later ("card:12", the
 //	                           leader's card of event 12): its messenger, chat and id there
+//	surveys, survey_answers,   surveys and their answers: see survey.go
+//	survey_anon, survey_done
+//	news                       news id (8) → JSON mmo.News (see news.go)
+//	materials                  material id (8) → JSON mmo.Material (see bank.go)
+//	registers                  entry id (8) → JSON mmo.RegisterEntry (see registers.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.

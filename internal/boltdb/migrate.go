@@ -37,6 +37,10 @@ var migrations = []migration{
 	{"index plans and reports by kind and school year", migrateDocuments},
 	{"index broadcasts by time", migrateBroadcastsByTime},
 	{"index coordinators, and sent messages by time", migrateCoordinatorsAndSent},
+	{"create surveys", migrateSurveys},
+	{"create news", migrateNews},
+	{"create the materials bank", migrateMaterials},
+	{"create the registers", migrateRegisters},
 }
 
 // SchemaVersion is the version of the schema this build writes.

@@ -61,10 +61,13 @@ type dueSet struct {
 	close  []*mmo.Consultation
 	raise  []*mmo.Consultation
 	daily  bool // the daily jobs have not run today
+	// surveys: an open survey has something due (its feedback form to
+	// send, its reminder, its close).
+	surveys bool
 }
 
 func (d *dueSet) empty() bool {
-	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily
+	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily && !d.surveys
 }
 
 // findDue reads what falls due at now through the indexes: the published
@@ -122,6 +125,10 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 	if today, ok := mmo.DailyDue(now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location); ok {
 		d.daily = !tx.Marked("daily:" + today.Format("2006-01-02"))
 	}
+	var err2 error
+	if d.surveys, err2 = surveysDue(tx, now); err2 != nil {
+		return d, err2
+	}
 	return d, nil
 }
 
@@ -167,7 +174,13 @@ func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
 		if err != nil {
 			return err
 		}
-		queued = announced || consults
+		surveys := false
+		if d.surveys {
+			if surveys, err = b.dueSurveys(r); err != nil {
+				return err
+			}
+		}
+		queued = announced || consults || surveys
 		if d.daily {
 			ran, err := b.dailyIfDue(r, digest)
 			if err != nil {
