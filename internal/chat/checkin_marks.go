@@ -190,15 +190,15 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 	if err != nil {
 		return err
 	}
-	att, err := r.Tx.EventAttendance(e.ID)
+	att, err := b.eventMarks(r, e)
 	if err != nil {
 		return err
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	l := r.docLoc()
+	title, err := b.title(r.Tx, l, e, a)
 	if err != nil {
 		return err
 	}
-	l := r.loc()
 	t := render.Table{
 		Sheet: l.T("sheet.sheet"),
 		Title: l.T("sheet.title"),
@@ -208,7 +208,7 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 			l.T("sheet.when", "When", b.when(e, l.lang)),
 		},
 		Headers: []string{l.T("export.col_n"), l.T("export.col_name"), l.T("export.col_school"), l.T("export.col_position"),
-			l.T("sheet.col_mark"), l.T("sheet.col_time"), l.T("sheet.col_how"), l.T("sheet.col_note")},
+			l.T("sheet.col_mark"), l.T("sheet.col_time"), l.T("sheet.col_how"), l.T("sheet.col_note"), l.T("doc_sheet.col_sign")},
 	}
 	if e.Place != "" {
 		t.Subtitle = append(t.Subtitle, l.T("sheet.place", "Place", e.Place))
@@ -226,13 +226,18 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now))}
+	leader := ""
+	if u, err := r.Tx.User(e.CreatedBy); err == nil && u.Registered() {
+		leader = initialsFirst(u.Name)
+	}
+	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now)),
+		l.T("doc_sheet.sign", "Name", leader)}
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
 		return err
 	}
-	name := "registration-" + e.Start.In(b.opt.Location).Format("2006-01-02") + "-" + eid(e) + ".xlsx"
+	name := l.T("doc_sheet.file", "Date", e.Start.In(b.opt.Location).Format("02.01.2006"), "ID", eid(e)) + ".xlsx"
 	r.ReplyDocument(name, data, l.T("sheet.caption", "Title", rawArg(title)))
 	return nil
 }
@@ -271,7 +276,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	marks := make([]map[int64]*mmo.Attendance, len(held))
 	for i, e := range held {
 		t.Headers = append(t.Headers, e.Start.In(b.opt.Location).Format("02.01")+" "+formatName(l, e.Format))
-		if marks[i], err = r.Tx.EventAttendance(e.ID); err != nil {
+		if marks[i], err = b.eventMarks(r, e); err != nil {
 			return err
 		}
 	}

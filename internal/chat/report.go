@@ -68,7 +68,7 @@ func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, er
 			}
 			continue
 		}
-		att, err := r.Tx.EventAttendance(e.ID)
+		att, err := b.eventMarks(r, e)
 		if err != nil {
 			return nil, err
 		}

@@ -65,6 +65,9 @@ type Config struct {
 	Meetings Meetings `yaml:"meetings"`
 	// Consultations configures consultation requests.
 	Consultations Consultations `yaml:"consultations"`
+	// Organisation is the methodical centre whose name and head the
+	// official documents carry.
+	Organisation Organisation `yaml:"organisation"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -208,6 +211,29 @@ type Regulation struct {
 	AlertsAt string `yaml:"alerts_at"`
 }
 
+// Organisation is the methodical centre that runs the associations. Its
+// name and city head the protocols, its head agrees the plans, and
+// Language is the language of every official document (protocols, plans,
+// reports, records), whatever a user's interface language.
+type Organisation struct {
+	// Name is the centre's full name, e.g. «МБУ «Методический центр в
+	// системе образования»».
+	Name string `yaml:"name"`
+	// City is printed with it, e.g. «г. Иваново».
+	City string `yaml:"city"`
+	// HeadTitle and HeadName are the head's position and full name, for
+	// the agreement block of the plan and the signature of records.
+	HeadTitle string `yaml:"head_title"`
+	HeadName  string `yaml:"head_name"`
+	// Language is the documents' language, "ru" (the default) or "en".
+	Language string `yaml:"language"`
+}
+
+// Profile is the organisation as the domain sees it.
+func (o Organisation) Profile() mmo.Organisation {
+	return mmo.Organisation{Name: o.Name, City: o.City, HeadTitle: o.HeadTitle, HeadName: o.HeadName, Lang: o.Language}
+}
+
 // Invitations configures invitation links.
 type Invitations struct {
 	// MemberTTL is how long a member invitation link stays valid; 0 means
@@ -292,6 +318,12 @@ func Default() Config {
 			ReminderDays:     []int{30, 7, 1},
 			OverdueEveryDays: 7,
 			AlertsAt:         "09:00",
+		},
+		Organisation: Organisation{
+			Name:      "МБУ «Методический центр в системе образования»",
+			City:      "г. Иваново",
+			HeadTitle: "Директор МБУ МЦ",
+			Language:  "ru",
 		},
 		Invitations: Invitations{
 			LeaderTTL: 7 * 24 * time.Hour,

@@ -1,0 +1,55 @@
+package mmo
+
+import (
+	"testing"
+	"time"
+)
+
+func TestOfficialName(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"ММО учителей русского языка и литературы", "учителей русского языка и литературы"},
+		{"«ММО учителей математики»", "учителей математики"},
+		{"Муниципальное методическое объединение «учителей физики»", "учителей физики"},
+		{"учителей химии", "учителей химии"},
+		{"МОДЕЛИРОВАНИЕ", "МОДЕЛИРОВАНИЕ"},
+		{"ММО", "ММО"},
+		{"РМО социальных педагогов", "социальных педагогов"},
+	} {
+		if got := OfficialName(c.in); got != c.want {
+			t.Errorf("OfficialName(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestVotesFitPresent(t *testing.T) {
+	for _, c := range []struct {
+		v       Votes
+		present int
+		ok      bool
+	}{
+		{Votes{2, 0, 1}, 1, false},
+		{Votes{2, 0, 1}, 3, true},
+		{Votes{0, 0, 0}, 0, true},
+		{Unanimous(8), 8, true},
+		{Votes{8, 1, 0}, 8, false},
+	} {
+		if got := c.v.FitsPresent(c.present); got != c.ok {
+			t.Errorf("%+v with %d present: %v, want %v", c.v, c.present, got, c.ok)
+		}
+	}
+}
+
+func TestWithHost(t *testing.T) {
+	e := &Event{ID: 1, Start: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	att := map[int64]*Attendance{2: {UserID: 2, Mark: MarkPresent}, 3: {UserID: 3, Mark: MarkAbsent}}
+	got := WithHost(e, att, 3)
+	if got[3].Mark != MarkPresent || got[3].How != HowHost || att[3].Mark != MarkAbsent {
+		t.Errorf("the host is not present, or the marks were changed: %+v %+v", got[3], att[3])
+	}
+	if got := WithHost(e, att, 2); got[2] != att[2] {
+		t.Error("a host's own mark was replaced")
+	}
+	if got := WithHost(e, att, 0); len(got) != 2 {
+		t.Error("no host added someone")
+	}
+}
