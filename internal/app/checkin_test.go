@@ -277,8 +277,8 @@ func TestMinutesAndHistory(t *testing.T) {
 		"Председатель\t______________ /О. И. Лидерова/", "Секретарь\t______________ /А. А. Антонова/")
 
 	view := next(t, leader, "Черновик, редакция 1")
-	press(t, leader, view, "Утвердить")
-	view = next(t, leader, "Утверждён (редакция 1")
+	press(t, leader, view, "Подписать")
+	view = next(t, leader, "Подписан (редакция 1")
 	// A member leaves after the signing: the signed version still lists
 	// him among the absent, out of the members of that day.
 	joined := openCard(t, us[1], "ММО учителей математики")

@@ -249,7 +249,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	if !ok {
 		return err
 	}
-	l := r.loc()
+	l := r.docLoc()
 	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
 	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
 	events, err := r.Tx.AssociationEvents(a.ID, from, to)
@@ -269,7 +269,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	t := render.Table{
 		Sheet:    l.T("yearsheet.sheet"),
 		Title:    l.T("yearsheet.title", "Name", a.Name),
-		Subtitle: []string{l.T("yearsheet.year", "From", year, "To", year+1), l.T("export.generated", "Date", b.dateTime(r.Now))},
+		Subtitle: []string{b.yearLabel(l, "sheet", year), l.T("export.generated", "Date", b.dateTime(r.Now))},
 		Headers:  []string{l.T("export.col_n"), l.T("export.col_name")},
 	}
 	perEvent := make([]int, len(held))
@@ -329,7 +329,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.ReplyDocument("attendance-"+aid(a)+"-"+strconv.Itoa(year)+".xlsx", data, l.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
+	r.ReplyDocument(docFileName(l.T("yearsheet.title", "Name", a.Name)+" "+b.yearLabel(l, "sheet", year))+".xlsx", data, r.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
 	r.Answer(r.T("export.sending"), false)
 	return nil
 }

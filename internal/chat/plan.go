@@ -113,7 +113,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 	id, y := aid(a), strconv.Itoa(year)
 	var sb strings.Builder
 	sb.WriteString(l.T("plan.title", "Name", a.Name, "From", year, "To", year+1))
-	sb.WriteString("\n" + docStatusLine(l, p.Status, p.Comment))
+	sb.WriteString("\n" + docStatusLine(l, mmo.DocPlan, p.Status, p.Comment))
 	due := b.opt.Regulation.Due(mmo.DocPlan, year, b.opt.Location)
 	sb.WriteString("\n" + l.T("plan.due", "Date", due.Format("02.01.2006")))
 	sb.WriteString("\n\n" + l.T("plan.goal", "Goal", p.Goal))
@@ -174,12 +174,12 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 }
 
 // docStatusLine tells where a plan or report is.
-func docStatusLine(l loc, s mmo.DocStatus, comment string) string {
+func docStatusLine(l loc, kind string, s mmo.DocStatus, comment string) string {
 	switch s {
 	case mmo.DocSubmitted:
-		return l.T("doc.status_submitted")
+		return l.T("doc_status." + kind + "_line_submitted")
 	case mmo.DocApproved:
-		return l.T("doc.status_approved")
+		return l.T("doc_status." + kind + "_line_approved")
 	case mmo.DocReturned:
 		return l.T("doc.status_returned", "Comment", comment)
 	}
@@ -517,46 +517,63 @@ func (b *Engine) onPlanDOCX(r *Request) error {
 	if err != nil {
 		return err
 	}
-	l := r.loc()
+	l := r.docLoc()
 	leader := ""
 	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
 		leader = u.Name
 	}
+	considered, err := b.planConsidered(r, a, year)
+	if err != nil {
+		return err
+	}
 	doc := render.FormDoc{
 		Header:   []string{l.T("plan.doc_header")},
 		Title:    l.T("plan.doc_title"),
-		Subtitle: []string{a.Name, l.T("plan.doc_year", "From", year, "To", year+1)},
+		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "plan", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
 		Sections: []render.FormSection{
 			{Heading: l.T("plan.doc_goal"), Paragraphs: []string{p.Goal}, Empty: "—"},
 			{Heading: l.T("plan.doc_tasks"), List: p.Tasks, Empty: "—"},
 		},
 	}
+	head := initialsFirst(b.opt.Org.HeadName)
+	if head == "" {
+		head = "________________"
+	}
+	doc.Approval = []string{l.T("doc_plan.agreed"), b.opt.Org.HeadTitle, l.T("doc_plan.agreed_sign", "Name", head), l.T("doc_plan.agreed_date")}
 	switch p.Status {
 	case mmo.DocApproved:
 		by := ""
-		if u, err := r.Tx.User(p.DecidedBy); err == nil {
-			by = u.Name
+		if u, err := r.Tx.User(p.DecidedBy); err == nil && u.Registered() {
+			by = shortName(u.Name)
 		}
-		doc.Approval = []string{l.T("plan.doc_approved", "Date", b.date(p.DecidedAt), "Name", by)}
+		doc.Approval = append(doc.Approval, l.T("doc_plan.agreed_in_bot", "Date", b.date(p.DecidedAt), "Name", by))
 	default:
 		doc.Draft = l.T("docx.draft")
 	}
-	table := &render.FormTable{Headers: []string{l.T("export.col_n"), l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("plan.doc_responsible")}, Widths: []int{1, 3, 8, 3, 4}}
+	table := &render.FormTable{Headers: []string{l.T("export.col_n"), l.T("doc_plan.col_topic"), l.T("plan.doc_format"), l.T("doc_plan.col_when"),
+		l.T("doc_plan.col_place"), l.T("doc_plan.col_participants"), l.T("plan.doc_responsible"), l.T("doc_plan.col_result")},
+		Widths: []int{1, 7, 3, 3, 3, 3, 4, 4}}
 	for i, it := range p.Items {
-		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), monthName(l, it.Month), it.Topic, formatName(l, it.Format), it.Responsible})
+		resp := it.Responsible
+		if resp == "" {
+			resp = shortName(leader) // the prompt promises «-» means the leader
+		}
+		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), it.Topic, formatName(l, it.Format), monthName(l, it.Month),
+			it.Place, it.Participants, resp, it.Result})
 	}
 	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("plan.doc_events"), Table: table, Empty: "—"})
 	if len(table.Rows) == 0 {
 		doc.Sections[len(doc.Sections)-1].Table = nil
 	}
-	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader))}
+	doc.Footer = []string{considered, l.T("plan.doc_sign", "Name", initialsFirst(leader))}
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
 		return err
 	}
-	r.ReplyDocument("plan-"+aid(a)+"-"+strconv.Itoa(year)+".docx", data, l.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.ReplyDocument(docFileName(l.T("doc_plan.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "plan", year)))+".docx", data,
+		r.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
 	r.Answer(r.T("export.sending"), false)
 	return nil
 }
@@ -609,4 +626,38 @@ func (b *Engine) onEventPlan(r *Request) error {
 	kb = append(kb, []Button{r.Button(r.T("plan.unlink"), verbEventPlan, eid(e), "0")}, []Button{r.Button(r.T("event.back_to_event"), verbEvent, eid(e))})
 	r.Edit(r.T("plan.link_which"), kb...)
 	return nil
+}
+
+// planConsidered is the plan's line «Рассмотрен на заседании ММО,
+// протокол № N от дата»: filled from the first signed minutes of the
+// year with an agenda item on the plan, left to fill in by hand when
+// there is none.
+func (b *Engine) planConsidered(r *Request, a *mmo.Association, year int) (string, error) {
+	l := r.docLoc()
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	// The plan may be discussed in the last weeks of the year before.
+	events, err := r.Tx.AssociationEvents(a.ID, from.AddDate(0, -4, 0), to)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range events {
+		if e.Format != mmo.FormatMeeting {
+			continue
+		}
+		vs, err := r.Tx.MinutesVersions(e.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range vs {
+			if m.Status != mmo.MinutesFinal || m.Number == 0 {
+				continue
+			}
+			for _, it := range m.Items {
+				if strings.Contains(strings.ToLower(it.Topic), "план") {
+					return l.T("doc_plan.considered", "N", m.Number, "Date", b.date(e.Start)), nil
+				}
+			}
+		}
+	}
+	return l.T("doc_plan.considered_blank"), nil
 }

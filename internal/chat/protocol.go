@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
@@ -259,10 +260,45 @@ func (b *Engine) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mm
 	if err != nil {
 		return err
 	}
-	name := l.T("doc_minutes.file", "N", s.Number, "Date", s.Start.In(loc).Format("02.01.2006"), "Version", m.Version) + ".docx"
+	name := docFileName(l.T("doc_minutes.file", "N", s.Number, "Date", s.Start.In(loc).Format("02.01.2006"), "Version", m.Version)) + ".docx"
 	r.ReplyDocument(name, data, r.T("minutes.caption", "N", s.Number, "Version", m.Version))
 	return nil
 }
 
 // itoaN is strconv.Itoa, for the form's draft values.
 func itoaN(n int) string { return strconv.Itoa(n) }
+
+// calendarYear tells whether the city plans by the calendar year (its
+// "school year" starts on 1 January, as in Biysk): then documents say
+// «на 2027 год», not «на 2027/2028 учебный год».
+func (b *Engine) calendarYear() bool {
+	s := b.opt.Regulation.YearStart
+	return s.Month == time.January && s.Day == 1
+}
+
+// yearLabel is the period of a document of kind "plan", "report" or
+// "sheet": «на 2026/2027 учебный год», or «на 2027 год» in a
+// calendar-year city.
+func (b *Engine) yearLabel(l loc, kind string, year int) string {
+	key := "doc_year." + kind
+	if b.calendarYear() {
+		key += "_calendar"
+	}
+	return l.T(key, "From", year, "To", year+1)
+}
+
+// docFileName makes a title a file name a Russian user reads: the
+// characters file systems refuse become spaces, the length is bounded.
+func docFileName(title string) string {
+	s := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
+			return ' '
+		}
+		return r
+	}, plain(title))
+	s = strings.Join(strings.Fields(s), " ")
+	if rs := []rune(s); len(rs) > 100 {
+		s = strings.TrimSpace(string(rs[:100]))
+	}
+	return s
+}

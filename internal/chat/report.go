@@ -39,6 +39,7 @@ type yearFacts struct {
 	planned  int          // заседания scheduled ahead
 	consult  map[string]int
 	consults int
+	tally    mmo.ConsultTally
 	plan     *mmo.Plan
 	done     map[int]bool
 	minutes  map[uint64]*mmo.Minutes // the latest minutes of each заседание
@@ -91,12 +92,15 @@ func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, er
 	if err != nil {
 		return nil, err
 	}
+	var ofYear []*mmo.Consultation
 	for _, c := range cs {
 		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year {
 			f.consult[c.Category]++
 			f.consults++
+			ofYear = append(ofYear, c)
 		}
 	}
+	f.tally = mmo.TallyConsultations(ofYear)
 	if p, err := r.Tx.Plan(a.ID, year); err == nil {
 		f.plan = p
 		if f.done, err = b.planDone(r, a, p); err != nil {
@@ -169,7 +173,7 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	id, y := aid(a), strconv.Itoa(year)
 	var sb strings.Builder
 	sb.WriteString(l.T("report.title", "Name", a.Name, "From", year, "To", year+1))
-	sb.WriteString("\n" + docStatusLine(l, rep.Status, rep.Comment))
+	sb.WriteString("\n" + docStatusLine(l, mmo.DocReport, rep.Status, rep.Comment))
 	sb.WriteString("\n" + l.T("report.due", "Date", b.opt.Regulation.Due(mmo.DocReport, year, b.opt.Location).Format("02.01.2006")))
 	sb.WriteString("\n\n" + l.T("report.auto", "Meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings, "Others", len(f.others), "Consults", f.consults))
 	if f.plan != nil {
@@ -363,7 +367,7 @@ func (b *Engine) onReportDOCX(r *Request) error {
 	if err != nil {
 		return err
 	}
-	l := r.loc()
+	l := r.docLoc()
 	leader := ""
 	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
 		leader = u.Name
@@ -371,11 +375,17 @@ func (b *Engine) onReportDOCX(r *Request) error {
 	doc := render.FormDoc{
 		Header:   []string{l.T("report.doc_header")},
 		Title:    l.T("report.doc_title"),
-		Subtitle: []string{a.Name, l.T("report.doc_year", "From", year, "To", year+1)},
+		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "report", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
 	}
 	if rep.Status != mmo.DocApproved {
 		doc.Draft = l.T("docx.draft")
+	} else {
+		who := ""
+		if u, err := r.Tx.User(rep.DecidedBy); err == nil && u.Registered() {
+			who = shortName(u.Name)
+		}
+		doc.Approval = []string{l.T("doc_report.accepted", "Who", who, "Date", b.date(rep.DecidedAt))}
 	}
 	for i, s := range mmo.ReportSections {
 		sec := render.FormSection{Number: strconv.Itoa(i+1) + ".", Heading: sectionKey(l, s), Empty: l.T("report.doc_empty")}
@@ -406,7 +416,7 @@ func (b *Engine) onReportDOCX(r *Request) error {
 				if text := rep.Sections[s]; text != "" {
 					sec.Paragraphs = append(sec.Paragraphs, text)
 				}
-				sec.Paragraphs = append(sec.Paragraphs, l.N("report.doc_consults", f.consults))
+				sec.Paragraphs = append(sec.Paragraphs, consultLines(l, f.tally)...)
 				doc.Sections = append(doc.Sections, sec)
 				continue
 			}
@@ -446,14 +456,35 @@ func (b *Engine) onReportDOCX(r *Request) error {
 		}
 		attachments = append(attachments, l.T("report.doc_minutes_item", "N", m.number, "Date", b.date(m.e.Start), "State", state))
 	}
-	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"), List: attachments, Empty: l.T("report.doc_no_minutes")})
+	if len(attachments) == 0 {
+		attachments = []string{l.T("report.doc_no_minutes")}
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"),
+		Paragraphs: []string{l.T("doc_report.attach_minutes")}, List: attachments})
+	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}})
 	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
 		return err
 	}
-	r.ReplyDocument("report-"+aid(a)+"-"+strconv.Itoa(year)+".docx", data, l.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.ReplyDocument(docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "From", year, "To", year+1))+".docx", data,
+		r.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
 	r.Answer(r.T("export.sending"), false)
 	return nil
+}
+
+// consultLines tell the year's consultations as the report prints them:
+// received, answered and still open, teachers and others apart.
+func consultLines(l loc, t mmo.ConsultTally) []string {
+	tot := t.Total()
+	out := []string{l.N("doc_report.consults_received", tot.Received, "Answered", tot.Answered, "Open", tot.Open)}
+	if t.Teachers.Received > 0 {
+		out = append(out, l.N("doc_report.consults_teachers", t.Teachers.Received, "Answered", t.Teachers.Answered, "Open", t.Teachers.Open))
+	}
+	if t.Others.Received > 0 {
+		out = append(out, l.N("doc_report.consults_others", t.Others.Received, "Answered", t.Others.Answered, "Open", t.Others.Open))
+	}
+	out = append(out, l.T("doc_report.consults_topics"))
+	return out
 }

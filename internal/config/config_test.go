@@ -71,7 +71,7 @@ func TestDefault(t *testing.T) {
 		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
 
 		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
-		Organisation: Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
+		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -180,7 +180,7 @@ func fullWant() Config {
 		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
 
 		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
-		Organisation: Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
+		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
 	}
 }
 

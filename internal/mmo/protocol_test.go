@@ -53,3 +53,24 @@ func TestWithHost(t *testing.T) {
 		t.Error("no host added someone")
 	}
 }
+
+func TestTallyConsultations(t *testing.T) {
+	now := time.Date(2027, 5, 1, 0, 0, 0, 0, time.UTC)
+	cs := []*Consultation{
+		{Member: true, Status: ConsultNew},
+		{Member: true, Status: ConsultProgress},
+		{Member: true, Status: ConsultAnswered, AnsweredAt: now},
+		{Member: true, Status: ConsultClosed, AnsweredAt: now},
+		{Member: false, Status: ConsultNew},
+		{Member: false, Status: ConsultClosed}, // withdrawn unanswered
+		{Member: false, Status: ConsultProgress, AnsweredAt: now},
+	}
+	got := TallyConsultations(cs)
+	want := ConsultTally{Teachers: ConsultCount{4, 2, 2}, Others: ConsultCount{3, 1, 1}}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if tot := got.Total(); tot != (ConsultCount{7, 3, 3}) {
+		t.Errorf("total %+v", tot)
+	}
+}

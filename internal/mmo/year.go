@@ -179,6 +179,11 @@ type PlanItem struct {
 	Topic       string `json:"topic"`
 	Format      Format `json:"format"`
 	Responsible string `json:"responsible,omitempty"`
+	// Place, Participants (категория участников) and Result (планируемый
+	// результат) are the optional columns of the plan's form.
+	Place        string `json:"place,omitempty"`
+	Participants string `json:"participants,omitempty"`
+	Result       string `json:"result,omitempty"`
 }
 
 // DocState is where a plan or report is in its approval, common to both.
