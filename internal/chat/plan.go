@@ -186,20 +186,34 @@ func docStatusLine(l loc, kind string, s mmo.DocStatus, comment string) string {
 	return l.T("doc.status_draft")
 }
 
-// planDone returns which plan items have a held event linked to them.
+// planDone returns which plan items a held event fulfilled: linked by
+// the leader, or matched by month and format or a close topic.
 func (b *Engine) planDone(r *Request, a *mmo.Association, p *mmo.Plan) (map[int]bool, error) {
-	done := map[int]bool{}
-	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	m, err := b.planMatch(r, a, p)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range events {
-		if e.PlanItem != 0 && e.Held(r.Now) {
-			done[e.PlanItem] = true
-		}
+	done := map[int]bool{}
+	for id := range m.Event {
+		done[id] = true
 	}
 	return done, nil
+}
+
+// planMatch matches the year's held events to the plan's items.
+func (b *Engine) planMatch(r *Request, a *mmo.Association, p *mmo.Plan) (mmo.PlanMatch, error) {
+	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	if err != nil {
+		return mmo.PlanMatch{}, err
+	}
+	var held []*mmo.Event
+	for _, e := range events {
+		if e.Held(r.Now) {
+			held = append(held, e)
+		}
+	}
+	return mmo.MatchPlan(p.Items, held, b.opt.Location), nil
 }
 
 // onPlanEdit starts the form for the goal, the tasks or a new item, or

@@ -42,6 +42,7 @@ type yearFacts struct {
 	tally    mmo.ConsultTally
 	plan     *mmo.Plan
 	done     map[int]bool
+	match    mmo.PlanMatch
 	minutes  map[uint64]*mmo.Minutes // the latest minutes of each заседание
 }
 
@@ -103,8 +104,12 @@ func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, er
 	f.tally = mmo.TallyConsultations(ofYear)
 	if p, err := r.Tx.Plan(a.ID, year); err == nil {
 		f.plan = p
-		if f.done, err = b.planDone(r, a, p); err != nil {
+		if f.match, err = b.planMatch(r, a, p); err != nil {
 			return nil, err
+		}
+		f.done = map[int]bool{}
+		for id := range f.match.Event {
+			f.done[id] = true
 		}
 	}
 	return f, nil
@@ -178,6 +183,9 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	sb.WriteString("\n\n" + l.T("report.auto", "Meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings, "Others", len(f.others), "Consults", f.consults))
 	if f.plan != nil {
 		sb.WriteString("\n" + l.T("report.auto_plan", "Done", len(f.done), "Total", len(f.plan.Items)))
+		if len(f.match.Auto) > 0 {
+			sb.WriteString(" " + l.N("doc_report.auto_matched", len(f.match.Auto)))
+		}
 	}
 	sb.WriteString("\n\n" + l.T("report.sections"))
 	var kb [][]Button
@@ -198,6 +206,9 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	}
 	if len(row) > 0 {
 		kb = append(kb, row)
+	}
+	if rep.Status.Editable() && f.plan != nil && len(f.plan.Items) > 0 {
+		kb = append(kb, []Button{r.Button(l.T("doc_report.match_button"), verbReportMatch, id, y)})
 	}
 	if rep.Status.Editable() {
 		kb = append(kb, []Button{r.Button(l.T("report.submit"), verbReportSubmit, id, y)})
@@ -324,8 +335,17 @@ func (b *Engine) onReportSubmit(r *Request) error {
 	for _, n := range rep.EmptySections() {
 		empty = append(empty, strconv.Itoa(n))
 	}
-	if len(empty) > 0 && r.Press.Arg(2) != "y" {
-		r.Reply(r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")), []Button{
+	f, err := b.facts(r, a, year)
+	if err != nil {
+		return err
+	}
+	var warn []string
+	if len(empty) > 0 {
+		warn = append(warn, r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")))
+	}
+	warn = append(warn, b.reportWarnings(r.loc(), f)...)
+	if len(warn) > 0 && r.Press.Arg(2) != "y" {
+		r.Reply(strings.Join(warn, "\n\n"), []Button{
 			r.Button(r.T("report.submit_anyway"), verbReportSubmit, aid(a), strconv.Itoa(year), "y"),
 			r.Button(r.T("report.back"), verbReport, aid(a), strconv.Itoa(year)),
 		})
@@ -438,12 +458,19 @@ func (b *Engine) onReportDOCX(r *Request) error {
 		t := &render.FormTable{Headers: []string{l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("report.col_done")}, Widths: []int{3, 10, 4, 3}}
 		for _, it := range f.plan.Items {
 			done := l.T("report.not_done")
-			if f.done[it.ID] {
-				done = l.T("report.done")
+			if e := f.match.Event[it.ID]; e != nil {
+				done = l.T("doc_report.done_on", "Date", b.date(e.Start))
 			}
 			t.Rows = append(t.Rows, []string{monthName(l, it.Month), it.Topic, formatName(l, it.Format), done})
 		}
-		doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_plan", "Done", len(f.done), "Total", len(f.plan.Items)), Table: t})
+		sec := render.FormSection{Heading: l.T("report.doc_plan", "Done", len(f.done), "Total", len(f.plan.Items)), Table: t}
+		for _, e := range f.match.Unplanned {
+			sec.List = append(sec.List, b.date(e.Start)+" — "+formatName(l, e.Format)+" «"+e.Topic+"»")
+		}
+		if len(sec.List) > 0 {
+			sec.Paragraphs = []string{l.T("doc_report.unplanned")}
+		}
+		doc.Sections = append(doc.Sections, sec)
 	}
 	var attachments []string
 	for _, m := range f.meetings {

@@ -178,6 +178,7 @@ func (b *Engine) buildRoutes() routes {
 			verbReportSubmit:  {role: mmo.RoleLeader, fn: b.onReportSubmit},
 			verbReportDOCX:    {role: mmo.RoleLeader, fn: b.onReportDOCX},
 			verbReportDecide:  {role: mmo.RoleCoordinator, fn: b.onReportDecide},
+			verbReportMatch:   {role: mmo.RoleLeader, fn: b.onReportMatch}, // documents: the plan's fulfilment
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
 		},

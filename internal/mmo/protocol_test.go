@@ -74,3 +74,35 @@ func TestTallyConsultations(t *testing.T) {
 		t.Errorf("total %+v", tot)
 	}
 }
+
+func TestMatchPlan(t *testing.T) {
+	loc := time.UTC
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, loc) }
+	items := []PlanItem{
+		{ID: 1, Month: 11, Topic: "Итоги первой четверти", Format: FormatMeeting},
+		{ID: 2, Month: 12, Topic: "Функциональная грамотность на уроках математики", Format: FormatSeminar},
+		{ID: 3, Month: 2, Topic: "Мастер-класс по подготовке к ОГЭ", Format: FormatMasterClass},
+		{ID: 4, Month: 3, Topic: "Итоги полугодия", Format: FormatMeeting},
+		{ID: 5, Month: 4, Topic: "Открытые уроки", Format: FormatOpenLesson},
+	}
+	held := []*Event{
+		{ID: 10, Start: at(11, 20), Format: FormatMeeting, Topic: "Заседание по итогам четверти"},
+		{ID: 11, Start: at(12, 10), Format: FormatWebinar, Topic: "Функциональная грамотность на уроках математики: практикум"},
+		{ID: 12, Start: at(2, 5), Format: FormatMasterClass, Topic: "Разбор заданий", PlanItem: 3},
+		{ID: 13, Start: at(3, 15), Format: FormatMeeting, Topic: "Итоги полугодия"},
+		{ID: 14, Start: at(3, 20), Format: FormatRoundTable, Topic: "Круглый стол о наставничестве"},
+	}
+	m := MatchPlan(items, held, loc)
+	want := map[int]uint64{1: 10, 2: 11, 3: 12, 4: 13}
+	for item, eid := range want {
+		if e := m.Event[item]; e == nil || e.ID != eid {
+			t.Errorf("item %d: %+v, want event %d", item, e, eid)
+		}
+	}
+	if m.Auto[3] || !m.Auto[1] || !m.Auto[2] {
+		t.Errorf("auto %v", m.Auto)
+	}
+	if len(m.Unmatched) != 1 || m.Unmatched[0].ID != 5 || len(m.Unplanned) != 1 || m.Unplanned[0].ID != 14 {
+		t.Errorf("unmatched %v, unplanned %v", m.Unmatched, m.Unplanned)
+	}
+}
