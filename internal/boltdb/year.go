@@ -110,3 +110,10 @@ func (tx *Tx) Marked(key string) bool {
 func (tx *Tx) Mark(key string) error {
 	return tx.tx.Bucket(bucketMarks).Put([]byte(key), itob(uint64(tx.now.Unix())))
 }
+
+// NextRecordNumber returns the next number of an issued document (a
+// participation record): one sequence for the whole bot, so two records
+// never share a number.
+func (tx *Tx) NextRecordNumber() (uint64, error) {
+	return tx.tx.Bucket(bucketMarks).NextSequence()
+}

@@ -110,3 +110,47 @@ func OfficialName(name string) string {
 	}
 	return s
 }
+
+// Feminine reports whether a full name «Фамилия Имя Отчество» is a
+// woman's, by the patronymic (-вна, -чна, -кызы), for the verbs of a
+// document («принимала участие»). A name without one counts as not.
+func Feminine(name string) bool {
+	w := strings.Fields(strings.ToLower(name))
+	if len(w) < 3 {
+		return false
+	}
+	p := w[2]
+	return strings.HasSuffix(p, "вна") || strings.HasSuffix(p, "чна") || strings.HasSuffix(p, "кызы")
+}
+
+// Mentions reports whether a line of the minutes names the person with
+// the full name «Фамилия Имя Отчество»: the surname in any case ending
+// (its stem, all but the last two letters, at least four) followed by
+// the first initial, as in «Лидерову О. И. — об итогах» or «Лидерова
+// О. И.: предложила».
+func Mentions(line, fullName string) bool {
+	w := strings.Fields(fullName)
+	if len(w) < 2 {
+		return false
+	}
+	sur := []rune(w[0])
+	if len(sur) < 4 {
+		return false
+	}
+	stem := strings.ToLower(string(sur[:max(4, len(sur)-2)]))
+	initial := strings.ToLower(string([]rune(w[1])[:1])) + "."
+	low := strings.ToLower(line)
+	for i := 0; ; {
+		j := strings.Index(low[i:], stem)
+		if j < 0 {
+			return false
+		}
+		rest := low[i+j+len(stem):]
+		// the rest of the surname, then the initial
+		k := strings.IndexFunc(rest, func(r rune) bool { return r == ' ' || r == '\u00a0' })
+		if k >= 0 && k <= 6 && strings.HasPrefix(strings.TrimLeft(rest[k:], " \u00a0"), initial) {
+			return true
+		}
+		i += j + len(stem)
+	}
+}

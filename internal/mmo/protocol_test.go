@@ -106,3 +106,23 @@ func TestMatchPlan(t *testing.T) {
 		t.Errorf("unmatched %v, unplanned %v", m.Unmatched, m.Unplanned)
 	}
 }
+
+func TestFeminineAndMentions(t *testing.T) {
+	if !Feminine("Кузнецова Ирина Павловна") || Feminine("Борисов Борис Борисович") || Feminine("Никитина Дарья") {
+		t.Error("Feminine")
+	}
+	for _, c := range []struct {
+		line, name string
+		want       bool
+	}{
+		{"Лидерову О. И. — об итогах олимпиады", "Лидерова Ольга Ивановна", true},
+		{"Антонова А. А.: предложила провести разбор", "Антонова Анна Антоновна", true},
+		{"Борисов Б. Б.: поддержал", "Антонова Анна Антоновна", false},
+		{"Антонову Н. С. — о плане", "Антонова Анна Антоновна", false},
+		{"о плане", "Антонова Анна Антоновна", false},
+	} {
+		if got := Mentions(c.line, c.name); got != c.want {
+			t.Errorf("Mentions(%q, %q) = %v", c.line, c.name, got)
+		}
+	}
+}

@@ -333,6 +333,9 @@ func (b *docxBuilder) signatures(lines [][2]string, withSecond bool) {
 // RecordDoc is a participation record (справка): a title block, a table and
 // the lines after it.
 type RecordDoc struct {
+	// Header holds centered lines above the title: the issuing
+	// organisation and its city.
+	Header []string
 	// Title is centered and bold: "Справка об участии в работе методических
 	// объединений".
 	Title string
@@ -349,6 +352,10 @@ type RecordDoc struct {
 	// Footer holds the paragraphs after the table ("Всего: 7 мероприятий",
 	// "Сформировано …").
 	Footer []string
+	// Sign holds the signature lines at the end, "Директор МБУ МЦ\t
+	// ____________ /И. О. Фамилия/": the tab goes to the stop the
+	// minutes' signature lines use.
+	Sign []string
 }
 
 // Record renders a participation record as a .docx. The table takes the
@@ -361,6 +368,13 @@ func Record(d RecordDoc) ([]byte, error) {
 	b, err := newDocxBuilder()
 	if err != nil {
 		return nil, err
+	}
+	for i, line := range d.Header {
+		st := docxPara{align: alignCenter}
+		if i == len(d.Header)-1 {
+			st.after = 240
+		}
+		b.para(st, docxSpan{text: line})
 	}
 	if d.Title != "" {
 		b.para(docxPara{align: alignCenter, after: 240, keepNext: true}, docxSpan{text: d.Title, bold: true})
@@ -377,6 +391,13 @@ func Record(d RecordDoc) ([]byte, error) {
 		st := docxPara{align: alignBoth}
 		if i == 0 {
 			st.before = 240
+		}
+		b.para(st, docxSpan{text: line})
+	}
+	for i, line := range d.Sign {
+		st := docxPara{before: 120, keepLines: true, keepNext: i < len(d.Sign)-1, tabs: []docxTab{{pos: docxSignTab + docxIndent*2}}}
+		if i == 0 {
+			st.before = 600
 		}
 		b.para(st, docxSpan{text: line})
 	}
