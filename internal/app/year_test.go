@@ -1,6 +1,9 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -296,24 +299,21 @@ func TestRetention(t *testing.T) {
 	ask(t, us[0], "Другое", "Старый вопрос, который хранить три года?")
 	// 2026/27 is kept three years after its end: until 1 September 2030.
 	h.clock.Add(time.Date(2030, 8, 25, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
-	warn := nextSkipping(t, coord, "📋", "Через неделю, 01.09.2030, истекает срок хранения документов и записей 2026/2027")
+	warn := nextSkipping(t, coord, "📋", "01.09.2030 истекает срок хранения документов 2026/2027 учебного года (3 года по положению)")
+	if !strings.Contains(warn.Text, "план работы, отчёт, все редакции протоколов, листы регистрации, посещаемость за год и обращения за консультациями") {
+		t.Errorf("the warning does not say what the archive holds: %q", warn.Text)
+	}
+	zipped := coord.Next(t)
+	checkArchive(t, zipped, "Архив ММО учителей математики 2026-2027 учебный год.zip",
+		"Листы регистрации/Лист регистрации 24.11.2026", "Посещаемость ММО учителей математики 2026-2027 учебный год.xlsx",
+		"Обращения за консультациями ММО учителей математики.xlsx")
 	// The jump of years also sets off the unanswered question's
 	// escalation, one step a scan: let it all arrive before the export,
 	// or its alarm may come between the press and the archive.
 	h.quiet()
 	coord.Drain()
-	press(t, coord, warn, "Выгрузить 2026/2027")
-	archive := coord.Next(t)
-	if archive.Document == nil {
-		t.Fatalf("the export sent %q, not the archive", archive.Text)
-	}
-	all := ""
-	for _, r := range xlsxRows(t, archive.Document) {
-		all += strings.Join(r, "|") + "\n"
-	}
-	if !strings.Contains(all, "Старый семинар") {
-		t.Errorf("the archive lacks the event:\n%s", all)
-	}
+	press(t, coord, warn, "Прислать архивы 2026/2027 ещё раз")
+	checkArchive(t, coord.Next(t), "Архив ММО учителей математики")
 	h.clock.Add(7 * 24 * time.Hour)
 	h.scanned()
 	h.m.DB.View(func(tx *boltdb.Tx) error {
@@ -402,5 +402,65 @@ func TestYearSheetCalendarYear(t *testing.T) {
 	}
 	if !strings.Contains(all, "2027 год") || strings.Contains(all, "2027/2028") || !strings.Contains(all, "15.01 Семинар") {
 		t.Errorf("the 2027 sheet lacks the January seminar:\n%s", all)
+	}
+}
+
+// checkArchive reads a ZIP document and checks that its name starts with
+// name and that it holds a file starting with each of files.
+func checkArchive(t *testing.T, m telegramtest.Message, name string, files ...string) {
+	t.Helper()
+	if m.Document == nil || !strings.HasPrefix(m.Document.Name, name) {
+		t.Fatalf("not the archive %q: %+v", name, m)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(m.Document.Bytes), int64(len(m.Document.Bytes)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	for _, want := range files {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, want) }) {
+			t.Errorf("the archive lacks %q: %q", want, names)
+		}
+	}
+}
+
+// TestRetentionAfterDowntime: a bot down through the whole warning week
+// does not remove a year unannounced: it warns first and removes a week
+// later.
+func TestRetentionAfterDowntime(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { c.Regulation.RetentionYears = 5 })
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	draft := scheduleEvent(t, leader, "Семинар", "Старый семинар", "24.11 15:00", "24 ноября 2026 (вторник), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, us[0], "Новое мероприятие")
+	// 2026/27 is kept five years: until 1 September 2032. The bot wakes on
+	// the 3rd, past the expiry, having missed the warning week.
+	h.clock.Add(time.Date(2032, 9, 3, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	nextSkipping(t, coord, "📋", "10.09.2032 истекает срок хранения документов 2026/2027 учебного года (5 лет по положению)")
+	checkArchive(t, coord.Next(t), "Архив ММО учителей математики")
+	count := func() int {
+		n := 0
+		h.m.DB.View(func(tx *boltdb.Tx) error {
+			return tx.Events(func(*mmo.Event) bool { n++; return true })
+		})
+		return n
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d events right after the warning, want 1", n)
+	}
+	h.clock.Add(6 * 24 * time.Hour)
+	h.scanned()
+	if n := count(); n != 1 {
+		t.Fatalf("%d events six days after the warning, want 1", n)
+	}
+	h.clock.Add(24 * time.Hour)
+	h.scanned()
+	if n := count(); n != 0 {
+		t.Errorf("%d events a week after the warning, want 0", n)
 	}
 }

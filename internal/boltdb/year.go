@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 )
@@ -116,4 +117,14 @@ func (tx *Tx) Mark(key string) error {
 // never share a number.
 func (tx *Tx) NextRecordNumber() (uint64, error) {
 	return tx.tx.Bucket(bucketMarks).NextSequence()
+}
+
+// MarkedAt returns when something was marked done (see Mark), and
+// whether it was.
+func (tx *Tx) MarkedAt(key string) (time.Time, bool) {
+	v := tx.tx.Bucket(bucketMarks).Get([]byte(key))
+	if len(v) != 8 {
+		return time.Time{}, v != nil
+	}
+	return time.Unix(int64(btoi(v)), 0).UTC(), true
 }

@@ -186,18 +186,29 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 	if !ok {
 		return err
 	}
-	members, err := b.activeMembers(r, a)
+	name, data, title, err := b.sheetFile(r, e, a)
 	if err != nil {
 		return err
 	}
+	r.ReplyDocument(name, data, r.T("sheet.caption", "Title", rawArg(title)))
+	return nil
+}
+
+// sheetFile renders an event's registration sheet; it returns the
+// file's name and bytes and the event's title.
+func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string, []byte, string, error) {
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return "", nil, "", err
+	}
 	att, err := b.eventMarks(r, e)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
 	l := r.docLoc()
 	title, err := b.title(r.Tx, l, e, a)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
 	t := render.Table{
 		Sheet: l.T("sheet.sheet"),
@@ -235,11 +246,10 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	name := l.T("doc_sheet.file", "Date", e.Start.In(b.opt.Location).Format("02.01.2006"), "ID", eid(e)) + ".xlsx"
-	r.ReplyDocument(name, data, l.T("sheet.caption", "Title", rawArg(title)))
-	return nil
+	name := docFileName(l.T("doc_sheet.file", "Date", e.Start.In(b.opt.Location).Format("02.01.2006"), "ID", eid(e))) + ".xlsx"
+	return name, data, title, nil
 }
 
 // onYearSheet sends an association's attendance for the school year:
@@ -249,12 +259,23 @@ func (b *Engine) onYearSheet(r *Request) error {
 	if !ok {
 		return err
 	}
-	l := r.docLoc()
 	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
+	name, data, err := b.yearSheetFile(r, a, year)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument(name, data, r.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// yearSheetFile renders an association's attendance for a school year.
+func (b *Engine) yearSheetFile(r *Request, a *mmo.Association, year int) (string, []byte, error) {
+	l := r.docLoc()
 	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
 	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	var held []*mmo.Event
 	for _, e := range events {
@@ -264,7 +285,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	}
 	members, err := b.activeMembers(r, a)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	t := render.Table{
 		Sheet:    l.T("yearsheet.sheet"),
@@ -277,7 +298,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	for i, e := range held {
 		t.Headers = append(t.Headers, e.Start.In(b.opt.Location).Format("02.01")+" "+formatName(l, e.Format))
 		if marks[i], err = b.eventMarks(r, e); err != nil {
-			return err
+			return "", nil, err
 		}
 	}
 	t.Headers = append(t.Headers, l.T("yearsheet.col_attended"), l.T("yearsheet.col_rate"))
@@ -327,9 +348,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	r.ReplyDocument(docFileName(l.T("yearsheet.title", "Name", a.Name)+" "+b.yearLabel(l, "sheet", year))+".xlsx", data, r.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	return docFileName(l.T("yearsheet.title", "Name", a.Name)+" "+b.yearLabel(l, "sheet", year)) + ".xlsx", data, nil
 }

@@ -531,6 +531,18 @@ func (b *Engine) onPlanDOCX(r *Request) error {
 	if err != nil {
 		return err
 	}
+	name, data, err := b.planFile(r, a, p)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument(name, data, r.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// planFile renders the plan on the form of Приложение 1.
+func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, []byte, error) {
+	year := p.Year
 	l := r.docLoc()
 	leader := ""
 	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
@@ -538,7 +550,7 @@ func (b *Engine) onPlanDOCX(r *Request) error {
 	}
 	considered, err := b.planConsidered(r, a, year)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	doc := render.FormDoc{
 		Header:   []string{l.T("plan.doc_header")},
@@ -584,12 +596,9 @@ func (b *Engine) onPlanDOCX(r *Request) error {
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	r.ReplyDocument(docFileName(l.T("doc_plan.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "plan", year)))+".docx", data,
-		r.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	return docFileName(l.T("doc_plan.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "plan", year))) + ".docx", data, nil
 }
 
 // onEventPlan links an event to an item of its school year's plan.

@@ -167,15 +167,26 @@ func initialsFirst(name string) string {
 	return sb.String() + w[0]
 }
 
-// sendMinutes renders a version of the minutes: a signed one from its
-// frozen snapshot, a draft from the records as they are now.
+// sendMinutes sends a version of the minutes as a Word file.
 func (b *Engine) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.Minutes) error {
+	name, data, number, err := b.minutesFile(r, e, a, m)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument(name, data, r.T("minutes.caption", "N", number, "Version", m.Version))
+	return nil
+}
+
+// minutesFile renders a version of the minutes: a signed one from its
+// frozen snapshot, a draft from the records as they are now. It returns
+// the file's name and bytes and the meeting's number.
+func (b *Engine) minutesFile(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.Minutes) (string, []byte, int, error) {
 	l := r.docLoc()
 	s := m.Snapshot
 	if s == nil {
 		var err error
 		if s, err = b.protocolSnapshot(r, e, a, m); err != nil {
-			return err
+			return "", nil, 0, err
 		}
 	}
 	names := func(ps []mmo.ProtocolPerson) []string {
@@ -258,11 +269,10 @@ func (b *Engine) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mm
 	plainMinutes(&doc)
 	data, err := render.Minutes(doc)
 	if err != nil {
-		return err
+		return "", nil, 0, err
 	}
 	name := docFileName(l.T("doc_minutes.file", "N", s.Number, "Date", s.Start.In(loc).Format("02.01.2006"), "Version", m.Version)) + ".docx"
-	r.ReplyDocument(name, data, r.T("minutes.caption", "N", s.Number, "Version", m.Version))
-	return nil
+	return name, data, s.Number, nil
 }
 
 // itoaN is strconv.Itoa, for the form's draft values.
@@ -291,7 +301,10 @@ func (b *Engine) yearLabel(l loc, kind string, year int) string {
 // characters file systems refuse become spaces, the length is bounded.
 func docFileName(title string) string {
 	s := strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`/\:*?"<>|`, r) || r < 32 {
+		if r == '/' {
+			return '-' // «2026/2027» reads «2026-2027»
+		}
+		if strings.ContainsRune(`\:*?"<>|`, r) || r < 32 {
 			return ' '
 		}
 		return r

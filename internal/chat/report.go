@@ -379,13 +379,24 @@ func (b *Engine) onReportDOCX(r *Request) error {
 	if !ok {
 		return err
 	}
-	rep, err := b.loadReport(r, a, year)
+	name, data, err := b.reportFile(r, a, year)
 	if err != nil {
 		return err
 	}
+	r.ReplyDocument(name, data, r.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// reportFile renders the report on the form of Приложение 2.
+func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, []byte, error) {
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return "", nil, err
+	}
 	f, err := b.facts(r, a, year)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	l := r.docLoc()
 	leader := ""
@@ -493,12 +504,9 @@ func (b *Engine) onReportDOCX(r *Request) error {
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	r.ReplyDocument(docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "From", year, "To", year+1))+".docx", data,
-		r.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	return docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "From", year, "To", year+1)) + ".docx", data, nil
 }
 
 // consultLines tell the year's consultations as the report prints them:
