@@ -1,8 +1,10 @@
 package chat
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,11 +54,19 @@ func (b *Engine) loadPlan(r *Request, a *mmo.Association, year int) (*mmo.Plan, 
 	if !errors.Is(err, mmo.ErrNotFound) {
 		return nil, fmt.Errorf("load the plan of association %d for %d: %w", a.ID, year, err)
 	}
-	l := loc{b.cat, "ru"} // the regulation's own words, as the form prints them
-	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: l.T("plan.default_goal")}
-	for _, t := range strings.Split(l.T("plan.default_tasks"), "\n") {
-		if t = strings.TrimSpace(t); t != "" {
-			p.Tasks = append(p.Tasks, t)
+	l := b.docLoc() // the regulation's own words, as the form prints them
+	reg := b.opt.Regulation
+	goal, tasks := "plan.default_goal", "plan.default_tasks"
+	if reg.Preset == "biysk" {
+		goal, tasks = "doc_preset.biysk_goal", "doc_preset.biysk_tasks"
+	}
+	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: cmp.Or(reg.Goal, l.T(goal))}
+	p.Tasks = slices.Clone(reg.Tasks)
+	if len(p.Tasks) == 0 {
+		for _, t := range strings.Split(l.T(tasks), "\n") {
+			if t = strings.TrimSpace(t); t != "" {
+				p.Tasks = append(p.Tasks, t)
+			}
 		}
 	}
 	return p, nil

@@ -309,7 +309,7 @@ func docFileName(title string) string {
 		}
 		return r
 	}, plain(title))
-	s = strings.Join(strings.Fields(s), " ")
+	s = strings.TrimRight(strings.Join(strings.Fields(s), " "), ". ") // «А. А..docx» reads badly
 	if rs := []rune(s); len(rs) > 100 {
 		s = strings.TrimSpace(string(rs[:100]))
 	}

@@ -183,6 +183,16 @@ type Dialogs struct {
 // Regulation holds the rules of the city's regulation (Положение) on
 // methodological associations; the defaults are Ivanovo's.
 type Regulation struct {
+	// Preset is the regulation the other values start from: "ivanovo"
+	// (the default: school years, Приложение 1–3) or "biysk" (plans by
+	// the calendar year, no minimum of members or заседания, Biysk's goal
+	// and tasks). A value left at its Ivanovo default takes the preset's;
+	// any value set to something else overrides it.
+	Preset string `yaml:"preset"`
+	// Goal and Tasks (one a line) start every new work plan; empty means
+	// the preset's, quoted from its regulation.
+	Goal  string `yaml:"goal"`
+	Tasks string `yaml:"tasks"`
 	// MinMembers is the number of members an association needs to count
 	// as active rather than forming; 0 disables the rule.
 	MinMembers int `yaml:"min_members"`
@@ -308,6 +318,7 @@ func Default() Config {
 			IdleTimeout: 24 * time.Hour,
 		},
 		Regulation: Regulation{
+			Preset:           "ivanovo",
 			MinMembers:       10,
 			SchoolYearStart:  "09-01",
 			PlanDue:          "09-15",
@@ -526,7 +537,16 @@ func (r Regulation) Profile() mmo.Regulation {
 		v, _ := mmo.ParseMonthDay(s) // validated with the config
 		return v
 	}
+	var tasks []string
+	for _, t := range strings.Split(r.Tasks, "\n") {
+		if t = strings.TrimSpace(t); t != "" {
+			tasks = append(tasks, t)
+		}
+	}
 	return mmo.Regulation{
+		Preset:         r.Preset,
+		Goal:           strings.TrimSpace(r.Goal),
+		Tasks:          tasks,
 		YearStart:      md(r.SchoolYearStart),
 		PlanDue:        md(r.PlanDue),
 		ReportDue:      md(r.ReportDue),
@@ -536,5 +556,31 @@ func (r Regulation) Profile() mmo.Regulation {
 		RetentionYears: r.RetentionYears,
 		LadderDays:     r.ReminderDays,
 		OverdueEvery:   r.OverdueEveryDays,
+	}
+}
+
+// applyPreset gives the values left at their Ivanovo defaults the
+// preset's. Ivanovo's are the defaults themselves.
+func (r *Regulation) applyPreset() {
+	if r.Preset != "biysk" {
+		return
+	}
+	d := Default().Regulation
+	set := func(v *string, def, preset string) {
+		if *v == def {
+			*v = preset
+		}
+	}
+	// Biysk plans by the calendar year (5.1 of its regulation), sets no
+	// minimum of members or заседания, and reports by the year's end.
+	set(&r.SchoolYearStart, d.SchoolYearStart, "01-01")
+	set(&r.PlanDue, d.PlanDue, "01-20")
+	set(&r.ReportDue, d.ReportDue, "12-20")
+	set(&r.MeetingsWarning, d.MeetingsWarning, "09-01")
+	if r.MinMembers == d.MinMembers {
+		r.MinMembers = 0
+	}
+	if r.MinMeetings == d.MinMeetings {
+		r.MinMeetings = 0
 	}
 }
