@@ -420,9 +420,15 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 	}
 	for i, s := range mmo.ReportSections {
 		sec := render.FormSection{Number: strconv.Itoa(i+1) + ".", Heading: sectionKey(l, s), Empty: l.T("report.doc_empty")}
+		if s == "publications" && b.opt.Regulation.Preset == "biysk" { // Biysk has no МБУ МЦ and its editions
+			sec.Heading = l.T("doc_preset.biysk_publications")
+		}
 		switch s {
 		case "meetings":
 			sec.Paragraphs = []string{l.N("report.doc_meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings)}
+			if b.opt.Regulation.MinMeetings == 0 { // no minimum to compare with
+				sec.Paragraphs = []string{l.N("doc_report.meetings_held", len(f.meetings))}
+			}
 			if len(f.meetings) > 0 {
 				t := &render.FormTable{Headers: []string{l.T("report.col_number"), l.T("history.col_date"), l.T("history.col_topic"), l.T("report.col_present")}, Widths: []int{2, 3, 10, 3}}
 				for _, m := range f.meetings {
@@ -500,13 +506,13 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"),
 		Paragraphs: []string{l.T("doc_report.attach_minutes")}, List: attachments})
 	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}})
-	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
+	doc.Footer = []string{l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
 		return "", nil, err
 	}
-	return docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "From", year, "To", year+1)) + ".docx", data, nil
+	return docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "report", year))) + ".docx", data, nil
 }
 
 // consultLines tell the year's consultations as the report prints them:
