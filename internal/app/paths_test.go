@@ -263,22 +263,52 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 	})
 }
 
+// TestLeaderHelp: /help is a few lines above the home screen's buttons
+// for the role, not a dump of commands; the buttons open their sections.
 func TestLeaderHelp(t *testing.T) {
 	h := newHarness(t)
 	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
 	leader.Send("/help")
-	help := next(t, leader, "Вы — руководитель методического объединения",
-		"/members — Участники моего объединения", "/invite — Ссылка-приглашение и QR-код",
-		"/newevent — Назначить мероприятие", "/plan — План работы объединения", "/report — Годовой отчёт объединения",
-		"/meetings — Ближайшие мероприятия", "/cancel")
-	for _, not := range []string{"/overview", "/newassociation", "/coordinators", "/start"} {
-		if strings.Contains(help.Text, not) {
-			t.Errorf("the leader's help lists %s: %q", not, help.Text)
+	help := next(t, leader, "Вы руководитель объединения", "Главное", "ММО учителей математики")
+	for _, b := range []string{"📅 Мои встречи", "👥 Мои объединения", "⚙️ Настройки", "➕ Новое мероприятие", "🧑‍🏫 Участники", "📋 План", "📊 Отчёт", "📨 Обращения"} {
+		if _, ok := help.Button(b); !ok {
+			t.Errorf("the leader's home lacks %q: %v", b, help.Buttons())
 		}
 	}
+	if strings.Count(help.Text, "\n") > 4 || strings.Contains(help.Text, "/members") {
+		t.Errorf("the leader's help is a command dump: %q", help.Text)
+	}
+	for _, not := range []string{"Сводка", "Ждут решения"} {
+		if _, ok := help.Button(not); ok {
+			t.Errorf("the leader's home offers %s", not)
+		}
+	}
+	press(t, leader, help, "Новое мероприятие")
+	next(t, leader, "Новое мероприятие", "Выберите формат")
+
 	us[0].Send("/help")
-	if m := next(t, us[0], "Вы зарегистрированы как педагог", "/meetings"); strings.Contains(m.Text, "/members") || strings.Contains(m.Text, "/plan") {
-		t.Errorf("a member's help lists leader commands: %q", m.Text)
+	m := next(t, us[0], "Бот присылает объявления", "Главное")
+	for _, b := range []string{"📅 Мои встречи", "❓ Задать вопрос", "👥 Мои объединения", "⚙️ Настройки"} {
+		if _, ok := m.Button(b); !ok {
+			t.Errorf("the member's home lacks %q: %v", b, m.Buttons())
+		}
+	}
+	if _, ok := m.Button("Новое мероприятие"); ok {
+		t.Errorf("a member's home offers leader's buttons: %v", m.Buttons())
+	}
+	press(t, us[0], m, "Мои встречи")
+	next(t, us[0], "Ближайших мероприятий нет")
+	// A forged home button for a leader's section is refused.
+	if a := press(t, us[0], m, "Мои объединения"); a.ShowAlert {
+		t.Errorf("my associations refused: %+v", a)
+	}
+	next(t, us[0], "ММО учителей математики")
+	us[0].Send("Когда следующее заседание?")
+	next(t, us[0], "Не понял", "Главное")
+	us[0].Send("/start")
+	back := next(t, us[0], "С возвращением", "Главное")
+	if _, ok := back.Button("Мои встречи"); !ok || strings.Contains(back.Text, "/meetings") {
+		t.Errorf("/start of a known user: %q %v", back.Text, back.Buttons())
 	}
 }
 
@@ -388,8 +418,18 @@ func TestInviteLinkDuringRegistration(t *testing.T) {
 	u.Send("Гимназия № 3")
 	next(t, u, "Шаг 3 из 3")
 	u.Send("учитель математики")
-	next(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
-	next(t, u, "Добро пожаловать в «ММО учителей математики»")
+	done := next(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
+	welcome := next(t, u, "Добро пожаловать в «ММО учителей математики»")
+	// Just joined: nothing tells her to join again, and the way on is
+	// the home screen's buttons.
+	for _, m := range []telegramtest.Message{done, welcome} {
+		if strings.Contains(m.Text, "/associations") || strings.Contains(m.Text, "Вступить") {
+			t.Errorf("a new member is told to join: %q", m.Text)
+		}
+	}
+	if _, ok := welcome.Button("Мои встречи"); !ok {
+		t.Errorf("the welcome lacks the home buttons: %v", welcome.Buttons())
+	}
 	next(t, leader, "вступил(а) Новикова Нина Николаевна (Гимназия № 3)")
 	uid := h.uid(120)
 	h.m.DB.View(func(tx *boltdb.Tx) error {

@@ -179,6 +179,9 @@ func (b *Engine) buildRoutes() routes {
 			verbReportDecide:  {role: mmo.RoleCoordinator, fn: b.onReportDecide},
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
+
+			// The conversation's home screen and meeting views (issue 12).
+			verbHome:        {role: mmo.RoleMember, fn: b.onHome},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -331,7 +334,7 @@ func (b *Engine) onMessage(r *Request) error {
 			return b.checkInByCode(r, code)
 		}
 		r.route = "text:unknown"
-		r.Reply(r.T("error.unknown_text"))
+		return b.showHome(r, r.T("conv_home.unknown_text"))
 	}
 	return nil
 }

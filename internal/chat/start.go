@@ -17,8 +17,7 @@ func (b *Engine) cmdStart(r *Request) error {
 		if payload != "" {
 			return b.openPayload(r, payload)
 		}
-		r.Reply(r.T("start.welcome_back", "Name", r.User.Name) + "\n\n" + b.helpText(r))
-		return nil
+		return b.showHome(r, r.T("start.welcome_back", "Name", r.User.Name))
 	}
 	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && ValidPayload(payload) {
 		// A public consultation link: parents and others ask without
@@ -127,11 +126,14 @@ func (b *Engine) dialogRegister(r *Request, d *mmo.Dialog) error {
 	if b.ownMenu(r.User) {
 		r.SetMenu(r.User)
 	}
-	r.Reply(r.T("reg.done", "Name", r.User.Name, "School", r.User.School, "Position", r.User.Position) + "\n\n" + b.helpText(r))
+	thanks := r.T("reg.done", "Name", r.User.Name, "School", r.User.School, "Position", r.User.Position)
 	if next.Payload != "" {
+		// The link opens next (joining an association, most often),
+		// and its answer carries the way on.
+		r.Reply(thanks)
 		return b.openPayload(r, next.Payload)
 	}
-	return nil
+	return b.showHome(r, thanks)
 }
 
 // openPayload opens a deep link (t.me/<bot>?start=<payload>). Each kind of
