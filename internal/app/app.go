@@ -164,6 +164,7 @@ func (m *Main) Open(ctx context.Context) error {
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
+		NudgeAfter:    c.Meetings.NudgeAfter,
 
 		ConsultCategories:   c.Consultations.Categories,
 		ConsultResponseDays: c.Consultations.ResponseDays,

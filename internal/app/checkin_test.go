@@ -226,6 +226,10 @@ func TestMinutesAndHistory(t *testing.T) {
 	press(t, us[0], next(t, us[0], "Открыта отметка"), "Я на месте")
 	next(t, us[0], "Вы отмечены")
 	h.clock.Add(30 * time.Minute)
+	// Begun: the answer buttons go from the announcements.
+	for _, u := range us {
+		next(t, u, "ответы закрыты")
+	}
 
 	leader.Send("/meetings")
 	press(t, leader, next(t, leader, "Итоги первой четверти"), "Итоги первой четверти")

@@ -31,7 +31,7 @@ func TestMemberOpensEventFromMeetings(t *testing.T) {
 	draft := scheduleEvent(t, leader, "Семинар", "Проектная деятельность", "30.11 14:00", "30 ноября 2026 (понедельник), 14:00")
 	press(t, leader, draft, "Опубликовать")
 	next(t, leader, "Объявлено")
-	next(t, u, "Новое мероприятие")
+	ann := next(t, u, "Новое мероприятие")
 
 	u.Send("/meetings")
 	list := next(t, u, "Ближайшие мероприятия", "30.11 14:00 · Семинар: Проектная деятельность (ММО учителей математики)")
@@ -65,6 +65,10 @@ func TestMemberOpensEventFromMeetings(t *testing.T) {
 		t.Errorf("answer toast %+v", a)
 	}
 	next(t, u, "Ваш ответ: ✅ придёте")
+	// The announcement, the one place the meeting lives, shows it too.
+	if m := next(t, u, "Ваш ответ: ✅ придёте"); m.ID != ann.ID {
+		t.Errorf("the announcement was not marked in place: %s", m)
+	}
 	next(t, leader, "Ответы: ✅ 1 · 🤔 0 · ❌ 0 · нет ответа 0", "Антонова А. А.")
 
 	u.Send("/meetings")
@@ -104,8 +108,16 @@ func TestAnswerAfterTheEventClosed(t *testing.T) {
 	press(t, leader, card, "Отменить")
 	press(t, leader, next(t, leader, "Отменить мероприятие «Итоги полугодия»?"), "Да, отменить")
 	next(t, leader, "Отменено.")
+	if m := next(t, u, "Мероприятие отменено", "Итоги полугодия"); m.ID != cancelledAnn.ID || len(m.Buttons()) != 0 {
+		t.Errorf("the cancelled announcement, edited in place without buttons: %s", m)
+	}
 	next(t, u, "Отменено:", "Итоги полугодия")
 	h.clock.Add(15 * time.Minute)
+	if m := next(t, u, "ответы закрыты", "Открытый урок геометрии"); m.ID != startedAnn.ID {
+		t.Errorf("the started announcement, edited in place: %s", m)
+	} else if _, ok := m.Button("Приду"); ok {
+		t.Errorf("the answer buttons stay after the start: %s", m)
+	}
 
 	for _, tc := range []struct {
 		name, topic string
@@ -113,7 +125,7 @@ func TestAnswerAfterTheEventClosed(t *testing.T) {
 		alert, lead string
 	}{
 		{"cancelled", "Итоги полугодия", cancelledAnn, "Мероприятие отменено.", "❌ <b>Мероприятие отменено</b>"},
-		{"started", "Открытый урок геометрии", startedAnn, "Мероприятие уже началось: ответ изменить нельзя.", "✔️ Мероприятие уже прошло."},
+		{"started", "Открытый урок геометрии", startedAnn, "Мероприятие уже началось: ответ изменить нельзя.", "ответы закрыты"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := press(t, u, tc.ann, "Возможно")
@@ -239,6 +251,11 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 
 	press(t, leader, view, "Закрыть отметку")
 	next(t, leader, "Отметка закрыта")
+	// The button goes from those who did not check in; the one who did
+	// keeps "Вы отмечены".
+	if m := next(t, us[1], "Отметка закрыта:"); len(m.Buttons()) != 0 || m.ID != here[1].ID {
+		t.Errorf("the dead button stays: %s", m)
+	}
 	if a := press(t, us[1], here[1], "Я на месте"); !a.ShowAlert || a.Text != "Отметка на это мероприятие закрыта." {
 		t.Errorf("press after closing: %+v", a)
 	}
@@ -334,6 +351,7 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 	press(t, u, nextSkipping(t, u, "⏰", "Открыта отметка"), "Я на месте")
 	next(t, u, "Вы отмечены", "Семинар «ММО учителей математики»")
 	h.clock.Add(30 * time.Minute) // the record counts events that have begun
+	next(t, u, "ответы закрыты", "Наставничество в новом году")
 
 	u.Send("/history")
 	hist := next(t, u, "Ваше участие в мероприятиях", "2027/2028 учебный год — 1 мероприятие", "2026/2027 учебный год — 1 мероприятие")
@@ -456,6 +474,7 @@ func TestAnswerKeepsTheWayBackToMeetings(t *testing.T) {
 	view := next(t, u, "Придёте?")
 	press(t, u, view, "Приду")
 	answered := next(t, u, "Ваш ответ: ✅ придёте")
+	next(t, u, "Ваш ответ: ✅ придёте") // the announcement, marked in place
 	if _, ok := answered.Button("⬅️ К мероприятиям"); !ok {
 		t.Fatalf("the way back is gone after answering: %s", answered)
 	}

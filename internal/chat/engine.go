@@ -39,6 +39,9 @@ type Options struct {
 	MemberLinkTTL time.Duration   // validity of member invitation links; 0: until revoked
 	LeaderLinkTTL time.Duration   // validity of one-time leader invitation links
 	Reminders     []time.Duration // how long before an event reminders go out
+	// NudgeAfter is how long an announcement is out before the leader
+	// may remind those who have not answered.
+	NudgeAfter time.Duration
 	// ConsultCategories are the topics of requests (empty: the built-in
 	// list); ConsultResponseDays the working days before a waiting request
 	// is raised; ConsultAutoClose the quiet time after which an answered

@@ -31,14 +31,21 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 		// One walk over the events finds both the reminders and the
 		// check-ins; a reminder gets a copy, so the check-in announced
 		// below does not change the event it describes.
-		var due, open []*mmo.Event
+		var due, open, started, closed, ended []*mmo.Event
 		if err := tx.Events(func(e *mmo.Event) bool {
 			if e.Live(now) && !e.Start.After(now.Add(longest)) {
 				c := *e
 				due = append(due, &c)
 			}
-			if e.CheckinDue(now) {
+			switch {
+			case e.CheckinDue(now):
 				open = append(open, e)
+			case e.State == mmo.EventPublished && e.Started(now) && !e.AnswersClosed:
+				started = append(started, e)
+			case e.State == mmo.EventPublished && e.Checkin.Announced && !e.Checkin.HereClosed && !e.CheckinOpen(now):
+				closed = append(closed, e)
+			case b.minutesDue(e, now):
+				ended = append(ended, e)
 			}
 			return true
 		}); err != nil {
@@ -48,7 +55,15 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 		if err != nil {
 			return err
 		}
-		queued = queued || announced
+		closings, err := b.dueClosings(r, started, closed)
+		if err != nil {
+			return err
+		}
+		prompts, err := b.dueMinutesPrompts(r, ended)
+		if err != nil {
+			return err
+		}
+		queued = queued || announced || closings || prompts
 		consults, err := b.dueConsultations(r)
 		if err != nil {
 			return err
@@ -72,7 +87,7 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 			if rd.Send == 0 {
 				continue
 			}
-			if err := b.remind(r, e); err != nil {
+			if err := b.remind(r, e, rd.Send); err != nil {
 				return err
 			}
 			queued = true
@@ -89,8 +104,9 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 }
 
 // remind queues a reminder to the members who said they would come or
-// might.
-func (b *Engine) remind(r *Request, e *mmo.Event) error {
+// might: two lines and the answer buttons, kept under a key of the
+// offset so the buttons can go once the event begins.
+func (b *Engine) remind(r *Request, e *mmo.Event, off time.Duration) error {
 	a, err := r.Tx.Association(e.AssociationID)
 	if err != nil {
 		return err
@@ -106,8 +122,10 @@ func (b *Engine) remind(r *Request, e *mmo.Event) error {
 	users := memberUsers(list)
 	to := pickUsers(users, mmo.Reminded(userIDs(users), answers))
 	slices.SortFunc(to, func(x, y *mmo.User) int { return int(x.ID - y.ID) })
-	_, err = b.broadcast(r, "reminder", e, to, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		return b.announcement(r, l, u, e, a, l.T("event.lead_reminder")+"\n", answers[u.ID].Answer)
+	key := func(u *mmo.User) string { return remKey(e, u.ID, off) }
+	_, err = b.broadcastKept(r, "reminder", e, to, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
+		text, err := b.reminderText(r, l, e, a)
+		return text, [][]Button{r.answerRow(l, e, answers[u.ID].Answer)}, err
 	})
 	return err
 }

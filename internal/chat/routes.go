@@ -181,7 +181,8 @@ func (b *Engine) buildRoutes() routes {
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
 
 			// The conversation's home screen and meeting views (issue 12).
-			verbHome: {role: mmo.RoleMember, fn: b.onHome},
+			verbHome:      {role: mmo.RoleMember, fn: b.onHome},
+			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,

@@ -223,6 +223,10 @@ type Meetings struct {
 	// Reminders are how long before an event its reminders go to those
 	// who said they would come (or might).
 	Reminders []time.Duration `yaml:"reminders"`
+	// NudgeAfter is how long an announcement is out before the leader is
+	// offered to remind those who have not answered: people need time to
+	// answer before being asked again.
+	NudgeAfter time.Duration `yaml:"nudge_after"`
 }
 
 // Consultations configures consultation requests.
@@ -297,7 +301,8 @@ func Default() Config {
 			LeaderTTL: 7 * 24 * time.Hour,
 		},
 		Meetings: Meetings{
-			Reminders: []time.Duration{24 * time.Hour, time.Hour},
+			Reminders:  []time.Duration{24 * time.Hour, time.Hour},
+			NudgeAfter: 24 * time.Hour,
 		},
 		Consultations: Consultations{
 			Categories:   []string{},

@@ -68,7 +68,7 @@ func TestDefault(t *testing.T) {
 		Regulation: Regulation{MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
 			MeetingsWarning: "03-01", RetentionYears: 3, ReminderDays: []int{30, 7, 1}, OverdueEveryDays: 7, AlertsAt: "09:00"},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
-		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
+		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}, NudgeAfter: 24 * time.Hour},
 
 		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
 	}
@@ -148,6 +148,7 @@ invitations:
   leader_ttl: 48h
 meetings:
   reminders: [72h, 2h, 15m]
+  nudge_after: 6h
 consultations:
   categories: [Нормативные документы, Другое]
   response_days: 3
@@ -176,7 +177,7 @@ func fullWant() Config {
 		Regulation: Regulation{MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
 			MeetingsWarning: "09-01", RetentionYears: 5, ReminderDays: []int{14, 3}, OverdueEveryDays: 3, AlertsAt: "08:30"},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
-		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
+		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}, NudgeAfter: 6 * time.Hour},
 
 		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
 	}

@@ -376,7 +376,7 @@ func TestDemoInvitationAnnouncementAndClock(t *testing.T) {
 		t.Errorf("the clock moved %v, want %v", moved, step)
 	}
 	c.waitUnread(3001)
-	c.waitBot(3001, "Напоминание", "Функциональная грамотность", "Ваш ответ: ✅ придёте")
+	c.waitBot(3001, "⏰", "Функциональная грамотность")
 }
 
 func TestDemoCheckinByLocationAndConsultationByPhone(t *testing.T) {

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// chatSince returns the bot's messages in a chat after the one with id
+// from (included), as they stand now.
+func chatSince(h *harness, chat int64, from int) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range h.srv.Chat(chat) {
+		if m.ID >= from {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// latestWith returns the newest message of the chat with a button whose
+// label contains label.
+func latestWith(t *testing.T, h *harness, chat int64, label string) telegramtest.Message {
+	t.Helper()
+	msgs := h.srv.Chat(chat)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if _, ok := msgs[i].Button(label); ok {
+			return msgs[i]
+		}
+	}
+	t.Fatalf("no message with the button %q", label)
+	return telegramtest.Message{}
+}
+
+// TestOneMeetingInAMembersChat counts what a member receives for one
+// meeting, from its announcement to after its end: an answer, a change of
+// room, both reminders and check-in. The announcement is the one place
+// the meeting lives; everything else is short.
+//
+// Measured with this same scenario on the code before issue 12: 5
+// messages, 1049 characters (the change notice and both reminders
+// repeated the whole card with the agenda; after the meeting the reminders
+// and the change notice still offered «Приду»). Now: the same 5 messages
+// (announcement, one short change notice, two two-line reminders, the
+// check-in message), 754 characters, and no dead button.
+func TestOneMeetingInAMembersChat(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	a := us[0]
+	// Now is 23.11 12:00 in Moscow; the meeting is 25.11 15:00 (12:00 UTC).
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги олимпиады", "25.11 15:00", "25 ноября 2026 (среда), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	card := next(t, leader, "Объявлено")
+	ann := next(t, a, "Новое мероприятие", "Итоги олимпиады")
+	next(t, us[1], "Новое мероприятие")
+	press(t, a, ann, "Приду")
+	next(t, a, "придёте")
+	next(t, leader, "✅ 1")
+
+	// The room changes; the answers are asked again.
+	press(t, leader, card, "Изменить")
+	press(t, leader, next(t, leader, "Что изменить?"), "Место")
+	next(t, leader, "Новое место")
+	leader.Send("Гимназия № 3, каб. 5")
+	if m := leader.Next(t); strings.Contains(m.Text, "Что изменится") {
+		press(t, leader, m, "Уведомить участников и сбросить ответы")
+	}
+	h.settle()
+	press(t, a, latestWith(t, h, a.ID, "Приду"), "Приду")
+	h.settle()
+
+	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{start.Add(-24*time.Hour + time.Minute), start.Add(-time.Hour + time.Minute), start.Add(-10 * time.Minute)} {
+		h.clock.Add(at.Sub(h.clock.Now()))
+		h.scanned()
+	}
+	press(t, a, latestWith(t, h, a.ID, "Я на месте"), "Я на месте")
+	h.settle()
+	h.clock.Add(start.Add(3 * time.Hour).Sub(h.clock.Now()))
+	h.quiet()
+
+	msgs := chatSince(h, a.ID, ann.ID)
+	total := 0
+	for _, m := range msgs {
+		total += len([]rune(m.Text))
+		t.Logf("#%d (%d chars, %d edits) %q", m.ID, len([]rune(m.Text)), m.Edits, m.Text)
+	}
+	t.Logf("a member's chat for one meeting: %d messages, %d characters", len(msgs), total)
+	if len(msgs) > 5 || total > 800 {
+		t.Errorf("one meeting costs a member %d messages, %d characters; want at most 5 and 800", len(msgs), total)
+	}
+	// No message but the announcement repeats the agenda; no button is
+	// left that can no longer do anything.
+	for _, m := range msgs {
+		if m.ID != ann.ID && strings.Contains(m.Text, "Повестка") {
+			t.Errorf("#%d repeats the card: %q", m.ID, m.Text)
+		}
+		for _, dead := range []string{"Приду", "Возможно", "Не смогу", "Я на месте"} {
+			if _, ok := m.Button(dead); ok {
+				t.Errorf("#%d keeps the dead button %q after the meeting: %s", m.ID, dead, m)
+			}
+		}
+	}
+	if got := chatSince(h, a.ID, ann.ID)[0]; got.ID != ann.ID || !strings.Contains(got.Text, "Гимназия № 3, каб. 5") {
+		t.Errorf("the announcement does not show the new room: %s", got)
+	}
+}
