@@ -107,3 +107,88 @@ func TestOneMeetingInAMembersChat(t *testing.T) {
 		t.Errorf("the announcement does not show the new room: %s", got)
 	}
 }
+
+// TestLeaderIsToldAtTheRightMoment: check-in opening brings the leader
+// the code and the QR button in one message; the leader's card shows
+// check-in live, and a member's late answer does not draw the card over
+// the leader's check-in view; after the meeting one prompt asks for the
+// minutes, and the next day one reminder if they were not started.
+func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги олимпиады", "25.11 15:00", "25 ноября 2026 (среда), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	card := next(t, leader, "Объявлено")
+	anns := []telegramtest.Message{next(t, us[0], "Новое мероприятие"), next(t, us[1], "Новое мероприятие")}
+	h.quiet()
+	leader.Drain()
+
+	// 14:50 in Moscow: check-in opens by itself.
+	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
+	told := nextSkipping(t, leader, "⏰", "Отметка открыта:")
+	if !strings.Contains(told.Text, "Код для участников: <code>") {
+		t.Errorf("the code is not in the leader's message: %q", told.Text)
+	}
+	if m := missingButtons(told, "QR-код", "Кто отметился"); len(m) != 0 {
+		t.Fatalf("the leader's message lacks %v: %v", m, told.Buttons())
+	}
+	press(t, leader, told, "QR-код")
+	if qr := leader.Next(t); qr.Photo == nil {
+		t.Fatalf("no QR code: %s", qr)
+	}
+	for _, u := range us {
+		nextSkipping(t, u, "⏰", "Открыта отметка")
+	}
+
+	// The card shows check-in; a check-in refreshes it.
+	press(t, leader, card, "Обновить")
+	card = next(t, leader, "Отметка открыта, код", "отметились 0 из 3")
+	press(t, us[0], latestWith(t, h, us[0].ID, "Я на месте"), "Я на месте")
+	next(t, us[0], "Вы отмечены")
+	if m := next(t, leader, "отметились 1 из 3"); m.ID != card.ID {
+		t.Errorf("the card was not refreshed in place: %s", m)
+	}
+
+	// The leader turns the card into the check-in view; a member's late
+	// answer must not draw the card back over it.
+	press(t, leader, card, "Отметка присутствующих")
+	view := next(t, leader, "Отметились: 1 из 3")
+	if view.ID != card.ID {
+		t.Fatalf("the check-in view opened elsewhere: %s", view)
+	}
+	press(t, us[1], anns[1], "Приду")
+	next(t, us[1], "придёте")
+	h.quiet()
+	now := h.srv.Chat(leader.ID)
+	for _, m := range now {
+		if m.ID == view.ID && !strings.Contains(m.Text, "Отметились: 1 из 3") {
+			t.Errorf("a member's answer drew over the leader's check-in view: %q", m.Text)
+		}
+	}
+	leader.Drain()
+
+	// 16:30, the meeting is over: one prompt for the minutes.
+	h.clock.Add(start.Add(90*time.Minute + time.Minute).Sub(h.clock.Now()))
+	prompt := nextSkipping(t, leader, "Отметка", "Заполните протокол")
+	if _, ok := prompt.Button("Заполнить протокол"); !ok {
+		t.Errorf("the prompt has no button: %s", prompt)
+	}
+	h.quiet()
+	for _, m := range leader.Drain() {
+		if strings.Contains(m.Text, "протокол") {
+			t.Errorf("the minutes asked for twice: %s", m)
+		}
+	}
+	// The next day, once more; then never again.
+	h.clock.Add(24 * time.Hour)
+	nextSkipping(t, leader, "📋", "Протокол заседания")
+	h.quiet()
+	h.clock.Add(24 * time.Hour)
+	h.quiet()
+	for _, m := range leader.Drain() {
+		if strings.Contains(m.Text, "ротокол") {
+			t.Errorf("the minutes asked for a third time: %s", m)
+		}
+	}
+}

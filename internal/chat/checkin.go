@@ -111,6 +111,12 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		r.Edit(done)
 	} else {
 		r.Reply(done)
+		// Checked in by the code or the link: the "I am here" button
+		// of their message can do nothing more.
+		r.EditKept(hereKey(e, r.User.ID), done)
+	}
+	if err := b.refreshLeaderCard(r, e, a); err != nil {
+		return err
 	}
 	return b.refreshCheckinCard(r, e, a)
 }
