@@ -341,6 +341,7 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 	next(t, u, "Новое мероприятие")
 	press(t, u, next(t, u, "Открыта отметка"), "Я на месте")
 	next(t, u, "Вы отмечены")
+	next(t, leader, "отметились 1 из 2") // the card, live
 	second := scheduleEvent(t, leader, "Семинар", "Наставничество в новом году", "20.09.2027 12:10", "20 сентября 2027 (понедельник), 12:10")
 	press(t, leader, second, "Опубликовать")
 	next(t, leader, "Объявлено")
