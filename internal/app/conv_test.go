@@ -192,3 +192,53 @@ func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 		}
 	}
 }
+
+// startRegistration brings a newcomer to the question of their name.
+func startRegistration(t *testing.T, u *telegramtest.User) {
+	t.Helper()
+	u.Send("/start")
+	next(t, u, "Здравствуйте")
+	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	next(t, u, "Согласие получено")
+	next(t, u, "Шаг 1 из 3")
+}
+
+// TestRegistrationCatchesNameMistakes: the usual mistakes in a full name
+// are caught and a fix offered; a name typed again is taken as meant.
+func TestRegistrationCatchesNameMistakes(t *testing.T) {
+	h := newHarness(t)
+
+	// First name first, no patronymic: the fix, or the full name typed.
+	u := h.user(501, "Дарья")
+	startRegistration(t, u)
+	u.Send("Дарья Никитина")
+	ask := next(t, u, "сначала написано имя", "<b>Никитина Дарья</b>", "Отчество не указано")
+	if m := missingButtons(ask, "✔ Никитина Дарья", "Оставить: Дарья Никитина"); len(m) != 0 {
+		t.Fatalf("the fix lacks %v: %v", m, ask.Buttons())
+	}
+	u.Send("Никитина Дарья Андреевна")
+	next(t, u, "Шаг 2 из 3")
+
+	// The fix by a button.
+	v := h.user(502, "Дарья")
+	startRegistration(t, v)
+	v.Send("Дарья Андреевна Никитина")
+	press(t, v, next(t, v, "сначала написано имя"), "✔ Никитина Дарья Андреевна")
+	next(t, v, "ФИО: <b>Никитина Дарья Андреевна</b>")
+	next(t, v, "Шаг 2 из 3")
+	v.Send("Школа № 7")
+	next(t, v, "Шаг 3 из 3")
+	v.Send("учитель")
+	next(t, v, "вы зарегистрированы", "Никитина Дарья Андреевна")
+	if got, _ := h.storedUser(502); got.Name != "Никитина Дарья Андреевна" {
+		t.Errorf("stored name %q", got.Name)
+	}
+
+	// Latin letters, kept on purpose.
+	w := h.user(503, "Daria")
+	startRegistration(t, w)
+	w.Send("Daria Nikitina")
+	press(t, w, next(t, w, "латиницей"), "Оставить: Daria Nikitina")
+	next(t, w, "ФИО: <b>Daria Nikitina</b>")
+	next(t, w, "Шаг 2 из 3")
+}

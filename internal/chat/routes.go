@@ -183,6 +183,7 @@ func (b *Engine) buildRoutes() routes {
 			// The conversation's home screen and meeting views (issue 12).
 			verbHome:      {role: mmo.RoleMember, fn: b.onHome},
 			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
+			verbRegName:   {role: mmo.RoleGuest, fn: b.onRegName},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,

@@ -103,7 +103,18 @@ func (b *Engine) dialogRegister(r *Request, d *mmo.Dialog) error {
 		b.askRegistrationStep(r, *d)
 		return nil
 	}
-	next, done, err := mmo.RegistrationNext(*d, mmo.Input{Text: r.Text}, r.Now, b.opt.DialogIdle)
+	if d.Step == mmo.StepName {
+		if asked, err := b.askNameFix(r, d, r.Text); asked || err != nil {
+			return err
+		}
+	}
+	return b.registerStep(r, d, r.Text)
+}
+
+// registerStep applies an answer to the registration form and asks the
+// next step, or finishes.
+func (b *Engine) registerStep(r *Request, d *mmo.Dialog, text string) error {
+	next, done, err := mmo.RegistrationNext(*d, mmo.Input{Text: text}, r.Now, b.opt.DialogIdle)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
 		return nil
