@@ -58,7 +58,7 @@ func TestConsultationGivenWithoutPhone(t *testing.T) {
 		t.Error("the card was not shown again in place")
 	}
 	given := next(t, consultant, "📥 <b>Вам передано обращение</b>", "Обращение № 1", "Когда подавать документы")
-	next(t, asker, "Ваше обращение № 1 взято в работу: Борисов Б. Б.")
+	next(t, asker, "Ваше обращение № 1 взято в работу, отвечает Борисов Б. Б.")
 	if a := press(t, consultant, note, "Взять в работу"); !a.ShowAlert || a.Text != "Обращение уже взято в работу." {
 		t.Errorf("taking a given request: %+v", a)
 	}

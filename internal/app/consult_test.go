@@ -80,7 +80,7 @@ func TestConsultationLife(t *testing.T) {
 
 	press(t, consultant, note, "Взять в работу")
 	card := next(t, consultant, "Статус: в работе", "консультант Борисов Б. Б.")
-	next(t, asker, "Ваше обращение № 1 взято в работу: Борисов Б. Б.")
+	next(t, asker, "Ваше обращение № 1 взято в работу, отвечает Борисов Б. Б.")
 	// Taken: a second take is refused.
 	if a := press(t, leader, leaderNote, "Взять в работу"); !a.ShowAlert {
 		t.Errorf("a second take: %+v", a)
