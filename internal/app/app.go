@@ -167,6 +167,7 @@ func (m *Main) Open(ctx context.Context) error {
 		NudgeAfter:    c.Meetings.NudgeAfter,
 
 		ConsultCategories:   c.Consultations.Categories,
+		Schools:             c.Registration.Schools,
 		ConsultResponseDays: c.Consultations.ResponseDays,
 		ConsultAutoClose:    c.Consultations.AutoClose,
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -241,4 +242,53 @@ func TestRegistrationCatchesNameMistakes(t *testing.T) {
 	press(t, w, next(t, w, "латиницей"), "Оставить: Daria Nikitina")
 	next(t, w, "ФИО: <b>Daria Nikitina</b>")
 	next(t, w, "Шаг 2 из 3")
+}
+
+// TestRegistrationPicksTheSchoolFromTheCityList: with the city's list in
+// the config, a number or a word finds the school; one not in the list is
+// allowed and marked.
+func TestRegistrationPicksTheSchoolFromTheCityList(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) {
+		c.Registration.Schools = []string{"МБОУ «СОШ № 5»", "МБОУ «СОШ № 11»", "МАОУ «Лицей № 11»", "МБОУ «Гимназия № 3»"}
+	})
+	u := h.user(601, "Мария")
+	startRegistration(t, u)
+	u.Send("Иванова Мария Петровна")
+	next(t, u, "Шаг 2 из 3", "номер школы")
+	u.Send("школа 11")
+	pick := next(t, u, "Выберите вашу организацию")
+	if m := missingButtons(pick, "МБОУ «СОШ № 11»", "МАОУ «Лицей № 11»", "Другая: школа 11"); len(m) != 0 || len(pick.Buttons()) != 3 {
+		t.Fatalf("the matches: %v", pick.Buttons())
+	}
+	u.Send("лицей 11")
+	press(t, u, next(t, u, "Выберите вашу организацию"), "МАОУ «Лицей № 11»")
+	next(t, u, "Организация: <b>МАОУ «Лицей № 11»</b>")
+	next(t, u, "Шаг 3 из 3")
+	u.Send("учитель химии")
+	next(t, u, "вы зарегистрированы")
+	if got, _ := h.storedUser(601); got.School != "МАОУ «Лицей № 11»" || got.SchoolOther {
+		t.Errorf("stored school %q, other %v", got.School, got.SchoolOther)
+	}
+
+	// Not in the list: allowed, and marked.
+	v := h.user(602, "Пётр")
+	startRegistration(t, v)
+	v.Send("Петров Пётр Петрович")
+	next(t, v, "Шаг 2 из 3")
+	v.Send("Вечерняя школа на Заречной")
+	press(t, v, next(t, v, "такой нет"), "Другая: Вечерняя школа на Заречной")
+	next(t, v, "Организация: <b>Вечерняя школа на Заречной</b>")
+	next(t, v, "Шаг 3 из 3")
+	v.Send("учитель")
+	next(t, v, "вы зарегистрированы")
+	if got, _ := h.storedUser(602); got.School != "Вечерняя школа на Заречной" || !got.SchoolOther {
+		t.Errorf("stored school %q, other %v", got.School, got.SchoolOther)
+	}
+	// Typed exactly as listed: taken at once.
+	w := h.user(603, "Анна")
+	startRegistration(t, w)
+	w.Send("Сидорова Анна Ивановна")
+	next(t, w, "Шаг 2 из 3")
+	w.Send("мбоу «гимназия № 3»")
+	next(t, w, "Шаг 3 из 3")
 }

@@ -47,6 +47,9 @@ type Options struct {
 	// is raised; ConsultAutoClose the quiet time after which an answered
 	// request closes.
 	ConsultCategories   []string
+	// Schools is the city's list of schools a newcomer picks from;
+	// empty, the name is typed freely.
+	Schools []string
 	ConsultResponseDays int
 	ConsultAutoClose    time.Duration
 	// Regulation is the city's regulation profile; AlertsAt the daily

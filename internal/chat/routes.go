@@ -184,6 +184,7 @@ func (b *Engine) buildRoutes() routes {
 			verbHome:      {role: mmo.RoleMember, fn: b.onHome},
 			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
 			verbRegName:   {role: mmo.RoleGuest, fn: b.onRegName},
+			verbRegSchool: {role: mmo.RoleGuest, fn: b.onRegSchool},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,

@@ -62,6 +62,10 @@ func (b *Engine) askRegistrationStep(r *Request, d mmo.Dialog) {
 	case mmo.StepName:
 		r.Reply(r.T("reg.ask_name"))
 	case mmo.StepSchool:
+		if len(r.bot.opt.Schools) > 0 {
+			r.Reply(r.T("conv_school.ask"))
+			return
+		}
 		r.Reply(r.T("reg.ask_school"))
 	case mmo.StepPosition:
 		r.Reply(r.T("reg.ask_position"))
@@ -107,6 +111,9 @@ func (b *Engine) dialogRegister(r *Request, d *mmo.Dialog) error {
 		if asked, err := b.askNameFix(r, d, r.Text); asked || err != nil {
 			return err
 		}
+	}
+	if d.Step == mmo.StepSchool && len(b.opt.Schools) > 0 {
+		return b.pickSchool(r, d, r.Text)
 	}
 	return b.registerStep(r, d, r.Text)
 }

@@ -65,6 +65,8 @@ type Config struct {
 	Meetings Meetings `yaml:"meetings"`
 	// Consultations configures consultation requests.
 	Consultations Consultations `yaml:"consultations"`
+	// Registration configures what newcomers are asked.
+	Registration Registration `yaml:"registration"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -229,6 +231,15 @@ type Meetings struct {
 	NudgeAfter time.Duration `yaml:"nudge_after"`
 }
 
+// Registration configures what newcomers are asked.
+type Registration struct {
+	// Schools is the city's list of schools and other organisations,
+	// which a newcomer picks from (by a number or words of the name)
+	// rather than typing one of many spellings; one not in the list is
+	// allowed and marked. Empty: the name is typed freely.
+	Schools []string `yaml:"schools"`
+}
+
 // Consultations configures consultation requests.
 type Consultations struct {
 	// Categories are the topics a request can be filed under; empty means
@@ -304,6 +315,7 @@ func Default() Config {
 			Reminders:  []time.Duration{24 * time.Hour, time.Hour},
 			NudgeAfter: 24 * time.Hour,
 		},
+		Registration: Registration{Schools: []string{}},
 		Consultations: Consultations{
 			Categories:   []string{},
 			ResponseDays: 2,

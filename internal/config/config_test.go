@@ -71,6 +71,7 @@ func TestDefault(t *testing.T) {
 		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}, NudgeAfter: 24 * time.Hour},
 
 		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
+		Registration:  Registration{Schools: []string{}},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -149,6 +150,8 @@ invitations:
 meetings:
   reminders: [72h, 2h, 15m]
   nudge_after: 6h
+registration:
+  schools: ["МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"]
 consultations:
   categories: [Нормативные документы, Другое]
   response_days: 3
@@ -180,6 +183,7 @@ func fullWant() Config {
 		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}, NudgeAfter: 6 * time.Hour},
 
 		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
+		Registration:  Registration{Schools: []string{"МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"}},
 	}
 }
 

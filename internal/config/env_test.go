@@ -157,6 +157,7 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_INVITATIONS_LEADER_TTL":         "invitations.leader_ttl",
 		"MMOBOT_MEETINGS_REMINDERS":             "meetings.reminders",
 		"MMOBOT_MEETINGS_NUDGE_AFTER":           "meetings.nudge_after",
+		"MMOBOT_REGISTRATION_SCHOOLS":           "registration.schools",
 		"MMOBOT_CONSULTATIONS_CATEGORIES":       "consultations.categories",
 		"MMOBOT_CONSULTATIONS_RESPONSE_DAYS":    "consultations.response_days",
 		"MMOBOT_CONSULTATIONS_AUTO_CLOSE":       "consultations.auto_close",
