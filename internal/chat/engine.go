@@ -46,10 +46,10 @@ type Options struct {
 	// list); ConsultResponseDays the working days before a waiting request
 	// is raised; ConsultAutoClose the quiet time after which an answered
 	// request closes.
-	ConsultCategories   []string
+	ConsultCategories []string
 	// Schools is the city's list of schools a newcomer picks from;
 	// empty, the name is typed freely.
-	Schools []string
+	Schools             []string
 	ConsultResponseDays int
 	ConsultAutoClose    time.Duration
 	// Regulation is the city's regulation profile; AlertsAt the daily
