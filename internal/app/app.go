@@ -168,6 +168,7 @@ func (m *Main) Open(ctx context.Context) error {
 
 		ConsultCategories:   c.Consultations.Categories,
 		Schools:             c.Registration.Schools,
+		ParentCategories:    c.Consultations.ParentCategories,
 		ConsultResponseDays: c.Consultations.ResponseDays,
 		ConsultAutoClose:    c.Consultations.AutoClose,
 

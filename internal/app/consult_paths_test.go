@@ -20,8 +20,6 @@ func TestConsultationGivenWithoutPhone(t *testing.T) {
 	next(t, asker, "Тема: Аттестация")
 	next(t, asker, "Опишите вопрос")
 	asker.Send("Когда подавать документы на первую категорию?")
-	press(t, asker, next(t, asker, "Прикреплено: 0 файлов"), "Готово")
-	next(t, asker, "Вложений: 0")
 	press(t, asker, next(t, asker, "Как вам удобнее"), "Телефонный звонок")
 	next(t, asker, "Форма ответа: 📞 Телефонный звонок")
 	if m := next(t, asker, "поделитесь номером"); !strings.Contains(m.ReplyMarkup, `"request_contact":true`) {

@@ -292,3 +292,20 @@ func TestRegistrationPicksTheSchoolFromTheCityList(t *testing.T) {
 	w.Send("мбоу «гимназия № 3»")
 	next(t, w, "Шаг 3 из 3")
 }
+
+// TestParentsLinkOnTheCard: the public link for parents is on the
+// association's card, not two taps down under the consultants.
+func TestParentsLinkOnTheCard(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	card := openCard(t, leader, "ММО учителей математики")
+	press(t, leader, card, "Включить ссылку для родителей")
+	next(t, leader, "по ссылке")
+	card = openCard(t, leader, "ММО учителей математики")
+	if !strings.Contains(card.Text, "Ссылка для вопросов родителей: https://t.me/") {
+		t.Errorf("the card lacks the parents' link: %q", card.Text)
+	}
+	if _, ok := card.Button("Включить ссылку"); ok {
+		t.Errorf("the card offers a link that is on: %v", card.Buttons())
+	}
+}

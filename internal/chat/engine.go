@@ -47,6 +47,9 @@ type Options struct {
 	// is raised; ConsultAutoClose the quiet time after which an answered
 	// request closes.
 	ConsultCategories []string
+	// ParentCategories are the topics offered through the public link
+	// (empty: the built-in parent-friendly list).
+	ParentCategories []string
 	// Schools is the city's list of schools a newcomer picks from;
 	// empty, the name is typed freely.
 	Schools             []string

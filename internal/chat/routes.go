@@ -185,6 +185,7 @@ func (b *Engine) buildRoutes() routes {
 			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
 			verbRegName:   {role: mmo.RoleGuest, fn: b.onRegName},
 			verbRegSchool: {role: mmo.RoleGuest, fn: b.onRegSchool},
+			verbAskCancel: {role: mmo.RoleGuest, fn: b.onAskCancel},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,

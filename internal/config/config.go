@@ -247,6 +247,11 @@ type Consultations struct {
 	// work with families, contests, certification, software, other) in
 	// each user's language.
 	Categories []string `yaml:"categories"`
+	// ParentCategories are the topics offered to those who ask through
+	// an association's public link, parents mostly; empty means the
+	// built-in list (the child's studies, exams, olympiads and contests,
+	// help with difficulties, other) in each user's language.
+	ParentCategories []string `yaml:"parent_categories"`
 	// ResponseDays is how many working days an unanswered request waits
 	// before its consultant is reminded; as many again and the leader is
 	// told, and as many again the coordinator.
@@ -317,9 +322,10 @@ func Default() Config {
 		},
 		Registration: Registration{Schools: []string{}},
 		Consultations: Consultations{
-			Categories:   []string{},
-			ResponseDays: 2,
-			AutoClose:    7 * 24 * time.Hour,
+			Categories:       []string{},
+			ParentCategories: []string{},
+			ResponseDays:     2,
+			AutoClose:        7 * 24 * time.Hour,
 		},
 	}
 }

@@ -70,7 +70,7 @@ func TestDefault(t *testing.T) {
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}, NudgeAfter: 24 * time.Hour},
 
-		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
+		Consultations: Consultations{Categories: []string{}, ParentCategories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
 		Registration:  Registration{Schools: []string{}},
 	}
 	if !reflect.DeepEqual(d, want) {
@@ -182,7 +182,7 @@ func fullWant() Config {
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}, NudgeAfter: 6 * time.Hour},
 
-		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
+		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ParentCategories: []string{}, ResponseDays: 3, AutoClose: 48 * time.Hour},
 		Registration:  Registration{Schools: []string{"МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"}},
 	}
 }
