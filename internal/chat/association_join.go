@@ -62,7 +62,7 @@ func (b *Engine) join(r *Request, a *mmo.Association, via string) error {
 		return b.sendRequest(r, a, r.User)
 	}
 	return b.addMember(r, a, r.User, via, func() {
-		r.Reply(r.T("assoc.joined", "Name", a.Name))
+		r.Reply(r.T("assoc.joined", "Name", a.Name), b.homeButtons(r)...)
 	})
 }
 

@@ -174,12 +174,12 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 			if text != "" || att == nil {
 				r.Send(asker.ID, lead+"\n\n"+esc(text), []Button{
 					r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
-					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c)),
+					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
 				})
 			} else {
 				r.Send(asker.ID, l.T("consult.answer_file_only", "N", c.ID), []Button{
 					r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
-					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c)),
+					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
 				})
 			}
 		}

@@ -64,10 +64,15 @@ type dueSet struct {
 	// surveys: an open survey has something due (its feedback form to
 	// send, its reminder, its close).
 	surveys bool
+	// Events whose buttons went dead (answers after the start, "I am
+	// here" after the check-in closed) and заседания whose leader is due a
+	// prompt for the minutes.
+	started, closed, ended []*mmo.Event
 }
 
 func (d *dueSet) empty() bool {
-	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily && !d.surveys
+	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily && !d.surveys &&
+		len(d.started) == 0 && len(d.closed) == 0 && len(d.ended) == 0
 }
 
 // findDue reads what falls due at now through the indexes: the published
@@ -129,8 +134,33 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 	if d.surveys, err2 = surveysDue(tx, now); err2 != nil {
 		return d, err2
 	}
+	// The events that began or ended lately: their dead buttons and the
+	// prompt for the minutes. Past the lookback (a long outage, an
+	// upgrade's backlog) nothing is edited: the old buttons still answer
+	// politely, as the store is the truth.
+	recent, err := tx.EventsBetween(now.Add(-(minutesLookback + eventLookback)), now.Add(time.Second), mmo.EventPublished)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range recent {
+		switch {
+		case e.CheckinDue(now):
+			// in d.open already
+		case e.Started(now) && !e.AnswersClosed:
+			d.started = append(d.started, e)
+		case e.Checkin.Announced && !e.Checkin.HereClosed && !e.CheckinOpen(now):
+			d.closed = append(d.closed, e)
+		case b.minutesDue(e, now):
+			d.ended = append(d.ended, e)
+		}
+	}
 	return d, nil
 }
+
+// eventLookback bounds how long an event may last for the due scan to
+// find its end through the start-time index: a day, longer than any
+// meeting or seminar.
+const eventLookback = 24 * time.Hour
 
 // dueReminder decides an event's reminders at now from the marks of
 // those sent.
@@ -170,6 +200,14 @@ func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
 		if err != nil {
 			return err
 		}
+		closings, err := b.dueClosings(r, d.started, d.closed)
+		if err != nil {
+			return err
+		}
+		prompts, err := b.dueMinutesPrompts(r, d.ended)
+		if err != nil {
+			return err
+		}
 		consults, err := b.dueConsultations(r, d.close, d.raise)
 		if err != nil {
 			return err
@@ -180,7 +218,7 @@ func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
 				return err
 			}
 		}
-		queued = announced || consults || surveys
+		queued = announced || closings || prompts || consults || surveys
 		if d.daily {
 			ran, err := b.dailyIfDue(r, digest)
 			if err != nil {
@@ -198,7 +236,7 @@ func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
 			if rd.Send == 0 {
 				continue
 			}
-			if err := b.remind(r, e); err != nil {
+			if err := b.remind(r, e, rd.Send); err != nil {
 				return err
 			}
 			queued = true
@@ -209,8 +247,9 @@ func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
 }
 
 // remind queues a reminder to the members who said they would come or
-// might.
-func (b *Engine) remind(r *Request, e *mmo.Event) error {
+// might: two lines and the answer buttons, kept under a key of the
+// offset so the buttons can go once the event begins.
+func (b *Engine) remind(r *Request, e *mmo.Event, off time.Duration) error {
 	a, err := r.Tx.Association(e.AssociationID)
 	if err != nil {
 		return err
@@ -226,8 +265,10 @@ func (b *Engine) remind(r *Request, e *mmo.Event) error {
 	users := memberUsers(list)
 	to := pickUsers(users, mmo.Reminded(userIDs(users), answers))
 	slices.SortFunc(to, func(x, y *mmo.User) int { return int(x.ID - y.ID) })
-	_, err = b.broadcast(r, "reminder", e, to, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		return b.announcement(r, l, u, e, a, l.T("event.lead_reminder")+"\n", answers[u.ID].Answer)
+	key := func(u *mmo.User) string { return remKey(e, u.ID, off) }
+	_, err = b.broadcastKept(r, "reminder", e, to, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
+		text, err := b.reminderText(r, l, e, a)
+		return text, [][]Button{r.answerRow(l, e, answers[u.ID].Answer)}, err
 	})
 	return err
 }

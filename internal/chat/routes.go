@@ -216,6 +216,12 @@ func (b *Engine) buildRoutes() routes {
 			verbRegLevel:  {role: mmo.RoleMember, fn: b.onRegLevel},
 			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},
 			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
+			// The conversation's home screen and meeting views (issue 12).
+			verbHome:      {role: mmo.RoleMember, fn: b.onHome},
+			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
+			verbRegName:   {role: mmo.RoleGuest, fn: b.onRegName},
+			verbRegSchool: {role: mmo.RoleGuest, fn: b.onRegSchool},
+			verbAskCancel: {role: mmo.RoleGuest, fn: b.onAskCancel},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -379,7 +385,7 @@ func (b *Engine) onMessage(r *Request) error {
 			return b.checkInByCode(r, code)
 		}
 		r.route = "text:unknown"
-		r.Reply(r.T("error.unknown_text"))
+		return b.showHome(r, r.T("conv_home.unknown_text"))
 	}
 	return nil
 }

@@ -68,10 +68,11 @@ func TestDefault(t *testing.T) {
 		Regulation: Regulation{Preset: "ivanovo", MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
 			MeetingsWarning: "03-01", RetentionYears: 3, ReminderDays: []int{30, 7, 1}, OverdueEveryDays: 7, AlertsAt: "09:00"},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
-		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
+		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}, NudgeAfter: 24 * time.Hour},
 
-		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
+		Consultations: Consultations{Categories: []string{}, ParentCategories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
 		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
+		Registration:  Registration{Schools: []string{}},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -149,6 +150,9 @@ invitations:
   leader_ttl: 48h
 meetings:
   reminders: [72h, 2h, 15m]
+  nudge_after: 6h
+registration:
+  schools: ["МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"]
 consultations:
   categories: [Нормативные документы, Другое]
   response_days: 3
@@ -177,10 +181,11 @@ func fullWant() Config {
 		Regulation: Regulation{Preset: "ivanovo", MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
 			MeetingsWarning: "09-01", RetentionYears: 5, ReminderDays: []int{14, 3}, OverdueEveryDays: 3, AlertsAt: "08:30"},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
-		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
+		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}, NudgeAfter: 6 * time.Hour},
 
-		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
+		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ParentCategories: []string{}, ResponseDays: 3, AutoClose: 48 * time.Hour},
 		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
+		Registration:  Registration{Schools: []string{"МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"}},
 	}
 }
 

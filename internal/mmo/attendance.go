@@ -74,6 +74,9 @@ type Checkin struct {
 	Radius          int     `json:"radius,omitempty"`
 	// Announced records that the check-in button went out.
 	Announced bool `json:"announced,omitempty"`
+	// HereClosed records that the "I am here" buttons were taken off
+	// the members' messages once check-in closed.
+	HereClosed bool `json:"here_closed,omitempty"`
 }
 
 // CheckinWindow returns when check-in opens and closes by itself.
