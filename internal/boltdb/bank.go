@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,7 +32,7 @@ func (tx *Tx) CreateMaterial(m *mmo.Material) error {
 // Material returns a material, or mmo.ErrNotFound.
 func (tx *Tx) Material(id uint64) (*mmo.Material, error) {
 	var m mmo.Material
-	if err := getJSON(tx.tx.Bucket(bucketMaterials), itob(id), &m); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketMaterials), itob(id), &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -50,7 +49,7 @@ func (tx *Tx) Materials(fn func(*mmo.Material) bool) error {
 	c := tx.tx.Bucket(bucketMaterials).Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		var m mmo.Material
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := tx.decode(v, &m); err != nil {
 			return fmt.Errorf("decode material %d: %w", btoi(k), err)
 		}
 		if !fn(&m) {

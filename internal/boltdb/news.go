@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -33,7 +32,7 @@ func (tx *Tx) CreateNews(n *mmo.News) error {
 // News returns an announcement, or mmo.ErrNotFound.
 func (tx *Tx) News(id uint64) (*mmo.News, error) {
 	var n mmo.News
-	if err := getJSON(tx.tx.Bucket(bucketNews), itob(id), &n); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketNews), itob(id), &n); err != nil {
 		return nil, err
 	}
 	return &n, nil
@@ -50,7 +49,7 @@ func (tx *Tx) LatestNews(fn func(*mmo.News) bool) error {
 	c := tx.tx.Bucket(bucketNews).Cursor()
 	for k, v := c.Last(); k != nil; k, v = c.Prev() {
 		var n mmo.News
-		if err := json.Unmarshal(v, &n); err != nil {
+		if err := tx.decode(v, &n); err != nil {
 			return fmt.Errorf("decode news %d: %w", btoi(k), err)
 		}
 		if !fn(&n) {

@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -34,7 +33,7 @@ func (tx *Tx) CreateRegisterEntry(e *mmo.RegisterEntry) error {
 // RegisterEntry returns an entry, or mmo.ErrNotFound.
 func (tx *Tx) RegisterEntry(id uint64) (*mmo.RegisterEntry, error) {
 	var e mmo.RegisterEntry
-	if err := getJSON(tx.tx.Bucket(bucketRegisters), itob(id), &e); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketRegisters), itob(id), &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
@@ -51,7 +50,7 @@ func (tx *Tx) RegisterEntries() ([]*mmo.RegisterEntry, error) {
 	c := tx.tx.Bucket(bucketRegisters).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var e mmo.RegisterEntry
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := tx.decode(v, &e); err != nil {
 			return nil, fmt.Errorf("decode register entry %d: %w", btoi(k), err)
 		}
 		out = append(out, &e)

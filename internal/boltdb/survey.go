@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -20,15 +19,18 @@ import (
 //	survey_anon      survey id (8) + 8 random bytes → JSON mmo.SurveyResponse without a user
 //	                 or a time: an anonymous survey's answers, apart from who gave them
 //	survey_done      survey id (8) + user id (8) → empty: who finished (for the reminder)
+//	surveys_open     survey id (8) → empty: the surveys not closed, so that the due scan
+//	                 reads those alone and not every survey ever made
 var (
 	bucketSurveys       = []byte("surveys")
 	bucketSurveyAnswers = []byte("survey_answers")
 	bucketSurveyAnon    = []byte("survey_anon")
 	bucketSurveyDone    = []byte("survey_done")
+	bucketSurveysOpen   = []byte("surveys_open")
 )
 
 func migrateSurveys(tx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketSurveys, bucketSurveyAnswers, bucketSurveyAnon, bucketSurveyDone} {
+	for _, name := range [][]byte{bucketSurveys, bucketSurveyAnswers, bucketSurveyAnon, bucketSurveyDone, bucketSurveysOpen} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
@@ -46,21 +48,49 @@ func (tx *Tx) CreateSurvey(s *mmo.Survey) error {
 		return err
 	}
 	s.ID = seq
-	return putJSON(b, itob(seq), s)
+	return tx.PutSurvey(s)
 }
 
 // Survey returns a survey, or mmo.ErrNotFound.
 func (tx *Tx) Survey(id uint64) (*mmo.Survey, error) {
 	var s mmo.Survey
-	if err := getJSON(tx.tx.Bucket(bucketSurveys), itob(id), &s); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketSurveys), itob(id), &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
 }
 
-// PutSurvey saves a survey.
+// PutSurvey saves a survey, and keeps it among the open ones until it is
+// closed.
 func (tx *Tx) PutSurvey(s *mmo.Survey) error {
+	open := tx.tx.Bucket(bucketSurveysOpen)
+	var err error
+	if s.Closed {
+		err = open.Delete(itob(s.ID))
+	} else {
+		err = open.Put(itob(s.ID), nil)
+	}
+	if err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketSurveys), itob(s.ID), s)
+}
+
+// OpenSurveys calls fn for every survey not closed, oldest first, until
+// fn returns false; closed surveys are not read.
+func (tx *Tx) OpenSurveys(fn func(*mmo.Survey) bool) error {
+	all := tx.tx.Bucket(bucketSurveys)
+	c := tx.tx.Bucket(bucketSurveysOpen).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		var s mmo.Survey
+		if err := tx.getJSON(all, k, &s); err != nil {
+			return fmt.Errorf("load survey %d: %w", btoi(k), err)
+		}
+		if !fn(&s) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // Surveys calls fn for every survey, oldest first, until fn returns false.
@@ -68,7 +98,7 @@ func (tx *Tx) Surveys(fn func(*mmo.Survey) bool) error {
 	c := tx.tx.Bucket(bucketSurveys).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var s mmo.Survey
-		if err := json.Unmarshal(v, &s); err != nil {
+		if err := tx.decode(v, &s); err != nil {
 			return fmt.Errorf("decode survey %d: %w", btoi(k), err)
 		}
 		if !fn(&s) {
@@ -82,7 +112,7 @@ func (tx *Tx) Surveys(fn func(*mmo.Survey) bool) error {
 // survey's, or an anonymous one's being filled), or mmo.ErrNotFound.
 func (tx *Tx) SurveyResponse(sid uint64, uid int64) (*mmo.SurveyResponse, error) {
 	var p mmo.SurveyResponse
-	if err := getJSON(tx.tx.Bucket(bucketSurveyAnswers), surveyKey(sid, uid), &p); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketSurveyAnswers), surveyKey(sid, uid), &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -137,7 +167,7 @@ func (tx *Tx) CloseAnonymous(sid uint64) error {
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var p mmo.SurveyResponse
-		if err := json.Unmarshal(v, &p); err != nil {
+		if err := tx.decode(v, &p); err != nil {
 			return fmt.Errorf("decode survey response %x: %w", k, err)
 		}
 		if err := tx.putAnonymous(&p); err != nil {
@@ -167,7 +197,7 @@ func (tx *Tx) SurveyResponses(sid uint64) ([]*mmo.SurveyResponse, error) {
 		c := tx.tx.Bucket(name).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var p mmo.SurveyResponse
-			if err := json.Unmarshal(v, &p); err != nil {
+			if err := tx.decode(v, &p); err != nil {
 				return nil, fmt.Errorf("decode survey response %x: %w", k, err)
 			}
 			out = append(out, &p)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -305,10 +306,8 @@ func (b *Engine) showQuestion(r *Request, s *mmo.Survey, p *mmo.SurveyResponse, 
 // answers of anonymous surveys that closed apart from their authors.
 func (b *Engine) dueSurveys(r *Request) (bool, error) {
 	var due []*mmo.Survey
-	if err := r.Tx.Surveys(func(s *mmo.Survey) bool {
-		if !s.Closed {
-			due = append(due, s)
-		}
+	if err := r.Tx.OpenSurveys(func(s *mmo.Survey) bool {
+		due = append(due, s)
 		return true
 	}); err != nil {
 		return false, err
@@ -355,6 +354,37 @@ func (b *Engine) dueSurveys(r *Request) (bool, error) {
 		}
 	}
 	return queued, nil
+}
+
+// surveysDue says whether an open survey has something due at now, as
+// dueSurveys would act on it: a feedback form whose event ended (or is
+// gone), a reminder, a close. It only reads, so the due scan takes the
+// write lock only when there is something to do.
+func surveysDue(tx *boltdb.Tx, now time.Time) (bool, error) {
+	due := false
+	var err error
+	if e := tx.OpenSurveys(func(s *mmo.Survey) bool {
+		switch {
+		case s.EventID != 0 && !s.Sent:
+			e, lerr := tx.Event(s.EventID)
+			switch {
+			case errors.Is(lerr, mmo.ErrNotFound):
+				due = true
+			case lerr != nil:
+				err = fmt.Errorf("load event %d: %w", s.EventID, lerr)
+			default:
+				due = e.State == mmo.EventCancelled || !now.Before(e.End())
+			}
+		case mmo.SurveyReminderDue(s, s.SentAt, now):
+			due = true
+		case s.Sent && !s.Open(now):
+			due = true
+		}
+		return !due && err == nil
+	}); e != nil {
+		return false, e
+	}
+	return due, err
 }
 
 // remindSurvey reminds those who have not finished a survey, once.
