@@ -302,6 +302,10 @@ func TestSurveyAnonymousNeedsToAllTeachers(t *testing.T) {
 	if !strings.Contains(plan.Text, "чаще всего называют: Работа с родителями (2); Функциональная грамотность (1)") {
 		t.Errorf("plan view lacks the difficulties:\n%s", plan.Text)
 	}
+	// And the report's problems start from them.
+	leader.Send("/report")
+	press(t, leader, nextWith(t, leader, "Отчёт «ММО учителей математики»"), "8. Проблемы")
+	next(t, leader, "Раздел 8", "Затруднения, которые педагоги чаще всего называют в анкетах: Работа с родителями (2); Функциональная грамотность (1).")
 }
 
 func TestSurveyFeedbackGoesToThoseWhoCheckedIn(t *testing.T) {

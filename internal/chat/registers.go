@@ -263,7 +263,9 @@ func (b *Engine) onRegDelete(r *Request) error {
 // ReportRegisters returns the texts the registers give the annual
 // report's sections 3–7 (practice, contests, open_events, publications,
 // young) of an association for a school year, in language lang, one line
-// an entry: the leader's starting point, which they still edit.
+// an entry, and to section 8 (problems) the difficulties teachers named
+// most in needs surveys: the leader's starting point, which they still
+// edit.
 func (b *Engine) ReportRegisters(tx *boltdb.Tx, lang string, aid uint64, year int) (map[string]string, error) {
 	all, err := tx.RegisterEntries()
 	if err != nil {
@@ -278,6 +280,18 @@ func (b *Engine) ReportRegisters(tx *boltdb.Tx, lang string, aid uint64, year in
 			lines = append(lines, "• "+plain(b.entryLine(tx, l, e, true)))
 		}
 		out[section] = strings.Join(lines, "\n")
+	}
+	// What teachers named hard in needs surveys opens the problems.
+	top, err := b.NeedsDifficulties(tx, aid, 5)
+	if err != nil {
+		return nil, err
+	}
+	if len(top) > 0 {
+		var parts []string
+		for _, d := range top {
+			parts = append(parts, plain(l.T("survey.needs_item", "Text", d.Text, "Count", d.Count)))
+		}
+		out["problems"] = plain(l.T("reg_entry.needs_problems", "List", strings.Join(parts, "; ")))
 	}
 	return out, nil
 }

@@ -85,8 +85,11 @@ func (b *Engine) buildRoutes() routes {
 			// Registers (registers.go).
 			"registers": {mmo.RoleMember, b.cmdRegisters, "reg_menu.registers"},
 		},
-		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel",
-			"survey", "announce", "news", "share", "bank", "registers"},
+		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose",
+			"news", "bank", "share", "registers", // news, materials bank, registers
+			"newevent", "members", "invite", "plan", "report",
+			"survey", "announce", // surveys, news
+			"overview", "newassociation", "coordinators", "settings", "help", "cancel"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
 )
@@ -223,11 +224,11 @@ func (b *Engine) surveyXLSX(r *Request, s *mmo.Survey, responses []*mmo.SurveyRe
 // surveys that reached an association's members (its own, or a
 // coordinator's to it or to all), at most n: what the leader sees when
 // drafting the plan, and what the report may cite.
-func (b *Engine) NeedsDifficulties(r *Request, a *mmo.Association, n int) ([]mmo.Difficulty, error) {
+func (b *Engine) NeedsDifficulties(tx *boltdb.Tx, aid uint64, n int) ([]mmo.Difficulty, error) {
 	var tallies []mmo.QuestionTally
 	var surveys []*mmo.Survey
-	if err := r.Tx.Surveys(func(s *mmo.Survey) bool {
-		if s.Template == mmo.TemplateNeeds && s.Sent && (s.All || slices.Contains(s.AssociationIDs, a.ID)) {
+	if err := tx.Surveys(func(s *mmo.Survey) bool {
+		if s.Template == mmo.TemplateNeeds && s.Sent && (s.All || slices.Contains(s.AssociationIDs, aid)) {
 			surveys = append(surveys, s)
 		}
 		return true
@@ -237,7 +238,7 @@ func (b *Engine) NeedsDifficulties(r *Request, a *mmo.Association, n int) ([]mmo
 	counts := map[string]int{}
 	var order []string
 	for _, s := range surveys {
-		responses, err := r.Tx.SurveyResponses(s.ID)
+		responses, err := tx.SurveyResponses(s.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -260,7 +261,7 @@ func (b *Engine) NeedsDifficulties(r *Request, a *mmo.Association, n int) ([]mmo
 // needsLine is the leader's reminder of the top difficulties under the
 // plan, "" when no needs survey has answers.
 func (b *Engine) needsLine(r *Request, a *mmo.Association) (string, error) {
-	top, err := b.NeedsDifficulties(r, a, 3)
+	top, err := b.NeedsDifficulties(r.Tx, a.ID, 3)
 	if err != nil || len(top) == 0 {
 		return "", err
 	}
