@@ -40,7 +40,7 @@ func runAll(args []string, w io.Writer) error {
 	updates := fs.Int("updates", 2000, "burst: updates in the burst")
 	workers := fs.Int("workers", config.Default().Telegram.Workers, "bot workers, and the echo loop's")
 	members := fs.Int("members", 1000, "broadcast: members of the association")
-	only := fs.String("only", "startup,latency,burst,broadcast", "the benchmarks to run, comma-separated")
+	only := fs.String("only", "startup,scan,latency,burst,broadcast", "the benchmarks to run, comma-separated")
 	latency := fs.Duration("latency", 100*time.Millisecond, "broadcast: the network's delay to the server")
 	jitter := fs.Duration("jitter", 50*time.Millisecond, "broadcast: how much the delay varies either way")
 	if err := fs.Parse(args); err != nil {
@@ -81,7 +81,8 @@ func runAll(args []string, w io.Writer) error {
 	work := filepath.Join(dir, "work.db")
 	fresh := func() error { return copyFile(*dbPath, work) }
 	steps := map[string]func() error{}
-	order := []string{"startup", "latency", "burst", "broadcast"}
+	order := []string{"startup", "scan", "latency", "burst", "broadcast"}
+	steps["scan"] = func() error { return scanStep(work, dir, fresh, add) }
 
 	// Start-up: a new process opens the store, starts the bot and answers
 	// /help; twice, the second time from a warm page cache.
@@ -250,7 +251,7 @@ func runStartupChild(path string) error {
 	if err != nil {
 		return err
 	}
-	u := srv.NewUser(3, "U", "ru")
+	u := srv.NewUser(seed.TelegramID(3), "U", "ru")
 	u.Send("/help")
 	if _, ok := u.NextWithin(2 * time.Minute); !ok {
 		return fmt.Errorf("no answer to /help within 2 minutes")
