@@ -443,10 +443,12 @@ func startEngine(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions))
 		cancel()
 		return nil, nil, err
 	}
-	if err := engine.RefreshMenus(); err != nil {
-		cancel()
-		return nil, nil, err
-	}
+	// As the app does: in the background, beside the first updates.
+	menus := make(chan struct{})
+	go func() {
+		defer close(menus)
+		engine.RefreshMenus()
+	}()
 	stopSched := func() {}
 	if !o.noSchedule {
 		sched := schedule.Start(engine, o.sched)
@@ -454,5 +456,5 @@ func startEngine(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions))
 	}
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx, engine) }()
-	return engine, func() { cancel(); <-done; stopSched() }, nil
+	return engine, func() { cancel(); <-done; stopSched(); <-menus }, nil
 }
