@@ -40,7 +40,7 @@ func runAll(args []string, w io.Writer) error {
 	updates := fs.Int("updates", 2000, "burst: updates in the burst")
 	workers := fs.Int("workers", config.Default().Telegram.Workers, "bot workers, and the echo loop's")
 	members := fs.Int("members", 1000, "broadcast: members of the association")
-	only := fs.String("only", "startup,latency,burst,broadcast", "the benchmarks to run, comma-separated")
+	only := fs.String("only", "startup,scan,latency,burst,broadcast,size", "the benchmarks to run, comma-separated")
 	latency := fs.Duration("latency", 100*time.Millisecond, "broadcast: the network's delay to the server")
 	jitter := fs.Duration("jitter", 50*time.Millisecond, "broadcast: how much the delay varies either way")
 	if err := fs.Parse(args); err != nil {
@@ -81,16 +81,22 @@ func runAll(args []string, w io.Writer) error {
 	work := filepath.Join(dir, "work.db")
 	fresh := func() error { return copyFile(*dbPath, work) }
 	steps := map[string]func() error{}
-	order := []string{"startup", "latency", "burst", "broadcast"}
+	order := []string{"startup", "scan", "latency", "burst", "broadcast", "size"}
+	steps["size"] = func() error { return sizeStep(work, dir, fresh, add) }
+	steps["scan"] = func() error { return scanStep(work, dir, fresh, add) }
 
 	// Start-up: a new process opens the store, starts the bot and answers
-	// /help; twice, the second time from a warm page cache.
+	// /help: from a cold page cache, again warm, and from a new copy of
+	// the store warm, where the menus of the leaders and coordinators
+	// (none set yet) are queued at start.
 	steps["startup"] = func() error {
-		for i, name := range []string{"first start", "second start"} {
-			if i == 0 {
+		for i, name := range []string{"first start, cold", "second start", "first start, warm"} {
+			if i != 1 {
 				if err := fresh(); err != nil {
 					return err
 				}
+			}
+			if i == 0 {
 				dropCaches()
 			}
 			st, err := startupOnce(work)
@@ -250,7 +256,7 @@ func runStartupChild(path string) error {
 	if err != nil {
 		return err
 	}
-	u := srv.NewUser(3, "U", "ru")
+	u := srv.NewUser(seed.TelegramID(3), "U", "ru")
 	u.Send("/help")
 	if _, ok := u.NextWithin(2 * time.Minute); !ok {
 		return fmt.Errorf("no answer to /help within 2 minutes")

@@ -389,15 +389,24 @@ type botOptions struct {
 	tg    telegram.Options
 	chat  chat.Options
 	sched schedule.Options
+	// noSchedule leaves the due scan to the caller (see startEngine).
+	noSchedule bool
 }
 
 // startBotWith runs the real bot over db against srv, wired as the app
 // wires it, with the defaults of the config changed by set and its log
 // discarded; stop stops it and waits.
 func startBotWith(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions)) (stop func(), err error) {
+	_, stop, err = startEngine(db, srv, set)
+	return stop, err
+}
+
+// startEngine is startBotWith that also returns the conversation engine,
+// for benchmarks that run its due scan themselves (botOptions.noSchedule).
+func startEngine(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions)) (engine *chat.Engine, stop func(), err error) {
 	cat, err := i18n.New(locales.FS)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := config.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -426,20 +435,26 @@ func startBotWith(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions)
 	bot, err := telegram.New(ctx, db, o.tg)
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, nil, err
 	}
 	o.chat.Transports, o.chat.Wake = []chat.Transport{bot.Transport()}, bot.Wake
-	engine, err := chat.New(db, cat, o.chat)
+	engine, err = chat.New(db, cat, o.chat)
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, nil, err
 	}
-	if err := engine.RefreshMenus(); err != nil {
-		cancel()
-		return nil, err
+	// As the app does: in the background, beside the first updates.
+	menus := make(chan struct{})
+	go func() {
+		defer close(menus)
+		engine.RefreshMenus()
+	}()
+	stopSched := func() {}
+	if !o.noSchedule {
+		sched := schedule.Start(engine, o.sched)
+		stopSched = sched.Stop
 	}
-	sched := schedule.Start(engine, o.sched)
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx, engine) }()
-	return func() { cancel(); <-done; sched.Stop() }, nil
+	return engine, func() { cancel(); <-done; stopSched(); <-menus }, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -50,5 +52,35 @@ func TestSmallReplyLatency(t *testing.T) {
 	}
 	if res.queued == 0 || res.lost != 0 || res.duplicate != 0 || res.tooMany != 0 {
 		t.Errorf("replies during a broadcast to 60: %+v", res)
+	}
+}
+
+// TestSmallScanAndSize keeps the scan and size steps of `mmobench all`
+// working, on a small seeded store: every row is filled in.
+func TestSmallScanAndSize(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "seeded.db")
+	cfg := seedConfig(true)
+	cfg.Users, cfg.Associations, cfg.Consultations = 300, 10, 40
+	if _, err := seedFile(src, cfg); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(dir, "work.db")
+	fresh := func() error { return copyFile(src, work) }
+	rows := map[string]string{}
+	add := func(what, figure, _ string) { rows[what] = figure }
+	if err := scanStep(work, dir, fresh, add); err != nil {
+		t.Fatal(err)
+	}
+	if err := sizeStep(work, dir, fresh, add); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 {
+		t.Errorf("rows: %v", rows)
+	}
+	for what, figure := range rows {
+		if figure == "" || strings.Contains(figure, "failed") {
+			t.Errorf("%s: %q", what, figure)
+		}
 	}
 }

@@ -203,8 +203,8 @@ func telegramAccounts(ids []int64) []mmo.Account {
 	return out
 }
 
-// Run runs the bot until ctx is done: the menus brought up to date, the
-// schedule of due messages and that of backups, and the transport handing
+// Run runs the bot until ctx is done: the menus brought up to date (in
+// the background), the schedule of due messages and that of backups, and the transport handing
 // updates to the conversation. When ctx is done the schedule stops (a
 // scan in hand finishes) and a backup in progress is abandoned once it has
 // let go of the store, while the transport finishes the updates in hand and
@@ -212,9 +212,16 @@ func telegramAccounts(ids []int64) []mmo.Account {
 func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("bot started", "data", m.Config.Data.Path, "timezone", m.Config.Timezone,
 		"version", m.Build.Version, "commit", m.Build.Commit)
-	if err := m.Engine.RefreshMenus(); err != nil {
-		m.Log.Error("queue command menus", "error", err)
-	}
+	// The menus are brought up to date beside the first updates: that
+	// reads every user, and the first answers after a start need not wait
+	// for it (the menus themselves go out paced, after the replies).
+	menus := make(chan struct{})
+	go func() {
+		defer close(menus)
+		if err := m.Engine.RefreshMenus(); err != nil {
+			m.Log.Error("queue command menus", "error", err)
+		}
+	}()
 	sched := schedule.Start(m.Engine, schedule.Options{Every: m.DueInterval, Location: m.Config.Location, Log: m.Log,
 		OnDueScan: m.OnDueScan, Metrics: m.Metrics})
 	ctx, cancel := context.WithCancel(ctx)
@@ -233,6 +240,7 @@ func (m *Main) Run(ctx context.Context) error {
 	cancel() // should the transport stop on its own
 	<-stopped
 	<-backups
+	<-menus
 	m.Log.Info("bot stopped")
 	return err
 }

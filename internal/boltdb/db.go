@@ -149,7 +149,9 @@ type DB struct {
 	// fault, when set, is asked before every commit (see SetWriteFault).
 	fault atomic.Pointer[func() error]
 	// decoded counts the records decoded since open (see Decoded).
-	decoded  atomic.Int64
+	decoded atomic.Int64
+	// writes times the write transactions (see WriteStats).
+	writes   writeStats
 	readOnly bool
 	// compactHook, when set, runs the compactions of backups (see
 	// SetCompactHook).
@@ -163,6 +165,33 @@ type DB struct {
 // its index range holds: reading outside an index shows as a count, not
 // as a time that depends on the machine.
 func (db *DB) Decoded() int64 { return db.decoded.Load() }
+
+// WriteStats returns how many write transactions ran since the last call
+// (or the open) and the longest of them, from its function's start to
+// its commit's end, and starts counting again. A write transaction holds
+// every other writer, each user's update among them: benchmarks report
+// the longest.
+func (db *DB) WriteStats() (n int64, longest time.Duration) { return db.writes.take() }
+
+// writeStats counts write transactions and keeps the longest.
+type writeStats struct {
+	n       atomic.Int64
+	longest atomic.Int64 // nanoseconds
+}
+
+func (w *writeStats) add(d time.Duration) {
+	w.n.Add(1)
+	for {
+		old := w.longest.Load()
+		if int64(d) <= old || w.longest.CompareAndSwap(old, int64(d)) {
+			return
+		}
+	}
+}
+
+func (w *writeStats) take() (int64, time.Duration) {
+	return w.n.Swap(0), time.Duration(w.longest.Swap(0))
+}
 
 // ErrUnwritable marks a write transaction whose function succeeded but
 // whose commit failed: the file could not be written (a full disk, an I/O
@@ -348,7 +377,16 @@ func (db *DB) write(run func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) erro
 	// goroutine, synchronised by Batch's return): the last run counts.
 	var ran, faulted bool
 	var fnErr error
+	var began time.Time
+	defer func() {
+		if !began.IsZero() {
+			db.writes.add(time.Since(began))
+		}
+	}()
 	err := run(func(btx *bolt.Tx) error {
+		if !ran {
+			began = time.Now()
+		}
 		ran, faulted = true, false
 		fnErr = fn(btx)
 		if fnErr == nil {

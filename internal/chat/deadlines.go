@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,8 +19,9 @@ const (
 )
 
 // dailyIfDue runs the daily jobs once a day, after the alert time: the
-// deadline reminders, the coordinators' digest (drawn up beforehand, see
-// draftDigest), and retention.
+// coordinators' digest (drawn up beforehand, see draftDigest) and
+// retention. The deadline reminders went just before, in transactions of
+// their own (see actDue), each rung marked once.
 func (b *Engine) dailyIfDue(r *Request, digest *digestDraft) (bool, error) {
 	today, ok := mmo.DailyDue(r.Now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location)
 	if !ok {
@@ -33,9 +35,6 @@ func (b *Engine) dailyIfDue(r *Request, digest *digestDraft) (bool, error) {
 		return false, err
 	}
 	n := len(r.out)
-	if err := b.ladderReminders(r); err != nil {
-		return false, err
-	}
 	b.sendDigest(r, digest)
 	if err := b.retention(r); err != nil {
 		return false, err
@@ -91,13 +90,16 @@ func (b *Engine) pendingDocs(r *Request, a *mmo.Association) ([]mmo.DocDue, erro
 
 // ladderReminders reminds leaders of plans and reports due: each rung of
 // the ladder once, the latest one only after a downtime.
-func (b *Engine) ladderReminders(r *Request) error {
-	all, err := r.Tx.Associations()
-	if err != nil {
-		return err
-	}
+func (b *Engine) ladderReminders(r *Request, ids []uint64) error {
 	today := mmo.Today(r.Now, b.opt.Location)
-	for _, a := range all {
+	for _, id := range ids {
+		a, err := r.Tx.Association(id)
+		if errors.Is(err, mmo.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
 		if a.Archived() || a.LeaderID == 0 {
 			continue
 		}

@@ -54,6 +54,7 @@ func (b *Engine) handleRead(u *Update) (res Result, ok bool, err error) {
 		if !req.Known || req.changed || req.User.Blocked {
 			return errWrites // touch would save the user
 		}
+		req.readOnly = true
 		if err := b.routes.handler(req); err != nil {
 			return err
 		}
@@ -76,7 +77,7 @@ func (b *Engine) handleRead(u *Update) (res Result, ok bool, err error) {
 			duplicate = true
 			return nil
 		}
-		r.Tx = tx
+		r.Tx, r.readOnly = tx, false
 		if err := r.commit(); err != nil {
 			return err
 		}

@@ -121,6 +121,23 @@ func (b *Engine) RefreshMenus() error {
 		}
 	}
 	sum := h.Sum(nil)
+	// Who has a menu of their own is read first, in a read transaction:
+	// it walks every user, and a write transaction would hold every
+	// update at start meanwhile. The write only queues the menus.
+	var users []*mmo.User
+	if err := b.db.View(func(tx *boltdb.Tx) error {
+		if string(tx.Meta("menu_hash")) == string(sum) {
+			return nil
+		}
+		return tx.Users(func(u *mmo.User) bool {
+			if u.Registered() && !u.Blocked && b.ownMenu(u) {
+				users = append(users, u)
+			}
+			return true
+		})
+	}); err != nil {
+		return fmt.Errorf("read who has a command menu: %w", err)
+	}
 	queued := 0
 	err := b.db.Update(func(tx *boltdb.Tx) error {
 		queued = 0
@@ -132,15 +149,6 @@ func (b *Engine) RefreshMenus() error {
 			}
 		}
 		if string(tx.Meta("menu_hash")) != string(sum) {
-			var users []*mmo.User
-			if err := tx.Users(func(u *mmo.User) bool {
-				if u.Registered() && !u.Blocked && b.ownMenu(u) {
-					users = append(users, u)
-				}
-				return true
-			}); err != nil {
-				return err
-			}
 			for _, u := range users {
 				r.SetMenu(u)
 			}

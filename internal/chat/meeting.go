@@ -448,10 +448,32 @@ func (b *Engine) onMeetings(r *Request) error {
 const pastShown = 5
 
 func (b *Engine) meetingsList(r *Request) (string, [][]Button, error) {
-	all, err := r.Tx.Associations()
+	// The user's own associations, through their memberships and the
+	// ones they lead, not every association there is.
+	ids := slices.Clone(r.User.LeaderOf)
+	ms, err := r.Tx.UserMemberships(r.User.ID)
 	if err != nil {
 		return "", nil, err
 	}
+	for _, m := range ms {
+		ids = append(ids, m.AssociationID)
+	}
+	slices.Sort(ids)
+	var all []*mmo.Association
+	for _, id := range slices.Compact(ids) {
+		a, err := r.Tx.Association(id)
+		if errors.Is(err, mmo.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		all = append(all, a)
+	}
+	// The past shown is the latest few: those of this school year and
+	// the one before, not every year stored.
+	reg := b.opt.Regulation
+	since, _ := reg.YearSpan(reg.SchoolYearOf(r.Now, b.opt.Location)-1, b.opt.Location)
 	type item struct {
 		e *mmo.Event
 		a *mmo.Association
@@ -469,7 +491,7 @@ func (b *Engine) meetingsList(r *Request) (string, [][]Button, error) {
 		if !manage && !member {
 			continue
 		}
-		events, err := r.Tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
+		events, err := r.Tx.AssociationEvents(a.ID, since, time.Time{})
 		if err != nil {
 			return "", nil, err
 		}

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -38,7 +39,7 @@ func (b *Engine) Due() (now time.Time, queued, wrote bool, err error) {
 	}
 	if !look.empty() {
 		wrote = true
-		queued, err = b.actDue(now, look.daily)
+		queued, err = b.actDue(now, look)
 		if err != nil {
 			return now, false, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
 		}
@@ -172,10 +173,10 @@ func (b *Engine) dueReminder(tx *boltdb.Tx, e *mmo.Event, now time.Time) mmo.Rem
 	return mmo.DueReminder(e, b.opt.Reminders, sent, now)
 }
 
-// actDue queues what is due at now in one write transaction, which reads
-// again what it acts on. With daily, the digest is drawn up first, in a
-// read transaction of its own.
-func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
+// actDue queues what findDue found due at now. With the daily jobs, the
+// digest is drawn up first, in a read transaction of its own.
+func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
+	daily := look.daily
 	var digest *digestDraft
 	if daily {
 		if err := b.db.View(func(tx *boltdb.Tx) error {
@@ -188,62 +189,160 @@ func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
 			return false, fmt.Errorf("draw up the digest: %w", err)
 		}
 	}
-	err = b.db.Update(func(tx *boltdb.Tx) error {
-		queued = false
-		r := b.systemRequest(tx)
-		r.Now = now
-		d, err := b.findDue(tx, now)
-		if err != nil {
-			return err
-		}
-		announced, err := b.dueCheckins(r, d.open)
-		if err != nil {
-			return err
-		}
-		closings, err := b.dueClosings(r, d.started, d.closed)
-		if err != nil {
-			return err
-		}
-		prompts, err := b.dueMinutesPrompts(r, d.ended)
-		if err != nil {
-			return err
-		}
-		consults, err := b.dueConsultations(r, d.close, d.raise)
-		if err != nil {
-			return err
-		}
-		surveys := false
-		if d.surveys {
-			if surveys, err = b.dueSurveys(r); err != nil {
-				return err
-			}
-		}
-		queued = announced || closings || prompts || consults || surveys
-		if d.daily {
-			ran, err := b.dailyIfDue(r, digest)
+	// Each part goes in a transaction of its own, short: an event's
+	// check-in or reminder, a few requests, a share of the associations'
+	// deadlines. Each re-reads what it acts on, and each thing is marked
+	// done in the transaction that queues it, so a part cut short by a
+	// restart is done by the next scan and nothing is sent twice.
+	act := func(fn func(r *Request) (bool, error)) error {
+		return b.db.Update(func(tx *boltdb.Tx) error {
+			r := b.systemRequest(tx)
+			r.Now = now
+			did, err := fn(r)
 			if err != nil {
 				return err
 			}
-			queued = queued || ran
+			if did {
+				queued = true
+			}
+			return r.commit()
+		})
+	}
+	for _, x := range look.open {
+		if err := act(func(r *Request) (bool, error) {
+			e, err := r.Tx.Event(x.ID)
+			if err != nil || !e.CheckinDue(now) {
+				return false, ignoreGone(err)
+			}
+			return b.dueCheckins(r, []*mmo.Event{e})
+		}); err != nil {
+			return queued, err
 		}
-		for _, e := range d.remind {
-			rd := b.dueReminder(tx, e, now)
+	}
+	// Dead buttons taken off, and the prompts for the minutes: an event
+	// per transaction, each re-read (findDue's copies may be stale).
+	for _, x := range look.started {
+		if err := act(func(r *Request) (bool, error) {
+			e, err := r.Tx.Event(x.ID)
+			if err != nil || e.State != mmo.EventPublished || !e.Started(now) || e.AnswersClosed {
+				return false, ignoreGone(err)
+			}
+			return b.dueClosings(r, []*mmo.Event{e}, nil)
+		}); err != nil {
+			return queued, err
+		}
+	}
+	for _, x := range look.closed {
+		if err := act(func(r *Request) (bool, error) {
+			e, err := r.Tx.Event(x.ID)
+			if err != nil || e.State != mmo.EventPublished || !e.Checkin.Announced || e.Checkin.HereClosed || e.CheckinOpen(now) {
+				return false, ignoreGone(err)
+			}
+			return b.dueClosings(r, nil, []*mmo.Event{e})
+		}); err != nil {
+			return queued, err
+		}
+	}
+	for _, x := range look.ended {
+		if err := act(func(r *Request) (bool, error) {
+			e, err := r.Tx.Event(x.ID)
+			if err != nil || !b.minutesDue(e, now) {
+				return false, ignoreGone(err)
+			}
+			return b.dueMinutesPrompts(r, []*mmo.Event{e})
+		}); err != nil {
+			return queued, err
+		}
+	}
+	if look.surveys {
+		if err := act(b.dueSurveys); err != nil {
+			return queued, err
+		}
+	}
+	due := append(slices.Clip(look.close), look.raise...)
+	for from := 0; from < len(due); from += dueChunk {
+		if err := act(func(r *Request) (bool, error) {
+			var closing, raising []*mmo.Consultation
+			for _, x := range due[from:min(from+dueChunk, len(due))] {
+				c, err := r.Tx.Consultation(x.ID)
+				if err != nil {
+					if ignoreGone(err) == nil {
+						continue
+					}
+					return false, err
+				}
+				if mmo.AutoCloseDue(c, b.opt.ConsultAutoClose, now) {
+					closing = append(closing, c)
+				} else if at, ok := mmo.ConsultDue(c, b.opt.ConsultResponseDays, b.opt.Location); ok && !now.Before(at) {
+					raising = append(raising, c)
+				}
+			}
+			return b.dueConsultations(r, closing, raising)
+		}); err != nil {
+			return queued, err
+		}
+	}
+	if daily {
+		var ids []uint64
+		if err := b.db.View(func(tx *boltdb.Tx) error {
+			as, err := tx.Associations()
+			for _, a := range as {
+				ids = append(ids, a.ID)
+			}
+			return err
+		}); err != nil {
+			return queued, err
+		}
+		for from := 0; from < len(ids); from += ladderChunk {
+			if err := act(func(r *Request) (bool, error) {
+				n := len(r.out)
+				err := b.ladderReminders(r, ids[from:min(from+ladderChunk, len(ids))])
+				return len(r.out) > n, err
+			}); err != nil {
+				return queued, err
+			}
+		}
+		if err := act(func(r *Request) (bool, error) { return b.dailyIfDue(r, digest) }); err != nil {
+			return queued, err
+		}
+	}
+	for _, x := range look.remind {
+		if err := act(func(r *Request) (bool, error) {
+			e, err := r.Tx.Event(x.ID)
+			if err != nil || e.State != mmo.EventPublished {
+				return false, ignoreGone(err)
+			}
+			rd := b.dueReminder(r.Tx, e, now)
 			for _, off := range rd.Mark {
-				if err := tx.MarkReminderSent(e.ID, e.Version, off); err != nil {
-					return err
+				if err := r.Tx.MarkReminderSent(e.ID, e.Version, off); err != nil {
+					return false, err
 				}
 			}
 			if rd.Send == 0 {
-				continue
+				return false, nil
 			}
-			if err := b.remind(r, e, rd.Send); err != nil {
-				return err
-			}
-			queued = true
+			return true, b.remind(r, e, rd.Send)
+		}); err != nil {
+			return queued, err
 		}
-		return r.commit()
-	})
-	return queued, err
+	}
+	return queued, nil
+}
+
+// dueChunk is how many requests one transaction of the due scan raises or
+// closes; ladderChunk how many associations' deadlines it looks at.
+const (
+	dueChunk    = 50
+	ladderChunk = 200
+)
+
+// ignoreGone is nil for a record that is gone (removed since it was
+// found), err otherwise.
+func ignoreGone(err error) error {
+	if errors.Is(err, mmo.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // remind queues a reminder to the members who said they would come or

@@ -301,6 +301,9 @@ func (b *Engine) logger(next HandlerFunc) HandlerFunc {
 	return func(r *Request) error {
 		start := time.Now()
 		err := next(r)
+		if err != nil && r.readOnly {
+			return err // handled again the usual way, which logs it
+		}
 		level := slog.LevelDebug
 		if err != nil {
 			level = slog.LevelError

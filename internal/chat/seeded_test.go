@@ -203,3 +203,31 @@ func TestHistoryReadsBesideAWriter(t *testing.T) {
 	m.deliver()
 	p.next("1")
 }
+
+// TestReadOnlyRouteThatMustWrite: /history abandons a half-filled form,
+// a write, so the read transaction gives way to the usual handling: the
+// form is gone and the history is answered.
+func TestReadOnlyRouteThatMustWrite(t *testing.T) {
+	m := newMemory(t, nil)
+	m.seedMeeting(10, 20)
+	if err := m.db.Update(func(tx *boltdb.Tx) error {
+		d := mmo.NewDialog(mmo.FlowGrant, mmo.StepQuery, m.clock.Now(), time.Hour)
+		return tx.PutDialog(20, &d)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := false
+	m.engine.testHookRead = func() { read = true }
+	p := m.person(20, "Борис")
+	p.send("/history")
+	p.next("")
+	if read {
+		t.Error("/history with a form to abandon was answered from the read transaction")
+	}
+	m.db.View(func(tx *boltdb.Tx) error {
+		if d, err := tx.Dialog(20); err == nil {
+			t.Errorf("the form is still open: %+v", d)
+		}
+		return nil
+	})
+}

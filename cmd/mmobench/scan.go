@@ -1,0 +1,154 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/seed"
+	"github.com/mmobot/mmobot/internal/telegram"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// scanResult is what the scan benchmark measured on one store.
+type scanResult struct {
+	catchUp      time.Duration // the first scan, with the daily jobs
+	catchUpWrite time.Duration // its longest write transaction
+	idle         time.Duration // an idle scan, mean
+	idleAlloc    float64       // bytes allocated by an idle scan, mean
+	idleDecoded  float64       // records decoded by an idle scan, mean
+	idleCPU      float64       // CPU of idle scans every 30 s, share of a core
+	history      time.Duration // /history answered
+	historyDoc   time.Duration // the history DOCX of all time answered
+	overview     time.Duration // /overview answered
+	overviewXLSX time.Duration // the overview XLSX answered
+	longestWrite time.Duration // the longest write transaction during the views
+}
+
+// idleScans is how many idle scans the benchmark times.
+const idleScans = 50
+
+// scanRun measures the due scan on the store at path: the catch-up scan at
+// start (which runs the daily jobs), then idle scans at the same moment,
+// each finding nothing new; with views, /history and its DOCX of a
+// seeded teacher and /overview and its XLSX of the seeded coordinator.
+func scanRun(path string, views bool) (scanResult, error) {
+	var res scanResult
+	db, err := boltdb.Open(path, boltdb.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return res, err
+	}
+	defer db.Close()
+	srv := telegramtest.Start(telegramtest.Options{})
+	defer srv.Close()
+	srv.SetWaitTimeout(time.Minute)
+	engine, stop, err := startEngine(db, srv, func(o *botOptions) {
+		o.noSchedule = true
+		o.tg.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
+	})
+	if err != nil {
+		return res, err
+	}
+	defer stop()
+	db.WriteStats()
+	began := time.Now()
+	for range 4 { // requests left waiting are raised one level a scan
+		if _, _, _, err := engine.Due(); err != nil {
+			return res, err
+		}
+		if res.catchUp == 0 {
+			res.catchUp = time.Since(began)
+			_, res.catchUpWrite = db.WriteStats()
+		}
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	decoded := db.Decoded()
+	cpu := cpuTime()
+	began = time.Now()
+	for range idleScans {
+		if _, _, _, err := engine.Due(); err != nil {
+			return res, err
+		}
+	}
+	res.idle = time.Since(began) / idleScans
+	spent := cpuTime() - cpu
+	runtime.ReadMemStats(&after)
+	res.idleAlloc = float64(after.TotalAlloc-before.TotalAlloc) / idleScans
+	res.idleDecoded = float64(db.Decoded()-decoded) / idleScans
+	res.idleCPU = float64(spent) / idleScans / float64(30*time.Second)
+	if !views {
+		return res, nil
+	}
+	// What the scans sent is delivered first, and read: the answers
+	// timed below are the next messages in their chats.
+	srv.SettleWithin(2 * time.Minute)
+	db.WriteStats()
+	teacher := srv.NewUser(seed.TelegramID(historyUser), "H", "ru")
+	teacher.Drain()
+	timed := func(u *telegramtest.User, send func()) (time.Duration, *telegramtest.Message, error) {
+		began := time.Now()
+		send()
+		m, ok := u.NextWithin(time.Minute)
+		if !ok {
+			return 0, nil, fmt.Errorf("user %d: no answer within a minute", u.ID)
+		}
+		return time.Since(began), &m, nil
+	}
+	var m *telegramtest.Message
+	if res.history, m, err = timed(teacher, func() { teacher.Send("/history") }); err != nil {
+		return res, err
+	}
+	if res.historyDoc, _, err = timed(teacher, func() { teacher.Press(m, m.Buttons()[len(m.Buttons())-1].Text) }); err != nil {
+		return res, err
+	}
+	coord := srv.NewUser(seed.TelegramID(1), "C", "ru")
+	coord.Drain()
+	if res.overview, m, err = timed(coord, func() { coord.Send("/overview") }); err != nil {
+		return res, err
+	}
+	if res.overviewXLSX, _, err = timed(coord, func() { coord.Press(m, m.Buttons()[0].Text) }); err != nil {
+		return res, err
+	}
+	_, res.longestWrite = db.WriteStats()
+	return res, nil
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// scanStep adds the scan benchmark's rows: on the seeded store, and on an
+// empty store, the baseline of an idle scan.
+func scanStep(work, dir string, fresh func() error, add func(what, figure, note string)) error {
+	if err := fresh(); err != nil {
+		return err
+	}
+	r, err := scanRun(work, true)
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	// A new installation in a directory of its own: an empty store.
+	if err := os.MkdirAll(filepath.Join(dir, "empty"), 0o700); err != nil {
+		return err
+	}
+	empty, err := scanRun(filepath.Join(dir, "empty", "mmo.db"), false)
+	if err != nil {
+		return fmt.Errorf("scan on an empty store: %w", err)
+	}
+	add("due scan at start (daily jobs, catch-up)", ms(r.catchUp), fmt.Sprintf("(longest write transaction %v)", ms(r.catchUpWrite)))
+	add("due scan, idle: time / allocated / records read", fmt.Sprintf("%v / %.0f KiB / %.0f", ms(r.idle), r.idleAlloc/1024, r.idleDecoded),
+		fmt.Sprintf("(empty store: %v / %.0f KiB / %.0f)", ms(empty.idle), empty.idleAlloc/1024, empty.idleDecoded))
+	add("due scan every 30 s, idle: CPU", fmt.Sprintf("%.4f %% of a core", 100*r.idleCPU), fmt.Sprintf("(empty store: %.4f %%)", 100*empty.idleCPU))
+	add("/history; its DOCX of all time", fmt.Sprintf("%v; %v", ms(r.history), ms(r.historyDoc)), "(from the send to the answer)")
+	add("/overview; its XLSX", fmt.Sprintf("%v; %v", ms(r.overview), ms(r.overviewXLSX)), fmt.Sprintf("(longest write transaction meanwhile %v)", ms(r.longestWrite)))
+	return nil
+}
