@@ -29,7 +29,7 @@ func TestInvisibleControlsInProfile(t *testing.T) {
 	u := h.user(120, "Мария")
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Иванова " + rlo + "анираМ")

@@ -63,7 +63,7 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	plan = addPlanItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
 	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
 	press(t, leader, plan, "Отправить на согласование")
-	if m := leader.Next(t); strings.Contains(m.Text, "Да, отправить") {
+	if m := leader.Next(t); strings.Contains(m.Text, "В плане заседаний: 2, а по положению их нужно не меньше 3") {
 		press(t, leader, m, "Да, отправить")
 		next(t, leader, "На согласовании")
 	}

@@ -104,6 +104,7 @@ func TestWorkPlan(t *testing.T) {
 
 	// Submitted, returned with a comment, fixed, approved.
 	press(t, leader, plan, "Отправить на согласование")
+	press(t, leader, next(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
 	plan = next(t, leader, "На согласовании у координатора")
 	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование")
 	press(t, coord, notice, "Вернуть с комментарием")
@@ -115,6 +116,7 @@ func TestWorkPlan(t *testing.T) {
 	plan = next(t, leader, "Возвращён на доработку: Добавьте заседание в марте")
 	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
 	press(t, leader, plan, "Отправить на согласование")
+	press(t, leader, next(t, leader, "В плане заседаний: 1"), "Да, отправить")
 	next(t, leader, "На согласовании у координатора")
 	notice = next(t, coord, "отправлен на согласование")
 	press(t, coord, notice, "Согласовать")

@@ -488,6 +488,19 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
+	planned := 0
+	for _, it := range p.Items {
+		if it.Format == mmo.FormatMeeting {
+			planned++
+		}
+	}
+	if min := b.opt.Regulation.MinMeetings; p.Status.Editable() && len(p.Items) > 0 && planned < min && r.Press.Arg(2) != "y" {
+		r.Reply(r.T("doc_plan.shortfall", "Planned", planned, "Min", min), []Button{
+			r.Button(r.T("report.submit_anyway"), verbPlanSubmit, aid(a), strconv.Itoa(year), "y"),
+			r.Button(r.T("doc_plan.back"), verbPlan, aid(a), strconv.Itoa(year)),
+		})
+		return nil
+	}
 	if err := p.Submit(r.Now); err != nil {
 		if mmo.ErrorCode(err) != mmo.CodeTooShort {
 			return r.stale()
@@ -505,7 +518,7 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		return err
 	}
 	r.Answer(r.T("plan.submitted"), false)
-	return b.showPlan(r, a, year, true)
+	return b.showPlan(r, a, year, r.Press.Arg(2) != "y")
 }
 
 // tellCoordinators sends the coordinators a submitted document's notice
