@@ -141,7 +141,8 @@ func (b *Engine) buildRoutes() routes {
 			verbMinutesFinal:   {role: mmo.RoleLeader, fn: b.onMinutesFinal},
 			verbMinutesDOCX:    {role: mmo.RoleLeader, fn: b.onMinutesDOCX},
 			verbMinutesVote:    {role: mmo.RoleLeader, fn: b.onMinutesVote},
-			verbMinutesPick:    {role: mmo.RoleLeader, fn: b.onMinutesPick}, // documents: the minutes form's buttons
+			verbMinutesPick:    {role: mmo.RoleLeader, fn: b.onMinutesPick},  // documents: the minutes form's buttons
+			verbCheckinCycle:   {role: mmo.RoleLeader, fn: b.onCheckinCycle}, // documents: one-screen attendance marks
 			verbHistory:        {role: mmo.RoleMember, fn: b.onHistory},
 
 			verbAskIn:        {role: mmo.RoleMember, fn: b.onAskIn},
