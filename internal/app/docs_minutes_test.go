@@ -1,8 +1,13 @@
 package app
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
 
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -58,4 +63,69 @@ func TestPlanFulfilmentMatchedByItself(t *testing.T) {
 	press(t, leader, rep, "DOCX")
 	inOrder(t, docText(t, leader.Next(t)), "Выполнение плана работы: 1 из 2",
 		"Ноябрь | Итоги первой четверти | Заседание | выполнено (23.11.2026)", "Март | Итоги полугодия | Заседание | не выполнено")
+}
+
+// TestSignedMinutesRedactDeletedUser: a member who deletes their data after
+// the minutes were signed is no longer named in them, in the file or in
+// the store, and is still counted present.
+func TestSignedMinutesRedactDeletedUser(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	draft := scheduleEvent(t, leader, "Заседание", "Заседание с отметками", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	for _, u := range us {
+		next(t, u, "Новое мероприятие")
+		press(t, u, next(t, u, "Открыта отметка"), "Я на месте")
+		next(t, u, "Вы отмечены")
+	}
+	h.clock.Add(time.Hour)
+	h.quiet()
+	leader.Drain()
+	leader.Send("/meetings")
+	press(t, leader, next(t, leader, "Заседание с отметками"), "Заседание с отметками")
+	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")
+	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
+	next(t, leader, "Составим протокол")
+	minutesHead(t, leader, "")
+	for item := 1; item <= 2; item++ {
+		next(t, leader, "СЛУШАЛИ")
+		leader.Send("Лидерову О. И. — о вопросе")
+		press(t, leader, next(t, leader, "ВЫСТУПИЛИ"), "Пропустить")
+		next(t, leader, "Пропущено")
+		next(t, leader, "РЕШИЛИ")
+		leader.Send("Принять к сведению.")
+		press(t, leader, next(t, leader, "Голосование"), "Единогласно (3)")
+		next(t, leader, "единогласно")
+	}
+	next(t, leader, "Черновик протокола сохранён")
+	leader.Next(t)
+	press(t, leader, next(t, leader, "Черновик, редакция 1"), "Подписать")
+	view := next(t, leader, "Подписан (редакция 1")
+
+	us[0].Send("/settings")
+	press(t, us[0], next(t, us[0], "Ваш профиль"), "Удалить мои данные")
+	press(t, us[0], next(t, us[0], "Удалить ваши персональные данные?"), "Да, удалить")
+	next(t, us[0], "данные удалены")
+
+	press(t, leader, view, "Скачать DOCX")
+	text := docText(t, leader.Next(t))
+	// Signed, the list keeps its order: the place of the name is kept.
+	inOrder(t, text, "Присутствовали: 3 чел. из 3", "участник (данные удалены)", "Борисов Борис Борисович", "Лидерова Ольга Ивановна",
+		"Голосовали: «за» — 3")
+	if strings.Contains(text, "Антонова") {
+		t.Error("the signed minutes name a member who deleted their data")
+	}
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		tx.Events(func(e *mmo.Event) bool {
+			vs, _ := tx.MinutesVersions(e.ID)
+			for _, m := range vs {
+				if data, _ := json.Marshal(m); strings.Contains(string(data), "Антонова") {
+					t.Errorf("the store keeps the name: %s", data)
+				}
+			}
+			return true
+		})
+		return nil
+	})
 }
