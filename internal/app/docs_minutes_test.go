@@ -103,6 +103,22 @@ func TestSignedMinutesRedactDeletedUser(t *testing.T) {
 	press(t, leader, next(t, leader, "Черновик, редакция 1"), "Подписать")
 	view := next(t, leader, "Подписан (редакция 1")
 
+	// One item changed without walking the others: a new version.
+	press(t, leader, view, "✏️ Вопрос 2")
+	next(t, leader, "Исправим вопрос 2")
+	next(t, leader, "Вопрос 2 из 2", "Было: <i>Лидерову О. И. — о вопросе</i>")
+	leader.Send("+")
+	press(t, leader, next(t, leader, "ВЫСТУПИЛИ"), "Пропустить")
+	next(t, leader, "Пропущено")
+	next(t, leader, "РЕШИЛИ", "Было: <i>Принять к сведению.</i>")
+	leader.Send("Поручить руководителю подготовить план на декабрь.")
+	press(t, leader, next(t, leader, "Голосование"), "Единогласно (3)")
+	next(t, leader, "единогласно")
+	next(t, leader, "Черновик протокола сохранён")
+	inOrder(t, docText(t, leader.Next(t)), "ЧЕРНОВИК", "Редакция 2", "1. СЛУШАЛИ: Лидерову О. И. — о вопросе", "РЕШИЛИ: Принять к сведению.",
+		"2. СЛУШАЛИ: Лидерову О. И. — о вопросе", "РЕШИЛИ: Поручить руководителю подготовить план на декабрь.")
+	next(t, leader, "Черновик, редакция 2")
+
 	us[0].Send("/settings")
 	press(t, us[0], next(t, us[0], "Ваш профиль"), "Удалить мои данные")
 	press(t, us[0], next(t, us[0], "Удалить ваши персональные данные?"), "Да, удалить")

@@ -143,6 +143,7 @@ func (b *Engine) buildRoutes() routes {
 			verbMinutesVote:    {role: mmo.RoleLeader, fn: b.onMinutesVote},
 			verbMinutesPick:    {role: mmo.RoleLeader, fn: b.onMinutesPick},  // documents: the minutes form's buttons
 			verbCheckinCycle:   {role: mmo.RoleLeader, fn: b.onCheckinCycle}, // documents: one-screen attendance marks
+			verbMinutesItem:    {role: mmo.RoleLeader, fn: b.onMinutesItem},  // documents: edit one item of the minutes
 			verbHistory:        {role: mmo.RoleMember, fn: b.onHistory},
 
 			verbAskIn:        {role: mmo.RoleMember, fn: b.onAskIn},
