@@ -145,3 +145,30 @@ func TestSignedMinutesRedactDeletedUser(t *testing.T) {
 		return nil
 	})
 }
+
+// TestPlanItemEditOneField: one field of one plan item is changed without
+// walking the item's other steps, and the optional columns fill the form.
+func TestPlanItemEditOneField(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h)
+	leader.Send("/plan")
+	plan := next(t, leader, "План работы")
+	plan = addPlanItem(t, leader, plan, "Декабрь", "Функциональная грамотность", "Семинар")
+	press(t, leader, plan, "Изменить пункт")
+	press(t, leader, next(t, leader, "Какой пункт плана изменить?"), "✏️ 1. Декабрь")
+	card := next(t, leader, "Декабрь — Функциональная грамотность", "Место проведения: —")
+	press(t, leader, card, "Место проведения")
+	next(t, leader, "Место проведения: новое значение?")
+	leader.Send("МБОУ СОШ № 5")
+	next(t, leader, "Сохранено")
+	plan = next(t, leader, "План работы")
+	press(t, leader, plan, "Изменить пункт")
+	press(t, leader, next(t, leader, "Какой пункт"), "✏️ 1. Декабрь")
+	press(t, leader, next(t, leader, "Место проведения: МБОУ СОШ № 5"), "Категория участников")
+	next(t, leader, "Категория участников: новое значение?")
+	leader.Send("учителя математики 5–9 классов")
+	next(t, leader, "Сохранено")
+	press(t, leader, next(t, leader, "План работы"), "DOCX")
+	inOrder(t, docText(t, leader.Next(t)),
+		"1 | Функциональная грамотность | Семинар | Декабрь | МБОУ СОШ № 5 | учителя математики 5–9 классов | Лидерова О. И. |")
+}

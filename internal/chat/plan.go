@@ -164,7 +164,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 			[]Button{r.Button(l.T("plan.edit_goal"), verbPlanEdit, id, y, "g"), r.Button(l.T("plan.edit_tasks"), verbPlanEdit, id, y, "t")},
 			[]Button{r.Button(l.T("plan.add_item"), verbPlanEdit, id, y, "a")})
 		if len(p.Items) > 0 {
-			kb = append(kb, []Button{r.Button(l.T("plan.delete_item"), verbPlanEdit, id, y, "d")})
+			kb = append(kb, []Button{r.Button(l.T("doc_plan.edit_item"), verbPlanItemEdit, id, y), r.Button(l.T("plan.delete_item"), verbPlanEdit, id, y, "d")})
 		}
 		if fresh > 0 {
 			kb = append(kb, []Button{r.Button(l.N("plan.proposals_button", fresh), verbProposals, id, y)})
