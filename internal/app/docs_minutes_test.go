@@ -168,7 +168,17 @@ func TestPlanItemEditOneField(t *testing.T) {
 	next(t, leader, "Категория участников: новое значение?")
 	leader.Send("учителя математики 5–9 классов")
 	next(t, leader, "Сохранено")
-	press(t, leader, next(t, leader, "План работы"), "DOCX")
+	plan = next(t, leader, "План работы")
+	// «✖ Отмена» leaves the form with nothing changed.
+	press(t, leader, plan, "Изменить пункт")
+	press(t, leader, next(t, leader, "Какой пункт"), "✏️ 1. Декабрь")
+	press(t, leader, next(t, leader, "Категория участников: учителя"), "Тема")
+	press(t, leader, next(t, leader, "Тема: новое значение?"), "✖ Отмена")
+	next(t, leader, "Отменено")
+	if d := h.dialog(leader.ID); d != nil {
+		t.Errorf("the form is still open: %+v", d)
+	}
+	press(t, leader, plan, "DOCX")
 	inOrder(t, docText(t, leader.Next(t)),
 		"1 | Функциональная грамотность | Семинар | Декабрь | МБОУ СОШ № 5 | учителя математики 5–9 классов | Лидерова О. И. |")
 }

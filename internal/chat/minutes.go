@@ -259,13 +259,13 @@ func (b *Engine) askMinutes(r *Request, d mmo.Dialog) error {
 		}
 		r.Reply(r.T("minutes.ask_votes", "N", i+1),
 			[]Button{r.Button(r.T("doc_minutes.unanimous_button", "N", present), verbMinutesVote, nonce, "u")},
-			[]Button{r.Button(r.T("minutes.no_vote"), verbMinutesVote, nonce, "-")})
+			[]Button{r.Button(r.T("minutes.no_vote"), verbMinutesVote, nonce, "-")}, r.cancelButton(d.Nonce))
 		return nil
 	}
 	if old, ok := previous(&d, i); ok {
 		q += "\n\n" + r.T("minutes.was", "Old", old)
 	}
-	r.Reply(q, kb...)
+	r.Reply(q, append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 

@@ -78,7 +78,7 @@ func (b *Engine) onPlanItemEdit(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(l.T("doc_plan.ask_field", "Field", l.T(fieldKeys[field]), "Old", orDash(planField(it, field))))
+	r.Reply(l.T("doc_plan.ask_field", "Field", l.T(fieldKeys[field]), "Old", orDash(planField(it, field))), r.cancelButton(d.Nonce))
 	return nil
 }
 

@@ -268,7 +268,7 @@ func (b *Engine) onReportSection(r *Request) error {
 	if old := rep.Sections[s]; old != "" {
 		text += "\n\n" + l.T("report.was", "Old", truncate(old, 1500))
 	}
-	r.Reply(text)
+	r.Reply(text, r.cancelButton(d.Nonce))
 	return nil
 }
 

@@ -145,6 +145,7 @@ func (b *Engine) buildRoutes() routes {
 			verbCheckinCycle:   {role: mmo.RoleLeader, fn: b.onCheckinCycle}, // documents: one-screen attendance marks
 			verbMinutesItem:    {role: mmo.RoleLeader, fn: b.onMinutesItem},  // documents: edit one item of the minutes
 			verbPlanItemEdit:   {role: mmo.RoleLeader, fn: b.onPlanItemEdit}, // documents: edit one item of the plan
+			verbDocCancel:      {role: mmo.RoleGuest, fn: b.onDocCancel},     // documents: «✖ Отмена» in their forms
 			verbHistory:        {role: mmo.RoleMember, fn: b.onHistory},
 
 			verbAskIn:        {role: mmo.RoleMember, fn: b.onAskIn},
