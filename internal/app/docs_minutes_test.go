@@ -182,3 +182,30 @@ func TestPlanItemEditOneField(t *testing.T) {
 	inOrder(t, docText(t, leader.Next(t)),
 		"1 | Функциональная грамотность | Семинар | Декабрь | МБОУ СОШ № 5 | учителя математики 5–9 классов | Лидерова О. И. |")
 }
+
+// TestRecordInDocumentsLanguage: a teacher whose interface is English gets
+// the participation record in the organisation's language, Russian.
+func TestRecordInDocumentsLanguage(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Кузнецова Ирина Павловна")
+	draft := scheduleEvent(t, leader, "Семинар", "Наставничество", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, us[0], "Новое мероприятие")
+	press(t, us[0], next(t, us[0], "Открыта отметка"), "Я на месте")
+	next(t, us[0], "Вы отмечены")
+	h.clock.Add(time.Hour)
+	h.quiet()
+	us[0].Drain()
+	us[0].Send("/settings")
+	press(t, us[0], next(t, us[0], "Ваш профиль"), "English")
+	next(t, us[0], "Your profile")
+	us[0].Send("/history")
+	press(t, us[0], next(t, us[0], "Your participation"), "all time")
+	doc := us[0].Next(t)
+	if !strings.HasPrefix(doc.Document.Name, "Справка об участии") {
+		t.Errorf("file name %q", doc.Document.Name)
+	}
+	inOrder(t, docText(t, doc), "СПРАВКА №", "Настоящая справка подтверждает, что Кузнецова Ирина Павловна", "принимала участие",
+		"Наставничество | участник | 1,5")
+}
