@@ -576,7 +576,7 @@ func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, 
 		return "", nil, err
 	}
 	doc := render.FormDoc{
-		Header:   []string{l.T("plan.doc_header")},
+		Header:   b.formHeader(l, "plan.doc_header"),
 		Title:    l.T("plan.doc_title"),
 		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "plan", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},

@@ -410,7 +410,7 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 		leader = u.Name
 	}
 	doc := render.FormDoc{
-		Header:   []string{l.T("report.doc_header")},
+		Header:   b.formHeader(l, "report.doc_header"),
 		Title:    l.T("report.doc_title"),
 		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "report", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
