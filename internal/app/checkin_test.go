@@ -117,16 +117,34 @@ func TestCheckinEveryRoute(t *testing.T) {
 	// Marks by hand: the one without a phone is excused, with a note.
 	press(t, leader, view, "Отметить вручную")
 	list := next(t, leader, "Отметить вручную")
+	// One screen: a tap on the row cycles the mark, shown on the row.
+	row := func(m telegramtest.Message, prefix string) string {
+		t.Helper()
+		for _, b := range m.Buttons() {
+			if strings.Contains(b.Text, "Дмитриева") {
+				if !strings.HasPrefix(b.Text, prefix) {
+					t.Errorf("Дмитриева's row reads %q, want it to start with %q", b.Text, prefix)
+				}
+				return b.Text
+			}
+		}
+		t.Fatalf("no row of Дмитриева: %v", m.Buttons())
+		return ""
+	}
+	row(list, "— ")
 	press(t, leader, list, "Дмитриева")
-	member := next(t, leader, "Дмитриева Дарья Дмитриевна", "нет отметки")
-	press(t, leader, member, "Примечание")
+	next(t, leader, "Отметились: 5 из 6") // the live view counts her
+	list = next(t, leader, "Отметить вручную")
+	press(t, leader, list, row(list, "✅ "))
+	next(t, leader, "Отметились: 4 из 6")
+	list = next(t, leader, "Отметить вручную")
+	row(list, "❌ ")
+	press(t, leader, list, "✎ 5")
 	next(t, leader, "Примечание к отметке")
 	leader.Send("на курсах повышения квалификации")
 	next(t, leader, "Примечание сохранено")
-	next(t, leader, "Дмитриева Д. Д. — уважительная причина (на курсах повышения квалификации)")
-	press(t, leader, member, "Отсутствовал")
-	next(t, leader, "Дмитриева Д. Д. — отсутствовал(а) (на курсах")
-	next(t, leader, "Сейчас: отсутствовал(а)")
+	next(t, leader, "Дмитриева Д. Д. — отсутствовал(а)")
+	row(next(t, leader, "Отметить вручную"), "❌ ")
 
 	// The registration sheet.
 	press(t, leader, view, "Лист регистрации")

@@ -181,6 +181,15 @@ func TestAnnualReport(t *testing.T) {
 	leader.Send("Работа над методической темой «Функциональная грамотность».\nВзаимопосещение уроков.")
 	next(t, leader, "Сохранено")
 	rep = next(t, leader, "✅ 2. Основные направления")
+	// The sections are a checklist: whole short names, the filled marked.
+	if m := missingButtons(rep, "1. Заседания", "✅ 2. Основные направления", "3. Обобщение опыта", "8. Проблемы", "9. Перспективы"); len(m) != 0 {
+		t.Errorf("section buttons lack %v: %v", m, rep.Buttons())
+	}
+	for _, b := range rep.Buttons() {
+		if strings.Contains(b.Text, "…") {
+			t.Errorf("a section button is cut: %q", b.Text)
+		}
+	}
 	press(t, leader, rep, "Отправить координатору")
 	confirm := next(t, leader, "Не заполнены разделы: 3, 4, 6, 7, 8, 9")
 	press(t, leader, confirm, "Да, отправить")

@@ -98,3 +98,31 @@ func (tx *Tx) MinutesVersions(eventID uint64) ([]*mmo.Minutes, error) {
 	}
 	return out, nil
 }
+
+// RedactMinutes removes the name of a user who deleted their data from
+// every version of every minutes (mmo.Minutes.Redact); signed versions
+// too, since what they print does not change.
+func (tx *Tx) RedactMinutes(uid int64) error {
+	b := tx.tx.Bucket(bucketMinutes)
+	type kv struct {
+		k []byte
+		m *mmo.Minutes
+	}
+	var changed []kv
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var m mmo.Minutes
+		if err := tx.decode(v, &m); err != nil {
+			return fmt.Errorf("decode minutes: %w", err)
+		}
+		if m.Redact(uid) {
+			changed = append(changed, kv{bytes.Clone(k), &m})
+		}
+	}
+	for _, x := range changed {
+		if err := putJSON(b, x.k, x.m); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -36,7 +36,12 @@ func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page
 		if x, ok := att[m.u.ID]; ok {
 			mark = map[mmo.Mark]string{mmo.MarkPresent: "✅", mmo.MarkAbsent: "❌", mmo.MarkExcused: "🟡"}[x.Mark]
 		}
-		kb = append(kb, []Button{r.Button(mark+" "+strconv.Itoa(i+1)+". "+shortName(m.u.Name), verbCheckinMember, id, itoa(m.u.ID))})
+		// One screen: tapping a name cycles the mark, the pencil takes a
+		// note; the mark shows on the row.
+		kb = append(kb, []Button{
+			r.Button(mark+" "+strconv.Itoa(i+1)+". "+shortName(m.u.Name), verbCheckinCycle, id, itoa(m.u.ID), strconv.Itoa(page)),
+			r.Button("✎ "+strconv.Itoa(i+1), verbCheckinNote, id, itoa(m.u.ID)),
+		})
 	}
 	var nav []Button
 	if page > 0 {
@@ -49,8 +54,58 @@ func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page
 		kb = append(kb, nav)
 	}
 	kb = append(kb, []Button{r.Button(r.T("checkin.back"), verbCheckin, id)})
-	r.Edit(r.T("checkin.manual_title", "Page", page+1, "Pages", pages), kb...)
+	r.Edit(r.T("doc_marks.title", "Page", page+1, "Pages", pages), kb...)
 	return nil
+}
+
+// verbCheckinCycle taps a member's row of the marks screen: eid, uid, page.
+const verbCheckinCycle = "cy"
+
+// nextMark is the mark a tap gives: none and absent become present,
+// present becomes absent, absent for a good reason becomes present, so
+// that three taps go round present, absent, excused.
+func nextMark(x *mmo.Attendance) mmo.Mark {
+	if x == nil {
+		return mmo.MarkPresent
+	}
+	switch x.Mark {
+	case mmo.MarkPresent:
+		return mmo.MarkAbsent
+	case mmo.MarkAbsent:
+		return mmo.MarkExcused
+	}
+	return mmo.MarkPresent
+}
+
+// onCheckinCycle sets the next mark of a member from the marks screen and
+// redraws it in place.
+func (b *Engine) onCheckinCycle(r *Request) error {
+	e, a, u, ok, err := r.markTarget()
+	if !ok {
+		return err
+	}
+	old, err := r.Tx.Attendance(e.ID, u.ID)
+	if err != nil {
+		old = nil
+	}
+	mark := nextMark(old)
+	x := &mmo.Attendance{EventID: e.ID, UserID: u.ID}
+	if old != nil {
+		x = old
+	}
+	x.Mark, x.How, x.By = mark, mmo.HowManual, r.User.ID
+	if mark != mmo.MarkPresent || x.At.IsZero() {
+		x.At = r.Now
+	}
+	if err := r.Tx.PutAttendance(x); err != nil {
+		return err
+	}
+	r.Answer(r.T("checkin.marked", "Name", shortName(u.Name), "Mark", rawArg(markText(r.loc(), mark))), false)
+	if err := b.refreshCheckinCard(r, e, a); err != nil {
+		return err
+	}
+	page, _ := strconv.Atoi(r.Press.Arg(2))
+	return b.showMarkList(r, e, a, page)
 }
 
 // markTarget loads the member a manual-mark button is about.
@@ -177,7 +232,11 @@ func (b *Engine) dialogAttendanceNote(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	r.Reply(r.T("checkin.note_saved"))
-	return b.refreshCheckinCard(r, e, a)
+	if err := b.refreshCheckinCard(r, e, a); err != nil {
+		return err
+	}
+	// Back to the marks screen rather than a dead end.
+	return b.showMarkList(r, e, a, 0)
 }
 
 // onCheckinSheet sends the event's registration sheet (лист регистрации).

@@ -20,6 +20,7 @@ const (
 	verbMinutesDOCX    = "md" // a version as DOCX: eid, version
 	verbMinutesVote    = "mv" // the votes step: nonce, "-" for no vote, "u" for unanimous
 	verbMinutesPick    = "mp" // a button of another step: nonce, "l" the leader as chair, "-" skip
+	verbMinutesItem    = "mi" // edit one item of the latest version: eid, item index
 	verbHistory        = "hy" // a participation record: school year or "all"
 )
 
@@ -94,6 +95,17 @@ func (b *Engine) showMinutes(r *Request, e *mmo.Event, a *mmo.Association, edit 
 				[]Button{r.Button(r.T("minutes.docx_button"), verbMinutesDOCX, id, v)},
 				[]Button{r.Button(r.T("minutes.final_button"), verbMinutesFinal, id, v)},
 				[]Button{r.Button(r.T("minutes.redo_button"), verbMinutesCompose, id)})
+		}
+		// One item can be changed without walking the others.
+		var row []Button
+		for i := range last.Items {
+			row = append(row, r.Button(r.T("doc_minutes.edit_item", "N", i+1), verbMinutesItem, id, strconv.Itoa(i)))
+			if len(row) == 3 {
+				kb, row = append(kb, row), nil
+			}
+		}
+		if len(row) > 0 {
+			kb = append(kb, row)
 		}
 		for _, old := range versions[:len(versions)-1] {
 			kb = append(kb, []Button{r.Button(r.T("minutes.old_button", "Version", old.Version), verbMinutesDOCX, id, strconv.Itoa(old.Version))})
@@ -247,13 +259,13 @@ func (b *Engine) askMinutes(r *Request, d mmo.Dialog) error {
 		}
 		r.Reply(r.T("minutes.ask_votes", "N", i+1),
 			[]Button{r.Button(r.T("doc_minutes.unanimous_button", "N", present), verbMinutesVote, nonce, "u")},
-			[]Button{r.Button(r.T("minutes.no_vote"), verbMinutesVote, nonce, "-")})
+			[]Button{r.Button(r.T("minutes.no_vote"), verbMinutesVote, nonce, "-")}, r.cancelButton(d.Nonce))
 		return nil
 	}
 	if old, ok := previous(&d, i); ok {
 		q += "\n\n" + r.T("minutes.was", "Old", old)
 	}
-	r.Reply(q, kb...)
+	r.Reply(q, append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 
@@ -403,7 +415,7 @@ func (b *Engine) nextItem(r *Request, d *mmo.Dialog, items []mmo.MinutesItem, i 
 	if err := saveItems(d, items); err != nil {
 		return err
 	}
-	if i+1 < len(items) {
+	if i+1 < len(items) && d.Draft["only"] == "" {
 		d.Draft["i"] = strconv.Itoa(i + 1)
 		d.Step = stepHeard
 		d.Nonce++
@@ -605,4 +617,46 @@ func (b *Engine) onMinutesPick(r *Request) error {
 		return err
 	}
 	return b.askMinutes(r, nd)
+}
+
+// onMinutesItem starts the form at one item of the latest version, the
+// rest kept as they are: the chair, the secretary, the guests and the
+// other items. It saves a draft (a new version after a signed one) once
+// that item's vote is in. Each answer can be kept with «+».
+func (b *Engine) onMinutesItem(r *Request) error {
+	e, _, ok, err := r.minutesEvent()
+	if !ok {
+		return err
+	}
+	versions, err := r.Tx.MinutesVersions(e.ID)
+	if err != nil {
+		return err
+	}
+	i, err := strconv.Atoi(r.Press.Arg(1))
+	if err != nil || len(versions) == 0 || i < 0 || i >= len(versions[len(versions)-1].Items) {
+		return r.stale()
+	}
+	prev := versions[len(versions)-1]
+	d := mmo.NewDialog(mmo.FlowMinutes, stepHeard, r.Now, b.opt.DialogIdle)
+	d.Draft["eid"] = eid(e)
+	data, _ := json.Marshal(prev)
+	d.Draft["prev"] = string(data)
+	if err := saveItems(&d, slices.Clone(prev.Items)); err != nil {
+		return err
+	}
+	d.Draft["i"], d.Draft["only"] = strconv.Itoa(i), "1"
+	d.Draft["secretary"], d.Draft["chair_name"] = prev.Secretary, prev.ChairName
+	d.Draft["chair"] = strconv.FormatInt(minutesChair(e, prev), 10)
+	if prev.Chair == 0 && prev.ChairName == "" {
+		d.Draft["chair"] = "0"
+	}
+	if len(prev.Guests) > 0 {
+		g, _ := json.Marshal(prev.Guests)
+		d.Draft["guests"] = string(g)
+	}
+	if err := r.PutDialog(d); err != nil {
+		return err
+	}
+	r.Reply(r.T("doc_minutes.edit_start", "N", i+1))
+	return b.askMinutes(r, d)
 }

@@ -171,7 +171,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 			[]Button{r.Button(l.T("plan.edit_goal"), verbPlanEdit, id, y, "g"), r.Button(l.T("plan.edit_tasks"), verbPlanEdit, id, y, "t")},
 			[]Button{r.Button(l.T("plan.add_item"), verbPlanEdit, id, y, "a")})
 		if len(p.Items) > 0 {
-			kb = append(kb, []Button{r.Button(l.T("plan.delete_item"), verbPlanEdit, id, y, "d")})
+			kb = append(kb, []Button{r.Button(l.T("doc_plan.edit_item"), verbPlanItemEdit, id, y), r.Button(l.T("plan.delete_item"), verbPlanEdit, id, y, "d")})
 		}
 		if fresh > 0 {
 			kb = append(kb, []Button{r.Button(l.N("plan.proposals_button", fresh), verbProposals, id, y)})
@@ -583,7 +583,7 @@ func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, 
 		return "", nil, err
 	}
 	doc := render.FormDoc{
-		Header:   []string{l.T("plan.doc_header")},
+		Header:   b.formHeader(l, "plan.doc_header"),
 		Title:    l.T("plan.doc_title"),
 		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "plan", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},

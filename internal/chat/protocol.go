@@ -315,3 +315,12 @@ func docFileName(title string) string {
 	}
 	return s
 }
+
+// formHeader is «Приложение 1» or «Приложение 2» above a plan or report:
+// the appendices of Ivanovo's regulation; Biysk's has none to refer to.
+func (b *Engine) formHeader(l loc, key string) []string {
+	if b.opt.Regulation.Preset == "biysk" {
+		return nil
+	}
+	return []string{l.T(key)}
+}

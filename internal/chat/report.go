@@ -197,7 +197,13 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 		}
 		sb.WriteString("\n" + mark + " " + strconv.Itoa(i+1) + ". " + esc(sectionKey(l, s)))
 		if rep.Status.Editable() {
-			row = append(row, r.Button(strconv.Itoa(i+1)+". "+truncate(sectionKey(l, s), 22), verbReportSection, id, y, strconv.Itoa(i)))
+			// A short name whole rather than the heading cut mid-word, with
+			// the mark of a filled section.
+			label := strconv.Itoa(i+1) + ". " + l.T("doc_report_short."+s)
+			if strings.TrimSpace(rep.Sections[s]) != "" {
+				label = "✅ " + label
+			}
+			row = append(row, r.Button(label, verbReportSection, id, y, strconv.Itoa(i)))
 			if len(row) == 2 {
 				kb = append(kb, row)
 				row = nil
@@ -266,7 +272,7 @@ func (b *Engine) onReportSection(r *Request) error {
 	} else if sug != "" {
 		text += "\n\n" + l.T("reg_entry.suggestion", "Text", truncate(sug, 1500))
 	}
-	r.Reply(text)
+	r.Reply(text, r.cancelButton(d.Nonce))
 	return nil
 }
 
@@ -417,7 +423,7 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 		leader = u.Name
 	}
 	doc := render.FormDoc{
-		Header:   []string{l.T("report.doc_header")},
+		Header:   b.formHeader(l, "report.doc_header"),
 		Title:    l.T("report.doc_title"),
 		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "report", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},

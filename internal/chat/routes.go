@@ -156,7 +156,11 @@ func (b *Engine) buildRoutes() routes {
 			verbMinutesFinal:   {role: mmo.RoleLeader, fn: b.onMinutesFinal},
 			verbMinutesDOCX:    {role: mmo.RoleLeader, fn: b.onMinutesDOCX},
 			verbMinutesVote:    {role: mmo.RoleLeader, fn: b.onMinutesVote},
-			verbMinutesPick:    {role: mmo.RoleLeader, fn: b.onMinutesPick}, // documents: the minutes form's buttons
+			verbMinutesPick:    {role: mmo.RoleLeader, fn: b.onMinutesPick},  // documents: the minutes form's buttons
+			verbCheckinCycle:   {role: mmo.RoleLeader, fn: b.onCheckinCycle}, // documents: one-screen attendance marks
+			verbMinutesItem:    {role: mmo.RoleLeader, fn: b.onMinutesItem},  // documents: edit one item of the minutes
+			verbPlanItemEdit:   {role: mmo.RoleLeader, fn: b.onPlanItemEdit}, // documents: edit one item of the plan
+			verbDocCancel:      {role: mmo.RoleGuest, fn: b.onDocCancel},     // documents: «✖ Отмена» in their forms
 			verbHistory:        {role: mmo.RoleMember, fn: b.onHistory},
 
 			verbAskIn:        {role: mmo.RoleMember, fn: b.onAskIn},
@@ -247,6 +251,7 @@ func (b *Engine) buildRoutes() routes {
 			mmo.FlowConsultReply:    b.dialogConsultReply,
 			mmo.FlowPlanText:        b.dialogPlanText,
 			mmo.FlowPlanItem:        b.dialogPlanItem,
+			flowPlanItemField:       b.dialogPlanItemField, // documents: one field of a plan item
 			mmo.FlowPropose:         b.dialogPropose,
 			mmo.FlowReturnDoc:       b.dialogReturnDoc,
 			mmo.FlowReportSection:   b.dialogReportSection,

@@ -154,6 +154,10 @@ func (b *Engine) onDeleteData(r *Request) error {
 				}
 			}
 		}
+		// Protocols keep counting the person but no longer name them.
+		if err := r.Tx.RedactMinutes(r.User.ID); err != nil {
+			return fmt.Errorf("redact the minutes: %w", err)
+		}
 		if err := r.Tx.DeleteUser(r.User.ID); err != nil {
 			return err
 		}

@@ -154,3 +154,29 @@ func Mentions(line, fullName string) bool {
 		i += j + len(stem)
 	}
 }
+
+// Redact removes the name of a person who deleted their data from the
+// minutes, keeping them counted (they print «участник (данные
+// удалены)»). It reports whether anything changed. A signed version
+// changes in nothing it prints: the name was already redacted on print.
+func (m *Minutes) Redact(uid int64) bool {
+	changed := false
+	clear := func(p *ProtocolPerson) {
+		if p.UserID == uid && p.Name != "" {
+			p.Name, changed = "", true
+		}
+	}
+	if m.Chair == uid && m.ChairName != "" {
+		m.ChairName, changed = "", true
+	}
+	if s := m.Snapshot; s != nil {
+		clear(&s.Chair)
+		clear(&s.Secretary)
+		for _, ps := range [][]ProtocolPerson{s.Present, s.Absent} {
+			for i := range ps {
+				clear(&ps[i])
+			}
+		}
+	}
+	return changed
+}
