@@ -102,7 +102,11 @@ func TestWorkPlan(t *testing.T) {
 	// Submitted, returned with a comment, fixed, approved.
 	press(t, leader, plan, "Отправить на согласование")
 	plan = next(t, leader, "Отправлен координатору")
-	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование")
+	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование",
+		"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "Декабрь: 0 + 1; Февраль: 0 + 1", "Отправлен впервые")
+	if doc := coord.Next(t); doc.Document == nil || !strings.HasSuffix(doc.Document.Name, ".docx") {
+		t.Fatalf("the plan came without its DOCX: %s", doc)
+	}
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
 	coord.Send("Добавьте заседание в марте по итогам полугодия.")
@@ -113,14 +117,16 @@ func TestWorkPlan(t *testing.T) {
 	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
 	press(t, leader, plan, "Отправить на согласование")
 	next(t, leader, "Отправлен координатору")
-	notice = next(t, coord, "отправлен на согласование")
+	notice = next(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
+	coord.Next(t) // its DOCX
 	press(t, coord, notice, "Утвердить план")
 	next(t, coord, "утверждён")
 	next(t, leader, "утверждён координатором")
 	if a := press(t, coord, notice, "Утвердить план"); !a.ShowAlert {
 		t.Errorf("approved twice: %+v", a)
 	}
-	press(t, coord, notice, "DOCX")
+	press(t, coord, notice, "Открыть план")
+	press(t, coord, next(t, coord, "Согласован координатором"), "DOCX")
 	text := docText(t, coord.Next(t))
 	inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО", "План деятельности муниципального методического объединения", "ММО учителей математики",
 		"на 2026/2027 учебный год", "Руководитель", "Лидерова Ольга Ивановна", "Цель деятельности ММО", "Создание условий",
