@@ -2,8 +2,8 @@ package chat
 
 import (
 	"errors"
-	"slices"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
