@@ -227,7 +227,9 @@ func (b *Engine) onAssocCard(r *Request) error {
 			return err
 		}
 	}
-	return b.showCard(r, a, true)
+	// From the digest, the card opens below it: the digest stays for
+	// its other lines.
+	return b.showCard(r, a, !r.hasButton(verbDigestRemind) && !r.hasButton(verbOverviewXLSX))
 }
 
 // showCard shows the association's card, in place of the pressed message

@@ -165,7 +165,7 @@ func (b *Engine) digest(r *Request) error {
 			text = b.digestText(l, &d)
 			texts[l.lang] = text
 		}
-		r.Send(c.ID, text, []Button{r.Button(l.T("digest.overview_button"), verbOverviewXLSX)})
+		r.Send(c.ID, text, b.digestButtons(r, l, &d)...)
 	}
 	return nil
 }
