@@ -343,3 +343,49 @@ func TestCoordinatorActsFromTheDigest(t *testing.T) {
 		t.Errorf("the leader was reminded twice: %v", extra)
 	}
 }
+
+// TestEnglishDatesAreUnambiguous: an English reader sees «23 Nov 2026»,
+// not «23.11.2026», and «30 Nov 14:00» in the list of meetings.
+func TestEnglishDatesAreUnambiguous(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	u := us[0]
+	u.Send("/settings")
+	press(t, u, next(t, u, "Ваш профиль"), "English")
+	next(t, u, "Your profile")
+	draft := scheduleEvent(t, leader, "Семинар", "Проектная деятельность", "30.11 14:00", "30 ноября 2026 (понедельник), 14:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, u, "Проектная деятельность")
+	u.Send("/meetings")
+	if m := next(t, u, "30 Nov 14:00"); strings.Contains(m.Text, "30.11") {
+		t.Errorf("an English list shows a numeric date: %q", m.Text)
+	}
+	u.Send("/associations")
+	press(t, u, next(t, u, "Methodological associations"), "ММО учителей математики")
+	if card := next(t, u, "<b>ММО учителей математики</b>"); !strings.Contains(card.Text, "member since 23 Nov 2026") {
+		t.Errorf("an English card: %q", card.Text)
+	}
+}
+
+// TestPastDateIsAskedAbout: a day already past this year, typed without
+// a year, is not moved to next year silently.
+func TestPastDateIsAskedAbout(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	leader.Send("/newevent")
+	press(t, leader, next(t, leader, "Выберите формат"), "Заседание")
+	next(t, leader, "Формат: Заседание")
+	next(t, leader, "Тема")
+	leader.Send("Итоги года")
+	next(t, leader, "Когда?")
+	// Now is 23.11.2026: 20.11 is past this year.
+	leader.Send("20.11 15:00")
+	ask := next(t, leader, "уже прошла", "<b>2027</b>", "20 ноября 2027")
+	press(t, leader, ask, "Нет, ввести заново")
+	next(t, leader, "ещё раз")
+	leader.Send("25.11 15:00")
+	if m := next(t, leader, "25 ноября 2026"); strings.Contains(m.Text, "уже прошла") {
+		t.Errorf("a date ahead is warned about: %q", m.Text)
+	}
+}

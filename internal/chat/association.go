@@ -128,7 +128,7 @@ func aid(a *mmo.Association) string { return strconv.FormatUint(a.ID, 10) }
 func (b *Engine) statusText(r *Request, v assocView) string {
 	switch v.status {
 	case mmo.StatusArchived:
-		return r.T("assoc.status_archived", "Date", b.date(v.a.ArchivedAt))
+		return r.T("assoc.status_archived", "Date", b.dateIn(r.Lang, v.a.ArchivedAt))
 	case mmo.StatusForming:
 		return r.N("assoc.status_forming", b.opt.Regulation.MinMembers-v.members)
 	}
@@ -283,7 +283,7 @@ func (b *Engine) card(r *Request, a *mmo.Association) (string, [][]Button, error
 	case a.LeaderID == r.User.ID:
 		sb.WriteString("\n\n" + r.T("assoc.you_lead"))
 	case m != nil && m.State == mmo.MemberActive:
-		sb.WriteString("\n\n" + r.T("assoc.you_member", "Date", b.date(m.JoinedAt)))
+		sb.WriteString("\n\n" + r.T("assoc.you_member", "Date", b.dateIn(r.Lang, m.JoinedAt)))
 	case m != nil:
 		sb.WriteString("\n\n" + r.T("assoc.you_pending"))
 	}

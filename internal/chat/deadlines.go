@@ -327,7 +327,7 @@ func (b *Engine) cmdOverview(r *Request) error {
 			"Status", rawArg(b.statusText(r, row.v)),
 			"Held", row.held, "Scheduled", row.scheduled, "Min", b.opt.Regulation.MinMeetings,
 			"Plan", rawArg(docStatusShort(l, row.plan)), "Report", rawArg(docStatusShort(l, row.report)),
-			"Activity", b.date(row.lastActivity)))
+			"Activity", b.dateIn(l.lang, row.lastActivity)))
 	}
 	r.Reply(sb.String(), []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})
 	return nil
