@@ -119,10 +119,10 @@ func TestWorkPlan(t *testing.T) {
 	next(t, leader, "Отправлен координатору")
 	notice = next(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
 	coord.Next(t) // its DOCX
-	press(t, coord, notice, "Утвердить план")
-	next(t, coord, "утверждён")
-	next(t, leader, "утверждён координатором")
-	if a := press(t, coord, notice, "Утвердить план"); !a.ShowAlert {
+	press(t, coord, notice, "Согласовать план")
+	next(t, coord, "согласован")
+	next(t, leader, "согласован координатором")
+	if a := press(t, coord, notice, "Согласовать план"); !a.ShowAlert {
 		t.Errorf("approved twice: %+v", a)
 	}
 	press(t, coord, notice, "Открыть план")
@@ -179,7 +179,7 @@ func TestAnnualReport(t *testing.T) {
 	confirm := next(t, leader, "Не заполнены разделы: 3, 4, 6, 7, 8, 9")
 	press(t, leader, confirm, "Да, отправить")
 	next(t, leader, "Отправлен координатору")
-	notice := next(t, coord, "Отчёт «ММО учителей математики» за 2026/2027 учебный год сдан")
+	notice := next(t, coord, "Отчёт «ММО учителей математики» за 2026/2027 учебный год отправлен координатору")
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
 	coord.Send("Заполните раздел о проблемах.")
@@ -195,7 +195,7 @@ func TestAnnualReport(t *testing.T) {
 	press(t, leader, rep, "Отправить координатору")
 	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
 	next(t, leader, "Отправлен координатору")
-	notice = next(t, coord, "сдан")
+	notice = next(t, coord, "отправлен координатору и ждёт решения")
 	press(t, coord, notice, "Принять отчёт")
 	next(t, coord, "принят")
 	next(t, leader, "принят координатором")
