@@ -344,3 +344,20 @@ func TestBrowserFitsAPhone(t *testing.T) {
 	}
 	fits("another persona's chat")
 }
+
+// TestBrowserChromeInTheBotsLanguage: the headless browser reports an
+// English locale, yet the sandbox's own words are Russian like the bot's,
+// until switched; a clock error reads in that language.
+func TestBrowserChromeInTheBotsLanguage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is not short")
+	}
+	b := newBrowser(t)
+	_, c := startSandbox(t, filepath.Join(t.TempDir(), "sandbox.db"), true)
+	b.step("open the page", chromedp.Navigate(fmt.Sprintf("%s/#p=%d", c.url, LeaderMath)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'Песочница')]`)))
+	b.step("a clock that cannot be read", chromedp.SendKeys(chromedp.CSS("#clock-custom"), "завтра"+kb.Enter),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='modal']//*[contains(., 'Не понял «завтра»')]`)))
+	b.step("the switch", chromedp.Navigate(fmt.Sprintf("%s/?lang=en#p=%d", c.url, LeaderMath)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'sandbox')]`)))
+}
