@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
 )
 
 // tellCoordinatorsPlan sends the coordinators a plan sent for agreement
@@ -54,4 +55,48 @@ func (b *Engine) planSummaryText(l loc, s mmo.PlanSummary) string {
 		sb.WriteString("\n" + l.T("conv_coord.plan_changes", "Added", s.Added, "Removed", s.Removed, "Changed", s.Changed))
 	}
 	return sb.String()
+}
+
+// planDocument renders a plan on the form of Приложение 1, in l's
+// language.
+func (b *Engine) planDocument(r *Request, l loc, a *mmo.Association, p *mmo.Plan, year int) ([]byte, error) {
+	leader := ""
+	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
+		leader = u.Name
+	}
+	doc := render.FormDoc{
+		Header:   []string{l.T("plan.doc_header")},
+		Title:    l.T("plan.doc_title"),
+		Subtitle: []string{a.Name, l.T("plan.doc_year", "From", year, "To", year+1)},
+		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
+		Sections: []render.FormSection{
+			{Heading: l.T("plan.doc_goal"), Paragraphs: []string{p.Goal}, Empty: "—"},
+			{Heading: l.T("plan.doc_tasks"), List: p.Tasks, Empty: "—"},
+		},
+	}
+	switch p.Status {
+	case mmo.DocApproved:
+		by := ""
+		if u, err := r.Tx.User(p.DecidedBy); err == nil {
+			by = u.Name
+		}
+		doc.Approval = []string{l.T("plan.doc_approved", "Date", b.date(p.DecidedAt), "Name", by)}
+	default:
+		doc.Draft = l.T("docx.draft")
+	}
+	table := &render.FormTable{Headers: []string{l.T("export.col_n"), l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("plan.doc_responsible")}, Widths: []int{1, 3, 8, 3, 4}}
+	for i, it := range p.Items {
+		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), monthName(l, it.Month), it.Topic, formatName(l, it.Format), it.Responsible})
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("plan.doc_events"), Table: table, Empty: "—"})
+	if len(table.Rows) == 0 {
+		doc.Sections[len(doc.Sections)-1].Table = nil
+	}
+	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader))}
+	plainForm(&doc)
+	data, err := render.Form(doc)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
 }
