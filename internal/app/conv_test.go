@@ -334,6 +334,10 @@ func TestCoordinatorActsFromTheDigest(t *testing.T) {
 	if a := press(t, coord, d, "Напомнить руководителю"); !a.ShowAlert || !strings.Contains(a.Text, "уже напоминали") {
 		t.Errorf("a second reminder the same day: %+v", a)
 	}
+	coord.Send("/overview")
+	if ov := next(t, coord, "ММО учителей математики"); len(missingButtons(ov, "🏛 ММО учителей математики", "XLSX")) != 0 {
+		t.Errorf("the overview's lines are not buttons: %v", ov.Buttons())
+	}
 	press(t, coord, d, "🏛 ММО учителей математики")
 	if card := next(t, coord, "<b>ММО учителей математики</b>"); card.ID == d.ID {
 		t.Error("the card took the digest's place")

@@ -329,7 +329,15 @@ func (b *Engine) cmdOverview(r *Request) error {
 			"Plan", rawArg(docStatusShort(l, row.plan)), "Report", rawArg(docStatusShort(l, row.report)),
 			"Activity", b.dateIn(l.lang, row.lastActivity)))
 	}
-	r.Reply(sb.String(), []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})
+	// Each line opens its association: the coordinator acts from here.
+	var kb [][]Button
+	for _, row := range rows {
+		kb = append(kb, []Button{r.Button(l.T("conv_coord.open_association", "Name", row.a.Name), verbAssocCard, aid(row.a))})
+	}
+	if len(kb) > maxDigestRows {
+		kb = kb[:maxDigestRows]
+	}
+	r.Reply(sb.String(), append(kb, []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})...)
 	return nil
 }
 
