@@ -309,3 +309,87 @@ func TestParentsLinkOnTheCard(t *testing.T) {
 		t.Errorf("the card offers a link that is on: %v", card.Buttons())
 	}
 }
+
+// TestCoordinatorActsFromTheDigest: the digest's lines are buttons:
+// open the association, remind its leader (once a day).
+func TestCoordinatorActsFromTheDigest(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	// 13 June 2027, 10:00 in Moscow: the report is due in a week.
+	h.clock.Add(time.Date(2027, 6, 13, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	d := nextSkipping(t, coord, "\x00", "Сводка на 13.06.2027")
+	h.quiet()
+	leader.Drain()
+	if m := missingButtons(d, "🏛 ММО учителей математики", "🔔 Напомнить руководителю: ММО учителей математики", "XLSX"); len(m) != 0 {
+		t.Fatalf("the digest lacks %v: %v", m, d.Buttons())
+	}
+	if a := press(t, coord, d, "Напомнить руководителю"); a.ShowAlert || !strings.Contains(a.Text, "напомнили") {
+		t.Errorf("the reminder: %+v", a)
+	}
+	nudge := next(t, leader, "Координатор напоминает", "Отчёт за 2026/2027 учебный год", "ММО учителей математики", "20.06.2027")
+	if _, ok := nudge.Button("Открыть"); !ok {
+		t.Errorf("the leader's reminder has no way to the report: %v", nudge.Buttons())
+	}
+	if a := press(t, coord, d, "Напомнить руководителю"); !a.ShowAlert || !strings.Contains(a.Text, "уже напоминали") {
+		t.Errorf("a second reminder the same day: %+v", a)
+	}
+	coord.Send("/overview")
+	if ov := next(t, coord, "Обзор объединений"); len(missingButtons(ov, "🏛 ММО учителей математики", "XLSX")) != 0 {
+		t.Errorf("the overview's lines are not buttons: %v", ov.Buttons())
+	}
+	press(t, coord, d, "🏛 ММО учителей математики")
+	if card := next(t, coord, "<b>ММО учителей математики</b>"); card.ID == d.ID {
+		t.Error("the card took the digest's place")
+	}
+	h.quiet()
+	if extra := leader.Drain(); len(extra) != 0 {
+		t.Errorf("the leader was reminded twice: %v", extra)
+	}
+}
+
+// TestEnglishDatesAreUnambiguous: an English reader sees «23 Nov 2026»,
+// not «23.11.2026», and «30 Nov 14:00» in the list of meetings.
+func TestEnglishDatesAreUnambiguous(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	u := us[0]
+	u.Send("/settings")
+	press(t, u, next(t, u, "Ваш профиль"), "English")
+	next(t, u, "Your profile")
+	draft := scheduleEvent(t, leader, "Семинар", "Проектная деятельность", "30.11 14:00", "30 ноября 2026 (понедельник), 14:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, u, "Проектная деятельность")
+	u.Send("/meetings")
+	if m := next(t, u, "30 Nov 14:00"); strings.Contains(m.Text, "30.11") {
+		t.Errorf("an English list shows a numeric date: %q", m.Text)
+	}
+	u.Send("/associations")
+	press(t, u, next(t, u, "Methodological associations"), "ММО учителей математики")
+	if card := next(t, u, "<b>ММО учителей математики</b>"); !strings.Contains(card.Text, "member since 23 Nov 2026") {
+		t.Errorf("an English card: %q", card.Text)
+	}
+}
+
+// TestPastDateIsAskedAbout: a day already past this year, typed without
+// a year, is not moved to next year silently.
+func TestPastDateIsAskedAbout(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	leader.Send("/newevent")
+	press(t, leader, next(t, leader, "Выберите формат"), "Заседание")
+	next(t, leader, "Формат: Заседание")
+	next(t, leader, "Тема")
+	leader.Send("Итоги года")
+	next(t, leader, "Когда?")
+	// Now is 23.11.2026: 20.11 is past this year.
+	leader.Send("20.11 15:00")
+	ask := next(t, leader, "уже прошла", "<b>2027</b>", "20 ноября 2027")
+	press(t, leader, ask, "Нет, ввести заново")
+	next(t, leader, "ещё раз")
+	leader.Send("25.11 15:00")
+	if m := next(t, leader, "25 ноября 2026"); strings.Contains(m.Text, "уже прошла") {
+		t.Errorf("a date ahead is warned about: %q", m.Text)
+	}
+}

@@ -86,11 +86,13 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 		next(t, leader, "На согласовании")
 	}
 	notice := next(t, coord, "отправлен на согласование")
+	coord.Next(t) // the plan's DOCX comes with its summary
 	press(t, coord, notice, "Согласовать")
 	next(t, coord, "согласован")
 	next(t, leader, "согласован координатором")
-	press(t, coord, notice, "DOCX")
-	doc := coord.Next(t)
+	leader.Send("/plan")
+	press(t, leader, next(t, leader, "План работы"), "DOCX")
+	doc := leader.Next(t)
 	saveDoc(t, w.dir, doc)
 	if w.appendix == "" && strings.Contains(docText(t, doc), "Приложение") {
 		t.Error("a plan under a regulation without appendices refers to one")

@@ -130,7 +130,7 @@ func TestWriteUpgradeFixture(t *testing.T) {
 	press(t, leader, rep, "Отправить координатору")
 	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
 	next(t, leader, "Отправлен координатору")
-	next(t, coord, "сдан")
+	next(t, coord, "отправлен координатору")
 	h.quiet()
 	drainAll(leader, coord, ant, bor, vas, gri)
 

@@ -106,7 +106,11 @@ func TestWorkPlan(t *testing.T) {
 	press(t, leader, plan, "Отправить на согласование")
 	press(t, leader, next(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
 	plan = next(t, leader, "На согласовании у координатора")
-	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование")
+	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование",
+		"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "Декабрь: 0 + 1; Февраль: 0 + 1", "Отправлен впервые")
+	if doc := coord.Next(t); doc.Document == nil || !strings.HasSuffix(doc.Document.Name, ".docx") {
+		t.Fatalf("the plan came without its DOCX: %s", doc)
+	}
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
 	coord.Send("Добавьте заседание в марте по итогам полугодия.")
@@ -118,14 +122,16 @@ func TestWorkPlan(t *testing.T) {
 	press(t, leader, plan, "Отправить на согласование")
 	press(t, leader, next(t, leader, "В плане заседаний: 1"), "Да, отправить")
 	next(t, leader, "На согласовании у координатора")
-	notice = next(t, coord, "отправлен на согласование")
+	notice = next(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
+	coord.Next(t) // its DOCX
 	press(t, coord, notice, "Согласовать")
 	next(t, coord, "согласован")
 	next(t, leader, "согласован координатором")
 	if a := press(t, coord, notice, "Согласовать"); !a.ShowAlert {
 		t.Errorf("approved twice: %+v", a)
 	}
-	press(t, coord, notice, "DOCX")
+	press(t, coord, notice, "Открыть план")
+	press(t, coord, next(t, coord, "Согласован координатором"), "DOCX")
 	text := docText(t, coord.Next(t))
 	inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО\nДиректор МБУ МЦ\n____________ /", "Согласован в системе 23.11.2026, Координаторова А. П.",
 		"План деятельности муниципального методического объединения\nучителей математики\n",

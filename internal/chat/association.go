@@ -128,7 +128,7 @@ func aid(a *mmo.Association) string { return strconv.FormatUint(a.ID, 10) }
 func (b *Engine) statusText(r *Request, v assocView) string {
 	switch v.status {
 	case mmo.StatusArchived:
-		return r.T("assoc.status_archived", "Date", b.date(v.a.ArchivedAt))
+		return r.T("assoc.status_archived", "Date", b.dateIn(r.Lang, v.a.ArchivedAt))
 	case mmo.StatusForming:
 		return r.N("assoc.status_forming", b.opt.Regulation.MinMembers-v.members)
 	}
@@ -227,7 +227,9 @@ func (b *Engine) onAssocCard(r *Request) error {
 			return err
 		}
 	}
-	return b.showCard(r, a, true)
+	// From the digest, the card opens below it: the digest stays for
+	// its other lines.
+	return b.showCard(r, a, !r.hasButton(verbDigestRemind) && !r.hasButton(verbOverviewXLSX))
 }
 
 // showCard shows the association's card, in place of the pressed message
@@ -281,7 +283,7 @@ func (b *Engine) card(r *Request, a *mmo.Association) (string, [][]Button, error
 	case a.LeaderID == r.User.ID:
 		sb.WriteString("\n\n" + r.T("assoc.you_lead"))
 	case m != nil && m.State == mmo.MemberActive:
-		sb.WriteString("\n\n" + r.T("assoc.you_member", "Date", b.date(m.JoinedAt)))
+		sb.WriteString("\n\n" + r.T("assoc.you_member", "Date", b.dateIn(r.Lang, m.JoinedAt)))
 	case m != nil:
 		sb.WriteString("\n\n" + r.T("assoc.you_pending"))
 	}

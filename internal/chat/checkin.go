@@ -82,7 +82,7 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		case mmo.CodeCancelled:
 			r.reply(r.T("checkin.cancelled"))
 		case mmo.CodeNotYet:
-			r.reply(r.T("checkin.not_yet", "When", b.dateTime(from)))
+			r.reply(r.T("checkin.not_yet", "When", b.dateTimeIn(r.Lang, from)))
 		default:
 			r.reply(r.T("checkin.closed"))
 		}

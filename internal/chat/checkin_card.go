@@ -35,7 +35,7 @@ func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associat
 	case mmo.CheckinInWindow:
 		sb.WriteString(l.T("checkin.state_open", "Until", b.clock(until)))
 	case mmo.CheckinLater:
-		sb.WriteString(l.T("checkin.state_later", "When", b.dateTime(from)))
+		sb.WriteString(l.T("checkin.state_later", "When", b.dateTimeIn(l.lang, from)))
 	default:
 		sb.WriteString(l.T("checkin.state_closed"))
 	}
@@ -244,7 +244,7 @@ func (b *Engine) onCheckinWindow(r *Request) error {
 	}
 	from, until := e.CheckinWindow()
 	end := strconv.Itoa(int(e.Duration / time.Minute))
-	r.Edit(r.T("checkin.window_title", "From", b.dateTime(from), "Until", b.dateTime(until)),
+	r.Edit(r.T("checkin.window_title", "From", b.dateTimeIn(r.Lang, from), "Until", b.dateTimeIn(r.Lang, until)),
 		[]Button{r.Button(r.T("checkin.window_before", "N", 15), verbCheckinWindow, id, "b", "15"),
 			r.Button(r.T("checkin.window_before", "N", 30), verbCheckinWindow, id, "b", "30"),
 			r.Button(r.T("checkin.window_before", "N", 60), verbCheckinWindow, id, "b", "60")},

@@ -211,7 +211,7 @@ func (b *Engine) consultCard(r *Request, c *mmo.Consultation, a *mmo.Association
 		if m.Attachment != nil {
 			body = "📎 " + body
 		}
-		sb.WriteString("\n\n<b>" + who + "</b> (" + b.dateTime(m.At) + "):\n" + esc(body))
+		sb.WriteString("\n\n<b>" + who + "</b> (" + b.dateTimeIn(l.lang, m.At) + "):\n" + esc(body))
 	}
 	id := cid(c)
 	var kb [][]Button

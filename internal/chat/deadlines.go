@@ -183,7 +183,7 @@ func (b *Engine) sendDigest(r *Request, dd *digestDraft) {
 			text = b.digestText(l, &dd.d)
 			texts[l.lang] = text
 		}
-		r.Send(c.ID, text, []Button{r.Button(l.T("digest.overview_button"), verbOverviewXLSX)})
+		r.Send(c.ID, text, b.digestButtons(r, l, &dd.d)...)
 	}
 }
 

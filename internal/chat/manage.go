@@ -334,7 +334,7 @@ func (b *Engine) onAssocArchived(r *Request) error {
 		if !a.Archived() {
 			continue
 		}
-		sb.WriteString("\n• " + r.T("archive.line", "Name", a.Name, "Date", b.date(a.ArchivedAt)))
+		sb.WriteString("\n• " + r.T("archive.line", "Name", a.Name, "Date", b.dateIn(r.Lang, a.ArchivedAt)))
 		kb = append(kb, []Button{r.Button(a.Name, verbAssocCard, aid(a))})
 	}
 	kb = append(kb, []Button{r.Button(r.T("assoc.back_to_list"), verbAssocList)})
@@ -411,7 +411,7 @@ func (b *Engine) onAssocLog(r *Request) error {
 		if !ok {
 			continue
 		}
-		sb.WriteString("\n" + b.dateTime(e.At) + " — " + r.T(key,
+		sb.WriteString("\n" + b.dateTimeIn(r.Lang, e.At) + " — " + r.T(key,
 			"Actor", rawArg(name(e.Actor)), "Subject", rawArg(name(e.Subject)), "Note", e.Note))
 	}
 	r.Edit(sb.String(), []Button{r.Button(r.T("assoc.back_to_card"), verbAssocCard, aid(a))})

@@ -183,7 +183,7 @@ func (b *Engine) onLeaderLink(r *Request) error {
 	if err := r.audit("leadership.link", 0, a, ""); err != nil {
 		return err
 	}
-	r.Reply(r.T("leader.link", "Name", a.Name, "Link", r.inviteLink(&inv), "Date", b.dateTime(inv.ExpiresAt)))
+	r.Reply(r.T("leader.link", "Name", a.Name, "Link", r.inviteLink(&inv), "Date", b.dateTimeIn(r.Lang, inv.ExpiresAt)))
 	return nil
 }
 

@@ -517,7 +517,11 @@ func (b *Engine) meetingsList(r *Request) (string, [][]Button, error) {
 	var kb [][]Button
 	l := r.loc()
 	line := func(it item, mark string) {
-		when := it.e.Start.In(b.opt.Location).Format("02.01 15:04")
+		layout := "02.01 15:04"
+		if l.lang == "en" {
+			layout = "2 Jan 15:04" // «03.12» reads as 12 March in English
+		}
+		when := it.e.Start.In(b.opt.Location).Format(layout)
 		sb.WriteString("\n• " + l.T("meetings.line", "When", when, "Format", formatName(l, it.e.Format), "Topic", it.e.Topic, "Association", it.a.Name) + mark)
 		label := when + " · " + it.e.Topic
 		if len([]rune(label)) > 60 {

@@ -103,7 +103,13 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			return err
 		}
 		nonce := itoa(int64(nd.Nonce))
-		r.Reply(r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang)), []Button{
+		confirm := r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang))
+		if rolledToNextYear(t, r.Now, b.opt.Location) {
+			// A date already past this year was taken as next year's:
+			// say so, rather than let it pass unnoticed.
+			confirm = r.T("conv_when.next_year", "Year", t.In(b.opt.Location).Year()) + "\n" + confirm
+		}
+		r.Reply(confirm, []Button{
 			r.Button(r.T("newevent.when_yes"), verbEventWhen, nonce, "y"),
 			r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n"),
 		})
@@ -272,4 +278,17 @@ func (b *Engine) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) erro
 	r.Reply(r.T("newevent.draft_saved"))
 	r.Reply(text, kb...)
 	return nil
+}
+
+// rolledToNextYear reports whether t falls in a later year than now on a
+// day of the year that this year is already past: a date typed without a
+// year («1 декабря» on 2 December) that was taken as next year's.
+func rolledToNextYear(t, now time.Time, loc *time.Location) bool {
+	t, now = t.In(loc), now.In(loc)
+	if t.Year() != now.Year()+1 {
+		return false
+	}
+	same := time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	return same.Before(today)
 }

@@ -31,6 +31,23 @@ func esc(s string) string { return html.EscapeString(s) }
 // date formats a time as a date in the deployment's time zone.
 func (b *Engine) date(t time.Time) string { return t.In(b.opt.Location).Format("02.01.2006") }
 
+// dateIn formats a date for a reader of lang: «03.12.2026» in Russian,
+// «3 Dec 2026» in English, where «03.12» reads as the 12th of March.
+func (b *Engine) dateIn(lang string, t time.Time) string {
+	if lang == "en" {
+		return t.In(b.opt.Location).Format("2 Jan 2006")
+	}
+	return b.date(t)
+}
+
+// dateTimeIn is dateIn with the time of day.
+func (b *Engine) dateTimeIn(lang string, t time.Time) string {
+	if lang == "en" {
+		return t.In(b.opt.Location).Format("2 Jan 2006 15:04")
+	}
+	return b.dateTime(t)
+}
+
 // dateTime formats a time with minutes in the deployment's time zone.
 func (b *Engine) dateTime(t time.Time) string {
 	return t.In(b.opt.Location).Format("02.01.2006 15:04")
@@ -109,7 +126,7 @@ func (b *Engine) showMembers(r *Request, a *mmo.Association, page int) error {
 			// coordinator to check before it splits an export.
 			school += " (" + r.T("conv_school.other_mark") + ")"
 		}
-		line := r.T("members.line", "N", i+1, "Name", m.u.Name, "School", school, "Position", m.u.Position, "Date", b.date(m.m.JoinedAt))
+		line := r.T("members.line", "N", i+1, "Name", m.u.Name, "School", school, "Position", m.u.Position, "Date", b.dateIn(r.Lang, m.m.JoinedAt))
 		if m.u.ID == a.LeaderID {
 			line += " " + r.T("members.leader_mark")
 		}

@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"time"
 
@@ -164,8 +166,30 @@ func (b *Engine) cmdOverview(r *Request) error {
 	sb.WriteString("\n" + docs("overview_summary.plans", plans))
 	sb.WriteString("\n" + docs("overview_summary.reports", reports))
 	sb.WriteString("\n\n" + l.T("overview_summary.more"))
-	r.Reply(sb.String(), []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})
+	// The associations open from here, those that need the coordinator
+	// first (no leader, a document waiting or missing), so that she acts
+	// from the message; the rest are in the XLSX.
+	slices.SortStableFunc(rows, func(x, y overviewRow) int { return cmp.Compare(attention(x), attention(y)) })
+	var kb [][]Button
+	for _, row := range rows[:min(len(rows), maxDigestRows)] {
+		kb = append(kb, []Button{r.Button(l.T("conv_coord.open_association", "Name", row.a.Name), verbAssocCard, aid(row.a))})
+	}
+	r.Reply(sb.String(), append(kb, []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})...)
 	return nil
+}
+
+// attention ranks an association for the overview's buttons: lower needs
+// the coordinator sooner.
+func attention(row overviewRow) int {
+	switch {
+	case row.a.LeaderID == 0:
+		return 0
+	case row.plan == mmo.DocSubmitted || row.report == mmo.DocSubmitted:
+		return 1
+	case row.plan != mmo.DocApproved:
+		return 2
+	}
+	return 3
 }
 
 // onOverviewXLSX exports the overview: every association, one row each.

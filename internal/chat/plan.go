@@ -515,13 +515,15 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		r.Answer(r.T("plan.needs_items"), true)
 		return nil
 	}
+	sum := mmo.SummarizePlan(p.Items, p.SubmittedItems, int(b.opt.Regulation.YearStart.Month))
+	p.SubmittedItems = slices.Clone(p.Items)
 	if err := r.Tx.PutPlan(p); err != nil {
 		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 	}
 	if err := r.audit("workplan.submit", 0, a, strconv.Itoa(year)); err != nil {
 		return err
 	}
-	if err := b.tellCoordinators(r, a, "plan.submitted_notice", year, verbPlanDOCX, verbPlanDecide, r.T("doc.approve_plan")); err != nil {
+	if err := b.tellCoordinatorsPlan(r, a, p, year, sum); err != nil {
 		return err
 	}
 	r.Answer(r.T("plan.submitted"), false)

@@ -224,11 +224,12 @@ func (b *Engine) buildRoutes() routes {
 			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},
 			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
 			// The conversation's home screen and meeting views (issue 12).
-			verbHome:      {role: mmo.RoleMember, fn: b.onHome},
-			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
-			verbRegName:   {role: mmo.RoleGuest, fn: b.onRegName},
-			verbRegSchool: {role: mmo.RoleGuest, fn: b.onRegSchool},
-			verbAskCancel: {role: mmo.RoleGuest, fn: b.onAskCancel},
+			verbHome:         {role: mmo.RoleMember, fn: b.onHome},
+			verbEventLoud:    {role: mmo.RoleLeader, fn: b.onEventLoud},
+			verbRegName:      {role: mmo.RoleGuest, fn: b.onRegName},
+			verbRegSchool:    {role: mmo.RoleGuest, fn: b.onRegSchool},
+			verbAskCancel:    {role: mmo.RoleGuest, fn: b.onAskCancel},
+			verbDigestRemind: {role: mmo.RoleCoordinator, fn: b.onDigestRemind},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,

@@ -23,6 +23,9 @@ func (b *Engine) askNameFix(r *Request, d *mmo.Dialog, text string) (bool, error
 	if len(c.Problems) == 0 || d.Draft["name_asked"] == value {
 		return false, nil
 	}
+	if r.Lang == "en" && c.Has(mmo.NameLatin) {
+		return false, nil // an English speaker's name in Latin letters is as meant
+	}
 	if d.Draft == nil {
 		d.Draft = map[string]string{}
 	}

@@ -236,6 +236,9 @@ type Plan struct {
 	Items     []PlanItem `json:"items,omitempty"`
 	NextItem  int        `json:"next_item"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// SubmittedItems are the items as last sent to the coordinator, so
+	// that the next submission can say what changed.
+	SubmittedItems []PlanItem `json:"submitted_items,omitempty"`
 }
 
 // Submit sends the plan to the coordinator: an editable plan with at

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -136,6 +137,9 @@ type PersonaJSON struct {
 	School     string `json:"school,omitempty"`
 	Position   string `json:"position,omitempty"`
 	Unread     int    `json:"unread"`
+	// Associations are those the persona leads or is an active member
+	// of, so the list says who is where.
+	Associations []string `json:"associations,omitempty"`
 }
 
 func (s *Sandbox) apiState(w http.ResponseWriter, r *http.Request) {
@@ -146,10 +150,26 @@ func (s *Sandbox) apiState(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) state() StateJSON {
 	st := StateJSON{Now: s.clock.Now(), Zone: s.loc.String(), Bot: BotJSON{Username: BotUsername, Name: BotFirstName}, Notice: s.Notice}
 	users := map[int64]*mmo.User{}
+	assocs := map[int64][]string{}
 	s.main.DB.View(func(tx *boltdb.Tx) error {
 		for _, p := range s.personas {
-			if u, err := tx.UserByAccount(telegram.Messenger, p.ID); err == nil {
-				users[p.ID] = u
+			u, err := tx.UserByAccount(telegram.Messenger, p.ID)
+			if err != nil {
+				continue
+			}
+			users[p.ID] = u
+			ids := append([]uint64(nil), u.LeaderOf...)
+			if ms, err := tx.UserMemberships(u.ID); err == nil {
+				for _, m := range ms {
+					if m.State == mmo.MemberActive && !slices.Contains(ids, m.AssociationID) {
+						ids = append(ids, m.AssociationID)
+					}
+				}
+			}
+			for _, id := range ids {
+				if a, err := tx.Association(id); err == nil && !a.Archived() {
+					assocs[p.ID] = append(assocs[p.ID], a.Name)
+				}
 			}
 		}
 		return nil
@@ -165,6 +185,7 @@ func (s *Sandbox) state() StateJSON {
 				pj.Name = u.Name
 			}
 		}
+		pj.Associations = assocs[p.ID]
 		pj.Unread = s.unread(p)
 		st.Personas = append(st.Personas, pj)
 	}

@@ -275,3 +275,89 @@ func (b *browser) attr(sel, name string) string {
 	}
 	return v.Value
 }
+
+// TestBrowserFitsAPhone: at 390 px, as on a phone, the page does not
+// scroll sideways, the persona list is a drawer behind ☰, and choosing a
+// persona there closes it.
+func TestBrowserFitsAPhone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is not short")
+	}
+	b := newBrowser(t)
+	_, c := startSandbox(t, filepath.Join(t.TempDir(), "sandbox.db"), true)
+	b.step("open the page at 390 px",
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(fmt.Sprintf("%s/#p=%d", c.url, LeaderMath)),
+		chromedp.WaitVisible(chromedp.CSS(`#personas button.active`)),
+	)
+	b.send("/help")
+	b.step("the home screen", chromedp.WaitVisible(chromedp.Search(bubble("Главное"))))
+	fits := func(what string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		defer cancel()
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth && document.body.scrollWidth <= window.innerWidth`))
+		if err != nil {
+			b.fail(what, err)
+		}
+		if !ok {
+			w, _ := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth`))
+			t.Errorf("%s: the page scrolls sideways (%v px wide at 390)", what, w)
+		}
+	}
+	fits("the chat")
+	hidden := func() bool {
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		defer cancel()
+		right, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("sidebar").getBoundingClientRect().right`))
+		if err != nil {
+			b.fail("the drawer's place", err)
+		}
+		return right <= 1
+	}
+	if !hidden() {
+		t.Error("the persona list takes the phone's width instead of folding into a drawer")
+	}
+	b.step("open the drawer", chromedp.Click(chromedp.CSS(`#drawer-btn`)),
+		chromedp.WaitVisible(chromedp.CSS(`body.drawer-open`)))
+	// Wait for the drawer to slide in before tapping in it.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		left, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("sidebar").getBoundingClientRect().left`))
+		cancel()
+		if err == nil && left >= 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.fail("the drawer slides in", fmt.Errorf("left at %v", left))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fits("the open drawer")
+	sel := fmt.Sprintf(`#personas button[data-persona="%d"]`, Newcomer)
+	b.step("choose a persona", chromedp.Click(chromedp.CSS(sel)))
+	b.step("the persona chosen", chromedp.WaitVisible(chromedp.Search(`//div[@id='who-name'][contains(., 'Дарья')]`)))
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	if open, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.body.classList.contains("drawer-open")`)); err != nil || open {
+		t.Errorf("the drawer stays open after choosing a persona (%v)", err)
+	}
+	fits("another persona's chat")
+}
+
+// TestBrowserChromeInTheBotsLanguage: the headless browser reports an
+// English locale, yet the sandbox's own words are Russian like the bot's,
+// until switched; a clock error reads in that language.
+func TestBrowserChromeInTheBotsLanguage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is not short")
+	}
+	b := newBrowser(t)
+	_, c := startSandbox(t, filepath.Join(t.TempDir(), "sandbox.db"), true)
+	b.step("open the page", chromedp.Navigate(fmt.Sprintf("%s/#p=%d", c.url, LeaderMath)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'Песочница')]`)))
+	b.step("a clock that cannot be read", chromedp.SendKeys(chromedp.CSS("#clock-custom"), "завтра"+kb.Enter),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='modal']//*[contains(., 'Не понял «завтра»')]`)))
+	b.step("the switch", chromedp.Navigate(fmt.Sprintf("%s/?lang=en#p=%d", c.url, LeaderMath)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'sandbox')]`)))
+}

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -285,6 +286,10 @@ func TestDemoInvitationAnnouncementAndClock(t *testing.T) {
 	s, c := startSandbox(t, filepath.Join(t.TempDir(), "sandbox.db"), true)
 	if !s.Seeded {
 		t.Fatal("the demo was not seeded")
+	}
+	// The persona list says who is where.
+	if p := c.persona(LeaderMath); p.Role != "leader" || !slices.Contains(p.Associations, "ММО учителей математики") {
+		t.Errorf("the leader's persona: %+v", p)
 	}
 	if p := c.persona(LeaderMath); !p.Registered || p.Role != "leader" {
 		t.Fatalf("the leader: %+v", p)
