@@ -1,4 +1,4 @@
-// Command mmobot runs the Telegram bot of municipal methodological
+// Command mmobot runs the Telegram and MAX bot of municipal methodological
 // associations of teachers (ММО), and the commands that operate it: see
 // `mmobot help`, or the commands table below.
 //
@@ -104,7 +104,7 @@ func find(name string) *command {
 
 // usage lists the commands.
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "mmobot runs the Telegram bot of methodological associations of teachers (ММО).")
+	fmt.Fprintln(w, "mmobot runs the Telegram and MAX bot of methodological associations of teachers (ММО).")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: mmobot <command> [flags]")
 	fmt.Fprintln(w)

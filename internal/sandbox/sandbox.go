@@ -208,7 +208,7 @@ func (s *Sandbox) config() (config.Config, error) {
 	cfg.Telegram.PollTimeout = s.opts.PollTimeout
 	cfg.Telegram.RequestTimeout = 5 * time.Second
 	cfg.Telegram.Workers = 8
-	cfg.Admins = []int64{Coordinator}
+	cfg.Admins = []config.Admin{config.TelegramAdmin(Coordinator)}
 	cfg.Data.Path = s.opts.DataPath
 	cfg.Data.OpenTimeout = 2 * time.Second
 	cfg.Log.Level = s.opts.LogLevel
