@@ -53,6 +53,8 @@ func newHarnessOn(t *testing.T, tg, mx bool, edit func(*config.Config)) *harness
 		h.cfg.Max.Workers = 4
 		h.cfg.Max.PerSecond = 500 // tests type faster than people
 	}
+	// The administrator has an account in each messenger.
+	h.cfg.Admins = append(h.cfg.Admins, config.Admin{Messenger: config.MessengerMax, ID: adminID})
 	if edit != nil {
 		edit(&h.cfg)
 	}
