@@ -356,10 +356,13 @@ func TestMixedConsultation(t *testing.T) {
 	view := expect(t, l, "Обращения принимаются только от участников")
 	l.press(t, view, "Принимать вопросы по публичной ссылке")
 	view = expect(t, l, "по ссылке")
-	payload := deepLinkRE.FindStringSubmatch(view.text)[1]
+	inMax := regexp.MustCompile(`В MAX: (https://max\.ru/\S+)`).FindStringSubmatch(view.text)
+	if inMax == nil {
+		t.Fatalf("no MAX link beside the Telegram one: %q", view.text)
+	}
 
 	parent := h.person("max", 501, "Родитель")
-	parent.open(t, "https://max.ru/"+h.mx.BotUsername()+"/start/"+payload)
+	parent.open(t, inMax[1])
 	consent := expect(t, parent, "Консультации «ММО учителей математики»", "152-ФЗ")
 	parent.press(t, consent, "Согласен")
 	expect(t, parent, "Согласие получено")
