@@ -156,10 +156,18 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 // pacer spaces the calls to MAX over the whole bot: each goes at least
 // interval after the one before, and none before a pause a 429 asked for
 // has passed.
+//
+// A 429 also halves the pace (down to a call a second): MAX's answer
+// means the rate configured is more than it allows now, and every call
+// refused costs a turn. Each turn then takes back a hundredth of the
+// difference, so the configured pace returns within a few hundred calls.
 type pacer struct {
 	mu       sync.Mutex
-	interval time.Duration
-	last     time.Time // the latest turn booked
+	base     time.Duration // the configured interval
+	interval time.Duration // the interval now
+	last     time.Time     // the latest turn booked
+	// pausedUntil is the end of the latest pause a 429 asked for.
+	pausedUntil time.Time
 }
 
 func newPacer(perSecond float64) *pacer {
@@ -168,7 +176,8 @@ func newPacer(perSecond float64) *pacer {
 	}
 	// A little under the limit: MAX counts in windows as calls arrive,
 	// and jitter can bring two evenly spaced calls closer.
-	return &pacer{interval: time.Duration(float64(time.Second) / (perSecond * 0.97))}
+	d := time.Duration(float64(time.Second) / (perSecond * 0.97))
+	return &pacer{base: d, interval: d}
 }
 
 // DefaultRate is the calls per second MAX is reported to allow a bot.
@@ -183,6 +192,9 @@ func (p *pacer) book(now time.Time) time.Time {
 		at = now
 	}
 	p.last = at
+	if p.interval > p.base {
+		p.interval -= max((p.interval-p.base)/100, 1)
+	}
 	return at
 }
 
@@ -198,8 +210,14 @@ func (p *pacer) pause(d time.Duration) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if until := time.Now().Add(d); until.After(p.last) {
-		p.last = until
+	now := time.Now()
+	if now.After(p.pausedUntil) {
+		// The first 429 of a pause slows the pace; the others were
+		// booked before it and say nothing more.
+		p.interval = min(2*p.interval, time.Second)
+	}
+	if until := now.Add(d); until.After(p.last) {
+		p.last, p.pausedUntil = until, until
 	}
 }
 
