@@ -100,6 +100,11 @@ func TestJourneyRegistration(t *testing.T) {
 		p.send("/start")
 		expect(t, p, "Здравствуйте, Мария")
 		consent := expect(t, p, "152-ФЗ", "Удалить мои данные")
+		// The consent names the messenger the person is on.
+		name := map[string]string{"telegram": "Telegram", "max": "MAX"}[on]
+		if !strings.Contains(consent.text, "идентификатора в "+name+",") {
+			t.Errorf("the consent on %s does not name it: %q", on, consent.text)
+		}
 		p.press(t, consent, "Согласен")
 		edited := expect(t, p, "Согласие получено")
 		if edited.id != consent.id || len(edited.buttons) != 0 {

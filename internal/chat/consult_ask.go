@@ -337,7 +337,7 @@ func (b *Engine) openConsultLink(r *Request, token string) error {
 		return err
 	}
 	nonce := itoa(int64(d.Nonce))
-	r.Reply(r.T("consult.guest_consent", "Name", a.Name), []Button{
+	r.Reply(r.T("consult.guest_consent", "Name", a.Name, "Messenger", r.messengerName(r.Update.Messenger)), []Button{
 		r.Button(r.T("reg.consent_agree"), verbAskConsent, nonce, mmo.ActionAgree),
 		r.Button(r.T("reg.consent_decline"), verbAskConsent, nonce, mmo.ActionDecline),
 	})

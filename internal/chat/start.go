@@ -56,7 +56,7 @@ func (b *Engine) askRegistrationStep(r *Request, d mmo.Dialog) {
 	nonce := itoa(int64(d.Nonce))
 	switch d.Step {
 	case mmo.StepConsent:
-		r.Reply(r.T("reg.consent"), []Button{
+		r.Reply(r.T("reg.consent", "Messenger", r.messengerName(r.Update.Messenger)), []Button{
 			r.Button(r.T("reg.consent_agree"), verbConsent, nonce, mmo.ActionAgree),
 			r.Button(r.T("reg.consent_decline"), verbConsent, nonce, mmo.ActionDecline),
 		})
@@ -78,7 +78,7 @@ func (b *Engine) onConsent(r *Request) error {
 	next, _, err := mmo.RegistrationNext(*d, mmo.Input{Action: r.Press.Arg(1)}, r.Now, b.opt.DialogIdle)
 	switch {
 	case mmo.ErrorCode(err) == mmo.CodeDeclined:
-		r.Edit(r.T("reg.consent") + "\n\n" + r.T("reg.consent_declined_mark"))
+		r.Edit(r.T("reg.consent", "Messenger", r.messengerName(r.Update.Messenger)) + "\n\n" + r.T("reg.consent_declined_mark"))
 		r.Reply(r.T("reg.declined"))
 		return r.forgetNewcomer()
 	case err != nil:
@@ -87,7 +87,7 @@ func (b *Engine) onConsent(r *Request) error {
 	if err := r.PutDialog(next); err != nil {
 		return err
 	}
-	r.Edit(r.T("reg.consent") + "\n\n" + r.T("reg.consent_given_mark"))
+	r.Edit(r.T("reg.consent", "Messenger", r.messengerName(r.Update.Messenger)) + "\n\n" + r.T("reg.consent_given_mark"))
 	b.askRegistrationStep(r, next)
 	return nil
 }
