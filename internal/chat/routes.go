@@ -73,6 +73,8 @@ func (b *Engine) buildRoutes() routes {
 			"settings":       {mmo.RoleGuest, b.cmdSettings, "menu.settings"},
 			"help":           {mmo.RoleGuest, b.cmdHelp, "menu.help"},
 			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
+			// max: linking accounts of two messengers (link.go)
+			"link": {mmo.RoleGuest, b.cmdLink, "max_link.menu"},
 		},
 		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel"},
 		callbacks: map[string]route{
@@ -210,6 +212,7 @@ func (b *Engine) buildRoutes() routes {
 			string(mmo.InviteLeader): b.openLeaderInvite,
 			"c":                      b.openCheckinLink,
 			"q":                      b.openConsultLink,
+			"a":                      b.openLinkCode, // max: linking accounts (link.go)
 		},
 	}
 	rt.handler = chain(b.serve, b.recoverer, b.logger, b.autoAnswer)

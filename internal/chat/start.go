@@ -20,6 +20,11 @@ func (b *Engine) cmdStart(r *Request) error {
 		r.Reply(r.T("start.welcome_back", "Name", r.User.Name) + "\n\n" + b.helpText(r))
 		return nil
 	}
+	if kind, rest, _ := strings.Cut(payload, "_"); kind == "a" && ValidPayload(payload) {
+		// A code to link this account to a person on another messenger
+		// (link.go): no registration of its own.
+		return b.openLinkCode(r, rest)
+	}
 	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && ValidPayload(payload) {
 		// A public consultation link: parents and others ask without
 		// registering as teachers.
