@@ -150,7 +150,7 @@ func (m *Main) Open(ctx context.Context) error {
 		bot, err := max.NewBot(ctx, db, max.BotOptions{
 			Token: c.Max.Token, BaseURL: c.Max.APIURL, PollTimeout: c.Max.PollTimeout,
 			RequestTimeout: c.Max.RequestTimeout, Workers: c.Max.Workers, PerSecond: c.Max.PerSecond,
-			Log: m.Log, Polled: func() { m.Metrics.Polled(m.Now()) },
+			Log: m.Log, Polled: func() { m.Metrics.Polled(m.Now()) }, Fetch: m.fetch,
 		})
 		if err != nil {
 			db.Close()
@@ -212,12 +212,25 @@ func (m *Main) openTelegram(ctx context.Context) error {
 		Log:     m.Log,
 		Metrics: m.Metrics,
 		Now:     m.Now,
+		Fetch:   m.fetch,
 	})
 	if err != nil {
 		return err
 	}
 	m.Bot = bot
 	return nil
+}
+
+// fetch gets the bytes of a file a person sent through a messenger, for
+// another messenger's transport to upload.
+func (m *Main) fetch(ctx context.Context, messenger, fileID string) ([]byte, error) {
+	switch {
+	case messenger == telegram.Messenger && m.Bot != nil:
+		return m.Bot.Fetch(ctx, fileID)
+	case messenger == max.Messenger && m.Max != nil:
+		return m.Max.Fetch(ctx, fileID)
+	}
+	return nil, errors.New("a file of " + messenger + ", which this bot does not run on")
 }
 
 // wake tells every transport that messages were committed.

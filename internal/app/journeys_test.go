@@ -377,8 +377,13 @@ func TestMixedConsultation(t *testing.T) {
 	expect(t, parent, "Тема")
 	expect(t, parent, "Опишите вопрос")
 	parent.send("Как помочь ребёнку подготовиться к олимпиаде по математике?")
-	parent.press(t, expect(t, parent, "Прикреплено: 0"), "Готово")
-	expect(t, parent, "Вложений: 0")
+	expect(t, parent, "Прикреплено: 0")
+	// A file sent in MAX reaches the consultant in Telegram: its bytes
+	// are taken from MAX and uploaded to Telegram.
+	pdf := []byte("%PDF-1.4 олимпиада")
+	parent.sendDocument("задания.pdf", pdf, "")
+	parent.press(t, expect(t, parent, "Прикреплено: 1 файл"), "Готово")
+	expect(t, parent, "Вложений: 1")
 	parent.press(t, expect(t, parent, "Как вам удобнее"), "Ответ в чате")
 	expect(t, parent, "Форма ответа")
 	expect(t, parent, "Обращение № 1 принято")
@@ -389,6 +394,10 @@ func TestMixedConsultation(t *testing.T) {
 	l.press(t, note, "Взять в работу")
 	req := expect(t, l, "в работе")
 	expect(t, parent, "взято в работу")
+	l.press(t, req, "Показать")
+	if f := l.next(t); string(f.file) != string(pdf) || f.name != "задания.pdf" {
+		t.Errorf("the parent's file did not reach Telegram: %q %q", f.name, f.file)
+	}
 	l.press(t, req, "Ответить")
 	expect(t, l, "Напишите ответ")
 	l.send("Решайте задачи прошлых лет, начните с муниципального этапа.")
@@ -446,4 +455,30 @@ func consultRelay(t *testing.T, leader, asker, consultant person) {
 	asker.send("А справку кто подписывает?")
 	expect(t, asker, "Отправлено")
 	expect(t, consultant, "Уточнение по обращению № 1", "А справку кто подписывает?")
+}
+
+// TestMixedFileToMax: a teacher on Telegram attaches a file to a
+// question; the leader, on MAX, gets the file itself, uploaded to MAX.
+func TestMixedFileToMax(t *testing.T) {
+	h := newHarnessOn(t, true, true, nil)
+	tm := newTeam(t, h, "max", "telegram")
+	asker, l := tm.members[0], tm.leader
+	asker.send("/ask")
+	asker.press(t, expect(t, asker, "Выберите тему"), "Аттестация")
+	expect(t, asker, "Тема: Аттестация")
+	expect(t, asker, "Опишите вопрос")
+	doc := []byte("%PDF-1.4 портфолио")
+	asker.sendDocument("портфолио.pdf", doc, "Какие документы нужны для портфолио на первую категорию?")
+	asker.press(t, expect(t, asker, "Прикреплено: 1 файл"), "Готово")
+	expect(t, asker, "Вложений: 1")
+	asker.press(t, expect(t, asker, "Как вам удобнее"), "Ответ в чате")
+	expect(t, asker, "Форма ответа")
+	expect(t, asker, "принято")
+	note := expect(t, l, "Новое обращение")
+	l.press(t, note, "Взять в работу")
+	req := expect(t, l, "в работе")
+	l.press(t, req, "Показать")
+	if f := l.next(t); string(f.file) != string(doc) || f.name != "портфолио.pdf" {
+		t.Errorf("the file did not reach MAX: %q %q", f.name, f.file)
+	}
 }

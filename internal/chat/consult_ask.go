@@ -106,7 +106,7 @@ func (b *Engine) onAskCategory(r *Request) error {
 func attachmentOf(u *Update) (att *mmo.Attachment, other bool) {
 	switch {
 	case u.File != nil:
-		return &mmo.Attachment{Kind: u.File.Kind, FileID: u.File.ID, Name: u.File.Name}, false
+		return &mmo.Attachment{Kind: u.File.Kind, FileID: u.File.ID, Name: u.File.Name, Messenger: u.Messenger}, false
 	case u.OtherMedia, u.Location != nil, u.Contact != nil && u.Contact.Phone == "":
 		return nil, true
 	}

@@ -50,6 +50,10 @@ type BotOptions struct {
 	// Polled, when set, is told each time MAX answered a poll (or the
 	// first GET /me), for the readiness check.
 	Polled func()
+	// Fetch gets the bytes of a file of another messenger, for a message
+	// that sends one on (chat.Message.FileFrom); nil when the bot runs on
+	// MAX alone.
+	Fetch chat.FileFetcher
 }
 
 // Bot is the running MAX transport.
@@ -118,10 +122,25 @@ func NewBot(ctx context.Context, db *boltdb.DB, opt BotOptions) (*Bot, error) {
 	b.out = newDispatcher(db, api, b.codec, b.pace, b.log, parallel,
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
+	b.out.fetch = opt.Fetch
 	b.answers = newAnswerer(api, b.pace, b.log)
 	b.polled()
 	b.log.Info("connected to MAX", "bot", me.Username)
 	return b, nil
+}
+
+// maxFetch bounds a file downloaded from MAX for another messenger.
+const maxFetch = 50 << 20
+
+// Fetch downloads a file a person sent to the bot on MAX, by the id the
+// conversation has of it, for another messenger's transport to upload
+// (see chat.FileFetcher).
+func (b *Bot) Fetch(ctx context.Context, fileID string) ([]byte, error) {
+	_, url := splitFileRef(fileID)
+	if url == "" {
+		return nil, errors.New("a MAX file without a download URL")
+	}
+	return b.api.Download(ctx, url, maxFetch)
 }
 
 // Username returns the bot's MAX username, for deep links.

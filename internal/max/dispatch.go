@@ -40,8 +40,10 @@ type dispatcher struct {
 	// onBlocked records that a person stopped the bot; onSetAside tells a
 	// person a file for them could not be sent.
 	onBlocked, onSetAside func(chatID, user int64)
-	retry                 retryPolicy
-	fullEvery             time.Duration
+	// fetch gets the bytes of another messenger's file.
+	fetch     chat.FileFetcher
+	retry     retryPolicy
+	fullEvery time.Duration
 
 	wake chan struct{}
 	// dead, set by crash tests, makes the dispatcher behave as a killed

@@ -127,6 +127,18 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 	if m.Kind == chat.KindPhoto {
 		typ = UploadImage
 	}
+	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
+		// A file a person sent through another messenger: MAX has no
+		// token of it, so its bytes go up.
+		if d.fetch == nil {
+			return AttachmentRequest{}, fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
+		}
+		data, err := d.fetch(ctx, m.FileFrom, m.FileID)
+		if err != nil {
+			return AttachmentRequest{}, fmt.Errorf("fetch a file of %s: %w", m.FileFrom, err)
+		}
+		m.File, m.FileID = data, ""
+	}
 	if m.FileID != "" && m.File == nil {
 		token, _ := splitFileRef(m.FileID)
 		if typ == UploadImage {
