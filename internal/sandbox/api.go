@@ -15,7 +15,6 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/telegram"
 )
 
 // The chat page talks to a small JSON API:
@@ -130,6 +129,8 @@ type PersonaJSON struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"`
 	Lang string `json:"lang"`
+	// Messenger is "telegram" or "max".
+	Messenger string `json:"messenger"`
 	// Registered, Role and the profile come from the bot's store.
 	Registered bool   `json:"registered"`
 	Role       string `json:"role"`
@@ -148,14 +149,14 @@ func (s *Sandbox) state() StateJSON {
 	users := map[int64]*mmo.User{}
 	s.main.DB.View(func(tx *boltdb.Tx) error {
 		for _, p := range s.personas {
-			if u, err := tx.UserByAccount(telegram.Messenger, p.ID); err == nil {
+			if u, err := tx.UserByAccount(p.messenger(), p.ID); err == nil {
 				users[p.ID] = u
 			}
 		}
 		return nil
 	})
 	for _, p := range s.personas {
-		pj := PersonaJSON{ID: p.ID, Kind: p.Kind, Name: p.FullName(), Lang: p.Lang, Role: mmo.RoleGuest.String()}
+		pj := PersonaJSON{ID: p.ID, Kind: p.Kind, Name: p.FullName(), Lang: p.Lang, Role: mmo.RoleGuest.String(), Messenger: p.messenger()}
 		if u := users[p.ID]; u != nil {
 			pj.Registered = u.Registered()
 			pj.Role = u.Role(p.ID == Coordinator).String()
@@ -173,7 +174,7 @@ func (s *Sandbox) state() StateJSON {
 
 // unread counts the bot's messages to p that the page has not shown.
 func (s *Sandbox) unread(p *persona) int {
-	msgs := s.srv.Chat(p.ID)
+	msgs := p.c.messages()
 	s.mu.Lock()
 	seen := p.seen
 	s.mu.Unlock()
@@ -301,16 +302,11 @@ func (s *Sandbox) apiFile(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	} else {
 		id, _ := strconv.Atoi(q.Get("message"))
-		for _, m := range s.srv.Chat(p.ID) {
-			if m.ID != id || m.Deleted {
+		for _, m := range p.c.messages() {
+			if m.ID != id || m.Deleted || m.File == nil {
 				continue
 			}
-			switch {
-			case m.Photo != nil:
-				name, typ, data, inline = m.Photo.Name, m.Photo.MIME, m.Photo.Bytes, true
-			case m.Document != nil:
-				name, typ, data = m.Document.Name, m.Document.MIME, m.Document.Bytes
-			}
+			name, typ, data, inline = m.File.Name, m.File.MIME, m.File.Data, m.Photo
 		}
 	}
 	if data == nil {
