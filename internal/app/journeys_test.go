@@ -482,3 +482,56 @@ func TestMixedFileToMax(t *testing.T) {
 		t.Errorf("the file did not reach MAX: %q %q", f.name, f.file)
 	}
 }
+
+// TestJourneyReminders: the reminders of an event reach a member in
+// their messenger, once, and one due while the bot was down is sent when
+// it is back.
+func TestJourneyReminders(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l, u := tm.leader, tm.members[0]
+		l.send("/newevent")
+		l.press(t, expect(t, l, "Выберите формат"), "Семинар")
+		expect(t, l, "Формат: Семинар")
+		expect(t, l, "Тема мероприятия?")
+		l.send("Цифровые инструменты")
+		expect(t, l, "Когда?")
+		l.send("25.11 15:00")
+		l.press(t, expect(t, l, "Правильно"), "Да, верно")
+		expect(t, l, "25 ноября 2026")
+		l.press(t, expect(t, l, "Сколько продлится?"), "1,5 ч")
+		expect(t, l, "Длительность")
+		expect(t, l, "Где пройдёт?")
+		l.send("МБОУ СОШ № 5")
+		expect(t, l, "Ссылка на онлайн")
+		l.send("-")
+		expect(t, l, "Повестка")
+		l.send("-")
+		expect(t, l, "Черновик сохранён")
+		l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
+		expect(t, l, "Объявлено")
+		u.press(t, expect(t, u, "Новое мероприятие"), "Приду")
+		expect(t, u, "придёте")
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // 15:00 in Moscow
+		h.quiet()
+		l.drain()
+
+		h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
+		expect(t, u, "Напоминание", "Цифровые инструменты", "Ваш ответ: ✅ придёте")
+		h.quiet()
+		if n := u.drain(); n != 0 {
+			t.Errorf("%d extra messages after the reminder", n)
+		}
+
+		// Down when the one-hour reminder falls due: sent on the way up.
+		h.stop()
+		h.clock.Add(start.Add(-time.Hour).Sub(h.clock.Now()) + 20*time.Minute)
+		h.start()
+		expect(t, u, "Напоминание")
+		h.restart()
+		h.quiet()
+		if n := u.drain(); n != 0 {
+			t.Errorf("a reminder sent twice (%d extra)", n)
+		}
+	})
+}

@@ -106,6 +106,8 @@ type person interface {
 	next(t *testing.T) msg
 	// press presses a button and returns the text of the answer.
 	press(t *testing.T, m msg, label string) string
+	// drain returns how many messages came that were not read yet.
+	drain() int
 }
 
 // person creates a person with a Russian client in messenger on.
@@ -152,6 +154,8 @@ func (p *tgPerson) next(t *testing.T) msg {
 	return out
 }
 
+func (p *tgPerson) drain() int { return len(p.u.Drain()) }
+
 func (p *tgPerson) press(t *testing.T, m msg, label string) string {
 	t.Helper()
 	return press(t, p.u, m.tg, label).Text
@@ -187,6 +191,8 @@ func (p *maxPerson) next(t *testing.T) msg {
 	}
 	return out
 }
+
+func (p *maxPerson) drain() int { return len(p.u.Drain()) }
 
 func (p *maxPerson) press(t *testing.T, m msg, label string) string {
 	t.Helper()
