@@ -535,3 +535,20 @@ func TestJourneyReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestMaxMenu: on MAX, whose menu is one per bot, the bot sets the
+// members' commands as its menu.
+func TestMaxMenu(t *testing.T) {
+	h := newHarnessOn(t, false, true, nil)
+	waitUntil(t, "the MAX menu", func() bool { return len(h.mx.Commands()) > 0 })
+	names := map[string]bool{}
+	for _, c := range h.mx.Commands() {
+		names[c.Name] = true
+		if c.Description == "" {
+			t.Errorf("command %s without a description", c.Name)
+		}
+	}
+	if !names["meetings"] || !names["ask"] || names["coordinators"] {
+		t.Errorf("menu %+v", h.mx.Commands())
+	}
+}

@@ -278,9 +278,10 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending) {
 		d.done(p, boltdb.Failed)
 		return
 	}
-	if m.Kind == chat.KindMenu {
+	if m.Kind == chat.KindMenu && !(m.DefaultMenu && m.Lang == "") {
 		// MAX has one command menu per bot (PATCH /me), not one per chat
-		// or language; the per-person menus of Telegram have no place.
+		// or language: it is the default menu of the fallback language,
+		// and a person's own menu, or another language's, has no place.
 		d.done(p, boltdb.Sent)
 		return
 	}

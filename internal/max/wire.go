@@ -64,6 +64,18 @@ func (d *dispatcher) send(ctx context.Context, chatID int64, m *chat.Message) (s
 		body.Attachments = []AttachmentRequest{*kb}
 	}
 	switch m.Kind {
+	case chat.KindMenu:
+		cmds := make([]BotCommand, 0, len(m.Commands))
+		for _, c := range m.Commands {
+			cmds = append(cmds, BotCommand{Name: c.Name, Description: c.Description})
+		}
+		if len(cmds) > MaxCommands {
+			cmds = cmds[:MaxCommands]
+		}
+		if err := d.pace.wait(ctx); err != nil {
+			return "", err
+		}
+		return "", d.api.SetCommands(ctx, cmds)
 	case chat.KindSend:
 		if body.Text == "" && kb == nil {
 			return "", nil // a lone "remove the keyboard": MAX has no reply keyboard
