@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -20,7 +19,7 @@ func yearKey(aid uint64, year int) []byte {
 // mmo.ErrNotFound.
 func (tx *Tx) Plan(aid uint64, year int) (*mmo.Plan, error) {
 	var p mmo.Plan
-	if err := getJSON(tx.tx.Bucket(bucketPlans), yearKey(aid, year), &p); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketPlans), yearKey(aid, year), &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -29,6 +28,9 @@ func (tx *Tx) Plan(aid uint64, year int) (*mmo.Plan, error) {
 // PutPlan saves a work plan, stamping UpdatedAt.
 func (tx *Tx) PutPlan(p *mmo.Plan) error {
 	p.UpdatedAt = tx.now
+	if err := tx.tx.Bucket(bucketDocuments).Put(docKey('p', p.Year, p.AssociationID), []byte(p.Status)); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketPlans), yearKey(p.AssociationID, p.Year), p)
 }
 
@@ -36,7 +38,7 @@ func (tx *Tx) PutPlan(p *mmo.Plan) error {
 // mmo.ErrNotFound.
 func (tx *Tx) Report(aid uint64, year int) (*mmo.Report, error) {
 	var r mmo.Report
-	if err := getJSON(tx.tx.Bucket(bucketReports), yearKey(aid, year), &r); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketReports), yearKey(aid, year), &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -45,6 +47,9 @@ func (tx *Tx) Report(aid uint64, year int) (*mmo.Report, error) {
 // PutReport saves an annual report, stamping UpdatedAt.
 func (tx *Tx) PutReport(r *mmo.Report) error {
 	r.UpdatedAt = tx.now
+	if err := tx.tx.Bucket(bucketDocuments).Put(docKey('r', r.Year, r.AssociationID), []byte(r.Status)); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketReports), yearKey(r.AssociationID, r.Year), r)
 }
 
@@ -57,6 +62,11 @@ func (tx *Tx) DeleteYearDocs(aid uint64, year int) error {
 	}
 	if err := tx.tx.Bucket(bucketReports).Delete(k); err != nil {
 		return err
+	}
+	for _, kind := range []byte{'p', 'r'} {
+		if err := tx.tx.Bucket(bucketDocuments).Delete(docKey(kind, year, aid)); err != nil {
+			return err
+		}
 	}
 	b := tx.tx.Bucket(bucketProposals)
 	c := b.Cursor()
@@ -91,7 +101,7 @@ func (tx *Tx) Proposals(aid uint64, year int) ([]*mmo.Proposal, error) {
 	c := tx.tx.Bucket(bucketProposals).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var p mmo.Proposal
-		if err := json.Unmarshal(v, &p); err != nil {
+		if err := tx.decode(v, &p); err != nil {
 			return nil, fmt.Errorf("decode proposal: %w", err)
 		}
 		out = append(out, &p)

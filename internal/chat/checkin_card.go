@@ -212,7 +212,7 @@ func (b *Engine) onCheckinWindow(r *Request) error {
 	id := eid(e)
 	if side := r.Press.Arg(1); side != "" {
 		minutes, err := strconv.Atoi(r.Press.Arg(2))
-		if err != nil || minutes < 5 || minutes > 12*60 {
+		if err != nil || minutes < 5 || time.Duration(minutes)*time.Minute > mmo.MaxCheckinShift {
 			return r.stale()
 		}
 		d := time.Duration(minutes) * time.Minute

@@ -78,6 +78,9 @@ type Engine struct {
 	routes routes
 	alerts time.Time // the clock time of the daily jobs, parsed from AlertsAt
 	store  storeHealth
+	// testHookRead, when set, runs after a read-only route was handled in
+	// its read transaction and before its answer is committed.
+	testHookRead func()
 }
 
 // New returns an engine over the store and catalog.
@@ -196,6 +199,11 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 		if ok, first := b.flood.admit(floodKey{u.Messenger, u.From.ID}, b.now()); !ok {
 			res, err := b.refuse(u, first)
 			res.Outcome = OutcomeDropped
+			return res, err
+		}
+	}
+	if readOnly(u) {
+		if res, ok, err := b.handleRead(u); ok {
 			return res, err
 		}
 	}

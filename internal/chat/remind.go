@@ -16,54 +16,180 @@ import (
 // the event has begun. When several fell due (the bot was down long), only
 // the nearest to the start goes out.
 //
-// It returns the clock time the scan went by and whether it queued any
-// message.
-func (b *Engine) Due() (now time.Time, queued bool, err error) {
+// What can fall due is found through the store's indexes (events by start
+// time, requests by the time their clock started), so a scan costs what
+// is due, not what was ever stored. The scan first looks in a read
+// transaction and takes the write lock only when something is due; the
+// daily digest, which reads every association's year, is drawn up before
+// the write transaction too. A school year removed by retention goes
+// after the commit, a few short transactions per scan (see purgeSome).
+//
+// It returns the clock time the scan went by, whether it queued any
+// message and whether it wrote to the store.
+func (b *Engine) Due() (now time.Time, queued, wrote bool, err error) {
+	now = b.now()
+	var look dueSet
+	if err := b.db.View(func(tx *boltdb.Tx) error {
+		var err error
+		look, err = b.findDue(tx, now)
+		return err
+	}); err != nil {
+		return now, false, false, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+	}
+	if !look.empty() {
+		wrote = true
+		queued, err = b.actDue(now, look.daily)
+		if err != nil {
+			return now, false, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+		}
+	}
+	purged, err := b.purgeSome(purgeSlice)
+	wrote = wrote || purged
+	if err != nil {
+		return now, queued, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+	}
+	if queued {
+		b.wake()
+	}
+	return now, queued, wrote, nil
+}
+
+// dueSet is what falls due at a moment.
+type dueSet struct {
+	remind []*mmo.Event // events with a reminder to send or to mark
+	open   []*mmo.Event // events whose check-in window opened
+	close  []*mmo.Consultation
+	raise  []*mmo.Consultation
+	daily  bool // the daily jobs have not run today
+	// surveys: an open survey has something due (its feedback form to
+	// send, its reminder, its close).
+	surveys bool
+}
+
+func (d *dueSet) empty() bool {
+	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily && !d.surveys
+}
+
+// findDue reads what falls due at now through the indexes: the published
+// events starting within the longest reminder ahead or within a check-in
+// window of now, the answered requests quiet for the auto-close time and
+// the waiting ones whose next escalation can be due.
+func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
+	var d dueSet
 	offsets := b.opt.Reminders // sorted by New: nearest to the start first
 	var longest time.Duration
 	if len(offsets) > 0 {
 		longest = offsets[len(offsets)-1]
 	}
+	events, err := tx.EventsBetween(now.Add(-mmo.MaxCheckinShift), now.Add(max(longest, mmo.MaxCheckinShift)+time.Second), mmo.EventPublished)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range events {
+		if e.Live(now) && !e.Start.After(now.Add(longest)) {
+			if rd := b.dueReminder(tx, e, now); rd.Send != 0 || len(rd.Mark) > 0 {
+				// A copy, so the check-in announced below does not
+				// change the event the reminder describes.
+				c := *e
+				d.remind = append(d.remind, &c)
+			}
+		}
+		if e.CheckinDue(now) {
+			d.open = append(d.open, e)
+		}
+	}
+	if after := b.opt.ConsultAutoClose; after > 0 {
+		cs, err := tx.QuietConsultations(now.Add(-after))
+		if err != nil {
+			return d, err
+		}
+		for _, c := range cs {
+			if mmo.AutoCloseDue(c, after, now) {
+				d.close = append(d.close, c)
+			}
+		}
+	}
+	if days := b.opt.ConsultResponseDays; days > 0 {
+		for level := 0; level < 3; level++ {
+			cs, err := tx.WaitingConsultations(level, boltdb.ConsultWatchFrom(level, days, now))
+			if err != nil {
+				return d, err
+			}
+			for _, c := range cs {
+				if at, ok := mmo.ConsultDue(c, days, b.opt.Location); ok && !now.Before(at) {
+					d.raise = append(d.raise, c)
+				}
+			}
+		}
+	}
+	if today, ok := mmo.DailyDue(now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location); ok {
+		d.daily = !tx.Marked("daily:" + today.Format("2006-01-02"))
+	}
+	var err2 error
+	if d.surveys, err2 = surveysDue(tx, now); err2 != nil {
+		return d, err2
+	}
+	return d, nil
+}
+
+// dueReminder decides an event's reminders at now from the marks of
+// those sent.
+func (b *Engine) dueReminder(tx *boltdb.Tx, e *mmo.Event, now time.Time) mmo.ReminderDue {
+	sent := map[time.Duration]bool{}
+	for _, off := range b.opt.Reminders {
+		sent[off] = tx.ReminderSent(e.ID, e.Version, off)
+	}
+	return mmo.DueReminder(e, b.opt.Reminders, sent, now)
+}
+
+// actDue queues what is due at now in one write transaction, which reads
+// again what it acts on. With daily, the digest is drawn up first, in a
+// read transaction of its own.
+func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
+	var digest *digestDraft
+	if daily {
+		if err := b.db.View(func(tx *boltdb.Tx) error {
+			r := b.systemRequest(tx)
+			r.Now = now
+			var err error
+			digest, err = b.draftDigest(r)
+			return err
+		}); err != nil {
+			return false, fmt.Errorf("draw up the digest: %w", err)
+		}
+	}
 	err = b.db.Update(func(tx *boltdb.Tx) error {
 		queued = false
 		r := b.systemRequest(tx)
-		now = r.Now
-		// One walk over the events finds both the reminders and the
-		// check-ins; a reminder gets a copy, so the check-in announced
-		// below does not change the event it describes.
-		var due, open []*mmo.Event
-		if err := tx.Events(func(e *mmo.Event) bool {
-			if e.Live(now) && !e.Start.After(now.Add(longest)) {
-				c := *e
-				due = append(due, &c)
-			}
-			if e.CheckinDue(now) {
-				open = append(open, e)
-			}
-			return true
-		}); err != nil {
-			return err
-		}
-		announced, err := b.dueCheckins(r, open)
+		r.Now = now
+		d, err := b.findDue(tx, now)
 		if err != nil {
 			return err
 		}
-		queued = queued || announced
-		consults, err := b.dueConsultations(r)
+		announced, err := b.dueCheckins(r, d.open)
 		if err != nil {
 			return err
 		}
-		daily, err := b.dailyIfDue(r)
+		consults, err := b.dueConsultations(r, d.close, d.raise)
 		if err != nil {
 			return err
 		}
-		queued = queued || consults || daily
-		for _, e := range due {
-			sent := map[time.Duration]bool{}
-			for _, off := range offsets {
-				sent[off] = tx.ReminderSent(e.ID, e.Version, off)
+		surveys := false
+		if d.surveys {
+			if surveys, err = b.dueSurveys(r); err != nil {
+				return err
 			}
-			rd := mmo.DueReminder(e, offsets, sent, now)
+		}
+		queued = announced || consults || surveys
+		if d.daily {
+			ran, err := b.dailyIfDue(r, digest)
+			if err != nil {
+				return err
+			}
+			queued = queued || ran
+		}
+		for _, e := range d.remind {
+			rd := b.dueReminder(tx, e, now)
 			for _, off := range rd.Mark {
 				if err := tx.MarkReminderSent(e.ID, e.Version, off); err != nil {
 					return err
@@ -79,13 +205,7 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 		}
 		return r.commit()
 	})
-	if err != nil {
-		return now, false, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
-	}
-	if queued {
-		b.wake()
-	}
-	return now, queued, nil
+	return queued, err
 }
 
 // remind queues a reminder to the members who said they would come or

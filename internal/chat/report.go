@@ -246,6 +246,10 @@ func (b *Engine) onReportSection(r *Request) error {
 	text := l.T("report.ask_section", "N", i+1, "Section", sectionKey(l, s)) + "\n\n" + l.T(hintKey(s))
 	if old := rep.Sections[s]; old != "" {
 		text += "\n\n" + l.T("report.was", "Old", truncate(old, 1500))
+	} else if sug, err := b.registersSuggestion(r, a.ID, year, s); err != nil { // registers (registers.go)
+		return err
+	} else if sug != "" {
+		text += "\n\n" + l.T("reg_entry.suggestion", "Text", truncate(sug, 1500))
 	}
 	r.Reply(text)
 	return nil
@@ -278,6 +282,15 @@ func (b *Engine) dialogReportSection(r *Request, d *mmo.Dialog) error {
 	text := strings.TrimSpace(r.Text)
 	switch text {
 	case keepValue:
+		if rep.Sections[d.Step] == "" { // "+" takes what the registers give (registers.go)
+			sug, err := b.registersSuggestion(r, a.ID, year, d.Step)
+			if err != nil {
+				return err
+			}
+			if sug != "" {
+				rep.Sections[d.Step] = sug
+			}
+		}
 	case mmo.SkipValue:
 		delete(rep.Sections, d.Step)
 	default:

@@ -75,8 +75,20 @@ func (b *Engine) buildRoutes() routes {
 			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
 			// max: linking accounts of two messengers (link.go)
 			"link": {mmo.RoleGuest, b.cmdLink, "max_link.menu"},
+
+			// Surveys (survey*.go).
+			"survey": {mmo.RoleLeader, b.cmdSurvey, "survey_menu.survey"},
+			// News (news.go).
+			"announce": {mmo.RoleLeader, b.cmdAnnounce, "news_menu.announce"},
+			"news":     {mmo.RoleMember, b.cmdNews, "news_menu.news"},
+			// Materials bank (bank.go).
+			"share": {mmo.RoleMember, b.cmdShare, "bank_menu.share"},
+			"bank":  {mmo.RoleMember, b.cmdBank, "bank_menu.bank"},
+			// Registers (registers.go).
+			"registers": {mmo.RoleMember, b.cmdRegisters, "reg_menu.registers"},
 		},
-		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel"},
+		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel",
+			"survey", "announce", "news", "share", "bank", "registers"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -181,6 +193,29 @@ func (b *Engine) buildRoutes() routes {
 			verbReportDecide:  {role: mmo.RoleCoordinator, fn: b.onReportDecide},
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
+
+			// Surveys (survey*.go).
+			verbSurveyNew:     {role: mmo.RoleLeader, fn: b.onSurveyNew},
+			verbSurveyBuild:   {role: mmo.RoleLeader, fn: b.onSurveyBuild},
+			verbSurveyAnswer:  {role: mmo.RoleMember, fn: b.onSurveyAnswer},
+			verbSurveyResults: {role: mmo.RoleLeader, fn: b.onSurveyResults},
+			// News (news.go).
+			verbNewsBuild: {role: mmo.RoleLeader, fn: b.onNewsBuild},
+			verbNewsList:  {role: mmo.RoleMember, fn: b.onNewsList},
+			verbNewsFiles: {role: mmo.RoleMember, fn: b.onNewsFiles},
+			// Materials bank (bank.go).
+			verbBankIn:      {role: mmo.RoleMember, fn: b.onBankIn},
+			verbBankBuild:   {role: mmo.RoleMember, fn: b.onBankBuild},
+			verbBankDecide:  {role: mmo.RoleLeader, fn: b.onBankDecide},
+			verbBankKind:    {role: mmo.RoleMember, fn: b.onBankKind},
+			verbBankGet:     {role: mmo.RoleMember, fn: b.onBankGet},
+			verbBankPending: {role: mmo.RoleLeader, fn: b.onBankPending},
+			// Registers (registers.go).
+			verbRegIn:     {role: mmo.RoleMember, fn: b.onRegIn},
+			verbRegNew:    {role: mmo.RoleMember, fn: b.onRegNew},
+			verbRegLevel:  {role: mmo.RoleMember, fn: b.onRegLevel},
+			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},
+			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -206,6 +241,17 @@ func (b *Engine) buildRoutes() routes {
 			mmo.FlowPropose:         b.dialogPropose,
 			mmo.FlowReturnDoc:       b.dialogReturnDoc,
 			mmo.FlowReportSection:   b.dialogReportSection,
+
+			// Surveys (survey*.go).
+			mmo.FlowSurveyNew:  b.dialogSurveyNew,
+			mmo.FlowSurveyText: b.dialogSurveyText,
+			// News (news.go).
+			mmo.FlowNews: b.dialogNews,
+			// Materials bank (bank.go).
+			mmo.FlowBankShare:  b.dialogBankShare,
+			mmo.FlowBankSearch: b.dialogBankSearch,
+			// Registers (registers.go).
+			mmo.FlowRegisterEntry: b.dialogRegisterEntry,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,

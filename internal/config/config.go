@@ -115,7 +115,7 @@ type Log struct {
 // HTTP configures the listener of health checks and metrics.
 type HTTP struct {
 	// Addr is where /livez, /readyz and /metrics are served, as
-	// host:port; empty turns the listener off. The default listens on
+	// host:port; empty or "off" turns the listener off. The default listens on
 	// the loopback interface only: the figures are the operator's.
 	Addr string `yaml:"addr"`
 	// PollMaxAge is how old the last successful getUpdates may be before
@@ -351,6 +351,11 @@ func loadRaw(path string, environ []string, needToken bool) (Config, error) {
 	}
 	if err := cfg.ApplyEnv(environ); err != nil {
 		return cfg, err
+	}
+	if strings.EqualFold(cfg.HTTP.Addr, "off") {
+		// An empty variable is ignored (it may be an unset one passed
+		// through), so the environment turns the listener off by name.
+		cfg.HTTP.Addr = ""
 	}
 	noToken := !needToken && cfg.Telegram.Token == "" && cfg.Max.Token == ""
 	if noToken {

@@ -461,3 +461,34 @@ func TestBackupDir(t *testing.T) {
 		t.Errorf("backup dir = %q, want backup.dir", got)
 	}
 }
+
+// TestHTTPOff: the listener is turned off by an empty addr in the file
+// or by "off" in the file or the environment, where an empty variable is
+// ignored.
+func TestHTTPOff(t *testing.T) {
+	const token = "telegram:\n  token: \"123456:ABCdefGhIJKlmnoPQRstuVWxyz0123456789\"\n"
+	cases := []struct {
+		name, yaml string
+		env        []string
+		want       string
+	}{
+		{"default", token, nil, "127.0.0.1:9090"},
+		{"empty in the file", token + "http:\n  addr: \"\"\n", nil, ""},
+		{"off in the file", token + "http:\n  addr: \"off\"\n", nil, ""},
+		{"off in the environment", token, []string{"MMOBOT_HTTP_ADDR=off"}, ""},
+		{"OFF in the environment", token, []string{"MMOBOT_HTTP_ADDR=OFF"}, ""},
+		{"empty variable ignored", token, []string{"MMOBOT_HTTP_ADDR="}, "127.0.0.1:9090"},
+		{"set in the environment", token, []string{"MMOBOT_HTTP_ADDR=:9100"}, ":9100"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Load(writeFile(t, c.yaml), c.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.HTTP.Addr != c.want {
+				t.Errorf("http.addr %q, want %q", cfg.HTTP.Addr, c.want)
+			}
+		})
+	}
+}
