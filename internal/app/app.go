@@ -176,6 +176,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ConsultAutoClose:    c.Consultations.AutoClose,
 
 		Regulation: c.Regulation.Profile(),
+		Org:        c.Organisation.Profile(),
 		AlertsAt:   c.Regulation.AlertsAt,
 		Location:   c.Location,
 		Log:        m.Log,

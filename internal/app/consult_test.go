@@ -153,7 +153,7 @@ func TestConsultationFromAParent(t *testing.T) {
 	parent := h.user(501, "Родитель")
 	parent.Send("/start " + payload)
 	consent := next(t, parent, "Консультации «ММО учителей математики»", "152-ФЗ")
-	press(t, parent, consent, "Согласен")
+	press(t, parent, consent, "Даю согласие")
 	next(t, parent, "Согласие получено")
 	next(t, parent, "Как к вам обращаться?")
 	parent.Send("Родителева Римма")

@@ -188,7 +188,7 @@ func (h *harness) register(u *telegramtest.User, name, school, position string) 
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
 	consent := next(t, u, "152-ФЗ")
-	press(t, u, consent, "Согласен")
+	press(t, u, consent, "Даю согласие")
 	next(t, u, "Согласие получено") // the consent message, edited
 	next(t, u, "Шаг 1 из 3")
 	u.Send(name)

@@ -66,8 +66,8 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 	leader.Send("Функциональная грамотность")
 	next(t, leader, "Когда?")
 	for _, bad := range []struct{ in, hint string }{
-		{"31.02 15:00", "Не понял дату"},
-		{"когда-нибудь", "Не понял дату"},
+		{"31.02 15:00", "Не удалось распознать дату"},
+		{"когда-нибудь", "Не удалось распознать дату"},
 		{"25.12", "Укажите и время"},
 		{"23.11 10:00", "уже прошло"},
 		{"25.12.2030 10:00", "не более чем на два года"},
@@ -84,7 +84,7 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 	next(t, leader, "24 ноября 2026")
 	next(t, leader, "Сколько продлится?")
 	leader.Send("полдня")
-	next(t, leader, "Не понял длительность")
+	next(t, leader, "Не удалось распознать длительность")
 	leader.Send("2 часа")
 	next(t, leader, "Где пройдёт?")
 	leader.Send("-")

@@ -314,8 +314,8 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 	for _, tc := range []struct {
 		button, file, row, other string
 	}{
-		{"Справка за 2026/2027", "participation-2026.docx", "23.11.2026 | ММО учителей математики | Заседание | Итоги первой четверти", "Наставничество"},
-		{"Справка за 2027/2028", "participation-2027.docx", "20.09.2027 | ММО учителей математики | Семинар | Наставничество в новом году", "Итоги первой четверти"},
+		{"Справка за 2026/2027", "Справка об участии № 1 Антонова А. А.docx", "23.11.2026 | ММО учителей математики | Заседание | Итоги первой четверти", "Наставничество"},
+		{"Справка за 2027/2028", "Справка об участии № 2 Антонова А. А.docx", "20.09.2027 | ММО учителей математики | Семинар | Наставничество в новом году", "Итоги первой четверти"},
 	} {
 		if a := press(t, u, hist, tc.button); a.ShowAlert {
 			t.Errorf("%s: %+v", tc.button, a)
@@ -326,8 +326,8 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 			t.Errorf("%s: file %q", tc.button, doc.Document.Name)
 		}
 		year := strings.TrimPrefix(tc.button, "Справка за ")
-		inOrder(t, text, "Справка об участии", "Антонова Анна Антоновна, учитель, Школа № 10",
-			"Период: за "+year+" учебный год.", tc.row, "Всего: 1 мероприятие.")
+		inOrder(t, text, "СПРАВКА №", "Антонова Анна Антоновна, учитель, Школа № 10, в "+year+" учебном году принимала участие",
+			tc.row, "Всего: 1 мероприятие.")
 		if strings.Contains(text, tc.other) {
 			t.Errorf("the record of %s lists another year's event %q:\n%s", year, tc.other, text)
 		}
@@ -339,7 +339,7 @@ func TestRegistrationRejectsBadSchoolAndPosition(t *testing.T) {
 	u := h.user(111, "Мария")
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Иванова Мария Петровна")
@@ -371,7 +371,7 @@ func TestInviteLinkDuringRegistration(t *testing.T) {
 	u := h.user(120, "Нина")
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Новикова Нина Николаевна")

@@ -25,7 +25,7 @@ func TestRegistration(t *testing.T) {
 	next(t, u, "ответьте кнопкой")
 	next(t, u, "152-ФЗ")
 
-	press(t, u, consent, "Согласен")
+	press(t, u, consent, "Даю согласие")
 	edited := next(t, u, "Согласие получено")
 	if edited.ID != consent.ID || len(edited.Buttons()) != 0 {
 		t.Errorf("the consent message was not edited in place without buttons: %+v", edited)
@@ -90,7 +90,7 @@ func TestRegistrationDeclined(t *testing.T) {
 		t.Errorf("dialog left: %+v", d)
 	}
 	// The old consent button is now stale.
-	if a := press(t, u, consent, "Согласен"); !a.ShowAlert || !strings.Contains(a.Text, "устарела") {
+	if a := press(t, u, consent, "Даю согласие"); !a.ShowAlert || !strings.Contains(a.Text, "устарела") {
 		t.Errorf("stale consent answer: %+v", a)
 	}
 	h.srv.Settle(t)
@@ -104,7 +104,7 @@ func TestCancelDuringRegistration(t *testing.T) {
 	u := h.user(103, "Анна")
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Смирнова Анна Ивановна")
@@ -129,7 +129,7 @@ func TestRestartInTheMiddleOfRegistration(t *testing.T) {
 	u := h.user(104, "Ольга")
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Кузнецова Ольга Сергеевна")
@@ -146,7 +146,7 @@ func TestRestartInTheMiddleOfRegistration(t *testing.T) {
 	v := h.user(105, "Ирина")
 	v.Send("/start")
 	next(t, v, "Здравствуйте")
-	press(t, v, next(t, v, "152-ФЗ"), "Согласен")
+	press(t, v, next(t, v, "152-ФЗ"), "Даю согласие")
 	next(t, v, "Согласие получено")
 	next(t, v, "Шаг 1 из 3")
 	v.Send("/start")
@@ -159,7 +159,7 @@ func TestDialogExpires(t *testing.T) {
 	u := h.user(106, "Елена")
 	u.Send("/start")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 

@@ -199,7 +199,7 @@ func TestDeepLinks(t *testing.T) {
 	u := h.user(801, "Мария")
 	u.Send("/start zz_unknown-kind")
 	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Согласен")
+	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
 	next(t, u, "Согласие получено")
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Иванова Мария Петровна")

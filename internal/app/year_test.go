@@ -1,6 +1,9 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,7 +104,8 @@ func TestWorkPlan(t *testing.T) {
 
 	// Submitted, returned with a comment, fixed, approved.
 	press(t, leader, plan, "Отправить на согласование")
-	plan = next(t, leader, "Отправлен координатору")
+	press(t, leader, next(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
+	plan = next(t, leader, "На согласовании у координатора")
 	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование")
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
@@ -112,20 +116,28 @@ func TestWorkPlan(t *testing.T) {
 	plan = next(t, leader, "Возвращён на доработку: Добавьте заседание в марте")
 	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
 	press(t, leader, plan, "Отправить на согласование")
-	next(t, leader, "Отправлен координатору")
+	press(t, leader, next(t, leader, "В плане заседаний: 1"), "Да, отправить")
+	next(t, leader, "На согласовании у координатора")
 	notice = next(t, coord, "отправлен на согласование")
-	press(t, coord, notice, "Утвердить план")
-	next(t, coord, "утверждён")
-	next(t, leader, "утверждён координатором")
-	if a := press(t, coord, notice, "Утвердить план"); !a.ShowAlert {
+	press(t, coord, notice, "Согласовать")
+	next(t, coord, "согласован")
+	next(t, leader, "согласован координатором")
+	if a := press(t, coord, notice, "Согласовать"); !a.ShowAlert {
 		t.Errorf("approved twice: %+v", a)
 	}
 	press(t, coord, notice, "DOCX")
 	text := docText(t, coord.Next(t))
-	inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО", "План деятельности муниципального методического объединения", "ММО учителей математики",
-		"на 2026/2027 учебный год", "Руководитель", "Лидерова Ольга Ивановна", "Цель деятельности ММО", "Создание условий",
-		"Задачи ММО", "мотивации педагогов", "Мероприятия", "Декабрь | Функциональная грамотность на уроках математики | Семинар",
-		"Февраль | Мастер-класс по подготовке к ОГЭ", "Антонова Анна Антоновна", "Март | Итоги полугодия | Заседание")
+	inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО\nДиректор МБУ МЦ\n____________ /", "Согласован в системе 23.11.2026, Координаторова А. П.",
+		"План деятельности муниципального методического объединения\nучителей математики\n",
+		"на 2026/2027 учебный год", "Руководитель", "Лидерова Ольга Ивановна", "Цель деятельности ММО", "Создание условий", "города Иваново.",
+		"Задачи ММО", "мотивации педагогов", "Мероприятия",
+		"№ | Содержание (тема) | Форма | Сроки | Место проведения | Категория участников | Ответственный | Планируемый результат",
+		"1 | Функциональная грамотность на уроках математики | Семинар | Декабрь |  |  | Лидерова О. И. |",
+		"2 | Мастер-класс по подготовке к ОГЭ", "Антонова Анна Антоновна", "3 | Итоги полугодия | Заседание | Март",
+		"Рассмотрен на заседании ММО, протокол № ____ от ____________", "Руководитель ММО\t______________ /О. И. Лидерова/")
+	if strings.Contains(text, "ММО учителей") {
+		t.Error("the heading doubles «ММО»")
+	}
 	if strings.Contains(text, "ЧЕРНОВИК") {
 		t.Error("an approved plan is marked draft")
 	}
@@ -172,7 +184,7 @@ func TestAnnualReport(t *testing.T) {
 	press(t, leader, rep, "Отправить координатору")
 	confirm := next(t, leader, "Не заполнены разделы: 3, 4, 6, 7, 8, 9")
 	press(t, leader, confirm, "Да, отправить")
-	next(t, leader, "Отправлен координатору")
+	next(t, leader, "Сдан координатору")
 	notice := next(t, coord, "Отчёт «ММО учителей математики» за 2026/2027 учебный год сдан")
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
@@ -188,7 +200,7 @@ func TestAnnualReport(t *testing.T) {
 	rep = next(t, leader, "✅ 8. Проблемы")
 	press(t, leader, rep, "Отправить координатору")
 	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
-	next(t, leader, "Отправлен координатору")
+	next(t, leader, "Сдан координатору")
 	notice = next(t, coord, "сдан")
 	press(t, coord, notice, "Принять отчёт")
 	next(t, coord, "принят")
@@ -196,13 +208,19 @@ func TestAnnualReport(t *testing.T) {
 
 	press(t, coord, notice, "DOCX")
 	text := docText(t, coord.Next(t))
-	inOrder(t, text, "Приложение 2", "Отчет о деятельности муниципального методического объединения", "за 2026/2027",
+	inOrder(t, text, "Приложение 2", "Принят: Координаторова А. П., 23.11.2026", "Отчёт о деятельности муниципального методического объединения",
+		"учителей математики\nза 2026/2027 учебный год",
 		"1.", "Количество и тематика заседаний", "Проведено 1 заседание (по положению — не менее 3).",
-		"1 | 23.11.2026 | Итоги первой четверти | 1",
-		"2.", "Основные направления", "Функциональная грамотность", "Взаимопосещение уроков.", "Проведена 1 консультация", "Аттестация | 1",
+		"1 | 23.11.2026 | Итоги первой четверти | 2",
+		"2.", "Основные направления", "Функциональная грамотность", "Взаимопосещение уроков.",
+		"Поступило 1 обращение за консультацией; дан ответ — 0, ожидают ответа — 1.", "От педагогов — 1", "Аттестация | 1",
 		"3.", "Обобщение передового педагогического опыта", "—",
 		"8.", "Проблемы", "Низкая посещаемость",
-		"Приложения: протоколы заседаний", "Протокол № 1 от 23.11.2026 (не составлен)")
+		"9.", "Перспективы, приоритетные направления работы ММО в новом учебном году",
+		"Приложения:", "1. Протоколы заседаний:", "Протокол № 1 от 23.11.2026 (не составлен)", "2. Тезисы выступлений на заседаниях и т.д.")
+	if strings.Contains(text, "ЧЕРНОВИК") || strings.Contains(text, "Проведена 1 консультация") {
+		t.Error("an accepted report is a draft, or counts an unanswered request as a consultation given")
+	}
 }
 
 func TestDeadlineLadderAndDigest(t *testing.T) {
@@ -285,24 +303,21 @@ func TestRetention(t *testing.T) {
 	ask(t, us[0], "Другое", "Старый вопрос, который хранить три года?")
 	// 2026/27 is kept three years after its end: until 1 September 2030.
 	h.clock.Add(time.Date(2030, 8, 25, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
-	warn := nextSkipping(t, coord, "📋", "Через неделю, 01.09.2030, истекает срок хранения документов и записей 2026/2027")
+	warn := nextSkipping(t, coord, "📋", "01.09.2030 истекает срок хранения документов 2026/2027 учебного года (3 года по положению)")
+	if !strings.Contains(warn.Text, "план работы, отчёт, все редакции протоколов, листы регистрации, посещаемость за год и обращения за консультациями") {
+		t.Errorf("the warning does not say what the archive holds: %q", warn.Text)
+	}
+	zipped := coord.Next(t)
+	checkArchive(t, zipped, "Архив ММО учителей математики 2026-2027 учебный год.zip",
+		"Листы регистрации/Лист регистрации 24.11.2026", "Посещаемость ММО учителей математики 2026-2027 учебный год.xlsx",
+		"Обращения за консультациями ММО учителей математики.xlsx")
 	// The jump of years also sets off the unanswered question's
 	// escalation, one step a scan: let it all arrive before the export,
 	// or its alarm may come between the press and the archive.
 	h.quiet()
 	coord.Drain()
-	press(t, coord, warn, "Выгрузить 2026/2027")
-	archive := coord.Next(t)
-	if archive.Document == nil {
-		t.Fatalf("the export sent %q, not the archive", archive.Text)
-	}
-	all := ""
-	for _, r := range xlsxRows(t, archive.Document) {
-		all += strings.Join(r, "|") + "\n"
-	}
-	if !strings.Contains(all, "Старый семинар") {
-		t.Errorf("the archive lacks the event:\n%s", all)
-	}
+	press(t, coord, warn, "Прислать архивы 2026/2027 ещё раз")
+	checkArchive(t, coord.Next(t), "Архив ММО учителей математики")
 	h.clock.Add(7 * 24 * time.Hour)
 	h.scanned()
 	h.m.DB.View(func(tx *boltdb.Tx) error {
@@ -341,7 +356,7 @@ func TestDeletedMemberStillCounts(t *testing.T) {
 	for _, r := range xlsxRows(t, leader.Next(t).Document) {
 		all += strings.Join(r, "|") + "\n"
 	}
-	if strings.Contains(all, "Антонова") || !strings.Contains(all, "Присутствовало|2|2") {
+	if strings.Contains(all, "Антонова") || !strings.Contains(all, "Присутствовало|3|3") {
 		t.Errorf("year sheet after a deletion:\n%s", all)
 	}
 	leader.Send("/meetings")
@@ -349,8 +364,7 @@ func TestDeletedMemberStillCounts(t *testing.T) {
 	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")
 	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
 	next(t, leader, "Составим протокол")
-	next(t, leader, "секретарь")
-	leader.Send("-")
+	minutesHead(t, leader, "")
 	for item := 1; item <= 2; item++ {
 		next(t, leader, "СЛУШАЛИ")
 		leader.Send("Лидерову О. И. — о вопросе")
@@ -363,7 +377,7 @@ func TestDeletedMemberStillCounts(t *testing.T) {
 	}
 	next(t, leader, "Черновик протокола сохранён")
 	text := docText(t, leader.Next(t))
-	inOrder(t, text, "Присутствовали (2)", "Борисов Борис Борисович", "участник (данные удалены)")
+	inOrder(t, text, "Присутствовали: 3 чел. из 3", "Борисов Борис Борисович", "Лидерова Ольга Ивановна", "участник (данные удалены)")
 	if strings.Contains(text, "Антонова") {
 		t.Error("the minutes name a member who deleted their data")
 	}
@@ -390,7 +404,67 @@ func TestYearSheetCalendarYear(t *testing.T) {
 	for _, r := range xlsxRows(t, leader.Next(t).Document) {
 		all += strings.Join(r, "|") + "\n"
 	}
-	if !strings.Contains(all, "2027/2028 учебный год") || !strings.Contains(all, "15.01 Семинар") {
+	if !strings.Contains(all, "2027 год") || strings.Contains(all, "2027/2028") || !strings.Contains(all, "15.01 Семинар") {
 		t.Errorf("the 2027 sheet lacks the January seminar:\n%s", all)
+	}
+}
+
+// checkArchive reads a ZIP document and checks that its name starts with
+// name and that it holds a file starting with each of files.
+func checkArchive(t *testing.T, m telegramtest.Message, name string, files ...string) {
+	t.Helper()
+	if m.Document == nil || !strings.HasPrefix(m.Document.Name, name) {
+		t.Fatalf("not the archive %q: %+v", name, m)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(m.Document.Bytes), int64(len(m.Document.Bytes)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	for _, want := range files {
+		if !slices.ContainsFunc(names, func(n string) bool { return strings.HasPrefix(n, want) }) {
+			t.Errorf("the archive lacks %q: %q", want, names)
+		}
+	}
+}
+
+// TestRetentionAfterDowntime: a bot down through the whole warning week
+// does not remove a year unannounced: it warns first and removes a week
+// later.
+func TestRetentionAfterDowntime(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { c.Regulation.RetentionYears = 5 })
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	draft := scheduleEvent(t, leader, "Семинар", "Старый семинар", "24.11 15:00", "24 ноября 2026 (вторник), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, us[0], "Новое мероприятие")
+	// 2026/27 is kept five years: until 1 September 2032. The bot wakes on
+	// the 3rd, past the expiry, having missed the warning week.
+	h.clock.Add(time.Date(2032, 9, 3, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+	nextSkipping(t, coord, "📋", "10.09.2032 истекает срок хранения документов 2026/2027 учебного года (5 лет по положению)")
+	checkArchive(t, coord.Next(t), "Архив ММО учителей математики")
+	count := func() int {
+		n := 0
+		h.m.DB.View(func(tx *boltdb.Tx) error {
+			return tx.Events(func(*mmo.Event) bool { n++; return true })
+		})
+		return n
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d events right after the warning, want 1", n)
+	}
+	h.clock.Add(6 * 24 * time.Hour)
+	h.scanned()
+	if n := count(); n != 1 {
+		t.Fatalf("%d events six days after the warning, want 1", n)
+	}
+	h.clock.Add(24 * time.Hour)
+	h.scanned()
+	if n := count(); n != 0 {
+		t.Errorf("%d events a week after the warning, want 0", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 )
@@ -119,4 +120,21 @@ func (tx *Tx) Marked(key string) bool {
 // Mark records that something was done, in the transaction that queues it.
 func (tx *Tx) Mark(key string) error {
 	return tx.tx.Bucket(bucketMarks).Put([]byte(key), itob(uint64(tx.now.Unix())))
+}
+
+// NextRecordNumber returns the next number of an issued document (a
+// participation record): one sequence for the whole bot, so two records
+// never share a number.
+func (tx *Tx) NextRecordNumber() (uint64, error) {
+	return tx.tx.Bucket(bucketMarks).NextSequence()
+}
+
+// MarkedAt returns when something was marked done (see Mark), and
+// whether it was.
+func (tx *Tx) MarkedAt(key string) (time.Time, bool) {
+	v := tx.tx.Bucket(bucketMarks).Get([]byte(key))
+	if len(v) != 8 {
+		return time.Time{}, v != nil
+	}
+	return time.Unix(int64(btoi(v)), 0).UTC(), true
 }

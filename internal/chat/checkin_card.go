@@ -103,6 +103,8 @@ func howText(l loc, h mmo.How) string {
 		return l.T("checkin.how_button")
 	case mmo.HowLocation:
 		return l.T("checkin.how_location")
+	case mmo.HowHost:
+		return l.T("doc_sheet.how_host")
 	}
 	return l.T("checkin.how_manual")
 }

@@ -186,19 +186,30 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 	if !ok {
 		return err
 	}
+	name, data, title, err := b.sheetFile(r, e, a)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument(name, data, r.T("sheet.caption", "Title", rawArg(title)))
+	return nil
+}
+
+// sheetFile renders an event's registration sheet; it returns the
+// file's name and bytes and the event's title.
+func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string, []byte, string, error) {
 	members, err := b.activeMembers(r, a)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	att, err := r.Tx.EventAttendance(e.ID)
+	att, err := b.eventMarks(r, e)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	l := r.docLoc()
+	title, err := b.title(r.Tx, l, e, a)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	l := r.loc()
 	t := render.Table{
 		Sheet: l.T("sheet.sheet"),
 		Title: l.T("sheet.title"),
@@ -208,7 +219,7 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 			l.T("sheet.when", "When", b.when(e, l.lang)),
 		},
 		Headers: []string{l.T("export.col_n"), l.T("export.col_name"), l.T("export.col_school"), l.T("export.col_position"),
-			l.T("sheet.col_mark"), l.T("sheet.col_time"), l.T("sheet.col_how"), l.T("sheet.col_note")},
+			l.T("sheet.col_mark"), l.T("sheet.col_time"), l.T("sheet.col_how"), l.T("sheet.col_note"), l.T("doc_sheet.col_sign")},
 	}
 	if e.Place != "" {
 		t.Subtitle = append(t.Subtitle, l.T("sheet.place", "Place", e.Place))
@@ -226,15 +237,19 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now))}
+	leader := ""
+	if u, err := r.Tx.User(e.CreatedBy); err == nil && u.Registered() {
+		leader = initialsFirst(u.Name)
+	}
+	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now)),
+		l.T("doc_sheet.sign", "Name", leader)}
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
-	name := "registration-" + e.Start.In(b.opt.Location).Format("2006-01-02") + "-" + eid(e) + ".xlsx"
-	r.ReplyDocument(name, data, l.T("sheet.caption", "Title", rawArg(title)))
-	return nil
+	name := docFileName(l.T("doc_sheet.file", "Date", e.Start.In(b.opt.Location).Format("02.01.2006"), "ID", eid(e))) + ".xlsx"
+	return name, data, title, nil
 }
 
 // onYearSheet sends an association's attendance for the school year:
@@ -244,12 +259,23 @@ func (b *Engine) onYearSheet(r *Request) error {
 	if !ok {
 		return err
 	}
-	l := r.loc()
 	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
+	name, data, err := b.yearSheetFile(r, a, year)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument(name, data, r.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// yearSheetFile renders an association's attendance for a school year.
+func (b *Engine) yearSheetFile(r *Request, a *mmo.Association, year int) (string, []byte, error) {
+	l := r.docLoc()
 	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
 	events, err := r.Tx.AssociationEvents(a.ID, from, to)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	var held []*mmo.Event
 	for _, e := range events {
@@ -259,20 +285,20 @@ func (b *Engine) onYearSheet(r *Request) error {
 	}
 	members, err := b.activeMembers(r, a)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	t := render.Table{
 		Sheet:    l.T("yearsheet.sheet"),
 		Title:    l.T("yearsheet.title", "Name", a.Name),
-		Subtitle: []string{l.T("yearsheet.year", "From", year, "To", year+1), l.T("export.generated", "Date", b.dateTime(r.Now))},
+		Subtitle: []string{b.yearLabel(l, "sheet", year), l.T("export.generated", "Date", b.dateTime(r.Now))},
 		Headers:  []string{l.T("export.col_n"), l.T("export.col_name")},
 	}
 	perEvent := make([]int, len(held))
 	marks := make([]map[int64]*mmo.Attendance, len(held))
 	for i, e := range held {
 		t.Headers = append(t.Headers, e.Start.In(b.opt.Location).Format("02.01")+" "+formatName(l, e.Format))
-		if marks[i], err = r.Tx.EventAttendance(e.ID); err != nil {
-			return err
+		if marks[i], err = b.eventMarks(r, e); err != nil {
+			return "", nil, err
 		}
 	}
 	t.Headers = append(t.Headers, l.T("yearsheet.col_attended"), l.T("yearsheet.col_rate"))
@@ -322,9 +348,7 @@ func (b *Engine) onYearSheet(r *Request) error {
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	r.ReplyDocument("attendance-"+aid(a)+"-"+strconv.Itoa(year)+".xlsx", data, l.T("yearsheet.caption", "Name", a.Name, "From", year, "To", year+1))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	return docFileName(l.T("yearsheet.title", "Name", a.Name)+" "+b.yearLabel(l, "sheet", year)) + ".xlsx", data, nil
 }

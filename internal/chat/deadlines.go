@@ -9,7 +9,6 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/render"
 )
 
 // Callback verbs of the coordinator's overview and retention.
@@ -263,37 +262,28 @@ func (b *Engine) digestText(l loc, d *mmo.Digest) string {
 }
 
 // retention warns the coordinators a week before a school year's records
-// are removed (with a button to export them), then removes them; marks
-// keep each step to once.
+// are removed, sending each the archive of every association's year, then
+// removes them. A year whose expiry passed while the bot was down is
+// warned about first and removed a week after the warning; marks keep
+// each step to once.
 func (b *Engine) retention(r *Request) error {
 	for _, due := range b.opt.Regulation.RetentionActions(r.Now, b.opt.Location) {
 		year := due.Year
-		warnKey, doneKey := "retention:warn:"+strconv.Itoa(year), "retention:done:"+strconv.Itoa(year)
+		warnKey, doneKey := "retention:warn:"+yearKey(year), "retention:done:"+yearKey(year)
 		if r.Tx.Marked(doneKey) {
 			continue
 		}
-		if due.Action == mmo.RetentionWarn && !r.Tx.Marked(warnKey) {
+		warnedAt, warned := r.Tx.MarkedAt(warnKey)
+		if !warned {
 			if err := r.Tx.Mark(warnKey); err != nil {
 				return err
 			}
-			has, err := b.hasYearRecords(r, year)
-			if err != nil {
+			warnedAt = r.Now
+			if err := b.retentionWarn(r, year, retentionRemoval(due.Expiry, warnedAt)); err != nil {
 				return err
-			}
-			if !has {
-				continue
-			}
-			coords, err := b.coordinators(r.Tx)
-			if err != nil {
-				return err
-			}
-			for _, c := range coords {
-				l := r.locOf(c)
-				r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", due.Expiry.Format("02.01.2006"), "Years", b.opt.Regulation.RetentionYears),
-					[]Button{r.Button(l.T("retention.export_button", "From", year, "To", year+1), verbArchive, strconv.Itoa(year))})
 			}
 		}
-		if due.Action == mmo.RetentionRemove {
+		if due.Action == mmo.RetentionRemove && !r.Now.Before(retentionRemoval(due.Expiry, warnedAt)) {
 			if err := r.Tx.Mark(doneKey); err != nil {
 				return err
 			}
@@ -303,6 +293,29 @@ func (b *Engine) retention(r *Request) error {
 			if err := r.Tx.PutMeta(metaPurge, []byte(strconv.Itoa(year))); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// retentionWarn tells every coordinator that a year's records go on the
+// day of removal, with the archives of the associations' year.
+func (b *Engine) retentionWarn(r *Request, year int, removal time.Time) error {
+	has, err := b.hasYearRecords(r, year)
+	if err != nil || !has {
+		return err
+	}
+	coords, err := b.coordinators(r.Tx)
+	if err != nil {
+		return err
+	}
+	for _, c := range coords {
+		l := r.locOf(c)
+		r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", removal.In(b.opt.Location).Format("02.01.2006"),
+			"Years", rawArg(l.N("doc_archive.years", b.opt.Regulation.RetentionYears))),
+			[]Button{r.Button(l.T("retention.export_button", "From", year, "To", year+1), verbArchive, strconv.Itoa(year))})
+		if _, err := b.sendArchives(r, c, year); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -366,64 +379,21 @@ func (b *Engine) purgeSome(slice time.Duration) (bool, error) {
 	return true, nil
 }
 
-// onArchive exports a school year's records before they are removed: the
-// events with attendance, and the consultations.
+// onArchive sends the coordinator the archives of a school year again,
+// one ZIP per association, before the year is removed.
 func (b *Engine) onArchive(r *Request) error {
 	year, err := strconv.Atoi(r.Press.Arg(0))
 	if err != nil {
 		return r.stale()
 	}
-	l := r.loc()
-	events, err := b.yearEvents(r, year)
+	sent, err := b.sendArchives(r, r.User, year)
 	if err != nil {
 		return err
 	}
-	ev := render.Table{Sheet: l.T("retention.sheet_events"), Title: l.T("retention.title", "From", year, "To", year+1),
-		Headers: []string{l.T("history.col_association"), l.T("history.col_date"), l.T("history.col_format"), l.T("history.col_topic"), l.T("report.col_present")}}
-	att := render.Table{Sheet: l.T("retention.sheet_attendance"), Title: l.T("retention.title", "From", year, "To", year+1),
-		Headers: []string{l.T("history.col_association"), l.T("history.col_date"), l.T("history.col_topic"), l.T("export.col_name"), l.T("sheet.col_mark")}}
-	names := map[uint64]string{}
-	for _, e := range events {
-		if _, ok := names[e.AssociationID]; !ok {
-			if a, err := r.Tx.Association(e.AssociationID); err == nil {
-				names[e.AssociationID] = a.Name
-			}
-		}
-		marks, err := r.Tx.EventAttendance(e.ID)
-		if err != nil {
-			return err
-		}
-		present := 0
-		for uid, m := range marks {
-			if m.Mark == mmo.MarkPresent {
-				present++
-			}
-			name := l.T("audit.deleted_user")
-			if u, err := r.Tx.User(uid); err == nil && u.Registered() {
-				name = u.Name
-			}
-			att.Rows = append(att.Rows, []render.Cell{render.Text(names[e.AssociationID]), render.Date(e.Start, b.opt.Location), render.Text(e.Topic), render.Text(name), render.Text(markText(l, m.Mark))})
-		}
-		ev.Rows = append(ev.Rows, []render.Cell{render.Text(names[e.AssociationID]), render.Date(e.Start, b.opt.Location), render.Text(formatName(l, e.Format)), render.Text(e.Topic), render.Int(present)})
+	if !sent {
+		r.Answer(r.T("doc_archive.nothing"), true)
+		return nil
 	}
-	cs := render.Table{Sheet: l.T("consultx.sheet_list"), Title: l.T("retention.title", "From", year, "To", year+1),
-		Headers: []string{l.T("consultx.col_n"), l.T("history.col_association"), l.T("consultx.col_date"), l.T("consultx.col_category"), l.T("consultx.col_status")}}
-	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
-	consults, err := r.Tx.ConsultationsCreated(from, to)
-	if err != nil {
-		return err
-	}
-	for _, c := range consults {
-		cs.Rows = append(cs.Rows, []render.Cell{render.Int(int(c.ID)), render.Text(names[c.AssociationID]), render.Date(c.CreatedAt, b.opt.Location), render.Text(categoryName(l, c.Category)), render.Text(statusName(l, c.Status))})
-	}
-	for _, t := range []*render.Table{&ev, &att, &cs} {
-		plainTable(t)
-	}
-	data, err := render.XLSX(ev, att, cs)
-	if err != nil {
-		return err
-	}
-	r.ReplyDocument("archive-"+strconv.Itoa(year)+".xlsx", data, l.T("retention.caption", "From", year, "To", year+1))
 	r.Answer(r.T("export.sending"), false)
 	return nil
 }

@@ -49,9 +49,12 @@ type Options struct {
 	// Regulation is the city's regulation profile; AlertsAt the daily
 	// time ("HH:MM") of deadline reminders and the coordinators' digest.
 	Regulation mmo.Regulation
-	AlertsAt   string
-	Location   *time.Location
-	Log        *slog.Logger
+	// Org is the methodical centre the official documents name; its Lang
+	// is the documents' language.
+	Org      mmo.Organisation
+	AlertsAt string
+	Location *time.Location
+	Log      *slog.Logger
 	// Now is the clock of handlers, dialogs and scheduled jobs; time.Now
 	// when nil.
 	Now func() time.Time

@@ -20,9 +20,9 @@ type attended struct {
 
 // presence returns the user's marks of presence at events held by now
 // with a start in [from, to) (zero from: since the first), from the
-// user's attendance index and the start-time index alone: nothing is
-// decoded, so counting a teacher's years costs their marks, not every
-// event ever stored.
+// user's attendance index and the start-time index, and the events they
+// ran in their own associations: counting a teacher's years costs their
+// marks and their associations' events, not every event ever stored.
 func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRef, error) {
 	if to.IsZero() || to.After(r.Now) {
 		to = r.Now.Add(time.Second) // the index counts in seconds
@@ -31,14 +31,47 @@ func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRe
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(refs, func(x boltdb.AttendanceRef) bool {
+	refs = slices.DeleteFunc(refs, func(x boltdb.AttendanceRef) bool {
 		return x.Mark != mmo.MarkPresent || x.Start.After(r.Now) || r.Tx.EventState(x.Start, x.EventID) != mmo.EventPublished
-	}), nil
+	})
+	// The leader who ran an event was there, marked or not: the events
+	// the user created in the associations they lead (or led until it
+	// was archived).
+	seen := map[uint64]bool{}
+	for _, x := range refs {
+		seen[x.EventID] = true
+	}
+	ms, err := r.Tx.UserMemberships(r.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		a, err := r.Tx.Association(m.AssociationID)
+		if err != nil {
+			return nil, err
+		}
+		if a.LeaderID != r.User.ID && a.FormerLeaderID != r.User.ID {
+			continue // a member's presence is their marks alone
+		}
+		events, err := r.Tx.AssociationEvents(m.AssociationID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			if e.CreatedBy == r.User.ID && e.Held(r.Now) && !seen[e.ID] {
+				seen[e.ID] = true
+				refs = append(refs, boltdb.AttendanceRef{EventID: e.ID, Start: e.Start, Mark: mmo.MarkPresent})
+			}
+		}
+	}
+	slices.SortFunc(refs, func(x, y boltdb.AttendanceRef) int { return x.Start.Compare(y.Start) })
+	return refs, nil
 }
 
-// attendedEvents returns the events the user was marked present at with a
-// start in [from, to) (zero from: since the first), in every association,
-// by date; it decodes those events and their associations only.
+// attendedEvents returns the events the user was present at (see
+// presence) with a start in [from, to) (zero from: since the first), in
+// every association, by date; it decodes those events and their
+// associations only.
 func (b *Engine) attendedEvents(r *Request, from, to time.Time) ([]attended, error) {
 	refs, err := b.presence(r, from, to)
 	if err != nil {
@@ -96,11 +129,14 @@ func (b *Engine) cmdHistory(r *Request) error {
 	return nil
 }
 
-// onHistory sends the participation record as a DOCX for the portfolio
-// of certification (аттестация).
+// onHistory sends the participation record (справка) as a DOCX for the
+// portfolio of certification (аттестация): issued by the centre, numbered,
+// with the teacher's part at each event (attended, spoke, chaired, led),
+// its hours, and the head's signature line. It is written in the
+// documents' language, whatever the teacher's interface language.
 func (b *Engine) onHistory(r *Request) error {
-	l := r.loc()
-	period := l.T("history.period_all")
+	l := r.docLoc()
+	period := l.T("doc_record.period_all")
 	var from, to time.Time
 	if arg := r.Press.Arg(0); arg != "all" {
 		year, err := strconv.Atoi(arg)
@@ -108,7 +144,7 @@ func (b *Engine) onHistory(r *Request) error {
 			return r.stale()
 		}
 		from, to = b.opt.Regulation.YearSpan(year, b.opt.Location)
-		period = l.T("history.period_year", "From", year, "To", year+1)
+		period = b.yearLabel(l, "record", year)
 	}
 	list, err := b.attendedEvents(r, from, to)
 	if err != nil {
@@ -117,28 +153,122 @@ func (b *Engine) onHistory(r *Request) error {
 	if len(list) == 0 {
 		return r.stale()
 	}
+	number, err := r.Tx.NextRecordNumber()
+	if err != nil {
+		return err
+	}
+	u := r.User
+	verb := l.T("doc_record.took_part_m")
+	if mmo.Feminine(u.Name) {
+		verb = l.T("doc_record.took_part_f")
+	}
+	who := u.Name
+	if u.Position != "" {
+		who += ", " + u.Position
+	}
+	if u.School != "" {
+		who += ", " + u.School
+	}
+	var header []string
+	for _, s := range []string{b.opt.Org.Name, b.opt.Org.City} {
+		if s != "" {
+			header = append(header, s)
+		}
+	}
 	doc := render.RecordDoc{
-		Title: l.T("history.doc_title"),
-		Lines: []string{
-			l.T("history.doc_person", "Name", r.User.Name, "Position", r.User.Position, "School", r.User.School),
-			l.T("history.doc_period", "Period", rawArg(period)),
-		},
-		Headers: []string{l.T("export.col_n"), l.T("history.col_date"), l.T("history.col_association"), l.T("history.col_format"), l.T("history.col_topic")},
-		Footer: []string{
-			l.N("history.doc_total", len(list)),
-			l.T("history.doc_generated", "Date", b.dateTime(r.Now)),
-		},
+		Header: header,
+		Title:  l.T("doc_record.title", "N", number, "Date", b.date(r.Now)),
+		Lines:  []string{l.T("doc_record.text", "Who", who, "Period", period, "Verb", verb)},
+		Headers: []string{l.T("export.col_n"), l.T("history.col_date"), l.T("history.col_association"), l.T("history.col_format"),
+			l.T("history.col_topic"), l.T("doc_record.col_role"), l.T("doc_record.col_hours")},
 	}
+	var total time.Duration
 	for i, x := range list {
+		roles, err := b.recordRoles(r, l, x.e, u)
+		if err != nil {
+			return err
+		}
+		total += x.e.Duration
 		doc.Rows = append(doc.Rows, []string{strconv.Itoa(i + 1), x.e.Start.In(b.opt.Location).Format("02.01.2006"),
-			x.a.Name, formatName(l, x.e.Format), x.e.Topic})
+			x.a.Name, formatName(l, x.e.Format), x.e.Topic, strings.Join(roles, ", "), hoursText(x.e.Duration)})
 	}
+	doc.Footer = []string{
+		l.N("history.doc_total", len(list)) + " " + l.T("doc_record.hours_total", "Hours", hoursText(total)),
+		l.T("doc_record.purpose"),
+	}
+	head := initialsFirst(b.opt.Org.HeadName)
+	if head == "" {
+		head = "________________"
+	}
+	doc.Sign = []string{b.opt.Org.HeadTitle + "\t____________ /" + head + "/", l.T("doc_record.stamp")}
 	plainRecord(&doc)
 	data, err := render.Record(doc)
 	if err != nil {
 		return err
 	}
-	r.ReplyDocument("participation-"+strings.ReplaceAll(r.Press.Arg(0), "all", "all-time")+".docx", data, l.T("history.caption"))
+	name := docFileName(l.T("doc_record.file", "N", number, "Name", shortName(u.Name)))
+	r.ReplyDocument(name+".docx", data, r.T("history.caption"))
 	r.Answer(r.T("export.sending"), false)
 	return nil
+}
+
+// recordRoles is the teacher's part at an event, as the record prints it:
+// attended, and, from the minutes, chaired, kept the minutes, reported
+// (СЛУШАЛИ) or spoke (ВЫСТУПИЛИ); the leader who ran an event led it.
+func (b *Engine) recordRoles(r *Request, l loc, e *mmo.Event, u *mmo.User) ([]string, error) {
+	var roles []string
+	add := func(key string) {
+		if s := l.T(key); !slices.Contains(roles, s) {
+			roles = append(roles, s)
+		}
+	}
+	vs, err := r.Tx.MinutesVersions(e.ID)
+	if err != nil {
+		return nil, err
+	}
+	var m *mmo.Minutes
+	for _, v := range vs { // the latest signed version, else the latest
+		if m == nil || v.Status == mmo.MinutesFinal || m.Status != mmo.MinutesFinal {
+			m = v
+		}
+	}
+	if m != nil {
+		if m.Chair == u.ID || m.Chair == 0 && m.ChairName == "" && e.CreatedBy == u.ID {
+			add("doc_record.role_chair")
+		}
+		if m.Secretary != "" && (m.Secretary == u.Name || shortName(m.Secretary) == shortName(u.Name)) {
+			add("doc_record.role_secretary")
+		}
+		for _, it := range m.Items {
+			if mmo.Mentions(it.Heard, u.Name) {
+				add("doc_record.role_reported")
+			}
+			for _, line := range strings.Split(it.Spoke, "\n") {
+				if mmo.Mentions(line, u.Name) {
+					add("doc_record.role_spoke")
+				}
+			}
+		}
+	} else if e.CreatedBy == u.ID {
+		switch e.Format {
+		case mmo.FormatMasterClass:
+			add("doc_record.role_masterclass")
+		case mmo.FormatOpenLesson:
+			add("doc_record.role_openlesson")
+		default:
+			add("doc_record.role_led")
+		}
+	}
+	if len(roles) == 0 {
+		add("doc_record.role_attended")
+	}
+	return roles, nil
+}
+
+// hoursText is a duration in hours as a Russian document writes it:
+// «1,5», «2».
+func hoursText(d time.Duration) string {
+	s := strconv.FormatFloat(d.Hours(), 'f', 1, 64)
+	s = strings.TrimSuffix(s, ".0")
+	return strings.ReplaceAll(s, ".", ",")
 }

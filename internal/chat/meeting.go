@@ -104,6 +104,9 @@ func formatName(l loc, f mmo.Format) string {
 		return l.T("format.consultation")
 	case mmo.FormatWorkMeeting:
 		return l.T("format.workmeeting")
+	case mmo.FormatLecture, mmo.FormatPedWorkshop, mmo.FormatDiscussionClub, mmo.FormatForum, mmo.FormatContest,
+		mmo.FormatBusinessGame, mmo.FormatCreativeReport, mmo.FormatCreativeGroup:
+		return l.T("doc_format." + string(f))
 	}
 	return l.T("format.anything_else")
 }

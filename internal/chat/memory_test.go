@@ -266,7 +266,7 @@ func (p *memPerson) register(name, school, position string) {
 	p.m.t.Helper()
 	p.send("/start")
 	p.next("Здравствуйте")
-	p.press(p.next("152-ФЗ"), "Согласен")
+	p.press(p.next("152-ФЗ"), "Даю согласие")
 	p.next("Согласие получено")
 	p.next("Шаг 1 из 3")
 	p.send(name)

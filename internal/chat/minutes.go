@@ -3,13 +3,13 @@ package chat
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/render"
 )
 
 // Callback verbs of minutes and participation records.
@@ -18,12 +18,15 @@ const (
 	verbMinutesCompose = "mc" // fill them in (a new version after a final one): eid
 	verbMinutesFinal   = "mf" // approve the draft: eid, version
 	verbMinutesDOCX    = "md" // a version as DOCX: eid, version
-	verbMinutesVote    = "mv" // the votes step: nonce, "-" for no vote
+	verbMinutesVote    = "mv" // the votes step: nonce, "-" for no vote, "u" for unanimous
+	verbMinutesPick    = "mp" // a button of another step: nonce, "l" the leader as chair, "-" skip
 	verbHistory        = "hy" // a participation record: school year or "all"
 )
 
 // Steps of the minutes form.
 const (
+	stepChair     = "chair"
+	stepGuests    = "guests"
 	stepSecretary = "secretary"
 	stepAgenda    = "agenda"
 	stepHeard     = "heard"
@@ -129,7 +132,7 @@ func (b *Engine) onMinutesCompose(r *Request) error {
 	if err != nil {
 		return err
 	}
-	d := mmo.NewDialog(mmo.FlowMinutes, stepSecretary, r.Now, b.opt.DialogIdle)
+	d := mmo.NewDialog(mmo.FlowMinutes, stepChair, r.Now, b.opt.DialogIdle)
 	d.Draft["eid"] = eid(e)
 	items := []mmo.MinutesItem{}
 	for _, topic := range agendaItems(e.Agenda) {
@@ -147,6 +150,11 @@ func (b *Engine) onMinutesCompose(r *Request) error {
 		return err
 	}
 	d.Draft["i"] = "0"
+	if a, err := r.Tx.Association(e.AssociationID); err == nil && a.LeaderID != 0 {
+		if u, err := r.Tx.User(a.LeaderID); err == nil {
+			d.Draft["leader"], d.Draft["leader_name"] = strconv.FormatInt(u.ID, 10), u.Name
+		}
+	}
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
@@ -179,8 +187,14 @@ func previous(d *mmo.Dialog, i int) (string, bool) {
 	if json.Unmarshal([]byte(d.Draft["prev"]), &prev) != nil {
 		return "", false
 	}
-	if d.Step == stepSecretary {
+	switch d.Step {
+	case stepSecretary:
 		return prev.Secretary, prev.Secretary != ""
+	case stepChair:
+		return prev.ChairName, prev.ChairName != ""
+	case stepGuests:
+		g := guestsText(prev.Guests)
+		return g, g != ""
 	}
 	if i >= len(prev.Items) {
 		return "", false
@@ -202,25 +216,44 @@ func (b *Engine) askMinutes(r *Request, d mmo.Dialog) error {
 	items := loadItems(&d)
 	i, _ := strconv.Atoi(d.Draft["i"])
 	var q string
+	nonce := itoa(int64(d.Nonce))
+	var kb [][]Button
+	skip := []Button{r.Button(r.T("doc_minutes.skip_button"), verbMinutesPick, nonce, "-")}
 	switch d.Step {
+	case stepChair:
+		q = r.T("doc_minutes.ask_chair")
+		if name := d.Draft["leader_name"]; name != "" {
+			kb = append(kb, []Button{r.Button(r.T("doc_minutes.chair_button", "Name", shortName(name)), verbMinutesPick, nonce, "l")})
+		}
 	case stepSecretary:
-		q = r.T("minutes.ask_secretary")
+		q = r.T("doc_minutes.ask_secretary")
+		kb = append(kb, skip)
+	case stepGuests:
+		q = r.T("doc_minutes.ask_guests")
+		kb = append(kb, skip)
 	case stepAgenda:
 		q = r.T("minutes.ask_agenda")
 	case stepHeard:
 		q = r.T("minutes.ask_heard", "N", i+1, "Total", len(items), "Topic", items[i].Topic)
 	case stepSpoke:
 		q = r.T("minutes.ask_spoke", "N", i+1)
+		kb = append(kb, skip)
 	case stepDecided:
 		q = r.T("minutes.ask_decided", "N", i+1)
 	case stepVotes:
-		r.Reply(r.T("minutes.ask_votes", "N", i+1), []Button{r.Button(r.T("minutes.no_vote"), verbMinutesVote, itoa(int64(d.Nonce)), "-")})
+		present, err := b.draftPresent(r, &d)
+		if err != nil {
+			return err
+		}
+		r.Reply(r.T("minutes.ask_votes", "N", i+1),
+			[]Button{r.Button(r.T("doc_minutes.unanimous_button", "N", present), verbMinutesVote, nonce, "u")},
+			[]Button{r.Button(r.T("minutes.no_vote"), verbMinutesVote, nonce, "-")})
 		return nil
 	}
 	if old, ok := previous(&d, i); ok {
 		q += "\n\n" + r.T("minutes.was", "Old", old)
 	}
-	r.Reply(q)
+	r.Reply(q, kb...)
 	return nil
 }
 
@@ -256,6 +289,17 @@ func (b *Engine) dialogMinutes(r *Request, d *mmo.Dialog) error {
 		nd.Draft[k] = v
 	}
 	switch d.Step {
+	case stepChair:
+		if _, err := mmo.ValidateName(text); err != nil {
+			r.Reply(validationMessage(r, err))
+			return nil
+		}
+		nd.Draft["chair_name"] = mmo.NormalizeText(text)
+		nd.Draft["chair"] = "0"
+		if nd.Draft["chair_name"] == d.Draft["leader_name"] {
+			nd.Draft["chair"] = d.Draft["leader"]
+		}
+		nd.Step = stepSecretary
 	case stepSecretary:
 		if text == mmo.SkipValue {
 			text = ""
@@ -264,11 +308,15 @@ func (b *Engine) dialogMinutes(r *Request, d *mmo.Dialog) error {
 			return nil
 		}
 		nd.Draft["secretary"] = mmo.NormalizeText(text)
-		if len(items) == 0 {
-			nd.Step = stepAgenda
-		} else {
-			nd.Step = stepHeard
+		nd.Step = stepGuests
+	case stepGuests:
+		if text == mmo.SkipValue {
+			text = ""
 		}
+		guests := parseGuests(text)
+		data, _ := json.Marshal(guests)
+		nd.Draft["guests"] = string(data)
+		nd.Step = afterGuests(items)
 	case stepAgenda:
 		for _, topic := range agendaItems(text) {
 			items = append(items, mmo.MinutesItem{Topic: topic})
@@ -304,6 +352,14 @@ func (b *Engine) dialogMinutes(r *Request, d *mmo.Dialog) error {
 			r.Reply(r.T("minutes.bad_votes"))
 			return nil
 		}
+		present, err := b.draftPresent(r, d)
+		if err != nil {
+			return err
+		}
+		if !v.FitsPresent(present) {
+			r.Reply(r.T("doc_minutes.votes_exceed", "Votes", v.Total(), "Present", present))
+			return nil
+		}
 		items[i].Votes = &v
 		return b.nextItem(r, &nd, items, i)
 	}
@@ -326,8 +382,18 @@ func (b *Engine) onMinutesVote(r *Request) error {
 	}
 	items := loadItems(d)
 	i, _ := strconv.Atoi(d.Draft["i"])
-	items[i].Votes = nil
-	r.Edit(r.T("minutes.vote_skipped", "N", i+1))
+	if r.Press.Arg(1) == "u" {
+		present, err := b.draftPresent(r, d)
+		if err != nil {
+			return err
+		}
+		v := mmo.Unanimous(present)
+		items[i].Votes = &v
+		r.Edit(r.T("doc_minutes.unanimous_set", "N", i+1))
+	} else {
+		items[i].Votes = nil
+		r.Edit(r.T("minutes.vote_skipped", "N", i+1))
+	}
 	return b.nextItem(r, d, items, i)
 }
 
@@ -366,6 +432,9 @@ func (b *Engine) nextItem(r *Request, d *mmo.Dialog, items []mmo.MinutesItem, i 
 	}
 	m := &mmo.Minutes{EventID: e.ID, Version: mmo.NextMinutesVersion(versions), Status: mmo.MinutesDraft, Secretary: d.Draft["secretary"],
 		Items: items, By: r.User.ID, CreatedAt: r.Now}
+	m.Chair, _ = strconv.ParseInt(d.Draft["chair"], 10, 64)
+	m.ChairName = d.Draft["chair_name"]
+	json.Unmarshal([]byte(d.Draft["guests"]), &m.Guests)
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return fmt.Errorf("save the minutes of event %d: %w", m.EventID, err)
 	}
@@ -394,9 +463,18 @@ func (b *Engine) onMinutesFinal(r *Request) error {
 	if err != nil {
 		return err
 	}
+	if m.Status != mmo.MinutesDraft {
+		return r.stale()
+	}
+	m.Number = number
+	snap, err := b.protocolSnapshot(r, e, a, m)
+	if err != nil {
+		return err
+	}
 	if err := m.Finalize(number, r.Now); err != nil {
 		return r.stale()
 	}
+	m.Snapshot = snap // what was signed is what prints, whatever changes later
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return fmt.Errorf("save the minutes of event %d: %w", m.EventID, err)
 	}
@@ -425,97 +503,106 @@ func (b *Engine) onMinutesDOCX(r *Request) error {
 	return r.stale()
 }
 
-// sendMinutes renders the minutes on the form of school documents; the
-// date, number and attendance come from the event and its check-ins.
-func (b *Engine) sendMinutes(r *Request, e *mmo.Event, a *mmo.Association, m *mmo.Minutes) error {
-	l := r.loc()
-	number := m.Number
-	if number == 0 {
-		var err error
-		if number, err = b.meetingNumber(r.Tx, e); err != nil {
+// draftMinutes is the minutes as the form holds them so far.
+func draftMinutes(d *mmo.Dialog) *mmo.Minutes {
+	m := &mmo.Minutes{Secretary: d.Draft["secretary"], ChairName: d.Draft["chair_name"], Status: mmo.MinutesDraft}
+	m.Chair, _ = strconv.ParseInt(d.Draft["chair"], 10, 64)
+	json.Unmarshal([]byte(d.Draft["guests"]), &m.Guests)
+	return m
+}
+
+// draftPresent is how many were present at the meeting of the form: the
+// marked, the chair and the secretary.
+func (b *Engine) draftPresent(r *Request, d *mmo.Dialog) (int, error) {
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	e, err := r.Tx.Event(id)
+	if err != nil {
+		return 0, err
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil {
+		return 0, err
+	}
+	return b.presentAt(r, e, a, draftMinutes(d))
+}
+
+// afterGuests is the step after the guests: the agenda when the event
+// has none, else the first item.
+func afterGuests(items []mmo.MinutesItem) string {
+	if len(items) == 0 {
+		return stepAgenda
+	}
+	return stepHeard
+}
+
+// parseGuests reads the invited, one a line: «name, role».
+func parseGuests(text string) []mmo.ProtocolPerson {
+	var out []mmo.ProtocolPerson
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(numberRE.ReplaceAllString(line, ""))
+		if line == "" {
+			continue
+		}
+		name, role, _ := strings.Cut(line, ",")
+		out = append(out, mmo.ProtocolPerson{Name: mmo.NormalizeText(name), Role: strings.TrimSpace(role)})
+	}
+	return out
+}
+
+// guestsText is the guests as they were typed.
+func guestsText(gs []mmo.ProtocolPerson) string {
+	var lines []string
+	for _, g := range gs {
+		line := g.Name
+		if g.Role != "" {
+			line += ", " + g.Role
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// onMinutesPick takes a button of the form: the leader as chair, or a
+// skipped answer.
+func (b *Engine) onMinutesPick(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	if d == nil || d.Flow != mmo.FlowMinutes || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
+		return r.stale()
+	}
+	nd := *d
+	nd.Draft = maps.Clone(d.Draft)
+	items := loadItems(d)
+	switch {
+	case d.Step == stepChair && r.Press.Arg(1) == "l" && d.Draft["leader"] != "":
+		nd.Draft["chair"], nd.Draft["chair_name"] = d.Draft["leader"], d.Draft["leader_name"]
+		nd.Step = stepSecretary
+		r.Edit(r.T("doc_minutes.chair_set", "Name", shortName(d.Draft["leader_name"])))
+	case d.Step == stepSecretary && r.Press.Arg(1) == "-":
+		nd.Draft["secretary"] = ""
+		nd.Step = stepGuests
+		r.Edit(r.T("doc_minutes.skipped"))
+	case d.Step == stepGuests && r.Press.Arg(1) == "-":
+		nd.Draft["guests"] = ""
+		nd.Step = afterGuests(items)
+		r.Edit(r.T("doc_minutes.skipped"))
+	case d.Step == stepSpoke && r.Press.Arg(1) == "-":
+		i, _ := strconv.Atoi(d.Draft["i"])
+		items[i].Spoke = ""
+		if err := saveItems(&nd, items); err != nil {
 			return err
 		}
+		nd.Step = stepDecided
+		r.Edit(r.T("doc_minutes.skipped"))
+	default:
+		return r.stale()
 	}
-	members, err := b.activeMembers(r, a)
-	if err != nil {
+	nd.Nonce++
+	nd.ExpiresAt = r.Now.Add(b.opt.DialogIdle)
+	if err := r.PutDialog(nd); err != nil {
 		return err
 	}
-	att, err := r.Tx.EventAttendance(e.ID)
-	if err != nil {
-		return err
-	}
-	var present, absent []string
-	seen := map[int64]bool{}
-	for _, x := range members {
-		seen[x.u.ID] = true
-		if at, ok := att[x.u.ID]; ok && at.Mark == mmo.MarkPresent {
-			present = append(present, x.u.Name)
-		} else {
-			absent = append(absent, x.u.Name)
-		}
-	}
-	anonymous := 0
-	for uid, at := range att { // those who attended and left the association since
-		if !seen[uid] && at.Mark == mmo.MarkPresent {
-			if u, err := r.Tx.User(uid); err == nil && u.Registered() {
-				present = append(present, u.Name)
-			} else {
-				anonymous++ // deleted their data: counted, not named
-			}
-		}
-	}
-	slices.Sort(present)
-	for i := 0; i < anonymous; i++ {
-		present = append(present, l.T("docx.anonymous"))
-	}
-	chair := ""
-	if a.LeaderID != 0 {
-		if u, err := r.Tx.User(a.LeaderID); err == nil {
-			chair = shortName(u.Name)
-		}
-	}
-	doc := render.MinutesDoc{
-		Labels: render.MinutesLabels{
-			DraftMark: l.T("docx.draft"), Version: l.T("docx.version"), Chair: l.T("docx.chair"), Secretary: l.T("docx.secretary"),
-			Present: l.T("docx.present"), Absent: l.T("docx.absent"), Agenda: l.T("docx.agenda"),
-			Heard: l.T("docx.heard"), Spoke: l.T("docx.spoke"), Decided: l.T("docx.decided"), Votes: l.T("docx.votes"),
-			SignChair: l.T("docx.sign_chair"), SignSecretary: l.T("docx.sign_secretary"),
-		},
-		Org:         l.T("docx.org", "Name", a.Name),
-		Title:       l.T("docx.title", "N", number),
-		Subtitle:    l.T("docx.subtitle", "Name", a.Name),
-		Date:        e.Start.In(b.opt.Location).Format("02.01.2006"),
-		Chair:       chair,
-		Secretary:   shortName(m.Secretary),
-		Present:     len(present),
-		Absent:      len(absent),
-		PresentList: present,
-		AbsentList:  absent,
-		Draft:       m.Status == mmo.MinutesDraft,
-		Version:     m.Version,
-	}
-	if m.Secretary == "" {
-		doc.Secretary = ""
-	}
-	for _, it := range m.Items {
-		doc.Agenda = append(doc.Agenda, it.Topic)
-		item := render.MinutesItem{Heard: it.Heard, Decided: it.Decided}
-		for _, s := range strings.Split(it.Spoke, "\n") {
-			if s = strings.TrimSpace(s); s != "" {
-				item.Spoke = append(item.Spoke, s)
-			}
-		}
-		if it.Votes != nil {
-			item.Votes = &render.Votes{For: it.Votes.For, Against: it.Votes.Against, Abstained: it.Votes.Abstained}
-		}
-		doc.Items = append(doc.Items, item)
-	}
-	plainMinutes(&doc)
-	data, err := render.Minutes(doc)
-	if err != nil {
-		return err
-	}
-	name := "protocol-" + strconv.Itoa(number) + "-" + e.Start.In(b.opt.Location).Format("2006-01-02") + "-v" + strconv.Itoa(m.Version) + ".docx"
-	r.ReplyDocument(name, data, l.T("minutes.caption", "N", number, "Version", m.Version))
-	return nil
+	return b.askMinutes(r, nd)
 }

@@ -84,12 +84,15 @@ func (b *Engine) overview(r *Request) ([]overviewRow, error) {
 	return rows, nil
 }
 
-func docStatusShort(l loc, s mmo.DocStatus) string {
+// docStatusShort is the one word for where a plan or report is, the same
+// everywhere: a plan is «на согласовании / согласован / возвращён», a
+// report «сдан / принят / возвращён».
+func docStatusShort(l loc, kind string, s mmo.DocStatus) string {
 	switch s {
 	case mmo.DocSubmitted:
-		return l.T("overview.submitted")
+		return l.T("doc_status." + kind + "_submitted")
 	case mmo.DocApproved:
-		return l.T("overview.approved")
+		return l.T("doc_status." + kind + "_approved")
 	case mmo.DocReturned:
 		return l.T("overview.returned")
 	case mmo.DocDraft:
@@ -186,7 +189,7 @@ func (b *Engine) onOverviewXLSX(r *Request) error {
 		}
 		t.Rows = append(t.Rows, []render.Cell{render.Text(row.a.Name), render.Text(leader), render.Int(row.v.members),
 			render.Text(plain(b.statusText(r, row.v))), render.Int(row.held), render.Int(row.scheduled),
-			render.Text(plain(docStatusShort(l, row.plan))), render.Text(plain(docStatusShort(l, row.report))),
+			render.Text(plain(docStatusShort(l, mmo.DocPlan, row.plan))), render.Text(plain(docStatusShort(l, mmo.DocReport, row.report))),
 			render.Date(row.lastActivity, b.opt.Location)})
 	}
 	plainTable(&t)

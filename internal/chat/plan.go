@@ -1,8 +1,10 @@
 package chat
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,11 +54,19 @@ func (b *Engine) loadPlan(r *Request, a *mmo.Association, year int) (*mmo.Plan, 
 	if !errors.Is(err, mmo.ErrNotFound) {
 		return nil, fmt.Errorf("load the plan of association %d for %d: %w", a.ID, year, err)
 	}
-	l := loc{b.cat, "ru"} // the regulation's own words, as the form prints them
-	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: l.T("plan.default_goal")}
-	for _, t := range strings.Split(l.T("plan.default_tasks"), "\n") {
-		if t = strings.TrimSpace(t); t != "" {
-			p.Tasks = append(p.Tasks, t)
+	l := b.docLoc() // the regulation's own words, as the form prints them
+	reg := b.opt.Regulation
+	goal, tasks := "plan.default_goal", "plan.default_tasks"
+	if reg.Preset == "biysk" {
+		goal, tasks = "doc_preset.biysk_goal", "doc_preset.biysk_tasks"
+	}
+	p = &mmo.Plan{AssociationID: a.ID, Year: year, DocState: mmo.DocState{Status: mmo.DocDraft}, Goal: cmp.Or(reg.Goal, l.T(goal))}
+	p.Tasks = slices.Clone(reg.Tasks)
+	if len(p.Tasks) == 0 {
+		for _, t := range strings.Split(l.T(tasks), "\n") {
+			if t = strings.TrimSpace(t); t != "" {
+				p.Tasks = append(p.Tasks, t)
+			}
 		}
 	}
 	return p, nil
@@ -113,7 +123,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 	id, y := aid(a), strconv.Itoa(year)
 	var sb strings.Builder
 	sb.WriteString(l.T("plan.title", "Name", a.Name, "From", year, "To", year+1))
-	sb.WriteString("\n" + docStatusLine(l, p.Status, p.Comment))
+	sb.WriteString("\n" + docStatusLine(l, mmo.DocPlan, p.Status, p.Comment))
 	due := b.opt.Regulation.Due(mmo.DocPlan, year, b.opt.Location)
 	sb.WriteString("\n" + l.T("plan.due", "Date", due.Format("02.01.2006")))
 	sb.WriteString("\n\n" + l.T("plan.goal", "Goal", p.Goal))
@@ -181,32 +191,46 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 }
 
 // docStatusLine tells where a plan or report is.
-func docStatusLine(l loc, s mmo.DocStatus, comment string) string {
+func docStatusLine(l loc, kind string, s mmo.DocStatus, comment string) string {
 	switch s {
 	case mmo.DocSubmitted:
-		return l.T("doc.status_submitted")
+		return l.T("doc_status." + kind + "_line_submitted")
 	case mmo.DocApproved:
-		return l.T("doc.status_approved")
+		return l.T("doc_status." + kind + "_line_approved")
 	case mmo.DocReturned:
 		return l.T("doc.status_returned", "Comment", comment)
 	}
 	return l.T("doc.status_draft")
 }
 
-// planDone returns which plan items have a held event linked to them.
+// planDone returns which plan items a held event fulfilled: linked by
+// the leader, or matched by month and format or a close topic.
 func (b *Engine) planDone(r *Request, a *mmo.Association, p *mmo.Plan) (map[int]bool, error) {
-	done := map[int]bool{}
-	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
-	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	m, err := b.planMatch(r, a, p)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range events {
-		if e.PlanItem != 0 && e.Held(r.Now) {
-			done[e.PlanItem] = true
-		}
+	done := map[int]bool{}
+	for id := range m.Event {
+		done[id] = true
 	}
 	return done, nil
+}
+
+// planMatch matches the year's held events to the plan's items.
+func (b *Engine) planMatch(r *Request, a *mmo.Association, p *mmo.Plan) (mmo.PlanMatch, error) {
+	from, to := b.opt.Regulation.YearSpan(p.Year, b.opt.Location)
+	events, err := r.Tx.AssociationEvents(a.ID, from, to)
+	if err != nil {
+		return mmo.PlanMatch{}, err
+	}
+	var held []*mmo.Event
+	for _, e := range events {
+		if e.Held(r.Now) {
+			held = append(held, e)
+		}
+	}
+	return mmo.MatchPlan(p.Items, held, b.opt.Location), nil
 }
 
 // onPlanEdit starts the form for the goal, the tasks or a new item, or
@@ -471,6 +495,19 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 	if err != nil {
 		return err
 	}
+	planned := 0
+	for _, it := range p.Items {
+		if it.Format == mmo.FormatMeeting {
+			planned++
+		}
+	}
+	if min := b.opt.Regulation.MinMeetings; p.Status.Editable() && len(p.Items) > 0 && planned < min && r.Press.Arg(2) != "y" {
+		r.Reply(r.T("doc_plan.shortfall", "Planned", planned, "Min", min), []Button{
+			r.Button(r.T("report.submit_anyway"), verbPlanSubmit, aid(a), strconv.Itoa(year), "y"),
+			r.Button(r.T("doc_plan.back"), verbPlan, aid(a), strconv.Itoa(year)),
+		})
+		return nil
+	}
 	if err := p.Submit(r.Now); err != nil {
 		if mmo.ErrorCode(err) != mmo.CodeTooShort {
 			return r.stale()
@@ -488,7 +525,7 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		return err
 	}
 	r.Answer(r.T("plan.submitted"), false)
-	return b.showPlan(r, a, year, true)
+	return b.showPlan(r, a, year, r.Press.Arg(2) != "y")
 }
 
 // tellCoordinators sends the coordinators a submitted document's notice
@@ -524,48 +561,74 @@ func (b *Engine) onPlanDOCX(r *Request) error {
 	if err != nil {
 		return err
 	}
-	l := r.loc()
+	name, data, err := b.planFile(r, a, p)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument(name, data, r.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// planFile renders the plan on the form of Приложение 1.
+func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, []byte, error) {
+	year := p.Year
+	l := r.docLoc()
 	leader := ""
 	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
 		leader = u.Name
 	}
+	considered, err := b.planConsidered(r, a, year)
+	if err != nil {
+		return "", nil, err
+	}
 	doc := render.FormDoc{
 		Header:   []string{l.T("plan.doc_header")},
 		Title:    l.T("plan.doc_title"),
-		Subtitle: []string{a.Name, l.T("plan.doc_year", "From", year, "To", year+1)},
+		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "plan", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
 		Sections: []render.FormSection{
 			{Heading: l.T("plan.doc_goal"), Paragraphs: []string{p.Goal}, Empty: "—"},
 			{Heading: l.T("plan.doc_tasks"), List: p.Tasks, Empty: "—"},
 		},
 	}
+	head := initialsFirst(b.opt.Org.HeadName)
+	if head == "" {
+		head = "________________"
+	}
+	doc.Approval = []string{l.T("doc_plan.agreed"), b.opt.Org.HeadTitle, l.T("doc_plan.agreed_sign", "Name", head), l.T("doc_plan.agreed_date")}
 	switch p.Status {
 	case mmo.DocApproved:
 		by := ""
-		if u, err := r.Tx.User(p.DecidedBy); err == nil {
-			by = u.Name
+		if u, err := r.Tx.User(p.DecidedBy); err == nil && u.Registered() {
+			by = shortName(u.Name)
 		}
-		doc.Approval = []string{l.T("plan.doc_approved", "Date", b.date(p.DecidedAt), "Name", by)}
+		doc.Approval = append(doc.Approval, l.T("doc_plan.agreed_in_bot", "Date", b.date(p.DecidedAt), "Name", by))
 	default:
 		doc.Draft = l.T("docx.draft")
 	}
-	table := &render.FormTable{Headers: []string{l.T("export.col_n"), l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("plan.doc_responsible")}, Widths: []int{1, 3, 8, 3, 4}}
+	table := &render.FormTable{Headers: []string{l.T("export.col_n"), l.T("doc_plan.col_topic"), l.T("plan.doc_format"), l.T("doc_plan.col_when"),
+		l.T("doc_plan.col_place"), l.T("doc_plan.col_participants"), l.T("plan.doc_responsible"), l.T("doc_plan.col_result")},
+		Widths: []int{1, 7, 3, 3, 3, 3, 4, 4}}
 	for i, it := range p.Items {
-		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), monthName(l, it.Month), it.Topic, formatName(l, it.Format), it.Responsible})
+		resp := it.Responsible
+		if resp == "" {
+			resp = shortName(leader) // the prompt promises «-» means the leader
+		}
+		table.Rows = append(table.Rows, []string{strconv.Itoa(i + 1), it.Topic, formatName(l, it.Format), monthName(l, it.Month),
+			it.Place, it.Participants, resp, it.Result})
 	}
 	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("plan.doc_events"), Table: table, Empty: "—"})
 	if len(table.Rows) == 0 {
 		doc.Sections[len(doc.Sections)-1].Table = nil
 	}
-	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader))}
+	doc.Footer = []string{considered, l.T("plan.doc_sign", "Name", initialsFirst(leader))}
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	r.ReplyDocument("plan-"+aid(a)+"-"+strconv.Itoa(year)+".docx", data, l.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	return docFileName(l.T("doc_plan.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "plan", year))) + ".docx", data, nil
 }
 
 // onEventPlan links an event to an item of its school year's plan.
@@ -616,4 +679,38 @@ func (b *Engine) onEventPlan(r *Request) error {
 	kb = append(kb, []Button{r.Button(r.T("plan.unlink"), verbEventPlan, eid(e), "0")}, []Button{r.Button(r.T("event.back_to_event"), verbEvent, eid(e))})
 	r.Edit(r.T("plan.link_which"), kb...)
 	return nil
+}
+
+// planConsidered is the plan's line «Рассмотрен на заседании ММО,
+// протокол № N от дата»: filled from the first signed minutes of the
+// year with an agenda item on the plan, left to fill in by hand when
+// there is none.
+func (b *Engine) planConsidered(r *Request, a *mmo.Association, year int) (string, error) {
+	l := r.docLoc()
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	// The plan may be discussed in the last weeks of the year before.
+	events, err := r.Tx.AssociationEvents(a.ID, from.AddDate(0, -4, 0), to)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range events {
+		if e.Format != mmo.FormatMeeting {
+			continue
+		}
+		vs, err := r.Tx.MinutesVersions(e.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, m := range vs {
+			if m.Status != mmo.MinutesFinal || m.Number == 0 {
+				continue
+			}
+			for _, it := range m.Items {
+				if strings.Contains(strings.ToLower(it.Topic), "план") {
+					return l.T("doc_plan.considered", "N", m.Number, "Date", b.date(e.Start)), nil
+				}
+			}
+		}
+	}
+	return l.T("doc_plan.considered_blank"), nil
 }

@@ -39,8 +39,10 @@ type yearFacts struct {
 	planned  int          // заседания scheduled ahead
 	consult  map[string]int
 	consults int
+	tally    mmo.ConsultTally
 	plan     *mmo.Plan
 	done     map[int]bool
+	match    mmo.PlanMatch
 	minutes  map[uint64]*mmo.Minutes // the latest minutes of each заседание
 }
 
@@ -68,7 +70,7 @@ func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, er
 			}
 			continue
 		}
-		att, err := r.Tx.EventAttendance(e.ID)
+		att, err := b.eventMarks(r, e)
 		if err != nil {
 			return nil, err
 		}
@@ -91,16 +93,23 @@ func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, er
 	if err != nil {
 		return nil, err
 	}
+	var ofYear []*mmo.Consultation
 	for _, c := range cs {
 		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year {
 			f.consult[c.Category]++
 			f.consults++
+			ofYear = append(ofYear, c)
 		}
 	}
+	f.tally = mmo.TallyConsultations(ofYear)
 	if p, err := r.Tx.Plan(a.ID, year); err == nil {
 		f.plan = p
-		if f.done, err = b.planDone(r, a, p); err != nil {
+		if f.match, err = b.planMatch(r, a, p); err != nil {
 			return nil, err
+		}
+		f.done = map[int]bool{}
+		for id := range f.match.Event {
+			f.done[id] = true
 		}
 	}
 	return f, nil
@@ -169,11 +178,14 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	id, y := aid(a), strconv.Itoa(year)
 	var sb strings.Builder
 	sb.WriteString(l.T("report.title", "Name", a.Name, "From", year, "To", year+1))
-	sb.WriteString("\n" + docStatusLine(l, rep.Status, rep.Comment))
+	sb.WriteString("\n" + docStatusLine(l, mmo.DocReport, rep.Status, rep.Comment))
 	sb.WriteString("\n" + l.T("report.due", "Date", b.opt.Regulation.Due(mmo.DocReport, year, b.opt.Location).Format("02.01.2006")))
 	sb.WriteString("\n\n" + l.T("report.auto", "Meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings, "Others", len(f.others), "Consults", f.consults))
 	if f.plan != nil {
 		sb.WriteString("\n" + l.T("report.auto_plan", "Done", len(f.done), "Total", len(f.plan.Items)))
+		if len(f.match.Auto) > 0 {
+			sb.WriteString(" " + l.N("doc_report.auto_matched", len(f.match.Auto)))
+		}
 	}
 	sb.WriteString("\n\n" + l.T("report.sections"))
 	var kb [][]Button
@@ -194,6 +206,9 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	}
 	if len(row) > 0 {
 		kb = append(kb, row)
+	}
+	if rep.Status.Editable() && f.plan != nil && len(f.plan.Items) > 0 {
+		kb = append(kb, []Button{r.Button(l.T("doc_report.match_button"), verbReportMatch, id, y)})
 	}
 	if rep.Status.Editable() {
 		kb = append(kb, []Button{r.Button(l.T("report.submit"), verbReportSubmit, id, y)})
@@ -333,8 +348,17 @@ func (b *Engine) onReportSubmit(r *Request) error {
 	for _, n := range rep.EmptySections() {
 		empty = append(empty, strconv.Itoa(n))
 	}
-	if len(empty) > 0 && r.Press.Arg(2) != "y" {
-		r.Reply(r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")), []Button{
+	f, err := b.facts(r, a, year)
+	if err != nil {
+		return err
+	}
+	var warn []string
+	if len(empty) > 0 {
+		warn = append(warn, r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")))
+	}
+	warn = append(warn, b.reportWarnings(r.loc(), f)...)
+	if len(warn) > 0 && r.Press.Arg(2) != "y" {
+		r.Reply(strings.Join(warn, "\n\n"), []Button{
 			r.Button(r.T("report.submit_anyway"), verbReportSubmit, aid(a), strconv.Itoa(year), "y"),
 			r.Button(r.T("report.back"), verbReport, aid(a), strconv.Itoa(year)),
 		})
@@ -368,15 +392,26 @@ func (b *Engine) onReportDOCX(r *Request) error {
 	if !ok {
 		return err
 	}
-	rep, err := b.loadReport(r, a, year)
+	name, data, err := b.reportFile(r, a, year)
 	if err != nil {
 		return err
+	}
+	r.ReplyDocument(name, data, r.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// reportFile renders the report on the form of Приложение 2.
+func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, []byte, error) {
+	rep, err := b.loadReport(r, a, year)
+	if err != nil {
+		return "", nil, err
 	}
 	f, err := b.facts(r, a, year)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	l := r.loc()
+	l := r.docLoc()
 	leader := ""
 	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
 		leader = u.Name
@@ -384,17 +419,29 @@ func (b *Engine) onReportDOCX(r *Request) error {
 	doc := render.FormDoc{
 		Header:   []string{l.T("report.doc_header")},
 		Title:    l.T("report.doc_title"),
-		Subtitle: []string{a.Name, l.T("report.doc_year", "From", year, "To", year+1)},
+		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "report", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
 	}
 	if rep.Status != mmo.DocApproved {
 		doc.Draft = l.T("docx.draft")
+	} else {
+		who := ""
+		if u, err := r.Tx.User(rep.DecidedBy); err == nil && u.Registered() {
+			who = shortName(u.Name)
+		}
+		doc.Approval = []string{l.T("doc_report.accepted", "Who", who, "Date", b.date(rep.DecidedAt))}
 	}
 	for i, s := range mmo.ReportSections {
 		sec := render.FormSection{Number: strconv.Itoa(i+1) + ".", Heading: sectionKey(l, s), Empty: l.T("report.doc_empty")}
+		if s == "publications" && b.opt.Regulation.Preset == "biysk" { // Biysk has no МБУ МЦ and its editions
+			sec.Heading = l.T("doc_preset.biysk_publications")
+		}
 		switch s {
 		case "meetings":
 			sec.Paragraphs = []string{l.N("report.doc_meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings)}
+			if b.opt.Regulation.MinMeetings == 0 { // no minimum to compare with
+				sec.Paragraphs = []string{l.N("doc_report.meetings_held", len(f.meetings))}
+			}
 			if len(f.meetings) > 0 {
 				t := &render.FormTable{Headers: []string{l.T("report.col_number"), l.T("history.col_date"), l.T("history.col_topic"), l.T("report.col_present")}, Widths: []int{2, 3, 10, 3}}
 				for _, m := range f.meetings {
@@ -419,7 +466,7 @@ func (b *Engine) onReportDOCX(r *Request) error {
 				if text := rep.Sections[s]; text != "" {
 					sec.Paragraphs = append(sec.Paragraphs, text)
 				}
-				sec.Paragraphs = append(sec.Paragraphs, l.N("report.doc_consults", f.consults))
+				sec.Paragraphs = append(sec.Paragraphs, consultLines(l, f.tally)...)
 				doc.Sections = append(doc.Sections, sec)
 				continue
 			}
@@ -441,12 +488,19 @@ func (b *Engine) onReportDOCX(r *Request) error {
 		t := &render.FormTable{Headers: []string{l.T("plan.doc_month"), l.T("plan.doc_topic"), l.T("plan.doc_format"), l.T("report.col_done")}, Widths: []int{3, 10, 4, 3}}
 		for _, it := range f.plan.Items {
 			done := l.T("report.not_done")
-			if f.done[it.ID] {
-				done = l.T("report.done")
+			if e := f.match.Event[it.ID]; e != nil {
+				done = l.T("doc_report.done_on", "Date", b.date(e.Start))
 			}
 			t.Rows = append(t.Rows, []string{monthName(l, it.Month), it.Topic, formatName(l, it.Format), done})
 		}
-		doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_plan", "Done", len(f.done), "Total", len(f.plan.Items)), Table: t})
+		sec := render.FormSection{Heading: l.T("report.doc_plan", "Done", len(f.done), "Total", len(f.plan.Items)), Table: t}
+		for _, e := range f.match.Unplanned {
+			sec.List = append(sec.List, b.date(e.Start)+" — "+formatName(l, e.Format)+" «"+e.Topic+"»")
+		}
+		if len(sec.List) > 0 {
+			sec.Paragraphs = []string{l.T("doc_report.unplanned")}
+		}
+		doc.Sections = append(doc.Sections, sec)
 	}
 	var attachments []string
 	for _, m := range f.meetings {
@@ -459,14 +513,32 @@ func (b *Engine) onReportDOCX(r *Request) error {
 		}
 		attachments = append(attachments, l.T("report.doc_minutes_item", "N", m.number, "Date", b.date(m.e.Start), "State", state))
 	}
-	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"), List: attachments, Empty: l.T("report.doc_no_minutes")})
-	doc.Footer = []string{l.T("plan.doc_sign", "Name", shortName(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
+	if len(attachments) == 0 {
+		attachments = []string{l.T("report.doc_no_minutes")}
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"),
+		Paragraphs: []string{l.T("doc_report.attach_minutes")}, List: attachments})
+	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}})
+	doc.Footer = []string{l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	r.ReplyDocument("report-"+aid(a)+"-"+strconv.Itoa(year)+".docx", data, l.T("report.doc_caption", "Name", a.Name, "From", year, "To", year+1))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	return docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "report", year))) + ".docx", data, nil
+}
+
+// consultLines tell the year's consultations as the report prints them:
+// received, answered and still open, teachers and others apart.
+func consultLines(l loc, t mmo.ConsultTally) []string {
+	tot := t.Total()
+	out := []string{l.N("doc_report.consults_received", tot.Received, "Answered", tot.Answered, "Open", tot.Open)}
+	if t.Teachers.Received > 0 {
+		out = append(out, l.N("doc_report.consults_teachers", t.Teachers.Received, "Answered", t.Teachers.Answered, "Open", t.Teachers.Open))
+	}
+	if t.Others.Received > 0 {
+		out = append(out, l.N("doc_report.consults_others", t.Others.Received, "Answered", t.Others.Answered, "Open", t.Others.Open))
+	}
+	out = append(out, l.T("doc_report.consults_topics"))
+	return out
 }

@@ -155,6 +155,7 @@ func (b *Engine) buildRoutes() routes {
 			verbMinutesFinal:   {role: mmo.RoleLeader, fn: b.onMinutesFinal},
 			verbMinutesDOCX:    {role: mmo.RoleLeader, fn: b.onMinutesDOCX},
 			verbMinutesVote:    {role: mmo.RoleLeader, fn: b.onMinutesVote},
+			verbMinutesPick:    {role: mmo.RoleLeader, fn: b.onMinutesPick}, // documents: the minutes form's buttons
 			verbHistory:        {role: mmo.RoleMember, fn: b.onHistory},
 
 			verbAskIn:        {role: mmo.RoleMember, fn: b.onAskIn},
@@ -191,6 +192,7 @@ func (b *Engine) buildRoutes() routes {
 			verbReportSubmit:  {role: mmo.RoleLeader, fn: b.onReportSubmit},
 			verbReportDOCX:    {role: mmo.RoleLeader, fn: b.onReportDOCX},
 			verbReportDecide:  {role: mmo.RoleCoordinator, fn: b.onReportDecide},
+			verbReportMatch:   {role: mmo.RoleLeader, fn: b.onReportMatch}, // documents: the plan's fulfilment
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
 

@@ -68,6 +68,9 @@ type Config struct {
 	Meetings Meetings `yaml:"meetings"`
 	// Consultations configures consultation requests.
 	Consultations Consultations `yaml:"consultations"`
+	// Organisation is the methodical centre whose name and head the
+	// official documents carry.
+	Organisation Organisation `yaml:"organisation"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -183,6 +186,16 @@ type Dialogs struct {
 // Regulation holds the rules of the city's regulation (Положение) on
 // methodological associations; the defaults are Ivanovo's.
 type Regulation struct {
+	// Preset is the regulation the other values start from: "ivanovo"
+	// (the default: school years, Приложение 1–3) or "biysk" (plans by
+	// the calendar year, no minimum of members or заседания, Biysk's goal
+	// and tasks). A value left at its Ivanovo default takes the preset's;
+	// any value set to something else overrides it.
+	Preset string `yaml:"preset"`
+	// Goal and Tasks (one a line) start every new work plan; empty means
+	// the preset's, quoted from its regulation.
+	Goal  string `yaml:"goal"`
+	Tasks string `yaml:"tasks"`
 	// MinMembers is the number of members an association needs to count
 	// as active rather than forming; 0 disables the rule.
 	MinMembers int `yaml:"min_members"`
@@ -209,6 +222,29 @@ type Regulation struct {
 	// AlertsAt is the time of day, "HH:MM" in the deployment's zone, at
 	// which reminders and the coordinator's digest go out.
 	AlertsAt string `yaml:"alerts_at"`
+}
+
+// Organisation is the methodical centre that runs the associations. Its
+// name and city head the protocols, its head agrees the plans, and
+// Language is the language of every official document (protocols, plans,
+// reports, records), whatever a user's interface language.
+type Organisation struct {
+	// Name is the centre's full name, e.g. «МБУ «Методический центр в
+	// системе образования»».
+	Name string `yaml:"name"`
+	// City is printed with it, e.g. «г. Иваново».
+	City string `yaml:"city"`
+	// HeadTitle and HeadName are the head's position and full name, for
+	// the agreement block of the plan and the signature of records.
+	HeadTitle string `yaml:"head_title"`
+	HeadName  string `yaml:"head_name"`
+	// Language is the documents' language, "ru" (the default) or "en".
+	Language string `yaml:"language"`
+}
+
+// Profile is the organisation as the domain sees it.
+func (o Organisation) Profile() mmo.Organisation {
+	return mmo.Organisation{Name: o.Name, City: o.City, HeadTitle: o.HeadTitle, HeadName: o.HeadName, Lang: o.Language}
 }
 
 // Invitations configures invitation links.
@@ -286,6 +322,7 @@ func Default() Config {
 			IdleTimeout: 24 * time.Hour,
 		},
 		Regulation: Regulation{
+			Preset:           "ivanovo",
 			MinMembers:       10,
 			SchoolYearStart:  "09-01",
 			PlanDue:          "09-15",
@@ -296,6 +333,12 @@ func Default() Config {
 			ReminderDays:     []int{30, 7, 1},
 			OverdueEveryDays: 7,
 			AlertsAt:         "09:00",
+		},
+		Organisation: Organisation{
+			Name:      "МБУ «Методический центр в системе образования»",
+			City:      "г. Иваново",
+			HeadTitle: "Директор МБУ МЦ",
+			Language:  "ru",
 		},
 		Invitations: Invitations{
 			LeaderTTL: 7 * 24 * time.Hour,
@@ -506,7 +549,16 @@ func (r Regulation) Profile() mmo.Regulation {
 		v, _ := mmo.ParseMonthDay(s) // validated with the config
 		return v
 	}
+	var tasks []string
+	for _, t := range strings.Split(r.Tasks, "\n") {
+		if t = strings.TrimSpace(t); t != "" {
+			tasks = append(tasks, t)
+		}
+	}
 	return mmo.Regulation{
+		Preset:         r.Preset,
+		Goal:           strings.TrimSpace(r.Goal),
+		Tasks:          tasks,
 		YearStart:      md(r.SchoolYearStart),
 		PlanDue:        md(r.PlanDue),
 		ReportDue:      md(r.ReportDue),
@@ -516,5 +568,31 @@ func (r Regulation) Profile() mmo.Regulation {
 		RetentionYears: r.RetentionYears,
 		LadderDays:     r.ReminderDays,
 		OverdueEvery:   r.OverdueEveryDays,
+	}
+}
+
+// applyPreset gives the values left at their Ivanovo defaults the
+// preset's. Ivanovo's are the defaults themselves.
+func (r *Regulation) applyPreset() {
+	if r.Preset != "biysk" {
+		return
+	}
+	d := Default().Regulation
+	set := func(v *string, def, preset string) {
+		if *v == def {
+			*v = preset
+		}
+	}
+	// Biysk plans by the calendar year (5.1 of its regulation), sets no
+	// minimum of members or заседания, and reports by the year's end.
+	set(&r.SchoolYearStart, d.SchoolYearStart, "01-01")
+	set(&r.PlanDue, d.PlanDue, "01-20")
+	set(&r.ReportDue, d.ReportDue, "12-20")
+	set(&r.MeetingsWarning, d.MeetingsWarning, "09-01")
+	if r.MinMembers == d.MinMembers {
+		r.MinMembers = 0
+	}
+	if r.MinMeetings == d.MinMeetings {
+		r.MinMeetings = 0
 	}
 }

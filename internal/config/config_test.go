@@ -66,12 +66,13 @@ func TestDefault(t *testing.T) {
 			UserUpdates: 20, UserWindow: 10 * time.Second},
 		Dialogs: Dialogs{IdleTimeout: 24 * time.Hour},
 
-		Regulation: Regulation{MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
+		Regulation: Regulation{Preset: "ivanovo", MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
 			MeetingsWarning: "03-01", RetentionYears: 3, ReminderDays: []int{30, 7, 1}, OverdueEveryDays: 7, AlertsAt: "09:00"},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
 
 		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
+		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -175,12 +176,13 @@ func fullWant() Config {
 			UserUpdates: 30, UserWindow: time.Minute},
 		Dialogs: Dialogs{IdleTimeout: 2 * time.Hour},
 
-		Regulation: Regulation{MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
+		Regulation: Regulation{Preset: "ivanovo", MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
 			MeetingsWarning: "09-01", RetentionYears: 5, ReminderDays: []int{14, 3}, OverdueEveryDays: 3, AlertsAt: "08:30"},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
 		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
 
 		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
+		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
 	}
 }
 

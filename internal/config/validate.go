@@ -147,6 +147,17 @@ func (c *Config) validate() error {
 	}
 
 	// regulation
+	switch c.Regulation.Preset {
+	case "", "ivanovo", "biysk":
+		c.Regulation.applyPreset()
+	default:
+		add("regulation.preset", `must be "ivanovo" or "biysk", got %q`, c.Regulation.Preset)
+	}
+	switch c.Organisation.Language {
+	case "", "ru", "en":
+	default:
+		add("organisation.language", `must be "ru" or "en", got %q`, c.Organisation.Language)
+	}
 	reg := c.Regulation
 	if reg.MinMembers < 0 || reg.MinMembers > 1000 {
 		add("regulation.min_members", "must be between 0 (no minimum) and 1000, got %d", reg.MinMembers)

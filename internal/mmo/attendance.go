@@ -247,6 +247,16 @@ type Minutes struct {
 	By        int64         `json:"by"`
 	CreatedAt time.Time     `json:"created_at"`
 	FinalAt   time.Time     `json:"final_at,omitempty"`
+	// Chair is who chaired the meeting (chosen when the minutes are
+	// started; 0 for a typed name) and ChairName their name; Guests the
+	// invited, by name and role.
+	Chair     int64            `json:"chair,omitempty"`
+	ChairName string           `json:"chair_name,omitempty"`
+	Guests    []ProtocolPerson `json:"guests,omitempty"`
+	// Snapshot is what the signed version prints besides its items,
+	// frozen at signing (nil for a draft, and for minutes signed before
+	// snapshots were kept).
+	Snapshot *ProtocolSnapshot `json:"snapshot,omitempty"`
 }
 
 // NextMinutesVersion returns the version newly composed minutes get,

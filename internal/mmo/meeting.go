@@ -25,13 +25,27 @@ const (
 	FormatReadings     Format = "readings"     // педагогические чтения
 	FormatConsultation Format = "consultation" // консультация
 	FormatWorkMeeting  Format = "workmeeting"  // рабочая встреча
-	FormatOther        Format = "other"
+	// The forms of work of both regulations beside those above: Ivanovo's
+	// лектории, педагогические мастерские, дискуссионные клубы, Biysk's
+	// деловые игры, творческие отчёты, творческие группы, and the forums
+	// and contests both hold.
+	FormatLecture        Format = "lecture"        // лекторий
+	FormatPedWorkshop    Format = "pedworkshop"    // педагогическая мастерская
+	FormatDiscussionClub Format = "discussionclub" // дискуссионный клуб
+	FormatForum          Format = "forum"          // форум
+	FormatContest        Format = "contest"        // конкурс
+	FormatBusinessGame   Format = "businessgame"   // деловая игра
+	FormatCreativeReport Format = "creativereport" // творческий отчёт
+	FormatCreativeGroup  Format = "creativegroup"  // творческая группа
+	FormatOther          Format = "other"
 )
 
 // Formats lists the formats in the order the bot offers them.
 var Formats = []Format{
 	FormatMeeting, FormatSeminar, FormatWebinar, FormatWorkshop, FormatMasterClass, FormatRoundTable,
-	FormatOpenLesson, FormatConference, FormatReadings, FormatConsultation, FormatWorkMeeting, FormatOther,
+	FormatOpenLesson, FormatConference, FormatReadings, FormatConsultation, FormatWorkMeeting,
+	FormatLecture, FormatPedWorkshop, FormatDiscussionClub, FormatForum, FormatContest,
+	FormatBusinessGame, FormatCreativeReport, FormatCreativeGroup, FormatOther,
 }
 
 // ValidFormat reports whether f is one of Formats.

@@ -45,6 +45,11 @@ func (md MonthDay) In(year int, loc *time.Location) time.Time {
 // Regulation is the city's regulation profile: the dates and minimums the
 // bot checks associations against.
 type Regulation struct {
+	// Preset names the regulation ("ivanovo", "biysk"); Goal and Tasks,
+	// when set, start every new work plan instead of the preset's.
+	Preset         string
+	Goal           string
+	Tasks          []string
 	YearStart      MonthDay // the school year begins (1 September)
 	PlanDue        MonthDay // the work plan is due, in the school year's first months
 	ReportDue      MonthDay // the annual report is due, at the school year's end
@@ -179,6 +184,11 @@ type PlanItem struct {
 	Topic       string `json:"topic"`
 	Format      Format `json:"format"`
 	Responsible string `json:"responsible,omitempty"`
+	// Place, Participants (категория участников) and Result (планируемый
+	// результат) are the optional columns of the plan's form.
+	Place        string `json:"place,omitempty"`
+	Participants string `json:"participants,omitempty"`
+	Result       string `json:"result,omitempty"`
 }
 
 // DocState is where a plan or report is in its approval, common to both.

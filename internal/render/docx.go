@@ -43,6 +43,23 @@ type MinutesDoc struct {
 	Agenda []string
 	// Items are the agenda items' records, numbered like the agenda.
 	Items []MinutesItem
+	// OrgLines, when set, are printed centered at the very top, above Org:
+	// the organisation and the city of a centre's protocol.
+	OrgLines []string
+	// Details are the lines under the date: time, place, form.
+	Details []string
+	// PresentHeading and AbsentHeading, when set, replace the label and
+	// count of the attendance blocks: "Присутствовали: 8 чел. из 11".
+	PresentHeading string
+	AbsentHeading  string
+	// Guests, under GuestsHeading, are the invited, numbered.
+	GuestsHeading string
+	Guests        []string
+	// ChairSign and SecretarySign, when set, are the names on the
+	// signature lines ("Е. В. Смирнова"), which Chair and Secretary are
+	// otherwise.
+	ChairSign     string
+	SecretarySign string
 	// Draft prints Labels.DraftMark above everything.
 	Draft bool
 	// Version, when greater than 1, prints fmt.Sprintf(Labels.Version,
@@ -136,6 +153,13 @@ func Minutes(m MinutesDoc) ([]byte, error) {
 	if version != "" {
 		b.para(docxPara{align: alignRight, after: 120}, docxSpan{text: version, italic: true})
 	}
+	for i, line := range m.OrgLines {
+		st := docxPara{align: alignCenter}
+		if i == len(m.OrgLines)-1 && m.Org == "" {
+			st.after = 240
+		}
+		b.para(st, docxSpan{text: line})
+	}
 	if m.Org != "" {
 		b.para(docxPara{align: alignCenter, after: 240}, docxSpan{text: m.Org, bold: true})
 	}
@@ -150,7 +174,18 @@ func Minutes(m MinutesDoc) ([]byte, error) {
 		if m.City != "" {
 			spans = append(spans, docxSpan{text: "\t" + m.City})
 		}
-		b.para(docxPara{before: 240, after: 240, tabs: []docxTab{{pos: docxTextWidth, right: true}}}, spans...)
+		after := uint64(240)
+		if len(m.Details) > 0 {
+			after = 0
+		}
+		b.para(docxPara{before: 240, after: after, tabs: []docxTab{{pos: docxTextWidth, right: true}}}, spans...)
+	}
+	for i, line := range m.Details {
+		st := docxPara{}
+		if i == len(m.Details)-1 {
+			st.after = 240
+		}
+		b.para(st, docxSpan{text: line})
 	}
 
 	if m.Chair != "" {
@@ -159,8 +194,19 @@ func Minutes(m MinutesDoc) ([]byte, error) {
 	if m.Secretary != "" {
 		b.para(docxPara{}, docxSpan{text: docxJoin(docxLabel(l.Secretary), m.Secretary)})
 	}
-	b.attendance(l.Present, m.Present, m.PresentList)
-	b.attendance(l.Absent, m.Absent, m.AbsentList)
+	if m.PresentHeading != "" {
+		b.headedList(m.PresentHeading, m.PresentList)
+	} else {
+		b.attendance(l.Present, m.Present, m.PresentList)
+	}
+	if m.AbsentHeading != "" {
+		b.headedList(m.AbsentHeading, m.AbsentList)
+	} else {
+		b.attendance(l.Absent, m.Absent, m.AbsentList)
+	}
+	if len(m.Guests) > 0 {
+		b.headedList(m.GuestsHeading, m.Guests)
+	}
 
 	if len(m.Agenda) > 0 {
 		b.para(docxPara{align: alignCenter, before: 240, after: 120, keepNext: true},
@@ -173,8 +219,8 @@ func Minutes(m MinutesDoc) ([]byte, error) {
 	}
 
 	b.signatures([][2]string{
-		{cmp.Or(l.SignChair, l.Chair), m.Chair},
-		{cmp.Or(l.SignSecretary, l.Secretary), m.Secretary},
+		{cmp.Or(l.SignChair, l.Chair), cmp.Or(m.ChairSign, m.Chair)},
+		{cmp.Or(l.SignSecretary, l.Secretary), cmp.Or(m.SecretarySign, m.Secretary)},
 	}, m.Secretary != "")
 
 	return b.bytes(cmp.Or(strings.TrimSpace(m.Title+" "+m.Subtitle), m.Org))
@@ -197,6 +243,18 @@ func (b *docxBuilder) attendance(label string, n int, names []string) {
 	label = strings.TrimSuffix(docxLabel(label), ":")
 	b.para(docxPara{before: 120, keepNext: true}, docxSpan{text: docxJoin(label, "("+strconv.Itoa(n)+"):")})
 	b.numbered(names, docxPara{})
+}
+
+// headedList prints a heading as given and the numbered names under it;
+// nothing when the heading is empty.
+func (b *docxBuilder) headedList(heading string, names []string) {
+	if heading == "" {
+		return
+	}
+	b.para(docxPara{before: 120, keepNext: len(names) > 0}, docxSpan{text: heading})
+	if len(names) > 0 {
+		b.numbered(names, docxPara{})
+	}
 }
 
 // item prints the record of agenda item n. The number goes before the
@@ -275,6 +333,9 @@ func (b *docxBuilder) signatures(lines [][2]string, withSecond bool) {
 // RecordDoc is a participation record (справка): a title block, a table and
 // the lines after it.
 type RecordDoc struct {
+	// Header holds centered lines above the title: the issuing
+	// organisation and its city.
+	Header []string
 	// Title is centered and bold: "Справка об участии в работе методических
 	// объединений".
 	Title string
@@ -291,6 +352,10 @@ type RecordDoc struct {
 	// Footer holds the paragraphs after the table ("Всего: 7 мероприятий",
 	// "Сформировано …").
 	Footer []string
+	// Sign holds the signature lines at the end, "Директор МБУ МЦ\t
+	// ____________ /И. О. Фамилия/": the tab goes to the stop the
+	// minutes' signature lines use.
+	Sign []string
 }
 
 // Record renders a participation record as a .docx. The table takes the
@@ -303,6 +368,13 @@ func Record(d RecordDoc) ([]byte, error) {
 	b, err := newDocxBuilder()
 	if err != nil {
 		return nil, err
+	}
+	for i, line := range d.Header {
+		st := docxPara{align: alignCenter}
+		if i == len(d.Header)-1 {
+			st.after = 240
+		}
+		b.para(st, docxSpan{text: line})
 	}
 	if d.Title != "" {
 		b.para(docxPara{align: alignCenter, after: 240, keepNext: true}, docxSpan{text: d.Title, bold: true})
@@ -319,6 +391,13 @@ func Record(d RecordDoc) ([]byte, error) {
 		st := docxPara{align: alignBoth}
 		if i == 0 {
 			st.before = 240
+		}
+		b.para(st, docxSpan{text: line})
+	}
+	for i, line := range d.Sign {
+		st := docxPara{before: 120, keepLines: true, keepNext: i < len(d.Sign)-1, tabs: []docxTab{{pos: docxSignTab + docxIndent*2}}}
+		if i == 0 {
+			st.before = 600
 		}
 		b.para(st, docxSpan{text: line})
 	}

@@ -208,7 +208,7 @@ func TestBrowserInvitationRegistrationAndAnswer(t *testing.T) {
 	if own := b.text("the sent /start", "(//div[@id='messages']//div["+hasClass("me")+"])[1]"); !strings.Contains(own, "/start") {
 		t.Errorf("the newcomer's first message shows %q", own)
 	}
-	clickButton("consent", "152-ФЗ", "Согласен", search(bubble("Шаг 1 из 3")))
+	clickButton("consent", "152-ФЗ", "Даю согласие", search(bubble("Шаг 1 из 3")))
 	b.send("Никитина Дарья Сергеевна")
 	b.step("step 2", search(bubble("Шаг 2 из 3")))
 	b.send("МБОУ «СОШ № 11»")

@@ -203,7 +203,7 @@ func (c *client) press(id int64, it ItemJSON, label string) PressResult {
 func (c *client) register(id int64, name, school, position string) {
 	c.t.Helper()
 	consent := c.waitBot(id, "152-ФЗ")
-	c.press(id, consent, "Согласен")
+	c.press(id, consent, "Даю согласие")
 	c.waitBot(id, "Шаг 1 из 3")
 	c.send(id, name)
 	c.waitBot(id, "Шаг 2 из 3")
@@ -251,7 +251,7 @@ func TestWithoutDemoEveryoneStartsFromScratch(t *testing.T) {
 			own = append(own, it.Kind+":"+plain(it))
 		}
 	}
-	want := []string{"text:/start", "press:✅ Согласен(на)", "text:Соколова Ирина Владимировна", "text:Методический центр", "text:методист"}
+	want := []string{"text:/start", "press:✅ Даю согласие", "text:Соколова Ирина Владимировна", "text:Методический центр", "text:методист"}
 	if strings.Join(own, "|") != strings.Join(want, "|") {
 		t.Errorf("own messages %q, want %q", own, want)
 	}

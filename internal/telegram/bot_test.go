@@ -271,7 +271,7 @@ func TestUpdatesOfOneChatInOrder(t *testing.T) {
 	u.Send("/start")
 	u.Next(t)
 	consent := u.Next(t)
-	if _, err := u.Press(&consent, "Согласен"); err != nil {
+	if _, err := u.Press(&consent, "Даю согласие"); err != nil {
 		t.Fatal(err)
 	}
 	u.Next(t) // edited consent

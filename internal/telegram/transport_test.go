@@ -56,7 +56,7 @@ func consent(t *testing.T, u *telegramtest.User) telegramtest.Message {
 func registerUser(t *testing.T, u *telegramtest.User) {
 	t.Helper()
 	m := consent(t, u)
-	if _, err := u.Press(&m, "Согласен"); err != nil {
+	if _, err := u.Press(&m, "Даю согласие"); err != nil {
 		t.Fatal(err)
 	}
 	expectNext(t, u, "Согласие получено")
@@ -97,7 +97,7 @@ func TestCallbackAnswerHangingHoldsNobody(t *testing.T) {
 	srv.Inject(telegramtest.Fault{Method: "answerCallbackQuery", ChatID: a.ID, Kind: telegramtest.Hang, Count: 100})
 
 	ma := consent(t, a)
-	if _, err := a.Press(&ma, "Согласен"); err != nil {
+	if _, err := a.Press(&ma, "Даю согласие"); err != nil {
 		t.Fatal(err)
 	}
 	waitUntil(t, "the first user's answer to hang", func() bool { return srv.Hanging("answerCallbackQuery") == 1 })
@@ -106,7 +106,7 @@ func TestCallbackAnswerHangingHoldsNobody(t *testing.T) {
 	expectNext(t, a, "Шаг 1 из 3")
 
 	mb := consent(t, b)
-	qb, err := b.Press(&mb, "Согласен")
+	qb, err := b.Press(&mb, "Даю согласие")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestCallbackAnswer429StaysWithItsChat(t *testing.T) {
 	srv.Inject(telegramtest.Fault{Method: "answerCallbackQuery", ChatID: a.ID, Kind: telegramtest.TooManyRequests, RetryAfter: 10})
 
 	ma := consent(t, a)
-	qa, err := a.Press(&ma, "Согласен")
+	qa, err := a.Press(&ma, "Даю согласие")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestCallbackAnswer429StaysWithItsChat(t *testing.T) {
 	waitUntil(t, "the 429 on the first answer", func() bool { return len(calls(srv, "answerCallbackQuery", byQuery(qa))) == 1 })
 
 	mb := consent(t, b)
-	qb, err := b.Press(&mb, "Согласен")
+	qb, err := b.Press(&mb, "Даю согласие")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,223 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// saveDoc writes a document of a full-year test into
+// $MMOBOT_DOCS_OUT/<dir>/, so that a person can open and read each one;
+// without the variable it does nothing.
+func saveDoc(t *testing.T, dir string, m telegramtest.Message) {
+	t.Helper()
+	out := os.Getenv("MMOBOT_DOCS_OUT")
+	if out == "" || m.Document == nil {
+		return
+	}
+	p := filepath.Join(out, dir)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(p, m.Document.Name), m.Document.Bytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// xlsxText is every row of an XLSX document, cells apart by "|".
+func xlsxText(t *testing.T, m telegramtest.Message) string {
+	t.Helper()
+	all := ""
+	for _, r := range xlsxRows(t, m.Document) {
+		all += strings.Join(r, "|") + "\n"
+	}
+	return all
+}
+
+// yearWords are what differs between the presets' documents.
+type yearWords struct {
+	dir, org, city, planPeriod, reportPeriod, sheetPeriod string
+	// planFulfilled is the report's line on the plan, when the plan of
+	// the report's year is the one drawn up (a calendar-year city plans
+	// the next year in November).
+	planFulfilled []string
+}
+
+// fullYear walks one school year of an association through the bot — the
+// plan agreed, a заседание with its signed minutes, a seminar, a request
+// for a consultation, the report accepted — and reads every document
+// back.
+func fullYear(t *testing.T, h *harness, w yearWords) {
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Кузнецова Ирина Павловна", "Никитина Дарья Андреевна")
+	coord := coordinatorChat(h)
+
+	// The plan, agreed by the coordinator.
+	leader.Send("/plan")
+	plan := next(t, leader, "План работы")
+	plan = addPlanItem(t, leader, plan, "Ноябрь", "Итоги первой четверти", "Заседание")
+	plan = addPlanItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
+	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
+	press(t, leader, plan, "Отправить на согласование")
+	if m := leader.Next(t); strings.Contains(m.Text, "В плане заседаний: 2, а по положению их нужно не меньше 3") {
+		press(t, leader, m, "Да, отправить")
+		next(t, leader, "На согласовании")
+	}
+	notice := next(t, coord, "отправлен на согласование")
+	press(t, coord, notice, "Согласовать")
+	next(t, coord, "согласован")
+	next(t, leader, "согласован координатором")
+	press(t, coord, notice, "DOCX")
+	doc := coord.Next(t)
+	saveDoc(t, w.dir, doc)
+	inOrder(t, docText(t, doc), "Приложение 1", "СОГЛАСОВАНО", "План деятельности муниципального методического объединения",
+		"учителей математики", w.planPeriod, "Цель деятельности ММО", "Задачи ММО", "Мероприятия",
+		"1 | Итоги первой четверти | Заседание | Ноябрь", "Руководитель ММО")
+
+	// The заседание: two members check in, the leader chairs.
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	for i, u := range us {
+		next(t, u, "Новое мероприятие")
+		here := next(t, u, "Открыта отметка")
+		if i < 2 {
+			press(t, u, here, "Я на месте")
+			next(t, u, "Вы отмечены")
+		}
+	}
+	ask(t, us[2], "Аттестация", "Когда подавать заявление на аттестацию?")
+	h.clock.Add(2 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	leader.Send("/meetings")
+	press(t, leader, next(t, leader, "Итоги первой четверти"), "Итоги первой четверти")
+	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")
+	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
+	next(t, leader, "Составим протокол")
+	press(t, leader, next(t, leader, "Кто председательствовал"), "Председатель — Лидерова О. И.")
+	next(t, leader, "Председатель: Лидерова О. И.")
+	next(t, leader, "секретарь")
+	leader.Send("Антонова Анна Антоновна")
+	next(t, leader, "Приглашённые")
+	leader.Send("Петрова Анна Сергеевна, методист")
+	next(t, leader, "Вопрос 1 из 2:</b> Итоги олимпиады")
+	leader.Send("Лидерову О. И. — об итогах школьного этапа олимпиады")
+	next(t, leader, "ВЫСТУПИЛИ")
+	leader.Send("Антонова А. А.: предложила провести разбор заданий\nБорисов Б. Б.: поддержал")
+	next(t, leader, "РЕШИЛИ")
+	leader.Send("Провести разбор заданий олимпиады на следующем заседании.")
+	press(t, leader, next(t, leader, "Голосование по вопросу 1"), "Единогласно (3)")
+	next(t, leader, "единогласно")
+	next(t, leader, "Вопрос 2 из 2:</b> Разное")
+	leader.Send("Лидерову О. И. — о плане работы на декабрь")
+	press(t, leader, next(t, leader, "ВЫСТУПИЛИ"), "Пропустить")
+	next(t, leader, "Пропущено")
+	next(t, leader, "РЕШИЛИ")
+	leader.Send("Принять к сведению.")
+	press(t, leader, next(t, leader, "Голосование по вопросу 2"), "Без голосования")
+	next(t, leader, "без голосования")
+	next(t, leader, "Черновик протокола сохранён")
+	leader.Next(t) // the draft
+	press(t, leader, next(t, leader, "Черновик, редакция 1"), "Подписать")
+	view := next(t, leader, "Подписан (редакция 1")
+	press(t, leader, view, "Скачать DOCX")
+	doc = leader.Next(t)
+	saveDoc(t, w.dir, doc)
+	inOrder(t, docText(t, doc), w.org, "ПРОТОКОЛ № 1", "заседания муниципального методического объединения учителей математики",
+		"23.11.2026\t"+w.city, "Время: 12:10–13:40", "Место проведения: МБОУ СОШ № 5, каб. 21", "Форма проведения: очно",
+		"Председатель: Лидерова О. И.", "Секретарь: Антонова А. А.",
+		"Присутствовали: 3 чел. из 5", "Антонова Анна Антоновна", "Борисов Борис Борисович", "Лидерова Ольга Ивановна",
+		"Отсутствовали: 2 чел.", "Кузнецова Ирина Павловна", "Никитина Дарья Андреевна",
+		"Приглашённые: 1 чел.", "Петрова Анна Сергеевна, методист",
+		"Повестка дня:", "1.\tИтоги олимпиады", "2.\tРазное",
+		"1. СЛУШАЛИ: Лидерову О. И. — об итогах школьного этапа олимпиады", "ВЫСТУПИЛИ: Антонова А. А.: предложила",
+		"РЕШИЛИ: Провести разбор", "Голосовали: «за» — 3, «против» — 0, «воздержались» — 0.",
+		"2. СЛУШАЛИ:", "РЕШИЛИ: Принять к сведению.",
+		"Председатель\t______________ /О. И. Лидерова/", "Секретарь\t______________ /А. А. Антонова/")
+
+	// The registration sheet and the year's attendance.
+	leader.Send("/meetings")
+	press(t, leader, next(t, leader, "Итоги первой четверти"), "Итоги первой четверти")
+	card := next(t, leader, "Заседание № 1")
+	press(t, leader, card, "Отметка присутствующих")
+	press(t, leader, next(t, leader, "Отметка:"), "Лист регистрации")
+	doc = leader.Next(t)
+	saveDoc(t, w.dir, doc)
+	sheet := xlsxText(t, doc)
+	for _, want := range []string{"Подпись", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)", "Присутствовали: 3 из 5", "/О. И. Лидерова/"} {
+		if !strings.Contains(sheet, want) {
+			t.Errorf("the registration sheet lacks %q:\n%s", want, sheet)
+		}
+	}
+	lc := openCard(t, leader, "ММО учителей математики")
+	press(t, leader, lc, "Посещаемость за год")
+	doc = leader.Next(t)
+	saveDoc(t, w.dir, doc)
+	if year := xlsxText(t, doc); !strings.Contains(year, w.sheetPeriod) || !strings.Contains(year, "Посещено") ||
+		!strings.Contains(year, "Лидерова Ольга Ивановна|+|1|100.0%") {
+		t.Errorf("the year's attendance:\n%s", year)
+	}
+
+	// A member's record for her аттестация.
+	us[0].Send("/history")
+	press(t, us[0], next(t, us[0], "Ваше участие"), "за всё время")
+	doc = us[0].Next(t)
+	saveDoc(t, w.dir, doc)
+	inOrder(t, docText(t, doc), w.org, "СПРАВКА №", "Антонова Анна Антоновна, учитель, Школа № 10", "принимала участие",
+		"Итоги первой четверти | секретарь, выступление | 1,5", "Всего: 1 мероприятие. Всего часов: 1,5.")
+
+	// The report, sent and accepted.
+	leader.Send("/report")
+	rep := next(t, leader, "Отчёт «ММО учителей математики»")
+	press(t, leader, rep, "2. Основные")
+	next(t, leader, "Раздел 2")
+	leader.Send("Работа над методической темой «Функциональная грамотность».")
+	next(t, leader, "Сохранено")
+	rep = next(t, leader, "✅ 2. Основные")
+	press(t, leader, rep, "Отправить координатору")
+	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
+	next(t, leader, "Сдан координатору")
+	notice = next(t, coord, "сдан")
+	press(t, coord, notice, "Принять отчёт")
+	next(t, coord, "принят")
+	next(t, leader, "принят координатором")
+	press(t, coord, notice, "DOCX")
+	doc = coord.Next(t)
+	saveDoc(t, w.dir, doc)
+	inOrder(t, docText(t, doc), "Приложение 2", "Принят: Координаторова А. П.", "Отчёт о деятельности муниципального методического объединения",
+		"учителей математики", w.reportPeriod, "1. Количество и тематика заседаний", "1 | 23.11.2026 | Итоги первой четверти | 3",
+		"2. Основные направления и содержание методической деятельности в текущем году", "Функциональная грамотность",
+		"Поступило 1 обращение за консультацией; дан ответ — 0, ожидают ответа — 1.", "Аттестация | 1",
+		"9. Перспективы, приоритетные направления работы ММО в новом учебном году",
+		"Приложения:", "1. Протоколы заседаний:", "Протокол № 1 от 23.11.2026 (подписан)", "2. Тезисы выступлений")
+	if len(w.planFulfilled) > 0 {
+		inOrder(t, docText(t, doc), w.planFulfilled...)
+	}
+}
+
+func TestFullYearIvanovo(t *testing.T) {
+	h := newHarness(t)
+	fullYear(t, h, yearWords{dir: "ivanovo", org: "МБУ «Методический центр в системе образования»", city: "г. Иваново",
+		planPeriod: "на 2026/2027 учебный год", reportPeriod: "за 2026/2027 учебный год", sheetPeriod: "2026/2027 учебный год",
+		planFulfilled: []string{"Проведено 1 заседание (по положению — не менее 3).", "Выполнение плана работы: 1 из 3",
+			"Итоги первой четверти | Заседание | выполнено (23.11.2026)", "Руководитель ММО\t______________ /О. И. Лидерова/"}})
+}
+
+func TestFullYearBiysk(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) {
+		c.Regulation.Preset = "biysk"
+		c.Organisation = config.Organisation{Name: "МКУ «Управление образования Администрации города Бийска»", City: "г. Бийск",
+			HeadTitle: "Начальник управления образования", HeadName: "Сидорова Мария Ивановна", Language: "ru"}
+		if err := c.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	fullYear(t, h, yearWords{dir: "biysk", org: "МКУ «Управление образования Администрации города Бийска»", city: "г. Бийск",
+		planPeriod: "на 2027 год", reportPeriod: "за 2026 год", sheetPeriod: "2026 год",
+		planFulfilled: []string{"Проведено 1 заседание.\n", "6. Публикации педагогических работников в печатных изданиях, на сайтах и т.д."}})
+}
