@@ -105,7 +105,7 @@ func TestJourneyRegistration(t *testing.T) {
 		if !strings.Contains(consent.text, "идентификатора в "+name+",") {
 			t.Errorf("the consent on %s does not name it: %q", on, consent.text)
 		}
-		p.press(t, consent, "Согласен")
+		p.press(t, consent, "Даю согласие")
 		edited := expect(t, p, "Согласие получено")
 		if edited.id != consent.id || len(edited.buttons) != 0 {
 			t.Errorf("the consent message was not edited in place without buttons: %+v", edited)
@@ -309,8 +309,12 @@ func TestJourneyMinutes(t *testing.T) {
 		l.press(t, expect(t, l, "Заседание № 1"), "Протокол")
 		l.press(t, expect(t, l, "Протокол ещё не составлен"), "Составить протокол")
 		expect(t, l, "Составим протокол")
+		l.press(t, expect(t, l, "Кто председательствовал"), "Председатель — Лидерова О. И.")
+		expect(t, l, "Председатель: Лидерова О. И.")
 		expect(t, l, "секретарь")
 		l.send("Антонова Анна Антоновна")
+		l.press(t, expect(t, l, "Приглашённые"), "Пропустить")
+		expect(t, l, "Пропущено")
 		expect(t, l, "Вопрос 1 из 2")
 		l.send("Лидерову О. И. — об итогах олимпиады")
 		expect(t, l, "ВЫСТУПИЛИ")
@@ -369,7 +373,7 @@ func TestMixedConsultation(t *testing.T) {
 	parent := h.person("max", 501, "Родитель")
 	parent.open(t, inMax[1])
 	consent := expect(t, parent, "Консультации «ММО учителей математики»", "152-ФЗ")
-	parent.press(t, consent, "Согласен")
+	parent.press(t, consent, "Даю согласие")
 	expect(t, parent, "Согласие получено")
 	expect(t, parent, "Как к вам обращаться?")
 	parent.send("Родителева Римма")

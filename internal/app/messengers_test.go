@@ -221,7 +221,7 @@ func enrol(t *testing.T, p person, name, school, position string) {
 	p.send("/start")
 	expect(t, p, "Здравствуйте")
 	consent := expect(t, p, "152-ФЗ")
-	p.press(t, consent, "Согласен")
+	p.press(t, consent, "Даю согласие")
 	expect(t, p, "Согласие получено")
 	expect(t, p, "Шаг 1 из 3")
 	p.send(name)
