@@ -123,7 +123,7 @@ func TestCheckConfig(t *testing.T) {
 	if strings.Contains(out, telegramtest.Token) || strings.Contains(out, "TEST-token_secret") {
 		t.Fatalf("the token is printed:\n%s", out)
 	}
-	for _, want := range []string{"file " + path, "token: <redacted>", "workers: 8", "keep: 30", "- 111", "addr: 127.0.0.1:9090", "Scheduled backups go to data/backups"} {
+	for _, want := range []string{"file " + path, "token: <redacted>", "workers: 8", "keep: 30", "- telegram:111", "addr: 127.0.0.1:9090", "Scheduled backups go to data/backups"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("check-config lacks %q:\n%s", want, out)
 		}

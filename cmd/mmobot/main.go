@@ -1,4 +1,4 @@
-// Command mmobot runs the Telegram bot of municipal methodological
+// Command mmobot runs the Telegram and MAX bot of municipal methodological
 // associations of teachers (ММО), and the commands that operate it: see
 // `mmobot help`, or the commands table below.
 //
@@ -49,7 +49,7 @@ func init() {
 				"<data>.before-compact-<time> and puts the copy in its place in one rename. The bot must be\n" +
 				"stopped; `mmobot backup` writes a compacted copy while it runs."},
 		{name: "sandbox", args: "[-demo] [-addr A] [-data FILE] [-v]", summary: "try the bot in a browser, without Telegram", run: runSandbox,
-			about: "Runs the real bot against a fake Telegram on this machine and serves a chat page to try it."},
+			about: "Runs the real bot against a fake Telegram and a fake MAX on this machine and serves a chat page to try it."},
 		{name: "status", args: "[-q] [-config FILE] [-addr HOST:PORT]", summary: "say whether the running bot is ready, with its figures", run: runStatus,
 			about: "Reads /readyz and /metrics of the running bot (http.addr of the config, or -addr). Exit code\n" +
 				"0 when it is ready, 1 when it is not or cannot be reached: with -q, that is all it says (the\n" +
@@ -104,7 +104,7 @@ func find(name string) *command {
 
 // usage lists the commands.
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "mmobot runs the Telegram bot of methodological associations of teachers (ММО).")
+	fmt.Fprintln(w, "mmobot runs the Telegram and MAX bot of methodological associations of teachers (ММО).")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "usage: mmobot <command> [flags]")
 	fmt.Fprintln(w)

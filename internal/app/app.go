@@ -1,11 +1,12 @@
 // Package app wires the bot together: configuration, store, catalog, the
-// conversation (chat), the Telegram transport and the schedule.
+// conversation (chat), the Telegram and MAX transports and the schedule.
 // cmd/mmobot calls it, and the end-to-end tests run the same Main against
 // a fake Bot API server.
 package app
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/i18n"
+	"github.com/mmobot/mmobot/internal/max"
 	"github.com/mmobot/mmobot/internal/metrics"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/schedule"
@@ -31,9 +33,11 @@ type Main struct {
 	Log     *slog.Logger
 	DB      *boltdb.DB
 	Catalog *i18n.Catalog
-	// Engine is the conversation; Bot the Telegram transport.
+	// Engine is the conversation; Bot the Telegram transport and Max the
+	// MAX one, each nil when its token is not configured.
 	Engine *chat.Engine
 	Bot    *telegram.Bot
+	Max    *max.Bot
 	// Now is the clock; time.Now when nil. Tests inject their own.
 	Now func() time.Time
 	// DueInterval is how often due reminders are looked for (the bot's
@@ -97,7 +101,7 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(telegram.RedactingHandler(h, cfg.Telegram.Token))
+	return slog.New(telegram.RedactingHandler(h, cfg.Telegram.Token, cfg.Max.Token))
 }
 
 // Open opens the store and the catalog and connects to the Bot API.
@@ -133,33 +137,35 @@ func (m *Main) Open(ctx context.Context) error {
 		m.Log.Info("started a new, empty database", "data", m.Config.Data.Path)
 	}
 	c := m.Config
-	bot, err := telegram.New(ctx, db, telegram.Options{
-		Token:          c.Telegram.Token,
-		Endpoint:       c.Telegram.APIEndpoint,
-		PollTimeout:    c.Telegram.PollTimeout,
-		RequestTimeout: c.Telegram.RequestTimeout,
-		Workers:        c.Telegram.Workers,
-		Limits: telegram.Limits{
-			Global:         c.Limits.GlobalPerSecond,
-			Private:        c.Limits.PrivatePerSecond,
-			PrivateBurst:   c.Limits.PrivateBurst,
-			GroupPerMinute: c.Limits.GroupPerMinute,
-		},
-		Log:     m.Log,
-		Metrics: m.Metrics,
-		Now:     m.Now,
-	})
-	if err != nil {
-		db.Close()
-		m.DB = nil
-		return err
+	var transports []chat.Transport
+	if c.Telegram.Token != "" {
+		if err := m.openTelegram(ctx); err != nil {
+			db.Close()
+			m.DB = nil
+			return err
+		}
+		transports = append(transports, m.Bot.Transport())
+	}
+	if c.Max.Token != "" {
+		bot, err := max.NewBot(ctx, db, max.BotOptions{
+			Token: c.Max.Token, BaseURL: c.Max.APIURL, PollTimeout: c.Max.PollTimeout,
+			RequestTimeout: c.Max.RequestTimeout, Workers: c.Max.Workers, PerSecond: c.Max.PerSecond,
+			Log: m.Log, Polled: func() { m.Metrics.Polled(m.Now()) }, Fetch: m.fetch,
+		})
+		if err != nil {
+			db.Close()
+			m.DB = nil
+			return err
+		}
+		m.Max = bot
+		transports = append(transports, bot.Transport())
 	}
 	engine, err := chat.New(db, cat, chat.Options{
-		Transports:    []chat.Transport{bot.Transport()},
-		Wake:          bot.Wake,
+		Transports:    transports,
+		Wake:          m.wake,
 		UserUpdates:   c.Limits.UserUpdates,
 		UserWindow:    c.Limits.UserWindow,
-		Admins:        telegramAccounts(c.Admins),
+		Admins:        adminAccounts(c.Admins),
 		DialogIdle:    c.Dialogs.IdleTimeout,
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
@@ -185,7 +191,6 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Engine = engine
-	m.Bot = bot
 	if err := m.listenHTTP(); err != nil {
 		return err // Close closes the store
 	}
@@ -193,12 +198,60 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-// telegramAccounts are the Telegram accounts of user ids (the config
-// names administrators by their Telegram ids).
-func telegramAccounts(ids []int64) []mmo.Account {
-	out := make([]mmo.Account, len(ids))
-	for i, id := range ids {
-		out[i] = mmo.Account{Messenger: telegram.Messenger, ID: id}
+// openTelegram connects the Telegram transport.
+func (m *Main) openTelegram(ctx context.Context) error {
+	c := m.Config
+	bot, err := telegram.New(ctx, m.DB, telegram.Options{
+		Token:          c.Telegram.Token,
+		Endpoint:       c.Telegram.APIEndpoint,
+		PollTimeout:    c.Telegram.PollTimeout,
+		RequestTimeout: c.Telegram.RequestTimeout,
+		Workers:        c.Telegram.Workers,
+		Limits: telegram.Limits{
+			Global:         c.Limits.GlobalPerSecond,
+			Private:        c.Limits.PrivatePerSecond,
+			PrivateBurst:   c.Limits.PrivateBurst,
+			GroupPerMinute: c.Limits.GroupPerMinute,
+		},
+		Log:     m.Log,
+		Metrics: m.Metrics,
+		Now:     m.Now,
+		Fetch:   m.fetch,
+	})
+	if err != nil {
+		return err
+	}
+	m.Bot = bot
+	return nil
+}
+
+// fetch gets the bytes of a file a person sent through a messenger, for
+// another messenger's transport to upload.
+func (m *Main) fetch(ctx context.Context, messenger, fileID string) ([]byte, error) {
+	switch {
+	case messenger == telegram.Messenger && m.Bot != nil:
+		return m.Bot.Fetch(ctx, fileID)
+	case messenger == max.Messenger && m.Max != nil:
+		return m.Max.Fetch(ctx, fileID)
+	}
+	return nil, errors.New("a file of " + messenger + ", which this bot does not run on")
+}
+
+// wake tells every transport that messages were committed.
+func (m *Main) wake() {
+	if m.Bot != nil {
+		m.Bot.Wake()
+	}
+	if m.Max != nil {
+		m.Max.Wake()
+	}
+}
+
+// adminAccounts are the accounts of the administrators the config names.
+func adminAccounts(admins []config.Admin) []mmo.Account {
+	out := make([]mmo.Account, len(admins))
+	for i, a := range admins {
+		out[i] = mmo.Account{Messenger: a.Messenger, ID: a.ID}
 	}
 	return out
 }
@@ -236,13 +289,36 @@ func (m *Main) Run(ctx context.Context) error {
 		defer close(backups)
 		m.runBackups(ctx)
 	}()
-	err := m.Bot.Run(ctx, m.Engine)
-	cancel() // should the transport stop on its own
+	err := m.runTransports(ctx)
+	cancel() // should the transports stop on their own
 	<-stopped
 	<-backups
 	<-menus
 	m.Log.Info("bot stopped")
 	return err
+}
+
+// runTransports runs every configured transport until ctx is done; the
+// first error stops the others.
+func (m *Main) runTransports(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	if m.Bot != nil {
+		wg.Go(func() {
+			errs[0] = m.Bot.Run(ctx, m.Engine)
+			cancel()
+		})
+	}
+	if m.Max != nil {
+		wg.Go(func() {
+			errs[1] = m.Max.Run(ctx, m.Engine)
+			cancel()
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // Close stops the HTTP and backup listeners, cuts the hot backups in

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/max/maxtest"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
@@ -35,8 +36,11 @@ func (c *clock) Add(d time.Duration) {
 
 // harness runs the real program against the fake Bot API server.
 type harness struct {
-	t     *testing.T
-	srv   *telegramtest.Server
+	t   *testing.T
+	srv *telegramtest.Server
+	// mx is the fake MAX server, nil unless the bot runs on MAX (see
+	// newHarnessOn).
+	mx    *maxtest.Server
 	cfg   config.Config
 	clock *clock
 	logs  *telegramtest.LogBuffer
@@ -59,7 +63,7 @@ func testConfig(t *testing.T, srv *telegramtest.Server) config.Config {
 	cfg.Telegram.PollTimeout = 2 * time.Second
 	cfg.Telegram.RequestTimeout = 5 * time.Second
 	cfg.Telegram.Workers = 4
-	cfg.Admins = []int64{adminID}
+	cfg.Admins = []config.Admin{config.TelegramAdmin(adminID)}
 	cfg.Data.Path = filepath.Join(t.TempDir(), "mmo.db")
 	cfg.Data.OpenTimeout = 2 * time.Second
 	cfg.Log.Level = "debug"
@@ -266,6 +270,9 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 func (h *harness) settle() {
 	h.t.Helper()
 	h.srv.Settle(h.t)
+	if h.mx != nil {
+		h.mx.Settle(h.t)
+	}
 	waitUntil(h.t, "an empty outbox", func() bool {
 		n, err := h.m.DB.OutboxLen()
 		return err == nil && n == 0

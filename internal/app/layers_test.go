@@ -91,6 +91,7 @@ func TestLayers(t *testing.T) {
 		t.Fatalf("found only %d packages; is the walk broken?", len(code))
 	}
 	tg := module + "/internal/telegram"
+	mx := module + "/internal/max"
 	// mmobench measures the bot against the strongest fair alternative:
 	// a bare echo loop on the same library.
 	mayUseTelegramLib := []string{tg, tg + "/telegramtest", module + "/cmd/mmobench"}
@@ -115,6 +116,18 @@ func TestLayers(t *testing.T) {
 		module + "/internal/schedule": {tg, module + "/internal/max", tgbotapi, module + "/internal/app"},
 		module + "/internal/boltdb":   {module + "/internal/chat", tg, module + "/internal/max", tgbotapi},
 		tg:                            {module + "/internal/app", module + "/internal/schedule", module + "/internal/max"},
+		mx:                            {module + "/internal/app", module + "/internal/schedule", tg, tgbotapi},
+		mx + "/maxtest":               {mx, tg, tgbotapi},
+	}
+	// MAX's wire types (package max) are used by its transport alone; the
+	// rest of the program reaches it through the wiring.
+	mayUseMax := []string{mx, mx + "/maxtest", module + "/internal/app", module + "/internal/sandbox"}
+	for _, m := range []map[string][]string{code, tests} {
+		for pkg, imps := range m {
+			if slices.Contains(imps, mx) && !slices.Contains(mayUseMax, pkg) {
+				t.Errorf("%s imports the MAX transport", pkg)
+			}
+		}
 	}
 	for pkg, bad := range forbidden {
 		if code[pkg] == nil {

@@ -265,7 +265,11 @@ func attachment(att mmo.Attachment, caption string) Message {
 	if att.Kind == FilePhoto {
 		kind = KindPhoto
 	}
-	return Message{Kind: kind, FileID: att.FileID, FileName: att.Name, Text: caption}
+	from := att.Messenger
+	if from == "" {
+		from = "telegram"
+	}
+	return Message{Kind: kind, FileID: att.FileID, FileFrom: from, FileName: att.Name, Text: caption}
 }
 
 // replyAttachment sends an attachment to the chat of the update.

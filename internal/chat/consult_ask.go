@@ -106,7 +106,7 @@ func (b *Engine) onAskCategory(r *Request) error {
 func attachmentOf(u *Update) (att *mmo.Attachment, other bool) {
 	switch {
 	case u.File != nil:
-		return &mmo.Attachment{Kind: u.File.Kind, FileID: u.File.ID, Name: u.File.Name}, false
+		return &mmo.Attachment{Kind: u.File.Kind, FileID: u.File.ID, Name: u.File.Name, Messenger: u.Messenger}, false
 	case u.OtherMedia, u.Location != nil, u.Contact != nil && u.Contact.Phone == "":
 		return nil, true
 	}
@@ -366,7 +366,7 @@ func (b *Engine) openConsultLink(r *Request, token string) error {
 		return err
 	}
 	nonce := itoa(int64(d.Nonce))
-	r.Reply(r.T("consult.guest_consent", "Name", a.Name), []Button{
+	r.Reply(r.T("consult.guest_consent", "Name", a.Name, "Messenger", r.messengerName(r.Update.Messenger)), []Button{
 		r.Button(r.T("reg.consent_agree"), verbAskConsent, nonce, mmo.ActionAgree),
 		r.Button(r.T("reg.consent_decline"), verbAskConsent, nonce, mmo.ActionDecline),
 	})

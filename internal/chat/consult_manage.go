@@ -82,7 +82,7 @@ func (b *Engine) onConsultants(r *Request) error {
 		}
 	}
 	if a.ConsultToken != "" {
-		sb.WriteString("\n\n" + r.T("consult.public_on", "Link", r.deepLink("q_"+a.ConsultToken)))
+		sb.WriteString("\n\n" + r.T("consult.public_on", "Link", r.deepLink("q_"+a.ConsultToken)) + r.otherLinks("q_"+a.ConsultToken))
 		kb = append(kb, []Button{r.Button(r.T("consult.public_off_button"), verbConsultLink, id, "off")})
 	} else {
 		sb.WriteString("\n\n" + r.T("consult.public_off"))

@@ -345,7 +345,8 @@ func (b *Engine) showInvite(r *Request, a *mmo.Association) error {
 		if a.Policy == mmo.PolicyApproval {
 			policy = r.T("invite.policy_approval")
 		}
-		text = r.T("invite.view", "Name", a.Name, "Link", r.inviteLink(inv), "Validity", rawArg(validity), "Policy", rawArg(policy))
+		text = r.T("invite.view", "Name", a.Name, "Link", r.inviteLink(inv), "Validity", rawArg(validity), "Policy", rawArg(policy)) +
+			r.otherLinks(inv.Payload())
 		kb = append(kb,
 			[]Button{r.Button(r.T("invite.qr_button"), verbInvite, id, "q")},
 			[]Button{r.Button(r.T("invite.new_button"), verbInvite, id, "n"), r.Button(r.T("invite.revoke_button"), verbInvite, id, "r")})

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -67,6 +68,11 @@ type Message struct {
 	// FileID sends a file the messenger already has (one a person sent)
 	// instead of File's bytes.
 	FileID string `json:"fid,omitempty"`
+	// FileFrom is the messenger FileID belongs to. A message going to
+	// another messenger carries no file that messenger knows: its
+	// transport fetches the bytes from FileFrom's (see Transport.Fetch)
+	// and uploads them. "" is the messenger the message goes to.
+	FileFrom string `json:"ff,omitempty"`
 
 	// What only the engine uses, on the way to the outbox.
 	to        int64  // the user it goes to, through the account they use (see commit)
@@ -147,3 +153,9 @@ type Transport struct {
 	// split at paragraph boundaries.
 	MaxText int
 }
+
+// FileFetcher fetches the bytes of a file a person sent through a
+// messenger, by that messenger's id of it, so that another messenger's
+// transport can upload it (see Message.FileFrom). It returns the bytes;
+// transports get it from the wiring, which knows every transport.
+type FileFetcher func(ctx context.Context, messenger, fileID string) ([]byte, error)

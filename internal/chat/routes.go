@@ -73,6 +73,8 @@ func (b *Engine) buildRoutes() routes {
 			"settings":       {mmo.RoleGuest, b.cmdSettings, "menu.settings"},
 			"help":           {mmo.RoleGuest, b.cmdHelp, "menu.help"},
 			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
+			// max: linking accounts of two messengers (link.go)
+			"link": {mmo.RoleGuest, b.cmdLink, "max_link.menu"},
 
 			// Surveys (survey*.go).
 			"survey": {mmo.RoleLeader, b.cmdSurvey, "survey_menu.survey"},
@@ -273,6 +275,7 @@ func (b *Engine) buildRoutes() routes {
 			string(mmo.InviteLeader): b.openLeaderInvite,
 			"c":                      b.openCheckinLink,
 			"q":                      b.openConsultLink,
+			"a":                      b.openLinkCode, // max: linking accounts (link.go)
 		},
 	}
 	rt.handler = chain(b.serve, b.recoverer, b.logger, b.autoAnswer)

@@ -19,6 +19,11 @@ func (b *Engine) cmdStart(r *Request) error {
 		}
 		return b.showHome(r, r.T("start.welcome_back", "Name", r.User.Name))
 	}
+	if kind, rest, _ := strings.Cut(payload, "_"); kind == "a" && ValidPayload(payload) {
+		// A code to link this account to a person on another messenger
+		// (link.go): no registration of its own.
+		return b.openLinkCode(r, rest)
+	}
 	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && ValidPayload(payload) {
 		// A public consultation link: parents and others ask without
 		// registering as teachers.
@@ -55,7 +60,7 @@ func (b *Engine) askRegistrationStep(r *Request, d mmo.Dialog) {
 	nonce := itoa(int64(d.Nonce))
 	switch d.Step {
 	case mmo.StepConsent:
-		r.Reply(r.T("reg.consent"), []Button{
+		r.Reply(r.T("reg.consent", "Messenger", r.messengerName(r.Update.Messenger)), []Button{
 			r.Button(r.T("reg.consent_agree"), verbConsent, nonce, mmo.ActionAgree),
 			r.Button(r.T("reg.consent_decline"), verbConsent, nonce, mmo.ActionDecline),
 		})
@@ -81,7 +86,7 @@ func (b *Engine) onConsent(r *Request) error {
 	next, _, err := mmo.RegistrationNext(*d, mmo.Input{Action: r.Press.Arg(1)}, r.Now, b.opt.DialogIdle)
 	switch {
 	case mmo.ErrorCode(err) == mmo.CodeDeclined:
-		r.Edit(r.T("reg.consent") + "\n\n" + r.T("reg.consent_declined_mark"))
+		r.Edit(r.T("reg.consent", "Messenger", r.messengerName(r.Update.Messenger)) + "\n\n" + r.T("reg.consent_declined_mark"))
 		r.Reply(r.T("reg.declined"))
 		return r.forgetNewcomer()
 	case err != nil:
@@ -90,7 +95,7 @@ func (b *Engine) onConsent(r *Request) error {
 	if err := r.PutDialog(next); err != nil {
 		return err
 	}
-	r.Edit(r.T("reg.consent") + "\n\n" + r.T("reg.consent_given_mark"))
+	r.Edit(r.T("reg.consent", "Messenger", r.messengerName(r.Update.Messenger)) + "\n\n" + r.T("reg.consent_given_mark"))
 	b.askRegistrationStep(r, next)
 	return nil
 }

@@ -39,8 +39,11 @@ import (
 type Config struct {
 	// Telegram holds the Bot API connection settings.
 	Telegram Telegram `yaml:"telegram"`
-	// Admins lists the Telegram user ids of the bot administrators.
-	Admins []int64 `yaml:"admins"`
+	// Max holds the MAX Bot API connection settings.
+	Max Max `yaml:"max"`
+	// Admins lists the accounts of the bot administrators: "telegram:123",
+	// "max:456", or a bare Telegram user id.
+	Admins []Admin `yaml:"admins"`
 	// Timezone is the IANA time zone name used for dates shown to users
 	// and for schedules, "Europe/Moscow" by default.
 	Timezone string `yaml:"timezone"`
@@ -307,7 +310,8 @@ func Default() Config {
 			RequestTimeout: 15 * time.Second,
 			Workers:        64,
 		},
-		Admins:   []int64{},
+		Max:      defaultMax(),
+		Admins:   []Admin{},
 		Timezone: "Europe/Moscow",
 		Data: Data{
 			Path:        "./data/mmo.db",
@@ -391,7 +395,7 @@ func LoadWithoutToken(path string, environ []string) (Config, error) {
 func load(path string, environ []string, needToken bool) (Config, error) {
 	cfg, err := loadRaw(path, environ, needToken)
 	if err != nil {
-		return Config{}, redact(err, cfg.Telegram.Token, envToken(environ))
+		return Config{}, redact(err, cfg.Telegram.Token, cfg.Max.Token, envToken(environ), envValue(environ, "MMOBOT_MAX_TOKEN"))
 	}
 	return cfg, nil
 }
@@ -419,7 +423,7 @@ func loadRaw(path string, environ []string, needToken bool) (Config, error) {
 		// through), so the environment turns the listener off by name.
 		cfg.HTTP.Addr = ""
 	}
-	noToken := !needToken && cfg.Telegram.Token == ""
+	noToken := !needToken && cfg.Telegram.Token == "" && cfg.Max.Token == ""
 	if noToken {
 		cfg.Telegram.Token = "0:offline" // passes the token rules; cleared below
 	}
@@ -469,9 +473,9 @@ func parse(r io.Reader, cfg *Config, source string) error {
 				}
 				errs = append(errs, errors.New(prefix+msg))
 			}
-			return redact(errors.Join(errs...), cfg.Telegram.Token)
+			return redact(errors.Join(errs...), cfg.Telegram.Token, cfg.Max.Token)
 		}
-		return redact(errors.New(prefix+oneLine(strings.TrimPrefix(err.Error(), "yaml: "))), cfg.Telegram.Token)
+		return redact(errors.New(prefix+oneLine(strings.TrimPrefix(err.Error(), "yaml: "))), cfg.Telegram.Token, cfg.Max.Token)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -552,6 +556,9 @@ func withKey(data []byte, msg string) string {
 func (c Config) Redacted() Config {
 	if c.Telegram.Token != "" {
 		c.Telegram.Token = "<redacted>"
+	}
+	if c.Max.Token != "" {
+		c.Max.Token = "<redacted>"
 	}
 	c.Admins = slices.Clone(c.Admins)
 	return c

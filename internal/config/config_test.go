@@ -55,7 +55,8 @@ func TestDefault(t *testing.T) {
 			RequestTimeout: 15 * time.Second,
 			Workers:        64,
 		},
-		Admins:   []int64{},
+		Max:      Max{APIURL: "https://platform-api2.max.ru", PollTimeout: 30 * time.Second, RequestTimeout: 15 * time.Second, Workers: 64, PerSecond: 30},
+		Admins:   tg(),
 		Timezone: "Europe/Moscow",
 		Data:     Data{Path: "./data/mmo.db", OpenTimeout: 5 * time.Second},
 		Log:      Log{Format: "text", Level: "info"},
@@ -81,7 +82,7 @@ func TestDefault(t *testing.T) {
 		t.Errorf("Default().Location = %v, want nil before Validate", d.Location)
 	}
 	// Default must be a fresh value each time.
-	d.Admins = append(d.Admins, 1)
+	d.Admins = append(d.Admins, TelegramAdmin(1))
 	if len(Default().Admins) != 0 {
 		t.Error("Default() shares its Admins slice between calls")
 	}
@@ -168,7 +169,8 @@ func fullWant() Config {
 			RequestTimeout: 90 * time.Second,
 			Workers:        32,
 		},
-		Admins:   []int64{111, 222, 333},
+		Max:      defaultMax(),
+		Admins:   tg(111, 222, 333),
 		Timezone: "Asia/Yekaterinburg",
 		Data:     Data{Path: "/var/lib/mmobot/mmo.db", OpenTimeout: 2 * time.Second},
 		Log:      Log{Format: "json", Level: "debug"},
@@ -192,7 +194,7 @@ func fullWant() Config {
 func TestParse(t *testing.T) {
 	partial := Default()
 	partial.Telegram.Workers = 4
-	partial.Admins = []int64{7}
+	partial.Admins = tg(7)
 
 	tests := []struct {
 		name string
@@ -234,9 +236,9 @@ func TestParseErrors(t *testing.T) {
 		{"bad duration", "dialogs:\n  idle_timeout: 1 day\n",
 			[]string{"config: line 2: dialogs.idle_timeout:", "into time.Duration"}},
 		{"string in id list", "admins: [1, bob]\n",
-			[]string{"config: line 1: admins[1]: cannot unmarshal !!str `bob` into int64"}},
+			[]string{"config: line 1: admins[1]: cannot unmarshal !!str `bob` into an account"}},
 		{"scalar for list", "admins: 5\n",
-			[]string{"config: line 1: admins: cannot unmarshal !!int `5` into []int64"}},
+			[]string{"config: line 1: admins: cannot unmarshal !!int `5` into []config.Admin"}},
 		{"map for string", "timezone:\n  name: UTC\n",
 			[]string{"config: line 2: timezone: cannot unmarshal !!map into string"}},
 		{"string for float", "rate_limits:\n  global_per_second: fast\n",
@@ -338,7 +340,7 @@ admins: [1, 2]
 	}{
 		{"env beats file (token)", c.Telegram.Token, testToken},
 		{"env beats file (workers)", c.Telegram.Workers, 16},
-		{"env beats file (admins)", c.Admins, []int64{3}},
+		{"env beats file (admins)", c.Admins, tg(3)},
 		{"file beats default (poll_timeout)", c.Telegram.PollTimeout, 20 * time.Second},
 		{"file beats default (data.path)", c.Data.Path, "/file/mmo.db"},
 		{"default kept (request_timeout)", c.Telegram.RequestTimeout, 15 * time.Second},
@@ -417,7 +419,7 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 
 func TestRedacted(t *testing.T) {
 	c := valid()
-	c.Admins = []int64{1, 2}
+	c.Admins = tg(1, 2)
 	r := c.Redacted()
 	if r.Telegram.Token != "<redacted>" {
 		t.Errorf("Redacted token = %q", r.Telegram.Token)
@@ -425,8 +427,8 @@ func TestRedacted(t *testing.T) {
 	if c.Telegram.Token != testToken {
 		t.Errorf("Redacted changed the original token to %q", c.Telegram.Token)
 	}
-	r.Admins[0] = 99
-	if c.Admins[0] != 1 {
+	r.Admins[0] = TelegramAdmin(99)
+	if c.Admins[0] != TelegramAdmin(1) {
 		t.Error("Redacted copy shares Admins with the original")
 	}
 	r.Telegram.Token, r.Admins = c.Telegram.Token, c.Admins

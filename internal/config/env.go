@@ -37,7 +37,7 @@ const EnvConfigPath = "MMOBOT_CONFIG"
 // unparsable value are both errors naming the variable, with what looks
 // like a token hidden (see redact). On error c is left unchanged.
 func (c *Config) ApplyEnv(environ []string) error {
-	return redact(applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, environ), c.Telegram.Token, envToken(environ))
+	return redact(applyEnv(reflect.ValueOf(c).Elem(), EnvPrefix, environ), c.Telegram.Token, c.Max.Token, envToken(environ), envValue(environ, "MMOBOT_MAX_TOKEN"))
 }
 
 // envToken is the value of MMOBOT_TELEGRAM_TOKEN in environ, the last one
@@ -50,6 +50,18 @@ func envToken(environ []string) string {
 		}
 	}
 	return token
+}
+
+// envValue is the value of a variable in environ, the last one if
+// several, "" if none.
+func envValue(environ []string, name string) string {
+	v := ""
+	for _, kv := range environ {
+		if x, ok := strings.CutPrefix(kv, name+"="); ok {
+			v = x
+		}
+	}
+	return v
 }
 
 // envField is one configuration key reachable from the environment.

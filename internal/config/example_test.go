@@ -32,7 +32,7 @@ func ExampleConfig_ApplyEnv() {
 	err = cfg.ApplyEnv([]string{"MMOBOT_TELEGRAM_WORKERS=abc"})
 	fmt.Println(err)
 	// Output:
-	// <redacted> [111 222] 12h0m0s <nil>
+	// <redacted> [{telegram 111} {telegram 222}] 12h0m0s <nil>
 	// config: MMOBOT_TELEGRAM_WORKERS: "abc" is not an integer
 }
 
@@ -44,6 +44,6 @@ func ExampleConfig_Validate() {
 	fmt.Println(err)
 	// Output:
 	// true
-	// telegram.token is empty: get a token from @BotFather and put it in the config file (telegram.token) or in the MMOBOT_TELEGRAM_TOKEN environment variable
+	// no bot token: get one from @BotFather in Telegram (telegram.token or MMOBOT_TELEGRAM_TOKEN), or from @MasterBot in MAX (max.token or MMOBOT_MAX_TOKEN), or both, and put it in the config file or the environment
 	// telegram.workers: must be between 1 and 256, got 0
 }

@@ -121,7 +121,7 @@ func keyed(line string) bool {
 			return true
 		}
 	}
-	return strings.HasPrefix(line, "telegram.token is empty")
+	return strings.HasPrefix(line, "no bot token")
 }
 
 var configType = reflect.TypeFor[Config]()

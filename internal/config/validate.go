@@ -14,10 +14,6 @@ import (
 	"unicode/utf8"
 )
 
-// ErrNoToken is returned (possibly joined with other problems) by Validate
-// and Load when telegram.token is empty. Test for it with errors.Is.
-var ErrNoToken = errors.New("telegram.token is empty: get a token from @BotFather and put it in the config file (telegram.token) or in the MMOBOT_TELEGRAM_TOKEN environment variable")
-
 // Limits enforced by Validate.
 const (
 	maxPollTimeout = 50 * time.Second
@@ -33,7 +29,7 @@ const (
 // anything else that looks like one (see redact). On success Validate
 // loads Timezone into Location; on failure it leaves Location unchanged.
 func (c *Config) Validate() error {
-	return redact(c.validate(), c.Telegram.Token)
+	return redact(c.validate(), c.Telegram.Token, c.Max.Token)
 }
 
 func (c *Config) validate() error {
@@ -45,8 +41,9 @@ func (c *Config) validate() error {
 	// telegram
 	t := c.Telegram
 	switch {
-	case strings.TrimSpace(t.Token) == "":
+	case strings.TrimSpace(t.Token) == "" && strings.TrimSpace(c.Max.Token) == "":
 		errs = append(errs, ErrNoToken)
+	case strings.TrimSpace(t.Token) == "":
 	case strings.ContainsFunc(t.Token, unicode.IsSpace):
 		add("telegram.token", "must not contain spaces or line breaks (check for a stray newline when pasting it)")
 	case strings.ContainsAny(t.Token, "/?#%"):
@@ -67,12 +64,8 @@ func (c *Config) validate() error {
 		add("telegram.workers", "must be between %d and %d, got %d", minWorkers, maxWorkers, t.Workers)
 	}
 
-	// admins
-	for i, id := range c.Admins {
-		if id <= 0 {
-			add(fmt.Sprintf("admins[%d]", i), "must be a positive Telegram user id, got %d", id)
-		}
-	}
+	// max, admins
+	c.validateMax(add)
 
 	// timezone
 	var loc *time.Location

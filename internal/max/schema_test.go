@@ -36,9 +36,14 @@ func TestSchemaConformance(t *testing.T) {
 		}
 	}
 
-	// Me, and polling with and without each parameter.
+	// Me, its menu, and polling with and without each parameter.
 	_, err = c.Me(ctx)
 	must(err)
+	must(c.SetCommands(ctx, []max.BotCommand{{Name: "start", Description: "Начать"}, {Name: "help"}}))
+	if got := s.Commands(); len(got) != 2 || got[0].Name != "start" || got[0].Description != "Начать" {
+		t.Errorf("menu %+v", got)
+	}
+	must(c.SetCommands(ctx, nil))
 	u.Start("j_1")
 	l, err := c.GetUpdates(ctx, max.UpdatesParams{})
 	must(err)
@@ -128,7 +133,7 @@ func TestSchemaConformance(t *testing.T) {
 		}
 	}
 	// Every operation the client implements was exercised.
-	want := []string{"GET /me", "GET /updates", "POST /messages", "PUT /messages", "DELETE /messages", "POST /answers", "POST /uploads"}
+	want := []string{"GET /me", "PATCH /me", "GET /updates", "POST /messages", "PUT /messages", "DELETE /messages", "POST /answers", "POST /uploads"}
 	var missing []string
 	for _, op := range want {
 		if !seen[op] {

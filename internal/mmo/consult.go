@@ -32,6 +32,9 @@ type Attachment struct {
 	Kind   string `json:"kind"` // "document" or "photo"
 	FileID string `json:"file_id"`
 	Name   string `json:"name,omitempty"`
+	// Messenger is the messenger FileID belongs to; "" for Telegram, as
+	// files were before there were others.
+	Messenger string `json:"messenger,omitempty"`
 }
 
 // Consultation is a request for a consultation to an association.

@@ -16,7 +16,6 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/telegram"
 )
 
 // The chat page talks to a small JSON API:
@@ -131,6 +130,8 @@ type PersonaJSON struct {
 	Kind string `json:"kind"`
 	Name string `json:"name"`
 	Lang string `json:"lang"`
+	// Messenger is "telegram" or "max".
+	Messenger string `json:"messenger"`
 	// Registered, Role and the profile come from the bot's store.
 	Registered bool   `json:"registered"`
 	Role       string `json:"role"`
@@ -153,7 +154,7 @@ func (s *Sandbox) state() StateJSON {
 	assocs := map[int64][]string{}
 	s.main.DB.View(func(tx *boltdb.Tx) error {
 		for _, p := range s.personas {
-			u, err := tx.UserByAccount(telegram.Messenger, p.ID)
+			u, err := tx.UserByAccount(p.messenger(), p.ID)
 			if err != nil {
 				continue
 			}
@@ -175,7 +176,7 @@ func (s *Sandbox) state() StateJSON {
 		return nil
 	})
 	for _, p := range s.personas {
-		pj := PersonaJSON{ID: p.ID, Kind: p.Kind, Name: p.FullName(), Lang: p.Lang, Role: mmo.RoleGuest.String()}
+		pj := PersonaJSON{ID: p.ID, Kind: p.Kind, Name: p.FullName(), Lang: p.Lang, Role: mmo.RoleGuest.String(), Messenger: p.messenger()}
 		if u := users[p.ID]; u != nil {
 			pj.Registered = u.Registered()
 			pj.Role = u.Role(p.ID == Coordinator).String()
@@ -194,7 +195,7 @@ func (s *Sandbox) state() StateJSON {
 
 // unread counts the bot's messages to p that the page has not shown.
 func (s *Sandbox) unread(p *persona) int {
-	msgs := s.srv.Chat(p.ID)
+	msgs := p.c.messages()
 	s.mu.Lock()
 	seen := p.seen
 	s.mu.Unlock()
@@ -322,16 +323,11 @@ func (s *Sandbox) apiFile(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	} else {
 		id, _ := strconv.Atoi(q.Get("message"))
-		for _, m := range s.srv.Chat(p.ID) {
-			if m.ID != id || m.Deleted {
+		for _, m := range p.c.messages() {
+			if m.ID != id || m.Deleted || m.File == nil {
 				continue
 			}
-			switch {
-			case m.Photo != nil:
-				name, typ, data, inline = m.Photo.Name, m.Photo.MIME, m.Photo.Bytes, true
-			case m.Document != nil:
-				name, typ, data = m.Document.Name, m.Document.MIME, m.Document.Bytes
-			}
+			name, typ, data, inline = m.File.Name, m.File.MIME, m.File.Data, m.Photo
 		}
 	}
 	if data == nil {

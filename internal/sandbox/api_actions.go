@@ -15,7 +15,7 @@ import (
 func (s *Sandbox) act(p *persona, e entry, do func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e.After = len(s.srv.Chat(p.ID))
+	e.After = len(p.c.messages())
 	e.At = s.clock.Now()
 	p.log = append(p.log, e)
 	do()
@@ -74,7 +74,7 @@ func (s *Sandbox) apiSend(w http.ResponseWriter, r *http.Request) {
 
 // sendText types a message as the persona.
 func (s *Sandbox) sendText(p *persona, text string) {
-	s.act(p, entry{Kind: "text", Text: text}, func() { p.user.Send(text) })
+	s.act(p, entry{Kind: "text", Text: text}, func() { p.c.send(text) })
 }
 
 // PressResult is the answer of POST /api/press: the bot's callback
@@ -102,20 +102,22 @@ func (s *Sandbox) apiPress(w http.ResponseWriter, r *http.Request) {
 // persona's chat and waits for the bot's answer to it.
 func (s *Sandbox) press(p *persona, message int, data string) PressResult {
 	label := data
-	for _, m := range s.srv.Chat(p.ID) {
+	for _, m := range p.c.messages() {
 		if m.ID != message {
 			continue
 		}
-		for _, b := range m.Buttons() {
-			if b.Data == data {
-				label = b.Text
+		for _, row := range m.Keyboard {
+			for _, b := range row {
+				if b.Data == data {
+					label = b.Text
+				}
 			}
 		}
 	}
 	var qid string
-	s.act(p, entry{Kind: "press", Text: label}, func() { qid = p.user.PressData(message, data) })
-	a, ok := p.user.AnswerWithin(qid, pressWait)
-	return PressResult{Text: a.Text, Alert: a.ShowAlert, URL: a.URL, Answered: ok}
+	s.act(p, entry{Kind: "press", Text: label}, func() { qid = p.c.press(message, data) })
+	a, _ := p.c.answer(qid, pressWait)
+	return a
 }
 
 func (s *Sandbox) apiLocation(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +129,7 @@ func (s *Sandbox) apiLocation(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "no such place on Earth")
 		return
 	}
-	s.act(p, entry{Kind: "location", Lat: req.Lat, Lon: req.Lon}, func() { p.user.SendLocation(req.Lat, req.Lon) })
+	s.act(p, entry{Kind: "location", Lat: req.Lat, Lon: req.Lon}, func() { p.c.sendLocation(req.Lat, req.Lon) })
 	writeOK(w)
 }
 
@@ -136,7 +138,7 @@ func (s *Sandbox) apiContact(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	s.act(p, entry{Kind: "contact", Text: p.Phone}, func() { p.user.SendContact(p.Phone) })
+	s.act(p, entry{Kind: "contact", Text: p.Phone}, func() { p.c.sendContact(p.Phone) })
 	writeOK(w)
 }
 
@@ -155,14 +157,11 @@ func (s *Sandbox) apiDeepLink(w http.ResponseWriter, r *http.Request) {
 	writeOK(w)
 }
 
-// openLink opens a deep link to the bot as the persona: Telegram sends
-// "/start PAYLOAD" and shows the user "/start".
+// openLink opens a deep link to the bot as the persona, in their
+// messenger (Telegram sends "/start PAYLOAD", MAX a bot_started); the
+// user sees "/start".
 func (s *Sandbox) openLink(p *persona, payload string) {
-	text := "/start"
-	if payload != "" {
-		text += " " + payload
-	}
-	s.act(p, entry{Kind: "text", Text: "/start"}, func() { p.user.Send(text) })
+	s.act(p, entry{Kind: "text", Text: "/start"}, func() { p.c.start(payload) })
 }
 
 func (s *Sandbox) apiUpload(w http.ResponseWriter, r *http.Request) {
@@ -201,10 +200,10 @@ func (s *Sandbox) apiUpload(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) upload(p *persona, name string, data []byte, caption string, asPhoto bool) {
 	f := &file{Name: name, MIME: fileMIME(name, http.DetectContentType(data)), Data: data}
 	if asPhoto {
-		s.act(p, entry{Kind: "photo", Text: caption, File: f}, func() { p.user.SendPhoto(data, caption) })
+		s.act(p, entry{Kind: "photo", Text: caption, File: f}, func() { p.c.sendPhoto(data, caption) })
 		return
 	}
-	s.act(p, entry{Kind: "document", Text: caption, File: f}, func() { p.user.SendDocument(name, data, caption) })
+	s.act(p, entry{Kind: "document", Text: caption, File: f}, func() { p.c.sendDocument(name, data, caption) })
 }
 
 // isPicture reports whether data is an image Telegram takes as a photo.

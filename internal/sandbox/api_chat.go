@@ -11,6 +11,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -93,7 +94,7 @@ func (s *Sandbox) apiChat(w http.ResponseWriter, r *http.Request) {
 // bot's messages as shown.
 func (s *Sandbox) chat(p *persona, markRead bool) ChatJSON {
 	id := p.ID
-	msgs := s.srv.Chat(id)
+	msgs := p.c.messages()
 	s.mu.Lock()
 	log := append([]entry(nil), p.log...)
 	if markRead {
@@ -160,23 +161,21 @@ func (s *Sandbox) chat(p *persona, markRead bool) ChatJSON {
 }
 
 // botItem is a bot message as the page shows it.
-func (s *Sandbox) botItem(pid int64, m telegramtest.Message) ItemJSON {
-	it := ItemJSON{Key: "b" + strconv.Itoa(m.ID), From: "bot", Kind: "text", ID: m.ID, Date: m.Date, Edited: m.Edits > 0}
-	text := m.Text
+func (s *Sandbox) botItem(pid int64, m botMsg) ItemJSON {
+	it := ItemJSON{Key: "b" + strconv.Itoa(m.ID), From: "bot", Kind: "text", ID: m.ID, Date: m.Date, Edited: m.Edited}
 	fileURL := fmt.Sprintf("/api/file?persona=%d&message=%d", pid, m.ID)
-	switch {
-	case m.Photo != nil:
-		it.Kind, text = "photo", m.Caption
-		it.File = &FileJSON{Name: m.Photo.Name, MIME: m.Photo.MIME, Size: len(m.Photo.Bytes), URL: fileURL}
-	case m.Document != nil:
-		it.Kind, text = "document", m.Caption
-		it.File = &FileJSON{Name: m.Document.Name, MIME: m.Document.MIME, Size: len(m.Document.Bytes), URL: fileURL}
+	if m.File != nil {
+		it.Kind = "document"
+		if m.Photo {
+			it.Kind = "photo"
+		}
+		it.File = &FileJSON{Name: m.File.Name, MIME: m.File.MIME, Size: len(m.File.Data), URL: fileURL}
 	}
-	it.HTML = renderText(text, m.ParseMode, BotUsername)
+	it.HTML = renderText(m.Text, m.ParseMode, BotUsername)
 	for _, row := range m.Keyboard {
 		var r []ButtonJSON
 		for _, b := range row {
-			bj := ButtonJSON{Text: b.Text, Data: b.Data, URL: b.URL}
+			bj := b
 			if b.URL != "" {
 				bj.Start, bj.Deep = deepLinkPayload(b.URL, BotUsername)
 			}
@@ -256,7 +255,12 @@ func (s *Sandbox) locations(pid int64) []LocationJSON {
 // commands is the persona's command menu as the bot set it: their own,
 // else the one for their language, else the default.
 func (s *Sandbox) commands(p *persona) []CommandJSON {
-	cmds := s.srv.ChatCommands(p.ID)
+	// MAX has no menus per chat: a persona there sees the bot's commands
+	// as a Telegram client without a menu of its own would.
+	var cmds []telegramtest.BotCommand
+	if p.messenger() == telegram.Messenger {
+		cmds = s.srv.ChatCommands(p.ID)
+	}
 	if cmds == nil {
 		cmds = s.srv.Commands("all_private_chats", p.Lang)
 	}

@@ -19,7 +19,7 @@ const (
 	demoRus  = "rus"
 )
 
-// Persona is a simulated Telegram user the sandbox lets one act as. Each
+// Persona is a simulated Telegram or MAX user the sandbox lets one act as. Each
 // has a private chat with the bot; the ids are fixed, so a sandbox
 // database outlives a restart with the same people in it.
 type Persona struct {
@@ -39,7 +39,13 @@ type Persona struct {
 	// persona out of the demo, to try registration and invitation links.
 	Demo         []string
 	Unregistered bool
+	// Messenger is the messenger the persona uses: "" for Telegram,
+	// MessengerMax for MAX.
+	Messenger string
 }
+
+// MessengerMax marks a persona on MAX.
+const MessengerMax = "max"
 
 // FullName is the name as the bot's registration asks for it (ФИО).
 func (p *Persona) FullName() string {
@@ -57,6 +63,8 @@ const (
 	Newcomer   int64 = 3011 // a teacher left unregistered by the demo
 	Foreigner  int64 = 3012 // an unregistered teacher whose Telegram is in English
 	Parent     int64 = 4001
+	// OnMax is an unregistered teacher on MAX, beside the Telegram cast.
+	OnMax int64 = 3013
 )
 
 // personas are the people of the sandbox: the coordinator, two leaders,
@@ -96,6 +104,9 @@ var personas = []Persona{
 	{ID: Foreigner, Kind: KindTeacher, LastName: "Захаров", FirstName: "Илья", Patronymic: "Романович", Lang: "en",
 		School: "МБОУ «СОШ № 5»", Position: "учитель английского языка", Unregistered: true},
 
+	{ID: OnMax, Kind: KindTeacher, LastName: "Сергеева", FirstName: "Алина", Patronymic: "Павловна", Lang: "ru",
+		School: "МБОУ «СОШ № 19»", Position: "учитель математики", Unregistered: true, Messenger: MessengerMax},
+
 	{ID: Parent, Kind: KindParent, LastName: "Григорьева", FirstName: "Екатерина", Patronymic: "Андреевна", Lang: "ru",
 		Unregistered: true},
 }
@@ -106,4 +117,12 @@ func init() {
 		// A fake but well-formed Russian mobile number, different for each.
 		p.Phone = fmt.Sprintf("+7900%07d", p.ID)
 	}
+}
+
+// messenger is the name of the persona's messenger in accounts.
+func (p *Persona) messenger() string {
+	if p.Messenger == MessengerMax {
+		return MessengerMax
+	}
+	return "telegram"
 }

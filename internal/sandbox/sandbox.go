@@ -1,8 +1,9 @@
-// Package sandbox runs the real bot without Telegram: the same program
-// (app.Main) and store format, against an in-process fake Bot API server
-// (telegramtest), with a chat page on 127.0.0.1 where one acts as any of a
-// cast of personas — the coordinator, leaders, teachers, a parent — each
-// with their own chat with the bot. A coordinator deciding whether to
+// Package sandbox runs the real bot without a messenger: the same program
+// (app.Main) and store format, against in-process fakes of the Telegram
+// Bot API (telegramtest) and of the MAX API (maxtest), with a chat page on
+// 127.0.0.1 where one acts as any of a cast of personas — the
+// coordinator, leaders, teachers, a parent, and a teacher on MAX beside
+// the others on Telegram — each with their own chat with the bot. A coordinator deciding whether to
 // adopt the bot, a developer without a Telegram account and the browser
 // tests all use it: `mmobot sandbox [-demo]`.
 //
@@ -26,6 +27,8 @@ import (
 	"github.com/mmobot/mmobot/internal/app"
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/max"
+	"github.com/mmobot/mmobot/internal/max/maxtest"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -74,6 +77,7 @@ type Sandbox struct {
 	opts  Options
 	clock *clock
 	srv   *telegramtest.Server
+	mx    *maxtest.Server
 	main  *app.Main
 	loc   *time.Location
 
@@ -92,9 +96,9 @@ type Sandbox struct {
 // sandbox knows beyond the fake server's record.
 type persona struct {
 	Persona
-	user *telegramtest.User
-	log  []entry // what the persona did, in order
-	seen int     // bot messages shown on the page
+	c    messenger // the persona's messenger app
+	log  []entry   // what the persona did, in order
+	seen int       // bot messages shown on the page
 }
 
 // entry is one thing a persona did in their chat.
@@ -161,10 +165,11 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	s.loc = cfg.Location
-	firstUpdate, msgBase, err := s.prepareStore(cfg)
+	firstUpdate, msgBase, firstMarker, err := s.prepareStore(cfg)
 	if err != nil {
 		return nil, err
 	}
+	s.mx = maxtest.Start(maxtest.Options{BotUsername: BotUsername, BotName: BotFirstName, Now: s.clock.Now, FirstMarker: firstMarker})
 
 	s.srv = telegramtest.Start(telegramtest.Options{
 		BotUsername:   BotUsername,
@@ -174,13 +179,21 @@ func New(opts Options) (*Sandbox, error) {
 	})
 	for i := range personas {
 		p := &persona{Persona: personas[i]}
-		p.user = s.srv.NewUser(p.ID, p.FirstName, p.Lang)
-		p.user.LastName = p.LastName
-		s.srv.SetNextMessageID(p.ID, msgBase)
+		if p.Messenger == MessengerMax {
+			u := s.mx.NewUser(p.ID, p.FirstName, p.Lang)
+			u.LastName = p.LastName
+			p.c = &maxClient{u: u}
+		} else {
+			u := s.srv.NewUser(p.ID, p.FirstName, p.Lang)
+			u.LastName = p.LastName
+			s.srv.SetNextMessageID(p.ID, msgBase)
+			p.c = &tgClient{srv: s.srv, u: u}
+		}
 		s.personas = append(s.personas, p)
 		s.byID[p.ID] = p
 	}
 	cfg.Telegram.APIEndpoint = s.srv.Endpoint()
+	cfg.Max.APIURL = s.mx.URL()
 
 	logOut := opts.Log
 	if logOut == nil {
@@ -192,6 +205,7 @@ func New(opts Options) (*Sandbox, error) {
 	if err := s.main.Open(ctx); err != nil {
 		s.main.Close()
 		s.srv.Close()
+		s.mx.Close()
 		return nil, fmt.Errorf("sandbox: start the bot: %w", err)
 	}
 	return s, nil
@@ -208,7 +222,14 @@ func (s *Sandbox) config() (config.Config, error) {
 	cfg.Telegram.PollTimeout = s.opts.PollTimeout
 	cfg.Telegram.RequestTimeout = 5 * time.Second
 	cfg.Telegram.Workers = 8
-	cfg.Admins = []int64{Coordinator}
+	// A persona of the cast is on MAX: the bot runs on both.
+	cfg.Max.Token = maxtest.Token
+	cfg.Max.APIURL = "http://127.0.0.1" // replaced by the fake server's once it runs
+	cfg.Max.PollTimeout = s.opts.PollTimeout
+	cfg.Max.RequestTimeout = 5 * time.Second
+	cfg.Max.Workers = 8
+	cfg.Max.PerSecond = 500
+	cfg.Admins = []config.Admin{config.TelegramAdmin(Coordinator)}
 	cfg.Data.Path = s.opts.DataPath
 	cfg.Data.OpenTimeout = 2 * time.Second
 	cfg.Log.Level = s.opts.LogLevel
@@ -230,10 +251,10 @@ func (s *Sandbox) config() (config.Config, error) {
 // into a new one, restores the clock moved in an earlier run, and reads
 // where update and message numbering must go on, since the fake server
 // starts afresh while the database remembers the earlier run.
-func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, err error) {
+func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, firstMarker int64, err error) {
 	if dir := filepath.Dir(cfg.Data.Path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return 0, 0, fmt.Errorf("sandbox: %w", err)
+			return 0, 0, 0, fmt.Errorf("sandbox: %w", err)
 		}
 	}
 	seedClock := &seedClock{}
@@ -241,7 +262,7 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, err
 	// afresh rather than refused as a lost one.
 	db, err := boltdb.Open(cfg.Data.Path, boltdb.Options{Timeout: cfg.Data.OpenTimeout, Now: seedClock.Now, Init: true})
 	if err != nil {
-		return 0, 0, fmt.Errorf("sandbox: %w", err)
+		return 0, 0, 0, fmt.Errorf("sandbox: %w", err)
 	}
 	defer db.Close()
 
@@ -273,11 +294,11 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, err
 		return tx.Users(func(*mmo.User) bool { empty = false; return false })
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("sandbox: %w", err)
+		return 0, 0, 0, fmt.Errorf("sandbox: %w", err)
 	}
 	offset, err := db.Offset()
 	if err != nil {
-		return 0, 0, fmt.Errorf("sandbox: %w", err)
+		return 0, 0, 0, fmt.Errorf("sandbox: %w", err)
 	}
 	// Updates below the saved offset would be taken as confirmed, and
 	// handled but unconfirmed ones (at most a batch of 100 above it) as
@@ -286,18 +307,27 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, err
 	if offset > 0 {
 		firstUpdate = offset + 1000
 	}
+	// So with MAX's marker: the fake MAX server numbers afresh.
+	marker, ok, err := db.Marker(max.Messenger)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("sandbox: %w", err)
+	}
+	firstMarker = 1
+	if ok {
+		firstMarker = marker + 1000
+	}
 
 	switch {
 	case !s.opts.Demo:
 	case empty:
 		if err := seedDemo(db, seedClock, s.clock.Now(), cfg.Location, cfg.Regulation.Profile()); err != nil {
-			return 0, 0, fmt.Errorf("sandbox: seed the demo: %w", err)
+			return 0, 0, 0, fmt.Errorf("sandbox: seed the demo: %w", err)
 		}
 		s.Seeded = true
 	default:
 		s.Notice = fmt.Sprintf("the database %s already has data: the demo is not seeded again (delete the file to start afresh)", cfg.Data.Path)
 	}
-	return firstUpdate, msgBase, nil
+	return firstUpdate, msgBase, firstMarker, nil
 }
 
 // Run runs the bot until ctx is done.
@@ -310,6 +340,7 @@ func (s *Sandbox) Run(ctx context.Context) error {
 func (s *Sandbox) Close() error {
 	err := s.main.Close()
 	s.srv.Close()
+	s.mx.Close()
 	return err
 }
 

@@ -69,6 +69,10 @@ type Options struct {
 	// Now is the clock the transport tells Metrics the time by;
 	// time.Now when nil.
 	Now func() time.Time
+	// Fetch gets the bytes of a file of another messenger, for a message
+	// that sends one on (chat.Message.FileFrom); nil when the bot runs on
+	// Telegram alone.
+	Fetch chat.FileFetcher
 }
 
 // Bot is the running Telegram transport.
@@ -83,6 +87,8 @@ type Bot struct {
 	out     *dispatcher
 	log     *slog.Logger
 	handler Handler // set by Run
+
+	sendClient *http.Client // the HTTP client of sends, for downloads too
 
 	pollCtx    context.Context
 	pollCancel context.CancelFunc
@@ -176,6 +182,7 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 		codec: codec{secret: db.Secret()}, log: log,
 		pollCtx: pollCtx, pollCancel: pollCancel, rec: orNop(opt.Metrics), now: opt.Now,
 	}
+	b.sendClient = sendClient
 	b.sender = NewSender(apiCaller{api: api, client: sendClient}, opt.Limits, log)
 	b.sender.rec = b.rec
 	b.answers = newAnswerer(b.sender, log)
@@ -185,6 +192,7 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	b.out = newDispatcher(db, b.sender, b.codec, log, parallel,
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
+	b.out.fetch = opt.Fetch
 	// getMe has just answered: the API is reachable, though the first
 	// long poll may take poll_timeout to return.
 	b.rec.Polled(b.now())

@@ -60,6 +60,10 @@ type dispatcher struct {
 	fullEvery  time.Duration
 	onFullScan func()
 
+	// fetch gets the bytes of another messenger's file (see
+	// chat.Message.FileFrom); nil when there is none.
+	fetch chat.FileFetcher
+
 	wake     chan struct{} // new items were committed
 	menuWake chan struct{} // the menu lane has new work
 
@@ -277,6 +281,14 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	}
 	if m.TargetKey != "" && !d.resolve(p, m) {
 		return
+	}
+	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
+		// A file a person sent through another messenger: Telegram has
+		// no id of it, so its bytes go up.
+		if err := d.fetchFile(ctx, &m.Message); err != nil {
+			d.outcome(p, m, &SendError{Method: "fetch " + m.FileFrom, ChatID: p.ChatID, Description: err.Error(), kind: errTransient})
+			return
+		}
 	}
 	c, err := m.chattable(d.codec, p.ChatID)
 	if err != nil {

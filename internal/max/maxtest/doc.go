@@ -7,7 +7,7 @@
 // A Server is a real HTTP server (net/http/httptest) that answers the
 // calls a bot like ours makes, with the schema's JSON shapes:
 //
-//   - GET /me;
+//   - GET /me, and PATCH /me with a command menu (Server.Commands);
 //   - GET /updates, long polling, with markers: passing a marker commits
 //     every update before it, as on MAX;
 //   - POST, PUT and DELETE /messages (send, edit, delete);

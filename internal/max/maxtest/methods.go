@@ -23,6 +23,55 @@ func (s *Server) me(*apiCall) (any, *apiError) {
 	return wBotInfo{wUser: s.botUser()}, nil
 }
 
+// BotCommand is an entry of the bot's command menu.
+type BotCommand struct {
+	Name        string
+	Description string
+}
+
+// patchMe takes the command menu of a BotPatch; the other fields are not
+// modelled.
+func (s *Server) patchMe(c *apiCall) (any, *apiError) {
+	var b struct {
+		Commands *[]struct {
+			Name        string  `json:"name"`
+			Description *string `json:"description"`
+		} `json:"commands"`
+	}
+	if err := strictDecode(c.body, &b); err != nil {
+		return nil, s.unmodelled(c.op, "a BotPatch field other than commands ("+err.Error()+")")
+	}
+	if b.Commands == nil {
+		return nil, badRequest("maxtest: a BotPatch without commands changes nothing the fake models")
+	}
+	if len(*b.Commands) > 32 {
+		return nil, badRequest("commands: at most 32, got %d", len(*b.Commands))
+	}
+	cmds := []BotCommand{}
+	for i, cmd := range *b.Commands {
+		if n := utf8.RuneCountInString(cmd.Name); n < 1 || n > 64 {
+			return nil, badRequest("commands[%d].name: size must be between 1 and 64, got %d", i, n)
+		}
+		d := ""
+		if cmd.Description != nil {
+			d = *cmd.Description
+			if n := utf8.RuneCountInString(d); n < 1 || n > 128 {
+				return nil, badRequest("commands[%d].description: size must be between 1 and 128, got %d", i, n)
+			}
+		}
+		cmds = append(cmds, BotCommand{Name: cmd.Name, Description: d})
+	}
+	s.commands = cmds
+	return wBotInfo{wUser: s.botUser()}, nil
+}
+
+// Commands returns the bot's command menu as last set, nil if never.
+func (s *Server) Commands() []BotCommand {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]BotCommand(nil), s.commands...)
+}
+
 // wSimple is the schema's SimpleQueryResult.
 type wSimple struct {
 	Success bool `json:"success"`

@@ -136,6 +136,8 @@ type Server struct {
 	filesByID  map[string]*storedFile // by download path id
 	nextFile   int64
 
+	commands []BotCommand // the bot's menu, as PATCH /me set it
+
 	calls      map[string]int
 	requests   []Request
 	unexpected []string
@@ -372,6 +374,7 @@ type handlerFunc func(*Server, *apiCall) (any, *apiError)
 // without holding the lock.
 var routes = map[string]handlerFunc{
 	"GET /me":          (*Server).me,
+	"PATCH /me":        (*Server).patchMe,
 	"POST /messages":   (*Server).sendMessage,
 	"PUT /messages":    (*Server).editMessage,
 	"DELETE /messages": (*Server).deleteMessage,

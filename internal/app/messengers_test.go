@@ -1,0 +1,248 @@
+package app
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/max"
+	"github.com/mmobot/mmobot/internal/max/maxtest"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// The end-to-end journeys that run through every messenger: a person is
+// played through either fake server by the same steps, so one test is a
+// table of messengers, not a copy per messenger.
+
+// messengers are the messengers a journey runs through.
+var messengers = []string{telegram.Messenger, max.Messenger}
+
+// forEachMessenger runs a journey once per messenger, on a bot that
+// serves that messenger alone.
+func forEachMessenger(t *testing.T, journey func(t *testing.T, h *harness, on string)) {
+	for _, on := range messengers {
+		t.Run(on, func(t *testing.T) {
+			h := newHarnessOn(t, on == telegram.Messenger, on == max.Messenger, nil)
+			journey(t, h, on)
+		})
+	}
+}
+
+// newHarnessOn starts the bot on Telegram, MAX or both, each against its
+// fake server, with the config changed by edit.
+func newHarnessOn(t *testing.T, tg, mx bool, edit func(*config.Config)) *harness {
+	t.Helper()
+	srv := telegramtest.NewServer(t)
+	h := &harness{t: t, srv: srv, cfg: testConfig(t, srv),
+		clock: &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}, logs: &telegramtest.LogBuffer{}}
+	if !tg {
+		h.cfg.Telegram.Token = ""
+	}
+	if mx {
+		h.mx = maxtest.NewServer(t)
+		h.cfg.Max.Token = h.mx.Token()
+		h.cfg.Max.APIURL = h.mx.URL()
+		h.cfg.Max.PollTimeout = 2 * time.Second
+		h.cfg.Max.RequestTimeout = 5 * time.Second
+		h.cfg.Max.Workers = 4
+		h.cfg.Max.PerSecond = 500 // tests type faster than people
+	}
+	// The administrator has an account in each messenger.
+	h.cfg.Admins = append(h.cfg.Admins, config.Admin{Messenger: config.MessengerMax, ID: adminID})
+	if edit != nil {
+		edit(&h.cfg)
+	}
+	h.start()
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("bot log:\n%s", h.logs.String())
+		}
+	})
+	return h
+}
+
+// msg is a message the bot sent, as a person reads it in either
+// messenger: its id there, its text (a file's caption included), its
+// buttons' labels and its file.
+type msg struct {
+	id      string
+	text    string
+	buttons []string
+	file    []byte
+	name    string
+
+	tg telegramtest.Message
+	mx maxtest.Message
+}
+
+// has reports whether the message has a button with a label containing
+// label.
+func (m msg) has(label string) bool {
+	for _, b := range m.buttons {
+		if strings.Contains(b, label) {
+			return true
+		}
+	}
+	return false
+}
+
+// person is a simulated person in one messenger.
+type person interface {
+	// on is the messenger; account the person's id there.
+	on() string
+	account() int64
+	send(text string)
+	// open follows a link the bot gave (a deep link of the bot).
+	open(t *testing.T, link string)
+	sendLocation(lat, lon float64)
+	sendDocument(name string, data []byte, caption string)
+	next(t *testing.T) msg
+	// press presses a button and returns the text of the answer.
+	press(t *testing.T, m msg, label string) string
+	// drain returns how many messages came that were not read yet.
+	drain() int
+}
+
+// person creates a person with a Russian client in messenger on.
+func (h *harness) person(on string, id int64, firstName string) person {
+	if on == max.Messenger {
+		if h.mx == nil {
+			h.t.Fatal("the bot does not run on MAX")
+		}
+		return &maxPerson{u: h.mx.NewUser(id, firstName, "ru")}
+	}
+	return &tgPerson{u: h.srv.NewUser(id, firstName, "ru")}
+}
+
+type tgPerson struct{ u *telegramtest.User }
+
+func (p *tgPerson) on() string                                { return telegram.Messenger }
+func (p *tgPerson) account() int64                            { return p.u.ID }
+func (p *tgPerson) send(text string)                          { p.u.Send(text) }
+func (p *tgPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
+func (p *tgPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *tgPerson) open(t *testing.T, link string) {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Host != "t.me" {
+		t.Fatalf("not a Telegram link: %q", link)
+	}
+	p.u.Send(strings.TrimSpace("/start " + u.Query().Get("start")))
+}
+
+func (p *tgPerson) next(t *testing.T) msg {
+	t.Helper()
+	m := p.u.Next(t)
+	out := msg{id: strconv.Itoa(m.ID), text: m.Text + m.Caption, tg: m}
+	for _, b := range m.Buttons() {
+		out.buttons = append(out.buttons, b.Text)
+	}
+	switch {
+	case m.Document != nil:
+		out.file, out.name = m.Document.Bytes, m.Document.Name
+	case m.Photo != nil:
+		out.file, out.name = m.Photo.Bytes, m.Photo.Name
+	}
+	return out
+}
+
+func (p *tgPerson) drain() int { return len(p.u.Drain()) }
+
+func (p *tgPerson) press(t *testing.T, m msg, label string) string {
+	t.Helper()
+	return press(t, p.u, m.tg, label).Text
+}
+
+type maxPerson struct{ u *maxtest.User }
+
+func (p *maxPerson) on() string                                { return max.Messenger }
+func (p *maxPerson) account() int64                            { return p.u.ID }
+func (p *maxPerson) send(text string)                          { p.u.Send(text) }
+func (p *maxPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
+func (p *maxPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *maxPerson) open(t *testing.T, link string) {
+	t.Helper()
+	if _, err := p.u.OpenLink(link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *maxPerson) next(t *testing.T) msg {
+	t.Helper()
+	m := p.u.Next(t)
+	out := msg{id: m.ID, text: m.Text, mx: m}
+	for _, b := range m.Buttons() {
+		out.buttons = append(out.buttons, b.Text)
+	}
+	switch {
+	case m.Document != nil:
+		out.file, out.name = m.Document.Bytes, m.Document.Name
+	case m.Photo != nil:
+		out.file, out.name = m.Photo.Bytes, m.Photo.Name
+	}
+	return out
+}
+
+func (p *maxPerson) drain() int { return len(p.u.Drain()) }
+
+func (p *maxPerson) press(t *testing.T, m msg, label string) string {
+	t.Helper()
+	id, err := p.u.Press(&m.mx, label)
+	if err != nil {
+		t.Fatalf("press %q: %v (message %q)", label, err, m.text)
+	}
+	return p.u.Answer(t, id).Notification
+}
+
+// expect returns the person's next message, failing if it lacks want.
+func expect(t *testing.T, p person, want ...string) msg {
+	t.Helper()
+	m := p.next(t)
+	for _, w := range want {
+		if !strings.Contains(m.text, w) {
+			t.Fatalf("%s: message %q lacks %q", p.on(), m.text, w)
+		}
+	}
+	return m
+}
+
+// enrol walks a person through the whole registration.
+func enrol(t *testing.T, p person, name, school, position string) {
+	t.Helper()
+	p.send("/start")
+	expect(t, p, "Здравствуйте")
+	consent := expect(t, p, "152-ФЗ")
+	p.press(t, consent, "Даю согласие")
+	expect(t, p, "Согласие получено")
+	expect(t, p, "Шаг 1 из 3")
+	p.send(name)
+	expect(t, p, "Шаг 2 из 3")
+	p.send(school)
+	expect(t, p, "Шаг 3 из 3")
+	p.send(position)
+	expect(t, p, "вы зарегистрированы")
+}
+
+// stored reads the user of a person's account.
+func (h *harness) stored(p person) *mmo.User {
+	h.t.Helper()
+	var u *mmo.User
+	err := h.m.DB.View(func(tx *boltdb.Tx) error {
+		var err error
+		u, err = tx.UserByAccount(p.on(), p.account())
+		return err
+	})
+	if err != nil {
+		h.t.Fatalf("the user of %s account %d: %v", p.on(), p.account(), err)
+	}
+	return u
+}

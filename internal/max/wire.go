@@ -1,0 +1,261 @@
+package max
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/chat"
+)
+
+// decodeItem reads an outbox payload: the conversation's message.
+func decodeItem(payload []byte) (*chat.Message, error) {
+	var m chat.Message
+	if err := json.Unmarshal(payload, &m); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// keyboard builds the inline keyboard of a message to chatID, each
+// button signed for that chat; nil for none.
+func (d *dispatcher) keyboard(m *chat.Message, chatID int64) (*AttachmentRequest, error) {
+	var rows [][]Button
+	for _, r := range m.Buttons {
+		var row []Button
+		for _, b := range r {
+			if b.URL != "" {
+				row = append(row, LinkButton(b.Label, b.URL))
+				continue
+			}
+			data, err := d.codec.encode(chatID, b.Verb, b.Args...)
+			if err != nil {
+				return nil, fmt.Errorf("button %q (%s): %w", b.Label, b.Verb, err)
+			}
+			row = append(row, CallbackButton(b.Label, data))
+		}
+		rows = append(rows, row)
+	}
+	switch {
+	case m.AskLocation != "":
+		rows = append(rows, []Button{LocationButton(m.AskLocation, false)})
+	case m.AskContact != "":
+		rows = append(rows, []Button{ContactButton(m.AskContact)})
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	kb := InlineKeyboard(rows...)
+	return &kb, nil
+}
+
+// send makes the calls an outbox item needs and returns the id of the
+// message it sent, if any. Every call waits for its turn of the pacer.
+func (d *dispatcher) send(ctx context.Context, chatID int64, m *chat.Message) (string, error) {
+	kb, err := d.keyboard(m, chatID)
+	if err != nil {
+		return "", err
+	}
+	body := &NewMessage{Text: m.Text, Format: FormatHTML, DisableLinkPreview: true}
+	if kb != nil {
+		body.Attachments = []AttachmentRequest{*kb}
+	}
+	switch m.Kind {
+	case chat.KindMenu:
+		cmds := make([]BotCommand, 0, len(m.Commands))
+		for _, c := range m.Commands {
+			cmds = append(cmds, BotCommand{Name: c.Name, Description: c.Description})
+		}
+		if len(cmds) > MaxCommands {
+			cmds = cmds[:MaxCommands]
+		}
+		if err := d.pace.wait(ctx); err != nil {
+			return "", err
+		}
+		return "", d.api.SetCommands(ctx, cmds)
+	case chat.KindSend:
+		if body.Text == "" && kb == nil {
+			return "", nil // a lone "remove the keyboard": MAX has no reply keyboard
+		}
+		return d.sendMessage(ctx, chatID, body)
+	case chat.KindEdit:
+		if m.Target == "" {
+			return "", errors.New("an edit of no message")
+		}
+		if body.Attachments == nil {
+			body.Attachments = []AttachmentRequest{} // takes the old buttons away
+		}
+		if err := d.pace.wait(ctx); err != nil {
+			return "", err
+		}
+		return "", d.api.EditMessage(ctx, m.Target, body)
+	case chat.KindRemove:
+		if m.Target == "" {
+			return "", errors.New("a removal of no message")
+		}
+		if err := d.pace.wait(ctx); err != nil {
+			return "", err
+		}
+		return "", d.api.DeleteMessage(ctx, m.Target)
+	case chat.KindDocument, chat.KindPhoto:
+		att, err := d.upload(ctx, m)
+		if err != nil {
+			return "", err
+		}
+		if att.Type == AttachFile && kb != nil {
+			// A file must be the only attachment of a MAX message: the
+			// buttons follow in a message of their own.
+			mid, err := d.sendMessage(ctx, chatID, &NewMessage{Text: m.Text, Format: FormatHTML, Attachments: []AttachmentRequest{att}})
+			if err != nil {
+				return "", err
+			}
+			_, err = d.sendMessage(ctx, chatID, &NewMessage{Attachments: []AttachmentRequest{*kb}})
+			return mid, err
+		}
+		body.Attachments = append([]AttachmentRequest{att}, body.Attachments...)
+		return d.sendMessage(ctx, chatID, body)
+	}
+	return "", fmt.Errorf("outbox: unknown kind %q", m.Kind)
+}
+
+func (d *dispatcher) sendMessage(ctx context.Context, chatID int64, body *NewMessage) (string, error) {
+	if err := d.pace.wait(ctx); err != nil {
+		return "", err
+	}
+	msg, err := d.api.SendMessage(ctx, ToChat(chatID), body)
+	if err != nil {
+		return "", err
+	}
+	return msg.Body.MID, nil
+}
+
+// upload returns the attachment of a document or photo: the bytes
+// uploaded (two calls), or a file MAX has already, by its token.
+func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentRequest, error) {
+	typ := UploadFile
+	if m.Kind == chat.KindPhoto {
+		typ = UploadImage
+	}
+	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
+		// A file a person sent through another messenger: MAX has no
+		// token of it, so its bytes go up.
+		if d.fetch == nil {
+			return AttachmentRequest{}, fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
+		}
+		data, err := d.fetch(ctx, m.FileFrom, m.FileID)
+		if err != nil {
+			return AttachmentRequest{}, fmt.Errorf("fetch a file of %s: %w", m.FileFrom, err)
+		}
+		m.File, m.FileID = data, ""
+	}
+	if m.FileID != "" && m.File == nil {
+		token, _ := splitFileRef(m.FileID)
+		if typ == UploadImage {
+			return ImageAttachment(token), nil
+		}
+		return FileAttachment(token), nil
+	}
+	for range 2 { // POST /uploads, then the upload host
+		if err := d.pace.wait(ctx); err != nil {
+			return AttachmentRequest{}, err
+		}
+	}
+	name := m.FileName
+	if name == "" {
+		name = "file"
+		if typ == UploadImage {
+			name = "image.png"
+		}
+	}
+	up, err := d.api.Upload(ctx, typ, name, m.File)
+	if err != nil {
+		return AttachmentRequest{}, err
+	}
+	return up.Attachment(), nil
+}
+
+// pacer spaces the calls to MAX over the whole bot: each goes at least
+// interval after the one before, and none before a pause a 429 asked for
+// has passed.
+//
+// A 429 also halves the pace (down to a call a second): MAX's answer
+// means the rate configured is more than it allows now, and every call
+// refused costs a turn. Each turn then takes back a hundredth of the
+// difference, so the configured pace returns within a few hundred calls.
+type pacer struct {
+	mu       sync.Mutex
+	base     time.Duration // the configured interval
+	interval time.Duration // the interval now
+	last     time.Time     // the latest turn booked
+	// pausedUntil is the end of the latest pause a 429 asked for.
+	pausedUntil time.Time
+}
+
+func newPacer(perSecond float64) *pacer {
+	if perSecond <= 0 {
+		perSecond = DefaultRate
+	}
+	// A little under the limit: MAX counts in windows as calls arrive,
+	// and jitter can bring two evenly spaced calls closer.
+	d := time.Duration(float64(time.Second) / (perSecond * 0.97))
+	return &pacer{base: d, interval: d}
+}
+
+// DefaultRate is the calls per second MAX is reported to allow a bot.
+const DefaultRate = 30
+
+// book takes the next turn and returns its time.
+func (p *pacer) book(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	at := p.last.Add(p.interval)
+	if at.Before(now) {
+		at = now
+	}
+	p.last = at
+	if p.interval > p.base {
+		p.interval -= max((p.interval-p.base)/100, 1)
+	}
+	return at
+}
+
+// wait books a turn and sleeps until it.
+func (p *pacer) wait(ctx context.Context) error {
+	return sleep(ctx, time.Until(p.book(time.Now())))
+}
+
+// pause holds every call back for d (a second when a 429 did not say).
+func (p *pacer) pause(d time.Duration) {
+	if d <= 0 {
+		d = time.Second
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if now.After(p.pausedUntil) {
+		// The first 429 of a pause slows the pace; the others were
+		// booked before it and say nothing more.
+		p.interval = min(2*p.interval, time.Second)
+	}
+	if until := now.Add(d); until.After(p.last) {
+		p.last, p.pausedUntil = until, until
+	}
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,88 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/chat"
+)
+
+// maxFetch bounds a file downloaded from Telegram for another messenger:
+// the Bot API serves files of up to 20 MB.
+const maxFetch = 20 << 20
+
+// fetchFile puts the bytes of another messenger's file into m.
+func (d *dispatcher) fetchFile(ctx context.Context, m *chat.Message) error {
+	if d.fetch == nil {
+		return fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
+	}
+	data, err := d.fetch(ctx, m.FileFrom, m.FileID)
+	if err != nil {
+		return err
+	}
+	if m.FileName == "" {
+		m.FileName = "file"
+		if m.Kind == chat.KindPhoto {
+			m.FileName = "photo.jpg"
+		}
+	}
+	m.File, m.FileID, m.FileFrom = data, "", ""
+	return nil
+}
+
+// Fetch downloads a file a person sent to the bot on Telegram, by its
+// file id, for another messenger's transport to upload (see
+// chat.FileFetcher): getFile, then the file URL, whose host the Bot API
+// endpoint names ("…/bot%s/%s" → "…/file/bot%s/%s").
+func (b *Bot) Fetch(ctx context.Context, fileID string) ([]byte, error) {
+	resp, err := apiCaller{api: b.api, client: b.sendClient}.Request(ctx, tgbotapi.FileConfig{FileID: fileID})
+	if err != nil {
+		return nil, fmt.Errorf("getFile: %w", redactURL(err))
+	}
+	var f tgbotapi.File
+	if err := json.Unmarshal(resp.Result, &f); err != nil || f.FilePath == "" {
+		return nil, errors.New("getFile: no file path in the answer")
+	}
+	pattern := strings.Replace(b.opt.Endpoint, "/bot%s/%s", "/file/bot%s/%s", 1)
+	if pattern == b.opt.Endpoint {
+		return nil, errors.New("download: the Bot API endpoint names no file host")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf(pattern, b.opt.Token, f.FilePath), nil)
+	if err != nil {
+		return nil, errors.New("download: bad file URL")
+	}
+	res, err := b.sendClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download: %w", redactURL(err))
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download: %s", res.Status)
+	}
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxFetch+1))
+	if err != nil {
+		return nil, fmt.Errorf("download: %w", redactURL(err))
+	}
+	if len(data) > maxFetch {
+		return nil, fmt.Errorf("download: a file over %d bytes", maxFetch)
+	}
+	return data, nil
+}
+
+// redactURL keeps what went wrong of a url.Error, whose URL holds the
+// token.
+func redactURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return errors.New(ue.Op + ": " + ue.Err.Error())
+	}
+	return err
+}
