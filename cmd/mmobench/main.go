@@ -19,6 +19,22 @@
 //
 //	go run ./cmd/mmobench -broadcast [-members 1000] [-starts 50]
 //
+// With -latency and -jitter the fake network delays each call on its way
+// to the server by latency ± jitter (and, with -back, its answer too), and
+// the server counts the leader's card edits against the limits: the
+// leader publishes two events, so every member's chat gets two messages,
+// and every fifth member answers «Приду» as the first arrives.
+//
+//	go run ./cmd/mmobench -broadcast -latency 100ms -jitter 50ms
+//
+// `mmobench seed [-city] -out FILE` writes a region (or a city) after five
+// school years into a new store, through the store's API; `mmobench all
+// [-db FILE]` runs every benchmark on such a store (seeding the region
+// when no -db is given) and prints a table: start-up time and memory, a
+// trivial command's latency during due scans and during another user's
+// /history, a burst of real commands against an echo loop of the same
+// concurrency, and the broadcast over a jittery network.
+//
 // Latency is from the moment an update is queued on the fake server to
 // the moment the answer to it reaches the server. Memory is the peak heap
 // of the whole process (bot and fake server) during the burst.
@@ -55,6 +71,29 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 {
+		var err error
+		switch os.Args[1] {
+		case "seed":
+			err = runSeed(os.Args[2:], os.Stdout)
+		case "all":
+			err = runAll(os.Args[2:], os.Stdout)
+		case "startup-child":
+			if len(os.Args) != 3 {
+				err = fmt.Errorf("usage: mmobench startup-child FILE")
+			} else {
+				err = runStartupChild(os.Args[2])
+			}
+		default:
+			goto flags
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mmobench %s: %v\n", os.Args[1], err)
+			os.Exit(1)
+		}
+		return
+	}
+flags:
 	users := flag.Int("users", 1000, "users sending updates")
 	updates := flag.Int("updates", 10000, "updates in the burst")
 	registered := flag.Int("registered", 10000, "registered users in the store")
@@ -63,6 +102,9 @@ func main() {
 	bcast := flag.Bool("broadcast", false, "measure a broadcast against Telegram's limits instead")
 	members := flag.Int("members", 1000, "broadcast: members of the association")
 	starts := flag.Int("starts", 50, "broadcast: newcomers sending /start, on the idle bot and during the announcement")
+	latency := flag.Duration("latency", 0, "broadcast: the network's delay to the server")
+	jitter := flag.Duration("jitter", 0, "broadcast: how much the delay varies either way")
+	back := flag.Bool("back", false, "broadcast: the answers take the network's delay too")
 	flag.Parse()
 	profile = *cpuprofile
 	if *bcast {
@@ -70,13 +112,14 @@ func main() {
 			fmt.Fprintln(os.Stderr, "mmobench: need members >= 1 and starts >= 1")
 			os.Exit(2)
 		}
-		res, err := runBroadcast(*members)
+		net := network{latency: *latency, jitter: *jitter, back: *back}
+		res, err := runBroadcast(*members, net)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "mmobench: broadcast:", err)
 			os.Exit(1)
 		}
 		res.print(os.Stdout)
-		rep, err := runReplyLatency(*members, *starts)
+		rep, err := runReplyLatency(*members, *starts, net)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "mmobench: replies during a broadcast:", err)
 			os.Exit(1)
@@ -113,6 +156,7 @@ var profile string
 
 type result struct {
 	name          string
+	note          string // said beside the figures
 	rate          float64
 	p50, p99, max time.Duration
 	peakHeap      uint64
@@ -253,7 +297,7 @@ func runBot(users, updates, registered, workers int) (result, error) {
 		return result{}, err
 	}
 	defer closeDB()
-	if err := seed(db, registered); err != nil {
+	if err := seedUsers(db, registered); err != nil {
 		return result{}, err
 	}
 	srv := telegramtest.Start(telegramtest.Options{})
@@ -288,8 +332,8 @@ func runBot(users, updates, registered, workers int) (result, error) {
 	return measure("mmobot (store + outbox)", srv, sent, updates, start, peak)
 }
 
-// seed stores registered users, in batches so seeding stays quick.
-func seed(db *boltdb.DB, n int) error {
+// seedUsers stores registered users, in batches so seeding stays quick.
+func seedUsers(db *boltdb.DB, n int) error {
 	now := time.Now()
 	for from := 1; from <= n; from += 1000 {
 		err := db.Update(func(tx *boltdb.Tx) error {
@@ -334,26 +378,58 @@ func tempDB() (db *boltdb.DB, closeDB func(), err error) {
 // startBot runs the real bot over db against srv, with the given workers
 // and sending limits and its log discarded; stop stops it and waits.
 func startBot(db *boltdb.DB, srv *telegramtest.Server, workers int, limits telegram.Limits) (stop func(), err error) {
+	return startBotWith(db, srv, func(o *botOptions) {
+		o.tg.Workers, o.tg.Limits = workers, limits
+	})
+}
+
+// botOptions are the options of the bot's parts as the app wires them:
+// the transport, the conversation and the schedule.
+type botOptions struct {
+	tg    telegram.Options
+	chat  chat.Options
+	sched schedule.Options
+}
+
+// startBotWith runs the real bot over db against srv, wired as the app
+// wires it, with the defaults of the config changed by set and its log
+// discarded; stop stops it and waits.
+func startBotWith(db *boltdb.DB, srv *telegramtest.Server, set func(*botOptions)) (stop func(), err error) {
 	cat, err := i18n.New(locales.FS)
 	if err != nil {
 		return nil, err
 	}
+	c := config.Default()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	o := botOptions{
+		tg: telegram.Options{
+			Token:          telegramtest.Token,
+			Endpoint:       srv.Endpoint(),
+			PollTimeout:    time.Second,
+			RequestTimeout: 30 * time.Second,
+			Workers:        c.Telegram.Workers,
+			Log:            log,
+		},
+		chat: chat.Options{
+			Reminders:           c.Meetings.Reminders,
+			ConsultResponseDays: c.Consultations.ResponseDays,
+			ConsultAutoClose:    c.Consultations.AutoClose,
+			Regulation:          c.Regulation.Profile(),
+			AlertsAt:            c.Regulation.AlertsAt,
+			Location:            c.Location,
+			Log:                 log,
+		},
+		sched: schedule.Options{Location: c.Location, Log: log},
+	}
+	set(&o)
 	ctx, cancel := context.WithCancel(context.Background())
-	bot, err := telegram.New(ctx, db, telegram.Options{
-		Token:          telegramtest.Token,
-		Endpoint:       srv.Endpoint(),
-		PollTimeout:    time.Second,
-		RequestTimeout: 30 * time.Second,
-		Workers:        workers,
-		Limits:         limits,
-		Log:            log,
-	})
+	bot, err := telegram.New(ctx, db, o.tg)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	engine, err := chat.New(db, cat, chat.Options{Transports: []chat.Transport{bot.Transport()}, Wake: bot.Wake, Log: log})
+	o.chat.Transports, o.chat.Wake = []chat.Transport{bot.Transport()}, bot.Wake
+	engine, err := chat.New(db, cat, o.chat)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -362,7 +438,7 @@ func startBot(db *boltdb.DB, srv *telegramtest.Server, workers int, limits teleg
 		cancel()
 		return nil, err
 	}
-	sched := schedule.Start(engine, schedule.Options{Log: log})
+	sched := schedule.Start(engine, o.sched)
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx, engine) }()
 	return func() { cancel(); <-done; sched.Stop() }, nil

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestSmallBurst keeps the benchmark tool working: a small burst through
 // both loops, every update answered and matched to its answer.
@@ -23,7 +26,7 @@ func TestSmallBurst(t *testing.T) {
 // TestSmallBroadcast keeps the broadcast mode working: every member gets
 // the announcement once, and the limits are kept.
 func TestSmallBroadcast(t *testing.T) {
-	res, err := runBroadcast(20)
+	res, err := runBroadcast(20, network{latency: 20 * time.Millisecond, jitter: 10 * time.Millisecond, back: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +39,7 @@ func TestSmallBroadcast(t *testing.T) {
 // /start is answered and matched, the announcement still waits when the
 // last is, and nobody's announcement is lost or doubled.
 func TestSmallReplyLatency(t *testing.T) {
-	res, err := runReplyLatency(60, 4)
+	res, err := runReplyLatency(60, 4, network{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,6 +202,17 @@ func TestDockerBuildFlags(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// The backup of the start is taken in the background; a SIGTERM
+	// before it is written abandons it, as it should, so wait for it.
+	for {
+		if have, _ := filepath.Glob(filepath.Join(data, "backups", "mmo-*.db")); len(have) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no backup on the volume after 30 s; the bot's log:\n%s", logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	bot.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-exited:
@@ -215,7 +226,7 @@ func TestDockerBuildFlags(t *testing.T) {
 		t.Errorf("HEALTHCHECK after the bot stopped: exit %d, want 1", code)
 	}
 	if have, _ := filepath.Glob(filepath.Join(data, "backups", "mmo-*.db")); len(have) != 1 {
-		t.Errorf("backups on the volume: %v, want the one of the start", have)
+		t.Errorf("backups on the volume after the stop: %v, want the one of the start", have)
 	}
 	if !strings.Contains(logs.String(), "version=9.9.9-test commit=cafe123") {
 		t.Errorf("the start is not logged with the version:\n%s", logs.String())

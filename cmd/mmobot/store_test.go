@@ -148,6 +148,7 @@ func TestRestore(t *testing.T) {
 	current, _ = os.ReadFile(data) // opening wrote a commit
 	refused("while the database is open", "stop it first", backup)
 	db.Close()
+	current, _ = os.ReadFile(data) // closing recorded the clean stop
 	l, err := net.Listen("unix", data+".sock")
 	if err != nil {
 		t.Fatal(err)

@@ -164,8 +164,11 @@ func (m *Main) Open(ctx context.Context) error {
 		MemberLinkTTL: c.Invitations.MemberTTL,
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
+		NudgeAfter:    c.Meetings.NudgeAfter,
 
 		ConsultCategories:   c.Consultations.Categories,
+		Schools:             c.Registration.Schools,
+		ParentCategories:    c.Consultations.ParentCategories,
 		ConsultResponseDays: c.Consultations.ResponseDays,
 		ConsultAutoClose:    c.Consultations.AutoClose,
 

@@ -71,10 +71,14 @@ func TestCheckinEveryRoute(t *testing.T) {
 	// 2. The code read out.
 	us[1].Send(code)
 	next(t, us[1], "Вы отмечены")
+	if m := next(t, us[1], "Вы отмечены"); m.ID != here[1].ID || len(m.Buttons()) != 0 {
+		t.Errorf("the «I am here» button stays after checking in by code: %s", m)
+	}
 	next(t, leader, "Отметились: 2 из 6", "код")
 	// 3. The link on the screen.
 	us[2].Send("/start " + link)
 	next(t, us[2], "Вы отмечены")
+	next(t, us[2], "Вы отмечены") // the «I am here» message, without its button
 	next(t, leader, "Отметились: 3 из 6", "ссылка")
 	// Twice is harmless.
 	us[1].Send(code)
@@ -220,6 +224,7 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 	us[0].SendLocation(56.9980, 40.9720) // 100 m away
 	next(t, us[0], "Геопозиция получена")
 	next(t, us[0], "Вы отмечены")
+	next(t, us[0], "Вы отмечены") // the «I am here» message, without its button
 	next(t, leader, "Отметились: 1 из 2", "геопозиция")
 
 	// Closed by hand.
@@ -244,7 +249,12 @@ func TestMinutesAndHistory(t *testing.T) {
 	next(t, us[1], "Открыта отметка")
 	press(t, us[0], next(t, us[0], "Открыта отметка"), "Я на месте")
 	next(t, us[0], "Вы отмечены")
+	next(t, leader, "отметились 1 из 3") // the card, live
 	h.clock.Add(30 * time.Minute)
+	// Begun: the answer buttons go from the announcements.
+	for _, u := range us {
+		next(t, u, "ответы закрыты")
+	}
 
 	leader.Send("/meetings")
 	press(t, leader, next(t, leader, "Итоги первой четверти"), "Итоги первой четверти")

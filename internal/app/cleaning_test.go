@@ -34,7 +34,7 @@ func TestInvisibleControlsInProfile(t *testing.T) {
 	next(t, u, "Шаг 1 из 3")
 	u.Send("Иванова " + rlo + "анираМ")
 	next(t, u, "невидимые служебные символы")
-	u.Send("Иванова Мария")
+	u.Send("Иванова Мария Петровна")
 	next(t, u, "Шаг 2 из 3")
 	u.Send("МБОУ СОШ " + fsi + "№ 5")
 	next(t, u, "невидимые служебные символы")
@@ -48,7 +48,7 @@ func TestInvisibleControlsInProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Name != "Иванова Мария" || got.School != "МБОУ СОШ № 5" || got.Position != "учитель математики" {
+	if got.Name != "Иванова Мария Петровна" || got.School != "МБОУ СОШ № 5" || got.Position != "учитель математики" {
 		t.Errorf("stored profile %q / %q / %q", got.Name, got.School, got.Position)
 	}
 

@@ -114,7 +114,12 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	ask(t, us[2], "Аттестация", "Когда подавать заявление на аттестацию?")
 	h.clock.Add(2 * time.Hour)
 	h.quiet()
+	// The start closed the answers and the check-in: the members'
+	// announcements and check-in messages were edited.
 	leader.Drain()
+	for _, u := range us {
+		u.Drain()
+	}
 	leader.Send("/meetings")
 	press(t, leader, next(t, leader, "Итоги первой четверти"), "Итоги первой четверти")
 	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")

@@ -152,21 +152,48 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 	next(t, us[0], "не сможете")
 	live = next(t, leader, "✅ 0 · 🤔 1 · ❌ 1 · нет ответа 1")
 
-	// The nudge goes to the one who has not answered.
+	// No nudge is offered while the announcement is fresh.
+	if _, ok := live.Button("Напомнить"); ok {
+		t.Errorf("a nudge offered seconds after publishing: %v", live.Buttons())
+	}
+	// A day later it is; it asks for a confirmation naming who gets it.
+	h.clock.Add(24*time.Hour + time.Minute)
+	press(t, leader, live, "Обновить")
+	live = next(t, leader, "нет ответа 1")
 	press(t, leader, live, "Напомнить не ответившему (1)")
-	nudge := next(t, us[2], "Ответьте, пожалуйста, придёте ли")
+	confirm := next(t, leader, "Напомнить 1 участнику, который не ответил?", "Васильева В. В.")
 	h.quiet()
-	for _, u := range us[:2] {
+	if extra := us[2].Drain(); len(extra) != 0 {
+		t.Errorf("a nudge went before the confirmation: %v", extra)
+	}
+	press(t, leader, confirm, "Да, напомнить")
+	after := next(t, leader, "нет ответа 1")
+	if _, ok := after.Button("Напомнить"); ok {
+		t.Errorf("the nudge is offered again the same day: %v", after.Buttons())
+	}
+	nudge := next(t, us[2], "Ответьте, пожалуйста, придёте ли", "Проектная деятельность")
+	if len(nudge.Text) > 300 {
+		t.Errorf("the nudge repeats the card (%d bytes): %q", len(nudge.Text), nudge.Text)
+	}
+	// The confirmation pressed twice sends nothing more: once a day.
+	if a := press(t, leader, confirm, "Да, напомнить"); !a.ShowAlert || !strings.Contains(a.Text, "Напоминать некому") {
+		t.Errorf("a second nudge the same day: %+v", a)
+	}
+	h.quiet()
+	for _, u := range us {
 		if extra := u.Drain(); len(extra) != 0 {
-			t.Errorf("user %d got a nudge after answering: %v", u.ID, extra)
+			t.Errorf("user %d got a second nudge or one after answering: %v", u.ID, extra)
 		}
 	}
 	press(t, us[2], nudge, "Приду")
-	next(t, us[2], "придёте")
+	if m := next(t, us[2], "Проектная деятельность"); len(m.Text) > 300 {
+		t.Errorf("the answered nudge grew into the card: %q", m.Text)
+	}
+	next(t, us[2], "Ваш ответ: ✅ придёте") // the announcement, marked in place
 	next(t, leader, "нет ответа 0")
 
 	// The calendar file.
-	press(t, us[2], nudge, "В календарь")
+	press(t, us[2], anns[2], "В календарь")
 	ics := us[2].Next(t)
 	if ics.Document == nil || !strings.HasSuffix(ics.Document.Name, ".ics") {
 		t.Fatalf("no .ics: %+v", ics)
@@ -197,25 +224,45 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 	press(t, leader, draft, "Опубликовать")
 	card := next(t, leader, "Объявлено")
 	ann0 := next(t, us[0], "Новое мероприятие")
-	next(t, us[1], "Новое мероприятие")
+	ann1 := next(t, us[1], "Новое мероприятие")
+	anns := []telegramtest.Message{ann0, ann1}
 	press(t, us[0], ann0, "Приду")
 	next(t, us[0], "придёте")
 	next(t, leader, "✅ 1")
 
+	// A new room: the leader sees what changes and chooses how loud.
 	press(t, leader, card, "Изменить")
 	press(t, leader, next(t, leader, "Что изменить?"), "Место")
 	next(t, leader, "Новое место")
 	leader.Send("Гимназия № 3, актовый зал")
+	ask := next(t, leader, "Что изменится", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>")
+	if m := missingButtons(ask, "Уведомить участников и сбросить ответы", "Уведомить, ответы сохранить", "Исправить без уведомления", "✖ Отмена"); len(m) != 0 {
+		t.Fatalf("the choice lacks %v: %v", m, ask.Buttons())
+	}
+	press(t, leader, ask, "Уведомить участников и сбросить ответы")
 	next(t, leader, "уведомление получат 2 участника")
 	next(t, leader, "нет ответа 2", "Гимназия № 3")
-	for _, u := range us {
-		next(t, u, "Изменения в мероприятии", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>", "ответьте, пожалуйста, заново")
+	for i, u := range us {
+		// The announcement itself changes, old and new shown, with live
+		// buttons for the new version; one short notice points to it.
+		m := next(t, u, "Изменено", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>", "ответьте, пожалуйста, заново")
+		if m.ID != anns[i].ID {
+			t.Errorf("user %d: the announcement was not edited in place", u.ID)
+		}
+		anns[i] = m
+		notice := next(t, u, "Изменения:", "Итоги полугодия", "Объявление выше обновлено")
+		if strings.Contains(notice.Text, "Повестка") {
+			t.Errorf("the notice repeats the card: %q", notice.Text)
+		}
 	}
-	if a := press(t, us[0], ann0, "Возможно"); !a.ShowAlert || !strings.Contains(a.Text, "изменились") {
-		t.Errorf("an answer to the old announcement: %+v", a)
+	if a := press(t, us[0], ann0, "Возможно"); !a.ShowAlert || !strings.Contains(a.Text, "изменилось") {
+		t.Errorf("an answer to the old version: %+v", a)
 	}
+	press(t, us[0], anns[0], "Приду")
+	next(t, us[0], "Ваш ответ: ✅ придёте")
+	next(t, leader, "✅ 1")
 
-	// Moving the time too.
+	// Moving the time, keeping the answers.
 	leader.Send("/meetings")
 	press(t, leader, next(t, leader, "Ближайшие мероприятия", "Итоги полугодия"), "Итоги полугодия")
 	card = next(t, leader, "Итоги полугодия", "Объявлено")
@@ -225,17 +272,46 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 	leader.Send("29.12 16:00")
 	press(t, leader, next(t, leader, "29 декабря 2026"), "Да, верно")
 	next(t, leader, "29 декабря")
+	ask = next(t, leader, "Что изменится", "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
+	press(t, leader, ask, "Уведомить, ответы сохранить")
 	next(t, leader, "уведомление получат 2 участника")
-	card = next(t, leader, "29 декабря 2026 (вторник), 16:00–17:30")
-	for _, u := range us {
-		next(t, u, "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
+	card = next(t, leader, "29 декабря 2026 (вторник), 16:00–17:30", "✅ 1")
+	for i, u := range us {
+		m := next(t, u, "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
+		if strings.Contains(m.Text, "заново") || m.ID != anns[i].ID {
+			t.Errorf("user %d: the kept answers are asked again, or not in place: %q", u.ID, m.Text)
+		}
+		next(t, u, "Изменения:", "Объявление выше обновлено")
 	}
 
-	// Cancelling tells everyone.
+	// A typo fixed quietly: the announcements change, no one is told.
+	press(t, leader, card, "Изменить")
+	press(t, leader, next(t, leader, "Что изменить?"), "Место")
+	next(t, leader, "Новое место")
+	leader.Send("Гимназия № 3, актовый зал, 2 этаж")
+	press(t, leader, next(t, leader, "Что изменится"), "Исправить без уведомления")
+	next(t, leader, "Исправлено")
+	card = next(t, leader, "2 этаж", "✅ 1")
+	for i, u := range us {
+		if m := next(t, u, "2 этаж"); m.ID != anns[i].ID || strings.Contains(m.Text, "Изменено") {
+			t.Errorf("user %d: the quiet fix: %s", u.ID, m)
+		}
+	}
+	h.quiet()
+	for _, u := range us {
+		if extra := u.Drain(); len(extra) != 0 {
+			t.Errorf("user %d was told of a quiet fix: %v", u.ID, extra)
+		}
+	}
+
+	// Cancelling edits the announcement and tells everyone once.
 	press(t, leader, card, "Отменить")
 	press(t, leader, next(t, leader, "Отменить мероприятие «Итоги полугодия»?"), "Да, отменить")
 	next(t, leader, "Отменено.")
-	for _, u := range us {
+	for i, u := range us {
+		if m := next(t, u, "Мероприятие отменено", "Итоги полугодия"); m.ID != anns[i].ID || len(m.Buttons()) != 0 {
+			t.Errorf("user %d: the cancelled announcement keeps buttons or is not in place: %s", u.ID, m)
+		}
 		next(t, u, "Отменено:", "Итоги полугодия")
 	}
 	us[0].Send("/meetings")
@@ -261,8 +337,16 @@ func TestReminders(t *testing.T) {
 
 	// 24 hours before: those who come or might are reminded, once.
 	h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
-	next(t, us[0], "Напоминание", "Цифровые инструменты", "Ваш ответ: ✅ придёте")
-	next(t, us[1], "Напоминание", "возможно")
+	for i, u := range us[:2] {
+		m := next(t, u, "⏰", "Цифровые инструменты", "25 ноября 2026 (среда), 15:00–16:30", "МБОУ СОШ № 5, каб. 21")
+		if strings.Count(m.Text, "\n") > 1 || strings.Contains(m.Text, "Повестка") {
+			t.Errorf("the reminder is more than two lines: %q", m.Text)
+		}
+		chosen := []string{"✓ ✅ Приду", "✓ 🤔 Возможно"}[i]
+		if _, ok := m.Button(chosen); !ok {
+			t.Errorf("the reminder lacks the answer marked %q: %v", chosen, m.Buttons())
+		}
+	}
 	h.quiet()
 	for _, u := range us {
 		if extra := u.Drain(); len(extra) != 0 {
@@ -274,8 +358,8 @@ func TestReminders(t *testing.T) {
 	h.stop()
 	h.clock.Add(start.Add(-time.Hour).Sub(h.clock.Now()) + 20*time.Minute)
 	h.start()
-	next(t, us[0], "Напоминание")
-	next(t, us[1], "Напоминание")
+	next(t, us[0], "⏰")
+	next(t, us[1], "⏰")
 	h.restart()
 	h.quiet()
 	for _, u := range us {
@@ -296,6 +380,10 @@ func TestNoReminderAfterTheStart(t *testing.T) {
 	h.stop()
 	h.clock.Add(54 * time.Hour) // past the start: both reminders missed
 	h.start()
+	// The announcement loses its answer buttons; no reminder comes.
+	if m := next(t, us[0], "ответы закрыты", "Поздний семинар"); len(m.Buttons()) != 1 {
+		t.Errorf("the started announcement: %s", m)
+	}
 	h.quiet()
 	if extra := us[0].Drain(); len(extra) != 0 {
 		t.Errorf("a reminder after the start: %v", extra)

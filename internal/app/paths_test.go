@@ -31,7 +31,7 @@ func TestMemberOpensEventFromMeetings(t *testing.T) {
 	draft := scheduleEvent(t, leader, "Семинар", "Проектная деятельность", "30.11 14:00", "30 ноября 2026 (понедельник), 14:00")
 	press(t, leader, draft, "Опубликовать")
 	next(t, leader, "Объявлено")
-	next(t, u, "Новое мероприятие")
+	ann := next(t, u, "Новое мероприятие")
 
 	u.Send("/meetings")
 	list := next(t, u, "Ближайшие мероприятия", "30.11 14:00 · Семинар: Проектная деятельность (ММО учителей математики)")
@@ -65,6 +65,10 @@ func TestMemberOpensEventFromMeetings(t *testing.T) {
 		t.Errorf("answer toast %+v", a)
 	}
 	next(t, u, "Ваш ответ: ✅ придёте")
+	// The announcement, the one place the meeting lives, shows it too.
+	if m := next(t, u, "Ваш ответ: ✅ придёте"); m.ID != ann.ID {
+		t.Errorf("the announcement was not marked in place: %s", m)
+	}
 	next(t, leader, "Ответы: ✅ 1 · 🤔 0 · ❌ 0 · нет ответа 0", "Антонова А. А.")
 
 	u.Send("/meetings")
@@ -104,8 +108,16 @@ func TestAnswerAfterTheEventClosed(t *testing.T) {
 	press(t, leader, card, "Отменить")
 	press(t, leader, next(t, leader, "Отменить мероприятие «Итоги полугодия»?"), "Да, отменить")
 	next(t, leader, "Отменено.")
+	if m := next(t, u, "Мероприятие отменено", "Итоги полугодия"); m.ID != cancelledAnn.ID || len(m.Buttons()) != 0 {
+		t.Errorf("the cancelled announcement, edited in place without buttons: %s", m)
+	}
 	next(t, u, "Отменено:", "Итоги полугодия")
 	h.clock.Add(15 * time.Minute)
+	if m := next(t, u, "ответы закрыты", "Открытый урок геометрии"); m.ID != startedAnn.ID {
+		t.Errorf("the started announcement, edited in place: %s", m)
+	} else if _, ok := m.Button("Приду"); ok {
+		t.Errorf("the answer buttons stay after the start: %s", m)
+	}
 
 	for _, tc := range []struct {
 		name, topic string
@@ -113,7 +125,7 @@ func TestAnswerAfterTheEventClosed(t *testing.T) {
 		alert, lead string
 	}{
 		{"cancelled", "Итоги полугодия", cancelledAnn, "Мероприятие отменено.", "❌ <b>Мероприятие отменено</b>"},
-		{"started", "Открытый урок геометрии", startedAnn, "Мероприятие уже началось: ответ изменить нельзя.", "✔️ Мероприятие уже прошло."},
+		{"started", "Открытый урок геометрии", startedAnn, "Мероприятие уже началось: ответ изменить нельзя.", "ответы закрыты"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := press(t, u, tc.ann, "Возможно")
@@ -239,6 +251,11 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 
 	press(t, leader, view, "Закрыть отметку")
 	next(t, leader, "Отметка закрыта")
+	// The button goes from those who did not check in; the one who did
+	// keeps "Вы отмечены".
+	if m := next(t, us[1], "Отметка закрыта:"); len(m.Buttons()) != 0 || m.ID != here[1].ID {
+		t.Errorf("the dead button stays: %s", m)
+	}
 	if a := press(t, us[1], here[1], "Я на месте"); !a.ShowAlert || a.Text != "Отметка на это мероприятие закрыта." {
 		t.Errorf("press after closing: %+v", a)
 	}
@@ -263,22 +280,52 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 	})
 }
 
+// TestLeaderHelp: /help is a few lines above the home screen's buttons
+// for the role, not a dump of commands; the buttons open their sections.
 func TestLeaderHelp(t *testing.T) {
 	h := newHarness(t)
 	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
 	leader.Send("/help")
-	help := next(t, leader, "Вы — руководитель методического объединения",
-		"/members — Участники моего объединения", "/invite — Ссылка-приглашение и QR-код",
-		"/newevent — Назначить мероприятие", "/plan — План работы объединения", "/report — Годовой отчёт объединения",
-		"/meetings — Ближайшие мероприятия", "/cancel")
-	for _, not := range []string{"/overview", "/newassociation", "/coordinators", "/start"} {
-		if strings.Contains(help.Text, not) {
-			t.Errorf("the leader's help lists %s: %q", not, help.Text)
+	help := next(t, leader, "Вы руководитель объединения", "Главное", "ММО учителей математики")
+	for _, b := range []string{"📅 Мои встречи", "👥 Мои объединения", "⚙️ Настройки", "➕ Новое мероприятие", "🧑‍🏫 Участники", "📋 План", "📊 Отчёт", "📨 Обращения"} {
+		if _, ok := help.Button(b); !ok {
+			t.Errorf("the leader's home lacks %q: %v", b, help.Buttons())
 		}
 	}
+	if strings.Count(help.Text, "\n") > 4 || strings.Contains(help.Text, "/members") {
+		t.Errorf("the leader's help is a command dump: %q", help.Text)
+	}
+	for _, not := range []string{"Сводка", "Ждут решения"} {
+		if _, ok := help.Button(not); ok {
+			t.Errorf("the leader's home offers %s", not)
+		}
+	}
+	press(t, leader, help, "Новое мероприятие")
+	next(t, leader, "Новое мероприятие", "Выберите формат")
+
 	us[0].Send("/help")
-	if m := next(t, us[0], "Вы зарегистрированы как педагог", "/meetings"); strings.Contains(m.Text, "/members") || strings.Contains(m.Text, "/plan") {
-		t.Errorf("a member's help lists leader commands: %q", m.Text)
+	m := next(t, us[0], "Бот присылает объявления", "Главное")
+	for _, b := range []string{"📅 Мои встречи", "❓ Задать вопрос", "👥 Мои объединения", "⚙️ Настройки"} {
+		if _, ok := m.Button(b); !ok {
+			t.Errorf("the member's home lacks %q: %v", b, m.Buttons())
+		}
+	}
+	if _, ok := m.Button("Новое мероприятие"); ok {
+		t.Errorf("a member's home offers leader's buttons: %v", m.Buttons())
+	}
+	press(t, us[0], m, "Мои встречи")
+	next(t, us[0], "Ближайших мероприятий нет")
+	// A forged home button for a leader's section is refused.
+	if a := press(t, us[0], m, "Мои объединения"); a.ShowAlert {
+		t.Errorf("my associations refused: %+v", a)
+	}
+	next(t, us[0], "ММО учителей математики")
+	us[0].Send("Когда следующее заседание?")
+	next(t, us[0], "Не понял", "Главное")
+	us[0].Send("/start")
+	back := next(t, us[0], "С возвращением", "Главное")
+	if _, ok := back.Button("Мои встречи"); !ok || strings.Contains(back.Text, "/meetings") {
+		t.Errorf("/start of a known user: %q %v", back.Text, back.Buttons())
 	}
 }
 
@@ -294,6 +341,7 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 	next(t, u, "Новое мероприятие")
 	press(t, u, next(t, u, "Открыта отметка"), "Я на месте")
 	next(t, u, "Вы отмечены")
+	next(t, leader, "отметились 1 из 2") // the card, live
 	second := scheduleEvent(t, leader, "Семинар", "Наставничество в новом году", "20.09.2027 12:10", "20 сентября 2027 (понедельник), 12:10")
 	press(t, leader, second, "Опубликовать")
 	next(t, leader, "Объявлено")
@@ -304,6 +352,7 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 	press(t, u, nextSkipping(t, u, "⏰", "Открыта отметка"), "Я на месте")
 	next(t, u, "Вы отмечены", "Семинар «ММО учителей математики»")
 	h.clock.Add(30 * time.Minute) // the record counts events that have begun
+	next(t, u, "ответы закрыты", "Наставничество в новом году")
 
 	u.Send("/history")
 	hist := next(t, u, "Ваше участие в мероприятиях", "2027/2028 учебный год — 1 мероприятие", "2026/2027 учебный год — 1 мероприятие")
@@ -388,8 +437,18 @@ func TestInviteLinkDuringRegistration(t *testing.T) {
 	u.Send("Гимназия № 3")
 	next(t, u, "Шаг 3 из 3")
 	u.Send("учитель математики")
-	next(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
-	next(t, u, "Добро пожаловать в «ММО учителей математики»")
+	done := next(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
+	welcome := next(t, u, "Добро пожаловать в «ММО учителей математики»")
+	// Just joined: nothing tells her to join again, and the way on is
+	// the home screen's buttons.
+	for _, m := range []telegramtest.Message{done, welcome} {
+		if strings.Contains(m.Text, "/associations") || strings.Contains(m.Text, "Вступить") {
+			t.Errorf("a new member is told to join: %q", m.Text)
+		}
+	}
+	if _, ok := welcome.Button("Мои встречи"); !ok {
+		t.Errorf("the welcome lacks the home buttons: %v", welcome.Buttons())
+	}
 	next(t, leader, "вступил(а) Новикова Нина Николаевна (Гимназия № 3)")
 	uid := h.uid(120)
 	h.m.DB.View(func(tx *boltdb.Tx) error {
@@ -416,6 +475,7 @@ func TestAnswerKeepsTheWayBackToMeetings(t *testing.T) {
 	view := next(t, u, "Придёте?")
 	press(t, u, view, "Приду")
 	answered := next(t, u, "Ваш ответ: ✅ придёте")
+	next(t, u, "Ваш ответ: ✅ придёте") // the announcement, marked in place
 	if _, ok := answered.Button("⬅️ К мероприятиям"); !ok {
 		t.Fatalf("the way back is gone after answering: %s", answered)
 	}

@@ -183,6 +183,10 @@ func TestEnglishClient(t *testing.T) {
 	next(t, u, "Consent given")
 	next(t, u, "Step 1 of 3")
 	u.Send("Smith John")
+	// Latin letters are asked about (the documents are in Russian); an
+	// English speaker keeps them by a button.
+	press(t, u, next(t, u, "in Latin letters"), "Keep: Smith John")
+	next(t, u, "Full name: <b>Smith John</b>")
 	next(t, u, "Step 2 of 3")
 	u.Send("School No. 5")
 	next(t, u, "Step 3 of 3")

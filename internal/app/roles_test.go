@@ -23,7 +23,9 @@ func TestRoleGatedCommands(t *testing.T) {
 	member.Send("/whatever")
 	next(t, member, "Не знаю такой команды")
 	member.Send("привет")
-	next(t, member, "не понял")
+	if m := next(t, member, "Не понял сообщение", "Главное"); len(m.Buttons()) == 0 {
+		t.Errorf("no way on from text not understood: %q", m.Text)
+	}
 }
 
 func TestCoordinatorGrantAndRevoke(t *testing.T) {
@@ -36,7 +38,11 @@ func TestCoordinatorGrantAndRevoke(t *testing.T) {
 	h.register(other, "Иванов Пётр Сергеевич", "Школа № 2", "учитель физики")
 
 	admin.Send("/help")
-	next(t, admin, "администратор", "/coordinators")
+	if m := next(t, admin, "администратор", "/coordinators"); len(m.Buttons()) == 0 {
+		t.Errorf("the admin's home has no buttons: %q", m.Text)
+	} else if _, ok := m.Button("Ждут решения"); !ok {
+		t.Errorf("the admin's home lacks documents waiting: %v", m.Buttons())
+	}
 	admin.Send("/coordinators")
 	list := next(t, admin, "Координаторы", "(0 человек)")
 	press(t, admin, list, "Назначить координатора")

@@ -27,7 +27,7 @@ func TestSettingsLanguageSwitch(t *testing.T) {
 		t.Errorf("the chosen language is not marked: %v", edited.Buttons())
 	}
 	u.Send("/help")
-	next(t, u, "What you can do", "/settings")
+	next(t, u, "Home", "I am here")
 	got, _ := h.storedUser(201)
 	if got.Lang != "en" {
 		t.Errorf("stored language %q", got.Lang)
@@ -58,7 +58,7 @@ func TestSettingsEditProfile(t *testing.T) {
 	u.Send("/start") // a command in the middle abandons the form...
 	next(t, u, "С возвращением")
 	u.Send("Гимназия № 7")
-	next(t, u, "не понял") // ...so the text is not taken as the school
+	next(t, u, "Не понял") // ...so the text is not taken as the school
 	got, _ := h.storedUser(202)
 	if got.School != "Школа № 2" {
 		t.Fatalf("school changed to %q", got.School)

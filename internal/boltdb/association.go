@@ -2,7 +2,6 @@ package boltdb
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -39,7 +38,7 @@ func (tx *Tx) CreateAssociation(a *mmo.Association) error {
 // Association returns an association, or mmo.ErrNotFound.
 func (tx *Tx) Association(id uint64) (*mmo.Association, error) {
 	var a mmo.Association
-	if err := getJSON(tx.tx.Bucket(bucketAssociations), itob(id), &a); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketAssociations), itob(id), &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -64,7 +63,7 @@ func (tx *Tx) Associations() ([]*mmo.Association, error) {
 	var out []*mmo.Association
 	err := tx.tx.Bucket(bucketAssociations).ForEach(func(k, v []byte) error {
 		var a mmo.Association
-		if err := json.Unmarshal(v, &a); err != nil {
+		if err := tx.decode(v, &a); err != nil {
 			return fmt.Errorf("decode association %d: %w", btoi(k), err)
 		}
 		out = append(out, &a)
@@ -117,7 +116,7 @@ func (tx *Tx) SetLeader(aid uint64, uid int64) error {
 // mmo.ErrNotFound.
 func (tx *Tx) Membership(aid uint64, uid int64) (*mmo.Membership, error) {
 	var m mmo.Membership
-	if err := getJSON(tx.tx.Bucket(bucketMembers), memberKey(aid, uid), &m); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketMembers), memberKey(aid, uid), &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -151,7 +150,7 @@ func (tx *Tx) Members(aid uint64) ([]*mmo.Membership, error) {
 	c := tx.tx.Bucket(bucketMembers).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var m mmo.Membership
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := tx.decode(v, &m); err != nil {
 			return nil, fmt.Errorf("decode membership: %w", err)
 		}
 		out = append(out, &m)
@@ -196,22 +195,24 @@ func (tx *Tx) PutInvite(inv *mmo.Invite) error {
 // Invite returns an invitation by its token, or mmo.ErrNotFound.
 func (tx *Tx) Invite(token string) (*mmo.Invite, error) {
 	var inv mmo.Invite
-	if err := getJSON(tx.tx.Bucket(bucketInvites), []byte(token), &inv); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketInvites), []byte(token), &inv); err != nil {
 		return nil, err
 	}
 	return &inv, nil
 }
 
-// CheckIndexes verifies that the membership indexes, the leader lists and
-// the index of accounts agree with the records; tests run it after every
-// flow.
+// CheckIndexes verifies that every index agrees with the records, both
+// ways: memberships and leader lists, the index of accounts, events by
+// association and by start, users' attendance and answers, consultations
+// by deadline clock and by time, documents, broadcasts by time. Tests run
+// it after every flow; it reads the whole store.
 func (tx *Tx) CheckIndexes() error {
-	var errs []error
+	errs := []error{tx.checkTimeIndexes()}
 	members := tx.tx.Bucket(bucketMembers)
 	index := tx.tx.Bucket(bucketUserMembers)
 	members.ForEach(func(k, v []byte) error {
 		var m mmo.Membership
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := tx.decode(v, &m); err != nil {
 			errs = append(errs, fmt.Errorf("membership under key %x: %w", k, err))
 			return nil
 		}

@@ -3,21 +3,28 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// PutAttendance records a member's attendance of an event.
+// PutAttendance records a member's attendance of an event, with its entry
+// in the user's index.
 func (tx *Tx) PutAttendance(a *mmo.Attendance) error {
+	e, err := tx.Event(a.EventID)
+	if err != nil {
+		return fmt.Errorf("put attendance of event %d: %w", a.EventID, err)
+	}
+	if err := tx.tx.Bucket(bucketUserAttendance).Put(userEventKey(a.UserID, e.Start, e.ID), []byte(a.Mark)); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketAttendance), append(itob(a.EventID), itob(uint64(a.UserID))...), a)
 }
 
 // Attendance returns a member's attendance record, or mmo.ErrNotFound.
 func (tx *Tx) Attendance(eventID uint64, uid int64) (*mmo.Attendance, error) {
 	var a mmo.Attendance
-	if err := getJSON(tx.tx.Bucket(bucketAttendance), append(itob(eventID), itob(uint64(uid))...), &a); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketAttendance), append(itob(eventID), itob(uint64(uid))...), &a); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -30,7 +37,7 @@ func (tx *Tx) EventAttendance(eventID uint64) (map[int64]*mmo.Attendance, error)
 	c := tx.tx.Bucket(bucketAttendance).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var a mmo.Attendance
-		if err := json.Unmarshal(v, &a); err != nil {
+		if err := tx.decode(v, &a); err != nil {
 			return nil, fmt.Errorf("decode attendance: %w", err)
 		}
 		out[a.UserID] = &a
@@ -70,7 +77,7 @@ func minutesKey(eventID uint64, version int) []byte {
 func (tx *Tx) PutMinutes(m *mmo.Minutes) error {
 	b := tx.tx.Bucket(bucketMinutes)
 	var old mmo.Minutes
-	if err := getJSON(b, minutesKey(m.EventID, m.Version), &old); err == nil && old.Status == mmo.MinutesFinal {
+	if err := tx.getJSON(b, minutesKey(m.EventID, m.Version), &old); err == nil && old.Status == mmo.MinutesFinal {
 		return fmt.Errorf("minutes of event %d version %d are final", m.EventID, m.Version)
 	}
 	return putJSON(b, minutesKey(m.EventID, m.Version), m)
@@ -84,7 +91,7 @@ func (tx *Tx) MinutesVersions(eventID uint64) ([]*mmo.Minutes, error) {
 	c := tx.tx.Bucket(bucketMinutes).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var m mmo.Minutes
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := tx.decode(v, &m); err != nil {
 			return nil, fmt.Errorf("decode minutes: %w", err)
 		}
 		out = append(out, &m)
@@ -105,7 +112,7 @@ func (tx *Tx) RedactMinutes(uid int64) error {
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var m mmo.Minutes
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := tx.decode(v, &m); err != nil {
 			return fmt.Errorf("decode minutes: %w", err)
 		}
 		if m.Redact(uid) {

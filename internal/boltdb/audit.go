@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -50,7 +49,7 @@ func (tx *Tx) AssociationLog(aid uint64) ([]AuditEntry, error) {
 	c := tx.tx.Bucket(bucketAuditByAssoc).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		var e AuditEntry
-		if err := getJSON(audit, k[8:], &e); err != nil {
+		if err := tx.getJSON(audit, k[8:], &e); err != nil {
 			return nil, fmt.Errorf("audit entry of association %d: %w", aid, err)
 		}
 		out = append(out, e)
@@ -65,7 +64,7 @@ func (db *DB) AuditLog(subject int64) ([]AuditEntry, error) {
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketAudit).ForEach(func(k, v []byte) error {
 			var e AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
+			if err := db.decode(v, &e); err != nil {
 				return fmt.Errorf("decode audit entry: %w", err)
 			}
 			if subject == 0 || e.Subject == subject {

@@ -3,8 +3,6 @@ package boltdb
 import (
 	"fmt"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Broadcast counts the delivery of one message to many: an announcement,
@@ -33,6 +31,9 @@ func (tx *Tx) CreateBroadcast(b *Broadcast) error {
 	}
 	b.ID = seq
 	b.CreatedAt = tx.now
+	if err := tx.tx.Bucket(bucketBroadcastsByTime).Put(timeIDKey(b.CreatedAt, seq), nil); err != nil {
+		return err
+	}
 	return putJSON(bk, itob(seq), b)
 }
 
@@ -44,16 +45,16 @@ func (tx *Tx) PutBroadcast(b *Broadcast) error {
 // Broadcast returns a broadcast, or mmo.ErrNotFound.
 func (tx *Tx) Broadcast(id uint64) (*Broadcast, error) {
 	var b Broadcast
-	if err := getJSON(tx.tx.Bucket(bucketBroadcasts), itob(id), &b); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketBroadcasts), itob(id), &b); err != nil {
 		return nil, err
 	}
 	return &b, nil
 }
 
-func countBroadcast(btx *bolt.Tx, id uint64, outcome Outcome) error {
-	bk := btx.Bucket(bucketBroadcasts)
+func countBroadcast(tx *Tx, id uint64, outcome Outcome) error {
+	bk := tx.tx.Bucket(bucketBroadcasts)
 	var b Broadcast
-	if err := getJSON(bk, itob(id), &b); err != nil {
+	if err := tx.getJSON(bk, itob(id), &b); err != nil {
 		return fmt.Errorf("count broadcast %d: %w", id, err)
 	}
 	switch outcome {

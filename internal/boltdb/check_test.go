@@ -17,7 +17,7 @@ import (
 )
 
 // fixture writes a database of a few hundred kilobytes, with branch pages
-// and overflow values, and returns its path and bytes.
+// and overflow values, closed cleanly, and returns its path and bytes.
 func fixture(t *testing.T) (string, []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "mmo.db")
@@ -45,6 +45,22 @@ func fixture(t *testing.T) (string, []byte) {
 		t.Fatal(err)
 	}
 	return path, data
+}
+
+// crashed marks a closed fixture as a bot that stopped without closing
+// it leaves it.
+func crashed(t *testing.T, path string) []byte {
+	t.Helper()
+	b := openRaw(t, path)
+	if err := b.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyOpen, itob(1)) }); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
 
 // pages tells the pages of the database file at path apart: the live
@@ -107,27 +123,34 @@ const pageSize = 4096
 // TestDamagedFileIsRefused opens files damaged in the ways disks and
 // careless copies damage them: each is an error that names the file and
 // says to restore a backup, never a panic, and the file is not touched.
+// A file that was not closed cleanly is checked whole at start; a
+// cleanly closed one only for what a cut or a bad copy does to it (the
+// whole check would cost seconds at every start of a large store), and
+// Inspect, which checks backups and restores, always checks it whole.
 func TestDamagedFileIsRefused(t *testing.T) {
 	const page = pageSize
 	cases := []struct {
 		name   string
 		damage func(b []byte, leaves []int) []byte
+		// inside is damage inside one data page, which only the whole
+		// check finds.
+		inside bool
 	}{
-		{"cut in half", func(b []byte, _ []int) []byte { return b[:len(b)/2/page*page] }},
-		{"cut mid-page", func(b []byte, _ []int) []byte { return b[:len(b)/2+100] }},
-		{"cut to one page", func(b []byte, _ []int) []byte { return b[:page] }},
+		{"cut in half", func(b []byte, _ []int) []byte { return b[:len(b)/2/page*page] }, false},
+		{"cut mid-page", func(b []byte, _ []int) []byte { return b[:len(b)/2+100] }, false},
+		{"cut to one page", func(b []byte, _ []int) []byte { return b[:page] }, false},
 		{"garbage in the data pages", func(b []byte, _ []int) []byte {
 			r := rand.New(rand.NewPCG(1, 2))
 			for i := 2 * page; i < len(b); i++ {
 				b[i] = byte(r.Uint32())
 			}
 			return b
-		}},
+		}, false},
 		{"one page zeroed", func(b []byte, leaves []int) []byte {
 			at := nearest(leaves, b, 0.5) * page
 			clear(b[at : at+page])
 			return b
-		}},
+		}, true},
 		{"one page of garbage", func(b []byte, leaves []int) []byte {
 			r := rand.New(rand.NewPCG(3, 4))
 			at := nearest(leaves, b, 1.0/3) * page
@@ -135,38 +158,79 @@ func TestDamagedFileIsRefused(t *testing.T) {
 				b[i] = byte(r.Uint32())
 			}
 			return b
-		}},
+		}, true},
 		{"both meta pages garbage", func(b []byte, _ []int) []byte {
 			for i := range 2 * page {
 				b[i] = 0xA5
 			}
 			return b
-		}},
+		}, false},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			path, data := fixture(t)
-			leaves, _ := pages(t, path)
-			damaged := c.damage(bytes.Clone(data), leaves)
-			if err := os.WriteFile(path, damaged, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			for _, ro := range []bool{false, true} {
-				db, err := Open(path, Options{Timeout: time.Second, ReadOnly: ro})
-				if err == nil {
-					db.Close()
-					t.Fatalf("read-only %v: a damaged file opened", ro)
+		for _, clean := range []bool{false, true} {
+			name := c.name + map[bool]string{false: ", not closed", true: ", closed cleanly"}[clean]
+			t.Run(name, func(t *testing.T) {
+				path, data := fixture(t)
+				if !clean {
+					data = crashed(t, path)
 				}
-				if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "mmobot restore") {
-					t.Errorf("read-only %v: %v; want ErrDamaged naming the file and the restore", ro, err)
+				leaves, _ := pages(t, path)
+				damaged := c.damage(bytes.Clone(data), leaves)
+				if err := os.WriteFile(path, damaged, 0o600); err != nil {
+					t.Fatal(err)
 				}
-			}
-			after, _ := os.ReadFile(path)
-			if !bytes.Equal(after, damaged) {
-				t.Error("opening changed the damaged file")
-			}
-		})
+				if _, err := Inspect(path, time.Second); !errors.Is(err, ErrDamaged) {
+					t.Errorf("Inspect: %v; want ErrDamaged", err)
+				}
+				if clean && c.inside {
+					return // found by Inspect and by the next start that is not clean
+				}
+				for _, ro := range []bool{false, true} {
+					db, err := Open(path, Options{Timeout: time.Second, ReadOnly: ro})
+					if err == nil {
+						db.Close()
+						t.Fatalf("read-only %v: a damaged file opened", ro)
+					}
+					if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "mmobot restore") {
+						t.Errorf("read-only %v: %v; want ErrDamaged naming the file and the restore", ro, err)
+					}
+				}
+				after, _ := os.ReadFile(path)
+				if !bytes.Equal(after, damaged) {
+					t.Error("opening changed the damaged file")
+				}
+			})
+		}
 	}
+}
+
+// TestCleanCloseIsRecorded: a file is marked open while a bot has it and
+// clean once closed, so only a start after a clean stop skips the whole
+// check.
+func TestCleanCloseIsRecorded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	db, err := Open(path, Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean := func() bool {
+		var ok bool
+		db.bolt.View(func(tx *bolt.Tx) error { ok = closedCleanly(tx); return nil })
+		return ok
+	}
+	if clean() {
+		t.Error("an open file is marked clean")
+	}
+	db.Close()
+	ro, err := Open(path, Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db = ro
+	if !clean() {
+		t.Error("a closed file is not marked clean")
+	}
+	ro.Close()
 }
 
 // TestGarbageOnAFreePageIsHarmless opens a file whose free pages hold

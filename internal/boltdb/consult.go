@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -24,20 +23,34 @@ func (tx *Tx) CreateConsultation(c *mmo.Consultation) error {
 	if err := tx.tx.Bucket(bucketConsultsByAssoc).Put(append(itob(c.AssociationID), itob(seq)...), nil); err != nil {
 		return err
 	}
+	if err := tx.tx.Bucket(bucketConsultsByTime).Put(timeIDKey(c.CreatedAt, seq), nil); err != nil {
+		return err
+	}
+	if err := tx.indexConsultation(nil, c); err != nil {
+		return err
+	}
 	return tx.tx.Bucket(bucketConsultsByAsker).Put(append(itob(uint64(c.AskerID)), itob(seq)...), nil)
 }
 
 // Consultation returns a request, or mmo.ErrNotFound.
 func (tx *Tx) Consultation(id uint64) (*mmo.Consultation, error) {
 	var c mmo.Consultation
-	if err := getJSON(tx.tx.Bucket(bucketConsults), itob(id), &c); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketConsults), itob(id), &c); err != nil {
 		return nil, err
 	}
 	return &c, nil
 }
 
-// PutConsultation saves a request (the association and asker never change).
+// PutConsultation saves a request (the association, the asker and the
+// creation time never change), moving its deadline index entry.
 func (tx *Tx) PutConsultation(c *mmo.Consultation) error {
+	old, err := tx.Consultation(c.ID)
+	if err != nil {
+		return fmt.Errorf("put consultation %d: %w", c.ID, err)
+	}
+	if err := tx.indexConsultation(old, c); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketConsults), itob(c.ID), c)
 }
 
@@ -70,7 +83,7 @@ func (tx *Tx) Consultations(fn func(*mmo.Consultation) bool) error {
 	c := tx.tx.Bucket(bucketConsults).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var r mmo.Consultation
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := tx.decode(v, &r); err != nil {
 			return fmt.Errorf("decode consultation %d: %w", btoi(k), err)
 		}
 		if !fn(&r) {
@@ -104,7 +117,7 @@ func (tx *Tx) ConsultMessages(id uint64) ([]*mmo.ConsultMessage, error) {
 	c := tx.tx.Bucket(bucketConsultMessages).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var m mmo.ConsultMessage
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := tx.decode(v, &m); err != nil {
 			return nil, fmt.Errorf("decode consultation message: %w", err)
 		}
 		out = append(out, &m)
@@ -123,6 +136,12 @@ func (tx *Tx) DeleteConsultation(id uint64) error {
 		return err
 	}
 	if err := tx.tx.Bucket(bucketConsultsByAsker).Delete(append(itob(uint64(c.AskerID)), itob(id)...)); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketConsultsByTime).Delete(timeIDKey(c.CreatedAt, id)); err != nil {
+		return err
+	}
+	if err := tx.indexConsultation(c, nil); err != nil {
 		return err
 	}
 	b := tx.tx.Bucket(bucketConsultMessages)

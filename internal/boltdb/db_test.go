@@ -88,7 +88,9 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketEvents, bucketAssocEvents, bucketRSVPs, bucketReminders, bucketBroadcasts, bucketOutboxKeys,
 				bucketAttendance, bucketCheckinTokens, bucketMinutes,
 				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
-				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent, bucketAccounts} {
+				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent, bucketAccounts,
+				bucketEventsByStart, bucketUserAttendance, bucketUserAnswers, bucketConsultsDue, bucketConsultsByTime,
+				bucketDocuments, bucketBroadcastsByTime, bucketCoordinators, bucketSentByTime} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}

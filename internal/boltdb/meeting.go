@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -34,19 +33,23 @@ func (tx *Tx) CreateEvent(e *mmo.Event) error {
 	if err := putJSON(b, itob(seq), e); err != nil {
 		return err
 	}
+	if err := tx.indexEvent(nil, e); err != nil {
+		return err
+	}
 	return tx.tx.Bucket(bucketAssocEvents).Put(eventIndexKey(e), nil)
 }
 
 // Event returns an event, or mmo.ErrNotFound.
 func (tx *Tx) Event(id uint64) (*mmo.Event, error) {
 	var e mmo.Event
-	if err := getJSON(tx.tx.Bucket(bucketEvents), itob(id), &e); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketEvents), itob(id), &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
 }
 
-// PutEvent saves an event, moving its index entry if the start changed.
+// PutEvent saves an event, moving its index entries if the start or the
+// state changed.
 func (tx *Tx) PutEvent(e *mmo.Event) error {
 	old, err := tx.Event(e.ID)
 	if err != nil {
@@ -58,6 +61,11 @@ func (tx *Tx) PutEvent(e *mmo.Event) error {
 			return err
 		}
 		if err := idx.Put(eventIndexKey(e), nil); err != nil {
+			return err
+		}
+	}
+	if old.Start.Unix() != e.Start.Unix() || old.State != e.State {
+		if err := tx.indexEvent(old, e); err != nil {
 			return err
 		}
 	}
@@ -92,7 +100,7 @@ func (tx *Tx) Events(fn func(*mmo.Event) bool) error {
 	c := tx.tx.Bucket(bucketEvents).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var e mmo.Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := tx.decode(v, &e); err != nil {
 			return fmt.Errorf("decode event %d: %w", btoi(k), err)
 		}
 		if !fn(&e) {
@@ -102,8 +110,15 @@ func (tx *Tx) Events(fn func(*mmo.Event) bool) error {
 	return nil
 }
 
-// PutRSVP records a member's answer.
+// PutRSVP records a member's answer, with its entry in the user's index.
 func (tx *Tx) PutRSVP(r *mmo.RSVP) error {
+	e, err := tx.Event(r.EventID)
+	if err != nil {
+		return fmt.Errorf("put answer to event %d: %w", r.EventID, err)
+	}
+	if err := tx.tx.Bucket(bucketUserAnswers).Put(userEventKey(r.UserID, e.Start, e.ID), answerValue(r)); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketRSVPs), append(itob(r.EventID), itob(uint64(r.UserID))...), r)
 }
 
@@ -111,7 +126,7 @@ func (tx *Tx) PutRSVP(r *mmo.RSVP) error {
 // mmo.ErrNotFound.
 func (tx *Tx) RSVP(e *mmo.Event, uid int64) (*mmo.RSVP, error) {
 	var r mmo.RSVP
-	if err := getJSON(tx.tx.Bucket(bucketRSVPs), append(itob(e.ID), itob(uint64(uid))...), &r); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketRSVPs), append(itob(e.ID), itob(uint64(uid))...), &r); err != nil {
 		return nil, err
 	}
 	if r.Version != e.Version {
@@ -127,7 +142,7 @@ func (tx *Tx) RSVPs(e *mmo.Event) (map[int64]*mmo.RSVP, error) {
 	c := tx.tx.Bucket(bucketRSVPs).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var r mmo.RSVP
-		if err := json.Unmarshal(v, &r); err != nil {
+		if err := tx.decode(v, &r); err != nil {
 			return nil, fmt.Errorf("decode answer: %w", err)
 		}
 		if r.Version == e.Version {
@@ -166,30 +181,59 @@ func (tx *Tx) DeleteEvent(id uint64) error {
 	if err := tx.tx.Bucket(bucketAssocEvents).Delete(eventIndexKey(e)); err != nil {
 		return err
 	}
+	if err := tx.indexEvent(e, nil); err != nil {
+		return err
+	}
 	return tx.tx.Bucket(bucketEvents).Delete(itob(id))
 }
 
 // PurgeEvent removes an event with everything recorded about it: answers,
-// attendance, minutes, reminder marks and its check-in token (retention).
+// attendance, minutes, reminder marks, its check-in token and its index
+// entries (retention).
 func (tx *Tx) PurgeEvent(id uint64) error {
+	_, err := tx.purgeEvent(id, -1)
+	return err
+}
+
+// purgeEvent removes up to budget records of an event (answers, marks,
+// minutes, reminder marks, then the event itself; a negative budget is
+// no limit) and returns how many it removed; the event is gone when that
+// is fewer than budget. What it leaves is removed by the next call, so
+// an event of an association of thousands is purged over several short
+// transactions.
+func (tx *Tx) purgeEvent(id uint64, budget int) (int, error) {
 	e, err := tx.Event(id)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	n := 0
+	full := func() bool { return budget >= 0 && n >= budget }
 	prefix := itob(id)
-	for _, name := range [][]byte{bucketRSVPs, bucketAttendance, bucketMinutes, bucketReminders} {
-		b := tx.tx.Bucket(name)
+	for _, x := range []struct{ records, users []byte }{{bucketRSVPs, bucketUserAnswers}, {bucketAttendance, bucketUserAttendance}, {bucketMinutes, nil}, {bucketReminders, nil}} {
+		b := tx.tx.Bucket(x.records)
 		c := b.Cursor()
 		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
-			if err := b.Delete(k); err != nil {
-				return err
+			if full() {
+				return n, nil
 			}
+			if x.users != nil {
+				if err := tx.tx.Bucket(x.users).Delete(userEventKey(int64(btoi(k[8:16])), e.Start, id)); err != nil {
+					return n, err
+				}
+			}
+			if err := b.Delete(k); err != nil {
+				return n, err
+			}
+			n++
 		}
+	}
+	if full() {
+		return n, nil
 	}
 	if e.Checkin.Token != "" {
 		if err := tx.DeleteCheckinToken(e.Checkin.Token); err != nil {
-			return err
+			return n, err
 		}
 	}
-	return tx.DeleteEvent(id)
+	return n + 1, tx.DeleteEvent(id)
 }

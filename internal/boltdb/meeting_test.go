@@ -157,6 +157,13 @@ func TestOutboxKeysAndBroadcasts(t *testing.T) {
 func TestAttendanceAndMinutes(t *testing.T) {
 	db := MustOpenDB(t)
 	err := db.Update(func(tx *Tx) error {
+		// Attendance is of an event that exists (its start goes into the
+		// user's index): events 1 to 4.
+		for range 4 {
+			if err := tx.CreateEvent(&mmo.Event{AssociationID: 1, State: mmo.EventPublished, Start: time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
+				return err
+			}
+		}
 		tx.PutAttendance(&mmo.Attendance{EventID: 3, UserID: 1, Mark: mmo.MarkPresent, How: mmo.HowCode})
 		tx.PutAttendance(&mmo.Attendance{EventID: 3, UserID: 2, Mark: mmo.MarkExcused, How: mmo.HowManual, Note: "болеет"})
 		tx.PutAttendance(&mmo.Attendance{EventID: 4, UserID: 1, Mark: mmo.MarkPresent})

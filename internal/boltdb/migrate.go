@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // migration brings the schema from version i to i+1, where i is its index
@@ -29,6 +31,16 @@ var migrations = []migration{
 	{"create plans, reports, proposals, marks", migrateYear},
 	{"move the open cards of events into the sent-message registry", migrateSent},
 	{"give users internal ids, and their Telegram ids as accounts", migrateAccounts},
+	{"index events by start time", migrateEventsByStart},
+	{"index users' attendance and answers", migrateUserIndexes},
+	{"index consultations by deadline clock and by time", migrateConsultIndexes},
+	{"index plans and reports by kind and school year", migrateDocuments},
+	{"index broadcasts by time", migrateBroadcastsByTime},
+	{"index coordinators, and sent messages by time", migrateCoordinatorsAndSent},
+	{"create surveys", migrateSurveys},
+	{"create news", migrateNews},
+	{"create the materials bank", migrateMaterials},
+	{"create the registers", migrateRegisters},
 }
 
 // SchemaVersion is the version of the schema this build writes.
@@ -193,6 +205,109 @@ func migrateAccounts(tx *bolt.Tx) error {
 		return users.SetSequence(btoi(k))
 	}
 	return nil
+}
+
+// The index migrations below build an index from the records already
+// stored: a store written before the index existed gets it whole. They
+// decode with encoding/json directly, being no operation of the store.
+
+// forEachJSON decodes every record of a bucket into a new T.
+func forEachJSON[T any](tx *bolt.Tx, bucket []byte, fn func(*T) error) error {
+	return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+		var x T
+		if err := json.Unmarshal(v, &x); err != nil {
+			return fmt.Errorf("decode %s record %x: %w", bucket, k, err)
+		}
+		return fn(&x)
+	})
+}
+
+func migrateEventsByStart(tx *bolt.Tx) error {
+	idx, err := tx.CreateBucketIfNotExists(bucketEventsByStart)
+	if err != nil {
+		return err
+	}
+	return forEachJSON(tx, bucketEvents, func(e *mmo.Event) error {
+		return idx.Put(timeIDKey(e.Start, e.ID), []byte(e.State))
+	})
+}
+
+func migrateUserIndexes(tx *bolt.Tx) error {
+	starts := map[uint64]int64{}
+	if err := forEachJSON(tx, bucketEvents, func(e *mmo.Event) error {
+		starts[e.ID] = e.Start.Unix()
+		return nil
+	}); err != nil {
+		return err
+	}
+	att, err := tx.CreateBucketIfNotExists(bucketUserAttendance)
+	if err != nil {
+		return err
+	}
+	ans, err := tx.CreateBucketIfNotExists(bucketUserAnswers)
+	if err != nil {
+		return err
+	}
+	// A record of an event that is gone has no start to be found by; it
+	// is left out, as it was unreachable before.
+	if err := forEachJSON(tx, bucketAttendance, func(a *mmo.Attendance) error {
+		if s, ok := starts[a.EventID]; ok {
+			return att.Put(userEventKey(a.UserID, unixTime(s), a.EventID), []byte(a.Mark))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return forEachJSON(tx, bucketRSVPs, func(r *mmo.RSVP) error {
+		if s, ok := starts[r.EventID]; ok {
+			return ans.Put(userEventKey(r.UserID, unixTime(s), r.EventID), answerValue(r))
+		}
+		return nil
+	})
+}
+
+func migrateConsultIndexes(tx *bolt.Tx) error {
+	due, err := tx.CreateBucketIfNotExists(bucketConsultsDue)
+	if err != nil {
+		return err
+	}
+	byTime, err := tx.CreateBucketIfNotExists(bucketConsultsByTime)
+	if err != nil {
+		return err
+	}
+	return forEachJSON(tx, bucketConsults, func(c *mmo.Consultation) error {
+		if k := consultDueKey(c); k != nil {
+			if err := due.Put(k, nil); err != nil {
+				return err
+			}
+		}
+		return byTime.Put(timeIDKey(c.CreatedAt, c.ID), nil)
+	})
+}
+
+func migrateDocuments(tx *bolt.Tx) error {
+	docs, err := tx.CreateBucketIfNotExists(bucketDocuments)
+	if err != nil {
+		return err
+	}
+	if err := forEachJSON(tx, bucketPlans, func(p *mmo.Plan) error {
+		return docs.Put(docKey('p', p.Year, p.AssociationID), []byte(p.Status))
+	}); err != nil {
+		return err
+	}
+	return forEachJSON(tx, bucketReports, func(r *mmo.Report) error {
+		return docs.Put(docKey('r', r.Year, r.AssociationID), []byte(r.Status))
+	})
+}
+
+func migrateBroadcastsByTime(tx *bolt.Tx) error {
+	idx, err := tx.CreateBucketIfNotExists(bucketBroadcastsByTime)
+	if err != nil {
+		return err
+	}
+	return forEachJSON(tx, bucketBroadcasts, func(b *Broadcast) error {
+		return idx.Put(timeIDKey(b.CreatedAt, b.ID), nil)
+	})
 }
 
 // migrate runs the pending migrations. A file written by a newer build is

@@ -266,7 +266,7 @@ func (db *DB) OutboxDone(id uint64, outcome Outcome) error {
 			}
 		}
 		if it.Broadcast != 0 {
-			return countBroadcast(btx, it.Broadcast, outcome)
+			return countBroadcast(db.newTx(btx), it.Broadcast, outcome)
 		}
 		return nil
 	})

@@ -40,13 +40,19 @@ func (tx *Tx) PutSent(key string, s *SentRecord) error {
 	if s.At.IsZero() {
 		s.At = tx.now
 	}
+	if err := unindexSent(tx, key); err != nil {
+		return err
+	}
+	if err := tx.tx.Bucket(bucketSentByTime).Put(sentTimeKey(s.At, key), nil); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketSent), []byte(key), s)
 }
 
 // Sent returns the message recorded under key, or mmo.ErrNotFound.
 func (tx *Tx) Sent(key string) (*SentRecord, error) {
 	var s SentRecord
-	if err := getJSON(tx.tx.Bucket(bucketSent), []byte(key), &s); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketSent), []byte(key), &s); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -54,6 +60,9 @@ func (tx *Tx) Sent(key string) (*SentRecord, error) {
 
 // DeleteSent forgets the message recorded under key.
 func (tx *Tx) DeleteSent(key string) error {
+	if err := unindexSent(tx, key); err != nil {
+		return err
+	}
 	return tx.tx.Bucket(bucketSent).Delete([]byte(key))
 }
 
@@ -63,7 +72,7 @@ func (db *DB) Sent(key string) (*SentRecord, error) {
 	var s *SentRecord
 	err := db.bolt.View(func(btx *bolt.Tx) error {
 		var err error
-		s, err = (&Tx{tx: btx}).Sent(key)
+		s, err = db.newTx(btx).Sent(key)
 		return err
 	})
 	return s, err
@@ -75,7 +84,7 @@ func (db *DB) SentRemoved(key, message string) error {
 	return db.batch(func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketSent)
 		var s SentRecord
-		if err := getJSON(b, []byte(key), &s); err != nil {
+		if err := db.newTx(btx).getJSON(b, []byte(key), &s); err != nil {
 			if errors.Is(err, mmo.ErrNotFound) {
 				return nil
 			}
@@ -83,6 +92,9 @@ func (db *DB) SentRemoved(key, message string) error {
 		}
 		if s.Message != message {
 			return nil
+		}
+		if err := btx.Bucket(bucketSentByTime).Delete(sentTimeKey(s.At, key)); err != nil {
+			return err
 		}
 		return b.Delete([]byte(key))
 	})
@@ -95,7 +107,7 @@ func (db *DB) SentDelivered(key string, id uint64, message string) error {
 	return db.batch(func(btx *bolt.Tx) error {
 		b := btx.Bucket(bucketSent)
 		var s SentRecord
-		if err := getJSON(b, []byte(key), &s); err != nil {
+		if err := db.newTx(btx).getJSON(b, []byte(key), &s); err != nil {
 			if errors.Is(err, mmo.ErrNotFound) {
 				return nil
 			}

@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,7 +12,7 @@ import (
 // User returns the user with the id, or mmo.ErrNotFound.
 func (tx *Tx) User(id int64) (*mmo.User, error) {
 	var u mmo.User
-	if err := getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
 		return nil, err
 	}
 	return &u, nil
@@ -73,6 +72,9 @@ func (tx *Tx) PutUser(u *mmo.User) error {
 			return err
 		}
 	}
+	if err := tx.indexCoordinator(u); err != nil {
+		return err
+	}
 	return putJSON(users, itob(uint64(u.ID)), u)
 }
 
@@ -81,7 +83,7 @@ func (tx *Tx) Users(fn func(*mmo.User) bool) error {
 	c := tx.tx.Bucket(bucketUsers).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var u mmo.User
-		if err := json.Unmarshal(v, &u); err != nil {
+		if err := tx.decode(v, &u); err != nil {
 			return fmt.Errorf("decode user %d: %w", btoi(k), err)
 		}
 		if !fn(&u) {
@@ -119,11 +121,13 @@ func (tx *Tx) FindUsers(query string, limit int) ([]*mmo.User, error) {
 // Coordinators returns the users holding the coordinator role, by name.
 func (tx *Tx) Coordinators() ([]*mmo.User, error) {
 	var found []*mmo.User
-	err := tx.Users(func(u *mmo.User) bool {
-		if u.Coordinator {
-			found = append(found, u)
+	err := tx.tx.Bucket(bucketCoordinators).ForEach(func(k, _ []byte) error {
+		u, err := tx.User(int64(btoi(k)))
+		if err != nil {
+			return fmt.Errorf("coordinator %d: %w", btoi(k), err)
 		}
-		return true
+		found = append(found, u)
+		return nil
 	})
 	sort.Slice(found, func(i, j int) bool { return found[i].Name < found[j].Name })
 	return found, err
@@ -152,7 +156,7 @@ func (tx *Tx) SetBlocked(id int64, blocked bool) error {
 // Dialog returns the user's open dialog, or mmo.ErrNotFound.
 func (tx *Tx) Dialog(userID int64) (*mmo.Dialog, error) {
 	var d mmo.Dialog
-	if err := getJSON(tx.tx.Bucket(bucketDialogs), itob(uint64(userID)), &d); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketDialogs), itob(uint64(userID)), &d); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -165,7 +169,11 @@ func (tx *Tx) PutDialog(userID int64, d *mmo.Dialog) error {
 
 // DeleteDialog ends the user's dialog, if any.
 func (tx *Tx) DeleteDialog(userID int64) error {
-	return tx.tx.Bucket(bucketDialogs).Delete(itob(uint64(userID)))
+	b := tx.tx.Bucket(bucketDialogs)
+	if b.Get(itob(uint64(userID))) == nil {
+		return nil // nothing to end: a read-only handling stays read-only
+	}
+	return b.Delete(itob(uint64(userID)))
 }
 
 // DeleteUser removes a user's record, open dialog and memberships, and
@@ -195,6 +203,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 				return err
 			}
 		}
+	}
+	if err := tx.tx.Bucket(bucketCoordinators).Delete(itob(uint64(id))); err != nil {
+		return err
 	}
 	return tx.tx.Bucket(bucketUsers).Delete(itob(uint64(id)))
 }

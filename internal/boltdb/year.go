@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -21,7 +20,7 @@ func yearKey(aid uint64, year int) []byte {
 // mmo.ErrNotFound.
 func (tx *Tx) Plan(aid uint64, year int) (*mmo.Plan, error) {
 	var p mmo.Plan
-	if err := getJSON(tx.tx.Bucket(bucketPlans), yearKey(aid, year), &p); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketPlans), yearKey(aid, year), &p); err != nil {
 		return nil, err
 	}
 	return &p, nil
@@ -30,6 +29,9 @@ func (tx *Tx) Plan(aid uint64, year int) (*mmo.Plan, error) {
 // PutPlan saves a work plan, stamping UpdatedAt.
 func (tx *Tx) PutPlan(p *mmo.Plan) error {
 	p.UpdatedAt = tx.now
+	if err := tx.tx.Bucket(bucketDocuments).Put(docKey('p', p.Year, p.AssociationID), []byte(p.Status)); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketPlans), yearKey(p.AssociationID, p.Year), p)
 }
 
@@ -37,7 +39,7 @@ func (tx *Tx) PutPlan(p *mmo.Plan) error {
 // mmo.ErrNotFound.
 func (tx *Tx) Report(aid uint64, year int) (*mmo.Report, error) {
 	var r mmo.Report
-	if err := getJSON(tx.tx.Bucket(bucketReports), yearKey(aid, year), &r); err != nil {
+	if err := tx.getJSON(tx.tx.Bucket(bucketReports), yearKey(aid, year), &r); err != nil {
 		return nil, err
 	}
 	return &r, nil
@@ -46,6 +48,9 @@ func (tx *Tx) Report(aid uint64, year int) (*mmo.Report, error) {
 // PutReport saves an annual report, stamping UpdatedAt.
 func (tx *Tx) PutReport(r *mmo.Report) error {
 	r.UpdatedAt = tx.now
+	if err := tx.tx.Bucket(bucketDocuments).Put(docKey('r', r.Year, r.AssociationID), []byte(r.Status)); err != nil {
+		return err
+	}
 	return putJSON(tx.tx.Bucket(bucketReports), yearKey(r.AssociationID, r.Year), r)
 }
 
@@ -58,6 +63,11 @@ func (tx *Tx) DeleteYearDocs(aid uint64, year int) error {
 	}
 	if err := tx.tx.Bucket(bucketReports).Delete(k); err != nil {
 		return err
+	}
+	for _, kind := range []byte{'p', 'r'} {
+		if err := tx.tx.Bucket(bucketDocuments).Delete(docKey(kind, year, aid)); err != nil {
+			return err
+		}
 	}
 	b := tx.tx.Bucket(bucketProposals)
 	c := b.Cursor()
@@ -92,7 +102,7 @@ func (tx *Tx) Proposals(aid uint64, year int) ([]*mmo.Proposal, error) {
 	c := tx.tx.Bucket(bucketProposals).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		var p mmo.Proposal
-		if err := json.Unmarshal(v, &p); err != nil {
+		if err := tx.decode(v, &p); err != nil {
 			return nil, fmt.Errorf("decode proposal: %w", err)
 		}
 		out = append(out, &p)

@@ -303,6 +303,13 @@ func (b *Engine) card(r *Request, a *mmo.Association) (string, [][]Button, error
 		}
 	}
 	if r.canManage(a) {
+		// The public link for parents belongs on the card, where a
+		// leader looks for it, not two taps down under consultants.
+		if a.ConsultToken != "" {
+			sb.WriteString("\n\n" + r.T("conv_ask.parents_link", "Link", r.deepLink("q_"+a.ConsultToken)))
+		} else if !a.Archived() {
+			kb = append(kb, []Button{r.Button(r.T("conv_ask.parents_link_on"), verbConsultLink, id, "on")})
+		}
 		row := []Button{r.Button(r.T("assoc.members_button"), verbMembers, id, "0")}
 		if !a.Archived() {
 			row = append(row, r.Button(r.T("assoc.invite_button"), verbInvite, id))

@@ -1,8 +1,10 @@
 package chat
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -60,7 +62,7 @@ func (b *Engine) join(r *Request, a *mmo.Association, via string) error {
 		return b.sendRequest(r, a, r.User)
 	}
 	return b.addMember(r, a, r.User, via, func() {
-		r.Reply(r.T("assoc.joined", "Name", a.Name))
+		r.Reply(r.T("assoc.joined", "Name", a.Name), b.homeButtons(r)...)
 	})
 }
 
@@ -117,14 +119,33 @@ func (b *Engine) checkThreshold(r *Request, a *mmo.Association, before, after in
 // coordinators returns the registered coordinators and admins who can be
 // written to.
 func (b *Engine) coordinators(tx *boltdb.Tx) ([]*mmo.User, error) {
+	// Through the coordinators' index and the administrators' accounts,
+	// not a walk over every user: the due scan asks on each escalation.
+	list, err := tx.Coordinators()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range b.opt.Admins {
+		u, err := tx.UserByAccount(a.Messenger, a.ID)
+		if errors.Is(err, mmo.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, u)
+	}
+	slices.SortFunc(list, func(x, y *mmo.User) int { return cmp.Compare(x.ID, y.ID) })
 	var out []*mmo.User
-	err := tx.Users(func(u *mmo.User) bool {
-		if u.Registered() && !u.Blocked && (u.Coordinator || b.isAdmin(u)) {
+	for i, u := range list {
+		if i > 0 && list[i-1].ID == u.ID {
+			continue
+		}
+		if u.Registered() && !u.Blocked {
 			out = append(out, u)
 		}
-		return true
-	})
-	return out, err
+	}
+	return out, nil
 }
 
 // sendRequest sends a join request to the association's leader, or to the

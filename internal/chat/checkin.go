@@ -111,6 +111,12 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		r.Edit(done)
 	} else {
 		r.Reply(done)
+		// Checked in by the code or the link: the "I am here" button
+		// of their message can do nothing more.
+		r.EditKept(hereKey(e, r.User.ID), done)
+	}
+	if err := b.refreshLeaderCard(r, e, a); err != nil {
+		return err
 	}
 	return b.refreshCheckinCard(r, e, a)
 }
@@ -248,15 +254,19 @@ func (b *Engine) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) e
 	}
 	users := memberUsers(list)
 	to := pickUsers(users, mmo.CheckinInvited(userIDs(users), a.LeaderID, answers))
-	_, err = b.broadcast(r, "checkin", e, to, func(l loc, u *mmo.User) (string, [][]Button, error) {
+	key := func(u *mmo.User) string { return hereKey(e, u.ID) }
+	_, err = b.broadcastKept(r, "checkin", e, to, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
 		title, err := b.title(r.Tx, l, e, a)
 		if err != nil {
 			return "", nil, err
 		}
-		return l.T("checkin.open_notice", "Title", rawArg(title), "Topic", e.Topic, "When", b.when(e, l.lang)),
+		return l.T("conv_meet.here_open", "Title", rawArg(title), "Topic", e.Topic),
 			[][]Button{{r.Button(l.T("checkin.here_button"), verbCheckinHere, eid(e))}}, nil
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return b.tellLeaderCheckin(r, e, a)
 }
 
 // dueCheckins sends the "I am here" button of events whose check-in window

@@ -142,7 +142,7 @@ func (b *Engine) onCheckin(r *Request) error {
 	if err := r.ensureCheckin(e); err != nil {
 		return err
 	}
-	if err := r.remember(checkinKey(e)); err != nil {
+	if err := r.rememberView(checkinKey(e), cardKey(e)); err != nil {
 		return err
 	}
 	if err := r.Tx.PutEvent(e); err != nil {
@@ -190,8 +190,19 @@ func (b *Engine) onCheckinOpen(r *Request) error {
 	default:
 		return r.stale()
 	}
-	if e.Checkin.Manual == "open" && !e.Checkin.Announced {
+	switch {
+	case e.Checkin.Manual == "open" && !e.Checkin.Announced:
 		if err := b.announceCheckin(r, e, a); err != nil {
+			return err
+		}
+	case e.Checkin.Manual == "open" && e.Checkin.HereClosed:
+		// Opened again: the "I am here" buttons come back.
+		e.Checkin.HereClosed = false
+		if err := b.editHere(r, e, a, true); err != nil {
+			return err
+		}
+	case e.Checkin.Manual == "closed" && e.Checkin.Announced && !e.Checkin.HereClosed:
+		if err := b.closeHere(r, e, a); err != nil {
 			return err
 		}
 	}
@@ -214,7 +225,7 @@ func (b *Engine) onCheckinWindow(r *Request) error {
 	id := eid(e)
 	if side := r.Press.Arg(1); side != "" {
 		minutes, err := strconv.Atoi(r.Press.Arg(2))
-		if err != nil || minutes < 5 || minutes > 12*60 {
+		if err != nil || minutes < 5 || time.Duration(minutes)*time.Minute > mmo.MaxCheckinShift {
 			return r.stale()
 		}
 		d := time.Duration(minutes) * time.Minute

@@ -15,6 +15,7 @@ const (
 	verbAskCategory  = "qc" // nonce, category index
 	verbAskDone      = "qd" // attachments done (or none): nonce
 	verbAskForm      = "qf" // nonce, chat|phone|meeting
+	verbAskCancel    = "qb" // leave the request form: nonce
 	verbAskNoPhone   = "qp" // go on without a phone number: nonce
 	verbAskConsent   = "qy" // a non-member's consent: nonce, agree|decline
 	verbConsult      = "qv" // open a request: cid
@@ -51,8 +52,26 @@ func categoryName(l loc, c string) string {
 		return l.T("consult.cat_software")
 	case "cat:other":
 		return l.T("consult.cat_other")
+	case "cat:p_learning", "cat:p_exams", "cat:p_contests", "cat:p_help", "cat:p_other":
+		return l.T("conv_ask." + strings.TrimPrefix(c, "cat:"))
 	}
 	return c
+}
+
+// parentCategories are the built-in topics of those who ask through the
+// public link, parents mostly: their words, not a teacher's.
+var parentCategories = []string{"cat:p_learning", "cat:p_exams", "cat:p_contests", "cat:p_help", "cat:p_other"}
+
+// categoriesFor returns the topics offered to an asker: a member's, or
+// the public link's (configurable, parent-friendly by default).
+func (b *Engine) categoriesFor(member bool) []string {
+	if member {
+		return b.categories()
+	}
+	if len(b.opt.ParentCategories) > 0 {
+		return b.opt.ParentCategories
+	}
+	return parentCategories
 }
 
 func (b *Engine) categories() []string {

@@ -76,7 +76,7 @@ func (b *Engine) startAsk(r *Request, a *mmo.Association, member bool) error {
 	}
 	nonce := itoa(int64(d.Nonce))
 	var kb [][]Button
-	for i, c := range b.categories() {
+	for i, c := range b.categoriesFor(member) {
 		kb = append(kb, []Button{r.Button(categoryName(r.loc(), c), verbAskCategory, nonce, strconv.Itoa(i))})
 	}
 	r.Reply(r.T("consult.ask_category", "Name", a.Name), kb...)
@@ -89,7 +89,7 @@ func (b *Engine) onAskCategory(r *Request) error {
 		return err
 	}
 	i, err := strconv.Atoi(r.Press.Arg(1))
-	cats := b.categories()
+	cats := b.categoriesFor(d.Draft["member"] == "true")
 	if err != nil || i < 0 || i >= len(cats) {
 		return r.stale()
 	}
@@ -125,7 +125,24 @@ func (b *Engine) dialogAsk(r *Request, d *mmo.Dialog) error {
 		text = r.Update.Caption
 	}
 	switch d.Step {
-	case "category", "form":
+	case "form":
+		if att == nil || other {
+			r.Reply(r.T("create.press_button"))
+			return nil
+		}
+		// A file sent while the form of the answer is asked: added.
+		atts := loadAttachments(d)
+		if len(atts) >= maxAttachments {
+			r.Reply(r.N("consult.too_many_files", maxAttachments))
+			return nil
+		}
+		saveAttachments(d, append(atts, *att))
+		if err := r.PutDialog(*d); err != nil {
+			return err
+		}
+		r.Reply(r.N("conv_ask.file_added", len(atts)+1))
+		return nil
+	case "category":
 		r.Reply(r.T("create.press_button"))
 		return nil
 	case "phone":
@@ -171,11 +188,13 @@ func (b *Engine) dialogAsk(r *Request, d *mmo.Dialog) error {
 			return nil
 		}
 		saveAttachments(d, atts)
-		nd, err := r.advance(d, "files", map[string]string{"question": q})
+		// Straight on to the form of the answer: a file can still be
+		// sent there, without a step of its own to confirm.
+		nd, err := r.advance(d, "form", map[string]string{"question": q})
 		if err != nil {
 			return err
 		}
-		r.Reply(r.N("consult.ask_files", len(atts), "Max", maxAttachments), []Button{r.Button(r.T("consult.files_done"), verbAskDone, itoa(int64(nd.Nonce)))})
+		b.askForm(r, nd)
 	case "files":
 		if att == nil {
 			r.Reply(r.T("consult.files_hint"))
@@ -213,11 +232,17 @@ func (b *Engine) onAskDone(r *Request) error {
 		return err
 	}
 	r.Edit(r.N("consult.files_count", len(loadAttachments(d))))
-	nonce := itoa(int64(nd.Nonce))
-	r.Reply(r.T("consult.ask_form"), []Button{r.Button(r.T("consult.form_chat"), verbAskForm, nonce, string(mmo.FormChat))},
-		[]Button{r.Button(r.T("consult.form_phone"), verbAskForm, nonce, string(mmo.FormPhone))},
-		[]Button{r.Button(r.T("consult.form_meeting"), verbAskForm, nonce, string(mmo.FormMeeting))})
+	b.askForm(r, nd)
 	return nil
+}
+
+// askForm asks how the answer should come, and says a file can be added.
+func (b *Engine) askForm(r *Request, d mmo.Dialog) {
+	nonce := itoa(int64(d.Nonce))
+	r.Reply(r.T("consult.ask_form")+"\n"+r.T("conv_ask.files_hint"), []Button{r.Button(r.T("consult.form_chat"), verbAskForm, nonce, string(mmo.FormChat))},
+		[]Button{r.Button(r.T("consult.form_phone"), verbAskForm, nonce, string(mmo.FormPhone))},
+		[]Button{r.Button(r.T("consult.form_meeting"), verbAskForm, nonce, string(mmo.FormMeeting))},
+		[]Button{r.Button(r.T("conv_form.cancel"), verbAskCancel, nonce)})
 }
 
 func (b *Engine) onAskForm(r *Request) error {
@@ -279,7 +304,11 @@ func (b *Engine) createConsultation(r *Request, d *mmo.Dialog) error {
 	if err := r.Tx.CreateConsultation(c); err != nil {
 		return fmt.Errorf("create a consultation in association %d: %w", c.AssociationID, err)
 	}
-	r.Reply(r.T("consult.created", "N", c.ID, "Name", a.Name), []Button{r.Button(r.T("consult.open_button"), verbConsult, cid(c))})
+	created := r.T("consult.created", "N", c.ID, "Name", a.Name)
+	if days := b.opt.ConsultResponseDays; days > 0 {
+		created += "\n" + r.N("conv_ask.expect", days)
+	}
+	r.Reply(created, []Button{r.Button(r.T("consult.open_button"), verbConsult, cid(c))})
 	// The leader and the consultants hear of it; with none, the
 	// coordinators, so a request never waits unseen.
 	var staff []*mmo.User
@@ -383,4 +412,20 @@ func (b *Engine) dialogAskConsent(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	return b.startAsk(r, a, false)
+}
+
+// onAskCancel leaves the request form by its button: nothing is filed.
+func (b *Engine) onAskCancel(r *Request) error {
+	d, _, err := r.Dialog()
+	if err != nil {
+		return err
+	}
+	if d == nil || d.Flow != mmo.FlowAsk || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
+		return r.stale()
+	}
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	r.Edit(r.T("cancel.done"))
+	return nil
 }

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -173,12 +174,12 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 			if text != "" || att == nil {
 				r.Send(asker.ID, lead+"\n\n"+esc(text), []Button{
 					r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
-					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c)),
+					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
 				})
 			} else {
 				r.Send(asker.ID, l.T("consult.answer_file_only", "N", c.ID), []Button{
 					r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
-					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c)),
+					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
 				})
 			}
 		}
@@ -289,18 +290,11 @@ func (b *Engine) onConsultRate(r *Request) error {
 	return nil
 }
 
-// dueConsultations raises requests that wait too long for an answer and
-// closes answered ones the asker left quiet.
-func (b *Engine) dueConsultations(r *Request) (bool, error) {
-	var due []*mmo.Consultation
-	if err := r.Tx.Consultations(func(c *mmo.Consultation) bool {
-		if c.Open() {
-			due = append(due, c)
-		}
-		return true
-	}); err != nil {
-		return false, err
-	}
+// dueConsultations closes the answered requests the asker left quiet and
+// raises those that wait too long for an answer, as found by findDue
+// through the deadline index; the rules decide again for each.
+func (b *Engine) dueConsultations(r *Request, closing, raising []*mmo.Consultation) (bool, error) {
+	due := append(slices.Clip(closing), raising...)
 	sent := false
 	for _, c := range due {
 		a, err := r.Tx.Association(c.AssociationID)

@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/render"
 )
 
 // Callback verbs of the coordinator's overview and retention.
@@ -20,8 +18,9 @@ const (
 )
 
 // dailyIfDue runs the daily jobs once a day, after the alert time: the
-// deadline reminders, the coordinators' digest, and retention.
-func (b *Engine) dailyIfDue(r *Request) (bool, error) {
+// deadline reminders, the coordinators' digest (drawn up beforehand, see
+// draftDigest), and retention.
+func (b *Engine) dailyIfDue(r *Request, digest *digestDraft) (bool, error) {
 	today, ok := mmo.DailyDue(r.Now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location)
 	if !ok {
 		return false, nil
@@ -37,9 +36,7 @@ func (b *Engine) dailyIfDue(r *Request) (bool, error) {
 	if err := b.ladderReminders(r); err != nil {
 		return false, err
 	}
-	if err := b.digest(r); err != nil {
-		return false, err
-	}
+	b.sendDigest(r, digest)
 	if err := b.retention(r); err != nil {
 		return false, err
 	}
@@ -52,26 +49,28 @@ func (b *Engine) systemRequest(tx *boltdb.Tx) *Request {
 	return &Request{bot: b, Tx: tx, Now: b.now(), Update: &Update{Messenger: b.opt.Transports[0].Messenger}, User: &mmo.User{}, Lang: i18n.Default}
 }
 
-// docState is a plan's or report's status for one association and year.
+// docState is a plan's or report's status for one association and year,
+// from the documents index (read once per kind and year for a request).
 func (b *Engine) docState(r *Request, kind string, a *mmo.Association, year int) (mmo.DocStatus, error) {
-	if kind == mmo.DocPlan {
-		p, err := r.Tx.Plan(a.ID, year)
-		if errors.Is(err, mmo.ErrNotFound) {
-			return "", nil
-		}
-		if err != nil {
+	k := docYear{kind, year}
+	all, ok := r.docs[k]
+	if !ok {
+		var err error
+		if all, err = r.Tx.DocumentStatuses(kind, year); err != nil {
 			return "", err
 		}
-		return p.Status, nil
+		if r.docs == nil {
+			r.docs = map[docYear]map[uint64]mmo.DocStatus{}
+		}
+		r.docs[k] = all
 	}
-	rep, err := r.Tx.Report(a.ID, year)
-	if errors.Is(err, mmo.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	return rep.Status, nil
+	return all[a.ID], nil
+}
+
+// docYear names the documents of one kind and school year.
+type docYear struct {
+	kind string
+	year int
 }
 
 // pendingDocs lists the plans and reports an association still owes: those
@@ -145,29 +144,45 @@ func dueText(l loc, left int) string {
 	return l.N("deadline.overdue_days", -left)
 }
 
-// digest sends the coordinators one message a day with what needs their
-// attention; nothing to say, nothing is sent. It runs among the daily
-// jobs, whose mark keeps it to once a day.
-func (b *Engine) digest(r *Request) error {
+// digestDraft is the coordinators' digest drawn up for the day: to whom,
+// and what; nil when there is nobody to send it to or nothing to say.
+type digestDraft struct {
+	to []*mmo.User
+	d  mmo.Digest
+}
+
+// draftDigest draws up the digest. It reads every association's year, so
+// the due scan runs it in a read transaction of its own, before the write
+// transaction that sends it.
+func (b *Engine) draftDigest(r *Request) (*digestDraft, error) {
 	coords, err := b.coordinators(r.Tx)
 	if err != nil || len(coords) == 0 {
-		return err
+		return nil, err
 	}
 	d, err := b.digestData(r)
 	if err != nil || d.Empty() {
-		return err
+		return nil, err
+	}
+	return &digestDraft{to: coords, d: d}, nil
+}
+
+// sendDigest sends the coordinators one message a day with what needs
+// their attention; nothing to say, nothing is sent. It runs among the
+// daily jobs, whose mark keeps it to once a day.
+func (b *Engine) sendDigest(r *Request, dd *digestDraft) {
+	if dd == nil {
+		return
 	}
 	texts := map[string]string{} // the digest depends on the language only
-	for _, c := range coords {
+	for _, c := range dd.to {
 		l := r.locOf(c)
 		text, ok := texts[l.lang]
 		if !ok {
-			text = b.digestText(l, &d)
+			text = b.digestText(l, &dd.d)
 			texts[l.lang] = text
 		}
 		r.Send(c.ID, text, []Button{r.Button(l.T("digest.overview_button"), verbOverviewXLSX)})
 	}
-	return nil
 }
 
 // digestData loads what the digest is decided from and decides it.
@@ -178,6 +193,16 @@ func (b *Engine) digestData(r *Request) (mmo.Digest, error) {
 		return mmo.Digest{}, err
 	}
 	from, to := reg.YearSpan(reg.SchoolYearOf(r.Now, b.opt.Location), b.opt.Location)
+	// The digest lists the requests raised to the coordinators: those
+	// still waiting after an escalation, from the deadline index.
+	escalated, err := r.Tx.EscalatedConsultations()
+	if err != nil {
+		return mmo.Digest{}, err
+	}
+	byAssoc := map[uint64][]*mmo.Consultation{}
+	for _, c := range escalated {
+		byAssoc[c.AssociationID] = append(byAssoc[c.AssociationID], c)
+	}
 	var facts []mmo.AssociationFacts
 	for _, a := range all {
 		if a.Archived() {
@@ -193,9 +218,7 @@ func (b *Engine) digestData(r *Request) (mmo.Digest, error) {
 		if f.Events, err = r.Tx.AssociationEvents(a.ID, from, to); err != nil {
 			return mmo.Digest{}, err
 		}
-		if f.Consultations, err = r.Tx.AssociationConsultations(a.ID); err != nil {
-			return mmo.Digest{}, err
-		}
+		f.Consultations = byAssoc[a.ID]
 		facts = append(facts, f)
 	}
 	return mmo.BuildDigest(facts, reg, r.Now, b.opt.Location), nil
@@ -238,138 +261,6 @@ func (b *Engine) digestText(l loc, d *mmo.Digest) string {
 	return sb.String()
 }
 
-// overviewRow is one association in the coordinator's overview.
-type overviewRow struct {
-	a                 *mmo.Association
-	v                 assocView
-	held, scheduled   int
-	plan, report      mmo.DocStatus
-	planYear, repYear int
-	lastActivity      time.Time
-}
-
-func (b *Engine) overview(r *Request) ([]overviewRow, error) {
-	reg := b.opt.Regulation
-	year := reg.SchoolYearOf(r.Now, b.opt.Location)
-	all, err := r.Tx.Associations()
-	if err != nil {
-		return nil, err
-	}
-	var rows []overviewRow
-	for _, a := range all {
-		if a.Archived() {
-			continue
-		}
-		v, err := b.view(r.Tx, a)
-		if err != nil {
-			return nil, err
-		}
-		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now)}
-		if row.repYear, err = b.reportYear(r, a); err != nil {
-			return nil, err
-		}
-		from, to := reg.YearSpan(year, b.opt.Location)
-		events, err := r.Tx.AssociationEvents(a.ID, from, to)
-		if err != nil {
-			return nil, err
-		}
-		row.held, row.scheduled = mmo.CountMeetings(events, r.Now)
-		ms, err := r.Tx.Members(a.ID)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := r.Tx.AssociationConsultations(a.ID)
-		if err != nil {
-			return nil, err
-		}
-		row.lastActivity = mmo.LastActivity(a, events, ms, cs, r.Now)
-		if row.plan, err = b.docState(r, mmo.DocPlan, a, row.planYear); err != nil {
-			return nil, err
-		}
-		if row.report, err = b.docState(r, mmo.DocReport, a, row.repYear); err != nil {
-			return nil, err
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
-}
-
-// docStatusShort is the one word for where a plan or report is, the same
-// everywhere: a plan is «на согласовании / согласован / возвращён», a
-// report «сдан / принят / возвращён».
-func docStatusShort(l loc, kind string, s mmo.DocStatus) string {
-	switch s {
-	case mmo.DocSubmitted:
-		return l.T("doc_status." + kind + "_submitted")
-	case mmo.DocApproved:
-		return l.T("doc_status." + kind + "_approved")
-	case mmo.DocReturned:
-		return l.T("overview.returned")
-	case mmo.DocDraft:
-		return l.T("overview.draft")
-	}
-	return l.T("overview.none")
-}
-
-// cmdOverview shows the coordinator every association at a glance.
-func (b *Engine) cmdOverview(r *Request) error {
-	rows, err := b.overview(r)
-	if err != nil {
-		return err
-	}
-	l := r.loc()
-	var sb strings.Builder
-	sb.WriteString(l.T("overview.title"))
-	if len(rows) == 0 {
-		sb.WriteString("\n\n" + l.T("assoc.catalog_empty"))
-	}
-	for _, row := range rows {
-		sb.WriteString("\n\n" + l.T("overview.row",
-			"Name", row.a.Name,
-			"Members", rawArg(l.N("count.members", row.v.members)),
-			"Status", rawArg(b.statusText(r, row.v)),
-			"Held", row.held, "Scheduled", row.scheduled, "Min", b.opt.Regulation.MinMeetings,
-			"Plan", rawArg(docStatusShort(l, mmo.DocPlan, row.plan)), "Report", rawArg(docStatusShort(l, mmo.DocReport, row.report)),
-			"Activity", b.date(row.lastActivity)))
-	}
-	r.Reply(sb.String(), []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})
-	return nil
-}
-
-// onOverviewXLSX exports the overview.
-func (b *Engine) onOverviewXLSX(r *Request) error {
-	rows, err := b.overview(r)
-	if err != nil {
-		return err
-	}
-	l := r.loc()
-	t := render.Table{
-		Sheet:    l.T("overview.sheet"),
-		Title:    l.T("overview.xlsx_title"),
-		Subtitle: []string{l.T("export.generated", "Date", b.dateTime(r.Now))},
-		Headers: []string{l.T("overview.col_name"), l.T("overview.col_leader"), l.T("overview.col_members"), l.T("overview.col_status"),
-			l.T("overview.col_held"), l.T("overview.col_scheduled"), l.T("overview.col_plan"), l.T("overview.col_report"), l.T("overview.col_activity")},
-	}
-	for _, row := range rows {
-		leader := ""
-		if row.v.leader != nil {
-			leader = row.v.leader.Name
-		}
-		t.Rows = append(t.Rows, []render.Cell{render.Text(row.a.Name), render.Text(leader), render.Int(row.v.members),
-			render.Text(plain(b.statusText(r, row.v))), render.Int(row.held), render.Int(row.scheduled),
-			render.Text(plain(docStatusShort(l, mmo.DocPlan, row.plan))), render.Text(plain(docStatusShort(l, mmo.DocReport, row.report))),
-			render.Date(row.lastActivity, b.opt.Location)})
-	}
-	plainTable(&t)
-	data, err := render.XLSX(t)
-	if err != nil {
-		return err
-	}
-	r.ReplyDocument("overview-"+mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")+".xlsx", data, l.T("overview.caption"))
-	r.Answer(r.T("export.sending"), false)
-	return nil
-}
-
 // retention warns the coordinators a week before a school year's records
 // are removed, sending each the archive of every association's year, then
 // removes them. A year whose expiry passed while the bot was down is
@@ -396,12 +287,11 @@ func (b *Engine) retention(r *Request) error {
 			if err := r.Tx.Mark(doneKey); err != nil {
 				return err
 			}
-			n, err := b.purgeYear(r, year)
-			if err != nil {
+			// The removal itself runs after this transaction, in short
+			// steps (purgeSome); the mark says what is left to remove, so a
+			// restart resumes it.
+			if err := r.Tx.PutMeta(metaPurge, []byte(strconv.Itoa(year))); err != nil {
 				return err
-			}
-			if n > 0 {
-				b.log.Info("retention: removed a school year's records", "year", year, "records", n)
 			}
 		}
 	}
@@ -431,73 +321,62 @@ func (b *Engine) retentionWarn(r *Request, year int, removal time.Time) error {
 	return nil
 }
 
-// yearEvents returns the events of every association in a school year.
+// yearEvents returns the events of every association in a school year,
+// through the start-time index.
 func (b *Engine) yearEvents(r *Request, year int) ([]*mmo.Event, error) {
-	var out []*mmo.Event
-	err := r.Tx.Events(func(e *mmo.Event) bool {
-		if b.opt.Regulation.SchoolYearOf(e.Start, b.opt.Location) == year {
-			out = append(out, e)
-		}
-		return true
-	})
-	return out, err
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	return r.Tx.EventsBetween(from, to)
 }
 
 func (b *Engine) hasYearRecords(r *Request, year int) (bool, error) {
-	events, err := b.yearEvents(r, year)
-	if err != nil || len(events) > 0 {
-		return len(events) > 0, err
-	}
-	found := false
-	err = r.Tx.Consultations(func(c *mmo.Consultation) bool {
-		found = b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year
-		return !found
-	})
-	return found, err
+	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	return r.Tx.AnyEventBetween(from, to) || r.Tx.AnyConsultationCreated(from, to), nil
 }
 
-// purgeYear removes a school year's events (with answers, attendance and
-// minutes), consultations, plans, reports and proposals.
-func (b *Engine) purgeYear(r *Request, year int) (int, error) {
-	events, err := b.yearEvents(r, year)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, e := range events {
-		if err := r.Tx.PurgeEvent(e.ID); err != nil {
-			return n, fmt.Errorf("purge event %d: %w", e.ID, err)
+// metaPurge holds the school year whose removal is under way.
+const metaPurge = "retention_purge"
+
+// purgeSlice is how long one due scan spends removing an expired school
+// year: a region's year is over a thousand steps of a few tens of
+// milliseconds each, so it goes over some scans, each step a short
+// transaction that others' updates interleave with.
+const purgeSlice = 2 * time.Second
+
+// purgeSome goes on removing the school year retention expired (see
+// retention) for up to slice: everything before the year's end, each
+// step a transaction of at most boltdb.PurgeLimit records. It says in
+// the log when the year is gone. It reports whether it wrote.
+func (b *Engine) purgeSome(slice time.Duration) (bool, error) {
+	var year int
+	if err := b.db.View(func(tx *boltdb.Tx) error {
+		if v := tx.Meta(metaPurge); len(v) > 0 {
+			year, _ = strconv.Atoi(string(v))
 		}
-		if err := forgetViews(r, e); err != nil {
-			return n, err
+		return nil
+	}); err != nil || year == 0 {
+		return false, err
+	}
+	_, end := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	cut := boltdb.PurgeCut{Before: end, LastYear: year}
+	var total boltdb.PurgeStats
+	for stop := time.Now().Add(slice); ; {
+		st, more, err := b.db.PurgeStep(cut, 0)
+		if err != nil {
+			return true, fmt.Errorf("remove school year %d: %w", year, err)
 		}
-		n++
-	}
-	var old []uint64
-	if err := r.Tx.Consultations(func(c *mmo.Consultation) bool {
-		if b.opt.Regulation.SchoolYearOf(c.CreatedAt, b.opt.Location) == year {
-			old = append(old, c.ID)
+		total.Records += st.Records
+		if !more {
+			break
 		}
-		return true
-	}); err != nil {
-		return n, err
-	}
-	for _, id := range old {
-		if err := r.Tx.DeleteConsultation(id); err != nil {
-			return n, err
-		}
-		n++
-	}
-	all, err := r.Tx.Associations()
-	if err != nil {
-		return n, err
-	}
-	for _, a := range all {
-		if err := r.Tx.DeleteYearDocs(a.ID, year); err != nil {
-			return n, err
+		if time.Now().After(stop) {
+			return true, nil
 		}
 	}
-	return n, nil
+	if err := b.db.Update(func(tx *boltdb.Tx) error { return tx.PutMeta(metaPurge, nil) }); err != nil {
+		return true, err
+	}
+	b.log.Info("retention: removed a school year's records", "year", year, "last_records", total.Records)
+	return true, nil
 }
 
 // onArchive sends the coordinator the archives of a school year again,

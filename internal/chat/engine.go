@@ -39,11 +39,20 @@ type Options struct {
 	MemberLinkTTL time.Duration   // validity of member invitation links; 0: until revoked
 	LeaderLinkTTL time.Duration   // validity of one-time leader invitation links
 	Reminders     []time.Duration // how long before an event reminders go out
+	// NudgeAfter is how long an announcement is out before the leader
+	// may remind those who have not answered.
+	NudgeAfter time.Duration
 	// ConsultCategories are the topics of requests (empty: the built-in
 	// list); ConsultResponseDays the working days before a waiting request
 	// is raised; ConsultAutoClose the quiet time after which an answered
 	// request closes.
-	ConsultCategories   []string
+	ConsultCategories []string
+	// ParentCategories are the topics offered through the public link
+	// (empty: the built-in parent-friendly list).
+	ParentCategories []string
+	// Schools is the city's list of schools a newcomer picks from;
+	// empty, the name is typed freely.
+	Schools             []string
 	ConsultResponseDays int
 	ConsultAutoClose    time.Duration
 	// Regulation is the city's regulation profile; AlertsAt the daily
@@ -81,6 +90,9 @@ type Engine struct {
 	routes routes
 	alerts time.Time // the clock time of the daily jobs, parsed from AlertsAt
 	store  storeHealth
+	// testHookRead, when set, runs after a read-only route was handled in
+	// its read transaction and before its answer is committed.
+	testHookRead func()
 }
 
 // New returns an engine over the store and catalog.
@@ -199,6 +211,11 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 		if ok, first := b.flood.admit(floodKey{u.Messenger, u.From.ID}, b.now()); !ok {
 			res, err := b.refuse(u, first)
 			res.Outcome = OutcomeDropped
+			return res, err
+		}
+	}
+	if readOnly(u) {
+		if res, ok, err := b.handleRead(u); ok {
 			return res, err
 		}
 	}

@@ -4,38 +4,34 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// cmdHelp shows what the user's role can do.
+// cmdHelp explains in a few lines what the bot does for the user's role,
+// above the home screen's buttons; the command menu lists the rest.
 func (b *Engine) cmdHelp(r *Request) error {
-	r.Reply(b.helpText(r))
-	return nil
+	if r.Role == mmo.RoleGuest {
+		r.Reply(r.T("help.guest"))
+		return nil
+	}
+	return b.showHome(r, b.helpText(r))
 }
 
-// helpText is an introduction for the role and the commands it may use.
+// helpText is a short introduction for the role.
 func (b *Engine) helpText(r *Request) string {
-	var sb strings.Builder
 	switch r.Role {
-	case mmo.RoleGuest:
-		sb.WriteString(r.T("help.guest"))
 	case mmo.RoleMember:
-		sb.WriteString(r.T("help.member"))
+		return r.T("conv_help.member")
 	case mmo.RoleLeader:
-		sb.WriteString(r.T("help.leader"))
+		return r.T("conv_help.leader")
 	case mmo.RoleCoordinator:
-		sb.WriteString(r.T("help.coordinator"))
+		return r.T("conv_help.coordinator")
 	case mmo.RoleAdmin:
-		sb.WriteString(r.T("help.admin"))
+		return r.T("conv_help.admin")
 	}
-	sb.WriteString("\n")
-	for _, c := range b.menu(r.Lang, r.Role) {
-		sb.WriteString("\n/" + c.Name + " — " + c.Description)
-	}
-	return sb.String()
+	return r.T("help.guest")
 }
 
 // cmdCancel leaves the current form; nothing of it is saved.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
+
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
 )
@@ -16,25 +18,71 @@ type attended struct {
 	a *mmo.Association
 }
 
-// attendedEvents returns the events the user was marked present at, in
-// every association, past or present, by date.
-func (b *Engine) attendedEvents(r *Request) ([]attended, error) {
-	var out []attended
-	assoc := map[uint64]*mmo.Association{}
-	var events []*mmo.Event
-	if err := r.Tx.Events(func(e *mmo.Event) bool {
-		if e.Held(r.Now) {
-			events = append(events, e)
-		}
-		return true
-	}); err != nil {
+// presence returns the user's marks of presence at events held by now
+// with a start in [from, to) (zero from: since the first), from the
+// user's attendance index and the start-time index, and the events they
+// ran in their own associations: counting a teacher's years costs their
+// marks and their associations' events, not every event ever stored.
+func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRef, error) {
+	if to.IsZero() || to.After(r.Now) {
+		to = r.Now.Add(time.Second) // the index counts in seconds
+	}
+	refs, err := r.Tx.UserAttendance(r.User.ID, from, to)
+	if err != nil {
 		return nil, err
 	}
-	for _, e := range events {
-		x, err := r.Tx.Attendance(e.ID, r.User.ID)
-		// The leader who ran the event was there, marked or not.
-		if e.CreatedBy != r.User.ID && (err != nil || x.Mark != mmo.MarkPresent) {
-			continue
+	refs = slices.DeleteFunc(refs, func(x boltdb.AttendanceRef) bool {
+		return x.Mark != mmo.MarkPresent || x.Start.After(r.Now) || r.Tx.EventState(x.Start, x.EventID) != mmo.EventPublished
+	})
+	// The leader who ran an event was there, marked or not: the events
+	// the user created in the associations they lead (or led until it
+	// was archived).
+	seen := map[uint64]bool{}
+	for _, x := range refs {
+		seen[x.EventID] = true
+	}
+	ms, err := r.Tx.UserMemberships(r.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		a, err := r.Tx.Association(m.AssociationID)
+		if err != nil {
+			return nil, err
+		}
+		if a.LeaderID != r.User.ID && a.FormerLeaderID != r.User.ID {
+			continue // a member's presence is their marks alone
+		}
+		events, err := r.Tx.AssociationEvents(m.AssociationID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			if e.CreatedBy == r.User.ID && e.Held(r.Now) && !seen[e.ID] {
+				seen[e.ID] = true
+				refs = append(refs, boltdb.AttendanceRef{EventID: e.ID, Start: e.Start, Mark: mmo.MarkPresent})
+			}
+		}
+	}
+	slices.SortFunc(refs, func(x, y boltdb.AttendanceRef) int { return x.Start.Compare(y.Start) })
+	return refs, nil
+}
+
+// attendedEvents returns the events the user was present at (see
+// presence) with a start in [from, to) (zero from: since the first), in
+// every association, by date; it decodes those events and their
+// associations only.
+func (b *Engine) attendedEvents(r *Request, from, to time.Time) ([]attended, error) {
+	refs, err := b.presence(r, from, to)
+	if err != nil {
+		return nil, err
+	}
+	var out []attended
+	assoc := map[uint64]*mmo.Association{}
+	for _, x := range refs {
+		e, err := r.Tx.Event(x.EventID)
+		if err != nil {
+			return nil, err
 		}
 		a, ok := assoc[e.AssociationID]
 		if !ok {
@@ -45,14 +93,13 @@ func (b *Engine) attendedEvents(r *Request) ([]attended, error) {
 		}
 		out = append(out, attended{e, a})
 	}
-	slices.SortFunc(out, func(x, y attended) int { return x.e.Start.Compare(y.e.Start) })
 	return out, nil
 }
 
 // cmdHistory shows how many events the user attended in each school year,
 // with buttons for the participation record of a year or of all time.
 func (b *Engine) cmdHistory(r *Request) error {
-	list, err := b.attendedEvents(r)
+	list, err := b.presence(r, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -62,7 +109,7 @@ func (b *Engine) cmdHistory(r *Request) error {
 	}
 	years := map[int]int{}
 	for _, x := range list {
-		years[b.opt.Regulation.SchoolYearOf(x.e.Start, b.opt.Location)]++
+		years[b.opt.Regulation.SchoolYearOf(x.Start, b.opt.Location)]++
 	}
 	keys := make([]int, 0, len(years))
 	for y := range years {
@@ -88,19 +135,20 @@ func (b *Engine) cmdHistory(r *Request) error {
 // its hours, and the head's signature line. It is written in the
 // documents' language, whatever the teacher's interface language.
 func (b *Engine) onHistory(r *Request) error {
-	list, err := b.attendedEvents(r)
-	if err != nil {
-		return err
-	}
 	l := r.docLoc()
 	period := l.T("doc_record.period_all")
+	var from, to time.Time
 	if arg := r.Press.Arg(0); arg != "all" {
 		year, err := strconv.Atoi(arg)
 		if err != nil {
 			return r.stale()
 		}
-		list = slices.DeleteFunc(list, func(x attended) bool { return b.opt.Regulation.SchoolYearOf(x.e.Start, b.opt.Location) != year })
+		from, to = b.opt.Regulation.YearSpan(year, b.opt.Location)
 		period = b.yearLabel(l, "record", year)
+	}
+	list, err := b.attendedEvents(r, from, to)
+	if err != nil {
+		return err
 	}
 	if len(list) == 0 {
 		return r.stale()

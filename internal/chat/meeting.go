@@ -29,6 +29,7 @@ const (
 	verbEventICS     = "ic" // the .ics file: eid
 	verbRSVP         = "rv" // answer: eid, version, y|m|n
 	verbMeetings     = "mt" // the list of events again
+	verbEventLoud    = "eq" // how loud a change is: nonce, r|k|q|x
 )
 
 // Creation steps besides the event fields.
@@ -207,23 +208,15 @@ func (b *Engine) announcement(r *Request, l loc, u *mmo.User, e *mmo.Event, a *m
 		return "", nil, err
 	}
 	text := lead + "<b>" + title + "</b>\n" + b.details(l, e)
-	if chosen != "" {
+	if chosen != "" && e.Live(r.Now) {
 		text += "\n\n" + l.T("rsvp.your_answer", "Answer", rawArg(answerLabel(l, chosen)))
 	} else if e.Live(r.Now) {
 		text += "\n\n" + l.T("rsvp.question")
 	}
-	id, v := eid(e), strconv.Itoa(e.Version)
+	id := eid(e)
 	var kb [][]Button
 	if e.Live(r.Now) {
-		row := []Button{}
-		for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
-			label := answerButton(l, ans)
-			if ans == chosen {
-				label = "✓ " + label
-			}
-			row = append(row, r.Button(label, verbRSVP, id, v, answerCode(ans)))
-		}
-		kb = append(kb, row)
+		kb = append(kb, r.answerRow(l, e, chosen))
 	}
 	if e.State == mmo.EventPublished {
 		kb = append(kb, []Button{r.Button(l.T("event.ics_button"), verbEventICS, id)})

@@ -61,14 +61,25 @@ func (b *Engine) leaderCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associati
 		if bc, err := r.Tx.Broadcast(e.Announcement); err == nil {
 			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
 		}
+		if e.CheckinOpen(r.Now) || e.Checkin.Announced {
+			line, err := b.checkinLine(r, l, e, a)
+			if err != nil {
+				return "", nil, err
+			}
+			sb.WriteString("\n" + line)
+		}
 		kb = append(kb, []Button{r.Button(l.T("event.checkin_button"), verbCheckin, id), r.Button(l.T("event.plan_button"), verbEventPlan, id)})
 		if e.TakesMinutes(r.Now) {
 			kb = append(kb, []Button{r.Button(l.T("event.minutes_button"), verbMinutes, id)})
 		}
 		if e.Live(r.Now) {
 			kb = append(kb, []Button{r.Button(l.T("event.refresh"), verbEvent, id)})
-			if silent > 0 {
-				kb = append(kb, []Button{r.Button(l.N("event.nudge_button", silent), verbEventNudge, id)})
+			if silent > 0 && b.nudgeOpen(e, r.Now) {
+				if targets, err := b.nudgeTargets(r, e, a, v.u.ID); err != nil {
+					return "", nil, err
+				} else if len(targets) > 0 {
+					kb = append(kb, []Button{r.Button(l.N("event.nudge_button", len(targets)), verbEventNudge, id)})
+				}
 			}
 			kb = append(kb, []Button{r.Button(l.T("event.edit_button"), verbEventEdit, id), r.Button(l.T("event.cancel_button"), verbEventCancel, id)})
 		}
@@ -116,7 +127,7 @@ func (b *Engine) onEvent(r *Request) error {
 		return err
 	}
 	if r.canManage(a) {
-		if err := r.remember(cardKey(e)); err != nil {
+		if err := r.rememberView(cardKey(e), checkinKey(e)); err != nil {
 			return err
 		}
 		return b.showLeaderCard(r, e, a)
@@ -150,8 +161,10 @@ func (b *Engine) stateLead(l loc, e *mmo.Event, now time.Time) string {
 	switch {
 	case e.State == mmo.EventCancelled:
 		return l.T("event.lead_cancelled") + "\n"
-	case e.Started(now):
+	case !now.Before(e.End()):
 		return l.T("event.lead_past") + "\n"
+	case e.Started(now):
+		return l.T("conv_meet.lead_started") + "\n"
 	}
 	return ""
 }
@@ -201,13 +214,21 @@ func (b *Engine) onPublish(r *Request) error {
 	if err := r.Tx.PutEvent(e); err != nil { // published first, so the title gets its number
 		return err
 	}
-	bc, err := b.broadcast(r, "announce", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
+	key := func(u *mmo.User) string { return annKey(e, u.ID) }
+	bc, err := b.broadcastKept(r, "announce", e, audience, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
 		return b.announcement(r, l, u, e, a, l.T("event.lead_announce")+"\n", "")
 	})
 	if err != nil {
 		return err
 	}
 	e.Announcement = bc.ID
+	if e.CheckinDue(r.Now) {
+		// Published inside its check-in window: the "I am here" button
+		// follows the announcement now rather than at the next scan.
+		if err := b.announceCheckin(r, e, a); err != nil {
+			return err
+		}
+	}
 	if err := r.remember(cardKey(e)); err != nil {
 		return err
 	}
@@ -273,14 +294,70 @@ func (b *Engine) onRSVP(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if r.hasButton(verbMeetings) { // the event was opened from /meetings: keep the way back
-		kb = append(kb, []Button{r.Button(r.T("event.back"), verbMeetings)})
+	onAnnouncement := false
+	if rec, err := r.Tx.Sent(annKey(e, r.User.ID)); err == nil {
+		onAnnouncement = rec.Chat == r.Update.Chat && rec.Message == r.Press.Message
 	}
-	r.Edit(text, kb...)
+	switch {
+	case onAnnouncement || r.hasButton(verbEventICS):
+		if r.hasButton(verbMeetings) { // the event was opened from /meetings: keep the way back
+			kb = append(kb, []Button{r.Button(r.T("event.back"), verbMeetings)})
+		}
+		r.Edit(text, kb...)
+	default:
+		// A reminder or a nudge: it stays short, with the answer marked.
+		short, err := b.reminderText(r, r.loc(), e, a)
+		if err != nil {
+			return err
+		}
+		r.Edit(short, r.answerRow(r.loc(), e, ans))
+	}
+	if !onAnnouncement {
+		// The announcement is the one place the meeting lives: it shows
+		// the answer wherever it was given.
+		ltext, lkb, err := b.announcement(r, r.loc(), r.User, e, a, "", ans)
+		if err != nil {
+			return err
+		}
+		r.EditKept(annKey(e, r.User.ID), ltext, lkb...)
+	}
 	return b.refreshLeaderCard(r, e, a)
 }
 
-// onNudge reminds the members who have not answered yet.
+// nudgeOpen reports whether the leader may remind the silent members of
+// an event at now: the announcement (or the latest change that asked for
+// answers again) has been out long enough for people to answer.
+func (b *Engine) nudgeOpen(e *mmo.Event, now time.Time) bool {
+	since := e.ChangedAt
+	if since.IsZero() {
+		since = e.PublishedAt
+	}
+	return e.Live(now) && !now.Before(since.Add(b.opt.NudgeAfter))
+}
+
+// nudgeTargets are the silent members who may be reminded at now: none
+// is asked more than once a day.
+func (b *Engine) nudgeTargets(r *Request, e *mmo.Event, a *mmo.Association, except int64) ([]*mmo.User, error) {
+	audience, err := b.audienceExcept(r, a, except)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := r.Tx.RSVPs(e)
+	if err != nil {
+		return nil, err
+	}
+	var out []*mmo.User
+	for _, u := range pickUsers(audience, mmo.Silent(userIDs(audience), answers)) {
+		if at, ok := e.Nudged[u.ID]; ok && r.Now.Sub(at) < 24*time.Hour {
+			continue
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// onNudge asks the leader to confirm, naming who will get it, then
+// reminds the members who have not answered, each at most once a day.
 func (b *Engine) onNudge(r *Request) error {
 	e, a, ok, err := r.managedEvent(0)
 	if !ok {
@@ -289,24 +366,46 @@ func (b *Engine) onNudge(r *Request) error {
 	if !e.Live(r.Now) {
 		return r.stale()
 	}
-	audience, err := b.audience(r, a)
-	if err != nil {
-		return err
-	}
-	answers, err := r.Tx.RSVPs(e)
-	if err != nil {
-		return err
-	}
-	silent := pickUsers(audience, mmo.Silent(userIDs(audience), answers))
-	if len(silent) == 0 {
-		r.Answer(r.T("event.nobody_silent"), false)
+	if !b.nudgeOpen(e, r.Now) {
+		r.Answer(r.T("conv_nudge.too_early"), true)
 		return nil
 	}
-	if _, err := b.broadcast(r, "nudge", e, silent, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		return b.announcement(r, l, u, e, a, l.T("event.lead_nudge")+"\n", "")
+	silent, err := b.nudgeTargets(r, e, a, r.User.ID)
+	if err != nil {
+		return err
+	}
+	if len(silent) == 0 {
+		r.Answer(r.T("conv_nudge.nobody"), true)
+		return b.showLeaderCard(r, e, a)
+	}
+	id := eid(e)
+	if r.Press.Arg(1) != "y" {
+		names := make([]string, len(silent))
+		for i, u := range silent {
+			names[i] = shortName(u.Name)
+		}
+		slices.Sort(names)
+		r.Edit(r.N("conv_nudge.confirm", len(silent), "Names", strings.Join(names, ", ")),
+			[]Button{r.Button(r.T("conv_nudge.yes"), verbEventNudge, id, "y")},
+			[]Button{r.Button(r.T("event.back_to_event"), verbEvent, id)})
+		return nil
+	}
+	key := func(u *mmo.User) string { return nudgeKey(e, u.ID) }
+	if _, err := b.broadcastKept(r, "nudge", e, silent, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
+		text, err := b.reminderText(r, l, e, a)
+		return l.T("conv_nudge.lead") + "\n" + text, [][]Button{r.answerRow(l, e, "")}, err
 	}); err != nil {
 		return err
 	}
+	if e.Nudged == nil {
+		e.Nudged = map[int64]time.Time{}
+	}
+	for _, u := range silent {
+		e.Nudged[u.ID] = r.Now
+	}
+	if err := r.Tx.PutEvent(e); err != nil {
+		return fmt.Errorf("save event %d: %w", e.ID, err)
+	}
 	r.Answer(r.N("event.nudged", len(silent)), false)
-	return nil
+	return b.showLeaderCard(r, e, a)
 }

@@ -54,20 +54,76 @@ func (b *Engine) onEventEdit(r *Request) error {
 	return nil
 }
 
-// applyEdit changes an event. A change of time or place of a published
-// event resets the answers and tells every member what changed.
+// applyEdit takes a new value for an event. A draft changes at once. A
+// published event's change is shown as a summary of old and new, and waits
+// for the leader to choose how loud it is (see onEventLoud): a typo is
+// fixed quietly, a new room need not reset everyone's answers.
 func (b *Engine) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set map[string]string) error {
 	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
-	if err := r.EndDialog(); err != nil {
-		return err
-	}
 	e, err := r.Tx.Event(id)
 	if err != nil || !e.Editable(r.Now) {
 		r.Reply(r.T("event.gone"))
+		return r.EndDialog()
+	}
+	changed := *e
+	if err := applySet(&changed, set); err != nil {
+		return err
+	}
+	if changed.Place == "" && changed.Link == "" {
+		r.Reply(r.T("newevent.place_or_link_kept"))
+		return r.EndDialog()
+	}
+	if e.State == mmo.EventDraft {
+		if err := r.EndDialog(); err != nil {
+			return err
+		}
+		if err := r.Tx.PutEvent(&changed); err != nil {
+			return fmt.Errorf("save event %d: %w", e.ID, err)
+		}
+		r.Reply(r.T("edit.saved"))
+		return b.replyCard(r, &changed, a)
+	}
+	summary := b.changeLines(r.loc(), e, &changed)
+	if summary == "" {
+		if err := r.EndDialog(); err != nil {
+			return err
+		}
+		r.Reply(r.T("conv_change.nothing"))
 		return nil
 	}
-	old := *e
-	for k, v := range set {
+	nd, err := r.advance(d, stepLoud, set)
+	if err != nil {
+		return err
+	}
+	nonce := itoa(int64(nd.Nonce))
+	r.Reply(r.T("conv_change.ask", "Summary", rawArg(summary)),
+		[]Button{r.Button(r.T("conv_change.reset"), verbEventLoud, nonce, loudReset)},
+		[]Button{r.Button(r.T("conv_change.keep"), verbEventLoud, nonce, loudKeep)},
+		[]Button{r.Button(r.T("conv_change.quiet"), verbEventLoud, nonce, loudQuiet)},
+		[]Button{r.Button(r.T("conv_form.cancel"), verbEventLoud, nonce, "x")})
+	return nil
+}
+
+// How loud a change of a published event is.
+const (
+	loudReset = "r" // tell the members, and ask them to answer again
+	loudKeep  = "k" // tell the members, keep their answers
+	loudQuiet = "q" // fix the announcement in place, tell no one
+)
+
+// stepLoud waits for the choice of how loud a change is.
+const stepLoud = "loud"
+
+// eventFields are the draft keys a change of an event may set.
+var eventFields = []string{"start", "duration", mmo.FieldPlace, mmo.FieldLink, mmo.FieldTopic, mmo.FieldAgenda}
+
+// applySet writes the values of a change into an event.
+func applySet(e *mmo.Event, set map[string]string) error {
+	for _, k := range eventFields {
+		v, ok := set[k]
+		if !ok {
+			continue
+		}
 		switch k {
 		case "start":
 			t, err := time.Parse(time.RFC3339, v)
@@ -88,38 +144,109 @@ func (b *Engine) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set ma
 			e.Agenda = v
 		}
 	}
-	if e.Place == "" && e.Link == "" {
-		r.Reply(r.T("newevent.place_or_link_kept"))
+	return nil
+}
+
+// onEventLoud applies a staged change as loud as the leader chose.
+func (b *Engine) onEventLoud(r *Request) error {
+	d, ok, err := r.formButton(stepLoud, mmo.FlowEditEvent)
+	if !ok {
+		return err
+	}
+	mode := r.Press.Arg(1)
+	if err := r.EndDialog(); err != nil {
+		return err
+	}
+	if mode == "x" {
+		r.Edit(r.T("cancel.done"))
 		return nil
 	}
-	l := r.loc()
+	if mode != loudReset && mode != loudKeep && mode != loudQuiet {
+		return r.stale()
+	}
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	e, err := r.Tx.Event(id)
+	if err != nil || !e.Editable(r.Now) || e.State != mmo.EventPublished {
+		r.Edit(r.T("event.gone"))
+		return nil
+	}
+	a, err := r.Tx.Association(e.AssociationID)
+	if err != nil || !r.canManage(a) {
+		return r.notYours()
+	}
+	old := *e
+	if err := applySet(e, d.Draft); err != nil {
+		return err
+	}
 	changes := e.Revise(&old, r.Now)
-	material := len(changes) > 0
+	if mode == loudReset && len(changes) == 0 {
+		e.Version++ // answers belong to a version: a new one asks again
+		e.ChangedAt = r.Now
+	}
+	if mode != loudReset && e.Version != old.Version {
+		// The answers given stand: carry them to the new version.
+		answers, err := r.Tx.RSVPs(&old)
+		if err != nil {
+			return err
+		}
+		for _, ans := range answers {
+			c := *ans
+			c.Version = e.Version
+			if err := r.Tx.PutRSVP(&c); err != nil {
+				return err
+			}
+		}
+	}
 	if err := r.Tx.PutEvent(e); err != nil {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
-	if material {
+	lead := func(l loc) string {
+		if mode == loudQuiet {
+			return ""
+		}
+		text := l.T("conv_change.lead") + "\n" + b.changeLines(l, &old, e)
+		if mode == loudReset {
+			text += l.T("change.answers_reset") + "\n"
+		}
+		return text + "\n"
+	}
+	if err := b.editAnnouncements(r, e, a, lead); err != nil {
+		return err
+	}
+	sent := 0
+	if mode != loudQuiet {
 		audience, err := b.audience(r, a)
 		if err != nil {
 			return err
 		}
 		bc, err := b.broadcast(r, "change", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
-			return b.announcement(r, l, u, e, a, b.changeLead(l, &old, e), "")
+			return b.changeNotice(r, l, &old, e, a, mode == loudReset)
 		})
 		if err != nil {
 			return err
 		}
+		sent = len(audience)
 		e.Announcement = bc.ID
 		if err := r.Tx.PutEvent(e); err != nil {
 			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
-		if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.change", Association: a.ID, Note: eid(e) + " " + strings.Join(changes, ",")}); err != nil {
-			return fmt.Errorf("write the audit log: %w", err)
-		}
-		r.Reply(l.N("eventedit.sent", len(audience)))
-	} else {
-		r.Reply(l.T("edit.saved"))
 	}
+	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.change", Association: a.ID, Note: eid(e) + " " + mode + " " + strings.Join(changes, ",")}); err != nil {
+		return fmt.Errorf("write the audit log: %w", err)
+	}
+	if mode == loudQuiet {
+		r.Edit(r.T("conv_change.done_quiet"))
+	} else {
+		r.Edit(r.N("eventedit.sent", sent))
+	}
+	if rec, err := r.Tx.Sent(cardKey(e)); err == nil && rec.User == r.User.ID {
+		return b.refreshLeaderCard(r, e, a)
+	}
+	return b.replyCard(r, e, a)
+}
+
+// replyCard sends the leader's card of an event as a new message.
+func (b *Engine) replyCard(r *Request, e *mmo.Event, a *mmo.Association) error {
 	text, kb, err := b.leaderCard(r, r.viewer(), e, a)
 	if err != nil {
 		return err
@@ -128,11 +255,26 @@ func (b *Engine) applyEdit(r *Request, d *mmo.Dialog, a *mmo.Association, set ma
 	return nil
 }
 
-// changeLead tells what changed, old and new.
-func (b *Engine) changeLead(l loc, old, e *mmo.Event) string {
+// changeNotice is the one short message a change sends: what changed,
+// that the announcement above shows it, and a button to open the event.
+func (b *Engine) changeNotice(r *Request, l loc, old, e *mmo.Event, a *mmo.Association, reset bool) (string, [][]Button, error) {
+	title, err := b.title(r.Tx, l, e, a)
+	if err != nil {
+		return "", nil, err
+	}
+	text := l.T("conv_change.notice", "Title", rawArg(title), "Topic", e.Topic) + "\n" + b.changeLines(l, old, e)
+	if reset {
+		text += l.T("change.answers_reset") + "\n"
+	}
+	text += l.T("conv_change.see_above")
+	return text, [][]Button{{r.Button(l.T("conv_change.open"), verbEvent, eid(e))}}, nil
+}
+
+// changeLines tells what changed, old and new, a line each; "" if
+// nothing did.
+func (b *Engine) changeLines(l loc, old, e *mmo.Event) string {
 	var sb strings.Builder
-	sb.WriteString(l.T("event.lead_changed") + "\n")
-	if !old.Start.Equal(e.Start) {
+	if !old.Start.Equal(e.Start) || old.Duration != e.Duration {
 		sb.WriteString(l.T("change.when", "Old", b.when(old, l.lang), "New", b.when(e, l.lang)) + "\n")
 	}
 	none := l.T("change.none")
@@ -148,7 +290,12 @@ func (b *Engine) changeLead(l loc, old, e *mmo.Event) string {
 	if old.Link != e.Link {
 		sb.WriteString(l.T("change.link", "Old", orNone(old.Link), "New", orNone(e.Link)) + "\n")
 	}
-	sb.WriteString(l.T("change.answers_reset") + "\n\n")
+	if old.Topic != e.Topic {
+		sb.WriteString(l.T("conv_change.topic", "Old", old.Topic, "New", e.Topic) + "\n")
+	}
+	if old.Agenda != e.Agenda {
+		sb.WriteString(l.T("conv_change.agenda") + "\n")
+	}
 	return sb.String()
 }
 
@@ -177,6 +324,9 @@ func (b *Engine) onEventCancel(r *Request) error {
 	}
 	audience, err := b.audience(r, a)
 	if err != nil {
+		return err
+	}
+	if err := b.editAnnouncements(r, e, a, func(l loc) string { return l.T("event.lead_cancelled") + "\n" }); err != nil {
 		return err
 	}
 	if _, err := b.broadcast(r, "cancel", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {

@@ -103,7 +103,13 @@ func (b *Engine) showMembers(r *Request, a *mmo.Association, page int) error {
 	var row []Button
 	for i := page * membersPage; i < min(len(list), (page+1)*membersPage); i++ {
 		m := list[i]
-		line := r.T("members.line", "N", i+1, "Name", m.u.Name, "School", m.u.School, "Position", m.u.Position, "Date", b.date(m.m.JoinedAt))
+		school := m.u.School
+		if m.u.SchoolOther && r.Role >= mmo.RoleCoordinator {
+			// Typed by hand, not from the city's list: for the
+			// coordinator to check before it splits an export.
+			school += " (" + r.T("conv_school.other_mark") + ")"
+		}
+		line := r.T("members.line", "N", i+1, "Name", m.u.Name, "School", school, "Position", m.u.Position, "Date", b.date(m.m.JoinedAt))
 		if m.u.ID == a.LeaderID {
 			line += " " + r.T("members.leader_mark")
 		}

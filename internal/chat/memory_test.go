@@ -280,7 +280,7 @@ func (p *memPerson) register(name, school, position string) {
 // due runs the scheduled scan and delivers what it queued.
 func (m *memory) due() {
 	m.t.Helper()
-	if _, _, err := m.engine.Due(); err != nil {
+	if _, _, _, err := m.engine.Due(); err != nil {
 		m.t.Fatalf("due scan: %v", err)
 	}
 	m.deliver()

@@ -158,6 +158,13 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 			fresh++
 		}
 	}
+	if p.Status.Editable() { // surveys: what teachers find hard, while drafting
+		if line, err := b.needsLine(r, a); err != nil {
+			return err
+		} else if line != "" {
+			sb.WriteString("\n\n" + line)
+		}
+	}
 	var kb [][]Button
 	if p.Status.Editable() {
 		kb = append(kb,

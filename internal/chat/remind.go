@@ -16,54 +16,218 @@ import (
 // the event has begun. When several fell due (the bot was down long), only
 // the nearest to the start goes out.
 //
-// It returns the clock time the scan went by and whether it queued any
-// message.
-func (b *Engine) Due() (now time.Time, queued bool, err error) {
+// What can fall due is found through the store's indexes (events by start
+// time, requests by the time their clock started), so a scan costs what
+// is due, not what was ever stored. The scan first looks in a read
+// transaction and takes the write lock only when something is due; the
+// daily digest, which reads every association's year, is drawn up before
+// the write transaction too. A school year removed by retention goes
+// after the commit, a few short transactions per scan (see purgeSome).
+//
+// It returns the clock time the scan went by, whether it queued any
+// message and whether it wrote to the store.
+func (b *Engine) Due() (now time.Time, queued, wrote bool, err error) {
+	now = b.now()
+	var look dueSet
+	if err := b.db.View(func(tx *boltdb.Tx) error {
+		var err error
+		look, err = b.findDue(tx, now)
+		return err
+	}); err != nil {
+		return now, false, false, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+	}
+	if !look.empty() {
+		wrote = true
+		queued, err = b.actDue(now, look.daily)
+		if err != nil {
+			return now, false, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+		}
+	}
+	purged, err := b.purgeSome(purgeSlice)
+	wrote = wrote || purged
+	if err != nil {
+		return now, queued, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+	}
+	if queued {
+		b.wake()
+	}
+	return now, queued, wrote, nil
+}
+
+// dueSet is what falls due at a moment.
+type dueSet struct {
+	remind []*mmo.Event // events with a reminder to send or to mark
+	open   []*mmo.Event // events whose check-in window opened
+	close  []*mmo.Consultation
+	raise  []*mmo.Consultation
+	daily  bool // the daily jobs have not run today
+	// surveys: an open survey has something due (its feedback form to
+	// send, its reminder, its close).
+	surveys bool
+	// Events whose buttons went dead (answers after the start, "I am
+	// here" after the check-in closed) and заседания whose leader is due a
+	// prompt for the minutes.
+	started, closed, ended []*mmo.Event
+}
+
+func (d *dueSet) empty() bool {
+	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily && !d.surveys &&
+		len(d.started) == 0 && len(d.closed) == 0 && len(d.ended) == 0
+}
+
+// findDue reads what falls due at now through the indexes: the published
+// events starting within the longest reminder ahead or within a check-in
+// window of now, the answered requests quiet for the auto-close time and
+// the waiting ones whose next escalation can be due.
+func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
+	var d dueSet
 	offsets := b.opt.Reminders // sorted by New: nearest to the start first
 	var longest time.Duration
 	if len(offsets) > 0 {
 		longest = offsets[len(offsets)-1]
 	}
+	events, err := tx.EventsBetween(now.Add(-mmo.MaxCheckinShift), now.Add(max(longest, mmo.MaxCheckinShift)+time.Second), mmo.EventPublished)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range events {
+		if e.Live(now) && !e.Start.After(now.Add(longest)) {
+			if rd := b.dueReminder(tx, e, now); rd.Send != 0 || len(rd.Mark) > 0 {
+				// A copy, so the check-in announced below does not
+				// change the event the reminder describes.
+				c := *e
+				d.remind = append(d.remind, &c)
+			}
+		}
+		if e.CheckinDue(now) {
+			d.open = append(d.open, e)
+		}
+	}
+	if after := b.opt.ConsultAutoClose; after > 0 {
+		cs, err := tx.QuietConsultations(now.Add(-after))
+		if err != nil {
+			return d, err
+		}
+		for _, c := range cs {
+			if mmo.AutoCloseDue(c, after, now) {
+				d.close = append(d.close, c)
+			}
+		}
+	}
+	if days := b.opt.ConsultResponseDays; days > 0 {
+		for level := 0; level < 3; level++ {
+			cs, err := tx.WaitingConsultations(level, boltdb.ConsultWatchFrom(level, days, now))
+			if err != nil {
+				return d, err
+			}
+			for _, c := range cs {
+				if at, ok := mmo.ConsultDue(c, days, b.opt.Location); ok && !now.Before(at) {
+					d.raise = append(d.raise, c)
+				}
+			}
+		}
+	}
+	if today, ok := mmo.DailyDue(now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location); ok {
+		d.daily = !tx.Marked("daily:" + today.Format("2006-01-02"))
+	}
+	var err2 error
+	if d.surveys, err2 = surveysDue(tx, now); err2 != nil {
+		return d, err2
+	}
+	// The events that began or ended lately: their dead buttons and the
+	// prompt for the minutes. Past the lookback (a long outage, an
+	// upgrade's backlog) nothing is edited: the old buttons still answer
+	// politely, as the store is the truth.
+	recent, err := tx.EventsBetween(now.Add(-(minutesLookback + eventLookback)), now.Add(time.Second), mmo.EventPublished)
+	if err != nil {
+		return d, err
+	}
+	for _, e := range recent {
+		switch {
+		case e.CheckinDue(now):
+			// in d.open already
+		case e.Started(now) && !e.AnswersClosed:
+			d.started = append(d.started, e)
+		case e.Checkin.Announced && !e.Checkin.HereClosed && !e.CheckinOpen(now):
+			d.closed = append(d.closed, e)
+		case b.minutesDue(e, now):
+			d.ended = append(d.ended, e)
+		}
+	}
+	return d, nil
+}
+
+// eventLookback bounds how long an event may last for the due scan to
+// find its end through the start-time index: a day, longer than any
+// meeting or seminar.
+const eventLookback = 24 * time.Hour
+
+// dueReminder decides an event's reminders at now from the marks of
+// those sent.
+func (b *Engine) dueReminder(tx *boltdb.Tx, e *mmo.Event, now time.Time) mmo.ReminderDue {
+	sent := map[time.Duration]bool{}
+	for _, off := range b.opt.Reminders {
+		sent[off] = tx.ReminderSent(e.ID, e.Version, off)
+	}
+	return mmo.DueReminder(e, b.opt.Reminders, sent, now)
+}
+
+// actDue queues what is due at now in one write transaction, which reads
+// again what it acts on. With daily, the digest is drawn up first, in a
+// read transaction of its own.
+func (b *Engine) actDue(now time.Time, daily bool) (queued bool, err error) {
+	var digest *digestDraft
+	if daily {
+		if err := b.db.View(func(tx *boltdb.Tx) error {
+			r := b.systemRequest(tx)
+			r.Now = now
+			var err error
+			digest, err = b.draftDigest(r)
+			return err
+		}); err != nil {
+			return false, fmt.Errorf("draw up the digest: %w", err)
+		}
+	}
 	err = b.db.Update(func(tx *boltdb.Tx) error {
 		queued = false
 		r := b.systemRequest(tx)
-		now = r.Now
-		// One walk over the events finds both the reminders and the
-		// check-ins; a reminder gets a copy, so the check-in announced
-		// below does not change the event it describes.
-		var due, open []*mmo.Event
-		if err := tx.Events(func(e *mmo.Event) bool {
-			if e.Live(now) && !e.Start.After(now.Add(longest)) {
-				c := *e
-				due = append(due, &c)
-			}
-			if e.CheckinDue(now) {
-				open = append(open, e)
-			}
-			return true
-		}); err != nil {
-			return err
-		}
-		announced, err := b.dueCheckins(r, open)
+		r.Now = now
+		d, err := b.findDue(tx, now)
 		if err != nil {
 			return err
 		}
-		queued = queued || announced
-		consults, err := b.dueConsultations(r)
+		announced, err := b.dueCheckins(r, d.open)
 		if err != nil {
 			return err
 		}
-		daily, err := b.dailyIfDue(r)
+		closings, err := b.dueClosings(r, d.started, d.closed)
 		if err != nil {
 			return err
 		}
-		queued = queued || consults || daily
-		for _, e := range due {
-			sent := map[time.Duration]bool{}
-			for _, off := range offsets {
-				sent[off] = tx.ReminderSent(e.ID, e.Version, off)
+		prompts, err := b.dueMinutesPrompts(r, d.ended)
+		if err != nil {
+			return err
+		}
+		consults, err := b.dueConsultations(r, d.close, d.raise)
+		if err != nil {
+			return err
+		}
+		surveys := false
+		if d.surveys {
+			if surveys, err = b.dueSurveys(r); err != nil {
+				return err
 			}
-			rd := mmo.DueReminder(e, offsets, sent, now)
+		}
+		queued = announced || closings || prompts || consults || surveys
+		if d.daily {
+			ran, err := b.dailyIfDue(r, digest)
+			if err != nil {
+				return err
+			}
+			queued = queued || ran
+		}
+		for _, e := range d.remind {
+			rd := b.dueReminder(tx, e, now)
 			for _, off := range rd.Mark {
 				if err := tx.MarkReminderSent(e.ID, e.Version, off); err != nil {
 					return err
@@ -72,25 +236,20 @@ func (b *Engine) Due() (now time.Time, queued bool, err error) {
 			if rd.Send == 0 {
 				continue
 			}
-			if err := b.remind(r, e); err != nil {
+			if err := b.remind(r, e, rd.Send); err != nil {
 				return err
 			}
 			queued = true
 		}
 		return r.commit()
 	})
-	if err != nil {
-		return now, false, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
-	}
-	if queued {
-		b.wake()
-	}
-	return now, queued, nil
+	return queued, err
 }
 
 // remind queues a reminder to the members who said they would come or
-// might.
-func (b *Engine) remind(r *Request, e *mmo.Event) error {
+// might: two lines and the answer buttons, kept under a key of the
+// offset so the buttons can go once the event begins.
+func (b *Engine) remind(r *Request, e *mmo.Event, off time.Duration) error {
 	a, err := r.Tx.Association(e.AssociationID)
 	if err != nil {
 		return err
@@ -106,8 +265,10 @@ func (b *Engine) remind(r *Request, e *mmo.Event) error {
 	users := memberUsers(list)
 	to := pickUsers(users, mmo.Reminded(userIDs(users), answers))
 	slices.SortFunc(to, func(x, y *mmo.User) int { return int(x.ID - y.ID) })
-	_, err = b.broadcast(r, "reminder", e, to, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		return b.announcement(r, l, u, e, a, l.T("event.lead_reminder")+"\n", answers[u.ID].Answer)
+	key := func(u *mmo.User) string { return remKey(e, u.ID, off) }
+	_, err = b.broadcastKept(r, "reminder", e, to, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
+		text, err := b.reminderText(r, l, e, a)
+		return text, [][]Button{r.answerRow(l, e, answers[u.ID].Answer)}, err
 	})
 	return err
 }

@@ -267,6 +267,10 @@ func (b *Engine) onReportSection(r *Request) error {
 	text := l.T("report.ask_section", "N", i+1, "Section", sectionKey(l, s)) + "\n\n" + l.T(hintKey(s))
 	if old := rep.Sections[s]; old != "" {
 		text += "\n\n" + l.T("report.was", "Old", truncate(old, 1500))
+	} else if sug, err := b.registersSuggestion(r, a.ID, year, s); err != nil { // registers (registers.go)
+		return err
+	} else if sug != "" {
+		text += "\n\n" + l.T("reg_entry.suggestion", "Text", truncate(sug, 1500))
 	}
 	r.Reply(text, r.cancelButton(d.Nonce))
 	return nil
@@ -299,6 +303,15 @@ func (b *Engine) dialogReportSection(r *Request, d *mmo.Dialog) error {
 	text := strings.TrimSpace(r.Text)
 	switch text {
 	case keepValue:
+		if rep.Sections[d.Step] == "" { // "+" takes what the registers give (registers.go)
+			sug, err := b.registersSuggestion(r, a.ID, year, d.Step)
+			if err != nil {
+				return err
+			}
+			if sug != "" {
+				rep.Sections[d.Step] = sug
+			}
+		}
 	case mmo.SkipValue:
 		delete(rep.Sections, d.Step)
 	default:
@@ -511,7 +524,12 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 	}
 	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"),
 		Paragraphs: []string{l.T("doc_report.attach_minutes")}, List: attachments})
-	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}})
+	// The theses the members filed in the bank for the year's заседания.
+	theses, err := b.ReportTheses(r.Tx, l.lang, a.ID, year)
+	if err != nil {
+		return "", nil, err
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}, List: theses})
 	doc.Footer = []string{l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
 	plainForm(&doc)
 	data, err := render.Form(doc)

@@ -44,6 +44,8 @@ type Request struct {
 	recipients map[int64]*mmo.User // loaded by commit
 	answer     *Answer             // nil until the press is answered
 	route      string              // for logs: the command, button verb or dialog
+	// docs caches the documents index per kind and year (see docState).
+	docs map[docYear]map[uint64]mmo.DocStatus
 }
 
 // T renders a message in the user's language.

@@ -73,8 +73,23 @@ func (b *Engine) buildRoutes() routes {
 			"settings":       {mmo.RoleGuest, b.cmdSettings, "menu.settings"},
 			"help":           {mmo.RoleGuest, b.cmdHelp, "menu.help"},
 			"cancel":         {mmo.RoleGuest, b.cmdCancel, "menu.cancel"},
+
+			// Surveys (survey*.go).
+			"survey": {mmo.RoleLeader, b.cmdSurvey, "survey_menu.survey"},
+			// News (news.go).
+			"announce": {mmo.RoleLeader, b.cmdAnnounce, "news_menu.announce"},
+			"news":     {mmo.RoleMember, b.cmdNews, "news_menu.news"},
+			// Materials bank (bank.go).
+			"share": {mmo.RoleMember, b.cmdShare, "bank_menu.share"},
+			"bank":  {mmo.RoleMember, b.cmdBank, "bank_menu.bank"},
+			// Registers (registers.go).
+			"registers": {mmo.RoleMember, b.cmdRegisters, "reg_menu.registers"},
 		},
-		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose", "newevent", "members", "invite", "plan", "report", "overview", "newassociation", "coordinators", "settings", "help", "cancel"},
+		order: []string{"start", "meetings", "associations", "my", "ask", "requests", "history", "propose",
+			"news", "bank", "share", "registers", // news, materials bank, registers
+			"newevent", "members", "invite", "plan", "report",
+			"survey", "announce", // surveys, news
+			"overview", "newassociation", "coordinators", "settings", "help", "cancel"},
 		callbacks: map[string]route{
 			verbConsent:    {role: mmo.RoleGuest, fn: b.onConsent},
 			verbLang:       {role: mmo.RoleMember, fn: b.onLang},
@@ -185,6 +200,35 @@ func (b *Engine) buildRoutes() routes {
 			verbReportMatch:   {role: mmo.RoleLeader, fn: b.onReportMatch}, // documents: the plan's fulfilment
 			verbOverviewXLSX:  {role: mmo.RoleCoordinator, fn: b.onOverviewXLSX},
 			verbArchive:       {role: mmo.RoleCoordinator, fn: b.onArchive},
+
+			// Surveys (survey*.go).
+			verbSurveyNew:     {role: mmo.RoleLeader, fn: b.onSurveyNew},
+			verbSurveyBuild:   {role: mmo.RoleLeader, fn: b.onSurveyBuild},
+			verbSurveyAnswer:  {role: mmo.RoleMember, fn: b.onSurveyAnswer},
+			verbSurveyResults: {role: mmo.RoleLeader, fn: b.onSurveyResults},
+			// News (news.go).
+			verbNewsBuild: {role: mmo.RoleLeader, fn: b.onNewsBuild},
+			verbNewsList:  {role: mmo.RoleMember, fn: b.onNewsList},
+			verbNewsFiles: {role: mmo.RoleMember, fn: b.onNewsFiles},
+			// Materials bank (bank.go).
+			verbBankIn:      {role: mmo.RoleMember, fn: b.onBankIn},
+			verbBankBuild:   {role: mmo.RoleMember, fn: b.onBankBuild},
+			verbBankDecide:  {role: mmo.RoleLeader, fn: b.onBankDecide},
+			verbBankKind:    {role: mmo.RoleMember, fn: b.onBankKind},
+			verbBankGet:     {role: mmo.RoleMember, fn: b.onBankGet},
+			verbBankPending: {role: mmo.RoleLeader, fn: b.onBankPending},
+			// Registers (registers.go).
+			verbRegIn:     {role: mmo.RoleMember, fn: b.onRegIn},
+			verbRegNew:    {role: mmo.RoleMember, fn: b.onRegNew},
+			verbRegLevel:  {role: mmo.RoleMember, fn: b.onRegLevel},
+			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},
+			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
+			// The conversation's home screen and meeting views (issue 12).
+			verbHome:      {role: mmo.RoleMember, fn: b.onHome},
+			verbEventLoud: {role: mmo.RoleLeader, fn: b.onEventLoud},
+			verbRegName:   {role: mmo.RoleGuest, fn: b.onRegName},
+			verbRegSchool: {role: mmo.RoleGuest, fn: b.onRegSchool},
+			verbAskCancel: {role: mmo.RoleGuest, fn: b.onAskCancel},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -211,6 +255,17 @@ func (b *Engine) buildRoutes() routes {
 			mmo.FlowPropose:         b.dialogPropose,
 			mmo.FlowReturnDoc:       b.dialogReturnDoc,
 			mmo.FlowReportSection:   b.dialogReportSection,
+
+			// Surveys (survey*.go).
+			mmo.FlowSurveyNew:  b.dialogSurveyNew,
+			mmo.FlowSurveyText: b.dialogSurveyText,
+			// News (news.go).
+			mmo.FlowNews: b.dialogNews,
+			// Materials bank (bank.go).
+			mmo.FlowBankShare:  b.dialogBankShare,
+			mmo.FlowBankSearch: b.dialogBankSearch,
+			// Registers (registers.go).
+			mmo.FlowRegisterEntry: b.dialogRegisterEntry,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,
@@ -338,7 +393,7 @@ func (b *Engine) onMessage(r *Request) error {
 			return b.checkInByCode(r, code)
 		}
 		r.route = "text:unknown"
-		r.Reply(r.T("error.unknown_text"))
+		return b.showHome(r, r.T("conv_home.unknown_text"))
 	}
 	return nil
 }

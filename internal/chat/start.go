@@ -17,8 +17,7 @@ func (b *Engine) cmdStart(r *Request) error {
 		if payload != "" {
 			return b.openPayload(r, payload)
 		}
-		r.Reply(r.T("start.welcome_back", "Name", r.User.Name) + "\n\n" + b.helpText(r))
-		return nil
+		return b.showHome(r, r.T("start.welcome_back", "Name", r.User.Name))
 	}
 	if kind, rest, _ := strings.Cut(payload, "_"); kind == "q" && ValidPayload(payload) {
 		// A public consultation link: parents and others ask without
@@ -63,6 +62,10 @@ func (b *Engine) askRegistrationStep(r *Request, d mmo.Dialog) {
 	case mmo.StepName:
 		r.Reply(r.T("reg.ask_name"))
 	case mmo.StepSchool:
+		if len(r.bot.opt.Schools) > 0 {
+			r.Reply(r.T("conv_school.ask"))
+			return
+		}
 		r.Reply(r.T("reg.ask_school"))
 	case mmo.StepPosition:
 		r.Reply(r.T("reg.ask_position"))
@@ -104,7 +107,21 @@ func (b *Engine) dialogRegister(r *Request, d *mmo.Dialog) error {
 		b.askRegistrationStep(r, *d)
 		return nil
 	}
-	next, done, err := mmo.RegistrationNext(*d, mmo.Input{Text: r.Text}, r.Now, b.opt.DialogIdle)
+	if d.Step == mmo.StepName {
+		if asked, err := b.askNameFix(r, d, r.Text); asked || err != nil {
+			return err
+		}
+	}
+	if d.Step == mmo.StepSchool && len(b.opt.Schools) > 0 {
+		return b.pickSchool(r, d, r.Text)
+	}
+	return b.registerStep(r, d, r.Text)
+}
+
+// registerStep applies an answer to the registration form and asks the
+// next step, or finishes.
+func (b *Engine) registerStep(r *Request, d *mmo.Dialog, text string) error {
+	next, done, err := mmo.RegistrationNext(*d, mmo.Input{Text: text}, r.Now, b.opt.DialogIdle)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
 		return nil
@@ -127,11 +144,14 @@ func (b *Engine) dialogRegister(r *Request, d *mmo.Dialog) error {
 	if b.ownMenu(r.User) {
 		r.SetMenu(r.User)
 	}
-	r.Reply(r.T("reg.done", "Name", r.User.Name, "School", r.User.School, "Position", r.User.Position) + "\n\n" + b.helpText(r))
+	thanks := r.T("reg.done", "Name", r.User.Name, "School", r.User.School, "Position", r.User.Position)
 	if next.Payload != "" {
+		// The link opens next (joining an association, most often),
+		// and its answer carries the way on.
+		r.Reply(thanks)
 		return b.openPayload(r, next.Payload)
 	}
-	return nil
+	return b.showHome(r, thanks)
 }
 
 // openPayload opens a deep link (t.me/<bot>?start=<payload>). Each kind of

@@ -68,6 +68,8 @@ type Config struct {
 	// Organisation is the methodical centre whose name and head the
 	// official documents carry.
 	Organisation Organisation `yaml:"organisation"`
+	// Registration configures what newcomers are asked.
+	Registration Registration `yaml:"registration"`
 	// Location is Timezone loaded by Validate; it is nil before a
 	// successful Validate and is never read from the file or environment.
 	Location *time.Location `yaml:"-"`
@@ -115,7 +117,7 @@ type Log struct {
 // HTTP configures the listener of health checks and metrics.
 type HTTP struct {
 	// Addr is where /livez, /readyz and /metrics are served, as
-	// host:port; empty turns the listener off. The default listens on
+	// host:port; empty or "off" turns the listener off. The default listens on
 	// the loopback interface only: the figures are the operator's.
 	Addr string `yaml:"addr"`
 	// PollMaxAge is how old the last successful getUpdates may be before
@@ -259,6 +261,19 @@ type Meetings struct {
 	// Reminders are how long before an event its reminders go to those
 	// who said they would come (or might).
 	Reminders []time.Duration `yaml:"reminders"`
+	// NudgeAfter is how long an announcement is out before the leader is
+	// offered to remind those who have not answered: people need time to
+	// answer before being asked again.
+	NudgeAfter time.Duration `yaml:"nudge_after"`
+}
+
+// Registration configures what newcomers are asked.
+type Registration struct {
+	// Schools is the city's list of schools and other organisations,
+	// which a newcomer picks from (by a number or words of the name)
+	// rather than typing one of many spellings; one not in the list is
+	// allowed and marked. Empty: the name is typed freely.
+	Schools []string `yaml:"schools"`
 }
 
 // Consultations configures consultation requests.
@@ -268,6 +283,11 @@ type Consultations struct {
 	// work with families, contests, certification, software, other) in
 	// each user's language.
 	Categories []string `yaml:"categories"`
+	// ParentCategories are the topics offered to those who ask through
+	// an association's public link, parents mostly; empty means the
+	// built-in list (the child's studies, exams, olympiads and contests,
+	// help with difficulties, other) in each user's language.
+	ParentCategories []string `yaml:"parent_categories"`
 	// ResponseDays is how many working days an unanswered request waits
 	// before its consultant is reminded; as many again and the leader is
 	// told, and as many again the coordinator.
@@ -340,12 +360,15 @@ func Default() Config {
 			LeaderTTL: 7 * 24 * time.Hour,
 		},
 		Meetings: Meetings{
-			Reminders: []time.Duration{24 * time.Hour, time.Hour},
+			Reminders:  []time.Duration{24 * time.Hour, time.Hour},
+			NudgeAfter: 24 * time.Hour,
 		},
+		Registration: Registration{Schools: []string{}},
 		Consultations: Consultations{
-			Categories:   []string{},
-			ResponseDays: 2,
-			AutoClose:    7 * 24 * time.Hour,
+			Categories:       []string{},
+			ParentCategories: []string{},
+			ResponseDays:     2,
+			AutoClose:        7 * 24 * time.Hour,
 		},
 	}
 }
@@ -390,6 +413,11 @@ func loadRaw(path string, environ []string, needToken bool) (Config, error) {
 	}
 	if err := cfg.ApplyEnv(environ); err != nil {
 		return cfg, err
+	}
+	if strings.EqualFold(cfg.HTTP.Addr, "off") {
+		// An empty variable is ignored (it may be an unset one passed
+		// through), so the environment turns the listener off by name.
+		cfg.HTTP.Addr = ""
 	}
 	noToken := !needToken && cfg.Telegram.Token == ""
 	if noToken {

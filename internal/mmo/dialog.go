@@ -139,6 +139,7 @@ func RegistrationNext(d Dialog, in Input, now time.Time, idle time.Duration) (Di
 func ApplyRegistration(u *User, d Dialog, now time.Time) {
 	u.Name = d.Draft[FieldName]
 	u.School = d.Draft[FieldSchool]
+	u.SchoolOther = d.Draft["school_other"] == "1"
 	u.Position = d.Draft[FieldPosition]
 	if t, err := time.Parse(time.RFC3339, d.Draft["consent_at"]); err == nil {
 		u.ConsentAt = t

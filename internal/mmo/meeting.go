@@ -99,6 +99,15 @@ type Event struct {
 	PlanItem int `json:"plan_item,omitempty"`
 	// Checkin holds the check-in settings and state.
 	Checkin Checkin `json:"checkin"`
+	// AnswersClosed records that the answer buttons were taken off the
+	// members' announcements and reminders once the event began.
+	AnswersClosed bool `json:"answers_closed,omitempty"`
+	// Nudged is when each member was last asked to answer, so that no
+	// one is asked more than once a day.
+	Nudged map[int64]time.Time `json:"nudged,omitempty"`
+	// MinutesPrompted records the leader's prompts to fill in the
+	// minutes: 1 once asked after the end, 2 once reminded the next day.
+	MinutesPrompted int `json:"minutes_prompted,omitempty"`
 }
 
 // End returns when the event ends.

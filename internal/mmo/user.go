@@ -53,8 +53,11 @@ type User struct {
 	Lang         string    `json:"lang,omitempty"`          // chosen in /settings; empty means follow LanguageCode
 	Name         string    `json:"name,omitempty"`          // full name (ФИО)
 	School       string    `json:"school,omitempty"`        // organisation
-	Position     string    `json:"position,omitempty"`      // position and/or subject
-	ConsentAt    time.Time `json:"consent_at,omitempty"`    // when they agreed to the personal data notice
+	// SchoolOther marks a school typed by hand, not picked from the
+	// city's list, for the coordinator to check.
+	SchoolOther  bool      `json:"school_other,omitempty"`
+	Position     string    `json:"position,omitempty"`   // position and/or subject
+	ConsentAt    time.Time `json:"consent_at,omitempty"` // when they agreed to the personal data notice
 	RegisteredAt time.Time `json:"registered_at,omitempty"`
 	Coordinator  bool      `json:"coordinator,omitempty"`
 	// LeaderOf lists the associations the user leads; the store keeps it

@@ -18,9 +18,11 @@ import (
 
 // Jobs is the scheduled work, as chat.Engine does it.
 type Jobs interface {
-	// Due queues what is due in one store transaction and returns the
-	// clock time it went by and whether it queued any message.
-	Due() (now time.Time, queued bool, err error)
+	// Due queues what is due and returns the clock time it went by,
+	// whether it queued any message, and whether it wrote to the store
+	// (a scan that found nothing due only read, and says nothing of
+	// whether the store can be written).
+	Due() (now time.Time, queued, wrote bool, err error)
 	// StoreFailed and StoreOK report the outcome of a write to the
 	// store that began at started, so that the operator hears of a disk
 	// that refuses writes once, not once per scan.
@@ -89,14 +91,16 @@ func scan(jobs Jobs, opt Options) {
 	if opt.Metrics != nil {
 		defer func() { opt.Metrics.DueScan(time.Since(started)) }()
 	}
-	now, queued, err := jobs.Due()
+	now, queued, wrote, err := jobs.Due()
 	switch {
 	case errors.Is(err, boltdb.ErrUnwritable):
 		jobs.StoreFailed(err, started) // the next scan tries again
 	case err != nil:
 		opt.Log.Error("due scan", "error", err)
 	default:
-		jobs.StoreOK(started)
+		if wrote {
+			jobs.StoreOK(started)
+		}
 		if opt.OnDueScan != nil {
 			opt.OnDueScan(now, queued)
 		}

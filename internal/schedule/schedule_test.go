@@ -24,7 +24,7 @@ type jobs struct {
 	finished atomic.Bool   // the last Due returned
 }
 
-func (j *jobs) Due() (time.Time, bool, error) {
+func (j *jobs) Due() (time.Time, bool, bool, error) {
 	if j.inScan != nil {
 		j.inScan <- struct{}{}
 		<-j.release
@@ -32,7 +32,7 @@ func (j *jobs) Due() (time.Time, bool, error) {
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), true, j.err
+	return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC), true, true, j.err
 }
 
 func (j *jobs) StoreFailed(error, time.Time) { j.mu.Lock(); j.failed++; j.mu.Unlock() }

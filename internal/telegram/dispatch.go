@@ -80,11 +80,14 @@ type dispatcher struct {
 
 	// held are the items finished (id → outcome) whose removal the store
 	// refused; they stay in known until it is recorded (see recordHeld).
-	held       map[uint64]boltdb.Outcome
-	heldSince  time.Time // when the refusal that was logged began; zero: none logged
-	heldNext   time.Time // when to try the removals again
-	heldTries  int       // retries refused since the last success
-	lastRemove time.Time // when the latest removal the store took began
+	held      map[uint64]boltdb.Outcome
+	heldSince time.Time // when the refusal that was logged began; zero: none logged
+	heldNext  time.Time // when to try the removals again
+	heldTries int       // retries refused since the last success
+	// retryRefused: a failed attempt could not be recorded since the last
+	// one that could (logged once).
+	retryRefused bool
+	lastRemove   time.Time // when the latest removal the store took began
 }
 
 // pending is an outbox item the dispatcher holds.
@@ -289,19 +292,11 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 		d.sender.pace.went(time.Now())
 		t.release()
 	}
+	// The chat's rate counts from the answer, not from the pick nor from
+	// when the message left: attempt records the message as arriving as
+	// late as its answer allows (see chatPace), and the chat is busy
+	// until then, so none of its messages can go meanwhile.
 	resp, err := d.sender.attempt(ctx, p.ChatID, c)
-	if t != nil {
-		// The chat's rate counts from the answer, not from the pick nor
-		// from when the message left. Telegram counts a chat's messages
-		// as they arrive, which is some time between the two, and the
-		// request can be held up on the way (a busy machine held one
-		// for 96 ms while the next went at once); the answer is the one
-		// moment known to come after the arrival, so the next message,
-		// which leaves a whole interval later, cannot arrive too close.
-		// The turn is there: it was at the pick, and the chat is busy
-		// since, so nothing else could use it.
-		d.sender.take(p.ChatID, time.Now())
-	}
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}
@@ -365,14 +360,39 @@ func (d *dispatcher) outcome(p *pending, m *item, err error) {
 		}
 		d.log.Warn("outbox: send failed, will retry", "method", method, "chat_id", p.ChatID,
 			"attempt", p.Attempts, "retry_in", wait.String(), "error", err)
-		if err := d.db.OutboxRetry(p.ID, p.Attempts, at, p.FailedAt); err != nil {
-			d.log.Error("outbox: record retry", "id", p.ID, "error", err)
-		}
+		d.recordRetry(p, at)
 		p.NotBefore = at
 		d.requeue(p)
 	default:
 		d.log.Error("outbox: refused by Telegram, dropped", "method", method, "chat_id", p.ChatID, "error", err)
 		d.done(p, boltdb.Failed)
+	}
+}
+
+// recordRetry stores a failed attempt so that a restart keeps its count
+// and its wait. The retry itself is kept in memory whatever the store
+// says; a store that refuses writes (a full disk) is logged once for the
+// whole outage, not once per attempt of every item, and its end once.
+func (d *dispatcher) recordRetry(p *pending, at time.Time) {
+	err := d.db.OutboxRetry(p.ID, p.Attempts, at, p.FailedAt)
+	d.mu.Lock()
+	first := err != nil && errors.Is(err, boltdb.ErrUnwritable) && !d.retryRefused
+	recovered := err == nil && d.retryRefused
+	if first {
+		d.retryRefused = true
+	}
+	if recovered {
+		d.retryRefused = false
+	}
+	d.mu.Unlock()
+	switch {
+	case first:
+		d.log.Error("outbox: failed attempts cannot be recorded in the database; they are retried from memory "+
+			"(a restart meanwhile counts them afresh)", "error", err)
+	case recovered:
+		d.log.Info("outbox: failed attempts are recorded again")
+	case err != nil && !errors.Is(err, boltdb.ErrUnwritable):
+		d.log.Error("outbox: record retry", "id", p.ID, "error", err)
 	}
 }
 

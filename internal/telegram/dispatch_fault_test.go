@@ -184,3 +184,57 @@ func TestChatPacedAfterDelayOnTheWay(t *testing.T) {
 		t.Errorf("the bot provoked %d answers 429", st.TooMany)
 	}
 }
+
+// TestRetriesWhileUnwritableLoggedOnce: with the disk full, sends that
+// fail for a while are still retried and delivered, and the store's
+// refusal to record each failed attempt is one error line for the outage,
+// not one per attempt of every message.
+func TestRetriesWhileUnwritableLoggedOnce(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	logs := &telegramtest.LogBuffer{}
+	opt := testOptions(srv)
+	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
+	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, func(b *Bot) {
+		b.out.msgRetry = quickRetry
+		b.out.heldRetry = retryPolicy{first: 10 * time.Millisecond, most: 20 * time.Millisecond}
+	})
+	srv.Settle(t) // the default menus
+	users := []*telegramtest.User{srv.NewUser(411, "А", "ru"), srv.NewUser(412, "Б", "ru"), srv.NewUser(413, "В", "ru")}
+	last := 0
+	for _, u := range users {
+		srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Kind: telegramtest.Hang, Count: 1})
+		last = u.Send("/start")
+	}
+	srv.WaitConfirmed(t, last)
+	waitUntil(t, "the first answers to hang", func() bool { return srv.Hanging("sendMessage") == len(users) })
+
+	var failing atomic.Bool
+	failing.Store(true)
+	tb.db.SetWriteFault(func() error {
+		if failing.Load() {
+			return fmt.Errorf("write mmo.db: %w", syscall.ENOSPC)
+		}
+		return nil
+	})
+	// Each user's next sends fail three times before they go through.
+	for _, u := range users {
+		srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Kind: telegramtest.BadGateway, Count: 3})
+	}
+	srv.Release("sendMessage")
+	for _, u := range users {
+		expectNext(t, u, "Здравствуйте")
+		expectNext(t, u, "152-ФЗ")
+	}
+	failing.Store(false)
+	waitUntil(t, "the sent items to leave the outbox", func() bool {
+		n, err := tb.db.OutboxLen()
+		return err == nil && n == 0
+	})
+	log := logs.String()
+	if got := strings.Count(log, `msg="outbox: failed attempts cannot be recorded`); got != 1 {
+		t.Errorf("the unrecorded attempts were logged %d times, want once:\n%s", got, log)
+	}
+	if got := strings.Count(log, `msg="outbox: record retry"`); got != 0 {
+		t.Errorf("each unrecorded attempt logged on its own (%d lines):\n%s", got, log)
+	}
+}

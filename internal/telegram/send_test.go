@@ -212,40 +212,113 @@ func TestSenderKeepsChatRates(t *testing.T) {
 	}
 }
 
-// TestPacerCountsFromActualSends: turns are an interval apart, and a send
-// held up past its turn pushes the next turn back, so a stall is never
-// followed by two messages at once.
-func TestPacerCountsFromActualSends(t *testing.T) {
-	p := pacer{interval: 100 * time.Millisecond}
+// TestPacerHoldsAPermitAWindowFromTheAnswer: of any window, at most the
+// rate's messages; each holds its permit until a window after its answer,
+// less the shortest round trip seen, so the network's jitter can never
+// bring more than that many into one window where Telegram counts them.
+func TestPacerHoldsAPermitAWindowFromTheAnswer(t *testing.T) {
+	var trips roundTrips
+	var p pacer
+	p.init(3, &trips) // 3 in any second
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	if at := p.book(t0); !at.Equal(t0) {
-		t.Fatalf("first turn at %v, want now", at.Sub(t0))
+	for i := range 3 {
+		if at := p.book(t0); !at.Equal(t0) {
+			t.Fatalf("turn %d at %v, want now: the window holds 3", i, at.Sub(t0))
+		}
 	}
-	if at := p.book(t0); at.Sub(t0) != 100*time.Millisecond {
-		t.Fatalf("second turn at %v, want an interval later", at.Sub(t0))
+	// Answered 100 ms later; of many trips the shortest are 85 to 92 ms:
+	// 78 ms is taken for the least delay.
+	for i := range tripsTrusted {
+		trips.add(time.Duration(85+min(i, 7)) * time.Millisecond)
 	}
-	// The second message went 250 ms late: the third waits nearly a whole
-	// interval after it, not the 50 ms its booking would leave.
-	p.went(t0.Add(350 * time.Millisecond))
-	if at := p.book(t0.Add(360 * time.Millisecond)); at.Sub(t0) != 443750*time.Microsecond {
-		t.Errorf("turn after a stall at %v, want 443.75ms", at.Sub(t0))
+	for range 3 {
+		p.done(t0.Add(100 * time.Millisecond))
 	}
-	// Waking a little late moves nothing.
-	p.went(lastTurn(&p).Add(time.Millisecond))
-	if next := p.book(t0); next.Sub(t0) != 543750*time.Microsecond {
-		t.Errorf("turn after a send 1 ms late at %v, want 543.75ms", next.Sub(t0))
+	at := p.book(t0.Add(200 * time.Millisecond))
+	if want := 1022 * time.Millisecond; at.Sub(t0) != want {
+		t.Fatalf("the fourth turn at %v, want %v: a window after the first answer less 78 ms", at.Sub(t0), want)
 	}
-	// A turn given back is reused.
-	last := p.book(t0)
-	p.cancel(last)
-	if again := p.book(t0); !again.Equal(last) {
-		t.Errorf("turn after a cancel at %v, want %v", again.Sub(t0), last.Sub(t0))
+	// A turn given back is taken again.
+	p.cancel(at)
+	if again := p.book(t0.Add(200 * time.Millisecond)); !again.Equal(at) {
+		t.Errorf("turn after a cancel at %v, want %v", again.Sub(t0), at.Sub(t0))
+	}
+	// With every permit held, a turn is a window away, and the permits do
+	// not multiply when the messages are done.
+	p.book(t0)
+	p.book(t0)
+	if over := p.book(t0); over.Sub(t0) != time.Second {
+		t.Errorf("a turn beyond the permits at %v, want a window later", over.Sub(t0))
+	}
+	for range 4 {
+		p.done(t0.Add(2 * time.Second))
+	}
+	if n := len(p.free); n != 3 {
+		t.Errorf("%d permits after all were done, want 3", n)
 	}
 }
 
-// lastTurn returns the latest turn a pacer booked.
-func lastTurn(p *pacer) time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.last
+// TestRoundTripsEstimateTheLeastDelayFromBelow: the least delay is the
+// shortest of many trips less the spread of the shortest ones, never
+// taken from a few.
+func TestRoundTripsEstimateTheLeastDelayFromBelow(t *testing.T) {
+	var r roundTrips
+	for i := range tripsTrusted - 1 {
+		r.add(time.Duration(50+i) * time.Millisecond)
+	}
+	if l := r.least(); l != 0 {
+		t.Errorf("least after %d trips: %v, want 0", tripsTrusted-1, l)
+	}
+	r.add(200 * time.Millisecond)
+	// The shortest are 50..57 ms: 50 less a spread of 7.
+	if l := r.least(); l != 43*time.Millisecond {
+		t.Errorf("least: %v, want 43ms", l)
+	}
+	// The shortest are remembered for thousands of trips.
+	for range tripRun * (tripBuckets - 1) {
+		r.add(time.Second)
+	}
+	if l := r.least(); l != 43*time.Millisecond {
+		t.Errorf("least after a few thousand slower trips: %v, want 43ms", l)
+	}
+	for range tripRun {
+		r.add(time.Second)
+	}
+	if l := r.least(); l != time.Second {
+		t.Errorf("least once the shortest were forgotten: %v, want 1s", l)
+	}
+	// A spread wider than the shortest trip is no delay at all.
+	var wide roundTrips
+	for i := range tripsTrusted {
+		wide.add(time.Duration(1+i*i) * time.Millisecond)
+	}
+	if l := wide.least(); l != 0 {
+		t.Errorf("least of widely spread trips: %v, want 0", l)
+	}
+}
+
+// TestChatPaceCountsFromAnswers: a chat's burst goes at once, and the
+// next message waits until Telegram's bucket has refilled counting each
+// message as arriving as late as its answer allows.
+func TestChatPaceCountsFromAnswers(t *testing.T) {
+	c := chatPace{rate: 1, burst: 3}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	least := 90 * time.Millisecond
+	now := t0
+	for i := range 3 {
+		if !c.take(now, least) {
+			t.Fatalf("message %d of the burst refused", i)
+		}
+		if c.take(now, least) {
+			t.Fatalf("a second message taken while message %d is on its way", i)
+		}
+		now = now.Add(100 * time.Millisecond)
+		c.done(now)
+	}
+	if at := c.readyAt(now, least); at.Sub(t0) != 1010*time.Millisecond {
+		t.Errorf("the fourth message may go at %v, want 1.01 s: a second after the first answer, less 90 ms", at.Sub(t0))
+	}
+	if c.take(t0.Add(1009*time.Millisecond), least) || !c.take(t0.Add(1010*time.Millisecond), least) {
+		t.Error("the fourth message was not taken exactly when ready")
+	}
 }

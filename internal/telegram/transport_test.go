@@ -203,7 +203,7 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	expectNext(t, hung, "вы зарегистрированы")
 	waitUntil(t, "the menu call to hang", func() bool { return srv.Hanging("setMyCommands") == 1 })
 	hung.Send("/help")
-	expectNext(t, hung, "/settings")
+	expectNext(t, hung, "Главное")
 
 	registerUser(t, failing)
 	expectNext(t, failing, "вы зарегистрированы")
@@ -213,7 +213,7 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 		})) >= 3
 	})
 	failing.Send("/help")
-	expectNext(t, failing, "/settings")
+	expectNext(t, failing, "Главное")
 	if n := srv.Hanging("setMyCommands"); n != 1 {
 		t.Errorf("%d menu calls hang, want the first admin's one still hanging", n)
 	}

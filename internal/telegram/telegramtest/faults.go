@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -210,6 +211,49 @@ type Limits struct {
 	// GroupPerMinute is the number of sends to one group in any 60-second
 	// sliding window.
 	GroupPerMinute int
+	// Edits counts editMessageText and editMessageReplyMarkup against the
+	// same limits as sends (a refused edit answers 429 too).
+	Edits bool
+}
+
+// Latency is the network between the bot and the server: each call but
+// getUpdates waits a delay drawn evenly from [Base-Jitter, Base+Jitter]
+// before the server handles it (and counts it against the limits), and,
+// with Back, another one before its answer reaches the client.
+type Latency struct {
+	Base, Jitter time.Duration
+	Back         bool
+}
+
+// SetLatency sets the network's delays (replacing earlier ones); the
+// zero Latency is none. The delays are drawn from a fixed seed.
+func (s *Server) SetLatency(l Latency) {
+	s.mu.Lock()
+	s.latency = l
+	s.latencyRnd = rand.New(rand.NewPCG(uint64(l.Base), uint64(l.Jitter)))
+	s.mu.Unlock()
+}
+
+// delays draws the delays of one call: on the way there and back.
+func (s *Server) delays() (there, back time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.latency
+	if l.Base <= 0 {
+		return 0, 0
+	}
+	draw := func() time.Duration {
+		d := l.Base
+		if l.Jitter > 0 {
+			d += time.Duration(s.latencyRnd.Int64N(int64(2*l.Jitter)+1)) - l.Jitter
+		}
+		return max(d, 0)
+	}
+	there = draw()
+	if l.Back {
+		back = draw()
+	}
+	return there, back
 }
 
 // EnforceLimits sets the flood limits (replacing earlier ones). A send
@@ -229,6 +273,9 @@ type Stats struct {
 	Sent int
 	// TooMany is the number of 429 answers (limits and faults).
 	TooMany int
+	// Edits is the number of edits counted against the limits (see
+	// Limits.Edits).
+	Edits int
 	// Faults is the number of calls hit by an injected fault.
 	Faults int
 	// ByMethod is the number of successful (HTTP 200) calls per method.
@@ -316,12 +363,32 @@ func (s *Server) checkLimits(chatID int64, now time.Time) *apiError {
 
 // recordSend records a successful send for the limits. s.mu must be held.
 func (s *Server) recordSend(chatID int64, now time.Time) {
+	s.countForLimits(chatID, now)
+	s.stats.Sent++
+}
+
+// checkEdit returns a 429 error if edits count against the limits and an
+// edit in chatID now would exceed them. s.mu must be held.
+func (s *Server) checkEdit(chatID int64, now time.Time) *apiError {
+	if !s.limits.Edits {
+		return nil
+	}
+	if aerr := s.checkLimits(chatID, now); aerr != nil {
+		return aerr
+	}
+	s.countForLimits(chatID, now)
+	s.stats.Edits++
+	return nil
+}
+
+// countForLimits records a call that counts against the limits. s.mu must
+// be held.
+func (s *Server) countForLimits(chatID int64, now time.Time) {
 	const keep = time.Minute
 	s.globalSends, _ = windowWait(s.globalSends, now, 0, maxWindow(s.limits.Global, keep))
 	s.globalSends = append(s.globalSends, now)
 	log, _ := windowWait(s.chatSends[chatID], now, 0, maxWindow(s.limits.PerChat, keep))
 	s.chatSends[chatID] = append(log, now)
-	s.stats.Sent++
 }
 
 // maxWindow is the history to keep: at least keep, more for slow rates.

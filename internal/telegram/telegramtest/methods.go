@@ -245,6 +245,9 @@ func (s *Server) editMessageText(c *call) (any, *apiError) {
 	if same && bytes.Equal(mk.canon, st.canon) {
 		return nil, badRequest(descNotModified)
 	}
+	if aerr := s.checkEdit(ch.id, time.Now()); aerr != nil {
+		return nil, aerr
+	}
 	st.m.Text, st.m.ParseMode = text, mode
 	st.m.DisableWebPagePreview = boolParam(c.get("disable_web_page_preview"))
 	s.applyMarkup(ch, st, mk)
@@ -262,6 +265,9 @@ func (s *Server) editMessageReplyMarkup(c *call) (any, *apiError) {
 	}
 	if bytes.Equal(mk.canon, st.canon) {
 		return nil, badRequest(descNotModified)
+	}
+	if aerr := s.checkEdit(ch.id, time.Now()); aerr != nil {
+		return nil, aerr
 	}
 	s.applyMarkup(ch, st, mk)
 	return s.wireBotMessage(ch, st), nil

@@ -3,6 +3,7 @@ package telegramtest
 import (
 	"context"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -141,6 +142,8 @@ type Server struct {
 	hanging     map[string]int           // calls hanging now, per method
 	release     map[string]chan struct{} // closed by Release, per method
 	limits      Limits
+	latency     Latency
+	latencyRnd  *rand.Rand
 	globalSends []time.Time
 	chatSends   map[int64][]time.Time
 	stats       Stats
@@ -438,6 +441,20 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 				}
 			}
 			panic(http.ErrAbortHandler)
+		}
+	}
+
+	if name != "getUpdates" {
+		there, back := s.delays()
+		if !s.sleep(r.Context(), there) {
+			req.Description = "client gone on the way"
+			s.record(&req)
+			return
+		}
+		if back > 0 {
+			// The answer is small and goes out when the handler returns:
+			// held here, it reaches the client the way back later.
+			defer s.sleep(r.Context(), back)
 		}
 	}
 

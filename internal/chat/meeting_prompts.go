@@ -1,0 +1,143 @@
+package chat
+
+// The leader is told at the right moment: when check-in opens, the code
+// and the QR button in one message; after a заседание ends, one prompt to
+// fill in the minutes, and a reminder the next day if none were started.
+
+import (
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// minutesLookback is how long after a meeting's end its minutes are still
+// asked for: older meetings (an upgrade's backlog) are left alone.
+const minutesLookback = 48 * time.Hour
+
+// minutesDue reports whether the leader of a held заседание is due a
+// prompt to fill in its minutes at now.
+func (b *Engine) minutesDue(e *mmo.Event, now time.Time) bool {
+	if !e.TakesMinutes(now) || now.Before(e.End()) || now.Sub(e.End()) > minutesLookback {
+		return false
+	}
+	switch e.MinutesPrompted {
+	case 0:
+		return true
+	case 1:
+		return now.Sub(e.End()) >= 24*time.Hour
+	}
+	return false
+}
+
+// dueMinutesPrompts asks the leaders of the events that ended to fill in
+// their minutes; the next day, once more if none were written.
+func (b *Engine) dueMinutesPrompts(r *Request, ended []*mmo.Event) (bool, error) {
+	queued := false
+	for _, e := range ended {
+		versions, err := r.Tx.MinutesVersions(e.ID)
+		if err != nil {
+			return false, err
+		}
+		first := e.MinutesPrompted == 0
+		e.MinutesPrompted++
+		if len(versions) > 0 {
+			e.MinutesPrompted = 2 // written: nothing to ask
+		}
+		if err := r.Tx.PutEvent(e); err != nil {
+			return false, err
+		}
+		if len(versions) > 0 {
+			continue
+		}
+		a, err := r.Tx.Association(e.AssociationID)
+		if err != nil {
+			return false, err
+		}
+		leader, err := r.Tx.User(a.LeaderID)
+		if err != nil || leader.Blocked {
+			continue // no leader to ask
+		}
+		l := r.locOf(leader)
+		title, err := b.title(r.Tx, l, e, a)
+		if err != nil {
+			return false, err
+		}
+		key := "conv_meet.minutes_prompt"
+		if !first {
+			key = "conv_meet.minutes_reminder"
+		}
+		r.Send(leader.ID, l.T(key, "Title", rawArg(title), "Topic", e.Topic),
+			[]Button{r.Button(l.T("conv_meet.minutes_button"), verbMinutesCompose, eid(e))})
+		queued = true
+	}
+	return queued, nil
+}
+
+// tellLeaderCheckin sends the leader, once check-in opened, the code and
+// the buttons to show the QR code and to open the live view, in one
+// message.
+func (b *Engine) tellLeaderCheckin(r *Request, e *mmo.Event, a *mmo.Association) error {
+	if a.LeaderID == 0 || r.Update != nil && r.Known && r.User.ID == a.LeaderID {
+		return nil // the leader opened it by hand and sees the view already
+	}
+	leader, err := r.Tx.User(a.LeaderID)
+	if err != nil || leader.Blocked {
+		return nil
+	}
+	l := r.locOf(leader)
+	title, err := b.title(r.Tx, l, e, a)
+	if err != nil {
+		return err
+	}
+	id := eid(e)
+	r.Send(leader.ID, l.T("conv_meet.checkin_leader", "Title", rawArg(title), "Code", e.Checkin.Code),
+		[]Button{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), r.Button(l.T("conv_meet.checkin_view"), verbCheckin, id)})
+	return nil
+}
+
+// rememberView records the pressed message as the view under key, and
+// forgets the other views of the same thing recorded on that message: one
+// message shows one view, and what refreshes another must not draw over
+// it (a member's answer must not turn the leader's check-in view back
+// into the event's card).
+func (r *Request) rememberView(key string, others ...string) error {
+	p := r.Update.Press
+	if p == nil || p.Message == "" {
+		return nil
+	}
+	for _, k := range others {
+		rec, err := r.Tx.Sent(k)
+		if err != nil {
+			continue
+		}
+		if rec.Messenger == r.Update.Messenger && rec.Chat == r.Update.Chat && rec.Message == p.Message {
+			if err := r.Tx.DeleteSent(k); err != nil {
+				return err
+			}
+		}
+	}
+	return r.remember(key)
+}
+
+// checkinLine is the check-in as the leader's card shows it: open or
+// closed, the code while open, and how many are marked present.
+func (b *Engine) checkinLine(r *Request, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
+	members, err := b.activeMembers(r, a)
+	if err != nil {
+		return "", err
+	}
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return "", err
+	}
+	present := 0
+	for _, m := range members {
+		if x, ok := att[m.u.ID]; ok && x.Mark == mmo.MarkPresent {
+			present++
+		}
+	}
+	if e.CheckinOpen(r.Now) {
+		return l.T("conv_meet.card_checkin_open", "Code", e.Checkin.Code, "Present", present, "Total", len(members)), nil
+	}
+	return l.T("conv_meet.card_checkin_closed", "Present", present, "Total", len(members)), nil
+}

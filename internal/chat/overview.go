@@ -1,0 +1,203 @@
+package chat
+
+import (
+	"strings"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/render"
+)
+
+// The coordinator's overview: a short summary of the school year in the
+// chat, every association in the XLSX. Both are drawn from the current
+// year's records only (its events and requests, through the indexes),
+// and the routes run in a read transaction (see engine_read.go).
+
+// overviewRow is one association in the coordinator's overview.
+type overviewRow struct {
+	a                 *mmo.Association
+	v                 assocView
+	held, scheduled   int
+	plan, report      mmo.DocStatus
+	planYear, repYear int
+	lastActivity      time.Time
+}
+
+func (b *Engine) overview(r *Request) ([]overviewRow, error) {
+	reg := b.opt.Regulation
+	year := reg.SchoolYearOf(r.Now, b.opt.Location)
+	from, to := reg.YearSpan(year, b.opt.Location)
+	all, err := r.Tx.Associations()
+	if err != nil {
+		return nil, err
+	}
+	// This year's requests, once, through the time index.
+	consults, err := r.Tx.ConsultationsCreated(from, to)
+	if err != nil {
+		return nil, err
+	}
+	byAssoc := map[uint64][]*mmo.Consultation{}
+	for _, c := range consults {
+		byAssoc[c.AssociationID] = append(byAssoc[c.AssociationID], c)
+	}
+	var rows []overviewRow
+	for _, a := range all {
+		if a.Archived() {
+			continue
+		}
+		ms, err := r.Tx.Members(a.ID)
+		if err != nil {
+			return nil, err
+		}
+		v := assocView{a: a}
+		for _, m := range ms {
+			if m.State == mmo.MemberActive {
+				v.members++
+			} else {
+				v.pending++
+			}
+		}
+		v.status = mmo.AssociationStatus(a, v.members, reg.MinMembers)
+		if a.LeaderID != 0 {
+			if u, err := r.Tx.User(a.LeaderID); err == nil {
+				v.leader = u
+			}
+		}
+		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now)}
+		if row.repYear, err = b.reportYear(r, a); err != nil {
+			return nil, err
+		}
+		events, err := r.Tx.AssociationEvents(a.ID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		row.held, row.scheduled = mmo.CountMeetings(events, r.Now)
+		row.lastActivity = mmo.LastActivity(a, events, ms, byAssoc[a.ID], r.Now)
+		if row.plan, err = b.docState(r, mmo.DocPlan, a, row.planYear); err != nil {
+			return nil, err
+		}
+		if row.report, err = b.docState(r, mmo.DocReport, a, row.repYear); err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// docStatusShort is the one word for where a plan or report is, the same
+// everywhere: a plan is «на согласовании / согласован / возвращён», a
+// report «сдан / принят / возвращён».
+func docStatusShort(l loc, kind string, s mmo.DocStatus) string {
+	switch s {
+	case mmo.DocSubmitted:
+		return l.T("doc_status." + kind + "_submitted")
+	case mmo.DocApproved:
+		return l.T("doc_status." + kind + "_approved")
+	case mmo.DocReturned:
+		return l.T("overview.returned")
+	case mmo.DocDraft:
+		return l.T("overview.draft")
+	}
+	return l.T("overview.none")
+}
+
+// docCounts counts documents by status.
+type docCounts struct{ approved, submitted, returned, draft, none int }
+
+func (c *docCounts) add(s mmo.DocStatus) {
+	switch s {
+	case mmo.DocApproved:
+		c.approved++
+	case mmo.DocSubmitted:
+		c.submitted++
+	case mmo.DocReturned:
+		c.returned++
+	case mmo.DocDraft:
+		c.draft++
+	default:
+		c.none++
+	}
+}
+
+// cmdOverview shows the coordinator the school year at a glance: how many
+// associations stand where, the meetings, the plans and the reports; the
+// table of every association is the XLSX behind the button.
+func (b *Engine) cmdOverview(r *Request) error {
+	rows, err := b.overview(r)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	year := b.opt.Regulation.SchoolYearOf(r.Now, b.opt.Location)
+	var active, forming, leaderless, held, scheduled, enough int
+	var plans, reports docCounts
+	for _, row := range rows {
+		switch row.v.status {
+		case mmo.StatusForming:
+			forming++
+		default:
+			active++
+		}
+		if row.a.LeaderID == 0 {
+			leaderless++
+		}
+		held += row.held
+		scheduled += row.scheduled
+		if row.held >= b.opt.Regulation.MinMeetings {
+			enough++
+		}
+		plans.add(row.plan)
+		reports.add(row.report)
+	}
+	var sb strings.Builder
+	sb.WriteString(l.T("overview_summary.title", "From", year, "To", year+1))
+	if len(rows) == 0 {
+		sb.WriteString("\n\n" + l.T("assoc.catalog_empty"))
+		r.Reply(sb.String())
+		return nil
+	}
+	docs := func(key string, c docCounts) string {
+		return l.T(key, "Approved", c.approved, "Submitted", c.submitted, "Returned", c.returned, "Draft", c.draft, "None", c.none)
+	}
+	sb.WriteString("\n\n" + l.T("overview_summary.associations", "All", len(rows), "Active", active, "Forming", forming, "NoLeader", leaderless))
+	sb.WriteString("\n" + l.T("overview_summary.meetings", "Held", held, "Scheduled", scheduled, "Min", b.opt.Regulation.MinMeetings, "Enough", enough, "All", len(rows)))
+	sb.WriteString("\n" + docs("overview_summary.plans", plans))
+	sb.WriteString("\n" + docs("overview_summary.reports", reports))
+	sb.WriteString("\n\n" + l.T("overview_summary.more"))
+	r.Reply(sb.String(), []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})
+	return nil
+}
+
+// onOverviewXLSX exports the overview: every association, one row each.
+func (b *Engine) onOverviewXLSX(r *Request) error {
+	rows, err := b.overview(r)
+	if err != nil {
+		return err
+	}
+	l := r.loc()
+	t := render.Table{
+		Sheet:    l.T("overview.sheet"),
+		Title:    l.T("overview.xlsx_title"),
+		Subtitle: []string{l.T("export.generated", "Date", b.dateTime(r.Now))},
+		Headers: []string{l.T("overview.col_name"), l.T("overview.col_leader"), l.T("overview.col_members"), l.T("overview.col_status"),
+			l.T("overview.col_held"), l.T("overview.col_scheduled"), l.T("overview.col_plan"), l.T("overview.col_report"), l.T("overview.col_activity")},
+	}
+	for _, row := range rows {
+		leader := ""
+		if row.v.leader != nil {
+			leader = row.v.leader.Name
+		}
+		t.Rows = append(t.Rows, []render.Cell{render.Text(row.a.Name), render.Text(leader), render.Int(row.v.members),
+			render.Text(plain(b.statusText(r, row.v))), render.Int(row.held), render.Int(row.scheduled),
+			render.Text(plain(docStatusShort(l, mmo.DocPlan, row.plan))), render.Text(plain(docStatusShort(l, mmo.DocReport, row.report))),
+			render.Date(row.lastActivity, b.opt.Location)})
+	}
+	plainTable(&t)
+	data, err := render.XLSX(t)
+	if err != nil {
+		return err
+	}
+	r.ReplyDocument("overview-"+mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")+".xlsx", data, l.T("overview.caption"))
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}

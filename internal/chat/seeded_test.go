@@ -1,0 +1,205 @@
+package chat
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/seed"
+)
+
+// seededMemory is a memory messenger over a store seeded as a small
+// region after five school years, with seeded teacher 2 and coordinator 1
+// reachable through it. Tests count the records an operation decodes
+// (boltdb.DB.Decoded): an operation that reads outside its index shows as
+// a count that grows with everything stored, whatever the machine.
+func seededMemory(t *testing.T) (m *memory, total seed.Stats) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "region.db")
+	db, clk, err := seed.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	reg := mmo.Regulation{YearStart: mmo.MonthDay{Month: time.September, Day: 1}, PlanDue: mmo.MonthDay{Month: time.September, Day: 15},
+		ReportDue: mmo.MonthDay{Month: time.June, Day: 20}, MinMeetings: 3, MinMembers: 10, RetentionYears: 3}
+	st, err := seed.Build(db, clk, seed.Config{Users: 600, Associations: 30, Members: 15, Years: 5, EventsPerYear: 8,
+		Consultations: 300, Now: now, Location: msk, Regulation: reg, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *boltdb.Tx) error {
+		for _, id := range []int64{1, 2} {
+			u, err := tx.User(id)
+			if err != nil {
+				return err
+			}
+			u.Accounts = append(memAccount(id), u.Accounts...)
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db, err = boltdb.Open(path, boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	m = &memory{t: t, db: db, clock: &testClock{t: now},
+		chats: map[int64]*memChat{}, menus: map[int64][]Command{}, defaults: map[string][]Command{}}
+	m.start(func(o *Options) {
+		o.Regulation = reg
+		o.ConsultResponseDays = 3
+		o.ConsultAutoClose = 7 * 24 * time.Hour
+	})
+	return m, st
+}
+
+// decodes runs fn and returns how many records the store decoded meanwhile.
+func decodes(m *memory, fn func()) int {
+	before := m.db.Decoded()
+	fn()
+	return int(m.db.Decoded() - before)
+}
+
+// TestScheduledAndViewsReadTheirIndexes seeds five school years and checks
+// that the due scan, /history and /overview read what their answer needs,
+// not every event and request ever stored.
+func TestScheduledAndViewsReadTheirIndexes(t *testing.T) {
+	m, st := seededMemory(t)
+	// The catch-up scans at start: the daily jobs, the digest, whatever
+	// fell due; the requests left waiting are raised one level a scan.
+	for range 4 {
+		m.due()
+	}
+	// A scan a minute later finds nothing new: it reads the window of
+	// events around now and the requests whose clock ran out, and takes no
+	// write transaction.
+	m.clock.Add(time.Minute)
+	var wrote bool
+	n := decodes(m, func() {
+		var err error
+		if _, _, wrote, err = m.engine.Due(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if wrote {
+		t.Error("a scan with nothing due wrote to the store")
+	}
+	if n > st.Events/20 {
+		t.Errorf("an idle due scan decoded %d records; the store holds %d events", n, st.Events)
+	}
+
+	teacher, coord := m.person(2, "Анна"), m.person(1, "Координатор")
+	// A leader's own events count as attended (the leader ran them), so
+	// /history reads their memberships, those associations and, where
+	// they lead, its events: their own records, never the region's.
+	var attended, own int
+	m.db.View(func(tx *boltdb.Tx) error {
+		refs, _ := tx.UserAttendance(2, time.Time{}, time.Time{})
+		attended = len(refs)
+		ms, _ := tx.UserMemberships(2)
+		for _, ms := range ms {
+			own += 2
+			if a, _ := tx.Association(ms.AssociationID); a != nil && (a.LeaderID == 2 || a.FormerLeaderID == 2) {
+				es, _ := tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
+				own += len(es)
+			}
+		}
+		return nil
+	})
+	n = decodes(m, func() {
+		teacher.send("/history")
+		teacher.next("")
+	})
+	if limit := 10 + own; n > limit {
+		t.Errorf("/history decoded %d records (%d marks of the teacher, %d records of their own associations); want at most %d", n, attended, own, limit)
+	}
+	var yearEvents, yearConsults, associations, memberships int
+	m.db.View(func(tx *boltdb.Tx) error {
+		from, to := m.engine.opt.Regulation.YearSpan(2026, m.engine.opt.Location)
+		es, _ := tx.EventsBetween(from, to)
+		cs, _ := tx.ConsultationsCreated(from, to)
+		as, _ := tx.Associations()
+		yearEvents, yearConsults, associations = len(es), len(cs), len(as)
+		for _, a := range as {
+			ms, _ := tx.Members(a.ID)
+			memberships += len(ms)
+		}
+		return nil
+	})
+	// The overview reads each association with its members and leader,
+	// and this year's events and requests: never the years before.
+	c := coord.chat()
+	c.read = len(c.log) // what the scans sent the coordinator
+	n = decodes(m, func() {
+		coord.send("/overview")
+		coord.next("Обзор объединений")
+	})
+	if limit := 2*associations + memberships + yearEvents + yearConsults + 10; n > limit {
+		t.Errorf("/overview decoded %d records; this year's share is %d", n, limit)
+	}
+}
+
+// TestHistoryReadsBesideAWriter: /history is handled in a read
+// transaction, so it runs to the end of its reading while another
+// transaction holds the write lock; only its answer waits for the lock.
+func TestHistoryReadsBesideAWriter(t *testing.T) {
+	m := newMemory(t, nil)
+	_, eventID := m.seedMeeting(10, 20)
+	m.db.Update(func(tx *boltdb.Tx) error {
+		e, err := tx.Event(eventID)
+		if err != nil {
+			return err
+		}
+		e.State = mmo.EventPublished
+		if err := tx.PutEvent(e); err != nil {
+			return err
+		}
+		return tx.PutAttendance(&mmo.Attendance{EventID: eventID, UserID: 20, Mark: mmo.MarkPresent})
+	})
+	m.clock.Add(30 * 24 * time.Hour)
+	read := make(chan struct{})
+	m.engine.testHookRead = func() { close(read) }
+	locked, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.db.Update(func(*boltdb.Tx) error {
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	p := m.person(20, "Борис")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.update++
+		u := Update{Messenger: memoryName, ID: m.update, Text: "/history", Command: "history",
+			From: &Sender{ID: 20, FirstName: "Борис", LanguageCode: "ru"}, Chat: 20, Private: true}
+		if _, err := m.engine.Handle(t.Context(), &u); err != nil {
+			t.Errorf("handle: %v", err)
+		}
+	}()
+	select {
+	case <-read:
+	case <-time.After(10 * time.Second):
+		t.Fatal("/history did not read while another transaction held the write lock")
+	}
+	close(release)
+	<-done
+	wg.Wait()
+	m.deliver()
+	p.next("1")
+}
