@@ -123,6 +123,8 @@ func TestSignedMinutesRedactDeletedUser(t *testing.T) {
 		"2. СЛУШАЛИ: Лидерову О. И. — о вопросе", "РЕШИЛИ: Поручить руководителю подготовить план на декабрь.")
 	next(t, leader, "Черновик, редакция 2")
 
+	h.quiet()
+	us[0].Drain() // the announcement's edits at the start
 	us[0].Send("/settings")
 	press(t, us[0], next(t, us[0], "Ваш профиль"), "Удалить мои данные")
 	press(t, us[0], next(t, us[0], "Удалить ваши персональные данные?"), "Да, удалить")

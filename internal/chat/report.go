@@ -524,7 +524,12 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 	}
 	doc.Sections = append(doc.Sections, render.FormSection{Heading: l.T("report.doc_attachments"),
 		Paragraphs: []string{l.T("doc_report.attach_minutes")}, List: attachments})
-	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}})
+	// The theses the members filed in the bank for the year's заседания.
+	theses, err := b.ReportTheses(r.Tx, l.lang, a.ID, year)
+	if err != nil {
+		return "", nil, err
+	}
+	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}, List: theses})
 	doc.Footer = []string{l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
 	plainForm(&doc)
 	data, err := render.Form(doc)
