@@ -150,7 +150,7 @@ func (m *Main) Open(ctx context.Context) error {
 		bot, err := max.NewBot(ctx, db, max.BotOptions{
 			Token: c.Max.Token, BaseURL: c.Max.APIURL, PollTimeout: c.Max.PollTimeout,
 			RequestTimeout: c.Max.RequestTimeout, Workers: c.Max.Workers, PerSecond: c.Max.PerSecond,
-			Log: m.Log, Polled: func() { m.Metrics.Polled(m.Now()) }, Fetch: m.fetch,
+			Log: m.Log, Polled: func() { m.Metrics.PolledMax(m.Now()) }, Fetch: m.fetch,
 		})
 		if err != nil {
 			db.Close()

@@ -86,12 +86,25 @@ func (m *Main) Readiness() []string {
 	}
 	now := m.Now()
 	h := m.Config.HTTP
-	switch last := m.Metrics.LastPoll(); {
-	case last.IsZero():
-		reasons = append(reasons, "telegram: no getUpdates has succeeded yet")
-	case now.Sub(last) > h.PollMaxAge:
-		reasons = append(reasons, fmt.Sprintf("telegram: the last successful getUpdates was %s ago (http.poll_max_age %s); see the log for why polls fail",
-			round(now.Sub(last)), h.PollMaxAge))
+	// Each messenger the bot runs on must be polled: with both, one down
+	// is a part of the users unserved.
+	if m.Config.Telegram.Token != "" {
+		switch last := m.Metrics.LastPoll(); {
+		case last.IsZero():
+			reasons = append(reasons, "telegram: no getUpdates has succeeded yet")
+		case now.Sub(last) > h.PollMaxAge:
+			reasons = append(reasons, fmt.Sprintf("telegram: the last successful getUpdates was %s ago (http.poll_max_age %s); see the log for why polls fail",
+				round(now.Sub(last)), h.PollMaxAge))
+		}
+	}
+	if m.Config.Max.Token != "" {
+		switch last := m.Metrics.LastPollMax(); {
+		case last.IsZero():
+			reasons = append(reasons, "max: no poll of updates has succeeded yet")
+		case now.Sub(last) > h.PollMaxAge:
+			reasons = append(reasons, fmt.Sprintf("max: the last successful poll of updates was %s ago (http.poll_max_age %s); see the log for why polls fail",
+				round(now.Sub(last)), h.PollMaxAge))
+		}
 	}
 	s, err := m.DB.OutboxSummary()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/max/maxtest"
 	"github.com/mmobot/mmobot/internal/metrics"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram"
@@ -435,4 +436,19 @@ func TestFailedBackupIsToldToTheAdministrators(t *testing.T) {
 	if got := h.metrics().Value(metrics.NameBackups, "result", "failed"); got != 2 {
 		t.Errorf("failed backups counted: %v, want 2", got)
 	}
+}
+
+// TestReadyzFollowsEachMessenger: with both messengers, MAX down is not
+// ready though Telegram polls well: half the users would go unserved.
+func TestReadyzFollowsEachMessenger(t *testing.T) {
+	h := newHarnessOn(t, true, true, func(c *config.Config) { c.HTTP.PollMaxAge = time.Minute })
+	waitUntil(t, "the first polls of both", func() bool { code, _ := h.get("/readyz"); return code == 200 })
+	h.mx.Inject(maxtest.Fault{Op: "GET /updates", Kind: maxtest.InternalError, Count: 1 << 30})
+	waitUntil(t, "a failed poll of MAX", func() bool { return h.mx.Stats().Faults > 0 })
+	h.clock.Add(70 * time.Second)
+	waitUntil(t, "not ready for MAX alone", func() bool {
+		code, body := h.get("/readyz")
+		return code == 503 && strings.Contains(body, "max: the last successful poll of updates was") &&
+			!strings.Contains(body, "telegram:")
+	})
 }

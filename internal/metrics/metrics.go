@@ -32,6 +32,7 @@ const (
 	NameRequests        = "mmobot_telegram_requests_total"
 	NameRetryAfter      = "mmobot_telegram_retry_after_seconds_total"
 	NameLastPoll        = "mmobot_telegram_last_poll_timestamp_seconds"
+	NameLastPollMax     = "mmobot_max_last_poll_timestamp_seconds"
 	NameSent            = "mmobot_messages_sent_total"
 	NameOutboxItems     = "mmobot_outbox_items"
 	NameOutboxOldest    = "mmobot_outbox_oldest_item_age_seconds"
@@ -85,6 +86,7 @@ type Metrics struct {
 	backups    *prometheus.CounterVec
 
 	lastPoll        atomic.Int64 // unix nanoseconds; 0: never
+	lastPollMax     atomic.Int64 // the same for MAX
 	lastBackup      atomic.Int64 // unix nanoseconds; 0: none known
 	lastBackupBytes atomic.Int64
 }
@@ -140,6 +142,9 @@ func New(build Build, src Sources) *Metrics {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: NameLastPoll, Help: "When the last getUpdates succeeded (unix seconds; 0: not yet).",
 		}, func() float64 { return unixSeconds(m.lastPoll.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: NameLastPollMax, Help: "When the last poll of MAX succeeded (unix seconds; 0: not yet).",
+		}, func() float64 { return unixSeconds(m.lastPollMax.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: NameLastBackup, Help: "When the last successful backup was written (unix seconds; 0: none known).",
 		}, func() float64 { return unixSeconds(m.lastBackup.Load()) }),
@@ -203,6 +208,17 @@ func (m *Metrics) DueScan(took time.Duration) { m.dueScan.Observe(took.Seconds()
 
 // Polled records a successful getUpdates at the given time.
 func (m *Metrics) Polled(at time.Time) { m.lastPoll.Store(at.UnixNano()) }
+
+// PolledMax records a successful poll of MAX at the given time.
+func (m *Metrics) PolledMax(at time.Time) { m.lastPollMax.Store(at.UnixNano()) }
+
+// LastPollMax is when a poll of MAX last succeeded; zero if it has not yet.
+func (m *Metrics) LastPollMax() time.Time {
+	if n := m.lastPollMax.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
+}
 
 // LastPoll is when getUpdates last succeeded; zero if it has not yet.
 func (m *Metrics) LastPoll() time.Time {
