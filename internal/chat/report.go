@@ -496,6 +496,8 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 			done := l.T("report.not_done")
 			if e := f.match.Event[it.ID]; e != nil {
 				done = l.T("doc_report.done_on", "Date", b.date(e.Start))
+			} else if !b.opt.Regulation.MonthOver(f.plan.Year, it.Month, r.Now, b.opt.Location) {
+				done = l.T("doc_report.not_due") // a month still to come is not a failure
 			}
 			t.Rows = append(t.Rows, []string{monthName(l, it.Month), it.Topic, formatName(l, it.Format), done})
 		}

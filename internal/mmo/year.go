@@ -88,6 +88,23 @@ func (reg Regulation) yearDate(year int, md MonthDay, loc *time.Location) time.T
 	return md.In(year, loc)
 }
 
+// MonthOver reports whether, at now, the month `month` (1..12) of the
+// school year that starts in calendar year `year` is over: a plan item of
+// that month not held by then is not fulfilled, while one of a month still
+// to come is only not due yet.
+func (reg Regulation) MonthOver(year, month int, now time.Time, loc *time.Location) bool {
+	if month < 1 || month > 12 {
+		return true
+	}
+	start := reg.yearDate(year, MonthDay{Month: time.Month(month), Day: 1}, loc)
+	if time.Month(month) == reg.YearStart.Month && reg.YearStart.Day > 1 {
+		// The school year starts within this month: its days before the
+		// start belong to the next calendar year, the month is the first.
+		start = MonthDay{Month: time.Month(month), Day: 1}.In(year, loc)
+	}
+	return !now.Before(start.AddDate(0, 1, 0))
+}
+
 // Document kinds with deadlines.
 const (
 	DocPlan   = "plan"

@@ -296,3 +296,32 @@ func TestReportEmptySections(t *testing.T) {
 		t.Errorf("a full report: empty %v", got)
 	}
 }
+
+func TestMonthOver(t *testing.T) {
+	loc := time.UTC
+	sept := Regulation{YearStart: MonthDay{Month: time.September, Day: 1}}
+	jan := Regulation{YearStart: MonthDay{Month: time.January, Day: 1}}
+	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, loc) }
+	cases := []struct {
+		name        string
+		reg         Regulation
+		year, month int
+		now         time.Time
+		want        bool
+	}{
+		{"November of 2026/27 during November", sept, 2026, 11, at(2026, 11, 23), false},
+		{"November of 2026/27 on 1 December", sept, 2026, 11, time.Date(2026, 12, 1, 0, 0, 0, 0, loc), true},
+		{"December of 2026/27 in November", sept, 2026, 12, at(2026, 11, 23), false},
+		{"March of 2026/27 is in 2027", sept, 2026, 3, at(2026, 11, 23), false},
+		{"March of 2026/27 in April 2027", sept, 2026, 3, at(2027, 4, 1), true},
+		{"September, the first month", sept, 2026, 9, at(2026, 9, 30), false},
+		{"calendar year: March 2027 in November 2026", jan, 2027, 3, at(2026, 11, 23), false},
+		{"calendar year: November 2026 in December", jan, 2026, 11, at(2026, 12, 2), true},
+		{"a month out of range counts as over", sept, 2026, 13, at(2026, 11, 23), true},
+	}
+	for _, c := range cases {
+		if got := c.reg.MonthOver(c.year, c.month, c.now, loc); got != c.want {
+			t.Errorf("%s: MonthOver = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
