@@ -1,0 +1,258 @@
+package telegram
+
+import (
+	"context"
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Telegram counts messages as they arrive, in sliding windows: at most
+// 30 in any second over all chats, about one a second to a chat. A
+// message arrives some time after it is sent and before its answer comes
+// back, and that time varies: two messages sent a full second apart can
+// arrive 0.9 s apart when the first was slow and the second fast, so
+// spacing the sends evenly, even with a margin, draws 429s on a jittery
+// network unless the margin is as large as the jitter. The sender counts
+// each message instead as arriving as late as it can have: when its
+// answer came back, less the least time the way back can take, and the
+// next as arriving as early as it can: when it is sent, plus the least
+// time the way there can take. The two least times together are at most
+// the shortest round trip, which the sender measures (roundTrips). The
+// rates so counted can never be exceeded where Telegram counts them, and
+// they cost only the round trip's variation, not its whole length.
+
+// pacer keeps the rate over all chats: of any window, at most capacity
+// messages. Each message holds one of capacity permits from the moment
+// its turn is booked until a window after it can have arrived (its
+// answer, less the shortest round trip); a turn is the earliest time a
+// permit is free. Any capacity messages that arrive within one window
+// then all held their permits at once when the latest of them was sent,
+// which capacity permits allow only if there were no more of them.
+type pacer struct {
+	mu       sync.Mutex
+	interval time.Duration // the window over the capacity: the mean spacing at the full rate
+	window   time.Duration
+	free     []time.Time // when each permit not held is free again
+	held     int         // permits booked and not yet done or given back
+	over     int         // of those, turns booked with no permit free
+	trips    *roundTrips
+}
+
+// maxPermits bounds the permits: a rate of thousands a second (a local
+// Bot API server, benchmarks) is kept over a window shorter than a second.
+const maxPermits = 1000
+
+// init sets the rate to perSecond messages a second: ceil(rate) permits
+// over a window that holds them at that rate, as Telegram's counters do.
+func (p *pacer) init(perSecond float64, trips *roundTrips) {
+	capacity := min(int(math.Ceil(perSecond)), maxPermits)
+	p.window = time.Duration(float64(capacity) / perSecond * float64(time.Second))
+	p.interval = p.window / time.Duration(capacity)
+	p.free = make([]time.Time, capacity)
+	p.trips = trips
+}
+
+// book takes the permit free earliest and returns when it is free: the
+// time of the message's turn.
+func (p *pacer) book(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.bookLocked(now)
+}
+
+// bookLocked is book with p.mu held.
+func (p *pacer) bookLocked(now time.Time) time.Time {
+	p.held++
+	if len(p.free) == 0 {
+		// Every permit is held by a message still on its way: there is no
+		// telling when one is free, so the turn is a window away.
+		p.over++
+		return now.Add(p.window)
+	}
+	i := 0
+	for j, t := range p.free {
+		if t.Before(p.free[i]) {
+			i = j
+		}
+	}
+	at := p.free[i]
+	p.free[i] = p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	if at.Before(now) {
+		at = now
+	}
+	return at
+}
+
+// bookWhenFree books a turn once a permit is free, for callers that,
+// unlike the dispatcher, may book many at once: a turn booked beyond the
+// permits is only a guess.
+func (p *pacer) bookWhenFree(ctx context.Context) (time.Time, error) {
+	for {
+		p.mu.Lock()
+		if len(p.free) > 0 {
+			at := p.bookLocked(time.Now())
+			p.mu.Unlock()
+			return at, nil
+		}
+		p.mu.Unlock()
+		if err := sleep(ctx, time.Millisecond); err != nil {
+			return time.Time{}, err
+		}
+	}
+}
+
+// went records that a message booked with book goes on the wire now; its
+// permit is held until done.
+func (p *pacer) went(time.Time) {}
+
+// done returns the permit of a message answered at now: free again a
+// window after the latest it can have arrived.
+func (p *pacer) done(now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.release() {
+		p.free = append(p.free, now.Add(p.window-p.trips.least()))
+	}
+}
+
+// cancel gives back the permit of a turn booked at at and not used.
+func (p *pacer) cancel(at time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.release() {
+		p.free = append(p.free, at)
+	}
+}
+
+// release ends the hold of a turn and reports whether it had a permit to
+// give back; p.mu must be held. A turn booked beyond the permits had
+// none, and a message sent without a turn (none is) gives none back, so
+// the permits never multiply.
+func (p *pacer) release() bool {
+	if p.held == 0 {
+		return false
+	}
+	p.held--
+	if p.over > 0 {
+		p.over--
+		return false
+	}
+	return true
+}
+
+// chatPace keeps one chat's rate, a token bucket of burst messages
+// refilled at rate a second as Telegram's is, counted the same way as the
+// pacer's: each message sent as arriving when its answer came back, less
+// the shortest round trip; the next one as arriving when it is sent. A
+// chat's messages go one at a time, so only one is ever on its way.
+type chatPace struct {
+	rate  float64
+	burst int
+	// arrived are the latest times the chat's last messages can have
+	// arrived, oldest first; enough of them to decide the next.
+	arrived []time.Time
+	sending bool // a message taken and not yet done
+}
+
+// readyAt is when the chat's next message may go, given the least round
+// trip: no window of its messages may hold more than burst plus what
+// the rate refills over it.
+func (c *chatPace) readyAt(now time.Time, least time.Duration) time.Time {
+	at := now
+	n := len(c.arrived)
+	if c.sending {
+		// The one on its way may arrive as late as now and later: the next
+		// waits for its answer, at least an interval.
+		at = now.Add(time.Duration(float64(time.Second) / c.rate))
+	}
+	for i, t := range c.arrived {
+		// Messages arrived[i..] and the next: n-i+1 of them.
+		if over := n - i + 1 - c.burst; over > 0 {
+			if r := t.Add(time.Duration(float64(over) / c.rate * float64(time.Second))).Add(-least); r.After(at) {
+				at = r
+			}
+		}
+	}
+	return at
+}
+
+// take starts a message now if the chat's rate allows it.
+func (c *chatPace) take(now time.Time, least time.Duration) bool {
+	if c.readyAt(now, least).After(now) {
+		return false
+	}
+	c.sending = true
+	return true
+}
+
+// done records that the chat's message was answered at now.
+func (c *chatPace) done(now time.Time) {
+	c.sending = false
+	c.arrived = append(c.arrived, now)
+	if keep := 2*c.burst + 2; len(c.arrived) > keep {
+		c.arrived = append(c.arrived[:0], c.arrived[len(c.arrived)-keep:]...)
+	}
+}
+
+// roundTrips remembers the shortest round trips of the latest messages,
+// from send to answer: the tripKeep shortest of each of the last
+// tripBuckets runs of tripRun messages.
+type roundTrips struct {
+	mu      sync.Mutex
+	buckets [tripBuckets][]time.Duration // each sorted, at most tripKeep
+	n       int                          // messages seen
+}
+
+const (
+	tripRun     = 256
+	tripBuckets = 16
+	tripKeep    = 8
+	// tripsTrusted is how many round trips make their shortest worth
+	// using at all; from there the spread of the shortest keeps the
+	// estimate low while they are few.
+	tripsTrusted = 16
+)
+
+func (r *roundTrips) add(d time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := r.n / tripRun % tripBuckets
+	if r.n%tripRun == 0 {
+		r.buckets[i] = r.buckets[i][:0]
+	}
+	b := r.buckets[i]
+	at, _ := slices.BinarySearch(b, d)
+	if at < tripKeep {
+		b = slices.Insert(b, at, d)
+		if len(b) > tripKeep {
+			b = b[:tripKeep]
+		}
+		r.buckets[i] = b
+	}
+	r.n++
+}
+
+// least is the time a message is taken to spend at least on the way to
+// Telegram and back, estimated from the last few thousand trips: the
+// shortest, less the spread of the tripKeep shortest. The shortest trip
+// seen is longer than the shortest possible, by about the gaps between
+// the shortest ones: few trips or a thin tail near the minimum (a network
+// delayed both ways) make wide gaps and so a low estimate, many trips a
+// close one. Zero until tripsTrusted were seen.
+func (r *roundTrips) least() time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n < tripsTrusted {
+		return 0
+	}
+	var all []time.Duration
+	for _, b := range r.buckets[:min(tripBuckets, (r.n+tripRun-1)/tripRun)] {
+		all = append(all, b...)
+	}
+	slices.Sort(all)
+	all = all[:min(len(all), tripKeep)]
+	return max(0, all[0]-(all[len(all)-1]-all[0]))
+}
