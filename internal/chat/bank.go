@@ -155,19 +155,8 @@ func (b *Engine) dialogBankShare(r *Request, d *mmo.Dialog) error {
 	return nil
 }
 
-func (r *Request) bankButton() (*mmo.Dialog, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, false, err
-	}
-	if d == nil || d.Flow != mmo.FlowBankShare || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
-		return nil, false, r.stale()
-	}
-	return d, true, nil
-}
-
 func (b *Engine) onBankBuild(r *Request) error {
-	d, ok, err := r.bankButton()
+	d, ok, err := r.flowButton(mmo.FlowBankShare)
 	if !ok {
 		return err
 	}

@@ -135,20 +135,8 @@ func (b *Engine) dialogNews(r *Request, d *mmo.Dialog) error {
 	return nil
 }
 
-// newsButton loads the announcement form a pressed button belongs to.
-func (r *Request) newsButton() (*mmo.Dialog, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, false, err
-	}
-	if d == nil || d.Flow != mmo.FlowNews || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
-		return nil, false, r.stale()
-	}
-	return d, true, nil
-}
-
 func (b *Engine) onNewsBuild(r *Request) error {
-	d, ok, err := r.newsButton()
+	d, ok, err := r.flowButton(mmo.FlowNews)
 	if !ok {
 		return err
 	}

@@ -151,12 +151,9 @@ func (b *Engine) dialogRegisterEntry(r *Request, d *mmo.Dialog) error {
 }
 
 func (b *Engine) onRegLevel(r *Request) error {
-	d, _, err := r.Dialog()
-	if err != nil {
+	d, ok, err := r.formButton("level", mmo.FlowRegisterEntry)
+	if !ok {
 		return err
-	}
-	if d == nil || d.Flow != mmo.FlowRegisterEntry || d.Step != "level" || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
-		return r.stale()
 	}
 	level := r.Press.Arg(1)
 	e := regDraft(d)

@@ -218,11 +218,21 @@ func (r *Request) hasButton(verb string) bool {
 // its nonce: a button left on an older message of an earlier form, or of a
 // step already answered, is stale and changes nothing.
 func (r *Request) formButton(step string, flows ...string) (*mmo.Dialog, bool, error) {
+	d, ok, err := r.flowButton(flows...)
+	if !ok || d.Step == step {
+		return d, ok, err
+	}
+	return nil, false, r.stale()
+}
+
+// flowButton is formButton for forms whose buttons act at any step (a
+// builder's, whose buttons say themselves what they change).
+func (r *Request) flowButton(flows ...string) (*mmo.Dialog, bool, error) {
 	d, _, err := r.Dialog()
 	if err != nil {
 		return nil, false, err
 	}
-	if d == nil || !slices.Contains(flows, d.Flow) || d.Step != step || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
+	if d == nil || !slices.Contains(flows, d.Flow) || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
 		return nil, false, r.stale()
 	}
 	return d, true, nil

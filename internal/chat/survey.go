@@ -151,22 +151,8 @@ list:
 	return nil
 }
 
-// builderButton loads the builder dialog a pressed button belongs to:
-// the button must carry the dialog's nonce, so one of an earlier step is
-// stale.
-func (r *Request) builderButton() (*mmo.Dialog, bool, error) {
-	d, _, err := r.Dialog()
-	if err != nil {
-		return nil, false, err
-	}
-	if d == nil || d.Flow != mmo.FlowSurveyNew || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
-		return nil, false, r.stale()
-	}
-	return d, true, nil
-}
-
 func (b *Engine) onSurveyBuild(r *Request) error {
-	d, ok, err := r.builderButton()
+	d, ok, err := r.flowButton(mmo.FlowSurveyNew)
 	if !ok {
 		return err
 	}
