@@ -256,11 +256,7 @@ func (b *Engine) onCheckinSheet(r *Request) error {
 // sheetFile renders an event's registration sheet; it returns the
 // file's name and bytes and the event's title.
 func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string, []byte, string, error) {
-	members, err := b.activeMembers(r, a)
-	if err != nil {
-		return "", nil, "", err
-	}
-	att, err := b.eventMarks(r, e)
+	ro, err := b.eventRoster(r, e, a)
 	if err != nil {
 		return "", nil, "", err
 	}
@@ -283,16 +279,38 @@ func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string
 	if e.Place != "" {
 		t.Subtitle = append(t.Subtitle, l.T("sheet.place", "Place", e.Place))
 	}
-	present := 0
-	for i, m := range members {
-		row := []render.Cell{render.Int(i + 1), render.Text(m.u.Name), render.Text(m.u.School), render.Text(m.u.Position)}
-		if x, ok := att[m.u.ID]; ok {
-			if x.Mark == mmo.MarkPresent {
-				present++
-			}
-			row = append(row, render.Text(markText(l, x.Mark)), render.DateTime(x.At, b.opt.Location), render.Text(howText(l, x.How)), render.Text(x.Note))
+	guests := 0
+	for i, x := range ro.entries {
+		name, u := b.rosterName(r, l, x)
+		row := []render.Cell{render.Int(i + 1), render.Text(name)}
+		switch {
+		case x.Guest:
+			guests++
+			row = append(row, render.Empty(), render.Text(x.Role), render.Text(l.T("doc_wave3.mark_guest")))
+		case u != nil:
+			row = append(row, render.Text(u.School), render.Text(u.Position))
+		default:
+			row = append(row, render.Empty(), render.Empty())
+		}
+		if x.Guest {
+			t.Rows = append(t.Rows, row)
+			continue
+		}
+		if x.Mark == mmo.MarkNone {
+			row = append(row, render.Text(l.T("checkin.mark_none")))
 		} else {
-			row = append(row, render.Text(l.T("checkin.mark_none")), render.Empty(), render.Empty(), render.Empty())
+			row = append(row, render.Text(markText(l, x.Mark)))
+		}
+		if m, ok := ro.marks[x.UserID]; ok && x.UserID != 0 && m.Mark == x.Mark {
+			note := m.Note
+			if note == "" {
+				note = x.Reason
+			}
+			row = append(row, render.DateTime(m.At, b.opt.Location), render.Text(howText(l, m.How)), render.Text(note))
+		} else {
+			// Present by the protocol (the secretary), or absent as it
+			// says with no mark of their own.
+			row = append(row, render.Empty(), render.Empty(), render.Text(x.Reason))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -300,8 +318,11 @@ func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string
 	if u, err := r.Tx.User(e.CreatedBy); err == nil && u.Registered() {
 		leader = initialsFirst(u.Name)
 	}
-	t.Footer = []string{l.T("sheet.total", "Present", present, "Total", len(members)), l.T("export.generated", "Date", b.dateTime(r.Now)),
-		l.T("doc_sheet.sign", "Name", leader)}
+	t.Footer = []string{l.T("sheet.total", "Present", mmo.RosterPresent(ro.entries), "Total", ro.total)}
+	if guests > 0 {
+		t.Footer = append(t.Footer, l.T("doc_wave3.sheet_guests", "N", guests))
+	}
+	t.Footer = append(t.Footer, l.T("export.generated", "Date", b.dateTime(r.Now)), l.T("doc_sheet.sign", "Name", leader))
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {
@@ -352,48 +373,57 @@ func (b *Engine) yearSheetFile(r *Request, a *mmo.Association, year int) (string
 		Subtitle: []string{b.yearLabel(l, "sheet", year), l.T("export.generated", "Date", b.dateTime(r.Now))},
 		Headers:  []string{l.T("export.col_n"), l.T("export.col_name")},
 	}
+	rosters := make([]map[int64]mmo.RosterEntry, len(held))
 	perEvent := make([]int, len(held))
-	marks := make([]map[int64]*mmo.Attendance, len(held))
 	for i, e := range held {
 		t.Headers = append(t.Headers, e.Start.In(b.opt.Location).Format("02.01")+" "+formatName(l, e.Format))
-		if marks[i], err = b.eventMarks(r, e); err != nil {
+		ro, err := b.eventRoster(r, e, a)
+		if err != nil {
 			return "", nil, err
+		}
+		// The totals count as the protocol does, or every presence, also
+		// of people who left or deleted their data since.
+		perEvent[i] = ro.present()
+		rosters[i] = map[int64]mmo.RosterEntry{}
+		for _, x := range ro.entries {
+			if x.UserID != 0 {
+				rosters[i][x.UserID] = x
+			}
 		}
 	}
 	t.Headers = append(t.Headers, l.T("yearsheet.col_attended"), l.T("yearsheet.col_rate"))
+	notMember := false
 	for n, m := range members {
 		row := []render.Cell{render.Int(n + 1), render.Text(m.u.Name)}
-		attended := 0
+		attended, expected := 0, 0
 		for i := range held {
 			cell := ""
-			if x, ok := marks[i][m.u.ID]; ok {
-				switch x.Mark {
-				case mmo.MarkPresent:
-					cell = "+"
-					attended++
-				case mmo.MarkExcused:
-					cell = l.T("yearsheet.excused")
-				default:
-					cell = l.T("yearsheet.absent")
-				}
+			x, ok := rosters[i][m.u.ID]
+			switch {
+			case !ok:
+				// Not a member then: the event does not count against them.
+				cell, notMember = "—", true
+			case x.Mark == mmo.MarkPresent:
+				cell = "+"
+				attended++
+				expected++
+			case x.Mark == mmo.MarkExcused:
+				cell = l.T("yearsheet.excused")
+				expected++
+			case x.Mark == mmo.MarkAbsent:
+				cell = l.T("yearsheet.absent")
+				expected++
+			default:
+				expected++
 			}
 			row = append(row, render.Text(cell))
 		}
-		rate := 0.0
-		if len(held) > 0 {
-			rate = float64(attended) / float64(len(held))
+		rate := render.Empty() // not a member of any: no rate to speak of
+		if expected > 0 {
+			rate = render.Percent(float64(attended) / float64(expected))
 		}
-		row = append(row, render.Int(attended), render.Percent(rate))
+		row = append(row, render.Int(attended), rate)
 		t.Rows = append(t.Rows, row)
-	}
-	// The totals count every presence, also of people who left or deleted
-	// their data since: the figures of past events stay true.
-	for i := range held {
-		for _, x := range marks[i] {
-			if x.Mark == mmo.MarkPresent {
-				perEvent[i]++
-			}
-		}
 	}
 	totals := []render.Cell{render.Empty(), render.Text(l.T("yearsheet.total"))}
 	sum := 0
@@ -404,6 +434,9 @@ func (b *Engine) yearSheetFile(r *Request, a *mmo.Association, year int) (string
 	totals = append(totals, render.Int(sum), render.Empty())
 	t.Rows = append(t.Rows, totals)
 	t.Footer = []string{l.T("yearsheet.legend")}
+	if notMember {
+		t.Footer = append(t.Footer, l.T("doc_wave3.year_not_member"))
+	}
 	plainTable(&t)
 	data, err := render.XLSX(t)
 	if err != nil {

@@ -1,0 +1,124 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// signMinutes writes and signs the minutes of the held заседание on
+// topic: the leader chairs, the given secretary and guest, two agenda
+// items without votes. It returns the signed minutes' view.
+func signMinutes(t *testing.T, leader *telegramtest.User, topic, secretary, guest string) telegramtest.Message {
+	t.Helper()
+	leader.Send("/meetings")
+	press(t, leader, next(t, leader, topic), topic)
+	press(t, leader, next(t, leader, "Заседание № "), "Протокол")
+	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
+	next(t, leader, "Составим протокол")
+	press(t, leader, next(t, leader, "Кто председательствовал"), "Председатель — Лидерова О. И.")
+	next(t, leader, "Председатель: Лидерова О. И.")
+	next(t, leader, "секретарь")
+	leader.Send(secretary)
+	guests := next(t, leader, "Приглашённые")
+	if guest == "" {
+		press(t, leader, guests, "Пропустить")
+		next(t, leader, "Пропущено")
+	} else {
+		leader.Send(guest)
+	}
+	for i := 1; i <= 2; i++ {
+		next(t, leader, "СЛУШАЛИ")
+		leader.Send("Лидерову О. И. — о плане работы")
+		next(t, leader, "ВЫСТУПИЛИ")
+		leader.Send("-")
+		next(t, leader, "РЕШИЛИ")
+		leader.Send("Принять к сведению.")
+		press(t, leader, next(t, leader, "Голосование по вопросу"), "Без голосования")
+		next(t, leader, "без голосования")
+	}
+	next(t, leader, "Черновик протокола сохранён")
+	leader.Next(t) // the draft
+	press(t, leader, next(t, leader, "Черновик, редакция 1"), "Подписать")
+	return next(t, leader, "Подписан (редакция 1")
+}
+
+// eventSheet downloads the registration sheet of the event on topic.
+func eventSheet(t *testing.T, leader *telegramtest.User, topic string) string {
+	t.Helper()
+	leader.Send("/meetings")
+	press(t, leader, next(t, leader, topic), topic)
+	press(t, leader, next(t, leader, topic), "Отметка присутствующих")
+	press(t, leader, next(t, leader, "Отметка:"), "Лист регистрации")
+	return xlsxText(t, leader.Next(t))
+}
+
+// TestSheetsFollowSignedProtocol: the registration sheet and the year's
+// attendance say what the signed protocol says — a member unmarked on the
+// day is absent, the invited guest is listed, a member who joined later
+// is not there — and, for an event without signed minutes, list the
+// members of that day, those who joined later apart.
+func TestSheetsFollowSignedProtocol(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	next(t, us[0], "Новое мероприятие")
+	next(t, us[1], "Новое мероприятие")
+	press(t, us[0], next(t, us[0], "Открыта отметка"), "Я на месте")
+	next(t, us[0], "Вы отмечены")
+	next(t, leader, "отметились 1 из 3") // the card, live
+	draft = scheduleEvent(t, leader, "Семинар", "Функциональная грамотность", "23.11 15:00", "23 ноября 2026 (понедельник), 15:00")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	h.clock.Add(6 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	for _, u := range us {
+		u.Drain()
+	}
+	signMinutes(t, leader, "Итоги первой четверти", "Антонова Анна Антоновна", "Петрова Анна Сергеевна, методист")
+
+	// A teacher joins a week later.
+	h.clock.Add(7 * 24 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	payload, _ := inviteLink(t, leader)
+	late := h.teacher(330, "Васильева Вера Викторовна")
+	late.Send("/start " + payload)
+	next(t, late, "Добро пожаловать")
+	next(t, leader, "вступил(а)")
+
+	sheet := eventSheet(t, leader, "Итоги первой четверти")
+	for _, want := range []string{"Антонова Анна Антоновна|Школа № 10|учитель|присутствовал(а)",
+		"Борисов Борис Борисович|Школа № 11|учитель|отсутствовал(а)", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)",
+		"Петрова Анна Сергеевна||методист|приглашён(а)", "Присутствовали: 2 из 3", "Приглашённые: 1 чел."} {
+		if !strings.Contains(sheet, want) {
+			t.Errorf("the signed meeting's sheet lacks %q:\n%s", want, sheet)
+		}
+	}
+	if strings.Contains(sheet, "Васильева") || strings.Contains(sheet, "нет отметки") {
+		t.Errorf("the signed meeting's sheet lists a later member or an unmarked one:\n%s", sheet)
+	}
+	sheet = eventSheet(t, leader, "Функциональная грамотность")
+	for _, want := range []string{"Борисов Борис Борисович|Школа № 11|учитель|нет отметки", "Присутствовали: 1 из 3"} {
+		if !strings.Contains(sheet, want) {
+			t.Errorf("the seminar's sheet lacks %q:\n%s", want, sheet)
+		}
+	}
+	if strings.Contains(sheet, "Васильева") {
+		t.Errorf("the seminar's sheet lists a member who joined later:\n%s", sheet)
+	}
+
+	press(t, leader, openCard(t, leader, "ММО учителей математики"), "Посещаемость за год")
+	year := xlsxText(t, leader.Next(t))
+	for _, want := range []string{"Борисов Борис Борисович|н||0|0.0%", "Васильева Вера Викторовна|—|—|0\n",
+		"Лидерова Ольга Ивановна|+|+|2|100.0%", "не состоял(а) в ММО"} {
+		if !strings.Contains(year, want) {
+			t.Errorf("the year's attendance lacks %q:\n%s", want, year)
+		}
+	}
+}
