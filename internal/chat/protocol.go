@@ -78,7 +78,7 @@ func (b *Engine) protocolSnapshot(r *Request, e *mmo.Event, a *mmo.Association, 
 		}
 	}
 	s := &mmo.ProtocolSnapshot{
-		Number: number, Start: e.Start, End: e.End(), Place: e.Place, Online: e.Place == "" && e.Link != "",
+		Number: number, Start: e.Start, End: e.End(), Place: e.Place, Topic: e.Topic, Online: e.Place == "" && e.Link != "",
 		Org: b.opt.Org.Name, City: b.opt.Org.City, Association: mmo.OfficialName(a.Name),
 		Chair: mmo.ProtocolPerson{UserID: chair, Name: m.ChairName}, Secretary: secretary,
 		Guests: slices.Clone(m.Guests),
@@ -228,7 +228,7 @@ func (b *Engine) minutesFile(r *Request, e *mmo.Event, a *mmo.Association, m *mm
 	doc := render.MinutesDoc{
 		Labels: render.MinutesLabels{
 			DraftMark: l.T("docx.draft"), Version: l.T("docx.version"), Chair: l.T("docx.chair"), Secretary: l.T("docx.secretary"),
-			Present: l.T("docx.present"), Absent: l.T("docx.absent"), Agenda: l.T("doc_minutes.agenda"),
+			Present: l.T("docx.present"), Absent: l.T("docx.absent"), Agenda: l.T("doc_minutes.agenda"), Topic: l.T("doc_wave3.topic"),
 			Heard: l.T("docx.heard"), Spoke: l.T("docx.spoke"), Decided: l.T("docx.decided"), Votes: l.T("docx.votes"),
 			SignChair: l.T("docx.sign_chair"), SignSecretary: l.T("docx.sign_secretary"),
 		},
@@ -247,6 +247,7 @@ func (b *Engine) minutesFile(r *Request, e *mmo.Event, a *mmo.Association, m *mm
 		AbsentList:     names(s.Absent),
 		GuestsHeading:  l.T("doc_minutes.guests", "N", len(s.Guests)),
 		Guests:         names(s.Guests),
+		Topic:          s.Topic,
 		Draft:          m.Status == mmo.MinutesDraft,
 		Version:        m.Version,
 	}

@@ -68,6 +68,7 @@ type ProtocolSnapshot struct {
 	Start       time.Time        `json:"start"`
 	End         time.Time        `json:"end"`
 	Place       string           `json:"place,omitempty"`
+	Topic       string           `json:"topic,omitempty"` // the meeting's topic; empty in protocols signed before it was kept
 	Online      bool             `json:"online,omitempty"`
 	Org         string           `json:"org,omitempty"`
 	City        string           `json:"city,omitempty"`

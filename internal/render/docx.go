@@ -39,6 +39,9 @@ type MinutesDoc struct {
 	// block is left out when there is no one absent.
 	PresentList []string
 	AbsentList  []string
+	// Topic, when set, is the meeting's topic, printed as «Тема: …»
+	// (Labels.Topic) above the agenda.
+	Topic string
 	// Agenda is printed as a numbered list under Labels.Agenda.
 	Agenda []string
 	// Items are the agenda items' records, numbered like the agenda.
@@ -101,6 +104,7 @@ type MinutesLabels struct {
 	Present       string // "Присутствовали"
 	Absent        string // "Отсутствовали"
 	Agenda        string // "ПОВЕСТКА ДНЯ"
+	Topic         string // "Тема"
 	Heard         string // "СЛУШАЛИ"
 	Spoke         string // "ВЫСТУПИЛИ"
 	Decided       string // "РЕШИЛИ"
@@ -208,6 +212,10 @@ func Minutes(m MinutesDoc) ([]byte, error) {
 		b.headedList(m.GuestsHeading, m.Guests)
 	}
 
+	if m.Topic != "" {
+		b.para(docxPara{before: 240, keepNext: true}, docxSpan{text: docxLabel(l.Topic), bold: true},
+			docxSpan{text: " " + m.Topic})
+	}
 	if len(m.Agenda) > 0 {
 		b.para(docxPara{align: alignCenter, before: 240, after: 120, keepNext: true},
 			docxSpan{text: docxLabel(l.Agenda), bold: true})
