@@ -64,6 +64,11 @@ type yearWords struct {
 	// the report's year is the one drawn up (a calendar-year city plans
 	// the next year in November).
 	planFulfilled []string
+	// parents: the association takes parents' requests from the start.
+	parents bool
+	// approval heads the plan's approval block; reportTitle and
+	// perspectives are the report's title and its 9th heading.
+	approval, reportTitle, perspectives string
 }
 
 // fullYear walks one school year of an association through the bot — the
@@ -97,7 +102,7 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	if w.appendix == "" && strings.Contains(docText(t, doc), "Приложение") {
 		t.Error("a plan under a regulation without appendices refers to one")
 	}
-	inOrder(t, docText(t, doc), w.appendix+"СОГЛАСОВАНО", "План деятельности муниципального методического объединения",
+	inOrder(t, docText(t, doc), w.appendix+w.approval, "План деятельности муниципального методического объединения",
 		"учителей математики", w.planPeriod, "Цель деятельности ММО", "Задачи ММО", "Мероприятия",
 		"1 | Итоги первой четверти | Заседание | Ноябрь", "Руководитель ММО")
 
@@ -183,6 +188,9 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 		}
 	}
 	lc := openCard(t, leader, "ММО учителей математики")
+	if got := strings.Contains(lc.Text, "Ссылка для вопросов родителей"); got != w.parents {
+		t.Errorf("parents' link on the new association's card: %v, want %v:\n%s", got, w.parents, lc.Text)
+	}
 	press(t, leader, lc, "Посещаемость за год")
 	doc = leader.Next(t)
 	saveDoc(t, w.dir, doc)
@@ -217,11 +225,11 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	press(t, coord, notice, "DOCX")
 	doc = coord.Next(t)
 	saveDoc(t, w.dir, doc)
-	inOrder(t, docText(t, doc), "Принят: Координаторова А. П.", "Отчёт о деятельности муниципального методического объединения",
+	inOrder(t, docText(t, doc), "Принят: Координаторова А. П.", w.reportTitle,
 		"учителей математики", w.reportPeriod, "1. Количество и тематика заседаний", "1 | 23.11.2026 | Итоги первой четверти | 3",
 		"2. Основные направления и содержание методической деятельности в текущем году", "Функциональная грамотность",
 		"Поступило 1 обращение за консультацией; дан ответ — 0, ожидают ответа — 1.", "Аттестация | 1",
-		"9. Перспективы, приоритетные направления работы ММО в новом учебном году",
+		"9. "+w.perspectives,
 		"Приложения:", "1. Протоколы заседаний:", "Протокол № 1 от 23.11.2026 (подписан)", "2. Тезисы выступлений")
 	if len(w.planFulfilled) > 0 {
 		inOrder(t, docText(t, doc), w.planFulfilled...)
@@ -230,7 +238,9 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 
 func TestFullYearIvanovo(t *testing.T) {
 	h := newHarness(t)
-	fullYear(t, h, yearWords{dir: "ivanovo", appendix: "Приложение 1\n", org: "МБУ «Методический центр в системе образования»", city: "г. Иваново",
+	fullYear(t, h, yearWords{dir: "ivanovo", approval: "СОГЛАСОВАНО\nДиректор МБУ МЦ",
+		reportTitle:  "Отчёт о деятельности муниципального методического объединения",
+		perspectives: "Перспективы, приоритетные направления работы ММО в новом учебном году", appendix: "Приложение 1\n", org: "МБУ «Методический центр в системе образования»", city: "г. Иваново",
 		planPeriod: "на 2026/2027 учебный год", reportPeriod: "за 2026/2027 учебный год", sheetPeriod: "2026/2027 учебный год",
 		planFulfilled: []string{"Проведено 1 заседание (по положению — не менее 3).", "Выполнение плана работы: 1 из 3",
 			"Итоги первой четверти | Заседание | выполнено (23.11.2026)", "Руководитель ММО\t______________ /О. И. Лидерова/"}})
@@ -246,6 +256,9 @@ func TestFullYearBiysk(t *testing.T) {
 		}
 	})
 	fullYear(t, h, yearWords{dir: "biysk", org: "МКУ «Управление образования Администрации города Бийска»", city: "г. Бийск",
-		planPeriod: "на 2027 год", reportPeriod: "за 2026 год", sheetPeriod: "2026 год",
+		planPeriod: "на 2027 год", reportPeriod: "за 2026 год", sheetPeriod: "2026 год", parents: true,
+		approval:      "УТВЕРЖДАЮ\nНачальник управления образования\n____________ /М. И. Сидорова/\n«___» ____________ 20___ г.",
+		reportTitle:   "Анализ работы муниципального методического объединения",
+		perspectives:  "Перспективы, приоритетные направления работы ММО в новом году\n",
 		planFulfilled: []string{"Проведено 1 заседание.\n", "6. Публикации педагогических работников в печатных изданиях, на сайтах и т.д."}})
 }

@@ -139,6 +139,11 @@ func (b *Engine) onAssocPolicy(r *Request) error {
 		Policy:      policy,
 		CreatedBy:   r.User.ID,
 	}
+	if b.opt.Regulation.ParentsOn { // Biysk's regulation (4.4) consults parents too
+		if a.ConsultToken, err = mmo.NewToken(); err != nil {
+			return err
+		}
+	}
 	if err := r.Tx.CreateAssociation(a); err != nil {
 		return fmt.Errorf("create an association: %w", err)
 	}

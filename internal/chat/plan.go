@@ -346,7 +346,11 @@ func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, 
 	if head == "" {
 		head = "________________"
 	}
-	doc.Approval = []string{l.T("doc_plan.agreed"), b.opt.Org.HeadTitle, l.T("doc_plan.agreed_sign", "Name", head), l.T("doc_plan.agreed_date")}
+	mark := l.T("doc_plan.agreed")
+	if b.biysk() { // its regulation (5.1) works by an approved plan
+		mark = l.T("doc_wave3.approve")
+	}
+	doc.Approval = []string{mark, b.opt.Org.HeadTitle, l.T("doc_plan.agreed_sign", "Name", head), l.T("doc_plan.agreed_date")}
 	switch p.Status {
 	case mmo.DocApproved:
 		by := ""

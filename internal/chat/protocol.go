@@ -320,8 +320,11 @@ func docFileName(title string) string {
 // formHeader is «Приложение 1» or «Приложение 2» above a plan or report:
 // the appendices of Ivanovo's regulation; Biysk's has none to refer to.
 func (b *Engine) formHeader(l loc, key string) []string {
-	if b.opt.Regulation.Preset == "biysk" {
+	if b.biysk() {
 		return nil
 	}
 	return []string{l.T(key)}
 }
+
+// biysk tells whether the documents follow Biysk's regulation.
+func (b *Engine) biysk() bool { return b.opt.Regulation.Preset == "biysk" }

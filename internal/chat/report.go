@@ -428,6 +428,9 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 		Subtitle: []string{mmo.OfficialName(a.Name), b.yearLabel(l, "report", year)},
 		Fields:   []render.FormField{{Label: l.T("plan.doc_leader"), Value: leader}},
 	}
+	if b.biysk() { // its regulation (6.1) names the report «анализ работы ММО»
+		doc.Title = l.T("doc_wave3.biysk_report_title")
+	}
 	if rep.Status != mmo.DocApproved {
 		doc.Draft = l.T("docx.draft")
 	} else {
@@ -439,8 +442,11 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 	}
 	for i, s := range mmo.ReportSections {
 		sec := render.FormSection{Number: strconv.Itoa(i+1) + ".", Heading: sectionKey(l, s), Empty: l.T("report.doc_empty")}
-		if s == "publications" && b.opt.Regulation.Preset == "biysk" { // Biysk has no МБУ МЦ and its editions
+		if s == "publications" && b.biysk() { // Biysk has no МБУ МЦ and its editions
 			sec.Heading = l.T("doc_preset.biysk_publications")
+		}
+		if s == "perspectives" && b.calendarYear() { // the next year is a calendar one
+			sec.Heading = l.T("doc_wave3.perspectives_calendar")
 		}
 		switch s {
 		case "meetings":
@@ -538,7 +544,11 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 	if err != nil {
 		return "", nil, err
 	}
-	return docFileName(l.T("doc_report.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "report", year))) + ".docx", data, nil
+	file := "doc_report.file"
+	if b.biysk() {
+		file = "doc_wave3.biysk_report_file"
+	}
+	return docFileName(l.T(file, "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "report", year))) + ".docx", data, nil
 }
 
 // consultLines tell the year's consultations as the report prints them:

@@ -215,6 +215,12 @@ type Regulation struct {
 	// AlertsAt is the time of day, "HH:MM" in the deployment's zone, at
 	// which reminders and the coordinator's digest go out.
 	AlertsAt string `yaml:"alerts_at"`
+	// ParentConsultations tells whether a new association takes
+	// consultation requests from parents (a public link) from the start:
+	// "on" or "off"; empty means the preset's (on in Biysk, whose
+	// regulation, 4.4, provides consultations for parents; off in
+	// Ivanovo). The leader can turn the link on or off at any time.
+	ParentConsultations string `yaml:"parent_consultations"`
 }
 
 // Organisation is the methodical centre that runs the associations. Its
@@ -409,6 +415,7 @@ func (r Regulation) Profile() mmo.Regulation {
 		RetentionYears: r.RetentionYears,
 		LadderDays:     r.ReminderDays,
 		OverdueEvery:   r.OverdueEveryDays,
+		ParentsOn:      r.ParentConsultations == "on" || r.ParentConsultations == "" && r.Preset == "biysk",
 	}
 }
 

@@ -166,6 +166,7 @@ func TestEnvFieldsOfConfig(t *testing.T) {
 		"MMOBOT_REGULATION_RETENTION_YEARS":      "regulation.retention_years",
 		"MMOBOT_REGULATION_REMINDER_DAYS":        "regulation.reminder_days",
 		"MMOBOT_REGULATION_OVERDUE_EVERY_DAYS":   "regulation.overdue_every_days",
+		"MMOBOT_REGULATION_PARENT_CONSULTATIONS": "regulation.parent_consultations",
 		"MMOBOT_REGULATION_ALERTS_AT":            "regulation.alerts_at",
 		"MMOBOT_INVITATIONS_MEMBER_TTL":          "invitations.member_ttl",
 		"MMOBOT_INVITATIONS_LEADER_TTL":          "invitations.leader_ttl",

@@ -153,6 +153,11 @@ func (c *Config) validate() error {
 	default:
 		add("regulation.preset", `must be "ivanovo" or "biysk", got %q`, c.Regulation.Preset)
 	}
+	switch c.Regulation.ParentConsultations {
+	case "", "on", "off":
+	default:
+		add("regulation.parent_consultations", `must be "on", "off" or empty (the preset's), got %q`, c.Regulation.ParentConsultations)
+	}
 	switch c.Organisation.Language {
 	case "", "ru", "en":
 	default:

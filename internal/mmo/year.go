@@ -59,6 +59,7 @@ type Regulation struct {
 	RetentionYears int      // documents and records are kept this many years
 	LadderDays     []int    // reminders this many days before a due date, then on the day
 	OverdueEvery   int      // then every this many days while overdue
+	ParentsOn      bool     // a new association takes parents' consultation requests from the start
 }
 
 // SchoolYearOf returns the first calendar year of the school year t falls
