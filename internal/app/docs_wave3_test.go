@@ -122,3 +122,42 @@ func TestSheetsFollowSignedProtocol(t *testing.T) {
 		}
 	}
 }
+
+// TestConsideredChosenWhenSent: the line «Рассмотрен на заседании ММО,
+// протокол № … от …» prints the protocol the leader chose when sending
+// the plan — not a guess from the agenda — and nothing when the leader
+// says the report was not discussed.
+func TestConsideredChosenWhenSent(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	h.clock.Add(3 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	us[0].Drain()
+	signMinutes(t, leader, "Итоги первой четверти", "Антонова Анна Антоновна", "")
+
+	leader.Send("/plan")
+	plan := addPlanItem(t, leader, next(t, leader, "План работы"), "Декабрь", "Итоги полугодия", "Заседание")
+	press(t, leader, plan, "Отправить на согласование")
+	press(t, leader, next(t, leader, "нужно не меньше 3"), "Да, отправить")
+	ask := next(t, leader, "Рассматривался ли план на заседании ММО?")
+	if _, ok := ask.Button("Не рассматривался"); !ok {
+		t.Errorf("no «Не рассматривался» under %q", ask.Text)
+	}
+	press(t, leader, ask, "Протокол № 1 от 23.11.2026")
+	press(t, leader, next(t, leader, "На согласовании"), "DOCX")
+	inOrder(t, docText(t, leader.Next(t)), "Рассмотрен на заседании ММО, протокол № 1 от 23.11.2026", "Руководитель ММО")
+
+	leader.Send("/report")
+	press(t, leader, next(t, leader, "Отчёт «ММО учителей математики»"), "Отправить координатору")
+	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
+	press(t, leader, next(t, leader, "Рассматривался ли отчёт на заседании ММО?"), "Не рассматривался")
+	rep := next(t, leader, "Сдан координатору")
+	press(t, leader, rep, "DOCX")
+	if text := docText(t, leader.Next(t)); strings.Contains(text, "Рассмотрен") {
+		t.Errorf("a report not discussed says it was:\n%s", text)
+	}
+}

@@ -256,6 +256,22 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		})
 		return nil
 	}
+	if !p.Status.Editable() {
+		return r.stale()
+	}
+	if len(p.Items) == 0 {
+		r.Answer(r.T("plan.needs_items"), true)
+		return nil
+	}
+	// The plan may be discussed in the last months of the year before.
+	from, _ := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	c, asked, err := b.considered(r, a, year, from.AddDate(0, -4, 0), "plan", verbPlanSubmit)
+	if errors.Is(err, errStaleChoice) {
+		return r.stale()
+	}
+	if err != nil || asked {
+		return err
+	}
 	if err := p.Submit(r.Now); err != nil {
 		if mmo.ErrorCode(err) != mmo.CodeTooShort {
 			return r.stale()
@@ -263,6 +279,7 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		r.Answer(r.T("plan.needs_items"), true)
 		return nil
 	}
+	p.Considered = c
 	sum := mmo.SummarizePlan(p.Items, p.SubmittedItems, int(b.opt.Regulation.YearStart.Month))
 	p.SubmittedItems = slices.Clone(p.Items)
 	if err := r.Tx.PutPlan(p); err != nil {
@@ -275,7 +292,7 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 		return err
 	}
 	r.Answer(r.T("plan.submitted"), false)
-	return b.showPlan(r, a, year, r.Press.Arg(2) != "y")
+	return b.showPlan(r, a, year, r.Press.Arg(2) != "y" || r.Press.Arg(3) != "")
 }
 
 // tellCoordinators sends the coordinators a submitted document's notice
@@ -328,10 +345,6 @@ func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, 
 	if u, err := r.Tx.User(a.LeaderID); err == nil && a.LeaderID != 0 {
 		leader = u.Name
 	}
-	considered, err := b.planConsidered(r, a, year)
-	if err != nil {
-		return "", nil, err
-	}
 	doc := render.FormDoc{
 		Header:   b.formHeader(l, "plan.doc_header"),
 		Title:    l.T("plan.doc_title"),
@@ -376,7 +389,7 @@ func (b *Engine) planFile(r *Request, a *mmo.Association, p *mmo.Plan) (string, 
 	if len(table.Rows) == 0 {
 		doc.Sections[len(doc.Sections)-1].Table = nil
 	}
-	doc.Footer = []string{considered, l.T("plan.doc_sign", "Name", initialsFirst(leader))}
+	doc.Footer = append(b.consideredLine(l, p.Considered, l.T("doc_plan.considered_blank")), l.T("plan.doc_sign", "Name", initialsFirst(leader)))
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {
@@ -433,38 +446,4 @@ func (b *Engine) onEventPlan(r *Request) error {
 	kb = append(kb, []Button{r.Button(r.T("plan.unlink"), verbEventPlan, eid(e), "0")}, []Button{r.Button(r.T("event.back_to_event"), verbEvent, eid(e))})
 	r.Edit(r.T("plan.link_which"), kb...)
 	return nil
-}
-
-// planConsidered is the plan's line «Рассмотрен на заседании ММО,
-// протокол № N от дата»: filled from the first signed minutes of the
-// year with an agenda item on the plan, left to fill in by hand when
-// there is none.
-func (b *Engine) planConsidered(r *Request, a *mmo.Association, year int) (string, error) {
-	l := r.docLoc()
-	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
-	// The plan may be discussed in the last weeks of the year before.
-	events, err := r.Tx.AssociationEvents(a.ID, from.AddDate(0, -4, 0), to)
-	if err != nil {
-		return "", err
-	}
-	for _, e := range events {
-		if e.Format != mmo.FormatMeeting {
-			continue
-		}
-		vs, err := r.Tx.MinutesVersions(e.ID)
-		if err != nil {
-			return "", err
-		}
-		for _, m := range vs {
-			if m.Status != mmo.MinutesFinal || m.Number == 0 {
-				continue
-			}
-			for _, it := range m.Items {
-				if strings.Contains(strings.ToLower(it.Topic), "план") {
-					return l.T("doc_plan.considered", "N", m.Number, "Date", b.date(e.Start)), nil
-				}
-			}
-		}
-	}
-	return l.T("doc_plan.considered_blank"), nil
 }

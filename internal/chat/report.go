@@ -370,9 +370,18 @@ func (b *Engine) onReportSubmit(r *Request) error {
 		})
 		return nil
 	}
+	from, _ := b.opt.Regulation.YearSpan(year, b.opt.Location)
+	c, asked, err := b.considered(r, a, year, from, "report", verbReportSubmit)
+	if errors.Is(err, errStaleChoice) {
+		return r.stale()
+	}
+	if err != nil || asked {
+		return err
+	}
 	if err := rep.Submit(r.Now); err != nil {
 		return r.stale()
 	}
+	rep.Considered = c
 	if err := r.Tx.PutReport(rep); err != nil {
 		return fmt.Errorf("save the report of association %d for %d: %w", rep.AssociationID, rep.Year, err)
 	}
@@ -383,7 +392,7 @@ func (b *Engine) onReportSubmit(r *Request) error {
 		return err
 	}
 	r.Answer(r.T("report.submitted"), false)
-	return b.showReport(r, a, year, r.Press.Arg(2) != "y")
+	return b.showReport(r, a, year, r.Press.Arg(2) != "y" || r.Press.Arg(3) != "")
 }
 
 // onReportDecide accepts a submitted report, or asks the comment to return
@@ -538,7 +547,7 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 		return "", nil, err
 	}
 	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}, List: theses})
-	doc.Footer = []string{l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now))}
+	doc.Footer = append(b.consideredLine(l, rep.Considered, ""), l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now)))
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {

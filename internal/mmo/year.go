@@ -216,7 +216,25 @@ type DocState struct {
 	SubmittedAt time.Time `json:"submitted_at,omitempty"`
 	DecidedAt   time.Time `json:"decided_at,omitempty"`
 	DecidedBy   int64     `json:"decided_by,omitempty"`
+	// Considered is the заседание the document was discussed at, as the
+	// leader chose it when sending it; nil when not chosen (sent before
+	// the choice was asked, or with no signed protocol to choose from).
+	Considered *Considered `json:"considered,omitempty"`
 }
+
+// Considered is the line «Рассмотрен на заседании ММО, протокол № N от
+// дата» of a plan or report, frozen as the leader chose it: the signed
+// protocol's number and the заседание's date, or EventID 0 when the
+// document was not discussed at a заседание.
+type Considered struct {
+	EventID uint64    `json:"event_id,omitempty"`
+	Number  int       `json:"number,omitempty"`
+	Date    time.Time `json:"date,omitzero"`
+}
+
+// Discussed reports whether the document was discussed at a заседание
+// with a signed protocol.
+func (c *Considered) Discussed() bool { return c != nil && c.EventID != 0 }
 
 // Submit sends the document to the coordinator at now; only an editable
 // one goes (else CodeConflict), and the last return's comment is done
