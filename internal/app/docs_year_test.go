@@ -1,6 +1,9 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +19,7 @@ import (
 // without the variable it does nothing.
 func saveDoc(t *testing.T, dir string, m telegramtest.Message) {
 	t.Helper()
+	docProps(t, m)
 	if m.Document != nil && strings.HasSuffix(m.Document.Name, ".docx") {
 		noEmoji(t, m.Document.Name, docText(t, m))
 	} else if m.Document != nil {
@@ -31,6 +35,42 @@ func saveDoc(t *testing.T, dir string, m telegramtest.Message) {
 	}
 	if err := os.WriteFile(filepath.Join(p, m.Document.Name), m.Document.Bytes, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// docProps fails when a document's properties name the library that
+// wrote it or «Microsoft Macintosh Word», or not the organisation and
+// mmobot.
+func docProps(t *testing.T, m telegramtest.Message) {
+	t.Helper()
+	if m.Document == nil {
+		return
+	}
+	zr, err := zip.NewReader(bytes.NewReader(m.Document.Bytes), int64(len(m.Document.Bytes)))
+	if err != nil {
+		t.Fatalf("%s: %v", m.Document.Name, err)
+	}
+	props := ""
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "docProps/") {
+			rc, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			props += string(b)
+		}
+	}
+	for _, bad := range []string{"xuri", "Excelize", "Macintosh", "Microsoft", "godocx", "2006-09-16"} {
+		if strings.Contains(props, bad) {
+			t.Errorf("%s: the properties name %q:\n%s", m.Document.Name, bad, props)
+		}
+	}
+	for _, want := range []string{"<Application>mmobot</Application>", "<dc:creator>М", "<Company>М", "2026-11-23T"} {
+		if !strings.Contains(props, want) {
+			t.Errorf("%s: the properties lack %q:\n%s", m.Document.Name, want, props)
+		}
 	}
 }
 

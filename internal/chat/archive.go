@@ -103,7 +103,7 @@ func (b *Engine) yearArchive(r *Request, a *mmo.Association, year int) ([]byte, 
 		if err != nil {
 			return nil, fmt.Errorf("archive of association %d for %d: %w", a.ID, year, err)
 		}
-		if _, err := w.Write(f.data); err != nil {
+		if _, err := w.Write(b.stamp(f.name, f.data, r.Now)); err != nil {
 			return nil, fmt.Errorf("archive of association %d for %d: %w", a.ID, year, err)
 		}
 	}

@@ -30,7 +30,7 @@ func (b *Engine) tellCoordinatorsPlan(r *Request, a *mmo.Association, p *mmo.Pla
 		if err != nil {
 			return err
 		}
-		r.out = append(r.out, Message{Kind: KindDocument, to: c.ID, FileName: name, File: data,
+		r.out = append(r.out, Message{Kind: KindDocument, to: c.ID, FileName: name, File: b.stamp(name, data, r.Now),
 			Text: l.T("plan.doc_caption", "Name", a.Name, "From", year, "To", year+1)})
 	}
 	return nil

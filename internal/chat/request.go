@@ -98,8 +98,10 @@ func (r *Request) Edit(text string, kb ...[]Button) {
 	r.out = append(r.out, Message{Kind: KindEdit, Chat: r.Update.Chat, messenger: r.Update.Messenger, Target: p.Message, Text: text, Buttons: kb})
 }
 
-// ReplyDocument sends a file to the chat of the update.
+// ReplyDocument sends a file to the chat of the update; a DOCX or XLSX
+// carries the organisation's properties (see stamp).
 func (r *Request) ReplyDocument(name string, data []byte, caption string) {
+	data = r.bot.stamp(name, data, r.Now)
 	r.out = append(r.out, Message{Kind: KindDocument, Chat: r.Update.Chat, messenger: r.Update.Messenger, FileName: name, File: data, Text: caption})
 }
 

@@ -430,7 +430,8 @@ func (b *docxBuilder) bytes(title string) ([]byte, error) {
 	if err := b.root.Write(&buf); err != nil {
 		return nil, fmt.Errorf("render: write docx: %w", err)
 	}
-	return buf.Bytes(), nil
+	// The template's app.xml says «Microsoft Macintosh Word».
+	return WithProperties(buf.Bytes(), Properties{})
 }
 
 // docxCoreProps is the core properties part with the document title and

@@ -53,7 +53,8 @@ func XLSX(tables ...Table) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render: write xlsx: %w", err)
 	}
-	return buf.Bytes(), nil
+	// excelize signs its files «xuri», «Go Excelize», 2006-09-16.
+	return WithProperties(buf.Bytes(), Properties{})
 }
 
 // workbook caches styles so that identical styles are registered once.
