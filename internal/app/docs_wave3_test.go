@@ -10,8 +10,9 @@ import (
 
 // signMinutes writes and signs the minutes of the held заседание on
 // topic: the leader chairs, the given secretary and guest, two agenda
-// items without votes. It returns the signed minutes' view.
-func signMinutes(t *testing.T, leader *telegramtest.User, topic, secretary, guest string) telegramtest.Message {
+// items without votes, the first with spoke under ВЫСТУПИЛИ (none when
+// empty). It returns the signed minutes' view.
+func signMinutes(t *testing.T, leader *telegramtest.User, topic, secretary, guest string, spoke ...string) telegramtest.Message {
 	t.Helper()
 	leader.Send("/meetings")
 	press(t, leader, next(t, leader, topic), topic)
@@ -33,7 +34,11 @@ func signMinutes(t *testing.T, leader *telegramtest.User, topic, secretary, gues
 		next(t, leader, "СЛУШАЛИ")
 		leader.Send("Лидерову О. И. — о плане работы")
 		next(t, leader, "ВЫСТУПИЛИ")
-		leader.Send("-")
+		if i == 1 && len(spoke) > 0 {
+			leader.Send(spoke[0])
+		} else {
+			leader.Send("-")
+		}
 		next(t, leader, "РЕШИЛИ")
 		leader.Send("Принять к сведению.")
 		press(t, leader, next(t, leader, "Голосование по вопросу"), "Без голосования")
@@ -160,4 +165,40 @@ func TestConsideredChosenWhenSent(t *testing.T) {
 	if text := docText(t, leader.Next(t)); strings.Contains(text, "Рассмотрен") {
 		t.Errorf("a report not discussed says it was:\n%s", text)
 	}
+}
+
+// TestRecordPracticeAndRegisters: the справка names the master class a
+// teacher ran from the minutes' line that names her, and the open lesson
+// from her entry in the register; her own register entries come in a
+// section of their own.
+func TestRecordPracticeAndRegisters(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	for _, u := range us {
+		next(t, u, "Новое мероприятие")
+		press(t, u, next(t, u, "Открыта отметка"), "Я на месте")
+		next(t, u, "Вы отмечены")
+	}
+	record(t, us[1], "Открытый урок, мастер-класс", "Дроби в 5 классе", "открытый урок для коллег", "level:муниципальный")
+	record(t, us[1], "Публикация", "сборник «Методический вестник»", "Смысловое чтение на уроках геометрии")
+	h.clock.Add(3 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	for _, u := range us {
+		u.Drain()
+	}
+	signMinutes(t, leader, "Итоги первой четверти", "Лидерова Ольга Ивановна", "", "Антонова А. А.: провела мастер-класс «Смысловое чтение»")
+
+	us[0].Send("/history")
+	press(t, us[0], next(t, us[0], "Ваше участие"), "за всё время")
+	inOrder(t, docText(t, us[0].Next(t)), "Итоги первой четверти | выступление, проведение мастер-класса | 1,5", "Справка выдана")
+	us[1].Send("/history")
+	press(t, us[1], next(t, us[1], "Ваше участие"), "за всё время")
+	inOrder(t, docText(t, us[1].Next(t)), "Итоги первой четверти | проведение открытого урока | 1,5",
+		"Всего: 1 мероприятие.", "Результаты профессиональной деятельности (по реестрам объединений):",
+		"1.\tОткрытый урок, мастер-класс: «Дроби в 5 классе» — открытый урок для коллег (муниципальный уровень)",
+		"2.\tПубликация: «Смысловое чтение на уроках геометрии» — сборник «Методический вестник»", "Справка выдана", "М. П.")
 }

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -182,9 +183,17 @@ func (b *Engine) onHistory(r *Request) error {
 		Headers: []string{l.T("export.col_n"), l.T("history.col_date"), l.T("history.col_association"), l.T("history.col_format"),
 			l.T("history.col_topic"), l.T("doc_record.col_role"), l.T("doc_record.col_hours")},
 	}
+	all, err := r.Tx.RegisterEntries()
+	if err != nil {
+		return err
+	}
+	if to.IsZero() {
+		to = r.Now.AddDate(1, 0, 0) // all time: what is entered up to now
+	}
+	mine := mmo.UserEntries(all, u.ID, from, to)
 	var total time.Duration
 	for i, x := range list {
-		roles, err := b.recordRoles(r, l, x.e, u)
+		roles, err := b.recordRoles(r, l, x.e, u, mine)
 		if err != nil {
 			return err
 		}
@@ -192,10 +201,15 @@ func (b *Engine) onHistory(r *Request) error {
 		doc.Rows = append(doc.Rows, []string{strconv.Itoa(i + 1), x.e.Start.In(b.opt.Location).Format("02.01.2006"),
 			x.a.Name, formatName(l, x.e.Format), x.e.Topic, strings.Join(roles, ", "), hoursText(x.e.Duration)})
 	}
-	doc.Footer = []string{
-		l.N("history.doc_total", len(list)) + " " + l.T("doc_record.hours_total", "Hours", hoursText(total)),
-		l.T("doc_record.purpose"),
+	doc.Footer = []string{l.N("history.doc_total", len(list)) + " " + l.T("doc_record.hours_total", "Hours", hoursText(total))}
+	// Her own entries in the registers: contests, open lessons, master
+	// classes, publications — what аттестация weighs besides attendance.
+	var items []string
+	for _, e := range mine {
+		items = append(items, plain(l.T("reg_kind."+string(e.Kind))+": "+b.entryLine(r.Tx, l, e, false)))
 	}
+	doc.Sections = []render.RecordSection{{Heading: plain(l.T("doc_wave3.record_registers")), Items: items}}
+	doc.Closing = []string{plain(l.T("doc_record.purpose"))}
 	head := initialsFirst(b.opt.Org.HeadName)
 	if head == "" {
 		head = "________________"
@@ -214,9 +228,13 @@ func (b *Engine) onHistory(r *Request) error {
 
 // recordRoles is the teacher's part at an event, as the record prints it:
 // attended, and, from the minutes, chaired, kept the minutes, reported
-// (СЛУШАЛИ) or spoke (ВЫСТУПИЛИ); the leader who ran an event led it.
-func (b *Engine) recordRoles(r *Request, l loc, e *mmo.Event, u *mmo.User) ([]string, error) {
+// (СЛУШАЛИ) or spoke (ВЫСТУПИЛИ); the leader who ran an event led it. A
+// master class or open lesson she ran is named whether it shows in the
+// event she created, in a line of the minutes that names her, or in her
+// entries of the register of open lessons (entries).
+func (b *Engine) recordRoles(r *Request, l loc, e *mmo.Event, u *mmo.User, entries []*mmo.RegisterEntry) ([]string, error) {
 	var roles []string
+	practice := mmo.PracticeNone
 	add := func(key string) {
 		if s := l.T(key); !slices.Contains(roles, s) {
 			roles = append(roles, s)
@@ -242,22 +260,27 @@ func (b *Engine) recordRoles(r *Request, l loc, e *mmo.Event, u *mmo.User) ([]st
 		for _, it := range m.Items {
 			if mmo.Mentions(it.Heard, u.Name) {
 				add("doc_record.role_reported")
+				practice = cmp.Or(practice, mmo.PracticeIn(it.Heard))
 			}
 			for _, line := range strings.Split(it.Spoke, "\n") {
 				if mmo.Mentions(line, u.Name) {
 					add("doc_record.role_spoke")
+					practice = cmp.Or(practice, mmo.PracticeIn(line))
 				}
 			}
 		}
-	} else if e.CreatedBy == u.ID {
-		switch e.Format {
-		case mmo.FormatMasterClass:
-			add("doc_record.role_masterclass")
-		case mmo.FormatOpenLesson:
-			add("doc_record.role_openlesson")
-		default:
-			add("doc_record.role_led")
-		}
+	} else if e.CreatedBy == u.ID && mmo.PracticeOf(e) == mmo.PracticeNone {
+		add("doc_record.role_led")
+	}
+	if e.CreatedBy == u.ID {
+		practice = cmp.Or(mmo.PracticeOf(e), practice)
+	}
+	practice = cmp.Or(practice, mmo.PracticeFromRegister(entries, u.ID, e, b.opt.Location))
+	switch practice {
+	case mmo.PracticeMasterClass:
+		add("doc_record.role_masterclass")
+	case mmo.PracticeOpenLesson:
+		add("doc_record.role_openlesson")
 	}
 	if len(roles) == 0 {
 		add("doc_record.role_attended")

@@ -360,10 +360,23 @@ type RecordDoc struct {
 	// Footer holds the paragraphs after the table ("Всего: 7 мероприятий",
 	// "Сформировано …").
 	Footer []string
+	// Sections follow the footer: a bold heading, then numbered items
+	// (e.g. the teacher's own entries in the association's registers).
+	// A section without items is left out.
+	Sections []RecordSection
+	// Closing holds the paragraphs after the sections ("Справка выдана
+	// для представления по месту требования.").
+	Closing []string
 	// Sign holds the signature lines at the end, "Директор МБУ МЦ\t
 	// ____________ /И. О. Фамилия/": the tab goes to the stop the
 	// minutes' signature lines use.
 	Sign []string
+}
+
+// RecordSection is a headed, numbered list of a record.
+type RecordSection struct {
+	Heading string
+	Items   []string
 }
 
 // Record renders a participation record as a .docx. The table takes the
@@ -396,6 +409,20 @@ func Record(d RecordDoc) ([]byte, error) {
 	}
 	b.table(d.Headers, d.Rows, nil)
 	for i, line := range d.Footer {
+		st := docxPara{align: alignBoth}
+		if i == 0 {
+			st.before = 240
+		}
+		b.para(st, docxSpan{text: line})
+	}
+	for _, sec := range d.Sections {
+		if len(sec.Items) == 0 {
+			continue
+		}
+		b.para(docxPara{before: 240, after: 120, keepNext: true}, docxSpan{text: sec.Heading, bold: true})
+		b.numbered(sec.Items, docxPara{align: alignBoth})
+	}
+	for i, line := range d.Closing {
 		st := docxPara{align: alignBoth}
 		if i == 0 {
 			st.before = 240
