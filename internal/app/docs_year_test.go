@@ -67,7 +67,7 @@ func docProps(t *testing.T, m telegramtest.Message) {
 			t.Errorf("%s: the properties name %q:\n%s", m.Document.Name, bad, props)
 		}
 	}
-	for _, want := range []string{"<Application>mmobot</Application>", "<dc:creator>М", "<Company>М", "2026-11-23T"} {
+	for _, want := range []string{"<Application>mmobot</Application>", "<dc:creator>М", "<Company>М", "<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-11-2"} {
 		if !strings.Contains(props, want) {
 			t.Errorf("%s: the properties lack %q:\n%s", m.Document.Name, want, props)
 		}
@@ -222,7 +222,7 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	doc = leader.Next(t)
 	saveDoc(t, w.dir, doc)
 	sheet := xlsxText(t, doc)
-	for _, want := range []string{"Подпись", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)", "Присутствовали: 3 из 5", "/О. И. Лидерова/"} {
+	for _, want := range []string{"Заседание № 1 муниципального методического объединения учителей математики\n", "Подпись", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)", "Присутствовали: 3 из 5", "/О. И. Лидерова/"} {
 		if !strings.Contains(sheet, want) {
 			t.Errorf("the registration sheet lacks %q:\n%s", want, sheet)
 		}
@@ -260,13 +260,24 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	press(t, leader, next(t, leader, "Рассматривался ли отчёт на заседании ММО?"), "Протокол № 1 от 23.11.2026")
 	next(t, leader, "Сдан координатору")
 	notice = next(t, coord, "сдан")
+	// Accepted the next day and downloaded the day after: each date in
+	// the report is the day it happened.
+	h.clock.Add(24 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	coord.Drain()
 	press(t, coord, notice, "Принять отчёт")
 	next(t, coord, "принят")
 	next(t, leader, "принят координатором")
+	h.clock.Add(24 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	coord.Drain()
 	press(t, coord, notice, "DOCX")
 	doc = coord.Next(t)
 	saveDoc(t, w.dir, doc)
-	inOrder(t, docText(t, doc), "Принят: Координаторова А. П.", w.reportTitle,
+	inOrder(t, docText(t, doc), "Дата: 23.11.2026")
+	inOrder(t, docText(t, doc), "Принят: Координаторова А. П., 24.11.2026", w.reportTitle,
 		"учителей математики", w.reportPeriod, "1. Количество и тематика заседаний", "1 | 23.11.2026 | Итоги первой четверти | 3",
 		"2. Основные направления и содержание методической деятельности в текущем году", "Функциональная грамотность",
 		"Поступило 1 обращение за консультацией; дан ответ — 0, ожидают ответа — 1.", "Аттестация | 1",

@@ -261,7 +261,11 @@ func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string
 		return "", nil, "", err
 	}
 	l := r.docLoc()
-	title, err := b.title(r.Tx, l, e, a)
+	title, err := b.title(r.Tx, r.loc(), e, a)
+	if err != nil {
+		return "", nil, "", err
+	}
+	heading, err := b.eventHeading(r, l, e, a)
 	if err != nil {
 		return "", nil, "", err
 	}
@@ -269,7 +273,7 @@ func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string
 		Sheet: l.T("sheet.sheet"),
 		Title: l.T("sheet.title"),
 		Subtitle: []string{
-			plain(title),
+			plain(heading),
 			l.T("sheet.topic", "Topic", e.Topic),
 			l.T("sheet.when", "When", b.when(e, l.lang)),
 		},

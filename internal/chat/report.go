@@ -547,7 +547,13 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 		return "", nil, err
 	}
 	doc.Sections = append(doc.Sections, render.FormSection{Paragraphs: []string{l.T("doc_report.attach_theses")}, List: theses})
-	doc.Footer = append(b.consideredLine(l, rep.Considered, ""), l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(r.Now)))
+	// A sent report is dated when the leader sent it, not when it is
+	// downloaded; one still being written, today.
+	dated := r.Now
+	if !rep.Status.Editable() && !rep.SubmittedAt.IsZero() {
+		dated = rep.SubmittedAt
+	}
+	doc.Footer = append(b.consideredLine(l, rep.Considered, ""), l.T("plan.doc_sign", "Name", initialsFirst(leader)), l.T("report.doc_date", "Date", b.date(dated)))
 	plainForm(&doc)
 	data, err := render.Form(doc)
 	if err != nil {

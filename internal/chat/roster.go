@@ -100,3 +100,19 @@ func (b *Engine) rosterName(r *Request, l loc, x mmo.RosterEntry) (string, *mmo.
 	}
 	return u.Name, u
 }
+
+// eventHeading is how a document names an event: «Заседание № 1
+// муниципального методического объединения учителей математики», the
+// association by the official form of its name, never «Заседание № 1
+// «ММО учителей математики»».
+func (b *Engine) eventHeading(r *Request, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
+	name := formatName(l, e.Format)
+	n, err := b.meetingNumber(r.Tx, e)
+	if err != nil {
+		return "", err
+	}
+	if n > 0 {
+		name = l.T("event.meeting_number", "Format", name, "N", n)
+	}
+	return l.T("doc_wave3.event_heading", "What", name, "Name", mmo.OfficialName(a.Name)), nil
+}
