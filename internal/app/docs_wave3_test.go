@@ -202,3 +202,21 @@ func TestRecordPracticeAndRegisters(t *testing.T) {
 		"1.\tОткрытый урок, мастер-класс: «Дроби в 5 классе» — открытый урок для коллег (муниципальный уровень)",
 		"2.\tПубликация: «Смысловое чтение на уроках геометрии» — сборник «Методический вестник»", "Справка выдана", "М. П.")
 }
+
+// TestRecordFollowsSignedProtocol: the secretary, present by the signed
+// protocol though she never checked in, has the заседание on her справка.
+func TestRecordFollowsSignedProtocol(t *testing.T) {
+	h := newHarness(t)
+	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
+	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
+	press(t, leader, draft, "Опубликовать")
+	next(t, leader, "Объявлено")
+	h.clock.Add(3 * time.Hour)
+	h.quiet()
+	leader.Drain()
+	us[0].Drain()
+	signMinutes(t, leader, "Итоги первой четверти", "Антонова Анна Антоновна", "")
+	us[0].Send("/history")
+	press(t, us[0], next(t, us[0], "Ваше участие"), "за всё время")
+	inOrder(t, docText(t, us[0].Next(t)), "Итоги первой четверти | секретарь | 1,5", "Всего: 1 мероприятие.")
+}
