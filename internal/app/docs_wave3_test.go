@@ -219,4 +219,9 @@ func TestRecordFollowsSignedProtocol(t *testing.T) {
 	us[0].Send("/history")
 	press(t, us[0], next(t, us[0], "Ваше участие"), "за всё время")
 	inOrder(t, docText(t, us[0].Next(t)), "Итоги первой четверти | секретарь | 1,5", "Всего: 1 мероприятие.")
+	// The report counts the заседание as the protocol does: the chair
+	// and the secretary.
+	leader.Send("/report")
+	press(t, leader, next(t, leader, "Отчёт «ММО учителей математики»"), "DOCX")
+	inOrder(t, docText(t, leader.Next(t)), "1 | 23.11.2026 | Итоги первой четверти | 2")
 }

@@ -70,16 +70,13 @@ func (b *Engine) facts(r *Request, a *mmo.Association, year int) (*yearFacts, er
 			}
 			continue
 		}
-		att, err := b.eventMarks(r, e)
+		// As many as the signed protocol says were there, or every
+		// present mark (deleted users' too): the sheets count the same.
+		ro, err := b.eventRoster(r, e, a)
 		if err != nil {
 			return nil, err
 		}
-		ef := eventFacts{e: e, number: numbers[e.ID]}
-		for _, x := range att {
-			if x.Mark == mmo.MarkPresent {
-				ef.present++ // deleted users' marks still count
-			}
-		}
+		ef := eventFacts{e: e, number: numbers[e.ID], present: ro.present()}
 		if e.Format == mmo.FormatMeeting {
 			f.meetings = append(f.meetings, ef)
 			if vs, err := r.Tx.MinutesVersions(e.ID); err == nil && len(vs) > 0 {
