@@ -100,7 +100,7 @@ func TestSheetsFollowSignedProtocol(t *testing.T) {
 	sheet := eventSheet(t, leader, "Итоги первой четверти")
 	for _, want := range []string{"Антонова Анна Антоновна|Школа № 10|учитель|присутствовал(а)",
 		"Борисов Борис Борисович|Школа № 11|учитель|отсутствовал(а)", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)",
-		"Петрова Анна Сергеевна||методист|приглашён(а)", "Присутствовали: 2 из 3", "Приглашённые: 1 чел."} {
+		"Петрова Анна Сергеевна||методист|приглашён(а)", "Присутствовали: 2 чел. из 3", "Приглашённые: 1 чел."} {
 		if !strings.Contains(sheet, want) {
 			t.Errorf("the signed meeting's sheet lacks %q:\n%s", want, sheet)
 		}
@@ -109,7 +109,7 @@ func TestSheetsFollowSignedProtocol(t *testing.T) {
 		t.Errorf("the signed meeting's sheet lists a later member or an unmarked one:\n%s", sheet)
 	}
 	sheet = eventSheet(t, leader, "Функциональная грамотность")
-	for _, want := range []string{"Борисов Борис Борисович|Школа № 11|учитель|нет отметки", "Присутствовали: 1 из 3"} {
+	for _, want := range []string{"Борисов Борис Борисович|Школа № 11|учитель|нет отметки", "Присутствовали: 1 чел. из 3"} {
 		if !strings.Contains(sheet, want) {
 			t.Errorf("the seminar's sheet lacks %q:\n%s", want, sheet)
 		}

@@ -222,7 +222,7 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	doc = leader.Next(t)
 	saveDoc(t, w.dir, doc)
 	sheet := xlsxText(t, doc)
-	for _, want := range []string{"Заседание № 1 муниципального методического объединения учителей математики\n", "Подпись", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)", "Присутствовали: 3 из 5", "/О. И. Лидерова/"} {
+	for _, want := range []string{"Заседание № 1 муниципального методического объединения учителей математики\n", "Подпись", "Лидерова Ольга Ивановна|Школа № 1|учитель|присутствовал(а)", "Присутствовали: 3 чел. из 5", "/О. И. Лидерова/"} {
 		if !strings.Contains(sheet, want) {
 			t.Errorf("the registration sheet lacks %q:\n%s", want, sheet)
 		}
@@ -234,7 +234,8 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	press(t, leader, lc, "Посещаемость за год")
 	doc = leader.Next(t)
 	saveDoc(t, w.dir, doc)
-	if year := xlsxText(t, doc); !strings.Contains(year, w.sheetPeriod) || !strings.Contains(year, "Посещено") ||
+	if year := xlsxText(t, doc); !strings.Contains(year, "Посещаемость мероприятий муниципального методического объединения учителей математики\n") ||
+		!strings.Contains(year, w.sheetPeriod) || !strings.Contains(year, "Посещено") ||
 		!strings.Contains(year, "Лидерова Ольга Ивановна|+|1|100.0%") {
 		t.Errorf("the year's attendance:\n%s", year)
 	}

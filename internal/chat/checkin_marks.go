@@ -373,7 +373,7 @@ func (b *Engine) yearSheetFile(r *Request, a *mmo.Association, year int) (string
 	}
 	t := render.Table{
 		Sheet:    l.T("yearsheet.sheet"),
-		Title:    l.T("yearsheet.title", "Name", a.Name),
+		Title:    l.T("doc_wave3.year_title", "Name", mmo.OfficialName(a.Name)),
 		Subtitle: []string{b.yearLabel(l, "sheet", year), l.T("export.generated", "Date", b.dateTime(r.Now))},
 		Headers:  []string{l.T("export.col_n"), l.T("export.col_name")},
 	}
