@@ -105,6 +105,8 @@ func howText(l loc, h mmo.How) string {
 		return l.T("checkin.how_location")
 	case mmo.HowHost:
 		return l.T("doc_sheet.how_host")
+	case mmo.HowMinutes:
+		return l.T("doc_wave3.how_minutes")
 	}
 	return l.T("checkin.how_manual")
 }

@@ -65,56 +65,8 @@ func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRe
 			}
 		}
 	}
-	if refs, err = b.protocolPresence(r, refs, ms, from, to); err != nil {
-		return nil, err
-	}
 	slices.SortFunc(refs, func(x, y boltdb.AttendanceRef) int { return x.Start.Compare(y.Start) })
 	return refs, nil
-}
-
-// protocolPresence corrects the user's presence by the signed protocols
-// of the заседания of their associations: a signed protocol is the
-// record, so the user was there when it lists them present (the
-// secretary, say, who did not check in) and was not when it lists them
-// absent, whatever the marks say now.
-func (b *Engine) protocolPresence(r *Request, refs []boltdb.AttendanceRef, ms []*mmo.Membership, from, to time.Time) ([]boltdb.AttendanceRef, error) {
-	at := map[uint64]int{}
-	for i, x := range refs {
-		at[x.EventID] = i
-	}
-	drop := map[uint64]bool{}
-	for _, m := range ms {
-		a, err := r.Tx.Association(m.AssociationID)
-		if err != nil {
-			return nil, err
-		}
-		events, err := r.Tx.AssociationEvents(m.AssociationID, from, to)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range events {
-			if e.Format != mmo.FormatMeeting || !e.Held(r.Now) {
-				continue
-			}
-			snap, _, err := b.signedSnapshot(r, e, a)
-			if err != nil {
-				return nil, err
-			}
-			if snap == nil {
-				continue
-			}
-			present := slices.ContainsFunc(snap.Present, func(p mmo.ProtocolPerson) bool { return p.UserID == r.User.ID })
-			_, seen := at[e.ID]
-			switch {
-			case present && !seen:
-				at[e.ID] = len(refs)
-				refs = append(refs, boltdb.AttendanceRef{EventID: e.ID, Start: e.Start, Mark: mmo.MarkPresent})
-			case !present && seen:
-				drop[e.ID] = true
-			}
-		}
-	}
-	return slices.DeleteFunc(refs, func(x boltdb.AttendanceRef) bool { return drop[x.EventID] }), nil
 }
 
 // attendedEvents returns the events the user was present at (see

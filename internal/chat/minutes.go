@@ -243,6 +243,16 @@ func (b *Engine) onMinutesFinal(r *Request) error {
 	if err := r.Tx.PutMinutes(m); err != nil {
 		return fmt.Errorf("save the minutes of event %d: %w", m.EventID, err)
 	}
+	// Those the protocol lists present are marked so, for their records.
+	att, err := r.Tx.EventAttendance(e.ID)
+	if err != nil {
+		return err
+	}
+	for _, x := range mmo.ProtocolMarks(e, snap, att) {
+		if err := r.Tx.PutAttendance(x); err != nil {
+			return fmt.Errorf("mark user %d present at event %d by its minutes: %w", x.UserID, e.ID, err)
+		}
+	}
 	if err := r.audit("protocol.final", 0, a, eid(e)); err != nil {
 		return err
 	}

@@ -21,6 +21,33 @@ type Organisation struct {
 // definition, with no check-in of their own.
 const HowHost How = "host"
 
+// HowMinutes marks a person present by the signed protocol who did not
+// check in: the secretary, a chair other than the host.
+const HowMinutes How = "minutes"
+
+// ProtocolMarks are the marks a signed protocol adds to an event's (att):
+// everyone it lists present who has no present mark of their own — the
+// secretary is in the room by definition and rarely checks in — so that
+// their /history and справка count the заседание as the protocol does.
+// The chair's mark says HowHost, the others' HowMinutes.
+func ProtocolMarks(e *Event, s *ProtocolSnapshot, att map[int64]*Attendance) []*Attendance {
+	var out []*Attendance
+	for _, p := range s.Present {
+		if p.UserID == 0 {
+			continue
+		}
+		if x, ok := att[p.UserID]; ok && x.Mark == MarkPresent {
+			continue
+		}
+		how := HowMinutes
+		if p.UserID == s.Chair.UserID {
+			how = HowHost
+		}
+		out = append(out, &Attendance{EventID: e.ID, UserID: p.UserID, Mark: MarkPresent, How: how, At: e.Start})
+	}
+	return out
+}
+
 // WithHost returns the marks of an event with its host counted present:
 // the leader who runs a meeting does not check herself in, and a record
 // that showed the chair absent would be false. A mark the host has of

@@ -69,3 +69,24 @@ func TestRoster(t *testing.T) {
 		}
 	}
 }
+
+func TestProtocolMarks(t *testing.T) {
+	e := &Event{ID: 7, Start: time.Date(2026, 11, 23, 9, 10, 0, 0, time.UTC)}
+	s := &ProtocolSnapshot{
+		Present: []ProtocolPerson{{UserID: 1}, {UserID: 2}, {UserID: 3}, {Name: "вне списка"}},
+		Absent:  []ProtocolPerson{{UserID: 4}},
+		Chair:   ProtocolPerson{UserID: 3},
+	}
+	att := map[int64]*Attendance{
+		1: {UserID: 1, Mark: MarkPresent, How: HowButton},
+		2: {UserID: 2, Mark: MarkAbsent},
+	}
+	got := ProtocolMarks(e, s, att)
+	want := []*Attendance{
+		{EventID: 7, UserID: 2, Mark: MarkPresent, How: HowMinutes, At: e.Start},
+		{EventID: 7, UserID: 3, Mark: MarkPresent, How: HowHost, At: e.Start},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ProtocolMarks:\n got %+v\nwant %+v", got, want)
+	}
+}
