@@ -239,6 +239,16 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 		!strings.Contains(year, "Лидерова Ольга Ивановна|+|1|100.0%") {
 		t.Errorf("the year's attendance:\n%s", year)
 	}
+	// The year's consultations: a file name and a period a Russian
+	// user reads, the calendar year in a calendar-year city.
+	press(t, leader, lc, "Консультации за год")
+	doc = leader.Next(t)
+	saveDoc(t, w.dir, doc)
+	if want := "Консультации ММО учителей математики " + strings.ReplaceAll(w.sheetPeriod, "/", "-") + ".xlsx"; doc.Document == nil || doc.Document.Name != want {
+		t.Errorf("the consultations' file: %+v, want %q", doc.Document, want)
+	} else if text := xlsxText(t, doc); !strings.Contains(text, "ММО учителей математики, "+w.sheetPeriod+"\n") {
+		t.Errorf("the consultations' period:\n%s", text)
+	}
 
 	// A member's record for her аттестация.
 	us[0].Send("/history")

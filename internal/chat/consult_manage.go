@@ -134,7 +134,7 @@ func (b *Engine) onConsultXLSX(r *Request) error {
 	}
 	list := render.Table{
 		Sheet:    l.T("consultx.sheet_list"),
-		Title:    l.T("consultx.title", "Name", a.Name, "From", year, "To", year+1),
+		Title:    l.T("doc_wave3.consult_title", "Name", a.Name, "Period", b.yearLabel(l, "sheet", year)),
 		Subtitle: []string{l.T("export.generated", "Date", b.dateTime(r.Now))},
 		Headers: []string{l.T("consultx.col_n"), l.T("consultx.col_date"), l.T("consultx.col_category"), l.T("consultx.col_form"),
 			l.T("consultx.col_status"), l.T("consultx.col_assignee"), l.T("consultx.col_hours"), l.T("consultx.col_rating")},
@@ -172,7 +172,7 @@ func (b *Engine) onConsultXLSX(r *Request) error {
 	}
 	summary := render.Table{
 		Sheet:   l.T("consultx.sheet_summary"),
-		Title:   l.T("consultx.summary_title", "Name", a.Name, "From", year, "To", year+1),
+		Title:   l.T("doc_wave3.consult_summary_title", "Name", a.Name, "Period", b.yearLabel(l, "sheet", year)),
 		Headers: []string{l.T("consultx.col_category"), l.T("consult.status_new"), l.T("consult.status_progress"), l.T("consult.status_answered"), l.T("consult.status_closed"), l.T("consultx.col_total")},
 	}
 	slices.Sort(cats)
@@ -196,7 +196,9 @@ func (b *Engine) onConsultXLSX(r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.ReplyDocument("consultations-"+aid(a)+"-"+strconv.Itoa(year)+".xlsx", data, l.T("consultx.caption", "Name", a.Name))
+	// A name a Russian user reads, as the other documents have.
+	name := docFileName(l.T("doc_wave3.consult_file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "sheet", year))) + ".xlsx"
+	r.ReplyDocument(name, data, l.T("consultx.caption", "Name", a.Name))
 	r.Answer(r.T("export.sending"), false)
 	return nil
 }
