@@ -475,8 +475,8 @@ func TestMembersRemoveAndExport(t *testing.T) {
 
 	press(t, leader, list, "XLSX")
 	doc := leader.Next(t)
-	if doc.Document == nil || !strings.HasSuffix(doc.Document.Name, ".xlsx") {
-		t.Fatalf("no XLSX: %+v", doc)
+	if doc.Document == nil || doc.Document.Name != "Список участников ММО учителей биологии 23.11.2026.xlsx" {
+		t.Fatalf("no XLSX named for a Russian reader: %q", doc.Text)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(doc.Document.Bytes))
 	if err != nil {
@@ -506,7 +506,7 @@ func TestMembersRemoveAndExport(t *testing.T) {
 
 	press(t, leader, list, "CSV")
 	doc = leader.Next(t)
-	if doc.Document == nil || !strings.HasSuffix(doc.Document.Name, ".csv") {
+	if doc.Document == nil || doc.Document.Name != "Список участников ММО учителей биологии 23.11.2026.csv" {
 		t.Fatalf("no CSV: %+v", doc)
 	}
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(doc.Document.Bytes, []byte("\xef\xbb\xbf"))))

@@ -225,3 +225,17 @@ func TestRecordFollowsSignedProtocol(t *testing.T) {
 	press(t, leader, next(t, leader, "Отчёт «ММО учителей математики»"), "DOCX")
 	inOrder(t, docText(t, leader.Next(t)), "1 | 23.11.2026 | Итоги первой четверти | 2")
 }
+
+// TestOverviewFileName: the coordinator's overview comes as a file whose
+// name a Russian user reads, not «overview-2026-11-23.xlsx».
+func TestOverviewFileName(t *testing.T) {
+	h := newHarness(t)
+	meetingSetup(t, h, "Антонова Анна Антоновна")
+	coord := coordinatorChat(h)
+	coord.Drain()
+	coord.Send("/overview")
+	press(t, coord, next(t, coord, "Обзор объединений"), "XLSX")
+	if f := next(t, coord); f.Document == nil || f.Document.Name != "Обзор объединений 23.11.2026.xlsx" {
+		t.Errorf("the overview's file is not named for a Russian reader: %q", f.Text)
+	}
+}

@@ -183,7 +183,11 @@ func TestSurveyBuiltAnsweredRemindedAndRead(t *testing.T) {
 		t.Errorf("the chart is no PNG: %v", err)
 	}
 	press(t, leader, res, "XLSX")
-	rows := xlsxRows(t, next(t, leader).Document)
+	sheet := next(t, leader)
+	if sheet.Document == nil || !strings.HasPrefix(sheet.Document.Name, "Анкета ") || !strings.HasSuffix(sheet.Document.Name, ".xlsx") {
+		t.Errorf("the survey's file is not named for a Russian reader: %q", sheet.Text)
+	}
+	rows := xlsxRows(t, sheet.Document)
 	var header, annaRow, borisRow []string
 	for _, row := range rows {
 		switch {

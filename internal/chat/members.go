@@ -298,7 +298,7 @@ func (b *Engine) onExport(r *Request) error {
 	}
 	// Templates escape their arguments for HTML; a file wants plain text.
 	plainTable(&t)
-	name := "members-" + aid(a) + "-" + r.Now.In(b.opt.Location).Format("2006-01-02")
+	name := docFileName(r.T("doc_wave3.members_file", "Name", mmo.OfficialName(a.Name), "Date", b.date(r.Now)))
 	var data []byte
 	if r.Press.Arg(1) == "c" {
 		data, err = render.CSV(t)

@@ -221,7 +221,7 @@ func (b *Engine) onOverviewXLSX(r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.ReplyDocument("overview-"+mmo.Today(r.Now, b.opt.Location).Format("2006-01-02")+".xlsx", data, l.T("overview.caption"))
+	r.ReplyDocument(docFileName(l.T("doc_wave3.overview_file", "Date", b.date(r.Now)))+".xlsx", data, l.T("overview.caption"))
 	r.Answer(r.T("export.sending"), false)
 	return nil
 }

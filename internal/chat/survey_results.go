@@ -78,7 +78,7 @@ func (b *Engine) onSurveyResults(r *Request) error {
 		if err != nil {
 			return err
 		}
-		r.ReplyDocument("survey-"+sid(s)+".xlsx", data, r.T("survey.xlsx_caption", "Title", s.Title))
+		r.ReplyDocument(docFileName(r.T("doc_wave3.survey_file", "Title", s.Title))+".xlsx", data, r.T("survey.xlsx_caption", "Title", s.Title))
 		r.Answer(r.T("export.sending"), false)
 	default:
 		return r.stale()
