@@ -168,26 +168,8 @@ func TestMixedAnnouncement(t *testing.T) {
 func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	t.Helper()
 	l := tm.leader
-	l.send("/newevent")
-	l.press(t, expect(t, l, "Выберите формат"), "Семинар")
-	expect(t, l, "Формат: Семинар")
-	expect(t, l, "Тема мероприятия?")
-	l.send("Проектная деятельность")
-	expect(t, l, "Когда?")
-	l.send("30.11 14:00")
-	l.press(t, expect(t, l, "Правильно: <b>30 ноября 2026"), "Да, верно")
-	expect(t, l, "30 ноября 2026")
-	l.press(t, expect(t, l, "Сколько продлится?"), "1,5 ч")
-	expect(t, l, "Длительность: 90 мин.")
-	expect(t, l, "Где пройдёт?")
-	l.send("МБОУ СОШ № 5, каб. 21")
-	expect(t, l, "Ссылка на онлайн")
-	l.send("-")
-	expect(t, l, "Повестка")
-	l.send("1. Итоги олимпиады\n2. Разное")
-	expect(t, l, "Черновик сохранён")
-	draft := expect(t, l, "Черновик: участники его ещё не видят")
-	l.press(t, draft, "Опубликовать")
+	publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "30.11 14:00",
+		date: "30 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
 	n := len(tm.members)
 	card := expect(t, l, "Объявлено", fmt.Sprintf("нет ответа %d", n))
 	var anns []msg
@@ -233,32 +215,55 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	}
 }
 
+// eventForm is what a leader types into the form of a new event; an
+// empty place is «МБОУ СОШ № 5, каб. 21», an empty agenda none.
+type eventForm struct {
+	format, topic, when string
+	// date is how the bot reads when back, «30 ноября 2026».
+	date          string
+	place, agenda string
+}
+
+// publishEvent has the leader fill in the form of a new event (ninety
+// minutes, no online link) and publish the draft; the leader's card,
+// «Объявлено», is the next message.
+func publishEvent(t *testing.T, l person, e eventForm) {
+	t.Helper()
+	if e.place == "" {
+		e.place = "МБОУ СОШ № 5, каб. 21"
+	}
+	if e.agenda == "" {
+		e.agenda = "-"
+	}
+	l.send("/newevent")
+	l.press(t, expect(t, l, "Выберите формат"), e.format)
+	expect(t, l, "Формат: "+e.format)
+	expect(t, l, "Тема мероприятия?")
+	l.send(e.topic)
+	expect(t, l, "Когда?")
+	l.send(e.when)
+	l.press(t, expect(t, l, "Правильно: <b>"+e.date), "Да, верно")
+	expect(t, l, e.date)
+	l.press(t, expect(t, l, "Сколько продлится?"), "1,5 ч")
+	expect(t, l, "Длительность: 90 мин.")
+	expect(t, l, "Где пройдёт?")
+	l.send(e.place)
+	expect(t, l, "Ссылка на онлайн")
+	l.send("-")
+	expect(t, l, "Повестка")
+	l.send(e.agenda)
+	expect(t, l, "Черновик сохранён")
+	l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
+}
+
 // scheduleNow has the leader publish an event starting in ten minutes
 // (12:10 in Moscow, whose check-in is open), and returns the check-in
 // notice each member got.
 func scheduleNow(t *testing.T, tm team, topic string) []msg {
 	t.Helper()
-	l := tm.leader
-	l.send("/newevent")
-	l.press(t, expect(t, l, "Выберите формат"), "Заседание")
-	expect(t, l, "Формат: Заседание")
-	expect(t, l, "Тема мероприятия?")
-	l.send(topic)
-	expect(t, l, "Когда?")
-	l.send("23.11 12:10")
-	l.press(t, expect(t, l, "Правильно: <b>23 ноября 2026"), "Да, верно")
-	expect(t, l, "23 ноября 2026")
-	l.press(t, expect(t, l, "Сколько продлится?"), "1,5 ч")
-	expect(t, l, "Длительность")
-	expect(t, l, "Где пройдёт?")
-	l.send("МБОУ СОШ № 5, каб. 21")
-	expect(t, l, "Ссылка на онлайн")
-	l.send("-")
-	expect(t, l, "Повестка")
-	l.send("1. Итоги олимпиады\n2. Разное")
-	expect(t, l, "Черновик сохранён")
-	l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
-	expect(t, l, "Объявлено")
+	publishEvent(t, tm.leader, eventForm{format: "Заседание", topic: topic, when: "23.11 12:10",
+		date: "23 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
+	expect(t, tm.leader, "Объявлено")
 	var here []msg
 	for _, u := range tm.members {
 		expect(t, u, "Новое мероприятие")
@@ -498,25 +503,8 @@ func TestJourneyReminders(t *testing.T) {
 	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
 		tm := newTeam(t, h, on, on)
 		l, u := tm.leader, tm.members[0]
-		l.send("/newevent")
-		l.press(t, expect(t, l, "Выберите формат"), "Семинар")
-		expect(t, l, "Формат: Семинар")
-		expect(t, l, "Тема мероприятия?")
-		l.send("Цифровые инструменты")
-		expect(t, l, "Когда?")
-		l.send("25.11 15:00")
-		l.press(t, expect(t, l, "Правильно"), "Да, верно")
-		expect(t, l, "25 ноября 2026")
-		l.press(t, expect(t, l, "Сколько продлится?"), "1,5 ч")
-		expect(t, l, "Длительность")
-		expect(t, l, "Где пройдёт?")
-		l.send("МБОУ СОШ № 5")
-		expect(t, l, "Ссылка на онлайн")
-		l.send("-")
-		expect(t, l, "Повестка")
-		l.send("-")
-		expect(t, l, "Черновик сохранён")
-		l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Цифровые инструменты", when: "25.11 15:00",
+			date: "25 ноября 2026", place: "МБОУ СОШ № 5"})
 		expect(t, l, "Объявлено")
 		u.press(t, expect(t, u, "Новое мероприятие"), "Приду")
 		expect(t, u, "придёте")

@@ -102,6 +102,10 @@ type person interface {
 	// open follows a link the bot gave (a deep link of the bot).
 	open(t *testing.T, link string)
 	sendLocation(lat, lon float64)
+	// shareLocation shares a location the way the bot's message m asks
+	// for it: Telegram's one-time keyboard button, MAX's location button
+	// on the message.
+	shareLocation(t *testing.T, m msg, label string, lat, lon float64)
 	sendDocument(name string, data []byte, caption string)
 	next(t *testing.T) msg
 	// press presses a button and returns the text of the answer.
@@ -128,6 +132,14 @@ func (p *tgPerson) account() int64                            { return p.u.ID }
 func (p *tgPerson) send(text string)                          { p.u.Send(text) }
 func (p *tgPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *tgPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *tgPerson) shareLocation(t *testing.T, m msg, label string, lat, lon float64) {
+	t.Helper()
+	if !strings.Contains(m.tg.ReplyMarkup, "request_location") || !strings.Contains(m.tg.ReplyMarkup, label) {
+		t.Fatalf("no keyboard button %q to share a location on %q: %s", label, m.text, m.tg.ReplyMarkup)
+	}
+	p.u.SendLocation(lat, lon)
+}
 
 func (p *tgPerson) open(t *testing.T, link string) {
 	t.Helper()
@@ -168,6 +180,13 @@ func (p *maxPerson) account() int64                            { return p.u.ID }
 func (p *maxPerson) send(text string)                          { p.u.Send(text) }
 func (p *maxPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *maxPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *maxPerson) shareLocation(t *testing.T, m msg, label string, lat, lon float64) {
+	t.Helper()
+	if _, err := p.u.ShareLocation(&m.mx, label, lat, lon); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func (p *maxPerson) open(t *testing.T, link string) {
 	t.Helper()
