@@ -124,3 +124,59 @@ func TestJourneyCheckinByLocation(t *testing.T) {
 		expect(t, l, "Отметились: 1 из 2", "геопозиция")
 	})
 }
+
+// TestMaxHomeReachesEveryCommand: MAX has one command menu per bot, the
+// members' one, so a leader's and a coordinator's commands missing from
+// it are each reached from the home screen's buttons.
+func TestMaxHomeReachesEveryCommand(t *testing.T) {
+	h := newHarnessOn(t, false, true, nil)
+	tm := newTeam(t, h, "max", "max")
+	quietTeam(h, tm)
+	waitUntil(t, "the MAX menu", func() bool { return len(h.mx.Commands()) > 0 })
+	inMenu := map[string]bool{}
+	for _, c := range h.mx.Commands() {
+		inMenu[c.Name] = true
+	}
+	// step is a press on the home screen or on the message before, and
+	// what the message it brings says.
+	type step struct{ button, want string }
+	paths := map[string][]step{
+		"newevent": {{"➕ Новое мероприятие", "Выберите формат"}},
+		"members":  {{"🧑‍🏫 Участники", "Антонова Анна Антоновна"}},
+		"invite": {{"👥 Мои объединения", "ММО учителей математики"}, {"ММО учителей математики", "<b>ММО учителей математики</b>"},
+			{"✉️ Приглашение", "Приглашение в"}},
+		"plan":           {{"📋 План", "План работы"}},
+		"report":         {{"📊 Отчёт", "Отчёт «ММО учителей математики»"}},
+		"requests":       {{"📨 Обращения", "бращени"}},
+		"survey":         {{"📝 Анкеты", "Анкеты"}},
+		"announce":       {{"📣 Объявление", "Текст объявления?"}},
+		"overview":       {{"📊 Сводка", "Обзор объединений"}},
+		"newassociation": {{"🏛 Объединения", "Методические объединения"}, {"➕ Создать объединение", "Новое объединение"}},
+		"coordinators":   {{"🛡 Координаторы", "Координаторы"}},
+	}
+	for _, who := range []struct {
+		p    person
+		cmds []string
+	}{
+		{tm.leader, []string{"newevent", "members", "invite", "plan", "report", "requests", "survey", "announce"}},
+		{tm.admin, []string{"survey", "announce", "overview", "newassociation", "coordinators"}},
+	} {
+		for _, cmd := range who.cmds {
+			if inMenu[cmd] {
+				continue // typed from the menu
+			}
+			p := who.p
+			p.send("/cancel")
+			p.next(t)
+			p.send("/help")
+			m := expect(t, p, "Главное")
+			for _, s := range paths[cmd] {
+				if !m.has(s.button) {
+					t.Fatalf("/%s: no button %q on %q: %v", cmd, s.button, m.text, m.buttons)
+				}
+				p.press(t, m, s.button)
+				m = expect(t, p, s.want)
+			}
+		}
+	}
+}
