@@ -496,42 +496,6 @@ func TestMixedFileToMax(t *testing.T) {
 	}
 }
 
-// TestJourneyReminders: the reminders of an event reach a member in
-// their messenger, once, and one due while the bot was down is sent when
-// it is back.
-func TestJourneyReminders(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on)
-		l, u := tm.leader, tm.members[0]
-		publishEvent(t, l, eventForm{format: "Семинар", topic: "Цифровые инструменты", when: "25.11 15:00",
-			date: "25 ноября 2026", place: "МБОУ СОШ № 5"})
-		expect(t, l, "Объявлено")
-		u.press(t, expect(t, u, "Новое мероприятие"), "Приду")
-		expect(t, u, "придёте")
-		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC) // 15:00 in Moscow
-		h.quiet()
-		l.drain()
-
-		h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
-		expect(t, u, "⏰", "Цифровые инструменты", "25 ноября 2026 (среда), 15:00")
-		h.quiet()
-		if n := u.drain(); n != 0 {
-			t.Errorf("%d extra messages after the reminder", n)
-		}
-
-		// Down when the one-hour reminder falls due: sent on the way up.
-		h.stop()
-		h.clock.Add(start.Add(-time.Hour).Sub(h.clock.Now()) + 20*time.Minute)
-		h.start()
-		expect(t, u, "⏰", "Цифровые инструменты")
-		h.restart()
-		h.quiet()
-		if n := u.drain(); n != 0 {
-			t.Errorf("a reminder sent twice (%d extra)", n)
-		}
-	})
-}
-
 // TestMaxMenu: on MAX, whose menu is one per bot, the bot sets the
 // members' commands as its menu.
 func TestMaxMenu(t *testing.T) {

@@ -110,6 +110,13 @@ type person interface {
 	next(t *testing.T) msg
 	// press presses a button and returns the text of the answer.
 	press(t *testing.T, m msg, label string) string
+	// pressRefused presses a button the bot must refuse, and returns the
+	// text of the refusal: an alert in Telegram (failing if it is not
+	// one), a notification in MAX, which has no alerts.
+	pressRefused(t *testing.T, m msg, label string) string
+	// pressForged presses, in the person's own chat, the data of a
+	// button of a message sent to someone else, as a forged client would.
+	pressForged(t *testing.T, m msg, label string) string
 	// drain returns how many messages came that were not read yet.
 	drain() int
 }
@@ -173,6 +180,24 @@ func (p *tgPerson) press(t *testing.T, m msg, label string) string {
 	return press(t, p.u, m.tg, label).Text
 }
 
+func (p *tgPerson) pressRefused(t *testing.T, m msg, label string) string {
+	t.Helper()
+	a := press(t, p.u, m.tg, label)
+	if !a.ShowAlert {
+		t.Errorf("pressing %q: %q is not an alert", label, a.Text)
+	}
+	return a.Text
+}
+
+func (p *tgPerson) pressForged(t *testing.T, m msg, label string) string {
+	t.Helper()
+	b, ok := m.tg.Button(label)
+	if !ok {
+		t.Fatalf("no button %q on %q", label, m.text)
+	}
+	return p.u.Answer(t, p.u.PressData(m.tg.ID, b.Data)).Text
+}
+
 type maxPerson struct{ u *maxtest.User }
 
 func (p *maxPerson) on() string                                { return max.Messenger }
@@ -220,6 +245,25 @@ func (p *maxPerson) press(t *testing.T, m msg, label string) string {
 		t.Fatalf("press %q: %v (message %q)", label, err, m.text)
 	}
 	return p.u.Answer(t, id).Notification
+}
+
+func (p *maxPerson) pressRefused(t *testing.T, m msg, label string) string {
+	t.Helper()
+	return p.press(t, m, label)
+}
+
+func (p *maxPerson) pressForged(t *testing.T, m msg, label string) string {
+	t.Helper()
+	b, ok := m.mx.Button(label)
+	if !ok {
+		t.Fatalf("no button %q on %q", label, m.text)
+	}
+	// A MAX press always comes on a message of the person's own chat.
+	own, ok := p.u.Last()
+	if !ok {
+		t.Fatal("the person has no message of the bot to press on")
+	}
+	return p.u.Answer(t, p.u.PressData(own.ID, b.Payload)).Notification
 }
 
 // expect returns the person's next message, failing if it lacks want.
