@@ -358,15 +358,6 @@ func TestJourneyMinutes(t *testing.T) {
 	})
 }
 
-// TestJourneyConsultationRelay: a member asks, a consultant answers, and
-// the relay carries both ways without showing either account.
-func TestJourneyConsultationRelay(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on, on)
-		consultRelay(t, tm.leader, tm.members[0], tm.members[1])
-	})
-}
-
 // TestMixedConsultation: a parent on MAX asks a consultant on Telegram
 // by the public link, and the relay works both ways without revealing
 // either account.
@@ -436,40 +427,6 @@ func openCardOf(t *testing.T, u person) msg {
 	u.send("/associations")
 	u.press(t, expect(t, u, "Методические объединения"), "ММО учителей математики")
 	return expect(t, u, "<b>ММО учителей математики</b>")
-}
-
-func consultRelay(t *testing.T, leader, asker, consultant person) {
-	t.Helper()
-	card := openCardOf(t, leader)
-	leader.press(t, card, "Консультанты")
-	leader.press(t, expect(t, leader, "Консультанты «ММО учителей математики»"), "Добавить консультанта")
-	leader.press(t, expect(t, leader, "Выберите участника"), "Борисов Борис Борисович")
-	expect(t, leader, "• Борисов Борис Борисович")
-	expect(t, consultant, "назначены консультантом")
-
-	asker.send("/ask")
-	asker.press(t, expect(t, asker, "Выберите тему"), "Аттестация")
-	expect(t, asker, "Тема: Аттестация")
-	expect(t, asker, "Опишите вопрос")
-	asker.send("Какие документы нужны для портфолио на первую категорию?")
-	asker.press(t, expect(t, asker, "Как вам удобнее"), "Ответ в чате")
-	expect(t, asker, "Форма ответа")
-	expect(t, asker, "Обращение № 1 принято")
-	note := expect(t, consultant, "Новое обращение", "Обращение № 1", "первую категорию")
-	expect(t, leader, "Новое обращение")
-	consultant.press(t, note, "Взять в работу")
-	req := expect(t, consultant, "Статус: в работе")
-	expect(t, asker, "взято в работу")
-	consultant.press(t, req, "Ответить")
-	expect(t, consultant, "Напишите ответ")
-	consultant.send("Заявление, аналитическая справка и портфолио за 5 лет.")
-	expect(t, consultant, "Отправлено")
-	answer := expect(t, asker, "Ответ по обращению № 1", "портфолио за 5 лет")
-	asker.press(t, answer, "Уточнить")
-	expect(t, asker, "Напишите уточнение")
-	asker.send("А справку кто подписывает?")
-	expect(t, asker, "Отправлено")
-	expect(t, consultant, "Уточнение по обращению № 1", "А справку кто подписывает?")
 }
 
 // TestMixedFileToMax: a teacher on Telegram attaches a file to a

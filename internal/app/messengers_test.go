@@ -77,6 +77,8 @@ type msg struct {
 	buttons []string
 	file    []byte
 	name    string
+	// photo tells a picture from a document.
+	photo bool
 
 	tg telegramtest.Message
 	mx maxtest.Message
@@ -107,7 +109,14 @@ type person interface {
 	// on the message.
 	shareLocation(t *testing.T, m msg, label string, lat, lon float64)
 	sendDocument(name string, data []byte, caption string)
+	sendPhoto(data []byte, caption string)
+	// shareContact shares a phone number the way the bot's message m
+	// asks for it, as shareLocation does a location.
+	shareContact(t *testing.T, m msg, label, phone string)
 	next(t *testing.T) msg
+	// unread returns the texts of the messages not read yet, reading
+	// them.
+	unread() []string
 	// press presses a button and returns the text of the answer.
 	press(t *testing.T, m msg, label string) string
 	// pressRefused presses a button the bot must refuse, and returns the
@@ -140,6 +149,24 @@ func (p *tgPerson) send(text string)                          { p.u.Send(text) }
 func (p *tgPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *tgPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
 
+func (p *tgPerson) sendPhoto(d []byte, c string) { p.u.SendPhoto(d, c) }
+
+func (p *tgPerson) shareContact(t *testing.T, m msg, label, phone string) {
+	t.Helper()
+	if !strings.Contains(m.tg.ReplyMarkup, "request_contact") || !strings.Contains(m.tg.ReplyMarkup, label) {
+		t.Fatalf("no keyboard button %q to share a phone on %q: %s", label, m.text, m.tg.ReplyMarkup)
+	}
+	p.u.SendContact(phone)
+}
+
+func (p *tgPerson) unread() []string {
+	var out []string
+	for _, m := range p.u.Drain() {
+		out = append(out, m.Text+m.Caption)
+	}
+	return out
+}
+
 func (p *tgPerson) shareLocation(t *testing.T, m msg, label string, lat, lon float64) {
 	t.Helper()
 	if !strings.Contains(m.tg.ReplyMarkup, "request_location") || !strings.Contains(m.tg.ReplyMarkup, label) {
@@ -168,7 +195,7 @@ func (p *tgPerson) next(t *testing.T) msg {
 	case m.Document != nil:
 		out.file, out.name = m.Document.Bytes, m.Document.Name
 	case m.Photo != nil:
-		out.file, out.name = m.Photo.Bytes, m.Photo.Name
+		out.file, out.name, out.photo = m.Photo.Bytes, m.Photo.Name, true
 	}
 	return out
 }
@@ -206,6 +233,27 @@ func (p *maxPerson) send(text string)                          { p.u.Send(text) 
 func (p *maxPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *maxPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
 
+func (p *maxPerson) sendPhoto(d []byte, c string) { p.u.SendPhoto(d, c) }
+
+func (p *maxPerson) shareContact(t *testing.T, m msg, label, phone string) {
+	t.Helper()
+	if b, ok := m.mx.Button(label); !ok || b.Type != "request_contact" {
+		t.Fatalf("no contact button %q on %q: %v", label, m.text, m.buttons)
+	}
+	p.u.Phone = phone
+	if _, err := p.u.Press(&m.mx, label); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *maxPerson) unread() []string {
+	var out []string
+	for _, m := range p.u.Drain() {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
 func (p *maxPerson) shareLocation(t *testing.T, m msg, label string, lat, lon float64) {
 	t.Helper()
 	if _, err := p.u.ShareLocation(&m.mx, label, lat, lon); err != nil {
@@ -231,7 +279,7 @@ func (p *maxPerson) next(t *testing.T) msg {
 	case m.Document != nil:
 		out.file, out.name = m.Document.Bytes, m.Document.Name
 	case m.Photo != nil:
-		out.file, out.name = m.Photo.Bytes, m.Photo.Name
+		out.file, out.name, out.photo = m.Photo.Bytes, m.Photo.Name, true
 	}
 	return out
 }
