@@ -132,13 +132,18 @@ type person interface {
 
 // person creates a person with a Russian client in messenger on.
 func (h *harness) person(on string, id int64, firstName string) person {
+	return h.personIn(on, id, firstName, "ru")
+}
+
+// personIn creates a person whose client is in language lang.
+func (h *harness) personIn(on string, id int64, firstName, lang string) person {
 	if on == max.Messenger {
 		if h.mx == nil {
 			h.t.Fatal("the bot does not run on MAX")
 		}
-		return &maxPerson{u: h.mx.NewUser(id, firstName, "ru")}
+		return &maxPerson{u: h.mx.NewUser(id, firstName, lang)}
 	}
-	return &tgPerson{u: h.srv.NewUser(id, firstName, "ru")}
+	return &tgPerson{u: h.srv.NewUser(id, firstName, lang)}
 }
 
 type tgPerson struct{ u *telegramtest.User }
@@ -341,6 +346,29 @@ func enrol(t *testing.T, p person, name, school, position string) {
 	expect(t, p, "Шаг 3 из 3")
 	p.send(position)
 	expect(t, p, "вы зарегистрированы")
+}
+
+// lookup reads the user of a person's account, if there is one.
+func (h *harness) lookup(p person) (*mmo.User, error) {
+	var u *mmo.User
+	err := h.m.DB.View(func(tx *boltdb.Tx) error {
+		var err error
+		u, err = tx.UserByAccount(p.on(), p.account())
+		return err
+	})
+	return u, err
+}
+
+// dialogOf reads the open dialog of a person, nil if none.
+func (h *harness) dialogOf(p person) *mmo.Dialog {
+	var d *mmo.Dialog
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		if u, err := tx.UserByAccount(p.on(), p.account()); err == nil {
+			d, _ = tx.Dialog(u.ID)
+		}
+		return nil
+	})
+	return d
 }
 
 // stored reads the user of a person's account.
