@@ -92,31 +92,6 @@ func newTeam(t *testing.T, h *harness, leaderOn string, memberOns ...string) tea
 	return tm
 }
 
-// TestJourneyJoinByLink: the leader's invitation is a link (and a QR
-// code) of the messenger the leader is on, and a teacher joins by it.
-func TestJourneyJoinByLink(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on)
-		if len(tm.members) != 1 {
-			t.Fatal("no member")
-		}
-		tm.leader.send("/invite")
-		view := tm.leader.next(t)
-		want := map[string]string{"telegram": "https://t.me/", "max": "https://max.ru/"}[on]
-		if !strings.Contains(link(t, view.text), want) {
-			t.Errorf("the invitation on %s links %q", on, link(t, view.text))
-		}
-		if !view.has("QR") {
-			t.Fatalf("no QR button on the invitation: %v", view.buttons)
-		}
-		tm.leader.press(t, view, "QR")
-		qr := tm.leader.next(t)
-		if len(qr.file) == 0 {
-			t.Fatalf("no QR picture: %+v", qr)
-		}
-	})
-}
-
 // TestJourneyAnnouncementRSVP: the leader publishes, members answer, the
 // leader's card counts them in place.
 func TestJourneyAnnouncementRSVP(t *testing.T) {

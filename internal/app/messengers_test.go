@@ -26,9 +26,15 @@ var messengers = []string{telegram.Messenger, max.Messenger}
 // forEachMessenger runs a journey once per messenger, on a bot that
 // serves that messenger alone.
 func forEachMessenger(t *testing.T, journey func(t *testing.T, h *harness, on string)) {
+	forEachMessengerWith(t, nil, journey)
+}
+
+// forEachMessengerWith is forEachMessenger with the config changed by
+// edit.
+func forEachMessengerWith(t *testing.T, edit func(*config.Config), journey func(t *testing.T, h *harness, on string)) {
 	for _, on := range messengers {
 		t.Run(on, func(t *testing.T) {
-			h := newHarnessOn(t, on == telegram.Messenger, on == max.Messenger, nil)
+			h := newHarnessOn(t, on == telegram.Messenger, on == max.Messenger, edit)
 			journey(t, h, on)
 		})
 	}
@@ -103,6 +109,9 @@ type person interface {
 	send(text string)
 	// open follows a link the bot gave (a deep link of the bot).
 	open(t *testing.T, link string)
+	// start starts the bot with a payload, as a deep link would, for
+	// payloads no link of the bot's carries (forged, malformed).
+	start(payload string)
 	sendLocation(lat, lon float64)
 	// shareLocation shares a location the way the bot's message m asks
 	// for it: Telegram's one-time keyboard button, MAX's location button
@@ -153,6 +162,8 @@ func (p *tgPerson) account() int64                            { return p.u.ID }
 func (p *tgPerson) send(text string)                          { p.u.Send(text) }
 func (p *tgPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *tgPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *tgPerson) start(payload string) { p.u.Send("/start " + payload) }
 
 func (p *tgPerson) sendPhoto(d []byte, c string) { p.u.SendPhoto(d, c) }
 
@@ -237,6 +248,8 @@ func (p *maxPerson) account() int64                            { return p.u.ID }
 func (p *maxPerson) send(text string)                          { p.u.Send(text) }
 func (p *maxPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *maxPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *maxPerson) start(payload string) { p.u.Start(payload) }
 
 func (p *maxPerson) sendPhoto(d []byte, c string) { p.u.SendPhoto(d, c) }
 
