@@ -2,9 +2,8 @@ package app
 
 import "testing"
 
-// The home screen of each role and the check-in routes a member takes
-// with a phone in hand (the link on the screen, the location), through
-// both messengers.
+// The home screen of each role, through both messengers, and in MAX the
+// way from it to every command its one menu lacks.
 
 // hasAll fails the test unless m has a button for each label.
 func hasAll(t *testing.T, who string, m msg, labels ...string) {
@@ -53,75 +52,6 @@ func TestJourneyHome(t *testing.T) {
 		expect(t, c, "Документы на решение", "ничего не ждёт")
 		c.press(t, home, "📊 Сводка")
 		expect(t, c, "Обзор объединений", "Объединений: 1")
-	})
-}
-
-// TestJourneyCheckinByLink: a member opens the check-in link the leader
-// shows on the screen, in their own messenger, and is checked in once.
-func TestJourneyCheckinByLink(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on, on)
-		scheduleNow(t, tm, "Наставничество")
-		l := tm.leader
-		l.send("/meetings")
-		l.press(t, expect(t, l, "Ближайшие мероприятия", "Наставничество"), "Наставничество")
-		l.press(t, expect(t, l, "Наставничество"), "Отметка присутствующих")
-		view := expect(t, l, "Отметка:", "Отметились: 0 из 3")
-		at := link(t, view.text)
-
-		u := tm.members[0]
-		u.open(t, at)
-		expect(t, u, "Вы отмечены")
-		expect(t, u, "Вы отмечены") // the «I am here» message, its button gone
-		if m := expect(t, l, "Отметились: 1 из 3", "ссылка"); m.id != view.id {
-			t.Error("the check-in view was not changed in place")
-		}
-		u.open(t, at)
-		expect(t, u, "Вы уже отметились")
-		// The link is of the association's members only.
-		stranger := h.person(on, 399, "Чужак")
-		enrol(t, stranger, "Чужаков Иван Иванович", "Школа № 9", "учитель")
-		stranger.open(t, at)
-		expect(t, stranger, "Отмечаться могут только участники")
-	})
-}
-
-// TestJourneyCheckinByLocation: the leader asks for locations at the
-// venue and sends its place with the messenger's location button; a
-// member too far is asked to try again, and checked in from close by.
-func TestJourneyCheckinByLocation(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on)
-		l, u := tm.leader, tm.members[0]
-		publishEvent(t, l, eventForm{format: "Семинар", topic: "Выездной семинар", when: "24.11 15:00", date: "24 ноября 2026"})
-		expect(t, l, "Объявлено")
-		expect(t, u, "Новое мероприятие")
-		l.send("/meetings")
-		l.press(t, expect(t, l, "Выездной семинар"), "Выездной семинар")
-		l.press(t, expect(t, l, "Выездной семинар"), "Отметка присутствующих")
-		view := expect(t, l, "Отметка откроется 24.11.2026 14:45")
-
-		l.press(t, view, "Требовать геопозицию")
-		ask := expect(t, l, "Отправьте геопозицию места проведения")
-		l.shareLocation(t, ask, "📍 Отправить место проведения", 56.9972, 40.9714)
-		expect(t, l, "Место проведения сохранено")
-		expect(t, l, "Радиус отметки: 200 м")
-		expect(t, l, "Нужна геопозиция: в пределах 200 м")
-		l.press(t, view, "Открыть отметку")
-		expect(t, l, "Отметка открыта вручную")
-
-		here := expect(t, u, "Открыта отметка")
-		u.press(t, here, "Я на месте")
-		ask = expect(t, u, "отправьте геопозицию")
-		u.shareLocation(t, ask, "📍 Я здесь", 57.0126, 40.9830) // the railway station, 1.8 km away
-		expect(t, u, "Вы в 1", "в пределах 200 м", "попробуйте снова")
-		u.shareLocation(t, ask, "📍 Я здесь", 56.9980, 40.9720) // 100 m away
-		expect(t, u, "Геопозиция получена")
-		expect(t, u, "Вы отмечены")
-		if m := expect(t, u, "Вы отмечены"); m.id != here.id || len(m.buttons) != 0 {
-			t.Errorf("the «I am here» message kept its button: %+v", m)
-		}
-		expect(t, l, "Отметились: 1 из 2", "геопозиция")
 	})
 }
 
