@@ -9,7 +9,6 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/mmobot/mmobot/internal/render"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -280,158 +279,158 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 	})
 }
 
+// minutesHeadOf answers the head of the minutes form in either
+// messenger: the leader as chair, the secretary (none when empty) and no
+// guests.
+func minutesHeadOf(t *testing.T, l person, secretary string) {
+	t.Helper()
+	l.press(t, expect(t, l, "Кто председательствовал"), "Председатель — Лидерова О. И.")
+	expect(t, l, "Председатель: Лидерова О. И.")
+	sec := expect(t, l, "секретарь")
+	if secretary == "" {
+		l.press(t, sec, "Пропустить")
+		expect(t, l, "Пропущено")
+	} else {
+		l.send(secretary)
+	}
+	l.press(t, expect(t, l, "Приглашённые"), "Пропустить")
+	expect(t, l, "Пропущено")
+}
+
+// TestMinutesAndHistory: the leader writes the minutes of a meeting,
+// signs them and corrects them into a second version that keeps the
+// first; a member's participation record and the year's attendance sheet
+// follow, in either messenger.
 func TestMinutesAndHistory(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
-	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
-	press(t, leader, draft, "Опубликовать")
-	next(t, leader, "Объявлено")
-	next(t, us[0], "Новое мероприятие")
-	next(t, us[1], "Новое мероприятие")
-	next(t, us[1], "Открыта отметка")
-	press(t, us[0], next(t, us[0], "Открыта отметка"), "Я на месте")
-	next(t, us[0], "Вы отмечены")
-	next(t, leader, "отметились 1 из 3") // the card, live
-	h.clock.Add(30 * time.Minute)
-	// Begun: the answer buttons go from the announcements.
-	for _, u := range us {
-		next(t, u, "ответы закрыты")
-	}
-
-	leader.Send("/meetings")
-	press(t, leader, next(t, leader, "Итоги первой четверти"), "Итоги первой четверти")
-	card := next(t, leader, "Заседание № 1")
-	press(t, leader, card, "Протокол")
-	m := next(t, leader, "Протокол: Заседание № 1", "Протокол ещё не составлен")
-	press(t, leader, m, "Составить протокол")
-	next(t, leader, "Составим протокол")
-	minutesHead(t, leader, "Антонова Анна Антоновна")
-	next(t, leader, "Вопрос 1 из 2:</b> Итоги олимпиады", "СЛУШАЛИ")
-	leader.Send("Лидерову О. И. — об итогах школьного этапа олимпиады")
-	next(t, leader, "ВЫСТУПИЛИ")
-	leader.Send("Антонова А. А.: предложила провести разбор заданий\nБорисов Б. Б.: поддержал")
-	next(t, leader, "РЕШИЛИ")
-	leader.Send("Провести разбор заданий на следующем заседании.")
-	next(t, leader, "Голосование по вопросу 1")
-	leader.Send("двенадцать")
-	next(t, leader, "три числа")
-	leader.Send("2 0 1")
-	next(t, leader, "Голосов (3) больше, чем присутствовало (2)")
-	leader.Send("1 0 1")
-	next(t, leader, "Вопрос 2 из 2:</b> Разное")
-	leader.Send("Лидерову О. И. — о плане на декабрь")
-	next(t, leader, "ВЫСТУПИЛИ")
-	leader.Send("-")
-	next(t, leader, "РЕШИЛИ")
-	leader.Send("Принять к сведению.")
-	press(t, leader, next(t, leader, "Голосование по вопросу 2"), "Без голосования")
-	next(t, leader, "без голосования")
-	next(t, leader, "Черновик протокола сохранён")
-	doc := leader.Next(t)
-	if doc.Document == nil || !strings.HasSuffix(doc.Document.Name, ".docx") {
-		t.Fatalf("no DOCX: %+v", doc)
-	}
-	text, err := render.DOCXText(doc.Document.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inOrder(t, text, "ЧЕРНОВИК", "МБУ «Методический центр в системе образования»", "ПРОТОКОЛ № 1",
-		"заседания муниципального методического объединения учителей математики", "23.11.2026\tг. Иваново",
-		"Форма проведения: очно", "Председатель: Лидерова О. И.", "Секретарь: Антонова А. А.",
-		"Присутствовали: 2 чел. из 3", "Антонова Анна Антоновна", "Лидерова Ольга Ивановна", "Отсутствовали: 1 чел.", "Борисов Борис Борисович",
-		"Повестка дня", "Итоги олимпиады", "Разное",
-		"СЛУШАЛИ", "Лидерову О. И. — об итогах школьного этапа олимпиады",
-		"ВЫСТУПИЛИ", "Антонова А. А.: предложила провести разбор заданий", "Борисов Б. Б.: поддержал",
-		"РЕШИЛИ", "Провести разбор заданий на следующем заседании.", "«за» — 1, «против» — 0, «воздержались» — 1",
-		"СЛУШАЛИ", "о плане на декабрь", "РЕШИЛИ", "Принять к сведению.",
-		"Председатель\t______________ /О. И. Лидерова/", "Секретарь\t______________ /А. А. Антонова/")
-
-	view := next(t, leader, "Черновик, редакция 1")
-	press(t, leader, view, "Подписать")
-	view = next(t, leader, "Подписан (редакция 1")
-	// A member leaves after the signing: the signed version still lists
-	// him among the absent, out of the members of that day.
-	joined := openCard(t, us[1], "ММО учителей математики")
-	press(t, us[1], joined, "Выйти")
-	press(t, us[1], next(t, us[1], "Выйти из объединения «ММО учителей математики»?"), "Да")
-	next(t, us[1], "Вы вышли")
-	h.quiet()
-	leader.Drain()
-	// A correction makes version 2; "+" keeps what version 1 said.
-	press(t, leader, view, "Исправить")
-	next(t, leader, "Составим протокол")
-	press(t, leader, next(t, leader, "председательствовал", "Было: <i>Лидерова Ольга Ивановна</i>"), "Председатель — Лидерова О. И.")
-	next(t, leader, "Председатель: Лидерова О. И.")
-	next(t, leader, "Было: <i>Антонова Анна Антоновна</i>")
-	leader.Send("+")
-	press(t, leader, next(t, leader, "Приглашённые"), "Пропустить")
-	next(t, leader, "Пропущено")
-	next(t, leader, "Вопрос 1 из 2")
-	leader.Send("+")
-	next(t, leader, "ВЫСТУПИЛИ")
-	leader.Send("+")
-	next(t, leader, "РЕШИЛИ")
-	leader.Send("Провести разбор заданий 15 декабря.")
-	press(t, leader, next(t, leader, "Голосование"), "Единогласно (2)")
-	next(t, leader, "Вопрос 1: единогласно")
-	next(t, leader, "Вопрос 2 из 2")
-	leader.Send("+")
-	next(t, leader, "ВЫСТУПИЛИ")
-	leader.Send("-")
-	next(t, leader, "РЕШИЛИ")
-	leader.Send("+")
-	press(t, leader, next(t, leader, "Голосование"), "Без голосования")
-	next(t, leader, "без голосования")
-	next(t, leader, "Черновик протокола сохранён")
-	doc2 := leader.Next(t)
-	text2, _ := render.DOCXText(doc2.Document.Bytes)
-	inOrder(t, text2, "Редакция 2", "Присутствовали: 2 чел. из 2", "Провести разбор заданий 15 декабря.",
-		"Голосовали: «за» — 2, «против» — 0, «воздержались» — 0.", "Принять к сведению.")
-	view = next(t, leader, "Черновик, редакция 2")
-	press(t, leader, view, "Редакция 1")
-	old := leader.Next(t)
-	oldText, _ := render.DOCXText(old.Document.Bytes)
-	if !strings.Contains(oldText, "Провести разбор заданий на следующем заседании.") || strings.Contains(oldText, "ЧЕРНОВИК") ||
-		!strings.Contains(oldText, "Присутствовали: 2 чел. из 3") || !strings.Contains(oldText, "Отсутствовали: 1 чел.\n1.\tБорисов Борис Борисович") {
-		t.Errorf("version 1 changed: %s", oldText)
-	}
-
-	// The member's participation record.
-	us[0].Send("/history")
-	hist := next(t, us[0], "Ваше участие", "2026/2027 учебный год — 1 мероприятие")
-	press(t, us[0], hist, "за всё время")
-	rec := us[0].Next(t)
-	if rec.Document == nil {
-		t.Fatalf("no record: %+v", rec)
-	}
-	recText, _ := render.DOCXText(rec.Document.Bytes)
-	inOrder(t, recText, "МБУ «Методический центр в системе образования»\nг. Иваново", "СПРАВКА № 1 от 23.11.2026",
-		"Настоящая справка подтверждает, что Антонова Анна Антоновна, учитель, Школа № 10, за весь период работы в объединениях принимала участие",
-		"№ | Дата | Объединение | Форма | Тема | Участие | Часов",
-		"1 | 23.11.2026 | ММО учителей математики | Заседание | Итоги первой четверти | секретарь, выступление | 1,5",
-		"Всего: 1 мероприятие. Всего часов: 1,5.", "Директор МБУ МЦ\t____________ /________________/")
-	if strings.Contains(recText, "Выдана:") {
-		t.Error("«Выдана:» with a name in the nominative")
-	}
-	us[1].Send("/history")
-	next(t, us[1], "Отметок о вашем участии пока нет")
-
-	// The year's attendance sheet from the association's card.
-	lc := openCard(t, leader, "ММО учителей математики")
-	press(t, leader, lc, "Посещаемость за год")
-	year := leader.Next(t)
-	if year.Document == nil {
-		t.Fatalf("no year sheet: %+v", year)
-	}
-	all := ""
-	for _, r := range xlsxRows(t, year.Document) {
-		all += strings.Join(r, "|") + "\n"
-	}
-	for _, want := range []string{"2026/2027 учебный год", "23.11 Заседание", "Посещено", "Антонова Анна Антоновна|+|1|100.0%", "Лидерова Ольга Ивановна|+|1|100.0%"} {
-		if !strings.Contains(all, want) {
-			t.Errorf("the year sheet lacks %q:\n%s", want, all)
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		leader, us := tm.leader, tm.members
+		publishEvent(t, leader, eventForm{format: "Заседание", topic: "Итоги первой четверти", when: "23.11 12:10",
+			date: "23 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
+		expect(t, leader, "Объявлено")
+		expect(t, us[0], "Новое мероприятие")
+		expect(t, us[1], "Новое мероприятие")
+		expect(t, us[1], "Открыта отметка")
+		us[0].press(t, expect(t, us[0], "Открыта отметка"), "Я на месте")
+		expect(t, us[0], "Вы отмечены")
+		expect(t, leader, "отметились 1 из 3") // the card, live
+		h.clock.Add(30 * time.Minute)
+		// Begun: the answer buttons go from the announcements.
+		for _, u := range us {
+			expect(t, u, "ответы закрыты")
 		}
-	}
+
+		leader.send("/meetings")
+		leader.press(t, expect(t, leader, "Итоги первой четверти"), "Итоги первой четверти")
+		card := expect(t, leader, "Заседание № 1")
+		leader.press(t, card, "Протокол")
+		m := expect(t, leader, "Протокол: Заседание № 1", "Протокол ещё не составлен")
+		leader.press(t, m, "Составить протокол")
+		expect(t, leader, "Составим протокол")
+		minutesHeadOf(t, leader, "Антонова Анна Антоновна")
+		expect(t, leader, "Вопрос 1 из 2:</b> Итоги олимпиады", "СЛУШАЛИ")
+		leader.send("Лидерову О. И. — об итогах школьного этапа олимпиады")
+		expect(t, leader, "ВЫСТУПИЛИ")
+		leader.send("Антонова А. А.: предложила провести разбор заданий\nБорисов Б. Б.: поддержал")
+		expect(t, leader, "РЕШИЛИ")
+		leader.send("Провести разбор заданий на следующем заседании.")
+		expect(t, leader, "Голосование по вопросу 1")
+		leader.send("двенадцать")
+		expect(t, leader, "три числа")
+		leader.send("2 0 1")
+		expect(t, leader, "Голосов (3) больше, чем присутствовало (2)")
+		leader.send("1 0 1")
+		expect(t, leader, "Вопрос 2 из 2:</b> Разное")
+		leader.send("Лидерову О. И. — о плане на декабрь")
+		expect(t, leader, "ВЫСТУПИЛИ")
+		leader.send("-")
+		expect(t, leader, "РЕШИЛИ")
+		leader.send("Принять к сведению.")
+		leader.press(t, expect(t, leader, "Голосование по вопросу 2"), "Без голосования")
+		expect(t, leader, "без голосования")
+		expect(t, leader, "Черновик протокола сохранён")
+		inOrder(t, docxText(t, leader.next(t)), "ЧЕРНОВИК", "МБУ «Методический центр в системе образования»", "ПРОТОКОЛ № 1",
+			"заседания муниципального методического объединения учителей математики", "23.11.2026\tг. Иваново",
+			"Форма проведения: очно", "Председатель: Лидерова О. И.", "Секретарь: Антонова А. А.",
+			"Присутствовали: 2 чел. из 3", "Антонова Анна Антоновна", "Лидерова Ольга Ивановна", "Отсутствовали: 1 чел.", "Борисов Борис Борисович",
+			"Повестка дня", "Итоги олимпиады", "Разное",
+			"СЛУШАЛИ", "Лидерову О. И. — об итогах школьного этапа олимпиады",
+			"ВЫСТУПИЛИ", "Антонова А. А.: предложила провести разбор заданий", "Борисов Б. Б.: поддержал",
+			"РЕШИЛИ", "Провести разбор заданий на следующем заседании.", "«за» — 1, «против» — 0, «воздержались» — 1",
+			"СЛУШАЛИ", "о плане на декабрь", "РЕШИЛИ", "Принять к сведению.",
+			"Председатель\t______________ /О. И. Лидерова/", "Секретарь\t______________ /А. А. Антонова/")
+
+		view := expect(t, leader, "Черновик, редакция 1")
+		leader.press(t, view, "Подписать")
+		view = expect(t, leader, "Подписан (редакция 1")
+		// A member leaves after the signing: the signed version still lists
+		// him among the absent, out of the members of that day.
+		us[1].press(t, openCardOf(t, us[1]), "Выйти")
+		us[1].press(t, expect(t, us[1], "Выйти из объединения «ММО учителей математики»?"), "Да")
+		expect(t, us[1], "Вы вышли")
+		h.quiet()
+		leader.unread()
+		// A correction makes version 2; "+" keeps what version 1 said.
+		leader.press(t, view, "Исправить")
+		expect(t, leader, "Составим протокол")
+		leader.press(t, expect(t, leader, "председательствовал", "Было: <i>Лидерова Ольга Ивановна</i>"), "Председатель — Лидерова О. И.")
+		expect(t, leader, "Председатель: Лидерова О. И.")
+		expect(t, leader, "Было: <i>Антонова Анна Антоновна</i>")
+		leader.send("+")
+		leader.press(t, expect(t, leader, "Приглашённые"), "Пропустить")
+		expect(t, leader, "Пропущено")
+		expect(t, leader, "Вопрос 1 из 2")
+		leader.send("+")
+		expect(t, leader, "ВЫСТУПИЛИ")
+		leader.send("+")
+		expect(t, leader, "РЕШИЛИ")
+		leader.send("Провести разбор заданий 15 декабря.")
+		leader.press(t, expect(t, leader, "Голосование"), "Единогласно (2)")
+		expect(t, leader, "Вопрос 1: единогласно")
+		expect(t, leader, "Вопрос 2 из 2")
+		leader.send("+")
+		expect(t, leader, "ВЫСТУПИЛИ")
+		leader.send("-")
+		expect(t, leader, "РЕШИЛИ")
+		leader.send("+")
+		leader.press(t, expect(t, leader, "Голосование"), "Без голосования")
+		expect(t, leader, "без голосования")
+		expect(t, leader, "Черновик протокола сохранён")
+		inOrder(t, docxText(t, leader.next(t)), "Редакция 2", "Присутствовали: 2 чел. из 2", "Провести разбор заданий 15 декабря.",
+			"Голосовали: «за» — 2, «против» — 0, «воздержались» — 0.", "Принять к сведению.")
+		view = expect(t, leader, "Черновик, редакция 2")
+		leader.press(t, view, "Редакция 1")
+		oldText := docxText(t, leader.next(t))
+		if !strings.Contains(oldText, "Провести разбор заданий на следующем заседании.") || strings.Contains(oldText, "ЧЕРНОВИК") ||
+			!strings.Contains(oldText, "Присутствовали: 2 чел. из 3") || !strings.Contains(oldText, "Отсутствовали: 1 чел.\n1.\tБорисов Борис Борисович") {
+			t.Errorf("version 1 changed: %s", oldText)
+		}
+
+		// The member's participation record.
+		us[0].send("/history")
+		hist := expect(t, us[0], "Ваше участие", "2026/2027 учебный год — 1 мероприятие")
+		us[0].press(t, hist, "за всё время")
+		recText := docxText(t, us[0].next(t))
+		inOrder(t, recText, "МБУ «Методический центр в системе образования»\nг. Иваново", "СПРАВКА № 1 от 23.11.2026",
+			"Настоящая справка подтверждает, что Антонова Анна Антоновна, учитель, Школа № 10, за весь период работы в объединениях принимала участие",
+			"№ | Дата | Объединение | Форма | Тема | Участие | Часов",
+			"1 | 23.11.2026 | ММО учителей математики | Заседание | Итоги первой четверти | секретарь, выступление | 1,5",
+			"Всего: 1 мероприятие. Всего часов: 1,5.", "Директор МБУ МЦ\t____________ /________________/")
+		if strings.Contains(recText, "Выдана:") {
+			t.Error("«Выдана:» with a name in the nominative")
+		}
+		us[1].send("/history")
+		expect(t, us[1], "Отметок о вашем участии пока нет")
+
+		// The year's attendance sheet from the association's card.
+		leader.press(t, openCardOf(t, leader), "Посещаемость за год")
+		all := sheetText(t, leader.next(t))
+		for _, want := range []string{"2026/2027 учебный год", "23.11 Заседание", "Посещено", "Антонова Анна Антоновна|+|1|100.0%", "Лидерова Ольга Ивановна|+|1|100.0%"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the year sheet lacks %q:\n%s", want, all)
+			}
+		}
+	})
 }
 
 // inOrder checks that the fragments appear in text in this order.

@@ -5,14 +5,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/mmobot/mmobot/internal/render"
 )
 
-// The key journeys, each run through both fake messengers (see
-// forEachMessenger), and the mixed cases: people of one association on
-// different messengers.
+// The mixed cases, people of one association on different messengers,
+// and the helpers the journeys run through both fake messengers share
+// (see forEachMessenger; the journeys live with their features:
+// meeting_test.go, consult_test.go, checkin_test.go, registration_test.go,
+// association_journeys_test.go, journeys_year_test.go,
+// journeys_home_test.go).
 
 // deepLinkRE finds a deep link of the bot in either messenger and its
 // payload.
@@ -91,14 +91,6 @@ func newTeam(t *testing.T, h *harness, leaderOn string, memberOns ...string) tea
 		tm.members = append(tm.members, u)
 	}
 	return tm
-}
-
-// TestJourneyAnnouncementRSVP: the leader publishes, members answer, the
-// leader's card counts them in place.
-func TestJourneyAnnouncementRSVP(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		announceAndAnswer(t, h, newTeam(t, h, on, on, on))
-	})
 }
 
 // TestMixedAnnouncement: a leader on Telegram publishes; a member on MAX
@@ -198,74 +190,6 @@ func publishEvent(t *testing.T, l person, e eventForm) {
 	l.send(e.agenda)
 	expect(t, l, "Черновик сохранён")
 	l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
-}
-
-// scheduleNow has the leader publish an event starting in ten minutes
-// (12:10 in Moscow, whose check-in is open), and returns the check-in
-// notice each member got.
-func scheduleNow(t *testing.T, tm team, topic string) []msg {
-	t.Helper()
-	publishEvent(t, tm.leader, eventForm{format: "Заседание", topic: topic, when: "23.11 12:10",
-		date: "23 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
-	expect(t, tm.leader, "Объявлено")
-	var here []msg
-	for _, u := range tm.members {
-		expect(t, u, "Новое мероприятие")
-		here = append(here, expect(t, u, "Открыта отметка", topic))
-	}
-	return here
-}
-
-// TestJourneyMinutes: the leader writes the minutes of a meeting and
-// downloads them as a document.
-func TestJourneyMinutes(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on)
-		here := scheduleNow(t, tm, "Итоги первой четверти")
-		tm.members[0].press(t, here[0], "Я на месте")
-		expect(t, tm.members[0], "Вы отмечены")
-		h.clock.Add(30 * time.Minute)
-		h.quiet()
-		l := tm.leader
-		l.drain() // the check-in opened, the card kept current
-		l.send("/meetings")
-		l.press(t, expect(t, l, "Итоги первой четверти"), "Итоги первой четверти")
-		l.press(t, expect(t, l, "Заседание № 1"), "Протокол")
-		l.press(t, expect(t, l, "Протокол ещё не составлен"), "Составить протокол")
-		expect(t, l, "Составим протокол")
-		l.press(t, expect(t, l, "Кто председательствовал"), "Председатель — Лидерова О. И.")
-		expect(t, l, "Председатель: Лидерова О. И.")
-		expect(t, l, "секретарь")
-		l.send("Антонова Анна Антоновна")
-		l.press(t, expect(t, l, "Приглашённые"), "Пропустить")
-		expect(t, l, "Пропущено")
-		expect(t, l, "Вопрос 1 из 2")
-		l.send("Лидерову О. И. — об итогах олимпиады")
-		expect(t, l, "ВЫСТУПИЛИ")
-		l.send("-")
-		expect(t, l, "РЕШИЛИ")
-		l.send("Провести разбор заданий.")
-		l.press(t, expect(t, l, "Голосование по вопросу 1"), "Без голосования")
-		expect(t, l, "без голосования")
-		expect(t, l, "Вопрос 2 из 2")
-		l.send("Лидерову О. И. — о плане на декабрь")
-		expect(t, l, "ВЫСТУПИЛИ")
-		l.send("-")
-		expect(t, l, "РЕШИЛИ")
-		l.send("Принять к сведению.")
-		l.press(t, expect(t, l, "Голосование по вопросу 2"), "Без голосования")
-		expect(t, l, "без голосования")
-		expect(t, l, "Черновик протокола сохранён")
-		doc := l.next(t)
-		if !strings.HasSuffix(doc.name, ".docx") {
-			t.Fatalf("no DOCX: %+v", doc)
-		}
-		text, err := render.DOCXText(doc.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inOrder(t, text, "ПРОТОКОЛ № 1", "Присутствовали", "Антонова Анна Антоновна", "Провести разбор заданий.")
-	})
 }
 
 // TestMixedConsultation: a parent on MAX asks a consultant on Telegram
