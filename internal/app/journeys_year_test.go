@@ -8,9 +8,8 @@ import (
 	"github.com/mmobot/mmobot/internal/render"
 )
 
-// The journeys of the year's papers, through both messengers: the plan
-// agreed with the coordinator, the report accepted, the coordinator's
-// digest and what its buttons do.
+// The coordinator's digest through both messengers, and the helpers of
+// the year's journeys (the plan and the report are in year_test.go).
 
 // expectSkipping returns the person's next message containing every
 // want, passing over up to ten others (reminders, digests) on the way.
@@ -73,79 +72,6 @@ func addItem(t *testing.T, l person, plan msg, month, topic, format string) msg 
 	return expect(t, l, "План работы")
 }
 
-// TestJourneyPlan: the leader drafts the plan and sends it for
-// agreement; the coordinator gets it with its DOCX, returns it with a
-// comment, and agrees to it once fixed; the agreed plan's DOCX says so.
-func TestJourneyPlan(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on)
-		quietTeam(h, tm)
-		l, c := tm.leader, tm.admin
-		l.send("/plan")
-		plan := expect(t, l, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Мероприятий в плане пока нет")
-		plan = addItem(t, l, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
-		if !strings.Contains(plan.text, "1. Декабрь — Функциональная грамотность") {
-			t.Fatalf("the item is not in the plan: %q", plan.text)
-		}
-
-		l.press(t, plan, "Отправить на согласование")
-		l.press(t, expect(t, l, "В плане заседаний: 0"), "Да, отправить")
-		expect(t, l, "На согласовании у координатора")
-		notice := expect(t, c, "отправлен на согласование", "Отправлен впервые")
-		docxText(t, c.next(t))
-		c.press(t, notice, "Вернуть с комментарием")
-		expect(t, c, "Что нужно доработать")
-		c.send("Добавьте заседание в марте.")
-		expect(t, c, "возвращён руководителю")
-		back := expect(t, l, "возвращён на доработку", "Добавьте заседание в марте")
-		l.press(t, back, "Открыть")
-		plan = expect(t, l, "Возвращён на доработку: Добавьте заседание в марте")
-		plan = addItem(t, l, plan, "Март", "Итоги полугодия", "Заседание")
-		l.press(t, plan, "Отправить на согласование")
-		l.press(t, expect(t, l, "В плане заседаний: 1"), "Да, отправить")
-		expect(t, l, "На согласовании у координатора")
-		notice = expect(t, c, "отправлен на согласование", "С прошлой версии: добавлено 1")
-		c.next(t) // its DOCX
-		c.press(t, notice, "Согласовать")
-		expect(t, c, "согласован")
-		expect(t, l, "согласован координатором")
-		if a := c.press(t, notice, "Согласовать"); a == "" {
-			t.Error("a second agreement passed without a word")
-		}
-		c.press(t, notice, "Открыть план")
-		c.press(t, expect(t, c, "Согласован координатором"), "DOCX")
-		inOrder(t, docxText(t, c.next(t)), "Согласован в системе 23.11.2026, Координаторова А. П.",
-			"1 | Функциональная грамотность на уроках математики | Семинар | Декабрь", "2 | Итоги полугодия | Заседание | Март")
-	})
-}
-
-// TestJourneyReport: the leader fills in a section of the report and
-// hands it in; the coordinator accepts it, and its DOCX says so.
-func TestJourneyReport(t *testing.T) {
-	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
-		tm := newTeam(t, h, on, on)
-		quietTeam(h, tm)
-		l, c := tm.leader, tm.admin
-		l.send("/report")
-		rep := expect(t, l, "Отчёт «ММО учителей математики» за 2026/2027 учебный год", "Срок сдачи: 20.06.2027")
-		l.press(t, rep, "2. Основные")
-		expect(t, l, "Раздел 2. Основные направления")
-		l.send("Работа над методической темой «Функциональная грамотность».")
-		expect(t, l, "Сохранено")
-		rep = expect(t, l, "✅ 2. Основные направления")
-		l.press(t, rep, "Отправить координатору")
-		l.press(t, expect(t, l, "Не заполнены разделы"), "Да, отправить")
-		expect(t, l, "Сдан координатору")
-		notice := expect(t, c, "Отчёт «ММО учителей математики» за 2026/2027 учебный год сдан")
-		c.press(t, notice, "Принять отчёт")
-		expect(t, c, "принят")
-		expect(t, l, "принят координатором")
-		c.press(t, notice, "DOCX")
-		inOrder(t, docxText(t, c.next(t)), "Принят: Координаторова А. П., 23.11.2026",
-			"Основные направления", "Функциональная грамотность")
-	})
-}
-
 // TestJourneyDigest: the coordinator's daily digest comes in their
 // messenger; its buttons remind the leader (once a day), open the
 // association and send the table.
@@ -178,6 +104,10 @@ func TestJourneyDigest(t *testing.T) {
 		c.press(t, d, "🏛 ММО учителей математики")
 		if card := expect(t, c, "<b>ММО учителей математики</b>"); card.id == d.id {
 			t.Error("the card took the digest's place")
+		}
+		c.send("/overview")
+		if ov := expect(t, c, "Обзор объединений"); !ov.has("🏛 ММО учителей математики") || !ov.has("XLSX") {
+			t.Errorf("the overview's lines are not buttons: %v", ov.buttons)
 		}
 		c.press(t, d, "XLSX")
 		if x := c.next(t); !strings.HasSuffix(x.name, ".xlsx") || len(x.file) == 0 {
