@@ -135,6 +135,11 @@ type person interface {
 	// pressForged presses, in the person's own chat, the data of a
 	// button of a message sent to someone else, as a forged client would.
 	pressForged(t *testing.T, m msg, label string) string
+	// block stops the bot (Telegram's «Block», MAX's «Stop»); blockUnseen
+	// does too without the bot being told; unblock starts it again.
+	block()
+	blockUnseen()
+	unblock()
 	// drain returns how many messages came that were not read yet.
 	drain() int
 }
@@ -162,6 +167,10 @@ func (p *tgPerson) account() int64                            { return p.u.ID }
 func (p *tgPerson) send(text string)                          { p.u.Send(text) }
 func (p *tgPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *tgPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *tgPerson) block()       { p.u.Block() }
+func (p *tgPerson) blockUnseen() { p.u.BlockUnseen() }
+func (p *tgPerson) unblock()     { p.u.Unblock() }
 
 func (p *tgPerson) start(payload string) { p.u.Send("/start " + payload) }
 
@@ -248,6 +257,10 @@ func (p *maxPerson) account() int64                            { return p.u.ID }
 func (p *maxPerson) send(text string)                          { p.u.Send(text) }
 func (p *maxPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *maxPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *maxPerson) block()       { p.u.Block() }
+func (p *maxPerson) blockUnseen() { p.u.BlockUnseen() }
+func (p *maxPerson) unblock()     { p.u.Unblock() }
 
 func (p *maxPerson) start(payload string) { p.u.Start(payload) }
 
