@@ -139,6 +139,13 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 	if m.Kind == chat.KindPhoto {
 		typ = UploadImage
 	}
+	if m.Bundle != nil {
+		// An archive of files some of which are fetched now, outside any
+		// store transaction (see chat.Bundle).
+		if _, err := m.Pack(ctx, d.fetch); err != nil {
+			return AttachmentRequest{}, fmt.Errorf("pack an archive: %w", err)
+		}
+	}
 	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
 		// A file a person sent through another messenger: MAX has no
 		// token of it, so its bytes go up.

@@ -290,6 +290,18 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 			return
 		}
 	}
+	if m.Bundle != nil {
+		// An archive of files some of which are fetched now, outside any
+		// store transaction (see chat.Bundle).
+		if _, err := m.Pack(ctx, d.fetch); err != nil {
+			if ctx.Err() != nil {
+				return // cut by the shutdown: the item stays for the next start
+			}
+			d.log.Error("outbox: archive dropped", "chat_id", p.ChatID, "error", err)
+			d.done(p, boltdb.Failed)
+			return
+		}
+	}
 	c, err := m.chattable(d.codec, p.ChatID)
 	if err != nil {
 		d.log.Error("outbox: item dropped", "chat_id", p.ChatID, "error", err)

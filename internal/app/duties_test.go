@@ -1,0 +1,149 @@
+package app
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mmobot/mmobot/internal/render"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// The regulations' other duties, wave 3 (issue 18): the report with the
+// theses as one archive, files of news and the bank across messengers, a
+// coordinator's registers.
+
+// publishMeeting has the leader publish a заседание on 23.11 at 12:10
+// with a two-item agenda, through the form.
+func publishMeeting(t *testing.T, l person, topic string) {
+	t.Helper()
+	l.send("/newevent")
+	l.press(t, expect(t, l, "Выберите формат"), "Заседание")
+	expect(t, l, "Формат: Заседание")
+	expect(t, l, "Тема мероприятия?")
+	l.send(topic)
+	expect(t, l, "Когда?")
+	l.send("23.11 12:10")
+	l.press(t, expect(t, l, "Правильно"), "Да, верно")
+	expect(t, l, "23 ноября 2026")
+	l.press(t, expect(t, l, "Сколько продлится?"), "1,5 ч")
+	expect(t, l, "Длительность")
+	expect(t, l, "Где пройдёт?")
+	l.send("МБОУ СОШ № 5")
+	expect(t, l, "Ссылка на онлайн")
+	l.send("-")
+	expect(t, l, "Повестка")
+	l.send("1. Итоги олимпиады\n2. Разное")
+	expect(t, l, "Черновик сохранён")
+	l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
+	expect(t, l, "Объявлено")
+}
+
+// shareTheses has a member share a file as the theses of a talk under the
+// first agenda item of the meeting topic, and the leader approve it.
+func shareTheses(t *testing.T, u, leader person, name string, data []byte, title, topic string) {
+	t.Helper()
+	u.send("/share")
+	expect(t, u, "Материал для банка")
+	u.sendDocument(name, data, "")
+	expect(t, u, "Название материала?")
+	u.send(title)
+	u.press(t, expect(t, u, "Что это за материал?"), "Тезисы выступления")
+	expect(t, u, "Вид: Тезисы выступления")
+	u.press(t, expect(t, u, "На каком заседании"), topic)
+	u.press(t, expect(t, u, "К какому пункту повестки"), "1. Итоги олимпиады")
+	expect(t, u, "пункт: Итоги олимпиады")
+	u.press(t, expect(t, u, "Предмет?"), "математика")
+	expect(t, u, "Предмет: математика")
+	expect(t, u, "Ключевые слова")
+	u.send("-")
+	expect(t, u, "на проверку")
+	leader.press(t, expect(t, leader, "Новый материал в банк", title), "Одобрить")
+	expect(t, leader, "одобрен и виден в банке")
+	expect(t, u, "одобрен")
+}
+
+// TestReportWithThesesAsZIP: the leader downloads the annual report with
+// the theses of the year's talks as one ZIP. The theses are files members
+// sent, one through Telegram and one through MAX; the bot fetches them
+// from each messenger when it delivers the archive. Telegram fails to
+// give one: the archive still comes, its index saying which file is
+// missing. Names are Russian inside the archive.
+func TestReportWithThesesAsZIP(t *testing.T) {
+	h := newHarnessOn(t, true, true, nil)
+	tm := newTeam(t, h, "telegram", "telegram", "max")
+	l, anna, boris := tm.leader, tm.members[0], tm.members[1]
+	publishMeeting(t, l, "Итоги первой четверти")
+	h.settle()
+	for _, p := range []person{l, anna, boris} {
+		p.drain()
+	}
+	annaFile := []byte("PK тезисы Антоновой")
+	borisFile := []byte("%PDF-1.4 тезисы Борисова")
+	shareTheses(t, anna, l, "tezisy.docx", annaFile, "Формирующее оценивание", "Итоги первой четверти")
+	shareTheses(t, boris, l, "тезисы.pdf", borisFile, "Олимпиадные задачи", "Итоги первой четверти")
+
+	l.send("/report")
+	view := expect(t, l, "Отчёт")
+	if !view.has("ZIP: отчёт и тезисы (2)") {
+		t.Fatalf("no ZIP button: %q", view.buttons)
+	}
+	// Telegram cannot give Anna's file now.
+	h.srv.Inject(telegramtest.Fault{Method: "getFile", Kind: telegramtest.BadGateway})
+	if a := l.press(t, view, "ZIP"); !strings.Contains(a, "Собираю архив") {
+		t.Errorf("answer %q", a)
+	}
+	doc := expect(t, l, "с тезисами выступлений (2)")
+	if !strings.HasSuffix(doc.name, ".zip") || !strings.Contains(doc.name, "Отчёт ММО") {
+		t.Fatalf("archive name %q", doc.name)
+	}
+	z, err := zip.NewReader(bytes.NewReader(doc.file), int64(len(doc.file)))
+	if err != nil {
+		t.Fatalf("not a ZIP: %v", err)
+	}
+	files := map[string][]byte{}
+	for _, f := range z.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		files[f.Name] = data
+	}
+	var names []string
+	for n := range files {
+		names = append(names, n)
+	}
+	index := string(files["Опись.txt"])
+	if index == "" {
+		t.Fatalf("no index in %q", names)
+	}
+	borisName := "Тезисы выступлений/02. Борисов Б. Б. — Олимпиадные задачи.pdf"
+	if got := files[borisName]; !bytes.Equal(got, borisFile) {
+		t.Errorf("Boris's theses from MAX: %q in %q", got, names)
+	}
+	if len(files) != 3 {
+		t.Errorf("files %q, want the index, the report and Boris's theses", names)
+	}
+	var report []byte
+	for n, d := range files {
+		if strings.HasPrefix(n, "Отчёт ММО") && strings.HasSuffix(n, ".docx") {
+			report = d
+		}
+	}
+	if text, err := render.DOCXText(report); err != nil || !strings.Contains(text, "Формирующее оценивание") || !strings.Contains(text, "Олимпиадные задачи") {
+		t.Errorf("the report's attachment lacks the theses: %q %v", text, err)
+	}
+	for _, want := range []string{
+		"Тезисы выступлений (папка «Тезисы выступлений»):",
+		"1. Антонова Анна Антоновна. «Формирующее оценивание» — Итоги первой четверти, 23.11.2026, пункт 1 «Итоги олимпиады». Файл: 01. Антонова А. А. — Формирующее оценивание.docx — ФАЙЛ НЕ ВЛОЖЕН",
+		"2. Борисов Борис Борисович. «Олимпиадные задачи» — Итоги первой четверти, 23.11.2026, пункт 1 «Итоги олимпиады». Файл: 02. Борисов Б. Б. — Олимпиадные задачи.pdf\r\n",
+	} {
+		if !strings.Contains(index, want) {
+			t.Errorf("index lacks %q:\n%s", want, index)
+		}
+	}
+}
