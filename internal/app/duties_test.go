@@ -147,3 +147,100 @@ func TestReportWithThesesAsZIP(t *testing.T) {
 		}
 	}
 }
+
+// TestNewsAndBankFilesCrossMessengers: a file sent on Telegram with an
+// announcement reaches the members on MAX, fetched from Telegram and
+// uploaded to MAX once, then sent by MAX's token of the copy; a file
+// shared to the bank on Telegram reaches a member on MAX, and one shared
+// on MAX a member on Telegram, each fetched once however often it is
+// sent.
+func TestNewsAndBankFilesCrossMessengers(t *testing.T) {
+	h := newHarnessOn(t, true, true, nil)
+	tm := newTeam(t, h, "telegram", "max", "max", "telegram")
+	l, anna, boris, vera := tm.leader, tm.members[0], tm.members[1], tm.members[2]
+
+	l.send("/announce")
+	expect(t, l, "Текст объявления?")
+	l.send("Положение о конкурсе методических разработок.")
+	expect(t, l, "Прикреплено: 0 файлов")
+	rules := []byte("%PDF-1.4 положение о конкурсе")
+	l.sendDocument("положение.pdf", rules, "")
+	l.press(t, expect(t, l, "Прикреплено: 1 файл"), "Готово")
+	expect(t, l, "Файлов: 1 файл")
+	l.press(t, expect(t, l, "Кому отправить объявление"), "ММО учителей математики")
+	l.press(t, expect(t, l, "Кому отправить объявление"), "Далее")
+	expect(t, l, "Получатели: «ММО учителей математики»")
+	m := expect(t, l, "Отправить объявление?")
+	l.press(t, m, "Отправить")
+	expect(t, l, "Объявление отправлено")
+	for _, p := range []person{anna, boris, vera} {
+		expect(t, p, "Объявление", "Положение о конкурсе")
+		if f := p.next(t); !bytes.Equal(f.file, rules) || f.name != "положение.pdf" {
+			t.Errorf("%s: the announcement's file %q %q", p.on(), f.name, f.file)
+		}
+	}
+	if n := h.srv.Calls("getFile"); n != 1 {
+		t.Errorf("the announcement's file fetched from Telegram %d times, want once", n)
+	}
+	if n := h.mx.Calls("POST /upload"); n != 1 {
+		t.Errorf("the announcement's file uploaded to MAX %d times, want once", n)
+	}
+
+	// The bank: the leader's file from Telegram, to both members on MAX.
+	plan := []byte("PK конспект урока")
+	l.send("/share")
+	expect(t, l, "Материал для банка")
+	l.sendDocument("конспект.docx", plan, "")
+	expect(t, l, "Название материала?")
+	l.send("Конспект урока геометрии")
+	l.press(t, expect(t, l, "Что это за материал?"), "Конспект урока")
+	expect(t, l, "Вид: Конспект урока")
+	l.press(t, expect(t, l, "Предмет?"), "математика")
+	expect(t, l, "Предмет: математика")
+	expect(t, l, "Ключевые слова")
+	l.send("-")
+	expect(t, l, "добавлен в банк")
+	for _, p := range []person{anna, boris} {
+		p.send("/bank")
+		expect(t, p, "Банк материалов")
+		p.send("геометрии")
+		p.press(t, expect(t, p, "Найдено: 1"), "1")
+		if f := p.next(t); !bytes.Equal(f.file, plan) || f.name != "конспект.docx" {
+			t.Errorf("%s: the bank's file %q %q", p.on(), f.name, f.file)
+		}
+	}
+	if n := h.srv.Calls("getFile"); n != 2 {
+		t.Errorf("files fetched from Telegram %d times, want twice (one per file)", n)
+	}
+
+	// And back: Anna's file from MAX, to Vera and the leader on Telegram.
+	talk := []byte("%PDF-1.4 презентация")
+	anna.send("/share")
+	expect(t, anna, "Материал для банка")
+	anna.sendDocument("презентация.pdf", talk, "")
+	expect(t, anna, "Название материала?")
+	anna.send("Презентация к уроку алгебры")
+	anna.press(t, expect(t, anna, "Что это за материал?"), "Презентация")
+	expect(t, anna, "Вид: Презентация")
+	anna.press(t, expect(t, anna, "Предмет?"), "математика")
+	expect(t, anna, "Предмет: математика")
+	expect(t, anna, "Ключевые слова")
+	anna.send("-")
+	expect(t, anna, "на проверку")
+	l.press(t, expect(t, l, "Новый материал в банк"), "Одобрить")
+	expect(t, l, "одобрен и виден в банке")
+	expect(t, anna, "одобрен")
+	downloads := h.mx.Calls("GET /files")
+	for _, p := range []person{vera, l} {
+		p.send("/bank")
+		expect(t, p, "Банк материалов")
+		p.send("алгебры")
+		p.press(t, expect(t, p, "Найдено: 1"), "1")
+		if f := p.next(t); !bytes.Equal(f.file, talk) || f.name != "презентация.pdf" {
+			t.Errorf("%s: the bank's file from MAX %q %q", p.on(), f.name, f.file)
+		}
+	}
+	if n := h.mx.Calls("GET /files") - downloads; n != 1 {
+		t.Errorf("the MAX file fetched %d times, want once", n)
+	}
+}

@@ -42,6 +42,7 @@ type dispatcher struct {
 	onBlocked, onSetAside func(chatID, user int64)
 	// fetch gets the bytes of another messenger's file.
 	fetch     chat.FileFetcher
+	copies    copies // uploads of other messengers' files (filecopy.go)
 	retry     retryPolicy
 	fullEvery time.Duration
 

@@ -282,10 +282,11 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	if m.TargetKey != "" && !d.resolve(p, m) {
 		return
 	}
+	var copyFrom, copyID string // a file of another messenger going up (fetch.go)
 	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
 		// A file a person sent through another messenger: Telegram has
-		// no id of it, so its bytes go up.
-		if err := d.fetchFile(ctx, &m.Message); err != nil {
+		// no id of it, so its bytes go up, unless they went up before.
+		if copyFrom, copyID, err = d.fetchFile(ctx, &m.Message); err != nil {
 			d.outcome(p, m, &SendError{Method: "fetch " + m.FileFrom, ChatID: p.ChatID, Description: err.Error(), kind: errTransient})
 			return
 		}
@@ -329,6 +330,9 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	}
 	if err == nil && m.Key != "" {
 		d.record(p, m, resp)
+	}
+	if err == nil && copyFrom != "" {
+		d.copied(copyFrom, copyID, resp)
 	}
 	if err == nil && m.Kind == chat.KindRemove && m.TargetKey != "" {
 		if err := d.db.SentRemoved(m.TargetKey, m.Target); err != nil {
