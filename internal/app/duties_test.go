@@ -244,3 +244,47 @@ func TestNewsAndBankFilesCrossMessengers(t *testing.T) {
 		t.Errorf("the MAX file fetched %d times, want once", n)
 	}
 }
+
+// TestCoordinatorKeepsAnyRegisters: a coordinator who is a member of no
+// association opens /registers, picks the association first, sees every
+// entry of its year with their authors, and adds one.
+func TestCoordinatorKeepsAnyRegisters(t *testing.T) {
+	h := newHarness(t)
+	c, _, _, math, _, _ := twoAssociations(t, h)
+	anna := math[0]
+	record(t, anna, "Публикация", "сборник «Методический вестник»", "Смысловое чтение")
+
+	c.Send("/registers")
+	pick := next(t, c, "Реестры какого объединения открыть?")
+	if _, ok := pick.Button("ММО учителей физики"); !ok {
+		t.Errorf("the coordinator is not offered every association: %v", pick.Buttons())
+	}
+	press(t, c, pick, "ММО учителей математики")
+	menu := next(t, c, "Реестры «ММО учителей математики»")
+	press(t, c, menu, "Все записи")
+	next(t, c, "Записи в реестрах «ММО учителей математики»", "Публикация", "Антонова Анна Антоновна: ", "Смысловое чтение")
+
+	press(t, c, menu, "Представление к награде")
+	next(t, c, "Представление к награде — запись")
+	for _, a := range []string{"Антонова Анна Антоновна", "Почётная грамота управления образования", "за подготовку призёров олимпиады"} {
+		c.Next(t)
+		c.Send(a)
+	}
+	next(t, c, "Записано:", "Почётная грамота")
+	press(t, c, menu, "Все записи")
+	next(t, c, "Представление к награде", "Почётная грамота", "Смысловое чтение")
+
+	// A member still opens only their own association's registers.
+	anna.Send("/registers")
+	if m := next(t, anna, "Реестры «ММО учителей математики»"); strings.Contains(strings.Join(buttonTexts(m), " "), "Все записи") {
+		t.Errorf("a member is offered the association's entries")
+	}
+}
+
+func buttonTexts(m telegramtest.Message) []string {
+	var out []string
+	for _, b := range m.Buttons() {
+		out = append(out, b.Text)
+	}
+	return out
+}

@@ -227,6 +227,7 @@ func (b *Engine) buildRoutes() routes {
 			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
 			// Duties, wave 3: the report with the theses as a ZIP (report_zip.go).
 			verbReportZIP: {role: mmo.RoleLeader, fn: b.onReportZIP},
+			verbRegAll:    {role: mmo.RoleLeader, fn: b.onRegAll}, // registers_any.go
 			// The conversation's home screen and meeting views (issue 12).
 			verbHome:         {role: mmo.RoleMember, fn: b.onHome},
 			verbEventLoud:    {role: mmo.RoleLeader, fn: b.onEventLoud},
