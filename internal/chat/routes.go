@@ -227,7 +227,8 @@ func (b *Engine) buildRoutes() routes {
 			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
 			// Duties, wave 3: the report with the theses as a ZIP (report_zip.go).
 			verbReportZIP: {role: mmo.RoleLeader, fn: b.onReportZIP},
-			verbRegAll:    {role: mmo.RoleLeader, fn: b.onRegAll}, // registers_any.go
+			verbRegAll:    {role: mmo.RoleLeader, fn: b.onRegAll},   // registers_any.go
+			verbLinkMerge: {role: mmo.RoleGuest, fn: b.onLinkMerge}, // link_merge.go
 			// The conversation's home screen and meeting views (issue 12).
 			verbHome:         {role: mmo.RoleMember, fn: b.onHome},
 			verbEventLoud:    {role: mmo.RoleLeader, fn: b.onEventLoud},
