@@ -6,7 +6,9 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/render"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -287,4 +289,35 @@ func buttonTexts(m telegramtest.Message) []string {
 		out = append(out, b.Text)
 	}
 	return out
+}
+
+// TestSlowFetchHoldsNobodyUp: while the theses of a ZIP are fetched from
+// a messenger that does not answer, the bot's other messages keep going;
+// the archive follows once the files are in. The overall rate is
+// Telegram's own, so that one message's turn is all that is booked ahead,
+// and a fetch that held it would hold every chat.
+func TestSlowFetchHoldsNobodyUp(t *testing.T) {
+	h := newHarnessOn(t, true, false, func(c *config.Config) {
+		c.Limits.GlobalPerSecond = 30
+		c.Telegram.RequestTimeout = 30 * time.Second // the hanging fetch outlasts a person's patience
+	})
+	tm := newTeam(t, h, "telegram", "telegram", "telegram")
+	l, anna, boris := tm.leader, tm.members[0], tm.members[1]
+	publishMeeting(t, l, "Итоги первой четверти")
+	h.settle()
+	for _, p := range []person{l, anna, boris} {
+		p.drain()
+	}
+	shareTheses(t, anna, l, "tezisy.docx", []byte("PK тезисы"), "Формирующее оценивание", "Итоги первой четверти")
+	l.send("/report")
+	view := expect(t, l, "Отчёт")
+	h.srv.Inject(telegramtest.Fault{Method: "getFile", Kind: telegramtest.Hang})
+	l.press(t, view, "ZIP")
+	waitUntil(t, "the fetch to hang", func() bool { return h.srv.Hanging("getFile") == 1 })
+	boris.send("/help")
+	expect(t, boris, "")
+	h.srv.Release("getFile")
+	if doc := expect(t, l, "с тезисами выступлений (1)"); !strings.HasSuffix(doc.name, ".zip") {
+		t.Errorf("archive %q", doc.name)
+	}
 }

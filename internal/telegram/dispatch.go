@@ -250,10 +250,10 @@ func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
 // messages reach Telegram as evenly spaced as their turns; one that is
 // not sent gives its turn back. Menus pass no turn.
 func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
-	sending := false
+	sending, booked := false, t != nil
 	if t != nil {
 		defer func() {
-			if !sending {
+			if booked && !sending {
 				d.sender.pace.cancel(t.at)
 			}
 			t.release()
@@ -282,8 +282,18 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	if m.TargetKey != "" && !d.resolve(p, m) {
 		return
 	}
+	foreign := m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger
+	rebook := t != nil && (foreign || m.Bundle != nil)
+	if rebook {
+		// Files are fetched first, which may take long: the turn goes
+		// back meanwhile, so that the other chats' messages keep going,
+		// and a new one is booked once the files are in.
+		d.sender.pace.cancel(t.at)
+		booked = false
+		t.release()
+	}
 	var copyFrom, copyID string // a file of another messenger going up (fetch.go)
-	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
+	if foreign {
 		// A file a person sent through another messenger: Telegram has
 		// no id of it, so its bytes go up, unless they went up before.
 		if copyFrom, copyID, err = d.fetchFile(ctx, &m.Message); err != nil {
@@ -302,6 +312,10 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 			d.done(p, boltdb.Failed)
 			return
 		}
+	}
+	if rebook {
+		t = &turn{at: d.sender.pace.book(time.Now()), release: func() {}}
+		booked = true
 	}
 	c, err := m.chattable(d.codec, p.ChatID)
 	if err != nil {
