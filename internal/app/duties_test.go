@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/config"
+	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -319,5 +321,53 @@ func TestSlowFetchHoldsNobodyUp(t *testing.T) {
 	h.srv.Release("getFile")
 	if doc := expect(t, l, "с тезисами выступлений (1)"); !strings.HasSuffix(doc.name, ".zip") {
 		t.Errorf("archive %q", doc.name)
+	}
+}
+
+// TestLostFileCopyIsUploadedAgain: when MAX no longer knows the token of
+// a file's copy, the copy is forgotten and the file uploaded afresh: the
+// person gets it all the same.
+func TestLostFileCopyIsUploadedAgain(t *testing.T) {
+	h := newHarnessOn(t, true, true, nil)
+	tm := newTeam(t, h, "telegram", "max")
+	l, anna := tm.leader, tm.members[0]
+	plan := []byte("PK конспект урока")
+	l.send("/share")
+	expect(t, l, "Материал для банка")
+	l.sendDocument("конспект.docx", plan, "")
+	expect(t, l, "Название материала?")
+	l.send("Конспект урока геометрии")
+	l.press(t, expect(t, l, "Что это за материал?"), "Конспект урока")
+	expect(t, l, "Вид: Конспект урока")
+	l.press(t, expect(t, l, "Предмет?"), "математика")
+	expect(t, l, "Предмет: математика")
+	expect(t, l, "Ключевые слова")
+	l.send("-")
+	expect(t, l, "добавлен в банк")
+	var fileID string
+	err := h.m.DB.View(func(tx *boltdb.Tx) error {
+		return tx.Materials(func(m *mmo.Material) bool {
+			fileID = m.File.FileID
+			return false
+		})
+	})
+	if err != nil || fileID == "" {
+		t.Fatalf("the material's file: %q %v", fileID, err)
+	}
+	if err := h.m.DB.PutFileCopy("telegram", fileID, "max", "lost-token"); err != nil {
+		t.Fatal(err)
+	}
+	download := func() msg {
+		anna.send("/bank")
+		expect(t, anna, "Банк материалов")
+		anna.send("геометрии")
+		anna.press(t, expect(t, anna, "Найдено: 1"), "1")
+		return anna.next(t)
+	}
+	if f := download(); !bytes.Equal(f.file, plan) {
+		t.Errorf("the file after the lost copy: %q %q", f.name, f.file)
+	}
+	if id, _ := h.m.DB.FileCopy("telegram", fileID, "max"); id == "" || id == "lost-token" {
+		t.Errorf("the copy recorded: %q", id)
 	}
 }

@@ -52,3 +52,12 @@ func (db *DB) PutFileCopy(from, fileID, to, id string) error {
 		return btx.Bucket(bucketFileCopies).Put(fileCopyKey(from, fileID, to), []byte(id))
 	})
 }
+
+// DeleteFileCopy forgets the copy of a file in messenger to, after a send
+// by it failed: the copy may have expired there, and the next send goes
+// up afresh.
+func (db *DB) DeleteFileCopy(from, fileID, to string) error {
+	return db.batch(func(btx *bolt.Tx) error {
+		return btx.Bucket(bucketFileCopies).Delete(fileCopyKey(from, fileID, to))
+	})
+}

@@ -40,4 +40,10 @@ func TestFileCopy(t *testing.T) {
 			t.Errorf("FileCopy(%s, %s, %s) = %q, %v; want %q", c.from, c.id, c.to, got, err, c.want)
 		}
 	}
+	if err := db.DeleteFileCopy("telegram", "AgAD", "max"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FileCopy("telegram", "AgAD", "max"); err != nil || got != "" {
+		t.Errorf("after DeleteFileCopy: %q, %v", got, err)
+	}
 }

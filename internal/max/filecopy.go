@@ -80,3 +80,22 @@ func (d *dispatcher) foreignFile(ctx context.Context, m *chat.Message, typ strin
 	}
 	return up.Attachment(), nil
 }
+
+// hasCopy reports whether the message's file is another messenger's
+// whose copy on MAX is recorded, so that it goes by the copy's token.
+func (d *dispatcher) hasCopy(m *chat.Message) bool {
+	if m.FileID == "" || m.FileFrom == "" || m.FileFrom == Messenger {
+		return false
+	}
+	token, err := d.db.FileCopy(m.FileFrom, m.FileID, Messenger)
+	return err == nil && token != ""
+}
+
+// forgetCopy drops the recorded copy of a file after a send by it
+// failed: MAX may have let the token go, and the file goes up again
+// rather than failing by the same token each time.
+func (d *dispatcher) forgetCopy(from, id string) {
+	if err := d.db.DeleteFileCopy(from, id, Messenger); err != nil {
+		d.log.Warn("outbox: forget a file's copy", "error", err)
+	}
+}
