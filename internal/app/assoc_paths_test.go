@@ -6,15 +6,14 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/telegram"
 )
 
-// forgetCurrent clears the association a user last chose, so that the next
-// command asks again.
-func forgetCurrent(t *testing.T, h *harness, uid int64) {
+// forgetCurrent clears the association a person last chose, so that the
+// next command asks again.
+func forgetCurrent(t *testing.T, h *harness, p person) {
 	t.Helper()
 	if err := h.m.DB.Update(func(tx *boltdb.Tx) error {
-		u, err := tx.UserByAccount(telegram.Messenger, uid)
+		u, err := tx.UserByAccount(p.on(), p.account())
 		if err != nil {
 			return err
 		}
@@ -48,88 +47,87 @@ func associationID(t *testing.T, h *harness, name string) uint64 {
 // associations is asked which one each leader's command is for, and can
 // switch from the member list and the invitation.
 func TestCoordinatorChoosesAssociation(t *testing.T) {
-	h := newHarness(t)
-	c := h.admin()
-	phys := "ММО учителей физики"
-	chem := "ММО учителей химии"
-	createAssociation(t, c, phys, "физика", false)
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		c := adminOn(t, h, on)
+		phys := "ММО учителей физики"
+		chem := "ММО учителей химии"
+		createAs(t, c, phys, "физика", false)
 
-	// The second one from the catalog's button.
-	c.Send("/associations")
-	list := next(t, c, "Действующих: 0, формирующихся: 1", phys)
-	press(t, c, list, "Создать объединение")
-	next(t, c, "Новое объединение")
-	c.Send(chem)
-	next(t, c, "Предмет или направление")
-	c.Send("химия")
-	next(t, c, "Коротко опишите")
-	c.Send("-")
-	press(t, c, next(t, c, "Как вступать"), "Свободно")
-	next(t, c, "Объединение «"+chem+"» создано")
-	card := next(t, c, "<b>"+chem+"</b>", "Предмет или направление: химия")
-	// Back from the card to the catalog, in place.
-	press(t, c, card, "⬅️ Все объединения")
-	catalog := next(t, c, "Действующих: 0, формирующихся: 2", phys, chem)
-	if catalog.ID != card.ID {
-		t.Error("the catalog did not replace the card")
-	}
-	if m := missingButtons(catalog, phys, chem, "➕ Создать объединение"); len(m) != 0 {
-		t.Errorf("the catalog lacks %v: %v", m, catalog.Buttons())
-	}
+		// The second one from the catalog's button.
+		c.send("/associations")
+		list := expect(t, c, "Действующих: 0, формирующихся: 1", phys)
+		c.press(t, list, "Создать объединение")
+		expect(t, c, "Новое объединение")
+		c.send(chem)
+		expect(t, c, "Предмет или направление")
+		c.send("химия")
+		expect(t, c, "Коротко опишите")
+		c.send("-")
+		c.press(t, expect(t, c, "Как вступать"), "Свободно")
+		expect(t, c, "Объединение «"+chem+"» создано")
+		card := expect(t, c, "<b>"+chem+"</b>", "Предмет или направление: химия")
+		// Back from the card to the catalog, in place.
+		c.press(t, card, "⬅️ Все объединения")
+		catalog := expect(t, c, "Действующих: 0, формирующихся: 2", phys, chem)
+		if catalog.id != card.id {
+			t.Error("the catalog did not replace the card")
+		}
+		hasAll(t, "the catalog", catalog, phys, chem, "➕ Создать объединение")
 
-	for _, tc := range []struct {
-		command, pick, want string
-		inPlace             bool
-	}{
-		{"/invite", chem, "У «" + chem + "» сейчас нет действующей ссылки-приглашения.", true},
-		{"/newevent", phys, "<b>Новое мероприятие</b> «" + phys + "». Выберите формат.", false},
-		{"/plan", chem, "<b>План работы «" + chem + "» на 2026/2027 учебный год</b>", true},
-		{"/report", phys, "<b>Отчёт «" + phys + "» за 2026/2027 учебный год</b>", true},
-	} {
-		t.Run(strings.TrimPrefix(tc.command, "/"), func(t *testing.T) {
-			forgetCurrent(t, h, adminID)
-			c.Send(tc.command)
-			choose := next(t, c, "Выберите объединение, с каким работать")
-			if m := missingButtons(choose, phys, chem); len(m) != 0 || len(choose.Buttons()) != 2 {
-				t.Fatalf("chooser buttons %v", choose.Buttons())
-			}
-			press(t, c, choose, tc.pick)
-			got := next(t, c, tc.want)
-			if (got.ID == choose.ID) != tc.inPlace {
-				t.Errorf("in place %v, want %v: %s", got.ID == choose.ID, tc.inPlace, got)
-			}
-			if u, _ := h.storedUser(adminID); u.Current != associationID(t, h, tc.pick) {
-				t.Errorf("the choice was not remembered: current %d", u.Current)
-			}
-			// Remembered: the command goes straight to it.
-			c.Send(tc.command)
-			next(t, c, tc.want)
-		})
-	}
-	if d := h.dialog(adminID); d != nil {
-		t.Errorf("a form left open: %+v", d) // the later commands abandoned /newevent's
-	}
+		for _, tc := range []struct {
+			command, pick, want string
+			inPlace             bool
+		}{
+			{"/invite", chem, "У «" + chem + "» сейчас нет действующей ссылки-приглашения.", true},
+			{"/newevent", phys, "<b>Новое мероприятие</b> «" + phys + "». Выберите формат.", false},
+			{"/plan", chem, "<b>План работы «" + chem + "» на 2026/2027 учебный год</b>", true},
+			{"/report", phys, "<b>Отчёт «" + phys + "» за 2026/2027 учебный год</b>", true},
+		} {
+			t.Run(strings.TrimPrefix(tc.command, "/"), func(t *testing.T) {
+				forgetCurrent(t, h, c)
+				c.send(tc.command)
+				choose := expect(t, c, "Выберите объединение, с каким работать")
+				if !choose.has(phys) || !choose.has(chem) || len(choose.buttons) != 2 {
+					t.Fatalf("chooser buttons %v", choose.buttons)
+				}
+				c.press(t, choose, tc.pick)
+				got := expect(t, c, tc.want)
+				if (got.id == choose.id) != tc.inPlace {
+					t.Errorf("in place %v, want %v: %q", got.id == choose.id, tc.inPlace, got.text)
+				}
+				if u := h.stored(c); u.Current != associationID(t, h, tc.pick) {
+					t.Errorf("the choice was not remembered: current %d", u.Current)
+				}
+				// Remembered: the command goes straight to it.
+				c.send(tc.command)
+				expect(t, c, tc.want)
+			})
+		}
+		if d := h.dialogOf(c); d != nil {
+			t.Errorf("a form left open: %+v", d) // the later commands abandoned /newevent's
+		}
 
-	// Switching from the invitation and from the member list.
-	c.Send("/invite")
-	inv := next(t, c, "У «"+phys+"» сейчас нет действующей ссылки")
-	press(t, c, inv, "🔁 Другое объединение")
-	choose := next(t, c, "Выберите объединение, с каким работать")
-	if choose.ID != inv.ID {
-		t.Error("the chooser did not replace the invitation")
-	}
-	press(t, c, choose, chem)
-	inv = next(t, c, "У «"+chem+"» сейчас нет действующей ссылки")
-	c.Send("/members")
-	members := next(t, c, "Участники «"+chem+"»", "В объединении пока нет участников")
-	press(t, c, members, "🔁 Другое объединение")
-	press(t, c, next(t, c, "Выберите объединение, с каким работать"), phys)
-	if m := next(t, c, "Участники «"+phys+"»"); m.ID != members.ID {
-		t.Error("the other list did not open in place")
-	}
-	if u, _ := h.storedUser(adminID); u.Current != associationID(t, h, phys) {
-		t.Errorf("the switch was not remembered: current %d", u.Current)
-	}
+		// Switching from the invitation and from the member list.
+		c.send("/invite")
+		inv := expect(t, c, "У «"+phys+"» сейчас нет действующей ссылки")
+		c.press(t, inv, "🔁 Другое объединение")
+		choose := expect(t, c, "Выберите объединение, с каким работать")
+		if choose.id != inv.id {
+			t.Error("the chooser did not replace the invitation")
+		}
+		c.press(t, choose, chem)
+		expect(t, c, "У «"+chem+"» сейчас нет действующей ссылки")
+		c.send("/members")
+		members := expect(t, c, "Участники «"+chem+"»", "В объединении пока нет участников")
+		c.press(t, members, "🔁 Другое объединение")
+		c.press(t, expect(t, c, "Выберите объединение, с каким работать"), phys)
+		if m := expect(t, c, "Участники «"+phys+"»"); m.id != members.id {
+			t.Error("the other list did not open in place")
+		}
+		if u := h.stored(c); u.Current != associationID(t, h, phys) {
+			t.Errorf("the switch was not remembered: current %d", u.Current)
+		}
+	})
 }
 
 // TestMembersPaging: more than ten members take two pages, opened from the

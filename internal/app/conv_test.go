@@ -310,44 +310,6 @@ func TestParentsLinkOnTheCard(t *testing.T) {
 	}
 }
 
-// TestCoordinatorActsFromTheDigest: the digest's lines are buttons:
-// open the association, remind its leader (once a day).
-func TestCoordinatorActsFromTheDigest(t *testing.T) {
-	h := newHarness(t)
-	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
-	coord := coordinatorChat(h)
-	// 13 June 2027, 10:00 in Moscow: the report is due in a week.
-	h.clock.Add(time.Date(2027, 6, 13, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
-	d := nextSkipping(t, coord, "\x00", "Сводка на 13.06.2027")
-	h.quiet()
-	leader.Drain()
-	if m := missingButtons(d, "🏛 ММО учителей математики", "🔔 Напомнить руководителю: ММО учителей математики", "XLSX"); len(m) != 0 {
-		t.Fatalf("the digest lacks %v: %v", m, d.Buttons())
-	}
-	if a := press(t, coord, d, "Напомнить руководителю"); a.ShowAlert || !strings.Contains(a.Text, "напомнили") {
-		t.Errorf("the reminder: %+v", a)
-	}
-	nudge := next(t, leader, "Координатор напоминает", "Отчёт за 2026/2027 учебный год", "ММО учителей математики", "20.06.2027")
-	if _, ok := nudge.Button("Открыть"); !ok {
-		t.Errorf("the leader's reminder has no way to the report: %v", nudge.Buttons())
-	}
-	if a := press(t, coord, d, "Напомнить руководителю"); !a.ShowAlert || !strings.Contains(a.Text, "уже напоминали") {
-		t.Errorf("a second reminder the same day: %+v", a)
-	}
-	coord.Send("/overview")
-	if ov := next(t, coord, "Обзор объединений"); len(missingButtons(ov, "🏛 ММО учителей математики", "XLSX")) != 0 {
-		t.Errorf("the overview's lines are not buttons: %v", ov.Buttons())
-	}
-	press(t, coord, d, "🏛 ММО учителей математики")
-	if card := next(t, coord, "<b>ММО учителей математики</b>"); card.ID == d.ID {
-		t.Error("the card took the digest's place")
-	}
-	h.quiet()
-	if extra := leader.Drain(); len(extra) != 0 {
-		t.Errorf("the leader was reminded twice: %v", extra)
-	}
-}
-
 // TestEnglishDatesAreUnambiguous: an English reader sees «23 Nov 2026»,
 // not «23.11.2026», and «30 Nov 14:00» in the list of meetings.
 func TestEnglishDatesAreUnambiguous(t *testing.T) {

@@ -76,11 +76,11 @@ func TestLinkAccounts(t *testing.T) {
 	expect(t, onMax, "Ваш ответ: ✅ придёте")
 	expect(t, l, "✅ 1 · 🤔 0 · ❌ 0 · нет ответа 0")
 
-	// A registered profile of its own is not merged.
+	// One account per messenger: a second MAX profile is not merged in.
 	other := h.person("max", 778, "Борис")
 	enrol(t, other, "Борисов Борис Борисович", "Школа № 2", "учитель")
 	onTG.send("/link")
 	code = linkCodeRE.FindStringSubmatch(expect(t, onTG, "Привязка аккаунта").text)[1]
 	other.send("/link " + code)
-	expect(t, other, "уже зарегистрирован как Борисов Борис Борисович")
+	expect(t, other, "К профилю уже привязан аккаунт MAX")
 }

@@ -51,344 +51,364 @@ func scheduleEvent(t *testing.T, leader *telegramtest.User, format, topic, when,
 	return next(t, leader, "Черновик: участники его ещё не видят", topic)
 }
 
+// The tests of meetings below run through both messengers (see
+// forEachMessenger): a leader on one, members on the same.
+
+// TestScheduleWithNaturalDates: the form of a new event reads dates as
+// people type them, explains what it cannot take, and a member sees
+// nothing before publication.
 func TestScheduleWithNaturalDates(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Петров Пётр Петрович")
-	// The clock is Monday 23.11.2026 09:00 UTC, 12:00 in Moscow.
-	leader.Send("/newevent")
-	press(t, leader, next(t, leader, "Выберите формат"), "Заседание")
-	next(t, leader, "Формат: Заседание")
-	next(t, leader, "Тема")
-	leader.Send("Ф")
-	next(t, leader, "Слишком коротко")
-	leader.Send("2025")
-	next(t, leader, "Текст должен содержать буквы")
-	leader.Send("Функциональная грамотность")
-	next(t, leader, "Когда?")
-	for _, bad := range []struct{ in, hint string }{
-		{"31.02 15:00", "Не удалось распознать дату"},
-		{"когда-нибудь", "Не удалось распознать дату"},
-		{"25.12", "Укажите и время"},
-		{"23.11 10:00", "уже прошло"},
-		{"25.12.2030 10:00", "не более чем на два года"},
-	} {
-		leader.Send(bad.in)
-		next(t, leader, bad.hint)
-	}
-	leader.Send("25.12 15:30")
-	confirm := next(t, leader, "25 декабря 2026 (пятница), 15:30")
-	press(t, leader, confirm, "Нет, ввести заново")
-	next(t, leader, "ещё раз")
-	leader.Send("завтра в 15:00")
-	press(t, leader, next(t, leader, "24 ноября 2026 (вторник), 15:00"), "Да, верно")
-	next(t, leader, "24 ноября 2026")
-	next(t, leader, "Сколько продлится?")
-	leader.Send("полдня")
-	next(t, leader, "Не удалось распознать длительность")
-	leader.Send("2 часа")
-	next(t, leader, "Где пройдёт?")
-	leader.Send("-")
-	next(t, leader, "Ссылка")
-	leader.Send("-")
-	next(t, leader, "Нужно указать место или ссылку")
-	leader.Send("-")
-	next(t, leader, "Ссылка")
-	leader.Send("telemost.ru/123")
-	next(t, leader, "Нужна ссылка целиком, с https:// в начале")
-	leader.Send("https://telemost.yandex.ru/j/12345")
-	next(t, leader, "Повестка")
-	leader.Send("-")
-	next(t, leader, "Черновик сохранён")
-	draft := next(t, leader, "Заседание «ММО учителей математики»", "24 ноября 2026 (вторник), 15:00–17:00", "🔗 https://telemost.yandex.ru/j/12345")
-	h.quiet()
-	if extra := us[0].Drain(); len(extra) != 0 {
-		t.Fatalf("a member saw a draft: %v", extra)
-	}
-	press(t, leader, draft, "Опубликовать")
-	card := next(t, leader, "Заседание № 1 «ММО учителей математики»", "Объявлено", "нет ответа 1")
-	ann := next(t, us[0], "Новое мероприятие", "Заседание № 1", "Функциональная грамотность", "Придёте?")
-	if len(ann.Buttons()) != 4 {
-		t.Errorf("announcement buttons %v", ann.Buttons())
-	}
-	if !strings.Contains(card.Text, "доставлено 0 из 1. Ещё 1 в очереди") {
-		t.Errorf("the card at publication: %q", card.Text)
-	}
-	h.srv.Settle(t) // the delivery is recorded just after the message arrives
-	press(t, leader, card, "Обновить")
-	next(t, leader, "доставлено 1 из 1")
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l, u := tm.leader, tm.members[0]
+		// The clock is Monday 23.11.2026 09:00 UTC, 12:00 in Moscow.
+		l.send("/newevent")
+		l.press(t, expect(t, l, "Выберите формат"), "Заседание")
+		expect(t, l, "Формат: Заседание")
+		expect(t, l, "Тема")
+		l.send("Ф")
+		expect(t, l, "Слишком коротко")
+		l.send("2025")
+		expect(t, l, "Текст должен содержать буквы")
+		l.send("Функциональная грамотность")
+		expect(t, l, "Когда?")
+		for _, bad := range []struct{ in, hint string }{
+			{"31.02 15:00", "Не удалось распознать дату"},
+			{"когда-нибудь", "Не удалось распознать дату"},
+			{"25.12", "Укажите и время"},
+			{"23.11 10:00", "уже прошло"},
+			{"25.12.2030 10:00", "не более чем на два года"},
+		} {
+			l.send(bad.in)
+			expect(t, l, bad.hint)
+		}
+		l.send("25.12 15:30")
+		confirm := expect(t, l, "25 декабря 2026 (пятница), 15:30")
+		l.press(t, confirm, "Нет, ввести заново")
+		expect(t, l, "ещё раз")
+		l.send("завтра в 15:00")
+		l.press(t, expect(t, l, "24 ноября 2026 (вторник), 15:00"), "Да, верно")
+		expect(t, l, "24 ноября 2026")
+		expect(t, l, "Сколько продлится?")
+		l.send("полдня")
+		expect(t, l, "Не удалось распознать длительность")
+		l.send("2 часа")
+		expect(t, l, "Где пройдёт?")
+		l.send("-")
+		expect(t, l, "Ссылка")
+		l.send("-")
+		expect(t, l, "Нужно указать место или ссылку")
+		l.send("-")
+		expect(t, l, "Ссылка")
+		l.send("telemost.ru/123")
+		expect(t, l, "Нужна ссылка целиком, с https:// в начале")
+		l.send("https://telemost.yandex.ru/j/12345")
+		expect(t, l, "Повестка")
+		l.send("-")
+		expect(t, l, "Черновик сохранён")
+		draft := expect(t, l, "Заседание «ММО учителей математики»", "24 ноября 2026 (вторник), 15:00–17:00", "🔗 https://telemost.yandex.ru/j/12345")
+		h.quiet()
+		if n := u.drain(); n != 0 {
+			t.Fatalf("a member saw a draft (%d messages)", n)
+		}
+		l.press(t, draft, "Опубликовать")
+		card := expect(t, l, "Заседание № 1 «ММО учителей математики»", "Объявлено", "нет ответа 1")
+		ann := expect(t, u, "Новое мероприятие", "Заседание № 1", "Функциональная грамотность", "Придёте?")
+		if len(ann.buttons) != 4 {
+			t.Errorf("announcement buttons %v", ann.buttons)
+		}
+		if !strings.Contains(card.text, "доставлено 0 из 1. Ещё 1 в очереди") {
+			t.Errorf("the card at publication: %q", card.text)
+		}
+		h.settle() // the delivery is recorded just after the message arrives
+		l.press(t, card, "Обновить")
+		expect(t, l, "доставлено 1 из 1")
+	})
 }
 
+// TestAnswersNudgeAndLiveCard: members answer and change their minds on
+// the announcement, the leader's card counts them in place, a nudge to
+// those who did not answer goes once a day, the calendar file is right,
+// and a stranger's forged answer is refused.
 func TestAnswersNudgeAndLiveCard(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна")
-	draft := scheduleEvent(t, leader, "Семинар", "Проектная деятельность", "30.11 14:00", "30 ноября 2026 (понедельник), 14:00")
-	press(t, leader, draft, "Опубликовать")
-	card := next(t, leader, "Объявлено", "нет ответа 3")
-	var anns []telegramtest.Message
-	for _, u := range us {
-		anns = append(anns, next(t, u, "Новое мероприятие", "Семинар «ММО учителей математики»", "1. Итоги олимпиады"))
-	}
-	h.srv.Settle(t)
-	press(t, leader, card, "Обновить")
-	card = next(t, leader, "доставлено 3 из 3")
-
-	a := press(t, us[0], anns[0], "Приду")
-	if !strings.Contains(a.Text, "придёте") {
-		t.Errorf("answer toast %q", a.Text)
-	}
-	marked := next(t, us[0], "Ваш ответ: ✅ придёте")
-	if _, ok := marked.Button("✓ ✅ Приду"); !ok {
-		t.Errorf("the chosen answer is not marked: %v", marked.Buttons())
-	}
-	live := next(t, leader, "✅ 1 · 🤔 0 · ❌ 0 · нет ответа 2", "Антонова А. А.")
-	if live.ID != card.ID {
-		t.Error("the leader's card was not refreshed in place")
-	}
-	press(t, us[1], anns[1], "Возможно")
-	next(t, us[1], "возможно")
-	next(t, leader, "✅ 1 · 🤔 1 · ❌ 0 · нет ответа 1")
-	// Changing one's mind.
-	press(t, us[0], marked, "Не смогу")
-	next(t, us[0], "не сможете")
-	live = next(t, leader, "✅ 0 · 🤔 1 · ❌ 1 · нет ответа 1")
-
-	// No nudge is offered while the announcement is fresh.
-	if _, ok := live.Button("Напомнить"); ok {
-		t.Errorf("a nudge offered seconds after publishing: %v", live.Buttons())
-	}
-	// A day later it is; it asks for a confirmation naming who gets it.
-	h.clock.Add(24*time.Hour + time.Minute)
-	press(t, leader, live, "Обновить")
-	live = next(t, leader, "нет ответа 1")
-	press(t, leader, live, "Напомнить не ответившему (1)")
-	confirm := next(t, leader, "Напомнить 1 участнику, который не ответил?", "Васильева В. В.")
-	h.quiet()
-	if extra := us[2].Drain(); len(extra) != 0 {
-		t.Errorf("a nudge went before the confirmation: %v", extra)
-	}
-	press(t, leader, confirm, "Да, напомнить")
-	after := next(t, leader, "нет ответа 1")
-	if _, ok := after.Button("Напомнить"); ok {
-		t.Errorf("the nudge is offered again the same day: %v", after.Buttons())
-	}
-	nudge := next(t, us[2], "Ответьте, пожалуйста, придёте ли", "Проектная деятельность")
-	if len(nudge.Text) > 300 {
-		t.Errorf("the nudge repeats the card (%d bytes): %q", len(nudge.Text), nudge.Text)
-	}
-	// The confirmation pressed twice sends nothing more: once a day.
-	if a := press(t, leader, confirm, "Да, напомнить"); !a.ShowAlert || !strings.Contains(a.Text, "Напоминать некому") {
-		t.Errorf("a second nudge the same day: %+v", a)
-	}
-	h.quiet()
-	for _, u := range us {
-		if extra := u.Drain(); len(extra) != 0 {
-			t.Errorf("user %d got a second nudge or one after answering: %v", u.ID, extra)
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on, on)
+		l, us := tm.leader, tm.members
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "30.11 14:00",
+			date: "30 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
+		card := expect(t, l, "Объявлено", "нет ответа 3")
+		var anns []msg
+		for _, u := range us {
+			anns = append(anns, expect(t, u, "Новое мероприятие", "Семинар «ММО учителей математики»", "1. Итоги олимпиады"))
 		}
-	}
-	press(t, us[2], nudge, "Приду")
-	if m := next(t, us[2], "Проектная деятельность"); len(m.Text) > 300 {
-		t.Errorf("the answered nudge grew into the card: %q", m.Text)
-	}
-	next(t, us[2], "Ваш ответ: ✅ придёте") // the announcement, marked in place
-	next(t, leader, "нет ответа 0")
+		h.settle()
+		l.press(t, card, "Обновить")
+		card = expect(t, l, "доставлено 3 из 3")
 
-	// The calendar file.
-	press(t, us[2], anns[2], "В календарь")
-	ics := us[2].Next(t)
-	if ics.Document == nil || !strings.HasSuffix(ics.Document.Name, ".ics") {
-		t.Fatalf("no .ics: %+v", ics)
-	}
-	body := string(ics.Document.Bytes)
-	// 30.11 14:00 in Moscow is 11:00 UTC.
-	for _, want := range []string{"BEGIN:VCALENDAR", "DTSTART:20261130T110000Z", "DTEND:20261130T123000Z", "Проектная деятельность", "МБОУ СОШ № 5\\, каб. 21"} {
-		if !strings.Contains(body, want) {
-			t.Errorf(".ics lacks %q:\n%s", want, body)
+		if a := us[0].press(t, anns[0], "Приду"); !strings.Contains(a, "придёте") {
+			t.Errorf("answer notice %q", a)
 		}
-	}
+		marked := expect(t, us[0], "Ваш ответ: ✅ придёте")
+		if !marked.has("✓ ✅ Приду") {
+			t.Errorf("the chosen answer is not marked: %v", marked.buttons)
+		}
+		live := expect(t, l, "✅ 1 · 🤔 0 · ❌ 0 · нет ответа 2", "Антонова А. А.")
+		if live.id != card.id {
+			t.Error("the leader's card was not refreshed in place")
+		}
+		us[1].press(t, anns[1], "Возможно")
+		expect(t, us[1], "возможно")
+		expect(t, l, "✅ 1 · 🤔 1 · ❌ 0 · нет ответа 1")
+		// Changing one's mind.
+		us[0].press(t, marked, "Не смогу")
+		expect(t, us[0], "не сможете")
+		live = expect(t, l, "✅ 0 · 🤔 1 · ❌ 1 · нет ответа 1")
 
-	// A stranger cannot answer.
-	stranger := h.teacher(399, "Чужаков Иван Иванович")
-	b, _ := anns[0].Button("Приду")
-	id := stranger.PressData(anns[0].ID, b.Data)
-	if a := stranger.Answer(t, id); !a.ShowAlert {
-		t.Errorf("a stranger's forged answer: %+v", a)
-	}
-	stranger.Send("/newevent")
-	next(t, stranger, "недоступна")
+		// No nudge is offered while the announcement is fresh.
+		if live.has("Напомнить") {
+			t.Errorf("a nudge offered seconds after publishing: %v", live.buttons)
+		}
+		// A day later it is; it asks for a confirmation naming who gets it.
+		h.clock.Add(24*time.Hour + time.Minute)
+		l.press(t, live, "Обновить")
+		live = expect(t, l, "нет ответа 1")
+		l.press(t, live, "Напомнить не ответившему (1)")
+		confirm := expect(t, l, "Напомнить 1 участнику, который не ответил?", "Васильева В. В.")
+		h.quiet()
+		if n := us[2].drain(); n != 0 {
+			t.Errorf("a nudge went before the confirmation (%d messages)", n)
+		}
+		l.press(t, confirm, "Да, напомнить")
+		if after := expect(t, l, "нет ответа 1"); after.has("Напомнить") {
+			t.Errorf("the nudge is offered again the same day: %v", after.buttons)
+		}
+		nudge := expect(t, us[2], "Ответьте, пожалуйста, придёте ли", "Проектная деятельность")
+		if len(nudge.text) > 300 {
+			t.Errorf("the nudge repeats the card (%d bytes): %q", len(nudge.text), nudge.text)
+		}
+		// The confirmation pressed twice sends nothing more: once a day.
+		if a := l.pressRefused(t, confirm, "Да, напомнить"); !strings.Contains(a, "Напоминать некому") {
+			t.Errorf("a second nudge the same day: %q", a)
+		}
+		h.quiet()
+		for _, u := range us {
+			if n := u.drain(); n != 0 {
+				t.Errorf("member %d got a second nudge or one after answering (%d messages)", u.account(), n)
+			}
+		}
+		us[2].press(t, nudge, "Приду")
+		if m := expect(t, us[2], "Проектная деятельность"); len(m.text) > 300 {
+			t.Errorf("the answered nudge grew into the card: %q", m.text)
+		}
+		expect(t, us[2], "Ваш ответ: ✅ придёте") // the announcement, marked in place
+		expect(t, l, "нет ответа 0")
+
+		// The calendar file.
+		us[2].press(t, anns[2], "В календарь")
+		ics := us[2].next(t)
+		if !strings.HasSuffix(ics.name, ".ics") {
+			t.Fatalf("no .ics: %q %q", ics.name, ics.text)
+		}
+		// 30.11 14:00 in Moscow is 11:00 UTC.
+		for _, want := range []string{"BEGIN:VCALENDAR", "DTSTART:20261130T110000Z", "DTEND:20261130T123000Z", "Проектная деятельность", "МБОУ СОШ № 5\\, каб. 21"} {
+			if !strings.Contains(string(ics.file), want) {
+				t.Errorf(".ics lacks %q:\n%s", want, ics.file)
+			}
+		}
+
+		// A stranger cannot answer.
+		stranger := h.person(on, 399, "Чужак")
+		enrol(t, stranger, "Чужаков Иван Иванович", "Школа № 9", "учитель")
+		if a := stranger.pressForged(t, anns[0], "Приду"); a == "" || strings.Contains(a, "придёте") {
+			t.Errorf("a stranger's forged answer: %q", a)
+		}
+		stranger.send("/newevent")
+		expect(t, stranger, "недоступна")
+		h.quiet()
+		if n := l.drain(); n != 0 {
+			t.Errorf("the forged answer reached the leader's card (%d messages)", n)
+		}
+	})
 }
 
+// TestChangeResetsAnswersAndCancelTellsEveryone: a change of place asks
+// the answers again, one of time keeps them, a typo is fixed quietly,
+// and a cancellation is told once; each announcement changes in place.
 func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
-	draft := scheduleEvent(t, leader, "Заседание", "Итоги полугодия", "28.12 15:00", "28 декабря 2026 (понедельник), 15:00")
-	press(t, leader, draft, "Опубликовать")
-	card := next(t, leader, "Объявлено")
-	ann0 := next(t, us[0], "Новое мероприятие")
-	ann1 := next(t, us[1], "Новое мероприятие")
-	anns := []telegramtest.Message{ann0, ann1}
-	press(t, us[0], ann0, "Приду")
-	next(t, us[0], "придёте")
-	next(t, leader, "✅ 1")
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		l, us := tm.leader, tm.members
+		publishEvent(t, l, eventForm{format: "Заседание", topic: "Итоги полугодия", when: "28.12 15:00", date: "28 декабря 2026"})
+		card := expect(t, l, "Объявлено")
+		anns := []msg{expect(t, us[0], "Новое мероприятие"), expect(t, us[1], "Новое мероприятие")}
+		first := anns[0]
+		us[0].press(t, anns[0], "Приду")
+		expect(t, us[0], "придёте")
+		expect(t, l, "✅ 1")
 
-	// A new room: the leader sees what changes and chooses how loud.
-	press(t, leader, card, "Изменить")
-	press(t, leader, next(t, leader, "Что изменить?"), "Место")
-	next(t, leader, "Новое место")
-	leader.Send("Гимназия № 3, актовый зал")
-	ask := next(t, leader, "Что изменится", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>")
-	if m := missingButtons(ask, "Уведомить участников и сбросить ответы", "Уведомить, ответы сохранить", "Исправить без уведомления", "✖ Отмена"); len(m) != 0 {
-		t.Fatalf("the choice lacks %v: %v", m, ask.Buttons())
-	}
-	press(t, leader, ask, "Уведомить участников и сбросить ответы")
-	next(t, leader, "уведомление получат 2 участника")
-	next(t, leader, "нет ответа 2", "Гимназия № 3")
-	for i, u := range us {
-		// The announcement itself changes, old and new shown, with live
-		// buttons for the new version; one short notice points to it.
-		m := next(t, u, "Изменено", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>", "ответьте, пожалуйста, заново")
-		if m.ID != anns[i].ID {
-			t.Errorf("user %d: the announcement was not edited in place", u.ID)
+		// A new room: the leader sees what changes and chooses how loud.
+		l.press(t, card, "Изменить")
+		l.press(t, expect(t, l, "Что изменить?"), "Место")
+		expect(t, l, "Новое место")
+		l.send("Гимназия № 3, актовый зал")
+		ask := expect(t, l, "Что изменится", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>")
+		hasAll(t, "the choice", ask, "Уведомить участников и сбросить ответы", "Уведомить, ответы сохранить", "Исправить без уведомления", "✖ Отмена")
+		l.press(t, ask, "Уведомить участников и сбросить ответы")
+		expect(t, l, "уведомление получат 2 участника")
+		expect(t, l, "нет ответа 2", "Гимназия № 3")
+		for i, u := range us {
+			// The announcement itself changes, old and new shown, with live
+			// buttons for the new version; one short notice points to it.
+			m := expect(t, u, "Изменено", "Место: <s>МБОУ СОШ № 5, каб. 21</s> → <b>Гимназия № 3, актовый зал</b>", "ответьте, пожалуйста, заново")
+			if m.id != anns[i].id {
+				t.Errorf("member %d: the announcement was not edited in place", u.account())
+			}
+			anns[i] = m
+			if notice := expect(t, u, "Изменения:", "Итоги полугодия", "Объявление выше обновлено"); strings.Contains(notice.text, "Повестка") {
+				t.Errorf("the notice repeats the card: %q", notice.text)
+			}
 		}
-		anns[i] = m
-		notice := next(t, u, "Изменения:", "Итоги полугодия", "Объявление выше обновлено")
-		if strings.Contains(notice.Text, "Повестка") {
-			t.Errorf("the notice repeats the card: %q", notice.Text)
+		if a := us[0].pressRefused(t, first, "Возможно"); !strings.Contains(a, "изменилось") {
+			t.Errorf("an answer to the old version: %q", a)
 		}
-	}
-	if a := press(t, us[0], ann0, "Возможно"); !a.ShowAlert || !strings.Contains(a.Text, "изменилось") {
-		t.Errorf("an answer to the old version: %+v", a)
-	}
-	press(t, us[0], anns[0], "Приду")
-	next(t, us[0], "Ваш ответ: ✅ придёте")
-	next(t, leader, "✅ 1")
+		us[0].press(t, anns[0], "Приду")
+		expect(t, us[0], "Ваш ответ: ✅ придёте")
+		expect(t, l, "✅ 1")
 
-	// Moving the time, keeping the answers.
-	leader.Send("/meetings")
-	press(t, leader, next(t, leader, "Ближайшие мероприятия", "Итоги полугодия"), "Итоги полугодия")
-	card = next(t, leader, "Итоги полугодия", "Объявлено")
-	press(t, leader, card, "Изменить")
-	press(t, leader, next(t, leader, "Что изменить?"), "Дата и время")
-	next(t, leader, "Когда?")
-	leader.Send("29.12 16:00")
-	press(t, leader, next(t, leader, "29 декабря 2026"), "Да, верно")
-	next(t, leader, "29 декабря")
-	ask = next(t, leader, "Что изменится", "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
-	press(t, leader, ask, "Уведомить, ответы сохранить")
-	next(t, leader, "уведомление получат 2 участника")
-	card = next(t, leader, "29 декабря 2026 (вторник), 16:00–17:30", "✅ 1")
-	for i, u := range us {
-		m := next(t, u, "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
-		if strings.Contains(m.Text, "заново") || m.ID != anns[i].ID {
-			t.Errorf("user %d: the kept answers are asked again, or not in place: %q", u.ID, m.Text)
+		// Moving the time, keeping the answers.
+		l.send("/meetings")
+		l.press(t, expect(t, l, "Ближайшие мероприятия", "Итоги полугодия"), "Итоги полугодия")
+		card = expect(t, l, "Итоги полугодия", "Объявлено")
+		l.press(t, card, "Изменить")
+		l.press(t, expect(t, l, "Что изменить?"), "Дата и время")
+		expect(t, l, "Когда?")
+		l.send("29.12 16:00")
+		l.press(t, expect(t, l, "29 декабря 2026"), "Да, верно")
+		expect(t, l, "29 декабря")
+		ask = expect(t, l, "Что изменится", "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
+		l.press(t, ask, "Уведомить, ответы сохранить")
+		expect(t, l, "уведомление получат 2 участника")
+		card = expect(t, l, "29 декабря 2026 (вторник), 16:00–17:30", "✅ 1")
+		for i, u := range us {
+			m := expect(t, u, "Время: <s>28 декабря 2026 (понедельник), 15:00–16:30</s> → <b>29 декабря 2026 (вторник), 16:00–17:30</b>")
+			if strings.Contains(m.text, "заново") || m.id != anns[i].id {
+				t.Errorf("member %d: the kept answers are asked again, or not in place: %q", u.account(), m.text)
+			}
+			expect(t, u, "Изменения:", "Объявление выше обновлено")
 		}
-		next(t, u, "Изменения:", "Объявление выше обновлено")
-	}
 
-	// A typo fixed quietly: the announcements change, no one is told.
-	press(t, leader, card, "Изменить")
-	press(t, leader, next(t, leader, "Что изменить?"), "Место")
-	next(t, leader, "Новое место")
-	leader.Send("Гимназия № 3, актовый зал, 2 этаж")
-	press(t, leader, next(t, leader, "Что изменится"), "Исправить без уведомления")
-	next(t, leader, "Исправлено")
-	card = next(t, leader, "2 этаж", "✅ 1")
-	for i, u := range us {
-		if m := next(t, u, "2 этаж"); m.ID != anns[i].ID || strings.Contains(m.Text, "Изменено") {
-			t.Errorf("user %d: the quiet fix: %s", u.ID, m)
+		// A typo fixed quietly: the announcements change, no one is told.
+		l.press(t, card, "Изменить")
+		l.press(t, expect(t, l, "Что изменить?"), "Место")
+		expect(t, l, "Новое место")
+		l.send("Гимназия № 3, актовый зал, 2 этаж")
+		l.press(t, expect(t, l, "Что изменится"), "Исправить без уведомления")
+		expect(t, l, "Исправлено")
+		card = expect(t, l, "2 этаж", "✅ 1")
+		for i, u := range us {
+			if m := expect(t, u, "2 этаж"); m.id != anns[i].id || strings.Contains(m.text, "Изменено") {
+				t.Errorf("member %d: the quiet fix: %q", u.account(), m.text)
+			}
 		}
-	}
-	h.quiet()
-	for _, u := range us {
-		if extra := u.Drain(); len(extra) != 0 {
-			t.Errorf("user %d was told of a quiet fix: %v", u.ID, extra)
+		h.quiet()
+		for _, u := range us {
+			if n := u.drain(); n != 0 {
+				t.Errorf("member %d was told of a quiet fix (%d messages)", u.account(), n)
+			}
 		}
-	}
 
-	// Cancelling edits the announcement and tells everyone once.
-	press(t, leader, card, "Отменить")
-	press(t, leader, next(t, leader, "Отменить мероприятие «Итоги полугодия»?"), "Да, отменить")
-	next(t, leader, "Отменено.")
-	for i, u := range us {
-		if m := next(t, u, "Мероприятие отменено", "Итоги полугодия"); m.ID != anns[i].ID || len(m.Buttons()) != 0 {
-			t.Errorf("user %d: the cancelled announcement keeps buttons or is not in place: %s", u.ID, m)
+		// Cancelling edits the announcement and tells everyone once.
+		l.press(t, card, "Отменить")
+		l.press(t, expect(t, l, "Отменить мероприятие «Итоги полугодия»?"), "Да, отменить")
+		expect(t, l, "Отменено.")
+		for i, u := range us {
+			if m := expect(t, u, "Мероприятие отменено", "Итоги полугодия"); m.id != anns[i].id || len(m.buttons) != 0 {
+				t.Errorf("member %d: the cancelled announcement keeps buttons or is not in place: %q %v", u.account(), m.text, m.buttons)
+			}
+			expect(t, u, "Отменено:", "Итоги полугодия")
 		}
-		next(t, u, "Отменено:", "Итоги полугодия")
-	}
-	us[0].Send("/meetings")
-	next(t, us[0], "Ближайших мероприятий нет")
-	leader.Send("/meetings")
-	next(t, leader, "Прошедшие", "Итоги полугодия (ММО учителей математики) — отменено")
+		us[0].send("/meetings")
+		expect(t, us[0], "Ближайших мероприятий нет")
+		l.send("/meetings")
+		expect(t, l, "Прошедшие", "Итоги полугодия (ММО учителей математики) — отменено")
+	})
 }
 
+// TestReminders: the reminders of an event reach those who come or might
+// in their messenger, once, two lines with their answer marked; one due
+// while the bot was down is sent when it is back, and not again.
 func TestReminders(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна")
-	// Now is 23.11 12:00 Moscow; the event is 25.11 15:00 Moscow (12:00 UTC).
-	draft := scheduleEvent(t, leader, "Семинар", "Цифровые инструменты", "25.11 15:00", "25 ноября 2026 (среда), 15:00")
-	press(t, leader, draft, "Опубликовать")
-	next(t, leader, "Объявлено")
-	for i, ans := range []string{"Приду", "Возможно", "Не смогу"} {
-		press(t, us[i], next(t, us[i], "Новое мероприятие"), ans)
-		us[i].Next(t)
-	}
-	start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	h.quiet()
-	leader.Drain()
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on, on)
+		l, us := tm.leader, tm.members
+		// Now is 23.11 12:00 Moscow; the event is 25.11 15:00 Moscow (12:00 UTC).
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Цифровые инструменты", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		for i, ans := range []string{"Приду", "Возможно", "Не смогу"} {
+			us[i].press(t, expect(t, us[i], "Новое мероприятие"), ans)
+			us[i].next(t)
+		}
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		h.quiet()
+		l.drain()
 
-	// 24 hours before: those who come or might are reminded, once.
-	h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
-	for i, u := range us[:2] {
-		m := next(t, u, "⏰", "Цифровые инструменты", "25 ноября 2026 (среда), 15:00–16:30", "МБОУ СОШ № 5, каб. 21")
-		if strings.Count(m.Text, "\n") > 1 || strings.Contains(m.Text, "Повестка") {
-			t.Errorf("the reminder is more than two lines: %q", m.Text)
+		// 24 hours before: those who come or might are reminded, once.
+		h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
+		for i, u := range us[:2] {
+			m := expect(t, u, "⏰", "Цифровые инструменты", "25 ноября 2026 (среда), 15:00–16:30", "МБОУ СОШ № 5, каб. 21")
+			if strings.Count(m.text, "\n") > 1 || strings.Contains(m.text, "Повестка") {
+				t.Errorf("the reminder is more than two lines: %q", m.text)
+			}
+			if chosen := []string{"✓ ✅ Приду", "✓ 🤔 Возможно"}[i]; !m.has(chosen) {
+				t.Errorf("the reminder lacks the answer marked %q: %v", chosen, m.buttons)
+			}
 		}
-		chosen := []string{"✓ ✅ Приду", "✓ 🤔 Возможно"}[i]
-		if _, ok := m.Button(chosen); !ok {
-			t.Errorf("the reminder lacks the answer marked %q: %v", chosen, m.Buttons())
+		h.quiet()
+		for _, u := range us {
+			if n := u.drain(); n != 0 {
+				t.Errorf("member %d: %d extra messages", u.account(), n)
+			}
 		}
-	}
-	h.quiet()
-	for _, u := range us {
-		if extra := u.Drain(); len(extra) != 0 {
-			t.Errorf("user %d: extra messages %v", u.ID, extra)
-		}
-	}
 
-	// The bot is down when the 1-hour reminder falls due; it catches up.
-	h.stop()
-	h.clock.Add(start.Add(-time.Hour).Sub(h.clock.Now()) + 20*time.Minute)
-	h.start()
-	next(t, us[0], "⏰")
-	next(t, us[1], "⏰")
-	h.restart()
-	h.quiet()
-	for _, u := range us {
-		if extra := u.Drain(); len(extra) != 0 {
-			t.Errorf("user %d: a reminder sent twice: %v", u.ID, extra)
+		// The bot is down when the 1-hour reminder falls due; it catches up.
+		h.stop()
+		h.clock.Add(start.Add(-time.Hour).Sub(h.clock.Now()) + 20*time.Minute)
+		h.start()
+		expect(t, us[0], "⏰", "Цифровые инструменты")
+		expect(t, us[1], "⏰", "Цифровые инструменты")
+		h.restart()
+		h.quiet()
+		for _, u := range us {
+			if n := u.drain(); n != 0 {
+				t.Errorf("member %d: a reminder sent twice (%d extra)", u.account(), n)
+			}
 		}
-	}
+	})
 }
 
+// TestNoReminderAfterTheStart: a bot down through both reminders and the
+// start sends none late; the announcement loses its answer buttons.
 func TestNoReminderAfterTheStart(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
-	draft := scheduleEvent(t, leader, "Семинар", "Поздний семинар", "25.11 15:00", "25 ноября 2026 (среда), 15:00")
-	press(t, leader, draft, "Опубликовать")
-	next(t, leader, "Объявлено")
-	press(t, us[0], next(t, us[0], "Новое мероприятие"), "Приду")
-	us[0].Next(t)
-	h.stop()
-	h.clock.Add(54 * time.Hour) // past the start: both reminders missed
-	h.start()
-	// The announcement loses its answer buttons; no reminder comes.
-	if m := next(t, us[0], "ответы закрыты", "Поздний семинар"); len(m.Buttons()) != 1 {
-		t.Errorf("the started announcement: %s", m)
-	}
-	h.quiet()
-	if extra := us[0].Drain(); len(extra) != 0 {
-		t.Errorf("a reminder after the start: %v", extra)
-	}
-	// Answers are closed too.
-	us[0].Send("/meetings")
-	next(t, us[0], "Ближайших мероприятий нет")
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l, u := tm.leader, tm.members[0]
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Поздний семинар", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		u.press(t, expect(t, u, "Новое мероприятие"), "Приду")
+		u.next(t)
+		h.stop()
+		h.clock.Add(54 * time.Hour) // past the start: both reminders missed
+		h.start()
+		// The announcement loses its answer buttons; no reminder comes.
+		if m := expect(t, u, "ответы закрыты", "Поздний семинар"); len(m.buttons) != 1 {
+			t.Errorf("the started announcement: %q %v", m.text, m.buttons)
+		}
+		h.quiet()
+		if n := u.drain(); n != 0 {
+			t.Errorf("a reminder after the start (%d messages)", n)
+		}
+		// Answers are closed too.
+		u.send("/meetings")
+		expect(t, u, "Ближайших мероприятий нет")
+	})
 }

@@ -26,9 +26,15 @@ var messengers = []string{telegram.Messenger, max.Messenger}
 // forEachMessenger runs a journey once per messenger, on a bot that
 // serves that messenger alone.
 func forEachMessenger(t *testing.T, journey func(t *testing.T, h *harness, on string)) {
+	forEachMessengerWith(t, nil, journey)
+}
+
+// forEachMessengerWith is forEachMessenger with the config changed by
+// edit.
+func forEachMessengerWith(t *testing.T, edit func(*config.Config), journey func(t *testing.T, h *harness, on string)) {
 	for _, on := range messengers {
 		t.Run(on, func(t *testing.T) {
-			h := newHarnessOn(t, on == telegram.Messenger, on == max.Messenger, nil)
+			h := newHarnessOn(t, on == telegram.Messenger, on == max.Messenger, edit)
 			journey(t, h, on)
 		})
 	}
@@ -77,6 +83,8 @@ type msg struct {
 	buttons []string
 	file    []byte
 	name    string
+	// photo tells a picture from a document.
+	photo bool
 
 	tg telegramtest.Message
 	mx maxtest.Message
@@ -101,24 +109,55 @@ type person interface {
 	send(text string)
 	// open follows a link the bot gave (a deep link of the bot).
 	open(t *testing.T, link string)
+	// start starts the bot with a payload, as a deep link would, for
+	// payloads no link of the bot's carries (forged, malformed).
+	start(payload string)
 	sendLocation(lat, lon float64)
+	// shareLocation shares a location the way the bot's message m asks
+	// for it: Telegram's one-time keyboard button, MAX's location button
+	// on the message.
+	shareLocation(t *testing.T, m msg, label string, lat, lon float64)
 	sendDocument(name string, data []byte, caption string)
+	sendPhoto(data []byte, caption string)
+	// shareContact shares a phone number the way the bot's message m
+	// asks for it, as shareLocation does a location.
+	shareContact(t *testing.T, m msg, label, phone string)
 	next(t *testing.T) msg
+	// unread returns the texts of the messages not read yet, reading
+	// them.
+	unread() []string
 	// press presses a button and returns the text of the answer.
 	press(t *testing.T, m msg, label string) string
+	// pressRefused presses a button the bot must refuse, and returns the
+	// text of the refusal: an alert in Telegram (failing if it is not
+	// one), a notification in MAX, which has no alerts.
+	pressRefused(t *testing.T, m msg, label string) string
+	// pressForged presses, in the person's own chat, the data of a
+	// button of a message sent to someone else, as a forged client would.
+	pressForged(t *testing.T, m msg, label string) string
+	// block stops the bot (Telegram's «Block», MAX's «Stop»); blockUnseen
+	// does too without the bot being told; unblock starts it again.
+	block()
+	blockUnseen()
+	unblock()
 	// drain returns how many messages came that were not read yet.
 	drain() int
 }
 
 // person creates a person with a Russian client in messenger on.
 func (h *harness) person(on string, id int64, firstName string) person {
+	return h.personIn(on, id, firstName, "ru")
+}
+
+// personIn creates a person whose client is in language lang.
+func (h *harness) personIn(on string, id int64, firstName, lang string) person {
 	if on == max.Messenger {
 		if h.mx == nil {
 			h.t.Fatal("the bot does not run on MAX")
 		}
-		return &maxPerson{u: h.mx.NewUser(id, firstName, "ru")}
+		return &maxPerson{u: h.mx.NewUser(id, firstName, lang)}
 	}
-	return &tgPerson{u: h.srv.NewUser(id, firstName, "ru")}
+	return &tgPerson{u: h.srv.NewUser(id, firstName, lang)}
 }
 
 type tgPerson struct{ u *telegramtest.User }
@@ -128,6 +167,38 @@ func (p *tgPerson) account() int64                            { return p.u.ID }
 func (p *tgPerson) send(text string)                          { p.u.Send(text) }
 func (p *tgPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *tgPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *tgPerson) block()       { p.u.Block() }
+func (p *tgPerson) blockUnseen() { p.u.BlockUnseen() }
+func (p *tgPerson) unblock()     { p.u.Unblock() }
+
+func (p *tgPerson) start(payload string) { p.u.Send("/start " + payload) }
+
+func (p *tgPerson) sendPhoto(d []byte, c string) { p.u.SendPhoto(d, c) }
+
+func (p *tgPerson) shareContact(t *testing.T, m msg, label, phone string) {
+	t.Helper()
+	if !strings.Contains(m.tg.ReplyMarkup, "request_contact") || !strings.Contains(m.tg.ReplyMarkup, label) {
+		t.Fatalf("no keyboard button %q to share a phone on %q: %s", label, m.text, m.tg.ReplyMarkup)
+	}
+	p.u.SendContact(phone)
+}
+
+func (p *tgPerson) unread() []string {
+	var out []string
+	for _, m := range p.u.Drain() {
+		out = append(out, m.Text+m.Caption)
+	}
+	return out
+}
+
+func (p *tgPerson) shareLocation(t *testing.T, m msg, label string, lat, lon float64) {
+	t.Helper()
+	if !strings.Contains(m.tg.ReplyMarkup, "request_location") || !strings.Contains(m.tg.ReplyMarkup, label) {
+		t.Fatalf("no keyboard button %q to share a location on %q: %s", label, m.text, m.tg.ReplyMarkup)
+	}
+	p.u.SendLocation(lat, lon)
+}
 
 func (p *tgPerson) open(t *testing.T, link string) {
 	t.Helper()
@@ -149,7 +220,7 @@ func (p *tgPerson) next(t *testing.T) msg {
 	case m.Document != nil:
 		out.file, out.name = m.Document.Bytes, m.Document.Name
 	case m.Photo != nil:
-		out.file, out.name = m.Photo.Bytes, m.Photo.Name
+		out.file, out.name, out.photo = m.Photo.Bytes, m.Photo.Name, true
 	}
 	return out
 }
@@ -161,6 +232,24 @@ func (p *tgPerson) press(t *testing.T, m msg, label string) string {
 	return press(t, p.u, m.tg, label).Text
 }
 
+func (p *tgPerson) pressRefused(t *testing.T, m msg, label string) string {
+	t.Helper()
+	a := press(t, p.u, m.tg, label)
+	if !a.ShowAlert {
+		t.Errorf("pressing %q: %q is not an alert", label, a.Text)
+	}
+	return a.Text
+}
+
+func (p *tgPerson) pressForged(t *testing.T, m msg, label string) string {
+	t.Helper()
+	b, ok := m.tg.Button(label)
+	if !ok {
+		t.Fatalf("no button %q on %q", label, m.text)
+	}
+	return p.u.Answer(t, p.u.PressData(m.tg.ID, b.Data)).Text
+}
+
 type maxPerson struct{ u *maxtest.User }
 
 func (p *maxPerson) on() string                                { return max.Messenger }
@@ -168,6 +257,40 @@ func (p *maxPerson) account() int64                            { return p.u.ID }
 func (p *maxPerson) send(text string)                          { p.u.Send(text) }
 func (p *maxPerson) sendLocation(lat, lon float64)             { p.u.SendLocation(lat, lon) }
 func (p *maxPerson) sendDocument(n string, d []byte, c string) { p.u.SendDocument(n, d, c) }
+
+func (p *maxPerson) block()       { p.u.Block() }
+func (p *maxPerson) blockUnseen() { p.u.BlockUnseen() }
+func (p *maxPerson) unblock()     { p.u.Unblock() }
+
+func (p *maxPerson) start(payload string) { p.u.Start(payload) }
+
+func (p *maxPerson) sendPhoto(d []byte, c string) { p.u.SendPhoto(d, c) }
+
+func (p *maxPerson) shareContact(t *testing.T, m msg, label, phone string) {
+	t.Helper()
+	if b, ok := m.mx.Button(label); !ok || b.Type != "request_contact" {
+		t.Fatalf("no contact button %q on %q: %v", label, m.text, m.buttons)
+	}
+	p.u.Phone = phone
+	if _, err := p.u.Press(&m.mx, label); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (p *maxPerson) unread() []string {
+	var out []string
+	for _, m := range p.u.Drain() {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func (p *maxPerson) shareLocation(t *testing.T, m msg, label string, lat, lon float64) {
+	t.Helper()
+	if _, err := p.u.ShareLocation(&m.mx, label, lat, lon); err != nil {
+		t.Fatal(err)
+	}
+}
 
 func (p *maxPerson) open(t *testing.T, link string) {
 	t.Helper()
@@ -187,7 +310,7 @@ func (p *maxPerson) next(t *testing.T) msg {
 	case m.Document != nil:
 		out.file, out.name = m.Document.Bytes, m.Document.Name
 	case m.Photo != nil:
-		out.file, out.name = m.Photo.Bytes, m.Photo.Name
+		out.file, out.name, out.photo = m.Photo.Bytes, m.Photo.Name, true
 	}
 	return out
 }
@@ -201,6 +324,25 @@ func (p *maxPerson) press(t *testing.T, m msg, label string) string {
 		t.Fatalf("press %q: %v (message %q)", label, err, m.text)
 	}
 	return p.u.Answer(t, id).Notification
+}
+
+func (p *maxPerson) pressRefused(t *testing.T, m msg, label string) string {
+	t.Helper()
+	return p.press(t, m, label)
+}
+
+func (p *maxPerson) pressForged(t *testing.T, m msg, label string) string {
+	t.Helper()
+	b, ok := m.mx.Button(label)
+	if !ok {
+		t.Fatalf("no button %q on %q", label, m.text)
+	}
+	// A MAX press always comes on a message of the person's own chat.
+	own, ok := p.u.Last()
+	if !ok {
+		t.Fatal("the person has no message of the bot to press on")
+	}
+	return p.u.Answer(t, p.u.PressData(own.ID, b.Payload)).Notification
 }
 
 // expect returns the person's next message, failing if it lacks want.
@@ -230,6 +372,29 @@ func enrol(t *testing.T, p person, name, school, position string) {
 	expect(t, p, "Шаг 3 из 3")
 	p.send(position)
 	expect(t, p, "вы зарегистрированы")
+}
+
+// lookup reads the user of a person's account, if there is one.
+func (h *harness) lookup(p person) (*mmo.User, error) {
+	var u *mmo.User
+	err := h.m.DB.View(func(tx *boltdb.Tx) error {
+		var err error
+		u, err = tx.UserByAccount(p.on(), p.account())
+		return err
+	})
+	return u, err
+}
+
+// dialogOf reads the open dialog of a person, nil if none.
+func (h *harness) dialogOf(p person) *mmo.Dialog {
+	var d *mmo.Dialog
+	h.m.DB.View(func(tx *boltdb.Tx) error {
+		if u, err := tx.UserByAccount(p.on(), p.account()); err == nil {
+			d, _ = tx.Dialog(u.ID)
+		}
+		return nil
+	})
+	return d
 }
 
 // stored reads the user of a person's account.

@@ -384,79 +384,78 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 }
 
 func TestRegistrationRejectsBadSchoolAndPosition(t *testing.T) {
-	h := newHarness(t)
-	u := h.user(111, "Мария")
-	u.Send("/start")
-	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
-	next(t, u, "Согласие получено")
-	next(t, u, "Шаг 1 из 3")
-	u.Send("Иванова Мария Петровна")
-	next(t, u, "Шаг 2 из 3")
-	for _, tc := range []struct{ in, want string }{
-		{"12345", "Название организации должно содержать буквы и не начинаться с «/»"},
-		{"№ 5 — 17", "Название организации должно содержать буквы"},
-		{"Лицей № 1", "Шаг 3 из 3"},
-		{"1-2-3", "Должность должна содержать буквы и не начинаться с «/»"},
-		{"— 7 —", "Должность должна содержать буквы"},
-		{"учитель физики", "вы зарегистрированы"},
-	} {
-		u.Send(tc.in)
-		next(t, u, tc.want)
-	}
-	got, err := h.storedUser(111)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.School != "Лицей № 1" || got.Position != "учитель физики" {
-		t.Errorf("stored %q / %q", got.School, got.Position)
-	}
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		u := h.person(on, 111, "Мария")
+		u.send("/start")
+		expect(t, u, "Здравствуйте")
+		u.press(t, expect(t, u, "152-ФЗ"), "Даю согласие")
+		expect(t, u, "Согласие получено")
+		expect(t, u, "Шаг 1 из 3")
+		u.send("Иванова Мария Петровна")
+		expect(t, u, "Шаг 2 из 3")
+		for _, tc := range []struct{ in, want string }{
+			{"12345", "Название организации должно содержать буквы и не начинаться с «/»"},
+			{"№ 5 — 17", "Название организации должно содержать буквы"},
+			{"Лицей № 1", "Шаг 3 из 3"},
+			{"1-2-3", "Должность должна содержать буквы и не начинаться с «/»"},
+			{"— 7 —", "Должность должна содержать буквы"},
+			{"учитель физики", "вы зарегистрированы"},
+		} {
+			u.send(tc.in)
+			expect(t, u, tc.want)
+		}
+		if got := h.stored(u); got.School != "Лицей № 1" || got.Position != "учитель физики" {
+			t.Errorf("stored %q / %q", got.School, got.Position)
+		}
+	})
 }
 
 func TestInviteLinkDuringRegistration(t *testing.T) {
-	h := newHarness(t)
-	leader, _ := meetingSetup(t, h)
-	payload, _ := inviteLink(t, leader)
-	u := h.user(120, "Нина")
-	u.Send("/start")
-	next(t, u, "Здравствуйте")
-	press(t, u, next(t, u, "152-ФЗ"), "Даю согласие")
-	next(t, u, "Согласие получено")
-	next(t, u, "Шаг 1 из 3")
-	u.Send("Новикова Нина Николаевна")
-	next(t, u, "Шаг 2 из 3")
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on)
+		leader := tm.leader
+		at, _, _ := invitationOf(t, leader)
+		u := h.person(on, 120, "Нина")
+		u.send("/start")
+		expect(t, u, "Здравствуйте")
+		u.press(t, expect(t, u, "152-ФЗ"), "Даю согласие")
+		expect(t, u, "Согласие получено")
+		expect(t, u, "Шаг 1 из 3")
+		u.send("Новикова Нина Николаевна")
+		expect(t, u, "Шаг 2 из 3")
 
-	// The leader's link, opened before the registration is finished.
-	u.Send("/start " + payload)
-	next(t, u, "Продолжим регистрацию с того места, где остановились")
-	next(t, u, "Шаг 2 из 3")
-	h.quiet()
-	if extra := leader.Drain(); len(extra) != 0 {
-		t.Errorf("the leader heard of an unregistered newcomer: %v", extra)
-	}
-	u.Send("Гимназия № 3")
-	next(t, u, "Шаг 3 из 3")
-	u.Send("учитель математики")
-	done := next(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
-	welcome := next(t, u, "Добро пожаловать в «ММО учителей математики»")
-	// Just joined: nothing tells her to join again, and the way on is
-	// the home screen's buttons.
-	for _, m := range []telegramtest.Message{done, welcome} {
-		if strings.Contains(m.Text, "/associations") || strings.Contains(m.Text, "Вступить") {
-			t.Errorf("a new member is told to join: %q", m.Text)
+		// The leader's link, opened before the registration is finished.
+		u.open(t, at)
+		expect(t, u, "Продолжим регистрацию с того места, где остановились")
+		expect(t, u, "Шаг 2 из 3")
+		h.quiet()
+		if extra := leader.unread(); len(extra) != 0 {
+			t.Errorf("the leader heard of an unregistered newcomer: %q", extra)
 		}
-	}
-	if _, ok := welcome.Button("Мои встречи"); !ok {
-		t.Errorf("the welcome lacks the home buttons: %v", welcome.Buttons())
-	}
-	next(t, leader, "вступил(а) Новикова Нина Николаевна (Гимназия № 3)")
-	uid := h.uid(120)
-	h.m.DB.View(func(tx *boltdb.Tx) error {
-		m, err := tx.Membership(1, uid)
-		if err != nil || m.State != mmo.MemberActive {
-			t.Errorf("membership %+v, %v", m, err)
+		u.send("Гимназия № 3")
+		expect(t, u, "Шаг 3 из 3")
+		u.send("учитель математики")
+		done := expect(t, u, "вы зарегистрированы", "Новикова Нина Николаевна")
+		welcome := expect(t, u, "Добро пожаловать в «ММО учителей математики»")
+		// Just joined: nothing tells her to join again, and the way on is
+		// the home screen's buttons.
+		for _, m := range []msg{done, welcome} {
+			if strings.Contains(m.text, "/associations") || strings.Contains(m.text, "Вступить") {
+				t.Errorf("a new member is told to join: %q", m.text)
+			}
 		}
-		return nil
+		if !welcome.has("Мои встречи") {
+			t.Errorf("the welcome lacks the home buttons: %v", welcome.buttons)
+		}
+		expect(t, leader, "вступил(а) Новикова Нина Николаевна (Гимназия № 3)")
+		uid := h.stored(u).ID
+		h.m.DB.View(func(tx *boltdb.Tx) error {
+			m, err := tx.Membership(1, uid)
+			if err != nil || m.State != mmo.MemberActive {
+				t.Errorf("membership %+v, %v", m, err)
+			}
+			return nil
+		})
 	})
 }
 

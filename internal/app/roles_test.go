@@ -142,42 +142,46 @@ func TestForgedCallbacks(t *testing.T) {
 	}
 }
 
+// TestBlockAndReturn: a person who stops the bot is marked blocked, and
+// active again on return, in either messenger.
 func TestBlockAndReturn(t *testing.T) {
-	h := newHarness(t)
-	u := h.user(601, "Мария")
-	h.register(u, "Иванова Мария Петровна", "Лицей № 1", "учитель химии")
-	u.Block()
-	h.srv.Settle(t)
-	if got, _ := h.storedUser(601); !got.Blocked {
-		t.Fatal("my_chat_member kicked did not mark the user blocked")
-	}
-	u.Unblock()
-	h.srv.Settle(t)
-	if got, _ := h.storedUser(601); got.Blocked {
-		t.Fatal("my_chat_member member did not mark the user active")
-	}
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		u := h.person(on, 601, "Мария")
+		enrol(t, u, "Иванова Мария Петровна", "Лицей № 1", "учитель химии")
+		u.block()
+		h.settle()
+		if !h.stored(u).Blocked {
+			t.Fatal("stopping the bot did not mark the user blocked")
+		}
+		u.unblock()
+		h.settle()
+		if h.stored(u).Blocked {
+			t.Fatal("starting the bot again did not mark the user active")
+		}
+	})
 }
 
+// TestBlockedBySendError: a person stops the bot, but the update telling
+// so never comes: the bot learns it from the refusal of its next message
+// to them (403 in Telegram, chat.denied in MAX).
 func TestBlockedBySendError(t *testing.T) {
-	h := newHarness(t)
-	admin := h.user(adminID, "Админ")
-	h.register(admin, "Админов Алексей Петрович", "Методический центр", "методист")
-	u := h.user(602, "Мария")
-	h.register(u, "Иванова Мария Петровна", "Лицей № 1", "учитель химии")
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		admin := adminOn(t, h, on)
+		u := h.person(on, 602, "Мария")
+		enrol(t, u, "Иванова Мария Петровна", "Лицей № 1", "учитель химии")
 
-	// The user blocks the bot, but the update telling so never comes: the
-	// bot learns it from the 403 of its next message to them.
-	u.BlockUnseen()
-	admin.Send("/coordinators")
-	press(t, admin, next(t, admin, "Координаторы"), "Назначить координатора")
-	next(t, admin, "часть фамилии")
-	admin.Send("Иванова")
-	press(t, admin, next(t, admin, "Нашёлся 1 человек"), "Иванова Мария Петровна")
-	next(t, admin, "теперь координатор")
-	h.srv.Settle(t)
-	if got, _ := h.storedUser(602); !got.Blocked {
-		t.Error("a 403 did not mark the user blocked")
-	}
+		u.blockUnseen()
+		admin.send("/coordinators")
+		admin.press(t, expect(t, admin, "Координаторы"), "Назначить координатора")
+		expect(t, admin, "часть фамилии")
+		admin.send("Иванова")
+		admin.press(t, expect(t, admin, "Нашёлся 1 человек"), "Иванова Мария Петровна")
+		expect(t, admin, "теперь координатор")
+		h.settle()
+		if !h.stored(u).Blocked {
+			t.Error("a refused message did not mark the user blocked")
+		}
+	})
 }
 
 func TestGroupChat(t *testing.T) {

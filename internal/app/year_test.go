@@ -12,7 +12,6 @@ import (
 	"github.com/mmobot/mmobot/internal/config"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
-	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -53,189 +52,185 @@ func addPlanItem(t *testing.T, leader *telegramtest.User, plan telegramtest.Mess
 	return next(t, leader, "План работы")
 }
 
+// TestWorkPlan: the leader drafts the plan; a member of two associations
+// proposes an item and is asked which plan it is for; the leader takes
+// it in; the plan is submitted, returned with a comment, fixed and
+// agreed, and its DOCX says so — in either messenger.
 func TestWorkPlan(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна")
-	coord := coordinatorChat(h)
-	// November 2026: the plan for 2026/27.
-	leader.Send("/plan")
-	plan := next(t, leader, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Срок: 15.09.2026",
-		"Создание условий для непрерывного профессионального образования", "Задач: 8", "Мероприятий в плане пока нет")
-	if a := press(t, leader, plan, "Отправить на согласование"); !a.ShowAlert {
-		t.Errorf("an empty plan was submitted: %+v", a)
-	}
-	plan = addPlanItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
-
-	// A member of two associations is asked which one the proposal is for.
-	createAssociation(t, coord, "ММО учителей информатики", "информатика", false)
-	inf := openCard(t, us[0], "ММО учителей информатики")
-	press(t, us[0], inf, "Вступить")
-	next(t, us[0], "Добро пожаловать")
-	next(t, us[0], "Вы участник")
-	us[0].Send("/my") // the card opened last is the current one; forget it
-	next(t, us[0], "Ваши объединения")
-	h.m.DB.Update(func(tx *boltdb.Tx) error {
-		u, err := tx.UserByAccount(telegram.Messenger, us[0].ID)
-		if err != nil {
-			return err
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		quietTeam(h, tm)
+		leader, coord, u := tm.leader, tm.admin, tm.members[0]
+		// November 2026: the plan for 2026/27.
+		leader.send("/plan")
+		plan := expect(t, leader, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Срок: 15.09.2026",
+			"Создание условий для непрерывного профессионального образования", "Задач: 8", "Мероприятий в плане пока нет")
+		if a := leader.pressRefused(t, plan, "Отправить на согласование"); a == "" {
+			t.Error("an empty plan was submitted without a word")
 		}
-		u.Current = 0
-		return tx.PutUser(u)
+		plan = addItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
+
+		// A member of two associations is asked which one the proposal is for.
+		createAs(t, coord, "ММО учителей информатики", "информатика", false)
+		u.press(t, cardOf(t, u, "ММО учителей информатики"), "Вступить")
+		expect(t, u, "Добро пожаловать")
+		expect(t, u, "Вы участник")
+		forgetCurrent(t, h, u) // the card opened last is the current one
+
+		// A member proposes; the leader takes it in.
+		u.send("/propose")
+		u.press(t, expect(t, u, "В план какого объединения"), "ММО учителей математики")
+		expect(t, u, "Ваше предложение в план работы «ММО учителей математики»")
+		u.send("Мастер-класс по подготовке к ОГЭ: разбор заданий второй части")
+		expect(t, u, "Предложение передано")
+		prop := expect(t, leader, "Предложение в план", "Антонова Анна Антоновна", "разбор заданий второй части")
+		leader.press(t, prop, "Включить в план")
+		expect(t, leader, "Включаем в план")
+		leader.press(t, expect(t, leader, "В каком месяце?"), "Февраль")
+		expect(t, leader, "Месяц: Февраль")
+		leader.press(t, expect(t, leader, "Форма проведения"), "Мастер-класс")
+		expect(t, leader, "Формат")
+		expect(t, leader, "ответственный")
+		leader.send("Антонова Анна Антоновна")
+		expect(t, leader, "добавлено в план")
+		plan = expect(t, leader, "1. Декабрь — Функциональная грамотность", "2. Февраль — Мастер-класс по подготовке к ОГЭ", "отв. Антонова Анна Антоновна")
+		expect(t, u, "Ваше предложение включено в план")
+
+		// Submitted, returned with a comment, fixed, approved.
+		leader.press(t, plan, "Отправить на согласование")
+		leader.press(t, expect(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
+		expect(t, leader, "На согласовании у координатора")
+		notice := expect(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование",
+			"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "Декабрь: 0 + 1; Февраль: 0 + 1", "Отправлен впервые")
+		docxText(t, coord.next(t)) // the plan comes with its DOCX
+		coord.press(t, notice, "Вернуть с комментарием")
+		expect(t, coord, "Что нужно доработать")
+		coord.send("Добавьте заседание в марте по итогам полугодия.")
+		expect(t, coord, "возвращён руководителю")
+		back := expect(t, leader, "возвращён на доработку", "Добавьте заседание в марте")
+		leader.press(t, back, "Открыть")
+		plan = expect(t, leader, "Возвращён на доработку: Добавьте заседание в марте")
+		plan = addItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
+		leader.press(t, plan, "Отправить на согласование")
+		leader.press(t, expect(t, leader, "В плане заседаний: 1"), "Да, отправить")
+		expect(t, leader, "На согласовании у координатора")
+		notice = expect(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
+		coord.next(t) // its DOCX
+		coord.press(t, notice, "Согласовать")
+		expect(t, coord, "согласован")
+		expect(t, leader, "согласован координатором")
+		if a := coord.pressRefused(t, notice, "Согласовать"); a == "" {
+			t.Error("approved twice without a word")
+		}
+		coord.press(t, notice, "Открыть план")
+		coord.press(t, expect(t, coord, "Согласован координатором"), "DOCX")
+		text := docxText(t, coord.next(t))
+		inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО\nДиректор МБУ МЦ\n____________ /", "Согласован в системе 23.11.2026, Координаторова А. П.",
+			"План деятельности муниципального методического объединения\nучителей математики\n",
+			"на 2026/2027 учебный год", "Руководитель", "Лидерова Ольга Ивановна", "Цель деятельности ММО", "Создание условий", "города Иваново.",
+			"Задачи ММО", "мотивации педагогов", "Мероприятия",
+			"№ | Содержание (тема) | Форма | Сроки | Место проведения | Категория участников | Ответственный | Планируемый результат",
+			"1 | Функциональная грамотность на уроках математики | Семинар | Декабрь |  |  | Лидерова О. И. |",
+			"2 | Мастер-класс по подготовке к ОГЭ", "Антонова Анна Антоновна", "3 | Итоги полугодия | Заседание | Март",
+			"Рассмотрен на заседании ММО, протокол № ____ от ____________", "Руководитель ММО\t______________ /О. И. Лидерова/")
+		if strings.Contains(text, "ММО учителей") {
+			t.Error("the heading doubles «ММО»")
+		}
+		if strings.Contains(text, "ЧЕРНОВИК") {
+			t.Error("an approved plan is marked draft")
+		}
+		log, _ := h.m.DB.AuditLog(0)
+		var actions []string
+		for _, e := range log {
+			actions = append(actions, e.Action)
+		}
+		if got := strings.Join(actions, " "); !strings.Contains(got, "workplan.submit workplan.return workplan.submit workplan.approve") {
+			t.Errorf("audit %s", got)
+		}
 	})
-
-	// A member proposes; the leader takes it in.
-	us[0].Send("/propose")
-	press(t, us[0], next(t, us[0], "В план какого объединения"), "ММО учителей математики")
-	next(t, us[0], "Ваше предложение в план работы «ММО учителей математики»")
-	us[0].Send("Мастер-класс по подготовке к ОГЭ: разбор заданий второй части")
-	next(t, us[0], "Предложение передано")
-	prop := next(t, leader, "Предложение в план", "Антонова Анна Антоновна", "разбор заданий второй части")
-	press(t, leader, prop, "Включить в план")
-	next(t, leader, "Включаем в план")
-	press(t, leader, next(t, leader, "В каком месяце?"), "Февраль")
-	next(t, leader, "Месяц: Февраль")
-	press(t, leader, next(t, leader, "Форма проведения"), "Мастер-класс")
-	next(t, leader, "Формат")
-	next(t, leader, "ответственный")
-	leader.Send("Антонова Анна Антоновна")
-	next(t, leader, "добавлено в план")
-	plan = next(t, leader, "1. Декабрь — Функциональная грамотность", "2. Февраль — Мастер-класс по подготовке к ОГЭ", "отв. Антонова Анна Антоновна")
-	next(t, us[0], "Ваше предложение включено в план")
-
-	// Submitted, returned with a comment, fixed, approved.
-	press(t, leader, plan, "Отправить на согласование")
-	press(t, leader, next(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
-	plan = next(t, leader, "На согласовании у координатора")
-	notice := next(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование",
-		"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "Декабрь: 0 + 1; Февраль: 0 + 1", "Отправлен впервые")
-	if doc := coord.Next(t); doc.Document == nil || !strings.HasSuffix(doc.Document.Name, ".docx") {
-		t.Fatalf("the plan came without its DOCX: %s", doc)
-	}
-	press(t, coord, notice, "Вернуть с комментарием")
-	next(t, coord, "Что нужно доработать")
-	coord.Send("Добавьте заседание в марте по итогам полугодия.")
-	next(t, coord, "возвращён руководителю")
-	back := next(t, leader, "возвращён на доработку", "Добавьте заседание в марте")
-	press(t, leader, back, "Открыть")
-	plan = next(t, leader, "Возвращён на доработку: Добавьте заседание в марте")
-	plan = addPlanItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
-	press(t, leader, plan, "Отправить на согласование")
-	press(t, leader, next(t, leader, "В плане заседаний: 1"), "Да, отправить")
-	next(t, leader, "На согласовании у координатора")
-	notice = next(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
-	coord.Next(t) // its DOCX
-	press(t, coord, notice, "Согласовать")
-	next(t, coord, "согласован")
-	next(t, leader, "согласован координатором")
-	if a := press(t, coord, notice, "Согласовать"); !a.ShowAlert {
-		t.Errorf("approved twice: %+v", a)
-	}
-	press(t, coord, notice, "Открыть план")
-	press(t, coord, next(t, coord, "Согласован координатором"), "DOCX")
-	text := docText(t, coord.Next(t))
-	inOrder(t, text, "Приложение 1", "СОГЛАСОВАНО\nДиректор МБУ МЦ\n____________ /", "Согласован в системе 23.11.2026, Координаторова А. П.",
-		"План деятельности муниципального методического объединения\nучителей математики\n",
-		"на 2026/2027 учебный год", "Руководитель", "Лидерова Ольга Ивановна", "Цель деятельности ММО", "Создание условий", "города Иваново.",
-		"Задачи ММО", "мотивации педагогов", "Мероприятия",
-		"№ | Содержание (тема) | Форма | Сроки | Место проведения | Категория участников | Ответственный | Планируемый результат",
-		"1 | Функциональная грамотность на уроках математики | Семинар | Декабрь |  |  | Лидерова О. И. |",
-		"2 | Мастер-класс по подготовке к ОГЭ", "Антонова Анна Антоновна", "3 | Итоги полугодия | Заседание | Март",
-		"Рассмотрен на заседании ММО, протокол № ____ от ____________", "Руководитель ММО\t______________ /О. И. Лидерова/")
-	if strings.Contains(text, "ММО учителей") {
-		t.Error("the heading doubles «ММО»")
-	}
-	if strings.Contains(text, "ЧЕРНОВИК") {
-		t.Error("an approved plan is marked draft")
-	}
-	log, _ := h.m.DB.AuditLog(0)
-	var actions []string
-	for _, e := range log {
-		actions = append(actions, e.Action)
-	}
-	if got := strings.Join(actions, " "); !strings.Contains(got, "workplan.submit workplan.return workplan.submit workplan.approve") {
-		t.Errorf("audit %s", got)
-	}
 }
 
+// TestAnnualReport: the report counts the year (a заседание with one
+// check-in, a question); the leader fills in sections of a checklist and
+// hands it in; returned, fixed and accepted, its DOCX says so — in
+// either messenger.
 func TestAnnualReport(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
-	coord := coordinatorChat(h)
-	// A заседание now (12:10) with one check-in, a seminar later today.
-	draft := scheduleEvent(t, leader, "Заседание", "Итоги первой четверти", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
-	press(t, leader, draft, "Опубликовать")
-	next(t, leader, "Объявлено")
-	var here []telegramtest.Message
-	for _, u := range us {
-		next(t, u, "Новое мероприятие")
-		here = append(here, next(t, u, "Открыта отметка"))
-	}
-	press(t, us[0], here[0], "Я на месте")
-	next(t, us[0], "Вы отмечены")
-	h.quiet()
-	leader.Drain()
-	ask(t, us[1], "Аттестация", "Когда подавать заявление на аттестацию?")
-	h.clock.Add(3 * time.Hour)
-	h.quiet()
-	leader.Drain()
-
-	leader.Send("/report")
-	rep := next(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 учебный год", "Срок сдачи: 20.06.2027",
-		"заседаний — 1 (нужно не меньше 3)", "обращений за консультациями — 1")
-	press(t, leader, rep, "2. Основные")
-	next(t, leader, "Раздел 2. Основные направления")
-	leader.Send("Работа над методической темой «Функциональная грамотность».\nВзаимопосещение уроков.")
-	next(t, leader, "Сохранено")
-	rep = next(t, leader, "✅ 2. Основные направления")
-	// The sections are a checklist: whole short names, the filled marked.
-	if m := missingButtons(rep, "1. Заседания", "✅ 2. Основные направления", "3. Обобщение опыта", "8. Проблемы", "9. Перспективы"); len(m) != 0 {
-		t.Errorf("section buttons lack %v: %v", m, rep.Buttons())
-	}
-	for _, b := range rep.Buttons() {
-		if strings.Contains(b.Text, "…") {
-			t.Errorf("a section button is cut: %q", b.Text)
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		leader, coord, us := tm.leader, tm.admin, tm.members
+		quietTeam(h, tm)
+		// A заседание now (12:10) with one check-in.
+		publishEvent(t, leader, eventForm{format: "Заседание", topic: "Итоги первой четверти", when: "23.11 12:10", date: "23 ноября 2026"})
+		expect(t, leader, "Объявлено")
+		var here []msg
+		for _, u := range us {
+			expect(t, u, "Новое мероприятие")
+			here = append(here, expect(t, u, "Открыта отметка"))
 		}
-	}
-	press(t, leader, rep, "Отправить координатору")
-	confirm := next(t, leader, "Не заполнены разделы: 3, 4, 6, 7, 8, 9")
-	press(t, leader, confirm, "Да, отправить")
-	next(t, leader, "Сдан координатору")
-	notice := next(t, coord, "Отчёт «ММО учителей математики» за 2026/2027 учебный год сдан")
-	press(t, coord, notice, "Вернуть с комментарием")
-	next(t, coord, "Что нужно доработать")
-	coord.Send("Заполните раздел о проблемах.")
-	next(t, coord, "возвращён руководителю")
-	back := next(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 возвращён", "Заполните раздел о проблемах")
-	press(t, leader, back, "Открыть")
-	rep = next(t, leader, "Возвращён на доработку")
-	press(t, leader, rep, "8. Проблемы")
-	next(t, leader, "Раздел 8")
-	leader.Send("Низкая посещаемость заседаний в конце четверти.")
-	next(t, leader, "Сохранено")
-	rep = next(t, leader, "✅ 8. Проблемы")
-	press(t, leader, rep, "Отправить координатору")
-	press(t, leader, next(t, leader, "Не заполнены разделы"), "Да, отправить")
-	next(t, leader, "Сдан координатору")
-	notice = next(t, coord, "сдан")
-	press(t, coord, notice, "Принять отчёт")
-	next(t, coord, "принят")
-	next(t, leader, "принят координатором")
+		us[0].press(t, here[0], "Я на месте")
+		expect(t, us[0], "Вы отмечены")
+		h.quiet()
+		leader.unread()
+		askAs(t, us[1], "Аттестация", "Когда подавать заявление на аттестацию?")
+		h.clock.Add(3 * time.Hour)
+		h.quiet()
+		leader.unread()
 
-	press(t, coord, notice, "DOCX")
-	text := docText(t, coord.Next(t))
-	inOrder(t, text, "Приложение 2", "Принят: Координаторова А. П., 23.11.2026", "Отчёт о деятельности муниципального методического объединения",
-		"учителей математики\nза 2026/2027 учебный год",
-		"1.", "Количество и тематика заседаний", "Проведено 1 заседание (по положению — не менее 3).",
-		"1 | 23.11.2026 | Итоги первой четверти | 2",
-		"2.", "Основные направления", "Функциональная грамотность", "Взаимопосещение уроков.",
-		"Поступило 1 обращение за консультацией; дан ответ — 0, ожидают ответа — 1.", "От педагогов — 1", "Аттестация | 1",
-		"3.", "Обобщение передового педагогического опыта", "—",
-		"8.", "Проблемы", "Низкая посещаемость",
-		"9.", "Перспективы, приоритетные направления работы ММО в новом учебном году",
-		"Приложения:", "1. Протоколы заседаний:", "Протокол № 1 от 23.11.2026 (не составлен)", "2. Тезисы выступлений на заседаниях и т.д.")
-	if strings.Contains(text, "ЧЕРНОВИК") || strings.Contains(text, "Проведена 1 консультация") {
-		t.Error("an accepted report is a draft, or counts an unanswered request as a consultation given")
-	}
+		leader.send("/report")
+		rep := expect(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 учебный год", "Срок сдачи: 20.06.2027",
+			"заседаний — 1 (нужно не меньше 3)", "обращений за консультациями — 1")
+		leader.press(t, rep, "2. Основные")
+		expect(t, leader, "Раздел 2. Основные направления")
+		leader.send("Работа над методической темой «Функциональная грамотность».\nВзаимопосещение уроков.")
+		expect(t, leader, "Сохранено")
+		rep = expect(t, leader, "✅ 2. Основные направления")
+		// The sections are a checklist: whole short names, the filled marked.
+		hasAll(t, "the report", rep, "1. Заседания", "✅ 2. Основные направления", "3. Обобщение опыта", "8. Проблемы", "9. Перспективы")
+		for _, b := range rep.buttons {
+			if strings.Contains(b, "…") {
+				t.Errorf("a section button is cut: %q", b)
+			}
+		}
+		leader.press(t, rep, "Отправить координатору")
+		leader.press(t, expect(t, leader, "Не заполнены разделы: 3, 4, 6, 7, 8, 9"), "Да, отправить")
+		expect(t, leader, "Сдан координатору")
+		notice := expect(t, coord, "Отчёт «ММО учителей математики» за 2026/2027 учебный год сдан")
+		coord.press(t, notice, "Вернуть с комментарием")
+		expect(t, coord, "Что нужно доработать")
+		coord.send("Заполните раздел о проблемах.")
+		expect(t, coord, "возвращён руководителю")
+		back := expect(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 возвращён", "Заполните раздел о проблемах")
+		leader.press(t, back, "Открыть")
+		rep = expect(t, leader, "Возвращён на доработку")
+		leader.press(t, rep, "8. Проблемы")
+		expect(t, leader, "Раздел 8")
+		leader.send("Низкая посещаемость заседаний в конце четверти.")
+		expect(t, leader, "Сохранено")
+		rep = expect(t, leader, "✅ 8. Проблемы")
+		leader.press(t, rep, "Отправить координатору")
+		leader.press(t, expect(t, leader, "Не заполнены разделы"), "Да, отправить")
+		expect(t, leader, "Сдан координатору")
+		notice = expect(t, coord, "сдан")
+		coord.press(t, notice, "Принять отчёт")
+		expect(t, coord, "принят")
+		expect(t, leader, "принят координатором")
+
+		coord.press(t, notice, "DOCX")
+		text := docxText(t, coord.next(t))
+		inOrder(t, text, "Приложение 2", "Принят: Координаторова А. П., 23.11.2026", "Отчёт о деятельности муниципального методического объединения",
+			"учителей математики\nза 2026/2027 учебный год",
+			"1.", "Количество и тематика заседаний", "Проведено 1 заседание (по положению — не менее 3).",
+			"1 | 23.11.2026 | Итоги первой четверти | 2",
+			"2.", "Основные направления", "Функциональная грамотность", "Взаимопосещение уроков.",
+			"Поступило 1 обращение за консультацией; дан ответ — 0, ожидают ответа — 1.", "От педагогов — 1", "Аттестация | 1",
+			"3.", "Обобщение передового педагогического опыта", "—",
+			"8.", "Проблемы", "Низкая посещаемость",
+			"9.", "Перспективы, приоритетные направления работы ММО в новом учебном году",
+			"Приложения:", "1. Протоколы заседаний:", "Протокол № 1 от 23.11.2026 (не составлен)", "2. Тезисы выступлений на заседаниях и т.д.")
+		if strings.Contains(text, "ЧЕРНОВИК") || strings.Contains(text, "Проведена 1 консультация") {
+			t.Error("an accepted report is a draft, or counts an unanswered request as a consultation given")
+		}
+	})
 }
 
 func TestDeadlineLadderAndDigest(t *testing.T) {

@@ -48,6 +48,9 @@
 //	news                       news id (8) → JSON mmo.News (see news.go)
 //	materials                  material id (8) → JSON mmo.Material (see bank.go)
 //	registers                  entry id (8) → JSON mmo.RegisterEntry (see registers.go)
+//	file_copies                a file's messenger + id + the messenger it went up to → its id
+//	                           there (see filecopy.go)
+//	user_aliases               merged user id (8) → the user it went into (8) (see merge.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.

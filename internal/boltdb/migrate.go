@@ -41,6 +41,8 @@ var migrations = []migration{
 	{"create news", migrateNews},
 	{"create the materials bank", migrateMaterials},
 	{"create the registers", migrateRegisters},
+	{"create the copies of files in other messengers", migrateFileCopies}, // duties wave 3
+	{"create the aliases of merged users", migrateUserAliases},            // duties wave 3
 }
 
 // SchemaVersion is the version of the schema this build writes.

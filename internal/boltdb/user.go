@@ -1,6 +1,7 @@
 package boltdb
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -9,8 +10,22 @@ import (
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// User returns the user with the id, or mmo.ErrNotFound.
+// User returns the user with the id, or mmo.ErrNotFound. The id of a
+// user merged into another (see MergeUsers) returns the user it went
+// into.
 func (tx *Tx) User(id int64) (*mmo.User, error) {
+	u, err := tx.userRecord(id)
+	if errors.Is(err, mmo.ErrNotFound) {
+		if to := tx.aliasOf(id); to != 0 && to != id {
+			return tx.userRecord(to)
+		}
+	}
+	return u, err
+}
+
+// userRecord returns the record stored under the id, not following an
+// alias.
+func (tx *Tx) userRecord(id int64) (*mmo.User, error) {
 	var u mmo.User
 	if err := tx.getJSON(tx.tx.Bucket(bucketUsers), itob(uint64(id)), &u); err != nil {
 		return nil, err
@@ -192,7 +207,7 @@ func (tx *Tx) DeleteUser(id int64) error {
 			return err
 		}
 	}
-	if u, err := tx.User(id); err == nil {
+	if u, err := tx.userRecord(id); err == nil { // never the user an alias names
 		for _, aid := range slices.Clone(u.LeaderOf) {
 			if err := tx.SetLeader(aid, 0); err != nil {
 				return err

@@ -36,7 +36,16 @@ var homeEntries = []homeEntry{
 	{"overview", mmo.RoleCoordinator, "conv_home.overview"},
 	{"associations", mmo.RoleCoordinator, "conv_home.associations"},
 	{"waiting", mmo.RoleCoordinator, "conv_home.waiting"},
+	// MAX has one command menu per bot, which shows the members'
+	// commands: leaders and coordinators reach the rest of theirs here.
+	{"survey", mmo.RoleLeader, "max_wave3.home_survey"},
+	{"announce", mmo.RoleLeader, "max_wave3.home_announce"},
+	{"coordinators", mmo.RoleAdmin, "max_wave3.home_coordinators"},
 }
+
+// homeForCoordinators are the leader's entries a coordinator who leads
+// nothing sees too: surveys and announcements are theirs as well.
+var homeForCoordinators = map[string]bool{"survey": true, "announce": true}
 
 // homeButtons are the buttons of the home screen for the user's role. A
 // member who leads nothing sees no leader's buttons, a coordinator no
@@ -48,7 +57,7 @@ func (b *Engine) homeButtons(r *Request) [][]Button {
 		if r.Role < e.role {
 			continue
 		}
-		if e.role == mmo.RoleLeader && r.Role > mmo.RoleLeader && !leads {
+		if e.role == mmo.RoleLeader && r.Role > mmo.RoleLeader && !leads && !homeForCoordinators[e.cmd] {
 			continue // a coordinator reaches these through the association
 		}
 		if e.cmd == "ask" && r.Role >= mmo.RoleLeader {

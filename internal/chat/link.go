@@ -45,8 +45,8 @@ func (r *Request) otherLinks(payload string) string {
 // person: one member, one history. Until then the two accounts are two
 // people. The second account may be new or not registered yet (a
 // registration begun there is dropped); a registered profile with a
-// history of its own is not merged into another: the person deletes it
-// first (/settings), which the answer tells them.
+// history of its own is merged into the first person's once the person
+// confirms it, having seen what moves (link_merge.go).
 
 // linkTTL is how long a code may be used.
 const linkTTL = 10 * time.Minute
@@ -133,15 +133,17 @@ func (b *Engine) redeemLink(r *Request, code string) error {
 	case r.Known && r.User.ID == owner.ID:
 		r.Reply(r.T("max_link.already", "Name", owner.Name))
 		return nil
-	case r.Known && r.User.Registered():
-		r.Reply(r.T("max_link.registered_here", "Name", r.User.Name))
-		return nil
 	}
 	for _, a := range owner.Accounts {
 		if a.Messenger == acc.Messenger {
 			r.Reply(r.T("max_link.has_one", "Messenger", r.messengerName(acc.Messenger)))
 			return nil
 		}
+	}
+	if r.Known && r.User.Registered() {
+		// A profile of its own here: the two are merged once the person
+		// has seen what moves (link_merge.go).
+		return b.offerMerge(r, owner, code)
 	}
 	if r.Known {
 		// A registration begun here, or a first contact saved: it is

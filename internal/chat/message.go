@@ -73,6 +73,9 @@ type Message struct {
 	// transport fetches the bytes from FileFrom's (see Transport.Fetch)
 	// and uploads them. "" is the messenger the message goes to.
 	FileFrom string `json:"ff,omitempty"`
+	// Bundle, on a document, makes its file a ZIP archive the transport
+	// packs on delivery (see Pack).
+	Bundle *Bundle `json:"zip,omitempty"`
 
 	// What only the engine uses, on the way to the outbox.
 	to        int64  // the user it goes to, through the account they use (see commit)

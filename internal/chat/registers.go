@@ -24,11 +24,14 @@ const (
 // cmdRegisters lets a member (or the leader) record a contest, an open
 // lesson, a publication… as it happens, for the annual report.
 func (b *Engine) cmdRegisters(r *Request) error {
+	if r.Role >= mmo.RoleCoordinator { // any association, a member or not (registers_any.go)
+		return b.coordinatorRegisters(r)
+	}
 	return b.chooseMembership(r, verbRegIn, "reg_entry.choose", "reg_entry.no_association", b.registersMenu)
 }
 
 func (b *Engine) onRegIn(r *Request) error {
-	a, ok, err := r.memberOf(0)
+	a, ok, err := r.regAssociation()
 	if !ok {
 		return err
 	}
@@ -44,6 +47,9 @@ func (b *Engine) registersMenu(r *Request, a *mmo.Association) error {
 		kb = append(kb, []Button{r.Button(r.T("reg_kind."+string(k)), verbRegNew, aid(a), string(k))})
 	}
 	kb = append(kb, []Button{r.Button(r.T("reg_entry.mine"), verbRegList, aid(a))})
+	if r.canManage(a) {
+		kb = append(kb, []Button{r.Button(r.T("duties_wave3.reg_all"), verbRegAll, aid(a))})
+	}
 	r.Reply(r.T("reg_entry.menu", "Name", a.Name), kb...)
 	return nil
 }

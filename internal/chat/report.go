@@ -217,6 +217,11 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 		kb = append(kb, []Button{r.Button(l.T("report.submit"), verbReportSubmit, id, y)})
 	}
 	kb = append(kb, []Button{r.Button(l.T("report.docx"), verbReportDOCX, id, y)})
+	if zb, err := b.reportZIPButton(r, a, year); err != nil { // the report with the theses (report_zip.go)
+		return err
+	} else if zb != nil {
+		kb = append(kb, zb)
+	}
 	if r.Role >= mmo.RoleCoordinator && rep.Status == mmo.DocSubmitted {
 		kb = append(kb, []Button{r.Button(l.T("doc.accept_report"), verbReportDecide, id, y, "a"), r.Button(l.T("doc.return"), verbReportDecide, id, y, "r")})
 	}

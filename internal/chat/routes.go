@@ -225,6 +225,10 @@ func (b *Engine) buildRoutes() routes {
 			verbRegLevel:  {role: mmo.RoleMember, fn: b.onRegLevel},
 			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},
 			verbRegDelete: {role: mmo.RoleMember, fn: b.onRegDelete},
+			// Duties, wave 3: the report with the theses as a ZIP (report_zip.go).
+			verbReportZIP: {role: mmo.RoleLeader, fn: b.onReportZIP},
+			verbRegAll:    {role: mmo.RoleLeader, fn: b.onRegAll},   // registers_any.go
+			verbLinkMerge: {role: mmo.RoleGuest, fn: b.onLinkMerge}, // link_merge.go
 			// The conversation's home screen and meeting views (issue 12).
 			verbHome:         {role: mmo.RoleMember, fn: b.onHome},
 			verbEventLoud:    {role: mmo.RoleLeader, fn: b.onEventLoud},

@@ -42,6 +42,7 @@ type dispatcher struct {
 	onBlocked, onSetAside func(chatID, user int64)
 	// fetch gets the bytes of another messenger's file.
 	fetch     chat.FileFetcher
+	copies    copies // uploads of other messengers' files (filecopy.go)
 	retry     retryPolicy
 	fullEvery time.Duration
 
@@ -288,7 +289,14 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending) {
 	if m.TargetKey != "" && !d.resolve(p, m) {
 		return
 	}
+	copied := d.hasCopy(m) // a file of another messenger, sent by its copy here (filecopy.go)
 	mid, err := d.send(ctx, p.ChatID, m)
+	if err != nil && copied && ctx.Err() == nil && !d.dead.Load() {
+		// MAX may have let the copy go: it is forgotten, and the file
+		// goes up again.
+		d.forgetCopy(m.FileFrom, m.FileID)
+		mid, err = d.send(ctx, p.ChatID, m)
+	}
 	if d.dead.Load() {
 		return // a simulated crash: the send happened, the mark does not
 	}

@@ -139,17 +139,18 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 	if m.Kind == chat.KindPhoto {
 		typ = UploadImage
 	}
+	if m.Bundle != nil {
+		// An archive of files some of which are fetched now, outside any
+		// store transaction (see chat.Bundle).
+		if _, err := m.Pack(ctx, d.fetch); err != nil {
+			return AttachmentRequest{}, fmt.Errorf("pack an archive: %w", err)
+		}
+	}
 	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
 		// A file a person sent through another messenger: MAX has no
-		// token of it, so its bytes go up.
-		if d.fetch == nil {
-			return AttachmentRequest{}, fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
-		}
-		data, err := d.fetch(ctx, m.FileFrom, m.FileID)
-		if err != nil {
-			return AttachmentRequest{}, fmt.Errorf("fetch a file of %s: %w", m.FileFrom, err)
-		}
-		m.File, m.FileID = data, ""
+		// token of it, so its bytes go up, unless they went up before
+		// (filecopy.go).
+		return d.foreignFile(ctx, m, typ)
 	}
 	if m.FileID != "" && m.File == nil {
 		token, _ := splitFileRef(m.FileID)
@@ -158,9 +159,18 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 		}
 		return FileAttachment(token), nil
 	}
+	up, err := d.uploadBytes(ctx, m, typ)
+	if err != nil {
+		return AttachmentRequest{}, err
+	}
+	return up.Attachment(), nil
+}
+
+// uploadBytes uploads the message's bytes (two calls).
+func (d *dispatcher) uploadBytes(ctx context.Context, m *chat.Message, typ string) (*Uploaded, error) {
 	for range 2 { // POST /uploads, then the upload host
 		if err := d.pace.wait(ctx); err != nil {
-			return AttachmentRequest{}, err
+			return nil, err
 		}
 	}
 	name := m.FileName
@@ -170,11 +180,7 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 			name = "image.png"
 		}
 	}
-	up, err := d.api.Upload(ctx, typ, name, m.File)
-	if err != nil {
-		return AttachmentRequest{}, err
-	}
-	return up.Attachment(), nil
+	return d.api.Upload(ctx, typ, name, m.File)
 }
 
 // pacer spaces the calls to MAX over the whole bot: each goes at least

@@ -250,10 +250,10 @@ func (d *dispatcher) next(ctx context.Context, lastFull *time.Time) *pending {
 // messages reach Telegram as evenly spaced as their turns; one that is
 // not sent gives its turn back. Menus pass no turn.
 func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
-	sending := false
+	sending, booked := false, t != nil
 	if t != nil {
 		defer func() {
-			if !sending {
+			if booked && !sending {
 				d.sender.pace.cancel(t.at)
 			}
 			t.release()
@@ -282,13 +282,40 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	if m.TargetKey != "" && !d.resolve(p, m) {
 		return
 	}
-	if m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger {
+	foreign := m.FileID != "" && m.FileFrom != "" && m.FileFrom != Messenger
+	rebook := t != nil && (foreign || m.Bundle != nil)
+	if rebook {
+		// Files are fetched first, which may take long: the turn goes
+		// back meanwhile, so that the other chats' messages keep going,
+		// and a new one is booked once the files are in.
+		d.sender.pace.cancel(t.at)
+		booked = false
+		t.release()
+	}
+	var copyFrom, copyID string // a file of another messenger going up (fetch.go)
+	if foreign {
 		// A file a person sent through another messenger: Telegram has
-		// no id of it, so its bytes go up.
-		if err := d.fetchFile(ctx, &m.Message); err != nil {
+		// no id of it, so its bytes go up, unless they went up before.
+		if copyFrom, copyID, err = d.fetchFile(ctx, &m.Message); err != nil {
 			d.outcome(p, m, &SendError{Method: "fetch " + m.FileFrom, ChatID: p.ChatID, Description: err.Error(), kind: errTransient})
 			return
 		}
+	}
+	if m.Bundle != nil {
+		// An archive of files some of which are fetched now, outside any
+		// store transaction (see chat.Bundle).
+		if _, err := m.Pack(ctx, d.fetch); err != nil {
+			if ctx.Err() != nil {
+				return // cut by the shutdown: the item stays for the next start
+			}
+			d.log.Error("outbox: archive dropped", "chat_id", p.ChatID, "error", err)
+			d.done(p, boltdb.Failed)
+			return
+		}
+	}
+	if rebook {
+		t = &turn{at: d.sender.pace.book(time.Now()), release: func() {}}
+		booked = true
 	}
 	c, err := m.chattable(d.codec, p.ChatID)
 	if err != nil {
@@ -317,6 +344,9 @@ func (d *dispatcher) deliver(ctx context.Context, p *pending, t *turn) {
 	}
 	if err == nil && m.Key != "" {
 		d.record(p, m, resp)
+	}
+	if err == nil && copyFrom != "" {
+		d.copied(copyFrom, copyID, resp)
 	}
 	if err == nil && m.Kind == chat.KindRemove && m.TargetKey != "" {
 		if err := d.db.SentRemoved(m.TargetKey, m.Target); err != nil {

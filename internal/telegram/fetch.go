@@ -19,14 +19,24 @@ import (
 // the Bot API serves files of up to 20 MB.
 const maxFetch = 20 << 20
 
-// fetchFile puts the bytes of another messenger's file into m.
-func (d *dispatcher) fetchFile(ctx context.Context, m *chat.Message) error {
+// fetchFile puts the bytes of another messenger's file into m, or, when
+// the file went up to Telegram before, Telegram's id of that copy. It
+// returns the file's name in its own messenger (from, id) for copied to
+// record the copy once sent; "" when there is nothing to record.
+func (d *dispatcher) fetchFile(ctx context.Context, m *chat.Message) (from, id string, err error) {
+	from, id = m.FileFrom, m.FileID
+	if own, err := d.db.FileCopy(from, id, Messenger); err != nil {
+		d.log.Warn("outbox: read a file's copy", "error", err)
+	} else if own != "" {
+		m.FileID, m.FileFrom = own, ""
+		return "", "", nil
+	}
 	if d.fetch == nil {
-		return fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
+		return "", "", fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
 	}
 	data, err := d.fetch(ctx, m.FileFrom, m.FileID)
 	if err != nil {
-		return err
+		return "", "", err
 	}
 	if m.FileName == "" {
 		m.FileName = "file"
@@ -35,7 +45,30 @@ func (d *dispatcher) fetchFile(ctx context.Context, m *chat.Message) error {
 		}
 	}
 	m.File, m.FileID, m.FileFrom = data, "", ""
-	return nil
+	return from, id, nil
+}
+
+// copied records Telegram's id of a file of another messenger it took as
+// an upload, from the answer to the send, so the next send of that file
+// goes by the id.
+func (d *dispatcher) copied(from, id string, resp *tgbotapi.APIResponse) {
+	var sent tgbotapi.Message
+	if resp == nil || json.Unmarshal(resp.Result, &sent) != nil {
+		return
+	}
+	own := ""
+	switch {
+	case sent.Document != nil:
+		own = sent.Document.FileID
+	case len(sent.Photo) > 0:
+		own = sent.Photo[len(sent.Photo)-1].FileID // the largest size
+	}
+	if own == "" {
+		return
+	}
+	if err := d.db.PutFileCopy(from, id, Messenger, own); err != nil {
+		d.log.Warn("outbox: record a file's copy", "error", err)
+	}
 }
 
 // Fetch downloads a file a person sent to the bot on Telegram, by its
