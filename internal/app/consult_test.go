@@ -79,7 +79,9 @@ func TestConsultationLife(t *testing.T) {
 	press(t, consultant, note, "Взять в работу")
 	card := next(t, consultant, "Статус: в работе", "консультант Борисов Б. Б.")
 	next(t, asker, "Ваше обращение № 1 взято в работу, отвечает Борисов Б. Б.")
-	// Taken: a second take is refused.
+	// Taken: the leader's notice no longer offers to take it, and a second
+	// take from the old message is refused.
+	retired(t, leader, leaderNote, "Новое обращение", "Взять в работу")
 	if a := press(t, leader, leaderNote, "Взять в работу"); !a.ShowAlert {
 		t.Errorf("a second take: %+v", a)
 	}
@@ -98,6 +100,7 @@ func TestConsultationLife(t *testing.T) {
 	consultant.Send("Нужны: заявление, аналитическая справка и <b>портфолио</b> за 5 лет.")
 	next(t, consultant, "Отправлено")
 	answer := next(t, asker, "Ответ по обращению № 1", "&lt;b&gt;портфолио&lt;/b&gt;")
+	first := answer
 	if strings.Contains(answer.Text, "@") {
 		t.Errorf("the answer shows an account: %q", answer.Text)
 	}
@@ -124,6 +127,11 @@ func TestConsultationLife(t *testing.T) {
 	next(t, asker, "Обращение № 1 закрыто")
 	rate := next(t, asker, "Оцените")
 	next(t, consultant, "Автор закрыл обращение № 1")
+	// No message keeps a button the closed request cannot take.
+	retired(t, consultant, note, "Обращение № 1 закрыто", "Взять в работу", "Ответить")
+	retired(t, asker, first, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
+	retired(t, consultant, follow, "Обращение № 1 закрыто", "Ответить")
+	retired(t, leader, leaderNote, "Обращение № 1 закрыто", "Взять в работу")
 	press(t, asker, rate, "5⭐")
 	next(t, asker, "Спасибо!", "⭐⭐⭐⭐⭐")
 	next(t, consultant, "оценено: ⭐⭐⭐⭐⭐")
@@ -212,8 +220,8 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 	addConsultant(t, leader, consultant, "Борисов Борис Борисович")
 	// Monday 23.11 12:00 in Moscow.
 	ask(t, asker, "Программное обеспечение", "Где взять лицензию на офисный пакет для школы?")
-	next(t, consultant, "Новое обращение")
-	next(t, leader, "Новое обращение")
+	note := next(t, consultant, "Новое обращение")
+	leaderNote := next(t, leader, "Новое обращение")
 
 	// Two working days later, Wednesday 12:00: the leader is reminded
 	// (nobody took it).
@@ -251,13 +259,17 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 	press(t, leader, card, "Взять в работу")
 	card = next(t, leader, "в работе")
 	next(t, asker, "взято в работу")
+	retired(t, leader, leaderNote, "Новое обращение", "Взять в работу")
+	retired(t, consultant, note, "Новое обращение", "Взять в работу")
 	press(t, leader, card, "Ответить")
 	next(t, leader, "Напишите ответ")
 	leader.Send("Лицензии выдаёт управление образования, заявку подаёт директор.")
 	next(t, leader, "Отправлено")
-	next(t, asker, "Лицензии выдаёт")
+	answer := next(t, asker, "Лицензии выдаёт")
 	h.clock.Add(7*24*time.Hour + time.Minute)
 	next(t, asker, "Обращение № 1 закрыто: после ответа не было вопросов", "Оцените")
+	// Closed by the clock: the answer no longer offers to write or close.
+	retired(t, asker, answer, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
 }
 
 func TestConsultationExport(t *testing.T) {

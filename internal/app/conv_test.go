@@ -393,3 +393,19 @@ func TestPastDateIsAskedAbout(t *testing.T) {
 		t.Errorf("a date ahead is warned about: %q", m.Text)
 	}
 }
+
+// retired reads the user's next message, which must be m redrawn in
+// place with want in it and none of the dead buttons.
+func retired(t *testing.T, u *telegramtest.User, m telegramtest.Message, want string, dead ...string) telegramtest.Message {
+	t.Helper()
+	got := next(t, u, want)
+	if got.ID != m.ID {
+		t.Fatalf("message #%d came instead of #%d redrawn: %s", got.ID, m.ID, got)
+	}
+	for _, d := range dead {
+		if _, ok := got.Button(d); ok {
+			t.Errorf("#%d keeps the dead button %q: %s", got.ID, d, got)
+		}
+	}
+	return got
+}

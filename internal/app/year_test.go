@@ -114,6 +114,8 @@ func TestWorkPlan(t *testing.T) {
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
 	coord.Send("Добавьте заседание в марте по итогам полугодия.")
+	// The notice of the returned version says so and offers no decision.
+	retired(t, coord, notice, "возвращён на доработку", "Согласовать", "Вернуть с комментарием")
 	next(t, coord, "возвращён руководителю")
 	back := next(t, leader, "возвращён на доработку", "Добавьте заседание в марте")
 	press(t, leader, back, "Открыть")
@@ -125,7 +127,9 @@ func TestWorkPlan(t *testing.T) {
 	notice = next(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
 	coord.Next(t) // its DOCX
 	press(t, coord, notice, "Согласовать")
-	next(t, coord, "согласован")
+	if m := retired(t, coord, notice, "согласован", "Согласовать", "Вернуть с комментарием"); !strings.Contains(m.Text, "Решение: Координаторова А. П.") {
+		t.Errorf("the decided notice does not say who decided: %s", m)
+	}
 	next(t, leader, "согласован координатором")
 	if a := press(t, coord, notice, "Согласовать"); !a.ShowAlert {
 		t.Errorf("approved twice: %+v", a)
@@ -204,6 +208,7 @@ func TestAnnualReport(t *testing.T) {
 	press(t, coord, notice, "Вернуть с комментарием")
 	next(t, coord, "Что нужно доработать")
 	coord.Send("Заполните раздел о проблемах.")
+	retired(t, coord, notice, "возвращён на доработку", "Принять отчёт", "Вернуть с комментарием")
 	next(t, coord, "возвращён руководителю")
 	back := next(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 возвращён", "Заполните раздел о проблемах")
 	press(t, leader, back, "Открыть")

@@ -324,7 +324,7 @@ func (b *Engine) createConsultation(r *Request, d *mmo.Dialog) error {
 	}
 	for _, u := range staff {
 		l := r.locOf(u)
-		r.Send(u.ID, b.consultSummary(r, l, c, a, l.T("consult.new_lead")), []Button{
+		r.SendKept(u.ID, consultKey(c, 0, u.ID), b.consultSummary(r, l, c, a, l.T("consult.new_lead")), []Button{
 			r.Button(l.T("consult.take_button"), verbConsultTake, cid(c)),
 			r.Button(l.T("consult.open_button"), verbConsult, cid(c)),
 		})
