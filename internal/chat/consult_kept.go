@@ -119,11 +119,15 @@ func (b *Engine) retireConsult(r *Request, c *mmo.Consultation, a *mmo.Associati
 
 // editKeptElse is EditKept for a message other than the one whose button
 // was pressed: the handler redraws that one itself, and a second edit
-// would draw over what it shows.
+// would draw over what it shows. A record in the presser's chat whose
+// message id the transport has not written back yet may be the pressed
+// message (pressed the moment it arrived): it is left alone too, as the
+// smaller harm.
 func (r *Request) editKeptElse(key, text string, kb ...[]Button) {
 	if r.Update != nil && r.Update.Press != nil && r.Update.Press.Message != "" {
-		p := r.Update.Press
-		if rec, err := r.Tx.Sent(key); err == nil && rec.Message == p.Message && rec.Chat == r.Update.Chat && rec.Messenger == r.Update.Messenger {
+		rec, err := r.Tx.Sent(key)
+		if err == nil && rec.Chat == r.Update.Chat && rec.Messenger == r.Update.Messenger &&
+			(rec.Message == r.Update.Press.Message || rec.Message == "") {
 			return
 		}
 	}

@@ -144,10 +144,11 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 		}
 		r.Reply(r.T("newevent.ask_when"))
 	case mmo.FieldPlace:
-		if _, err := r.advance(d, mmo.FieldLink, map[string]string{mmo.FieldPlace: value}); err != nil {
+		nd, err := r.advance(d, mmo.FieldLink, map[string]string{mmo.FieldPlace: value})
+		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_link"))
+		r.Reply(r.T("newevent.ask_link"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
 	case mmo.FieldLink:
 		if value == "" && d.Draft[mmo.FieldPlace] == "" {
 			if _, err := r.advance(d, mmo.FieldPlace, nil); err != nil {
@@ -156,10 +157,11 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			r.Reply(r.T("newevent.place_or_link"))
 			return nil
 		}
-		if _, err := r.advance(d, mmo.FieldAgenda, map[string]string{mmo.FieldLink: value}); err != nil {
+		nd, err := r.advance(d, mmo.FieldAgenda, map[string]string{mmo.FieldLink: value})
+		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_agenda"))
+		r.Reply(r.T("newevent.ask_agenda"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
 	case mmo.FieldAgenda:
 		d.Draft[mmo.FieldAgenda] = value
 		return b.createDraft(r, d, a)
@@ -238,10 +240,11 @@ func (b *Engine) onEventLength(r *Request) error {
 }
 
 func (b *Engine) afterDuration(r *Request, d *mmo.Dialog, dur time.Duration) error {
-	if _, err := r.advance(d, mmo.FieldPlace, map[string]string{"duration": strconv.Itoa(int(dur / time.Minute))}); err != nil {
+	nd, err := r.advance(d, mmo.FieldPlace, map[string]string{"duration": strconv.Itoa(int(dur / time.Minute))})
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("newevent.ask_place"))
+	r.Reply(r.T("newevent.ask_place"), r.skipRow(nd, r.T("conv_wave3.online_only"), "o"))
 	return nil
 }
 

@@ -232,6 +232,8 @@ func (b *Engine) buildRoutes() routes {
 			verbRegSchool:    {role: mmo.RoleGuest, fn: b.onRegSchool},
 			verbAskCancel:    {role: mmo.RoleGuest, fn: b.onAskCancel},
 			verbDigestRemind: {role: mmo.RoleCoordinator, fn: b.onDigestRemind},
+			// The conversation, third wave (issue 12): «Пропустить» as a button.
+			verbFormSkip: {role: mmo.RoleGuest, fn: b.onFormSkip},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
