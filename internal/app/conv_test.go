@@ -385,9 +385,30 @@ func TestPastDateIsAskedAbout(t *testing.T) {
 	next(t, leader, "Когда?")
 	// Now is 23.11.2026: 20.11 is past this year.
 	leader.Send("20.11 15:00")
-	ask := next(t, leader, "уже прошла", "<b>2027</b>", "20 ноября 2027")
-	press(t, leader, ask, "Нет, ввести заново")
-	next(t, leader, "ещё раз")
+	// Asked before it is taken: this year's date (past) or next year's.
+	ask := next(t, leader, "в этом году уже прошла")
+	if m := missingButtons(ask, "20 ноября 2027 (суббота), 15:00", "20 ноября 2026 (пятница), 15:00 — уже прошла"); len(m) != 0 {
+		t.Fatalf("the question lacks %v: %v", m, ask.Buttons())
+	}
+	if d := h.dialog(leader.ID); d == nil || d.Step != "when_confirm" {
+		t.Fatalf("the form moved on before the answer: %+v", d)
+	}
+	press(t, leader, ask, "уже прошла")
+	next(t, leader, "уже прошла", "Укажите дату в будущем")
+	leader.Send("20.11 15:00")
+	press(t, leader, next(t, leader, "в этом году уже прошла"), "20 ноября 2027")
+	next(t, leader, "20 ноября 2027")
+	press(t, leader, next(t, leader, "Сколько продлится?"), "1 ч")
+	next(t, leader, "Длительность")
+	next(t, leader, "Где пройдёт?")
+	leader.Send("/cancel")
+	next(t, leader, "Отменено")
+	leader.Send("/newevent")
+	press(t, leader, next(t, leader, "Выберите формат"), "Заседание")
+	next(t, leader, "Формат: Заседание")
+	next(t, leader, "Тема")
+	leader.Send("Итоги года")
+	next(t, leader, "Когда?")
 	leader.Send("25.11 15:00")
 	if m := next(t, leader, "25 ноября 2026"); strings.Contains(m.Text, "уже прошла") {
 		t.Errorf("a date ahead is warned about: %q", m.Text)

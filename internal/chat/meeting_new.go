@@ -103,12 +103,16 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			return err
 		}
 		nonce := itoa(int64(nd.Nonce))
-		confirm := r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang))
 		if rolledToNextYear(t, r.Now, b.opt.Location) {
-			// A date already past this year was taken as next year's:
-			// say so, rather than let it pass unnoticed.
-			confirm = r.T("conv_when.next_year", "Year", t.In(b.opt.Location).Year()) + "\n" + confirm
+			// A date typed without a year and already past this year:
+			// asked about, never moved to next year unsaid.
+			r.Reply(r.T("conv_wave3.past_ask"),
+				[]Button{r.Button(r.T("conv_wave3.past_next", "When", b.formatWhen(t, r.Lang)), verbEventWhen, nonce, "y")},
+				[]Button{r.Button(r.T("conv_wave3.past_this", "When", b.formatWhen(t.AddDate(-1, 0, 0), r.Lang)), verbEventWhen, nonce, "p")},
+				[]Button{r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n")})
+			return nil
 		}
+		confirm := r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang))
 		r.Reply(confirm, []Button{
 			r.Button(r.T("newevent.when_yes"), verbEventWhen, nonce, "y"),
 			r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n"),
@@ -189,6 +193,13 @@ func (b *Engine) onEventWhen(r *Request) error {
 		return err
 	}
 	start, _ := time.Parse(time.RFC3339, d.Draft["start"])
+	if r.Press.Arg(1) == "p" { // this year's date, already past: no event can be there
+		if _, err := r.advance(d, stepWhen, nil); err != nil {
+			return err
+		}
+		r.Edit(r.T("conv_wave3.past_this_chosen", "When", b.formatWhen(start.AddDate(-1, 0, 0), r.Lang)))
+		return nil
+	}
 	if r.Press.Arg(1) != "y" {
 		if _, err := r.advance(d, stepWhen, nil); err != nil {
 			return err
