@@ -146,3 +146,66 @@ func TestSettingsCheckNameAndSchool(t *testing.T) {
 		t.Errorf("stored school %q, other %v", got.School, got.SchoolOther)
 	}
 }
+
+// TestParentTopicsPerAssociation: a leader sets the association's own
+// topics for parents from the consultants' screen; a parent coming by the
+// public link picks from them; back to the common ones by a button.
+func TestParentTopicsPerAssociation(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h)
+	card := openCard(t, leader, "ММО учителей математики")
+	press(t, leader, card, "Консультанты")
+	view := next(t, leader, "Обращения принимаются только от участников")
+	if _, ok := view.Button("Темы для родителей"); ok {
+		t.Errorf("topics for parents offered with no public link: %v", view.Buttons())
+	}
+	press(t, leader, view, "Принимать вопросы по публичной ссылке")
+	view = next(t, leader, "по ссылке")
+	payload := linkRE.FindStringSubmatch(view.Text)[1]
+
+	press(t, leader, view, "Темы для родителей")
+	ask := next(t, leader, "из общих тем", "Учёба ребёнка и оценки", "каждую с новой строки")
+	if _, ok := ask.Button("Вернуть общие темы"); ok {
+		t.Errorf("nothing to go back from: %v", ask.Buttons())
+	}
+	leader.Send("Да")
+	next(t, leader, "Слишком коротко")
+	leader.Send("Т1 тема\nТ2 тема\nТ3 тема\nТ4 тема\nТ5 тема\nТ6 тема\nТ7 тема\nТ8 тема\nТ9 тема")
+	next(t, leader, "Слишком много тем: не больше 8")
+	leader.Send("Подготовка к ОГЭ\nЛетний лагерь\n<b>Кружки</b>")
+	next(t, leader, "без угловых скобок")
+	leader.Send("Подготовка к ОГЭ\nЛетний лагерь")
+	next(t, leader, "Сохранено", "• Подготовка к ОГЭ\n• Летний лагерь")
+
+	parent := h.user(501, "Родитель")
+	parent.Send("/start " + payload)
+	press(t, parent, next(t, parent, "152-ФЗ"), "Даю согласие")
+	next(t, parent, "Согласие получено")
+	next(t, parent, "Как к вам обращаться?")
+	parent.Send("Родителева Римма")
+	topics := next(t, parent, "Выберите тему")
+	if got := topics.Buttons(); len(got) != 2 {
+		t.Fatalf("the parent's topics: %v", got)
+	}
+	press(t, parent, topics, "Летний лагерь")
+	next(t, parent, "Тема: Летний лагерь")
+	parent.Send("/cancel")
+	next(t, parent, "")
+
+	// Back to the common topics.
+	press(t, leader, view, "Темы для родителей")
+	press(t, leader, next(t, leader, "из тем объединения", "Летний лагерь"), "Вернуть общие темы")
+	next(t, leader, "Сохранено", "Учёба ребёнка и оценки")
+	h.quiet()
+	parent.Drain()
+	parent.Send("/start " + payload)
+	for {
+		m := parent.Next(t)
+		if strings.Contains(m.Text, "Выберите тему") {
+			if _, ok := m.Button("Учёба ребёнка и оценки"); !ok {
+				t.Errorf("the common topics are not back: %v", m.Buttons())
+			}
+			break
+		}
+	}
+}
