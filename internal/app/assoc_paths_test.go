@@ -89,7 +89,7 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 		t.Run(strings.TrimPrefix(tc.command, "/"), func(t *testing.T) {
 			forgetCurrent(t, h, adminID)
 			c.Send(tc.command)
-			choose := next(t, c, "Выберите объединение, с каким работать")
+			choose := next(t, c, "Какое объединение открыть?")
 			if m := missingButtons(choose, phys, chem); len(m) != 0 || len(choose.Buttons()) != 2 {
 				t.Fatalf("chooser buttons %v", choose.Buttons())
 			}
@@ -114,7 +114,7 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 	c.Send("/invite")
 	inv := next(t, c, "У «"+phys+"» сейчас нет действующей ссылки")
 	press(t, c, inv, "🔁 Другое объединение")
-	choose := next(t, c, "Выберите объединение, с каким работать")
+	choose := next(t, c, "Какое объединение открыть?")
 	if choose.ID != inv.ID {
 		t.Error("the chooser did not replace the invitation")
 	}
@@ -123,7 +123,7 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 	c.Send("/members")
 	members := next(t, c, "Участники «"+chem+"»", "В объединении пока нет участников")
 	press(t, c, members, "🔁 Другое объединение")
-	press(t, c, next(t, c, "Выберите объединение, с каким работать"), phys)
+	press(t, c, next(t, c, "Какое объединение открыть?"), phys)
 	if m := next(t, c, "Участники «"+phys+"»"); m.ID != members.ID {
 		t.Error("the other list did not open in place")
 	}

@@ -140,7 +140,7 @@ func TestCheckinEveryRoute(t *testing.T) {
 	list = next(t, leader, "Отметить вручную")
 	row(list, "❌ ")
 	press(t, leader, list, "✎ 5")
-	next(t, leader, "Примечание к отметке")
+	next(t, leader, ": примечание к отметке")
 	leader.Send("на курсах повышения квалификации")
 	next(t, leader, "Примечание сохранено")
 	next(t, leader, "Дмитриева Д. Д. — отсутствовал(а)")

@@ -103,7 +103,7 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			return err
 		}
 		nonce := itoa(int64(nd.Nonce))
-		if rolledToNextYear(t, r.Now, b.opt.Location) {
+		if mmo.WhenYearless(r.Text, r.Now, b.opt.Location) && t.In(b.opt.Location).Year() == r.Now.In(b.opt.Location).Year()+1 {
 			// A date typed without a year and already past this year:
 			// asked about, never moved to next year unsaid.
 			r.Reply(r.T("conv_wave3.past_ask"),
@@ -292,17 +292,4 @@ func (b *Engine) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) erro
 	r.Reply(r.T("newevent.draft_saved"))
 	r.Reply(text, kb...)
 	return nil
-}
-
-// rolledToNextYear reports whether t falls in a later year than now on a
-// day of the year that this year is already past: a date typed without a
-// year («1 декабря» on 2 December) that was taken as next year's.
-func rolledToNextYear(t, now time.Time, loc *time.Location) bool {
-	t, now = t.In(loc), now.In(loc)
-	if t.Year() != now.Year()+1 {
-		return false
-	}
-	same := time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	return same.Before(today)
 }
