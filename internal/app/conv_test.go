@@ -144,17 +144,17 @@ func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 
 	// The card shows check-in; a check-in refreshes it.
 	press(t, leader, card, "Обновить")
-	card = next(t, leader, "Отметка открыта, код", "отметились 0 из 3")
+	card = next(t, leader, "Отметка открыта, код", "отметились 0 из 2")
 	press(t, us[0], latestWith(t, h, us[0].ID, "Я на месте"), "Я на месте")
 	next(t, us[0], "Вы отмечены")
-	if m := next(t, leader, "отметились 1 из 3"); m.ID != card.ID {
+	if m := next(t, leader, "отметились 1 из 2"); m.ID != card.ID {
 		t.Errorf("the card was not refreshed in place: %s", m)
 	}
 
 	// The leader turns the card into the check-in view; a member's late
 	// answer must not draw the card back over it.
 	press(t, leader, card, "Отметка присутствующих")
-	view := next(t, leader, "Отметились: 1 из 3")
+	view := next(t, leader, "Отметились: 1 из 2")
 	if view.ID != card.ID {
 		t.Fatalf("the check-in view opened elsewhere: %s", view)
 	}
@@ -163,7 +163,7 @@ func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 	h.quiet()
 	now := h.srv.Chat(leader.ID)
 	for _, m := range now {
-		if m.ID == view.ID && !strings.Contains(m.Text, "Отметились: 1 из 3") {
+		if m.ID == view.ID && !strings.Contains(m.Text, "Отметились: 1 из 2") {
 			t.Errorf("a member's answer drew over the leader's check-in view: %q", m.Text)
 		}
 	}

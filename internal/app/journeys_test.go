@@ -189,7 +189,7 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	draft := expect(t, l, "Черновик: участники его ещё не видят")
 	l.press(t, draft, "Опубликовать")
 	n := len(tm.members)
-	card := expect(t, l, "Объявлено", fmt.Sprintf("нет ответа %d", n))
+	card := expect(t, l, "Объявлено", fmt.Sprintf("Ответили 0 из %d", n))
 	var anns []msg
 	for _, u := range tm.members {
 		anns = append(anns, expect(t, u, "Новое мероприятие", "Семинар «ММО учителей математики»", "Придёте?"))
@@ -205,14 +205,14 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	if marked.id != anns[0].id || !marked.has("✓ ✅ Приду") {
 		t.Errorf("the announcement was not marked in place: %+v", marked)
 	}
-	live := expect(t, l, fmt.Sprintf("✅ 1 · 🤔 0 · ❌ 0 · нет ответа %d", n-1), "Антонова А. А.")
+	live := expect(t, l, fmt.Sprintf("Ответили 1 из %d: ✅ 1 · 🤔 0 · ❌ 0", n), "Антонова А. А.")
 	if live.id != card.id {
 		t.Error("the leader's card was not refreshed in place")
 	}
 	if n > 1 {
 		tm.members[1].press(t, anns[1], "Не смогу")
 		expect(t, tm.members[1], "не сможете")
-		expect(t, l, fmt.Sprintf("✅ 1 · 🤔 0 · ❌ 1 · нет ответа %d", n-2))
+		expect(t, l, fmt.Sprintf("Ответили 2 из %d: ✅ 1 · 🤔 0 · ❌ 1", n))
 	}
 
 	// The leader moves the event: every member hears of it in their own
@@ -223,7 +223,7 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	l.send("Гимназия № 3, актовый зал")
 	l.press(t, expect(t, l, "Что изменится", "<b>Гимназия № 3, актовый зал</b>"), "Уведомить участников и сбросить ответы")
 	expect(t, l, fmt.Sprintf("уведомление получат %d участник", n))
-	expect(t, l, fmt.Sprintf("нет ответа %d", n), "Гимназия № 3")
+	expect(t, l, fmt.Sprintf("Ответили 0 из %d", n), "Гимназия № 3")
 	for i, u := range tm.members {
 		// The announcement is edited in place, then one short notice.
 		if m := expect(t, u, "Изменено", "<b>Гимназия № 3, актовый зал</b>"); m.id != anns[i].id {
@@ -280,7 +280,7 @@ func TestJourneyCheckinByCode(t *testing.T) {
 		l.press(t, expect(t, l, "Ближайшие мероприятия", "Наставничество"), "Наставничество")
 		card := expect(t, l, "Наставничество")
 		l.press(t, card, "Отметка присутствующих")
-		view := expect(t, l, "Отметка:", "Код для участников", "Отметились: 0 из 3")
+		view := expect(t, l, "Отметка:", "Код для участников", "Отметились: 0 из 2")
 		code := checkinCodeRE.FindStringSubmatch(view.text)[1]
 		if !strings.Contains(link(t, view.text), map[string]string{"telegram": "t.me", "max": "max.ru"}[on]) {
 			t.Errorf("the check-in link is not of %s: %q", on, view.text)
@@ -288,12 +288,12 @@ func TestJourneyCheckinByCode(t *testing.T) {
 
 		tm.members[0].press(t, here[0], "Я на месте")
 		expect(t, tm.members[0], "Вы отмечены")
-		if m := expect(t, l, "Отметились: 1 из 3", "кнопка"); m.id != view.id {
+		if m := expect(t, l, "Отметились: 1 из 2", "кнопка"); m.id != view.id {
 			t.Error("the check-in view was not changed in place")
 		}
 		tm.members[1].send(code)
 		expect(t, tm.members[1], "Вы отмечены")
-		expect(t, l, "Отметились: 2 из 3", "код")
+		expect(t, l, "Отметились: 2 из 2", "код")
 		h.quiet()
 		tm.members[1].drain() // «Я на месте» taken off the check-in message
 		tm.members[1].send(code)

@@ -105,7 +105,7 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 		t.Fatalf("a member saw a draft: %v", extra)
 	}
 	press(t, leader, draft, "Опубликовать")
-	card := next(t, leader, "Заседание № 1 «ММО учителей математики»", "Объявлено", "нет ответа 1")
+	card := next(t, leader, "Заседание № 1 «ММО учителей математики»", "Объявлено", "Ответили 0 из 1")
 	ann := next(t, us[0], "Новое мероприятие", "Заседание № 1", "Функциональная грамотность", "Придёте?")
 	if len(ann.Buttons()) != 4 {
 		t.Errorf("announcement buttons %v", ann.Buttons())
@@ -123,7 +123,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна")
 	draft := scheduleEvent(t, leader, "Семинар", "Проектная деятельность", "30.11 14:00", "30 ноября 2026 (понедельник), 14:00")
 	press(t, leader, draft, "Опубликовать")
-	card := next(t, leader, "Объявлено", "нет ответа 3")
+	card := next(t, leader, "Объявлено", "Ответили 0 из 3")
 	var anns []telegramtest.Message
 	for _, u := range us {
 		anns = append(anns, next(t, u, "Новое мероприятие", "Семинар «ММО учителей математики»", "1. Итоги олимпиады"))
@@ -140,17 +140,17 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 	if _, ok := marked.Button("✓ ✅ Приду"); !ok {
 		t.Errorf("the chosen answer is not marked: %v", marked.Buttons())
 	}
-	live := next(t, leader, "✅ 1 · 🤔 0 · ❌ 0 · нет ответа 2", "Антонова А. А.")
+	live := next(t, leader, "Ответили 1 из 3: ✅ 1 · 🤔 0 · ❌ 0", "Антонова А. А.")
 	if live.ID != card.ID {
 		t.Error("the leader's card was not refreshed in place")
 	}
 	press(t, us[1], anns[1], "Возможно")
 	next(t, us[1], "возможно")
-	next(t, leader, "✅ 1 · 🤔 1 · ❌ 0 · нет ответа 1")
+	next(t, leader, "Ответили 2 из 3: ✅ 1 · 🤔 1 · ❌ 0")
 	// Changing one's mind.
 	press(t, us[0], marked, "Не смогу")
 	next(t, us[0], "не сможете")
-	live = next(t, leader, "✅ 0 · 🤔 1 · ❌ 1 · нет ответа 1")
+	live = next(t, leader, "Ответили 2 из 3: ✅ 0 · 🤔 1 · ❌ 1")
 
 	// No nudge is offered while the announcement is fresh.
 	if _, ok := live.Button("Напомнить"); ok {
@@ -159,7 +159,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 	// A day later it is; it asks for a confirmation naming who gets it.
 	h.clock.Add(24*time.Hour + time.Minute)
 	press(t, leader, live, "Обновить")
-	live = next(t, leader, "нет ответа 1")
+	live = next(t, leader, "Ответили 2 из 3")
 	press(t, leader, live, "Напомнить не ответившему (1)")
 	confirm := next(t, leader, "Напомнить 1 участнику, который не ответил?", "Васильева В. В.")
 	h.quiet()
@@ -167,7 +167,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 		t.Errorf("a nudge went before the confirmation: %v", extra)
 	}
 	press(t, leader, confirm, "Да, напомнить")
-	after := next(t, leader, "нет ответа 1")
+	after := next(t, leader, "Ответили 2 из 3")
 	if _, ok := after.Button("Напомнить"); ok {
 		t.Errorf("the nudge is offered again the same day: %v", after.Buttons())
 	}
@@ -190,7 +190,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 		t.Errorf("the answered nudge grew into the card: %q", m.Text)
 	}
 	next(t, us[2], "Ваш ответ: ✅ придёте") // the announcement, marked in place
-	next(t, leader, "нет ответа 0")
+	next(t, leader, "Ответили 3 из 3")
 
 	// The calendar file.
 	press(t, us[2], anns[2], "В календарь")
@@ -241,7 +241,7 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 	}
 	press(t, leader, ask, "Уведомить участников и сбросить ответы")
 	next(t, leader, "уведомление получат 2 участника")
-	next(t, leader, "нет ответа 2", "Гимназия № 3")
+	next(t, leader, "Ответили 0 из 2", "Гимназия № 3")
 	for i, u := range us {
 		// The announcement itself changes, old and new shown, with live
 		// buttons for the new version; one short notice points to it.
