@@ -209,3 +209,32 @@ func TestParentTopicsPerAssociation(t *testing.T) {
 		}
 	}
 }
+
+// TestEventEditClearsByButton: an optional field of an event is cleared
+// by «🗑 Убрать» as by a typed «-»; the form can be left by «✖ Отмена».
+func TestEventEditClearsByButton(t *testing.T) {
+	h := newHarness(t)
+	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
+	draft := scheduleEvent(t, leader, "Семинар", "Цифровые сервисы", "25.11 15:00", "25 ноября 2026 (среда), 15:00")
+	press(t, leader, draft, "Изменить")
+	menu := next(t, leader, "Что изменить?")
+	press(t, leader, menu, "Тема")
+	press(t, leader, next(t, leader, "Новая тема"), "Отмена")
+	next(t, leader, "Отменено")
+	press(t, leader, menu, "Повестка")
+	ask := next(t, leader, "Новая повестка")
+	press(t, leader, ask, "Убрать")
+	next(t, leader, "Убрано.")
+	for {
+		m := leader.Next(t)
+		if strings.Contains(m.Text, "Цифровые сервисы") {
+			if strings.Contains(m.Text, "Повестка") {
+				t.Errorf("the agenda stays after «Убрать»: %q", m.Text)
+			}
+			break
+		}
+	}
+	if d := h.dialog(leader.ID); d != nil {
+		t.Errorf("the form is still open: %+v", d)
+	}
+}

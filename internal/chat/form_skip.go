@@ -10,7 +10,7 @@ import "github.com/mmobot/mmobot/internal/mmo"
 // verbFormSkip skips an optional step: the nonce of the form's dialog,
 // the step, and what the skip means where it is more than "nothing": "o"
 // online only (the place of an event), "l" the leader (the responsible
-// of a plan item).
+// of a plan item), "r" remove (an optional field of an event changed).
 const verbFormSkip = "fk"
 
 // skipRow is the row of a button that skips the step d is at.
@@ -37,6 +37,8 @@ func (b *Engine) onFormSkip(r *Request) error {
 		r.Edit(r.T("conv_wave3.online_only_set"))
 	case "l":
 		r.Edit(r.T("conv_wave3.responsible_leader_set"))
+	case "r":
+		r.Edit(r.T("conv_wave3.cleared"))
 	default:
 		r.Edit(r.T("doc_minutes.skipped"))
 	}

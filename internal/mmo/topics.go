@@ -4,9 +4,13 @@ import "strings"
 
 // Limits of an association's own consultation topics.
 const (
-	ParentTopicsMax  = 8  // topics at most: each is a button
-	ParentTopicMin   = 3  // runes, each topic
-	ParentTopicMax   = 40 // runes, each topic: a button's label on a phone
+	ParentTopicsMax = 8  // topics at most: each is a button
+	ParentTopicMin  = 3  // runes, each topic
+	ParentTopicMax  = 40 // runes, each topic: a button's label on a phone
+)
+
+// Fields of the errors of ParseTopics: one topic, or their number.
+const (
 	FieldParentTopic = "parent_topic"
 	FieldTopicCount  = "parent_topics"
 )
