@@ -153,7 +153,7 @@ func TestUpgradeFromVersion7(t *testing.T) {
 	waitUntil(t, "the leader's card to be changed", func() bool {
 		for _, r := range srv.Requests() {
 			if r.Method == "editMessageText" && r.Params.Get("chat_id") == "301" && r.Params.Get("message_id") == strconv.Itoa(fx.CardMessage) {
-				return strings.Contains(r.Params.Get("text"), "Ответы: ✅ 1")
+				return strings.Contains(r.Params.Get("text"), ": ✅ 1 · ")
 			}
 		}
 		return false

@@ -197,7 +197,7 @@ func (b *Engine) onCheckinNote(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("checkin.ask_note", "Name", u.Name))
+	r.Reply(r.T("checkin.ask_note", "Name", u.Name), r.cancelButton(d.Nonce))
 	return nil
 }
 

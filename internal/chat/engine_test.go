@@ -68,7 +68,7 @@ func TestRSVPWithoutTelegram(t *testing.T) {
 	if a := leader.press(card, "Опубликовать"); a.Alert || !strings.Contains(a.Text, "2") {
 		t.Errorf("publish answer %+v", a)
 	}
-	card = leader.next("Ответы: ✅ 0 · 🤔 0 · ❌ 0 · нет ответа 2")
+	card = leader.next("Ответили 0 из 2: ✅ 0 · 🤔 0 · ❌ 0")
 	leader.quiet()
 	announcement := ann.next("Новое мероприятие", "Проектная деятельность", "Придёте?")
 	bor.next("Новое мероприятие")
@@ -79,7 +79,7 @@ func TestRSVPWithoutTelegram(t *testing.T) {
 	if got := ann.next("Ваш ответ: ✅ придёте"); got.ID != announcement.ID {
 		t.Error("the announcement was not marked in place")
 	}
-	refreshed := leader.next("Ответы: ✅ 1 · 🤔 0 · ❌ 0 · нет ответа 1", "Антонова А. А.")
+	refreshed := leader.next("Ответили 1 из 2: ✅ 1 · 🤔 0 · ❌ 0", "Антонова А. А.")
 	if refreshed.ID != card.ID {
 		t.Errorf("the leader's card was not changed in place: message %s, the card is %s", refreshed.ID, card.ID)
 	}

@@ -34,7 +34,9 @@ func (b *Engine) leaderCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associati
 	id := eid(e)
 	var kb [][]Button
 	if e.State == mmo.EventPublished {
-		audience, err := b.audienceExcept(r, a, v.u.ID)
+		// The members asked: everyone but the leader, the same as the
+		// check-in counts below.
+		audience, err := b.audienceExcept(r, a, a.LeaderID)
 		if err != nil {
 			return "", nil, err
 		}
@@ -51,7 +53,8 @@ func (b *Engine) leaderCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associati
 				silent++
 			}
 		}
-		sb.WriteString("\n" + l.T("event.counts", "Yes", len(names[mmo.AnswerYes]), "Maybe", len(names[mmo.AnswerMaybe]), "No", len(names[mmo.AnswerNo]), "Silent", silent))
+		sb.WriteString("\n" + l.T("event.counts", "Yes", len(names[mmo.AnswerYes]), "Maybe", len(names[mmo.AnswerMaybe]), "No", len(names[mmo.AnswerNo]),
+			"Answered", len(audience)-silent, "Total", len(audience)))
 		for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
 			if list := names[ans]; len(list) > 0 {
 				slices.Sort(list)

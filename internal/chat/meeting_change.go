@@ -50,7 +50,12 @@ func (b *Engine) onEventEdit(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(prompt)
+	var kb [][]Button
+	switch step {
+	case mmo.FieldPlace, mmo.FieldLink, mmo.FieldAgenda: // optional: «-» or this button clears it
+		kb = append(kb, r.skipRow(d, r.T("conv_wave3.clear"), "r"))
+	}
+	r.Reply(prompt, append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 

@@ -130,14 +130,18 @@ func (b *Engine) checkinLine(r *Request, l loc, e *mmo.Event, a *mmo.Association
 	if err != nil {
 		return "", err
 	}
-	present := 0
+	present, total := 0, 0
 	for _, m := range members {
+		if m.u.ID == a.LeaderID {
+			continue // counted as the answers are: the members asked
+		}
+		total++
 		if x, ok := att[m.u.ID]; ok && x.Mark == mmo.MarkPresent {
 			present++
 		}
 	}
 	if e.CheckinOpen(r.Now) {
-		return l.T("conv_meet.card_checkin_open", "Code", e.Checkin.Code, "Present", present, "Total", len(members)), nil
+		return l.T("conv_meet.card_checkin_open", "Code", e.Checkin.Code, "Present", present, "Total", total), nil
 	}
-	return l.T("conv_meet.card_checkin_closed", "Present", present, "Total", len(members)), nil
+	return l.T("conv_meet.card_checkin_closed", "Present", present, "Total", total), nil
 }

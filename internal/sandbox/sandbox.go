@@ -113,6 +113,8 @@ type entry struct {
 	After    int
 	Lat, Lon float64
 	File     *file
+	// On is the bot message a press was on.
+	On int
 }
 
 // file is a file a persona sent.
