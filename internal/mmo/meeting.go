@@ -256,6 +256,20 @@ func CanAnswer(e *Event, member bool, version int, now time.Time) error {
 	return nil
 }
 
+// AnswerEvent decides a member's answer to an event's announcement: the
+// answer to store for uid at now, or why it is refused — CanAnswer's
+// codes first, then CodeInvalid for an answer that is none of yes, maybe
+// and no.
+func AnswerEvent(e *Event, uid int64, member bool, version int, ans Answer, now time.Time) (*RSVP, error) {
+	if err := CanAnswer(e, member, version, now); err != nil {
+		return nil, err
+	}
+	if !ValidAnswer(ans) {
+		return nil, Errorf(CodeInvalid, "rsvp")
+	}
+	return &RSVP{EventID: e.ID, UserID: uid, Answer: ans, Version: e.Version, At: now}, nil
+}
+
 // RSVP is a member's answer for one version of an event.
 type RSVP struct {
 	EventID uint64    `json:"event_id"`
