@@ -252,8 +252,7 @@ func (b *Engine) onPublish(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.published", len(audience)), false)
-	text, kb := b.leaderCard(r.viewer(), v, r.Now)
-	r.Edit(text, kb...)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
 	return nil
 }
 
@@ -264,8 +263,7 @@ func (b *Engine) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) er
 	if err != nil {
 		return err
 	}
-	text, kb := b.leaderCard(r.viewer(), v, r.Now)
-	r.Edit(text, kb...)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
 	return nil
 }
 
@@ -389,8 +387,7 @@ func (b *Engine) onNudge(r *Request) error {
 	silent := nudgeTargets(v, r.User.ID, r.Now)
 	if len(silent) == 0 {
 		r.Answer(r.T("conv_nudge.nobody"), true)
-		text, kb := b.leaderCard(r.viewer(), v, r.Now)
-		r.Edit(text, kb...)
+		r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
 		return nil
 	}
 	id := eid(e)
@@ -421,7 +418,6 @@ func (b *Engine) onNudge(r *Request) error {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	r.Answer(r.N("event.nudged", len(silent)), false)
-	text, kb := b.leaderCard(r.viewer(), v, r.Now)
-	r.Edit(text, kb...)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
 	return nil
 }

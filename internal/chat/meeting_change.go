@@ -344,8 +344,7 @@ func (b *Engine) onEventCancel(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.cancel_sent", len(audience)), false)
-	text, kb := b.leaderCard(r.viewer(), v, r.Now)
-	r.Edit(text, kb...)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
 	return nil
 }
 

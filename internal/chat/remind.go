@@ -44,6 +44,9 @@ func (b *Engine) Due() (now time.Time, queued, wrote bool, err error) {
 			return now, false, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
 		}
 	}
+	if b.flushLive(now) {
+		queued, wrote = true, true
+	}
 	purged, err := b.purgeSome(purgeSlice)
 	wrote = wrote || purged
 	if err != nil {
