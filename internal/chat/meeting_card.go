@@ -274,6 +274,7 @@ var rsvpRefusals = map[mmo.Code]string{
 	mmo.CodeCancelled: "rsvp.cancelled",
 	mmo.CodeStarted:   "rsvp.started",
 	mmo.CodeConflict:  "rsvp.changed",
+	mmo.CodeGone:      "event.gone",
 }
 
 // onRSVP records a member's answer, marks it on their message and
@@ -287,15 +288,16 @@ func (b *Engine) onRSVP(r *Request) error {
 	}
 	ann := annKeyOf(id, r.User.ID)
 	v, err := r.Tx.EventView(id, b.viewOptions(ann, cardKeyOf(id)))
-	if errors.Is(err, mmo.ErrNotFound) {
-		r.Answer(r.T("event.gone"), true)
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
 		return fmt.Errorf("load event %d: %w", id, err)
 	}
+	var e *mmo.Event // nil: deleted, which the rule refuses
+	member := false
+	if v != nil {
+		e, member = v.Event, v.IsMember(r.User.ID)
+	}
 	version, _ := strconv.Atoi(r.Press.Arg(1))
-	rsvp, err := mmo.AnswerEvent(v.Event, r.User.ID, v.IsMember(r.User.ID), version, answerFromCode(r.Press.Arg(2)), r.Now)
+	rsvp, err := mmo.AnswerEvent(e, r.User.ID, member, version, answerFromCode(r.Press.Arg(2)), r.Now)
 	if err != nil {
 		key, ok := rsvpRefusals[mmo.ErrorCode(err)]
 		if !ok {

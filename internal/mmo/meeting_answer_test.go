@@ -22,6 +22,9 @@ func TestAnswerEvent(t *testing.T) {
 		{"not a member: refused before the answer is looked at", false, 2, Answer("x"), CodeNotMember},
 		{"an old version", true, 1, AnswerYes, CodeConflict},
 	}
+	if got, err := AnswerEvent(nil, 42, true, 2, AnswerYes, now); codeOf(err) != CodeGone || got != nil {
+		t.Errorf("an event that is no more: %+v, %v, want %q", got, err, CodeGone)
+	}
 	for _, tt := range tests {
 		got, err := AnswerEvent(e, 42, tt.member, tt.version, tt.ans, now)
 		if codeOf(err) != tt.want {
