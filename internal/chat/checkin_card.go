@@ -14,7 +14,7 @@ import (
 // checkinCard is the leader's live view of check-in.
 func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Association) (string, [][]Button, error) {
 	l := v.l
-	title, err := b.title(r.Tx, l, e, a)
+	title, err := b.eventTitle(r.Tx, l, e, a)
 	if err != nil {
 		return "", nil, err
 	}
@@ -293,7 +293,7 @@ func (b *Engine) onCheckinQR(r *Request) error {
 	if err != nil {
 		return err
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	title, err := b.eventTitle(r.Tx, r.loc(), e, a)
 	if err != nil {
 		return err
 	}

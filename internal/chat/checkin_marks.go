@@ -265,7 +265,7 @@ func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string
 		return "", nil, "", err
 	}
 	l := r.docLoc()
-	title, err := b.title(r.Tx, l, e, a)
+	title, err := b.eventTitle(r.Tx, l, e, a)
 	if err != nil {
 		return "", nil, "", err
 	}

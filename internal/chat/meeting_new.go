@@ -285,10 +285,11 @@ func (b *Engine) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) erro
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	text, kb, err := b.leaderCard(r, r.viewer(), e, a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
+	text, kb := b.leaderCard(r.viewer(), v, r.Now)
 	r.Reply(r.T("newevent.draft_saved"))
 	r.Reply(text, kb...)
 	return nil

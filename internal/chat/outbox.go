@@ -13,6 +13,9 @@ import (
 // each addressed to a chat of one messenger, split to that messenger's
 // text limit, placed by priority.
 func (r *Request) commit() error {
+	// Noted before the messages can go: a delivery count drawn
+	// meanwhile must already know what the pressed message shows.
+	r.bot.live.pressed(r)
 	for i := range r.out {
 		m := r.out[i]
 		if m.TargetKey != "" {

@@ -44,6 +44,9 @@ func (b *Engine) Due() (now time.Time, queued, wrote bool, err error) {
 			return now, false, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
 		}
 	}
+	if b.flushLive(now) {
+		queued, wrote = true, true
+	}
 	purged, err := b.purgeSome(purgeSlice)
 	wrote = wrote || purged
 	if err != nil {
@@ -353,21 +356,16 @@ func (b *Engine) remind(r *Request, e *mmo.Event, off time.Duration) error {
 	if err != nil {
 		return err
 	}
-	answers, err := r.Tx.RSVPs(e)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
-	list, err := b.activeMembers(r, a)
-	if err != nil {
-		return err
-	}
-	users := memberUsers(list)
-	to := pickUsers(users, mmo.Reminded(userIDs(users), answers))
+	users := viewAudience(v, 0)
+	to := pickUsers(users, mmo.Reminded(userIDs(users), v.Answers))
 	slices.SortFunc(to, func(x, y *mmo.User) int { return int(x.ID - y.ID) })
 	key := func(u *mmo.User) string { return remKey(e, u.ID, off) }
 	_, err = b.broadcastKept(r, "reminder", e, to, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		text, err := b.reminderText(r, l, e, a)
-		return text, [][]Button{r.answerRow(l, e, answers[u.ID].Answer)}, err
+		return b.reminderText(l, v), [][]Button{answerRow(l, e, v.Answers[u.ID].Answer)}, nil
 	})
 	return err
 }

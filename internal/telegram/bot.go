@@ -46,6 +46,9 @@ type Handler interface {
 	// say.
 	Blocked(messenger string, chat, user int64)
 	FileNotSent(messenger string, chat, user int64)
+	// Delivered says that an item of a broadcast left the outbox, its
+	// outcome counted; it is called from the dispatcher, once per item.
+	Delivered(broadcast uint64)
 	// StoreFailed and StoreOK report how the writes of a batch ended, so
 	// that a disk that refuses writes is reported once.
 	StoreFailed(err error, started time.Time)
@@ -193,6 +196,7 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
 	b.out.fetch = opt.Fetch
+	b.out.onDelivered = func(bc uint64) { b.handler.Delivered(bc) }
 	// getMe has just answered: the API is reachable, though the first
 	// long poll may take poll_timeout to return.
 	b.rec.Polled(b.now())
