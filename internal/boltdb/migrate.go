@@ -41,6 +41,7 @@ var migrations = []migration{
 	{"create news", migrateNews},
 	{"create the materials bank", migrateMaterials},
 	{"create the registers", migrateRegisters},
+	{"remember the command menu queued per user", migrateMenuSums},
 }
 
 // SchemaVersion is the version of the schema this build writes.
