@@ -42,6 +42,7 @@ var migrations = []migration{
 	{"create the materials bank", migrateMaterials},
 	{"create the registers", migrateRegisters},
 	{"remember the command menu queued per user", migrateMenuSums},
+	{"count members per association; events' state and format in their association index", migrateSummaries},
 }
 
 // SchemaVersion is the version of the schema this build writes.
