@@ -111,7 +111,7 @@ func menuSum(cmds []Command) []byte {
 // menuShare is how many users' menus one write transaction of
 // RefreshMenus queues: a region has 1,500 leaders and coordinators, and
 // every user's update waits while a write transaction runs.
-const menuShare = 200
+const menuShare = 50
 
 // RefreshMenus keeps the menus in step with the build: when the default
 // menus, or the menus of every role in every language, differ from those
