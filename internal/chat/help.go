@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -109,8 +110,9 @@ func menuSum(cmds []Command) []byte {
 }
 
 // menuShare is how many users' menus one write transaction of
-// RefreshMenus queues: a region has 1,500 leaders and coordinators, and
-// every user's update waits while a write transaction runs.
+// RefreshMenus queues at most (and none more once shareBudget of work
+// went into it): a region has 1,500 leaders and coordinators, and every
+// user's update waits while a write transaction runs.
 const menuShare = 50
 
 // RefreshMenus keeps the menus in step with the build: when the default
@@ -172,11 +174,12 @@ func (b *Engine) RefreshMenus() error {
 		return fmt.Errorf("read who has a command menu: %w", err)
 	}
 	queued := 0
-	for from := 0; from < len(users); from += menuShare {
+	for from := 0; from < len(users); {
 		if err := b.db.Update(func(tx *boltdb.Tx) error {
 			r := &Request{bot: b, Tx: tx}
-			for _, id := range users[from:min(from+menuShare, len(users))] {
-				u, err := tx.User(id)
+			began := time.Now()
+			for n := 0; from < len(users) && n < menuShare && (n == 0 || time.Since(began) < shareBudget); n, from = n+1, from+1 {
+				u, err := tx.User(users[from])
 				if err != nil {
 					if ignoreGone(err) != nil {
 						return err

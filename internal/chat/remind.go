@@ -259,25 +259,33 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 			return queued, err
 		}
 	}
+	// Requests a share per transaction: at most dueChunk, and none more
+	// once shareBudget of work went into the share.
 	due := append(slices.Clip(look.close), look.raise...)
-	for from := 0; from < len(due); from += dueChunk {
+	for from := 0; from < len(due); {
 		if err := act(func(r *Request) (bool, error) {
-			var closing, raising []*mmo.Consultation
-			for _, x := range due[from:min(from+dueChunk, len(due))] {
-				c, err := r.Tx.Consultation(x.ID)
+			began, sent := time.Now(), false
+			for n := 0; from < len(due) && n < dueChunk && (n == 0 || time.Since(began) < shareBudget); n, from = n+1, from+1 {
+				c, err := r.Tx.Consultation(due[from].ID)
 				if err != nil {
 					if ignoreGone(err) == nil {
 						continue
 					}
 					return false, err
 				}
+				var closing, raising []*mmo.Consultation
 				if mmo.AutoCloseDue(c, b.opt.ConsultAutoClose, now) {
 					closing = append(closing, c)
 				} else if at, ok := mmo.ConsultDue(c, b.opt.ConsultResponseDays, b.opt.Location); ok && !now.Before(at) {
 					raising = append(raising, c)
 				}
+				did, err := b.dueConsultations(r, closing, raising)
+				if err != nil {
+					return false, err
+				}
+				sent = sent || did
 			}
-			return b.dueConsultations(r, closing, raising)
+			return sent, nil
 		}); err != nil {
 			return queued, err
 		}
