@@ -80,8 +80,14 @@ func TestMigrateSummaries(t *testing.T) {
 			return nil
 		})
 	}
-	step(func(tx *Tx) error { return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberPending}) }, 0, 1)
-	step(func(tx *Tx) error { return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberActive}) }, 1, -1)
-	step(func(tx *Tx) error { return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberActive}) }, 0, 0)
+	step(func(tx *Tx) error {
+		return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberPending})
+	}, 0, 1)
+	step(func(tx *Tx) error {
+		return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberActive})
+	}, 1, -1)
+	step(func(tx *Tx) error {
+		return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberActive})
+	}, 0, 0)
 	step(func(tx *Tx) error { return tx.DeleteMembership(aid, 9999) }, -1, 0)
 }
