@@ -175,7 +175,7 @@ func (b *Engine) onHome(r *Request) error {
 // showWaiting lists the plans and reports the coordinator has to decide
 // on, each a button that opens it.
 func (b *Engine) showWaiting(r *Request) error {
-	rows, err := b.overview(r)
+	rows, err := b.overview(r, false)
 	if err != nil {
 		return err
 	}

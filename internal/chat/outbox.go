@@ -40,6 +40,12 @@ func (r *Request) commit() error {
 				continue
 			}
 			m.Chat, m.messenger, m.User = a.ChatID(), a.Messenger, u.ID
+			if m.Kind == KindMenu && !m.DefaultMenu {
+				// What the user was given, for RefreshMenus to compare.
+				if err := r.Tx.PutMenuSum(u.ID, menuSum(m.Commands)); err != nil {
+					return err
+				}
+			}
 		}
 		if m.messenger == "" {
 			m.messenger = r.bot.opt.Transports[0].Messenger

@@ -288,8 +288,11 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, fir
 			return err
 		}
 		// The fake server forgets the command menus with every run; an
-		// empty hash makes the bot set them again.
+		// empty hash, and no menu on record, make the bot set them again.
 		if err := tx.PutMeta("menu_hash", nil); err != nil {
+			return err
+		}
+		if err := tx.ForgetMenus(); err != nil {
 			return err
 		}
 		empty = true
