@@ -1,10 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"sort"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
@@ -51,17 +52,30 @@ func sizeStep(work, dir string, fresh func() error, add func(what, figure, note 
 	reg := c.Regulation.Profile()
 	first := reg.SchoolYearOf(time.Now(), time.UTC) - 4
 	_, end := reg.YearSpan(first, time.UTC)
-	db.WriteStats()
+	// Step by step, as the due scan does, each step timed.
 	began = time.Now()
-	st, err := db.Purge(context.Background(), boltdb.PurgeCut{Before: end, LastYear: first}, 0)
-	took = time.Since(began)
-	steps, longest := db.WriteStats()
-	db.Close()
-	if err != nil {
-		return fmt.Errorf("purge: %w", err)
+	var st boltdb.PurgeStats
+	var steps []time.Duration
+	for {
+		t := time.Now()
+		s, more, err := db.PurgeStep(boltdb.PurgeCut{Before: end, LastYear: first}, 0)
+		if err != nil {
+			db.Close()
+			return fmt.Errorf("purge: %w", err)
+		}
+		steps = append(steps, time.Since(t))
+		st.Records += s.Records
+		if !more {
+			break
+		}
 	}
+	took = time.Since(began)
+	db.Close()
+	slices.Sort(steps)
+	over := len(steps) - sort.Search(len(steps), func(i int) bool { return steps[i] > 50*time.Millisecond })
 	add(fmt.Sprintf("retention: school year %d/%d removed", first, first+1), fmt.Sprintf("%d records in %v", st.Records, took.Round(100*time.Millisecond)),
-		fmt.Sprintf("(%d transactions, the longest %v)", steps, ms(longest)))
+		fmt.Sprintf("(%d transactions of at most %d records: p50 %v, p99 %v, the longest %v; %d over 50 ms)", len(steps), boltdb.PurgeLimit,
+			ms(steps[len(steps)/2]), ms(steps[len(steps)*99/100]), ms(steps[len(steps)-1]), over))
 	rest, err := boltdb.CompactFile(work, filepath.Join(dir, "compacted-rest.db"), 5*time.Second)
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)

@@ -43,6 +43,10 @@ type Main struct {
 	// DueInterval is how often due reminders are looked for (the bot's
 	// default when 0); tests that move the clock make it short.
 	DueInterval time.Duration
+	// LiveEvery is how often at most a leader's card is edited for the
+	// delivery count of its announcement (chat.Options.LiveEvery): 5 s
+	// when 0; negative: only when the card is drawn anyway.
+	LiveEvery time.Duration
 	// BackupIdle is how long a hot backup client may take no data before
 	// it is cut off (DefaultBackupIdle when 0).
 	BackupIdle time.Duration
@@ -171,6 +175,7 @@ func (m *Main) Open(ctx context.Context) error {
 		LeaderLinkTTL: c.Invitations.LeaderTTL,
 		Reminders:     c.Meetings.Reminders,
 		NudgeAfter:    c.Meetings.NudgeAfter,
+		LiveEvery:     m.LiveEvery,
 
 		ConsultCategories:   c.Consultations.Categories,
 		Schools:             c.Registration.Schools,

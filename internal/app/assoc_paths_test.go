@@ -86,7 +86,7 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 			t.Run(strings.TrimPrefix(tc.command, "/"), func(t *testing.T) {
 				forgetCurrent(t, h, c)
 				c.send(tc.command)
-				choose := expect(t, c, "Выберите объединение, с каким работать")
+				choose := expect(t, c, "Какое объединение открыть?")
 				if !choose.has(phys) || !choose.has(chem) || len(choose.buttons) != 2 {
 					t.Fatalf("chooser buttons %v", choose.buttons)
 				}
@@ -111,7 +111,7 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 		c.send("/invite")
 		inv := expect(t, c, "У «"+phys+"» сейчас нет действующей ссылки")
 		c.press(t, inv, "🔁 Другое объединение")
-		choose := expect(t, c, "Выберите объединение, с каким работать")
+		choose := expect(t, c, "Какое объединение открыть?")
 		if choose.id != inv.id {
 			t.Error("the chooser did not replace the invitation")
 		}
@@ -120,7 +120,7 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 		c.send("/members")
 		members := expect(t, c, "Участники «"+chem+"»", "В объединении пока нет участников")
 		c.press(t, members, "🔁 Другое объединение")
-		c.press(t, expect(t, c, "Выберите объединение, с каким работать"), phys)
+		c.press(t, expect(t, c, "Какое объединение открыть?"), phys)
 		if m := expect(t, c, "Участники «"+phys+"»"); m.id != members.id {
 			t.Error("the other list did not open in place")
 		}

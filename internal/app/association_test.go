@@ -112,7 +112,7 @@ func TestLeadersAndTheirLimits(t *testing.T) {
 
 	// With two associations, /members asks which and remembers the choice.
 	l1.Send("/members")
-	choose := next(t, l1, "Выберите, с каким работать")
+	choose := next(t, l1, "Какое открыть?")
 	press(t, l1, choose, "ММО Б")
 	listB := next(t, l1, "Участники «ММО Б»", "(руководитель)")
 	l1.Send("/members")

@@ -56,6 +56,7 @@ func TestConsultationGivenWithoutPhone(t *testing.T) {
 		t.Error("the card was not shown again in place")
 	}
 	given := next(t, consultant, "📥 <b>Вам передано обращение</b>", "Обращение № 1", "Когда подавать документы")
+	retired(t, consultant, note, "Новое обращение", "Взять в работу")
 	next(t, asker, "Ваше обращение № 1 взято в работу, отвечает Борисов Б. Б.")
 	if a := press(t, consultant, note, "Взять в работу"); !a.ShowAlert || a.Text != "Обращение уже взято в работу." {
 		t.Errorf("taking a given request: %+v", a)
@@ -73,7 +74,7 @@ func TestConsultationGivenWithoutPhone(t *testing.T) {
 	next(t, asker, "Напишите уточнение")
 	asker.Send("А портфолио прикладывать сразу?")
 	next(t, asker, "Отправлено")
-	next(t, consultant, "Уточнение по обращению № 1", "А портфолио прикладывать сразу?")
+	follow := next(t, consultant, "Уточнение по обращению № 1", "А портфолио прикладывать сразу?")
 
 	// The asker reopens the request: the conversation is on the card.
 	asker.Send("/requests")
@@ -105,6 +106,11 @@ func TestConsultationGivenWithoutPhone(t *testing.T) {
 	next(t, asker, "Обращение № 1 закрыто.")
 	next(t, asker, "Оцените, пожалуйста, ответ по обращению № 1")
 	next(t, consultant, "Автор закрыл обращение № 1")
+	// No dead button stays: the notice, the answer and the follow-up say
+	// the request is closed and only open it.
+	retired(t, consultant, note, "Обращение № 1 закрыто", "Взять в работу")
+	retired(t, asker, answer, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
+	retired(t, consultant, follow, "Обращение № 1 закрыто", "Ответить")
 	asker.Send("/requests")
 	list = next(t, asker, "№ 1 · Аттестация · закрыто")
 	press(t, asker, list, "№ 1 · Аттестация")

@@ -114,7 +114,9 @@ func TestConsultationLife(t *testing.T) {
 		consultant.press(t, note, "Взять в работу")
 		card := expect(t, consultant, "Статус: в работе", "консультант Борисов Б. Б.")
 		expect(t, asker, "Ваше обращение № 1 взято в работу, отвечает Борисов Б. Б.")
-		// Taken: a second take is refused.
+		// Taken: the leader's notice no longer offers to take it, and a
+		// second take from the old message is refused.
+		retiredIn(t, leader, leaderNote, "Новое обращение", "Взять в работу")
 		if a := leader.pressRefused(t, leaderNote, "Взять в работу"); a == "" {
 			t.Error("a second take passed without a word")
 		}
@@ -133,6 +135,7 @@ func TestConsultationLife(t *testing.T) {
 		consultant.send("Нужны: заявление, аналитическая справка и <b>портфолио</b> за 5 лет.")
 		expect(t, consultant, "Отправлено")
 		answer := expect(t, asker, "Ответ по обращению № 1", "&lt;b&gt;портфолио&lt;/b&gt;")
+		first := answer
 		if strings.Contains(answer.text, "@") || strings.Contains(answer.text, "311") {
 			t.Errorf("the answer shows an account: %q", answer.text)
 		}
@@ -160,6 +163,11 @@ func TestConsultationLife(t *testing.T) {
 		expect(t, asker, "Обращение № 1 закрыто")
 		rate := expect(t, asker, "Оцените")
 		expect(t, consultant, "Автор закрыл обращение № 1")
+		// No message keeps a button the closed request cannot take.
+		retiredIn(t, consultant, note, "Обращение № 1 закрыто", "Взять в работу", "Ответить")
+		retiredIn(t, asker, first, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
+		retiredIn(t, consultant, follow, "Обращение № 1 закрыто", "Ответить")
+		retiredIn(t, leader, leaderNote, "Обращение № 1 закрыто", "Взять в работу")
 		asker.press(t, rate, "5⭐")
 		expect(t, asker, "Спасибо!", "⭐⭐⭐⭐⭐")
 		expect(t, consultant, "оценено: ⭐⭐⭐⭐⭐")
@@ -258,8 +266,8 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 		admin.unread()
 		// Monday 23.11 12:00 in Moscow.
 		askAs(t, asker, "Программное обеспечение", "Где взять лицензию на офисный пакет для школы?")
-		expect(t, consultant, "Новое обращение")
-		expect(t, leader, "Новое обращение")
+		note := expect(t, consultant, "Новое обращение")
+		leaderNote := expect(t, leader, "Новое обращение")
 
 		// Two working days later, Wednesday 12:00: the leader is reminded
 		// (nobody took it).
@@ -297,13 +305,17 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 		leader.press(t, card, "Взять в работу")
 		card = expect(t, leader, "в работе")
 		expect(t, asker, "взято в работу")
+		retiredIn(t, leader, leaderNote, "Новое обращение", "Взять в работу")
+		retiredIn(t, consultant, note, "Новое обращение", "Взять в работу")
 		leader.press(t, card, "Ответить")
 		expect(t, leader, "Напишите ответ")
 		leader.send("Лицензии выдаёт управление образования, заявку подаёт директор.")
 		expect(t, leader, "Отправлено")
-		expect(t, asker, "Лицензии выдаёт")
+		answer := expect(t, asker, "Лицензии выдаёт")
 		h.clock.Add(7*24*time.Hour + time.Minute)
 		expect(t, asker, "Обращение № 1 закрыто: после ответа не было вопросов", "Оцените")
+		// Closed by the clock: the answer no longer offers to write or close.
+		retiredIn(t, asker, answer, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
 	})
 }
 

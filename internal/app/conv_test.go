@@ -144,17 +144,17 @@ func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 
 	// The card shows check-in; a check-in refreshes it.
 	press(t, leader, card, "Обновить")
-	card = next(t, leader, "Отметка открыта, код", "отметились 0 из 3")
+	card = next(t, leader, "Отметка открыта, код", "отметились 0 из 2")
 	press(t, us[0], latestWith(t, h, us[0].ID, "Я на месте"), "Я на месте")
 	next(t, us[0], "Вы отмечены")
-	if m := next(t, leader, "отметились 1 из 3"); m.ID != card.ID {
+	if m := next(t, leader, "отметились 1 из 2"); m.ID != card.ID {
 		t.Errorf("the card was not refreshed in place: %s", m)
 	}
 
 	// The leader turns the card into the check-in view; a member's late
 	// answer must not draw the card back over it.
 	press(t, leader, card, "Отметка присутствующих")
-	view := next(t, leader, "Отметились: 1 из 3")
+	view := next(t, leader, "Отметились: 1 из 2")
 	if view.ID != card.ID {
 		t.Fatalf("the check-in view opened elsewhere: %s", view)
 	}
@@ -163,7 +163,7 @@ func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 	h.quiet()
 	now := h.srv.Chat(leader.ID)
 	for _, m := range now {
-		if m.ID == view.ID && !strings.Contains(m.Text, "Отметились: 1 из 3") {
+		if m.ID == view.ID && !strings.Contains(m.Text, "Отметились: 1 из 2") {
 			t.Errorf("a member's answer drew over the leader's check-in view: %q", m.Text)
 		}
 	}
@@ -347,11 +347,48 @@ func TestPastDateIsAskedAbout(t *testing.T) {
 	next(t, leader, "Когда?")
 	// Now is 23.11.2026: 20.11 is past this year.
 	leader.Send("20.11 15:00")
-	ask := next(t, leader, "уже прошла", "<b>2027</b>", "20 ноября 2027")
-	press(t, leader, ask, "Нет, ввести заново")
-	next(t, leader, "ещё раз")
+	// Asked before it is taken: this year's date (past) or next year's.
+	ask := next(t, leader, "в этом году уже прошла")
+	if m := missingButtons(ask, "20 ноября 2027 (суббота), 15:00", "20 ноября 2026 (пятница), 15:00 — уже прошла"); len(m) != 0 {
+		t.Fatalf("the question lacks %v: %v", m, ask.Buttons())
+	}
+	if d := h.dialog(leader.ID); d == nil || d.Step != "when_confirm" {
+		t.Fatalf("the form moved on before the answer: %+v", d)
+	}
+	press(t, leader, ask, "уже прошла")
+	next(t, leader, "уже прошла", "Укажите дату в будущем")
+	leader.Send("20.11 15:00")
+	press(t, leader, next(t, leader, "в этом году уже прошла"), "20 ноября 2027")
+	next(t, leader, "20 ноября 2027")
+	press(t, leader, next(t, leader, "Сколько продлится?"), "1 ч")
+	next(t, leader, "Длительность")
+	next(t, leader, "Где пройдёт?")
+	leader.Send("/cancel")
+	next(t, leader, "Отменено")
+	leader.Send("/newevent")
+	press(t, leader, next(t, leader, "Выберите формат"), "Заседание")
+	next(t, leader, "Формат: Заседание")
+	next(t, leader, "Тема")
+	leader.Send("Итоги года")
+	next(t, leader, "Когда?")
 	leader.Send("25.11 15:00")
 	if m := next(t, leader, "25 ноября 2026"); strings.Contains(m.Text, "уже прошла") {
 		t.Errorf("a date ahead is warned about: %q", m.Text)
 	}
+}
+
+// retired reads the user's next message, which must be m redrawn in
+// place with want in it and none of the dead buttons.
+func retired(t *testing.T, u *telegramtest.User, m telegramtest.Message, want string, dead ...string) telegramtest.Message {
+	t.Helper()
+	got := next(t, u, want)
+	if got.ID != m.ID {
+		t.Fatalf("message #%d came instead of #%d redrawn: %s", got.ID, m.ID, got)
+	}
+	for _, d := range dead {
+		if _, ok := got.Button(d); ok {
+			t.Errorf("#%d keeps the dead button %q: %s", got.ID, d, got)
+		}
+	}
+	return got
 }

@@ -107,7 +107,7 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "30.11 14:00",
 		date: "30 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
 	n := len(tm.members)
-	card := expect(t, l, "Объявлено", fmt.Sprintf("нет ответа %d", n))
+	card := expect(t, l, "Объявлено", fmt.Sprintf("Ответили 0 из %d", n))
 	var anns []msg
 	for _, u := range tm.members {
 		anns = append(anns, expect(t, u, "Новое мероприятие", "Семинар «ММО учителей математики»", "Придёте?"))
@@ -123,14 +123,14 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	if marked.id != anns[0].id || !marked.has("✓ ✅ Приду") {
 		t.Errorf("the announcement was not marked in place: %+v", marked)
 	}
-	live := expect(t, l, fmt.Sprintf("✅ 1 · 🤔 0 · ❌ 0 · нет ответа %d", n-1), "Антонова А. А.")
+	live := expect(t, l, fmt.Sprintf("Ответили 1 из %d: ✅ 1 · 🤔 0 · ❌ 0", n), "Антонова А. А.")
 	if live.id != card.id {
 		t.Error("the leader's card was not refreshed in place")
 	}
 	if n > 1 {
 		tm.members[1].press(t, anns[1], "Не смогу")
 		expect(t, tm.members[1], "не сможете")
-		expect(t, l, fmt.Sprintf("✅ 1 · 🤔 0 · ❌ 1 · нет ответа %d", n-2))
+		expect(t, l, fmt.Sprintf("Ответили 2 из %d: ✅ 1 · 🤔 0 · ❌ 1", n))
 	}
 
 	// The leader moves the event: every member hears of it in their own
@@ -141,7 +141,7 @@ func announceAndAnswer(t *testing.T, h *harness, tm team) {
 	l.send("Гимназия № 3, актовый зал")
 	l.press(t, expect(t, l, "Что изменится", "<b>Гимназия № 3, актовый зал</b>"), "Уведомить участников и сбросить ответы")
 	expect(t, l, fmt.Sprintf("уведомление получат %d участник", n))
-	expect(t, l, fmt.Sprintf("нет ответа %d", n), "Гимназия № 3")
+	expect(t, l, fmt.Sprintf("Ответили 0 из %d", n), "Гимназия № 3")
 	for i, u := range tm.members {
 		// The announcement is edited in place, then one short notice.
 		if m := expect(t, u, "Изменено", "<b>Гимназия № 3, актовый зал</b>"); m.id != anns[i].id {

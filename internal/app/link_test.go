@@ -70,11 +70,11 @@ func TestLinkAccounts(t *testing.T) {
 	l.send("-")
 	expect(t, l, "Черновик сохранён")
 	l.press(t, expect(t, l, "Черновик: участники его ещё не видят"), "Опубликовать")
-	expect(t, l, "Объявлено", "нет ответа 1")
+	expect(t, l, "Объявлено", "Ответили 0 из 1")
 	ann := expect(t, onMax, "Новое мероприятие")
 	onMax.press(t, ann, "Приду")
 	expect(t, onMax, "Ваш ответ: ✅ придёте")
-	expect(t, l, "✅ 1 · 🤔 0 · ❌ 0 · нет ответа 0")
+	expect(t, l, "Ответили 1 из 1: ✅ 1 · 🤔 0 · ❌ 0")
 
 	// One account per messenger: a second MAX profile is not merged in.
 	other := h.person("max", 778, "Борис")

@@ -112,7 +112,7 @@ func TestScheduleWithNaturalDates(t *testing.T) {
 			t.Fatalf("a member saw a draft (%d messages)", n)
 		}
 		l.press(t, draft, "Опубликовать")
-		card := expect(t, l, "Заседание № 1 «ММО учителей математики»", "Объявлено", "нет ответа 1")
+		card := expect(t, l, "Заседание № 1 «ММО учителей математики»", "Объявлено", "Ответили 0 из 1")
 		ann := expect(t, u, "Новое мероприятие", "Заседание № 1", "Функциональная грамотность", "Придёте?")
 		if len(ann.buttons) != 4 {
 			t.Errorf("announcement buttons %v", ann.buttons)
@@ -136,7 +136,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 		l, us := tm.leader, tm.members
 		publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "30.11 14:00",
 			date: "30 ноября 2026", agenda: "1. Итоги олимпиады\n2. Разное"})
-		card := expect(t, l, "Объявлено", "нет ответа 3")
+		card := expect(t, l, "Объявлено", "Ответили 0 из 3")
 		var anns []msg
 		for _, u := range us {
 			anns = append(anns, expect(t, u, "Новое мероприятие", "Семинар «ММО учителей математики»", "1. Итоги олимпиады"))
@@ -152,17 +152,17 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 		if !marked.has("✓ ✅ Приду") {
 			t.Errorf("the chosen answer is not marked: %v", marked.buttons)
 		}
-		live := expect(t, l, "✅ 1 · 🤔 0 · ❌ 0 · нет ответа 2", "Антонова А. А.")
+		live := expect(t, l, "Ответили 1 из 3: ✅ 1 · 🤔 0 · ❌ 0", "Антонова А. А.")
 		if live.id != card.id {
 			t.Error("the leader's card was not refreshed in place")
 		}
 		us[1].press(t, anns[1], "Возможно")
 		expect(t, us[1], "возможно")
-		expect(t, l, "✅ 1 · 🤔 1 · ❌ 0 · нет ответа 1")
+		expect(t, l, "Ответили 2 из 3: ✅ 1 · 🤔 1 · ❌ 0")
 		// Changing one's mind.
 		us[0].press(t, marked, "Не смогу")
 		expect(t, us[0], "не сможете")
-		live = expect(t, l, "✅ 0 · 🤔 1 · ❌ 1 · нет ответа 1")
+		live = expect(t, l, "Ответили 2 из 3: ✅ 0 · 🤔 1 · ❌ 1")
 
 		// No nudge is offered while the announcement is fresh.
 		if live.has("Напомнить") {
@@ -171,7 +171,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 		// A day later it is; it asks for a confirmation naming who gets it.
 		h.clock.Add(24*time.Hour + time.Minute)
 		l.press(t, live, "Обновить")
-		live = expect(t, l, "нет ответа 1")
+		live = expect(t, l, "Ответили 2 из 3")
 		l.press(t, live, "Напомнить не ответившему (1)")
 		confirm := expect(t, l, "Напомнить 1 участнику, который не ответил?", "Васильева В. В.")
 		h.quiet()
@@ -179,7 +179,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 			t.Errorf("a nudge went before the confirmation (%d messages)", n)
 		}
 		l.press(t, confirm, "Да, напомнить")
-		if after := expect(t, l, "нет ответа 1"); after.has("Напомнить") {
+		if after := expect(t, l, "Ответили 2 из 3"); after.has("Напомнить") {
 			t.Errorf("the nudge is offered again the same day: %v", after.buttons)
 		}
 		nudge := expect(t, us[2], "Ответьте, пожалуйста, придёте ли", "Проектная деятельность")
@@ -201,7 +201,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 			t.Errorf("the answered nudge grew into the card: %q", m.text)
 		}
 		expect(t, us[2], "Ваш ответ: ✅ придёте") // the announcement, marked in place
-		expect(t, l, "нет ответа 0")
+		expect(t, l, "Ответили 3 из 3")
 
 		// The calendar file.
 		us[2].press(t, anns[2], "В календарь")
@@ -255,7 +255,7 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 		hasAll(t, "the choice", ask, "Уведомить участников и сбросить ответы", "Уведомить, ответы сохранить", "Исправить без уведомления", "✖ Отмена")
 		l.press(t, ask, "Уведомить участников и сбросить ответы")
 		expect(t, l, "уведомление получат 2 участника")
-		expect(t, l, "нет ответа 2", "Гимназия № 3")
+		expect(t, l, "Ответили 0 из 2", "Гимназия № 3")
 		for i, u := range us {
 			// The announcement itself changes, old and new shown, with live
 			// buttons for the new version; one short notice points to it.

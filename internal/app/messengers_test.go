@@ -411,3 +411,20 @@ func (h *harness) stored(p person) *mmo.User {
 	}
 	return u
 }
+
+// retiredIn reads p's next message, which must be m redrawn in place
+// with want in it and none of the dead buttons: a message whose buttons
+// the bot took away once they could no longer act.
+func retiredIn(t *testing.T, p person, m msg, want string, dead ...string) msg {
+	t.Helper()
+	got := expect(t, p, want)
+	if got.id != m.id {
+		t.Fatalf("message %s came instead of %s redrawn: %q", got.id, m.id, got.text)
+	}
+	for _, d := range dead {
+		if got.has(d) {
+			t.Errorf("%s keeps the dead button %q: %v", got.id, d, got.buttons)
+		}
+	}
+	return got
+}

@@ -94,6 +94,11 @@ func TestAnnouncementToTwoAssociations(t *testing.T) {
 	}
 	outsider.Send("/news")
 	next(t, outsider, "Объявлений пока нет")
+	// The home screen's «Новости» opens the same list.
+	math[1].Send("/help")
+	home := next(t, math[1], "Главное")
+	press(t, math[1], home, "📰 Новости")
+	next(t, math[1], "Опубликован приказ")
 
 	// A coordinator's announcement to every teacher is confirmed with
 	// their number.

@@ -69,7 +69,7 @@ func TestMemberOpensEventFromMeetings(t *testing.T) {
 	if m := next(t, u, "Ваш ответ: ✅ придёте"); m.ID != ann.ID {
 		t.Errorf("the announcement was not marked in place: %s", m)
 	}
-	next(t, leader, "Ответы: ✅ 1 · 🤔 0 · ❌ 0 · нет ответа 0", "Антонова А. А.")
+	next(t, leader, "Ответили 1 из 1: ✅ 1 · 🤔 0 · ❌ 0", "Антонова А. А.")
 
 	u.Send("/meetings")
 	list = next(t, u, "30.11 14:00 · Семинар: Проектная деятельность (ММО учителей математики) — ✅ придёте")
@@ -243,7 +243,7 @@ func TestCheckinQRAndRepeatedHere(t *testing.T) {
 	if len(done.Buttons()) != 0 {
 		t.Errorf("the button stayed: %s", done)
 	}
-	next(t, leader, "Отметились: 1 из 3")
+	next(t, leader, "Отметились: 1 из 2")
 	// A second press on the old copy of the message.
 	if a := press(t, us[0], here[0], "Я на месте"); !a.ShowAlert || a.Text != "Вы уже отметились в 12:00 ✅" {
 		t.Errorf("second press: %+v", a)
@@ -341,7 +341,7 @@ func TestParticipationRecordOfOneYear(t *testing.T) {
 	next(t, u, "Новое мероприятие")
 	press(t, u, next(t, u, "Открыта отметка"), "Я на месте")
 	next(t, u, "Вы отмечены")
-	next(t, leader, "отметились 1 из 2") // the card, live
+	next(t, leader, "отметились 1 из 1") // the card, live
 	second := scheduleEvent(t, leader, "Семинар", "Наставничество в новом году", "20.09.2027 12:10", "20 сентября 2027 (понедельник), 12:10")
 	press(t, leader, second, "Опубликовать")
 	next(t, leader, "Объявлено")

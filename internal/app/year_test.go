@@ -106,6 +106,8 @@ func TestWorkPlan(t *testing.T) {
 		coord.press(t, notice, "Вернуть с комментарием")
 		expect(t, coord, "Что нужно доработать")
 		coord.send("Добавьте заседание в марте по итогам полугодия.")
+		// The notice of the returned version says so and offers no decision.
+		retiredIn(t, coord, notice, "возвращён на доработку", "Согласовать", "Вернуть с комментарием")
 		expect(t, coord, "возвращён руководителю")
 		back := expect(t, leader, "возвращён на доработку", "Добавьте заседание в марте")
 		leader.press(t, back, "Открыть")
@@ -117,7 +119,9 @@ func TestWorkPlan(t *testing.T) {
 		notice = expect(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
 		coord.next(t) // its DOCX
 		coord.press(t, notice, "Согласовать")
-		expect(t, coord, "согласован")
+		if m := retiredIn(t, coord, notice, "согласован", "Согласовать", "Вернуть с комментарием"); !strings.Contains(m.text, "Решение: Координаторова А. П.") {
+			t.Errorf("the decided notice does not say who decided: %q", m.text)
+		}
 		expect(t, leader, "согласован координатором")
 		if a := coord.pressRefused(t, notice, "Согласовать"); a == "" {
 			t.Error("approved twice without a word")
@@ -198,6 +202,7 @@ func TestAnnualReport(t *testing.T) {
 		coord.press(t, notice, "Вернуть с комментарием")
 		expect(t, coord, "Что нужно доработать")
 		coord.send("Заполните раздел о проблемах.")
+		retiredIn(t, coord, notice, "возвращён на доработку", "Принять отчёт", "Вернуть с комментарием")
 		expect(t, coord, "возвращён руководителю")
 		back := expect(t, leader, "Отчёт «ММО учителей математики» за 2026/2027 возвращён", "Заполните раздел о проблемах")
 		leader.press(t, back, "Открыть")

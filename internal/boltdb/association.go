@@ -131,7 +131,12 @@ func (tx *Tx) PutMembership(m *mmo.Membership) error {
 	if err := putJSON(tx.tx.Bucket(bucketMembers), memberKey(m.AssociationID, m.UserID), m); err != nil {
 		return err
 	}
-	return tx.tx.Bucket(bucketUserMembers).Put(userKey(m.UserID, m.AssociationID), []byte(m.State))
+	index := tx.tx.Bucket(bucketUserMembers)
+	was := mmo.MembershipState(index.Get(userKey(m.UserID, m.AssociationID)))
+	if err := tx.countMember(m.AssociationID, was, m.State); err != nil {
+		return err
+	}
+	return index.Put(userKey(m.UserID, m.AssociationID), []byte(m.State))
 }
 
 // DeleteMembership removes a membership and its index entry.
@@ -139,7 +144,11 @@ func (tx *Tx) DeleteMembership(aid uint64, uid int64) error {
 	if err := tx.tx.Bucket(bucketMembers).Delete(memberKey(aid, uid)); err != nil {
 		return err
 	}
-	return tx.tx.Bucket(bucketUserMembers).Delete(userKey(uid, aid))
+	index := tx.tx.Bucket(bucketUserMembers)
+	if err := tx.countMember(aid, mmo.MembershipState(index.Get(userKey(uid, aid))), ""); err != nil {
+		return err
+	}
+	return index.Delete(userKey(uid, aid))
 }
 
 // Members returns the memberships of an association (pending ones too),
@@ -156,20 +165,6 @@ func (tx *Tx) Members(aid uint64) ([]*mmo.Membership, error) {
 		out = append(out, &m)
 	}
 	return out, nil
-}
-
-// CountMembers returns the active members and the pending requests of an
-// association.
-func (tx *Tx) CountMembers(aid uint64) (members, pending int, err error) {
-	ms, err := tx.Members(aid)
-	for _, m := range ms {
-		if m.State == mmo.MemberActive {
-			members++
-		} else {
-			pending++
-		}
-	}
-	return members, pending, err
 }
 
 // UserMemberships returns a user's memberships, through the user index.
@@ -207,7 +202,7 @@ func (tx *Tx) Invite(token string) (*mmo.Invite, error) {
 // by deadline clock and by time, documents, broadcasts by time. Tests run
 // it after every flow; it reads the whole store.
 func (tx *Tx) CheckIndexes() error {
-	errs := []error{tx.checkTimeIndexes()}
+	errs := []error{tx.checkTimeIndexes(), tx.checkSummaries()}
 	members := tx.tx.Bucket(bucketMembers)
 	index := tx.tx.Bucket(bucketUserMembers)
 	members.ForEach(func(k, v []byte) error {

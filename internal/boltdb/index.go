@@ -455,7 +455,7 @@ func (tx *Tx) checkTimeIndexes() error {
 	err := tx.Events(func(ev *mmo.Event) bool {
 		starts[ev.ID] = ev.Start
 		byStart[string(timeIDKey(ev.Start, ev.ID))] = string(ev.State)
-		byAssoc[string(eventIndexKey(ev))] = ""
+		byAssoc[string(eventIndexKey(ev))] = string(eventIndexValue(ev))
 		return true
 	})
 	if err != nil {

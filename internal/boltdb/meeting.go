@@ -36,7 +36,7 @@ func (tx *Tx) CreateEvent(e *mmo.Event) error {
 	if err := tx.indexEvent(nil, e); err != nil {
 		return err
 	}
-	return tx.tx.Bucket(bucketAssocEvents).Put(eventIndexKey(e), nil)
+	return tx.tx.Bucket(bucketAssocEvents).Put(eventIndexKey(e), eventIndexValue(e))
 }
 
 // Event returns an event, or mmo.ErrNotFound.
@@ -49,18 +49,18 @@ func (tx *Tx) Event(id uint64) (*mmo.Event, error) {
 }
 
 // PutEvent saves an event, moving its index entries if the start or the
-// state changed.
+// state changed (the association index holds the state and format too).
 func (tx *Tx) PutEvent(e *mmo.Event) error {
 	old, err := tx.Event(e.ID)
 	if err != nil {
 		return fmt.Errorf("put event %d: %w", e.ID, err)
 	}
 	idx := tx.tx.Bucket(bucketAssocEvents)
-	if !old.Start.Equal(e.Start) || old.AssociationID != e.AssociationID {
+	if !bytes.Equal(eventIndexKey(old), eventIndexKey(e)) || !bytes.Equal(idx.Get(eventIndexKey(e)), eventIndexValue(e)) {
 		if err := idx.Delete(eventIndexKey(old)); err != nil {
 			return err
 		}
-		if err := idx.Put(eventIndexKey(e), nil); err != nil {
+		if err := idx.Put(eventIndexKey(e), eventIndexValue(e)); err != nil {
 			return err
 		}
 	}

@@ -41,8 +41,10 @@ var migrations = []migration{
 	{"create news", migrateNews},
 	{"create the materials bank", migrateMaterials},
 	{"create the registers", migrateRegisters},
-	{"create the copies of files in other messengers", migrateFileCopies}, // duties wave 3
-	{"create the aliases of merged users", migrateUserAliases},            // duties wave 3
+	{"create the copies of files in other messengers", migrateFileCopies},
+	{"create the aliases of merged users", migrateUserAliases},
+	{"remember the command menu queued per user", migrateMenuSums},
+	{"count members per association; events' state and format in their association index", migrateSummaries},
 }
 
 // SchemaVersion is the version of the schema this build writes.

@@ -80,6 +80,33 @@ func yearOfRecords(t *testing.T, db *DB, now *time.Time, from time.Time, year in
 				}
 			}
 		}
+		// A survey with more answers than a step removes (some done, some
+		// anonymous), a news item, a material, a register entry.
+		sv := &mmo.Survey{Title: "Анкета", Sent: true, CreatedAt: from.AddDate(0, 1, 0), Deadline: from.AddDate(0, 1, 7)}
+		if err := tx.CreateSurvey(sv); err != nil {
+			return err
+		}
+		for u := int64(1); u <= 25; u++ {
+			p := &mmo.SurveyResponse{SurveyID: sv.ID, UserID: u, Done: u%2 == 0}
+			if u%5 == 0 {
+				if err := tx.FinishAnonymous(p); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := tx.PutSurveyResponse(p); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateNews(&mmo.News{AuthorID: 1, Text: "Новость", CreatedAt: from.AddDate(0, 2, 0)}); err != nil {
+			return err
+		}
+		if err := tx.CreateMaterial(&mmo.Material{AssociationID: 1, AuthorID: 1, Title: "Конспект", CreatedAt: from.AddDate(0, 2, 0)}); err != nil {
+			return err
+		}
+		if err := tx.CreateRegisterEntry(&mmo.RegisterEntry{Kind: mmo.RegisterContest, AssociationID: 1, UserID: 3, At: from.AddDate(0, 3, 0)}); err != nil {
+			return err
+		}
 		for aid := uint64(1); aid <= 2; aid++ {
 			if err := tx.PutPlan(&mmo.Plan{AssociationID: aid, Year: year}); err != nil {
 				return err
@@ -97,7 +124,8 @@ func yearOfRecords(t *testing.T, db *DB, now *time.Time, from time.Time, year in
 
 // counts are what a store holds of each kind, from the records.
 type counts struct {
-	events, answers, marks, consults, plans, broadcasts, audit, sent int
+	events, answers, marks, consults, plans, broadcasts, audit, sent           int
+	surveys, surveyAnswers, surveyAnon, surveyDone, news, materials, registers int
 }
 
 func countAll(t *testing.T, db *DB) counts {
@@ -112,6 +140,13 @@ func countAll(t *testing.T, db *DB) counts {
 		c.broadcasts = tx.tx.Bucket(bucketBroadcasts).Stats().KeyN
 		c.audit = tx.tx.Bucket(bucketAudit).Stats().KeyN
 		c.sent = tx.tx.Bucket(bucketSent).Stats().KeyN
+		c.surveys = tx.tx.Bucket(bucketSurveys).Stats().KeyN
+		c.surveyAnswers = tx.tx.Bucket(bucketSurveyAnswers).Stats().KeyN
+		c.surveyAnon = tx.tx.Bucket(bucketSurveyAnon).Stats().KeyN
+		c.surveyDone = tx.tx.Bucket(bucketSurveyDone).Stats().KeyN
+		c.news = tx.tx.Bucket(bucketNews).Stats().KeyN
+		c.materials = tx.tx.Bucket(bucketMaterials).Stats().KeyN
+		c.registers = tx.tx.Bucket(bucketRegisters).Stats().KeyN
 		return nil
 	})
 	return c
@@ -153,11 +188,14 @@ func TestPurgeInSmallSteps(t *testing.T) {
 	after := countAll(t, db)
 	half := func(n int) int { return n / 2 }
 	want := counts{half(before.events), half(before.answers), half(before.marks), half(before.consults), half(before.plans),
-		half(before.broadcasts), half(before.audit), half(before.sent)}
+		half(before.broadcasts), half(before.audit), half(before.sent),
+		half(before.surveys), half(before.surveyAnswers), half(before.surveyAnon), half(before.surveyDone),
+		half(before.news), half(before.materials), half(before.registers)}
 	if after != want {
 		t.Errorf("after the purge: %+v, want the second year's %+v", after, want)
 	}
-	if total.Events != 6 || total.Consultations != 4 || total.Documents != 6 || total.Broadcasts != 6 || total.Audit != 6 || total.Sent != 6 {
+	if total.Events != 6 || total.Consultations != 4 || total.Documents != 6 || total.Broadcasts != 6 || total.Audit != 6 || total.Sent != 6 ||
+		total.Surveys != 1 || total.News != 1 || total.Materials != 1 || total.Registers != 1 {
 		t.Errorf("removed %+v", total)
 	}
 	if min := (total.Records + limit - 1) / limit; steps < min {

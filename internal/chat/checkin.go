@@ -100,7 +100,7 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 	if err := r.Tx.PutAttendance(&mmo.Attendance{EventID: e.ID, UserID: r.User.ID, Mark: mmo.MarkPresent, How: how, At: r.Now}); err != nil {
 		return err
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	title, err := b.eventTitle(r.Tx, r.loc(), e, a)
 	if err != nil {
 		return err
 	}
@@ -255,12 +255,12 @@ func (b *Engine) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) e
 	users := memberUsers(list)
 	to := pickUsers(users, mmo.CheckinInvited(userIDs(users), a.LeaderID, answers))
 	key := func(u *mmo.User) string { return hereKey(e, u.ID) }
+	n, err := b.meetingNumber(r.Tx, e)
+	if err != nil {
+		return err
+	}
 	_, err = b.broadcastKept(r, "checkin", e, to, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		title, err := b.title(r.Tx, l, e, a)
-		if err != nil {
-			return "", nil, err
-		}
-		return l.T("conv_meet.here_open", "Title", rawArg(title), "Topic", e.Topic),
+		return l.T("conv_meet.here_open", "Title", rawArg(b.title(l, e, a, n)), "Topic", e.Topic),
 			[][]Button{{r.Button(l.T("checkin.here_button"), verbCheckinHere, eid(e))}}, nil
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 // checkinCard is the leader's live view of check-in.
 func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Association) (string, [][]Button, error) {
 	l := v.l
-	title, err := b.title(r.Tx, l, e, a)
+	title, err := b.eventTitle(r.Tx, l, e, a)
 	if err != nil {
 		return "", nil, err
 	}
@@ -51,7 +51,12 @@ func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associat
 		at   *mmo.Attendance
 	}
 	var present, other []row
+	total := 0
 	for _, m := range members {
+		if m.u.ID == a.LeaderID {
+			continue // the leader is there: the count is of the members asked, as the answers' is
+		}
+		total++
 		if x, ok := att[m.u.ID]; ok {
 			if x.Mark == mmo.MarkPresent {
 				present = append(present, row{m.u.Name, x})
@@ -61,7 +66,7 @@ func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associat
 		}
 	}
 	slices.SortFunc(present, func(x, y row) int { return x.at.At.Compare(y.at.At) })
-	sb.WriteString("\n\n" + l.T("checkin.count", "Present", len(present), "Total", len(members)))
+	sb.WriteString("\n\n" + l.T("checkin.count", "Present", len(present), "Total", total))
 	for i, p := range present {
 		sb.WriteString("\n" + strconv.Itoa(i+1) + ". " + esc(shortName(p.name)) + " — " + b.clock(p.at.At) + ", " + howText(l, p.at.How))
 	}
@@ -290,7 +295,7 @@ func (b *Engine) onCheckinQR(r *Request) error {
 	if err != nil {
 		return err
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	title, err := b.eventTitle(r.Tx, r.loc(), e, a)
 	if err != nil {
 		return err
 	}

@@ -197,7 +197,7 @@ func (b *Engine) onCheckinNote(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("checkin.ask_note", "Name", u.Name))
+	r.Reply(r.T("checkin.ask_note", "Name", u.Name), r.cancelButton(d.Nonce))
 	return nil
 }
 
@@ -261,7 +261,7 @@ func (b *Engine) sheetFile(r *Request, e *mmo.Event, a *mmo.Association) (string
 		return "", nil, "", err
 	}
 	l := r.docLoc()
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	title, err := b.eventTitle(r.Tx, r.loc(), e, a)
 	if err != nil {
 		return "", nil, "", err
 	}

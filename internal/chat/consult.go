@@ -62,12 +62,22 @@ func categoryName(l loc, c string) string {
 // public link, parents mostly: their words, not a teacher's.
 var parentCategories = []string{"cat:p_learning", "cat:p_exams", "cat:p_contests", "cat:p_help", "cat:p_other"}
 
-// categoriesFor returns the topics offered to an asker: a member's, or
-// the public link's (configurable, parent-friendly by default).
-func (b *Engine) categoriesFor(member bool) []string {
+// categoriesFor returns the topics offered to an asker in association a:
+// a member's, or the public link's (the association's own, else the
+// deployment's, parent-friendly by default).
+func (b *Engine) categoriesFor(member bool, a *mmo.Association) []string {
 	if member {
 		return b.categories()
 	}
+	if a != nil && len(a.ParentTopics) > 0 {
+		return a.ParentTopics
+	}
+	return b.parentDefaults()
+}
+
+// parentDefaults are the public link's topics of an association that set
+// none of its own.
+func (b *Engine) parentDefaults() []string {
 	if len(b.opt.ParentCategories) > 0 {
 		return b.opt.ParentCategories
 	}

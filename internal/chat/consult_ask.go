@@ -76,7 +76,7 @@ func (b *Engine) startAsk(r *Request, a *mmo.Association, member bool) error {
 	}
 	nonce := itoa(int64(d.Nonce))
 	var kb [][]Button
-	for i, c := range b.categoriesFor(member) {
+	for i, c := range b.categoriesFor(member, a) {
 		kb = append(kb, []Button{r.Button(categoryName(r.loc(), c), verbAskCategory, nonce, strconv.Itoa(i))})
 	}
 	r.Reply(r.T("consult.ask_category", "Name", a.Name), kb...)
@@ -89,7 +89,13 @@ func (b *Engine) onAskCategory(r *Request) error {
 		return err
 	}
 	i, err := strconv.Atoi(r.Press.Arg(1))
-	cats := b.categoriesFor(d.Draft["member"] == "true")
+	var a *mmo.Association
+	if id, err := strconv.ParseUint(d.Draft["aid"], 10, 64); err == nil {
+		if a, err = r.Tx.Association(id); err != nil {
+			return r.stale()
+		}
+	}
+	cats := b.categoriesFor(d.Draft["member"] == "true", a)
 	if err != nil || i < 0 || i >= len(cats) {
 		return r.stale()
 	}
@@ -324,7 +330,7 @@ func (b *Engine) createConsultation(r *Request, d *mmo.Dialog) error {
 	}
 	for _, u := range staff {
 		l := r.locOf(u)
-		r.Send(u.ID, b.consultSummary(r, l, c, a, l.T("consult.new_lead")), []Button{
+		r.SendKept(u.ID, consultKey(c, 0, u.ID), b.consultSummary(r, l, c, a, l.T("consult.new_lead")), []Button{
 			r.Button(l.T("consult.take_button"), verbConsultTake, cid(c)),
 			r.Button(l.T("consult.open_button"), verbConsult, cid(c)),
 		})

@@ -83,7 +83,8 @@ func (b *Engine) onConsultants(r *Request) error {
 	}
 	if a.ConsultToken != "" {
 		sb.WriteString("\n\n" + r.T("consult.public_on", "Link", r.deepLink("q_"+a.ConsultToken)) + r.otherLinks("q_"+a.ConsultToken))
-		kb = append(kb, []Button{r.Button(r.T("consult.public_off_button"), verbConsultLink, id, "off")})
+		kb = append(kb, []Button{r.Button(r.T("consult.public_off_button"), verbConsultLink, id, "off")},
+			[]Button{r.Button(r.T("conv_wave3.topics_button"), verbParentTopics, id)})
 	} else {
 		sb.WriteString("\n\n" + r.T("consult.public_off"))
 		kb = append(kb, []Button{r.Button(r.T("consult.public_on_button"), verbConsultLink, id, "on")})

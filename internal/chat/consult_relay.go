@@ -33,7 +33,7 @@ func (b *Engine) onConsultTake(r *Request) error {
 		return err
 	}
 	r.Edit(text, kb...)
-	return nil
+	return b.retireTake(r, c, a)
 }
 
 // tellAsker sends the asker a notice about their request, with a button
@@ -90,7 +90,7 @@ func (b *Engine) onConsultGive(r *Request) error {
 		return err
 	}
 	r.Edit(text, kb...)
-	return nil
+	return b.retireTake(r, c, a)
 }
 
 // onConsultReply opens the form for one message to the other side.
@@ -160,7 +160,8 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 		return nil
 	}
 	fromStaff := x.WritesAsStaff()
-	if err := r.Tx.AddConsultMessage(&mmo.ConsultMessage{ConsultID: c.ID, FromID: r.User.ID, FromStaff: fromStaff, Text: text, Attachment: att, At: r.Now}); err != nil {
+	msg := &mmo.ConsultMessage{ConsultID: c.ID, FromID: r.User.ID, FromStaff: fromStaff, Text: text, Attachment: att, At: r.Now}
+	if err := r.Tx.AddConsultMessage(msg); err != nil {
 		return err
 	}
 	if fromStaff {
@@ -171,17 +172,10 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 			if att != nil {
 				r.sendAttachment(asker.ID, *att, lead)
 			}
-			if text != "" || att == nil {
-				r.Send(asker.ID, lead+"\n\n"+esc(text), []Button{
-					r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
-					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
-				})
-			} else {
-				r.Send(asker.ID, l.T("consult.answer_file_only", "N", c.ID), []Button{
-					r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
-					r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
-				})
-			}
+			r.SendKept(asker.ID, consultKey(c, msg.Seq, asker.ID), answerText(l, c, msg), []Button{
+				r.Button(l.T("consult.followup_button"), verbConsultReply, cid(c)),
+				r.Button(l.T("consult.solved_button"), verbConsultClose, cid(c), "y"),
+			})
 		}
 	} else {
 		c.AskerWrote(r.Now)
@@ -195,7 +189,7 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 			if att != nil {
 				r.sendAttachment(u.ID, *att, lead)
 			}
-			r.Send(u.ID, lead+"\n\n"+esc(text), []Button{
+			r.SendKept(u.ID, consultKey(c, msg.Seq, u.ID), followupText(l, c, msg), []Button{
 				r.Button(l.T("consult.reply_button"), verbConsultReply, cid(c)),
 				r.Button(l.T("consult.open_button"), verbConsult, cid(c)),
 			})
@@ -243,11 +237,10 @@ func (b *Engine) onConsultClose(r *Request) error {
 		if c.AssigneeID != 0 {
 			r.notifyID(c.AssigneeID, "consult.closed_by_asker", "N", c.ID)
 		}
-		return nil
+	} else {
+		b.askRating(r, c, "consult.closed_by_staff")
 	}
-	b.askRating(r, c, "consult.closed_by_staff")
-	_ = a
-	return nil
+	return b.retireConsult(r, c, a)
 }
 
 // askRating tells the asker their request was closed and asks for a
@@ -307,6 +300,9 @@ func (b *Engine) dueConsultations(r *Request, closing, raising []*mmo.Consultati
 				return false, err
 			}
 			b.askRating(r, c, "consult.auto_closed")
+			if err := b.retireConsult(r, c, a); err != nil {
+				return false, err
+			}
 			sent = true
 			continue
 		}

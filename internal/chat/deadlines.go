@@ -243,7 +243,7 @@ func (b *Engine) digestText(l loc, d *mmo.Digest) string {
 		meetings = append(meetings, l.T("digest.meetings", "Name", x.Association.Name, "Held", x.Held, "Scheduled", x.Scheduled, "Min", b.opt.Regulation.MinMeetings))
 	}
 	for _, x := range d.Consults {
-		consults = append(consults, l.T("digest.consult", "N", x.Consultation.ID, "Name", x.Association.Name, "Days", x.Days))
+		consults = append(consults, l.N("conv_wave3.digest_consult", x.Days, "N", x.Consultation.ID, "Name", x.Association.Name))
 	}
 	var sb strings.Builder
 	sb.WriteString(l.T("digest.title", "Date", d.Day.Format("02.01.2006")))

@@ -42,6 +42,10 @@ type Options struct {
 	// NudgeAfter is how long an announcement is out before the leader
 	// may remind those who have not answered.
 	NudgeAfter time.Duration
+	// LiveEvery is how often at most the leader's card is edited to show
+	// the delivery of its announcement as it goes (see live.go): 5 s
+	// when 0; negative: the count is drawn only when the card is.
+	LiveEvery time.Duration
 	// ConsultCategories are the topics of requests (empty: the built-in
 	// list); ConsultResponseDays the working days before a waiting request
 	// is raised; ConsultAutoClose the quiet time after which an answered
@@ -90,6 +94,7 @@ type Engine struct {
 	routes routes
 	alerts time.Time // the clock time of the daily jobs, parsed from AlertsAt
 	store  storeHealth
+	live   liveCounts // the delivery counts shown on cards (live.go)
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is committed.
 	testHookRead func()
@@ -110,6 +115,9 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.LiveEvery == 0 {
+		opt.LiveEvery = liveEvery
 	}
 	if opt.DialogIdle <= 0 {
 		opt.DialogIdle = 24 * time.Hour
@@ -136,7 +144,8 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 		opt.Regulation.ReportDue = mmo.MonthDay{Month: time.June, Day: 20}
 		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
 	}
-	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts}
+	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts,
+		live: liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}, away: map[string]bool{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {
 			opt.UserWindow = 10 * time.Second

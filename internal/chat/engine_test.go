@@ -68,7 +68,7 @@ func TestRSVPWithoutTelegram(t *testing.T) {
 	if a := leader.press(card, "Опубликовать"); a.Alert || !strings.Contains(a.Text, "2") {
 		t.Errorf("publish answer %+v", a)
 	}
-	card = leader.next("Ответы: ✅ 0 · 🤔 0 · ❌ 0 · нет ответа 2")
+	card = leader.next("Ответили 0 из 2: ✅ 0 · 🤔 0 · ❌ 0")
 	leader.quiet()
 	announcement := ann.next("Новое мероприятие", "Проектная деятельность", "Придёте?")
 	bor.next("Новое мероприятие")
@@ -79,7 +79,7 @@ func TestRSVPWithoutTelegram(t *testing.T) {
 	if got := ann.next("Ваш ответ: ✅ придёте"); got.ID != announcement.ID {
 		t.Error("the announcement was not marked in place")
 	}
-	refreshed := leader.next("Ответы: ✅ 1 · 🤔 0 · ❌ 0 · нет ответа 1", "Антонова А. А.")
+	refreshed := leader.next("Ответили 1 из 2: ✅ 1 · 🤔 0 · ❌ 0", "Антонова А. А.")
 	if refreshed.ID != card.ID {
 		t.Errorf("the leader's card was not changed in place: message %s, the card is %s", refreshed.ID, card.ID)
 	}
@@ -214,6 +214,11 @@ func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
 		if err := tx.PutUser(&mmo.User{ID: 81, Accounts: memAccount(81), RegisteredAt: now, Name: "Член Обычный"}); err != nil { // default menu
 			return err
 		}
+		// A member who chose English in /settings: a menu of their own,
+		// which a new coordinator's command does not change.
+		if err := tx.PutUser(&mmo.User{ID: 82, Accounts: memAccount(82), RegisteredAt: now, Name: "Член Английский", Lang: "en"}); err != nil {
+			return err
+		}
 		return tx.PutUser(&mmo.User{ID: 80, Accounts: memAccount(80), RegisteredAt: now, Name: "Координатор Главный", Coordinator: true})
 	})
 	if err != nil {
@@ -231,8 +236,8 @@ func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
 	if len(m.menus[80]) == 0 {
 		t.Fatal("the coordinator's menu was not set at the first start")
 	}
-	if _, ok := m.menus[81]; ok || len(m.menus) != 1 {
-		t.Errorf("chat menus set: %v, want the coordinator's only (members keep the default)", m.menus)
+	if _, ok := m.menus[81]; ok || len(m.menus) != 2 || len(m.menus[82]) == 0 {
+		t.Errorf("chat menus set: %v, want the coordinator's and the English member's (members keep the default)", m.menus)
 	}
 	if len(m.defaults[""]) == 0 || len(m.defaults["en"]) == 0 {
 		t.Errorf("default menus %v, want Russian (for any language) and English", m.defaults)
@@ -250,8 +255,19 @@ func TestMenusRefreshedWhenTheBuildChangesThem(t *testing.T) {
 	m.engine.routes.order = append(m.engine.routes.order, "extra")
 	refresh()
 	got := m.menus[80]
+	// Only the coordinator's menu changed: only theirs is set again.
 	if m.menuSets != sets+1 || len(got) == 0 || got[len(got)-1].Name != "extra" {
-		t.Errorf("after a menu change: %d calls (want %d), menu %v", m.menuSets, sets+1, got)
+		t.Errorf("after a menu change: %d calls (want %d, the coordinator's), menu %v", m.menuSets, sets+1, got)
+	}
+	sets = m.menuSets
+
+	// A restart after a change leaves the menus alone again.
+	m.start(nil)
+	m.engine.routes.commands["extra"] = route{role: mmo.RoleCoordinator, fn: m.engine.cmdHelp, menu: "menu.help"}
+	m.engine.routes.order = append(m.engine.routes.order, "extra")
+	refresh()
+	if m.menuSets != sets {
+		t.Errorf("menus set again after a restart with the changed build: %d calls, then %d", sets, m.menuSets)
 	}
 }
 

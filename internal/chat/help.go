@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -101,12 +102,31 @@ func (b *Engine) defaultMenus() []Message {
 	return out
 }
 
+// menuSum is a digest of a menu, to tell whether a user's menu changed.
+func menuSum(cmds []Command) []byte {
+	h := sha256.New()
+	json.NewEncoder(h).Encode(cmds)
+	return h.Sum(nil)
+}
+
+// menuShare is how many users' menus one write transaction of
+// RefreshMenus queues at most (and none more once shareBudget of work
+// went into it): a region has 1,500 leaders and coordinators, and every
+// user's update waits while a write transaction runs.
+const menuShare = 50
+
 // RefreshMenus keeps the menus in step with the build: when the default
 // menus, or the menus of every role in every language, differ from those
-// recorded at the last start, they are queued for the outbox's menu lane
-// (the default ones; every user with a menu of their own). Nothing here
-// waits for a messenger: the transports set them in the background,
-// paced. It is called once at start.
+// recorded at the last start, they are queued for the outbox's menu lane:
+// the default ones, and a menu for each user with a menu of their own
+// whose menu differs from the one last queued for them (see
+// boltdb.Tx.MenuSum). Nothing here waits for a messenger: the transports
+// set them in the background, paced. It is called once at start.
+//
+// The users' menus go in shares of menuShare, each its own short
+// transaction that records what it queued; the build's digest is
+// recorded after the last, so a restart midway compares again and queues
+// only the menus not yet queued.
 func (b *Engine) RefreshMenus() error {
 	defaults := b.defaultMenus()
 	hd := sha256.New()
@@ -121,17 +141,32 @@ func (b *Engine) RefreshMenus() error {
 		}
 	}
 	sum := h.Sum(nil)
-	// Who has a menu of their own is read first, in a read transaction:
-	// it walks every user, and a write transaction would hold every
-	// update at start meanwhile. The write only queues the menus.
-	var users []*mmo.User
+	// Whose menu differs is read first, in a read transaction: it walks
+	// every user, and a write transaction would hold every update at
+	// start meanwhile. The writes only queue the menus.
+	type langRole struct {
+		lang string
+		role mmo.Role
+	}
+	sums := map[langRole][]byte{}
+	var users []int64
+	changed := false
 	if err := b.db.View(func(tx *boltdb.Tx) error {
-		if string(tx.Meta("menu_hash")) == string(sum) {
+		if changed = string(tx.Meta("menu_hash")) != string(sum); !changed {
 			return nil
 		}
 		return tx.Users(func(u *mmo.User) bool {
-			if u.Registered() && !u.Blocked && b.ownMenu(u) {
-				users = append(users, u)
+			if !u.Registered() || u.Blocked || !b.ownMenu(u) {
+				return true
+			}
+			k := langRole{b.cat.Match(u.Lang, u.LanguageCode), u.Role(b.isAdmin(u))}
+			s, ok := sums[k]
+			if !ok {
+				s = menuSum(b.menu(k.lang, k.role))
+				sums[k] = s
+			}
+			if string(tx.MenuSum(u.ID)) != string(s) {
+				users = append(users, u.ID)
 			}
 			return true
 		})
@@ -139,8 +174,30 @@ func (b *Engine) RefreshMenus() error {
 		return fmt.Errorf("read who has a command menu: %w", err)
 	}
 	queued := 0
+	for from := 0; from < len(users); {
+		if err := b.db.Update(func(tx *boltdb.Tx) error {
+			r := &Request{bot: b, Tx: tx}
+			began := time.Now()
+			for n := 0; from < len(users) && n < menuShare && (n == 0 || time.Since(began) < shareBudget); n, from = n+1, from+1 {
+				u, err := tx.User(users[from])
+				if err != nil {
+					if ignoreGone(err) != nil {
+						return err
+					}
+					continue
+				}
+				r.SetMenu(u)
+			}
+			if err := r.commit(); err != nil {
+				return err
+			}
+			queued += len(r.out)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("queue command menus: %w", err)
+		}
+	}
 	err := b.db.Update(func(tx *boltdb.Tx) error {
-		queued = 0
 		r := &Request{bot: b, Tx: tx}
 		if string(tx.Meta("default_menu_hash")) != string(defaultSum) {
 			r.out = append(r.out, defaults...)
@@ -148,16 +205,16 @@ func (b *Engine) RefreshMenus() error {
 				return err
 			}
 		}
-		if string(tx.Meta("menu_hash")) != string(sum) {
-			for _, u := range users {
-				r.SetMenu(u)
-			}
+		if changed {
 			if err := tx.PutMeta("menu_hash", sum); err != nil {
 				return err
 			}
 		}
-		queued = len(r.out)
-		return r.commit()
+		if err := r.commit(); err != nil {
+			return err
+		}
+		queued += len(r.out)
+		return nil
 	})
 	if queued > 0 {
 		b.log.Info("command menus changed: queued for setting", "menus", queued)

@@ -27,6 +27,7 @@ var homeEntries = []homeEntry{
 	{"meetings", mmo.RoleMember, "conv_home.meetings"},
 	{"ask", mmo.RoleMember, "conv_home.ask"},
 	{"my", mmo.RoleMember, "conv_home.my"},
+	{"news", mmo.RoleMember, "news.button"}, // the news list itself (NewsButton)
 	{"settings", mmo.RoleMember, "conv_home.settings"},
 	{"newevent", mmo.RoleLeader, "conv_home.newevent"},
 	{"members", mmo.RoleLeader, "conv_home.members"},
@@ -62,6 +63,10 @@ func (b *Engine) homeButtons(r *Request) [][]Button {
 		}
 		if e.cmd == "ask" && r.Role >= mmo.RoleLeader {
 			continue // leaders answer questions; they reach requests instead
+		}
+		if e.cmd == "news" {
+			flat = append(flat, r.NewsButton())
+			continue
 		}
 		flat = append(flat, r.Button(r.T(e.label), verbHome, e.cmd))
 	}
@@ -170,7 +175,7 @@ func (b *Engine) onHome(r *Request) error {
 // showWaiting lists the plans and reports the coordinator has to decide
 // on, each a button that opens it.
 func (b *Engine) showWaiting(r *Request) error {
-	rows, err := b.overview(r)
+	rows, err := b.overview(r, false)
 	if err != nil {
 		return err
 	}

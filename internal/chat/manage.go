@@ -84,7 +84,7 @@ func (b *Engine) dialogCreate(r *Request, d *mmo.Dialog) error {
 	case mmo.FieldAssocSubject:
 		r.Reply(r.T("create.ask_subject"))
 	case mmo.FieldAssocDescription:
-		r.Reply(r.T("create.ask_description"))
+		r.Reply(r.T("create.ask_description"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
 	default:
 		return b.askPolicy(r, nd)
 	}

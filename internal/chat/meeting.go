@@ -154,22 +154,40 @@ func (r *Request) isMember(a *mmo.Association) (bool, error) {
 	return err == nil && m.State == mmo.MemberActive, err
 }
 
-// title is "Заседание № 2 «ММО учителей математики»" or "Семинар «…»".
-func (b *Engine) title(tx *boltdb.Tx, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
+// title is "Заседание № 2 «ММО учителей математики»" or "Семинар «…»";
+// n is the meeting's number in its school year (see meetingNumber), 0
+// for none.
+func (b *Engine) title(l loc, e *mmo.Event, a *mmo.Association, n int) string {
 	name := formatName(l, e.Format)
-	n, err := b.meetingNumber(tx, e)
-	if err != nil {
-		return "", err
-	}
 	if n > 0 {
 		name = l.T("event.meeting_number", "Format", name, "N", n)
 	}
-	return l.T("event.title", "Format", rawArg(esc(name)), "Association", a.Name), nil
+	return l.T("event.title", "Format", rawArg(esc(name)), "Association", a.Name)
+}
+
+// viewTitle is the title of the event of a view.
+func (b *Engine) viewTitle(l loc, v *boltdb.EventView) string {
+	return b.title(l, v.Event, v.Association, v.Number)
+}
+
+// viewOptions reads an event view in the deployment's school year and
+// zone, with the sent messages under keys.
+func (b *Engine) viewOptions(keys ...string) boltdb.ViewOptions {
+	return boltdb.ViewOptions{Regulation: b.opt.Regulation, Location: b.opt.Location, Sent: keys}
+}
+
+// eventView reads what the views of e show (see boltdb.EventView), with the
+// sent messages under keys.
+func (b *Engine) eventView(r *Request, e *mmo.Event, a *mmo.Association, keys ...string) (*boltdb.EventView, error) {
+	v, err := r.Tx.EventViewOf(e, a, b.viewOptions(keys...))
+	if err != nil {
+		return nil, fmt.Errorf("load the view of event %d: %w", e.ID, err)
+	}
+	return v, nil
 }
 
 // meetingNumber is the number of a published заседание within its school
-// year, or 0. Numbers restart each school year, so only that year's events
-// are read: a title is drawn for every recipient of a broadcast.
+// year, or 0, for a title drawn outside an event view.
 func (b *Engine) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
 	if e.Format != mmo.FormatMeeting || e.State != mmo.EventPublished {
 		return 0, nil
@@ -181,6 +199,16 @@ func (b *Engine) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
 		return 0, fmt.Errorf("load the events of association %d: %w", e.AssociationID, err)
 	}
 	return mmo.MeetingNumbers(events, reg, loc)[e.ID], nil
+}
+
+// eventTitle is title with the number read from the store, for the
+// places that draw a title and nothing else of an event.
+func (b *Engine) eventTitle(tx *boltdb.Tx, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
+	n, err := b.meetingNumber(tx, e)
+	if err != nil {
+		return "", err
+	}
+	return b.title(l, e, a, n), nil
 }
 
 // details is the body every view of an event shares.
@@ -200,28 +228,24 @@ func (b *Engine) details(l loc, e *mmo.Event) string {
 	return sb.String()
 }
 
-// announcement is what a member gets: the event and the answer buttons,
-// signed for their chat.
-func (b *Engine) announcement(r *Request, l loc, u *mmo.User, e *mmo.Event, a *mmo.Association, lead string, chosen mmo.Answer) (string, [][]Button, error) {
-	title, err := b.title(r.Tx, l, e, a)
-	if err != nil {
-		return "", nil, err
-	}
-	text := lead + "<b>" + title + "</b>\n" + b.details(l, e)
-	if chosen != "" && e.Live(r.Now) {
+// announcement is what a member gets of the event of v at now: the
+// event and the answer buttons, chosen marked.
+func (b *Engine) announcement(l loc, v *boltdb.EventView, lead string, chosen mmo.Answer, now time.Time) (string, [][]Button) {
+	e := v.Event
+	text := lead + "<b>" + b.viewTitle(l, v) + "</b>\n" + b.details(l, e)
+	if chosen != "" && e.Live(now) {
 		text += "\n\n" + l.T("rsvp.your_answer", "Answer", rawArg(answerLabel(l, chosen)))
-	} else if e.Live(r.Now) {
+	} else if e.Live(now) {
 		text += "\n\n" + l.T("rsvp.question")
 	}
-	id := eid(e)
 	var kb [][]Button
-	if e.Live(r.Now) {
-		kb = append(kb, r.answerRow(l, e, chosen))
+	if e.Live(now) {
+		kb = append(kb, answerRow(l, e, chosen))
 	}
 	if e.State == mmo.EventPublished {
-		kb = append(kb, []Button{r.Button(l.T("event.ics_button"), verbEventICS, id)})
+		kb = append(kb, []Button{{Label: l.T("event.ics_button"), Verb: verbEventICS, Args: []string{eid(e)}}})
 	}
-	return text, kb, nil
+	return text, kb
 }
 
 func answerButton(l loc, a mmo.Answer) string {
@@ -335,7 +359,7 @@ func (b *Engine) onICS(r *Request) error {
 	if !member && !r.canManage(a) || e.State == mmo.EventDraft {
 		return r.notYours()
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	title, err := b.eventTitle(r.Tx, r.loc(), e, a)
 	if err != nil {
 		return err
 	}

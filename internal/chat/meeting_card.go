@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,97 +12,89 @@ import (
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// leaderCard is the leader's view of an event: details, answers with
-// names, delivery, and the actions.
-func (b *Engine) leaderCard(r *Request, v viewer, e *mmo.Event, a *mmo.Association) (string, [][]Button, error) {
-	l := v.l
-	title, err := b.title(r.Tx, l, e, a)
-	if err != nil {
-		return "", nil, err
-	}
+// leaderCard is the leader's view of the event of ev at now, for v:
+// details, answers with names, delivery, check-in and the actions.
+func (b *Engine) leaderCard(v viewer, ev *boltdb.EventView, now time.Time) (string, [][]Button) {
+	l, e := v.l, ev.Event
+	checkinOpen := e.CheckinOpen(now)
 	var sb strings.Builder
-	sb.WriteString("<b>" + title + "</b>\n" + b.details(l, e) + "\n\n")
+	sb.WriteString("<b>" + b.viewTitle(l, ev) + "</b>\n" + b.details(l, e) + "\n\n")
 	switch {
 	case e.State == mmo.EventDraft:
 		sb.WriteString(l.T("event.state_draft"))
 	case e.State == mmo.EventCancelled:
 		sb.WriteString(l.T("event.state_cancelled"))
-	case e.Started(r.Now):
+	case e.Started(now):
 		sb.WriteString(l.T("event.state_past"))
 	default:
 		sb.WriteString(l.T("event.state_published"))
 	}
 	id := eid(e)
+	button := func(label, verb string, args ...string) Button { return Button{Label: label, Verb: verb, Args: args} }
 	var kb [][]Button
 	if e.State == mmo.EventPublished {
-		audience, err := b.audienceExcept(r, a, v.u.ID)
-		if err != nil {
-			return "", nil, err
-		}
-		answers, err := r.Tx.RSVPs(e)
-		if err != nil {
-			return "", nil, err
-		}
+		// The members asked: everyone but the leader, the same as the
+		// check-in counts below.
+		audience := viewAudience(ev, ev.Association.LeaderID)
 		names := map[mmo.Answer][]string{}
 		silent := 0
 		for _, u := range audience {
-			if ans, ok := answers[u.ID]; ok {
+			if ans, ok := ev.Answers[u.ID]; ok {
 				names[ans.Answer] = append(names[ans.Answer], shortName(u.Name))
 			} else {
 				silent++
 			}
 		}
-		sb.WriteString("\n" + l.T("event.counts", "Yes", len(names[mmo.AnswerYes]), "Maybe", len(names[mmo.AnswerMaybe]), "No", len(names[mmo.AnswerNo]), "Silent", silent))
+		sb.WriteString("\n" + l.T("event.counts", "Yes", len(names[mmo.AnswerYes]), "Maybe", len(names[mmo.AnswerMaybe]), "No", len(names[mmo.AnswerNo]),
+			"Answered", len(audience)-silent, "Total", len(audience)))
 		for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
 			if list := names[ans]; len(list) > 0 {
 				slices.Sort(list)
 				sb.WriteString("\n" + answerButton(l, ans) + ": " + esc(strings.Join(list, ", ")))
 			}
 		}
-		if bc, err := r.Tx.Broadcast(e.Announcement); err == nil {
-			sb.WriteString("\n\n" + b.deliveryLine(l, bc))
+		if ev.Delivery != nil {
+			sb.WriteString("\n\n" + b.deliveryLine(l, ev.Delivery))
 		}
-		if e.CheckinOpen(r.Now) || e.Checkin.Announced {
-			line, err := b.checkinLine(r, l, e, a)
-			if err != nil {
-				return "", nil, err
-			}
-			sb.WriteString("\n" + line)
+		if checkinOpen || e.Checkin.Announced {
+			sb.WriteString("\n" + checkinLine(l, ev, checkinOpen))
 		}
-		kb = append(kb, []Button{r.Button(l.T("event.checkin_button"), verbCheckin, id), r.Button(l.T("event.plan_button"), verbEventPlan, id)})
-		if e.TakesMinutes(r.Now) {
-			kb = append(kb, []Button{r.Button(l.T("event.minutes_button"), verbMinutes, id)})
+		kb = append(kb, []Button{button(l.T("event.checkin_button"), verbCheckin, id), button(l.T("event.plan_button"), verbEventPlan, id)})
+		if e.TakesMinutes(now) {
+			kb = append(kb, []Button{button(l.T("event.minutes_button"), verbMinutes, id)})
 		}
-		if e.Live(r.Now) {
-			kb = append(kb, []Button{r.Button(l.T("event.refresh"), verbEvent, id)})
-			if silent > 0 && b.nudgeOpen(e, r.Now) {
-				if targets, err := b.nudgeTargets(r, e, a, v.u.ID); err != nil {
-					return "", nil, err
-				} else if len(targets) > 0 {
-					kb = append(kb, []Button{r.Button(l.N("event.nudge_button", len(targets)), verbEventNudge, id)})
+		if e.Live(now) {
+			kb = append(kb, []Button{button(l.T("event.refresh"), verbEvent, id)})
+			if silent > 0 && b.nudgeOpen(e, now) {
+				if targets := nudgeTargets(ev, v.u.ID, now); len(targets) > 0 {
+					kb = append(kb, []Button{button(l.N("event.nudge_button", len(targets)), verbEventNudge, id)})
 				}
 			}
-			kb = append(kb, []Button{r.Button(l.T("event.edit_button"), verbEventEdit, id), r.Button(l.T("event.cancel_button"), verbEventCancel, id)})
+			kb = append(kb, []Button{button(l.T("event.edit_button"), verbEventEdit, id), button(l.T("event.cancel_button"), verbEventCancel, id)})
 		}
-		kb = append(kb, []Button{r.Button(l.T("event.ics_button"), verbEventICS, id)})
+		kb = append(kb, []Button{button(l.T("event.ics_button"), verbEventICS, id)})
 	}
-	if e.PlanItem != 0 {
-		year := b.opt.Regulation.SchoolYearOf(e.Start, b.opt.Location)
-		if p, err := r.Tx.Plan(a.ID, year); err == nil {
-			for i, it := range p.Items {
-				if it.ID == e.PlanItem {
-					sb.WriteString("\n" + l.T("event.plan_item", "N", i+1, "Topic", it.Topic))
-				}
-			}
-		}
+	if ev.PlanItem != 0 {
+		sb.WriteString("\n" + l.T("event.plan_item", "N", ev.PlanItem, "Topic", ev.PlanTopic))
 	}
 	if e.State == mmo.EventDraft {
 		kb = append(kb,
-			[]Button{r.Button(l.T("event.publish_button"), verbEventPublish, id)},
-			[]Button{r.Button(l.T("event.edit_button"), verbEventEdit, id), r.Button(l.T("event.delete_button"), verbEventDelete, id)})
+			[]Button{button(l.T("event.publish_button"), verbEventPublish, id)},
+			[]Button{button(l.T("event.edit_button"), verbEventEdit, id), button(l.T("event.delete_button"), verbEventDelete, id)})
 	}
-	kb = append(kb, []Button{r.Button(l.T("event.back"), verbMeetings)})
-	return sb.String(), kb, nil
+	kb = append(kb, []Button{button(l.T("event.back"), verbMeetings)})
+	return sb.String(), kb
+}
+
+// viewAudience is the active members of a view but one, by name.
+func viewAudience(ev *boltdb.EventView, except int64) []*mmo.User {
+	var out []*mmo.User
+	for _, m := range ev.Members {
+		if m.User.ID != except {
+			out = append(out, m.User)
+		}
+	}
+	return out
 }
 
 // deliveryLine is "delivered to N of M" for the leader.
@@ -132,24 +125,21 @@ func (b *Engine) onEvent(r *Request) error {
 		}
 		return b.showLeaderCard(r, e, a)
 	}
-	member, err := r.isMember(a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
 	if e.State == mmo.EventDraft { // members never see drafts
 		return r.stale()
 	}
-	if !member {
+	if !v.IsMember(r.User.ID) {
 		return r.membersOnly(a)
 	}
 	var chosen mmo.Answer
-	if ans, err := r.Tx.RSVP(e, r.User.ID); err == nil {
+	if ans, ok := v.Answers[r.User.ID]; ok {
 		chosen = ans.Answer
 	}
-	text, kb, err := b.announcement(r, r.loc(), r.User, e, a, b.stateLead(r.loc(), e, r.Now), chosen)
-	if err != nil {
-		return err
-	}
+	text, kb := b.announcement(r.loc(), v, b.stateLead(r.loc(), e, r.Now), chosen, r.Now)
 	kb = append(kb, []Button{r.Button(r.T("event.back"), verbMeetings)})
 	r.Edit(text, kb...)
 	return nil
@@ -181,14 +171,36 @@ func forgetViews(r *Request, e *mmo.Event) error {
 
 // cardKey names the leader's open card of an event among the messages
 // the bot keeps a handle on.
-func cardKey(e *mmo.Event) string { return "card:" + eid(e) }
+func cardKey(e *mmo.Event) string { return cardKeyOf(e.ID) }
+
+func cardKeyOf(id uint64) string { return "card:" + strconv.FormatUint(id, 10) }
 
 // refreshLeaderCard queues an edit of the event's card where it was
 // last opened, as the one who opened it sees it.
 func (b *Engine) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
-	return b.refresh(r, cardKey(e), func(v viewer) (string, [][]Button, error) {
-		return b.leaderCard(r, v, e, a)
-	})
+	v, err := b.eventView(r, e, a, cardKey(e))
+	if err != nil {
+		return err
+	}
+	b.editCard(r, v)
+	return nil
+}
+
+// editCard queues an edit of the card of the event of v where it was last
+// opened (v read with cardKey), drawn as the one who opened it sees it;
+// nothing if no card is open or whoever opened it is gone.
+func (b *Engine) editCard(r *Request, v *boltdb.EventView) {
+	key := cardKey(v.Event)
+	rec, ok := v.Sent[key]
+	if !ok {
+		return
+	}
+	u, ok := v.Viewers[rec.User]
+	if !ok {
+		return
+	}
+	text, kb := b.leaderCard(viewer{u, r.locOf(u), rec.Messenger}, v, r.Now)
+	r.EditKept(key, text, kb...)
 }
 
 // onPublish announces a draft to every member.
@@ -214,14 +226,19 @@ func (b *Engine) onPublish(r *Request) error {
 	if err := r.Tx.PutEvent(e); err != nil { // published first, so the title gets its number
 		return err
 	}
+	v, err := b.eventView(r, e, a)
+	if err != nil {
+		return err
+	}
 	key := func(u *mmo.User) string { return annKey(e, u.ID) }
 	bc, err := b.broadcastKept(r, "announce", e, audience, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		return b.announcement(r, l, u, e, a, l.T("event.lead_announce")+"\n", "")
+		text, kb := b.announcement(l, v, l.T("event.lead_announce")+"\n", "", r.Now)
+		return text, kb, nil
 	})
 	if err != nil {
 		return err
 	}
-	e.Announcement = bc.ID
+	e.Announcement, v.Delivery = bc.ID, bc
 	if e.CheckinDue(r.Now) {
 		// Published inside its check-in window: the "I am here" button
 		// follows the announcement now rather than at the next scan.
@@ -239,17 +256,18 @@ func (b *Engine) onPublish(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.published", len(audience)), false)
-	return b.showLeaderCard(r, e, a)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	return nil
 }
 
 // showLeaderCard redraws the event's leader card in place of the pressed
 // message.
 func (b *Engine) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
-	text, kb, err := b.leaderCard(r, r.viewer(), e, a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
-	r.Edit(text, kb...)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
 	return nil
 }
 
@@ -260,21 +278,31 @@ var rsvpRefusals = map[mmo.Code]string{
 	mmo.CodeCancelled: "rsvp.cancelled",
 	mmo.CodeStarted:   "rsvp.started",
 	mmo.CodeConflict:  "rsvp.changed",
+	mmo.CodeGone:      "event.gone",
 }
 
 // onRSVP records a member's answer, marks it on their message and
-// refreshes the leader's card.
+// refreshes the leader's card. It reads once (the event view, with the
+// member's announcement and the leader's card on record), decides in
+// mmo, writes the answer, and draws every view from what it read.
 func (b *Engine) onRSVP(r *Request) error {
-	e, a, ok, err := r.event(0)
-	if !ok {
-		return err
-	}
-	member, err := r.isMember(a)
+	id, err := strconv.ParseUint(r.Press.Arg(0), 10, 64)
 	if err != nil {
-		return err
+		return r.stale()
+	}
+	ann := annKeyOf(id, r.User.ID)
+	v, err := r.Tx.EventView(id, b.viewOptions(ann, cardKeyOf(id)))
+	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
+		return fmt.Errorf("load event %d: %w", id, err)
+	}
+	var e *mmo.Event // nil: deleted, which the rule refuses
+	member := false
+	if v != nil {
+		e, member = v.Event, v.IsMember(r.User.ID)
 	}
 	version, _ := strconv.Atoi(r.Press.Arg(1))
-	if err := mmo.CanAnswer(e, member, version, r.Now); err != nil {
+	rsvp, err := mmo.AnswerEvent(e, r.User.ID, member, version, answerFromCode(r.Press.Arg(2)), r.Now)
+	if err != nil {
 		key, ok := rsvpRefusals[mmo.ErrorCode(err)]
 		if !ok {
 			return r.stale()
@@ -282,46 +310,41 @@ func (b *Engine) onRSVP(r *Request) error {
 		r.Answer(r.T(key), true)
 		return nil
 	}
-	ans := answerFromCode(r.Press.Arg(2))
-	if !mmo.ValidAnswer(ans) {
-		return r.stale()
-	}
-	if err := r.Tx.PutRSVP(&mmo.RSVP{EventID: e.ID, UserID: r.User.ID, Answer: ans, Version: e.Version, At: r.Now}); err != nil {
+	if err := r.Tx.PutRSVP(rsvp); err != nil {
 		return err
 	}
-	r.Answer(r.T("rsvp.saved", "Answer", rawArg(answerLabel(r.loc(), ans))), false)
-	text, kb, err := b.announcement(r, r.loc(), r.User, e, a, "", ans)
-	if err != nil {
-		return err
-	}
+	v.Answers[rsvp.UserID] = rsvp
+	b.showAnswer(r, v, rsvp.Answer, ann)
+	b.editCard(r, v)
+	return nil
+}
+
+// showAnswer marks a member's answer on the pressed message and on their
+// announcement, recorded in v under ann.
+func (b *Engine) showAnswer(r *Request, v *boltdb.EventView, ans mmo.Answer, ann string) {
+	l := r.loc()
+	r.Answer(r.T("rsvp.saved", "Answer", rawArg(answerLabel(l, ans))), false)
+	text, kb := b.announcement(l, v, "", ans, r.Now)
 	onAnnouncement := false
-	if rec, err := r.Tx.Sent(annKey(e, r.User.ID)); err == nil {
+	if rec, ok := v.Sent[ann]; ok {
 		onAnnouncement = rec.Chat == r.Update.Chat && rec.Message == r.Press.Message
 	}
 	switch {
 	case onAnnouncement || r.hasButton(verbEventICS):
+		shown := kb
 		if r.hasButton(verbMeetings) { // the event was opened from /meetings: keep the way back
-			kb = append(kb, []Button{r.Button(r.T("event.back"), verbMeetings)})
+			shown = append(slices.Clone(kb), []Button{r.Button(r.T("event.back"), verbMeetings)})
 		}
-		r.Edit(text, kb...)
+		r.Edit(text, shown...)
 	default:
 		// A reminder or a nudge: it stays short, with the answer marked.
-		short, err := b.reminderText(r, r.loc(), e, a)
-		if err != nil {
-			return err
-		}
-		r.Edit(short, r.answerRow(r.loc(), e, ans))
+		r.Edit(b.reminderText(l, v), answerRow(l, v.Event, ans))
 	}
 	if !onAnnouncement {
 		// The announcement is the one place the meeting lives: it shows
 		// the answer wherever it was given.
-		ltext, lkb, err := b.announcement(r, r.loc(), r.User, e, a, "", ans)
-		if err != nil {
-			return err
-		}
-		r.EditKept(annKey(e, r.User.ID), ltext, lkb...)
+		r.EditKept(ann, text, kb...)
 	}
-	return b.refreshLeaderCard(r, e, a)
 }
 
 // nudgeOpen reports whether the leader may remind the silent members of
@@ -335,25 +358,18 @@ func (b *Engine) nudgeOpen(e *mmo.Event, now time.Time) bool {
 	return e.Live(now) && !now.Before(since.Add(b.opt.NudgeAfter))
 }
 
-// nudgeTargets are the silent members who may be reminded at now: none
-// is asked more than once a day.
-func (b *Engine) nudgeTargets(r *Request, e *mmo.Event, a *mmo.Association, except int64) ([]*mmo.User, error) {
-	audience, err := b.audienceExcept(r, a, except)
-	if err != nil {
-		return nil, err
-	}
-	answers, err := r.Tx.RSVPs(e)
-	if err != nil {
-		return nil, err
-	}
+// nudgeTargets are the silent members of a view but except who may be
+// reminded at now: none is asked more than once a day.
+func nudgeTargets(v *boltdb.EventView, except int64, now time.Time) []*mmo.User {
+	audience := viewAudience(v, except)
 	var out []*mmo.User
-	for _, u := range pickUsers(audience, mmo.Silent(userIDs(audience), answers)) {
-		if at, ok := e.Nudged[u.ID]; ok && r.Now.Sub(at) < 24*time.Hour {
+	for _, u := range pickUsers(audience, mmo.Silent(userIDs(audience), v.Answers)) {
+		if at, ok := v.Event.Nudged[u.ID]; ok && now.Sub(at) < 24*time.Hour {
 			continue
 		}
 		out = append(out, u)
 	}
-	return out, nil
+	return out
 }
 
 // onNudge asks the leader to confirm, naming who will get it, then
@@ -370,13 +386,15 @@ func (b *Engine) onNudge(r *Request) error {
 		r.Answer(r.T("conv_nudge.too_early"), true)
 		return nil
 	}
-	silent, err := b.nudgeTargets(r, e, a, r.User.ID)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
+	silent := nudgeTargets(v, r.User.ID, r.Now)
 	if len(silent) == 0 {
 		r.Answer(r.T("conv_nudge.nobody"), true)
-		return b.showLeaderCard(r, e, a)
+		r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+		return nil
 	}
 	id := eid(e)
 	if r.Press.Arg(1) != "y" {
@@ -392,8 +410,7 @@ func (b *Engine) onNudge(r *Request) error {
 	}
 	key := func(u *mmo.User) string { return nudgeKey(e, u.ID) }
 	if _, err := b.broadcastKept(r, "nudge", e, silent, key, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		text, err := b.reminderText(r, l, e, a)
-		return l.T("conv_nudge.lead") + "\n" + text, [][]Button{r.answerRow(l, e, "")}, err
+		return l.T("conv_nudge.lead") + "\n" + b.reminderText(l, v), [][]Button{answerRow(l, e, "")}, nil
 	}); err != nil {
 		return err
 	}
@@ -407,5 +424,6 @@ func (b *Engine) onNudge(r *Request) error {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	r.Answer(r.N("event.nudged", len(silent)), false)
-	return b.showLeaderCard(r, e, a)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	return nil
 }

@@ -50,7 +50,12 @@ func (b *Engine) onEventEdit(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(prompt)
+	var kb [][]Button
+	switch step {
+	case mmo.FieldPlace, mmo.FieldLink, mmo.FieldAgenda: // optional: «-» or this button clears it
+		kb = append(kb, r.skipRow(d, r.T("conv_wave3.clear"), "r"))
+	}
+	r.Reply(prompt, append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 
@@ -210,9 +215,11 @@ func (b *Engine) onEventLoud(r *Request) error {
 		}
 		return text + "\n"
 	}
-	if err := b.editAnnouncements(r, e, a, lead); err != nil {
+	v, err := b.eventView(r, e, a, cardKey(e))
+	if err != nil {
 		return err
 	}
+	b.editAnnouncements(r, v, lead)
 	sent := 0
 	if mode != loudQuiet {
 		audience, err := b.audience(r, a)
@@ -220,13 +227,14 @@ func (b *Engine) onEventLoud(r *Request) error {
 			return err
 		}
 		bc, err := b.broadcast(r, "change", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
-			return b.changeNotice(r, l, &old, e, a, mode == loudReset)
+			text, kb := b.changeNotice(l, &old, v, mode == loudReset)
+			return text, kb, nil
 		})
 		if err != nil {
 			return err
 		}
 		sent = len(audience)
-		e.Announcement = bc.ID
+		e.Announcement, v.Delivery = bc.ID, bc
 		if err := r.Tx.PutEvent(e); err != nil {
 			return fmt.Errorf("save event %d: %w", e.ID, err)
 		}
@@ -239,35 +247,36 @@ func (b *Engine) onEventLoud(r *Request) error {
 	} else {
 		r.Edit(r.N("eventedit.sent", sent))
 	}
-	if rec, err := r.Tx.Sent(cardKey(e)); err == nil && rec.User == r.User.ID {
-		return b.refreshLeaderCard(r, e, a)
+	if rec, ok := v.Sent[cardKey(e)]; ok && rec.User == r.User.ID {
+		b.editCard(r, v)
+		return nil
 	}
-	return b.replyCard(r, e, a)
+	text, kb := b.leaderCard(r.viewer(), v, r.Now) // as a new message
+	r.Reply(text, kb...)
+	return nil
 }
 
 // replyCard sends the leader's card of an event as a new message.
 func (b *Engine) replyCard(r *Request, e *mmo.Event, a *mmo.Association) error {
-	text, kb, err := b.leaderCard(r, r.viewer(), e, a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
+	text, kb := b.leaderCard(r.viewer(), v, r.Now)
 	r.Reply(text, kb...)
 	return nil
 }
 
 // changeNotice is the one short message a change sends: what changed,
 // that the announcement above shows it, and a button to open the event.
-func (b *Engine) changeNotice(r *Request, l loc, old, e *mmo.Event, a *mmo.Association, reset bool) (string, [][]Button, error) {
-	title, err := b.title(r.Tx, l, e, a)
-	if err != nil {
-		return "", nil, err
-	}
-	text := l.T("conv_change.notice", "Title", rawArg(title), "Topic", e.Topic) + "\n" + b.changeLines(l, old, e)
+func (b *Engine) changeNotice(l loc, old *mmo.Event, v *boltdb.EventView, reset bool) (string, [][]Button) {
+	e := v.Event
+	text := l.T("conv_change.notice", "Title", rawArg(b.viewTitle(l, v)), "Topic", e.Topic) + "\n" + b.changeLines(l, old, e)
 	if reset {
 		text += l.T("change.answers_reset") + "\n"
 	}
 	text += l.T("conv_change.see_above")
-	return text, [][]Button{{r.Button(l.T("conv_change.open"), verbEvent, eid(e))}}, nil
+	return text, [][]Button{{{Label: l.T("conv_change.open"), Verb: verbEvent, Args: []string{eid(e)}}}}
 }
 
 // changeLines tells what changed, old and new, a line each; "" if
@@ -326,15 +335,13 @@ func (b *Engine) onEventCancel(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if err := b.editAnnouncements(r, e, a, func(l loc) string { return l.T("event.lead_cancelled") + "\n" }); err != nil {
+	v, err := b.eventView(r, e, a)
+	if err != nil {
 		return err
 	}
+	b.editAnnouncements(r, v, func(l loc) string { return l.T("event.lead_cancelled") + "\n" })
 	if _, err := b.broadcast(r, "cancel", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
-		title, err := b.title(r.Tx, l, e, a)
-		if err != nil {
-			return "", nil, err
-		}
-		return l.T("event.cancelled_notice", "Title", rawArg(title), "When", b.when(e, l.lang), "Topic", e.Topic), nil, nil
+		return l.T("event.cancelled_notice", "Title", rawArg(b.viewTitle(l, v)), "When", b.when(e, l.lang), "Topic", e.Topic), nil, nil
 	}); err != nil {
 		return err
 	}
@@ -342,7 +349,8 @@ func (b *Engine) onEventCancel(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.cancel_sent", len(audience)), false)
-	return b.showLeaderCard(r, e, a)
+	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	return nil
 }
 
 // onEventDelete deletes a draft after a confirmation.

@@ -17,8 +17,10 @@ import (
 )
 
 // annKey names a member's announcement of an event.
-func annKey(e *mmo.Event, uid int64) string {
-	return "ann:" + eid(e) + ":" + strconv.FormatInt(uid, 10)
+func annKey(e *mmo.Event, uid int64) string { return annKeyOf(e.ID, uid) }
+
+func annKeyOf(id uint64, uid int64) string {
+	return "ann:" + strconv.FormatUint(id, 10) + ":" + strconv.FormatInt(uid, 10)
 }
 
 // remKey names a member's reminder of an event, one per offset.
@@ -62,34 +64,22 @@ func (b *Engine) broadcastKept(r *Request, kind string, e *mmo.Event, to []*mmo.
 	return bc, r.Tx.PutBroadcast(bc)
 }
 
-// editAnnouncements redraws every member's announcement of the event in
-// place, with lead (per language) above it and each member's current
+// editAnnouncements redraws every member's announcement of the event of
+// v in place, with lead (per language) above it and each member's current
 // answer marked. Members whose announcement is not on record (they joined
 // later, or it was never sent) are skipped: the commit drops edits of
 // keys with no record.
-func (b *Engine) editAnnouncements(r *Request, e *mmo.Event, a *mmo.Association, lead func(l loc) string) error {
-	list, err := b.activeMembers(r, a)
-	if err != nil {
-		return err
-	}
-	answers, err := r.Tx.RSVPs(e)
-	if err != nil {
-		return err
-	}
-	for _, m := range list {
-		u := m.u
+func (b *Engine) editAnnouncements(r *Request, v *boltdb.EventView, lead func(l loc) string) {
+	for _, m := range v.Members {
+		u := m.User
 		var chosen mmo.Answer
-		if ans, ok := answers[u.ID]; ok {
+		if ans, ok := v.Answers[u.ID]; ok {
 			chosen = ans.Answer
 		}
 		l := r.locOf(u)
-		text, kb, err := b.announcement(r, l, u, e, a, lead(l), chosen)
-		if err != nil {
-			return err
-		}
-		r.EditKept(annKey(e, u.ID), text, kb...)
+		text, kb := b.announcement(l, v, lead(l), chosen, r.Now)
+		r.EditKept(annKey(v.Event, u.ID), text, kb...)
 	}
-	return nil
 }
 
 // closeAnswers takes the answer buttons off every member's announcement,
@@ -101,35 +91,27 @@ func (b *Engine) closeAnswers(r *Request, e *mmo.Event) error {
 		return err
 	}
 	e.AnswersClosed = true
-	if err := b.editAnnouncements(r, e, a, func(l loc) string { return l.T("conv_meet.lead_started") + "\n" }); err != nil {
-		return err
-	}
-	list, err := b.activeMembers(r, a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
-	for _, m := range list {
-		l := r.locOf(m.u)
-		text, err := b.reminderText(r, l, e, a)
-		if err != nil {
-			return err
-		}
+	b.editAnnouncements(r, v, func(l loc) string { return l.T("conv_meet.lead_started") + "\n" })
+	for _, m := range v.Members {
+		text := b.reminderText(r.locOf(m.User), v)
 		for _, off := range b.opt.Reminders {
-			r.EditKept(remKey(e, m.u.ID, off), text)
+			r.EditKept(remKey(e, m.User.ID, off), text)
 		}
-		r.EditKept(nudgeKey(e, m.u.ID), text)
+		r.EditKept(nudgeKey(e, m.User.ID), text)
 	}
 	return nil
 }
 
-// reminderText is a reminder in two lines: what and when, then where.
-func (b *Engine) reminderText(r *Request, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
-	title, err := b.title(r.Tx, l, e, a)
-	if err != nil {
-		return "", err
-	}
+// reminderText is a reminder of the event of v in two lines: what and
+// when, then where.
+func (b *Engine) reminderText(l loc, v *boltdb.EventView) string {
+	e := v.Event
 	var sb strings.Builder
-	sb.WriteString(l.T("conv_meet.reminder", "Title", rawArg(title), "Topic", e.Topic, "When", b.when(e, l.lang)))
+	sb.WriteString(l.T("conv_meet.reminder", "Title", rawArg(b.viewTitle(l, v)), "Topic", e.Topic, "When", b.when(e, l.lang)))
 	var where []string
 	if e.Place != "" {
 		where = append(where, l.T("conv_meet.place", "Place", e.Place))
@@ -140,11 +122,11 @@ func (b *Engine) reminderText(r *Request, l loc, e *mmo.Event, a *mmo.Associatio
 	if len(where) > 0 {
 		sb.WriteString("\n" + strings.Join(where, " · "))
 	}
-	return sb.String(), nil
+	return sb.String()
 }
 
 // answerRow is the row of answer buttons, the chosen one marked.
-func (r *Request) answerRow(l loc, e *mmo.Event, chosen mmo.Answer) []Button {
+func answerRow(l loc, e *mmo.Event, chosen mmo.Answer) []Button {
 	id, v := eid(e), strconv.Itoa(e.Version)
 	row := []Button{}
 	for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
@@ -152,7 +134,7 @@ func (r *Request) answerRow(l loc, e *mmo.Event, chosen mmo.Answer) []Button {
 		if ans == chosen {
 			label = "✓ " + label
 		}
-		row = append(row, r.Button(label, verbRSVP, id, v, answerCode(ans)))
+		row = append(row, Button{Label: label, Verb: verbRSVP, Args: []string{id, v, answerCode(ans)}})
 	}
 	return row
 }
@@ -167,28 +149,21 @@ func (b *Engine) closeHere(r *Request, e *mmo.Event, a *mmo.Association) error {
 // editHere redraws every member's "I am here" message, with the button
 // if check-in is open.
 func (b *Engine) editHere(r *Request, e *mmo.Event, a *mmo.Association, open bool) error {
-	list, err := b.activeMembers(r, a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
-	att, err := r.Tx.EventAttendance(e.ID)
-	if err != nil {
-		return err
-	}
-	for _, m := range list {
-		if x, ok := att[m.u.ID]; ok && x.Mark == mmo.MarkPresent {
+	for _, m := range v.Members {
+		if x, ok := v.Attendance[m.User.ID]; ok && x.Mark == mmo.MarkPresent {
 			continue // their message says they are marked, which stands
 		}
-		l := r.locOf(m.u)
-		title, err := b.title(r.Tx, l, e, a)
-		if err != nil {
-			return err
-		}
+		l := r.locOf(m.User)
+		title := b.viewTitle(l, v)
 		if open {
-			r.EditKept(hereKey(e, m.u.ID), l.T("conv_meet.here_open", "Title", rawArg(title), "Topic", e.Topic),
+			r.EditKept(hereKey(e, m.User.ID), l.T("conv_meet.here_open", "Title", rawArg(title), "Topic", e.Topic),
 				[]Button{r.Button(l.T("checkin.here_button"), verbCheckinHere, eid(e))})
 		} else {
-			r.EditKept(hereKey(e, m.u.ID), l.T("conv_meet.here_closed", "Title", rawArg(title), "Topic", e.Topic))
+			r.EditKept(hereKey(e, m.User.ID), l.T("conv_meet.here_closed", "Title", rawArg(title), "Topic", e.Topic))
 		}
 	}
 	return nil

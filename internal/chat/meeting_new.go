@@ -103,12 +103,16 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			return err
 		}
 		nonce := itoa(int64(nd.Nonce))
-		confirm := r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang))
-		if rolledToNextYear(t, r.Now, b.opt.Location) {
-			// A date already past this year was taken as next year's:
-			// say so, rather than let it pass unnoticed.
-			confirm = r.T("conv_when.next_year", "Year", t.In(b.opt.Location).Year()) + "\n" + confirm
+		if mmo.WhenYearless(r.Text, r.Now, b.opt.Location) && t.In(b.opt.Location).Year() == r.Now.In(b.opt.Location).Year()+1 {
+			// A date typed without a year and already past this year:
+			// asked about, never moved to next year unsaid.
+			r.Reply(r.T("conv_wave3.past_ask"),
+				[]Button{r.Button(r.T("conv_wave3.past_next", "When", b.formatWhen(t, r.Lang)), verbEventWhen, nonce, "y")},
+				[]Button{r.Button(r.T("conv_wave3.past_this", "When", b.formatWhen(t.AddDate(-1, 0, 0), r.Lang)), verbEventWhen, nonce, "p")},
+				[]Button{r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n")})
+			return nil
 		}
+		confirm := r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang))
 		r.Reply(confirm, []Button{
 			r.Button(r.T("newevent.when_yes"), verbEventWhen, nonce, "y"),
 			r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n"),
@@ -144,10 +148,11 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 		}
 		r.Reply(r.T("newevent.ask_when"))
 	case mmo.FieldPlace:
-		if _, err := r.advance(d, mmo.FieldLink, map[string]string{mmo.FieldPlace: value}); err != nil {
+		nd, err := r.advance(d, mmo.FieldLink, map[string]string{mmo.FieldPlace: value})
+		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_link"))
+		r.Reply(r.T("newevent.ask_link"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
 	case mmo.FieldLink:
 		if value == "" && d.Draft[mmo.FieldPlace] == "" {
 			if _, err := r.advance(d, mmo.FieldPlace, nil); err != nil {
@@ -156,10 +161,11 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			r.Reply(r.T("newevent.place_or_link"))
 			return nil
 		}
-		if _, err := r.advance(d, mmo.FieldAgenda, map[string]string{mmo.FieldLink: value}); err != nil {
+		nd, err := r.advance(d, mmo.FieldAgenda, map[string]string{mmo.FieldLink: value})
+		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_agenda"))
+		r.Reply(r.T("newevent.ask_agenda"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
 	case mmo.FieldAgenda:
 		d.Draft[mmo.FieldAgenda] = value
 		return b.createDraft(r, d, a)
@@ -187,6 +193,13 @@ func (b *Engine) onEventWhen(r *Request) error {
 		return err
 	}
 	start, _ := time.Parse(time.RFC3339, d.Draft["start"])
+	if r.Press.Arg(1) == "p" { // this year's date, already past: no event can be there
+		if _, err := r.advance(d, stepWhen, nil); err != nil {
+			return err
+		}
+		r.Edit(r.T("conv_wave3.past_this_chosen", "When", b.formatWhen(start.AddDate(-1, 0, 0), r.Lang)))
+		return nil
+	}
 	if r.Press.Arg(1) != "y" {
 		if _, err := r.advance(d, stepWhen, nil); err != nil {
 			return err
@@ -238,10 +251,11 @@ func (b *Engine) onEventLength(r *Request) error {
 }
 
 func (b *Engine) afterDuration(r *Request, d *mmo.Dialog, dur time.Duration) error {
-	if _, err := r.advance(d, mmo.FieldPlace, map[string]string{"duration": strconv.Itoa(int(dur / time.Minute))}); err != nil {
+	nd, err := r.advance(d, mmo.FieldPlace, map[string]string{"duration": strconv.Itoa(int(dur / time.Minute))})
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("newevent.ask_place"))
+	r.Reply(r.T("newevent.ask_place"), r.skipRow(nd, r.T("conv_wave3.online_only"), "o"))
 	return nil
 }
 
@@ -271,24 +285,12 @@ func (b *Engine) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) erro
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	text, kb, err := b.leaderCard(r, r.viewer(), e, a)
+	v, err := b.eventView(r, e, a)
 	if err != nil {
 		return err
 	}
+	text, kb := b.leaderCard(r.viewer(), v, r.Now)
 	r.Reply(r.T("newevent.draft_saved"))
 	r.Reply(text, kb...)
 	return nil
-}
-
-// rolledToNextYear reports whether t falls in a later year than now on a
-// day of the year that this year is already past: a date typed without a
-// year («1 декабря» on 2 December) that was taken as next year's.
-func rolledToNextYear(t, now time.Time, loc *time.Location) bool {
-	t, now = t.In(loc), now.In(loc)
-	if t.Year() != now.Year()+1 {
-		return false
-	}
-	same := time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	return same.Before(today)
 }

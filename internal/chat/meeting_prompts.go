@@ -7,6 +7,7 @@ package chat
 import (
 	"time"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
@@ -58,7 +59,7 @@ func (b *Engine) dueMinutesPrompts(r *Request, ended []*mmo.Event) (bool, error)
 			continue // no leader to ask
 		}
 		l := r.locOf(leader)
-		title, err := b.title(r.Tx, l, e, a)
+		title, err := b.eventTitle(r.Tx, l, e, a)
 		if err != nil {
 			return false, err
 		}
@@ -85,7 +86,7 @@ func (b *Engine) tellLeaderCheckin(r *Request, e *mmo.Event, a *mmo.Association)
 		return nil
 	}
 	l := r.locOf(leader)
-	title, err := b.title(r.Tx, l, e, a)
+	title, err := b.eventTitle(r.Tx, l, e, a)
 	if err != nil {
 		return err
 	}
@@ -121,23 +122,19 @@ func (r *Request) rememberView(key string, others ...string) error {
 
 // checkinLine is the check-in as the leader's card shows it: open or
 // closed, the code while open, and how many are marked present.
-func (b *Engine) checkinLine(r *Request, l loc, e *mmo.Event, a *mmo.Association) (string, error) {
-	members, err := b.activeMembers(r, a)
-	if err != nil {
-		return "", err
-	}
-	att, err := r.Tx.EventAttendance(e.ID)
-	if err != nil {
-		return "", err
-	}
-	present := 0
-	for _, m := range members {
-		if x, ok := att[m.u.ID]; ok && x.Mark == mmo.MarkPresent {
+func checkinLine(l loc, v *boltdb.EventView, open bool) string {
+	present, total := 0, 0
+	for _, m := range v.Members {
+		if m.User.ID == v.Association.LeaderID {
+			continue // counted as the answers are: the members asked
+		}
+		total++
+		if x, ok := v.Attendance[m.User.ID]; ok && x.Mark == mmo.MarkPresent {
 			present++
 		}
 	}
-	if e.CheckinOpen(r.Now) {
-		return l.T("conv_meet.card_checkin_open", "Code", e.Checkin.Code, "Present", present, "Total", len(members)), nil
+	if open {
+		return l.T("conv_meet.card_checkin_open", "Code", v.Event.Checkin.Code, "Present", present, "Total", total)
 	}
-	return l.T("conv_meet.card_checkin_closed", "Present", present, "Total", len(members)), nil
+	return l.T("conv_meet.card_checkin_closed", "Present", present, "Total", total)
 }

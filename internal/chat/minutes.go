@@ -56,7 +56,7 @@ func (b *Engine) showMinutes(r *Request, e *mmo.Event, a *mmo.Association, edit 
 	if err != nil {
 		return err
 	}
-	title, err := b.title(r.Tx, r.loc(), e, a)
+	title, err := b.eventTitle(r.Tx, r.loc(), e, a)
 	if err != nil {
 		return err
 	}

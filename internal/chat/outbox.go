@@ -13,6 +13,9 @@ import (
 // each addressed to a chat of one messenger, split to that messenger's
 // text limit, placed by priority.
 func (r *Request) commit() error {
+	// Noted before the messages can go: a delivery count drawn
+	// meanwhile must already know what the pressed message shows.
+	r.bot.live.pressed(r)
 	for i := range r.out {
 		m := r.out[i]
 		if m.TargetKey != "" {
@@ -37,6 +40,12 @@ func (r *Request) commit() error {
 				continue
 			}
 			m.Chat, m.messenger, m.User = a.ChatID(), a.Messenger, u.ID
+			if m.Kind == KindMenu && !m.DefaultMenu {
+				// What the user was given, for RefreshMenus to compare.
+				if err := r.Tx.PutMenuSum(u.ID, menuSum(m.Commands)); err != nil {
+					return err
+				}
+			}
 		}
 		if m.messenger == "" {
 			m.messenger = r.bot.opt.Transports[0].Messenger

@@ -25,7 +25,14 @@ type overviewRow struct {
 	lastActivity      time.Time
 }
 
-func (b *Engine) overview(r *Request) ([]overviewRow, error) {
+// overview draws up a row per association of the current school year.
+// The summary (full false) reads the associations and what the store
+// keeps counted for them: members by state, each event's state and
+// format in the association's event index, the documents' statuses; no
+// membership, event or request is decoded. The XLSX (full) adds each
+// leader's name and the last activity, which read the associations'
+// members, this year's events and requests.
+func (b *Engine) overview(r *Request, full bool) ([]overviewRow, error) {
 	reg := b.opt.Regulation
 	year := reg.SchoolYearOf(r.Now, b.opt.Location)
 	from, to := reg.YearSpan(year, b.opt.Location)
@@ -33,48 +40,61 @@ func (b *Engine) overview(r *Request) ([]overviewRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	// This year's requests, once, through the time index.
-	consults, err := r.Tx.ConsultationsCreated(from, to)
-	if err != nil {
-		return nil, err
-	}
 	byAssoc := map[uint64][]*mmo.Consultation{}
-	for _, c := range consults {
-		byAssoc[c.AssociationID] = append(byAssoc[c.AssociationID], c)
+	if full {
+		// This year's requests, once, through the time index.
+		consults, err := r.Tx.ConsultationsCreated(from, to)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range consults {
+			byAssoc[c.AssociationID] = append(byAssoc[c.AssociationID], c)
+		}
 	}
 	var rows []overviewRow
 	for _, a := range all {
 		if a.Archived() {
 			continue
 		}
-		ms, err := r.Tx.Members(a.ID)
-		if err != nil {
+		v := assocView{a: a}
+		var ms []*mmo.Membership
+		if full {
+			if ms, err = r.Tx.Members(a.ID); err != nil {
+				return nil, err
+			}
+			for _, m := range ms {
+				if m.State == mmo.MemberActive {
+					v.members++
+				} else {
+					v.pending++
+				}
+			}
+			if a.LeaderID != 0 {
+				if u, err := r.Tx.User(a.LeaderID); err == nil {
+					v.leader = u
+				}
+			}
+		} else if v.members, v.pending, err = r.Tx.CountMembers(a.ID); err != nil {
 			return nil, err
 		}
-		v := assocView{a: a}
-		for _, m := range ms {
-			if m.State == mmo.MemberActive {
-				v.members++
-			} else {
-				v.pending++
-			}
-		}
 		v.status = mmo.AssociationStatus(a, v.members, reg.MinMembers)
-		if a.LeaderID != 0 {
-			if u, err := r.Tx.User(a.LeaderID); err == nil {
-				v.leader = u
-			}
-		}
 		row := overviewRow{a: a, v: v, planYear: b.planYear(r.Now)}
 		if row.repYear, err = b.reportYear(r, a); err != nil {
 			return nil, err
 		}
-		events, err := r.Tx.AssociationEvents(a.ID, from, to)
+		var events []*mmo.Event
+		if full {
+			events, err = r.Tx.AssociationEvents(a.ID, from, to)
+		} else {
+			events, err = r.Tx.AssociationEventBriefs(a.ID, from, to)
+		}
 		if err != nil {
 			return nil, err
 		}
 		row.held, row.scheduled = mmo.CountMeetings(events, r.Now)
-		row.lastActivity = mmo.LastActivity(a, events, ms, byAssoc[a.ID], r.Now)
+		if full {
+			row.lastActivity = mmo.LastActivity(a, events, ms, byAssoc[a.ID], r.Now)
+		}
 		if row.plan, err = b.docState(r, mmo.DocPlan, a, row.planYear); err != nil {
 			return nil, err
 		}
@@ -125,7 +145,7 @@ func (c *docCounts) add(s mmo.DocStatus) {
 // associations stand where, the meetings, the plans and the reports; the
 // table of every association is the XLSX behind the button.
 func (b *Engine) cmdOverview(r *Request) error {
-	rows, err := b.overview(r)
+	rows, err := b.overview(r, false)
 	if err != nil {
 		return err
 	}
@@ -194,7 +214,7 @@ func attention(row overviewRow) int {
 
 // onOverviewXLSX exports the overview: every association, one row each.
 func (b *Engine) onOverviewXLSX(r *Request) error {
-	rows, err := b.overview(r)
+	rows, err := b.overview(r, true)
 	if err != nil {
 		return err
 	}

@@ -297,7 +297,7 @@ func (b *Engine) onPlanSubmit(r *Request) error {
 
 // tellCoordinators sends the coordinators a submitted document's notice
 // with buttons for the file and the decision.
-func (b *Engine) tellCoordinators(r *Request, a *mmo.Association, key string, year int, docVerb, decideVerb, _ string) error {
+func (b *Engine) tellCoordinators(r *Request, a *mmo.Association, key string, year int, docVerb, decideVerb string, sent time.Time) error {
 	coords, err := b.coordinators(r.Tx)
 	if err != nil {
 		return err
@@ -308,11 +308,11 @@ func (b *Engine) tellCoordinators(r *Request, a *mmo.Association, key string, ye
 			continue
 		}
 		l := r.locOf(c)
-		approve := l.T("doc.approve_plan")
+		approve, kind := l.T("doc.approve_plan"), mmo.DocPlan
 		if decideVerb == verbReportDecide {
-			approve = l.T("doc.accept_report")
+			approve, kind = l.T("doc.accept_report"), mmo.DocReport
 		}
-		r.Send(c.ID, l.T(key, "Name", a.Name, "From", year, "To", year+1), []Button{r.Button(l.T("plan.docx"), docVerb, id, y)},
+		r.SendKept(c.ID, decisionKey(kind, a, year, sent, c.ID), l.T(key, "Name", a.Name, "From", year, "To", year+1), []Button{r.Button(l.T("plan.docx"), docVerb, id, y)},
 			[]Button{r.Button(approve, decideVerb, id, y, "a"), r.Button(l.T("doc.return"), decideVerb, id, y, "r")})
 	}
 	return nil

@@ -33,9 +33,9 @@ func (b *Engine) onPlanEdit(r *Request) error {
 			return err
 		}
 		if arg == "g" {
-			r.Reply(r.T("plan.ask_goal", "Goal", p.Goal))
+			r.Reply(r.T("plan.ask_goal", "Goal", p.Goal), r.cancelButton(d.Nonce))
 		} else {
-			r.Reply(r.T("plan.ask_tasks", "Tasks", strings.Join(p.Tasks, "\n")))
+			r.Reply(r.T("plan.ask_tasks", "Tasks", strings.Join(p.Tasks, "\n")), r.cancelButton(d.Nonce))
 		}
 		return nil
 	case arg == "a":
@@ -98,7 +98,7 @@ func (b *Engine) startPlanItem(r *Request, a *mmo.Association, year int, topic s
 			row = nil
 		}
 	}
-	r.Reply(r.T("plan.ask_month"), kb...)
+	r.Reply(r.T("plan.ask_month"), append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 
@@ -119,10 +119,11 @@ func (b *Engine) onPlanMonth(r *Request) error {
 		}
 		return b.askPlanFormat(r, nd)
 	}
-	if _, err := r.advance(d, "topic", map[string]string{"month": strconv.Itoa(m)}); err != nil {
+	nd, err := r.advance(d, "topic", map[string]string{"month": strconv.Itoa(m)})
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("plan.ask_topic"))
+	r.Reply(r.T("plan.ask_topic"), r.cancelButton(nd.Nonce))
 	return nil
 }
 
@@ -140,7 +141,7 @@ func (b *Engine) askPlanFormat(r *Request, d mmo.Dialog) error {
 	if len(row) > 0 {
 		kb = append(kb, row)
 	}
-	r.Reply(r.T("plan.ask_format", "Topic", d.Draft["topic"]), kb...)
+	r.Reply(r.T("plan.ask_format", "Topic", d.Draft["topic"]), append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 
@@ -154,10 +155,11 @@ func (b *Engine) onPlanFormat(r *Request) error {
 		return r.stale()
 	}
 	r.Edit(r.T("newevent.format_chosen", "Format", formatName(r.loc(), mmo.Formats[i])))
-	if _, err := r.advance(d, "responsible", map[string]string{"format": string(mmo.Formats[i])}); err != nil {
+	nd, err := r.advance(d, "responsible", map[string]string{"format": string(mmo.Formats[i])})
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("plan.ask_responsible"))
+	r.Reply(r.T("plan.ask_responsible"), r.skipRow(nd, r.T("conv_wave3.responsible_leader"), "l"), r.cancelButton(nd.Nonce))
 	return nil
 }
 

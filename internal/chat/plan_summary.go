@@ -23,7 +23,7 @@ func (b *Engine) tellCoordinatorsPlan(r *Request, a *mmo.Association, p *mmo.Pla
 		}
 		l := r.locOf(c)
 		text := l.T("plan.submitted_notice", "Name", a.Name, "From", year, "To", year+1) + "\n\n" + b.planSummaryText(l, sum)
-		r.Send(c.ID, text,
+		r.SendKept(c.ID, decisionKey(mmo.DocPlan, a, year, p.SubmittedAt, c.ID), text,
 			[]Button{r.Button(l.T("doc.approve_plan"), verbPlanDecide, id, y, "a"), r.Button(l.T("doc.return"), verbPlanDecide, id, y, "r")},
 			[]Button{r.Button(l.T("conv_coord.open_plan"), verbPlan, id, y)})
 		name, data, err := b.planFile(r, a, p)

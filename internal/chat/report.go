@@ -390,7 +390,7 @@ func (b *Engine) onReportSubmit(r *Request) error {
 	if err := r.audit("annual.submit", 0, a, strconv.Itoa(year)); err != nil {
 		return err
 	}
-	if err := b.tellCoordinators(r, a, "report.submitted_notice", year, verbReportDOCX, verbReportDecide, ""); err != nil {
+	if err := b.tellCoordinators(r, a, "report.submitted_notice", year, verbReportDOCX, verbReportDecide, rep.SubmittedAt); err != nil {
 		return err
 	}
 	r.Answer(r.T("report.submitted"), false)

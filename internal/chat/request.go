@@ -46,6 +46,9 @@ type Request struct {
 	route      string              // for logs: the command, button verb or dialog
 	// readOnly marks a handling in a read transaction (see handleRead).
 	readOnly bool
+	// cardShown: the leader's card of an event was drawn on the pressed
+	// message (see drawEventCard).
+	cardShown bool
 	// docs caches the documents index per kind and year (see docState).
 	docs map[docYear]map[uint64]mmo.DocStatus
 }

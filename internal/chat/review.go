@@ -20,13 +20,14 @@ type yearDoc struct {
 	// approved and returned are the leader's notices; done the
 	// coordinator's confirmation; verb opens the document.
 	approved, returned, done, verb string
+	kind                           string // mmo.DocPlan or mmo.DocReport
 	approveAction, returnAction    string
 }
 
 // loadYearDoc loads a plan or report; state is nil when there is none.
 func (b *Engine) loadYearDoc(r *Request, kind string, aid uint64, year int) (yearDoc, error) {
 	if kind == mmo.DocPlan {
-		d := yearDoc{approved: "plan.approved_notice", returned: "plan.returned_notice", done: "plan.approved", verb: verbPlan,
+		d := yearDoc{kind: kind, approved: "plan.approved_notice", returned: "plan.returned_notice", done: "plan.approved", verb: verbPlan,
 			approveAction: "workplan.approve", returnAction: "workplan.return"}
 		p, err := r.Tx.Plan(aid, year)
 		if errors.Is(err, mmo.ErrNotFound) {
@@ -38,7 +39,7 @@ func (b *Engine) loadYearDoc(r *Request, kind string, aid uint64, year int) (yea
 		d.state, d.save = &p.DocState, func() error { return r.Tx.PutPlan(p) }
 		return d, nil
 	}
-	d := yearDoc{approved: "report.accepted_notice", returned: "report.returned_notice", done: "report.accepted", verb: verbReport,
+	d := yearDoc{kind: kind, approved: "report.accepted_notice", returned: "report.returned_notice", done: "report.accepted", verb: verbReport,
 		approveAction: "annual.accept", returnAction: "annual.return"}
 	rep, err := r.Tx.Report(aid, year)
 	if errors.Is(err, mmo.ErrNotFound) {
@@ -72,7 +73,8 @@ func (b *Engine) onDecide(r *Request, kind string) error {
 	if err := b.decide(r, d, a, year, ""); err != nil {
 		return err
 	}
-	r.Edit(r.T(d.done, "Name", a.Name, "From", year, "To", year+1))
+	text, kb := b.decisionView(r, r.loc(), d, a, year, shortName(r.User.Name))
+	r.Edit(text, kb)
 	return nil
 }
 
@@ -93,7 +95,7 @@ func (b *Engine) decide(r *Request, d yearDoc, a *mmo.Association, year int, com
 		return err
 	}
 	b.tellLeader(r, a, notice, year, d.verb, "Comment", comment)
-	return nil
+	return b.retireDecision(r, d, a, year)
 }
 
 // askReturnComment starts the form for the comment a plan or report is

@@ -236,6 +236,9 @@ func (b *Engine) buildRoutes() routes {
 			verbRegSchool:    {role: mmo.RoleGuest, fn: b.onRegSchool},
 			verbAskCancel:    {role: mmo.RoleGuest, fn: b.onAskCancel},
 			verbDigestRemind: {role: mmo.RoleCoordinator, fn: b.onDigestRemind},
+			// The conversation, third wave (issue 12): «Пропустить» as a button.
+			verbFormSkip:     {role: mmo.RoleGuest, fn: b.onFormSkip},
+			verbParentTopics: {role: mmo.RoleLeader, fn: b.onParentTopics},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -273,6 +276,8 @@ func (b *Engine) buildRoutes() routes {
 			mmo.FlowBankSearch: b.dialogBankSearch,
 			// Registers (registers.go).
 			mmo.FlowRegisterEntry: b.dialogRegisterEntry,
+			// The conversation, third wave (issue 12).
+			flowParentTopics: b.dialogParentTopics,
 		},
 		links: map[string]func(*Request, string) error{
 			string(mmo.InviteMember): b.openMemberInvite,

@@ -136,16 +136,26 @@ func TestScheduledAndViewsReadTheirIndexes(t *testing.T) {
 		}
 		return nil
 	})
-	// The overview reads each association with its members and leader,
-	// and this year's events and requests: never the years before.
+	// The overview's summary reads the associations and what the store
+	// keeps counted for each (members by state, events' state in the
+	// association's index, documents' statuses): no membership, event or
+	// request. Its XLSX reads each association with its members and
+	// leader, and this year's events and requests: never the years before.
 	c := coord.chat()
 	c.read = len(c.log) // what the scans sent the coordinator
+	var summary memMsg
 	n = decodes(m, func() {
 		coord.send("/overview")
-		coord.next("Обзор объединений")
+		summary = coord.next("Обзор объединений")
+	})
+	if limit := associations + 10; n > limit {
+		t.Errorf("/overview decoded %d records; there are %d associations (%d memberships, %d events this year)", n, associations, memberships, yearEvents)
+	}
+	n = decodes(m, func() {
+		coord.press(summary, "XLSX")
 	})
 	if limit := 2*associations + memberships + yearEvents + yearConsults + 10; n > limit {
-		t.Errorf("/overview decoded %d records; this year's share is %d", n, limit)
+		t.Errorf("the overview XLSX decoded %d records; this year's share is %d", n, limit)
 	}
 }
 

@@ -77,6 +77,9 @@ func (b *Engine) onEditField(r *Request) error {
 		prompt = r.T("settings.ask_name")
 	case mmo.FieldSchool:
 		prompt = r.T("settings.ask_school")
+		if len(b.opt.Schools) > 0 {
+			prompt = r.T("conv_wave3.settings_ask_school")
+		}
 	case mmo.FieldPosition:
 		prompt = r.T("settings.ask_position")
 	default:
@@ -95,12 +98,31 @@ func (b *Engine) dialogEdit(r *Request, d *mmo.Dialog) error {
 		r.Reply(r.T("dialog.text_expected"))
 		return nil
 	}
-	value, err := mmo.ValidateField(d.Step, r.Text)
+	// The same checks as at registration: a name's usual mistakes, a
+	// school from the city's list.
+	if d.Step == mmo.FieldName {
+		if asked, err := b.askNameFix(r, d, r.Text); asked || err != nil {
+			return err
+		}
+	}
+	if d.Step == mmo.FieldSchool && len(b.opt.Schools) > 0 {
+		return b.pickSchool(r, d, r.Text)
+	}
+	return b.saveProfileField(r, d, r.Text)
+}
+
+// saveProfileField validates and saves the new value of the field the
+// settings' form d changes, and shows the profile again.
+func (b *Engine) saveProfileField(r *Request, d *mmo.Dialog, text string) error {
+	value, err := mmo.ValidateField(d.Step, text)
 	if err != nil {
 		r.Reply(validationMessage(r, err))
 		return nil
 	}
 	r.User.SetField(d.Step, value)
+	if d.Step == mmo.FieldSchool {
+		r.User.SchoolOther = d.Draft["school_other"] == "1"
+	}
 	if err := r.SaveUser(); err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func (b *Engine) askNameFix(r *Request, d *mmo.Dialog, text string) (bool, error
 
 // onRegName takes the fix of the name, or the name as typed.
 func (b *Engine) onRegName(r *Request) error {
-	d, ok, err := r.formButton(mmo.StepName, mmo.FlowRegister)
+	d, ok, err := r.formButton(mmo.StepName, mmo.FlowRegister, mmo.FlowEdit)
 	if !ok {
 		return err
 	}
@@ -69,7 +69,7 @@ func (b *Engine) onRegName(r *Request) error {
 		return r.stale()
 	}
 	r.Edit(r.T("conv_name.taken", "Name", value))
-	return b.registerStep(r, d, value)
+	return b.takeProfileField(r, d, value)
 }
 
 // verbRegSchool picks a school of the city's list at registration:
@@ -85,10 +85,17 @@ const maxSchoolMatches = 8
 // typed exactly as listed is taken at once.
 func (b *Engine) pickSchool(r *Request, d *mmo.Dialog, text string) error {
 	if s, ok := mmo.SchoolListed(b.opt.Schools, text); ok {
-		return b.registerStep(r, d, s)
+		delete(d.Draft, "school_other")
+		return b.takeProfileField(r, d, s)
 	}
+	// A bare number («11», as the prompt suggests) is too short for a
+	// school's name but finds the schools with it: those are offered,
+	// without «другая».
 	typed, err := mmo.ValidateSchool(text)
-	if err != nil {
+	matches := mmo.MatchSchools(b.opt.Schools, strings.TrimSpace(text))
+	if err == nil {
+		matches = mmo.MatchSchools(b.opt.Schools, typed)
+	} else if len(matches) == 0 || len(matches) > maxSchoolMatches {
 		r.Reply(validationMessage(r, err))
 		return nil
 	}
@@ -101,7 +108,6 @@ func (b *Engine) pickSchool(r *Request, d *mmo.Dialog, text string) error {
 		return err
 	}
 	nonce := itoa(int64(d.Nonce))
-	matches := mmo.MatchSchools(b.opt.Schools, typed)
 	var kb [][]Button
 	text = r.T("conv_school.none")
 	switch {
@@ -113,14 +119,16 @@ func (b *Engine) pickSchool(r *Request, d *mmo.Dialog, text string) error {
 			kb = append(kb, []Button{r.Button(b.opt.Schools[i], verbRegSchool, nonce, itoa(int64(i)))})
 		}
 	}
-	kb = append(kb, []Button{r.Button(r.T("conv_school.other_button", "School", typed), verbRegSchool, nonce, "o")})
+	if typed != "" {
+		kb = append(kb, []Button{r.Button(r.T("conv_school.other_button", "School", typed), verbRegSchool, nonce, "o")})
+	}
 	r.Reply(text, kb...)
 	return nil
 }
 
 // onRegSchool takes the school picked from the list, or the one typed.
 func (b *Engine) onRegSchool(r *Request) error {
-	d, ok, err := r.formButton(mmo.StepSchool, mmo.FlowRegister)
+	d, ok, err := r.formButton(mmo.StepSchool, mmo.FlowRegister, mmo.FlowEdit)
 	if !ok {
 		return err
 	}
@@ -136,5 +144,14 @@ func (b *Engine) onRegSchool(r *Request) error {
 		return r.stale()
 	}
 	r.Edit(r.T("conv_school.taken", "School", value))
+	return b.takeProfileField(r, d, value)
+}
+
+// takeProfileField takes a checked name or school: the next step of the
+// registration, or the new value of the field changed in the settings.
+func (b *Engine) takeProfileField(r *Request, d *mmo.Dialog, value string) error {
+	if d.Flow == mmo.FlowEdit {
+		return b.saveProfileField(r, d, value)
+	}
 	return b.registerStep(r, d, value)
 }

@@ -28,6 +28,9 @@ type Handler interface {
 	Handle(ctx context.Context, u *chat.Update) (chat.Result, error)
 	Blocked(messenger string, chat, user int64)
 	FileNotSent(messenger string, chat, user int64)
+	// Delivered says that an item of a broadcast left the outbox, its
+	// outcome counted; called from the dispatcher, once per item.
+	Delivered(broadcast uint64)
 	StoreFailed(err error, started time.Time)
 	StoreOK(started time.Time)
 }
@@ -123,6 +126,7 @@ func NewBot(ctx context.Context, db *boltdb.DB, opt BotOptions) (*Bot, error) {
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
 	b.out.fetch = opt.Fetch
+	b.out.onDelivered = func(bc uint64) { b.handler.Delivered(bc) }
 	b.answers = newAnswerer(api, b.pace, b.log)
 	b.polled()
 	b.log.Info("connected to MAX", "bot", me.Username)

@@ -40,6 +40,9 @@ type dispatcher struct {
 	// onBlocked records that a person stopped the bot; onSetAside tells a
 	// person a file for them could not be sent.
 	onBlocked, onSetAside func(chatID, user int64)
+	// onDelivered is told the broadcast of each item of one that left
+	// the store (counted), for a live delivery count; nil: nobody listens.
+	onDelivered func(broadcast uint64)
 	// fetch gets the bytes of another messenger's file.
 	fetch     chat.FileFetcher
 	copies    copies // uploads of other messengers' files (filecopy.go)
@@ -57,6 +60,7 @@ type dispatcher struct {
 	known  map[uint64]bool
 	chats  map[int64]*chatQueue
 	held   map[uint64]boltdb.Outcome // sent, removal refused by the store
+	heldOf map[uint64]uint64         // held items of a broadcast: id → broadcast
 }
 
 type pending struct {
@@ -103,6 +107,14 @@ func newDispatcher(db *boltdb.DB, api *Client, c codec, pace *pacer, log *slog.L
 		known:     map[uint64]bool{},
 		chats:     map[int64]*chatQueue{},
 		held:      map[uint64]boltdb.Outcome{},
+		heldOf:    map[uint64]uint64{},
+	}
+}
+
+// delivered tells the listener that an item of a broadcast was counted.
+func (d *dispatcher) delivered(broadcast uint64) {
+	if d.onDelivered != nil && broadcast != 0 {
+		d.onDelivered(broadcast)
 	}
 }
 
@@ -410,9 +422,15 @@ func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
 			d.log.Error("outbox: a sent item cannot be removed from the database; it is held and retried", "error", err)
 		}
 		d.held[p.ID] = outcome
+		if p.Broadcast != 0 {
+			d.heldOf[p.ID] = p.Broadcast
+		}
 	}
 	d.mu.Unlock()
 	d.release(p, err == nil)
+	if err == nil {
+		d.delivered(p.Broadcast)
+	}
 }
 
 // recordHeld retries the removals the store refused.
@@ -433,7 +451,10 @@ func (d *dispatcher) recordHeld() {
 		d.mu.Lock()
 		delete(d.held, id)
 		delete(d.known, id)
+		bc := d.heldOf[id]
+		delete(d.heldOf, id)
 		d.mu.Unlock()
+		d.delivered(bc)
 	}
 	d.log.Info("outbox: the database takes writes again; the sent items held are removed from it")
 }

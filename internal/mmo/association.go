@@ -32,7 +32,10 @@ type Association struct {
 	Consultants []int64 `json:"consultants,omitempty"`
 	// ConsultToken, when set, is the public link through which people who
 	// are not members (parents, say) can ask for consultations.
-	ConsultToken string    `json:"consult_token,omitempty"`
+	ConsultToken string `json:"consult_token,omitempty"`
+	// ParentTopics are the topics offered through the public link, set
+	// by the leader (see ParseTopics); none means the deployment's.
+	ParentTopics []string  `json:"parent_topics,omitempty"`
 	CreatedBy    int64     `json:"created_by"`
 	CreatedAt    time.Time `json:"created_at"`
 	ArchivedAt   time.Time `json:"archived_at,omitempty"`

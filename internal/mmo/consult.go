@@ -268,6 +268,19 @@ func AddWorkingDays(t time.Time, n int, loc *time.Location) time.Time {
 	return t
 }
 
+// WorkingDaysBetween returns how many whole working days (Monday to
+// Friday, as AddWorkingDays counts them) have passed from a to b in loc:
+// the largest n with AddWorkingDays(a, n) not after b.
+func WorkingDaysBetween(a, b time.Time, loc *time.Location) int {
+	n := 0
+	for t := a.In(loc); ; n++ {
+		t = AddWorkingDays(t, 1, loc)
+		if t.After(b) {
+			return n
+		}
+	}
+}
+
 // ConsultDue returns when the next escalation of a request falls due:
 // every `days` working days of waiting raise it one level, up to 3.
 func ConsultDue(c *Consultation, days int, loc *time.Location) (time.Time, bool) {

@@ -330,3 +330,28 @@ func TestConsultRecipients(t *testing.T) {
 		t.Error("a leaderless association: user 0 answers")
 	}
 }
+
+func TestWorkingDaysBetween(t *testing.T) {
+	loc := time.UTC
+	mon := time.Date(2026, 11, 23, 12, 0, 0, 0, loc) // a Monday
+	for _, tc := range []struct {
+		to   time.Time
+		want int
+	}{
+		{mon, 0},
+		{mon.Add(23 * time.Hour), 0},
+		{mon.Add(24 * time.Hour), 1},
+		{mon.Add(4*24*time.Hour + time.Hour), 4},   // Friday 13:00
+		{mon.Add(6 * 24 * time.Hour), 4},           // Sunday: the weekend does not count
+		{mon.Add(7 * 24 * time.Hour), 5},           // next Monday
+		{mon.Add(-time.Hour), 0},                   // before: none
+		{mon.Add(15*24*time.Hour + time.Hour), 11}, // two weeks and a day
+	} {
+		if got := WorkingDaysBetween(mon, tc.to, loc); got != tc.want {
+			t.Errorf("WorkingDaysBetween(Mon 12:00, %s) = %d, want %d", tc.to.Format("Mon 02.01 15:04"), got, tc.want)
+		}
+		if tc.want > 0 && AddWorkingDays(mon, tc.want, loc).After(tc.to) {
+			t.Errorf("%d working days from Monday end after %s", tc.want, tc.to)
+		}
+	}
+}

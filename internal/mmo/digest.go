@@ -56,7 +56,7 @@ type DigestMeetings struct {
 type DigestConsult struct {
 	Association  *Association
 	Consultation *Consultation
-	Days         int // calendar days since the asker began to wait
+	Days         int // working days since the asker began to wait, as the escalations count them
 }
 
 // Empty reports whether there is nothing to tell.
@@ -90,7 +90,7 @@ func BuildDigest(facts []AssociationFacts, reg Regulation, now time.Time, loc *t
 		}
 		for _, c := range f.Consultations {
 			if c.Open() && c.Escalation > 0 && !c.WaitingSince.IsZero() {
-				d.Consults = append(d.Consults, DigestConsult{a, c, DaysBetween(c.WaitingSince, now, loc)})
+				d.Consults = append(d.Consults, DigestConsult{a, c, WorkingDaysBetween(c.WaitingSince, now, loc)})
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func TestBuildDigest(t *testing.T) {
 			[]string{"meetings A 2+0"}},
 		{"meetings: a new school year starts afresh", ivanovo(), at(2027, 9, 1), []AssociationFacts{{Association: assoc("A"), Members: 10}}, nil},
 		{"no minimums in the regulation", noRules, march, []AssociationFacts{{Association: assoc("A"), Members: 1}}, nil},
-		{"consultations: only escalated ones still waiting", ivanovo(), march, []AssociationFacts{{Association: assoc("A"), Members: 10, Events: threeMeetings,
+		{"consultations: only escalated ones still waiting, in working days", ivanovo(), march, []AssociationFacts{{Association: assoc("A"), Members: 10, Events: threeMeetings,
 			Consultations: []*Consultation{
 				{ID: 1, Status: ConsultNew, Escalation: 1, WaitingSince: at(2027, 3, 3)},
 				{ID: 2, Status: ConsultNew, WaitingSince: at(2027, 3, 9)},
@@ -70,7 +70,7 @@ func TestBuildDigest(t *testing.T) {
 				{ID: 4, Status: ConsultClosed, Escalation: 3, WaitingSince: at(2027, 2, 1)},
 				{ID: 5, Status: ConsultProgress, Escalation: 3, WaitingSince: at(2027, 2, 1)},
 			}}},
-			[]string{"consult A #1 7 days", "consult A #5 37 days"}},
+			[]string{"consult A #1 5 days", "consult A #5 27 days"}},
 		{"an archived association is left out", ivanovo(), march, []AssociationFacts{{Association: archived, Members: 1,
 			Owed:          []DocDue{{Kind: DocPlan, Year: 2026, DaysLeft: -10}},
 			Consultations: []*Consultation{{ID: 1, Status: ConsultNew, Escalation: 3, WaitingSince: at(2027, 2, 1)}}}}, nil},

@@ -233,6 +233,7 @@ const (
 	CodeNotMember Code = "not_member"
 	CodeCancelled Code = "cancelled"
 	CodeStarted   Code = "started"
+	CodeGone      Code = "gone" // the event was deleted
 )
 
 // CanAnswer checks whether a user can answer an event's announcement at
@@ -254,6 +255,23 @@ func CanAnswer(e *Event, member bool, version int, now time.Time) error {
 		return Errorf(CodeConflict, field)
 	}
 	return nil
+}
+
+// AnswerEvent decides a member's answer to an event's announcement: the
+// answer to store for uid at now, or why it is refused — CodeGone for an
+// event that is no more (nil), CanAnswer's codes, then CodeInvalid for
+// an answer that is none of yes, maybe and no.
+func AnswerEvent(e *Event, uid int64, member bool, version int, ans Answer, now time.Time) (*RSVP, error) {
+	if e == nil {
+		return nil, Errorf(CodeGone, "rsvp")
+	}
+	if err := CanAnswer(e, member, version, now); err != nil {
+		return nil, err
+	}
+	if !ValidAnswer(ans) {
+		return nil, Errorf(CodeInvalid, "rsvp")
+	}
+	return &RSVP{EventID: e.ID, UserID: uid, Answer: ans, Version: e.Version, At: now}, nil
 }
 
 // RSVP is a member's answer for one version of an event.

@@ -29,7 +29,7 @@ import (
 //	POST /api/upload    multipart: persona, file, caption, as=document|photo
 //	POST /api/deeplink  {persona, payload}         open t.me/<bot>?start=payload
 //	GET  /api/clock                      the bot's time
-//	POST /api/clock     {advance: "1h"|"1d"|"1w"|Go duration}
+//	POST /api/clock     {advance: "1h"|"1d"|"1w"|Go duration} or {to: "09:00"|"event"|"reset"}
 //	GET  /api/file?persona=ID&message=N  a document or photo the bot sent (or &entry=N: one the persona sent)
 //
 // Errors are {"error": "..."} with a 4xx or 5xx status.
@@ -243,6 +243,18 @@ func (s *Sandbox) apiClock(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) apiAdvance(w http.ResponseWriter, r *http.Request) {
 	req, ok := decode(w, r)
 	if !ok {
+		return
+	}
+	if req.To != "" {
+		if err := s.Jump(req.To); err != nil {
+			status := http.StatusInternalServerError
+			if errors.Is(err, errNoEvent) {
+				status = http.StatusConflict
+			}
+			writeError(w, status, err.Error())
+			return
+		}
+		writeJSON(w, s.clockJSON())
 		return
 	}
 	d, err := ParseAdvance(req.Advance)

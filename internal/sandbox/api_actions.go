@@ -31,6 +31,7 @@ type actionRequest struct {
 	Lon     float64     `json:"lon"`
 	Payload string      `json:"payload"`
 	Advance string      `json:"advance"`
+	To      string      `json:"to"` // a jump of the clock (see Jump)
 }
 
 func decode(w http.ResponseWriter, r *http.Request) (*actionRequest, bool) {
@@ -115,7 +116,7 @@ func (s *Sandbox) press(p *persona, message int, data string) PressResult {
 		}
 	}
 	var qid string
-	s.act(p, entry{Kind: "press", Text: label}, func() { qid = p.c.press(message, data) })
+	s.act(p, entry{Kind: "press", Text: label, On: message}, func() { qid = p.c.press(message, data) })
 	a, _ := p.c.answer(qid, pressWait)
 	return a
 }

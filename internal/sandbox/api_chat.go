@@ -41,6 +41,10 @@ type ItemJSON struct {
 	File    *FileJSON      `json:"file,omitempty"`
 	Lat     float64        `json:"lat,omitempty"`
 	Lon     float64        `json:"lon,omitempty"`
+	// On is the bot message a press was on; Folded how many earlier
+	// presses on it the pill stands for too (see foldPresses).
+	On     int `json:"on,omitempty"`
+	Folded int `json:"folded,omitempty"`
 }
 
 // ButtonJSON is an inline keyboard button.
@@ -106,9 +110,15 @@ func (s *Sandbox) chat(p *persona, markRead bool) ChatJSON {
 	var kb *replyMarkup
 	kbAt := -1
 	li := 0
+	folded := foldPresses(log)
 	own := func(upto int) {
 		for ; li < len(log) && log[li].After <= upto; li++ {
-			out.Items = append(out.Items, s.ownItem(id, li, log[li]))
+			if folded[li] < 0 {
+				continue // folded into a later press on the same message
+			}
+			it := s.ownItem(id, li, log[li])
+			it.Folded = folded[li]
+			out.Items = append(out.Items, it)
 		}
 	}
 	for i, m := range msgs {
@@ -186,9 +196,30 @@ func (s *Sandbox) botItem(pid int64, m botMsg) ItemJSON {
 	return it
 }
 
+// foldPresses collapses the pills of pressed buttons: of the presses on
+// one message (a form's buttons pressed one after another, a view redrawn
+// in place), only the latest shows, standing for the others. It returns,
+// per log entry, -1 for a press folded away, else how many it stands for
+// besides itself.
+func foldPresses(log []entry) []int {
+	out := make([]int, len(log))
+	last := map[int]int{} // message → the index of its latest press
+	for i, e := range log {
+		if e.Kind != "press" || e.On == 0 {
+			continue
+		}
+		if j, ok := last[e.On]; ok {
+			out[i] = out[j] + 1
+			out[j] = -1
+		}
+		last[e.On] = i
+	}
+	return out
+}
+
 // ownItem is something the persona did, as the page shows it.
 func (s *Sandbox) ownItem(pid int64, n int, e entry) ItemJSON {
-	it := ItemJSON{Key: "u" + strconv.Itoa(n), From: "me", Kind: e.Kind, Date: e.At.Truncate(time.Second), Lat: e.Lat, Lon: e.Lon}
+	it := ItemJSON{Key: "u" + strconv.Itoa(n), From: "me", Kind: e.Kind, Date: e.At.Truncate(time.Second), Lat: e.Lat, Lon: e.Lon, On: e.On}
 	if e.Text != "" {
 		it.HTML = renderText(e.Text, "", BotUsername)
 	}

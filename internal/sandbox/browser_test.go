@@ -361,3 +361,35 @@ func TestBrowserChromeInTheBotsLanguage(t *testing.T) {
 	b.step("the switch", chromedp.Navigate(fmt.Sprintf("%s/?lang=en#p=%d", c.url, LeaderMath)),
 		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'sandbox')]`)))
 }
+
+// TestBrowserClockJumpsAndPills: «к 09:00» shows 09:00 on the clock; two
+// presses on the settings view leave one short pill.
+func TestBrowserClockJumpsAndPills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser test is not short")
+	}
+	b := newBrowser(t)
+	_, c := startSandbox(t, filepath.Join(t.TempDir(), "sandbox.db"), true)
+	b.step("open the page", chromedp.Navigate(fmt.Sprintf("%s/#p=%d", c.url, LeaderMath)),
+		chromedp.WaitVisible(chromedp.Search(`//button[@id='to-morning'][contains(., 'к 09:00')]`)),
+		chromedp.WaitVisible(chromedp.Search(`//button[@id='to-event'][contains(., 'к следующему мероприятию')]`)),
+		chromedp.WaitVisible(chromedp.Search(`//button[@id='clock-reset'][contains(., 'сбросить часы')]`)))
+	b.step("to 09:00", chromedp.Click(chromedp.CSS("#to-morning")),
+		chromedp.WaitVisible(chromedp.Search(`//span[@id='clock-now'][contains(., '09:00')]`)))
+
+	b.send("/settings")
+	x := button("Ваш профиль", "English")
+	b.click("English", chromedp.Click(chromedp.Search(x)), x, chromedp.WaitVisible(chromedp.Search(bubble("Your profile"))))
+	x = button("Your profile", "Русский")
+	b.click("Русский", chromedp.Click(chromedp.Search(x)), x, chromedp.WaitVisible(chromedp.Search(bubble("Ваш профиль"))))
+	pill := "//div[" + hasClass("pill") + "][contains(., 'Русский')][contains(., 'ещё 1')]"
+	b.step("one pill for two presses", chromedp.WaitVisible(chromedp.Search(pill)))
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#messages .pill").length`)); err != nil || n != 1 {
+		t.Errorf("%d pills for two presses on one view (%v)", n, err)
+	}
+	if txt := b.text("the pill", pill); strings.Contains(txt, "Нажата кнопка") {
+		t.Errorf("the pill is not short: %q", txt)
+	}
+}

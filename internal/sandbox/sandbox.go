@@ -113,6 +113,8 @@ type entry struct {
 	After    int
 	Lat, Lon float64
 	File     *file
+	// On is the bot message a press was on.
+	On int
 }
 
 // file is a file a persona sent.
@@ -286,8 +288,11 @@ func (s *Sandbox) prepareStore(cfg config.Config) (firstUpdate, msgBase int, fir
 			return err
 		}
 		// The fake server forgets the command menus with every run; an
-		// empty hash makes the bot set them again.
+		// empty hash, and no menu on record, make the bot set them again.
 		if err := tx.PutMeta("menu_hash", nil); err != nil {
+			return err
+		}
+		if err := tx.ForgetMenus(); err != nil {
 			return err
 		}
 		empty = true

@@ -46,6 +46,10 @@ type dispatcher struct {
 	// person's internal id the message carried, 0 if none.
 	onBlocked  func(chatID, user int64)
 	onSetAside func(chatID, user int64)
+	// onDelivered is told the broadcast of each item of one that left
+	// the store (sent, blocked or set aside: counted), so that the
+	// conversation can keep a live delivery count; nil: nobody listens.
+	onDelivered func(broadcast uint64)
 
 	// msgRetry and menuRetry say how failing items are retried: a message
 	// briefly, since its chat waits for it; a menu for long, since nothing
@@ -92,6 +96,9 @@ type dispatcher struct {
 	// one that could (logged once).
 	retryRefused bool
 	lastRemove   time.Time // when the latest removal the store took began
+
+	// heldOf names the broadcast of each held item of one (id → broadcast).
+	heldOf map[uint64]uint64
 }
 
 // pending is an outbox item the dispatcher holds.
@@ -130,6 +137,19 @@ func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel
 		chats:    map[int64]*chatQueue{},
 		menuBusy: map[int64]bool{},
 		held:     map[uint64]boltdb.Outcome{},
+		heldOf:   map[uint64]uint64{},
+	}
+}
+
+// delivered tells the listener that items of broadcasts were counted.
+func (d *dispatcher) delivered(broadcasts ...uint64) {
+	if d.onDelivered == nil {
+		return
+	}
+	for _, bc := range broadcasts {
+		if bc != 0 {
+			d.onDelivered(bc)
+		}
 	}
 }
 
@@ -466,6 +486,9 @@ func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
 	d.mu.Lock()
 	if err != nil {
 		d.held[p.ID] = outcome
+		if p.Broadcast != 0 {
+			d.heldOf[p.ID] = p.Broadcast
+		}
 		logIt := d.refused(started)
 		if d.heldNext.IsZero() {
 			d.heldNext = time.Now().Add(d.heldRetry.delay(1))
@@ -486,6 +509,7 @@ func (d *dispatcher) done(p *pending, outcome boltdb.Outcome) {
 		d.heldNext = time.Now()
 	}
 	d.mu.Unlock()
+	d.delivered(p.Broadcast)
 	if retry {
 		d.notify()
 	}

@@ -77,9 +77,14 @@ func (d *dispatcher) recordHeld(now time.Time, force bool) {
 	}
 
 	d.mu.Lock()
+	var counted []uint64
 	for _, id := range removed {
 		delete(d.held, id)
 		delete(d.known, id)
+		if bc, ok := d.heldOf[id]; ok {
+			counted = append(counted, bc)
+			delete(d.heldOf, id)
+		}
 	}
 	if len(removed) > 0 {
 		d.accepted(started)
@@ -102,6 +107,8 @@ func (d *dispatcher) recordHeld(now time.Time, force bool) {
 		d.heldNext = time.Now()
 	}
 	d.mu.Unlock()
+	slices.Sort(counted)
+	d.delivered(slices.Compact(counted)...)
 	if logIt {
 		d.logRefused(left, err)
 	}

@@ -1,0 +1,236 @@
+package chat
+
+// The live delivery count. The leader's card of a meeting shows how its
+// announcement (or the latest change notice) is being delivered:
+// «доставлено N из M». A transport tells the engine, through Delivered,
+// each time an item of a broadcast left the outbox; the card is then
+// edited in place where it is open, at most once per liveEvery by the
+// bot's clock, and once more when nobody is left to deliver to. The
+// deliveries that fell inside the interval are shown by the next edit,
+// or by the due scan (flushLive) once the interval is over, so the count
+// is never behind for long and a broadcast to a hundred members costs
+// the leader's chat a few edits, not a hundred. The card is edited by
+// its key, so a check-in view opened on its message (which forgets the
+// card's record, see rememberView) is never drawn over.
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+)
+
+// liveEvery is the least time between two edits of a card for its
+// delivery count, the last one excepted (Options.LiveEvery).
+const liveEvery = 5 * time.Second
+
+// liveCounts is what the engine remembers of the counts it shows.
+type liveCounts struct {
+	mu    sync.Mutex
+	drawn map[uint64]time.Time // broadcast → when its count was last drawn
+	dirty map[uint64]bool      // broadcasts with deliveries not drawn yet
+	final map[uint64]bool      // broadcasts whose complete count was drawn
+	// away holds the pressed messages that show another view now than
+	// the card they showed (an edit form, a confirmation, the minutes):
+	// a count is not drawn over them. It is memory only; after a restart
+	// a card is drawn where it was recorded.
+	away map[string]bool
+}
+
+// maxAway bounds the messages remembered as away; past it the oldest
+// knowledge is dropped wholesale, which errs towards drawing a count.
+const maxAway = 10000
+
+// messageID names a message in a messenger's chat.
+func messageID(messenger string, chat int64, message string) string {
+	return messenger + ":" + strconv.FormatInt(chat, 10) + ":" + message
+}
+
+// drawEventCard draws the leader's card of an event in place of the
+// pressed message, which shows the card from then on.
+func (r *Request) drawEventCard(text string, kb [][]Button) {
+	r.Edit(text, kb...)
+	r.cardShown = true
+}
+
+// pressed notes what a handled press left on its message: the card, or
+// another view drawn over it.
+func (l *liveCounts) pressed(r *Request) {
+	if r.Update == nil || r.Update.Press == nil || r.Update.Press.Message == "" {
+		return
+	}
+	p := r.Update.Press
+	edited := false
+	for _, m := range r.out {
+		if m.Kind == KindEdit && m.TargetKey == "" && m.Target == p.Message {
+			edited = true
+		}
+	}
+	if !edited {
+		return
+	}
+	id := messageID(r.Update.Messenger, r.Update.Chat, p.Message)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if r.cardShown {
+		delete(l.away, id)
+		return
+	}
+	if len(l.away) >= maxAway {
+		clear(l.away)
+	}
+	l.away[id] = true
+}
+
+// isAway reports whether the message of rec shows a view other than the
+// one recorded.
+func (l *liveCounts) isAway(rec *boltdb.SentRecord) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.away[messageID(rec.Messenger, rec.Chat, rec.Message)]
+}
+
+// counted reports whether a broadcast of kind is counted on a card.
+func counted(kind string) bool { return kind == "announce" || kind == "change" }
+
+// Delivered is told by a transport that an item of the broadcast id left
+// the outbox (its outcome counted); the card that shows its count is
+// edited when it is due (see liveCounts).
+func (b *Engine) Delivered(id uint64) {
+	if b.opt.LiveEvery < 0 {
+		return
+	}
+	var bc *boltdb.Broadcast
+	if err := b.db.View(func(tx *boltdb.Tx) error {
+		var err error
+		bc, err = tx.Broadcast(id)
+		return err
+	}); err != nil {
+		if !errors.Is(err, mmo.ErrNotFound) {
+			b.log.Error("read a broadcast", "broadcast", id, "error", err)
+		}
+		return
+	}
+	if !counted(bc.Kind) {
+		return
+	}
+	now := b.now()
+	complete := bc.Pending() <= 0
+	l := &b.live
+	l.mu.Lock()
+	last, ok := l.drawn[id]
+	if !ok {
+		last = bc.CreatedAt // the card drawn as the broadcast was queued
+	}
+	draw := false
+	switch {
+	case l.final[id]:
+	case complete:
+		draw = true
+		l.final[id] = true
+		delete(l.dirty, id)
+		delete(l.drawn, id)
+	case now.Sub(last) >= b.opt.LiveEvery:
+		draw = true
+		l.drawn[id] = now
+		delete(l.dirty, id)
+	default:
+		l.dirty[id] = true
+		l.drawn[id] = last // for flushLive, which knows no broadcast's time
+	}
+	l.mu.Unlock()
+	if draw {
+		b.drawCount(id, now)
+	}
+}
+
+// flushLive draws the counts that fell behind and whose interval is
+// over; the due scan calls it. It reports whether it queued an edit.
+func (b *Engine) flushLive(now time.Time) bool {
+	if b.opt.LiveEvery < 0 {
+		return false
+	}
+	l := &b.live
+	l.mu.Lock()
+	var due []uint64
+	for id := range l.dirty {
+		if now.Sub(l.drawn[id]) >= b.opt.LiveEvery {
+			due = append(due, id)
+			delete(l.dirty, id)
+			l.drawn[id] = now
+		}
+	}
+	l.mu.Unlock()
+	queued := false
+	for _, id := range due {
+		if b.drawCount(id, now) {
+			queued = true
+		}
+	}
+	return queued
+}
+
+// drawCount edits the card that shows the count of the broadcast id, if
+// one is open; it reports whether an edit was queued. A store that
+// refuses the write leaves the count to the next delivery or scan.
+func (b *Engine) drawCount(id uint64, now time.Time) bool {
+	queued := false
+	err := b.db.Update(func(tx *boltdb.Tx) error {
+		bc, err := tx.Broadcast(id)
+		if err != nil {
+			return err
+		}
+		e, err := tx.Event(bc.EventID)
+		if err != nil {
+			return err
+		}
+		if e.Announcement != bc.ID || e.State != mmo.EventPublished {
+			return nil // a later broadcast took its place on the card
+		}
+		a, err := tx.Association(e.AssociationID)
+		if err != nil {
+			return fmt.Errorf("load association %d of event %d: %w", e.AssociationID, e.ID, err)
+		}
+		r := b.systemRequest(tx)
+		r.Now = now
+		v, err := b.eventView(r, e, a, cardKey(e))
+		if err != nil {
+			return err
+		}
+		if rec, ok := v.Sent[cardKey(e)]; !ok || b.live.isAway(rec) {
+			return nil // no card open, or the leader is doing something else on it
+		}
+		b.editCard(r, v)
+		queued = len(r.out) > 0
+		return r.commit()
+	})
+	switch {
+	case err == nil:
+	case errors.Is(err, mmo.ErrNotFound):
+		return false
+	case errors.Is(err, boltdb.ErrUnwritable):
+		b.markBehind(id)
+		return false
+	default:
+		b.log.Error("draw a delivery count", "broadcast", id, "error", err)
+		return false
+	}
+	if queued {
+		b.wake()
+	}
+	return queued
+}
+
+// markBehind notes that the count of id is not drawn yet, for the next
+// scan.
+func (b *Engine) markBehind(id uint64) {
+	l := &b.live
+	l.mu.Lock()
+	l.dirty[id] = true
+	delete(l.final, id)
+	l.mu.Unlock()
+}
