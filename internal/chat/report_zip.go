@@ -40,7 +40,7 @@ func (b *Engine) onReportZIP(r *Request) error {
 		Head:     l.T("duties_wave3.zip_head", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "report", year)),
 		Missing:  l.T("duties_wave3.zip_missing"),
 		TooLarge: l.T("duties_wave3.zip_too_large"),
-		Parts:    []BundlePart{{Name: name, Line: l.T("duties_wave3.zip_report", "File", name), Data: data}},
+		Parts:    []BundlePart{{Name: name, Line: l.T("duties_wave3.zip_report", "File", name), Data: b.stamp(name, data, r.Now)}},
 	}
 	dir := l.T("duties_wave3.zip_theses_dir")
 	if len(list) == 0 {
