@@ -101,6 +101,17 @@ func (m msg) has(label string) bool {
 	return false
 }
 
+// url returns the target of the message's link button with label.
+func (m msg) url(label string) (string, bool) {
+	if b, ok := m.tg.Button(label); ok {
+		return b.URL, true
+	}
+	if b, ok := m.mx.Button(label); ok {
+		return b.URL, true
+	}
+	return "", false
+}
+
 // person is a simulated person in one messenger.
 type person interface {
 	// on is the messenger; account the person's id there.
