@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
@@ -32,178 +34,216 @@ func nextWith(t *testing.T, u *telegramtest.User, want ...string) telegramtest.M
 
 // addQuestion adds a question of a kind through the builder and returns
 // the builder's next message.
-func addQuestion(t *testing.T, leader *telegramtest.User, step telegramtest.Message, kind, text string) telegramtest.Message {
+func addQuestion(t *testing.T, leader person, step msg, kind, text string) msg {
 	t.Helper()
-	press(t, leader, step, kind)
-	next(t, leader, kind, "Напишите вопрос")
-	leader.Send(text)
-	return next(t, leader, "Добавьте вопрос")
+	leader.press(t, step, kind)
+	expect(t, leader, kind, "Напишите вопрос")
+	leader.send(text)
+	return expect(t, leader, "Добавьте вопрос")
+}
+
+// label returns the whole label of the message's button whose label
+// contains part, "" if none.
+func (m msg) label(part string) string {
+	for _, b := range m.buttons {
+		if strings.Contains(b, part) {
+			return b
+		}
+	}
+	return ""
+}
+
+// xlsxOf reads the first sheet of the XLSX a message carries.
+func xlsxOf(t *testing.T, m msg) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(m.file))
+	if err != nil {
+		t.Fatalf("%q is no XLSX: %v", m.name, err)
+	}
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// surveyTeam is a team whose members are Anna, Boris and, as many as
+// asked, Vera, all on messenger on.
+func surveyTeam(t *testing.T, h *harness, on string, members int) team {
+	t.Helper()
+	ons := make([]string, members)
+	for i := range ons {
+		ons[i] = on
+	}
+	return newTeam(t, h, on, ons...)
 }
 
 func TestSurveyBuiltAnsweredRemindedAndRead(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна")
-	anna, boris, vera := us[0], us[1], us[2]
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := surveyTeam(t, h, on, 3)
+		leader, us := tm.leader, tm.members
+		anna, boris, vera := us[0], us[1], us[2]
 
-	// A member cannot survey others.
-	anna.Send("/survey")
-	next(t, anna, "Эта команда вам недоступна")
+		// A member cannot survey others.
+		anna.send("/survey")
+		expect(t, anna, "Эта команда вам недоступна")
 
-	leader.Send("/survey")
-	press(t, leader, next(t, leader, "Анкеты"), "Своя анкета")
-	next(t, leader, "Название анкеты?")
-	leader.Send("Методическая работа в 2026 году")
-	step := next(t, leader, "Анкета «Методическая работа в 2026 году»", "Вопросов пока нет", "Добавьте вопрос")
-	// A choice with one option is refused and asked again.
-	press(t, leader, step, "Один вариант")
-	next(t, leader, "Напишите вопрос первой строкой")
-	leader.Send("Ваш стаж?\nдо 3 лет")
-	next(t, leader, "хотя бы 2 варианта")
-	leader.Send("Ваш стаж?\nдо 3 лет\n3–10 лет\nболее 10 лет")
-	step = next(t, leader, "1. Ваш стаж?", "• 3–10 лет", "Добавьте вопрос")
-	step = addQuestion(t, leader, step, "Несколько вариантов", "Что вызывает затруднения?\nФГОС\nИКТ\nРабота с родителями")
-	step = addQuestion(t, leader, step, "Шкала 1–5", "Насколько полезны заседания?")
-	step = addQuestion(t, leader, step, "Краткий ответ", "Ваши пожелания?")
-	if !strings.Contains(step.Text, "4. Ваши пожелания?") {
-		t.Fatalf("outline %q", step.Text)
-	}
-	press(t, leader, step, "Вопросы готовы")
-	next(t, leader, "4. Ваши пожелания?")
-	press(t, leader, next(t, leader, "анонимная или с именами"), "С именами")
-	next(t, leader, "не анонимная")
-	aud := next(t, leader, "Кому отправить")
-	if _, ok := aud.Button("Все педагоги"); ok {
-		t.Error("a leader is offered all teachers")
-	}
-	if a := press(t, leader, aud, "Далее"); !a.ShowAlert || !strings.Contains(a.Text, "хотя бы одно объединение") {
-		t.Errorf("nothing ticked: %+v", a)
-	}
-	press(t, leader, aud, "ММО учителей математики")
-	aud = next(t, leader, "Кому отправить")
-	if b, _ := aud.Button("ММО учителей математики"); !strings.HasPrefix(b.Text, "✅") {
-		t.Fatalf("not ticked: %v", aud.Buttons())
-	}
-	press(t, leader, aud, "Далее")
-	next(t, leader, "Получатели: «ММО учителей математики»")
-	press(t, leader, next(t, leader, "До какого дня"), "7 дней")
-	next(t, leader, "Ответы принимаются до 30.11.2026 23:59")
-	confirm := next(t, leader, "Отправить анкету", "3 получателя", "Вопросов: 4")
-	press(t, leader, confirm, "Отправить")
-	next(t, leader, "отправлена: 3 получателя")
-
-	invite := map[*telegramtest.User]telegramtest.Message{}
-	for _, u := range us {
-		invite[u] = next(t, u, "Анкета «Методическая работа в 2026 году»", "Лидерова Ольга Ивановна", "не анонимная", "30.11.2026")
-	}
-
-	// Anna answers everything, going back once.
-	press(t, anna, invite[anna], "Ответить")
-	q := next(t, anna, "вопрос 1 из 4", "Ваш стаж?")
-	press(t, anna, q, "3–10 лет")
-	q = next(t, anna, "вопрос 2 из 4")
-	press(t, anna, q, "ФГОС")
-	q = next(t, anna, "вопрос 2 из 4")
-	press(t, anna, q, "Работа с родителями")
-	q = next(t, anna, "вопрос 2 из 4")
-	press(t, anna, q, "Далее")
-	q = next(t, anna, "вопрос 3 из 4")
-	press(t, anna, q, "Назад")
-	q = next(t, anna, "вопрос 2 из 4")
-	for _, opt := range []string{"ФГОС", "Работа с родителями"} {
-		if b, _ := q.Button(opt); !strings.HasPrefix(b.Text, "✅") {
-			t.Errorf("going back lost the choice %q: %v", opt, q.Buttons())
+		leader.send("/survey")
+		leader.press(t, expect(t, leader, "Анкеты"), "Своя анкета")
+		expect(t, leader, "Название анкеты?")
+		leader.send("Методическая работа в 2026 году")
+		step := expect(t, leader, "Анкета «Методическая работа в 2026 году»", "Вопросов пока нет", "Добавьте вопрос")
+		// A choice with one option is refused and asked again.
+		leader.press(t, step, "Один вариант")
+		expect(t, leader, "Напишите вопрос первой строкой")
+		leader.send("Ваш стаж?\nдо 3 лет")
+		expect(t, leader, "хотя бы 2 варианта")
+		leader.send("Ваш стаж?\nдо 3 лет\n3–10 лет\nболее 10 лет")
+		step = expect(t, leader, "1. Ваш стаж?", "• 3–10 лет", "Добавьте вопрос")
+		step = addQuestion(t, leader, step, "Несколько вариантов", "Что вызывает затруднения?\nФГОС\nИКТ\nРабота с родителями")
+		step = addQuestion(t, leader, step, "Шкала 1–5", "Насколько полезны заседания?")
+		step = addQuestion(t, leader, step, "Краткий ответ", "Ваши пожелания?")
+		if !strings.Contains(step.text, "4. Ваши пожелания?") {
+			t.Fatalf("outline %q", step.text)
 		}
-	}
-	press(t, anna, q, "Далее")
-	press(t, anna, next(t, anna, "вопрос 3 из 4"), "4")
-	next(t, anna, "вопрос 4 из 4", "Напишите ответ сообщением")
-	anna.Send("Больше практических семинаров")
-	next(t, anna, "Спасибо! Ваши ответы")
-	// Pressing again changes nothing.
-	if a := press(t, anna, invite[anna], "Ответить"); !strings.Contains(a.Text, "уже ответили") {
-		t.Errorf("a second go: %q", a.Text)
-	}
-
-	// Boris stops half-way; a restart loses nothing.
-	press(t, boris, invite[boris], "Ответить")
-	press(t, boris, next(t, boris, "вопрос 1 из 4"), "до 3 лет")
-	press(t, boris, next(t, boris, "вопрос 2 из 4"), "Пропустить")
-	next(t, boris, "вопрос 3 из 4")
-	h.settle()
-	h.restart()
-
-	// A day before the deadline the two who have not finished are
-	// reminded, once.
-	h.clock.Add(6*24*time.Hour + 12*time.Hour) // 29.11 21:00 UTC, 30.11 00:00 in Moscow
-	h.scanned()
-	reminder := nextWith(t, boris, "Напоминание", "Методическая работа в 2026 году")
-	nextWith(t, vera, "Напоминание")
-	h.clock.Add(time.Hour)
-	h.quiet()
-	for _, m := range append(anna.Drain(), append(boris.Drain(), vera.Drain()...)...) {
-		if strings.Contains(m.Text, "Напоминание") || strings.Contains(m.Text, "Анкета") {
-			t.Errorf("after the reminder: %q", m.Text)
+		leader.press(t, step, "Вопросы готовы")
+		expect(t, leader, "4. Ваши пожелания?")
+		leader.press(t, expect(t, leader, "анонимная или с именами"), "С именами")
+		expect(t, leader, "не анонимная")
+		aud := expect(t, leader, "Кому отправить")
+		if aud.has("Все педагоги") {
+			t.Error("a leader is offered all teachers")
 		}
-	}
-
-	// Boris goes on where he stopped.
-	press(t, boris, reminder, "Ответить")
-	q = next(t, boris, "вопрос 3 из 4")
-	press(t, boris, q, "5")
-	press(t, boris, next(t, boris, "вопрос 4 из 4"), "Пропустить")
-	next(t, boris, "Спасибо!")
-
-	// Past the deadline Vera is refused, politely.
-	h.clock.Add(24 * time.Hour)
-	h.scanned()
-	if a := press(t, vera, invite[vera], "Ответить"); !a.ShowAlert || !strings.Contains(a.Text, "Срок ответа на анкету истёк 30.11.2026 23:59") {
-		t.Errorf("past the deadline: %+v", a)
-	}
-
-	// The leader reads the results, the chart and the table.
-	leader.Send("/survey")
-	press(t, leader, nextWith(t, leader, "Анкеты"), "Мои анкеты")
-	press(t, leader, next(t, leader, "Ваши анкеты"), "Методическая работа")
-	res := next(t, leader, "Итоги анкеты", "Заполнили полностью: 2 из 3")
-	for _, want := range []string{
-		"• до 3 лет — 1 (50%)", "• 3–10 лет — 1 (50%)", "• более 10 лет — 0 (0%)",
-		"Что вызывает затруднения?</b> (ответили: 1)", "• ФГОС — 1 (100%)", "• ИКТ — 0 (0%)",
-		"Средняя оценка: 4,5", "Текстовых ответов: 1", "Приём ответов закрыт",
-	} {
-		if !strings.Contains(res.Text, want) {
-			t.Errorf("results lack %q:\n%s", want, res.Text)
+		if a := leader.pressRefused(t, aud, "Далее"); !strings.Contains(a, "хотя бы одно объединение") {
+			t.Errorf("nothing ticked: %q", a)
 		}
-	}
-	press(t, leader, res, "Диаграмма")
-	chart := next(t, leader)
-	if chart.Photo == nil {
-		t.Fatalf("no chart: %s", chart)
-	}
-	if _, err := png.Decode(bytes.NewReader(chart.Photo.Bytes)); err != nil {
-		t.Errorf("the chart is no PNG: %v", err)
-	}
-	press(t, leader, res, "XLSX")
-	rows := xlsxRows(t, next(t, leader).Document)
-	var header, annaRow, borisRow []string
-	for _, row := range rows {
-		switch {
-		case slices.Contains(row, "Педагог"):
-			header = row
-		case slices.Contains(row, "Антонова Анна Антоновна"):
-			annaRow = row
-		case slices.Contains(row, "Борисов Борис Борисович"):
-			borisRow = row
+		leader.press(t, aud, "ММО учителей математики")
+		aud = expect(t, leader, "Кому отправить")
+		if !strings.HasPrefix(aud.label("ММО учителей математики"), "✅") {
+			t.Fatalf("not ticked: %v", aud.buttons)
 		}
-	}
-	if len(header) != 8 || header[4] != "1. Ваш стаж?" || header[7] != "4. Ваши пожелания?" {
-		t.Fatalf("header %q", header)
-	}
-	if len(annaRow) < 8 || annaRow[4] != "3–10 лет" || annaRow[5] != "ФГОС; Работа с родителями" || annaRow[6] != "4" || annaRow[7] != "Больше практических семинаров" || annaRow[3] != "да" {
-		t.Errorf("Anna's row %q", annaRow)
-	}
-	if len(borisRow) < 7 || borisRow[4] != "до 3 лет" || borisRow[5] != "" || borisRow[6] != "5" {
-		t.Errorf("Boris's row %q", borisRow)
-	}
+		leader.press(t, aud, "Далее")
+		expect(t, leader, "Получатели: «ММО учителей математики»")
+		leader.press(t, expect(t, leader, "До какого дня"), "7 дней")
+		expect(t, leader, "Ответы принимаются до 30.11.2026 23:59")
+		confirm := expect(t, leader, "Отправить анкету", "3 получателя", "Вопросов: 4")
+		leader.press(t, confirm, "Отправить")
+		expect(t, leader, "отправлена: 3 получателя")
+
+		invite := map[person]msg{}
+		for _, u := range us {
+			invite[u] = expect(t, u, "Анкета «Методическая работа в 2026 году»", "Лидерова Ольга Ивановна", "не анонимная", "30.11.2026")
+		}
+
+		// Anna answers everything, going back once.
+		anna.press(t, invite[anna], "Ответить")
+		q := expect(t, anna, "вопрос 1 из 4", "Ваш стаж?")
+		anna.press(t, q, "3–10 лет")
+		q = expect(t, anna, "вопрос 2 из 4")
+		anna.press(t, q, "ФГОС")
+		q = expect(t, anna, "вопрос 2 из 4")
+		anna.press(t, q, "Работа с родителями")
+		q = expect(t, anna, "вопрос 2 из 4")
+		anna.press(t, q, "Далее")
+		q = expect(t, anna, "вопрос 3 из 4")
+		anna.press(t, q, "Назад")
+		q = expect(t, anna, "вопрос 2 из 4")
+		for _, opt := range []string{"ФГОС", "Работа с родителями"} {
+			if !strings.HasPrefix(q.label(opt), "✅") {
+				t.Errorf("going back lost the choice %q: %v", opt, q.buttons)
+			}
+		}
+		anna.press(t, q, "Далее")
+		anna.press(t, expect(t, anna, "вопрос 3 из 4"), "4")
+		expect(t, anna, "вопрос 4 из 4", "Напишите ответ сообщением")
+		anna.send("Больше практических семинаров")
+		expect(t, anna, "Спасибо! Ваши ответы")
+		// Pressing again changes nothing.
+		if a := anna.press(t, invite[anna], "Ответить"); !strings.Contains(a, "уже ответили") {
+			t.Errorf("a second go: %q", a)
+		}
+
+		// Boris stops half-way; a restart loses nothing.
+		boris.press(t, invite[boris], "Ответить")
+		boris.press(t, expect(t, boris, "вопрос 1 из 4"), "до 3 лет")
+		boris.press(t, expect(t, boris, "вопрос 2 из 4"), "Пропустить")
+		expect(t, boris, "вопрос 3 из 4")
+		h.settle()
+		h.restart()
+
+		// A day before the deadline the two who have not finished are
+		// reminded, once.
+		h.clock.Add(6*24*time.Hour + 12*time.Hour) // 29.11 21:00 UTC, 30.11 00:00 in Moscow
+		h.scanned()
+		reminder := expectWith(t, boris, "Напоминание", "Методическая работа в 2026 году")
+		expectWith(t, vera, "Напоминание")
+		h.clock.Add(time.Hour)
+		h.quiet()
+		for _, m := range append(anna.unread(), append(boris.unread(), vera.unread()...)...) {
+			if strings.Contains(m, "Напоминание") || strings.Contains(m, "Анкета") {
+				t.Errorf("after the reminder: %q", m)
+			}
+		}
+
+		// Boris goes on where he stopped.
+		boris.press(t, reminder, "Ответить")
+		q = expect(t, boris, "вопрос 3 из 4")
+		boris.press(t, q, "5")
+		boris.press(t, expect(t, boris, "вопрос 4 из 4"), "Пропустить")
+		expect(t, boris, "Спасибо!")
+
+		// Past the deadline Vera is refused, politely.
+		h.clock.Add(24 * time.Hour)
+		h.scanned()
+		if a := vera.pressRefused(t, invite[vera], "Ответить"); !strings.Contains(a, "Срок ответа на анкету истёк 30.11.2026 23:59") {
+			t.Errorf("past the deadline: %q", a)
+		}
+
+		// The leader reads the results, the chart and the table.
+		leader.send("/survey")
+		leader.press(t, expectWith(t, leader, "Анкеты"), "Мои анкеты")
+		leader.press(t, expect(t, leader, "Ваши анкеты"), "Методическая работа")
+		res := expect(t, leader, "Итоги анкеты", "Заполнили полностью: 2 из 3")
+		for _, want := range []string{
+			"• до 3 лет — 1 (50%)", "• 3–10 лет — 1 (50%)", "• более 10 лет — 0 (0%)",
+			"Что вызывает затруднения?</b> (ответили: 1)", "• ФГОС — 1 (100%)", "• ИКТ — 0 (0%)",
+			"Средняя оценка: 4,5", "Текстовых ответов: 1", "Приём ответов закрыт",
+		} {
+			if !strings.Contains(res.text, want) {
+				t.Errorf("results lack %q:\n%s", want, res.text)
+			}
+		}
+		leader.press(t, res, "Диаграмма")
+		chart := leader.next(t)
+		if !chart.photo {
+			t.Fatalf("no chart: %q %q", chart.text, chart.name)
+		}
+		if _, err := png.Decode(bytes.NewReader(chart.file)); err != nil {
+			t.Errorf("the chart is no PNG: %v", err)
+		}
+		leader.press(t, res, "XLSX")
+		rows := xlsxOf(t, leader.next(t))
+		var header, annaRow, borisRow []string
+		for _, row := range rows {
+			switch {
+			case slices.Contains(row, "Педагог"):
+				header = row
+			case slices.Contains(row, "Антонова Анна Антоновна"):
+				annaRow = row
+			case slices.Contains(row, "Борисов Борис Борисович"):
+				borisRow = row
+			}
+		}
+		if len(header) != 8 || header[4] != "1. Ваш стаж?" || header[7] != "4. Ваши пожелания?" {
+			t.Fatalf("header %q", header)
+		}
+		if len(annaRow) < 8 || annaRow[4] != "3–10 лет" || annaRow[5] != "ФГОС; Работа с родителями" || annaRow[6] != "4" || annaRow[7] != "Больше практических семинаров" || annaRow[3] != "да" {
+			t.Errorf("Anna's row %q", annaRow)
+		}
+		if len(borisRow) < 7 || borisRow[4] != "до 3 лет" || borisRow[5] != "" || borisRow[6] != "5" {
+			t.Errorf("Boris's row %q", borisRow)
+		}
+	})
 }
 
 // storeSurvey reads a survey and its responses from the running bot.
