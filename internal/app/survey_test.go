@@ -13,24 +13,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
-	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
-
-// nextWith returns the next message containing want, skipping others
-// (daily notices of a clock moved by days).
-func nextWith(t *testing.T, u *telegramtest.User, want ...string) telegramtest.Message {
-	t.Helper()
-	for {
-		m := u.Next(t)
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(m.Text, w)
-		}
-		if ok {
-			return m
-		}
-	}
-}
 
 // addQuestion adds a question of a kind through the builder and returns
 // the builder's next message.
@@ -175,8 +158,8 @@ func TestSurveyBuiltAnsweredRemindedAndRead(t *testing.T) {
 		// reminded, once.
 		h.clock.Add(6*24*time.Hour + 12*time.Hour) // 29.11 21:00 UTC, 30.11 00:00 in Moscow
 		h.scanned()
-		reminder := expectWith(t, boris, "Напоминание", "Методическая работа в 2026 году")
-		expectWith(t, vera, "Напоминание")
+		reminder := expectSkipping(t, boris, "Напоминание", "Методическая работа в 2026 году")
+		expectSkipping(t, vera, "Напоминание")
 		h.clock.Add(time.Hour)
 		h.quiet()
 		for _, m := range append(anna.unread(), append(boris.unread(), vera.unread()...)...) {
@@ -201,7 +184,7 @@ func TestSurveyBuiltAnsweredRemindedAndRead(t *testing.T) {
 
 		// The leader reads the results, the chart and the table.
 		leader.send("/survey")
-		leader.press(t, expectWith(t, leader, "Анкеты"), "Мои анкеты")
+		leader.press(t, expectSkipping(t, leader, "Анкеты"), "Мои анкеты")
 		leader.press(t, expect(t, leader, "Ваши анкеты"), "Методическая работа")
 		res := expect(t, leader, "Итоги анкеты", "Заполнили полностью: 2 из 3")
 		for _, want := range []string{
@@ -266,134 +249,137 @@ func storeSurvey(t *testing.T, h *harness, id uint64) (*mmo.Survey, []*mmo.Surve
 }
 
 func TestSurveyAnonymousNeedsToAllTeachers(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
-	c := h.user(adminID, "Админ") // registered by meetingSetup: the coordinator
-	c.Drain()
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := surveyTeam(t, h, on, 2)
+		c, leader, us := tm.admin, tm.leader, tm.members
+		c.drain()
 
-	c.Send("/survey")
-	press(t, c, next(t, c, "Анкеты"), "профессиональные затруднения")
-	next(t, c, "Шаблон выбран", "Реализация обновлённых ФГОС")
-	press(t, c, next(t, c, "анонимная или с именами"), "Анонимная")
-	next(t, c, "Анкета анонимная")
-	press(t, c, next(t, c, "Кому отправить"), "Все педагоги")
-	press(t, c, next(t, c, "Кому отправить"), "Далее")
-	next(t, c, "Получатели: Все педагоги")
-	press(t, c, next(t, c, "До какого дня"), "3 дня")
-	next(t, c, "Ответы принимаются до 26.11.2026 23:59")
-	press(t, c, next(t, c, "Отправить анкету", "Все педагоги — 3 получателя", "Анкета анонимная"), "Отправить")
-	next(t, c, "отправлена: 3 получателя")
+		c.send("/survey")
+		c.press(t, expect(t, c, "Анкеты"), "профессиональные затруднения")
+		expect(t, c, "Шаблон выбран", "Реализация обновлённых ФГОС")
+		c.press(t, expect(t, c, "анонимная или с именами"), "Анонимная")
+		expect(t, c, "Анкета анонимная")
+		c.press(t, expect(t, c, "Кому отправить"), "Все педагоги")
+		c.press(t, expect(t, c, "Кому отправить"), "Далее")
+		expect(t, c, "Получатели: Все педагоги")
+		c.press(t, expect(t, c, "До какого дня"), "3 дня")
+		expect(t, c, "Ответы принимаются до 26.11.2026 23:59")
+		c.press(t, expect(t, c, "Отправить анкету", "Все педагоги — 3 получателя", "Анкета анонимная"), "Отправить")
+		expect(t, c, "отправлена: 3 получателя")
 
-	anna, boris := us[0], us[1]
-	inv := next(t, anna, "Изучение профессиональных затруднений", "Анкета анонимная")
-	borisInv := next(t, boris, "Изучение профессиональных затруднений")
-	next(t, leader, "Изучение профессиональных затруднений")
+		anna, boris := us[0], us[1]
+		inv := expect(t, anna, "Изучение профессиональных затруднений", "Анкета анонимная")
+		borisInv := expect(t, boris, "Изучение профессиональных затруднений")
+		expect(t, leader, "Изучение профессиональных затруднений")
 
-	press(t, anna, inv, "Ответить")
-	q := next(t, anna, "вопрос 1 из 4")
-	press(t, anna, q, "Функциональная грамотность")
-	press(t, anna, next(t, anna, "вопрос 1 из 4"), "Работа с родителями")
-	press(t, anna, next(t, anna, "вопрос 1 из 4"), "Далее")
-	press(t, anna, next(t, anna, "вопрос 2 из 4"), "Наставничество")
-	press(t, anna, next(t, anna, "вопрос 3 из 4"), "3")
-	next(t, anna, "вопрос 4 из 4")
-	anna.Send("Смысловое чтение")
-	next(t, anna, "Спасибо!")
-	h.settle()
+		anna.press(t, inv, "Ответить")
+		q := expect(t, anna, "вопрос 1 из 4")
+		anna.press(t, q, "Функциональная грамотность")
+		anna.press(t, expect(t, anna, "вопрос 1 из 4"), "Работа с родителями")
+		anna.press(t, expect(t, anna, "вопрос 1 из 4"), "Далее")
+		anna.press(t, expect(t, anna, "вопрос 2 из 4"), "Наставничество")
+		anna.press(t, expect(t, anna, "вопрос 3 из 4"), "3")
+		expect(t, anna, "вопрос 4 из 4")
+		anna.send("Смысловое чтение")
+		expect(t, anna, "Спасибо!")
+		h.settle()
 
-	// The store keeps Anna's answers, and nothing that leads to her:
-	// only that she finished.
-	annaID := h.uid(310)
-	_, rs := storeSurvey(t, h, 1)
-	if len(rs) != 1 || rs[0].UserID != 0 || !rs[0].UpdatedAt.IsZero() || rs[0].Answers[3].Text != "Смысловое чтение" {
-		t.Fatalf("stored responses %+v", rs)
-	}
-	h.m.DB.View(func(tx *boltdb.Tx) error {
-		if _, err := tx.SurveyResponse(1, annaID); !errors.Is(err, mmo.ErrNotFound) {
-			t.Errorf("answers kept with Anna: %v", err)
+		// The store keeps Anna's answers, and nothing that leads to her:
+		// only that she finished.
+		annaID, borisID := h.stored(anna).ID, h.stored(boris).ID
+		_, rs := storeSurvey(t, h, 1)
+		if len(rs) != 1 || rs[0].UserID != 0 || !rs[0].UpdatedAt.IsZero() || rs[0].Answers[3].Text != "Смысловое чтение" {
+			t.Fatalf("stored responses %+v", rs)
 		}
-		if !tx.SurveyFinished(1, annaID) || tx.SurveyFinished(1, h.uid(311)) {
-			t.Error("who finished is not recorded")
+		h.m.DB.View(func(tx *boltdb.Tx) error {
+			if _, err := tx.SurveyResponse(1, annaID); !errors.Is(err, mmo.ErrNotFound) {
+				t.Errorf("answers kept with Anna: %v", err)
+			}
+			if !tx.SurveyFinished(1, annaID) || tx.SurveyFinished(1, borisID) {
+				t.Error("who finished is not recorded")
+			}
+			return nil
+		})
+
+		// Boris leaves half-way; once the survey closes, his answers too are
+		// moved apart from him.
+		boris.press(t, borisInv, "Ответить")
+		boris.press(t, expect(t, boris, "вопрос 1 из 4"), "Работа с родителями")
+		boris.press(t, expect(t, boris, "вопрос 1 из 4"), "Далее")
+		expect(t, boris, "вопрос 2 из 4")
+		h.settle()
+		if _, rs := storeSurvey(t, h, 1); len(rs) != 2 {
+			t.Fatalf("half-filled answers not saved: %d", len(rs))
 		}
-		return nil
+		h.clock.Add(4 * 24 * time.Hour)
+		h.scanned()
+		s, rs := storeSurvey(t, h, 1)
+		if !s.Closed || len(rs) != 2 || rs[0].UserID != 0 || rs[1].UserID != 0 {
+			t.Fatalf("after the close: %+v %+v", s, rs)
+		}
+
+		// The leader drafting the plan sees what teachers find hard.
+		leader.drain()
+		leader.send("/plan")
+		plan := expectSkipping(t, leader, "План работы")
+		if !strings.Contains(plan.text, "чаще всего называют: Работа с родителями (2); Функциональная грамотность (1)") {
+			t.Errorf("plan view lacks the difficulties:\n%s", plan.text)
+		}
+		// And the report's problems start from them.
+		leader.send("/report")
+		leader.press(t, expectSkipping(t, leader, "Отчёт «ММО учителей математики»"), "8. Проблемы")
+		expect(t, leader, "Раздел 8", "Затруднения, которые педагоги чаще всего называют в анкетах: Работа с родителями (2); Функциональная грамотность (1).")
 	})
-
-	// Boris leaves half-way; once the survey closes, his answers too are
-	// moved apart from him.
-	press(t, boris, borisInv, "Ответить")
-	press(t, boris, next(t, boris, "вопрос 1 из 4"), "Работа с родителями")
-	press(t, boris, next(t, boris, "вопрос 1 из 4"), "Далее")
-	next(t, boris, "вопрос 2 из 4")
-	h.settle()
-	if _, rs := storeSurvey(t, h, 1); len(rs) != 2 {
-		t.Fatalf("half-filled answers not saved: %d", len(rs))
-	}
-	h.clock.Add(4 * 24 * time.Hour)
-	h.scanned()
-	s, rs := storeSurvey(t, h, 1)
-	if !s.Closed || len(rs) != 2 || rs[0].UserID != 0 || rs[1].UserID != 0 {
-		t.Fatalf("after the close: %+v %+v", s, rs)
-	}
-
-	// The leader drafting the plan sees what teachers find hard.
-	leader.Drain()
-	leader.Send("/plan")
-	plan := nextWith(t, leader, "План работы")
-	if !strings.Contains(plan.Text, "чаще всего называют: Работа с родителями (2); Функциональная грамотность (1)") {
-		t.Errorf("plan view lacks the difficulties:\n%s", plan.Text)
-	}
-	// And the report's problems start from them.
-	leader.Send("/report")
-	press(t, leader, nextWith(t, leader, "Отчёт «ММО учителей математики»"), "8. Проблемы")
-	next(t, leader, "Раздел 8", "Затруднения, которые педагоги чаще всего называют в анкетах: Работа с родителями (2); Функциональная грамотность (1).")
 }
 
 func TestSurveyFeedbackGoesToThoseWhoCheckedIn(t *testing.T) {
-	h := newHarness(t)
-	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна")
-	draft := scheduleEvent(t, leader, "Семинар", "Наставничество", "23.11 12:10", "23 ноября 2026 (понедельник), 12:10")
-	press(t, leader, draft, "Опубликовать")
-	next(t, leader, "Объявлено")
-	var here []telegramtest.Message
-	for _, u := range us {
-		next(t, u, "Новое мероприятие")
-		here = append(here, next(t, u, "Открыта отметка", "Наставничество"))
-	}
-	for _, i := range []int{0, 2} {
-		press(t, us[i], here[i], "Я на месте")
-		next(t, us[i], "Вы отмечены")
-	}
-	h.settle()
-	leader.Drain()
-
-	leader.Send("/survey")
-	press(t, leader, next(t, leader, "Анкеты"), "отзыв о мероприятии")
-	press(t, leader, next(t, leader, "После какого мероприятия"), "Наставничество")
-	next(t, leader, "Отзыв: Наставничество", "Насколько полезным было мероприятие?")
-	press(t, leader, next(t, leader, "анонимная или с именами"), "Анонимная")
-	next(t, leader, "Анкета анонимная")
-	press(t, leader, next(t, leader, "Отправить отзыв", "23.11.2026 13:40", "3 дня"), "Отправить")
-	next(t, leader, "уйдёт участникам после окончания мероприятия, 23.11.2026 13:40")
-	h.quiet()
-	for _, u := range us {
-		if extra := u.Drain(); len(extra) != 0 {
-			t.Fatalf("feedback before the end: %v", extra)
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := surveyTeam(t, h, on, 3)
+		leader, us := tm.leader, tm.members
+		publishEvent(t, leader, eventForm{format: "Семинар", topic: "Наставничество", when: "23.11 12:10",
+			date: "23 ноября 2026 (понедельник), 12:10", agenda: "1. Итоги олимпиады\n2. Разное"})
+		expect(t, leader, "Объявлено")
+		var here []msg
+		for _, u := range us {
+			expect(t, u, "Новое мероприятие")
+			here = append(here, expect(t, u, "Открыта отметка", "Наставничество"))
 		}
-	}
-
-	h.clock.Add(2 * time.Hour) // the event ended at 13:40 Moscow time
-	h.scanned()
-	for _, i := range []int{0, 2} {
-		nextWith(t, us[i], "Отзыв: Наставничество", "Ответить до 26.11.2026 23:59")
-	}
-	h.quiet()
-	for _, m := range us[1].Drain() {
-		if strings.Contains(m.Text, "Отзыв") {
-			t.Fatalf("feedback to one who did not check in: %q", m.Text)
+		for _, i := range []int{0, 2} {
+			us[i].press(t, here[i], "Я на месте")
+			expect(t, us[i], "Вы отмечены")
 		}
-	}
-	s, _ := storeSurvey(t, h, 1)
-	if len(s.Recipients) != 2 || slices.Contains(s.Recipients, h.uid(311)) {
-		t.Errorf("recipients %v", s.Recipients)
-	}
+		h.settle()
+		leader.drain()
+
+		leader.send("/survey")
+		leader.press(t, expect(t, leader, "Анкеты"), "отзыв о мероприятии")
+		leader.press(t, expect(t, leader, "После какого мероприятия"), "Наставничество")
+		expect(t, leader, "Отзыв: Наставничество", "Насколько полезным было мероприятие?")
+		leader.press(t, expect(t, leader, "анонимная или с именами"), "Анонимная")
+		expect(t, leader, "Анкета анонимная")
+		leader.press(t, expect(t, leader, "Отправить отзыв", "23.11.2026 13:40", "3 дня"), "Отправить")
+		expect(t, leader, "уйдёт участникам после окончания мероприятия, 23.11.2026 13:40")
+		h.quiet()
+		for _, u := range us {
+			if extra := u.unread(); len(extra) != 0 {
+				t.Fatalf("feedback before the end: %q", extra)
+			}
+		}
+
+		h.clock.Add(2 * time.Hour) // the event ended at 13:40 Moscow time
+		h.scanned()
+		for _, i := range []int{0, 2} {
+			expectSkipping(t, us[i], "Отзыв: Наставничество", "Ответить до 26.11.2026 23:59")
+		}
+		h.quiet()
+		for _, m := range us[1].unread() {
+			if strings.Contains(m, "Отзыв") {
+				t.Fatalf("feedback to one who did not check in: %q", m)
+			}
+		}
+		s, _ := storeSurvey(t, h, 1)
+		if len(s.Recipients) != 2 || slices.Contains(s.Recipients, h.stored(us[1]).ID) {
+			t.Errorf("recipients %v", s.Recipients)
+		}
+	})
 }
