@@ -128,6 +128,11 @@ type person interface {
 	// for it: Telegram's one-time keyboard button, MAX's location button
 	// on the message.
 	shareLocation(t *testing.T, m msg, label string, lat, lon float64)
+	// keyboardGone checks that the button of m that asked for a
+	// location or a phone number is gone once the form moved on:
+	// Telegram's closing message took that keyboard away itself, MAX's
+	// question is redrawn without it, the next message to read.
+	keyboardGone(t *testing.T, m msg)
 	sendDocument(name string, data []byte, caption string)
 	sendPhoto(data []byte, caption string)
 	// shareContact shares a phone number the way the bot's message m
@@ -194,6 +199,8 @@ func (p *tgPerson) shareContact(t *testing.T, m msg, label, phone string) {
 	}
 	p.u.SendContact(phone)
 }
+
+func (p *tgPerson) keyboardGone(t *testing.T, m msg) {}
 
 func (p *tgPerson) unread() []string {
 	var out []string
@@ -285,6 +292,19 @@ func (p *maxPerson) shareContact(t *testing.T, m msg, label, phone string) {
 	p.u.Phone = phone
 	if _, err := p.u.Press(&m.mx, label); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func (p *maxPerson) keyboardGone(t *testing.T, m msg) {
+	t.Helper()
+	got := p.next(t)
+	if got.id != m.id || got.text != m.text {
+		t.Fatalf("%q came instead of %q redrawn", got.text, m.text)
+	}
+	for _, b := range got.mx.Buttons() {
+		if b.Type == "request_geo_location" || b.Type == "request_contact" {
+			t.Errorf("%q keeps the button %q", got.text, b.Text)
+		}
 	}
 }
 
