@@ -130,8 +130,8 @@ type person interface {
 	shareLocation(t *testing.T, m msg, label string, lat, lon float64)
 	// keyboardGone checks that the button of m that asked for a
 	// location or a phone number is gone once the form moved on:
-	// Telegram's closing message took that keyboard away itself, MAX's
-	// question is redrawn without it, the next message to read.
+	// in Telegram the message read last took that keyboard away, in MAX
+	// the question is redrawn without it, the next message to read.
 	keyboardGone(t *testing.T, m msg)
 	sendDocument(name string, data []byte, caption string)
 	sendPhoto(data []byte, caption string)
@@ -176,7 +176,11 @@ func (h *harness) personIn(on string, id int64, firstName, lang string) person {
 	return &tgPerson{u: h.srv.NewUser(id, firstName, lang)}
 }
 
-type tgPerson struct{ u *telegramtest.User }
+type tgPerson struct {
+	u *telegramtest.User
+	// last is the message read last.
+	last telegramtest.Message
+}
 
 func (p *tgPerson) on() string                                { return telegram.Messenger }
 func (p *tgPerson) account() int64                            { return p.u.ID }
@@ -200,7 +204,12 @@ func (p *tgPerson) shareContact(t *testing.T, m msg, label, phone string) {
 	p.u.SendContact(phone)
 }
 
-func (p *tgPerson) keyboardGone(t *testing.T, m msg) {}
+func (p *tgPerson) keyboardGone(t *testing.T, m msg) {
+	t.Helper()
+	if !strings.Contains(p.last.ReplyMarkup, "remove_keyboard") {
+		t.Errorf("%q, read after %q, keeps its keyboard: %s", p.last.Text, m.text, p.last.ReplyMarkup)
+	}
+}
 
 func (p *tgPerson) unread() []string {
 	var out []string
@@ -230,6 +239,7 @@ func (p *tgPerson) open(t *testing.T, link string) {
 func (p *tgPerson) next(t *testing.T) msg {
 	t.Helper()
 	m := p.u.Next(t)
+	p.last = m
 	out := msg{id: strconv.Itoa(m.ID), text: m.Text + m.Caption, tg: m}
 	for _, b := range m.Buttons() {
 		out.buttons = append(out.buttons, b.Text)
