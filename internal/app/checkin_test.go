@@ -242,6 +242,7 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 		ask := expect(t, l, "Отправьте геопозицию места проведения")
 		l.shareLocation(t, ask, "📍 Отправить место проведения", 56.9972, 40.9714)
 		expect(t, l, "Место проведения сохранено")
+		l.keyboardGone(t, ask)
 		radius := expect(t, l, "Радиус отметки: 200 м")
 		expect(t, l, "Нужна геопозиция: в пределах 200 м")
 		l.press(t, radius, "500 м")
@@ -261,6 +262,7 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 		expect(t, u, "Нажмите кнопку «📍 Я здесь»")
 		u.shareLocation(t, ask, "📍 Я здесь", 56.9980, 40.9720) // 100 m away
 		expect(t, u, "Геопозиция получена")
+		u.keyboardGone(t, ask)
 		expect(t, u, "Вы отмечены")
 		if m := expect(t, u, "Вы отмечены"); m.id != here.id || len(m.buttons) != 0 {
 			t.Errorf("the «I am here» message kept its button: %q %v", m.text, m.buttons)

@@ -101,6 +101,7 @@ func TestConsultationLife(t *testing.T) {
 		expect(t, asker, "Или продолжите без номера")
 		asker.shareContact(t, phone, "📞 Поделиться номером", "+79001234567")
 		expect(t, asker, "Номер получен")
+		asker.keyboardGone(t, phone)
 		created := expect(t, asker, "Обращение № 1 принято")
 
 		// The leader and the consultant hear of it; the other member does not.

@@ -101,6 +101,17 @@ func (m msg) has(label string) bool {
 	return false
 }
 
+// url returns the target of the message's link button with label.
+func (m msg) url(label string) (string, bool) {
+	if b, ok := m.tg.Button(label); ok {
+		return b.URL, true
+	}
+	if b, ok := m.mx.Button(label); ok {
+		return b.URL, true
+	}
+	return "", false
+}
+
 // person is a simulated person in one messenger.
 type person interface {
 	// on is the messenger; account the person's id there.
@@ -117,6 +128,11 @@ type person interface {
 	// for it: Telegram's one-time keyboard button, MAX's location button
 	// on the message.
 	shareLocation(t *testing.T, m msg, label string, lat, lon float64)
+	// keyboardGone checks that the button of m that asked for a
+	// location or a phone number is gone once the form moved on:
+	// in Telegram the message read last took that keyboard away, in MAX
+	// the question is redrawn without it, the next message to read.
+	keyboardGone(t *testing.T, m msg)
 	sendDocument(name string, data []byte, caption string)
 	sendPhoto(data []byte, caption string)
 	// shareContact shares a phone number the way the bot's message m
@@ -160,7 +176,11 @@ func (h *harness) personIn(on string, id int64, firstName, lang string) person {
 	return &tgPerson{u: h.srv.NewUser(id, firstName, lang)}
 }
 
-type tgPerson struct{ u *telegramtest.User }
+type tgPerson struct {
+	u *telegramtest.User
+	// last is the message read last.
+	last telegramtest.Message
+}
 
 func (p *tgPerson) on() string                                { return telegram.Messenger }
 func (p *tgPerson) account() int64                            { return p.u.ID }
@@ -182,6 +202,13 @@ func (p *tgPerson) shareContact(t *testing.T, m msg, label, phone string) {
 		t.Fatalf("no keyboard button %q to share a phone on %q: %s", label, m.text, m.tg.ReplyMarkup)
 	}
 	p.u.SendContact(phone)
+}
+
+func (p *tgPerson) keyboardGone(t *testing.T, m msg) {
+	t.Helper()
+	if !strings.Contains(p.last.ReplyMarkup, "remove_keyboard") {
+		t.Errorf("%q, read after %q, keeps its keyboard: %s", p.last.Text, m.text, p.last.ReplyMarkup)
+	}
 }
 
 func (p *tgPerson) unread() []string {
@@ -212,6 +239,7 @@ func (p *tgPerson) open(t *testing.T, link string) {
 func (p *tgPerson) next(t *testing.T) msg {
 	t.Helper()
 	m := p.u.Next(t)
+	p.last = m
 	out := msg{id: strconv.Itoa(m.ID), text: m.Text + m.Caption, tg: m}
 	for _, b := range m.Buttons() {
 		out.buttons = append(out.buttons, b.Text)
@@ -274,6 +302,19 @@ func (p *maxPerson) shareContact(t *testing.T, m msg, label, phone string) {
 	p.u.Phone = phone
 	if _, err := p.u.Press(&m.mx, label); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func (p *maxPerson) keyboardGone(t *testing.T, m msg) {
+	t.Helper()
+	got := p.next(t)
+	if got.id != m.id || got.text != m.text {
+		t.Fatalf("%q came instead of %q redrawn", got.text, m.text)
+	}
+	for _, b := range got.mx.Buttons() {
+		if b.Type == "request_geo_location" || b.Type == "request_contact" {
+			t.Errorf("%q keeps the button %q", got.text, b.Text)
+		}
 	}
 }
 

@@ -77,10 +77,14 @@ func (d *dispatcher) send(ctx context.Context, chatID int64, m *chat.Message) (s
 		}
 		return "", d.api.SetCommands(ctx, cmds)
 	case chat.KindSend:
-		if body.Text == "" && kb == nil {
-			return "", nil // a lone "remove the keyboard": MAX has no reply keyboard
+		mid := ""
+		if body.Text != "" || kb != nil {
+			if mid, err = d.sendMessage(ctx, chatID, body); err != nil {
+				return "", err
+			}
 		}
-		return d.sendMessage(ctx, chatID, body)
+		d.askedBy(ctx, chatID, m, mid)
+		return mid, nil
 	case chat.KindEdit:
 		if m.Target == "" {
 			return "", errors.New("an edit of no message")
