@@ -108,26 +108,39 @@ func (b *Engine) openLinkCode(r *Request, code string) error {
 	return b.redeemLink(r, strings.ToUpper(code))
 }
 
-// redeemLink links the request's account to the person of code.
-func (b *Engine) redeemLink(r *Request, code string) error {
-	r.route = "link:redeem"
-	raw := r.Tx.Meta("link:" + code)
-	var lc linkCode
-	if len(raw) == 0 || json.Unmarshal(raw, &lc) != nil || r.Now.After(lc.Expires) {
-		r.Reply(r.T("max_link.bad_code"))
-		return nil
-	}
-	owner, err := r.Tx.User(lc.User)
-	if errors.Is(err, mmo.ErrNotFound) {
-		r.Reply(r.T("max_link.bad_code"))
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("load user %d: %w", lc.User, err)
-	}
+// linkOwner reads a linking code: the person who asked for it and the
+// account of the request that redeems it; a nil owner if the code is
+// unknown, expired or its person gone.
+func linkOwner(r *Request, code string) (*mmo.User, mmo.Account, error) {
 	acc := mmo.Account{Messenger: r.Update.Messenger, ID: r.Update.From.ID}
 	if r.Update.Chat != acc.ID {
 		acc.Chat = r.Update.Chat
+	}
+	raw := r.Tx.Meta("link:" + code)
+	var lc linkCode
+	if code == "" || len(raw) == 0 || json.Unmarshal(raw, &lc) != nil || r.Now.After(lc.Expires) {
+		return nil, acc, nil
+	}
+	owner, err := r.Tx.User(lc.User)
+	if errors.Is(err, mmo.ErrNotFound) {
+		return nil, acc, nil
+	}
+	if err != nil {
+		return nil, acc, fmt.Errorf("load user %d: %w", lc.User, err)
+	}
+	return owner, acc, nil
+}
+
+// redeemLink links the request's account to the person of code.
+func (b *Engine) redeemLink(r *Request, code string) error {
+	r.route = "link:redeem"
+	owner, acc, err := linkOwner(r, code)
+	if err != nil {
+		return err
+	}
+	if owner == nil {
+		r.Reply(r.T("max_link.bad_code"))
+		return nil
 	}
 	switch {
 	case r.Known && r.User.ID == owner.ID:

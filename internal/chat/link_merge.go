@@ -1,8 +1,6 @@
 package chat
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -69,23 +67,13 @@ func (b *Engine) onLinkMerge(r *Request) error {
 		r.Edit(r.T("duties_wave3.merge_cancelled"))
 		return nil
 	}
-	raw := r.Tx.Meta("link:" + code)
-	var lc linkCode
-	if code == "" || len(raw) == 0 || json.Unmarshal(raw, &lc) != nil || r.Now.After(lc.Expires) {
-		r.Edit(r.T("max_link.bad_code"))
-		return nil
-	}
-	owner, err := r.Tx.User(lc.User)
-	if errors.Is(err, mmo.ErrNotFound) {
-		r.Edit(r.T("max_link.bad_code"))
-		return nil
-	}
+	owner, acc, err := linkOwner(r, code)
 	if err != nil {
-		return fmt.Errorf("load user %d: %w", lc.User, err)
+		return err
 	}
-	acc := mmo.Account{Messenger: r.Update.Messenger, ID: r.Update.From.ID}
-	if r.Update.Chat != acc.ID {
-		acc.Chat = r.Update.Chat
+	if owner == nil {
+		r.Edit(r.T("max_link.bad_code"))
+		return nil
 	}
 	switch {
 	case !r.Known || !r.User.Registered():
@@ -111,7 +99,7 @@ func (b *Engine) onLinkMerge(r *Request) error {
 		}
 	}
 	if owner, err = r.Tx.User(owner.ID); err != nil {
-		return fmt.Errorf("reload user %d: %w", lc.User, err)
+		return fmt.Errorf("reload user %d: %w", owner.ID, err)
 	}
 	owner.UseAccount(acc)
 	r.User, r.Known = owner, true
