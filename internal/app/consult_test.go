@@ -161,12 +161,23 @@ func TestConsultationLife(t *testing.T) {
 
 		// «Вопрос решён» is the answer already: no second «Закрыть?».
 		asker.press(t, answer, "Вопрос решён")
-		expect(t, asker, "Обращение № 1 закрыто")
+		// The pressed answer keeps what it said; only its buttons go.
+		closedAnswer := retiredIn(t, asker, answer, "Руководитель образовательной организации", "Уточнить", "Вопрос решён")
+		if !strings.Contains(closedAnswer.text, "Ответ по обращению № 1") || !strings.Contains(closedAnswer.text, "Обращение № 1 закрыто") {
+			t.Errorf("the closed answer lost its text or does not say it is closed: %q", closedAnswer.text)
+		}
+		if !closedAnswer.has("Открыть") {
+			t.Errorf("the closed answer lost «Открыть»: %v", closedAnswer.buttons)
+		}
 		rate := expect(t, asker, "Оцените")
 		expect(t, consultant, "Автор закрыл обращение № 1")
 		// No message keeps a button the closed request cannot take.
 		retiredIn(t, consultant, note, "Обращение № 1 закрыто", "Взять в работу", "Ответить")
-		retiredIn(t, asker, first, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
+		first = retiredIn(t, asker, first, "Обращение № 1 закрыто", "Уточнить", "Вопрос решён")
+		hasAll(t, "the first answer, closed", first, "Открыть")
+		if !strings.Contains(first.text, "заявление, аналитическая справка") {
+			t.Errorf("the first answer lost its text: %q", first.text)
+		}
 		retiredIn(t, consultant, follow, "Обращение № 1 закрыто", "Ответить")
 		retiredIn(t, leader, leaderNote, "Обращение № 1 закрыто", "Взять в работу")
 		asker.press(t, rate, "5⭐")

@@ -412,3 +412,44 @@ func TestNoReminderAfterTheStart(t *testing.T) {
 		expect(t, u, "Ближайших мероприятий нет")
 	})
 }
+
+// TestCancelRetiresReminders: a member holds a 24-hour reminder with the
+// answer buttons when the leader cancels; the reminder is redrawn in
+// place, says the event is cancelled and offers no answer any more.
+func TestCancelRetiresReminders(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l, u := tm.leader, tm.members[0]
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Цифровые инструменты", when: "25.11 15:00", date: "25 ноября 2026"})
+		card := expect(t, l, "Объявлено")
+		ann := expect(t, u, "Новое мероприятие")
+		u.press(t, ann, "Приду")
+		expect(t, u, "придёте")
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		h.quiet()
+		l.drain()
+
+		h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
+		rem := expect(t, u, "⏰", "Цифровые инструменты")
+		hasAll(t, "the reminder", rem, "✓ ✅ Приду", "🤔 Возможно", "❌ Не смогу")
+		h.quiet()
+		l.drain()
+
+		l.press(t, card, "Отменить")
+		l.press(t, expect(t, l, "Отменить мероприятие «Цифровые инструменты»?"), "Да, отменить")
+		expect(t, l, "Отменено.")
+		// Edits come in the order they were made: the announcement, then
+		// the reminder, then the notice.
+		if m := expect(t, u, "Мероприятие отменено"); m.id != ann.id || len(m.buttons) != 0 {
+			t.Errorf("the cancelled announcement keeps buttons or is not in place: %q %v", m.text, m.buttons)
+		}
+		m := retiredIn(t, u, rem, "Мероприятие отменено", "✓ ✅ Приду", "🤔 Возможно", "❌ Не смогу")
+		if !strings.Contains(m.text, "Цифровые инструменты") || len(m.buttons) != 0 {
+			t.Errorf("the cancelled reminder: %q %v", m.text, m.buttons)
+		}
+		expect(t, u, "Отменено:", "Цифровые инструменты")
+		if a := u.pressRefused(t, rem, "Возможно"); a == "" {
+			t.Error("an answer to a cancelled event passed without a word")
+		}
+	})
+}

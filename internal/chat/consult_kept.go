@@ -75,25 +75,46 @@ func (b *Engine) retireTake(r *Request, c *mmo.Consultation, a *mmo.Association)
 	return nil
 }
 
+// keptEdit is a redraw of a message on record: its key, new text and
+// buttons.
+type keptEdit struct {
+	key, text string
+	kb        []Button
+}
+
 // retireConsult redraws every message of a closed request that still
-// offers to write or to close it: each says the request is closed and
-// keeps only «Открыть», which still shows the whole conversation.
+// offers to write or to close it: each keeps what it said, adds that the
+// request is closed and keeps only «Открыть», which still shows the whole
+// conversation.
 func (b *Engine) retireConsult(r *Request, c *mmo.Consultation, a *mmo.Association) error {
-	staff, err := b.consultStaff(r, c, a)
+	edits, err := b.consultRetirements(r, c, a)
 	if err != nil {
 		return err
 	}
-	closed := func(l loc, text string) (string, []Button) {
-		return text + "\n\n" + l.T("conv_wave3.consult_closed", "N", c.ID), []Button{r.Button(l.T("consult.open_button"), verbConsult, cid(c))}
+	for _, e := range edits {
+		r.editKeptElse(e.key, e.text, e.kb)
+	}
+	return nil
+}
+
+// consultRetirements are the redraws retireConsult makes.
+func (b *Engine) consultRetirements(r *Request, c *mmo.Consultation, a *mmo.Association) ([]keptEdit, error) {
+	staff, err := b.consultStaff(r, c, a)
+	if err != nil {
+		return nil, err
+	}
+	var edits []keptEdit
+	closed := func(key string, l loc, text string) {
+		edits = append(edits, keptEdit{key: key, text: text + "\n\n" + l.T("conv_wave3.consult_closed", "N", c.ID),
+			kb: []Button{r.Button(l.T("consult.open_button"), verbConsult, cid(c))}})
 	}
 	for _, u := range staff {
 		l := r.locOf(u)
-		text, kb := closed(l, b.consultSummary(r, l, c, a, l.T("consult.new_lead")))
-		r.editKeptElse(consultKey(c, 0, u.ID), text, kb)
+		closed(consultKey(c, 0, u.ID), l, b.consultSummary(r, l, c, a, l.T("consult.new_lead")))
 	}
 	msgs, err := r.Tx.ConsultMessages(c.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	asker, err := r.Tx.User(c.AskerID)
 	if err != nil {
@@ -103,15 +124,29 @@ func (b *Engine) retireConsult(r *Request, c *mmo.Consultation, a *mmo.Associati
 		if m.FromStaff {
 			if asker != nil {
 				l := r.locOf(asker)
-				text, kb := closed(l, answerText(l, c, m))
-				r.editKeptElse(consultKey(c, m.Seq, asker.ID), text, kb)
+				closed(consultKey(c, m.Seq, asker.ID), l, answerText(l, c, m))
 			}
 			continue
 		}
 		for _, u := range staff {
 			l := r.locOf(u)
-			text, kb := closed(l, followupText(l, c, m))
-			r.editKeptElse(consultKey(c, m.Seq, u.ID), text, kb)
+			closed(consultKey(c, m.Seq, u.ID), l, followupText(l, c, m))
+		}
+	}
+	return edits, nil
+}
+
+// pressedKept is the one of edits whose message on record is the one
+// whose button was pressed, or nil.
+func (r *Request) pressedKept(edits []keptEdit) *keptEdit {
+	if r.Update == nil || r.Update.Press == nil || r.Update.Press.Message == "" {
+		return nil
+	}
+	for i, e := range edits {
+		rec, err := r.Tx.Sent(e.key)
+		if err == nil && rec.Chat == r.Update.Chat && rec.Messenger == r.Update.Messenger &&
+			rec.Message == r.Update.Press.Message {
+			return &edits[i]
 		}
 	}
 	return nil

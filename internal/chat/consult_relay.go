@@ -231,7 +231,18 @@ func (b *Engine) onConsultClose(r *Request) error {
 	if err := r.Tx.PutConsultation(c); err != nil {
 		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
-	r.Edit(r.T("consult.closed", "N", c.ID))
+	// Closed from under an answer («Вопрос решён»): the answer stays
+	// readable, only its buttons go; closed from a confirmation, that
+	// one just says so.
+	edits, err := b.consultRetirements(r, c, a)
+	if err != nil {
+		return err
+	}
+	if e := r.pressedKept(edits); e != nil {
+		r.Edit(e.text, e.kb)
+	} else {
+		r.Edit(r.T("consult.closed", "N", c.ID))
+	}
 	if x.Asker {
 		r.Reply(r.T("consult.rate_ask", "N", c.ID), rateRow(r, c))
 		if c.AssigneeID != 0 {
@@ -240,7 +251,10 @@ func (b *Engine) onConsultClose(r *Request) error {
 	} else {
 		b.askRating(r, c, "consult.closed_by_staff")
 	}
-	return b.retireConsult(r, c, a)
+	for _, e := range edits {
+		r.editKeptElse(e.key, e.text, e.kb)
+	}
+	return nil
 }
 
 // askRating tells the asker their request was closed and asks for a

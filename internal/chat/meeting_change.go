@@ -339,7 +339,11 @@ func (b *Engine) onEventCancel(r *Request) error {
 	if err != nil {
 		return err
 	}
-	b.editAnnouncements(r, v, func(l loc) string { return l.T("event.lead_cancelled") + "\n" })
+	cancelled := func(l loc) string { return l.T("event.lead_cancelled") + "\n" }
+	b.editAnnouncements(r, v, cancelled)
+	// A reminder or a nudge would still take answers to a meeting that
+	// is not to be: they say it is cancelled, without the buttons.
+	b.closeReminders(r, v, cancelled)
 	if _, err := b.broadcast(r, "cancel", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
 		return l.T("event.cancelled_notice", "Title", rawArg(b.viewTitle(l, v)), "When", b.when(e, l.lang), "Topic", e.Topic), nil, nil
 	}); err != nil {

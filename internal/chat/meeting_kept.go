@@ -96,14 +96,23 @@ func (b *Engine) closeAnswers(r *Request, e *mmo.Event) error {
 		return err
 	}
 	b.editAnnouncements(r, v, func(l loc) string { return l.T("conv_meet.lead_started") + "\n" })
+	b.closeReminders(r, v, func(loc) string { return "" })
+	return nil
+}
+
+// closeReminders redraws every member's reminders and nudge of the event
+// of v without the answer buttons, lead (per language) above the text.
+// Those not on record are skipped by the commit.
+func (b *Engine) closeReminders(r *Request, v *boltdb.EventView, lead func(l loc) string) {
+	e := v.Event
 	for _, m := range v.Members {
-		text := b.reminderText(r.locOf(m.User), v)
+		l := r.locOf(m.User)
+		text := lead(l) + b.reminderText(l, v)
 		for _, off := range b.opt.Reminders {
 			r.EditKept(remKey(e, m.User.ID, off), text)
 		}
 		r.EditKept(nudgeKey(e, m.User.ID), text)
 	}
-	return nil
 }
 
 // reminderText is a reminder of the event of v in two lines: what and
