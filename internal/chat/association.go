@@ -356,7 +356,7 @@ func (b *Engine) cmdMy(r *Request) error {
 		if r.Role >= mmo.RoleCoordinator {
 			r.Reply(r.T("my.coordinator"))
 		} else {
-			r.Reply(r.T("my.none"))
+			r.Reply(r.T("my.none"), []Button{r.catalogueButton()})
 		}
 		return nil
 	}

@@ -39,7 +39,7 @@ func (b *Engine) chooseMembership(r *Request, verb, question, none string, then 
 	}
 	switch {
 	case len(list) == 0:
-		r.Reply(r.T(none))
+		r.Reply(r.T(none), []Button{r.catalogueButton()})
 		return nil
 	case len(list) == 1:
 		return then(r, list[0])

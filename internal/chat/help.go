@@ -13,6 +13,9 @@ import (
 // cmdHelp explains in a few lines what the bot does for the user's role,
 // above the home screen's buttons; the command menu lists the rest.
 func (b *Engine) cmdHelp(r *Request) error {
+	if r.isParent() {
+		return b.showParentHome(r, r.T("parent_home.help"))
+	}
 	if r.Role == mmo.RoleGuest {
 		r.Reply(r.T("help.guest"))
 		return nil

@@ -71,10 +71,23 @@ func (b *Engine) homeButtons(r *Request) [][]Button {
 		flat = append(flat, r.Button(r.T(e.label), verbHome, e.cmd))
 	}
 	var kb [][]Button
+	if r.Role < mmo.RoleCoordinator && r.Role >= mmo.RoleMember {
+		// Someone in no association yet has nothing to do here before
+		// joining one: the catalogue comes first.
+		if names, err := b.myAssociationNames(r); err == nil && len(names) == 0 {
+			kb = append(kb, []Button{r.catalogueButton()})
+		}
+	}
 	for i := 0; i < len(flat); i += 2 {
 		kb = append(kb, flat[i:min(i+2, len(flat))])
 	}
 	return kb
+}
+
+// catalogueButton opens the catalogue of associations, where a teacher in
+// none yet finds and joins her own.
+func (r *Request) catalogueButton() Button {
+	return r.Button(r.T("find_association.button"), verbHome, "associations")
 }
 
 // homeText is the one or two lines above the home screen's buttons: who

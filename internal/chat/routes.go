@@ -182,6 +182,7 @@ func (b *Engine) buildRoutes() routes {
 			verbConsultLink:  {role: mmo.RoleLeader, fn: b.onConsultLink},
 			verbConsultXLSX:  {role: mmo.RoleLeader, fn: b.onConsultXLSX},
 			verbRequests:     {role: mmo.RoleGuest, fn: b.onRequests},
+			verbParentAsk:    {role: mmo.RoleGuest, fn: b.onParentAsk},
 
 			verbPlan:          {role: mmo.RoleLeader, fn: b.onPlan},
 			verbPlanEdit:      {role: mmo.RoleLeader, fn: b.onPlanEdit},
@@ -401,6 +402,9 @@ func (b *Engine) onMessage(r *Request) error {
 	case expired:
 		r.route = "dialog:expired"
 		r.Reply(r.T("dialog.expired"))
+	case r.isParent():
+		r.route = "text:parent"
+		return b.showParentHome(r, r.T("conv_home.unknown_text"))
 	case r.Role == mmo.RoleGuest:
 		r.route = "text:guest"
 		r.Reply(r.T("start.need_register"))

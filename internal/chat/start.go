@@ -33,6 +33,11 @@ func (b *Engine) cmdStart(r *Request) error {
 	if err != nil {
 		return err
 	}
+	if r.isParent() && payload == "" && (d == nil || d.Flow != mmo.FlowRegister) {
+		// A parent who asked by a public link is no newcomer: her own
+		// home, not the teacher's registration.
+		return b.showParentHome(r, r.T("start.welcome_back", "Name", r.User.Name))
+	}
 	if d != nil && d.Flow == mmo.FlowRegister {
 		// Registration is under way: carry on where the user stopped.
 		if payload != "" {
