@@ -355,7 +355,10 @@ func TestBrowserChromeInTheBotsLanguage(t *testing.T) {
 	b := newBrowser(t)
 	_, c := startSandbox(t, filepath.Join(t.TempDir(), "sandbox.db"), true)
 	b.step("open the page", chromedp.Navigate(fmt.Sprintf("%s/#p=%d", c.url, LeaderMath)),
-		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'Песочница')]`)))
+		chromedp.WaitVisible(chromedp.Search(`//div[@id='title'][contains(., 'Песочница')]`)),
+		// The page has read the bot's state (its time shows): typing before
+		// that raced the page's start on a loaded machine.
+		chromedp.WaitVisible(chromedp.Search(`//*[@id='clock-now'][contains(., '2026')]`)))
 	b.step("a clock that cannot be read", chromedp.SendKeys(chromedp.CSS("#clock-custom"), "завтра"+kb.Enter),
 		chromedp.WaitVisible(chromedp.Search(`//div[@id='modal']//*[contains(., 'Не понял «завтра»')]`)))
 	b.step("the switch", chromedp.Navigate(fmt.Sprintf("%s/?lang=en#p=%d", c.url, LeaderMath)),
