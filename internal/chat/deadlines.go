@@ -323,13 +323,6 @@ func (b *Engine) retentionWarn(r *Request, year int, removal time.Time) error {
 	return nil
 }
 
-// yearEvents returns the events of every association in a school year,
-// through the start-time index.
-func (b *Engine) yearEvents(r *Request, year int) ([]*mmo.Event, error) {
-	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
-	return r.Tx.EventsBetween(from, to)
-}
-
 func (b *Engine) hasYearRecords(r *Request, year int) (bool, error) {
 	from, to := b.opt.Regulation.YearSpan(year, b.opt.Location)
 	return r.Tx.AnyEventBetween(from, to) || r.Tx.AnyConsultationCreated(from, to), nil

@@ -261,22 +261,6 @@ func (p *memPerson) quiet() {
 	}
 }
 
-// register walks the person through registration.
-func (p *memPerson) register(name, school, position string) {
-	p.m.t.Helper()
-	p.send("/start")
-	p.next("Здравствуйте")
-	p.press(p.next("152-ФЗ"), "Даю согласие")
-	p.next("Согласие получено")
-	p.next("Шаг 1 из 3")
-	p.send(name)
-	p.next("Шаг 2 из 3")
-	p.send(school)
-	p.next("Шаг 3 из 3")
-	p.send(position)
-	p.next("вы зарегистрированы")
-}
-
 // due runs the scheduled scan and delivers what it queued.
 func (m *memory) due() {
 	m.t.Helper()

@@ -2,7 +2,6 @@ package chat
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -275,9 +274,6 @@ func (b *Engine) minutesFile(r *Request, e *mmo.Event, a *mmo.Association, m *mm
 	name := docFileName(l.T("doc_minutes.file", "N", s.Number, "Date", s.Start.In(loc).Format("02.01.2006"), "Version", m.Version)) + ".docx"
 	return name, data, s.Number, nil
 }
-
-// itoaN is strconv.Itoa, for the form's draft values.
-func itoaN(n int) string { return strconv.Itoa(n) }
 
 // calendarYear tells whether the city plans by the calendar year (its
 // "school year" starts on 1 January, as in Biysk): then documents say

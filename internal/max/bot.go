@@ -147,9 +147,6 @@ func (b *Bot) Fetch(ctx context.Context, fileID string) ([]byte, error) {
 	return b.api.Download(ctx, url, maxFetch)
 }
 
-// Username returns the bot's MAX username, for deep links.
-func (b *Bot) Username() string { return b.username }
-
 // Transport describes MAX to the conversation: its name, the bot's
 // username, its deep links (max.ru/<bot>/start/<payload>) and text limit.
 func (b *Bot) Transport() chat.Transport {

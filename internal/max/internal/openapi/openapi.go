@@ -244,9 +244,6 @@ func (d *Doc) resolve(s *Schema) (*Schema, error) {
 	return s, nil
 }
 
-// Schema returns a component schema by name, nil if none.
-func (d *Doc) Schema(name string) *Schema { return d.doc.Components.Schemas[name] }
-
 // find returns the path template and path item matching a request path,
 // and the values of its path parameters.
 func (d *Doc) find(path string) (string, *pathItem, map[string]string) {
