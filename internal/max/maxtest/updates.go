@@ -78,10 +78,15 @@ func (s *Server) getUpdates(ctx context.Context, c *apiCall) (result any, aerr *
 		select {
 		case <-ch:
 		case <-tc:
+			// An update may have come as the timer fired: answer it, as
+			// the marker returned is past it and would commit it unseen.
 			s.mu.Lock()
-			_, next := s.collect(start, limit)
+			if types != nil {
+				s.dropUnwanted(start, types)
+			}
+			ups, next := s.collect(start, limit)
 			s.mu.Unlock()
-			return wUpdateList{Updates: []json.RawMessage{}, Marker: next}, nil, false
+			return wUpdateList{Updates: ups, Marker: next}, nil, false
 		case <-ctx.Done():
 			timer.Stop()
 			return nil, nil, true
