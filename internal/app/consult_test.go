@@ -98,7 +98,11 @@ func TestConsultationLife(t *testing.T) {
 		asker.press(t, form, "Телефонный звонок")
 		expect(t, asker, "Форма ответа: 📞 Телефонный звонок")
 		phone := expect(t, asker, "поделитесь номером")
+		pointsAtButton(t, asker, phone, "кнопкой под этим сообщением")
 		expect(t, asker, "Или продолжите без номера")
+		// Typed text instead of the number gets the hint.
+		asker.send("позвоните мне")
+		pointsAtButton(t, asker, expect(t, asker, "«📞 Поделиться номером»", "«Продолжить без номера»"), "под сообщениями выше")
 		asker.shareContact(t, phone, "📞 Поделиться номером", "+79001234567")
 		expect(t, asker, "Номер получен")
 		asker.keyboardGone(t, phone)

@@ -94,7 +94,7 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		if err := r.PutDialog(d); err != nil {
 			return err
 		}
-		r.AskLocation(r.T("checkin.ask_location"), r.T("checkin.location_button"))
+		r.AskLocation(r.TAsk("checkin.ask_location"), r.T("checkin.location_button"))
 		return nil
 	}
 	if err := r.Tx.PutAttendance(&mmo.Attendance{EventID: e.ID, UserID: r.User.ID, Mark: mmo.MarkPresent, How: how, At: r.Now}); err != nil {
@@ -203,7 +203,7 @@ func (b *Engine) onCheckinHere(r *Request) error {
 func (r *Request) locationFor(d *mmo.Dialog, hint string) (*Location, *mmo.Event, *mmo.Association, bool, error) {
 	loc := r.Update.Location
 	if loc == nil {
-		r.Reply(r.T(hint))
+		r.Reply(r.TAsk(hint))
 		return nil, nil, nil, false, nil
 	}
 	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)

@@ -154,7 +154,7 @@ func (b *Engine) dialogAsk(r *Request, d *mmo.Dialog) error {
 	case "phone":
 		contact := r.Update.Contact
 		if contact == nil || contact.Phone == "" {
-			r.Reply(r.T("consult.phone_hint"))
+			r.Reply(r.TAsk("consult.phone_hint"))
 			return nil
 		}
 		if contact.UserID != 0 && contact.UserID != r.Update.From.ID {
@@ -269,7 +269,7 @@ func (b *Engine) onAskForm(r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.AskContact(r.T("consult.ask_phone"), r.T("consult.phone_button"))
+	r.AskContact(r.TAsk("consult.ask_phone"), r.T("consult.phone_button"))
 	r.Reply(r.T("consult.phone_optional"), []Button{r.Button(r.T("consult.no_phone"), verbAskNoPhone, itoa(int64(nd.Nonce)))})
 	return nil
 }

@@ -160,7 +160,8 @@ func (b *Bot) Transport() chat.Transport {
 			}
 			return "https://max.ru/" + name + "/start/" + payload
 		},
-		MaxText: maxText,
+		MaxText:       maxText,
+		AsksOnMessage: true, // MAX has no reply keyboard (asking.go)
 	}
 }
 
