@@ -46,7 +46,6 @@ type dispatcher struct {
 	// fetch gets the bytes of another messenger's file.
 	fetch     chat.FileFetcher
 	copies    copies // uploads of other messengers' files (filecopy.go)
-	asking    asking // questions with a request button up (asking.go)
 	retry     retryPolicy
 	fullEvery time.Duration
 
