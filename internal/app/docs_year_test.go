@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/config"
-	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
 // saveDoc writes a document of a full-year test into
@@ -84,16 +83,6 @@ func noEmoji(t *testing.T, name, text string) {
 			return
 		}
 	}
-}
-
-// xlsxText is every row of an XLSX document, cells apart by "|".
-func xlsxText(t *testing.T, m telegramtest.Message) string {
-	t.Helper()
-	all := ""
-	for _, r := range xlsxRows(t, m.Document) {
-		all += strings.Join(r, "|") + "\n"
-	}
-	return all
 }
 
 // yearWords are what differs between the presets' documents.

@@ -417,6 +417,13 @@ func pointsAtButton(t *testing.T, p person, m msg, onMessage string) {
 func enrol(t *testing.T, p person, name, school, position string) {
 	t.Helper()
 	p.send("/start")
+	enrolStarted(t, p, name, school, position)
+}
+
+// enrolStarted walks a person who started the bot (by /start or a link)
+// through the registration, from the greeting on.
+func enrolStarted(t *testing.T, p person, name, school, position string) {
+	t.Helper()
 	expect(t, p, "Здравствуйте")
 	consent := expect(t, p, "152-ФЗ")
 	p.press(t, consent, "Даю согласие")

