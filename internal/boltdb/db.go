@@ -51,6 +51,8 @@
 //	file_copies                a file's messenger + id + the messenger it went up to → its id
 //	                           there (see filecopy.go)
 //	user_aliases               merged user id (8) → the user it went into (8) (see merge.go)
+//	live_views                 the leaders' live views: messages showing another view than their
+//	                           card, counts behind (see live.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
