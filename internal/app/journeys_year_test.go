@@ -117,5 +117,15 @@ func TestJourneyDigest(t *testing.T) {
 		if n := l.drain(); n != 0 {
 			t.Errorf("the leader was reminded twice (%d extra)", n)
 		}
+
+		// 22 June: the report is overdue; the digest still offers to
+		// remind the leader, once that day.
+		h.clock.Add(time.Date(2027, 6, 22, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+		late := expectSkipping(t, c, "Сводка на 22.06.2027", "Отчёт за 2026/2027 учебный год, срок 20.06.2027")
+		quietTeam(h, tm)
+		if a := c.press(t, late, "Напомнить: отчёт"); !strings.Contains(a, "напомнили") {
+			t.Errorf("the reminder of an overdue report: %q", a)
+		}
+		expect(t, l, "Координатор напоминает", "Отчёт за 2026/2027 учебный год")
 	})
 }
