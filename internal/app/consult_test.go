@@ -271,7 +271,9 @@ func TestConsultationFromAParent(t *testing.T) {
 		parent.send("/requests")
 		expect(t, parent, "Ваши обращения", "№ 1")
 		parent.send("/associations")
-		expect(t, parent, "Сначала зарегистрируйтесь")
+		if m := expect(t, parent, "для педагогов"); strings.Contains(m.text, "зарегистрир") {
+			t.Errorf("a parent told to register as a teacher: %q", m.text)
+		}
 
 		// The link turned off: nobody new can use it.
 		leader.press(t, view, "Отключить публичную ссылку")

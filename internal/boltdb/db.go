@@ -53,6 +53,8 @@
 //	user_aliases               merged user id (8) → the user it went into (8) (see merge.go)
 //	asking                     messenger + 0x00 + chat id (8) → the message whose location or phone
 //	                           button is still up (see asking.go)
+//	live_views                 the leaders' live views: messages showing another view than their
+//	                           card, counts behind (see live.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.

@@ -32,8 +32,8 @@ type PurgeCut struct {
 	// before it (with their conversations), the broadcasts created before
 	// it, the audit entries written before it, the handles on sent
 	// messages recorded before it, the surveys closed before it (with
-	// their answers), and the news, materials and register entries
-	// written before it.
+	// their answers), the news, materials and register entries written
+	// before it, and the marks of live views pressed before it.
 	Before time.Time
 	// LastYear removes the plans, reports and proposals of this school
 	// year and earlier.
@@ -102,7 +102,7 @@ func (db *DB) PurgeStep(cut PurgeCut, limit int) (st PurgeStats, more bool, err 
 		budget := limit
 		for _, step := range []func(*Tx, PurgeCut, *int, *PurgeStats) (bool, error){
 			purgeEvents, purgeConsultations, purgeDocuments, purgeBroadcasts, purgeAudit, purgeSent,
-			purgeSurveys, purgeNews, purgeMaterials, purgeRegisters,
+			purgeSurveys, purgeNews, purgeMaterials, purgeRegisters, purgeLiveViews,
 		} {
 			left, err := step(tx, cut, &budget, &st)
 			if err != nil {

@@ -363,7 +363,7 @@ func (b *Engine) openConsultLink(r *Request, token string) error {
 		}
 		return b.startAsk(r, a, member)
 	}
-	if r.User.Asker {
+	if r.User.Parent() {
 		return b.startAsk(r, a, false)
 	}
 	d := mmo.NewDialog(mmo.FlowAskConsent, "consent", r.Now, b.opt.DialogIdle)
