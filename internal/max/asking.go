@@ -48,24 +48,24 @@ func (a *asking) take(chatID int64) string {
 // question of a message that takes the keyboard away. A failed edit is
 // only logged: the closing message went out already, and sending it
 // again would say it twice.
-func (d *dispatcher) askedBy(ctx context.Context, chatID int64, m *chat.Message, mid string) {
+func (w *wire) askedBy(ctx context.Context, chatID int64, m *chat.Message, mid string) {
 	switch {
 	case m.Kind != chat.KindSend:
 	case m.AskLocation != "" || m.AskContact != "":
 		if mid != "" {
-			d.asking.asked(chatID, mid)
+			w.asking.asked(chatID, mid)
 		}
 	case m.RemoveKeyboard:
-		q := d.asking.take(chatID)
+		q := w.asking.take(chatID)
 		if q == "" {
 			return
 		}
-		if err := d.pace.wait(ctx); err != nil {
+		if err := w.pace.wait(ctx); err != nil {
 			return
 		}
 		// No text keeps the question's; no attachments take its button.
-		if err := d.api.EditMessage(ctx, q, &NewMessage{Attachments: []AttachmentRequest{}}); err != nil {
-			d.log.Warn("outbox: take a request button away", "chat_id", chatID, "error", err)
+		if err := w.api.EditMessage(ctx, q, &NewMessage{Attachments: []AttachmentRequest{}}); err != nil {
+			w.log.Warn("outbox: take a request button away", "chat_id", chatID, "error", err)
 		}
 	}
 }

@@ -21,7 +21,7 @@ func TestRequestButtonTakenAway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &dispatcher{api: api, pace: newPacer(1000), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	d := &wire{api: api, pace: newPacer(1000), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	ctx := context.Background()
 	u := s.NewUser(42, "Anna", "ru")
 	send := func(m *chat.Message) string {
