@@ -253,7 +253,7 @@ func (b *Engine) drawCount(id uint64, now time.Time) bool {
 		if rec, ok := v.Sent[cardKey(e)]; !ok || isAway(tx, rec) {
 			return nil // no card open, or the leader is doing something else on it
 		}
-		b.editCard(r, v)
+		b.editCard(r, v, v.Event.CheckinOpen(r.Now))
 		queued = len(r.out) > 0
 		return r.commit()
 	})

@@ -21,8 +21,8 @@ import (
 // question of a message that takes the keyboard away. A failed edit or
 // record is only logged: the closing message went out already, and
 // sending it again would say it twice.
-func (d *dispatcher) askedBy(ctx context.Context, chatID int64, m *chat.Message, mid string) {
-	if d.dead.Load() {
+func (w *wire) askedBy(ctx context.Context, chatID int64, m *chat.Message, mid string) {
+	if w.dead != nil && w.dead() {
 		return // a simulated crash: the send happened, nothing more is recorded
 	}
 	switch {
@@ -31,31 +31,31 @@ func (d *dispatcher) askedBy(ctx context.Context, chatID int64, m *chat.Message,
 		if mid == "" {
 			return
 		}
-		if err := d.db.PutAsking(Messenger, chatID, mid); err != nil {
-			d.log.Warn("outbox: record a request button", "chat_id", chatID, "error", err)
+		if err := w.db.PutAsking(Messenger, chatID, mid); err != nil {
+			w.log.Warn("outbox: record a request button", "chat_id", chatID, "error", err)
 		}
 	case m.RemoveKeyboard:
-		q, err := d.db.Asking(Messenger, chatID)
+		q, err := w.db.Asking(Messenger, chatID)
 		if err != nil {
-			d.log.Warn("outbox: find a request button", "chat_id", chatID, "error", err)
+			w.log.Warn("outbox: find a request button", "chat_id", chatID, "error", err)
 			return
 		}
 		if q == "" {
 			return
 		}
-		if err := d.pace.wait(ctx); err != nil {
+		if err := w.pace.wait(ctx); err != nil {
 			return // the shutdown: the record stays for the next closing message
 		}
 		// No text keeps the question's; no attachments take its button.
-		if err := d.api.EditMessage(ctx, q, &NewMessage{Attachments: []AttachmentRequest{}}); err != nil && ctx.Err() != nil {
+		if err := w.api.EditMessage(ctx, q, &NewMessage{Attachments: []AttachmentRequest{}}); err != nil && ctx.Err() != nil {
 			return // cut by the shutdown: the record stays for the next closing message
 		} else if err != nil {
-			d.log.Warn("outbox: take a request button away", "chat_id", chatID, "error", err)
+			w.log.Warn("outbox: take a request button away", "chat_id", chatID, "error", err)
 		}
 		// Forgotten whether the edit went or not: it is not tried again,
 		// as before a restart.
-		if err := d.db.DropAsking(Messenger, chatID, q); err != nil {
-			d.log.Warn("outbox: forget a request button", "chat_id", chatID, "error", err)
+		if err := w.db.DropAsking(Messenger, chatID, q); err != nil {
+			w.log.Warn("outbox: forget a request button", "chat_id", chatID, "error", err)
 		}
 	}
 }

@@ -13,16 +13,16 @@ import (
 	"github.com/mmobot/mmobot/internal/max/maxtest"
 )
 
-// askingDispatcher is a dispatcher of api over the store at path, closed
+// askingDispatcher is the MAX wire of api over the store at path, closed
 // with the test, with only what sending needs.
-func askingDispatcher(t *testing.T, path string, api *Client) *dispatcher {
+func askingDispatcher(t *testing.T, path string, api *Client) *wire {
 	t.Helper()
 	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return &dispatcher{db: db, api: api, pace: newPacer(1000), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &wire{db: db, api: api, pace: newPacer(1000), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 // TestRequestButtonTakenAway: the message that takes the keyboard away
