@@ -27,7 +27,9 @@
 //	events                     event id (8) → JSON mmo.Event
 //	association_events         association id (8) + start unix (8) + event id (8) → empty
 //	rsvps                      event id (8) + user id (8) → JSON mmo.RSVP
-//	reminders_sent             event id (8) + version (4) + seconds before start (8) → queued-at
+//	reminders_sent             event id (8) + version (4) + seconds before start (8) → queued-at;
+//	                           the same + 'p' → a large reminder's progress; event id (8) + 's' +
+//	                           kind → the progress of other work on every member (see shareKey)
 //	broadcasts                 broadcast id (8) → JSON Broadcast (delivery counts)
 //	outbox_keys                key → outbox id: the pending item a newer one with the key replaces
 //	attendance                 event id (8) + user id (8) → JSON mmo.Attendance
