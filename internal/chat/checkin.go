@@ -268,21 +268,3 @@ func (b *Engine) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) e
 	}
 	return b.tellLeaderCheckin(r, e, a)
 }
-
-// dueCheckins sends the "I am here" button of events whose check-in window
-// has opened by itself; the due scan finds them.
-func (b *Engine) dueCheckins(r *Request, open []*mmo.Event) (bool, error) {
-	for _, e := range open {
-		a, err := r.Tx.Association(e.AssociationID)
-		if err != nil {
-			return false, err
-		}
-		if err := b.announceCheckin(r, e, a); err != nil {
-			return false, err
-		}
-		if err := r.Tx.PutEvent(e); err != nil {
-			return false, err
-		}
-	}
-	return len(open) > 0, nil
-}
