@@ -120,6 +120,8 @@ type Server struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every state change
 
+	passOver func(before, after Message) bool // see PassOver
+
 	updates   []queuedUpdate // not committed, in order
 	nextSeq   int64
 	committed int64 // every update up to this one is committed

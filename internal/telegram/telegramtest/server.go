@@ -117,6 +117,8 @@ type Server struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every state change
 
+	passOver func(before, after Message) bool // see PassOver
+
 	updates      []queuedUpdate // not yet confirmed, in id order
 	nextUpdateID int
 	confirmed    int
