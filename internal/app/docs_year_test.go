@@ -134,7 +134,8 @@ func fullYear(t *testing.T, h *harness, w yearWords) {
 	coord.Next(t) // the plan's DOCX comes with its summary
 	press(t, coord, notice, "Согласовать")
 	next(t, coord, "согласован")
-	next(t, leader, "согласован координатором")
+	// The notice, and the leader's card redrawn agreed.
+	nextTwo(t, leader, "учебный год согласован координатором", "✅ Согласован координатором")
 	leader.Send("/plan")
 	press(t, leader, next(t, leader, "План работы"), "DOCX")
 	doc := leader.Next(t)

@@ -16,6 +16,9 @@ func (r *Request) commit() error {
 	// Noted before the messages can go: a delivery count drawn
 	// meanwhile must already know what the pressed message shows.
 	r.bot.live.pressed(r)
+	if err := r.retirePrompts(); err != nil {
+		return err
+	}
 	for i := range r.out {
 		m := r.out[i]
 		if m.TargetKey != "" {
