@@ -135,7 +135,12 @@ func TestCheckinEveryRoute(t *testing.T) {
 
 		// Marks by hand: the one without a phone is excused, with a note.
 		l.press(t, view, "Отметить вручную")
-		list := expect(t, l, "Отметить вручную")
+		list := expect(t, l, "Отметить вручную", "Отметились: 4 из 5")
+		// The list counts whom the card counts: the leader, who is there,
+		// has no row.
+		if list.has("Лидерова") || len(list.buttons) != 2*5+1 {
+			t.Errorf("the marks list is not of the 5 members the card counts: %v", list.buttons)
+		}
 		// One screen: a tap on the row cycles the mark, shown on the row.
 		row := func(m msg, prefix string) string {
 			t.Helper()
@@ -330,8 +335,21 @@ func TestMinutesAndHistory(t *testing.T) {
 		leader.press(t, card, "Протокол")
 		m := expect(t, leader, "Протокол: Заседание № 1", "Протокол ещё не составлен")
 		leader.press(t, m, "Составить протокол")
-		expect(t, leader, "Составим протокол")
-		minutesHeadOf(t, leader, "Антонова Анна Антоновна")
+		if m := expect(t, leader, "Составим протокол"); strings.Contains(m.text, "/cancel") {
+			t.Errorf("the minutes start with a typed command: %q", m.text)
+		}
+		// The secretary is picked from those marked present (the absent
+		// Борисов is not offered), or typed after «Другой — ввести».
+		leader.press(t, expect(t, leader, "Кто председательствовал"), "Председатель — Лидерова О. И.")
+		expect(t, leader, "Председатель: Лидерова О. И.")
+		sec := expect(t, leader, "секретарь", "Выберите из отмеченных")
+		if !sec.has("Антонова А. А.") || sec.has("Борисов") || !sec.has("Другой — ввести") || !sec.has("✖ Отмена") {
+			t.Errorf("the secretary's choice: %v", sec.buttons)
+		}
+		leader.press(t, sec, "Антонова А. А.")
+		expect(t, leader, "Секретарь: Антонова Анна Антоновна.")
+		leader.press(t, expect(t, leader, "Приглашённые"), "Пропустить")
+		expect(t, leader, "Пропущено")
 		expect(t, leader, "Вопрос 1 из 2:</b> Итоги олимпиады", "СЛУШАЛИ")
 		leader.send("Лидерову О. И. — об итогах школьного этапа олимпиады")
 		expect(t, leader, "ВЫСТУПИЛИ")

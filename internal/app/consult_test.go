@@ -79,7 +79,7 @@ func TestConsultationLife(t *testing.T) {
 
 		asker.send("/ask")
 		cats := expect(t, asker, "Вопрос в «ММО учителей математики»", "Выберите тему")
-		if len(cats.buttons) != 7 {
+		if len(cats.buttons) != 8 || !cats.has("✖ Отмена") {
 			t.Errorf("categories %v", cats.buttons)
 		}
 		asker.press(t, cats, "Аттестация")
@@ -136,9 +136,15 @@ func TestConsultationLife(t *testing.T) {
 
 		// The answer is relayed to the asker, without the consultant's account.
 		consultant.press(t, card, "Ответить")
-		expect(t, consultant, "Напишите ответ по обращению № 1")
+		// The form is left by a button, not a typed command.
+		if m := expect(t, consultant, "Напишите ответ по обращению № 1"); !m.has("✖ Отмена") || strings.Contains(m.text, "/cancel") {
+			t.Errorf("the reply's form: %q %v", m.text, m.buttons)
+		}
 		consultant.send("Нужны: заявление, аналитическая справка и <b>портфолио</b> за 5 лет.")
-		expect(t, consultant, "Отправлено")
+		// «Отправлено» is not a dead end.
+		if m := expect(t, consultant, "Отправлено"); !m.has("К обращению № 1") || !m.has("Домой") {
+			t.Errorf("«Отправлено» leads nowhere: %v", m.buttons)
+		}
 		answer := expect(t, asker, "Ответ по обращению № 1", "&lt;b&gt;портфолио&lt;/b&gt;")
 		first := answer
 		if strings.Contains(answer.text, "@") || strings.Contains(answer.text, "311") {

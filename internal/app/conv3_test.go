@@ -184,7 +184,7 @@ func TestParentTopicsPerAssociation(t *testing.T) {
 	next(t, parent, "Как к вам обращаться?")
 	parent.Send("Родителева Римма")
 	topics := next(t, parent, "Выберите тему")
-	if got := topics.Buttons(); len(got) != 2 {
+	if got := topics.Buttons(); len(got) != 3 || got[2].Text != "✖ Отмена" {
 		t.Fatalf("the parent's topics: %v", got)
 	}
 	press(t, parent, topics, "Летний лагерь")

@@ -124,7 +124,8 @@ func fullYear(t *testing.T, h *harness, on string, w yearWords) {
 	coord.next(t) // the plan's DOCX comes with its summary
 	coord.press(t, notice, "Согласовать")
 	expect(t, coord, "согласован")
-	expect(t, leader, "согласован координатором")
+	// The notice, and the leader's card redrawn agreed.
+	expectTwo(t, leader, "учебный год согласован координатором", "✅ Согласован координатором")
 	leader.send("/plan")
 	leader.press(t, expect(t, leader, "План работы"), "DOCX")
 	doc := leader.next(t)

@@ -107,6 +107,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config), opts ...telegramtes
 	if edit != nil {
 		edit(&h.cfg)
 	}
+	h.passOverDoneQuestions()
 	h.start()
 	t.Cleanup(func() {
 		h.stop()

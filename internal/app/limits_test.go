@@ -37,6 +37,7 @@ func TestKeepsTelegramLimits(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	srv.EnforceLimits(telegramtest.Limits{Global: 30, PerChat: 1})
 	h := &harness{t: t, srv: srv, cfg: testConfig(t, srv), clock: &clock{t: time.Now()}, logs: &telegramtest.LogBuffer{}}
+	h.passOverDoneQuestions()
 	h.cfg.Limits.PrivatePerSecond = 1
 	h.cfg.Limits.PrivateBurst = 1
 	h.cfg.Limits.GlobalPerSecond = 30

@@ -149,7 +149,7 @@ func TestAnswersNudgeAndLiveCard(t *testing.T) {
 			t.Errorf("answer notice %q", a)
 		}
 		marked := expect(t, us[0], "Ваш ответ: ✅ придёте")
-		if !marked.has("✓ ✅ Приду") {
+		if !marked.has("✓ Приду") {
 			t.Errorf("the chosen answer is not marked: %v", marked.buttons)
 		}
 		live := expect(t, l, "Ответили 1 из 3: ✅ 1 · 🤔 0 · ❌ 0", "Антонова А. А.")
@@ -256,6 +256,7 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 		l.press(t, ask, "Уведомить участников и сбросить ответы")
 		expect(t, l, "уведомление получат 2 участника")
 		expect(t, l, "Ответили 0 из 2", "Гимназия № 3")
+		notices := make([]msg, len(us))
 		for i, u := range us {
 			// The announcement itself changes, old and new shown, with live
 			// buttons for the new version; one short notice points to it.
@@ -264,9 +265,13 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 				t.Errorf("member %d: the announcement was not edited in place", u.account())
 			}
 			anns[i] = m
-			if notice := expect(t, u, "Изменения:", "Итоги полугодия", "Объявление выше обновлено"); strings.Contains(notice.text, "Повестка") {
+			notice := expect(t, u, "Изменения:", "Итоги полугодия", "Объявление выше обновлено")
+			if strings.Contains(notice.text, "Повестка") {
 				t.Errorf("the notice repeats the card: %q", notice.text)
 			}
+			// The answers were reset: the notice asks for them again.
+			hasAll(t, "the notice of a reset", notice, "Приду", "Возможно", "Не смогу")
+			notices[i] = notice
 		}
 		if a := us[0].pressRefused(t, first, "Возможно"); !strings.Contains(a, "изменилось") {
 			t.Errorf("an answer to the old version: %q", a)
@@ -294,7 +299,15 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 			if strings.Contains(m.text, "заново") || m.id != anns[i].id {
 				t.Errorf("member %d: the kept answers are asked again, or not in place: %q", u.account(), m.text)
 			}
-			expect(t, u, "Изменения:", "Объявление выше обновлено")
+			// The earlier notice says the old room: it points to the
+			// announcement instead, its answer buttons gone.
+			if old := expect(t, u, "уведомление устарело"); old.id != notices[i].id || old.has("Приду") {
+				t.Errorf("member %d: the earlier notice was not reduced in place: %q %v", u.account(), old.text, old.buttons)
+			}
+			notices[i] = expect(t, u, "Изменения:", "Объявление выше обновлено")
+			if notices[i].has("Приду") {
+				t.Errorf("a notice that kept the answers asks again: %v", notices[i].buttons)
+			}
 		}
 
 		// A typo fixed quietly: the announcements change, no one is told.
@@ -308,6 +321,11 @@ func TestChangeResetsAnswersAndCancelTellsEveryone(t *testing.T) {
 		for i, u := range us {
 			if m := expect(t, u, "2 этаж"); m.id != anns[i].id || strings.Contains(m.text, "Изменено") {
 				t.Errorf("member %d: the quiet fix: %q", u.account(), m.text)
+			}
+			// The latest notice showed the room before the fix: no
+			// message keeps stale facts.
+			if old := expect(t, u, "уведомление устарело"); old.id != notices[i].id || strings.Contains(old.text, "актовый зал") {
+				t.Errorf("member %d: the notice before a quiet fix still stands: %q", u.account(), old.text)
 			}
 		}
 		h.quiet()
@@ -359,7 +377,7 @@ func TestReminders(t *testing.T) {
 			if strings.Count(m.text, "\n") > 1 || strings.Contains(m.text, "Повестка") {
 				t.Errorf("the reminder is more than two lines: %q", m.text)
 			}
-			if chosen := []string{"✓ ✅ Приду", "✓ 🤔 Возможно"}[i]; !m.has(chosen) {
+			if chosen := []string{"✓ Приду", "✓ Возможно"}[i]; !m.has(chosen) {
 				t.Errorf("the reminder lacks the answer marked %q: %v", chosen, m.buttons)
 			}
 		}
@@ -431,7 +449,7 @@ func TestCancelRetiresReminders(t *testing.T) {
 
 		h.clock.Add(start.Add(-24*time.Hour).Sub(h.clock.Now()) + time.Minute)
 		rem := expect(t, u, "⏰", "Цифровые инструменты")
-		hasAll(t, "the reminder", rem, "✓ ✅ Приду", "🤔 Возможно", "❌ Не смогу")
+		hasAll(t, "the reminder", rem, "✓ Приду", "🤔 Возможно", "❌ Не смогу")
 		h.quiet()
 		l.drain()
 
@@ -443,7 +461,7 @@ func TestCancelRetiresReminders(t *testing.T) {
 		if m := expect(t, u, "Мероприятие отменено"); m.id != ann.id || len(m.buttons) != 0 {
 			t.Errorf("the cancelled announcement keeps buttons or is not in place: %q %v", m.text, m.buttons)
 		}
-		m := retiredIn(t, u, rem, "Мероприятие отменено", "✓ ✅ Приду", "🤔 Возможно", "❌ Не смогу")
+		m := retiredIn(t, u, rem, "Мероприятие отменено", "✓ Приду", "🤔 Возможно", "❌ Не смогу")
 		if !strings.Contains(m.text, "Цифровые инструменты") || len(m.buttons) != 0 {
 			t.Errorf("the cancelled reminder: %q %v", m.text, m.buttons)
 		}

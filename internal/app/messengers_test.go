@@ -64,6 +64,7 @@ func newHarnessOn(t *testing.T, tg, mx bool, edit func(*config.Config)) *harness
 	if edit != nil {
 		edit(&h.cfg)
 	}
+	h.passOverDoneQuestions()
 	h.start()
 	t.Cleanup(func() {
 		h.stop()

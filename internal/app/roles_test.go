@@ -53,7 +53,7 @@ func TestCoordinatorGrantAndRevoke(t *testing.T) {
 	next(t, admin, "Никого не нашлось")
 	admin.Send("иванов")
 	found := next(t, admin, "Нашлось 2 человека")
-	if len(found.Buttons()) != 2 {
+	if len(found.Buttons()) != 3 { // and «✖ Отмена»
 		t.Fatalf("found buttons: %v", found.Buttons())
 	}
 	press(t, admin, found, "Иванова Мария Петровна")

@@ -55,6 +55,7 @@ func TestUpgradeFromVersion7(t *testing.T) {
 	// Telegram's update ids go on from where the old build confirmed them.
 	srv := telegramtest.NewServer(t, telegramtest.Options{FirstUpdateID: 1000})
 	h := &harness{t: t, srv: srv, cfg: testConfig(t, srv), clock: &clock{t: fx.Clock}, logs: &telegramtest.LogBuffer{}}
+	h.passOverDoneQuestions()
 	db, err := os.ReadFile("testdata/upgrade/v7.db")
 	if err != nil {
 		t.Fatal(err)

@@ -109,7 +109,8 @@ func TestWorkPlan(t *testing.T) {
 		// The notice of the returned version says so and offers no decision.
 		retiredIn(t, coord, notice, "возвращён на доработку", "Согласовать", "Вернуть с комментарием")
 		expect(t, coord, "возвращён руководителю")
-		back := expect(t, leader, "возвращён на доработку", "Добавьте заседание в марте")
+		// The notice, and the leader's card redrawn returned.
+		back, _ := expectTwo(t, leader, "возвращён на доработку", "Возвращён на доработку: Добавьте заседание в марте")
 		leader.press(t, back, "Открыть")
 		plan = expect(t, leader, "Возвращён на доработку: Добавьте заседание в марте")
 		plan = addItem(t, leader, plan, "Март", "Итоги полугодия", "Заседание")
@@ -122,7 +123,7 @@ func TestWorkPlan(t *testing.T) {
 		if m := retiredIn(t, coord, notice, "согласован", "Согласовать", "Вернуть с комментарием"); !strings.Contains(m.text, "Решение: Координаторова А. П.") {
 			t.Errorf("the decided notice does not say who decided: %q", m.text)
 		}
-		expect(t, leader, "согласован координатором")
+		expectTwo(t, leader, "учебный год согласован координатором", "✅ Согласован координатором")
 		if a := coord.pressRefused(t, notice, "Согласовать"); a == "" {
 			t.Error("approved twice without a word")
 		}

@@ -83,13 +83,15 @@ func (tx *Tx) CountsBehind() map[uint64]time.Time {
 
 // purgeLiveViews forgets the views marked away before the cut: their
 // cards are long gone from the sent registry with their year.
-func purgeLiveViews(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeLiveViews(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	b := tx.tx.Bucket(bucketLiveViews)
 	c := b.Cursor()
 	var old [][]byte
+	left := false
 	for k, v := c.Seek(liveAwayPrefix); k != nil && bytes.HasPrefix(k, liveAwayPrefix); k, v = c.Next() {
 		if liveTime(v).Before(cut.Before) {
-			if len(old) >= *budget {
+			if len(old) >= budget.chunk() {
+				left = true
 				break
 			}
 			old = append(old, bytes.Clone(k))
@@ -99,8 +101,8 @@ func purgeLiveViews(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, er
 		if err := b.Delete(k); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 	}
-	return *budget <= 0 && len(old) > 0, nil
+	return left, nil
 }

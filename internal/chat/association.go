@@ -354,9 +354,9 @@ func (b *Engine) cmdMy(r *Request) error {
 	}
 	if len(ids) == 0 {
 		if r.Role >= mmo.RoleCoordinator {
-			r.Reply(r.T("my.coordinator"))
+			r.Reply(r.T("my.coordinator"), r.homeRow())
 		} else {
-			r.Reply(r.T("my.none"), []Button{r.catalogueButton()})
+			r.Reply(r.T("my.none"), []Button{r.catalogueButton()}, r.homeRow())
 		}
 		return nil
 	}
@@ -391,7 +391,7 @@ func (b *Engine) cmdMy(r *Request) error {
 	if r.Role >= mmo.RoleCoordinator {
 		sb.WriteString("\n\n" + r.T("my.coordinator"))
 	}
-	r.Reply(sb.String(), kb...)
+	r.Reply(sb.String(), append(kb, r.homeRow())...)
 	return nil
 }
 

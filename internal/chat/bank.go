@@ -51,10 +51,11 @@ func (b *Engine) onBankIn(r *Request) error {
 func (b *Engine) startShare(r *Request, a *mmo.Association) error {
 	d := mmo.NewDialog(mmo.FlowBankShare, "", r.Now, b.opt.DialogIdle)
 	d.Draft["aid"] = aid(a)
-	if _, err := r.saveMaterial(&d, bankStepFile, &mmo.Material{AssociationID: a.ID, AuthorID: r.User.ID}); err != nil {
+	nd, err := r.saveMaterial(&d, bankStepFile, &mmo.Material{AssociationID: a.ID, AuthorID: r.User.ID})
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("bank.ask_file", "Name", a.Name, "Max", mmo.NewsFileMax>>20))
+	r.Reply(r.T("bank.ask_file", "Name", a.Name, "Max", mmo.NewsFileMax>>20), r.cancelButton(nd.Nonce))
 	return nil
 }
 
@@ -108,10 +109,11 @@ func (b *Engine) dialogBankShare(r *Request, d *mmo.Dialog) error {
 			}
 			m.Link = link
 		}
-		if _, err := r.saveMaterial(d, bankStepTitle, m); err != nil {
+		nd, err := r.saveMaterial(d, bankStepTitle, m)
+		if err != nil {
 			return err
 		}
-		r.Reply(r.T("bank.ask_title"))
+		r.Reply(r.T("bank.ask_title"), r.cancelButton(nd.Nonce))
 	case bankStepTitle:
 		if r.Text == "" {
 			r.Reply(r.T("dialog.text_expected"))
@@ -260,15 +262,16 @@ func (b *Engine) askSubject(r *Request, d *mmo.Dialog, m *mmo.Material, a *mmo.A
 	if err != nil {
 		return err
 	}
-	r.Reply(r.T("bank.ask_subject"), []Button{r.Button(a.Subject, verbBankBuild, itoa(int64(nd.Nonce)), "s")})
+	r.Reply(r.T("bank.ask_subject"), []Button{r.Button(a.Subject, verbBankBuild, itoa(int64(nd.Nonce)), "s")}, r.cancelButton(nd.Nonce))
 	return nil
 }
 
 func (b *Engine) askTags(r *Request, d *mmo.Dialog, m *mmo.Material) error {
-	if _, err := r.saveMaterial(d, bankStepTags, m); err != nil {
+	nd, err := r.saveMaterial(d, bankStepTags, m)
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("bank.ask_tags"))
+	r.Reply(r.T("bank.ask_tags"), r.skipRow(nd, r.T("doc_minutes.skip_button")), r.cancelButton(nd.Nonce))
 	return nil
 }
 

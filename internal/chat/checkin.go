@@ -203,7 +203,9 @@ func (b *Engine) onCheckinHere(r *Request) error {
 func (r *Request) locationFor(d *mmo.Dialog, hint string) (*Location, *mmo.Event, *mmo.Association, bool, error) {
 	loc := r.Update.Location
 	if loc == nil {
-		r.Reply(r.TAsk(hint))
+		// The location button is on the keyboard, where no other button
+		// fits: the hint carries the way out.
+		r.Reply(r.TAsk(hint), r.cancelButton(d.Nonce))
 		return nil, nil, nil, false, nil
 	}
 	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)

@@ -18,13 +18,25 @@ func (b *Engine) onCheckinList(r *Request) error {
 }
 
 func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page int) error {
-	members, err := b.activeMembers(r, a)
+	all, err := b.activeMembers(r, a)
 	if err != nil {
 		return err
 	}
 	att, err := r.Tx.EventAttendance(e.ID)
 	if err != nil {
 		return err
+	}
+	// The members asked, as the card counts them: the leader is there.
+	var members []member
+	present := 0
+	for _, m := range all {
+		if m.u.ID == a.LeaderID {
+			continue
+		}
+		members = append(members, m)
+		if x, ok := att[m.u.ID]; ok && x.Mark == mmo.MarkPresent {
+			present++
+		}
 	}
 	pages := max(1, (len(members)+checkinPage-1)/checkinPage)
 	page = min(max(page, 0), pages-1)
@@ -54,7 +66,7 @@ func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page
 		kb = append(kb, nav)
 	}
 	kb = append(kb, []Button{r.Button(r.T("checkin.back"), verbCheckin, id)})
-	r.Edit(r.T("doc_marks.title", "Page", page+1, "Pages", pages), kb...)
+	r.Edit(r.T("checkin.count", "Present", present, "Total", len(members))+"\n"+r.T("doc_marks.title", "Page", page+1, "Pages", pages), kb...)
 	return nil
 }
 

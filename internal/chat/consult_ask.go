@@ -79,6 +79,7 @@ func (b *Engine) startAsk(r *Request, a *mmo.Association, member bool) error {
 	for i, c := range b.categoriesFor(member, a) {
 		kb = append(kb, []Button{r.Button(categoryName(r.loc(), c), verbAskCategory, nonce, strconv.Itoa(i))})
 	}
+	kb = append(kb, []Button{r.Button(r.T("conv_form.cancel"), verbAskCancel, nonce)})
 	r.Reply(r.T("consult.ask_category", "Name", a.Name), kb...)
 	return nil
 }
@@ -99,11 +100,12 @@ func (b *Engine) onAskCategory(r *Request) error {
 	if err != nil || i < 0 || i >= len(cats) {
 		return r.stale()
 	}
-	if _, err := r.advance(d, "question", map[string]string{"category": cats[i]}); err != nil {
+	nd, err := r.advance(d, "question", map[string]string{"category": cats[i]})
+	if err != nil {
 		return err
 	}
 	r.Edit(r.T("consult.category_chosen", "Category", categoryName(r.loc(), cats[i])))
-	r.Reply(r.T("consult.ask_question"))
+	r.Reply(r.T("consult.ask_question"), []Button{r.Button(r.T("conv_form.cancel"), verbAskCancel, itoa(int64(nd.Nonce)))})
 	return nil
 }
 

@@ -108,9 +108,9 @@ func (b *Engine) onConsultReply(r *Request) error {
 		return err
 	}
 	if x.Asker {
-		r.Reply(r.T("consult.ask_followup", "N", c.ID))
+		r.Reply(r.T("consult.ask_followup", "N", c.ID), r.cancelButton(d.Nonce))
 	} else {
-		r.Reply(r.T("consult.ask_reply", "N", c.ID))
+		r.Reply(r.T("consult.ask_reply", "N", c.ID), r.cancelButton(d.Nonce))
 	}
 	return nil
 }
@@ -198,7 +198,11 @@ func (b *Engine) dialogConsultReply(r *Request, d *mmo.Dialog) error {
 	if err := r.Tx.PutConsultation(c); err != nil {
 		return fmt.Errorf("save consultation %d: %w", c.ID, err)
 	}
-	r.Reply(r.T("consult.sent"))
+	kb := [][]Button{{r.Button(r.T("conv_forms2.to_request", "N", c.ID), verbConsult, cid(c))}}
+	if r.Role >= mmo.RoleMember { // a parent's way on is the request itself
+		kb = append(kb, r.homeRow())
+	}
+	r.Reply(r.T("consult.sent"), kb...)
 	return nil
 }
 

@@ -39,10 +39,11 @@ func (b *Engine) coordinatorsView(r *Request) (string, [][]Button, error) {
 
 // onCoordAdd asks the admin for a part of the future coordinator's name.
 func (b *Engine) onCoordAdd(r *Request) error {
-	if err := r.PutDialog(mmo.NewDialog(mmo.FlowGrant, mmo.StepQuery, r.Now, b.opt.DialogIdle)); err != nil {
+	d := mmo.NewDialog(mmo.FlowGrant, mmo.StepQuery, r.Now, b.opt.DialogIdle)
+	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("coord.ask_query"))
+	r.Reply(r.T("coord.ask_query"), r.cancelButton(d.Nonce))
 	return nil
 }
 
@@ -70,10 +71,10 @@ func (b *Engine) dialogGrant(r *Request, d *mmo.Dialog) error {
 		kb = append(kb, []Button{r.Button(r.T("coord.found_item", "Name", u.Name, "School", u.School), verbCoordSet, itoa(u.ID))})
 	}
 	if len(kb) == 0 {
-		r.Reply(r.T("coord.nobody_found", "Query", query))
+		r.Reply(r.T("coord.nobody_found", "Query", query), r.cancelButton(d.Nonce))
 		return nil
 	}
-	r.Reply(r.N("coord.found", len(kb)), kb...)
+	r.Reply(r.N("coord.found", len(kb)), append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 

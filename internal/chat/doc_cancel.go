@@ -1,7 +1,10 @@
 package chat
 
-// verbDocCancel leaves a form of the documents (minutes, plan, report)
-// from a button rather than /cancel: the nonce of the form's dialog.
+import "github.com/mmobot/mmobot/internal/mmo"
+
+// verbDocCancel leaves a form (first of the documents: minutes, plan,
+// report; now of every form) from a button rather than /cancel: the
+// nonce of the form's dialog.
 const verbDocCancel = "dx"
 
 // cancelButton is the «✖ Отмена» row of a form whose dialog has nonce.
@@ -19,8 +22,17 @@ func (b *Engine) onDocCancel(r *Request) error {
 	if d == nil || r.Press.Arg(0) != itoa(int64(d.Nonce)) {
 		return r.stale()
 	}
+	if d.Flow == mmo.FlowRegister {
+		r.Edit(r.T("cancel.registration"))
+		return r.forgetNewcomer()
+	}
 	if err := r.EndDialog(); err != nil {
 		return err
+	}
+	if d.Flow == mmo.FlowCheckinLocation || d.Flow == mmo.FlowVenue {
+		// The keyboard that shares a location goes with the form.
+		r.ReplyClosing(r.T("cancel.done"))
+		return nil
 	}
 	r.Edit(r.T("cancel.done"))
 	return nil

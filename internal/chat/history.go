@@ -105,7 +105,7 @@ func (b *Engine) cmdHistory(r *Request) error {
 		return err
 	}
 	if len(list) == 0 {
-		r.Reply(r.T("history.none"))
+		r.Reply(r.T("history.none"), r.homeRow())
 		return nil
 	}
 	years := map[int]int{}
@@ -125,7 +125,7 @@ func (b *Engine) cmdHistory(r *Request) error {
 		sb.WriteString("\n• " + r.T("history.year", "From", y, "To", y+1) + " — " + r.N("history.events", years[y]))
 		kb = append(kb, []Button{r.Button(r.T("history.year_button", "From", y, "To", y+1), verbHistory, strconv.Itoa(y))})
 	}
-	kb = append(kb, []Button{r.Button(r.N("history.all_button", len(list)), verbHistory, "all")})
+	kb = append(kb, []Button{r.Button(r.N("history.all_button", len(list)), verbHistory, "all")}, r.homeRow())
 	r.Reply(sb.String(), kb...)
 	return nil
 }

@@ -48,6 +48,12 @@ var homeEntries = []homeEntry{
 // nothing sees too: surveys and announcements are theirs as well.
 var homeForCoordinators = map[string]bool{"survey": true, "announce": true}
 
+// homeRow is the «🏠 Домой» row that ends a screen with nowhere else to
+// go: the home screen opens below it.
+func (r *Request) homeRow() []Button {
+	return []Button{r.Button(r.T("conv_forms2.home"), verbHome)}
+}
+
 // homeButtons are the buttons of the home screen for the user's role. A
 // member who leads nothing sees no leader's buttons, a coordinator no
 // leader's buttons unless they lead an association too.

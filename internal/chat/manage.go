@@ -31,7 +31,7 @@ func (b *Engine) cmdNewAssociation(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("create.ask_name"))
+	r.Reply(r.T("create.ask_name"), r.cancelButton(d.Nonce))
 	return nil
 }
 
@@ -82,9 +82,9 @@ func (b *Engine) dialogCreate(r *Request, d *mmo.Dialog) error {
 	}
 	switch nd.Step {
 	case mmo.FieldAssocSubject:
-		r.Reply(r.T("create.ask_subject"))
+		r.Reply(r.T("create.ask_subject"), r.cancelButton(nd.Nonce))
 	case mmo.FieldAssocDescription:
-		r.Reply(r.T("create.ask_description"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
+		r.Reply(r.T("create.ask_description"), r.skipRow(nd, r.T("doc_minutes.skip_button")), r.cancelButton(nd.Nonce))
 	default:
 		return b.askPolicy(r, nd)
 	}
@@ -206,7 +206,11 @@ func (b *Engine) onAssocEdit(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(prompt)
+	kb := [][]Button{r.cancelButton(d.Nonce)}
+	if field == mmo.FieldAssocDescription {
+		kb = append([][]Button{r.skipRow(d, r.T("conv_wave3.clear"), "r")}, kb...)
+	}
+	r.Reply(prompt, kb...)
 	return nil
 }
 

@@ -43,7 +43,7 @@ func (b *Engine) onLeaderFind(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("leader.ask_query", "Name", a.Name))
+	r.Reply(r.T("leader.ask_query", "Name", a.Name), r.cancelButton(d.Nonce))
 	return nil
 }
 

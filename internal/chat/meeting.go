@@ -583,5 +583,5 @@ func (b *Engine) meetingsList(r *Request) (string, [][]Button, error) {
 	if r.Role >= mmo.RoleLeader {
 		sb.WriteString("\n\n" + l.T("meetings.new_hint"))
 	}
-	return sb.String(), kb, nil
+	return sb.String(), append(kb, r.homeRow()), nil
 }

@@ -220,13 +220,16 @@ func (b *Engine) onEventLoud(r *Request) error {
 		return err
 	}
 	b.editAnnouncements(r, v, lead)
+	if err := b.outdateNotices(r, v); err != nil {
+		return err
+	}
 	sent := 0
 	if mode != loudQuiet {
 		audience, err := b.audience(r, a)
 		if err != nil {
 			return err
 		}
-		bc, err := b.broadcast(r, "change", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
+		bc, err := b.broadcastKept(r, "change", e, audience, func(u *mmo.User) string { return chgKey(e, u.ID) }, func(l loc, u *mmo.User) (string, [][]Button, error) {
 			text, kb := b.changeNotice(l, &old, v, mode == loudReset)
 			return text, kb, nil
 		})
@@ -242,10 +245,11 @@ func (b *Engine) onEventLoud(r *Request) error {
 	if err := r.Tx.Audit(boltdb.AuditEntry{Actor: r.User.ID, Action: "meeting.change", Association: a.ID, Note: eid(e) + " " + mode + " " + strings.Join(changes, ",")}); err != nil {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
+	way := []Button{r.Button(r.T("conv_forms2.to_event"), verbEvent, eid(e)), r.Button(r.T("conv_forms2.home"), verbHome)}
 	if mode == loudQuiet {
-		r.Edit(r.T("conv_change.done_quiet"))
+		r.Edit(r.T("conv_change.done_quiet"), way)
 	} else {
-		r.Edit(r.N("eventedit.sent", sent))
+		r.Edit(r.N("eventedit.sent", sent), way)
 	}
 	if rec, ok := v.Sent[cardKey(e)]; ok && rec.User == r.User.ID {
 		b.editCard(r, v, v.Event.CheckinOpen(r.Now))
@@ -276,7 +280,12 @@ func (b *Engine) changeNotice(l loc, old *mmo.Event, v *boltdb.EventView, reset 
 		text += l.T("change.answers_reset") + "\n"
 	}
 	text += l.T("conv_change.see_above")
-	return text, [][]Button{{{Label: l.T("conv_change.open"), Verb: verbEvent, Args: []string{eid(e)}}}}
+	open := []Button{{Label: l.T("conv_change.open"), Verb: verbEvent, Args: []string{eid(e)}}}
+	if reset {
+		// The answers given are gone: the notice asks for them again.
+		return text, [][]Button{answerRow(l, e, ""), open}
+	}
+	return text, [][]Button{open}
 }
 
 // changeLines tells what changed, old and new, a line each; "" if
@@ -344,6 +353,9 @@ func (b *Engine) onEventCancel(r *Request) error {
 	// A reminder or a nudge would still take answers to a meeting that
 	// is not to be: they say it is cancelled, without the buttons.
 	b.closeReminders(r, v, cancelled)
+	if err := b.outdateNotices(r, v); err != nil { // a change notice would still take answers
+		return err
+	}
 	if _, err := b.broadcast(r, "cancel", e, audience, func(l loc, u *mmo.User) (string, [][]Button, error) {
 		return l.T("event.cancelled_notice", "Title", rawArg(b.viewTitle(l, v)), "When", b.when(e, l.lang), "Topic", e.Topic), nil, nil
 	}); err != nil {

@@ -112,6 +112,8 @@ func (b *Engine) closeReminders(r *Request, v *boltdb.EventView, lead func(l loc
 			r.EditKept(remKey(e, m.User.ID, off), text)
 		}
 		r.EditKept(nudgeKey(e, m.User.ID), text)
+		// A change notice that asked for answers again takes no more.
+		r.EditKept(chgKey(e, m.User.ID), text)
 	}
 }
 
@@ -141,11 +143,21 @@ func answerRow(l loc, e *mmo.Event, chosen mmo.Answer) []Button {
 	for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
 		label := answerButton(l, ans)
 		if ans == chosen {
-			label = "✓ " + label
+			label = chosenLabel(label)
 		}
 		row = append(row, Button{Label: label, Verb: verbRSVP, Args: []string{id, v, answerCode(ans)}})
 	}
 	return row
+}
+
+// chosenLabel marks the chosen answer's button with one mark: the tick
+// takes the place of the answer's own icon («✅ Приду» → «✓ Приду»), as
+// two marks side by side read as noise.
+func chosenLabel(label string) string {
+	if _, rest, ok := strings.Cut(label, " "); ok && rest != "" {
+		return "✓ " + rest
+	}
+	return "✓ " + label
 }
 
 // closeHere takes the "I am here" button off the members' messages once

@@ -36,6 +36,7 @@ func (b *Engine) askFormat(r *Request, d mmo.Dialog, a *mmo.Association) error {
 	if len(row) > 0 {
 		kb = append(kb, row)
 	}
+	kb = append(kb, r.cancelButton(d.Nonce))
 	r.Reply(r.T("newevent.ask_format", "Association", a.Name), kb...)
 	return nil
 }
@@ -65,11 +66,12 @@ func (b *Engine) onEventFormat(r *Request) error {
 	if !mmo.ValidFormat(f) {
 		return r.stale()
 	}
-	if _, err := r.advance(d, mmo.FieldTopic, map[string]string{"format": string(f)}); err != nil {
+	nd, err := r.advance(d, mmo.FieldTopic, map[string]string{"format": string(f)})
+	if err != nil {
 		return err
 	}
 	r.Edit(r.T("newevent.format_chosen", "Format", formatName(r.loc(), f)))
-	r.Reply(r.T("newevent.ask_topic"))
+	r.Reply(r.T("newevent.ask_topic"), r.cancelButton(nd.Nonce))
 	return nil
 }
 
@@ -109,14 +111,15 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 			r.Reply(r.T("conv_wave3.past_ask"),
 				[]Button{r.Button(r.T("conv_wave3.past_next", "When", b.formatWhen(t, r.Lang)), verbEventWhen, nonce, "y")},
 				[]Button{r.Button(r.T("conv_wave3.past_this", "When", b.formatWhen(t.AddDate(-1, 0, 0), r.Lang)), verbEventWhen, nonce, "p")},
-				[]Button{r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n")})
+				[]Button{r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n")},
+				r.cancelButton(nd.Nonce))
 			return nil
 		}
 		confirm := r.T("newevent.confirm_when", "When", b.formatWhen(t, r.Lang))
 		r.Reply(confirm, []Button{
 			r.Button(r.T("newevent.when_yes"), verbEventWhen, nonce, "y"),
 			r.Button(r.T("newevent.when_no"), verbEventWhen, nonce, "n"),
-		})
+		}, r.cancelButton(nd.Nonce))
 		return nil
 	case stepDuration:
 		dur, err := mmo.ParseDuration(r.Text)
@@ -143,29 +146,31 @@ func (b *Engine) dialogEvent(r *Request, d *mmo.Dialog) error {
 	}
 	switch d.Step {
 	case mmo.FieldTopic:
-		if _, err := r.advance(d, stepWhen, map[string]string{mmo.FieldTopic: value}); err != nil {
+		nd, err := r.advance(d, stepWhen, map[string]string{mmo.FieldTopic: value})
+		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_when"))
+		r.Reply(r.T("newevent.ask_when"), r.cancelButton(nd.Nonce))
 	case mmo.FieldPlace:
 		nd, err := r.advance(d, mmo.FieldLink, map[string]string{mmo.FieldPlace: value})
 		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_link"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
+		r.Reply(r.T("newevent.ask_link"), r.skipRow(nd, r.T("doc_minutes.skip_button")), r.cancelButton(nd.Nonce))
 	case mmo.FieldLink:
 		if value == "" && d.Draft[mmo.FieldPlace] == "" {
-			if _, err := r.advance(d, mmo.FieldPlace, nil); err != nil {
+			nd, err := r.advance(d, mmo.FieldPlace, nil)
+			if err != nil {
 				return err
 			}
-			r.Reply(r.T("newevent.place_or_link"))
+			r.Reply(r.T("newevent.place_or_link"), r.skipRow(nd, r.T("conv_wave3.online_only"), "o"), r.cancelButton(nd.Nonce))
 			return nil
 		}
 		nd, err := r.advance(d, mmo.FieldAgenda, map[string]string{mmo.FieldLink: value})
 		if err != nil {
 			return err
 		}
-		r.Reply(r.T("newevent.ask_agenda"), r.skipRow(nd, r.T("doc_minutes.skip_button")))
+		r.Reply(r.T("newevent.ask_agenda"), r.skipRow(nd, r.T("doc_minutes.skip_button")), r.cancelButton(nd.Nonce))
 	case mmo.FieldAgenda:
 		d.Draft[mmo.FieldAgenda] = value
 		return b.createDraft(r, d, a)
@@ -194,24 +199,27 @@ func (b *Engine) onEventWhen(r *Request) error {
 	}
 	start, _ := time.Parse(time.RFC3339, d.Draft["start"])
 	if r.Press.Arg(1) == "p" { // this year's date, already past: no event can be there
-		if _, err := r.advance(d, stepWhen, nil); err != nil {
+		nd, err := r.advance(d, stepWhen, nil)
+		if err != nil {
 			return err
 		}
-		r.Edit(r.T("conv_wave3.past_this_chosen", "When", b.formatWhen(start.AddDate(-1, 0, 0), r.Lang)))
+		r.Edit(r.T("conv_wave3.past_this_chosen", "When", b.formatWhen(start.AddDate(-1, 0, 0), r.Lang)), r.cancelButton(nd.Nonce))
 		return nil
 	}
 	if r.Press.Arg(1) != "y" {
-		if _, err := r.advance(d, stepWhen, nil); err != nil {
+		nd, err := r.advance(d, stepWhen, nil)
+		if err != nil {
 			return err
 		}
-		r.Edit(r.T("newevent.when_again"))
+		r.Edit(r.T("newevent.when_again"), r.cancelButton(nd.Nonce))
 		return nil
 	}
 	if !start.After(r.Now) { // the form waited past the time it names
-		if _, err := r.advance(d, stepWhen, nil); err != nil {
+		nd, err := r.advance(d, stepWhen, nil)
+		if err != nil {
 			return err
 		}
-		r.Edit(r.T("when.past"))
+		r.Edit(r.T("when.past"), r.cancelButton(nd.Nonce))
 		return nil
 	}
 	r.Edit(r.T("newevent.when_set", "When", b.formatWhen(start, r.Lang)))
@@ -233,7 +241,7 @@ func (b *Engine) onEventWhen(r *Request) error {
 		r.Button(r.T("duration.h15"), verbEventLength, nonce, "90"),
 		r.Button(r.T("duration.h2"), verbEventLength, nonce, "120"),
 		r.Button(r.T("duration.h3"), verbEventLength, nonce, "180"),
-	})
+	}, r.cancelButton(nd.Nonce))
 	return nil
 }
 
@@ -255,7 +263,7 @@ func (b *Engine) afterDuration(r *Request, d *mmo.Dialog, dur time.Duration) err
 	if err != nil {
 		return err
 	}
-	r.Reply(r.T("newevent.ask_place"), r.skipRow(nd, r.T("conv_wave3.online_only"), "o"))
+	r.Reply(r.T("newevent.ask_place"), r.skipRow(nd, r.T("conv_wave3.online_only"), "o"), r.cancelButton(nd.Nonce))
 	return nil
 }
 

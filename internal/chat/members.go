@@ -212,7 +212,7 @@ func (b *Engine) onRemove(r *Request) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("members.ask_reason", "Name", u.Name, "Association", a.Name))
+	r.Reply(r.T("members.ask_reason", "Name", u.Name, "Association", a.Name), r.cancelButton(d.Nonce))
 	return nil
 }
 

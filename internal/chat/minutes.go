@@ -2,6 +2,7 @@ package chat
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -319,6 +320,18 @@ func (b *Engine) onMinutesPick(r *Request) error {
 		nd.Draft["chair"], nd.Draft["chair_name"] = d.Draft["leader"], d.Draft["leader_name"]
 		nd.Step = stepSecretary
 		r.Edit(r.T("doc_minutes.chair_set", "Name", shortName(d.Draft["leader_name"])))
+	case d.Step == stepSecretary && r.Press.Arg(1) == "o":
+		// Someone not marked: the name is typed, the form stays at the step.
+		r.Edit(r.T("conv_forms2.secretary_type"), []Button{r.Button(r.T("doc_minutes.skip_button"), verbMinutesPick, itoa(int64(d.Nonce)), "-")}, r.cancelButton(d.Nonce))
+		return nil
+	case d.Step == stepSecretary && r.Press.Arg(1) == "s":
+		u, ok, err := b.presentSecretary(r, d, r.Press.Arg(2))
+		if err != nil || !ok {
+			return err
+		}
+		nd.Draft["secretary"] = u.Name
+		nd.Step = stepGuests
+		r.Edit(r.T("conv_forms2.secretary_set", "Name", u.Name))
 	case d.Step == stepSecretary && r.Press.Arg(1) == "-":
 		nd.Draft["secretary"] = ""
 		nd.Step = stepGuests
@@ -386,4 +399,56 @@ func (b *Engine) onMinutesItem(r *Request) error {
 	}
 	r.Reply(r.T("doc_minutes.edit_start", "N", i+1))
 	return b.askMinutes(r, d)
+}
+
+// maxSecretaries bounds the people offered as the secretary.
+const maxSecretaries = 12
+
+// presentPeople are those marked present at the meeting of the minutes
+// form, by name, except the chair: whom the secretary is picked from.
+func (b *Engine) presentPeople(r *Request, d *mmo.Dialog) ([]*mmo.User, error) {
+	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
+	att, err := r.Tx.EventAttendance(id)
+	if err != nil {
+		return nil, fmt.Errorf("load the attendance of event %d: %w", id, err)
+	}
+	chair, _ := strconv.ParseInt(d.Draft["chair"], 10, 64)
+	var out []*mmo.User
+	for uid, x := range att {
+		if x.Mark != mmo.MarkPresent || uid == chair {
+			continue
+		}
+		u, err := r.Tx.User(uid)
+		if errors.Is(err, mmo.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load user %d: %w", uid, err)
+		}
+		out = append(out, u)
+	}
+	slices.SortFunc(out, func(x, y *mmo.User) int { return strings.Compare(x.Name, y.Name) })
+	if len(out) > maxSecretaries {
+		out = out[:maxSecretaries]
+	}
+	return out, nil
+}
+
+// presentSecretary is the person a secretary button names, if they are
+// still marked present; a button that no longer is answers as stale.
+func (b *Engine) presentSecretary(r *Request, d *mmo.Dialog, arg string) (*mmo.User, bool, error) {
+	uid, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil {
+		return nil, false, r.stale()
+	}
+	present, err := b.presentPeople(r, d)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, u := range present {
+		if u.ID == uid {
+			return u, true, nil
+		}
+	}
+	return nil, false, r.stale()
 }

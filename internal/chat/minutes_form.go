@@ -38,6 +38,17 @@ func (b *Engine) askMinutes(r *Request, d mmo.Dialog) error {
 		}
 	case stepSecretary:
 		q = r.T("doc_minutes.ask_secretary")
+		present, err := b.presentPeople(r, &d)
+		if err != nil {
+			return err
+		}
+		if len(present) > 0 {
+			q = r.T("conv_forms2.ask_secretary")
+			for _, u := range present {
+				kb = append(kb, []Button{r.Button(shortName(u.Name), verbMinutesPick, nonce, "s", itoa(u.ID))})
+			}
+			kb = append(kb, []Button{r.Button(r.T("conv_forms2.secretary_other"), verbMinutesPick, nonce, "o")})
+		}
 		kb = append(kb, skip)
 	case stepGuests:
 		q = r.T("doc_minutes.ask_guests")

@@ -40,10 +40,11 @@ func (b *Engine) cmdAnnounce(r *Request) error {
 		return nil
 	}
 	d := mmo.NewDialog(mmo.FlowNews, "", r.Now, b.opt.DialogIdle)
-	if _, err := r.saveNews(&d, newsStepText, &mmo.News{AuthorID: r.User.ID}); err != nil {
+	nd, err := r.saveNews(&d, newsStepText, &mmo.News{AuthorID: r.User.ID})
+	if err != nil {
 		return err
 	}
-	r.Reply(r.T("news.ask_text"))
+	r.Reply(r.T("news.ask_text"), r.cancelButton(nd.Nonce))
 	return nil
 }
 
@@ -131,7 +132,7 @@ func (b *Engine) dialogNews(r *Request, d *mmo.Dialog) error {
 		link = esc(n.Link)
 	}
 	r.Reply(r.T("news.ask_extra", "Files", rawArg(r.N("news_count.files", len(n.Files))), "Link", rawArg(link), "Max", mmo.NewsFiles),
-		[]Button{r.Button(r.T("news.extra_done"), verbNewsBuild, itoa(int64(nd.Nonce)), "d")})
+		[]Button{r.Button(r.T("news.extra_done"), verbNewsBuild, itoa(int64(nd.Nonce)), "d")}, r.cancelButton(nd.Nonce))
 	return nil
 }
 
@@ -216,7 +217,7 @@ func (b *Engine) askNewsAudience(r *Request, d *mmo.Dialog, n *mmo.News, edit bo
 	for _, a := range list {
 		kb = append(kb, []Button{r.Button(mark(!n.All && slices.Contains(n.AssociationIDs, a.ID), a.Name), verbNewsBuild, nonce, "t", aid(a))})
 	}
-	kb = append(kb, []Button{r.Button(r.T("survey.audience_ok"), verbNewsBuild, nonce, "ok")})
+	kb = append(kb, []Button{r.Button(r.T("survey.audience_ok"), verbNewsBuild, nonce, "ok")}, r.cancelButton(nd.Nonce))
 	if edit {
 		r.Edit(r.T("news.ask_audience"), kb...)
 	} else {

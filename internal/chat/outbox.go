@@ -18,6 +18,9 @@ func (r *Request) commit() error {
 	if err := r.bot.live.pressed(r); err != nil {
 		return fmt.Errorf("note the view on the pressed message: %w", err)
 	}
+	if err := r.retirePrompts(); err != nil {
+		return err
+	}
 	for i := range r.out {
 		m := r.out[i]
 		if m.TargetKey != "" {

@@ -113,13 +113,67 @@ func (b *Engine) onPlan(r *Request) error {
 	return b.showPlan(r, a, year, true)
 }
 
-// showPlan renders the plan with the actions its status allows.
+// showPlan renders the plan with the actions its status allows. The
+// leader's card is kept under planKey, to be redrawn when the plan
+// changes from elsewhere (a form, the coordinator's decision).
 func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) error {
-	p, err := b.loadPlan(r, a, year)
+	text, kb, err := b.planCard(r, r.loc(), r.Role, a, year)
 	if err != nil {
 		return err
 	}
-	l := r.loc()
+	if !r.canManage(a) {
+		if edit {
+			r.Edit(text, kb...)
+		} else {
+			r.Reply(text, kb...)
+		}
+		return nil
+	}
+	// The leader's card is the one shown last, which later changes redraw.
+	key := planKey(a, year)
+	pressed := ""
+	if edit && r.Update.Press != nil {
+		pressed = r.Update.Press.Message
+	}
+	if pressed != "" {
+		r.Edit(text, kb...)
+		return r.remember(key)
+	}
+	r.out = append(r.out, Message{Kind: KindSend, Chat: r.Update.Chat, messenger: r.Update.Messenger, Key: key, Text: text, Buttons: kb})
+	return nil
+}
+
+// planKey names the leader's latest card of a plan.
+func planKey(a *mmo.Association, year int) string {
+	return "plan:" + aid(a) + ":" + strconv.Itoa(year)
+}
+
+// redrawPlan shows the plan after a change made by a form, with done
+// said: the leader's card redrawn in place under the confirmation, which
+// leads back to it, or a new card if none is on record.
+func (b *Engine) redrawPlan(r *Request, a *mmo.Association, year int, done string) error {
+	if rec, err := r.Tx.Sent(planKey(a, year)); err != nil || rec.User != r.User.ID {
+		r.Reply(done)
+		return b.showPlan(r, a, year, false)
+	}
+	r.Reply(done, []Button{r.Button(r.T("conv_forms2.to_plan"), verbPlan, aid(a), strconv.Itoa(year))})
+	return b.refreshPlan(r, a, year)
+}
+
+// refreshPlan redraws the leader's card of a plan in place, as they see
+// it; nothing if none is on record.
+func (b *Engine) refreshPlan(r *Request, a *mmo.Association, year int) error {
+	return b.refresh(r, planKey(a, year), func(v viewer) (string, [][]Button, error) {
+		return b.planCard(r, v.l, v.u.Role(b.isAdmin(v.u)), a, year)
+	})
+}
+
+// planCard draws the plan as someone of role reads it in l.
+func (b *Engine) planCard(r *Request, l loc, role mmo.Role, a *mmo.Association, year int) (string, [][]Button, error) {
+	p, err := b.loadPlan(r, a, year)
+	if err != nil {
+		return "", nil, err
+	}
 	id, y := aid(a), strconv.Itoa(year)
 	var sb strings.Builder
 	sb.WriteString(l.T("plan.title", "Name", a.Name, "From", year, "To", year+1))
@@ -130,7 +184,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 	sb.WriteString("\n" + l.N("plan.tasks", len(p.Tasks)))
 	done, err := b.planDone(r, a, p)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	if len(p.Items) == 0 {
 		sb.WriteString("\n\n" + l.T("plan.no_items"))
@@ -150,7 +204,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 	}
 	proposals, err := r.Tx.Proposals(a.ID, year)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	fresh := 0
 	for _, pr := range proposals {
@@ -160,7 +214,7 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 	}
 	if p.Status.Editable() { // surveys: what teachers find hard, while drafting
 		if line, err := b.needsLine(r, a); err != nil {
-			return err
+			return "", nil, err
 		} else if line != "" {
 			sb.WriteString("\n\n" + line)
 		}
@@ -179,15 +233,10 @@ func (b *Engine) showPlan(r *Request, a *mmo.Association, year int, edit bool) e
 		kb = append(kb, []Button{r.Button(l.T("plan.submit"), verbPlanSubmit, id, y)})
 	}
 	kb = append(kb, []Button{r.Button(l.T("plan.docx"), verbPlanDOCX, id, y)})
-	if r.Role >= mmo.RoleCoordinator && p.Status == mmo.DocSubmitted {
+	if role >= mmo.RoleCoordinator && p.Status == mmo.DocSubmitted {
 		kb = append(kb, []Button{r.Button(l.T("doc.approve_plan"), verbPlanDecide, id, y, "a"), r.Button(l.T("doc.return"), verbPlanDecide, id, y, "r")})
 	}
-	if edit {
-		r.Edit(sb.String(), kb...)
-	} else {
-		r.Reply(sb.String(), kb...)
-	}
-	return nil
+	return sb.String(), kb, nil
 }
 
 // docStatusLine tells where a plan or report is.

@@ -120,8 +120,7 @@ func (b *Engine) dialogPlanItemField(r *Request, d *mmo.Dialog) error {
 	if err := r.Tx.PutPlan(p); err != nil {
 		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 	}
-	r.Reply(r.T("edit.saved"))
-	return b.showPlan(r, a, year, false)
+	return b.redrawPlan(r, a, year, r.T("edit.saved"))
 }
 
 func planItem(p *mmo.Plan, id int) *mmo.PlanItem {

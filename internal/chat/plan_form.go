@@ -206,8 +206,7 @@ func (b *Engine) dialogPlanItem(r *Request, d *mmo.Dialog) error {
 			return err
 		}
 	}
-	r.Reply(r.T("plan.item_added"))
-	return b.showPlan(r, a, year, false)
+	return b.redrawPlan(r, a, year, r.T("plan.item_added"))
 }
 
 // endPlanDialog ends a plan form and loads the plan it was about; ok is
@@ -258,6 +257,5 @@ func (b *Engine) dialogPlanText(r *Request, d *mmo.Dialog) error {
 	if err := r.Tx.PutPlan(p); err != nil {
 		return fmt.Errorf("save the plan of association %d for %d: %w", p.AssociationID, p.Year, err)
 	}
-	r.Reply(r.T("edit.saved"))
-	return b.showPlan(r, a, year, false)
+	return b.redrawPlan(r, a, year, r.T("edit.saved"))
 }

@@ -27,7 +27,7 @@ func (b *Engine) startPropose(r *Request, a *mmo.Association) error {
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("propose.ask", "Name", a.Name, "From", b.planYear(r.Now), "To", b.planYear(r.Now)+1))
+	r.Reply(r.T("propose.ask", "Name", a.Name, "From", b.planYear(r.Now), "To", b.planYear(r.Now)+1), r.cancelButton(d.Nonce))
 	return nil
 }
 

@@ -106,7 +106,7 @@ func (b *Engine) askRegField(r *Request, d *mmo.Dialog, e *mmo.RegisterEntry) er
 	}
 	text := r.T("reg_field." + string(e.Kind) + "_" + field.Name)
 	if !field.Level {
-		r.Reply(text)
+		r.Reply(text, r.cancelButton(nd.Nonce))
 		return nil
 	}
 	levels := mmo.Levels
@@ -117,7 +117,7 @@ func (b *Engine) askRegField(r *Request, d *mmo.Dialog, e *mmo.RegisterEntry) er
 	for _, l := range levels {
 		kb = append(kb, []Button{r.Button(r.T("reg_level."+l), verbRegLevel, itoa(int64(nd.Nonce)), l)})
 	}
-	r.Reply(text, kb...)
+	r.Reply(text, append(kb, r.cancelButton(nd.Nonce))...)
 	return nil
 }
 

@@ -274,7 +274,11 @@ func (b *Engine) onReportSection(r *Request) error {
 	} else if sug != "" {
 		text += "\n\n" + l.T("reg_entry.suggestion", "Text", truncate(sug, 1500))
 	}
-	r.Reply(text, r.cancelButton(d.Nonce))
+	kb := [][]Button{r.cancelButton(d.Nonce)}
+	if rep.Sections[s] != "" { // «-» typed clears it too
+		kb = append([][]Button{r.skipRow(d, r.T("conv_wave3.clear"), "r")}, kb...)
+	}
+	r.Reply(text, kb...)
 	return nil
 }
 

@@ -51,6 +51,9 @@ type Request struct {
 	cardShown bool
 	// docs caches the documents index per kind and year (see docState).
 	docs map[docYear]map[uint64]mmo.DocStatus
+	// donePrompts are the questions of forms ended or replaced while
+	// handling, whose buttons the commit takes off (see retirePrompts).
+	donePrompts []formPrompt
 }
 
 // T renders a message in the user's language.
@@ -197,6 +200,7 @@ func (r *Request) Dialog() (d *mmo.Dialog, expired bool, err error) {
 		return nil, false, fmt.Errorf("load the dialog of user %d: %w", r.User.ID, err)
 	}
 	if d.Expired(r.Now) {
+		r.promptDone(d)
 		return nil, true, r.Tx.DeleteDialog(r.User.ID)
 	}
 	return d, false, nil
@@ -250,6 +254,12 @@ func (r *Request) PutDialog(d mmo.Dialog) error {
 			return err
 		}
 	}
+	if d.Prompt == "" {
+		// A new form in place of another: the other's question is done.
+		if old, err := r.Tx.Dialog(r.User.ID); err == nil {
+			r.promptDone(old)
+		}
+	}
 	if err := r.Tx.PutDialog(r.User.ID, &d); err != nil {
 		return fmt.Errorf("save the dialog of user %d: %w", r.User.ID, err)
 	}
@@ -260,6 +270,9 @@ func (r *Request) PutDialog(d mmo.Dialog) error {
 func (r *Request) EndDialog() error {
 	if !r.Known {
 		return nil
+	}
+	if d, err := r.Tx.Dialog(r.User.ID); err == nil {
+		r.promptDone(d)
 	}
 	return r.Tx.DeleteDialog(r.User.ID)
 }

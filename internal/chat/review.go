@@ -95,6 +95,12 @@ func (b *Engine) decide(r *Request, d yearDoc, a *mmo.Association, year int, com
 		return err
 	}
 	b.tellLeader(r, a, notice, year, d.verb, "Comment", comment)
+	if d.kind == mmo.DocPlan {
+		// The leader's card offered what a submitted plan allowed.
+		if err := b.refreshPlan(r, a, year); err != nil {
+			return err
+		}
+	}
 	return b.retireDecision(r, d, a, year)
 }
 
@@ -106,7 +112,7 @@ func (b *Engine) askReturnComment(r *Request, kind string, a *mmo.Association, y
 	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(r.T("doc.ask_comment", "Name", a.Name))
+	r.Reply(r.T("doc.ask_comment", "Name", a.Name), r.cancelButton(d.Nonce))
 	return nil
 }
 

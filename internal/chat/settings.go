@@ -85,10 +85,11 @@ func (b *Engine) onEditField(r *Request) error {
 	default:
 		return r.stale()
 	}
-	if err := r.PutDialog(mmo.NewDialog(mmo.FlowEdit, field, r.Now, b.opt.DialogIdle)); err != nil {
+	d := mmo.NewDialog(mmo.FlowEdit, field, r.Now, b.opt.DialogIdle)
+	if err := r.PutDialog(d); err != nil {
 		return err
 	}
-	r.Reply(prompt)
+	r.Reply(prompt, r.cancelButton(d.Nonce))
 	return nil
 }
 

@@ -70,15 +70,15 @@ func (b *Engine) askRegistrationStep(r *Request, d mmo.Dialog) {
 			r.Button(r.T("reg.consent_decline"), verbConsent, nonce, mmo.ActionDecline),
 		})
 	case mmo.StepName:
-		r.Reply(r.T("reg.ask_name"))
+		r.Reply(r.T("reg.ask_name"), r.cancelButton(d.Nonce))
 	case mmo.StepSchool:
 		if len(r.bot.opt.Schools) > 0 {
-			r.Reply(r.T("conv_school.ask"))
+			r.Reply(r.T("conv_school.ask"), r.cancelButton(d.Nonce))
 			return
 		}
-		r.Reply(r.T("reg.ask_school"))
+		r.Reply(r.T("reg.ask_school"), r.cancelButton(d.Nonce))
 	case mmo.StepPosition:
-		r.Reply(r.T("reg.ask_position"))
+		r.Reply(r.T("reg.ask_position"), r.cancelButton(d.Nonce))
 	}
 }
 
@@ -234,6 +234,9 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func (r *Request) forgetNewcomer() error {
 	if !r.Known || r.User.Registered() {
 		return r.EndDialog()
+	}
+	if d, err := r.Tx.Dialog(r.User.ID); err == nil {
+		r.promptDone(d)
 	}
 	r.Known = false
 	return r.Tx.DeleteUser(r.User.ID)

@@ -81,10 +81,11 @@ func (b *Engine) onSurveyNew(r *Request) error {
 	s := &mmo.Survey{AuthorID: r.User.ID}
 	switch r.Press.Arg(0) {
 	case "b":
-		if _, err := r.saveDraft(&d, surveyStepTitle, s); err != nil {
+		nd, err := r.saveDraft(&d, surveyStepTitle, s)
+		if err != nil {
 			return err
 		}
-		r.Edit(r.T("survey.ask_title"))
+		r.Edit(r.T("survey.ask_title"), r.cancelButton(nd.Nonce))
 	case "n":
 		s.Template = mmo.TemplateNeeds
 		s.Title = r.T("survey_tpl.needs_title")

@@ -57,10 +57,15 @@ type Dialog struct {
 	Draft map[string]string `json:"draft,omitempty"`
 	// Nonce changes on every step. Buttons of a dialog carry it, so a
 	// button from an earlier step is recognised as stale.
-	Nonce     uint32    `json:"nonce"`
-	Payload   string    `json:"payload,omitempty"` // a deep-link payload to resume after the flow
-	StartedAt time.Time `json:"started_at"`
-	ExpiresAt time.Time `json:"expires_at"`
+	Nonce   uint32 `json:"nonce"`
+	Payload string `json:"payload,omitempty"` // a deep-link payload to resume after the flow
+	// Prompt names (by its key in the registry of sent messages) the
+	// form's latest question with buttons, PromptText its text: once the
+	// form moves on or ends, the question is redrawn without them.
+	Prompt     string    `json:"prompt,omitempty"`
+	PromptText string    `json:"prompt_text,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
 }
 
 // Input is what the user gave a dialog: typed text or a pressed button.

@@ -82,6 +82,9 @@ type Message struct {
 	Deleted bool
 	// Date is when it was sent (Options.Now), at millisecond precision.
 	Date time.Time
+
+	// passed marks an edit the readers pass over (see Server.PassOver).
+	passed bool
 }
 
 // PlainText is the text as the user reads it: for the HTML format with
@@ -360,6 +363,9 @@ func (r *reader) nextWithin(d time.Duration) (Message, bool) {
 	var m Message
 	ok := r.s.watch.WaitUntil(d, func() bool {
 		c := r.s.chats[r.chatID]
+		for c != nil && r.cursor < len(c.events) && c.events[r.cursor].passed {
+			r.cursor++
+		}
 		if c == nil || len(c.events) <= r.cursor {
 			return false
 		}
@@ -392,7 +398,9 @@ func (r *reader) drain() []Message {
 	}
 	var out []Message
 	for ; r.cursor < len(c.events); r.cursor++ {
-		out = append(out, c.events[r.cursor].clone())
+		if !c.events[r.cursor].passed {
+			out = append(out, c.events[r.cursor].clone())
+		}
 	}
 	return out
 }

@@ -351,7 +351,9 @@ func (s *Server) applyEdit(ch *chatState, st *msgState, ct content) bool {
 		return false
 	}
 	st.m.Edits++
-	ch.events = append(ch.events, st.m.clone())
+	ev := st.m.clone()
+	ev.passed = s.passOver != nil && s.passOver(before, ev)
+	ch.events = append(ch.events, ev)
 	return true
 }
 

@@ -122,6 +122,8 @@ type Server struct {
 	// server going quiet, its closing.
 	watch *fakechat.Watch
 
+	passOver func(before, after Message) bool // see PassOver
+
 	updates   []queuedUpdate // not committed, in order
 	nextSeq   int64
 	committed int64 // every update up to this one is committed

@@ -61,6 +61,9 @@ type Message struct {
 	Deleted bool
 	// Date is the sending time (Options.Now), at second precision.
 	Date time.Time
+
+	// passed marks an edit the readers pass over (see Server.PassOver).
+	passed bool
 }
 
 // Button finds a button of the inline keyboard by exact text or, if none
@@ -311,6 +314,9 @@ func (r *reader) nextWithin(d time.Duration) (Message, bool) {
 	var m Message
 	ok := r.s.watch.WaitUntil(d, func() bool {
 		c := r.s.chats[r.chatID]
+		for c != nil && r.cursor < len(c.events) && c.events[r.cursor].passed {
+			r.cursor++
+		}
 		if c == nil || len(c.events) <= r.cursor {
 			return false
 		}
@@ -343,7 +349,9 @@ func (r *reader) drain() []Message {
 	}
 	var out []Message
 	for ; r.cursor < len(c.events); r.cursor++ {
-		out = append(out, c.events[r.cursor].clone())
+		if !c.events[r.cursor].passed {
+			out = append(out, c.events[r.cursor].clone())
+		}
 	}
 	return out
 }

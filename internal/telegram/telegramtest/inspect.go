@@ -178,3 +178,14 @@ func (s *Server) writeFailures(b *strings.Builder, chatID int64, oneChat bool) {
 	}
 	fakechat.WriteRefused(b, lines)
 }
+
+// PassOver makes the readers of every chat (User.Next, Drain) pass over
+// an edit for which pass reports true, given the message before and after
+// it: an edit a person would not take for news, such as buttons taken off
+// an answered question, which a test's journey need not read. The
+// message's state (Server.Chat) still shows it.
+func (s *Server) PassOver(pass func(before, after Message) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.passOver = pass
+}

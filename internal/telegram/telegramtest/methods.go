@@ -248,9 +248,10 @@ func (s *Server) editMessageText(c *call) (any, *apiError) {
 	if aerr := s.checkEdit(ch.id, time.Now()); aerr != nil {
 		return nil, aerr
 	}
+	before := st.m.clone()
 	st.m.Text, st.m.ParseMode = text, mode
 	st.m.DisableWebPagePreview = boolParam(c.get("disable_web_page_preview"))
-	s.applyMarkup(ch, st, mk)
+	s.applyMarkup(ch, st, mk, before)
 	return s.wireBotMessage(ch, st), nil
 }
 
@@ -269,18 +270,21 @@ func (s *Server) editMessageReplyMarkup(c *call) (any, *apiError) {
 	if aerr := s.checkEdit(ch.id, time.Now()); aerr != nil {
 		return nil, aerr
 	}
-	s.applyMarkup(ch, st, mk)
+	s.applyMarkup(ch, st, mk, st.m.clone())
 	return s.wireBotMessage(ch, st), nil
 }
 
-// applyMarkup finishes an edit: new keyboard, edit count and event.
-func (s *Server) applyMarkup(ch *chatState, st *msgState, mk markup) {
+// applyMarkup finishes an edit of a message that was before: new
+// keyboard, edit count and event.
+func (s *Server) applyMarkup(ch *chatState, st *msgState, mk markup, before Message) {
 	st.canon = mk.canon
 	st.m.Keyboard = mk.keyboard
 	st.m.ReplyMarkup = mk.raw
 	st.m.Edits++
 	st.editDate = s.now().Unix()
-	ch.events = append(ch.events, st.m.clone())
+	ev := st.m.clone()
+	ev.passed = s.passOver != nil && s.passOver(before, ev)
+	ch.events = append(ch.events, ev)
 }
 
 func (s *Server) deleteMessage(c *call) (any, *apiError) {

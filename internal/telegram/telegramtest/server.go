@@ -119,6 +119,8 @@ type Server struct {
 	// server going quiet, its closing.
 	watch *fakechat.Watch
 
+	passOver func(before, after Message) bool // see PassOver
+
 	updates      []queuedUpdate // not yet confirmed, in id order
 	nextUpdateID int
 	confirmed    int
