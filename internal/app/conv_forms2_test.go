@@ -245,6 +245,7 @@ func TestNoDeadEnds(t *testing.T) {
 		if m := expect(t, l, "Изменения сохранены"); !m.has("К мероприятию") || !m.has("Домой") {
 			t.Errorf("«Изменения сохранены» leads nowhere: %v", m.buttons)
 		}
+		h.settle()
 		for _, cmd := range []string{"/meetings", "/my", "/history"} {
 			u.unread()
 			u.send(cmd)
