@@ -21,6 +21,7 @@ import (
 type scanResult struct {
 	catchUp      time.Duration // the first scan, with the daily jobs
 	catchUpWrite time.Duration // its longest write transaction
+	catchUpBy    string        // who ran it
 	floor        latency       // a write transaction that writes one key: the disk's floor
 	idle         time.Duration // an idle scan, mean
 	idleAlloc    float64       // bytes allocated by an idle scan, mean
@@ -80,6 +81,7 @@ func scanRun(path string, views bool) (scanResult, error) {
 		if res.catchUp == 0 {
 			res.catchUp = time.Since(began)
 			_, res.catchUpWrite = db.WriteStats()
+			res.catchUpBy = db.LongestWriteBy()
 		}
 	}
 	runtime.GC()
@@ -169,8 +171,8 @@ func scanStep(work, dir string, fresh func() error, add func(what, figure, note 
 	if err != nil {
 		return fmt.Errorf("scan on an empty store: %w", err)
 	}
-	add("due scan at start (daily jobs, catch-up)", ms(r.catchUp), fmt.Sprintf("(longest write transaction %v; a one-key write transaction: p50 %v, max %v)",
-		ms(r.catchUpWrite), ms(r.floor.p50), ms(r.floor.max)))
+	add("due scan at start (daily jobs, catch-up)", ms(r.catchUp), fmt.Sprintf("(longest write transaction %v, by %s; a one-key write transaction: p50 %v, max %v)",
+		ms(r.catchUpWrite), r.catchUpBy, ms(r.floor.p50), ms(r.floor.max)))
 	add("due scan, idle: time / allocated / records read", fmt.Sprintf("%v / %.0f KiB / %.0f", ms(r.idle), r.idleAlloc/1024, r.idleDecoded),
 		fmt.Sprintf("(empty store: %v / %.0f KiB / %.0f)", ms(empty.idle), empty.idleAlloc/1024, empty.idleDecoded))
 	add("due scan every 30 s, idle: CPU", fmt.Sprintf("%.4f %% of a core", 100*r.idleCPU), fmt.Sprintf("(empty store: %.4f %%)", 100*empty.idleCPU))

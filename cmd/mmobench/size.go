@@ -15,7 +15,12 @@ import (
 // sizeStep reports what the store takes on disk: the seeded file, a
 // compacted copy of it, and how much of the compacted store the oldest
 // school year is, by removing it as retention does (in steps of at most
-// boltdb.PurgeLimit records) and compacting again.
+// boltdb.PurgeLimit records and purgeStepTime of removing) and
+// compacting again.
+// purgeStepTime is the due scan's bound on a purge step's removing
+// (chat's purgeStepTime).
+const purgeStepTime = 20 * time.Millisecond
+
 func sizeStep(work, dir string, fresh func() error, add func(what, figure, note string)) error {
 	if err := fresh(); err != nil {
 		return err
@@ -58,7 +63,7 @@ func sizeStep(work, dir string, fresh func() error, add func(what, figure, note 
 	var steps []time.Duration
 	for {
 		t := time.Now()
-		s, more, err := db.PurgeStep(boltdb.PurgeCut{Before: end, LastYear: first}, 0)
+		s, more, err := db.PurgeStepFor(boltdb.PurgeCut{Before: end, LastYear: first}, 0, purgeStepTime)
 		if err != nil {
 			db.Close()
 			return fmt.Errorf("purge: %w", err)
@@ -74,7 +79,7 @@ func sizeStep(work, dir string, fresh func() error, add func(what, figure, note 
 	slices.Sort(steps)
 	over := len(steps) - sort.Search(len(steps), func(i int) bool { return steps[i] > 50*time.Millisecond })
 	add(fmt.Sprintf("retention: school year %d/%d removed", first, first+1), fmt.Sprintf("%d records in %v", st.Records, took.Round(100*time.Millisecond)),
-		fmt.Sprintf("(%d transactions of at most %d records: p50 %v, p99 %v, the longest %v; %d over 50 ms)", len(steps), boltdb.PurgeLimit,
+		fmt.Sprintf("(%d transactions of at most %d records or %v of removing: p50 %v, p99 %v, the longest %v; %d over 50 ms)", len(steps), boltdb.PurgeLimit, purgeStepTime,
 			ms(steps[len(steps)/2]), ms(steps[len(steps)*99/100]), ms(steps[len(steps)-1]), over))
 	rest, err := boltdb.CompactFile(work, filepath.Join(dir, "compacted-rest.db"), 5*time.Second)
 	if err != nil {

@@ -68,11 +68,14 @@ func TestRunBackupAndSIGTERM(t *testing.T) {
 
 	u := srv.NewUser(42, "Мария", "ru")
 	u.Send("/start")
+	// A whole process start under -race on a loaded machine can take
+	// longer than one reply's wait: wait for readiness (the first poll,
+	// which returns the pending /start at once) before the reply.
+	waitReady(t, addr)
 	u.Next(t)
 	u.Next(t)
 
 	// The running bot answers `status`: ready, with its figures.
-	waitReady(t, addr)
 	code, msg := runCmd("status")
 	if code != 0 || !strings.HasPrefix(msg, "ready\n") || !strings.Contains(msg, "mmobot devel (commit unknown) at "+addr) ||
 		!strings.Contains(msg, "updates: 1 handled") {

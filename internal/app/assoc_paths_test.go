@@ -133,67 +133,71 @@ func TestCoordinatorChoosesAssociation(t *testing.T) {
 // TestMembersPaging: more than ten members take two pages, opened from the
 // association's card.
 func TestMembersPaging(t *testing.T) {
-	h := newHarness(t)
-	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна",
-		"Григорьев Гордей Гордеевич", "Дмитриева Дарья Дмитриевна", "Егоров Егор Егорович", "Жукова Жанна Игоревна",
-		"Зайцев Захар Захарович", "Иванова Ирина Ивановна", "Козлов Кирилл Кириллович", "Морозова Марина Михайловна")
-	card := openCard(t, leader, "ММО учителей математики")
-	press(t, leader, card, "👥 Участники")
-	p1 := next(t, leader, "<b>Участники «ММО учителей математики»</b> — 12 участников (стр. 1 из 2)",
-		"1. Антонова Анна Антоновна — Школа № 10, учитель, с 23.11.2026", "10. Козлов Кирилл Кириллович")
-	if p1.ID != card.ID {
-		t.Error("the list did not open in place of the card")
-	}
-	if strings.Contains(p1.Text, "11. ") || strings.Contains(p1.Text, "Морозова") || strings.Contains(p1.Text, "Лидерова") {
-		t.Errorf("page 1 shows page 2: %q", p1.Text)
-	}
-	removes := 0
-	for _, b := range p1.Buttons() {
-		if strings.HasPrefix(b.Text, "✖️") {
-			removes++
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeamNamed(t, h, on, "Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна",
+			"Григорьев Гордей Гордеевич", "Дмитриева Дарья Дмитриевна", "Егоров Егор Егорович", "Жукова Жанна Игоревна",
+			"Зайцев Захар Захарович", "Иванова Ирина Ивановна", "Козлов Кирилл Кириллович", "Морозова Марина Михайловна")
+		leader := tm.leader
+		card := cardOf(t, leader, "ММО учителей математики")
+		leader.press(t, card, "👥 Участники")
+		p1 := expect(t, leader, "<b>Участники «ММО учителей математики»</b> — 12 участников (стр. 1 из 2)",
+			"1. Антонова Анна Антоновна — Школа № 10, учитель, с 23.11.2026", "10. Козлов Кирилл Кириллович")
+		if p1.id != card.id {
+			t.Error("the list did not open in place of the card")
 		}
-	}
-	if removes != 10 {
-		t.Errorf("page 1 has %d remove buttons: %v", removes, p1.Buttons())
-	}
-	if _, ok := p1.Button("◀"); ok {
-		t.Error("page 1 offers going back")
-	}
-	if _, ok := p1.Button("🔁 Другое объединение"); ok {
-		t.Error("a leader of one association is offered another")
-	}
-
-	press(t, leader, p1, "▶")
-	p2 := next(t, leader, "(стр. 2 из 2)", "11. Лидерова Ольга Ивановна — Школа № 1, учитель, с 23.11.2026 (руководитель)",
-		"12. Морозова Марина Михайловна")
-	if p2.ID != card.ID || strings.Contains(p2.Text, "Антонова") || strings.Contains(p2.Text, "10. ") {
-		t.Errorf("page 2: %s", p2)
-	}
-	if _, ok := p2.Button("▶"); ok {
-		t.Error("the last page offers a next one")
-	}
-	if m := missingButtons(p2, "◀", "✖️ 12. Морозова М. М.", "Список XLSX", "⬅️ К объединению"); len(m) != 0 {
-		t.Errorf("page 2 lacks %v: %v", m, p2.Buttons())
-	}
-	if _, ok := p2.Button("✖️ 11."); ok {
-		t.Errorf("the leader can be removed: %v", p2.Buttons())
-	}
-	// The buttons of page 2 are about the people on it.
-	press(t, leader, p2, "✖️ 12. Морозова М. М.")
-	next(t, leader, "Исключить Морозова Марина Михайловна из «ММО учителей математики»?")
-	leader.Send("/cancel")
-	next(t, leader, "Отменено")
-
-	press(t, leader, p2, "◀")
-	next(t, leader, "(стр. 1 из 2)", "1. Антонова Анна Антоновна")
-	press(t, leader, p2, "⬅️ К объединению")
-	next(t, leader, "<b>ММО учителей математики</b>", "12 участников", "Вы руководите этим объединением")
-	uid := h.uid(320)
-	h.m.DB.View(func(tx *boltdb.Tx) error {
-		m, err := tx.Membership(1, uid)
-		if err != nil || m.State != mmo.MemberActive {
-			t.Errorf("the cancelled removal removed: %+v, %v", m, err)
+		if strings.Contains(p1.text, "11. ") || strings.Contains(p1.text, "Морозова") || strings.Contains(p1.text, "Лидерова") {
+			t.Errorf("page 1 shows page 2: %q", p1.text)
 		}
-		return nil
+		removes := 0
+		for _, b := range p1.buttons {
+			if strings.HasPrefix(b, "✖️") {
+				removes++
+			}
+		}
+		if removes != 10 {
+			t.Errorf("page 1 has %d remove buttons: %v", removes, p1.buttons)
+		}
+		if p1.has("◀") {
+			t.Error("page 1 offers going back")
+		}
+		if p1.has("🔁 Другое объединение") {
+			t.Error("a leader of one association is offered another")
+		}
+
+		leader.press(t, p1, "▶")
+		p2 := expect(t, leader, "(стр. 2 из 2)", "11. Лидерова Ольга Ивановна — Школа № 1, учитель, с 23.11.2026 (руководитель)",
+			"12. Морозова Марина Михайловна")
+		if p2.id != card.id || strings.Contains(p2.text, "Антонова") || strings.Contains(p2.text, "10. ") {
+			t.Errorf("page 2: %q", p2.text)
+		}
+		if p2.has("▶") {
+			t.Error("the last page offers a next one")
+		}
+		for _, b := range []string{"◀", "✖️ 12. Морозова М. М.", "Список XLSX", "⬅️ К объединению"} {
+			if !p2.has(b) {
+				t.Errorf("page 2 lacks %q: %v", b, p2.buttons)
+			}
+		}
+		if p2.has("✖️ 11.") {
+			t.Errorf("the leader can be removed: %v", p2.buttons)
+		}
+		// The buttons of page 2 are about the people on it.
+		leader.press(t, p2, "✖️ 12. Морозова М. М.")
+		expect(t, leader, "Исключить Морозова Марина Михайловна из «ММО учителей математики»?")
+		leader.send("/cancel")
+		expect(t, leader, "Отменено")
+
+		leader.press(t, p2, "◀")
+		expect(t, leader, "(стр. 1 из 2)", "1. Антонова Анна Антоновна")
+		leader.press(t, p2, "⬅️ К объединению")
+		expect(t, leader, "<b>ММО учителей математики</b>", "12 участников", "Вы руководите этим объединением")
+		uid := h.stored(tm.members[10]).ID
+		h.m.DB.View(func(tx *boltdb.Tx) error {
+			m, err := tx.Membership(1, uid)
+			if err != nil || m.State != mmo.MemberActive {
+				t.Errorf("the cancelled removal removed: %+v, %v", m, err)
+			}
+			return nil
+		})
 	})
 }

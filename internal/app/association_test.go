@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/telegram"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -96,73 +97,71 @@ func checkStore(t *testing.T, h *harness) {
 	}
 }
 
+// TestLeadersAndTheirLimits: a leader of two associations is asked which
+// one, loses the buttons of one when replaced there, a member who leads
+// nothing is refused the leader's commands, and the one-time leader link
+// works once.
 func TestLeadersAndTheirLimits(t *testing.T) {
-	h := newHarness(t)
-	c := h.admin()
-	cardA := createAssociation(t, c, "ММО А", "первый предмет", false)
-	cardB := createAssociation(t, c, "ММО Б", "второй предмет", false)
-	l1 := h.teacher(51, "Первов Иван Иванович")
-	l2 := h.teacher(52, "Вторых Анна Петровна")
-	appoint(t, c, cardA, l1, "Первов", "Первов Иван Иванович")
-	appoint(t, c, cardB, l1, "Первов", "Первов Иван Иванович")
-	h.srv.Settle(t)
-	if menu := h.srv.ChatCommands(51); describe(menu, "members") == "" || describe(menu, "newassociation") != "" {
-		t.Errorf("leader menu %v", menu)
-	}
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		c := adminOn(t, h, on)
+		cardA := createAs(t, c, "ММО А", "первый предмет", false)
+		cardB := createAs(t, c, "ММО Б", "второй предмет", false)
+		l1 := teacherOn(t, h, on, 51, "Первов Иван Иванович")
+		l2 := teacherOn(t, h, on, 52, "Вторых Анна Петровна")
+		appointAs(t, c, cardA, l1, "Первов", "Первов Иван Иванович")
+		appointAs(t, c, cardB, l1, "Первов", "Первов Иван Иванович")
+		// Telegram's menus are per chat; MAX has one menu per bot, the
+		// members' (TestMaxMenu).
+		if on == telegram.Messenger {
+			h.srv.Settle(t)
+			if menu := h.srv.ChatCommands(51); describe(menu, "members") == "" || describe(menu, "newassociation") != "" {
+				t.Errorf("leader menu %v", menu)
+			}
+		}
 
-	// With two associations, /members asks which and remembers the choice.
-	l1.Send("/members")
-	choose := next(t, l1, "Какое открыть?")
-	press(t, l1, choose, "ММО Б")
-	listB := next(t, l1, "Участники «ММО Б»", "(руководитель)")
-	l1.Send("/members")
-	next(t, l1, "Участники «ММО Б»")
+		// With two associations, /members asks which and remembers the choice.
+		l1.send("/members")
+		l1.press(t, expect(t, l1, "Какое открыть?"), "ММО Б")
+		listB := expect(t, l1, "Участники «ММО Б»", "(руководитель)")
+		l1.send("/members")
+		expect(t, l1, "Участники «ММО Б»")
 
-	// Replace l1 in Б by l2: both are told.
-	cardB = openCard(t, c, "ММО Б")
-	appoint(t, c, cardB, l2, "Вторых", "Вторых Анна Петровна")
-	next(t, l1, "Руководителем «ММО Б» назначен(а) Вторых Анна Петровна")
+		// Replace l1 in Б by l2: both are told.
+		cardB = cardOf(t, c, "ММО Б")
+		appointAs(t, c, cardB, l2, "Вторых", "Вторых Анна Петровна")
+		expect(t, l1, "Руководителем «ММО Б» назначен(а) Вторых Анна Петровна")
 
-	// l1 still leads А, but Б's old buttons are refused.
-	if a := press(t, l1, listB, "Список XLSX"); !a.ShowAlert || !strings.Contains(a.Text, "только руководителю этого объединения") {
-		t.Errorf("old leader exporting: %+v", a)
-	}
-	h.quiet()
-	if extra := l1.Drain(); len(extra) != 0 {
-		t.Errorf("the refused export sent something: %v", extra)
-	}
-	// A member who leads nothing is refused the leader's commands.
-	m := h.teacher(53, "Простов Олег Олегович")
-	m.Send("/invite")
-	next(t, m, "недоступна")
+		// l1 still leads А, but Б's old buttons are refused.
+		if a := l1.pressRefused(t, listB, "Список XLSX"); !strings.Contains(a, "только руководителю этого объединения") {
+			t.Errorf("old leader exporting: %q", a)
+		}
+		h.quiet()
+		if extra := l1.unread(); len(extra) != 0 {
+			t.Errorf("the refused export sent something: %q", extra)
+		}
+		// A member who leads nothing is refused the leader's commands.
+		m := teacherOn(t, h, on, 53, "Простов Олег Олегович")
+		m.send("/invite")
+		expect(t, m, "недоступна")
 
-	// The one-time leader link, opened by a newcomer.
-	cardA = openCard(t, c, "ММО А")
-	press(t, c, cardA, "Руководитель")
-	press(t, c, next(t, c, "Руководитель «ММО А»"), "Одноразовая ссылка")
-	linkMsg := next(t, c, "Одноразовая ссылка")
-	payload := linkRE.FindStringSubmatch(linkMsg.Text)[1]
-	n := h.user(54, "Новый")
-	n.Send("/start " + payload)
-	next(t, n, "Здравствуйте")
-	press(t, n, next(t, n, "152-ФЗ"), "Даю согласие")
-	next(t, n, "Согласие получено")
-	next(t, n, "Шаг 1")
-	n.Send("Новоселова Ирина Ивановна")
-	next(t, n, "Шаг 2")
-	n.Send("Лицей № 1")
-	next(t, n, "Шаг 3")
-	n.Send("учитель")
-	next(t, n, "вы зарегистрированы")
-	next(t, n, "назначены руководителем объединения «ММО А»")
-	next(t, c, "Новоселова Ирина Ивановна открыл(а) ссылку")
-	next(t, l1, "Руководителем «ММО А» назначен(а) Новоселова Ирина Ивановна")
-	m.Send("/start " + payload)
-	next(t, m, "уже использована")
+		// The one-time leader link, opened by a newcomer.
+		cardA = cardOf(t, c, "ММО А")
+		c.press(t, cardA, "Руководитель")
+		c.press(t, expect(t, c, "Руководитель «ММО А»"), "Одноразовая ссылка")
+		at := link(t, expect(t, c, "Одноразовая ссылка").text)
+		n := h.person(on, 54, "Новый")
+		n.open(t, at)
+		enrolStarted(t, n, "Новоселова Ирина Ивановна", "Лицей № 1", "учитель")
+		expect(t, n, "назначены руководителем объединения «ММО А»")
+		expect(t, c, "Новоселова Ирина Ивановна открыл(а) ссылку")
+		expect(t, l1, "Руководителем «ММО А» назначен(а) Новоселова Ирина Ивановна")
+		m.open(t, at)
+		expect(t, m, "уже использована")
 
-	m.Send("/my")
-	next(t, m, "не состоите")
-	n.Send("/my")
-	next(t, n, "ММО А — руководитель")
-	checkStore(t, h)
+		m.send("/my")
+		expect(t, m, "не состоите")
+		n.send("/my")
+		expect(t, n, "ММО А — руководитель")
+		checkStore(t, h)
+	})
 }

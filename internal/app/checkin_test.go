@@ -245,6 +245,7 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 		// The leader asks for locations at the venue.
 		l.press(t, view, "Требовать геопозицию")
 		ask := expect(t, l, "Отправьте геопозицию места проведения")
+		pointsAtButton(t, l, ask, "кнопкой под этим сообщением")
 		l.shareLocation(t, ask, "📍 Отправить место проведения", 56.9972, 40.9714)
 		expect(t, l, "Место проведения сохранено")
 		l.keyboardGone(t, ask)
@@ -259,12 +260,13 @@ func TestCheckinWindowAndLocation(t *testing.T) {
 		here := expect(t, u, "Открыта отметка")
 		u.press(t, here, "Я на месте")
 		ask = expect(t, u, "отправьте геопозицию")
+		pointsAtButton(t, u, ask, "кнопкой под этим сообщением")
 		u.shareLocation(t, ask, "📍 Я здесь", 57.0126, 40.9830) // the railway station, 1.8 km away
 		expect(t, u, "Вы в 18", "в пределах 500 м", "попробуйте снова")
 		// The form waits for another try: typed text gets the hint, and a
 		// location from closer by is taken.
 		u.send(code)
-		expect(t, u, "Нажмите кнопку «📍 Я здесь»")
+		pointsAtButton(t, u, expect(t, u, "Нажмите кнопку «📍 Я здесь»"), "под вопросом выше")
 		u.shareLocation(t, ask, "📍 Я здесь", 56.9980, 40.9720) // 100 m away
 		expect(t, u, "Геопозиция получена")
 		u.keyboardGone(t, ask)

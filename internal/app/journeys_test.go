@@ -40,6 +40,25 @@ type team struct {
 // messenger given for them, register and join through the leader's link.
 func newTeam(t *testing.T, h *harness, leaderOn string, memberOns ...string) team {
 	t.Helper()
+	return buildTeam(t, h, leaderOn, memberOns, []string{"Антонова Анна Антоновна", "Борисов Борис Борисович",
+		"Васильева Вера Васильевна", "Григорьев Гордей Гордеевич", "Дмитриева Дарья Дмитриевна"})
+}
+
+// newTeamNamed is newTeam with everyone on messenger on and the members
+// named by names.
+func newTeamNamed(t *testing.T, h *harness, on string, names ...string) team {
+	t.Helper()
+	ons := make([]string, len(names))
+	for i := range ons {
+		ons[i] = on
+	}
+	return buildTeam(t, h, on, ons, names)
+}
+
+// buildTeam is newTeam with the i-th member on memberOns[i] named
+// names[i].
+func buildTeam(t *testing.T, h *harness, leaderOn string, memberOns, names []string) team {
+	t.Helper()
 	c := h.person(leaderOn, adminID, "Админ")
 	enrol(t, c, "Координаторова Анна Петровна", "Методический центр", "методист")
 	c.send("/newassociation")
@@ -79,8 +98,6 @@ func newTeam(t *testing.T, h *harness, leaderOn string, memberOns ...string) tea
 		}
 	}
 	tm := team{admin: c, leader: leader}
-	names := []string{"Антонова Анна Антоновна", "Борисов Борис Борисович", "Васильева Вера Васильевна",
-		"Григорьев Гордей Гордеевич", "Дмитриева Дарья Дмитриевна"}
 	for i, on := range memberOns {
 		name := names[i]
 		u := h.person(on, int64(310+i), strings.Fields(name)[1])

@@ -84,19 +84,19 @@ func TestJourneyDigest(t *testing.T) {
 		h.clock.Add(time.Date(2027, 6, 13, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
 		d := expectSkipping(t, c, "Сводка на 13.06.2027", "Отчёт за 2026/2027 учебный год, срок 20.06.2027 — через 7 дней")
 		quietTeam(h, tm)
-		for _, b := range []string{"🏛 ММО учителей математики", "🔔 Напомнить руководителю: ММО учителей математики", "XLSX"} {
+		for _, b := range []string{"🏛 ММО учителей математики", "🔔 Напомнить: отчёт · ММО учителей математики", "XLSX"} {
 			if !d.has(b) {
 				t.Fatalf("the digest lacks %q: %v", b, d.buttons)
 			}
 		}
-		if a := c.press(t, d, "Напомнить руководителю"); !strings.Contains(a, "напомнили") {
+		if a := c.press(t, d, "Напомнить: отчёт"); !strings.Contains(a, "напомнили") {
 			t.Errorf("the reminder's answer: %q", a)
 		}
 		nudge := expect(t, l, "Координатор напоминает", "Отчёт за 2026/2027 учебный год", "20.06.2027")
 		if !nudge.has("Открыть") {
 			t.Errorf("the leader's reminder has no way to the report: %v", nudge.buttons)
 		}
-		if a := c.press(t, d, "Напомнить руководителю"); !strings.Contains(a, "уже напоминали") {
+		if a := c.press(t, d, "Напомнить: отчёт"); !strings.Contains(a, "уже напоминали") {
 			t.Errorf("a second reminder the same day: %q", a)
 		}
 		l.press(t, nudge, "Открыть")
@@ -117,5 +117,15 @@ func TestJourneyDigest(t *testing.T) {
 		if n := l.drain(); n != 0 {
 			t.Errorf("the leader was reminded twice (%d extra)", n)
 		}
+
+		// 22 June: the report is overdue; the digest still offers to
+		// remind the leader, once that day.
+		h.clock.Add(time.Date(2027, 6, 22, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+		late := expectSkipping(t, c, "Сводка на 22.06.2027", "Отчёт за 2026/2027 учебный год, срок 20.06.2027")
+		quietTeam(h, tm)
+		if a := c.press(t, late, "Напомнить: отчёт"); !strings.Contains(a, "напомнили") {
+			t.Errorf("the reminder of an overdue report: %q", a)
+		}
+		expect(t, l, "Координатор напоминает", "Отчёт за 2026/2027 учебный год")
 	})
 }

@@ -118,6 +118,7 @@ func TestLayers(t *testing.T) {
 		tg:                            {module + "/internal/app", module + "/internal/schedule", module + "/internal/max"},
 		mx:                            {module + "/internal/app", module + "/internal/schedule", tg, tgbotapi},
 		mx + "/maxtest":               {mx, tg, tgbotapi},
+		module + "/internal/outbox":   {tg, mx, tgbotapi, module + "/internal/schedule", module + "/internal/app"},
 	}
 	// MAX's wire types (package max) are used by its transport alone; the
 	// rest of the program reaches it through the wiring.

@@ -399,10 +399,32 @@ func expect(t *testing.T, p person, want ...string) msg {
 	return m
 }
 
+// pointsAtButton fails unless m, which points at a location or phone
+// button, says where the person's messenger shows it: Telegram «внизу»,
+// in its keyboard at the bottom of the screen; MAX, which has no such
+// keyboard, where the text says it is on a message (onMessage).
+func pointsAtButton(t *testing.T, p person, m msg, onMessage string) {
+	t.Helper()
+	want, wrong := "внизу", onMessage
+	if p.on() == max.Messenger {
+		want, wrong = onMessage, "внизу"
+	}
+	if !strings.Contains(m.text, want) || strings.Contains(m.text, wrong) {
+		t.Errorf("%s: %q does not say the button is %q", p.on(), m.text, want)
+	}
+}
+
 // enrol walks a person through the whole registration.
 func enrol(t *testing.T, p person, name, school, position string) {
 	t.Helper()
 	p.send("/start")
+	enrolStarted(t, p, name, school, position)
+}
+
+// enrolStarted walks a person who started the bot (by /start or a link)
+// through the registration, from the greeting on.
+func enrolStarted(t *testing.T, p person, name, school, position string) {
+	t.Helper()
 	expect(t, p, "Здравствуйте")
 	consent := expect(t, p, "152-ФЗ")
 	p.press(t, consent, "Даю согласие")

@@ -11,19 +11,26 @@ import (
 // record fills one entry of a register: texts are typed, a level pressed.
 func record(t *testing.T, u *telegramtest.User, register string, answers ...string) telegramtest.Message {
 	t.Helper()
-	u.Send("/registers")
-	press(t, u, next(t, u, "Реестры «ММО учителей математики»"), register)
-	next(t, u, register+" — запись")
+	return recordAs(t, &tgPerson{u: u}, register, answers...).tg
+}
+
+// recordAs fills one entry of a register in either messenger: texts are
+// typed, a level pressed.
+func recordAs(t *testing.T, u person, register string, answers ...string) msg {
+	t.Helper()
+	u.send("/registers")
+	u.press(t, expect(t, u, "Реестры «ММО учителей математики»"), register)
+	expect(t, u, register+" — запись")
 	for _, a := range answers {
-		m := u.Next(t)
+		m := u.next(t)
 		if lvl, ok := strings.CutPrefix(a, "level:"); ok {
-			press(t, u, m, lvl)
-			next(t, u, "Уровень: "+lvl)
+			u.press(t, m, lvl)
+			expect(t, u, "Уровень: "+lvl)
 			continue
 		}
-		u.Send(a)
+		u.send(a)
 	}
-	return next(t, u, "Записано:")
+	return expect(t, u, "Записано:")
 }
 
 func TestRegistersFeedTheReport(t *testing.T) {

@@ -101,7 +101,7 @@ func TestWorkPlan(t *testing.T) {
 		leader.press(t, expect(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
 		expect(t, leader, "На согласовании у координатора")
 		notice := expect(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование",
-			"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "Декабрь: 0 + 1; Февраль: 0 + 1", "Отправлен впервые")
+			"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "⚠ Заседаний 0 — меньше минимума (3)", "Декабрь: заседаний нет, 1 мероприятие\nФевраль: заседаний нет, 1 мероприятие", "Отправлен впервые")
 		docxText(t, coord.next(t)) // the plan comes with its DOCX
 		coord.press(t, notice, "Вернуть с комментарием")
 		expect(t, coord, "Что нужно доработать")
@@ -117,7 +117,7 @@ func TestWorkPlan(t *testing.T) {
 		leader.press(t, plan, "Отправить на согласование")
 		leader.press(t, expect(t, leader, "В плане заседаний: 1"), "Да, отправить")
 		expect(t, leader, "На согласовании у координатора")
-		notice = expect(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 + 0", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
+		notice = expect(t, coord, "отправлен на согласование", "Заседаний: <b>1</b>", "Март: 1 заседание, мероприятий нет", "С прошлой версии: добавлено 1, убрано 0, изменено 0")
 		coord.next(t) // its DOCX
 		coord.press(t, notice, "Согласовать")
 		if m := retiredIn(t, coord, notice, "согласован", "Согласовать", "Вернуть с комментарием"); !strings.Contains(m.text, "Решение: Координаторова А. П.") {
@@ -290,7 +290,7 @@ func TestDigestMeetingsAndOverview(t *testing.T) {
 	coord.Send("/overview")
 	// A short summary of the year; every association is in the XLSX.
 	ov := next(t, coord, "Обзор объединений", "2026/2027 учебный год", "Объединений: 1", "Заседаний проведено: 0, назначено: 1",
-		"провели не меньше 3: 0 из 1", "Планы: согласовано 0", "нет 1")
+		"провели не меньше 3: 0 из 1", "Планы: согласовано 0", "черновиков 1")
 	press(t, coord, ov, "Выгрузить XLSX")
 	doc := coord.Next(t)
 	all := ""
@@ -380,7 +380,7 @@ func TestDeletedMemberStillCounts(t *testing.T) {
 	press(t, leader, next(t, leader, "Заседание № 1"), "Протокол")
 	press(t, leader, next(t, leader, "Протокол ещё не составлен"), "Составить протокол")
 	next(t, leader, "Составим протокол")
-	minutesHead(t, leader, "")
+	minutesHeadOf(t, &tgPerson{u: leader}, "")
 	for item := 1; item <= 2; item++ {
 		next(t, leader, "СЛУШАЛИ")
 		leader.Send("Лидерову О. И. — о вопросе")

@@ -27,7 +27,9 @@
 //	events                     event id (8) → JSON mmo.Event
 //	association_events         association id (8) + start unix (8) + event id (8) → empty
 //	rsvps                      event id (8) + user id (8) → JSON mmo.RSVP
-//	reminders_sent             event id (8) + version (4) + seconds before start (8) → queued-at
+//	reminders_sent             event id (8) + version (4) + seconds before start (8) → queued-at;
+//	                           the same + 'p' → a large reminder's progress; event id (8) + 's' +
+//	                           kind → the progress of other work on every member (see shareKey)
 //	broadcasts                 broadcast id (8) → JSON Broadcast (delivery counts)
 //	outbox_keys                key → outbox id: the pending item a newer one with the key replaces
 //	attendance                 event id (8) + user id (8) → JSON mmo.Attendance
@@ -51,6 +53,10 @@
 //	file_copies                a file's messenger + id + the messenger it went up to → its id
 //	                           there (see filecopy.go)
 //	user_aliases               merged user id (8) → the user it went into (8) (see merge.go)
+//	asking                     messenger + 0x00 + chat id (8) → the message whose location or phone
+//	                           button is still up (see asking.go)
+//	live_views                 the leaders' live views: messages showing another view than their
+//	                           card, counts behind (see live.go)
 //
 // Keys are big-endian so a cursor walks them in order. Every exported method
 // of DB runs one transaction; Tx methods run inside the caller's.
@@ -64,6 +70,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -176,17 +185,37 @@ func (db *DB) Decoded() int64 { return db.decoded.Load() }
 // the longest.
 func (db *DB) WriteStats() (n int64, longest time.Duration) { return db.writes.take() }
 
-// writeStats counts write transactions and keeps the longest.
+// LongestWriteBy names the code that ran the longest write transaction
+// WriteStats will report (the first two callers outside the store, the
+// innermost first), for a benchmark to say which transaction to shorten.
+func (db *DB) LongestWriteBy() string {
+	db.writes.mu.Lock()
+	defer db.writes.mu.Unlock()
+	return db.writes.by
+}
+
+// writeStats counts write transactions and keeps the longest, and who
+// ran it.
 type writeStats struct {
 	n       atomic.Int64
 	longest atomic.Int64 // nanoseconds
+	mu      sync.Mutex
+	by      string
 }
 
 func (w *writeStats) add(d time.Duration) {
 	w.n.Add(1)
 	for {
 		old := w.longest.Load()
-		if int64(d) <= old || w.longest.CompareAndSwap(old, int64(d)) {
+		if int64(d) <= old {
+			return
+		}
+		if w.longest.CompareAndSwap(old, int64(d)) {
+			// Rare (a new longest), so the stack is read only then.
+			by := callers()
+			w.mu.Lock()
+			w.by = by
+			w.mu.Unlock()
 			return
 		}
 	}
@@ -194,6 +223,24 @@ func (w *writeStats) add(d time.Duration) {
 
 func (w *writeStats) take() (int64, time.Duration) {
 	return w.n.Swap(0), time.Duration(w.longest.Swap(0))
+}
+
+// callers names the first two functions on the stack outside the store
+// (its tests count as outside) and bbolt.
+func callers() string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	var names []string
+	for f, more := frames.Next(); len(names) < 2; f, more = frames.Next() {
+		inside := strings.Contains(f.Function, "/internal/boltdb.") && !strings.HasSuffix(f.File, "_test.go")
+		if fn := f.Function; !inside && !strings.HasPrefix(fn, "go.etcd.io/") && !strings.HasPrefix(fn, "runtime.") {
+			names = append(names, fn[strings.LastIndex(fn, "/")+1:])
+		}
+		if !more {
+			break
+		}
+	}
+	return strings.Join(names, " < ")
 }
 
 // ErrUnwritable marks a write transaction whose function succeeded but

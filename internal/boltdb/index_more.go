@@ -62,13 +62,13 @@ func (tx *Tx) AnyConsultationCreated(from, to time.Time) bool {
 	return k != nil && bytes.Compare(k[:8], unixKey(to)) < 0
 }
 
-func purgeSent(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeSent(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	end := unixKey(cut.Before)
 	idx := tx.tx.Bucket(bucketSentByTime)
 	records := tx.tx.Bucket(bucketSent)
 	c := idx.Cursor()
 	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.First() {
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
 		k = append([]byte(nil), k...)
@@ -78,7 +78,7 @@ func purgeSent(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) 
 		if err := idx.Delete(k); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 		st.Sent++
 	}

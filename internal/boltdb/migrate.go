@@ -45,6 +45,8 @@ var migrations = []migration{
 	{"create the aliases of merged users", migrateUserAliases},
 	{"remember the command menu queued per user", migrateMenuSums},
 	{"count members per association; events' state and format in their association index", migrateSummaries},
+	{"remember the messages that carry a location or phone button", migrateAsking},
+	{"remember the leaders' live views across a restart", migrateLiveViews},
 }
 
 // SchemaVersion is the version of the schema this build writes.

@@ -32,8 +32,8 @@ type PurgeCut struct {
 	// before it (with their conversations), the broadcasts created before
 	// it, the audit entries written before it, the handles on sent
 	// messages recorded before it, the surveys closed before it (with
-	// their answers), and the news, materials and register entries
-	// written before it.
+	// their answers), the news, materials and register entries written
+	// before it, and the marks of live views pressed before it.
 	Before time.Time
 	// LastYear removes the plans, reports and proposals of this school
 	// year and earlier.
@@ -93,18 +93,30 @@ func (db *DB) Purge(ctx context.Context, cut PurgeCut, limit int) (PurgeStats, e
 // Each kind of record is found through its time index, so a step reads
 // only what it removes.
 func (db *DB) PurgeStep(cut PurgeCut, limit int) (st PurgeStats, more bool, err error) {
+	return db.PurgeStepFor(cut, limit, 0)
+}
+
+// PurgeStepFor is PurgeStep that also stops removing once d went into
+// the step (no limit when d ≤ 0): how long a removal takes depends on
+// where the records lie and on the machine's load, and the step holds
+// every other writer meanwhile. The commit comes on top, so d is best
+// well under the longest write transaction wanted.
+func (db *DB) PurgeStepFor(cut PurgeCut, limit int, d time.Duration) (st PurgeStats, more bool, err error) {
 	if limit <= 0 {
 		limit = PurgeLimit
 	}
 	err = db.update(func(btx *bolt.Tx) error {
 		tx := db.newTx(btx)
 		st, more = PurgeStats{}, false
-		budget := limit
-		for _, step := range []func(*Tx, PurgeCut, *int, *PurgeStats) (bool, error){
+		budget := &purgeBudget{n: limit, limit: limit}
+		if d > 0 {
+			budget.until = time.Now().Add(d)
+		}
+		for _, step := range []func(*Tx, PurgeCut, *purgeBudget, *PurgeStats) (bool, error){
 			purgeEvents, purgeConsultations, purgeDocuments, purgeBroadcasts, purgeAudit, purgeSent,
-			purgeSurveys, purgeNews, purgeMaterials, purgeRegisters,
+			purgeSurveys, purgeNews, purgeMaterials, purgeRegisters, purgeLiveViews,
 		} {
-			left, err := step(tx, cut, &budget, &st)
+			left, err := step(tx, cut, budget, &st)
 			if err != nil {
 				return err
 			}
@@ -121,37 +133,60 @@ func (db *DB) PurgeStep(cut PurgeCut, limit int) (st PurgeStats, more bool, err 
 	return st, more, nil
 }
 
-// Each purge step below removes what it can within *budget and reports
+// purgeBudget is what a purge step may still remove: n records of
+// limit, and nothing more once until passed (never, when zero) and at
+// least one record went, so that every step gets on.
+type purgeBudget struct {
+	n, limit int
+	until    time.Time
+}
+
+// out reports whether the budget is spent.
+func (b *purgeBudget) out() bool {
+	return b.n <= 0 || b.n < b.limit && !b.until.IsZero() && time.Now().After(b.until)
+}
+
+// chunk is how many records a removal that does not look at the clock
+// may take (an event's answers and marks): all of n without a time
+// limit, else a few, so that the clock is looked at often.
+func (b *purgeBudget) chunk() int {
+	if b.until.IsZero() {
+		return b.n
+	}
+	return min(b.n, 16)
+}
+
+// Each purge step below removes what it can within the budget and reports
 // whether anything of its kind is left.
 
-func purgeEvents(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeEvents(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	end := unixKey(cut.Before)
 	c := tx.tx.Bucket(bucketEventsByStart).Cursor()
 	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.First() {
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
-		want, id := *budget, btoi(k[8:])
+		want, id := budget.chunk(), btoi(k[8:])
 		n, err := tx.purgeEvent(id, want)
 		if err != nil {
 			return false, err
 		}
-		*budget -= n
+		budget.n -= n
 		st.Records += n
 		if n >= want {
-			// The budget ran out, perhaps exactly on the event itself:
-			// whether it is gone is for the next step to see.
+			// The chunk ran out, perhaps exactly on the event itself:
+			// the loop looks at the budget, then at what is left.
 			if tx.tx.Bucket(bucketEvents).Get(itob(id)) == nil {
 				st.Events++
 			}
-			return true, nil
+			continue
 		}
 		st.Events++
 	}
 	return false, nil
 }
 
-func purgeConsultations(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeConsultations(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	end := unixKey(cut.Before)
 	msgs := tx.tx.Bucket(bucketConsultMessages)
 	c := tx.tx.Bucket(bucketConsultsByTime).Cursor()
@@ -159,29 +194,29 @@ func purgeConsultations(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool
 		id := append([]byte(nil), k[8:16]...)
 		mc := msgs.Cursor()
 		for mk, _ := mc.Seek(id); mk != nil && bytes.HasPrefix(mk, id); mk, _ = mc.Seek(id) {
-			if *budget <= 0 {
+			if budget.out() {
 				return true, nil
 			}
 			if err := msgs.Delete(mk); err != nil {
 				return false, err
 			}
-			*budget--
+			budget.n--
 			st.Records++
 		}
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
 		if err := tx.DeleteConsultation(btoi(id)); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 		st.Consultations++
 	}
 	return false, nil
 }
 
-func purgeDocuments(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeDocuments(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	// Plans and reports through the documents index, a range per kind.
 	docs := tx.tx.Bucket(bucketDocuments)
 	for _, x := range []struct {
@@ -192,7 +227,7 @@ func purgeDocuments(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, er
 		end := docKey(x.kind, cut.LastYear+1, 0)
 		c := docs.Cursor()
 		for k, _ := c.Seek([]byte{x.kind}); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Seek([]byte{x.kind}) {
-			if *budget <= 0 {
+			if budget.out() {
 				return true, nil
 			}
 			k = append([]byte(nil), k...)
@@ -203,7 +238,7 @@ func purgeDocuments(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, er
 			if err := docs.Delete(k); err != nil {
 				return false, err
 			}
-			*budget--
+			budget.n--
 			st.Records++
 			st.Documents++
 		}
@@ -218,13 +253,13 @@ func purgeDocuments(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, er
 			k, _ = c.Seek(itob(aid + 1))
 			continue
 		}
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
 		if err := props.Delete(append([]byte(nil), k...)); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 		st.Documents++
 		k, _ = c.Seek(itob(aid))
@@ -232,13 +267,13 @@ func purgeDocuments(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, er
 	return false, nil
 }
 
-func purgeBroadcasts(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeBroadcasts(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	end := unixKey(cut.Before)
 	idx := tx.tx.Bucket(bucketBroadcastsByTime)
 	records := tx.tx.Bucket(bucketBroadcasts)
 	c := idx.Cursor()
 	for k, _ := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, _ = c.First() {
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
 		k = append([]byte(nil), k...)
@@ -248,20 +283,20 @@ func purgeBroadcasts(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, e
 		if err := idx.Delete(k); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 		st.Broadcasts++
 	}
 	return false, nil
 }
 
-func purgeAudit(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeAudit(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	end := itob(uint64(cut.Before.UnixNano()))
 	audit := tx.tx.Bucket(bucketAudit)
 	byAssoc := tx.tx.Bucket(bucketAuditByAssoc)
 	c := audit.Cursor()
 	for k, v := c.First(); k != nil && bytes.Compare(k[:8], end) < 0; k, v = c.First() {
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
 		var e AuditEntry
@@ -277,7 +312,7 @@ func purgeAudit(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error)
 		if err := audit.Delete(key); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 		st.Audit++
 	}

@@ -19,12 +19,12 @@ import (
 // says the first is past the cut. with, when set, first removes what
 // belongs to the record (a survey's answers), within the budget, and says
 // whether it finished.
-func purgeOldest(tx *Tx, bucket []byte, budget *int, st *PurgeStats, count *int,
+func purgeOldest(tx *Tx, bucket []byte, budget *purgeBudget, st *PurgeStats, count *int,
 	old func(v []byte) (bool, error), with func(id []byte) (bool, error)) (bool, error) {
 	b := tx.tx.Bucket(bucket)
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.First() {
-		if *budget <= 0 {
+		if budget.out() {
 			return true, nil
 		}
 		gone, err := old(v)
@@ -40,14 +40,14 @@ func purgeOldest(tx *Tx, bucket []byte, budget *int, st *PurgeStats, count *int,
 			if err != nil || !done {
 				return !done, err
 			}
-			if *budget <= 0 {
+			if budget.out() {
 				return true, nil
 			}
 		}
 		if err := b.Delete(k); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 		*count++
 	}
@@ -56,17 +56,17 @@ func purgeOldest(tx *Tx, bucket []byte, budget *int, st *PurgeStats, count *int,
 
 // deletePrefix removes the keys of bucket under prefix within the budget
 // and says whether none is left.
-func deletePrefix(tx *Tx, bucket, prefix []byte, budget *int, st *PurgeStats) (bool, error) {
+func deletePrefix(tx *Tx, bucket, prefix []byte, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	b := tx.tx.Bucket(bucket)
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Seek(prefix) {
-		if *budget <= 0 {
+		if budget.out() {
 			return false, nil
 		}
 		if err := c.Delete(); err != nil {
 			return false, err
 		}
-		*budget--
+		budget.n--
 		st.Records++
 	}
 	return true, nil
@@ -84,7 +84,7 @@ func before[T any](tx *Tx, cut time.Time, at func(*T) time.Time) func(v []byte) 
 	}
 }
 
-func purgeSurveys(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeSurveys(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	// A survey goes once it was created and closed for answers before the
 	// cut; its answers (named, anonymous) and who finished go first.
 	old := before(tx, cut.Before, func(s *mmo.Survey) time.Time {
@@ -104,14 +104,14 @@ func purgeSurveys(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, erro
 	return purgeOldest(tx, bucketSurveys, budget, st, &st.Surveys, old, with)
 }
 
-func purgeNews(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeNews(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	return purgeOldest(tx, bucketNews, budget, st, &st.News, before(tx, cut.Before, func(n *mmo.News) time.Time { return n.CreatedAt }), nil)
 }
 
-func purgeMaterials(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeMaterials(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	return purgeOldest(tx, bucketMaterials, budget, st, &st.Materials, before(tx, cut.Before, func(m *mmo.Material) time.Time { return m.CreatedAt }), nil)
 }
 
-func purgeRegisters(tx *Tx, cut PurgeCut, budget *int, st *PurgeStats) (bool, error) {
+func purgeRegisters(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	return purgeOldest(tx, bucketRegisters, budget, st, &st.Registers, before(tx, cut.Before, func(e *mmo.RegisterEntry) time.Time { return e.At }), nil)
 }

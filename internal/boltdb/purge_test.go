@@ -241,3 +241,53 @@ func TestPurgeRunsToTheEnd(t *testing.T) {
 		t.Error("a cancelled purge went on")
 	}
 }
+
+// TestPurgeStepStopsOnTime: a step bounded by time stops removing once
+// its time is up, whatever its count allows, yet removes at least one
+// record, so the purge always gets on; a step of an event's records looks
+// at the clock every few records. The purge ends where a purge by count
+// ends, every step leaving the indexes in agreement.
+func TestPurgeStepStopsOnTime(t *testing.T) {
+	db, now := clockDB(t)
+	y1 := time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)
+	y2 := y1.AddDate(1, 0, 0)
+	yearOfRecords(t, db, now, y1, 2024)
+	yearOfRecords(t, db, now, y2, 2025)
+	before := countAll(t, db)
+	cut := PurgeCut{Before: y2, LastYear: 2024}
+	steps, removed := 0, 0
+	for {
+		// A nanosecond is up before the second record.
+		st, more, err := db.PurgeStepFor(cut, 1000, time.Nanosecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The last step may find nothing left: the one before ran out
+		// of time just as its kind ran out of records.
+		if st.Records < 1 && more || st.Records > 16 {
+			t.Fatalf("step %d removed %d records (more %v); want 1 to 16 (one chunk of an event's records)", steps, st.Records, more)
+		}
+		removed += st.Records
+		steps++
+		indexesAgree(t, db)
+		if !more {
+			break
+		}
+		if steps > 1000 {
+			t.Fatal("the purge does not end")
+		}
+	}
+	after := countAll(t, db)
+	if after.events != before.events/2 || after.answers != before.answers/2 || after.audit != before.audit/2 {
+		t.Errorf("after the purge: %+v, want half of %+v", after, before)
+	}
+	if steps < removed/16 || steps < 10 {
+		t.Errorf("%d steps for %d records: the clock did not stop them", steps, removed)
+	}
+	// Without a time limit the count binds.
+	yearOfRecords(t, db, now, y1, 2024)
+	st, _, err := db.PurgeStepFor(cut, 7, 0)
+	if err != nil || st.Records != 7 {
+		t.Errorf("a step of 7 without a time limit removed %d (%v)", st.Records, err)
+	}
+}

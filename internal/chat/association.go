@@ -229,7 +229,7 @@ func (b *Engine) onAssocCard(r *Request) error {
 	}
 	// From the digest, the card opens below it: the digest stays for
 	// its other lines.
-	return b.showCard(r, a, !r.hasButton(verbDigestRemind) && !r.hasButton(verbOverviewXLSX))
+	return b.showCard(r, a, !r.fromDigest())
 }
 
 // showCard shows the association's card, in place of the pressed message

@@ -94,7 +94,7 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		if err := r.PutDialog(d); err != nil {
 			return err
 		}
-		r.AskLocation(r.T("checkin.ask_location"), r.T("checkin.location_button"))
+		r.AskLocation(r.TAsk("checkin.ask_location"), r.T("checkin.location_button"))
 		return nil
 	}
 	if err := r.Tx.PutAttendance(&mmo.Attendance{EventID: e.ID, UserID: r.User.ID, Mark: mmo.MarkPresent, How: how, At: r.Now}); err != nil {
@@ -205,7 +205,7 @@ func (r *Request) locationFor(d *mmo.Dialog, hint string) (*Location, *mmo.Event
 	if loc == nil {
 		// The location button is on the keyboard, where no other button
 		// fits: the hint carries the way out.
-		r.Reply(r.T(hint), r.cancelButton(d.Nonce))
+		r.Reply(r.TAsk(hint), r.cancelButton(d.Nonce))
 		return nil, nil, nil, false, nil
 	}
 	id, _ := strconv.ParseUint(d.Draft["eid"], 10, 64)
@@ -269,22 +269,4 @@ func (b *Engine) announceCheckin(r *Request, e *mmo.Event, a *mmo.Association) e
 		return err
 	}
 	return b.tellLeaderCheckin(r, e, a)
-}
-
-// dueCheckins sends the "I am here" button of events whose check-in window
-// has opened by itself; the due scan finds them.
-func (b *Engine) dueCheckins(r *Request, open []*mmo.Event) (bool, error) {
-	for _, e := range open {
-		a, err := r.Tx.Association(e.AssociationID)
-		if err != nil {
-			return false, err
-		}
-		if err := b.announceCheckin(r, e, a); err != nil {
-			return false, err
-		}
-		if err := r.Tx.PutEvent(e); err != nil {
-			return false, err
-		}
-	}
-	return len(open) > 0, nil
 }

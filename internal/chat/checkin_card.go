@@ -323,7 +323,7 @@ func (b *Engine) onCheckinGeo(r *Request) error {
 		if err := r.PutDialog(d); err != nil {
 			return err
 		}
-		r.AskLocation(r.T("checkin.ask_venue"), r.T("checkin.venue_button"))
+		r.AskLocation(r.TAsk("checkin.ask_venue"), r.T("checkin.venue_button"))
 		return nil
 	default:
 		radius, err := strconv.Atoi(arg)

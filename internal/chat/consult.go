@@ -184,6 +184,11 @@ func (b *Engine) onConsult(r *Request) error {
 	if err != nil {
 		return err
 	}
+	if r.fromDigest() {
+		// The digest stays for its other lines: the request opens below.
+		r.Reply(text, kb...)
+		return nil
+	}
 	r.Edit(text, kb...)
 	return nil
 }
@@ -299,7 +304,7 @@ func (r *Request) sendAttachment(uid int64, att mmo.Attachment, caption string) 
 // cmdRequests lists the user's own requests and, for those who answer
 // them, the open requests of their associations.
 func (b *Engine) cmdRequests(r *Request) error {
-	if !r.User.Registered() && !r.User.Asker {
+	if !r.User.Registered() && !r.User.Parent() {
 		r.Reply(r.T("error.register_first"))
 		return nil
 	}

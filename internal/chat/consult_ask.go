@@ -156,7 +156,7 @@ func (b *Engine) dialogAsk(r *Request, d *mmo.Dialog) error {
 	case "phone":
 		contact := r.Update.Contact
 		if contact == nil || contact.Phone == "" {
-			r.Reply(r.T("consult.phone_hint"))
+			r.Reply(r.TAsk("consult.phone_hint"))
 			return nil
 		}
 		if contact.UserID != 0 && contact.UserID != r.Update.From.ID {
@@ -271,7 +271,7 @@ func (b *Engine) onAskForm(r *Request) error {
 	if err != nil {
 		return err
 	}
-	r.AskContact(r.T("consult.ask_phone"), r.T("consult.phone_button"))
+	r.AskContact(r.TAsk("consult.ask_phone"), r.T("consult.phone_button"))
 	r.Reply(r.T("consult.phone_optional"), []Button{r.Button(r.T("consult.no_phone"), verbAskNoPhone, itoa(int64(nd.Nonce)))})
 	return nil
 }
@@ -365,7 +365,7 @@ func (b *Engine) openConsultLink(r *Request, token string) error {
 		}
 		return b.startAsk(r, a, member)
 	}
-	if r.User.Asker {
+	if r.User.Parent() {
 		return b.startAsk(r, a, false)
 	}
 	d := mmo.NewDialog(mmo.FlowAskConsent, "consent", r.Now, b.opt.DialogIdle)

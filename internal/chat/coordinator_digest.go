@@ -10,6 +10,10 @@ import (
 // digest says is due: aid, "p" plan | "r" report, school year.
 const verbDigestRemind = "dl"
 
+// verbDigestRemindRequest reminds whoever owes the answer to a request the
+// digest lists (its consultant, else the leader): cid.
+const verbDigestRemindRequest = "dq"
+
 // maxDigestRows keeps the digest's keyboard within what a phone shows.
 const maxDigestRows = 30
 
@@ -23,18 +27,18 @@ func (b *Engine) digestButtons(r *Request, l loc, d *mmo.Digest) [][]Button {
 	open := func(a *mmo.Association) {
 		if !seen[a.ID] {
 			seen[a.ID] = true
-			kb = append(kb, []Button{r.Button(l.T("conv_coord.open_association", "Name", a.Name), verbAssocCard, aid(a))})
+			kb = append(kb, []Button{r.Button(assocLabel(l, a), verbAssocCard, aid(a))})
 		}
 	}
 	for _, x := range d.Docs {
 		open(x.Association)
-		kind := "p"
+		kind, what := "p", l.T("conv_coord2.what_plan")
 		if x.Kind == mmo.DocReport {
-			kind = "r"
+			kind, what = "r", l.T("conv_coord2.what_report")
 		}
 		if x.Association.LeaderID != 0 {
-			kb = append(kb, []Button{r.Button(l.T("conv_coord.remind_leader", "Name", x.Association.Name), verbDigestRemind,
-				aid(x.Association), kind, strconv.Itoa(x.Year))})
+			label := nameLabel(l, x.Association.Name, "conv_coord.remind_leader", "What", what)
+			kb = append(kb, []Button{r.Button(label, verbDigestRemind, aid(x.Association), kind, strconv.Itoa(x.Year))})
 		}
 	}
 	for _, x := range d.Members {
@@ -44,7 +48,8 @@ func (b *Engine) digestButtons(r *Request, l loc, d *mmo.Digest) [][]Button {
 		open(x.Association)
 	}
 	for _, x := range d.Consults {
-		kb = append(kb, []Button{r.Button(l.T("conv_coord.open_request", "N", x.Consultation.ID), verbConsult, cid(x.Consultation))})
+		kb = append(kb, []Button{r.Button(l.T("conv_coord.open_request", "N", x.Consultation.ID), verbConsult, cid(x.Consultation)),
+			r.Button(l.T("conv_coord2.remind_request"), verbDigestRemindRequest, cid(x.Consultation))})
 	}
 	if len(kb) > maxDigestRows {
 		kb = kb[:maxDigestRows]
@@ -86,13 +91,7 @@ func (b *Engine) onDigestRemind(r *Request) error {
 		r.Answer(r.T("conv_coord.nothing_due"), true)
 		return nil
 	}
-	key := "digest_remind:" + aid(a) + ":" + kind + ":" + strconv.Itoa(year)
-	today := r.Now.In(b.opt.Location).Format("02.01.2006")
-	if string(r.Tx.Meta(key)) == today {
-		r.Answer(r.T("conv_coord.reminded_already", "Date", today), true)
-		return nil
-	}
-	if err := r.Tx.PutMeta(key, []byte(today)); err != nil {
+	if ok, err := b.remindOnceToday(r, "digest_remind:"+aid(a)+":"+kind+":"+strconv.Itoa(year)); !ok {
 		return err
 	}
 	ll := r.locOf(leader)
@@ -108,4 +107,69 @@ func (b *Engine) onDigestRemind(r *Request) error {
 	}
 	r.Answer(r.T("conv_coord.reminded", "Name", a.Name), false)
 	return nil
+}
+
+// remindOnceToday marks a coordinator's reminder under key as sent today,
+// or, when one already went today, tells her so and returns false: a
+// leader hears of one item from the coordinators at most once a day.
+func (b *Engine) remindOnceToday(r *Request, key string) (bool, error) {
+	today := r.Now.In(b.opt.Location).Format("02.01.2006")
+	if string(r.Tx.Meta(key)) == today {
+		r.Answer(r.T("conv_coord.reminded_already", "Date", today), true)
+		return false, nil
+	}
+	return true, r.Tx.PutMeta(key, []byte(today))
+}
+
+// onDigestRemindRequest reminds whoever owes the answer to a request still
+// waiting for one: the consultant who has it, else the leader; at most
+// once a day per request, with a word to the coordinator of whom she
+// reminded.
+func (b *Engine) onDigestRemindRequest(r *Request) error {
+	c, a, _, ok, err := r.consultation(0)
+	if !ok {
+		return err
+	}
+	if !c.Open() || c.WaitingSince.IsZero() {
+		r.Answer(r.T("conv_coord2.request_answered", "N", c.ID), true)
+		return nil
+	}
+	to := c.AssigneeID
+	if to == 0 {
+		to = a.LeaderID
+	}
+	u, err := r.Tx.User(to)
+	if to == 0 || err != nil || u.Blocked {
+		r.Answer(r.T("conv_coord2.request_nobody", "N", c.ID), true)
+		return nil
+	}
+	if ok, err := b.remindOnceToday(r, "digest_remind:q:"+cid(c)); !ok {
+		return err
+	}
+	ll := r.locOf(u)
+	days := mmo.WorkingDaysBetween(c.WaitingSince, r.Now, b.opt.Location)
+	r.Send(u.ID, ll.T("conv_coord2.request_nudge", "N", c.ID, "Name", a.Name, "Days", rawArg(ll.N("conv_coord2.working_days", days))),
+		[]Button{r.Button(ll.T("consult.open_button"), verbConsult, cid(c))})
+	r.Answer(r.T("conv_coord2.request_reminded", "N", c.ID, "Who", shortName(u.Name)), false)
+	return nil
+}
+
+// fromDigest reports whether the pressed button is on the coordinators'
+// digest or overview, which stay as they are for their other lines: what
+// opens from them opens below.
+func (r *Request) fromDigest() bool {
+	return r.Update.Press != nil && (r.hasButton(verbDigestRemind) || r.hasButton(verbOverviewXLSX))
+}
+
+// assocLabel is the button opening an association, its name shortened to
+// what a phone shows.
+func assocLabel(l loc, a *mmo.Association) string {
+	return nameLabel(l, a.Name, "conv_coord.open_association")
+}
+
+// nameLabel renders the label key with a name shortened at a word
+// boundary so that the whole label fits on a phone's button.
+func nameLabel(l loc, name, key string, args ...any) string {
+	fixed := l.T(key, append([]any{"Name", ""}, args...)...)
+	return l.T(key, append([]any{"Name", labelName(fixed, name)}, args...)...)
 }

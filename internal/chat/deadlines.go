@@ -337,9 +337,15 @@ const metaPurge = "retention_purge"
 // transaction that others' updates interleave with.
 const purgeSlice = 2 * time.Second
 
+// purgeStepTime bounds the removals of one step (its commit comes on
+// top): on a loaded machine a hundred scattered records took up to a few
+// hundred milliseconds, and every user's update waits for the step.
+const purgeStepTime = 20 * time.Millisecond
+
 // purgeSome goes on removing the school year retention expired (see
 // retention) for up to slice: everything before the year's end, each
-// step a transaction of at most boltdb.PurgeLimit records. It says in
+// step a transaction of at most boltdb.PurgeLimit records and
+// purgeStepTime of removing. It says in
 // the log when the year is gone. It reports whether it wrote.
 func (b *Engine) purgeSome(slice time.Duration) (bool, error) {
 	var year int
@@ -355,7 +361,7 @@ func (b *Engine) purgeSome(slice time.Duration) (bool, error) {
 	cut := boltdb.PurgeCut{Before: end, LastYear: year}
 	var total boltdb.PurgeStats
 	for stop := time.Now().Add(slice); ; {
-		st, more, err := b.db.PurgeStep(cut, 0)
+		st, more, err := b.db.PurgeStepFor(cut, 0, purgeStepTime)
 		if err != nil {
 			return true, fmt.Errorf("remove school year %d: %w", year, err)
 		}

@@ -145,7 +145,7 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
 	}
 	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts,
-		live: liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}, away: map[string]bool{}}}
+		live: liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {
 			opt.UserWindow = 10 * time.Second

@@ -13,7 +13,7 @@ import (
 // cmdHelp explains in a few lines what the bot does for the user's role,
 // above the home screen's buttons; the command menu lists the rest.
 func (b *Engine) cmdHelp(r *Request) error {
-	if r.isParent() {
+	if r.User.Parent() {
 		return b.showParentHome(r, r.T("parent_home.help"))
 	}
 	if r.Role == mmo.RoleGuest {

@@ -75,6 +75,9 @@ func (b *Engine) cmdLink(r *Request) error {
 	if code := strings.ToUpper(strings.TrimSpace(r.Args)); code != "" {
 		return b.redeemLink(r, code)
 	}
+	if r.User.Parent() {
+		return b.refuseParent(r)
+	}
 	if !r.User.Registered() {
 		r.Reply(r.T("start.need_register"))
 		return nil

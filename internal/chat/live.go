@@ -11,7 +11,9 @@ package chat
 // is never behind for long and a broadcast to a hundred members costs
 // the leader's chat a few edits, not a hundred. The card is edited by
 // its key, so a check-in view opened on its message (which forgets the
-// card's record, see rememberView) is never drawn over.
+// card's record, see rememberView) is never drawn over. What must
+// survive a restart — the messages showing another view than their card,
+// the counts behind — is kept in the store (boltdb/live.go).
 
 import (
 	"errors"
@@ -28,22 +30,19 @@ import (
 // delivery count, the last one excepted (Options.LiveEvery).
 const liveEvery = 5 * time.Second
 
-// liveCounts is what the engine remembers of the counts it shows.
+// liveCounts is what the engine remembers of the counts it shows. The
+// maps pace the drawing; the counts behind are also in the store, where
+// a restarted engine finds them (loadBehind). The pressed messages that
+// show another view now than the card they showed (an edit form, a
+// confirmation, the minutes) are in the store only: a count is not drawn
+// over them, before a restart or after.
 type liveCounts struct {
-	mu    sync.Mutex
-	drawn map[uint64]time.Time // broadcast → when its count was last drawn
-	dirty map[uint64]bool      // broadcasts with deliveries not drawn yet
-	final map[uint64]bool      // broadcasts whose complete count was drawn
-	// away holds the pressed messages that show another view now than
-	// the card they showed (an edit form, a confirmation, the minutes):
-	// a count is not drawn over them. It is memory only; after a restart
-	// a card is drawn where it was recorded.
-	away map[string]bool
+	mu     sync.Mutex
+	drawn  map[uint64]time.Time // broadcast → when its count was last drawn
+	dirty  map[uint64]bool      // broadcasts with deliveries not drawn yet
+	final  map[uint64]bool      // broadcasts whose complete count was drawn
+	loaded bool                 // the counts behind were read from the store
 }
-
-// maxAway bounds the messages remembered as away; past it the oldest
-// knowledge is dropped wholesale, which errs towards drawing a count.
-const maxAway = 10000
 
 // messageID names a message in a messenger's chat.
 func messageID(messenger string, chat int64, message string) string {
@@ -57,11 +56,11 @@ func (r *Request) drawEventCard(text string, kb [][]Button) {
 	r.cardShown = true
 }
 
-// pressed notes what a handled press left on its message: the card, or
-// another view drawn over it.
-func (l *liveCounts) pressed(r *Request) {
+// pressed notes, in the update's transaction, what a handled press left
+// on its message: the card, or another view drawn over it.
+func (l *liveCounts) pressed(r *Request) error {
 	if r.Update == nil || r.Update.Press == nil || r.Update.Press.Message == "" {
-		return
+		return nil
 	}
 	p := r.Update.Press
 	edited := false
@@ -71,27 +70,62 @@ func (l *liveCounts) pressed(r *Request) {
 		}
 	}
 	if !edited {
-		return
+		return nil
 	}
 	id := messageID(r.Update.Messenger, r.Update.Chat, p.Message)
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if r.cardShown {
-		delete(l.away, id)
-		return
+		if !r.Tx.ViewAway(id) {
+			return nil // the common case writes nothing
+		}
+		return r.Tx.SetViewAway(id, false, r.Now)
 	}
-	if len(l.away) >= maxAway {
-		clear(l.away)
-	}
-	l.away[id] = true
+	return r.Tx.SetViewAway(id, true, r.Now)
 }
 
 // isAway reports whether the message of rec shows a view other than the
 // one recorded.
-func (l *liveCounts) isAway(rec *boltdb.SentRecord) bool {
+func isAway(tx *boltdb.Tx, rec *boltdb.SentRecord) bool {
+	return tx.ViewAway(messageID(rec.Messenger, rec.Chat, rec.Message))
+}
+
+// loadBehind reads, once, the counts a previous run left behind, so that
+// the due scan draws them.
+func (b *Engine) loadBehind() {
+	l := &b.live
+	l.mu.Lock()
+	loaded := l.loaded
+	l.mu.Unlock()
+	if loaded {
+		return
+	}
+	var behind map[uint64]time.Time
+	if err := b.db.View(func(tx *boltdb.Tx) error {
+		behind = tx.CountsBehind()
+		return nil
+	}); err != nil {
+		b.log.Error("read the delivery counts behind", "error", err)
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.away[messageID(rec.Messenger, rec.Chat, rec.Message)]
+	if l.loaded {
+		return
+	}
+	l.loaded = true
+	for id, at := range behind {
+		if !l.dirty[id] {
+			l.dirty[id] = true
+			l.drawn[id] = at
+		}
+	}
+}
+
+// noteBehind keeps in the store that the count of id, drawn at drawn,
+// is behind, for the scan of a restarted engine.
+func (b *Engine) noteBehind(id uint64, drawn time.Time) {
+	if err := b.db.Update(func(tx *boltdb.Tx) error { return tx.SetCountBehind(id, drawn) }); err != nil {
+		b.log.Warn("note a delivery count behind", "broadcast", id, "error", err)
+	}
 }
 
 // counted reports whether a broadcast of kind is counted on a card.
@@ -126,7 +160,7 @@ func (b *Engine) Delivered(id uint64) {
 	if !ok {
 		last = bc.CreatedAt // the card drawn as the broadcast was queued
 	}
-	draw := false
+	draw, behind := false, false
 	switch {
 	case l.final[id]:
 	case complete:
@@ -139,10 +173,14 @@ func (b *Engine) Delivered(id uint64) {
 		l.drawn[id] = now
 		delete(l.dirty, id)
 	default:
+		behind = !l.dirty[id] // noted once, not at every delivery
 		l.dirty[id] = true
 		l.drawn[id] = last // for flushLive, which knows no broadcast's time
 	}
 	l.mu.Unlock()
+	if behind {
+		b.noteBehind(id, last)
+	}
 	if draw {
 		b.drawCount(id, now)
 	}
@@ -154,6 +192,7 @@ func (b *Engine) flushLive(now time.Time) bool {
 	if b.opt.LiveEvery < 0 {
 		return false
 	}
+	b.loadBehind()
 	l := &b.live
 	l.mu.Lock()
 	var due []uint64
@@ -180,11 +219,21 @@ func (b *Engine) flushLive(now time.Time) bool {
 func (b *Engine) drawCount(id uint64, now time.Time) bool {
 	queued := false
 	err := b.db.Update(func(tx *boltdb.Tx) error {
+		// Drawn now, or never: a purged broadcast or event has no card.
+		if err := tx.CountDrawn(id); err != nil {
+			return err
+		}
 		bc, err := tx.Broadcast(id)
+		if errors.Is(err, mmo.ErrNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		e, err := tx.Event(bc.EventID)
+		if errors.Is(err, mmo.ErrNotFound) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -201,10 +250,10 @@ func (b *Engine) drawCount(id uint64, now time.Time) bool {
 		if err != nil {
 			return err
 		}
-		if rec, ok := v.Sent[cardKey(e)]; !ok || b.live.isAway(rec) {
+		if rec, ok := v.Sent[cardKey(e)]; !ok || isAway(tx, rec) {
 			return nil // no card open, or the leader is doing something else on it
 		}
-		b.editCard(r, v)
+		b.editCard(r, v, v.Event.CheckinOpen(r.Now))
 		queued = len(r.out) > 0
 		return r.commit()
 	})

@@ -13,10 +13,10 @@ import (
 )
 
 // leaderCard is the leader's view of the event of ev at now, for v:
-// details, answers with names, delivery, check-in and the actions.
-func (b *Engine) leaderCard(v viewer, ev *boltdb.EventView, now time.Time) (string, [][]Button) {
+// details, answers with names, delivery, check-in (open or not, as the
+// caller found it at now) and the actions.
+func (b *Engine) leaderCard(v viewer, ev *boltdb.EventView, checkinOpen bool, now time.Time) (string, [][]Button) {
 	l, e := v.l, ev.Event
-	checkinOpen := e.CheckinOpen(now)
 	var sb strings.Builder
 	sb.WriteString("<b>" + b.viewTitle(l, ev) + "</b>\n" + b.details(l, e) + "\n\n")
 	switch {
@@ -84,6 +84,11 @@ func (b *Engine) leaderCard(v viewer, ev *boltdb.EventView, now time.Time) (stri
 	}
 	kb = append(kb, []Button{button(l.T("event.back"), verbMeetings)})
 	return sb.String(), kb
+}
+
+// ownCard is the leader's card of v as r's user sees it at r.Now.
+func (b *Engine) ownCard(r *Request, v *boltdb.EventView) (string, [][]Button) {
+	return b.leaderCard(r.viewer(), v, v.Event.CheckinOpen(r.Now), r.Now)
 }
 
 // viewAudience is the active members of a view but one, by name.
@@ -182,14 +187,15 @@ func (b *Engine) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association)
 	if err != nil {
 		return err
 	}
-	b.editCard(r, v)
+	b.editCard(r, v, e.CheckinOpen(r.Now))
 	return nil
 }
 
 // editCard queues an edit of the card of the event of v where it was last
-// opened (v read with cardKey), drawn as the one who opened it sees it;
-// nothing if no card is open or whoever opened it is gone.
-func (b *Engine) editCard(r *Request, v *boltdb.EventView) {
+// opened (v read with cardKey), drawn as the one who opened it sees it,
+// with the check-in open or not as the caller found it; nothing if no
+// card is open or whoever opened it is gone.
+func (b *Engine) editCard(r *Request, v *boltdb.EventView, checkinOpen bool) {
 	key := cardKey(v.Event)
 	rec, ok := v.Sent[key]
 	if !ok {
@@ -199,7 +205,7 @@ func (b *Engine) editCard(r *Request, v *boltdb.EventView) {
 	if !ok {
 		return
 	}
-	text, kb := b.leaderCard(viewer{u, r.locOf(u), rec.Messenger}, v, r.Now)
+	text, kb := b.leaderCard(viewer{u, r.locOf(u), rec.Messenger}, v, checkinOpen, r.Now)
 	r.EditKept(key, text, kb...)
 }
 
@@ -256,7 +262,7 @@ func (b *Engine) onPublish(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.published", len(audience)), false)
-	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	r.drawEventCard(b.ownCard(r, v))
 	return nil
 }
 
@@ -267,7 +273,7 @@ func (b *Engine) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) er
 	if err != nil {
 		return err
 	}
-	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	r.drawEventCard(b.ownCard(r, v))
 	return nil
 }
 
@@ -282,14 +288,19 @@ var rsvpRefusals = map[mmo.Code]string{
 }
 
 // onRSVP records a member's answer, marks it on their message and
-// refreshes the leader's card. It reads once (the event view, with the
-// member's announcement and the leader's card on record), decides in
-// mmo, writes the answer, and draws every view from what it read.
+// refreshes the leader's card. It reads the press, loads once (the event
+// view, with the member's announcement and the leader's card on record),
+// has mmo decide (the answer or why not, and what the views show of the
+// event), draws every view from that data, and last writes the answer.
+// The order of the last two is free: the replies and the record commit in
+// the update's one transaction, or neither does.
 func (b *Engine) onRSVP(r *Request) error {
 	id, err := strconv.ParseUint(r.Press.Arg(0), 10, 64)
 	if err != nil {
 		return r.stale()
 	}
+	version, _ := strconv.Atoi(r.Press.Arg(1))
+	ans := answerFromCode(r.Press.Arg(2))
 	ann := annKeyOf(id, r.User.ID)
 	v, err := r.Tx.EventView(id, b.viewOptions(ann, cardKeyOf(id)))
 	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
@@ -300,22 +311,21 @@ func (b *Engine) onRSVP(r *Request) error {
 	if v != nil {
 		e, member = v.Event, v.IsMember(r.User.ID)
 	}
-	version, _ := strconv.Atoi(r.Press.Arg(1))
-	rsvp, err := mmo.AnswerEvent(e, r.User.ID, member, version, answerFromCode(r.Press.Arg(2)), r.Now)
-	if err != nil {
-		key, ok := rsvpRefusals[mmo.ErrorCode(err)]
+	d := mmo.DecideRSVP(e, r.User.ID, member, version, ans, r.Now)
+	if d.RSVP == nil {
+		key, ok := rsvpRefusals[mmo.ErrorCode(d.Refused)]
 		if !ok {
 			return r.stale()
 		}
 		r.Answer(r.T(key), true)
 		return nil
 	}
-	if err := r.Tx.PutRSVP(rsvp); err != nil {
-		return err
+	v.Answers[d.RSVP.UserID] = d.RSVP
+	b.showAnswer(r, v, d.RSVP.Answer, ann)
+	b.editCard(r, v, d.CheckinOpen)
+	if err := r.Tx.PutRSVP(d.RSVP); err != nil {
+		return fmt.Errorf("save the answer to event %d: %w", id, err)
 	}
-	v.Answers[rsvp.UserID] = rsvp
-	b.showAnswer(r, v, rsvp.Answer, ann)
-	b.editCard(r, v)
 	return nil
 }
 
@@ -393,7 +403,7 @@ func (b *Engine) onNudge(r *Request) error {
 	silent := nudgeTargets(v, r.User.ID, r.Now)
 	if len(silent) == 0 {
 		r.Answer(r.T("conv_nudge.nobody"), true)
-		r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+		r.drawEventCard(b.ownCard(r, v))
 		return nil
 	}
 	id := eid(e)
@@ -424,6 +434,6 @@ func (b *Engine) onNudge(r *Request) error {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	r.Answer(r.N("event.nudged", len(silent)), false)
-	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	r.drawEventCard(b.ownCard(r, v))
 	return nil
 }

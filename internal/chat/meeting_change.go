@@ -252,10 +252,10 @@ func (b *Engine) onEventLoud(r *Request) error {
 		r.Edit(r.N("eventedit.sent", sent), way)
 	}
 	if rec, ok := v.Sent[cardKey(e)]; ok && rec.User == r.User.ID {
-		b.editCard(r, v)
+		b.editCard(r, v, v.Event.CheckinOpen(r.Now))
 		return nil
 	}
-	text, kb := b.leaderCard(r.viewer(), v, r.Now) // as a new message
+	text, kb := b.ownCard(r, v) // as a new message
 	r.Reply(text, kb...)
 	return nil
 }
@@ -266,7 +266,7 @@ func (b *Engine) replyCard(r *Request, e *mmo.Event, a *mmo.Association) error {
 	if err != nil {
 		return err
 	}
-	text, kb := b.leaderCard(r.viewer(), v, r.Now)
+	text, kb := b.ownCard(r, v)
 	r.Reply(text, kb...)
 	return nil
 }
@@ -365,7 +365,7 @@ func (b *Engine) onEventCancel(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.cancel_sent", len(audience)), false)
-	r.drawEventCard(b.leaderCard(r.viewer(), v, r.Now))
+	r.drawEventCard(b.ownCard(r, v))
 	return nil
 }
 

@@ -297,7 +297,7 @@ func (b *Engine) createDraft(r *Request, d *mmo.Dialog, a *mmo.Association) erro
 	if err != nil {
 		return err
 	}
-	text, kb := b.leaderCard(r.viewer(), v, r.Now)
+	text, kb := b.ownCard(r, v)
 	r.Reply(r.T("newevent.draft_saved"))
 	r.Reply(text, kb...)
 	return nil

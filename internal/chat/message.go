@@ -155,6 +155,11 @@ type Transport struct {
 	// units (which count no fewer than characters); longer texts are
 	// split at paragraph boundaries.
 	MaxText int
+	// AsksOnMessage tells that the button of AskLocation and AskContact
+	// is a button of the asking message itself (MAX), not a keyboard
+	// below the input field (Telegram's reply keyboard), so that the
+	// texts pointing at it say where it is (see TAsk).
+	AsksOnMessage bool
 }
 
 // FileFetcher fetches the bytes of a file a person sent through a

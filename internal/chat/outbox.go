@@ -15,7 +15,9 @@ import (
 func (r *Request) commit() error {
 	// Noted before the messages can go: a delivery count drawn
 	// meanwhile must already know what the pressed message shows.
-	r.bot.live.pressed(r)
+	if err := r.bot.live.pressed(r); err != nil {
+		return fmt.Errorf("note the view on the pressed message: %w", err)
+	}
 	if err := r.retirePrompts(); err != nil {
 		return err
 	}

@@ -107,8 +107,10 @@ func (b *Engine) overview(r *Request, full bool) ([]overviewRow, error) {
 }
 
 // docStatusShort is the one word for where a plan or report is, the same
-// everywhere: a plan is «на согласовании / согласован / возвращён», a
-// report «сдан / принят / возвращён».
+// everywhere: a plan is «черновик / на согласовании / согласован /
+// возвращён», a report «черновик / сдан / принят / возвращён». A document
+// nobody has saved yet is a draft too, as its leader sees it
+// (docStatusLine): she opens it and finds «Черновик».
 func docStatusShort(l loc, kind string, s mmo.DocStatus) string {
 	switch s {
 	case mmo.DocSubmitted:
@@ -117,14 +119,13 @@ func docStatusShort(l loc, kind string, s mmo.DocStatus) string {
 		return l.T("doc_status." + kind + "_approved")
 	case mmo.DocReturned:
 		return l.T("overview.returned")
-	case mmo.DocDraft:
-		return l.T("overview.draft")
 	}
-	return l.T("overview.none")
+	return l.T("overview.draft")
 }
 
-// docCounts counts documents by status.
-type docCounts struct{ approved, submitted, returned, draft, none int }
+// docCounts counts documents by status; one never saved counts as a
+// draft, as docStatusShort names it.
+type docCounts struct{ approved, submitted, returned, draft int }
 
 func (c *docCounts) add(s mmo.DocStatus) {
 	switch s {
@@ -134,10 +135,8 @@ func (c *docCounts) add(s mmo.DocStatus) {
 		c.submitted++
 	case mmo.DocReturned:
 		c.returned++
-	case mmo.DocDraft:
-		c.draft++
 	default:
-		c.none++
+		c.draft++
 	}
 }
 
@@ -179,7 +178,7 @@ func (b *Engine) cmdOverview(r *Request) error {
 		return nil
 	}
 	docs := func(key string, c docCounts) string {
-		return l.T(key, "Approved", c.approved, "Submitted", c.submitted, "Returned", c.returned, "Draft", c.draft, "None", c.none)
+		return l.T(key, "Approved", c.approved, "Submitted", c.submitted, "Returned", c.returned, "Draft", c.draft)
 	}
 	sb.WriteString("\n\n" + l.T("overview_summary.associations", "All", len(rows), "Active", active, "Forming", forming, "NoLeader", leaderless))
 	sb.WriteString("\n" + l.T("overview_summary.meetings", "Held", held, "Scheduled", scheduled, "Min", b.opt.Regulation.MinMeetings, "Enough", enough, "All", len(rows)))
@@ -192,7 +191,7 @@ func (b *Engine) cmdOverview(r *Request) error {
 	slices.SortStableFunc(rows, func(x, y overviewRow) int { return cmp.Compare(attention(x), attention(y)) })
 	var kb [][]Button
 	for _, row := range rows[:min(len(rows), maxDigestRows)] {
-		kb = append(kb, []Button{r.Button(l.T("conv_coord.open_association", "Name", row.a.Name), verbAssocCard, aid(row.a))})
+		kb = append(kb, []Button{r.Button(assocLabel(l, row.a), verbAssocCard, aid(row.a))})
 	}
 	r.Reply(sb.String(), append(kb, []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})...)
 	return nil

@@ -1,21 +1,9 @@
 package chat
 
-import (
-	"strings"
-
-	"github.com/mmobot/mmobot/internal/mmo"
-)
+import "strings"
 
 // verbParentAsk asks again through an association's public form: aid.
 const verbParentAsk = "qh"
-
-// isParent reports whether the user came through a public consultation
-// link and asks without registering as a teacher: a parent, say. Such a
-// user is known to the bot and has a home screen of her own, not the
-// newcomer's invitation to register.
-func (r *Request) isParent() bool {
-	return r.Role == mmo.RoleGuest && !r.User.Registered() && r.User.Asker
-}
 
 // showParentHome sends a parent's home screen: her requests, the latest
 // one a tap away, and another question to the association she asked.
@@ -49,7 +37,7 @@ func (b *Engine) showParentHome(r *Request, lead string) error {
 // onParentAsk opens the public request form again, while the association
 // still takes questions by its public link.
 func (b *Engine) onParentAsk(r *Request) error {
-	if !r.isParent() {
+	if !r.User.Parent() {
 		return r.stale()
 	}
 	a, ok, err := r.association(0)
@@ -61,4 +49,16 @@ func (b *Engine) onParentAsk(r *Request) error {
 		return nil
 	}
 	return b.startAsk(r, a, false)
+}
+
+// refuseParent answers a parent who reached for what only teachers have
+// (a teacher's command or button): not the newcomer's «register first»,
+// which would make her a teacher, but her own home, or a word on the
+// button she pressed.
+func (b *Engine) refuseParent(r *Request) error {
+	if r.Update.Press != nil {
+		r.Answer(r.T("conv_coord2.parent_button"), true)
+		return nil
+	}
+	return b.showParentHome(r, r.T("conv_coord2.parent_teachers_only"))
 }

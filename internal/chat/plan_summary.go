@@ -36,17 +36,19 @@ func (b *Engine) tellCoordinatorsPlan(r *Request, a *mmo.Association, p *mmo.Pla
 	return nil
 }
 
-// planSummaryText is the summary in a few lines: the totals, a line of
-// months, and the changes since last time.
+// planSummaryText is the summary in a few lines: the totals, a warning
+// when the plan holds fewer заседания than the regulation asks, a line a
+// month in words, and the changes since last time.
 func (b *Engine) planSummaryText(l loc, s mmo.PlanSummary) string {
 	var sb strings.Builder
 	sb.WriteString(l.T("conv_coord.plan_totals", "Meetings", s.Meetings, "Events", s.Events))
-	var months []string
-	for _, m := range s.Months {
-		months = append(months, l.T("conv_coord.plan_month", "Month", monthName(l, m.Month), "Meetings", m.Meetings, "Events", m.Events))
+	if low := b.opt.Regulation.MinMeetings; low > 0 && s.Meetings < low {
+		sb.WriteString("\n" + l.T("conv_coord2.plan_few_meetings", "N", s.Meetings, "Min", low))
 	}
-	if len(months) > 0 {
-		sb.WriteString("\n" + strings.Join(months, "; "))
+	for _, m := range s.Months {
+		sb.WriteString("\n" + l.T("conv_coord.plan_month", "Month", monthName(l, m.Month),
+			"Meetings", rawArg(countWords(l, "conv_coord2.meetings", m.Meetings)),
+			"Events", rawArg(countWords(l, "conv_coord2.events", m.Events))))
 	}
 	if s.First {
 		sb.WriteString("\n" + l.T("conv_coord.plan_first"))
@@ -54,4 +56,14 @@ func (b *Engine) planSummaryText(l loc, s mmo.PlanSummary) string {
 		sb.WriteString("\n" + l.T("conv_coord.plan_changes", "Added", s.Added, "Removed", s.Removed, "Changed", s.Changed))
 	}
 	return sb.String()
+}
+
+// countWords is a count in words with the noun in its plural form
+// («1 заседание», «3 заседания»), and «… нет» for none: key is a plural
+// key whose "zero" sibling (key + "_none") says there are none.
+func countWords(l loc, key string, n int) string {
+	if n == 0 {
+		return l.T(key + "_none")
+	}
+	return l.N(key, n)
 }

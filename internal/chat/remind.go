@@ -211,41 +211,50 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 			return r.commit()
 		})
 	}
+	// The check-in buttons sent, and the dead buttons taken off: an
+	// event's members a share per transaction (see event_shares.go),
+	// each share re-reading the event (findDue's copies may be stale).
 	for _, x := range look.open {
-		if err := act(func(r *Request) (bool, error) {
-			e, err := r.Tx.Event(x.ID)
-			if err != nil || !e.CheckinDue(now) {
-				return false, ignoreGone(err)
-			}
-			return b.dueCheckins(r, []*mmo.Event{e})
-		}); err != nil {
+		if err := b.inShares(x.ID, b.checkinShares(now), act); err != nil {
 			return queued, err
 		}
 	}
-	// Dead buttons taken off, and the prompts for the minutes: an event
-	// per transaction, each re-read (findDue's copies may be stale).
 	for _, x := range look.started {
-		if err := act(func(r *Request) (bool, error) {
-			e, err := r.Tx.Event(x.ID)
-			if err != nil || e.State != mmo.EventPublished || !e.Started(now) || e.AnswersClosed {
-				return false, ignoreGone(err)
+		if now.Sub(x.End()) > minutesLookback {
+			// Long over (an upgrade's backlog): marked, no edits.
+			if err := act(func(r *Request) (bool, error) {
+				e, err := r.Tx.Event(x.ID)
+				if err != nil || e.State != mmo.EventPublished || !e.Started(now) || e.AnswersClosed {
+					return false, ignoreGone(err)
+				}
+				return b.dueClosings(r, []*mmo.Event{e}, nil)
+			}); err != nil {
+				return queued, err
 			}
-			return b.dueClosings(r, []*mmo.Event{e}, nil)
-		}); err != nil {
+			continue
+		}
+		if err := b.inShares(x.ID, b.answersShares(now), act); err != nil {
 			return queued, err
 		}
 	}
 	for _, x := range look.closed {
-		if err := act(func(r *Request) (bool, error) {
-			e, err := r.Tx.Event(x.ID)
-			if err != nil || e.State != mmo.EventPublished || !e.Checkin.Announced || e.Checkin.HereClosed || e.CheckinOpen(now) {
-				return false, ignoreGone(err)
+		if now.Sub(x.End()) > minutesLookback {
+			if err := act(func(r *Request) (bool, error) {
+				e, err := r.Tx.Event(x.ID)
+				if err != nil || e.State != mmo.EventPublished || !e.Checkin.Announced || e.Checkin.HereClosed || e.CheckinOpen(now) {
+					return false, ignoreGone(err)
+				}
+				return b.dueClosings(r, nil, []*mmo.Event{e})
+			}); err != nil {
+				return queued, err
 			}
-			return b.dueClosings(r, nil, []*mmo.Event{e})
-		}); err != nil {
+			continue
+		}
+		if err := b.inShares(x.ID, b.hereShares(now), act); err != nil {
 			return queued, err
 		}
 	}
+	// The prompts for the minutes: an event per transaction.
 	for _, x := range look.ended {
 		if err := act(func(r *Request) (bool, error) {
 			e, err := r.Tx.Event(x.ID)

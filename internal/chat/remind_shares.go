@@ -22,9 +22,13 @@ import (
 // Bounds of one share: at most remindShare recipients, and no more once
 // shareBudget of wall time went into it (a loaded machine renders
 // slower). The recipients are listed beforehand in a read transaction,
-// so a share reads only its own recipients' records.
+// so a share reads only its own recipients' records. The commit, which
+// writes each recipient's outbox item, comes on top of the budget: on the
+// benchmarks' region at load averages of 14-16, shares of 500 made the
+// longest write transaction at start (121 ms); shares of 100 cost a
+// commit per hundred messages, far below what sending them takes.
 var (
-	remindShare = 500
+	remindShare = 100
 	shareBudget = 20 * time.Millisecond
 )
 

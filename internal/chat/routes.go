@@ -240,6 +240,8 @@ func (b *Engine) buildRoutes() routes {
 			// The conversation, third wave (issue 12): «Пропустить» as a button.
 			verbFormSkip:     {role: mmo.RoleGuest, fn: b.onFormSkip},
 			verbParentTopics: {role: mmo.RoleLeader, fn: b.onParentTopics},
+			// The coordinator's digest, second round (issue 12): remind of a request.
+			verbDigestRemindRequest: {role: mmo.RoleCoordinator, fn: b.onDigestRemindRequest},
 		},
 		dialogs: map[string]DialogFunc{
 			mmo.FlowRegister: b.dialogRegister,
@@ -402,7 +404,7 @@ func (b *Engine) onMessage(r *Request) error {
 	case expired:
 		r.route = "dialog:expired"
 		r.Reply(r.T("dialog.expired"))
-	case r.isParent():
+	case r.User.Parent():
 		r.route = "text:parent"
 		return b.showParentHome(r, r.T("conv_home.unknown_text"))
 	case r.Role == mmo.RoleGuest:
@@ -427,6 +429,9 @@ func (b *Engine) onCommand(r *Request) error {
 		return nil
 	}
 	if r.Role < rt.role {
+		if r.User.Parent() {
+			return b.refuseParent(r)
+		}
 		r.Reply(r.T(refusal(r.Role)))
 		return nil
 	}
@@ -464,6 +469,9 @@ func (b *Engine) onPress(r *Request) error {
 		return r.stale()
 	}
 	if r.Role < rt.role {
+		if r.User.Parent() {
+			return b.refuseParent(r)
+		}
 		r.Answer(r.T(refusal(r.Role)), true)
 		return nil
 	}

@@ -13,7 +13,7 @@ const verbDeleteData = "dd"
 // change them.
 func (b *Engine) cmdSettings(r *Request) error {
 	if !r.User.Registered() {
-		if !r.User.Asker {
+		if !r.User.Parent() {
 			r.Reply(r.T("error.register_first"))
 			return nil
 		}
@@ -138,7 +138,7 @@ func (b *Engine) saveProfileField(r *Request, d *mmo.Dialog, text string) error 
 // onDeleteData withdraws consent: after a confirmation the user's personal
 // data is removed from the store.
 func (b *Engine) onDeleteData(r *Request) error {
-	if !r.User.Registered() && !r.User.Asker {
+	if !r.User.Registered() && !r.User.Parent() {
 		return r.stale()
 	}
 	switch r.Press.Arg(0) {

@@ -33,7 +33,7 @@ func (b *Engine) cmdStart(r *Request) error {
 	if err != nil {
 		return err
 	}
-	if r.isParent() && payload == "" && (d == nil || d.Flow != mmo.FlowRegister) {
+	if r.User.Parent() && payload == "" && (d == nil || d.Flow != mmo.FlowRegister) {
 		// A parent who asked by a public link is no newcomer: her own
 		// home, not the teacher's registration.
 		return b.showParentHome(r, r.T("start.welcome_back", "Name", r.User.Name))

@@ -2,7 +2,6 @@ package max
 
 import (
 	"context"
-	"sync"
 
 	"github.com/mmobot/mmobot/internal/chat"
 )
@@ -11,61 +10,52 @@ import (
 // location or a phone number (chat.Message.AskLocation, AskContact) is a
 // button of the question's own message, and would stay there, still
 // pressable, after the form that asked moved on. So the transport
-// remembers, per chat, the last message that carried such a button, and
+// records, per chat, the last message that carried such a button, and
 // when a message takes the keyboard away (chat.Message.RemoveKeyboard)
 // it edits that message's buttons away, leaving its text.
 //
-// What it remembers lives in memory: a restart between the question and
-// the answer leaves the button in place, as every button was before.
-
-// asking is the message of each chat whose request button is still up.
-type asking struct {
-	mu   sync.Mutex
-	msgs map[int64]string // chat id → mid
-}
-
-// asked records the message that put a request button up in a chat.
-func (a *asking) asked(chatID int64, mid string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.msgs == nil {
-		a.msgs = map[int64]string{}
-	}
-	a.msgs[chatID] = mid
-}
-
-// take returns and forgets the message of a chat whose request button
-// is up, "" if none.
-func (a *asking) take(chatID int64) string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	mid := a.msgs[chatID]
-	delete(a.msgs, chatID)
-	return mid
-}
+// The record is kept in the store (boltdb asking.go), so a restart
+// between the question and the answer still takes the button away.
 
 // askedBy notes a message sent with a request button, and closes the
-// question of a message that takes the keyboard away. A failed edit is
-// only logged: the closing message went out already, and sending it
-// again would say it twice.
-func (d *dispatcher) askedBy(ctx context.Context, chatID int64, m *chat.Message, mid string) {
+// question of a message that takes the keyboard away. A failed edit or
+// record is only logged: the closing message went out already, and
+// sending it again would say it twice.
+func (w *wire) askedBy(ctx context.Context, chatID int64, m *chat.Message, mid string) {
+	if w.dead != nil && w.dead() {
+		return // a simulated crash: the send happened, nothing more is recorded
+	}
 	switch {
 	case m.Kind != chat.KindSend:
 	case m.AskLocation != "" || m.AskContact != "":
-		if mid != "" {
-			d.asking.asked(chatID, mid)
+		if mid == "" {
+			return
+		}
+		if err := w.db.PutAsking(Messenger, chatID, mid); err != nil {
+			w.log.Warn("outbox: record a request button", "chat_id", chatID, "error", err)
 		}
 	case m.RemoveKeyboard:
-		q := d.asking.take(chatID)
+		q, err := w.db.Asking(Messenger, chatID)
+		if err != nil {
+			w.log.Warn("outbox: find a request button", "chat_id", chatID, "error", err)
+			return
+		}
 		if q == "" {
 			return
 		}
-		if err := d.pace.wait(ctx); err != nil {
-			return
+		if err := w.pace.wait(ctx); err != nil {
+			return // the shutdown: the record stays for the next closing message
 		}
 		// No text keeps the question's; no attachments take its button.
-		if err := d.api.EditMessage(ctx, q, &NewMessage{Attachments: []AttachmentRequest{}}); err != nil {
-			d.log.Warn("outbox: take a request button away", "chat_id", chatID, "error", err)
+		if err := w.api.EditMessage(ctx, q, &NewMessage{Attachments: []AttachmentRequest{}}); err != nil && ctx.Err() != nil {
+			return // cut by the shutdown: the record stays for the next closing message
+		} else if err != nil {
+			w.log.Warn("outbox: take a request button away", "chat_id", chatID, "error", err)
+		}
+		// Forgotten whether the edit went or not: it is not tried again,
+		// as before a restart.
+		if err := w.db.DropAsking(Messenger, chatID, q); err != nil {
+			w.log.Warn("outbox: forget a request button", "chat_id", chatID, "error", err)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
+	"github.com/mmobot/mmobot/internal/outbox"
 )
 
 // Messenger is the name of MAX in updates, outbox items, accounts and the
@@ -66,7 +67,7 @@ type Bot struct {
 	db       *boltdb.DB
 	codec    codec
 	pace     *pacer
-	out      *dispatcher
+	out      *outbox.Dispatcher[*item]
 	answers  *answerer
 	log      *slog.Logger
 	username string
@@ -122,11 +123,10 @@ func NewBot(ctx context.Context, db *boltdb.DB, opt BotOptions) (*Bot, error) {
 	b := &Bot{opt: opt, api: api, db: db, codec: codec{secret: db.Secret()}, log: opt.Log,
 		pace: newPacer(opt.PerSecond), username: me.Username}
 	parallel := min(max(8, int(opt.PerSecond)*2), 64)
-	b.out = newDispatcher(db, api, b.codec, b.pace, b.log, parallel,
+	b.out = newDispatcher(db, api, b.codec, b.pace, b.log, parallel, opt.Fetch,
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
-	b.out.fetch = opt.Fetch
-	b.out.onDelivered = func(bc uint64) { b.handler.Delivered(bc) }
+	b.out.OnDelivered = func(bc uint64) { b.handler.Delivered(bc) }
 	b.answers = newAnswerer(api, b.pace, b.log)
 	b.polled()
 	b.log.Info("connected to MAX", "bot", me.Username)
@@ -160,44 +160,24 @@ func (b *Bot) Transport() chat.Transport {
 			}
 			return "https://max.ru/" + name + "/start/" + payload
 		},
-		MaxText: maxText,
+		MaxText:       maxText,
+		AsksOnMessage: true, // MAX has no reply keyboard (asking.go)
 	}
 }
 
 // Wake tells the transport that messages were committed to the outbox.
-func (b *Bot) Wake() { b.out.notify() }
-
-// Shutdown budget, as the Telegram transport's.
-const (
-	drainFor = 2500 * time.Millisecond
-	graceFor = time.Second
-)
+func (b *Bot) Wake() { b.out.Notify() }
 
 // Run polls updates and hands them to h until ctx is done, then finishes
 // the updates in hand, saves the marker, gives the outbox a moment to
 // drain, and returns nil.
 func (b *Bot) Run(ctx context.Context, h Handler) error {
 	b.handler = h
-	outCtx, outCancel := context.WithCancel(context.WithoutCancel(ctx))
-	sendCtx, sendCancel := context.WithCancel(context.WithoutCancel(ctx))
-	outDone := make(chan struct{})
-	go func() {
-		defer close(outDone)
-		b.out.run(outCtx, sendCtx)
-	}()
+	stopOut := b.out.Start(ctx)
 	err := b.poll(ctx)
-	drain := time.Now().Add(drainFor)
-	for time.Now().Before(drain) && b.out.messagesPending() > 0 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	outCancel()
-	select {
-	case <-outDone:
-	case <-time.After(graceFor):
-	}
-	sendCancel()
+	// The answers to the last updates go out before the outbox stops.
+	stopOut()
 	b.answers.stop()
-	<-outDone
 	return err
 }
 
@@ -342,7 +322,7 @@ func (b *Bot) process(ctx context.Context, u *Update) error {
 		b.answers.answer(u.Callback.CallbackID, a, cu.Chat)
 	}
 	if res.Queued {
-		b.out.notify()
+		b.out.Notify()
 	}
 	return nil
 }

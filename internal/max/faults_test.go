@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/max/maxtest"
+	"github.com/mmobot/mmobot/internal/outbox"
 )
 
 // The fault twins of the Telegram transport's tests: a database that
@@ -40,7 +41,7 @@ func (l *logBuffer) String() string {
 // quickRetry is the message retry policy of tests that must lose
 // nothing: the real one's shape, in milliseconds, with room for a slow
 // machine before anything is set aside.
-var quickRetry = retryPolicy{first: 20 * time.Millisecond, most: 320 * time.Millisecond, budget: 10 * time.Second}
+var quickRetry = outbox.Retry{First: 20 * time.Millisecond, Most: 320 * time.Millisecond, Budget: 10 * time.Second}
 
 // texts waits for the user's next messages and checks each holds its
 // want, in order.
@@ -226,7 +227,7 @@ func TestPollingFaultsLoseNothing(t *testing.T) {
 func TestSendingFaultsLoseNothing(t *testing.T) {
 	srv := maxtest.NewServer(t)
 	srv.SetWaitTimeout(30 * time.Second)
-	tb := startBot(t, filepath.Join(t.TempDir(), "mmo.db"), testOptions(srv), func(b *Bot) { b.out.retry = quickRetry })
+	tb := startBot(t, filepath.Join(t.TempDir(), "mmo.db"), testOptions(srv), func(b *Bot) { b.out.MsgRetry = quickRetry })
 	u := srv.NewUser(30, "А", "ru")
 	for _, k := range []maxtest.FaultKind{maxtest.InternalError, maxtest.Unavailable, maxtest.BadGateway, maxtest.Drop} {
 		srv.Inject(maxtest.Fault{Op: "POST /messages", Kind: k})
@@ -250,7 +251,7 @@ func TestSendingFaultsLoseNothing(t *testing.T) {
 		}
 	}
 	for i := 1; i < 5 && i < len(at); i++ {
-		if gap := at[i].Sub(at[i-1]); gap < quickRetry.first {
+		if gap := at[i].Sub(at[i-1]); gap < quickRetry.First {
 			t.Errorf("attempt %d came %v after the one before: no backoff", i+1, gap)
 		}
 	}

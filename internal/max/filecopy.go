@@ -49,33 +49,33 @@ func (c *copies) lock(key string) func() {
 // foreignFile makes the attachment of a file a person sent through
 // another messenger: by the token of its copy on MAX when it went up
 // before, else fetched, uploaded and its token recorded.
-func (d *dispatcher) foreignFile(ctx context.Context, m *chat.Message, typ string) (AttachmentRequest, error) {
+func (w *wire) foreignFile(ctx context.Context, m *chat.Message, typ string) (AttachmentRequest, error) {
 	from, id := m.FileFrom, m.FileID
-	release := d.copies.lock(from + "\x00" + id)
+	release := w.copies.lock(from + "\x00" + id)
 	defer release()
-	if token, err := d.db.FileCopy(from, id, Messenger); err != nil {
-		d.log.Warn("outbox: read a file's copy", "error", err)
+	if token, err := w.db.FileCopy(from, id, Messenger); err != nil {
+		w.log.Warn("outbox: read a file's copy", "error", err)
 	} else if token != "" {
 		if typ == UploadImage {
 			return ImageAttachment(token), nil
 		}
 		return FileAttachment(token), nil
 	}
-	if d.fetch == nil {
+	if w.fetch == nil {
 		return AttachmentRequest{}, fmt.Errorf("a file of %s, which this bot does not run on", from)
 	}
-	data, err := d.fetch(ctx, from, id)
+	data, err := w.fetch(ctx, from, id)
 	if err != nil {
 		return AttachmentRequest{}, fmt.Errorf("fetch a file of %s: %w", from, err)
 	}
 	m.File, m.FileID, m.FileFrom = data, "", ""
-	up, err := d.uploadBytes(ctx, m, typ)
+	up, err := w.uploadBytes(ctx, m, typ)
 	if err != nil {
 		return AttachmentRequest{}, err
 	}
 	if up.Token != "" {
-		if err := d.db.PutFileCopy(from, id, Messenger, up.Token); err != nil {
-			d.log.Warn("outbox: record a file's copy", "error", err)
+		if err := w.db.PutFileCopy(from, id, Messenger, up.Token); err != nil {
+			w.log.Warn("outbox: record a file's copy", "error", err)
 		}
 	}
 	return up.Attachment(), nil
@@ -83,19 +83,19 @@ func (d *dispatcher) foreignFile(ctx context.Context, m *chat.Message, typ strin
 
 // hasCopy reports whether the message's file is another messenger's
 // whose copy on MAX is recorded, so that it goes by the copy's token.
-func (d *dispatcher) hasCopy(m *chat.Message) bool {
+func (w *wire) hasCopy(m *chat.Message) bool {
 	if m.FileID == "" || m.FileFrom == "" || m.FileFrom == Messenger {
 		return false
 	}
-	token, err := d.db.FileCopy(m.FileFrom, m.FileID, Messenger)
+	token, err := w.db.FileCopy(m.FileFrom, m.FileID, Messenger)
 	return err == nil && token != ""
 }
 
 // forgetCopy drops the recorded copy of a file after a send by it
 // failed: MAX may have let the token go, and the file goes up again
 // rather than failing by the same token each time.
-func (d *dispatcher) forgetCopy(from, id string) {
-	if err := d.db.DeleteFileCopy(from, id, Messenger); err != nil {
-		d.log.Warn("outbox: forget a file's copy", "error", err)
+func (w *wire) forgetCopy(from, id string) {
+	if err := w.db.DeleteFileCopy(from, id, Messenger); err != nil {
+		w.log.Warn("outbox: forget a file's copy", "error", err)
 	}
 }

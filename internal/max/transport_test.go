@@ -220,8 +220,8 @@ func TestBroadcastSurvivesACrash(t *testing.T) {
 	first := startBot(t, path, opt, nil)
 	publish(t, first.bot, us[1], eventID)
 	waitFor(t, "a fifth of the broadcast", func() bool { have, _ := announced(us); return have >= n/5 })
-	first.bot.out.dead.Store(true)
-	window := first.bot.out.parallel
+	first.bot.out.Dead.Store(true)
+	window := first.bot.out.Parallel
 	first.stop()
 	before, _ := announced(us)
 	if before >= n {
@@ -329,7 +329,7 @@ func TestTooManyRequestsStorm(t *testing.T) {
 			}
 			early++
 		}
-		if window := tb.bot.out.parallel; early > window {
+		if window := tb.bot.out.Parallel; early > window {
 			t.Errorf("%d calls within a second after a 429 that asked for a second; at most %d could be on their way", early, window)
 		}
 		break

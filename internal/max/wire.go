@@ -2,7 +2,6 @@ package max
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,18 +10,9 @@ import (
 	"github.com/mmobot/mmobot/internal/chat"
 )
 
-// decodeItem reads an outbox payload: the conversation's message.
-func decodeItem(payload []byte) (*chat.Message, error) {
-	var m chat.Message
-	if err := json.Unmarshal(payload, &m); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
 // keyboard builds the inline keyboard of a message to chatID, each
 // button signed for that chat; nil for none.
-func (d *dispatcher) keyboard(m *chat.Message, chatID int64) (*AttachmentRequest, error) {
+func (w *wire) keyboard(m *chat.Message, chatID int64) (*AttachmentRequest, error) {
 	var rows [][]Button
 	for _, r := range m.Buttons {
 		var row []Button
@@ -31,7 +21,7 @@ func (d *dispatcher) keyboard(m *chat.Message, chatID int64) (*AttachmentRequest
 				row = append(row, LinkButton(b.Label, b.URL))
 				continue
 			}
-			data, err := d.codec.encode(chatID, b.Verb, b.Args...)
+			data, err := w.codec.encode(chatID, b.Verb, b.Args...)
 			if err != nil {
 				return nil, fmt.Errorf("button %q (%s): %w", b.Label, b.Verb, err)
 			}
@@ -54,8 +44,8 @@ func (d *dispatcher) keyboard(m *chat.Message, chatID int64) (*AttachmentRequest
 
 // send makes the calls an outbox item needs and returns the id of the
 // message it sent, if any. Every call waits for its turn of the pacer.
-func (d *dispatcher) send(ctx context.Context, chatID int64, m *chat.Message) (string, error) {
-	kb, err := d.keyboard(m, chatID)
+func (w *wire) send(ctx context.Context, chatID int64, m *chat.Message) (string, error) {
+	kb, err := w.keyboard(m, chatID)
 	if err != nil {
 		return "", err
 	}
@@ -72,18 +62,18 @@ func (d *dispatcher) send(ctx context.Context, chatID int64, m *chat.Message) (s
 		if len(cmds) > MaxCommands {
 			cmds = cmds[:MaxCommands]
 		}
-		if err := d.pace.wait(ctx); err != nil {
+		if err := w.pace.wait(ctx); err != nil {
 			return "", err
 		}
-		return "", d.api.SetCommands(ctx, cmds)
+		return "", w.api.SetCommands(ctx, cmds)
 	case chat.KindSend:
 		mid := ""
 		if body.Text != "" || kb != nil {
-			if mid, err = d.sendMessage(ctx, chatID, body); err != nil {
+			if mid, err = w.sendMessage(ctx, chatID, body); err != nil {
 				return "", err
 			}
 		}
-		d.askedBy(ctx, chatID, m, mid)
+		w.askedBy(ctx, chatID, m, mid)
 		return mid, nil
 	case chat.KindEdit:
 		if m.Target == "" {
@@ -92,44 +82,44 @@ func (d *dispatcher) send(ctx context.Context, chatID int64, m *chat.Message) (s
 		if body.Attachments == nil {
 			body.Attachments = []AttachmentRequest{} // takes the old buttons away
 		}
-		if err := d.pace.wait(ctx); err != nil {
+		if err := w.pace.wait(ctx); err != nil {
 			return "", err
 		}
-		return "", d.api.EditMessage(ctx, m.Target, body)
+		return "", w.api.EditMessage(ctx, m.Target, body)
 	case chat.KindRemove:
 		if m.Target == "" {
 			return "", errors.New("a removal of no message")
 		}
-		if err := d.pace.wait(ctx); err != nil {
+		if err := w.pace.wait(ctx); err != nil {
 			return "", err
 		}
-		return "", d.api.DeleteMessage(ctx, m.Target)
+		return "", w.api.DeleteMessage(ctx, m.Target)
 	case chat.KindDocument, chat.KindPhoto:
-		att, err := d.upload(ctx, m)
+		att, err := w.upload(ctx, m)
 		if err != nil {
 			return "", err
 		}
 		if att.Type == AttachFile && kb != nil {
 			// A file must be the only attachment of a MAX message: the
 			// buttons follow in a message of their own.
-			mid, err := d.sendMessage(ctx, chatID, &NewMessage{Text: m.Text, Format: FormatHTML, Attachments: []AttachmentRequest{att}})
+			mid, err := w.sendMessage(ctx, chatID, &NewMessage{Text: m.Text, Format: FormatHTML, Attachments: []AttachmentRequest{att}})
 			if err != nil {
 				return "", err
 			}
-			_, err = d.sendMessage(ctx, chatID, &NewMessage{Attachments: []AttachmentRequest{*kb}})
+			_, err = w.sendMessage(ctx, chatID, &NewMessage{Attachments: []AttachmentRequest{*kb}})
 			return mid, err
 		}
 		body.Attachments = append([]AttachmentRequest{att}, body.Attachments...)
-		return d.sendMessage(ctx, chatID, body)
+		return w.sendMessage(ctx, chatID, body)
 	}
 	return "", fmt.Errorf("outbox: unknown kind %q", m.Kind)
 }
 
-func (d *dispatcher) sendMessage(ctx context.Context, chatID int64, body *NewMessage) (string, error) {
-	if err := d.pace.wait(ctx); err != nil {
+func (w *wire) sendMessage(ctx context.Context, chatID int64, body *NewMessage) (string, error) {
+	if err := w.pace.wait(ctx); err != nil {
 		return "", err
 	}
-	msg, err := d.api.SendMessage(ctx, ToChat(chatID), body)
+	msg, err := w.api.SendMessage(ctx, ToChat(chatID), body)
 	if err != nil {
 		return "", err
 	}
@@ -138,7 +128,7 @@ func (d *dispatcher) sendMessage(ctx context.Context, chatID int64, body *NewMes
 
 // upload returns the attachment of a document or photo: the bytes
 // uploaded (two calls), or a file MAX has already, by its token.
-func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentRequest, error) {
+func (w *wire) upload(ctx context.Context, m *chat.Message) (AttachmentRequest, error) {
 	typ := UploadFile
 	if m.Kind == chat.KindPhoto {
 		typ = UploadImage
@@ -146,7 +136,7 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 	if m.Bundle != nil {
 		// An archive of files some of which are fetched now, outside any
 		// store transaction (see chat.Bundle).
-		if _, err := m.Pack(ctx, d.fetch); err != nil {
+		if _, err := m.Pack(ctx, w.fetch); err != nil {
 			return AttachmentRequest{}, fmt.Errorf("pack an archive: %w", err)
 		}
 	}
@@ -154,7 +144,7 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 		// A file a person sent through another messenger: MAX has no
 		// token of it, so its bytes go up, unless they went up before
 		// (filecopy.go).
-		return d.foreignFile(ctx, m, typ)
+		return w.foreignFile(ctx, m, typ)
 	}
 	if m.FileID != "" && m.File == nil {
 		token, _ := splitFileRef(m.FileID)
@@ -163,7 +153,7 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 		}
 		return FileAttachment(token), nil
 	}
-	up, err := d.uploadBytes(ctx, m, typ)
+	up, err := w.uploadBytes(ctx, m, typ)
 	if err != nil {
 		return AttachmentRequest{}, err
 	}
@@ -171,9 +161,9 @@ func (d *dispatcher) upload(ctx context.Context, m *chat.Message) (AttachmentReq
 }
 
 // uploadBytes uploads the message's bytes (two calls).
-func (d *dispatcher) uploadBytes(ctx context.Context, m *chat.Message, typ string) (*Uploaded, error) {
+func (w *wire) uploadBytes(ctx context.Context, m *chat.Message, typ string) (*Uploaded, error) {
 	for range 2 { // POST /uploads, then the upload host
-		if err := d.pace.wait(ctx); err != nil {
+		if err := w.pace.wait(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -184,7 +174,7 @@ func (d *dispatcher) uploadBytes(ctx context.Context, m *chat.Message, typ strin
 			name = "image.png"
 		}
 	}
-	return d.api.Upload(ctx, typ, name, m.File)
+	return w.api.Upload(ctx, typ, name, m.File)
 }
 
 // pacer spaces the calls to MAX over the whole bot: each goes at least

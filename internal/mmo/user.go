@@ -138,6 +138,12 @@ func (u *User) HasAccount(messenger string, id int64) bool {
 // Registered reports whether the user finished registration.
 func (u *User) Registered() bool { return !u.RegisteredAt.IsZero() }
 
+// Parent reports whether the user is a parent (or anyone else) who asks
+// by an association's public link without registering as a teacher: the
+// one rule the conversation follows to give her a home of her own, never
+// the newcomer's invitation to register. Registering makes her a teacher.
+func (u *User) Parent() bool { return u.Asker && !u.Registered() }
+
 // Role returns the user's global role; admin is decided by the config.
 func (u *User) Role(isAdmin bool) Role {
 	switch {

@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"slices"
@@ -64,12 +63,12 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("GET /api/file", s.apiFile)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !loopbackHost(r.Host) {
-			writeError(w, http.StatusForbidden, "the sandbox answers on loopback addresses only")
+			s.fail(w, r, http.StatusForbidden, "loopback_only")
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
-				writeError(w, http.StatusForbidden, "cross-origin request refused")
+				s.fail(w, r, http.StatusForbidden, "cross_origin")
 				return
 			}
 		}
@@ -81,7 +80,7 @@ func (s *Sandbox) Handler() http.Handler {
 func (s *Sandbox) servePage(w http.ResponseWriter, r *http.Request) {
 	b, err := pageFS.ReadFile("page.html")
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		s.failErr(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -214,11 +213,11 @@ func (s *Sandbox) unread(p *persona) int {
 
 // persona finds the persona named by an id parameter, answering 404 if
 // there is none.
-func (s *Sandbox) persona(w http.ResponseWriter, raw string) *persona {
+func (s *Sandbox) persona(w http.ResponseWriter, r *http.Request, raw string) *persona {
 	id, _ := strconv.ParseInt(raw, 10, 64)
 	p := s.byID[id]
 	if p == nil {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("no persona %q", raw))
+		s.fail(w, r, http.StatusNotFound, "no_persona", "ID", raw)
 	}
 	return p
 }
@@ -241,17 +240,17 @@ func (s *Sandbox) apiClock(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sandbox) apiAdvance(w http.ResponseWriter, r *http.Request) {
-	req, ok := decode(w, r)
+	req, ok := s.decode(w, r)
 	if !ok {
 		return
 	}
 	if req.To != "" {
 		if err := s.Jump(req.To); err != nil {
-			status := http.StatusInternalServerError
 			if errors.Is(err, errNoEvent) {
-				status = http.StatusConflict
+				s.fail(w, r, http.StatusConflict, "no_event")
+				return
 			}
-			writeError(w, status, err.Error())
+			s.failErr(w, r, http.StatusInternalServerError, err)
 			return
 		}
 		writeJSON(w, s.clockJSON())
@@ -259,11 +258,11 @@ func (s *Sandbox) apiAdvance(w http.ResponseWriter, r *http.Request) {
 	}
 	d, err := ParseAdvance(req.Advance)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
+		s.failErr(w, r, http.StatusBadRequest, err)
 		return
 	}
 	if err := s.Advance(d); err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
+		s.failErr(w, r, http.StatusInternalServerError, err)
 		return
 	}
 	writeJSON(w, s.clockJSON())
@@ -285,21 +284,21 @@ func ParseAdvance(s string) (time.Duration, error) {
 			i++
 		}
 		if i == 0 || i == len(rest) {
-			return 0, fmt.Errorf("cannot read %q: write e.g. 1h, 90m, 3d, 1w", s)
+			return 0, failure("clock_bad", "What", s)
 		}
 		unit := rest[i]
 		if unit != 'd' && unit != 'w' {
 			// The rest is a Go duration.
 			d, err := time.ParseDuration(rest)
 			if err != nil {
-				return 0, fmt.Errorf("cannot read %q: write e.g. 1h, 90m, 3d, 1w", s)
+				return 0, failure("clock_bad", "What", s)
 			}
 			total += d
 			break
 		}
 		n, err := strconv.Atoi(rest[:i])
 		if err != nil || n > 1000 {
-			return 0, fmt.Errorf("cannot read %q: write e.g. 1h, 90m, 3d, 1w", s)
+			return 0, failure("clock_bad", "What", s)
 		}
 		day := 24 * time.Hour
 		if unit == 'w' {
@@ -309,7 +308,7 @@ func ParseAdvance(s string) (time.Duration, error) {
 		rest = rest[i+1:]
 	}
 	if total < time.Minute || total > maxAdvance {
-		return 0, errors.New("the clock moves forward by a minute to 400 days at a time")
+		return 0, failure("clock_range")
 	}
 	return total, nil
 }
@@ -318,7 +317,7 @@ func ParseAdvance(s string) (time.Duration, error) {
 
 func (s *Sandbox) apiFile(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	p := s.persona(w, q.Get("persona"))
+	p := s.persona(w, r, q.Get("persona"))
 	if p == nil {
 		return
 	}
@@ -343,7 +342,7 @@ func (s *Sandbox) apiFile(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if data == nil {
-		writeError(w, http.StatusNotFound, "no such file")
+		s.fail(w, r, http.StatusNotFound, "no_file")
 		return
 	}
 	if name == "" {

@@ -34,12 +34,12 @@ type actionRequest struct {
 	To      string      `json:"to"` // a jump of the clock (see Jump)
 }
 
-func decode(w http.ResponseWriter, r *http.Request) (*actionRequest, bool) {
+func (s *Sandbox) decode(w http.ResponseWriter, r *http.Request) (*actionRequest, bool) {
 	var req actionRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, "bad request body: "+err.Error())
+		s.fail(w, r, http.StatusBadRequest, "bad_body", "Err", err.Error())
 		return nil, false
 	}
 	return &req, true
@@ -48,11 +48,11 @@ func decode(w http.ResponseWriter, r *http.Request) (*actionRequest, bool) {
 // action decodes the body of a persona's action and finds the persona.
 // On failure it has answered the request and returns a nil persona.
 func (s *Sandbox) action(w http.ResponseWriter, r *http.Request) (*actionRequest, *persona) {
-	req, ok := decode(w, r)
+	req, ok := s.decode(w, r)
 	if !ok {
 		return nil, nil
 	}
-	return req, s.persona(w, req.Persona.String())
+	return req, s.persona(w, r, req.Persona.String())
 }
 
 func (s *Sandbox) apiSend(w http.ResponseWriter, r *http.Request) {
@@ -62,11 +62,11 @@ func (s *Sandbox) apiSend(w http.ResponseWriter, r *http.Request) {
 	}
 	text := strings.TrimSpace(req.Text)
 	if text == "" {
-		writeError(w, http.StatusBadRequest, "empty message")
+		s.fail(w, r, http.StatusBadRequest, "empty_message")
 		return
 	}
 	if len([]rune(text)) > 4096 {
-		writeError(w, http.StatusBadRequest, "a message is at most 4096 characters")
+		s.fail(w, r, http.StatusBadRequest, "too_long")
 		return
 	}
 	s.sendText(p, text)
@@ -93,7 +93,7 @@ func (s *Sandbox) apiPress(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Data == "" {
-		writeError(w, http.StatusBadRequest, "no callback data")
+		s.fail(w, r, http.StatusBadRequest, "no_data")
 		return
 	}
 	writeJSON(w, s.press(p, req.Message, req.Data))
@@ -127,7 +127,7 @@ func (s *Sandbox) apiLocation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Lat < -90 || req.Lat > 90 || req.Lon < -180 || req.Lon > 180 {
-		writeError(w, http.StatusBadRequest, "no such place on Earth")
+		s.fail(w, r, http.StatusBadRequest, "no_place")
 		return
 	}
 	s.act(p, entry{Kind: "location", Lat: req.Lat, Lon: req.Lon}, func() { p.c.sendLocation(req.Lat, req.Lon) })
@@ -151,7 +151,7 @@ func (s *Sandbox) apiDeepLink(w http.ResponseWriter, r *http.Request) {
 	// The payload goes to the bot as is, so it is checked as is: building
 	// a link of it and parsing that back would let "a&b=c" through.
 	if req.Payload != "" && !chat.ValidPayload(req.Payload) {
-		writeError(w, http.StatusBadRequest, "bad start payload")
+		s.fail(w, r, http.StatusBadRequest, "bad_payload")
 		return
 	}
 	s.openLink(p, req.Payload)
@@ -168,26 +168,26 @@ func (s *Sandbox) openLink(p *persona, payload string) {
 func (s *Sandbox) apiUpload(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload+1<<20)
 	if err := r.ParseMultipartForm(maxUpload); err != nil {
-		writeError(w, http.StatusBadRequest, "bad upload (at most 20 MB): "+err.Error())
+		s.fail(w, r, http.StatusBadRequest, "bad_upload", "Err", err.Error())
 		return
 	}
-	p := s.persona(w, r.FormValue("persona"))
+	p := s.persona(w, r, r.FormValue("persona"))
 	if p == nil {
 		return
 	}
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "no file: "+err.Error())
+		s.fail(w, r, http.StatusBadRequest, "no_upload", "Err", err.Error())
 		return
 	}
 	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "cannot read the file: "+err.Error())
+		s.fail(w, r, http.StatusBadRequest, "unreadable", "Err", err.Error())
 		return
 	}
 	if len(data) == 0 {
-		writeError(w, http.StatusBadRequest, "empty file")
+		s.fail(w, r, http.StatusBadRequest, "empty_file")
 		return
 	}
 	name := path.Base(strings.ReplaceAll(hdr.Filename, `\`, "/"))

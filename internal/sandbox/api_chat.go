@@ -87,7 +87,7 @@ type CommandJSON struct {
 }
 
 func (s *Sandbox) apiChat(w http.ResponseWriter, r *http.Request) {
-	p := s.persona(w, r.URL.Query().Get("persona"))
+	p := s.persona(w, r, r.URL.Query().Get("persona"))
 	if p == nil {
 		return
 	}

@@ -5,7 +5,6 @@ package sandbox
 // (its check-in opens), and back to the real time.
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
@@ -21,8 +20,8 @@ const (
 )
 
 // errNoEvent is the answer of a jump to the next event when none is
-// ahead; the page reads it in its own language.
-var errNoEvent = errors.New("no event ahead")
+// ahead.
+var errNoEvent = failure("no_event")
 
 // Jump moves the clock as `to` says (JumpMorning, JumpEvent, JumpReset).
 // A reset takes the clock back to the real time: what the bot did in the
@@ -55,7 +54,7 @@ func (s *Sandbox) Jump(to string) error {
 			return tx.PutMeta(metaClock, []byte(strconv.FormatInt(0, 10)))
 		})
 	}
-	return errors.New("unknown jump " + strconv.Quote(to))
+	return failure("unknown_jump", "To", to)
 }
 
 // nextEventStart finds the start of the next published event more than a

@@ -15,7 +15,6 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -356,7 +355,7 @@ func (s *Sandbox) Now() time.Time { return s.clock.Now() }
 // a restart does not take time back.
 func (s *Sandbox) Advance(d time.Duration) error {
 	if d <= 0 {
-		return errors.New("sandbox: the clock only moves forward")
+		return failure("clock_range")
 	}
 	offset := s.clock.advance(d)
 	return s.main.DB.Update(func(tx *boltdb.Tx) error {

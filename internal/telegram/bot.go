@@ -24,6 +24,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
+	"github.com/mmobot/mmobot/internal/outbox"
 )
 
 // Messenger is the name of Telegram in updates, outbox items and the
@@ -87,7 +88,7 @@ type Bot struct {
 	codec   codec
 	sender  *Sender
 	answers *answerer
-	out     *dispatcher
+	out     *outbox.Dispatcher[*item]
 	log     *slog.Logger
 	handler Handler // set by Run
 
@@ -192,11 +193,10 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	// Enough concurrent sends to keep the global rate when each request
 	// takes a network round trip, and few enough that a crash repeats few.
 	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
-	b.out = newDispatcher(db, b.sender, b.codec, log, parallel,
+	b.out = newDispatcher(db, b.sender, b.codec, log, parallel, opt.Fetch,
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
-	b.out.fetch = opt.Fetch
-	b.out.onDelivered = func(bc uint64) { b.handler.Delivered(bc) }
+	b.out.OnDelivered = func(bc uint64) { b.handler.Delivered(bc) }
 	// getMe has just answered: the API is reachable, though the first
 	// long poll may take poll_timeout to return.
 	b.rec.Polled(b.now())
@@ -225,16 +225,7 @@ func (b *Bot) Transport() chat.Transport {
 }
 
 // Wake tells the transport that messages were committed to the outbox.
-func (b *Bot) Wake() { b.out.notify() }
-
-// Shutdown budget: SIGTERM is honoured within about 5 s in every state
-// (Docker waits 10 s). The answers to the last updates get drainFor to go
-// out; then sends in flight get graceFor before they are cut, and stay in
-// the outbox for the next start.
-const (
-	drainFor = 2500 * time.Millisecond
-	graceFor = time.Second
-)
+func (b *Bot) Wake() { b.out.Notify() }
 
 // Run polls updates and hands them to h until ctx is done, then finishes
 // the updates in hand, saves the offset, gives the outbox a moment to
@@ -242,31 +233,15 @@ const (
 // polling begins at once, the outbox is delivered beside it.
 func (b *Bot) Run(ctx context.Context, h Handler) error {
 	b.handler = h
-	outCtx, outCancel := context.WithCancel(context.WithoutCancel(ctx))
-	sendCtx, sendCancel := context.WithCancel(context.WithoutCancel(ctx))
-	outDone := make(chan struct{})
-	go func() {
-		defer close(outDone)
-		b.out.run(outCtx, sendCtx)
-	}()
+	stopOut := b.out.Start(ctx)
 
 	stop := context.AfterFunc(ctx, b.pollCancel)
 	defer stop()
 	err := b.poll(ctx)
 
-	// Let the answers to the last updates go out before stopping.
-	drain := time.Now().Add(drainFor)
-	for time.Now().Before(drain) && b.out.messagesPending() > 0 {
-		time.Sleep(20 * time.Millisecond)
-	}
-	outCancel()
-	select {
-	case <-outDone:
-	case <-time.After(graceFor):
-	}
-	sendCancel()
+	// The answers to the last updates go out before the outbox stops.
+	stopOut()
 	b.answers.stop()
-	<-outDone
 	return err
 }
 
@@ -442,7 +417,7 @@ func (b *Bot) process(ctx context.Context, u tgbotapi.Update) error {
 		b.answers.answer(cfg, cu.Chat, u.UpdateID)
 	}
 	if res.Queued {
-		b.out.notify()
+		b.out.Notify()
 	}
 	return nil
 }

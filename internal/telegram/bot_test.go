@@ -14,6 +14,7 @@ import (
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/i18n"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/outbox"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 	"github.com/mmobot/mmobot/locales"
 )
@@ -56,7 +57,7 @@ func chatOptions(opt Options) chat.Options {
 // quickRetry is the message retry policy of tests that must lose
 // nothing: the real one's shape, in milliseconds, with room for a slow
 // machine before anything is set aside.
-var quickRetry = retryPolicy{first: 20 * time.Millisecond, most: 320 * time.Millisecond, budget: 10 * time.Second}
+var quickRetry = outbox.Retry{First: 20 * time.Millisecond, Most: 320 * time.Millisecond, Budget: 10 * time.Second}
 
 // startBot opens the store at path and runs the transport, with the
 // conversation behind it, until the test ends or stop is called. edit may
@@ -237,7 +238,7 @@ func TestSendingFaultsLoseNothing(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	opt := testOptions(srv)
-	tb := startBot(t, srv, path, opt, func(b *Bot) { b.out.msgRetry = quickRetry })
+	tb := startBot(t, srv, path, opt, func(b *Bot) { b.out.MsgRetry = quickRetry })
 	u := srv.NewUser(30, "А", "ru")
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.TooManyRequests, RetryAfter: 1})
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.ServerError})
@@ -256,7 +257,7 @@ func TestSendingRetriesInOrder(t *testing.T) {
 	// still arrive, in order.
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
-	tb := startBot(t, srv, path, testOptions(srv), func(b *Bot) { b.out.msgRetry = quickRetry })
+	tb := startBot(t, srv, path, testOptions(srv), func(b *Bot) { b.out.MsgRetry = quickRetry })
 	u := srv.NewUser(31, "А", "ru")
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", Kind: telegramtest.BadGateway, Count: 3})
 	u.Send("/start")

@@ -90,8 +90,8 @@ func TestBroadcastSurvivesACrash(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	first.bot.out.dead.Store(true)
-	window := first.bot.out.parallel
+	first.bot.out.Dead.Store(true)
+	window := first.bot.out.Parallel
 	first.stop()
 	sentBefore := srv.Stats().ByMethod["sendMessage"]
 	if sentBefore >= members {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
+	"github.com/mmobot/mmobot/internal/outbox"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -30,9 +31,9 @@ func TestSentWhileUnwritableGoesOutOnce(t *testing.T) {
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
 	var fullScans atomic.Int64
 	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, func(b *Bot) {
-		b.out.fullEvery = 10 * time.Millisecond
-		b.out.onFullScan = func() { fullScans.Add(1) }
-		b.out.heldRetry = retryPolicy{first: 10 * time.Millisecond, most: 20 * time.Millisecond}
+		b.out.FullEvery = 10 * time.Millisecond
+		b.out.OnFullScan = func() { fullScans.Add(1) }
+		b.out.HeldRetry = outbox.Retry{First: 10 * time.Millisecond, Most: 20 * time.Millisecond}
 	})
 	// rescans waits until the whole outbox was read n more times.
 	rescans := func(n int64) {
@@ -195,8 +196,8 @@ func TestRetriesWhileUnwritableLoggedOnce(t *testing.T) {
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
 	tb := startBot(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, func(b *Bot) {
-		b.out.msgRetry = quickRetry
-		b.out.heldRetry = retryPolicy{first: 10 * time.Millisecond, most: 20 * time.Millisecond}
+		b.out.MsgRetry = quickRetry
+		b.out.HeldRetry = outbox.Retry{First: 10 * time.Millisecond, Most: 20 * time.Millisecond}
 	})
 	srv.Settle(t) // the default menus
 	users := []*telegramtest.User{srv.NewUser(411, "А", "ru"), srv.NewUser(412, "Б", "ru"), srv.NewUser(413, "В", "ru")}

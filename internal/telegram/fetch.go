@@ -23,18 +23,18 @@ const maxFetch = 20 << 20
 // the file went up to Telegram before, Telegram's id of that copy. It
 // returns the file's name in its own messenger (from, id) for copied to
 // record the copy once sent; "" when there is nothing to record.
-func (d *dispatcher) fetchFile(ctx context.Context, m *chat.Message) (from, id string, err error) {
+func (w *wire) fetchFile(ctx context.Context, m *chat.Message) (from, id string, err error) {
 	from, id = m.FileFrom, m.FileID
-	if own, err := d.db.FileCopy(from, id, Messenger); err != nil {
-		d.log.Warn("outbox: read a file's copy", "error", err)
+	if own, err := w.db.FileCopy(from, id, Messenger); err != nil {
+		w.log.Warn("outbox: read a file's copy", "error", err)
 	} else if own != "" {
 		m.FileID, m.FileFrom = own, ""
 		return "", "", nil
 	}
-	if d.fetch == nil {
+	if w.fetch == nil {
 		return "", "", fmt.Errorf("a file of %s, which this bot does not run on", m.FileFrom)
 	}
-	data, err := d.fetch(ctx, m.FileFrom, m.FileID)
+	data, err := w.fetch(ctx, m.FileFrom, m.FileID)
 	if err != nil {
 		return "", "", err
 	}
@@ -51,7 +51,7 @@ func (d *dispatcher) fetchFile(ctx context.Context, m *chat.Message) (from, id s
 // copied records Telegram's id of a file of another messenger it took as
 // an upload, from the answer to the send, so the next send of that file
 // goes by the id.
-func (d *dispatcher) copied(from, id string, resp *tgbotapi.APIResponse) {
+func (w *wire) copied(from, id string, resp *tgbotapi.APIResponse) {
 	var sent tgbotapi.Message
 	if resp == nil || json.Unmarshal(resp.Result, &sent) != nil {
 		return
@@ -66,8 +66,8 @@ func (d *dispatcher) copied(from, id string, resp *tgbotapi.APIResponse) {
 	if own == "" {
 		return
 	}
-	if err := d.db.PutFileCopy(from, id, Messenger, own); err != nil {
-		d.log.Warn("outbox: record a file's copy", "error", err)
+	if err := w.db.PutFileCopy(from, id, Messenger, own); err != nil {
+		w.log.Warn("outbox: record a file's copy", "error", err)
 	}
 }
 

@@ -22,6 +22,9 @@ type item struct {
 	signed [][]string
 }
 
+// Chat returns the conversation's message the item carries.
+func (it *item) Chat() *chat.Message { return &it.Message }
+
 // decodeItem reads an outbox payload.
 func decodeItem(payload []byte) (*item, error) {
 	var it item

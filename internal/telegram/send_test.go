@@ -235,8 +235,8 @@ func TestPacerHoldsAPermitAWindowFromTheAnswer(t *testing.T) {
 		p.done(t0.Add(100 * time.Millisecond))
 	}
 	at := p.book(t0.Add(200 * time.Millisecond))
-	if want := 1022 * time.Millisecond; at.Sub(t0) != want {
-		t.Fatalf("the fourth turn at %v, want %v: a window after the first answer less 78 ms", at.Sub(t0), want)
+	if want := 1022*time.Millisecond + paceMargin; at.Sub(t0) != want {
+		t.Fatalf("the fourth turn at %v, want %v: a window after the first answer less 78 ms, plus the margin", at.Sub(t0), want)
 	}
 	// A turn given back is taken again.
 	p.cancel(at)
@@ -320,5 +320,33 @@ func TestChatPaceCountsFromAnswers(t *testing.T) {
 	}
 	if c.take(t0.Add(1009*time.Millisecond), least) || !c.take(t0.Add(1010*time.Millisecond), least) {
 		t.Error("the fourth message was not taken exactly when ready")
+	}
+}
+
+// TestChatPaceHoldsAtTheFullRate: a chat sent to as fast as its pace
+// allows, message after message (a leader's card redrawn for each
+// answer), never overdraws Telegram's bucket of 3 refilled once a second,
+// however long it goes on: the bucket binds on the whole run, not on the
+// last few messages.
+func TestChatPaceHoldsAtTheFullRate(t *testing.T) {
+	c := chatPace{rate: 1, burst: 3}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := t0
+	tokens, last := 3.0, t0
+	for i := range 40 {
+		now = c.readyAt(now, 0)
+		if !c.take(now, 0) {
+			t.Fatalf("message %d not taken when ready", i)
+		}
+		// Answered at once: it arrived now.
+		tokens = min(3, tokens+now.Sub(last).Seconds())
+		last = now
+		if tokens -= 1; tokens < -1e-9 {
+			t.Fatalf("message %d at %v overdraws the bucket (%.2f tokens)", i, now.Sub(t0), tokens)
+		}
+		c.done(now)
+	}
+	if took := now.Sub(t0); took < 36*time.Second {
+		t.Errorf("40 messages in %v: faster than a burst of 3 and one a second", took)
 	}
 }

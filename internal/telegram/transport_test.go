@@ -15,6 +15,7 @@ import (
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/outbox"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
@@ -193,7 +194,7 @@ func TestFailingMenuHoldsUpNoChat(t *testing.T) {
 	copt := chatOptions(opt)
 	copt.Admins = append(tgAccount(201), tgAccount(202)...)
 	startBotWith(t, srv, filepath.Join(t.TempDir(), "mmo.db"), opt, copt, func(b *Bot) {
-		b.out.menuRetry = retryPolicy{first: 20 * time.Millisecond, most: 20 * time.Millisecond, budget: time.Hour}
+		b.out.MenuRetry = outbox.Retry{First: 20 * time.Millisecond, Most: 20 * time.Millisecond, Budget: time.Hour}
 	})
 	srv.Settle(t) // the default menus
 	hung, failing := srv.NewUser(201, "А", "ru"), srv.NewUser(202, "Б", "ru")
@@ -310,7 +311,7 @@ func TestFileSetAsideAfterRetries(t *testing.T) {
 	opt := testOptions(srv)
 	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
 	startBot(t, srv, path, opt, func(b *Bot) {
-		b.out.msgRetry = retryPolicy{first: 20 * time.Millisecond, most: 320 * time.Millisecond, budget: time.Second}
+		b.out.MsgRetry = outbox.Retry{First: 20 * time.Millisecond, Most: 320 * time.Millisecond, Budget: time.Second}
 	})
 
 	for _, tt := range []struct {
@@ -340,8 +341,8 @@ func TestMessageRetryIsBounded(t *testing.T) {
 	var waited time.Duration
 	attempts := 1
 	for {
-		at := waited + messageRetry.delay(attempts)
-		if at > messageRetry.budget {
+		at := waited + outbox.MessageRetry.Delay(attempts)
+		if at > outbox.MessageRetry.Budget {
 			break
 		}
 		waited, attempts = at, attempts+1
@@ -350,7 +351,7 @@ func TestMessageRetryIsBounded(t *testing.T) {
 		t.Errorf("%d attempts over %v: want several, within a minute", attempts, waited)
 	}
 	for n := 1; n < 10; n++ {
-		if d := messageRetry.delay(n); d < time.Second || d > 16*time.Second {
+		if d := outbox.MessageRetry.Delay(n); d < time.Second || d > 16*time.Second {
 			t.Errorf("retry %d after %v", n, d)
 		}
 	}

@@ -361,7 +361,7 @@ type reader struct {
 
 func (r *reader) nextWithin(d time.Duration) (Message, bool) {
 	var m Message
-	ok := r.s.waitUntil(d, func() bool {
+	ok := r.s.watch.WaitUntil(d, func() bool {
 		c := r.s.chats[r.chatID]
 		for c != nil && r.cursor < len(c.events) && c.events[r.cursor].passed {
 			r.cursor++
@@ -378,7 +378,7 @@ func (r *reader) nextWithin(d time.Duration) (Message, bool) {
 
 func (r *reader) next(tb testing.TB, what string) Message {
 	tb.Helper()
-	d := r.s.getWaitTimeout()
+	d := r.s.watch.Timeout()
 	m, ok := r.nextWithin(d)
 	if !ok {
 		r.s.mu.Lock()

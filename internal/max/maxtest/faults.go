@@ -124,7 +124,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, req *Request
 	}
 	switch f.Kind {
 	case Slow:
-		if !s.sleep(r.Context(), f.Delay) {
+		if !s.watch.Sleep(r.Context(), f.Delay) {
 			req.Description = "slow fault interrupted"
 			s.record(req)
 			return true

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mmobot/mmobot/internal/fakechat"
 )
 
 // Pending is the number of updates not yet committed.
@@ -29,9 +31,7 @@ func (s *Server) Committed() int64 {
 // marker past it) and fails the test on timeout.
 func (s *Server) WaitConfirmed(tb testing.TB, seq int64) {
 	tb.Helper()
-	if !s.waitUntil(s.getWaitTimeout(), func() bool { return s.committed >= seq }) {
-		tb.Fatalf("maxtest: update %d not committed after %v\n%s", seq, s.getWaitTimeout(), s.summary())
-	}
+	s.watch.WaitFor(tb, fmt.Sprintf("maxtest: update %d not committed", seq), func() bool { return s.committed >= seq }, s.summary)
 }
 
 // Settle waits until every update is committed, no call other than GET
@@ -39,44 +39,16 @@ func (s *Server) WaitConfirmed(tb testing.TB, seq int64) {
 // (SetQuiet). It fails the test on timeout.
 func (s *Server) Settle(tb testing.TB) {
 	tb.Helper()
-	if !s.SettleWithin(s.getWaitTimeout()) {
-		tb.Fatalf("maxtest: Settle timed out after %v\n%s", s.getWaitTimeout(), s.summary())
-	}
+	s.watch.Settle(tb, "maxtest: Settle timed out", s.busy, s.summary)
 }
 
 // SettleWithin is Settle without a testing.TB: it reports whether the
 // server settled within d.
-func (s *Server) SettleWithin(d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		s.mu.Lock()
-		now := time.Now()
-		quietFor := now.Sub(s.lastActivity)
-		busy := len(s.updates) > 0 || s.inflight > 0
-		if !busy && quietFor >= s.quiet {
-			s.mu.Unlock()
-			return true
-		}
-		ch := s.changed
-		wait := deadline.Sub(now)
-		if !busy && s.quiet-quietFor < wait {
-			wait = s.quiet - quietFor
-		}
-		s.mu.Unlock()
-		if wait <= 0 {
-			return false
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ch:
-		case <-t.C:
-		case <-s.done:
-			t.Stop()
-			return false
-		}
-		t.Stop()
-	}
-}
+func (s *Server) SettleWithin(d time.Duration) bool { return s.watch.SettleWithin(d, s.busy) }
+
+// busy reports whether an update waits or a call is in progress. s.mu
+// must be held.
+func (s *Server) busy() bool { return len(s.updates) > 0 || s.inflight > 0 }
 
 // Calls is the number of calls of an operation ("POST /messages", "GET
 // /updates", "POST /upload", "GET /files"), refused and faulted ones
@@ -171,14 +143,7 @@ func (s *Server) writeFailures(b *strings.Builder, chatID int64, oneChat bool) {
 		}
 		lines = append(lines, fmt.Sprintf("  %s %s -> %d %s %s", r.At.Format("15:04:05.000"), r.Op(), r.Status, r.Code, r.Description))
 	}
-	if len(lines) == 0 {
-		return
-	}
-	b.WriteString("last refused calls:\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		b.WriteString(lines[i])
-		b.WriteByte('\n')
-	}
+	fakechat.WriteRefused(b, lines)
 }
 
 // concerns reports whether a request was addressed to a chat. s.mu must

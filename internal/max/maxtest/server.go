@@ -1,7 +1,6 @@
 package maxtest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mmobot/mmobot/internal/fakechat"
 )
 
 // Token is the bot token a Server accepts unless Options.Token says
@@ -114,11 +115,12 @@ type Server struct {
 	ts      *httptest.Server
 	handler http.Handler
 	base    string // URL of the server as clients reach it
-	done    chan struct{}
 	once    sync.Once
 
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every state change
+	mu sync.Mutex
+	// watch is what tests wait on, under mu: the state changing, the
+	// server going quiet, its closing.
+	watch *fakechat.Watch
 
 	passOver func(before, after Message) bool // see PassOver
 
@@ -149,10 +151,7 @@ type Server struct {
 	recent    []time.Time // calls counted by the rate limit
 	stats     Stats
 
-	lastActivity time.Time
-	inflight     int
-	waitTimeout  time.Duration
-	quiet        time.Duration
+	inflight int
 }
 
 // NewServer starts a Server for a test or benchmark and closes it when the
@@ -203,23 +202,20 @@ func newServer(opts Options) *Server {
 		opts.FirstMarker = 1
 	}
 	s := &Server{
-		opts:        opts,
-		done:        make(chan struct{}),
-		changed:     make(chan struct{}),
-		nextSeq:     opts.FirstMarker,
-		committed:   opts.FirstMarker - 1,
-		instance:    uint32(time.Now().UnixNano() >> 10),
-		users:       make(map[int64]*userState),
-		chats:       make(map[int64]*chatState),
-		callbacks:   make(map[string]*callbackState),
-		uploads:     make(map[string]*uploadSlot),
-		files:       make(map[string]*storedFile),
-		filesByID:   make(map[string]*storedFile),
-		calls:       make(map[string]int),
-		stats:       Stats{ByOp: make(map[string]int)},
-		waitTimeout: DefaultWaitTimeout,
-		quiet:       DefaultQuiet,
+		opts:      opts,
+		nextSeq:   opts.FirstMarker,
+		committed: opts.FirstMarker - 1,
+		instance:  uint32(time.Now().UnixNano() >> 10),
+		users:     make(map[int64]*userState),
+		chats:     make(map[int64]*chatState),
+		callbacks: make(map[string]*callbackState),
+		uploads:   make(map[string]*uploadSlot),
+		files:     make(map[string]*storedFile),
+		filesByID: make(map[string]*storedFile),
+		calls:     make(map[string]int),
+		stats:     Stats{ByOp: make(map[string]int)},
 	}
+	s.watch = fakechat.NewWatch(&s.mu, DefaultWaitTimeout, DefaultQuiet)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	return s
 }
@@ -228,7 +224,7 @@ func newServer(opts Options) *Server {
 // helpers give up. It is safe to call more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
-		close(s.done)
+		s.watch.Close()
 		if s.ts != nil {
 			s.ts.Close()
 		}
@@ -274,77 +270,15 @@ func (s *Server) DeepLink(payload string) string {
 // WaitConfirmed, Settle) wait before failing; default DefaultWaitTimeout.
 func (s *Server) SetWaitTimeout(d time.Duration) {
 	s.mu.Lock()
-	s.waitTimeout = d
+	s.watch.WaitTimeout = d
 	s.mu.Unlock()
 }
 
 // SetQuiet sets the quiet period Settle requires; default DefaultQuiet.
 func (s *Server) SetQuiet(d time.Duration) {
 	s.mu.Lock()
-	s.quiet = d
+	s.watch.Quiet = d
 	s.mu.Unlock()
-}
-
-func (s *Server) getWaitTimeout() time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.waitTimeout
-}
-
-// broadcast wakes every waiter. s.mu must be held.
-func (s *Server) broadcast() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// waitUntil waits until cond, called with s.mu held, reports true; or until
-// the timeout elapses or the server closes. It reports whether cond held.
-func (s *Server) waitUntil(timeout time.Duration, cond func() bool) bool {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		if cond() {
-			s.mu.Unlock()
-			return true
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-timer.C:
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			return cond()
-		case <-s.done:
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			return cond()
-		}
-	}
-}
-
-// sleep sleeps d unless ctx is done or the server closes first; it reports
-// whether the whole delay elapsed.
-func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-	case <-s.done:
-	}
-	return false
-}
-
-func (s *Server) isClosed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
-	}
 }
 
 // nowMillis is the time of timestamps (Options.Now), in milliseconds.
@@ -412,13 +346,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if activity {
 		s.mu.Lock()
 		s.inflight++
-		s.lastActivity = at
+		s.watch.Last = at
 		s.mu.Unlock()
 		defer func() {
 			s.mu.Lock()
 			s.inflight--
-			s.lastActivity = time.Now()
-			s.broadcast()
+			s.watch.Last = time.Now()
+			s.watch.Broadcast()
 			s.mu.Unlock()
 		}()
 	}
@@ -486,7 +420,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	res, aerr := routes[op](s, c)
 	if aerr == nil {
-		s.broadcast()
+		s.watch.Broadcast()
 	}
 	s.mu.Unlock()
 	s.answer(w, &req, res, aerr)
@@ -535,5 +469,5 @@ func (s *Server) record(req *Request) {
 	case req.Status == http.StatusTooManyRequests:
 		s.stats.TooMany++
 	}
-	s.broadcast()
+	s.watch.Broadcast()
 }

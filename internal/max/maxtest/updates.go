@@ -59,9 +59,9 @@ func (s *Server) getUpdates(ctx context.Context, c *apiCall) (result any, aerr *
 			s.dropUnwanted(start, types)
 		}
 		ups, next := s.collect(start, limit)
-		if len(ups) > 0 || timeout == 0 || s.opts.NoLongPoll || s.isClosed() {
+		if len(ups) > 0 || timeout == 0 || s.opts.NoLongPoll || s.watch.Closed() {
 			if len(ups) > 0 {
-				s.lastActivity = time.Now()
+				s.watch.Last = time.Now()
 			}
 			s.mu.Unlock()
 			if timer != nil {
@@ -73,19 +73,24 @@ func (s *Server) getUpdates(ctx context.Context, c *apiCall) (result any, aerr *
 			timer = time.NewTimer(time.Duration(timeout) * time.Second)
 			tc = timer.C
 		}
-		ch := s.changed
+		ch := s.watch.Changed()
 		s.mu.Unlock()
 		select {
 		case <-ch:
 		case <-tc:
+			// An update may have come as the timer fired: answer it, as
+			// the marker returned is past it and would commit it unseen.
 			s.mu.Lock()
-			_, next := s.collect(start, limit)
+			if types != nil {
+				s.dropUnwanted(start, types)
+			}
+			ups, next := s.collect(start, limit)
 			s.mu.Unlock()
-			return wUpdateList{Updates: []json.RawMessage{}, Marker: next}, nil, false
+			return wUpdateList{Updates: ups, Marker: next}, nil, false
 		case <-ctx.Done():
 			timer.Stop()
 			return nil, nil, true
-		case <-s.done:
+		case <-s.watch.Done():
 		}
 		s.mu.Lock()
 	}
@@ -104,8 +109,8 @@ func (s *Server) commit(marker int64) {
 	if marker-1 > s.committed {
 		s.committed = min(marker-1, s.nextSeq-1)
 	}
-	s.lastActivity = time.Now()
-	s.broadcast()
+	s.watch.Last = time.Now()
+	s.watch.Broadcast()
 }
 
 // dropUnwanted drops the updates a types filter excludes: MAX does not
@@ -120,7 +125,7 @@ func (s *Server) dropUnwanted(start int64, types map[string]bool) {
 	if len(kept) != len(s.updates) {
 		clear(s.updates[len(kept):])
 		s.updates = kept
-		s.broadcast()
+		s.watch.Broadcast()
 	}
 }
 
@@ -152,6 +157,6 @@ func (s *Server) enqueue(typ string, u any) int64 {
 	seq := s.nextSeq
 	s.nextSeq++
 	s.updates = append(s.updates, queuedUpdate{seq: seq, typ: typ, data: data})
-	s.broadcast()
+	s.watch.Broadcast()
 	return seq
 }

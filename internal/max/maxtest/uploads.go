@@ -131,7 +131,7 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request, req *Reques
 		f.token = slot.token
 		s.files[f.token] = f
 	}
-	s.broadcast()
+	s.watch.Broadcast()
 	s.mu.Unlock()
 	switch slot.typ {
 	case "image":

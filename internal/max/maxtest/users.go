@@ -404,12 +404,12 @@ func (u *User) Answer(tb testing.TB, callbackID string) CallbackAnswer {
 		tb.Fatalf("maxtest: Answer: unknown callback %q", callbackID)
 		return CallbackAnswer{}
 	}
-	a, ok := u.AnswerWithin(callbackID, s.getWaitTimeout())
+	a, ok := u.AnswerWithin(callbackID, s.watch.Timeout())
 	if !ok {
 		s.mu.Lock()
 		dump := s.dumpChat(cb.chatID, u.r.cursor)
 		s.mu.Unlock()
-		tb.Fatalf("maxtest: callback %s not answered within %v\n%s", callbackID, s.getWaitTimeout(), dump)
+		tb.Fatalf("maxtest: callback %s not answered within %v\n%s", callbackID, s.watch.Timeout(), dump)
 	}
 	return a
 }
@@ -419,7 +419,7 @@ func (u *User) Answer(tb testing.TB, callbackID string) CallbackAnswer {
 func (u *User) AnswerWithin(callbackID string, d time.Duration) (CallbackAnswer, bool) {
 	s := u.r.s
 	var a CallbackAnswer
-	ok := s.waitUntil(d, func() bool {
+	ok := s.watch.WaitUntil(d, func() bool {
 		c := s.callbacks[callbackID]
 		if c == nil || !c.answered {
 			return false

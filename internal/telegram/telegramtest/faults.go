@@ -174,21 +174,21 @@ func (s *Server) hang(ctx context.Context, method string, counted bool) bool {
 	if counted {
 		s.inflight--
 	}
-	s.broadcast()
+	s.watch.Broadcast()
 	s.mu.Unlock()
 	released := false
 	select {
 	case <-ch:
 		released = true
 	case <-ctx.Done():
-	case <-s.done:
+	case <-s.watch.Done():
 	}
 	s.mu.Lock()
 	s.hanging[method]--
 	if counted {
 		s.inflight++
 	}
-	s.broadcast()
+	s.watch.Broadcast()
 	s.mu.Unlock()
 	return released
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mmobot/mmobot/internal/fakechat"
 )
 
 // Pending is the number of updates not yet confirmed by an offset.
@@ -28,9 +30,7 @@ func (s *Server) Confirmed() int {
 // with an offset greater than it) and fails the test on timeout.
 func (s *Server) WaitConfirmed(tb testing.TB, updateID int) {
 	tb.Helper()
-	if !s.waitUntil(s.getWaitTimeout(), func() bool { return s.confirmed >= updateID }) {
-		tb.Fatalf("telegramtest: update %d not confirmed after %v\n%s", updateID, s.getWaitTimeout(), s.summary())
-	}
+	s.watch.WaitFor(tb, fmt.Sprintf("telegramtest: update %d not confirmed", updateID), func() bool { return s.confirmed >= updateID }, s.summary)
 }
 
 // Settle waits until every enqueued update is confirmed, no call other than
@@ -38,44 +38,16 @@ func (s *Server) WaitConfirmed(tb testing.TB, updateID int) {
 // (SetQuiet). It fails the test on timeout.
 func (s *Server) Settle(tb testing.TB) {
 	tb.Helper()
-	if !s.SettleWithin(s.getWaitTimeout()) {
-		tb.Fatalf("telegramtest: Settle timed out after %v\n%s", s.getWaitTimeout(), s.summary())
-	}
+	s.watch.Settle(tb, "telegramtest: Settle timed out", s.busy, s.summary)
 }
 
 // SettleWithin is Settle without a testing.TB: it reports whether the
 // server settled within d.
-func (s *Server) SettleWithin(d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		s.mu.Lock()
-		now := time.Now()
-		quietFor := now.Sub(s.lastActivity)
-		busy := len(s.updates) > 0 || s.inflight > 0
-		if !busy && quietFor >= s.quiet {
-			s.mu.Unlock()
-			return true
-		}
-		ch := s.changed
-		wait := deadline.Sub(now)
-		if !busy && s.quiet-quietFor < wait {
-			wait = s.quiet - quietFor
-		}
-		s.mu.Unlock()
-		if wait <= 0 {
-			return false
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ch:
-		case <-t.C:
-		case <-s.done:
-			t.Stop()
-			return false
-		}
-		t.Stop()
-	}
-}
+func (s *Server) SettleWithin(d time.Duration) bool { return s.watch.SettleWithin(d, s.busy) }
+
+// busy reports whether an update waits or a call is in progress. s.mu
+// must be held.
+func (s *Server) busy() bool { return len(s.updates) > 0 || s.inflight > 0 }
 
 // Calls is the number of calls of a method (canonical name, e.g.
 // "sendMessage"), including refused and faulted ones.
@@ -204,14 +176,7 @@ func (s *Server) writeFailures(b *strings.Builder, chatID int64, oneChat bool) {
 		}
 		lines = append(lines, fmt.Sprintf("  %s %s -> %d %s", r.At.Format("15:04:05.000"), r.Method, r.Status, r.Description))
 	}
-	if len(lines) == 0 {
-		return
-	}
-	b.WriteString("last refused calls:\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		b.WriteString(lines[i])
-		b.WriteByte('\n')
-	}
+	fakechat.WriteRefused(b, lines)
 }
 
 // PassOver makes the readers of every chat (User.Next, Drain) pass over

@@ -1,7 +1,6 @@
 package telegramtest
 
 import (
-	"context"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/mmobot/mmobot/internal/fakechat"
 )
 
 // Token is the bot token a Server accepts unless Options.Token says
@@ -111,11 +112,12 @@ type Server struct {
 	opts    Options
 	ts      *httptest.Server
 	handler http.Handler
-	done    chan struct{}
 	once    sync.Once
 
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced on every state change
+	mu sync.Mutex
+	// watch is what tests wait on, under mu: the state changing, the
+	// server going quiet, its closing.
+	watch *fakechat.Watch
 
 	passOver func(before, after Message) bool // see PassOver
 
@@ -150,10 +152,7 @@ type Server struct {
 	chatSends   map[int64][]time.Time
 	stats       Stats
 
-	lastActivity time.Time
-	inflight     int
-	waitTimeout  time.Duration
-	quiet        time.Duration
+	inflight int
 }
 
 // NewServer starts a Server for a test or benchmark and closes it when the
@@ -203,8 +202,6 @@ func newServer(opts Options) *Server {
 	}
 	s := &Server{
 		opts:         opts,
-		done:         make(chan struct{}),
-		changed:      make(chan struct{}),
 		nextUpdateID: opts.FirstUpdateID,
 		confirmed:    opts.FirstUpdateID - 1,
 		chats:        make(map[int64]*chatState),
@@ -217,9 +214,8 @@ func newServer(opts Options) *Server {
 		hanging:      make(map[string]int),
 		release:      make(map[string]chan struct{}),
 		stats:        Stats{ByMethod: make(map[string]int)},
-		waitTimeout:  DefaultWaitTimeout,
-		quiet:        DefaultQuiet,
 	}
+	s.watch = fakechat.NewWatch(&s.mu, DefaultWaitTimeout, DefaultQuiet)
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	return s
 }
@@ -228,7 +224,7 @@ func newServer(opts Options) *Server {
 // give up. It is safe to call more than once.
 func (s *Server) Close() {
 	s.once.Do(func() {
-		close(s.done)
+		s.watch.Close()
 		if s.ts != nil {
 			s.ts.Close()
 		}
@@ -254,68 +250,15 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // WaitConfirmed, Settle) wait before failing; default DefaultWaitTimeout.
 func (s *Server) SetWaitTimeout(d time.Duration) {
 	s.mu.Lock()
-	s.waitTimeout = d
+	s.watch.WaitTimeout = d
 	s.mu.Unlock()
 }
 
 // SetQuiet sets the quiet period Settle requires; default DefaultQuiet.
 func (s *Server) SetQuiet(d time.Duration) {
 	s.mu.Lock()
-	s.quiet = d
+	s.watch.Quiet = d
 	s.mu.Unlock()
-}
-
-func (s *Server) getWaitTimeout() time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.waitTimeout
-}
-
-// broadcast wakes every waiter. s.mu must be held.
-func (s *Server) broadcast() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// waitUntil waits until cond, called with s.mu held, reports true; or until
-// the timeout elapses or the server closes. It reports whether cond held.
-func (s *Server) waitUntil(timeout time.Duration, cond func() bool) bool {
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		s.mu.Lock()
-		if cond() {
-			s.mu.Unlock()
-			return true
-		}
-		ch := s.changed
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-timer.C:
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			return cond()
-		case <-s.done:
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			return cond()
-		}
-	}
-}
-
-// sleep sleeps d unless ctx is done or the server closes first; it reports
-// whether the whole delay elapsed.
-func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-	case <-s.done:
-	}
-	return false
 }
 
 // --- HTTP -------------------------------------------------------------
@@ -392,15 +335,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 	activity := name != "getUpdates"
 	if activity {
 		s.inflight++
-		s.lastActivity = at
+		s.watch.Last = at
 	}
 	s.mu.Unlock()
 	if activity {
 		defer func() {
 			s.mu.Lock()
 			s.inflight--
-			s.lastActivity = time.Now()
-			s.broadcast()
+			s.watch.Last = time.Now()
+			s.watch.Broadcast()
 			s.mu.Unlock()
 		}()
 	}
@@ -408,7 +351,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 	if fault != nil {
 		switch fault.Kind {
 		case Slow:
-			if !s.sleep(r.Context(), fault.Delay) {
+			if !s.watch.Sleep(r.Context(), fault.Delay) {
 				req.Description = "slow fault interrupted"
 				s.record(&req)
 				return
@@ -448,7 +391,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 
 	if name != "getUpdates" {
 		there, back := s.delays()
-		if !s.sleep(r.Context(), there) {
+		if !s.watch.Sleep(r.Context(), there) {
 			req.Description = "client gone on the way"
 			s.record(&req)
 			return
@@ -456,7 +399,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, rest string) {
 		if back > 0 {
 			// The answer is small and goes out when the handler returns:
 			// held here, it reaches the client the way back later.
-			defer s.sleep(r.Context(), back)
+			defer s.watch.Sleep(r.Context(), back)
 		}
 	}
 
@@ -480,7 +423,7 @@ func (s *Server) handle(name string, c *call) (any, *apiError) {
 	defer s.mu.Unlock()
 	res, aerr := methodHandlers[name](s, c)
 	if aerr == nil {
-		s.broadcast()
+		s.watch.Broadcast()
 	}
 	return res, aerr
 }
@@ -517,7 +460,7 @@ func (s *Server) record(req *Request) {
 	case req.Status == http.StatusTooManyRequests:
 		s.stats.TooMany++
 	}
-	s.broadcast()
+	s.watch.Broadcast()
 }
 
 func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) {

@@ -30,7 +30,7 @@ func (s *Server) getUpdates(ctx context.Context, c *call) (result any, aerr *api
 	s.mu.Lock()
 	s.pollGen++
 	gen := s.pollGen
-	s.broadcast() // a waiting earlier poll is terminated with 409
+	s.watch.Broadcast() // a waiting earlier poll is terminated with 409
 	s.applyOffset(offset)
 	var timer *time.Timer
 	var tc <-chan time.Time
@@ -40,9 +40,9 @@ func (s *Server) getUpdates(ctx context.Context, c *call) (result any, aerr *api
 			return nil, &apiError{code: 409, desc: descConflict}, false
 		}
 		ups := s.collect(offset, limit)
-		if len(ups) > 0 || timeout <= 0 || s.opts.NoLongPoll || s.isClosed() {
+		if len(ups) > 0 || timeout <= 0 || s.opts.NoLongPoll || s.watch.Closed() {
 			if len(ups) > 0 {
-				s.lastActivity = time.Now()
+				s.watch.Last = time.Now()
 			}
 			s.mu.Unlock()
 			if timer != nil {
@@ -54,7 +54,7 @@ func (s *Server) getUpdates(ctx context.Context, c *call) (result any, aerr *api
 			timer = time.NewTimer(timeout)
 			tc = timer.C
 		}
-		ch := s.changed
+		ch := s.watch.Changed()
 		s.mu.Unlock()
 		select {
 		case <-ch:
@@ -63,18 +63,9 @@ func (s *Server) getUpdates(ctx context.Context, c *call) (result any, aerr *api
 		case <-ctx.Done():
 			timer.Stop()
 			return nil, nil, true
-		case <-s.done:
+		case <-s.watch.Done():
 		}
 		s.mu.Lock()
-	}
-}
-
-func (s *Server) isClosed() bool {
-	select {
-	case <-s.done:
-		return true
-	default:
-		return false
 	}
 }
 
@@ -102,8 +93,8 @@ func (s *Server) applyOffset(offset int) {
 	default:
 		return
 	}
-	s.lastActivity = time.Now()
-	s.broadcast()
+	s.watch.Last = time.Now()
+	s.watch.Broadcast()
 }
 
 // collect returns the pending updates an offset selects. s.mu must be held.
@@ -157,6 +148,6 @@ func (s *Server) enqueue(u wUpdate) int {
 		panic("telegramtest: marshal update: " + err.Error())
 	}
 	s.updates = append(s.updates, queuedUpdate{id: u.UpdateID, data: data})
-	s.broadcast()
+	s.watch.Broadcast()
 	return u.UpdateID
 }

@@ -281,12 +281,12 @@ func (u *User) Answer(tb testing.TB, queryID string) CallbackAnswer {
 		tb.Fatalf("telegramtest: Answer: unknown callback query %q", queryID)
 		return CallbackAnswer{}
 	}
-	a, ok := u.AnswerWithin(queryID, s.getWaitTimeout())
+	a, ok := u.AnswerWithin(queryID, s.watch.Timeout())
 	if !ok {
 		s.mu.Lock()
 		dump := s.dumpChat(s.callbacks[queryID].chatID, u.r.cursor)
 		s.mu.Unlock()
-		tb.Fatalf("telegramtest: callback query %s not answered within %v\n%s", queryID, s.getWaitTimeout(), dump)
+		tb.Fatalf("telegramtest: callback query %s not answered within %v\n%s", queryID, s.watch.Timeout(), dump)
 	}
 	return a
 }
@@ -296,7 +296,7 @@ func (u *User) Answer(tb testing.TB, queryID string) CallbackAnswer {
 func (u *User) AnswerWithin(queryID string, d time.Duration) (CallbackAnswer, bool) {
 	s := u.r.s
 	var a CallbackAnswer
-	ok := s.waitUntil(d, func() bool {
+	ok := s.watch.WaitUntil(d, func() bool {
 		c := s.callbacks[queryID]
 		if c == nil || !c.answered {
 			return false

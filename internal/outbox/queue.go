@@ -1,4 +1,4 @@
-package telegram
+package outbox
 
 import (
 	"cmp"
@@ -59,7 +59,7 @@ func (h *laterHeap) Pop() any {
 	return x
 }
 
-func (d *dispatcher) scanIfWoken() {
+func (d *Dispatcher[M]) scanIfWoken() {
 	select {
 	case <-d.wake:
 		d.scan(false)
@@ -69,7 +69,7 @@ func (d *dispatcher) scanIfWoken() {
 
 // scan reads the outbox (all of it, or what was added since the last
 // scan) and queues the items it does not hold yet.
-func (d *dispatcher) scan(full bool) {
+func (d *Dispatcher[M]) scan(full bool) {
 	// The read happens under the lock: an item is removed from the store
 	// before it is forgotten, so an item in this snapshot that was sent
 	// meanwhile is still known here and cannot be sent twice.
@@ -90,7 +90,7 @@ func (d *dispatcher) scan(full bool) {
 		}
 		for _, it := range items {
 			after = it.ID
-			if d.known[it.ID] || it.Messenger != Messenger {
+			if d.known[it.ID] || it.Messenger != d.cfg.Messenger {
 				continue // in hand, or another transport's
 			}
 			d.known[it.ID] = true
@@ -100,9 +100,14 @@ func (d *dispatcher) scan(full bool) {
 	d.cursor = max(d.cursor, after)
 }
 
+// onMenuLane says whether an item goes on the menu lane.
+func (d *Dispatcher[M]) onMenuLane(p *pending) bool {
+	return d.cfg.Menus != nil && p.Priority == boltdb.PriorityMenu
+}
+
 // add queues an item; d.mu must be held.
-func (d *dispatcher) add(p *pending) {
-	if p.Priority == boltdb.PriorityMenu {
+func (d *Dispatcher[M]) add(p *pending) {
+	if d.onMenuLane(p) {
 		i, _ := slices.BinarySearchFunc(d.menus, p.ID, func(m *pending, id uint64) int { return cmp.Compare(m.ID, id) })
 		d.menus = slices.Insert(d.menus, i, p)
 		d.wakeMenus()
@@ -120,16 +125,8 @@ func (d *dispatcher) add(p *pending) {
 	}
 }
 
-// wakeMenus tells the menu lane there may be work.
-func (d *dispatcher) wakeMenus() {
-	select {
-	case d.menuWake <- struct{}{}:
-	default:
-	}
-}
-
 // propose offers a chat's first item for sending; d.mu must be held.
-func (d *dispatcher) propose(q *chatQueue) {
+func (d *Dispatcher[M]) propose(q *chatQueue) {
 	if q.busy || len(q.items) == 0 {
 		return
 	}
@@ -139,7 +136,7 @@ func (d *dispatcher) propose(q *chatQueue) {
 
 // current returns the chat of a proposal if the proposal still holds;
 // d.mu must be held.
-func (d *dispatcher) current(e readyEntry) *chatQueue {
+func (d *Dispatcher[M]) current(e readyEntry) *chatQueue {
 	q := d.chats[e.chat]
 	if q == nil || q.busy || len(q.items) == 0 || q.items[0].ID != e.id {
 		return nil
@@ -148,8 +145,11 @@ func (d *dispatcher) current(e readyEntry) *chatQueue {
 }
 
 // readyAt is when a chat's first item may go; d.mu must be held.
-func (d *dispatcher) readyAt(q *chatQueue, now time.Time) time.Time {
-	at := d.sender.readyAt(q.id, now)
+func (d *Dispatcher[M]) readyAt(q *chatQueue, now time.Time) time.Time {
+	at := now
+	if d.cfg.ReadyAt != nil {
+		at = d.cfg.ReadyAt(q.id, now)
+	}
 	if nb := q.items[0].NotBefore; nb.After(at) {
 		at = nb
 	}
@@ -158,7 +158,7 @@ func (d *dispatcher) readyAt(q *chatQueue, now time.Time) time.Time {
 
 // untilReady returns 0 when some chat may send now, else how long until
 // one may.
-func (d *dispatcher) untilReady(now time.Time) time.Duration {
+func (d *Dispatcher[M]) untilReady(now time.Time) time.Duration {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for d.later.Len() > 0 && !d.later[0].at.After(now) {
@@ -188,7 +188,7 @@ func (d *dispatcher) untilReady(now time.Time) time.Duration {
 
 // pick takes the most urgent item that may go now and marks its chat
 // busy; nil if none may.
-func (d *dispatcher) pick(now time.Time) *pending {
+func (d *Dispatcher[M]) pick(now time.Time) *pending {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for d.ready.Len() > 0 {
@@ -197,7 +197,7 @@ func (d *dispatcher) pick(now time.Time) *pending {
 		if q == nil {
 			continue
 		}
-		// The chat's turn is used only once Telegram answered the
+		// The chat's turn is used only once the messenger answered the
 		// message (see deliver): the chat is busy until then, so none of
 		// its messages can take it meanwhile.
 		if at := d.readyAt(q, now); at.After(now) {
@@ -215,33 +215,33 @@ func (d *dispatcher) pick(now time.Time) *pending {
 	return nil
 }
 
-// retryPolicy is how an item that keeps failing is retried: first waits
-// first, doubling up to most, and it is set aside once the next attempt
-// would come later than budget after the first failure.
-type retryPolicy struct {
-	first, most, budget time.Duration
+// Retry is how an item that keeps failing is retried: first waits
+// First, doubling up to Most, and it is set aside once the next attempt
+// would come later than Budget after the first failure.
+type Retry struct {
+	First, Most, Budget time.Duration
 }
 
-// delay is the wait before the n-th retry.
-func (p retryPolicy) delay(n int) time.Duration {
-	d := p.first
-	for i := 1; i < n && d < p.most; i++ {
+// Delay is the wait before the n-th retry.
+func (p Retry) Delay(n int) time.Duration {
+	d := p.First
+	for i := 1; i < n && d < p.Most; i++ {
 		d *= 2
 	}
-	return min(d, p.most)
+	return min(d, p.Most)
 }
 
 // Retry policies. A failing message keeps its chat waiting, so it is
-// tried for at most a minute (after 1, 2, 4, 8, 16 and 16 s); a menu
-// holds nothing up and is tried for about a day.
+// tried for at most a minute (after 1, 2, 4, 8, 16 and 16 s); a menu on
+// its own lane holds nothing up and is tried for about a day.
 var (
-	messageRetry = retryPolicy{first: time.Second, most: 16 * time.Second, budget: time.Minute}
-	menuRetry    = retryPolicy{first: 5 * time.Second, most: 2 * time.Hour, budget: 24 * time.Hour}
-	// heldRetry: a refused commit costs little, and the bot's update
-	// loop retries the store as often (at most 5 s apart).
-	heldRetry = retryPolicy{first: 500 * time.Millisecond, most: 5 * time.Second}
+	MessageRetry = Retry{First: time.Second, Most: 16 * time.Second, Budget: time.Minute}
+	MenuRetry    = Retry{First: 5 * time.Second, Most: 2 * time.Hour, Budget: 24 * time.Hour}
+	// HeldRetry: a refused commit costs little, and the bots' update
+	// loops retry the store as often (at most 5 s apart).
+	HeldRetry = Retry{First: 500 * time.Millisecond, Most: 5 * time.Second}
 )
 
-// maxTooMany is how many 429s in a row one item accepts before it is set
-// aside like an item that keeps failing.
-const maxTooMany = 10
+// DefaultTooMany is how many 429s in a row one item accepts, unless the
+// transport says otherwise (Config.TooMany).
+const DefaultTooMany = 10

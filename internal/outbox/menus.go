@@ -1,4 +1,4 @@
-package telegram
+package outbox
 
 import (
 	"context"
@@ -9,20 +9,36 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// menuParallel is how many menu calls may be in flight at once.
-const menuParallel = 4
+// MenuLane is how command menus go when they have a lane of their own:
+// paced, a few at a time, never two for one chat at once.
+type MenuLane struct {
+	// Rate is how many menus are set per second, after a first burst of
+	// Burst.
+	Rate  rate.Limit
+	Burst int
+	// Parallel is how many menu calls may be in flight at once, so that
+	// one hanging call does not stop the others.
+	Parallel int
+	// PausedUntil is when a menu of a chat may be set again after 429s;
+	// nil: at once.
+	PausedUntil func(chatID int64, now time.Time) time.Time
+}
 
-// menuPace is how many command menus are set per second, after a first
-// burst as large: Telegram does not publish a limit for setMyCommands,
-// and menus are never urgent.
-const menuPace = 5
+// wakeMenus tells the menu lane there may be work.
+func (d *Dispatcher[M]) wakeMenus() {
+	select {
+	case d.menuWake <- struct{}{}:
+	default:
+	}
+}
 
 // menuLoop sets command menus, paced, a few at a time so that one
 // hanging call does not stop the others, never two for one chat at once;
 // each when its retry falls due and no 429 holds it back.
-func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
-	pace := rate.NewLimiter(d.menuRate, menuPace)
-	slots := make(chan struct{}, menuParallel)
+func (d *Dispatcher[M]) menuLoop(ctx, sendCtx context.Context) {
+	lane := d.cfg.Menus
+	pace := rate.NewLimiter(lane.Rate, lane.Burst)
+	slots := make(chan struct{}, max(lane.Parallel, 1))
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	timer := time.NewTimer(time.Minute)
@@ -39,13 +55,7 @@ func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
 			if p, wait = d.nextMenu(time.Now()); p != nil {
 				break
 			}
-			if !timer.Stop() {
-				select {
-				case <-timer.C:
-				default:
-				}
-			}
-			timer.Reset(wait)
+			resetTimer(timer, wait)
 			select {
 			case <-ctx.Done():
 				return
@@ -67,7 +77,7 @@ func (d *dispatcher) menuLoop(ctx, sendCtx context.Context) {
 
 // nextMenu takes the first menu that may be set now, or says how long
 // until one may.
-func (d *dispatcher) nextMenu(now time.Time) (*pending, time.Duration) {
+func (d *Dispatcher[M]) nextMenu(now time.Time) (*pending, time.Duration) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	wait := time.Minute
@@ -75,7 +85,10 @@ func (d *dispatcher) nextMenu(now time.Time) (*pending, time.Duration) {
 		if d.menuBusy[p.ChatID] {
 			continue
 		}
-		at := d.sender.pausedUntil(pauseKey{method: menuMethod, chat: p.ChatID}, now)
+		at := now
+		if d.cfg.Menus.PausedUntil != nil {
+			at = d.cfg.Menus.PausedUntil(p.ChatID, now)
+		}
 		if p.NotBefore.After(at) {
 			at = p.NotBefore
 		}

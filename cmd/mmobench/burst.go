@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/seed"
+	"github.com/mmobot/mmobot/internal/telegram"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// burstKinds are what the burst's users do, in turn: three commands and
+// a press of a button on the list of events.
+var burstKinds = []string{"/help", "/meetings", "/history"}
+
+// mixedBurst sends the same burst of updates, from users 3..users+2 of
+// the seeded store, to an echo loop with as many workers as the bot and
+// to the bot: every fourth user presses a button of a list the bot sent
+// them, the others send commands in turn.
+func mixedBurst(path string, users, updates, workers int) (echo, bot result, err error) {
+	echo, err = burstRun(path, users, updates, workers, true)
+	if err != nil {
+		return result{}, result{}, fmt.Errorf("echo: %w", err)
+	}
+	bot, err = burstRun(path, users, updates, workers, false)
+	if err != nil {
+		return result{}, result{}, fmt.Errorf("bot: %w", err)
+	}
+	return echo, bot, nil
+}
+
+func burstRun(path string, users, updates, workers int, echo bool) (result, error) {
+	srv := telegramtest.Start(telegramtest.Options{})
+	defer srv.Close()
+	srv.SetWaitTimeout(time.Minute)
+	name := fmt.Sprintf("echo loop, %d workers", workers)
+	if echo {
+		stop, err := startEcho(srv, workers)
+		if err != nil {
+			return result{}, err
+		}
+		defer stop()
+	} else {
+		name = fmt.Sprintf("mmobot, %d workers", workers)
+		db, err := boltdb.Open(path, boltdb.Options{Timeout: 5 * time.Second})
+		if err != nil {
+			return result{}, err
+		}
+		defer db.Close()
+		// Handling, not Telegram's limits, is measured here.
+		stop, err := startBotWith(db, srv, func(o *botOptions) {
+			o.tg.Workers = workers
+			o.tg.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
+		})
+		if err != nil {
+			return result{}, err
+		}
+		defer stop()
+	}
+	us := make([]*telegramtest.User, users)
+	lists := make([]telegramtest.Message, users)
+	for i := range us {
+		us[i] = srv.NewUser(seed.TelegramID(int64(i+probeUser)), "U", "ru")
+		if i%4 == 3 {
+			us[i].Send("/meetings")
+		}
+	}
+	for i := range us {
+		if i%4 != 3 {
+			continue
+		}
+		m, ok := us[i].NextWithin(time.Minute)
+		if !ok || len(m.Buttons()) == 0 {
+			return result{}, fmt.Errorf("user %d has no list with a button to press: %+v", us[i].ID, m)
+		}
+		lists[i] = m
+	}
+	srv.SettleWithin(time.Minute)
+	before := len(srv.Requests())
+	runtime.GC()
+	if profile != "" && !echo {
+		f, err := os.Create(profile)
+		if err != nil {
+			return result{}, err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	peak := watchHeap()
+	defer peak.stop()
+	sent := map[int64][]time.Time{}
+	pressed := map[string]time.Time{}
+	var cmds int
+	start := time.Now()
+	for i := 0; i < updates; i++ {
+		k := i % users
+		u := us[k]
+		if k%4 == 3 {
+			at := time.Now()
+			q, err := u.Press(&lists[k], lists[k].Buttons()[0].Text)
+			if err != nil {
+				return result{}, err
+			}
+			pressed[q] = at
+			continue
+		}
+		sent[u.ID] = append(sent[u.ID], time.Now())
+		u.Send(burstKinds[(i/users)%len(burstKinds)])
+		cmds++
+	}
+	// Each command is answered with one message, each press with a
+	// callback answer.
+	var lat []time.Duration
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		lat = lat[:0]
+		reqs := srv.Requests()[before:]
+		seen := map[int64]int{}
+		answered := 0
+		var last time.Time
+		for _, r := range reqs {
+			switch {
+			case r.Method == "sendMessage" && r.Status == 200:
+				chat, _ := strconv.ParseInt(r.Params.Get("chat_id"), 10, 64)
+				ts := sent[chat]
+				if n := seen[chat]; n < len(ts) {
+					lat = append(lat, r.At.Sub(ts[n]))
+					seen[chat]++
+					answered++
+					last = r.At
+				}
+			case r.Method == "answerCallbackQuery" && r.Status == 200:
+				if at, ok := pressed[r.Params.Get("callback_query_id")]; ok {
+					lat = append(lat, r.At.Sub(at))
+					answered++
+					last = r.At
+				}
+			}
+		}
+		if answered >= updates {
+			peak.stop()
+			slices.Sort(lat)
+			return result{name: name, rate: float64(updates) / last.Sub(start).Seconds(), p50: lat[len(lat)/2],
+				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load()}, nil
+		}
+		if time.Now().After(deadline) {
+			// What was answered in the time, for the figures: the rate is
+			// what the run managed, the latencies those of the answered.
+			peak.stop()
+			slices.Sort(lat)
+			if len(lat) == 0 {
+				return result{}, fmt.Errorf("nothing answered in 10 minutes")
+			}
+			return result{name: name, rate: float64(answered) / time.Since(start).Seconds(), p50: lat[len(lat)/2],
+				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load(),
+				note: fmt.Sprintf("(only %d of %d answered in 10 minutes)", answered, updates)}, nil
+		}
+		// Each look copies every request the server recorded: rarely, as
+		// it runs in the process measured (the times are the server's).
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// startEcho runs the floor the bot is measured against: the library's
+// GetUpdates in a loop, each update handed to one of workers goroutines
+// by chat, as the bot hands them, and answered at once: a message with
+// its text, /meetings with a button to press, a press with a callback
+// answer. Nothing is stored.
+func startEcho(srv *telegramtest.Server, workers int) (stop func(), err error) {
+	api, err := tgbotapi.NewBotAPIWithClient(telegramtest.Token, srv.Endpoint(), &http.Client{Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	queues := make([]chan tgbotapi.Update, workers)
+	var wg sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan tgbotapi.Update, 1024)
+		wg.Add(1)
+		go func(q chan tgbotapi.Update) {
+			defer wg.Done()
+			for u := range q {
+				switch {
+				case u.CallbackQuery != nil:
+					api.Request(tgbotapi.NewCallback(u.CallbackQuery.ID, ""))
+				case u.Message != nil && u.Message.Text == "/meetings":
+					m := tgbotapi.NewMessage(u.Message.Chat.ID, "events")
+					m.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("event", "e:1")))
+					api.Send(m)
+				case u.Message != nil:
+					api.Send(tgbotapi.NewMessage(u.Message.Chat.ID, u.Message.Text))
+				}
+			}
+		}(queues[i])
+	}
+	go func() {
+		offset := 0
+		for ctx.Err() == nil {
+			ups, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 100, Timeout: 1})
+			if err != nil {
+				continue
+			}
+			for _, u := range ups {
+				offset = u.UpdateID + 1
+				var chat int64
+				switch {
+				case u.Message != nil:
+					chat = u.Message.Chat.ID
+				case u.CallbackQuery != nil:
+					chat = u.CallbackQuery.From.ID
+				}
+				queues[uint64(chat)%uint64(workers)] <- u
+			}
+		}
+		for _, q := range queues {
+			close(q)
+		}
+	}()
+	return func() { cancel(); wg.Wait() }, nil
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/seed"
+	"github.com/mmobot/mmobot/internal/telegram"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// latencyResult is what a latency run measured.
+type latencyResult struct {
+	l                         latency
+	samples, scans, histories int
+}
+
+// probeUser and historyUser are seeded teachers: members of the first
+// associations, whose records span every school year. Four probes take
+// turns, so that no chat is sent more than Telegram's one message a
+// second.
+const (
+	probeUser   = 3
+	probes      = 4
+	historyUser = 2
+)
+
+// latencyRun has teachers send /help, one every 250 ms, for dur, with the
+// due scan every scan, and, with history, another teacher asking /history
+// again as soon as each is answered. Telegram's limits are lifted: the
+// handling is measured, not the limits.
+func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResult, error) {
+	db, err := boltdb.Open(path, boltdb.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return latencyResult{}, err
+	}
+	defer db.Close()
+	srv := telegramtest.Start(telegramtest.Options{})
+	defer srv.Close()
+	srv.SetWaitTimeout(time.Minute)
+	var scans atomic.Int64
+	stop, err := startBotWith(db, srv, func(o *botOptions) {
+		o.sched.Every = scan
+		o.sched.OnDueScan = func(time.Time, bool) { scans.Add(1) }
+		o.tg.Limits = telegram.Limits{Global: 1e6, Private: 1e6, PrivateBurst: 1000, GroupPerMinute: 1e6}
+	})
+	if err != nil {
+		return latencyResult{}, err
+	}
+	defer stop()
+	// Wait for the catch-up scan at start, as a bot that has been running.
+	for deadline := time.Now().Add(2 * time.Minute); scans.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	probe := make([]*telegramtest.User, probes)
+	for i := range probe {
+		probe[i] = srv.NewUser(seed.TelegramID(int64(probeUser+i)), "P", "ru")
+	}
+	var res latencyResult
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	if history {
+		h := srv.NewUser(seed.TelegramID(historyUser), "H", "ru")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				h.Send("/history")
+				if _, ok := h.NextWithin(time.Minute); ok {
+					res.histories++
+				}
+			}
+		}()
+	}
+	startScans := scans.Load()
+	sent := map[string][]time.Time{}
+	n := 0
+	tick := time.NewTicker(250 * time.Millisecond)
+	for end := time.Now().Add(dur); time.Now().Before(end); <-tick.C {
+		p := probe[n%probes]
+		id := strconv.FormatInt(p.ID, 10)
+		sent[id] = append(sent[id], time.Now())
+		p.Send("/help")
+		n++
+	}
+	tick.Stop()
+	for i := 0; i < n; i++ {
+		if _, ok := probe[i%probes].NextWithin(time.Minute); !ok {
+			break
+		}
+	}
+	close(done)
+	wg.Wait()
+	res.scans = int(scans.Load() - startScans)
+	var lat []time.Duration
+	seen := map[string]int{}
+	for _, r := range srv.Requests() {
+		chat := r.Params.Get("chat_id")
+		if k := seen[chat]; r.Method == "sendMessage" && r.Status == 200 && k < len(sent[chat]) {
+			lat = append(lat, r.At.Sub(sent[chat][k]))
+			seen[chat]++
+		}
+	}
+	if len(lat) != n {
+		return res, fmt.Errorf("%d answers to %d /help", len(lat), n)
+	}
+	slices.Sort(lat)
+	res.samples = len(lat)
+	res.l = latency{p50: lat[len(lat)/2], p99: lat[(len(lat)*99+99)/100-1], max: lat[len(lat)-1]}
+	return res, nil
+}
