@@ -124,7 +124,7 @@ func TestSettingsCheckNameAndSchool(t *testing.T) {
 	next(t, u, "номер школы")
 	u.Send("11") // a bare number, as the prompt suggests, finds the schools
 	pick := next(t, u, "Выберите вашу организацию")
-	if m := missingButtons(pick, "МБОУ «СОШ № 11»", "МАОУ «Лицей № 11»"); len(m) != 0 || len(pick.Buttons()) != 2 {
+	if m := missingButtons(pick, "МБОУ «СОШ № 11»", "МАОУ «Лицей № 11»"); len(m) != 0 || len(pick.Buttons()) != 3 { // and «✖ Отмена»
 		t.Fatalf("the matches of a number: %v", pick.Buttons())
 	}
 	press(t, u, pick, "МАОУ «Лицей № 11»")

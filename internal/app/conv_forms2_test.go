@@ -245,6 +245,7 @@ func TestNoDeadEnds(t *testing.T) {
 		if m := expect(t, l, "Изменения сохранены"); !m.has("К мероприятию") || !m.has("Домой") {
 			t.Errorf("«Изменения сохранены» leads nowhere: %v", m.buttons)
 		}
+		h.settle()
 		for _, cmd := range []string{"/meetings", "/my", "/history"} {
 			u.unread()
 			u.send(cmd)
@@ -286,4 +287,43 @@ func nextTwo(t *testing.T, u *telegramtest.User, a, b string) (ma, mb telegramte
 		t.Fatalf("want messages with %q and %q, got %q and %q", a, b, x.Text, y.Text)
 	}
 	return x, y
+}
+
+// TestSecretaryTypedWhenNotPresent: «Другой — ввести» asks for the
+// secretary's name in place of the list of those present, and the name
+// typed is taken as before.
+func TestSecretaryTypedWhenNotPresent(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		leader, u := tm.leader, tm.members[0]
+		publishEvent(t, leader, eventForm{format: "Заседание", topic: "Итоги первой четверти", when: "23.11 12:10",
+			date: "23 ноября 2026", agenda: "1. Разное"})
+		expect(t, leader, "Объявлено")
+		expect(t, u, "Новое мероприятие")
+		u.press(t, expect(t, u, "Открыта отметка"), "Я на месте")
+		expect(t, u, "Вы отмечены")
+		h.clock.Add(30 * time.Minute)
+		h.quiet()
+		leader.unread()
+
+		leader.send("/meetings")
+		leader.press(t, expect(t, leader, "Итоги первой четверти"), "Итоги первой четверти")
+		leader.press(t, expect(t, leader, "Заседание № 1"), "Протокол")
+		leader.press(t, expect(t, leader, "Протокол ещё не составлен"), "Составить протокол")
+		expect(t, leader, "Составим протокол")
+		leader.press(t, expect(t, leader, "Кто председательствовал"), "Председатель — Лидерова О. И.")
+		expect(t, leader, "Председатель: Лидерова О. И.")
+		sec := expect(t, leader, "Выберите из отмеченных")
+		leader.press(t, sec, "Другой — ввести")
+		typed := expect(t, leader, "Напишите фамилию, имя и отчество секретаря")
+		if typed.id != sec.id || typed.has("Антонова") || !typed.has("✖ Отмена") {
+			t.Errorf("«Другой — ввести» did not ask in place: %q %v", typed.text, typed.buttons)
+		}
+		leader.send("Гостева Галина Петровна")
+		leader.press(t, expect(t, leader, "Приглашённые"), "Пропустить")
+		expect(t, leader, "Пропущено")
+		if d := h.dialogOf(leader); d == nil || d.Draft["secretary"] != "Гостева Галина Петровна" {
+			t.Errorf("the typed secretary was not taken: %+v", d)
+		}
+	})
 }

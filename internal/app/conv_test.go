@@ -257,7 +257,7 @@ func TestRegistrationPicksTheSchoolFromTheCityList(t *testing.T) {
 	next(t, u, "Шаг 2 из 3", "номер школы")
 	u.Send("школа 11")
 	pick := next(t, u, "Выберите вашу организацию")
-	if m := missingButtons(pick, "МБОУ «СОШ № 11»", "МАОУ «Лицей № 11»", "Другая: школа 11"); len(m) != 0 || len(pick.Buttons()) != 3 {
+	if m := missingButtons(pick, "МБОУ «СОШ № 11»", "МАОУ «Лицей № 11»", "Другая: школа 11", "✖ Отмена"); len(m) != 0 || len(pick.Buttons()) != 4 {
 		t.Fatalf("the matches: %v", pick.Buttons())
 	}
 	u.Send("лицей 11")

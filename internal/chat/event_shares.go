@@ -264,6 +264,8 @@ func (b *Engine) answersShares(now time.Time) eventShares {
 					r.EditKept(remKey(e, u.ID, off), rem)
 				}
 				r.EditKept(nudgeKey(e, u.ID), rem)
+				// A change notice that asked for answers again takes no more.
+				r.EditKept(chgKey(e, u.ID), rem)
 				return nil
 			}, nil, nil
 		},

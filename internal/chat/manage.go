@@ -96,7 +96,7 @@ func (b *Engine) askPolicy(r *Request, d mmo.Dialog) error {
 	r.Reply(r.T("create.ask_policy"), []Button{
 		r.Button(r.T("create.policy_open"), verbAssocPolicy, nonce, string(mmo.PolicyOpen)),
 		r.Button(r.T("create.policy_approval"), verbAssocPolicy, nonce, string(mmo.PolicyApproval)),
-	})
+	}, r.cancelButton(d.Nonce))
 	return nil
 }
 

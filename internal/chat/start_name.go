@@ -50,7 +50,7 @@ func (b *Engine) askNameFix(r *Request, d *mmo.Dialog, text string) (bool, error
 	if c.Fix != "" {
 		kb = append(kb, []Button{r.Button(r.T("conv_name.take_fix", "Fix", c.Fix), verbRegName, nonce, "f")})
 	}
-	kb = append(kb, []Button{r.Button(r.T("conv_name.keep", "Name", value), verbRegName, nonce, "k")})
+	kb = append(kb, []Button{r.Button(r.T("conv_name.keep", "Name", value), verbRegName, nonce, "k")}, r.cancelButton(d.Nonce))
 	r.Reply(strings.Join(lines, "\n")+"\n\n"+r.T("conv_name.retype"), kb...)
 	return true, nil
 }
@@ -122,7 +122,7 @@ func (b *Engine) pickSchool(r *Request, d *mmo.Dialog, text string) error {
 	if typed != "" {
 		kb = append(kb, []Button{r.Button(r.T("conv_school.other_button", "School", typed), verbRegSchool, nonce, "o")})
 	}
-	r.Reply(text, kb...)
+	r.Reply(text, append(kb, r.cancelButton(d.Nonce))...)
 	return nil
 }
 
