@@ -72,6 +72,34 @@ func (tx *Tx) EventView(id uint64, o ViewOptions) (*EventView, error) {
 	return tx.EventViewOf(e, a, o)
 }
 
+// AnswerRSVP takes uid's press of the answer ans to the event id, whose
+// button showed the event's version: it reads the event's view as
+// EventView does, has mmo.DecideRSVP decide, and when the answer is taken
+// stores it and adds it to the view's answers, so that the views drawn
+// from the view show it. A refusal (a missing event included, refused as
+// gone with a nil view) writes nothing and is no error: it is in the
+// decision. The error is the store's own.
+func (tx *Tx) AnswerRSVP(id uint64, uid int64, version int, ans mmo.Answer, now time.Time, o ViewOptions) (*EventView, mmo.RSVPDecision, error) {
+	v, err := tx.EventView(id, o)
+	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
+		return nil, mmo.RSVPDecision{}, fmt.Errorf("load event %d: %w", id, err)
+	}
+	var e *mmo.Event // nil: deleted, which the rule refuses
+	member := false
+	if v != nil {
+		e, member = v.Event, v.IsMember(uid)
+	}
+	d := mmo.DecideRSVP(e, uid, member, version, ans, now)
+	if d.RSVP == nil {
+		return v, d, nil
+	}
+	if err := tx.PutRSVP(d.RSVP); err != nil {
+		return nil, mmo.RSVPDecision{}, fmt.Errorf("save the answer to event %d: %w", id, err)
+	}
+	v.Answers[d.RSVP.UserID] = d.RSVP
+	return v, d, nil
+}
+
 // EventViewOf reads what the views of e, an event of a held in memory
 // (perhaps changed and not yet saved), show.
 func (tx *Tx) EventViewOf(e *mmo.Event, a *mmo.Association, o ViewOptions) (*EventView, error) {

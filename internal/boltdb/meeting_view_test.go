@@ -100,3 +100,102 @@ func TestEventViewReadsWhatTheViewsShow(t *testing.T) {
 		return nil
 	})
 }
+
+func TestAnswerRSVPStoresOnlyWhatIsTaken(t *testing.T) {
+	db := MustOpenDB(t)
+	loc := time.UTC
+	o := ViewOptions{Regulation: mmo.Regulation{YearStart: mmo.MonthDay{Month: time.September, Day: 1}}, Location: loc, Sent: []string{"card:x"}}
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, loc)
+	var e mmo.Event
+	err := db.Update(func(tx *Tx) error {
+		a := &mmo.Association{Name: "ММО"}
+		if err := tx.CreateAssociation(a); err != nil {
+			return err
+		}
+		for _, u := range []*mmo.User{{ID: 1, Name: "Яковлева"}, {ID: 2, Name: "Андреева"}, {ID: 5, Name: "Лидер"}} {
+			if err := tx.PutUser(u); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutMembership(&mmo.Membership{AssociationID: a.ID, UserID: 1, State: mmo.MemberActive}); err != nil {
+			return err
+		}
+		e = mmo.Event{AssociationID: a.ID, Format: mmo.FormatMeeting, State: mmo.EventPublished, Start: now.AddDate(0, 0, 9), Duration: time.Hour, Version: 2}
+		if err := tx.CreateEvent(&e); err != nil {
+			return err
+		}
+		return tx.PutSent("card:x", &SentRecord{Messenger: "telegram", Chat: 5, Message: "7", User: 5})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := func(uid int64) *mmo.RSVP {
+		t.Helper()
+		var got *mmo.RSVP
+		db.View(func(tx *Tx) error {
+			r, err := tx.RSVP(&e, uid)
+			if err != nil && !errors.Is(err, mmo.ErrNotFound) {
+				t.Fatal(err)
+			}
+			got = r
+			return nil
+		})
+		return got
+	}
+	answer := func(id uint64, uid int64, version int) (*EventView, mmo.RSVPDecision) {
+		t.Helper()
+		var v *EventView
+		var d mmo.RSVPDecision
+		err := db.Update(func(tx *Tx) error {
+			var err error
+			v, d, err = tx.AnswerRSVP(id, uid, version, mmo.AnswerYes, now, o)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v, d
+	}
+
+	// Refused: nothing is written, and the refusal is the decision's.
+	for _, tt := range []struct {
+		name    string
+		id      uint64
+		uid     int64
+		version int
+		code    mmo.Code
+	}{
+		{"not a member", e.ID, 2, 2, mmo.CodeNotMember},
+		{"an earlier version", e.ID, 1, 1, mmo.CodeConflict},
+		{"no such event", 999, 1, 2, mmo.CodeGone},
+	} {
+		v, d := answer(tt.id, tt.uid, tt.version)
+		if d.RSVP != nil || mmo.ErrorCode(d.Refused) != tt.code {
+			t.Errorf("%s: decision %+v, want refused with %v", tt.name, d, tt.code)
+		}
+		if tt.code == mmo.CodeGone && v != nil {
+			t.Errorf("%s: view %+v, want none", tt.name, v)
+		}
+		if tt.code != mmo.CodeGone && (v == nil || len(v.Answers) != 0) {
+			t.Errorf("%s: view %+v, want the event's with no answers", tt.name, v)
+		}
+		if r := stored(tt.uid); r != nil {
+			t.Errorf("%s: stored %+v", tt.name, r)
+		}
+	}
+
+	// Taken: stored, and the view returned shows it with the card's record.
+	v, d := answer(e.ID, 1, 2)
+	if d.RSVP == nil || d.Refused != nil {
+		t.Fatalf("decision %+v, want the answer taken", d)
+	}
+	if r := stored(1); r == nil || r.Answer != mmo.AnswerYes || r.Version != 2 || !r.At.Equal(now) {
+		t.Errorf("stored %+v, want yes to version 2 at now", r)
+	}
+	if a := v.Answers[1]; a == nil || a.Answer != mmo.AnswerYes {
+		t.Errorf("view answers %v, want the new one", v.Answers)
+	}
+	if v.Sent["card:x"] == nil || v.Viewers[5] == nil {
+		t.Errorf("view sent %v, viewers %v: the options were not read", v.Sent, v.Viewers)
+	}
+}

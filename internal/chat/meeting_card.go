@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -288,12 +287,13 @@ var rsvpRefusals = map[mmo.Code]string{
 }
 
 // onRSVP records a member's answer, marks it on their message and
-// refreshes the leader's card. It reads the press, loads once (the event
-// view, with the member's announcement and the leader's card on record),
-// has mmo decide (the answer or why not, and what the views show of the
-// event), draws every view from that data, and last writes the answer.
-// The order of the last two is free: the replies and the record commit in
-// the update's one transaction, or neither does.
+// refreshes the leader's card. It reads the press and goes to the store
+// once: AnswerRSVP loads the event view (with the member's announcement
+// and the leader's card on record), has mmo decide (the answer or why
+// not, and what the views show of the event) and stores a taken answer.
+// The handler then answers a refusal, or draws every view from the view
+// and the decision it got back. The replies and the record commit in the
+// update's one transaction, or neither does.
 func (b *Engine) onRSVP(r *Request) error {
 	id, err := strconv.ParseUint(r.Press.Arg(0), 10, 64)
 	if err != nil {
@@ -302,16 +302,10 @@ func (b *Engine) onRSVP(r *Request) error {
 	version, _ := strconv.Atoi(r.Press.Arg(1))
 	ans := answerFromCode(r.Press.Arg(2))
 	ann := annKeyOf(id, r.User.ID)
-	v, err := r.Tx.EventView(id, b.viewOptions(ann, cardKeyOf(id)))
-	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
-		return fmt.Errorf("load event %d: %w", id, err)
+	v, d, err := r.Tx.AnswerRSVP(id, r.User.ID, version, ans, r.Now, b.viewOptions(ann, cardKeyOf(id)))
+	if err != nil {
+		return err
 	}
-	var e *mmo.Event // nil: deleted, which the rule refuses
-	member := false
-	if v != nil {
-		e, member = v.Event, v.IsMember(r.User.ID)
-	}
-	d := mmo.DecideRSVP(e, r.User.ID, member, version, ans, r.Now)
 	if d.RSVP == nil {
 		key, ok := rsvpRefusals[mmo.ErrorCode(d.Refused)]
 		if !ok {
@@ -320,12 +314,8 @@ func (b *Engine) onRSVP(r *Request) error {
 		r.Answer(r.T(key), true)
 		return nil
 	}
-	v.Answers[d.RSVP.UserID] = d.RSVP
 	b.showAnswer(r, v, d.RSVP.Answer, ann)
 	b.editCard(r, v, d.CheckinOpen)
-	if err := r.Tx.PutRSVP(d.RSVP); err != nil {
-		return fmt.Errorf("save the answer to event %d: %w", id, err)
-	}
 	return nil
 }
 
