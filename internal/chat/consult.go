@@ -390,5 +390,5 @@ func (b *Engine) requestsList(r *Request) (string, [][]Button, error) {
 	if len(kb) > 50 {
 		kb = kb[:50]
 	}
-	return sb.String(), kb, nil
+	return sb.String(), append(kb, r.homeRow()), nil
 }

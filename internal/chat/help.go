@@ -45,7 +45,7 @@ func (b *Engine) cmdCancel(r *Request) error {
 		return err
 	}
 	if d == nil {
-		r.Reply(r.T("cancel.nothing"))
+		r.Reply(r.T("cancel.nothing"), r.homeRow())
 		return nil
 	}
 	if d.Flow == mmo.FlowRegister {

@@ -236,6 +236,7 @@ func (b *Engine) planCard(r *Request, l loc, role mmo.Role, a *mmo.Association, 
 	if role >= mmo.RoleCoordinator && p.Status == mmo.DocSubmitted {
 		kb = append(kb, []Button{r.Button(l.T("doc.approve_plan"), verbPlanDecide, id, y, "a"), r.Button(l.T("doc.return"), verbPlanDecide, id, y, "r")})
 	}
+	kb = append(kb, []Button{r.Button(l.T("conv_forms2.home"), verbHome)})
 	return sb.String(), kb, nil
 }
 
