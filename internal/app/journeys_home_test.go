@@ -47,10 +47,13 @@ func TestJourneyHome(t *testing.T) {
 
 		c.send("/start")
 		home = expect(t, c, "Главное")
-		hasAll(t, "the coordinator's home", home, "📊 Сводка", "🏛 Объединения", "📄 Ждут решения")
+		hasAll(t, "the coordinator's home", home, "📊 Обзор", "🏛 Объединения", "📄 Ждут решения")
+		if home.has("Сводка") { // «Сводка» is the daily digest; the button opens the overview
+			t.Errorf("the coordinator's home calls the overview by the digest's name: %v", home.buttons)
+		}
 		c.press(t, home, "Ждут решения")
 		expect(t, c, "Документы на решение", "ничего не ждёт")
-		c.press(t, home, "📊 Сводка")
+		c.press(t, home, "📊 Обзор")
 		expect(t, c, "Обзор объединений", "Объединений: 1")
 	})
 }
@@ -80,7 +83,7 @@ func TestMaxHomeReachesEveryCommand(t *testing.T) {
 		"requests":       {{"📨 Обращения", "бращени"}},
 		"survey":         {{"📝 Анкеты", "Анкеты"}},
 		"announce":       {{"📣 Объявление", "Текст объявления?"}},
-		"overview":       {{"📊 Сводка", "Обзор объединений"}},
+		"overview":       {{"📊 Обзор", "Обзор объединений"}},
 		"newassociation": {{"🏛 Объединения", "Методические объединения"}, {"➕ Создать объединение", "Новое объединение"}},
 		"coordinators":   {{"🛡 Координаторы", "Координаторы"}},
 	}

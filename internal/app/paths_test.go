@@ -295,7 +295,7 @@ func TestLeaderHelp(t *testing.T) {
 	if strings.Count(help.Text, "\n") > 4 || strings.Contains(help.Text, "/members") {
 		t.Errorf("the leader's help is a command dump: %q", help.Text)
 	}
-	for _, not := range []string{"Сводка", "Ждут решения"} {
+	for _, not := range []string{"Обзор", "Ждут решения"} {
 		if _, ok := help.Button(not); ok {
 			t.Errorf("the leader's home offers %s", not)
 		}
