@@ -334,6 +334,8 @@ func TestBrowserFitsAPhone(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	fits("the open drawer")
+	parent := fmt.Sprintf(`//div[@id='personas']/button[@data-persona='%d'][contains(., 'родитель')]`, Parent)
+	b.step("the parent is said to be one", chromedp.WaitVisible(chromedp.Search(parent)))
 	sel := fmt.Sprintf(`#personas button[data-persona="%d"]`, Newcomer)
 	b.step("choose a persona", chromedp.Click(chromedp.CSS(sel)))
 	b.step("the persona chosen", chromedp.WaitVisible(chromedp.Search(`//div[@id='who-name'][contains(., 'Дарья')]`)))
