@@ -63,6 +63,16 @@ func TestParentHome(t *testing.T) {
 		parent.send("/start")
 		parent.press(t, expect(t, parent, "ваши обращения"), "❓ Задать ещё вопрос")
 		expect(t, parent, "Выберите тему")
+
+		// «🏠 Домой» under her requests (and after a /cancel with nothing
+		// to cancel) is her own home, not a button «for teachers».
+		parent.send("/cancel")
+		expect(t, parent, "Отменено")
+		for _, cmd := range []string{"/requests", "/cancel"} {
+			parent.send(cmd)
+			parent.press(t, expect(t, parent), "Домой")
+			expect(t, parent, "ваши обращения", "Последнее — № 1")
+		}
 	})
 }
 

@@ -45,7 +45,11 @@ func (b *Engine) cmdCancel(r *Request) error {
 		return err
 	}
 	if d == nil {
-		r.Reply(r.T("cancel.nothing"), r.homeRow())
+		if r.Role < mmo.RoleMember && !r.User.Parent() {
+			r.Reply(r.T("cancel.nothing")) // no home before registering
+		} else {
+			r.Reply(r.T("cancel.nothing"), r.homeRow())
+		}
 		return nil
 	}
 	if d.Flow == mmo.FlowRegister {

@@ -161,6 +161,15 @@ func (b *Engine) showHome(r *Request, lead string) error {
 // typed: the same role check, and a half-filled form is left behind.
 func (b *Engine) onHome(r *Request) error {
 	cmd := r.Press.Arg(0)
+	if r.Role < mmo.RoleMember {
+		// A parent's «🏠 Домой» (under her requests) is her own home; a
+		// newcomer has none before registering.
+		if r.User.Parent() && cmd == "" {
+			return b.showParentHome(r, "")
+		}
+		r.Answer(r.T(refusal(r.Role)), true)
+		return nil
+	}
 	if cmd == "" {
 		return b.showHome(r, "")
 	}
