@@ -288,6 +288,25 @@ func TestNoDeadEnds(t *testing.T) {
 		u.send("/associations")
 		u.press(t, expect(t, u, "Методические объединения"), "Домой")
 		expect(t, u, "Главное")
+
+		// Where a command used to be named for typing, it is a button.
+		u.send("/requests")
+		none := expect(t, u, "Обращений нет")
+		if strings.Contains(none.text, "/ask") {
+			t.Errorf("the empty requests list asks to type /ask: %q", none.text)
+		}
+		u.press(t, none, "Задать вопрос")
+		expect(t, u, "Выберите тему")
+		u.send("/cancel")
+		expect(t, u, "Отменено")
+		l.unread()
+		l.send("/meetings")
+		list := expect(t, l, "Ближайшие мероприятия")
+		if strings.Contains(list.text, "/newevent") {
+			t.Errorf("the leader's meetings ask to type /newevent: %q", list.text)
+		}
+		l.press(t, list, "Новое мероприятие")
+		expect(t, l, "Новое мероприятие", "Выберите")
 	})
 }
 
