@@ -294,13 +294,18 @@ func TestRegistrationPicksTheSchoolFromTheCityList(t *testing.T) {
 }
 
 // TestParentsLinkOnTheCard: the public link for parents is on the
-// association's card, not two taps down under the consultants.
+// association's card, not two taps down under the consultants, and is
+// called «ссылка для родителей» in both places.
 func TestParentsLinkOnTheCard(t *testing.T) {
 	h := newHarness(t)
 	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
 	card := openCard(t, leader, "ММО учителей математики")
 	press(t, leader, card, "Включить ссылку для родителей")
-	next(t, leader, "по ссылке")
+	view := next(t, leader, "по ссылке")
+	// One name for the link on the card and under the consultants.
+	if _, ok := view.Button("Отключить ссылку для родителей"); !ok || strings.Contains(view.Text, "не-участник") {
+		t.Errorf("the consultants' view names the parents' link otherwise: %q %v", view.Text, view.Buttons())
+	}
 	card = openCard(t, leader, "ММО учителей математики")
 	if !strings.Contains(card.Text, "Ссылка для вопросов родителей: https://t.me/") {
 		t.Errorf("the card lacks the parents' link: %q", card.Text)

@@ -11,7 +11,7 @@ func askAsParent(t *testing.T, leader, parent person, name, agree, topic, form s
 	t.Helper()
 	leader.press(t, openCardOf(t, leader), "Консультанты")
 	view := expect(t, leader, "Обращения принимаются только от участников")
-	leader.press(t, view, "Принимать вопросы по публичной ссылке")
+	leader.press(t, view, "Включить ссылку для родителей")
 	public := link(t, expect(t, leader, "по ссылке").text)
 	parent.open(t, public)
 	parent.press(t, parent.next(t), agree)
