@@ -514,3 +514,36 @@ func TestNoNudgeOnceCheckinOpens(t *testing.T) {
 		}
 	})
 }
+
+// TestNoReminderAfterCheckinOpened: the bot was down (the clock jumps)
+// from before the day's reminder until check-in opened; the member who
+// said she would come gets the check-in invitation, not a reminder
+// asking again after it, a few minutes before the start.
+func TestNoReminderAfterCheckinOpened(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l, u := tm.leader, tm.members[0]
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		u.press(t, expect(t, u, "Новое мероприятие"), "Приду")
+		expect(t, u, "придёте")
+		h.quiet()
+		u.unread()
+		// 25.11 14:50 in Moscow: check-in is open.
+		h.clock.Add(time.Date(2026, 11, 25, 11, 50, 0, 0, time.UTC).Sub(h.clock.Now()))
+		h.quiet()
+		got := u.unread()
+		checkin := 0
+		for _, text := range got {
+			if strings.Contains(text, "Открыта отметка") {
+				checkin++
+			}
+			if strings.Contains(text, "⏰") {
+				t.Errorf("a reminder after check-in opened: %q", text)
+			}
+		}
+		if checkin != 1 {
+			t.Errorf("want one check-in invitation, got %q", got)
+		}
+	})
+}
