@@ -224,6 +224,6 @@ func (b *Engine) showWaiting(r *Request) error {
 	if len(kb) == 0 {
 		sb.WriteString("\n" + r.T("conv_home.waiting_none"))
 	}
-	r.Reply(sb.String(), kb...)
+	r.Reply(sb.String(), append(kb, r.homeRow())...)
 	return nil
 }
