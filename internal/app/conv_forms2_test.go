@@ -298,7 +298,15 @@ func TestNoDeadEnds(t *testing.T) {
 		u.press(t, none, "Задать вопрос")
 		expect(t, u, "Выберите тему")
 		u.send("/cancel")
-		expect(t, u, "Отменено")
+		if m := expect(t, u, "Отменено"); !m.has("Домой") {
+			t.Errorf("«Отменено» after /cancel leads nowhere: %v", m.buttons)
+		}
+		// The form's own «✖ Отмена» button too.
+		u.send("/ask")
+		u.press(t, expect(t, u, "Выберите тему"), "Отмена")
+		if m := expect(t, u, "Отменено"); !m.has("Домой") {
+			t.Errorf("«Отменено» after «✖ Отмена» leads nowhere: %v", m.buttons)
+		}
 		l.unread()
 		l.send("/meetings")
 		list := expect(t, l, "Ближайшие мероприятия")

@@ -45,11 +45,7 @@ func (b *Engine) cmdCancel(r *Request) error {
 		return err
 	}
 	if d == nil {
-		if r.Role < mmo.RoleMember && !r.User.Parent() {
-			r.Reply(r.T("cancel.nothing")) // no home before registering
-		} else {
-			r.Reply(r.T("cancel.nothing"), r.homeRow())
-		}
+		r.Reply(r.T("cancel.nothing"), r.homeRows()...)
 		return nil
 	}
 	if d.Flow == mmo.FlowRegister {
@@ -59,7 +55,7 @@ func (b *Engine) cmdCancel(r *Request) error {
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	r.Reply(r.T("cancel.done"))
+	r.Reply(r.T("cancel.done"), r.homeRows()...)
 	return nil
 }
 

@@ -54,6 +54,16 @@ func (r *Request) homeRow() []Button {
 	return []Button{r.Button(r.T("conv_forms2.home"), verbHome)}
 }
 
+// homeRows are the home row for those who have a home (members and up,
+// and parents), none for a newcomer, who has none before registering:
+// for a message that ends what the user was doing, «Отменено» say.
+func (r *Request) homeRows() [][]Button {
+	if r.Role >= mmo.RoleMember || r.User.Parent() {
+		return [][]Button{r.homeRow()}
+	}
+	return nil
+}
+
 // homeButtons are the buttons of the home screen for the user's role. A
 // member who leads nothing sees no leader's buttons, a coordinator no
 // leader's buttons unless they lead an association too.
