@@ -195,7 +195,7 @@ func TestDeleteDraftEvent(t *testing.T) {
 	}
 	leader.Send("/meetings")
 	list := next(t, leader, "Ближайших мероприятий нет")
-	if strings.Contains(list.Text, "Лишний семинар") || strings.Contains(list.Text, "Черновики") || len(list.Buttons()) != 1 { // only «Домой»
+	if strings.Contains(list.Text, "Лишний семинар") || strings.Contains(list.Text, "Черновики") || len(list.Buttons()) != 2 { // only «Новое мероприятие» and «Домой»
 		t.Errorf("the leader's list after the deletion: %s", list)
 	}
 	us[0].Send("/meetings")
