@@ -239,7 +239,7 @@ func TestConsultationFromAParent(t *testing.T) {
 		leader := tm.leader
 		leader.press(t, openCardOf(t, leader), "Консультанты")
 		view := expect(t, leader, "Обращения принимаются только от участников")
-		leader.press(t, view, "Принимать вопросы по публичной ссылке")
+		leader.press(t, view, "Включить ссылку для родителей")
 		view = expect(t, leader, "по ссылке")
 		public := link(t, view.text)
 
@@ -282,7 +282,7 @@ func TestConsultationFromAParent(t *testing.T) {
 		}
 
 		// The link turned off: nobody new can use it.
-		leader.press(t, view, "Отключить публичную ссылку")
+		leader.press(t, view, "Отключить ссылку для родителей")
 		expect(t, leader, "только от участников")
 		stranger := h.person(on, 502, "Чужой")
 		stranger.open(t, public)

@@ -159,7 +159,7 @@ func TestParentTopicsPerAssociation(t *testing.T) {
 	if _, ok := view.Button("Темы для родителей"); ok {
 		t.Errorf("topics for parents offered with no public link: %v", view.Buttons())
 	}
-	press(t, leader, view, "Принимать вопросы по публичной ссылке")
+	press(t, leader, view, "Включить ссылку для родителей")
 	view = next(t, leader, "по ссылке")
 	payload := linkRE.FindStringSubmatch(view.Text)[1]
 

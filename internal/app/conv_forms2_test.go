@@ -228,7 +228,10 @@ func TestPlanCardRedrawn(t *testing.T) {
 }
 
 // TestNoDeadEnds: «Отправлено ✅» (see TestConsultationLife), «Изменения
-// сохранены» and the member's lists end with a way on.
+// сохранены», the member's lists and every list or menu a command opens
+// (the catalogue, the requests, the news, the bank, the registers, the
+// settings, the plan, the report, the surveys, the overview, the
+// coordinators) end with a way on.
 func TestNoDeadEnds(t *testing.T) {
 	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
 		tm := newTeam(t, h, on, on)
@@ -258,6 +261,60 @@ func TestNoDeadEnds(t *testing.T) {
 		home := expect(t, u)
 		u.press(t, home, "Домой")
 		expect(t, u, "Главное")
+
+		// Every list and menu a command opens ends with the way home:
+		// the catalogue and the requests first of all, as each role
+		// reads them.
+		screens := []struct {
+			who  person
+			cmds []string
+		}{
+			{u, []string{"/associations", "/requests", "/news", "/bank", "/registers", "/settings", "/cancel"}},
+			{l, []string{"/associations", "/requests", "/plan", "/report", "/survey"}},
+			{tm.admin, []string{"/associations", "/requests", "/overview", "/coordinators"}},
+		}
+		for _, s := range screens {
+			for _, cmd := range s.cmds {
+				s.who.unread()
+				s.who.send(cmd)
+				if m := expect(t, s.who); !m.has("Домой") {
+					t.Errorf("%s leads nowhere: %q %v", cmd, m.text, m.buttons)
+				}
+				s.who.send("/cancel") // the bank's search stays open for words
+				h.settle()
+				s.who.unread()
+			}
+		}
+		u.send("/associations")
+		u.press(t, expect(t, u, "Методические объединения"), "Домой")
+		expect(t, u, "Главное")
+
+		// Where a command used to be named for typing, it is a button.
+		u.send("/requests")
+		none := expect(t, u, "Обращений нет")
+		if strings.Contains(none.text, "/ask") {
+			t.Errorf("the empty requests list asks to type /ask: %q", none.text)
+		}
+		u.press(t, none, "Задать вопрос")
+		expect(t, u, "Выберите тему")
+		u.send("/cancel")
+		if m := expect(t, u, "Отменено"); !m.has("Домой") {
+			t.Errorf("«Отменено» after /cancel leads nowhere: %v", m.buttons)
+		}
+		// The form's own «✖ Отмена» button too.
+		u.send("/ask")
+		u.press(t, expect(t, u, "Выберите тему"), "Отмена")
+		if m := expect(t, u, "Отменено"); !m.has("Домой") {
+			t.Errorf("«Отменено» after «✖ Отмена» leads nowhere: %v", m.buttons)
+		}
+		l.unread()
+		l.send("/meetings")
+		list := expect(t, l, "Ближайшие мероприятия")
+		if strings.Contains(list.text, "/newevent") {
+			t.Errorf("the leader's meetings ask to type /newevent: %q", list.text)
+		}
+		l.press(t, list, "Новое мероприятие")
+		expect(t, l, "Новое мероприятие", "Выберите")
 	})
 }
 

@@ -112,8 +112,10 @@ func TestOneMeetingInAMembersChat(t *testing.T) {
 // TestLeaderIsToldAtTheRightMoment: check-in opening brings the leader
 // the code and the QR button in one message; the leader's card shows
 // check-in live, and a member's late answer does not draw the card over
-// the leader's check-in view; after the meeting one prompt asks for the
-// minutes, and the next day one reminder if they were not started.
+// the leader's check-in view; the leader's message about check-in says
+// when it closed and loses its QR button; after the meeting one prompt
+// asks for the minutes, and the next day one reminder if they were not
+// started.
 func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 	h := newHarness(t)
 	leader, us := meetingSetup(t, h, "Антонова Анна Антоновна", "Борисов Борис Борисович")
@@ -171,11 +173,27 @@ func TestLeaderIsToldAtTheRightMoment(t *testing.T) {
 
 	// 16:30, the meeting is over: one prompt for the minutes.
 	h.clock.Add(start.Add(90*time.Minute + time.Minute).Sub(h.clock.Now()))
-	prompt := nextSkipping(t, leader, "Отметка", "Заполните протокол")
+	var prompt telegramtest.Message
+	for prompt.ID == 0 {
+		// Skipped: the check-in view and the leader's check-in message,
+		// both redrawn as check-in closed.
+		if m := leader.Next(t); strings.Contains(m.Text, "Заполните протокол") {
+			prompt = m
+		} else if !strings.Contains(m.Text, "Отметка") {
+			t.Fatalf("want the prompt for the minutes, got %q", m.Text)
+		}
+	}
 	if _, ok := prompt.Button("Заполнить протокол"); !ok {
 		t.Errorf("the prompt has no button: %s", prompt)
 	}
 	h.quiet()
+	// Check-in closed at 15:30: the leader's «Отметка открыта» says so,
+	// and its QR button, which would show a code no longer taken, went.
+	if now := messageNow(t, h, told); !strings.Contains(now.Text, "Отметка закрыта") || missingButtons(now, "QR-код") == nil {
+		t.Errorf("the leader's check-in message outlived the check-in: %s %v", now, now.Buttons())
+	} else if m := missingButtons(now, "Кто отметился"); len(m) != 0 {
+		t.Errorf("the closed check-in lost the list of who came: %v", now.Buttons())
+	}
 	for _, m := range leader.Drain() {
 		if strings.Contains(m.Text, "протокол") {
 			t.Errorf("the minutes asked for twice: %s", m)
@@ -294,13 +312,18 @@ func TestRegistrationPicksTheSchoolFromTheCityList(t *testing.T) {
 }
 
 // TestParentsLinkOnTheCard: the public link for parents is on the
-// association's card, not two taps down under the consultants.
+// association's card, not two taps down under the consultants, and is
+// called «ссылка для родителей» in both places.
 func TestParentsLinkOnTheCard(t *testing.T) {
 	h := newHarness(t)
 	leader, _ := meetingSetup(t, h, "Антонова Анна Антоновна")
 	card := openCard(t, leader, "ММО учителей математики")
 	press(t, leader, card, "Включить ссылку для родителей")
-	next(t, leader, "по ссылке")
+	view := next(t, leader, "по ссылке")
+	// One name for the link on the card and under the consultants.
+	if _, ok := view.Button("Отключить ссылку для родителей"); !ok || strings.Contains(view.Text, "не-участник") {
+		t.Errorf("the consultants' view names the parents' link otherwise: %q %v", view.Text, view.Buttons())
+	}
 	card = openCard(t, leader, "ММО учителей математики")
 	if !strings.Contains(card.Text, "Ссылка для вопросов родителей: https://t.me/") {
 		t.Errorf("the card lacks the parents' link: %q", card.Text)

@@ -1,6 +1,9 @@
 package app
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // The home screen of each role, through both messengers, and in MAX the
 // way from it to every command its one menu lacks.
@@ -47,10 +50,18 @@ func TestJourneyHome(t *testing.T) {
 
 		c.send("/start")
 		home = expect(t, c, "Главное")
-		hasAll(t, "the coordinator's home", home, "📊 Сводка", "🏛 Объединения", "📄 Ждут решения")
+		hasAll(t, "the coordinator's home", home, "📊 Обзор", "🏛 Объединения", "📄 Ждут решения")
+		if home.has("Сводка") { // «Сводка» is the daily digest; the button opens the overview
+			t.Errorf("the coordinator's home calls the overview by the digest's name: %v", home.buttons)
+		}
+		if strings.Contains(home.text, "сводка") {
+			t.Errorf("the coordinator's home calls the overview «сводка»: %q", home.text)
+		}
 		c.press(t, home, "Ждут решения")
-		expect(t, c, "Документы на решение", "ничего не ждёт")
-		c.press(t, home, "📊 Сводка")
+		if m := expect(t, c, "Документы на решение", "ничего не ждёт"); !m.has("Домой") {
+			t.Errorf("«Ждут решения» with nothing waiting leads nowhere: %v", m.buttons)
+		}
+		c.press(t, home, "📊 Обзор")
 		expect(t, c, "Обзор объединений", "Объединений: 1")
 	})
 }
@@ -80,7 +91,7 @@ func TestMaxHomeReachesEveryCommand(t *testing.T) {
 		"requests":       {{"📨 Обращения", "бращени"}},
 		"survey":         {{"📝 Анкеты", "Анкеты"}},
 		"announce":       {{"📣 Объявление", "Текст объявления?"}},
-		"overview":       {{"📊 Сводка", "Обзор объединений"}},
+		"overview":       {{"📊 Обзор", "Обзор объединений"}},
 		"newassociation": {{"🏛 Объединения", "Методические объединения"}, {"➕ Создать объединение", "Новое объединение"}},
 		"coordinators":   {{"🛡 Координаторы", "Координаторы"}},
 	}

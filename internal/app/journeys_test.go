@@ -219,7 +219,7 @@ func TestMixedConsultation(t *testing.T) {
 	card := openCardOf(t, l)
 	l.press(t, card, "Консультанты")
 	view := expect(t, l, "Обращения принимаются только от участников")
-	l.press(t, view, "Принимать вопросы по публичной ссылке")
+	l.press(t, view, "Включить ссылку для родителей")
 	view = expect(t, l, "по ссылке")
 	inMax := regexp.MustCompile(`В MAX: (https://max\.ru/\S+)`).FindStringSubmatch(view.text)
 	if inMax == nil {

@@ -471,3 +471,79 @@ func TestCancelRetiresReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestNoNudgeOnceCheckinOpens: once check-in opens, people are arriving
+// and «will you come?» is too late: the leader's card no longer offers
+// the nudge, and the button on an older card answers why.
+func TestNoNudgeOnceCheckinOpens(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		l, us := tm.leader, tm.members
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "25.11 15:00", date: "25 ноября 2026"})
+		card := expect(t, l, "Объявлено")
+		for _, u := range us {
+			expect(t, u, "Новое мероприятие")
+		}
+		h.clock.Add(24*time.Hour + time.Minute)
+		l.press(t, card, "Обновить")
+		card = expect(t, l, "Ответили 0 из 2")
+		if !card.has("Напомнить не ответившим (2)") {
+			t.Fatalf("no nudge a day after publishing: %v", card.buttons)
+		}
+		// 25.11 14:50 in Moscow: check-in is open.
+		h.clock.Add(time.Date(2026, 11, 25, 11, 50, 0, 0, time.UTC).Sub(h.clock.Now()))
+		h.quiet()
+		l.unread()
+		for _, u := range us {
+			u.unread()
+		}
+		l.send("/meetings")
+		l.press(t, expect(t, l, "Ближайшие мероприятия"), "Проектная деятельность")
+		now := expect(t, l, "Отметка открыта")
+		if now.has("Напомнить") {
+			t.Errorf("a nudge offered while check-in is open: %v", now.buttons)
+		}
+		if a := l.pressRefused(t, card, "Напомнить не ответившим"); !strings.Contains(a, "Уже идёт отметка") {
+			t.Errorf("the older card's nudge answered %q", a)
+		}
+		h.quiet()
+		for _, u := range us {
+			if n := u.drain(); n != 0 {
+				t.Errorf("member %d was nudged during check-in (%d messages)", u.account(), n)
+			}
+		}
+	})
+}
+
+// TestNoReminderAfterCheckinOpened: the bot was down (the clock jumps)
+// from before the day's reminder until check-in opened; the member who
+// said she would come gets the check-in invitation, not a reminder
+// asking again after it, a few minutes before the start.
+func TestNoReminderAfterCheckinOpened(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l, u := tm.leader, tm.members[0]
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Проектная деятельность", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		u.press(t, expect(t, u, "Новое мероприятие"), "Приду")
+		expect(t, u, "придёте")
+		h.quiet()
+		u.unread()
+		// 25.11 14:50 in Moscow: check-in is open.
+		h.clock.Add(time.Date(2026, 11, 25, 11, 50, 0, 0, time.UTC).Sub(h.clock.Now()))
+		h.quiet()
+		got := u.unread()
+		checkin := 0
+		for _, text := range got {
+			if strings.Contains(text, "Открыта отметка") {
+				checkin++
+			}
+			if strings.Contains(text, "⏰") {
+				t.Errorf("a reminder after check-in opened: %q", text)
+			}
+		}
+		if checkin != 1 {
+			t.Errorf("want one check-in invitation, got %q", got)
+		}
+	})
+}

@@ -11,7 +11,7 @@ func askAsParent(t *testing.T, leader, parent person, name, agree, topic, form s
 	t.Helper()
 	leader.press(t, openCardOf(t, leader), "Консультанты")
 	view := expect(t, leader, "Обращения принимаются только от участников")
-	leader.press(t, view, "Принимать вопросы по публичной ссылке")
+	leader.press(t, view, "Включить ссылку для родителей")
 	public := link(t, expect(t, leader, "по ссылке").text)
 	parent.open(t, public)
 	parent.press(t, parent.next(t), agree)
@@ -63,6 +63,16 @@ func TestParentHome(t *testing.T) {
 		parent.send("/start")
 		parent.press(t, expect(t, parent, "ваши обращения"), "❓ Задать ещё вопрос")
 		expect(t, parent, "Выберите тему")
+
+		// «🏠 Домой» under her requests (and after a /cancel with nothing
+		// to cancel) is her own home, not a button «for teachers».
+		parent.send("/cancel")
+		expect(t, parent, "Отменено")
+		for _, cmd := range []string{"/requests", "/cancel"} {
+			parent.send(cmd)
+			parent.press(t, expect(t, parent), "Домой")
+			expect(t, parent, "ваши обращения", "Последнее — № 1")
+		}
 	})
 }
 

@@ -195,7 +195,7 @@ func TestDeleteDraftEvent(t *testing.T) {
 	}
 	leader.Send("/meetings")
 	list := next(t, leader, "Ближайших мероприятий нет")
-	if strings.Contains(list.Text, "Лишний семинар") || strings.Contains(list.Text, "Черновики") || len(list.Buttons()) != 1 { // only «Домой»
+	if strings.Contains(list.Text, "Лишний семинар") || strings.Contains(list.Text, "Черновики") || len(list.Buttons()) != 2 { // only «Новое мероприятие» and «Домой»
 		t.Errorf("the leader's list after the deletion: %s", list)
 	}
 	us[0].Send("/meetings")
@@ -295,7 +295,7 @@ func TestLeaderHelp(t *testing.T) {
 	if strings.Count(help.Text, "\n") > 4 || strings.Contains(help.Text, "/members") {
 		t.Errorf("the leader's help is a command dump: %q", help.Text)
 	}
-	for _, not := range []string{"Сводка", "Ждут решения"} {
+	for _, not := range []string{"Обзор", "Ждут решения"} {
 		if _, ok := help.Button(not); ok {
 			t.Errorf("the leader's home offers %s", not)
 		}

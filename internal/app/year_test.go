@@ -65,10 +65,13 @@ func TestWorkPlan(t *testing.T) {
 		leader.send("/plan")
 		plan := expect(t, leader, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Срок: 15.09.2026",
 			"Создание условий для непрерывного профессионального образования", "Задач: 8", "Мероприятий в плане пока нет")
-		if a := leader.pressRefused(t, plan, "Отправить на согласование"); a == "" {
-			t.Error("an empty plan was submitted without a word")
+		if plan.has("Отправить на согласование") {
+			t.Errorf("an empty plan offers to be sent for agreement: %v", plan.buttons)
 		}
 		plan = addItem(t, leader, plan, "Декабрь", "Функциональная грамотность на уроках математики", "Семинар")
+		if !plan.has("Отправить на согласование") {
+			t.Errorf("a plan with an event cannot be sent: %v", plan.buttons)
+		}
 
 		// A member of two associations is asked which one the proposal is for.
 		createAs(t, coord, "ММО учителей информатики", "информатика", false)

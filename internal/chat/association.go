@@ -211,7 +211,7 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 			kb = append(kb, []Button{r.Button(r.N("assoc.archive_button", archived), verbAssocArchived)})
 		}
 	}
-	return sb.String(), kb, nil
+	return sb.String(), append(kb, r.homeRow()), nil
 }
 
 // onAssocCard shows an association's card, and remembers it as the user's

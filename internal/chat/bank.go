@@ -417,7 +417,7 @@ func (b *Engine) cmdBank(r *Request) error {
 	if r.Role >= mmo.RoleLeader {
 		kb = append(kb, []Button{r.Button(r.T("bank.pending"), verbBankPending)})
 	}
-	r.Reply(r.T("bank.search"), kb...)
+	r.Reply(r.T("bank.search"), append(kb, r.homeRow())...)
 	return nil
 }
 

@@ -386,9 +386,14 @@ func (b *Engine) requestsList(r *Request) (string, [][]Button, error) {
 	}
 	if sb.Len() == 0 {
 		sb.WriteString(l.T("consult.none"))
+		if r.Role >= mmo.RoleMember && r.Role < mmo.RoleLeader {
+			// The way to ask as a button, as on the home screen (leaders
+			// answer questions rather than ask them).
+			kb = append(kb, []Button{r.Button(l.T("conv_home.ask"), verbHome, "ask")})
+		}
 	}
 	if len(kb) > 50 {
 		kb = kb[:50]
 	}
-	return sb.String(), kb, nil
+	return sb.String(), append(kb, r.homeRow()), nil
 }

@@ -434,6 +434,6 @@ func (b *Engine) onAskCancel(r *Request) error {
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	r.Edit(r.T("cancel.done"))
+	r.Edit(r.T("cancel.done"), r.homeRows()...)
 	return nil
 }

@@ -33,7 +33,7 @@ func (b *Engine) coordinatorsView(r *Request) (string, [][]Button, error) {
 		text += "\n• " + r.T("coord.item", "Name", u.Name, "School", u.School)
 		kb = append(kb, []Button{r.Button(r.T("coord.revoke_button", "Name", u.Name), verbCoordDel, itoa(u.ID))})
 	}
-	kb = append(kb, []Button{r.Button(r.T("coord.add_button"), verbCoordAdd)})
+	kb = append(kb, []Button{r.Button(r.T("coord.add_button"), verbCoordAdd)}, r.homeRow())
 	return text, kb, nil
 }
 

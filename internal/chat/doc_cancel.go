@@ -34,6 +34,6 @@ func (b *Engine) onDocCancel(r *Request) error {
 		r.ReplyClosing(r.T("cancel.done"))
 		return nil
 	}
-	r.Edit(r.T("cancel.done"))
+	r.Edit(r.T("cancel.done"), r.homeRows()...)
 	return nil
 }

@@ -307,7 +307,11 @@ func (b *Engine) hereShares(now time.Time) eventShares {
 		},
 		end: func(r *Request, e *mmo.Event, _ boltdb.ReminderProgress) error {
 			e.Checkin.HereClosed = true
-			return nil
+			a, err := r.Tx.Association(e.AssociationID)
+			if err != nil {
+				return ignoreGone(err)
+			}
+			return b.editLeaderCheckin(r, e, a, false)
 		},
 	}
 }

@@ -45,7 +45,7 @@ func (b *Engine) cmdCancel(r *Request) error {
 		return err
 	}
 	if d == nil {
-		r.Reply(r.T("cancel.nothing"))
+		r.Reply(r.T("cancel.nothing"), r.homeRows()...)
 		return nil
 	}
 	if d.Flow == mmo.FlowRegister {
@@ -55,7 +55,7 @@ func (b *Engine) cmdCancel(r *Request) error {
 	if err := r.EndDialog(); err != nil {
 		return err
 	}
-	r.Reply(r.T("cancel.done"))
+	r.Reply(r.T("cancel.done"), r.homeRows()...)
 	return nil
 }
 

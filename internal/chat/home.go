@@ -54,6 +54,16 @@ func (r *Request) homeRow() []Button {
 	return []Button{r.Button(r.T("conv_forms2.home"), verbHome)}
 }
 
+// homeRows are the home row for those who have a home (members and up,
+// and parents), none for a newcomer, who has none before registering:
+// for a message that ends what the user was doing, «Отменено» say.
+func (r *Request) homeRows() [][]Button {
+	if r.Role >= mmo.RoleMember || r.User.Parent() {
+		return [][]Button{r.homeRow()}
+	}
+	return nil
+}
+
 // homeButtons are the buttons of the home screen for the user's role. A
 // member who leads nothing sees no leader's buttons, a coordinator no
 // leader's buttons unless they lead an association too.
@@ -161,6 +171,15 @@ func (b *Engine) showHome(r *Request, lead string) error {
 // typed: the same role check, and a half-filled form is left behind.
 func (b *Engine) onHome(r *Request) error {
 	cmd := r.Press.Arg(0)
+	if r.Role < mmo.RoleMember {
+		// A parent's «🏠 Домой» (under her requests) is her own home; a
+		// newcomer has none before registering.
+		if r.User.Parent() && cmd == "" {
+			return b.showParentHome(r, "")
+		}
+		r.Answer(r.T(refusal(r.Role)), true)
+		return nil
+	}
 	if cmd == "" {
 		return b.showHome(r, "")
 	}
@@ -215,6 +234,6 @@ func (b *Engine) showWaiting(r *Request) error {
 	if len(kb) == 0 {
 		sb.WriteString("\n" + r.T("conv_home.waiting_none"))
 	}
-	r.Reply(sb.String(), kb...)
+	r.Reply(sb.String(), append(kb, r.homeRow())...)
 	return nil
 }

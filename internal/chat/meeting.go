@@ -581,7 +581,8 @@ func (b *Engine) meetingsList(r *Request) (string, [][]Button, error) {
 		}
 	}
 	if r.Role >= mmo.RoleLeader {
-		sb.WriteString("\n\n" + l.T("meetings.new_hint"))
+		// A button, not «/newevent» to type: people tap.
+		kb = append(kb, []Button{r.Button(l.T("conv_home.newevent"), verbHome, "newevent")})
 	}
 	return sb.String(), append(kb, r.homeRow()), nil
 }

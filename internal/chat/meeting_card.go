@@ -349,13 +349,15 @@ func (b *Engine) showAnswer(r *Request, v *boltdb.EventView, ans mmo.Answer, ann
 
 // nudgeOpen reports whether the leader may remind the silent members of
 // an event at now: the announcement (or the latest change that asked for
-// answers again) has been out long enough for people to answer.
+// answers again) has been out long enough for people to answer, and
+// check-in has not opened (people are arriving: «will you come?» is too
+// late).
 func (b *Engine) nudgeOpen(e *mmo.Event, now time.Time) bool {
 	since := e.ChangedAt
 	if since.IsZero() {
 		since = e.PublishedAt
 	}
-	return e.Live(now) && !now.Before(since.Add(b.opt.NudgeAfter))
+	return e.Live(now) && !e.CheckinOpen(now) && !now.Before(since.Add(b.opt.NudgeAfter))
 }
 
 // nudgeTargets are the silent members of a view but except who may be
@@ -381,6 +383,10 @@ func (b *Engine) onNudge(r *Request) error {
 	}
 	if !e.Live(r.Now) {
 		return r.stale()
+	}
+	if e.CheckinOpen(r.Now) {
+		r.Answer(r.T("conv_nudge.checkin_open"), true)
+		return nil
 	}
 	if !b.nudgeOpen(e, r.Now) {
 		r.Answer(r.T("conv_nudge.too_early"), true)

@@ -163,7 +163,7 @@ func (b *Engine) onEventLoud(r *Request) error {
 		return err
 	}
 	if mode == "x" {
-		r.Edit(r.T("cancel.done"))
+		r.Edit(r.T("cancel.done"), r.homeRows()...)
 		return nil
 	}
 	if mode != loudReset && mode != loudKeep && mode != loudQuiet {

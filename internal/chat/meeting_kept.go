@@ -187,7 +187,7 @@ func (b *Engine) editHere(r *Request, e *mmo.Event, a *mmo.Association, open boo
 			r.EditKept(hereKey(e, m.User.ID), l.T("conv_meet.here_closed", "Title", rawArg(title), "Topic", e.Topic))
 		}
 	}
-	return nil
+	return b.editLeaderCheckin(r, e, a, open)
 }
 
 // dueClosings takes dead buttons off the members' messages: the answer

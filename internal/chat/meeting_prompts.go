@@ -90,9 +90,45 @@ func (b *Engine) tellLeaderCheckin(r *Request, e *mmo.Event, a *mmo.Association)
 	if err != nil {
 		return err
 	}
+	text, kb := b.leaderCheckinMessage(r, l, e, title, true)
+	r.SendKept(leader.ID, leaderCheckinKey(e), text, kb...)
+	return nil
+}
+
+// leaderCheckinKey names the leader's «Отметка открыта» message of an
+// event, which closing check-in edits.
+func leaderCheckinKey(e *mmo.Event) string { return "checkin_leader:" + eid(e) }
+
+// leaderCheckinMessage is the leader's message about check-in: open, the
+// code and the QR button; closed, the list of who came alone.
+func (b *Engine) leaderCheckinMessage(r *Request, l loc, e *mmo.Event, title string, open bool) (string, [][]Button) {
 	id := eid(e)
-	r.Send(leader.ID, l.T("conv_meet.checkin_leader", "Title", rawArg(title), "Code", e.Checkin.Code),
-		[]Button{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), r.Button(l.T("conv_meet.checkin_view"), verbCheckin, id)})
+	view := r.Button(l.T("conv_meet.checkin_view"), verbCheckin, id)
+	if !open {
+		return l.T("conv_meet.checkin_leader_closed", "Title", rawArg(title)), [][]Button{{view}}
+	}
+	return l.T("conv_meet.checkin_leader", "Title", rawArg(title), "Code", e.Checkin.Code),
+		[][]Button{{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), view}}
+}
+
+// editLeaderCheckin redraws the leader's message about check-in, open or
+// closed, so that its QR button does not outlive the check-in; nothing
+// if the leader got none (they opened it by hand).
+func (b *Engine) editLeaderCheckin(r *Request, e *mmo.Event, a *mmo.Association, open bool) error {
+	if a.LeaderID == 0 {
+		return nil
+	}
+	leader, err := r.Tx.User(a.LeaderID)
+	if err != nil || leader.Blocked {
+		return nil
+	}
+	l := r.locOf(leader)
+	title, err := b.eventTitle(r.Tx, l, e, a)
+	if err != nil {
+		return err
+	}
+	text, kb := b.leaderCheckinMessage(r, l, e, title, open)
+	r.EditKept(leaderCheckinKey(e), text, kb...)
 	return nil
 }
 

@@ -361,7 +361,7 @@ func (b *Engine) showNews(r *Request, offset int) error {
 		return err
 	}
 	if len(list) == 0 {
-		r.reply(r.T("news.none"))
+		r.Reply(r.T("news.none"), r.homeRow())
 		return nil
 	}
 	l := r.loc()
@@ -386,8 +386,11 @@ func (b *Engine) showNews(r *Request, offset int) error {
 		if len(n.Files) > 0 {
 			kb = append(kb, []Button{r.Button(l.N("news_count.files_button", len(n.Files)), verbNewsFiles, strconv.FormatUint(n.ID, 10))})
 		}
-		if i == len(list)-1 && more {
-			kb = append(kb, []Button{r.Button(l.T("news.older"), verbNewsList, strconv.Itoa(offset+newsPage))})
+		if i == len(list)-1 {
+			if more {
+				kb = append(kb, []Button{r.Button(l.T("news.older"), verbNewsList, strconv.Itoa(offset+newsPage))})
+			}
+			kb = append(kb, r.homeRow())
 		}
 		r.Reply(text, kb...)
 	}

@@ -174,7 +174,7 @@ func (b *Engine) cmdOverview(r *Request) error {
 	sb.WriteString(l.T("overview_summary.title", "From", year, "To", year+1))
 	if len(rows) == 0 {
 		sb.WriteString("\n\n" + l.T("assoc.catalog_empty"))
-		r.Reply(sb.String())
+		r.Reply(sb.String(), r.homeRow())
 		return nil
 	}
 	docs := func(key string, c docCounts) string {
@@ -193,7 +193,7 @@ func (b *Engine) cmdOverview(r *Request) error {
 	for _, row := range rows[:min(len(rows), maxDigestRows)] {
 		kb = append(kb, []Button{r.Button(assocLabel(l, row.a), verbAssocCard, aid(row.a))})
 	}
-	r.Reply(sb.String(), append(kb, []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)})...)
+	r.Reply(sb.String(), append(kb, []Button{r.Button(l.T("overview.xlsx"), verbOverviewXLSX)}, r.homeRow())...)
 	return nil
 }
 

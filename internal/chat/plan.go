@@ -230,12 +230,17 @@ func (b *Engine) planCard(r *Request, l loc, role mmo.Role, a *mmo.Association, 
 		if fresh > 0 {
 			kb = append(kb, []Button{r.Button(l.N("plan.proposals_button", fresh), verbProposals, id, y)})
 		}
-		kb = append(kb, []Button{r.Button(l.T("plan.submit"), verbPlanSubmit, id, y)})
+		if len(p.Items) > 0 {
+			// An empty plan cannot be sent: its card says to add events
+			// rather than offer a button that only refuses.
+			kb = append(kb, []Button{r.Button(l.T("plan.submit"), verbPlanSubmit, id, y)})
+		}
 	}
 	kb = append(kb, []Button{r.Button(l.T("plan.docx"), verbPlanDOCX, id, y)})
 	if role >= mmo.RoleCoordinator && p.Status == mmo.DocSubmitted {
 		kb = append(kb, []Button{r.Button(l.T("doc.approve_plan"), verbPlanDecide, id, y, "a"), r.Button(l.T("doc.return"), verbPlanDecide, id, y, "r")})
 	}
+	kb = append(kb, []Button{r.Button(l.T("conv_forms2.home"), verbHome)})
 	return sb.String(), kb, nil
 }
 

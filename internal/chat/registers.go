@@ -50,7 +50,7 @@ func (b *Engine) registersMenu(r *Request, a *mmo.Association) error {
 	if r.canManage(a) {
 		kb = append(kb, []Button{r.Button(r.T("duties_wave3.reg_all"), verbRegAll, aid(a))})
 	}
-	r.Reply(r.T("reg_entry.menu", "Name", a.Name), kb...)
+	r.Reply(r.T("reg_entry.menu", "Name", a.Name), append(kb, r.homeRow())...)
 	return nil
 }
 

@@ -225,6 +225,7 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	if r.Role >= mmo.RoleCoordinator && rep.Status == mmo.DocSubmitted {
 		kb = append(kb, []Button{r.Button(l.T("doc.accept_report"), verbReportDecide, id, y, "a"), r.Button(l.T("doc.return"), verbReportDecide, id, y, "r")})
 	}
+	kb = append(kb, []Button{r.Button(l.T("conv_forms2.home"), verbHome)})
 	if edit {
 		r.Edit(sb.String(), kb...)
 	} else {

@@ -231,7 +231,7 @@ func (b *Engine) buildRoutes() routes {
 			verbRegAll:    {role: mmo.RoleLeader, fn: b.onRegAll},   // registers_any.go
 			verbLinkMerge: {role: mmo.RoleGuest, fn: b.onLinkMerge}, // link_merge.go
 			// The conversation's home screen and meeting views (issue 12).
-			verbHome:         {role: mmo.RoleMember, fn: b.onHome},
+			verbHome:         {role: mmo.RoleGuest, fn: b.onHome}, // a parent has a home too
 			verbEventLoud:    {role: mmo.RoleLeader, fn: b.onEventLoud},
 			verbRegName:      {role: mmo.RoleGuest, fn: b.onRegName},
 			verbRegSchool:    {role: mmo.RoleGuest, fn: b.onRegSchool},

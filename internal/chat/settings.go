@@ -47,6 +47,7 @@ func (b *Engine) settingsKeyboard(r *Request) [][]Button {
 		{r.Button(r.T("settings.edit_school"), verbEditField, mmo.FieldSchool)},
 		{r.Button(r.T("settings.edit_position"), verbEditField, mmo.FieldPosition)},
 		{r.Button(r.T("settings.delete_data"), verbDeleteData, "ask")},
+		r.homeRow(),
 	}
 }
 

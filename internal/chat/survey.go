@@ -53,7 +53,8 @@ func (b *Engine) cmdSurvey(r *Request) error {
 		[]Button{r.Button(r.T("survey.new_blank"), verbSurveyNew, "b")},
 		[]Button{r.Button(r.T("survey.new_needs"), verbSurveyNew, "n")},
 		[]Button{r.Button(r.T("survey.new_feedback"), verbSurveyNew, "f")},
-		[]Button{r.Button(r.T("survey.mine"), verbSurveyNew, "l")})
+		[]Button{r.Button(r.T("survey.mine"), verbSurveyNew, "l")},
+		r.homeRow())
 	return nil
 }
 

@@ -324,19 +324,22 @@ type ReminderDue struct {
 // version. However many fell due while the bot was down, one reminder
 // goes out: the one nearest to the start. None goes out for an offset
 // that fell before the current version began (the announcement or the
-// change was news enough), nor once the event has begun or if it is not
-// published.
+// change was news enough), nor once check-in has opened (its invitation
+// is the reminder then: one asking «will you come?» after it, a minute
+// before the start, is noise), nor once the event has begun or if it is
+// not published.
 func DueReminder(e *Event, offsets []time.Duration, sent map[time.Duration]bool, now time.Time) ReminderDue {
 	var due ReminderDue
 	if !e.Live(now) {
 		return due
 	}
+	arriving := e.CheckinOpen(now)
 	for _, off := range slices.Sorted(slices.Values(offsets)) { // nearest to the start first
 		at := e.Start.Add(-off)
 		if at.After(now) || sent[off] {
 			continue
 		}
-		if due.Send == 0 && !at.Before(e.ChangedAt) {
+		if due.Send == 0 && !at.Before(e.ChangedAt) && !arriving {
 			due.Send = off
 		}
 		due.Mark = append(due.Mark, off)

@@ -273,9 +273,14 @@ const maxAdvance = 400 * 24 * time.Hour
 
 // ParseAdvance reads how far to move the clock: a Go duration ("90m",
 // "1h30m") or whole days and weeks ("3d", "1w"), possibly combined
-// ("1w2d", "1d12h"), between a minute and 400 days.
+// ("1w2d", "1d12h"), between a minute and 400 days. Units may be written
+// in Russian as the sandbox's Russian words suggest them: «3д», «2 дня»,
+// «1ч 30мин», «1 неделя».
 func ParseAdvance(s string) (time.Duration, error) {
-	in := strings.ToLower(strings.ReplaceAll(s, " ", ""))
+	in, ok := latinUnits(strings.ToLower(strings.ReplaceAll(s, " ", "")))
+	if !ok {
+		return 0, failure("clock_bad", "What", s)
+	}
 	var total time.Duration
 	rest := in
 	for rest != "" {
@@ -311,6 +316,42 @@ func ParseAdvance(s string) (time.Duration, error) {
 		return 0, failure("clock_range")
 	}
 	return total, nil
+}
+
+// latinUnits turns each Russian unit word of a clock advance into the
+// letter ParseAdvance reads: н… (неделя) w, д… (день) d, ч… (час) h,
+// м… (минута) m; a month («мес») or any other word is not read.
+func latinUnits(s string) (string, bool) {
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		if !unicode.Is(unicode.Cyrillic, rs[i]) {
+			b.WriteRune(rs[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && unicode.Is(unicode.Cyrillic, rs[j]) {
+			j++
+		}
+		word := string(rs[i:j])
+		switch {
+		case strings.HasPrefix(word, "мес"):
+			return "", false
+		case strings.HasPrefix(word, "н"):
+			b.WriteByte('w')
+		case strings.HasPrefix(word, "д"):
+			b.WriteByte('d')
+		case strings.HasPrefix(word, "ч"):
+			b.WriteByte('h')
+		case strings.HasPrefix(word, "м"):
+			b.WriteByte('m')
+		default:
+			return "", false
+		}
+		i = j
+	}
+	return b.String(), true
 }
 
 // --- files ---------------------------------------------------------------

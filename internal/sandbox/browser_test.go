@@ -306,6 +306,33 @@ func TestBrowserFitsAPhone(t *testing.T) {
 		}
 	}
 	fits("the chat")
+	// The header (who, the clock) leaves the phone's screen to the chat:
+	// the clock's buttons are one row that scrolls by itself.
+	{
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("chathead").getBoundingClientRect().height`))
+		cancel()
+		if err != nil {
+			b.fail("the header's height", err)
+		}
+		if h > 110 {
+			t.Errorf("the header takes %v px of the phone's 844", h)
+		}
+	}
+	// The bot's time stays in sight after the row scrolled to its last
+	// buttons.
+	b.step("scroll the clock's row", chromedp.Evaluate[chromedp.Void](`document.getElementById("clock").scrollLeft = 10000`))
+	{
+		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+		left, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.getElementById("clock-now").getBoundingClientRect().left`))
+		cancel()
+		if err != nil {
+			b.fail("the time's place", err)
+		}
+		if left < 0 {
+			t.Errorf("the bot's time scrolled out of sight (left %v)", left)
+		}
+	}
 	hidden := func() bool {
 		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 		defer cancel()
@@ -334,6 +361,8 @@ func TestBrowserFitsAPhone(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	fits("the open drawer")
+	parent := fmt.Sprintf(`//div[@id='personas']/button[@data-persona='%d'][contains(., 'родитель')]`, Parent)
+	b.step("the parent is said to be one", chromedp.WaitVisible(chromedp.Search(parent)))
 	sel := fmt.Sprintf(`#personas button[data-persona="%d"]`, Newcomer)
 	b.step("choose a persona", chromedp.Click(chromedp.CSS(sel)))
 	b.step("the persona chosen", chromedp.WaitVisible(chromedp.Search(`//div[@id='who-name'][contains(., 'Дарья')]`)))

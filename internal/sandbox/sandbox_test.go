@@ -598,12 +598,15 @@ func TestParseAdvance(t *testing.T) {
 	for in, want := range map[string]time.Duration{
 		"1h": time.Hour, "90m": 90 * time.Minute, "1d": 24 * time.Hour, "1w": 7 * 24 * time.Hour,
 		"1w2d": 9 * 24 * time.Hour, "1d12h": 36 * time.Hour, "2 d": 48 * time.Hour,
+		// In Russian, as the Russian page suggests.
+		"3д": 3 * 24 * time.Hour, "2 дня": 48 * time.Hour, "1ч": time.Hour, "90мин": 90 * time.Minute,
+		"1ч 30мин": 90 * time.Minute, "1 неделя": 7 * 24 * time.Hour, "1нед2д": 9 * 24 * time.Hour,
 	} {
 		if got, err := ParseAdvance(in); err != nil || got != want {
 			t.Errorf("%q: %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"", "x", "-1h", "30s", "1y", "500d", "d"} {
+	for _, bad := range []string{"", "x", "-1h", "30s", "1y", "500d", "d", "1 месяц", "завтра", "2 года"} {
 		if _, err := ParseAdvance(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
