@@ -406,6 +406,10 @@ type Tx struct {
 // (see DB.Decoded).
 func (tx *Tx) Decoded() int { return tx.decoded }
 
+// Writable reports whether this is a write transaction: the one every
+// other writer waits for.
+func (tx *Tx) Writable() bool { return tx.tx.Writable() }
+
 // newTx wraps a bolt transaction.
 func (db *DB) newTx(btx *bolt.Tx) *Tx { return &Tx{tx: btx, now: db.now(), db: db} }
 

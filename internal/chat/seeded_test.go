@@ -2,6 +2,7 @@ package chat
 
 import (
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -245,4 +246,46 @@ func TestReadOnlyRouteThatMustWrite(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestRetentionWarningBuildsArchivesBesideTheWriter: the warning that a
+// school year is about to be removed comes with every association's
+// archive of that year, which on a region takes over a minute to build.
+// They are built in a read transaction before the daily job's write, and
+// queued a share per transaction after it: no write transaction builds
+// one, and the coordinator gets the warning, then an archive of every
+// association of the year.
+func TestRetentionWarningBuildsArchivesBesideTheWriter(t *testing.T) {
+	m, _ := seededMemory(t)
+	var built, inWrite int
+	var mu sync.Mutex
+	m.engine.testHookArchives = func(writable bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		built++
+		if writable {
+			inWrite++
+		}
+	}
+	for range 2 {
+		m.due()
+	}
+	if built == 0 || inWrite != 0 {
+		t.Fatalf("archives built %d times, %d of them in a write transaction; want some, none in a write", built, inWrite)
+	}
+	coord := m.person(1, "Координатор")
+	c := coord.chat()
+	var warned bool
+	var zips int
+	for _, msg := range c.log {
+		switch {
+		case strings.Contains(msg.Text, "истекает срок хранения"):
+			warned = true
+		case warned && strings.HasSuffix(msg.File, ".zip"):
+			zips++
+		}
+	}
+	if !warned || zips <= archiveShare {
+		t.Errorf("the coordinator was warned: %v, then sent %d archives; want more than a share of %d", warned, zips, archiveShare)
+	}
 }
