@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,17 +29,53 @@ var burstKinds = []string{"/help", "/meetings", "/history"}
 // mixedBurst sends the same burst of updates, from users 3..users+2 of
 // the seeded store, to an echo loop with as many workers as the bot and
 // to the bot: every fourth user presses a button of a list the bot sent
-// them, the others send commands in turn.
-func mixedBurst(path string, users, updates, workers int) (echo, bot result, err error) {
-	echo, err = burstRun(path, users, updates, workers, true)
-	if err != nil {
-		return result{}, result{}, fmt.Errorf("echo: %w", err)
+// them, the others send commands in turn. The two take turns, rounds
+// times each (echo, bot, echo, bot, ...; the bot on a fresh copy of the
+// store each time), so that a change in the machine's load falls on both:
+// each bot round is set against the mean of the echo rounds either side
+// of it, and the figures are the medians of the rounds.
+func mixedBurst(path string, users, updates, workers, rounds int, fresh func() error) (echo, bot result, ratio float64, err error) {
+	var echoes, bots []result
+	for i := 0; i <= rounds; i++ {
+		e, err := burstRun(path, users, updates, workers, true)
+		if err != nil {
+			return result{}, result{}, 0, fmt.Errorf("echo: %w", err)
+		}
+		echoes = append(echoes, e)
+		if i == rounds {
+			break
+		}
+		if err := fresh(); err != nil {
+			return result{}, result{}, 0, err
+		}
+		b, err := burstRun(path, users, updates, workers, false)
+		if err != nil {
+			return result{}, result{}, 0, fmt.Errorf("bot: %w", err)
+		}
+		bots = append(bots, b)
 	}
-	bot, err = burstRun(path, users, updates, workers, false)
-	if err != nil {
-		return result{}, result{}, fmt.Errorf("bot: %w", err)
+	var ratios []float64
+	var rates []string
+	for i, b := range bots {
+		ratios = append(ratios, b.rate/((echoes[i].rate+echoes[i+1].rate)/2))
+		rates = append(rates, fmt.Sprintf("%.0f", b.rate))
 	}
-	return echo, bot, nil
+	echo, bot = medianResult(echoes), medianResult(bots)
+	var erates []string
+	for _, e := range echoes {
+		erates = append(erates, fmt.Sprintf("%.0f", e.rate))
+	}
+	echo.note = fmt.Sprintf("(median of %d rounds: %s)", len(echoes), strings.Join(erates, ", "))
+	bot.note = fmt.Sprintf("(median of %d rounds between them: %s)", len(bots), strings.Join(rates, ", "))
+	slices.Sort(ratios)
+	return echo, bot, ratios[len(ratios)/2], nil
+}
+
+// medianResult is the round of median rate.
+func medianResult(rs []result) result {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rate, b.rate) })
+	return rs[len(rs)/2]
 }
 
 func burstRun(path string, users, updates, workers int, echo bool) (result, error) {

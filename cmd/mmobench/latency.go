@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"sync"
@@ -81,6 +84,22 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 				}
 			}
 		}()
+	}
+	if profile != "" && history {
+		f, err := os.Create(profile + ".latency")
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+		tf, err := os.Create(profile + ".trace")
+		if err != nil {
+			return res, err
+		}
+		defer tf.Close()
+		trace.Start(tf)
+		defer trace.Stop()
 	}
 	startScans := scans.Load()
 	sent := map[string][]time.Time{}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,6 +74,15 @@ func scanRun(path string, views bool) (scanResult, error) {
 	slices.Sort(floor)
 	res.floor = latency{p50: floor[len(floor)/2], max: floor[len(floor)-1]}
 	db.WriteStats()
+	if profile != "" && views {
+		f, err := os.Create(profile + ".scan")
+		if err != nil {
+			return res, err
+		}
+		pprof.StartCPUProfile(f)
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	began := time.Now()
 	for range 4 { // requests left waiting are raised one level a scan
 		if _, _, _, err := engine.Due(); err != nil {

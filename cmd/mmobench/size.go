@@ -58,6 +58,7 @@ func sizeStep(work, dir string, fresh func() error, add func(what, figure, note 
 	first := reg.SchoolYearOf(time.Now(), time.UTC) - 4
 	_, end := reg.YearSpan(first, time.UTC)
 	// Step by step, as the due scan does, each step timed.
+	db.WriteStats()
 	began = time.Now()
 	var st boltdb.PurgeStats
 	var steps []time.Duration
@@ -75,12 +76,15 @@ func sizeStep(work, dir string, fresh func() error, add func(what, figure, note 
 		}
 	}
 	took = time.Since(began)
+	_, longest := db.WriteStats()
+	by := db.LongestWriteBy()
 	db.Close()
 	slices.Sort(steps)
 	over := len(steps) - sort.Search(len(steps), func(i int) bool { return steps[i] > 50*time.Millisecond })
 	add(fmt.Sprintf("retention: school year %d/%d removed", first, first+1), fmt.Sprintf("%d records in %v", st.Records, took.Round(100*time.Millisecond)),
 		fmt.Sprintf("(%d transactions of at most %d records or %v of removing: p50 %v, p99 %v, the longest %v; %d over 50 ms)", len(steps), boltdb.PurgeLimit, purgeStepTime,
 			ms(steps[len(steps)/2]), ms(steps[len(steps)*99/100]), ms(steps[len(steps)-1]), over))
+	add("retention: the longest write transaction", ms(longest), "(by "+by+")")
 	rest, err := boltdb.CompactFile(work, filepath.Join(dir, "compacted-rest.db"), 5*time.Second)
 	if err != nil {
 		return fmt.Errorf("compact: %w", err)

@@ -47,6 +47,7 @@ var migrations = []migration{
 	{"count members per association; events' state and format in their association index", migrateSummaries},
 	{"remember the messages that carry a location or phone button", migrateAsking},
 	{"remember the leaders' live views across a restart", migrateLiveViews},
+	{"events' creator in their association index", migrateEventCreators},
 }
 
 // SchemaVersion is the version of the schema this build writes.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,9 +27,26 @@ import (
 var bucketMemberCounts = []byte("member_counts")
 
 // eventIndexValue is the value of an event's entry in the association's
-// event index: its state and format.
+// event index: its state, format and creator, "state/format/creator".
+// The creator lets a leader's record of years count the events they ran
+// without decoding their associations' events.
 func eventIndexValue(e *mmo.Event) []byte {
-	return []byte(string(e.State) + "/" + string(e.Format))
+	return []byte(string(e.State) + "/" + string(e.Format) + "/" + strconv.FormatInt(e.CreatedBy, 10))
+}
+
+// parseEventIndexValue reads an entry's value; ok is false for an entry
+// written before the index held all three (the record is then to be read).
+func parseEventIndexValue(v []byte) (state mmo.EventState, format mmo.Format, createdBy int64, ok bool) {
+	st, rest, ok1 := strings.Cut(string(v), "/")
+	f, by, ok2 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 {
+		return "", "", 0, false
+	}
+	id, err := strconv.ParseInt(by, 10, 64)
+	if err != nil {
+		return "", "", 0, false
+	}
+	return mmo.EventState(st), mmo.Format(f), id, true
 }
 
 // countMember moves a membership from state was to state now ("" for
@@ -77,9 +95,9 @@ func (tx *Tx) CountMembers(aid uint64) (members, pending int, err error) {
 
 // AssociationEventBriefs returns an association's events with a start in
 // [from, to), in order of start (zero times leave that end open), from
-// its event index alone: only the id,
-// the association, the start (to the second), the state and the format
-// are set. They are enough for counting meetings (mmo.CountMeetings)
+// its event index alone: only the id, the association, the start (to the
+// second), the state, the format and the creator are set. They are enough
+// for counting meetings (mmo.CountMeetings) and the events a leader ran
 // without decoding a single event.
 func (tx *Tx) AssociationEventBriefs(aid uint64, from, to time.Time) ([]*mmo.Event, error) {
 	prefix := itob(aid)
@@ -94,17 +112,17 @@ func (tx *Tx) AssociationEventBriefs(aid uint64, from, to time.Time) ([]*mmo.Eve
 		if !to.IsZero() && start >= to.Unix() {
 			break
 		}
-		state, format, ok := strings.Cut(string(v), "/")
+		state, format, by, ok := parseEventIndexValue(v)
 		if !ok {
 			// An entry written before the index held the values.
 			e, err := tx.Event(btoi(k[16:]))
 			if err != nil {
 				return nil, fmt.Errorf("event index of association %d: %w", aid, err)
 			}
-			state, format = string(e.State), string(e.Format)
+			state, format, by = e.State, e.Format, e.CreatedBy
 		}
 		out = append(out, &mmo.Event{ID: btoi(k[16:]), AssociationID: aid, Start: time.Unix(start, 0).UTC(),
-			State: mmo.EventState(state), Format: mmo.Format(format)})
+			State: state, Format: format, CreatedBy: by})
 	}
 	return out, nil
 }
@@ -138,6 +156,16 @@ func migrateSummaries(tx *bolt.Tx) error {
 			return err
 		}
 	}
+	return rewriteEventIndexValues(tx)
+}
+
+// migrateEventCreators writes each event's creator into its association
+// index entry beside its state and format.
+func migrateEventCreators(tx *bolt.Tx) error { return rewriteEventIndexValues(tx) }
+
+// rewriteEventIndexValues writes every event's association index value
+// (eventIndexValue) from its record.
+func rewriteEventIndexValues(tx *bolt.Tx) error {
 	idx := tx.Bucket(bucketAssocEvents)
 	return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
 		var e mmo.Event

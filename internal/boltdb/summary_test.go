@@ -8,8 +8,8 @@ import (
 )
 
 // TestMigrateSummaries: the upgrade counts the members of every
-// association of the fixture by state and writes every event's state and
-// format into its association index entry, so the overview's counts read
+// association of the fixture by state and writes every event's state,
+// format and creator into its association index entry, so the overview's counts read
 // no record; a membership's later changes move the counts.
 func TestMigrateSummaries(t *testing.T) {
 	path, _ := openFixture(t)
@@ -52,8 +52,8 @@ func TestMigrateSummaries(t *testing.T) {
 			}
 			for i, e := range events {
 				b := briefs[i]
-				if b.ID != e.ID || b.State != e.State || b.Format != e.Format || b.Start.Unix() != e.Start.Unix() {
-					t.Errorf("brief %+v of event %d (%s, %s, %v)", b, e.ID, e.State, e.Format, e.Start)
+				if b.ID != e.ID || b.State != e.State || b.Format != e.Format || b.Start.Unix() != e.Start.Unix() || b.CreatedBy != e.CreatedBy {
+					t.Errorf("brief %+v of event %d (%s, %s, %v, by %d)", b, e.ID, e.State, e.Format, e.Start, e.CreatedBy)
 				}
 			}
 		}
@@ -90,4 +90,20 @@ func TestMigrateSummaries(t *testing.T) {
 		return tx.PutMembership(&mmo.Membership{AssociationID: aid, UserID: 9999, State: mmo.MemberActive})
 	}, 0, 0)
 	step(func(tx *Tx) error { return tx.DeleteMembership(aid, 9999) }, -1, 0)
+}
+
+// TestEventIndexValue: an entry's value reads back as written; one written
+// before it held the creator ("state/format") or garbled is not read, so
+// the record is.
+func TestEventIndexValue(t *testing.T) {
+	e := &mmo.Event{State: mmo.EventPublished, Format: mmo.FormatMeeting, CreatedBy: 42}
+	st, f, by, ok := parseEventIndexValue(eventIndexValue(e))
+	if !ok || st != e.State || f != e.Format || by != 42 {
+		t.Errorf("read back %q, %q, %d, %v", st, f, by, ok)
+	}
+	for _, v := range []string{"", "published", "published/meeting", "published/meeting/x"} {
+		if _, _, _, ok := parseEventIndexValue([]byte(v)); ok {
+			t.Errorf("%q read as a value", v)
+		}
+	}
 }

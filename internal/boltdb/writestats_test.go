@@ -22,6 +22,13 @@ func TestLongestWriteNamesItsCaller(t *testing.T) {
 	if by := db.LongestWriteBy(); !strings.Contains(by, "slowWrite") {
 		t.Errorf("the longest write is said to be by %q, want slowWrite", by)
 	}
+	// Its time went to its function, which the split says.
+	db.writes.mu.Lock()
+	split := db.writes.split
+	db.writes.mu.Unlock()
+	if split.Work < 20*time.Millisecond || split.Pages == 0 {
+		t.Errorf("the longest write's split %v; want its 20 ms of work and its pages", split)
+	}
 }
 
 func quickWrite(t *testing.T, db *DB) {

@@ -22,7 +22,7 @@ const (
 // coordinators' digest (drawn up beforehand, see draftDigest) and
 // retention. The deadline reminders went just before, in transactions of
 // their own (see actDue), each rung marked once.
-func (b *Engine) dailyIfDue(r *Request, digest *digestDraft) (bool, error) {
+func (b *Engine) dailyIfDue(r *Request, digest *digestDraft, warn *retentionDraft) (bool, error) {
 	today, ok := mmo.DailyDue(r.Now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location)
 	if !ok {
 		return false, nil
@@ -36,7 +36,7 @@ func (b *Engine) dailyIfDue(r *Request, digest *digestDraft) (bool, error) {
 	}
 	n := len(r.out)
 	b.sendDigest(r, digest)
-	if err := b.retention(r); err != nil {
+	if err := b.retention(r, warn); err != nil {
 		return false, err
 	}
 	return len(r.out) > n, nil
@@ -268,7 +268,7 @@ func (b *Engine) digestText(l loc, d *mmo.Digest) string {
 // removes them. A year whose expiry passed while the bot was down is
 // warned about first and removed a week after the warning; marks keep
 // each step to once.
-func (b *Engine) retention(r *Request) error {
+func (b *Engine) retention(r *Request, warn *retentionDraft) error {
 	for _, due := range b.opt.Regulation.RetentionActions(r.Now, b.opt.Location) {
 		year := due.Year
 		warnKey, doneKey := "retention:warn:"+yearKey(year), "retention:done:"+yearKey(year)
@@ -281,7 +281,7 @@ func (b *Engine) retention(r *Request) error {
 				return err
 			}
 			warnedAt = r.Now
-			if err := b.retentionWarn(r, year, retentionRemoval(due.Expiry, warnedAt)); err != nil {
+			if err := b.retentionWarn(r, year, retentionRemoval(due.Expiry, warnedAt), warn); err != nil {
 				return err
 			}
 		}
@@ -300,9 +300,73 @@ func (b *Engine) retention(r *Request) error {
 	return nil
 }
 
+// retentionDraft is what the daily job's warnings of retention send: the
+// archives of each school year about to be warned of, built in a read
+// transaction before the daily job's write (draftRetention), and, once
+// the write warned, the coordinators to send them to, a share per
+// transaction (sendRetentionArchives).
+type retentionDraft struct {
+	archives map[int][]yearArchiveFile // by school year
+	send     []archiveSend             // filled by the warning
+}
+
+// archiveSend is a year's archives to send to one coordinator.
+type archiveSend struct {
+	to    *mmo.User
+	files []yearArchiveFile
+}
+
+// draftRetention builds the archives of the school years whose warning is
+// due and not yet given: the daily job's write then only queues them.
+func (b *Engine) draftRetention(r *Request) (*retentionDraft, error) {
+	d := &retentionDraft{archives: map[int][]yearArchiveFile{}}
+	for _, due := range b.opt.Regulation.RetentionActions(r.Now, b.opt.Location) {
+		year := due.Year
+		if r.Tx.Marked("retention:done:"+yearKey(year)) || r.Tx.Marked("retention:warn:"+yearKey(year)) {
+			continue
+		}
+		if has, err := b.hasYearRecords(r, year); err != nil || !has {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		files, err := b.yearArchives(r, year)
+		if err != nil {
+			return nil, err
+		}
+		d.archives[year] = files
+	}
+	return d, nil
+}
+
+// archiveShare is how many archives one transaction queues: a region's
+// year is 1,500 of them, some hundred kilobytes each.
+const archiveShare = 20
+
+// sendRetentionArchives queues the archives the warnings promised, a
+// share per transaction. A restart in between loses the rest of them,
+// not the warning: its button builds the archives again on request.
+func (b *Engine) sendRetentionArchives(warn *retentionDraft, act func(func(r *Request) (bool, error)) error) error {
+	for _, s := range warn.send {
+		for from := 0; from < len(s.files); from += archiveShare {
+			files := s.files[from:min(from+archiveShare, len(s.files))]
+			if err := act(func(r *Request) (bool, error) {
+				r.queueArchives(s.to, files)
+				return true, nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	warn.send = nil
+	return nil
+}
+
 // retentionWarn tells every coordinator that a year's records go on the
-// day of removal, with the archives of the associations' year.
-func (b *Engine) retentionWarn(r *Request, year int, removal time.Time) error {
+// day of removal, with the archives of the associations' year (drafted
+// before the transaction, sent after it: see retentionDraft).
+func (b *Engine) retentionWarn(r *Request, year int, removal time.Time, warn *retentionDraft) error {
 	has, err := b.hasYearRecords(r, year)
 	if err != nil || !has {
 		return err
@@ -316,8 +380,8 @@ func (b *Engine) retentionWarn(r *Request, year int, removal time.Time) error {
 		r.Send(c.ID, l.T("retention.warning", "From", year, "To", year+1, "Date", removal.In(b.opt.Location).Format("02.01.2006"),
 			"Years", rawArg(l.N("doc_archive.years", b.opt.Regulation.RetentionYears))),
 			[]Button{r.Button(l.T("retention.export_button", "From", year, "To", year+1), verbArchive, strconv.Itoa(year))})
-		if _, err := b.sendArchives(r, c, year); err != nil {
-			return err
+		if warn != nil && warn.archives[year] != nil {
+			warn.send = append(warn.send, archiveSend{to: c, files: warn.archives[year]})
 		}
 	}
 	return nil

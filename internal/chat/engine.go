@@ -98,6 +98,9 @@ type Engine struct {
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is committed.
 	testHookRead func()
+	// testHookArchives, when set, is told whether a year's archives are
+	// being built in a write transaction.
+	testHookArchives func(writable bool)
 }
 
 // New returns an engine over the store and catalog.

@@ -23,7 +23,7 @@ type attended struct {
 // with a start in [from, to) (zero from: since the first), from the
 // user's attendance index and the start-time index, and the events they
 // ran in their own associations: counting a teacher's years costs their
-// marks and their associations' events, not every event ever stored.
+// marks and their associations' event index, not every event ever stored.
 func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRef, error) {
 	if to.IsZero() || to.After(r.Now) {
 		to = r.Now.Add(time.Second) // the index counts in seconds
@@ -54,7 +54,7 @@ func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRe
 		if a.LeaderID != r.User.ID && a.FormerLeaderID != r.User.ID {
 			continue // a member's presence is their marks alone
 		}
-		events, err := r.Tx.AssociationEvents(m.AssociationID, from, to)
+		events, err := r.Tx.AssociationEventBriefs(m.AssociationID, from, to)
 		if err != nil {
 			return nil, err
 		}

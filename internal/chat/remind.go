@@ -181,12 +181,16 @@ func (b *Engine) dueReminder(tx *boltdb.Tx, e *mmo.Event, now time.Time) mmo.Rem
 func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 	daily := look.daily
 	var digest *digestDraft
+	var warn *retentionDraft
 	if daily {
 		if err := b.db.View(func(tx *boltdb.Tx) error {
 			r := b.systemRequest(tx)
 			r.Now = now
 			var err error
-			digest, err = b.draftDigest(r)
+			if digest, err = b.draftDigest(r); err != nil {
+				return err
+			}
+			warn, err = b.draftRetention(r)
 			return err
 		}); err != nil {
 			return false, fmt.Errorf("draw up the digest: %w", err)
@@ -322,7 +326,10 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 				return queued, err
 			}
 		}
-		if err := act(func(r *Request) (bool, error) { return b.dailyIfDue(r, digest) }); err != nil {
+		if err := act(func(r *Request) (bool, error) { return b.dailyIfDue(r, digest, warn) }); err != nil {
+			return queued, err
+		}
+		if err := b.sendRetentionArchives(warn, act); err != nil {
 			return queued, err
 		}
 	}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -100,9 +101,11 @@ func TestScheduledAndViewsReadTheirIndexes(t *testing.T) {
 
 	teacher, coord := m.person(2, "Анна"), m.person(1, "Координатор")
 	// A leader's own events count as attended (the leader ran them), so
-	// /history reads their memberships, those associations and, where
-	// they lead, its events: their own records, never the region's.
-	var attended, own int
+	// /history reads their memberships and those associations, and counts
+	// the events they ran from the association's event index (its values
+	// name each event's creator) and their marks from their attendance
+	// index: no event is decoded, however many they ran or attended.
+	var attended, own, ran int
 	m.db.View(func(tx *boltdb.Tx) error {
 		refs, _ := tx.UserAttendance(2, time.Time{}, time.Time{})
 		attended = len(refs)
@@ -111,17 +114,20 @@ func TestScheduledAndViewsReadTheirIndexes(t *testing.T) {
 			own += 2
 			if a, _ := tx.Association(ms.AssociationID); a != nil && (a.LeaderID == 2 || a.FormerLeaderID == 2) {
 				es, _ := tx.AssociationEvents(a.ID, time.Time{}, time.Time{})
-				own += len(es)
+				ran += len(es)
 			}
 		}
 		return nil
 	})
+	if ran == 0 || attended == 0 {
+		t.Fatalf("the seeded teacher ran %d events and has %d marks; want a leader who attended too", ran, attended)
+	}
 	n = decodes(m, func() {
 		teacher.send("/history")
 		teacher.next("")
 	})
 	if limit := 10 + own; n > limit {
-		t.Errorf("/history decoded %d records (%d marks of the teacher, %d records of their own associations); want at most %d", n, attended, own, limit)
+		t.Errorf("/history decoded %d records (%d marks of the teacher, %d events they ran, %d records of their memberships); want at most %d", n, attended, ran, own, limit)
 	}
 	var yearEvents, yearConsults, associations, memberships int
 	m.db.View(func(tx *boltdb.Tx) error {
@@ -240,4 +246,46 @@ func TestReadOnlyRouteThatMustWrite(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestRetentionWarningBuildsArchivesBesideTheWriter: the warning that a
+// school year is about to be removed comes with every association's
+// archive of that year, which on a region takes over a minute to build.
+// They are built in a read transaction before the daily job's write, and
+// queued a share per transaction after it: no write transaction builds
+// one, and the coordinator gets the warning, then an archive of every
+// association of the year.
+func TestRetentionWarningBuildsArchivesBesideTheWriter(t *testing.T) {
+	m, _ := seededMemory(t)
+	var built, inWrite int
+	var mu sync.Mutex
+	m.engine.testHookArchives = func(writable bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		built++
+		if writable {
+			inWrite++
+		}
+	}
+	for range 2 {
+		m.due()
+	}
+	if built == 0 || inWrite != 0 {
+		t.Fatalf("archives built %d times, %d of them in a write transaction; want some, none in a write", built, inWrite)
+	}
+	coord := m.person(1, "Координатор")
+	c := coord.chat()
+	var warned bool
+	var zips int
+	for _, msg := range c.log {
+		switch {
+		case strings.Contains(msg.Text, "истекает срок хранения"):
+			warned = true
+		case warned && strings.HasSuffix(msg.File, ".zip"):
+			zips++
+		}
+	}
+	if !warned || zips <= archiveShare {
+		t.Errorf("the coordinator was warned: %v, then sent %d archives; want more than a share of %d", warned, zips, archiveShare)
+	}
 }
