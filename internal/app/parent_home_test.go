@@ -87,3 +87,27 @@ func TestParentHomeInEnglish(t *testing.T) {
 		hasAll(t, "a parent's home", home, "All my requests", "Ask another question")
 	})
 }
+
+// TestParentCancelsAtHerName: the question of a parent's name, the first
+// step of her form, has «✖ Отмена» as every form's step has; pressed,
+// nothing is kept and a name typed after it starts nothing.
+func TestParentCancelsAtHerName(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on)
+		leader := tm.leader
+		leader.press(t, openCardOf(t, leader), "Консультанты")
+		leader.press(t, expect(t, leader, "Обращения принимаются только от участников"), "Включить ссылку для родителей")
+		public := link(t, expect(t, leader, "по ссылке").text)
+		parent := h.person(on, 502, "Родитель")
+		parent.open(t, public)
+		parent.press(t, parent.next(t), "Даю согласие")
+		expect(t, parent, "Согласие получено")
+		ask := expect(t, parent, "Как к вам обращаться?")
+		parent.press(t, ask, "Отмена")
+		expect(t, parent, "Отменено")
+		parent.send("Родителева Римма")
+		if m := parent.next(t); strings.Contains(m.text, "Выберите тему") {
+			t.Errorf("the name was taken after the form was cancelled: %q", m.text)
+		}
+	})
+}

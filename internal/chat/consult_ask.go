@@ -391,11 +391,12 @@ func (b *Engine) onAskConsent(r *Request) error {
 		r.Edit(r.T("consult.guest_declined"))
 		return r.forgetNewcomer()
 	}
-	if _, err := r.advance(d, "name", nil); err != nil {
+	nd, err := r.advance(d, "name", nil)
+	if err != nil {
 		return err
 	}
 	r.Edit(r.T("reg.consent_given_mark"))
-	r.Reply(r.T("consult.guest_name"))
+	r.Reply(r.T("consult.guest_name"), r.cancelButton(nd.Nonce))
 	return nil
 }
 
