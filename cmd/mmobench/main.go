@@ -33,7 +33,8 @@
 // when no -db is given) and prints a table: start-up time and memory, a
 // trivial command's latency during due scans and during another user's
 // /history, a burst of real commands against an echo loop of the same
-// concurrency, and the broadcast over a jittery network.
+// concurrency (in alternating rounds, -rounds, the medians reported),
+// and the broadcast over a jittery network.
 //
 // Latency is from the moment an update is queued on the fake server to
 // the moment the answer to it reaches the server. Memory is the peak heap
