@@ -50,3 +50,43 @@ func TestLeaderCardFollowsCheckin(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckinClosedAfterLongDowntime: the bot was down from check-in
+// until two days after the meeting, past the lookback of the minutes;
+// the members' «Открыта отметка» messages still lose «Я на месте», and
+// the leader's check-in message its QR button.
+func TestCheckinClosedAfterLongDowntime(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		l := tm.leader
+		publishEvent(t, l, eventForm{format: "Заседание", topic: "Итоги олимпиады", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		quietTeam(h, tm)
+
+		// 14:50: check-in opens.
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
+		var here []msg
+		for _, u := range tm.members {
+			here = append(here, expectSkipping(t, u, "Открыта отметка", "Итоги олимпиады"))
+		}
+		told := expectSkipping(t, l, "Отметка открыта:")
+		quietTeam(h, tm)
+
+		// The next scan is two days after the end (90 minutes later).
+		h.clock.Add(start.Add(90*time.Minute + 48*time.Hour + 30*time.Minute).Sub(h.clock.Now()))
+		for i, u := range tm.members {
+			m := expectSkipping(t, u, "Отметка закрыта", "Итоги олимпиады")
+			if m.id != here[i].id || m.has("Я на месте") {
+				t.Errorf("%s: the check-in message after the downtime: #%s %q %v", on, m.id, m.text, m.buttons)
+			}
+		}
+		if m := expectSkipping(t, l, "Отметка закрыта"); m.id != told.id || m.has("QR-код") {
+			t.Errorf("the leader's check-in message after the downtime: #%s %q %v", m.id, m.text, m.buttons)
+		}
+		// The old button still answers.
+		if a := tm.members[0].pressRefused(t, here[0], "Я на месте"); !strings.Contains(a, "закрыта") {
+			t.Errorf("the old «Я на месте» answers %q", a)
+		}
+	})
+}
