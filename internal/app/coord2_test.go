@@ -38,6 +38,9 @@ func TestDigestOpensBelowAndRemindsOfRequests(t *testing.T) {
 		if a := c.press(t, d, "🔔 Напомнить"); !strings.Contains(a, "Напомнили об обращении № 1") || !strings.Contains(a, "Лидерова О. И.") {
 			t.Errorf("the coordinator's confirmation: %q", a)
 		}
+		if now := expect(t, c, "Сводка на 26.11.2026"); now.id != d.id || now.has("🔔 Напомнить") || !now.has("📨 Обращение № 1") {
+			t.Errorf("the digest after the reminder: #%s %v", now.id, now.buttons)
+		}
 		nudge := expect(t, l, "Координатор напоминает: обращение № 1", "ждёт ответа 2 рабочих дня")
 		if !nudge.has("Открыть") {
 			t.Errorf("the leader's reminder has no way to the request: %v", nudge.buttons)

@@ -92,11 +92,19 @@ func TestJourneyDigest(t *testing.T) {
 		if a := c.press(t, d, "Напомнить: отчёт"); !strings.Contains(a, "напомнили") {
 			t.Errorf("the reminder's answer: %q", a)
 		}
+		// The digest is redrawn in place without the button pressed, the
+		// rest of it kept.
+		if now := expect(t, c, "Сводка на 13.06.2027", "срок 20.06.2027 — через 7 дней"); now.id != d.id {
+			t.Errorf("the digest was not redrawn in place: %q", now.text)
+		} else if now.has("Напомнить") || !now.has("🏛 ММО учителей математики") || !now.has("XLSX") {
+			t.Errorf("the digest after the reminder offers %v", now.buttons)
+		}
 		nudge := expect(t, l, "Координатор напоминает", "Отчёт за 2026/2027 учебный год", "20.06.2027")
 		if !nudge.has("Открыть") {
 			t.Errorf("the leader's reminder has no way to the report: %v", nudge.buttons)
 		}
-		if a := c.press(t, d, "Напомнить: отчёт"); !strings.Contains(a, "уже напоминали") {
+		// An old copy pressed again is answered, and nothing is sent.
+		if a := c.pressRefused(t, d, "Напомнить: отчёт"); !strings.Contains(a, "уже напоминали") {
 			t.Errorf("a second reminder the same day: %q", a)
 		}
 		l.press(t, nudge, "Открыть")

@@ -216,6 +216,10 @@ func (b *Engine) onCheckinOpen(r *Request) error {
 	if err := r.Tx.PutEvent(e); err != nil {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
+	// The event's card, if open in another message, follows.
+	if err := b.refreshLeaderCard(r, e, a); err != nil {
+		return err
+	}
 	return b.editCheckinCard(r, e, a)
 }
 

@@ -1,6 +1,9 @@
 package chat
 
 import (
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -57,9 +60,89 @@ func (b *Engine) digestButtons(r *Request, l loc, d *mmo.Digest) [][]Button {
 	return append(kb, []Button{r.Button(l.T("digest.overview_button"), verbOverviewXLSX)})
 }
 
-// onDigestRemind sends the leader a reminder of a document due, from the
-// coordinator, at most once a day per document.
+// digestKey names a coordinator's latest digest among the messages the
+// bot keeps a handle on.
+func digestKey(uid int64) string { return "digest:" + strconv.FormatInt(uid, 10) }
+
+// digestMeta names what a coordinator's latest digest shows.
+func digestMeta(uid int64) string { return "digest_view:" + strconv.FormatInt(uid, 10) }
+
+// digestView is what a coordinator's latest digest shows, kept as it was
+// sent: the digest is decided from the store at the time of the daily
+// job, which changes during the day, so it cannot be drawn again to
+// look the same; its text is kept instead, to redraw it with a button
+// fewer.
+type digestView struct {
+	Text    string     `json:"t"`
+	Buttons [][]Button `json:"kb"`
+}
+
+// keepDigest keeps what the digest sent to uid shows, in place of the
+// day before's.
+func keepDigest(r *Request, uid int64, text string, kb [][]Button) error {
+	data, err := json.Marshal(digestView{Text: text, Buttons: kb})
+	if err != nil {
+		return fmt.Errorf("keep the digest: %w", err)
+	}
+	return r.Tx.PutMeta(digestMeta(uid), data)
+}
+
+// dropDigestButton takes the pressed reminder button off the digest it
+// was on, the rest kept, once the press was answered: reminded, or
+// nothing left to remind of. Only the coordinator's latest digest is
+// redrawn; a press on an older one is answered and changes nothing.
+func (b *Engine) dropDigestButton(r *Request) error {
+	p := r.Update.Press
+	rec, err := r.Tx.Sent(digestKey(r.User.ID))
+	if err != nil {
+		return ignoreGone(err)
+	}
+	if p.Message == "" || rec.Messenger != r.Update.Messenger || rec.Chat != r.Update.Chat || rec.Message != p.Message {
+		return nil
+	}
+	var v digestView
+	if err := json.Unmarshal(r.Tx.Meta(digestMeta(r.User.ID)), &v); err != nil {
+		return nil // nothing kept (a digest of an older version): left as it is
+	}
+	dropped := false
+	var kb [][]Button
+	for _, row := range v.Buttons {
+		row = slices.DeleteFunc(slices.Clone(row), func(x Button) bool {
+			if x.Verb == p.Verb && slices.Equal(x.Args, p.Args) {
+				dropped = true
+				return true
+			}
+			return false
+		})
+		if len(row) > 0 {
+			kb = append(kb, row)
+		}
+	}
+	if !dropped {
+		return nil
+	}
+	if err := keepDigest(r, r.User.ID, v.Text, kb); err != nil {
+		return err
+	}
+	// A digest too long for one message went in parts: the last one,
+	// which carries the buttons, is the one redrawn.
+	parts := splitText(v.Text, b.transport(r.Update.Messenger).MaxText)
+	r.Edit(parts[len(parts)-1], kb...)
+	return nil
+}
+
+// onDigestRemind reminds the leader of a document due and takes the
+// button off the digest.
 func (b *Engine) onDigestRemind(r *Request) error {
+	if err := b.digestRemind(r); err != nil {
+		return err
+	}
+	return b.dropDigestButton(r)
+}
+
+// digestRemind sends the leader a reminder of a document due, from the
+// coordinator, at most once a day per document.
+func (b *Engine) digestRemind(r *Request) error {
 	a, ok, err := r.association(0)
 	if !ok {
 		return err
@@ -121,11 +204,20 @@ func (b *Engine) remindOnceToday(r *Request, key string) (bool, error) {
 	return true, r.Tx.PutMeta(key, []byte(today))
 }
 
-// onDigestRemindRequest reminds whoever owes the answer to a request still
+// onDigestRemindRequest reminds of a request waiting and takes the
+// button off the digest.
+func (b *Engine) onDigestRemindRequest(r *Request) error {
+	if err := b.digestRemindRequest(r); err != nil {
+		return err
+	}
+	return b.dropDigestButton(r)
+}
+
+// digestRemindRequest reminds whoever owes the answer to a request still
 // waiting for one: the consultant who has it, else the leader; at most
 // once a day per request, with a word to the coordinator of whom she
 // reminded.
-func (b *Engine) onDigestRemindRequest(r *Request) error {
+func (b *Engine) digestRemindRequest(r *Request) error {
 	c, a, _, ok, err := r.consultation(0)
 	if !ok {
 		return err

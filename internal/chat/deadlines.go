@@ -35,7 +35,9 @@ func (b *Engine) dailyIfDue(r *Request, digest *digestDraft, warn *retentionDraf
 		return false, err
 	}
 	n := len(r.out)
-	b.sendDigest(r, digest)
+	if err := b.sendDigest(r, digest); err != nil {
+		return false, err
+	}
 	if err := b.retention(r, warn); err != nil {
 		return false, err
 	}
@@ -170,10 +172,12 @@ func (b *Engine) draftDigest(r *Request) (*digestDraft, error) {
 
 // sendDigest sends the coordinators one message a day with what needs
 // their attention; nothing to say, nothing is sent. It runs among the
-// daily jobs, whose mark keeps it to once a day.
-func (b *Engine) sendDigest(r *Request, dd *digestDraft) {
+// daily jobs, whose mark keeps it to once a day. Each coordinator's
+// digest is kept (see keepDigest), so that a reminder sent from it takes
+// its button off.
+func (b *Engine) sendDigest(r *Request, dd *digestDraft) error {
 	if dd == nil {
-		return
+		return nil
 	}
 	texts := map[string]string{} // the digest depends on the language only
 	for _, c := range dd.to {
@@ -183,8 +187,13 @@ func (b *Engine) sendDigest(r *Request, dd *digestDraft) {
 			text = b.digestText(l, &dd.d)
 			texts[l.lang] = text
 		}
-		r.Send(c.ID, text, b.digestButtons(r, l, &dd.d)...)
+		kb := b.digestButtons(r, l, &dd.d)
+		if err := keepDigest(r, c.ID, text, kb); err != nil {
+			return err
+		}
+		r.SendKept(c.ID, digestKey(c.ID), text, kb...)
 	}
+	return nil
 }
 
 // digestData loads what the digest is decided from and decides it.

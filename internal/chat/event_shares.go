@@ -225,7 +225,12 @@ func (b *Engine) checkinShares(now time.Time) eventShares {
 			if err != nil {
 				return err
 			}
-			return b.tellLeaderCheckin(r, e, a)
+			if err := b.tellLeaderCheckin(r, e, a); err != nil {
+				return err
+			}
+			// The leader's card, where it was last opened, shows the
+			// check-in that opened, as a reopened card would.
+			return b.refreshLeaderCard(r, e, a)
 		},
 	}
 }
@@ -311,7 +316,10 @@ func (b *Engine) hereShares(now time.Time) eventShares {
 			if err != nil {
 				return ignoreGone(err)
 			}
-			return b.editLeaderCheckin(r, e, a, false)
+			if err := b.editLeaderCheckin(r, e, a, false); err != nil {
+				return err
+			}
+			return b.refreshLeaderCard(r, e, a)
 		},
 	}
 }

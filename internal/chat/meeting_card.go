@@ -180,8 +180,15 @@ func cardKey(e *mmo.Event) string { return cardKeyOf(e.ID) }
 func cardKeyOf(id uint64) string { return "card:" + strconv.FormatUint(id, 10) }
 
 // refreshLeaderCard queues an edit of the event's card where it was
-// last opened, as the one who opened it sees it.
+// last opened, as the one who opened it sees it: a check-in, check-in
+// opening or closing. Nothing is drawn over another view the leader
+// opened on the card's message (an edit form, a confirmation; see
+// liveCounts), as the delivery count is not.
 func (b *Engine) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
+	rec, err := r.Tx.Sent(cardKey(e))
+	if err != nil || isAway(r.Tx, rec) {
+		return ignoreGone(err)
+	}
 	v, err := b.eventView(r, e, a, cardKey(e))
 	if err != nil {
 		return err

@@ -190,10 +190,10 @@ func (b *Engine) editHere(r *Request, e *mmo.Event, a *mmo.Association, open boo
 	return b.editLeaderCheckin(r, e, a, open)
 }
 
-// dueClosings takes dead buttons off the members' messages: the answer
-// buttons of events that began, the "I am here" button of check-ins that
-// closed. The due scan passes the events it walked.
-func (b *Engine) dueClosings(r *Request, started, closed []*mmo.Event) (bool, error) {
+// dueClosings takes the answer buttons off the members' messages of
+// events that began; the due scan passes the events it walked. Check-ins
+// that closed are closed in shares (hereShares).
+func (b *Engine) dueClosings(r *Request, started []*mmo.Event) (bool, error) {
 	for _, e := range started {
 		if r.Now.Sub(e.End()) > minutesLookback {
 			e.AnswersClosed = true // long over (an upgrade's backlog): no edits
@@ -204,19 +204,5 @@ func (b *Engine) dueClosings(r *Request, started, closed []*mmo.Event) (bool, er
 			return false, err
 		}
 	}
-	for _, e := range closed {
-		a, err := r.Tx.Association(e.AssociationID)
-		if err != nil {
-			return false, err
-		}
-		if r.Now.Sub(e.End()) > minutesLookback {
-			e.Checkin.HereClosed = true
-		} else if err := b.closeHere(r, e, a); err != nil {
-			return false, err
-		}
-		if err := r.Tx.PutEvent(e); err != nil {
-			return false, err
-		}
-	}
-	return len(started)+len(closed) > 0, nil
+	return len(started) > 0, nil
 }

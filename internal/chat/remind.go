@@ -140,8 +140,10 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 	}
 	// The events that began or ended lately: their dead buttons and the
 	// prompt for the minutes. Past the lookback (a long outage, an
-	// upgrade's backlog) nothing is edited: the old buttons still answer
-	// politely, as the store is the truth.
+	// upgrade's backlog) the answer buttons are not edited, only marked:
+	// the old buttons still answer politely, as the store is the truth;
+	// a check-in that closed is still closed on the members' messages.
+	// Events that began before the span scanned are not looked at.
 	recent, err := tx.EventsBetween(now.Add(-(minutesLookback + eventLookback)), now.Add(time.Second), mmo.EventPublished)
 	if err != nil {
 		return d, err
@@ -231,7 +233,7 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 				if err != nil || e.State != mmo.EventPublished || !e.Started(now) || e.AnswersClosed {
 					return false, ignoreGone(err)
 				}
-				return b.dueClosings(r, []*mmo.Event{e}, nil)
+				return b.dueClosings(r, []*mmo.Event{e})
 			}); err != nil {
 				return queued, err
 			}
@@ -241,19 +243,10 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 			return queued, err
 		}
 	}
+	// A check-in that closed is closed in shares however long ago the
+	// event ended (a long downtime): a live «Я на месте» would say the
+	// check-in is still open.
 	for _, x := range look.closed {
-		if now.Sub(x.End()) > minutesLookback {
-			if err := act(func(r *Request) (bool, error) {
-				e, err := r.Tx.Event(x.ID)
-				if err != nil || e.State != mmo.EventPublished || !e.Checkin.Announced || e.Checkin.HereClosed || e.CheckinOpen(now) {
-					return false, ignoreGone(err)
-				}
-				return b.dueClosings(r, nil, []*mmo.Event{e})
-			}); err != nil {
-				return queued, err
-			}
-			continue
-		}
 		if err := b.inShares(x.ID, b.hereShares(now), act); err != nil {
 			return queued, err
 		}

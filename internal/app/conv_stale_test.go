@@ -1,0 +1,92 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// The stale messages a review of the sandbox screens found after issue
+// 12: views that did not follow what the scheduler or a press changed.
+
+// TestLeaderCardFollowsCheckin: the leader's card, opened before the
+// meeting, shows check-in once the scheduler opens it, and shows it
+// closed once it closes, without «Обновить».
+func TestLeaderCardFollowsCheckin(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		l := tm.leader
+		// Now is 23.11 12:00 in Moscow; the meeting is 25.11 15:00 (12:00 UTC).
+		publishEvent(t, l, eventForm{format: "Заседание", topic: "Итоги олимпиады", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		h.quiet()
+		for _, u := range tm.members {
+			u.drain()
+		}
+		l.send("/meetings")
+		l.press(t, expect(t, l, "Ближайшие мероприятия", "Итоги олимпиады"), "Итоги олимпиады")
+		card := expect(t, l, "Итоги олимпиады", "Объявлено")
+		if strings.Contains(card.text, "Отметка") {
+			t.Fatalf("the card shows check-in before it opened: %q", card.text)
+		}
+		h.quiet()
+		l.drain()
+
+		// 14:50: check-in opens by itself; the card shows it in place.
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
+		got := expectSkipping(t, l, "Отметка открыта, код", "отметились 0 из 2")
+		if got.id != card.id {
+			t.Errorf("the check-in line came in a new message, not on the card: %q", got.text)
+		}
+		h.quiet()
+		l.drain()
+
+		// 15:31: check-in closed by itself; the card says so.
+		h.clock.Add(start.Add(31 * time.Minute).Sub(h.clock.Now()))
+		got = expectSkipping(t, l, "Отметка закрыта: отметились 0 из 2")
+		if got.id != card.id {
+			t.Errorf("the closed check-in came in a new message, not on the card: %q", got.text)
+		}
+	})
+}
+
+// TestCheckinClosedAfterLongDowntime: the bot was down from check-in
+// until two days after the meeting, past the lookback of the minutes;
+// the members' «Открыта отметка» messages still lose «Я на месте», and
+// the leader's check-in message its QR button.
+func TestCheckinClosedAfterLongDowntime(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		l := tm.leader
+		publishEvent(t, l, eventForm{format: "Заседание", topic: "Итоги олимпиады", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		quietTeam(h, tm)
+
+		// 14:50: check-in opens.
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
+		var here []msg
+		for _, u := range tm.members {
+			here = append(here, expectSkipping(t, u, "Открыта отметка", "Итоги олимпиады"))
+		}
+		told := expectSkipping(t, l, "Отметка открыта:")
+		quietTeam(h, tm)
+
+		// The next scan is two days after the end (90 minutes later).
+		h.clock.Add(start.Add(90*time.Minute + 48*time.Hour + 30*time.Minute).Sub(h.clock.Now()))
+		for i, u := range tm.members {
+			m := expectSkipping(t, u, "Отметка закрыта", "Итоги олимпиады")
+			if m.id != here[i].id || m.has("Я на месте") {
+				t.Errorf("%s: the check-in message after the downtime: #%s %q %v", on, m.id, m.text, m.buttons)
+			}
+		}
+		if m := expectSkipping(t, l, "Отметка закрыта"); m.id != told.id || m.has("QR-код") {
+			t.Errorf("the leader's check-in message after the downtime: #%s %q %v", m.id, m.text, m.buttons)
+		}
+		// The old button still answers.
+		if a := tm.members[0].pressRefused(t, here[0], "Я на месте"); !strings.Contains(a, "закрыта") {
+			t.Errorf("the old «Я на месте» answers %q", a)
+		}
+	})
+}
