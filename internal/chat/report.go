@@ -369,7 +369,7 @@ func (b *Engine) onReportSubmit(r *Request) error {
 	if len(empty) > 0 {
 		warn = append(warn, r.T("report.empty_confirm", "Sections", strings.Join(empty, ", ")))
 	}
-	warn = append(warn, b.reportWarnings(r.loc(), f)...)
+	warn = append(warn, b.reportWarnings(r.loc(), f, r.Now)...)
 	if len(warn) > 0 && r.Press.Arg(2) != "y" {
 		r.Reply(strings.Join(warn, "\n\n"), []Button{
 			r.Button(r.T("report.submit_anyway"), verbReportSubmit, aid(a), strconv.Itoa(year), "y"),
@@ -518,7 +518,7 @@ func (b *Engine) reportFile(r *Request, a *mmo.Association, year int) (string, [
 			done := l.T("report.not_done")
 			if e := f.match.Event[it.ID]; e != nil {
 				done = l.T("doc_report.done_on", "Date", b.date(e.Start))
-			} else if !b.opt.Regulation.MonthOver(f.plan.Year, it.Month, r.Now, b.opt.Location) {
+			} else if !b.itemDue(f, it, r.Now) {
 				done = l.T("doc_report.not_due") // a month still to come is not a failure
 			}
 			t.Rows = append(t.Rows, []string{monthName(l, it.Month), it.Topic, formatName(l, it.Format), done})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 )
@@ -14,8 +15,10 @@ const verbReportMatch = "rm"
 
 // reportWarnings are what the leader confirms before sending the report:
 // fewer заседания than the regulation asks, заседания without signed
-// minutes, plan items nothing fulfilled and events held beyond the plan.
-func (b *Engine) reportWarnings(l loc, f *yearFacts) []string {
+// minutes, plan items of months already over that nothing fulfilled (a
+// month still to come is not a failure, as in the document) and events
+// held beyond the plan.
+func (b *Engine) reportWarnings(l loc, f *yearFacts, now time.Time) []string {
 	var out []string
 	if min := b.opt.Regulation.MinMeetings; min > 0 && len(f.meetings) < min {
 		out = append(out, l.T("doc_report.warn_meetings", "Held", len(f.meetings), "Min", min))
@@ -32,7 +35,9 @@ func (b *Engine) reportWarnings(l loc, f *yearFacts) []string {
 	if f.plan != nil {
 		var items []string
 		for _, it := range f.match.Unmatched {
-			items = append(items, monthName(l, it.Month)+" — "+it.Topic)
+			if b.itemDue(f, it, now) {
+				items = append(items, monthName(l, it.Month)+" — "+it.Topic)
+			}
 		}
 		if len(items) > 0 {
 			out = append(out, l.T("doc_report.warn_unmatched", "List", esc(strings.Join(items, "; "))))
@@ -46,6 +51,12 @@ func (b *Engine) reportWarnings(l loc, f *yearFacts) []string {
 		}
 	}
 	return out
+}
+
+// itemDue tells whether a plan item's month is over, so that nothing
+// fulfilling it counts as a failure.
+func (b *Engine) itemDue(f *yearFacts, it mmo.PlanItem, now time.Time) bool {
+	return b.opt.Regulation.MonthOver(f.plan.Year, it.Month, now, b.opt.Location)
 }
 
 // onReportMatch shows the plan's fulfilment as the bot matched it, and on
@@ -84,6 +95,8 @@ func (b *Engine) onReportMatch(r *Request) error {
 		e := f.match.Event[it.ID]
 		line := monthName(l, it.Month) + " — " + esc(it.Topic)
 		switch {
+		case e == nil && !b.itemDue(f, it, r.Now):
+			sb.WriteString("\n⏳ " + line)
 		case e == nil:
 			sb.WriteString("\n❌ " + line)
 		case f.match.Auto[it.ID]:
