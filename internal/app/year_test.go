@@ -63,7 +63,7 @@ func TestWorkPlan(t *testing.T) {
 		leader, coord, u := tm.leader, tm.admin, tm.members[0]
 		// November 2026: the plan for 2026/27.
 		leader.send("/plan")
-		plan := expect(t, leader, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Срок: 15.09.2026",
+		plan := expect(t, leader, "План работы «ММО учителей математики» на 2026/2027 учебный год", "Черновик", "Срок: 15.09.2026 — просрочен на 69 дней",
 			"Создание условий для непрерывного профессионального образования", "Задач: 8", "Мероприятий в плане пока нет")
 		if plan.has("Отправить на согласование") {
 			t.Errorf("an empty plan offers to be sent for agreement: %v", plan.buttons)
@@ -102,7 +102,9 @@ func TestWorkPlan(t *testing.T) {
 		// Submitted, returned with a comment, fixed, approved.
 		leader.press(t, plan, "Отправить на согласование")
 		leader.press(t, expect(t, leader, "В плане заседаний: 0, а по положению их нужно не меньше 3"), "Да, отправить")
-		expect(t, leader, "На согласовании у координатора")
+		if sent := expect(t, leader, "На согласовании у координатора", "Срок: 15.09.2026"); strings.Contains(sent.text, "просрочен") {
+			t.Errorf("a plan sent is still called overdue:\n%s", sent.text)
+		}
 		notice := expect(t, coord, "План работы «ММО учителей математики» на 2026/2027 учебный год отправлен на согласование",
 			"Заседаний: <b>0</b>, других мероприятий: <b>2</b>", "⚠ Заседаний 0 — меньше минимума (3)", "Декабрь: заседаний нет, 1 мероприятие\nФевраль: заседаний нет, 1 мероприятие", "Отправлен впервые")
 		docxText(t, coord.next(t)) // the plan comes with its DOCX

@@ -137,6 +137,20 @@ func (b *Engine) ladderReminders(r *Request, ids []uint64) error {
 	return nil
 }
 
+// docDueLine is a plan's or a report's «Срок: …» on its card, with
+// «сегодня» or «просрочен на N дней» while the document is owed, in the
+// digest's words.
+func (b *Engine) docDueLine(l loc, key string, due time.Time, status mmo.DocStatus, now time.Time) string {
+	line := l.T(key, "Date", due.Format("02.01.2006"))
+	if status.Done() {
+		return line
+	}
+	if left := mmo.DaysBetween(mmo.Today(now, b.opt.Location), due, b.opt.Location); left <= 0 {
+		line += " — " + dueText(l, left)
+	}
+	return line
+}
+
 // dueText is "in 7 days", "today", "3 days overdue".
 func dueText(l loc, left int) string {
 	switch {

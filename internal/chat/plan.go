@@ -179,7 +179,7 @@ func (b *Engine) planCard(r *Request, l loc, role mmo.Role, a *mmo.Association, 
 	sb.WriteString(l.T("plan.title", "Name", a.Name, "From", year, "To", year+1))
 	sb.WriteString("\n" + docStatusLine(l, mmo.DocPlan, p.Status, p.Comment))
 	due := b.opt.Regulation.Due(mmo.DocPlan, year, b.opt.Location)
-	sb.WriteString("\n" + l.T("plan.due", "Date", due.Format("02.01.2006")))
+	sb.WriteString("\n" + b.docDueLine(l, "plan.due", due, p.Status, r.Now))
 	sb.WriteString("\n\n" + l.T("plan.goal", "Goal", p.Goal))
 	sb.WriteString("\n" + l.N("plan.tasks", len(p.Tasks)))
 	done, err := b.planDone(r, a, p)

@@ -176,7 +176,7 @@ func (b *Engine) showReport(r *Request, a *mmo.Association, year int, edit bool)
 	var sb strings.Builder
 	sb.WriteString(l.T("report.title", "Name", a.Name, "From", year, "To", year+1))
 	sb.WriteString("\n" + docStatusLine(l, mmo.DocReport, rep.Status, rep.Comment))
-	sb.WriteString("\n" + l.T("report.due", "Date", b.opt.Regulation.Due(mmo.DocReport, year, b.opt.Location).Format("02.01.2006")))
+	sb.WriteString("\n" + b.docDueLine(l, "report.due", b.opt.Regulation.Due(mmo.DocReport, year, b.opt.Location), rep.Status, r.Now))
 	sb.WriteString("\n\n" + l.T("report.auto", "Meetings", len(f.meetings), "Min", b.opt.Regulation.MinMeetings, "Others", len(f.others), "Consults", f.consults))
 	if f.plan != nil {
 		sb.WriteString("\n" + l.T("report.auto_plan", "Done", len(f.done), "Total", len(f.plan.Items)))
