@@ -368,6 +368,36 @@ func TestConsultationEscalationAndAutoClose(t *testing.T) {
 	})
 }
 
+// TestEscalationAfterADowntimeTellsTheLeaderOnce: nobody took the question
+// and the bot was down from Monday to Friday, so the reminder of two
+// working days and the warning of four are both due when it comes back;
+// both are the leader's, who gets the warning alone, not two messages in
+// the same minute.
+func TestEscalationAfterADowntimeTellsTheLeaderOnce(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		leader, asker := tm.leader, tm.members[0]
+		h.quiet()
+		// Monday 23.11 12:00 in Moscow.
+		askAs(t, asker, "Программное обеспечение", "Где взять лицензию на офисный пакет для школы?")
+		expect(t, leader, "Новое обращение")
+		h.quiet()
+		leader.unread()
+
+		h.clock.Add(96*time.Hour + time.Minute) // Friday 12:01, back after the downtime
+		h.quiet()
+		var about []string
+		for _, m := range leader.unread() {
+			if strings.Contains(m, "Обращение № 1") {
+				about = append(about, m)
+			}
+		}
+		if len(about) != 1 || !strings.Contains(about[0], "без ответа 4 рабочих дня") {
+			t.Errorf("the leader got %d messages about the request, want the warning alone: %q", len(about), about)
+		}
+	})
+}
+
 // TestConsultationExport: the year's consultations as XLSX, a summary by
 // topic and the list.
 func TestConsultationExport(t *testing.T) {

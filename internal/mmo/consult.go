@@ -317,14 +317,32 @@ type Escalation struct {
 // level (see ConsultDue). Each level is raised once: the caller stores
 // Level on the request with the notice, and the next level then waits for
 // its own due time. After a downtime spanning several levels, one call
-// raises one level, so each person on the way is told once, in order.
+// raises one level, so each person on the way is told once, in order;
+// where the next level is due as well and goes to the same person (a
+// leader who took the request, or the coordinators with no leader), the
+// call raises both at once, so that person gets the higher notice alone
+// instead of two in the same minute.
 func NextEscalation(c *Consultation, leaderID int64, days int, now time.Time, loc *time.Location) (Escalation, bool) {
 	at, ok := ConsultDue(c, days, loc)
 	if !ok || now.Before(at) {
 		return Escalation{}, false
 	}
-	esc := Escalation{Level: c.Escalation + 1, Days: days * (c.Escalation + 1)}
-	switch esc.Level {
+	esc := escalationAt(c, leaderID, days, c.Escalation+1)
+	for esc.Level < 3 && !now.Before(AddWorkingDays(c.WaitingSince, days*(esc.Level+1), loc)) {
+		next := escalationAt(c, leaderID, days, esc.Level+1)
+		if next.To != esc.To {
+			break
+		}
+		esc = next
+	}
+	return esc, true
+}
+
+// escalationAt is the raise of a request to level: 1 the assignee (the
+// leader while nobody took it), 2 the leader, 3 the coordinators (To 0).
+func escalationAt(c *Consultation, leaderID int64, days, level int) Escalation {
+	esc := Escalation{Level: level, Days: days * level}
+	switch level {
 	case 1:
 		esc.To = c.AssigneeID
 		if esc.To == 0 {
@@ -333,5 +351,5 @@ func NextEscalation(c *Consultation, leaderID int64, days int, now time.Time, lo
 	case 2:
 		esc.To = leaderID
 	}
-	return esc, true
+	return esc
 }

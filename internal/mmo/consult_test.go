@@ -98,6 +98,12 @@ func TestNextEscalation(t *testing.T) {
 		{"answered: the asker is the one to write", Consultation{Status: ConsultAnswered, WaitingSince: mon}, leader, 2, at(msk, 12, 31, 10, 0), msk, Escalation{}, false},
 		{"closed", Consultation{Status: ConsultClosed, WaitingSince: mon}, leader, 2, at(msk, 12, 31, 10, 0), msk, Escalation{}, false},
 		{"not waiting", Consultation{Status: ConsultProgress}, leader, 2, at(msk, 12, 31, 10, 0), msk, Escalation{}, false},
+		// Back after a downtime with levels 1 and 2 both due: where both
+		// go to the same person, that person is told once, at level 2.
+		{"downtime, the leader took it: one notice, level 2", Consultation{Status: ConsultProgress, AssigneeID: leader, WaitingSince: mon}, leader, 2, at(msk, 11, 27, 10, 0), msk, Escalation{2, leader, 4}, true},
+		{"downtime, nobody took it: the leader once, level 2", Consultation{Status: ConsultNew, WaitingSince: mon}, leader, 2, at(msk, 11, 27, 10, 0), msk, Escalation{2, leader, 4}, true},
+		{"downtime, no leader: the coordinators once, level 3", Consultation{Status: ConsultNew, WaitingSince: mon}, 0, 2, at(msk, 12, 1, 10, 0), msk, Escalation{3, 0, 6}, true},
+		{"downtime, another assignee: still one level", Consultation{Status: ConsultProgress, AssigneeID: assignee, WaitingSince: mon}, leader, 2, at(msk, 12, 1, 10, 0), msk, Escalation{1, assignee, 2}, true},
 		{"escalation turned off", Consultation{Status: ConsultNew, WaitingSince: mon}, leader, 0, at(msk, 12, 31, 10, 0), msk, Escalation{}, false},
 	}
 	for _, tt := range tests {
@@ -121,7 +127,7 @@ func TestEscalationOnceEach(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if esc.Level != c.Escalation+1 {
+		if esc.Level <= c.Escalation {
 			t.Fatalf("scan %d: level %d after %d", scan, esc.Level, c.Escalation)
 		}
 		c.Escalation = esc.Level
@@ -129,6 +135,25 @@ func TestEscalationOnceEach(t *testing.T) {
 	}
 	if want := []int64{200, 100, 0}; !slices.Equal(told, want) {
 		t.Errorf("told %v, want %v (assignee, leader, coordinators, each once)", told, want)
+	}
+}
+
+// TestEscalationOnceEachPerson: the leader took the request herself, so
+// levels 1 and 2 are both hers; back after weeks, she is told once (level
+// 2) and then the coordinators.
+func TestEscalationOnceEachPerson(t *testing.T) {
+	msk, _ := time.LoadLocation("Europe/Moscow")
+	c := &Consultation{Status: ConsultProgress, AssigneeID: 100, WaitingSince: time.Date(2026, 11, 23, 10, 0, 0, 0, msk)}
+	now := time.Date(2026, 12, 21, 10, 0, 0, 0, msk)
+	var told []Escalation
+	for scan := 0; scan < 6; scan++ {
+		if esc, ok := NextEscalation(c, 100, 2, now.Add(time.Duration(scan)*time.Minute), msk); ok {
+			c.Escalation = esc.Level
+			told = append(told, esc)
+		}
+	}
+	if want := []Escalation{{2, 100, 4}, {3, 0, 6}}; !slices.Equal(told, want) {
+		t.Errorf("told %v, want %v", told, want)
 	}
 }
 
