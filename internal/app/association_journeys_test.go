@@ -208,6 +208,9 @@ func TestApprovalFlow(t *testing.T) {
 		appointAs(t, c, card, leader, "Лидерова", "Лидерова Ольга Ивановна")
 
 		t1 := teacherOn(t, h, on, 22, "Кандидатов Иван Иванович")
+		// The catalogue marks the association and says what the mark means.
+		t1.send("/associations")
+		expect(t, t1, "ММО учителей химии</b> (химия) — 1 участник 🔒", "🔒 — вступление по заявке")
 		t1.press(t, cardOf(t, t1, "ММО учителей химии"), "Подать заявку")
 		expect(t, t1, "Заявка на вступление в «ММО учителей химии» отправлена")
 		expect(t, t1, "Ваша заявка на рассмотрении")

@@ -164,6 +164,7 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 	var sb strings.Builder
 	var kb [][]Button
 	active, forming, archived := 0, 0, 0
+	byApproval := false
 	var lines []string
 	for _, a := range all {
 		if a.Archived() {
@@ -182,6 +183,7 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 		line := "• " + r.T("assoc.catalog_line", "Name", a.Name, "Subject", a.Subject, "Members", r.N("count.members", v.members))
 		if a.Policy == mmo.PolicyApproval {
 			line += " " + r.T("assoc.by_approval_mark")
+			byApproval = true
 		}
 		if coordinator {
 			line += " — " + b.statusText(r, v)
@@ -204,6 +206,10 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 	}
 	for _, l := range lines {
 		sb.WriteString("\n" + l)
+	}
+	if byApproval {
+		// The mark alone says nothing to a newcomer: say it once, below.
+		sb.WriteString("\n\n" + r.T("assoc.by_approval_legend"))
 	}
 	if coordinator {
 		kb = append(kb, []Button{r.Button(r.T("assoc.create_button"), verbAssocNew)})
