@@ -1,8 +1,6 @@
 package app
 
 import (
-	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
-
 	"fmt"
 	"slices"
 	"strings"
@@ -329,19 +327,6 @@ func expectTwo(t *testing.T, p person, a, b string) (ma, mb msg) {
 	}
 	if !strings.Contains(x.text, a) || !strings.Contains(y.text, b) {
 		t.Fatalf("%s: want messages with %q and %q, got %q and %q", p.on(), a, b, x.text, y.text)
-	}
-	return x, y
-}
-
-// nextTwo is expectTwo for a Telegram user.
-func nextTwo(t *testing.T, u *telegramtest.User, a, b string) (ma, mb telegramtest.Message) {
-	t.Helper()
-	x, y := u.Next(t), u.Next(t)
-	if strings.Contains(y.Text, a) && strings.Contains(x.Text, b) {
-		x, y = y, x
-	}
-	if !strings.Contains(x.Text, a) || !strings.Contains(y.Text, b) {
-		t.Fatalf("want messages with %q and %q, got %q and %q", a, b, x.Text, y.Text)
 	}
 	return x, y
 }
