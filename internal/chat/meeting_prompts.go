@@ -81,55 +81,52 @@ func (b *Engine) tellLeaderCheckin(r *Request, e *mmo.Event, a *mmo.Association)
 	if a.LeaderID == 0 || r.Update != nil && r.Known && r.User.ID == a.LeaderID {
 		return nil // the leader opened it by hand and sees the view already
 	}
-	leader, err := r.Tx.User(a.LeaderID)
-	if err != nil || leader.Blocked {
-		return nil
+	text, kb, ok, err := b.leaderCheckinMessage(r, e, a, true)
+	if ok {
+		r.SendKept(a.LeaderID, leaderCheckinKey(e), text, kb...)
 	}
-	l := r.locOf(leader)
-	title, err := b.eventTitle(r.Tx, l, e, a)
-	if err != nil {
-		return err
-	}
-	text, kb := b.leaderCheckinMessage(r, l, e, title, true)
-	r.SendKept(leader.ID, leaderCheckinKey(e), text, kb...)
-	return nil
+	return err
 }
 
 // leaderCheckinKey names the leader's «Отметка открыта» message of an
 // event, which closing check-in edits.
 func leaderCheckinKey(e *mmo.Event) string { return "checkin_leader:" + eid(e) }
 
-// leaderCheckinMessage is the leader's message about check-in: open, the
-// code and the QR button; closed, the list of who came alone.
-func (b *Engine) leaderCheckinMessage(r *Request, l loc, e *mmo.Event, title string, open bool) (string, [][]Button) {
+// leaderCheckinMessage is the leader's message about check-in, in the
+// leader's language: open, the code and the QR button; closed, the list
+// of who came alone. ok is false when there is no leader to tell (none,
+// gone, or one who blocked the bot).
+func (b *Engine) leaderCheckinMessage(r *Request, e *mmo.Event, a *mmo.Association, open bool) (text string, kb [][]Button, ok bool, err error) {
+	if a.LeaderID == 0 {
+		return "", nil, false, nil
+	}
+	leader, err := r.Tx.User(a.LeaderID)
+	if err != nil || leader.Blocked {
+		return "", nil, false, nil
+	}
+	l := r.locOf(leader)
+	title, err := b.eventTitle(r.Tx, l, e, a)
+	if err != nil {
+		return "", nil, false, err
+	}
 	id := eid(e)
 	view := r.Button(l.T("conv_meet.checkin_view"), verbCheckin, id)
 	if !open {
-		return l.T("conv_meet.checkin_leader_closed", "Title", rawArg(title)), [][]Button{{view}}
+		return l.T("conv_meet.checkin_leader_closed", "Title", rawArg(title)), [][]Button{{view}}, true, nil
 	}
 	return l.T("conv_meet.checkin_leader", "Title", rawArg(title), "Code", e.Checkin.Code),
-		[][]Button{{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), view}}
+		[][]Button{{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), view}}, true, nil
 }
 
 // editLeaderCheckin redraws the leader's message about check-in, open or
 // closed, so that its QR button does not outlive the check-in; nothing
 // if the leader got none (they opened it by hand).
 func (b *Engine) editLeaderCheckin(r *Request, e *mmo.Event, a *mmo.Association, open bool) error {
-	if a.LeaderID == 0 {
-		return nil
+	text, kb, ok, err := b.leaderCheckinMessage(r, e, a, open)
+	if ok {
+		r.EditKept(leaderCheckinKey(e), text, kb...)
 	}
-	leader, err := r.Tx.User(a.LeaderID)
-	if err != nil || leader.Blocked {
-		return nil
-	}
-	l := r.locOf(leader)
-	title, err := b.eventTitle(r.Tx, l, e, a)
-	if err != nil {
-		return err
-	}
-	text, kb := b.leaderCheckinMessage(r, l, e, title, open)
-	r.EditKept(leaderCheckinKey(e), text, kb...)
-	return nil
+	return err
 }
 
 // rememberView records the pressed message as the view under key, and
