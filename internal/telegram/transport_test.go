@@ -170,6 +170,7 @@ func TestMessage429StaysWithItsChat(t *testing.T) {
 	b.Send("/help")
 	expectNext(t, b, "/start")
 	expectNext(t, a, "/start")
+	srv.Settle(t) // a request is logged when it finishes, after its message reached the user
 	var order []string
 	for _, r := range srv.Requests() {
 		if r.Method == "sendMessage" && r.Status == http.StatusOK {
