@@ -14,10 +14,14 @@ import (
 // out to need a write (a half-filled form to abandon, a user record to
 // bring up to date) is handled again the usual way, in the batch.
 
-// readVerbs and readCommands are the routes whose handlers only read.
+// readVerbs and readCommands are the routes whose handlers only read:
+// the heavy ones above, and the views people open most (help, the list
+// of meetings, an event's card), which otherwise run one after another
+// inside the writer, each holding up every update of its batch.
 var (
-	readVerbs    = map[string]bool{verbHistory: true, verbOverviewXLSX: true, verbArchive: true}
-	readCommands = map[string]bool{"history": true, "overview": true}
+	readVerbs = map[string]bool{verbHistory: true, verbOverviewXLSX: true, verbArchive: true,
+		verbEvent: true, verbMeetings: true}
+	readCommands = map[string]bool{"history": true, "overview": true, "help": true, "meetings": true}
 )
 
 // readOnly reports whether u goes to a route whose handler only reads.

@@ -21,6 +21,11 @@ func (r *Request) commit() error {
 	if err := r.retirePrompts(); err != nil {
 		return err
 	}
+	for _, v := range r.views {
+		if err := r.putView(v.key, v.rec); err != nil {
+			return err
+		}
+	}
 	for i := range r.out {
 		m := r.out[i]
 		if m.TargetKey != "" {

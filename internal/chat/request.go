@@ -46,6 +46,9 @@ type Request struct {
 	route      string              // for logs: the command, button verb or dialog
 	// readOnly marks a handling in a read transaction (see handleRead).
 	readOnly bool
+	// views are the views remembered while readOnly, which the commit
+	// records (see remember).
+	views []keptView
 	// cardShown: the leader's card of an event was drawn on the pressed
 	// message (see drawEventCard).
 	cardShown bool

@@ -248,6 +248,48 @@ func TestReadOnlyRouteThatMustWrite(t *testing.T) {
 	})
 }
 
+// TestViewsReadBesideTheWriter: the views people open most — /help, the
+// list of meetings, an event's card, the list again from its button — are
+// read in a read transaction, the member's and the leader's alike; only
+// what they say is written, with the handled mark.
+func TestViewsReadBesideTheWriter(t *testing.T) {
+	m := newMemory(t, nil)
+	_, eventID := m.seedMeeting(10, 20)
+	if err := m.db.Update(func(tx *boltdb.Tx) error {
+		e, err := tx.Event(eventID)
+		if err != nil {
+			return err
+		}
+		e.State = mmo.EventPublished
+		return tx.PutEvent(e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	read := false
+	m.engine.testHookRead = func() { read = true }
+	expectRead := func(what string) {
+		t.Helper()
+		if !read {
+			t.Errorf("%s was handled in the writer", what)
+		}
+		read = false
+	}
+	for _, p := range []*memPerson{m.person(20, "Борис"), m.person(10, "Ольга")} {
+		p.send("/help")
+		p.next("")
+		expectRead("/help")
+		p.send("/meetings")
+		list := p.next("Проектная деятельность")
+		expectRead("/meetings")
+		p.press(list, "Проектная деятельность")
+		card := p.next("Проектная деятельность")
+		expectRead("an event's card")
+		p.press(card, "К мероприятиям")
+		p.next("Проектная деятельность")
+		expectRead("the list from its button")
+	}
+}
+
 // TestRetentionWarningBuildsArchivesBesideTheWriter: the warning that a
 // school year is about to be removed comes with every association's
 // archive of that year, which on a region takes over a minute to build.

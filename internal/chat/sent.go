@@ -32,8 +32,25 @@ func (r *Request) remember(key string) error {
 		old.Message == p.Message && old.User == r.User.ID {
 		return nil // already there: no write
 	}
-	err := r.Tx.PutSent(key, &boltdb.SentRecord{Messenger: r.Update.Messenger, Chat: r.Update.Chat, Message: p.Message, User: r.User.ID})
-	if err != nil {
+	rec := &boltdb.SentRecord{Messenger: r.Update.Messenger, Chat: r.Update.Chat, Message: p.Message, User: r.User.ID}
+	if r.readOnly {
+		// Read in a read transaction (see handleRead): the record is
+		// written with the answer, by the commit.
+		r.views = append(r.views, keptView{key, rec})
+		return nil
+	}
+	return r.putView(key, rec)
+}
+
+// keptView is a view remember records when the request commits.
+type keptView struct {
+	key string
+	rec *boltdb.SentRecord
+}
+
+// putView records the message of a view under key.
+func (r *Request) putView(key string, rec *boltdb.SentRecord) error {
+	if err := r.Tx.PutSent(key, rec); err != nil {
 		return fmt.Errorf("remember the view %s: %w", key, err)
 	}
 	return nil
