@@ -48,6 +48,7 @@ var migrations = []migration{
 	{"remember the messages that carry a location or phone button", migrateAsking},
 	{"remember the leaders' live views across a restart", migrateLiveViews},
 	{"events' creator in their association index", migrateEventCreators},
+	{"events' length in their association index", migrateEventLengths},
 }
 
 // SchemaVersion is the version of the schema this build writes.

@@ -27,26 +27,31 @@ import (
 var bucketMemberCounts = []byte("member_counts")
 
 // eventIndexValue is the value of an event's entry in the association's
-// event index: its state, format and creator, "state/format/creator".
-// The creator lets a leader's record of years count the events they ran
-// without decoding their associations' events.
+// event index: its state, format, creator and length in seconds,
+// "state/format/creator/seconds". The creator lets a leader's record of
+// years count the events they ran, and the length (with the start in the
+// key) tells whether an event is over, without decoding the event.
 func eventIndexValue(e *mmo.Event) []byte {
-	return []byte(string(e.State) + "/" + string(e.Format) + "/" + strconv.FormatInt(e.CreatedBy, 10))
+	return []byte(string(e.State) + "/" + string(e.Format) + "/" + strconv.FormatInt(e.CreatedBy, 10) +
+		"/" + strconv.FormatInt(int64(e.Duration/time.Second), 10))
 }
 
-// parseEventIndexValue reads an entry's value; ok is false for an entry
-// written before the index held all three (the record is then to be read).
-func parseEventIndexValue(v []byte) (state mmo.EventState, format mmo.Format, createdBy int64, ok bool) {
-	st, rest, ok1 := strings.Cut(string(v), "/")
-	f, by, ok2 := strings.Cut(rest, "/")
-	if !ok1 || !ok2 {
-		return "", "", 0, false
+// parseEventIndexValue reads an entry's value into brief (its state,
+// format, creator and length); ok is false for an entry written before
+// the index held all four (the record is then to be read).
+func parseEventIndexValue(v []byte, brief *mmo.Event) (ok bool) {
+	f := strings.Split(string(v), "/")
+	if len(f) != 4 {
+		return false
 	}
-	id, err := strconv.ParseInt(by, 10, 64)
-	if err != nil {
-		return "", "", 0, false
+	by, err1 := strconv.ParseInt(f[2], 10, 64)
+	secs, err2 := strconv.ParseInt(f[3], 10, 64)
+	if err1 != nil || err2 != nil {
+		return false
 	}
-	return mmo.EventState(st), mmo.Format(f), id, true
+	brief.State, brief.Format, brief.CreatedBy = mmo.EventState(f[0]), mmo.Format(f[1]), by
+	brief.Duration = time.Duration(secs) * time.Second
+	return true
 }
 
 // countMember moves a membership from state was to state now ("" for
@@ -96,9 +101,10 @@ func (tx *Tx) CountMembers(aid uint64) (members, pending int, err error) {
 // AssociationEventBriefs returns an association's events with a start in
 // [from, to), in order of start (zero times leave that end open), from
 // its event index alone: only the id, the association, the start (to the
-// second), the state, the format and the creator are set. They are enough
-// for counting meetings (mmo.CountMeetings) and the events a leader ran
-// without decoding a single event.
+// second), the length, the state, the format and the creator are set.
+// They are enough for counting meetings (mmo.CountMeetings), the events a
+// leader ran, and which events a list shows (mmo.ShelfOf) without
+// decoding a single event.
 func (tx *Tx) AssociationEventBriefs(aid uint64, from, to time.Time) ([]*mmo.Event, error) {
 	prefix := itob(aid)
 	var out []*mmo.Event
@@ -112,17 +118,16 @@ func (tx *Tx) AssociationEventBriefs(aid uint64, from, to time.Time) ([]*mmo.Eve
 		if !to.IsZero() && start >= to.Unix() {
 			break
 		}
-		state, format, by, ok := parseEventIndexValue(v)
-		if !ok {
+		brief := &mmo.Event{ID: btoi(k[16:]), AssociationID: aid, Start: time.Unix(start, 0).UTC()}
+		if !parseEventIndexValue(v, brief) {
 			// An entry written before the index held the values.
-			e, err := tx.Event(btoi(k[16:]))
+			e, err := tx.Event(brief.ID)
 			if err != nil {
 				return nil, fmt.Errorf("event index of association %d: %w", aid, err)
 			}
-			state, format, by = e.State, e.Format, e.CreatedBy
+			brief.State, brief.Format, brief.CreatedBy, brief.Duration = e.State, e.Format, e.CreatedBy, e.Duration
 		}
-		out = append(out, &mmo.Event{ID: btoi(k[16:]), AssociationID: aid, Start: time.Unix(start, 0).UTC(),
-			State: state, Format: format, CreatedBy: by})
+		out = append(out, brief)
 	}
 	return out, nil
 }
@@ -162,6 +167,10 @@ func migrateSummaries(tx *bolt.Tx) error {
 // migrateEventCreators writes each event's creator into its association
 // index entry beside its state and format.
 func migrateEventCreators(tx *bolt.Tx) error { return rewriteEventIndexValues(tx) }
+
+// migrateEventLengths writes each event's length into its association
+// index entry, after its creator.
+func migrateEventLengths(tx *bolt.Tx) error { return rewriteEventIndexValues(tx) }
 
 // rewriteEventIndexValues writes every event's association index value
 // (eventIndexValue) from its record.

@@ -93,16 +93,17 @@ func TestMigrateSummaries(t *testing.T) {
 }
 
 // TestEventIndexValue: an entry's value reads back as written; one written
-// before it held the creator ("state/format") or garbled is not read, so
-// the record is.
+// before it held the creator and the length ("state/format",
+// "state/format/creator") or garbled is not read, so the record is.
 func TestEventIndexValue(t *testing.T) {
-	e := &mmo.Event{State: mmo.EventPublished, Format: mmo.FormatMeeting, CreatedBy: 42}
-	st, f, by, ok := parseEventIndexValue(eventIndexValue(e))
-	if !ok || st != e.State || f != e.Format || by != 42 {
-		t.Errorf("read back %q, %q, %d, %v", st, f, by, ok)
+	e := &mmo.Event{State: mmo.EventPublished, Format: mmo.FormatMeeting, CreatedBy: 42, Duration: 90 * time.Minute}
+	var got mmo.Event
+	if ok := parseEventIndexValue(eventIndexValue(e), &got); !ok || got.State != e.State || got.Format != e.Format ||
+		got.CreatedBy != 42 || got.Duration != e.Duration {
+		t.Errorf("read back %+v, %v", got, ok)
 	}
-	for _, v := range []string{"", "published", "published/meeting", "published/meeting/x"} {
-		if _, _, _, ok := parseEventIndexValue([]byte(v)); ok {
+	for _, v := range []string{"", "published", "published/meeting", "published/meeting/42", "published/meeting/x/5400", "published/meeting/42/x"} {
+		if parseEventIndexValue([]byte(v), &mmo.Event{}) {
 			t.Errorf("%q read as a value", v)
 		}
 	}

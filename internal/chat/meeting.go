@@ -515,18 +515,32 @@ func (b *Engine) meetingsList(r *Request) (string, [][]Button, error) {
 		if !manage && !member {
 			continue
 		}
-		events, err := r.Tx.AssociationEvents(a.ID, since, time.Time{})
+		// The index tells each event's shelf; only the events shown are
+		// decoded: the drafts and the upcoming, and the latest past ones
+		// (at most pastShown of each association can be among the
+		// latest of all).
+		briefs, err := r.Tx.AssociationEventBriefs(a.ID, since, time.Time{})
 		if err != nil {
 			return "", nil, err
 		}
-		for _, e := range events {
-			switch mmo.ShelfOf(e, manage, r.Now) {
+		pastOf := 0
+		for _, brief := range slices.Backward(briefs) {
+			shelf := mmo.ShelfOf(brief, manage, r.Now)
+			if shelf == mmo.ShelfHidden || shelf == mmo.ShelfPast && pastOf == pastShown {
+				continue
+			}
+			e, err := r.Tx.Event(brief.ID)
+			if err != nil {
+				return "", nil, err
+			}
+			switch shelf {
 			case mmo.ShelfDraft:
 				drafts = append(drafts, item{e, a})
 			case mmo.ShelfUpcoming:
 				upcoming = append(upcoming, item{e, a})
 			case mmo.ShelfPast:
 				past = append(past, item{e, a})
+				pastOf++
 			}
 		}
 	}

@@ -129,6 +129,30 @@ func TestScheduledAndViewsReadTheirIndexes(t *testing.T) {
 	if limit := 10 + own; n > limit {
 		t.Errorf("/history decoded %d records (%d marks of the teacher, %d events they ran, %d records of their memberships); want at most %d", n, attended, ran, own, limit)
 	}
+	// /meetings tells each event's shelf from the association's event
+	// index and decodes the events it lists: the drafts, the upcoming,
+	// the latest past ones; not the two years of every association.
+	var list memMsg
+	tc := teacher.chat()
+	tc.read = len(tc.log) // /history's answer
+	n = decodes(m, func() {
+		teacher.send("/meetings")
+		list = teacher.next("")
+	})
+	shown := 0
+	for _, row := range list.Buttons {
+		for _, b := range row {
+			if b.Verb == verbEvent {
+				shown++
+			}
+		}
+	}
+	// Each upcoming event (the first paragraph) is read with the
+	// teacher's answer to it.
+	upcoming := strings.Count(strings.SplitN(list.Text, "\n\n", 2)[0], "\n•")
+	if limit := 1 + own + shown + upcoming; shown == 0 || n > limit {
+		t.Errorf("/meetings decoded %d records to list %d events, %d of them upcoming (%d records of the teacher's memberships); want at most %d", n, shown, upcoming, own, limit)
+	}
 	var yearEvents, yearConsults, associations, memberships int
 	m.db.View(func(tx *boltdb.Tx) error {
 		from, to := m.engine.opt.Regulation.YearSpan(2026, m.engine.opt.Location)
