@@ -108,7 +108,7 @@ func (tx *Tx) EventViewOf(e *mmo.Event, a *mmo.Association, o ViewOptions) (*Eve
 		// Numbers restart each school year, so only that year is read.
 		year := o.Regulation.SchoolYearOf(e.Start, o.Location)
 		from, to := o.Regulation.YearSpan(year, o.Location)
-		events, err := tx.AssociationEvents(e.AssociationID, from, to)
+		events, err := tx.AssociationEventBriefs(e.AssociationID, from, to)
 		if err != nil {
 			return nil, fmt.Errorf("load the events of association %d: %w", e.AssociationID, err)
 		}

@@ -194,7 +194,7 @@ func (b *Engine) meetingNumber(tx *boltdb.Tx, e *mmo.Event) (int, error) {
 	}
 	reg, loc := b.opt.Regulation, b.opt.Location
 	from, to := reg.YearSpan(reg.SchoolYearOf(e.Start, loc), loc)
-	events, err := tx.AssociationEvents(e.AssociationID, from, to)
+	events, err := tx.AssociationEventBriefs(e.AssociationID, from, to)
 	if err != nil {
 		return 0, fmt.Errorf("load the events of association %d: %w", e.AssociationID, err)
 	}

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -129,20 +130,31 @@ func (b *Engine) onEvent(r *Request) error {
 		}
 		return b.showLeaderCard(r, e, a)
 	}
-	v, err := b.eventView(r, e, a)
-	if err != nil {
-		return err
-	}
 	if e.State == mmo.EventDraft { // members never see drafts
 		return r.stale()
 	}
-	if !v.IsMember(r.User.ID) {
+	// A member's view shows the event and their own answer: neither the
+	// other members nor their answers are read (5,000 of each in a large
+	// association).
+	member, err := r.isMember(a)
+	if err != nil {
+		return err
+	}
+	if !member {
 		return r.membersOnly(a)
 	}
-	var chosen mmo.Answer
-	if ans, ok := v.Answers[r.User.ID]; ok {
-		chosen = ans.Answer
+	n, err := b.meetingNumber(r.Tx, e)
+	if err != nil {
+		return err
 	}
+	var chosen mmo.Answer
+	switch ans, err := r.Tx.RSVP(e, r.User.ID); {
+	case err == nil:
+		chosen = ans.Answer
+	case !errors.Is(err, mmo.ErrNotFound):
+		return fmt.Errorf("load the answer to event %d: %w", e.ID, err)
+	}
+	v := &boltdb.EventView{Event: e, Association: a, Number: n}
 	text, kb := b.announcement(r.loc(), v, b.stateLead(r.loc(), e, r.Now), chosen, r.Now)
 	kb = append(kb, []Button{r.Button(r.T("event.back"), verbMeetings)})
 	r.Edit(text, kb...)

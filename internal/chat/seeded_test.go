@@ -64,6 +64,17 @@ func seededMemory(t *testing.T) (m *memory, total seed.Stats) {
 	return m, st
 }
 
+// membersOf returns the memberships of the first association of uid.
+func membersOf(m *memory, uid int64) (out []*mmo.Membership) {
+	m.db.View(func(tx *boltdb.Tx) error {
+		if own, _ := tx.UserMemberships(uid); len(own) > 0 {
+			out, _ = tx.Members(own[0].AssociationID)
+		}
+		return nil
+	})
+	return out
+}
+
 // decodes runs fn and returns how many records the store decoded meanwhile.
 func decodes(m *memory, fn func()) int {
 	before := m.db.Decoded()
@@ -152,6 +163,44 @@ func TestScheduledAndViewsReadTheirIndexes(t *testing.T) {
 	upcoming := strings.Count(strings.SplitN(list.Text, "\n\n", 2)[0], "\n•")
 	if limit := 1 + own + shown + upcoming; shown == 0 || n > limit {
 		t.Errorf("/meetings decoded %d records to list %d events, %d of them upcoming (%d records of the teacher's memberships); want at most %d", n, shown, upcoming, own, limit)
+	}
+	// A member's card of an event shows the event and their own answer:
+	// it reads neither the other members nor their answers.
+	memberID := int64(0)
+	if err := m.db.Update(func(tx *boltdb.Tx) error {
+		ms, _ := tx.UserMemberships(2)
+		for _, ms := range ms {
+			others, _ := tx.Members(ms.AssociationID)
+			for _, o := range others {
+				if a, _ := tx.Association(ms.AssociationID); o.State == mmo.MemberActive && a.LeaderID != o.UserID && memberID == 0 {
+					memberID = o.UserID
+				}
+			}
+		}
+		if memberID == 0 {
+			return nil
+		}
+		u, err := tx.User(memberID)
+		if err != nil {
+			return err
+		}
+		u.Accounts = append(memAccount(memberID), u.Accounts...)
+		return tx.PutUser(u)
+	}); err != nil || memberID == 0 {
+		t.Fatalf("no member beside the teacher: %v", err)
+	}
+	member := m.person(memberID, "Участник")
+	member.send("/meetings")
+	mlist := member.next("")
+	if len(mlist.Buttons) == 0 || mlist.Buttons[0][0].Verb != verbEvent {
+		t.Fatalf("the member's list has no event to open: %q", mlist.Text)
+	}
+	n = decodes(m, func() {
+		member.press(mlist, mlist.Buttons[0][0].Label)
+		member.next("")
+	})
+	if n > 10 {
+		t.Errorf("a member's card of an event decoded %d records (the association has %d members)", n, len(membersOf(m, memberID)))
 	}
 	var yearEvents, yearConsults, associations, memberships int
 	m.db.View(func(tx *boltdb.Tx) error {
