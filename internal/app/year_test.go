@@ -329,16 +329,20 @@ func TestRetention(t *testing.T) {
 		t.Errorf("the warning does not say what the archive holds: %q", warn.Text)
 	}
 	zipped := coord.Next(t)
-	checkArchive(t, zipped, "Архив ММО учителей математики 2026-2027 учебный год.zip",
-		"Листы регистрации/Лист регистрации 24.11.2026", "Посещаемость ММО учителей математики 2026-2027 учебный год.xlsx",
-		"Обращения за консультациями ММО учителей математики.xlsx")
+	checkArchive(t, zipped, "Архив ММО 2026-2027 учебный год.zip",
+		"ММО учителей математики/Листы регистрации/Лист регистрации 24.11.2026",
+		"ММО учителей математики/Посещаемость ММО учителей математики 2026-2027 учебный год.xlsx",
+		"ММО учителей математики/Обращения за консультациями ММО учителей математики.xlsx")
+	if want := "Архив записей 2026/2027 учебного года: 1 объединение, по папке на каждое."; zipped.Caption != want {
+		t.Errorf("the archive's caption: %q, want %q", zipped.Caption, want)
+	}
 	// The jump of years also sets off the unanswered question's
 	// escalation, one step a scan: let it all arrive before the export,
 	// or its alarm may come between the press and the archive.
 	h.quiet()
 	coord.Drain()
-	press(t, coord, warn, "Прислать архивы 2026/2027 ещё раз")
-	checkArchive(t, coord.Next(t), "Архив ММО учителей математики")
+	press(t, coord, warn, "Прислать архив 2026/2027 ещё раз")
+	checkArchive(t, coord.Next(t), "Архив ММО 2026-2027 учебный год.zip", "ММО учителей математики/")
 	h.clock.Add(7 * 24 * time.Hour)
 	h.scanned()
 	h.m.DB.View(func(tx *boltdb.Tx) error {
@@ -467,7 +471,7 @@ func TestRetentionAfterDowntime(t *testing.T) {
 	// the 3rd, past the expiry, having missed the warning week.
 	h.clock.Add(time.Date(2032, 9, 3, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
 	nextSkipping(t, coord, "📋", "10.09.2032 истекает срок хранения документов 2026/2027 учебного года (5 лет по положению)")
-	checkArchive(t, coord.Next(t), "Архив ММО учителей математики")
+	checkArchive(t, coord.Next(t), "Архив ММО 2026-2027 учебный год.zip", "ММО учителей математики/")
 	count := func() int {
 		n := 0
 		h.m.DB.View(func(tx *boltdb.Tx) error {

@@ -5,8 +5,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
@@ -18,12 +22,13 @@ type archiveFile struct {
 	data []byte
 }
 
-// yearArchive builds the archive of one association's school year: every
+// yearArchive builds the files of one association's school year: every
 // document the retention warning promises — the plan, the report, every
 // version of every protocol, the registration sheet of every held event,
-// the year's attendance and the consultations. It returns nil when the
-// association has nothing of that year.
-func (b *Engine) yearArchive(r *Request, a *mmo.Association, year int) ([]byte, error) {
+// the year's attendance and the consultations — stamped, each under a
+// name of its own. It returns nil when the association has nothing of
+// that year.
+func (b *Engine) yearArchive(r *Request, a *mmo.Association, year int) ([]archiveFile, error) {
 	var files []archiveFile
 	add := func(dir, name string, data []byte) {
 		files = append(files, archiveFile{dir + name, data})
@@ -87,30 +92,15 @@ func (b *Engine) yearArchive(r *Request, a *mmo.Association, year int) ([]byte, 
 	} else if data != nil {
 		add("", docFileName(l.T("doc_archive.consultations", "Name", mmo.OfficialName(a.Name)))+".xlsx", data)
 	}
-	if len(files) == 0 {
-		return nil, nil
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
 	seen := map[string]int{}
-	for _, f := range files {
-		name := f.name
-		if n := seen[name]; n > 0 { // two sheets of a day, say
-			name = fmt.Sprintf("%s (%d)", name, n+1)
+	for i, f := range files {
+		if n := seen[f.name]; n > 0 { // two sheets of a day, say
+			files[i].name = fmt.Sprintf("%s (%d)", f.name, n+1)
 		}
 		seen[f.name]++
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: r.Now.In(b.opt.Location)})
-		if err != nil {
-			return nil, fmt.Errorf("archive of association %d for %d: %w", a.ID, year, err)
-		}
-		if _, err := w.Write(b.stamp(f.name, f.data, r.Now)); err != nil {
-			return nil, fmt.Errorf("archive of association %d for %d: %w", a.ID, year, err)
-		}
+		files[i].data = b.stamp(f.name, f.data, r.Now)
 	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("archive of association %d for %d: %w", a.ID, year, err)
-	}
-	return buf.Bytes(), nil
+	return files, nil
 }
 
 // archiveConsultations is the list of an association's requests of the
@@ -143,27 +133,39 @@ func (b *Engine) archiveConsultations(r *Request, l loc, a *mmo.Association, yea
 }
 
 // sendArchives sends a coordinator the archive of every association's
-// school year, one ZIP each; it tells whether there was any.
+// school year (see yearArchives); it tells whether there was any.
 func (b *Engine) sendArchives(r *Request, to *mmo.User, year int) (bool, error) {
-	files, err := b.yearArchives(r, year)
+	parts, err := b.yearArchives(r, year)
 	if err != nil {
 		return false, err
 	}
-	r.queueArchives(to, files)
-	return len(files) > 0, nil
+	r.queueArchives(to, parts)
+	return len(parts) > 0, nil
 }
 
-// yearArchiveFile is one association's archive of a school year, ready to
-// send.
+// archivePart is the most a part of a year's archive holds. A region's
+// year is some 200 MB of documents: sent as one ZIP per association it
+// was 1,500 messages to each coordinator. In parts of this size it is a
+// few dozen, each within what every messenger accepts as a document, and
+// each part's transaction in the outbox stays short.
+const archivePart = 8 << 20
+
+// yearArchiveFile is one part of a school year's archive, ready to send:
+// a ZIP with a folder per association, from first to last by name.
 type yearArchiveFile struct {
-	name, assoc string
-	year        int
-	data        []byte
+	name         string
+	year         int
+	part, parts  int
+	associations int
+	first, last  string // the associations' names
+	data         []byte
 }
 
-// yearArchives builds the archive of every association's school year that
-// has records. It reads and renders a region's year (over a minute on the
-// benchmarks' region), so the due scan runs it in a read transaction.
+// yearArchives builds the archive of a school year: every association
+// that has records of it, a folder each, in ZIPs of at most archivePart
+// (an association larger than that has a part of its own). It reads and
+// renders a region's year (over a minute on the benchmarks' region), so
+// the due scan runs it in a read transaction.
 func (b *Engine) yearArchives(r *Request, year int) ([]yearArchiveFile, error) {
 	if b.testHookArchives != nil {
 		b.testHookArchives(r.Tx.Writable())
@@ -173,26 +175,92 @@ func (b *Engine) yearArchives(r *Request, year int) ([]yearArchiveFile, error) {
 		return nil, err
 	}
 	l := r.docLoc()
-	var out []yearArchiveFile
+	type folder struct {
+		name, dir string
+		files     []archiveFile
+		size      int
+	}
+	var folders []folder
 	for _, a := range all {
-		data, err := b.yearArchive(r, a, year)
+		files, err := b.yearArchive(r, a, year)
 		if err != nil {
 			return nil, err
 		}
-		if data == nil {
+		if len(files) == 0 {
 			continue
 		}
-		name := docFileName(l.T("doc_archive.file", "Name", mmo.OfficialName(a.Name), "Period", b.yearLabel(l, "sheet", year))) + ".zip"
-		out = append(out, yearArchiveFile{name: name, assoc: a.Name, year: year, data: data})
+		name := l.T("doc_archive.folder", "Name", mmo.OfficialName(a.Name))
+		f := folder{name: name, dir: docFileName(name), files: files}
+		for _, file := range files {
+			f.size += len(file.data) + len(f.dir) + len(file.name) + zipEntryOverhead
+		}
+		folders = append(folders, f)
+	}
+	// In the order a person looks for a name: alphabetical in the
+	// documents' language, «№ 7» before «№ 17».
+	order := collate.New(language.Make(l.lang), collate.Numeric)
+	slices.SortStableFunc(folders, func(x, y folder) int { return order.CompareString(x.dir, y.dir) })
+	seen := map[string]int{}
+	for i, f := range folders {
+		if n := seen[f.dir]; n > 0 { // two associations of one name
+			folders[i].dir = fmt.Sprintf("%s (%d)", f.dir, n+1)
+		}
+		seen[f.dir]++
+	}
+	var groups [][]folder
+	size := 0
+	for _, f := range folders {
+		if len(groups) == 0 || size+f.size > b.archivePart {
+			groups, size = append(groups, nil), 0
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], f)
+		size += f.size
+	}
+	period := b.yearLabel(l, "sheet", year)
+	out := make([]yearArchiveFile, 0, len(groups))
+	for i, g := range groups {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, f := range g {
+			for _, file := range f.files {
+				w, err := zw.CreateHeader(&zip.FileHeader{Name: f.dir + "/" + file.name, Method: zip.Deflate, Modified: r.Now.In(b.opt.Location)})
+				if err != nil {
+					return nil, fmt.Errorf("archive of %d, part %d: %w", year, i+1, err)
+				}
+				if _, err := w.Write(file.data); err != nil {
+					return nil, fmt.Errorf("archive of %d, part %d: %w", year, i+1, err)
+				}
+			}
+		}
+		if err := zw.Close(); err != nil {
+			return nil, fmt.Errorf("archive of %d, part %d: %w", year, i+1, err)
+		}
+		name := l.T("doc_archive.file", "Period", period)
+		if len(groups) > 1 {
+			name = l.T("doc_archive.file_part", "Period", period, "Part", i+1, "Parts", len(groups))
+		}
+		out = append(out, yearArchiveFile{name: docFileName(name) + ".zip", year: year, part: i + 1, parts: len(groups),
+			associations: len(g), first: g[0].name, last: g[len(g)-1].name, data: buf.Bytes()})
 	}
 	return out, nil
 }
 
-// queueArchives sends the archives to a user.
-func (r *Request) queueArchives(to *mmo.User, files []yearArchiveFile) {
-	for _, f := range files {
-		r.out = append(r.out, Message{Kind: KindDocument, to: to.ID, FileName: f.name, File: f.data,
-			Text: r.TFor(to, "doc_archive.caption", "Name", f.assoc, "From", f.year, "To", f.year+1)})
+// zipEntryOverhead is what a ZIP spends on an entry besides its name and
+// data (its local header, its central directory record, the data
+// descriptor), rounded up.
+const zipEntryOverhead = 128
+
+// queueArchives sends the parts of a year's archive to a user.
+func (r *Request) queueArchives(to *mmo.User, parts []yearArchiveFile) {
+	for _, f := range parts {
+		l := r.locOf(to)
+		count := rawArg(l.N("doc_archive.associations", f.associations))
+		text := l.T("doc_archive.caption", "From", f.year, "To", f.year+1, "Associations", count)
+		if f.parts > 1 {
+			text = l.T("doc_archive.caption_part", "From", f.year, "To", f.year+1, "Part", f.part, "Parts", f.parts,
+				"Associations", count, "First", f.first, "Last", f.last)
+		}
+		r.out = append(r.out, Message{Kind: KindDocument, to: to.ID, FileName: f.name, File: f.data, Text: text})
 	}
 }
 

@@ -287,7 +287,7 @@ func (b *Engine) digestText(l loc, d *mmo.Digest) string {
 }
 
 // retention warns the coordinators a week before a school year's records
-// are removed, sending each the archive of every association's year, then
+// are removed, sending each the archive of the associations' year, then
 // removes them. A year whose expiry passed while the bot was down is
 // warned about first and removed a week after the warning; marks keep
 // each step to once.
@@ -333,7 +333,7 @@ type retentionDraft struct {
 	send     []archiveSend             // filled by the warning
 }
 
-// archiveSend is a year's archives to send to one coordinator.
+// archiveSend is a year's archive to send to one coordinator.
 type archiveSend struct {
 	to    *mmo.User
 	files []yearArchiveFile
@@ -363,19 +363,15 @@ func (b *Engine) draftRetention(r *Request) (*retentionDraft, error) {
 	return d, nil
 }
 
-// archiveShare is how many archives one transaction queues: a region's
-// year is 1,500 of them, some hundred kilobytes each.
-const archiveShare = 20
-
 // sendRetentionArchives queues the archives the warnings promised, a
-// share per transaction. A restart in between loses the rest of them,
-// not the warning: its button builds the archives again on request.
+// part per transaction (a part is up to archivePart). A restart in
+// between loses the rest of them, not the warning: its button builds the
+// archive again on request.
 func (b *Engine) sendRetentionArchives(warn *retentionDraft, act func(func(r *Request) (bool, error)) error) error {
 	for _, s := range warn.send {
-		for from := 0; from < len(s.files); from += archiveShare {
-			files := s.files[from:min(from+archiveShare, len(s.files))]
+		for i := range s.files {
 			if err := act(func(r *Request) (bool, error) {
-				r.queueArchives(s.to, files)
+				r.queueArchives(s.to, s.files[i:i+1])
 				return true, nil
 			}); err != nil {
 				return err
@@ -387,7 +383,7 @@ func (b *Engine) sendRetentionArchives(warn *retentionDraft, act func(func(r *Re
 }
 
 // retentionWarn tells every coordinator that a year's records go on the
-// day of removal, with the archives of the associations' year (drafted
+// day of removal, with the archive of the associations' year (drafted
 // before the transaction, sent after it: see retentionDraft).
 func (b *Engine) retentionWarn(r *Request, year int, removal time.Time, warn *retentionDraft) error {
 	has, err := b.hasYearRecords(r, year)
@@ -467,8 +463,8 @@ func (b *Engine) purgeSome(slice time.Duration) (bool, error) {
 	return true, nil
 }
 
-// onArchive sends the coordinator the archives of a school year again,
-// one ZIP per association, before the year is removed.
+// onArchive sends the coordinator the archive of a school year again
+// (see yearArchives), before the year is removed.
 func (b *Engine) onArchive(r *Request) error {
 	year, err := strconv.Atoi(r.Press.Arg(0))
 	if err != nil {

@@ -95,6 +95,9 @@ type Engine struct {
 	alerts time.Time // the clock time of the daily jobs, parsed from AlertsAt
 	store  storeHealth
 	live   liveCounts // the delivery counts shown on cards (live.go)
+	// archivePart is the most a part of a year's archive holds
+	// (archivePart; tests make it small).
+	archivePart int
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is committed.
 	testHookRead func()
@@ -147,7 +150,7 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 		opt.Regulation.ReportDue = mmo.MonthDay{Month: time.June, Day: 20}
 		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
 	}
-	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts,
+	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts, archivePart: archivePart,
 		live: liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {

@@ -79,6 +79,7 @@ type memMsg struct {
 	Text    string
 	Buttons [][]Button
 	File    string // the name of a document or photo
+	Data    []byte // the document's bytes
 	// Keyboard is the label of a reply keyboard button it showed
 	// (location or contact), "" if none.
 	Keyboard string
@@ -361,7 +362,7 @@ func (m *memory) apply(it boltdb.OutboxItem, msg *Message) bool {
 		m.t.Fatalf("an edit of message %q, not in chat %d", target, it.ChatID)
 	}
 	nm := &memMsg{ID: strconv.Itoa(c.nextID), Kind: msg.Kind, Text: msg.Text, Buttons: msg.Buttons,
-		File: msg.FileName, Keyboard: msg.AskLocation + msg.AskContact}
+		File: msg.FileName, Data: msg.File, Keyboard: msg.AskLocation + msg.AskContact}
 	c.nextID++
 	c.msgs = append(c.msgs, nm)
 	c.log = append(c.log, *nm)

@@ -1,6 +1,9 @@
 package chat
 
 import (
+	"archive/zip"
+	"bytes"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -364,14 +367,16 @@ func TestViewsReadBesideTheWriter(t *testing.T) {
 }
 
 // TestRetentionWarningBuildsArchivesBesideTheWriter: the warning that a
-// school year is about to be removed comes with every association's
-// archive of that year, which on a region takes over a minute to build.
-// They are built in a read transaction before the daily job's write, and
-// queued a share per transaction after it: no write transaction builds
-// one, and the coordinator gets the warning, then an archive of every
-// association of the year.
+// school year is about to be removed comes with the archive of that year,
+// which on a region takes over a minute to build. It is built in a read
+// transaction before the daily job's write, and queued a part per
+// transaction after it: no write transaction builds one. The coordinator
+// gets the warning, then the archive in parts no larger than the limit,
+// a folder per association, every association of the year in exactly one
+// part, the captions telling which part holds which.
 func TestRetentionWarningBuildsArchivesBesideTheWriter(t *testing.T) {
 	m, _ := seededMemory(t)
+	m.engine.archivePart = 512 << 10
 	var built, inWrite int
 	var mu sync.Mutex
 	m.engine.testHookArchives = func(writable bool) {
@@ -389,18 +394,69 @@ func TestRetentionWarningBuildsArchivesBesideTheWriter(t *testing.T) {
 		t.Fatalf("archives built %d times, %d of them in a write transaction; want some, none in a write", built, inWrite)
 	}
 	coord := m.person(1, "Координатор")
-	c := coord.chat()
 	var warned bool
-	var zips int
-	for _, msg := range c.log {
+	var parts []memMsg
+	for _, msg := range coord.chat().log {
 		switch {
 		case strings.Contains(msg.Text, "истекает срок хранения"):
 			warned = true
 		case warned && strings.HasSuffix(msg.File, ".zip"):
-			zips++
+			parts = append(parts, msg)
 		}
 	}
-	if !warned || zips <= archiveShare {
-		t.Errorf("the coordinator was warned: %v, then sent %d archives; want more than a share of %d", warned, zips, archiveShare)
+	if !warned || len(parts) < 2 {
+		t.Fatalf("the coordinator was warned: %v, then sent %d parts; want several of %d KiB", warned, len(parts), m.engine.archivePart>>10)
+	}
+	// The year is the oldest the seed wrote, 2022/23; its associations
+	// are those with an event or a request of that year.
+	var want []string
+	m.db.View(func(tx *boltdb.Tx) error {
+		from, to := m.engine.opt.Regulation.YearSpan(2022, m.engine.opt.Location)
+		as, _ := tx.Associations()
+		for _, a := range as {
+			es, _ := tx.AssociationEventBriefs(a.ID, from, to)
+			if len(es) > 0 {
+				want = append(want, "ММО "+mmo.OfficialName(a.Name))
+			}
+		}
+		return nil
+	})
+	seen := map[string]int{}
+	for i, p := range parts {
+		wantName := fmt.Sprintf("Архив ММО 2022-2023 учебный год, часть %d из %d.zip", i+1, len(parts))
+		if p.File != wantName {
+			t.Errorf("part %d is named %q, want %q", i+1, p.File, wantName)
+		}
+		data := p.Data
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatalf("part %d: %v", i+1, err)
+		}
+		folders := map[string]bool{}
+		for _, f := range zr.File {
+			dir, _, ok := strings.Cut(f.Name, "/")
+			if !ok {
+				t.Errorf("part %d: %q is in no association's folder", i+1, f.Name)
+			}
+			folders[dir] = true
+		}
+		if len(data) > m.engine.archivePart && len(folders) > 1 {
+			t.Errorf("part %d is %d bytes with %d associations; the limit is %d", i+1, len(data), len(folders), m.engine.archivePart)
+		}
+		for dir := range folders {
+			seen[dir]++
+		}
+		head := fmt.Sprintf("Архив записей 2022/2023 учебного года, часть %d из %d: ", i+1, len(parts))
+		if !strings.HasPrefix(p.Text, head) || !strings.Contains(p.Text, "по папке на каждое, от «") {
+			t.Errorf("part %d's caption: %q", i+1, p.Text)
+		}
+	}
+	for _, name := range want {
+		if seen[name] != 1 {
+			t.Errorf("%q is in %d parts, want 1", name, seen[name])
+		}
+	}
+	if len(seen) != len(want) {
+		t.Errorf("the parts hold %d associations; %d have records of the year", len(seen), len(want))
 	}
 }
