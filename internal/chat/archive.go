@@ -133,14 +133,19 @@ func (b *Engine) archiveConsultations(r *Request, l loc, a *mmo.Association, yea
 }
 
 // sendArchives sends a coordinator the archive of every association's
-// school year (see yearArchives); it tells whether there was any.
+// school year (see yearArchives), the first part with the answer and
+// each other in a transaction of its own; it tells whether there was any.
 func (b *Engine) sendArchives(r *Request, to *mmo.User, year int) (bool, error) {
 	parts, err := b.yearArchives(r, year)
-	if err != nil {
+	if err != nil || len(parts) == 0 {
 		return false, err
 	}
-	r.queueArchives(to, parts)
-	return len(parts) > 0, nil
+	r.queueArchives(to, parts[:1])
+	for i := range parts[1:] {
+		part := parts[1+i : 2+i]
+		r.followUps = append(r.followUps, func(q *Request) { q.queueArchives(to, part) })
+	}
+	return true, nil
 }
 
 // archivePart is the most a part of a year's archive holds. A region's

@@ -280,14 +280,41 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 	return res, nil
 }
 
-// after wakes the transports when messages were queued and returns what
-// the transport of the update still has to do.
+// after runs the request's follow-ups, wakes the transports when
+// messages were queued and returns what the transport of the update
+// still has to do.
 func (b *Engine) after(r *Request) Result {
 	res := Result{Answer: r.answer, Queued: len(r.out) > 0}
+	if b.followUp(r) {
+		res.Queued = true
+	}
 	if res.Queued {
 		b.wake()
 	}
 	return res
+}
+
+// followUp runs the follow-ups of a handled update, each in a write
+// transaction of its own, so that no transaction carries more than one
+// of them (a part of a region's archive is megabytes). The update is
+// handled already: a follow-up the store refuses, or a restart, loses
+// the rest, which the person asks for again (the archive's button). It
+// reports whether anything was queued.
+func (b *Engine) followUp(r *Request) (queued bool) {
+	for i, fn := range r.followUps {
+		err := b.db.Update(func(tx *boltdb.Tx) error {
+			q := b.systemRequest(tx)
+			q.Now = r.Now
+			fn(q)
+			queued = queued || len(q.out) > 0
+			return q.commit()
+		})
+		if err != nil {
+			b.log.Error("follow-up of an update", "update_id", r.Update.ID, "step", i+1, "of", len(r.followUps), "error", err)
+			return queued
+		}
+	}
+	return queued
 }
 
 // fail handles an update whose handler failed: log, apologise, and mark it

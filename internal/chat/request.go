@@ -49,6 +49,10 @@ type Request struct {
 	// views are the views remembered while readOnly, which the commit
 	// records (see remember).
 	views []keptView
+	// followUps queue what is too large for the update's own transaction
+	// (the parts of a year's archive), each in a transaction of its own
+	// after it (see Engine.followUp).
+	followUps []func(*Request)
 	// cardShown: the leader's card of an event was drawn on the pressed
 	// message (see drawEventCard).
 	cardShown bool

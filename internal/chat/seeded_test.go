@@ -459,4 +459,37 @@ func TestRetentionWarningBuildsArchivesBesideTheWriter(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Errorf("the parts hold %d associations; %d have records of the year", len(seen), len(want))
 	}
+
+	// The warning's button sends the archive again: the first part with
+	// the answer, each other in a write transaction of its own.
+	c := coord.chat()
+	c.read = len(c.log)
+	var warning memMsg
+	for _, msg := range c.log {
+		if strings.Contains(msg.Text, "истекает срок хранения") {
+			warning = msg
+		}
+	}
+	btn, ok := warning.button("Прислать архив 2022/2023 ещё раз")
+	if !ok {
+		t.Fatalf("the warning has no button to send the archive again: %+v", warning.Buttons)
+	}
+	m.update++
+	u := Update{Messenger: memoryName, ID: m.update, Press: &Press{ID: "again", Verb: btn.Verb, Args: btn.Args, Message: warning.ID, Verbs: warning.verbs()},
+		From: &Sender{ID: 1, FirstName: "Координатор", LanguageCode: "ru"}, Chat: 1, Private: true}
+	m.db.WriteStats()
+	if _, err := m.engine.Handle(t.Context(), &u); err != nil {
+		t.Fatal(err)
+	}
+	writes, _ := m.db.WriteStats() // before any delivery
+	m.deliver()
+	for i := range parts {
+		again := coord.next("")
+		if again.File != parts[i].File || !bytes.Equal(again.Data, parts[i].Data) {
+			t.Errorf("sent again, part %d is %q (%d bytes), want %q (%d bytes)", i+1, again.File, len(again.Data), parts[i].File, len(parts[i].Data))
+		}
+	}
+	if writes != int64(len(parts)) {
+		t.Errorf("%d parts sent again in %d write transactions; want one each", len(parts), writes)
+	}
 }
