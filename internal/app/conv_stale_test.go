@@ -90,3 +90,49 @@ func TestCheckinClosedAfterLongDowntime(t *testing.T) {
 		}
 	})
 }
+
+// TestDeadButtonsAfterWeekLongDowntime: the bot was down from check-in
+// until six days after the meeting, past the span the due scan looks at
+// day to day. Back, it still takes the dead buttons off: the members'
+// announcements lose their answers and say the meeting is over, their
+// «Открыта отметка» messages lose «Я на месте».
+func TestDeadButtonsAfterWeekLongDowntime(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on, on)
+		l := tm.leader
+		publishEvent(t, l, eventForm{format: "Заседание", topic: "Итоги олимпиады", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		var anns []msg
+		for _, u := range tm.members {
+			ann := expectSkipping(t, u, "Итоги олимпиады")
+			if !ann.has("Приду") {
+				t.Fatalf("%s: the announcement has no answer buttons: %q %v", on, ann.text, ann.buttons)
+			}
+			anns = append(anns, ann)
+		}
+		quietTeam(h, tm)
+
+		// 14:50: check-in opens.
+		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+		h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
+		var here []msg
+		for _, u := range tm.members {
+			here = append(here, expectSkipping(t, u, "Открыта отметка", "Итоги олимпиады"))
+		}
+		quietTeam(h, tm)
+
+		// The next scan is six days after the meeting.
+		h.clock.Add(start.Add(6 * 24 * time.Hour).Sub(h.clock.Now()))
+		h.quiet()
+		for i, u := range tm.members {
+			ann := expectSkipping(t, u, "Мероприятие уже прошло", "Итоги олимпиады")
+			if ann.id != anns[i].id || ann.has("Приду") {
+				t.Errorf("%s: the announcement after the downtime: #%s (was #%s) %q %v", on, ann.id, anns[i].id, ann.text, ann.buttons)
+			}
+			closed := expectSkipping(t, u, "Отметка закрыта", "Итоги олимпиады")
+			if closed.id != here[i].id || closed.has("Я на месте") {
+				t.Errorf("%s: the check-in message after the downtime: #%s (was #%s) %q %v", on, closed.id, here[i].id, closed.text, closed.buttons)
+			}
+		}
+	})
+}

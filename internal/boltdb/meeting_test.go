@@ -2,6 +2,7 @@ package boltdb
 
 import (
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -285,4 +286,57 @@ func TestYearDocuments(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestLastMarkedAt: the latest mark of a prefix is the one last in key
+// order, marks of other prefixes beside it (before, after, and the last
+// key of the bucket) are not taken for it.
+func TestLastMarkedAt(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	db, err := Open(filepath.Join(t.TempDir(), "mmo.db"), Options{Timeout: time.Second, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	last := func(prefix string) (time.Time, bool) {
+		var at time.Time
+		var ok bool
+		db.View(func(tx *Tx) error { at, ok = tx.LastMarkedAt(prefix); return nil })
+		return at, ok
+	}
+	if _, ok := last("daily:"); ok {
+		t.Error("a mark found in an empty bucket")
+	}
+	marks := []struct {
+		key string
+		at  time.Time
+	}{
+		{"daily:2026-11-20", now.Add(-48 * time.Hour)},
+		{"daily:2026-11-21", now.Add(-24 * time.Hour)},
+		{"cz:last", now.Add(time.Hour)},     // after "daily:" in key order
+		{"daily", now.Add(2 * time.Hour)},   // the prefix without its colon
+		{"a:first", now.Add(3 * time.Hour)}, // before
+	}
+	for _, m := range marks {
+		now = m.at
+		if err := db.Update(func(tx *Tx) error { return tx.Mark(m.key) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		prefix string
+		want   time.Time
+		ok     bool
+	}{
+		{"daily:", marks[1].at, true},
+		{"daily:2026-11-20", marks[0].at, true},
+		{"cz:", marks[2].at, true},
+		{"zz:", time.Time{}, false},
+		{"b:", time.Time{}, false},
+	} {
+		at, ok := last(c.prefix)
+		if ok != c.ok || !at.Equal(c.want) {
+			t.Errorf("LastMarkedAt(%q) = %v, %v; want %v, %v", c.prefix, at, ok, c.want, c.ok)
+		}
+	}
 }

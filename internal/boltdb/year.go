@@ -129,6 +129,23 @@ func (tx *Tx) NextRecordNumber() (uint64, error) {
 	return tx.tx.Bucket(bucketMarks).NextSequence()
 }
 
+// LastMarkedAt returns when the last mark (in key order) whose key begins
+// with prefix was made, and whether there is one: with dates in the keys,
+// the latest day's.
+func (tx *Tx) LastMarkedAt(prefix string) (time.Time, bool) {
+	c := tx.tx.Bucket(bucketMarks).Cursor()
+	k, v := c.Seek(append([]byte(prefix), 0xff))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, []byte(prefix)) || len(v) != 8 {
+		return time.Time{}, false
+	}
+	return time.Unix(int64(btoi(v)), 0), true
+}
+
 // MarkedAt returns when something was marked done (see Mark), and
 // whether it was.
 func (tx *Tx) MarkedAt(key string) (time.Time, bool) {

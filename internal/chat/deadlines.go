@@ -18,6 +18,10 @@ const (
 	verbArchive      = "oa" // export a school year's records before removal: year
 )
 
+// dailyMark is the prefix of the mark of a day's daily jobs, followed by
+// the day (2006-01-02): the latest tells when the bot last ran them.
+const dailyMark = "daily:"
+
 // dailyIfDue runs the daily jobs once a day, after the alert time: the
 // coordinators' digest (drawn up beforehand, see draftDigest) and
 // retention. The deadline reminders went just before, in transactions of
@@ -28,10 +32,10 @@ func (b *Engine) dailyIfDue(r *Request, digest *digestDraft, warn *retentionDraf
 		return false, nil
 	}
 	day := today.Format("2006-01-02")
-	if r.Tx.Marked("daily:" + day) {
+	if r.Tx.Marked(dailyMark + day) {
 		return false, nil
 	}
-	if err := r.Tx.Mark("daily:" + day); err != nil {
+	if err := r.Tx.Mark(dailyMark + day); err != nil {
 		return false, err
 	}
 	n := len(r.out)

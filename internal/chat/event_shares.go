@@ -262,7 +262,7 @@ func (b *Engine) answersShares(now time.Time) eventShares {
 					return err
 				}
 				l := r.locOf(u)
-				text, kb := b.announcement(l, v, l.T("conv_meet.lead_started")+"\n", chosen, r.Now)
+				text, kb := b.announcement(l, v, b.stateLead(l, &closed, r.Now), chosen, r.Now)
 				r.EditKept(annKey(e, u.ID), text, kb...)
 				rem := b.reminderText(l, v)
 				for _, off := range b.opt.Reminders {

@@ -82,24 +82,6 @@ func (b *Engine) editAnnouncements(r *Request, v *boltdb.EventView, lead func(l 
 	}
 }
 
-// closeAnswers takes the answer buttons off every member's announcement,
-// reminders and nudge once the event began; the announcement says the
-// answers are closed. The due scan calls it once per event.
-func (b *Engine) closeAnswers(r *Request, e *mmo.Event) error {
-	a, err := r.Tx.Association(e.AssociationID)
-	if err != nil {
-		return err
-	}
-	e.AnswersClosed = true
-	v, err := b.eventView(r, e, a)
-	if err != nil {
-		return err
-	}
-	b.editAnnouncements(r, v, func(l loc) string { return l.T("conv_meet.lead_started") + "\n" })
-	b.closeReminders(r, v, func(loc) string { return "" })
-	return nil
-}
-
 // closeReminders redraws every member's reminders and nudge of the event
 // of v without the answer buttons, lead (per language) above the text.
 // Those not on record are skipped by the commit.
@@ -188,21 +170,4 @@ func (b *Engine) editHere(r *Request, e *mmo.Event, a *mmo.Association, open boo
 		}
 	}
 	return b.editLeaderCheckin(r, e, a, open)
-}
-
-// dueClosings takes the answer buttons off the members' messages of
-// events that began; the due scan passes the events it walked. Check-ins
-// that closed are closed in shares (hereShares).
-func (b *Engine) dueClosings(r *Request, started []*mmo.Event) (bool, error) {
-	for _, e := range started {
-		if r.Now.Sub(e.End()) > minutesLookback {
-			e.AnswersClosed = true // long over (an upgrade's backlog): no edits
-		} else if err := b.closeAnswers(r, e); err != nil {
-			return false, err
-		}
-		if err := r.Tx.PutEvent(e); err != nil {
-			return false, err
-		}
-	}
-	return len(started) > 0, nil
 }

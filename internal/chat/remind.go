@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -72,12 +73,24 @@ type dueSet struct {
 	// here" after the check-in closed) and заседания whose leader is due a
 	// prompt for the minutes.
 	started, closed, ended []*mmo.Event
+	// downtime is the start of the span looked at for them when it
+	// reaches back past the usual lookback, after a downtime (zero
+	// otherwise); newDowntime tells that this scan found the downtime,
+	// and actDue records the span until a scan finds nothing left in it.
+	downtime    time.Time
+	newDowntime bool
 }
 
 func (d *dueSet) empty() bool {
 	return len(d.remind) == 0 && len(d.open) == 0 && len(d.close) == 0 && len(d.raise) == 0 && !d.daily && !d.surveys &&
-		len(d.started) == 0 && len(d.closed) == 0 && len(d.ended) == 0
+		len(d.started) == 0 && len(d.closed) == 0 && len(d.ended) == 0 && d.downtime.IsZero()
 }
+
+// metaDowntime holds the start of the span the due scan looks at for dead
+// buttons after a downtime (Unix seconds), until a scan finds nothing
+// left in it: the daily jobs' mark, which told of the downtime, is new
+// once the first scan after it ran them.
+const metaDowntime = "due_downtime_from"
 
 // findDue reads what falls due at now through the indexes: the published
 // events starting within the longest reminder ahead or within a check-in
@@ -132,19 +145,34 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 		}
 	}
 	if today, ok := mmo.DailyDue(now, b.alerts.Hour(), b.alerts.Minute(), b.opt.Location); ok {
-		d.daily = !tx.Marked("daily:" + today.Format("2006-01-02"))
+		d.daily = !tx.Marked(dailyMark + today.Format("2006-01-02"))
 	}
 	var err2 error
 	if d.surveys, err2 = surveysDue(tx, now); err2 != nil {
 		return d, err2
 	}
 	// The events that began or ended lately: their dead buttons and the
-	// prompt for the minutes. Past the lookback (a long outage, an
-	// upgrade's backlog) the answer buttons are not edited, only marked:
-	// the old buttons still answer politely, as the store is the truth;
-	// a check-in that closed is still closed on the members' messages.
-	// Events that began before the span scanned are not looked at.
-	recent, err := tx.EventsBetween(now.Add(-(minutesLookback + eventLookback)), now.Add(time.Second), mmo.EventPublished)
+	// prompt for the minutes. After a downtime of more than a day (the
+	// last daily jobs' mark is older) the span reaches back to before
+	// the bot stopped, at most downtimeReach: the events that began or
+	// ended while it was down lose their dead buttons too. Events that
+	// began before the span are not looked at; their old buttons still
+	// answer politely, as the store is the truth.
+	from := now.Add(-(minutesLookback + eventLookback))
+	if v := tx.Meta(metaDowntime); len(v) == 8 {
+		if at := time.Unix(int64(binary.BigEndian.Uint64(v)), 0); at.Before(from) {
+			from, d.downtime = at, at
+		}
+	} else if last, ok := tx.LastMarkedAt(dailyMark); ok && now.Sub(last) > 24*time.Hour {
+		since := last.Add(-(minutesLookback + eventLookback))
+		if reach := now.Add(-downtimeReach); since.Before(reach) {
+			since = reach
+		}
+		if since.Before(from) {
+			from, d.downtime, d.newDowntime = since, since, true
+		}
+	}
+	recent, err := tx.EventsBetween(from, now.Add(time.Second), mmo.EventPublished)
 	if err != nil {
 		return d, err
 	}
@@ -162,6 +190,11 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 	}
 	return d, nil
 }
+
+// downtimeReach is how far back the due scan looks for the dead buttons
+// of events after a downtime: a fortnight's events of a region are a few
+// hundred, their members' edits some minutes of sending.
+const downtimeReach = 14 * 24 * time.Hour
 
 // eventLookback bounds how long an event may last for the due scan to
 // find its end through the start-time index: a day, longer than any
@@ -225,20 +258,23 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 			return queued, err
 		}
 	}
-	for _, x := range look.started {
-		if now.Sub(x.End()) > minutesLookback {
-			// Long over (an upgrade's backlog): marked, no edits.
-			if err := act(func(r *Request) (bool, error) {
-				e, err := r.Tx.Event(x.ID)
-				if err != nil || e.State != mmo.EventPublished || !e.Started(now) || e.AnswersClosed {
-					return false, ignoreGone(err)
-				}
-				return b.dueClosings(r, []*mmo.Event{e})
-			}); err != nil {
-				return queued, err
-			}
-			continue
+	// After a downtime the span looked at for dead buttons stays wide
+	// until a scan finds nothing left in it (see metaDowntime).
+	switch {
+	case look.newDowntime:
+		if err := act(func(r *Request) (bool, error) {
+			return false, r.Tx.PutMeta(metaDowntime, binary.BigEndian.AppendUint64(nil, uint64(look.downtime.Unix())))
+		}); err != nil {
+			return queued, err
 		}
+	case !look.downtime.IsZero() && len(look.started) == 0 && len(look.closed) == 0 && len(look.ended) == 0:
+		if err := act(func(r *Request) (bool, error) { return false, r.Tx.PutMeta(metaDowntime, nil) }); err != nil {
+			return queued, err
+		}
+	}
+	// The answer buttons taken off however long ago the event began
+	// (findDue bounds how far back it looks).
+	for _, x := range look.started {
 		if err := b.inShares(x.ID, b.answersShares(now), act); err != nil {
 			return queued, err
 		}
