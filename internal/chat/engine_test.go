@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -317,5 +318,30 @@ func TestDeletedEventForgetsItsViews(t *testing.T) {
 	leader.next("удалён")
 	if recorded() {
 		t.Error("the card of a deleted event is still on record")
+	}
+}
+
+// TestDowntimeSpanClosesItself: back after three days, before the day's
+// alert time, the due scan widens its span for dead buttons once, closes
+// it when nothing is left in it, and from then on scans with nothing due
+// write nothing, though the daily jobs' mark that told of the downtime is
+// still the latest until the alert time.
+func TestDowntimeSpanClosesItself(t *testing.T) {
+	m := newMemory(t, nil)
+	m.seedMeeting(10, 20)
+	m.due() // 23.11 09:00: the daily jobs run and are marked
+	m.clock.Add(3*24*time.Hour - 6*time.Hour)
+	var wrote []bool
+	for range 5 {
+		_, _, w, err := m.engine.Due()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.deliver()
+		wrote = append(wrote, w)
+		m.clock.Add(30 * time.Second)
+	}
+	if want := []bool{true, true, false, false, false}; !slices.Equal(wrote, want) {
+		t.Errorf("scans after the downtime wrote %v, want %v (the span recorded, closed, then nothing)", wrote, want)
 	}
 }

@@ -138,12 +138,14 @@ func memAccount(id int64) []mmo.Account {
 // speaking the memory messenger; edit may change the options.
 func newMemory(t testing.TB, edit func(*Options)) *memory {
 	t.Helper()
-	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{Timeout: time.Second})
+	// The store stamps its marks by the engine's clock, as in the bot.
+	clock := &testClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{Timeout: time.Second, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	m := &memory{t: t, db: db, clock: &testClock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)},
+	m := &memory{t: t, db: db, clock: clock,
 		chats: map[int64]*memChat{}, menus: map[int64][]Command{}, defaults: map[string][]Command{}}
 	m.start(edit)
 	return m
@@ -276,6 +278,7 @@ func (m *memory) due() {
 // own send waits behind it is tried again after that send.
 func (m *memory) deliver() {
 	m.t.Helper()
+	m.engine.follow.Wait() // the follow-ups of the update handled last
 	for round := 0; ; round++ {
 		items, err := m.db.Outbox(0, 10000)
 		if err != nil {

@@ -75,10 +75,11 @@ type dueSet struct {
 	started, closed, ended []*mmo.Event
 	// downtime is the start of the span looked at for them when it
 	// reaches back past the usual lookback, after a downtime (zero
-	// otherwise); newDowntime tells that this scan found the downtime,
-	// and actDue records the span until a scan finds nothing left in it.
-	downtime    time.Time
-	newDowntime bool
+	// otherwise); downtimeMark is the time of the daily jobs' mark it was
+	// told by, and newDowntime that this scan found it: actDue records
+	// the span until a scan finds nothing left in it (see metaDowntime).
+	downtime, downtimeMark time.Time
+	newDowntime            bool
 }
 
 func (d *dueSet) empty() bool {
@@ -86,10 +87,12 @@ func (d *dueSet) empty() bool {
 		len(d.started) == 0 && len(d.closed) == 0 && len(d.ended) == 0 && d.downtime.IsZero()
 }
 
-// metaDowntime holds the start of the span the due scan looks at for dead
-// buttons after a downtime (Unix seconds), until a scan finds nothing
-// left in it: the daily jobs' mark, which told of the downtime, is new
-// once the first scan after it ran them.
+// metaDowntime holds, after a downtime, the start of the span the due
+// scan looks at for dead buttons and the time of the daily jobs' mark
+// that told of the downtime (Unix seconds, 8 bytes each). Once a scan
+// finds nothing left in the span, the start is zeroed and the mark's time
+// kept: until the daily jobs run again (after the alert time) that mark
+// is still the latest, and must not tell of the same downtime again.
 const metaDowntime = "due_downtime_from"
 
 // findDue reads what falls due at now through the indexes: the published
@@ -152,25 +155,33 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 		return d, err2
 	}
 	// The events that began or ended lately: their dead buttons and the
-	// prompt for the minutes. After a downtime of more than a day (the
-	// last daily jobs' mark is older) the span reaches back to before
-	// the bot stopped, at most downtimeReach: the events that began or
-	// ended while it was down lose their dead buttons too. Events that
-	// began before the span are not looked at; their old buttons still
-	// answer politely, as the store is the truth.
+	// prompt for the minutes. The usual span covers a downtime of up to
+	// two days; after a longer one (the last daily jobs' mark is older)
+	// the span reaches back to before the bot stopped, at most
+	// downtimeReach: the events that began or ended while it was down
+	// lose their dead buttons too. Events that began before the span are
+	// not looked at; their old buttons still answer politely, as the
+	// store is the truth.
 	from := now.Add(-(minutesLookback + eventLookback))
-	if v := tx.Meta(metaDowntime); len(v) == 8 {
-		if at := time.Unix(int64(binary.BigEndian.Uint64(v)), 0); at.Before(from) {
-			from, d.downtime = at, at
+	var recorded, recordedMark time.Time
+	if v := tx.Meta(metaDowntime); len(v) == 16 {
+		recorded, recordedMark = unixOrZero(v[:8]), unixOrZero(v[8:])
+	}
+	switch last, ok := tx.LastMarkedAt(dailyMark); {
+	case !recorded.IsZero():
+		if recorded.Before(from) {
+			from = recorded
 		}
-	} else if last, ok := tx.LastMarkedAt(dailyMark); ok && now.Sub(last) > 24*time.Hour {
+		d.downtime, d.downtimeMark = from, recordedMark
+	case ok && now.Sub(last) > minutesLookback+eventLookback-24*time.Hour && !last.Equal(recordedMark):
 		since := last.Add(-(minutesLookback + eventLookback))
 		if reach := now.Add(-downtimeReach); since.Before(reach) {
 			since = reach
 		}
 		if since.Before(from) {
-			from, d.downtime, d.newDowntime = since, since, true
+			from = since
 		}
+		d.downtime, d.downtimeMark, d.newDowntime = from, last, true
 	}
 	recent, err := tx.EventsBetween(from, now.Add(time.Second), mmo.EventPublished)
 	if err != nil {
@@ -189,6 +200,22 @@ func (b *Engine) findDue(tx *boltdb.Tx, now time.Time) (dueSet, error) {
 		}
 	}
 	return d, nil
+}
+
+// unixOf is t in Unix seconds, 0 for the zero time.
+func unixOf(t time.Time) uint64 {
+	if t.IsZero() {
+		return 0
+	}
+	return uint64(t.Unix())
+}
+
+// unixOrZero reads what unixOf wrote.
+func unixOrZero(b []byte) time.Time {
+	if n := binary.BigEndian.Uint64(b); n != 0 {
+		return time.Unix(int64(n), 0)
+	}
+	return time.Time{}
 }
 
 // downtimeReach is how far back the due scan looks for the dead buttons
@@ -260,15 +287,19 @@ func (b *Engine) actDue(now time.Time, look dueSet) (queued bool, err error) {
 	}
 	// After a downtime the span looked at for dead buttons stays wide
 	// until a scan finds nothing left in it (see metaDowntime).
+	record := func(from time.Time) error {
+		return act(func(r *Request) (bool, error) {
+			v := binary.BigEndian.AppendUint64(nil, unixOf(from))
+			return false, r.Tx.PutMeta(metaDowntime, binary.BigEndian.AppendUint64(v, unixOf(look.downtimeMark)))
+		})
+	}
 	switch {
 	case look.newDowntime:
-		if err := act(func(r *Request) (bool, error) {
-			return false, r.Tx.PutMeta(metaDowntime, binary.BigEndian.AppendUint64(nil, uint64(look.downtime.Unix())))
-		}); err != nil {
+		if err := record(look.downtime); err != nil {
 			return queued, err
 		}
 	case !look.downtime.IsZero() && len(look.started) == 0 && len(look.closed) == 0 && len(look.ended) == 0:
-		if err := act(func(r *Request) (bool, error) { return false, r.Tx.PutMeta(metaDowntime, nil) }); err != nil {
+		if err := record(time.Time{}); err != nil {
 			return queued, err
 		}
 	}

@@ -52,12 +52,13 @@ func seededMemory(t *testing.T) (m *memory, total seed.Stats) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err = boltdb.Open(path, boltdb.Options{Timeout: time.Second})
+	clock := &testClock{t: now}
+	db, err = boltdb.Open(path, boltdb.Options{Timeout: time.Second, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	m = &memory{t: t, db: db, clock: &testClock{t: now},
+	m = &memory{t: t, db: db, clock: clock,
 		chats: map[int64]*memChat{}, menus: map[int64][]Command{}, defaults: map[string][]Command{}}
 	m.start(func(o *Options) {
 		o.Regulation = reg
@@ -481,6 +482,7 @@ func TestRetentionWarningBuildsArchivesBesideTheWriter(t *testing.T) {
 	if _, err := m.engine.Handle(t.Context(), &u); err != nil {
 		t.Fatal(err)
 	}
+	m.engine.follow.Wait()         // the other parts, queued beside the update
 	writes, _ := m.db.WriteStats() // before any delivery
 	m.deliver()
 	for i := range parts {
