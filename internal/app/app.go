@@ -336,6 +336,9 @@ func (m *Main) Close() error {
 		m.stopBackups()
 	}
 	m.wg.Wait()
+	if m.Engine != nil {
+		m.Engine.Stop()
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

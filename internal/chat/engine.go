@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
@@ -98,6 +100,10 @@ type Engine struct {
 	// archivePart is the most a part of a year's archive holds
 	// (archivePart; tests make it small).
 	archivePart int
+	// follow counts the follow-ups running (see followUp); stopping
+	// tells them to end after the transaction in progress.
+	follow   sync.WaitGroup
+	stopping atomic.Bool
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is committed.
 	testHookRead func()
@@ -280,16 +286,24 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 	return res, nil
 }
 
-// after runs the request's follow-ups, wakes the transports when
-// messages were queued and returns what the transport of the update
+// after wakes the transports when messages were queued, starts the
+// request's follow-ups, and returns what the transport of the update
 // still has to do.
 func (b *Engine) after(r *Request) Result {
 	res := Result{Answer: r.answer, Queued: len(r.out) > 0}
-	if b.followUp(r) {
-		res.Queued = true
-	}
 	if res.Queued {
 		b.wake()
+	}
+	if len(r.followUps) > 0 {
+		// Beside the update, not in its way: its answer, and the updates
+		// after it, do not wait for megabytes to be written.
+		b.follow.Add(1)
+		go func() {
+			defer b.follow.Done()
+			if b.followUp(r) {
+				b.wake()
+			}
+		}()
 	}
 	return res
 }
@@ -297,11 +311,15 @@ func (b *Engine) after(r *Request) Result {
 // followUp runs the follow-ups of a handled update, each in a write
 // transaction of its own, so that no transaction carries more than one
 // of them (a part of a region's archive is megabytes). The update is
-// handled already: a follow-up the store refuses, or a restart, loses
-// the rest, which the person asks for again (the archive's button). It
+// handled already: a follow-up the store refuses, or a stop, loses the
+// rest, which the person asks for again (the archive's button). It
 // reports whether anything was queued.
 func (b *Engine) followUp(r *Request) (queued bool) {
 	for i, fn := range r.followUps {
+		if b.stopping.Load() {
+			b.log.Warn("follow-ups of an update cut by a stop", "update_id", r.Update.ID, "done", i, "of", len(r.followUps))
+			return queued
+		}
 		err := b.db.Update(func(tx *boltdb.Tx) error {
 			q := b.systemRequest(tx)
 			q.Now = r.Now
@@ -315,6 +333,14 @@ func (b *Engine) followUp(r *Request) (queued bool) {
 		}
 	}
 	return queued
+}
+
+// Stop ends the follow-ups of handled updates after the transaction in
+// progress and waits for them, before the store is closed; what they had
+// left to queue is lost (see followUp).
+func (b *Engine) Stop() {
+	b.stopping.Store(true)
+	b.follow.Wait()
 }
 
 // fail handles an update whose handler failed: log, apologise, and mark it
