@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/text/collate"
@@ -180,12 +181,7 @@ func (b *Engine) yearArchives(r *Request, year int) ([]yearArchiveFile, error) {
 		return nil, err
 	}
 	l := r.docLoc()
-	type folder struct {
-		name, dir string
-		files     []archiveFile
-		size      int
-	}
-	var folders []folder
+	var folders []archiveFolder
 	for _, a := range all {
 		files, err := b.yearArchive(r, a, year)
 		if err != nil {
@@ -195,32 +191,14 @@ func (b *Engine) yearArchives(r *Request, year int) ([]yearArchiveFile, error) {
 			continue
 		}
 		name := l.T("doc_archive.folder", "Name", mmo.OfficialName(a.Name))
-		f := folder{name: name, dir: docFileName(name), files: files}
-		for _, file := range files {
-			f.size += len(file.data) + len(f.dir) + len(file.name) + zipEntryOverhead
-		}
-		folders = append(folders, f)
+		folders = append(folders, archiveFolder{name: name, dir: docFileName(name), files: files})
 	}
 	// In the order a person looks for a name: alphabetical in the
 	// documents' language, «№ 7» before «№ 17».
 	order := collate.New(language.Make(l.lang), collate.Numeric)
-	slices.SortStableFunc(folders, func(x, y folder) int { return order.CompareString(x.dir, y.dir) })
-	seen := map[string]int{}
-	for i, f := range folders {
-		if n := seen[f.dir]; n > 0 { // two associations of one name
-			folders[i].dir = fmt.Sprintf("%s (%d)", f.dir, n+1)
-		}
-		seen[f.dir]++
-	}
-	var groups [][]folder
-	size := 0
-	for _, f := range folders {
-		if len(groups) == 0 || size+f.size > b.archivePart {
-			groups, size = append(groups, nil), 0
-		}
-		groups[len(groups)-1] = append(groups[len(groups)-1], f)
-		size += f.size
-	}
+	slices.SortStableFunc(folders, func(x, y archiveFolder) int { return order.CompareString(x.dir, y.dir) })
+	uniqueDirs(folders)
+	groups := packArchive(folders, b.archivePart)
 	period := b.yearLabel(l, "sheet", year)
 	out := make([]yearArchiveFile, 0, len(groups))
 	for i, g := range groups {
@@ -250,10 +228,68 @@ func (b *Engine) yearArchives(r *Request, year int) ([]yearArchiveFile, error) {
 	return out, nil
 }
 
-// zipEntryOverhead is what a ZIP spends on an entry besides its name and
-// data (its local header, its central directory record, the data
-// descriptor), rounded up.
-const zipEntryOverhead = 128
+// archiveFolder is one association's files in a year's archive, under
+// dir; name is the association as the caption names it.
+type archiveFolder struct {
+	name, dir string
+	files     []archiveFile
+}
+
+// size is at least what the folder adds to a ZIP (see zipEntrySize).
+func (f archiveFolder) size() int {
+	n := 0
+	for _, file := range f.files {
+		n += zipEntrySize(f.dir+"/"+file.name, len(file.data))
+	}
+	return n
+}
+
+// zipEntrySize bounds what a file of n bytes under path adds to a ZIP:
+// the data deflated (documents that are ZIPs already may grow a little),
+// the path in the local header and again in the central directory, and
+// the headers' fixed parts, the data descriptor and the timestamps.
+func zipEntrySize(path string, n int) int { return n + n/100 + 2*len(path) + zipEntryOverhead }
+
+// zipEntryOverhead is what a ZIP spends on an entry besides its path and
+// data: local header 30 bytes, central directory record 46, data
+// descriptor 16 (24 in ZIP64), an extended timestamp in each header 9,
+// rounded up; zipEndOverhead is the end of the central directory.
+const (
+	zipEntryOverhead = 128
+	zipEndOverhead   = 22
+)
+
+// packArchive groups folders, in their order, into parts of at most
+// limit bytes each (by archiveFolder.size); a folder larger than limit
+// is a part of its own.
+func packArchive(folders []archiveFolder, limit int) [][]archiveFolder {
+	var parts [][]archiveFolder
+	size := 0
+	for _, f := range folders {
+		n := f.size()
+		if len(parts) == 0 || size+n > limit {
+			parts, size = append(parts, nil), zipEndOverhead
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], f)
+		size += n
+	}
+	return parts
+}
+
+// uniqueDirs gives folders of one name (two associations named alike,
+// or alike but for case, which Windows does not tell apart) names of
+// their own: «Name (2)», «Name (3)».
+func uniqueDirs(folders []archiveFolder) {
+	used := map[string]bool{}
+	for i, f := range folders {
+		dir := f.dir
+		for n := 2; used[strings.ToLower(dir)]; n++ {
+			dir = fmt.Sprintf("%s (%d)", f.dir, n)
+		}
+		used[strings.ToLower(dir)] = true
+		folders[i].dir = dir
+	}
+}
 
 // queueArchives sends the parts of a year's archive to a user.
 func (r *Request) queueArchives(to *mmo.User, parts []yearArchiveFile) {

@@ -236,8 +236,9 @@ func (b *Engine) checkinShares(now time.Time) eventShares {
 }
 
 // answersShares takes the answer buttons off every member's
-// announcement, reminders and nudge of an event that began (closeAnswers,
-// in shares).
+// announcement, reminders and nudge of an event that began, in shares;
+// the announcement's first line says it began, or is over if it ended
+// meanwhile (a downtime).
 func (b *Engine) answersShares(now time.Time) eventShares {
 	return eventShares{
 		kind:  shareAnswers,
