@@ -90,7 +90,7 @@ func TestMigrationsEachStep(t *testing.T) {
 				bucketConsults, bucketConsultsByAssoc, bucketConsultsByAsker, bucketConsultMessages,
 				bucketPlans, bucketReports, bucketProposals, bucketMarks, bucketSent, bucketAccounts,
 				bucketEventsByStart, bucketUserAttendance, bucketUserAnswers, bucketConsultsDue, bucketConsultsByTime,
-				bucketDocuments, bucketBroadcastsByTime, bucketCoordinators, bucketSentByTime, bucketFileCopies, bucketUserAliases, bucketMenuSums, bucketMemberCounts, bucketAsking, bucketLiveViews} {
+				bucketDocuments, bucketBroadcastsByTime, bucketCoordinators, bucketSentByTime, bucketFileCopies, bucketUserAliases, bucketMenuSums, bucketMemberCounts, bucketAsking, bucketLiveViews, bucketBlobs} {
 				if tx.Bucket(name) == nil {
 					t.Errorf("from %d: bucket %s missing", v, name)
 				}

@@ -49,6 +49,7 @@ var migrations = []migration{
 	{"remember the leaders' live views across a restart", migrateLiveViews},
 	{"events' creator in their association index", migrateEventCreators},
 	{"events' length in their association index", migrateEventLengths},
+	{"create the blobs: large files in chunks", migrateBlobs},
 }
 
 // SchemaVersion is the version of the schema this build writes.
