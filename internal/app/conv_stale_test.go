@@ -1,6 +1,8 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +136,43 @@ func TestDeadButtonsAfterWeekLongDowntime(t *testing.T) {
 				t.Errorf("%s: the check-in message after the downtime: #%s (was #%s) %q %v", on, closed.id, here[i].id, closed.text, closed.buttons)
 			}
 		}
+	})
+}
+
+// TestRetentionArchiveOnEachMessenger: the coordinator, on either
+// messenger, gets the year's archive with the retention warning, its
+// bytes read from the store when sent (a part is no transaction's
+// payload), and again from the warning's button.
+func TestRetentionArchiveOnEachMessenger(t *testing.T) {
+	forEachMessenger(t, func(t *testing.T, h *harness, on string) {
+		tm := newTeam(t, h, on, on)
+		l := tm.leader
+		publishEvent(t, l, eventForm{format: "Семинар", topic: "Старый семинар", when: "25.11 15:00", date: "25 ноября 2026"})
+		expect(t, l, "Объявлено")
+		quietTeam(h, tm)
+		// 2026/27 is kept three years after its end: until 1 September 2030.
+		h.clock.Add(time.Date(2030, 8, 25, 7, 0, 0, 0, time.UTC).Sub(h.clock.Now()))
+		warn := expectSkipping(t, tm.admin, "истекает срок хранения документов 2026/2027 учебного года")
+		check := func(m msg) {
+			t.Helper()
+			if m.name != "Архив ММО 2026-2027 учебный год.zip" {
+				t.Fatalf("%s: not the archive: %q %q", on, m.name, m.text)
+			}
+			zr, err := zip.NewReader(bytes.NewReader(m.file), int64(len(m.file)))
+			if err != nil {
+				t.Fatalf("%s: the archive: %v", on, err)
+			}
+			found := false
+			for _, f := range zr.File {
+				found = found || strings.HasPrefix(f.Name, "ММО учителей математики/Листы регистрации/Лист регистрации 25.11.2026")
+			}
+			if !found || !strings.Contains(m.text, "1 объединение") {
+				t.Errorf("%s: the archive %q holds no registration sheet of the seminar, or its caption is wrong", on, m.text)
+			}
+		}
+		check(expectSkipping(t, tm.admin, "Архив записей 2026/2027 учебного года"))
+		quietTeam(h, tm)
+		tm.admin.press(t, warn, "Прислать архив 2026/2027 ещё раз")
+		check(expectSkipping(t, tm.admin, "Архив записей 2026/2027 учебного года"))
 	})
 }

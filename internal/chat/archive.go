@@ -134,19 +134,36 @@ func (b *Engine) archiveConsultations(r *Request, l loc, a *mmo.Association, yea
 }
 
 // sendArchives sends a coordinator the archive of every association's
-// school year (see yearArchives), the first part with the answer and
-// each other in a transaction of its own; it tells whether there was any.
+// school year (see yearArchives), each part stored as a blob and queued
+// in transactions of its own beside the update; it tells whether there
+// was any.
 func (b *Engine) sendArchives(r *Request, to *mmo.User, year int) (bool, error) {
 	parts, err := b.yearArchives(r, year)
 	if err != nil || len(parts) == 0 {
 		return false, err
 	}
-	r.queueArchives(to, parts[:1])
-	for i := range parts[1:] {
-		part := parts[1+i : 2+i]
-		r.followUps = append(r.followUps, func(q *Request) { q.queueArchives(to, part) })
+	for i := range parts {
+		part := &parts[i]
+		r.followUps = append(r.followUps, followUp{
+			prepare: func() error { return b.storeArchive(part) },
+			queue:   func(q *Request) { q.queueArchives(to, parts[i:i+1]) },
+		})
 	}
 	return true, nil
+}
+
+// storeArchive stores a part's bytes as a blob, a chunk per transaction,
+// once: the coordinators it goes to share it.
+func (b *Engine) storeArchive(part *yearArchiveFile) error {
+	if part.blob != 0 {
+		return nil
+	}
+	id, err := b.db.PutBlob(part.data)
+	if err != nil {
+		return fmt.Errorf("store part %d of the %d archive: %w", part.part, part.year, err)
+	}
+	part.blob = id
+	return nil
 }
 
 // archivePart is the most a part of a year's archive holds. A region's
@@ -165,6 +182,7 @@ type yearArchiveFile struct {
 	associations int
 	first, last  string // the associations' names
 	data         []byte
+	blob         uint64 // the data stored (storeArchive); 0 until then
 }
 
 // yearArchives builds the archive of a school year: every association
@@ -291,7 +309,9 @@ func uniqueDirs(folders []archiveFolder) {
 	}
 }
 
-// queueArchives sends the parts of a year's archive to a user.
+// queueArchives sends the parts of a year's archive to a user, each by
+// its blob (see storeArchive): the transport reads the bytes when it
+// sends, so no transaction carries them.
 func (r *Request) queueArchives(to *mmo.User, parts []yearArchiveFile) {
 	for _, f := range parts {
 		l := r.locOf(to)
@@ -301,7 +321,8 @@ func (r *Request) queueArchives(to *mmo.User, parts []yearArchiveFile) {
 			text = l.T("doc_archive.caption_part", "From", f.year, "To", f.year+1, "Part", f.part, "Parts", f.parts,
 				"Associations", count, "First", f.first, "Last", f.last)
 		}
-		r.out = append(r.out, Message{Kind: KindDocument, to: to.ID, FileName: f.name, File: f.data, Text: text})
+		r.out = append(r.out, Message{Kind: KindDocument, to: to.ID, FileName: f.name,
+			FileID: strconv.FormatUint(f.blob, 10), FileFrom: StoreFiles, Text: text})
 	}
 }
 

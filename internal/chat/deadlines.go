@@ -367,13 +367,19 @@ func (b *Engine) draftRetention(r *Request) (*retentionDraft, error) {
 	return d, nil
 }
 
-// sendRetentionArchives queues the archives the warnings promised, a
-// part per transaction (a part is up to archivePart). A restart in
+// sendRetentionArchives queues the archives the warnings promised, each
+// part stored as a blob first (a chunk per transaction) and queued by it
+// in a transaction of its own. A restart in
 // between loses the rest of them, not the warning: its button builds the
 // archive again on request.
 func (b *Engine) sendRetentionArchives(warn *retentionDraft, act func(func(r *Request) (bool, error)) error) error {
 	for _, s := range warn.send {
 		for i := range s.files {
+			// s.files is the year's, shared by its coordinators: the
+			// part is stored once.
+			if err := b.storeArchive(&s.files[i]); err != nil {
+				return err
+			}
 			if err := act(func(r *Request) (bool, error) {
 				r.queueArchives(s.to, s.files[i:i+1])
 				return true, nil

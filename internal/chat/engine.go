@@ -315,24 +315,35 @@ func (b *Engine) after(r *Request) Result {
 // rest, which the person asks for again (the archive's button). It
 // reports whether anything was queued.
 func (b *Engine) followUp(r *Request) (queued bool) {
-	for i, fn := range r.followUps {
+	for i, f := range r.followUps {
 		if b.stopping.Load() {
 			b.log.Warn("follow-ups of an update cut by a stop", "update_id", r.Update.ID, "done", i, "of", len(r.followUps))
 			return queued
 		}
-		err := b.db.Update(func(tx *boltdb.Tx) error {
-			q := b.systemRequest(tx)
-			q.Now = r.Now
-			fn(q)
-			queued = queued || len(q.out) > 0
-			return q.commit()
-		})
+		err := f.prepare()
+		if err == nil {
+			err = b.db.Update(func(tx *boltdb.Tx) error {
+				q := b.systemRequest(tx)
+				q.Now = r.Now
+				f.queue(q)
+				queued = queued || len(q.out) > 0
+				return q.commit()
+			})
+		}
 		if err != nil {
 			b.log.Error("follow-up of an update", "update_id", r.Update.ID, "step", i+1, "of", len(r.followUps), "error", err)
 			return queued
 		}
 	}
 	return queued
+}
+
+// followUp is one follow-up of an update: prepare runs outside any
+// transaction (it stores a file's bytes, see boltdb.DB.PutBlob), then
+// queue in a write transaction of its own.
+type followUp struct {
+	prepare func() error
+	queue   func(*Request)
 }
 
 // Stop ends the follow-ups of handled updates after the transaction in

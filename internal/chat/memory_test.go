@@ -364,8 +364,15 @@ func (m *memory) apply(it boltdb.OutboxItem, msg *Message) bool {
 		}
 		m.t.Fatalf("an edit of message %q, not in chat %d", target, it.ChatID)
 	}
+	data := msg.File
+	if msg.FileFrom == StoreFiles { // read when sent, as a transport does
+		var err error
+		if data, err = WithStoreFiles(m.db, nil)(m.t.Context(), msg.FileFrom, msg.FileID); err != nil {
+			m.t.Fatalf("a stored file %s: %v", msg.FileID, err)
+		}
+	}
 	nm := &memMsg{ID: strconv.Itoa(c.nextID), Kind: msg.Kind, Text: msg.Text, Buttons: msg.Buttons,
-		File: msg.FileName, Data: msg.File, Keyboard: msg.AskLocation + msg.AskContact}
+		File: msg.FileName, Data: data, Keyboard: msg.AskLocation + msg.AskContact}
 	c.nextID++
 	c.msgs = append(c.msgs, nm)
 	c.log = append(c.log, *nm)

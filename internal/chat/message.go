@@ -3,7 +3,10 @@ package chat
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
 )
 
 // Kind is what a Message does in its chat.
@@ -68,7 +71,7 @@ type Message struct {
 	// FileID sends a file the messenger already has (one a person sent)
 	// instead of File's bytes.
 	FileID string `json:"fid,omitempty"`
-	// FileFrom is the messenger FileID belongs to. A message going to
+	// FileFrom is the messenger FileID belongs to, or StoreFiles. A message going to
 	// another messenger carries no file that messenger knows: its
 	// transport fetches the bytes from FileFrom's (see Transport.Fetch)
 	// and uploads them. "" is the messenger the message goes to.
@@ -160,6 +163,31 @@ type Transport struct {
 	// below the input field (Telegram's reply keyboard), so that the
 	// texts pointing at it say where it is (see TAsk).
 	AsksOnMessage bool
+}
+
+// StoreFiles is the FileFrom of a file the bot keeps in its own store as
+// a blob (boltdb.DB.PutBlob), FileID its id in decimal: large documents,
+// which no write transaction carries. The transport reads the bytes from
+// the store when it sends, as it fetches another messenger's file.
+const StoreFiles = "store"
+
+// WithStoreFiles returns a FileFetcher that reads StoreFiles' files from
+// db and asks fetch for the others (fetch may be nil: a bot on one
+// messenger has no other to fetch from).
+func WithStoreFiles(db *boltdb.DB, fetch FileFetcher) FileFetcher {
+	return func(ctx context.Context, messenger, fileID string) ([]byte, error) {
+		if messenger == StoreFiles {
+			id, err := strconv.ParseUint(fileID, 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("a stored file of id %q", fileID)
+			}
+			return db.Blob(id)
+		}
+		if fetch == nil {
+			return nil, fmt.Errorf("a file of %s, which this bot does not run on", messenger)
+		}
+		return fetch(ctx, messenger, fileID)
+	}
 }
 
 // FileFetcher fetches the bytes of a file a person sent through a

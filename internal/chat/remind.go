@@ -48,6 +48,14 @@ func (b *Engine) Due() (now time.Time, queued, wrote bool, err error) {
 	if b.flushLive(now) {
 		queued, wrote = true, true
 	}
+	if look.daily {
+		// Once a day: the stored files of messages long gone (or given up).
+		n, err := b.db.PurgeBlobs(now.Add(-blobKeep))
+		wrote = wrote || n > 0
+		if err != nil {
+			return now, queued, wrote, fmt.Errorf("due scan at %s: %w", now.Format(time.RFC3339), err)
+		}
+	}
 	purged, err := b.purgeSome(purgeSlice)
 	wrote = wrote || purged
 	if err != nil {
@@ -217,6 +225,10 @@ func unixOrZero(b []byte) time.Time {
 	}
 	return time.Time{}
 }
+
+// blobKeep is how long the files stored for messages (a year's archive)
+// are kept: far longer than the outbox tries a message.
+const blobKeep = 30 * 24 * time.Hour
 
 // downtimeReach is how far back the due scan looks for the dead buttons
 // of events after a downtime: a fortnight's events of a region are a few

@@ -52,7 +52,7 @@ type Request struct {
 	// followUps queue what is too large for the update's own transaction
 	// (the parts of a year's archive), each in a transaction of its own
 	// after it (see Engine.followUp).
-	followUps []func(*Request)
+	followUps []followUp
 	// cardShown: the leader's card of an event was drawn on the pressed
 	// message (see drawEventCard).
 	cardShown bool

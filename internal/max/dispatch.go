@@ -48,7 +48,7 @@ func (it *item) Chat() *chat.Message { return &it.Message }
 // records that a person stopped the bot; onSetAside tells a person a
 // file for them could not be sent.
 func newDispatcher(db *boltdb.DB, api *Client, c codec, pace *pacer, log *slog.Logger, parallel int, fetch chat.FileFetcher, onBlocked, onSetAside func(chatID, user int64)) *outbox.Dispatcher[*item] {
-	w := &wire{db: db, api: api, codec: c, pace: pace, log: log, fetch: fetch}
+	w := &wire{db: db, api: api, codec: c, pace: pace, log: log, fetch: chat.WithStoreFiles(db, fetch)}
 	d := outbox.New(db, w, outbox.Config{
 		Messenger: Messenger, Log: log, Parallel: parallel, TooMany: maxTooMany,
 		OnBlocked: onBlocked, OnSetAside: onSetAside,

@@ -49,7 +49,7 @@ type wire struct {
 // onBlocked records that a person blocked the bot; onSetAside tells a
 // person that a file for them could not be sent.
 func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, fetch chat.FileFetcher, onBlocked, onSetAside func(chatID, user int64)) *outbox.Dispatcher[*item] {
-	w := &wire{db: db, sender: s, codec: c, log: log, fetch: fetch}
+	w := &wire{db: db, sender: s, codec: c, log: log, fetch: chat.WithStoreFiles(db, fetch)}
 	return outbox.New(db, w, outbox.Config{
 		Messenger: Messenger, Log: log, Parallel: parallel, TooMany: maxTooMany,
 		Pacer:   turnPacer{&s.pace},
