@@ -65,13 +65,7 @@ func TestCheckinClosedAfterLongDowntime(t *testing.T) {
 		expect(t, l, "Объявлено")
 		quietTeam(h, tm)
 
-		// 14:50: check-in opens.
-		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-		h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
-		var here []msg
-		for _, u := range tm.members {
-			here = append(here, expectSkipping(t, u, "Открыта отметка", "Итоги олимпиады"))
-		}
+		start, here := checkinOpens(t, h, tm)
 		told := expectSkipping(t, l, "Отметка открыта:")
 		quietTeam(h, tm)
 
@@ -91,6 +85,19 @@ func TestCheckinClosedAfterLongDowntime(t *testing.T) {
 			t.Errorf("the old «Я на месте» answers %q", a)
 		}
 	})
+}
+
+// checkinOpens moves the clock to 14:50 of 25.11, when the check-in of
+// the team's meeting «Итоги олимпиады» at 15:00 opens, and returns the
+// meeting's start and each member's «Открыта отметка» message.
+func checkinOpens(t *testing.T, h *harness, tm team) (start time.Time, here []msg) {
+	t.Helper()
+	start = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
+	for _, u := range tm.members {
+		here = append(here, expectSkipping(t, u, "Открыта отметка", "Итоги олимпиады"))
+	}
+	return start, here
 }
 
 // TestDeadButtonsAfterWeekLongDowntime: the bot was down from check-in
@@ -114,13 +121,7 @@ func TestDeadButtonsAfterWeekLongDowntime(t *testing.T) {
 		}
 		quietTeam(h, tm)
 
-		// 14:50: check-in opens.
-		start := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-		h.clock.Add(start.Add(-10 * time.Minute).Sub(h.clock.Now()))
-		var here []msg
-		for _, u := range tm.members {
-			here = append(here, expectSkipping(t, u, "Открыта отметка", "Итоги олимпиады"))
-		}
+		start, here := checkinOpens(t, h, tm)
 		quietTeam(h, tm)
 
 		// The next scan is six days after the meeting.
