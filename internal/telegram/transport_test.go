@@ -434,13 +434,15 @@ func TestPrioritiesSurviveARestart(t *testing.T) {
 	if len(sent) != 41 {
 		t.Fatalf("%d sent, want 41", len(sent))
 	}
-	// The reply is picked ahead of the broadcast; the sends of the first
-	// picks overlap on the wire at start, and on a machine loaded by other
-	// test binaries up to 11 announcements were seen reaching the server
-	// before it (why the start lets that many through is not found yet).
-	// Behind the broadcast it would be the 41st: half way is the line.
+	// The reply is picked ahead of the broadcast. The limit lets 30 go at
+	// once at start, and those 30 sends race each other to the server (a
+	// run under the race detector, beside other test binaries, saw 21
+	// announcements get there before the reply): the order within that
+	// first burst says nothing. Behind the broadcast the reply could be
+	// picked only once a permit came free, after the whole burst had
+	// arrived: the 31st or later.
 	at := slices.IndexFunc(sent, func(r telegramtest.Request) bool { return r.Params.Get("chat_id") == "500" })
-	if at < 0 || at >= 20 {
+	if at < 0 || at >= 30 {
 		t.Errorf("the reply went out %d-th of 41: want it ahead of the broadcast", at+1)
 	}
 }
