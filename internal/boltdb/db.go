@@ -163,7 +163,9 @@ type DB struct {
 	// decoded counts the records decoded since open (see Decoded).
 	decoded atomic.Int64
 	// writes times the write transactions (see WriteStats).
-	writes   writeStats
+	writes writeStats
+	// group gathers the calls of Batch into shared commits (see group.go).
+	group    group
 	readOnly bool
 	// compactHook, when set, runs the compactions of backups (see
 	// SetCompactHook).
@@ -323,9 +325,6 @@ func Open(path string, opts Options) (*DB, error) {
 		}
 		return nil, fmt.Errorf("open db %s: %w", path, err)
 	}
-	// Concurrent handlers commit through Batch; a short delay keeps the
-	// latency of a lone update low while still merging bursts.
-	b.MaxBatchDelay = 2 * time.Millisecond
 	db := &DB{bolt: b, now: opts.Now, readOnly: opts.ReadOnly}
 	if !opts.ReadOnly {
 		if err := db.migrate(); err != nil {
@@ -443,7 +442,7 @@ func (db *DB) Batch(fn func(*Tx) error) error {
 // tests applies everywhere.
 func (db *DB) update(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Update, fn) }
 
-func (db *DB) batch(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Batch, fn) }
+func (db *DB) batch(fn func(*bolt.Tx) error) error { return db.write(db.groupUpdate, fn) }
 
 func (db *DB) write(run func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
 	// Batch may run the function several times (and in another
