@@ -40,6 +40,8 @@ type wire struct {
 	sender *Sender
 	codec  codec // signs the buttons for the chat they go to
 	log    *slog.Logger
+	// shown skips the edits that would change nothing (see shown.go).
+	shown *shownCache
 	// fetch gets the bytes of another messenger's file (see
 	// chat.Message.FileFrom); nil when there is none.
 	fetch chat.FileFetcher
@@ -49,7 +51,7 @@ type wire struct {
 // onBlocked records that a person blocked the bot; onSetAside tells a
 // person that a file for them could not be sent.
 func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel int, fetch chat.FileFetcher, onBlocked, onSetAside func(chatID, user int64)) *outbox.Dispatcher[*item] {
-	w := &wire{db: db, sender: s, codec: c, log: log, fetch: chat.WithStoreFiles(db, fetch)}
+	w := &wire{db: db, sender: s, codec: c, log: log, fetch: chat.WithStoreFiles(db, fetch), shown: newShownCache()}
 	return outbox.New(db, w, outbox.Config{
 		Messenger: Messenger, Log: log, Parallel: parallel, TooMany: maxTooMany,
 		Pacer:   turnPacer{&s.pace},
@@ -124,6 +126,13 @@ func (w *wire) Send(ctx context.Context, chatID int64, m *item, t *outbox.Turn) 
 	if err != nil {
 		return "", err
 	}
+	shown, sum, isEdit := editDigest(c)
+	if isEdit && w.shown.same(shown, sum) {
+		return "", nil // the message shows this already; the turn goes back
+	}
+	if d, ok := c.(tgbotapi.DeleteMessageConfig); ok {
+		w.shown.forget(shownKey{chat: d.ChatID, message: d.MessageID})
+	}
 	if err := t.Wait(ctx); err != nil {
 		return "", err // cut by the shutdown: the item stays for the next start
 	}
@@ -132,6 +141,13 @@ func (w *wire) Send(ctx context.Context, chatID int64, m *item, t *outbox.Turn) 
 	// late as its answer allows (see chatPace), and the chat is busy
 	// until then, so none of its messages can go meanwhile.
 	resp, err := w.sender.attempt(ctx, chatID, c)
+	if isEdit {
+		if err != nil {
+			w.shown.forget(shown)
+		} else {
+			w.shown.put(shown, sum)
+		}
+	}
 	if err != nil {
 		return "", err
 	}

@@ -1,0 +1,129 @@
+package telegram
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
+	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
+)
+
+// editsOf counts the editMessageText calls made for a chat, taken or
+// refused.
+func editsOf(srv *telegramtest.Server, chatID int64) int {
+	return len(calls(srv, "editMessageText", toChat(chatID)))
+}
+
+// registeredWith stores a registered teacher and queues outbox items
+// (payloads in the outbox's own form) before the bot starts.
+func registeredWith(t *testing.T, path string, u *telegramtest.User, payloads ...string) {
+	t.Helper()
+	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	err = db.Update(func(tx *boltdb.Tx) error {
+		if err := tx.PutUser(&mmo.User{ID: u.ID, Accounts: tgAccount(u.ID), Name: "Иванова Мария Петровна", RegisteredAt: now, ConsentAt: now}); err != nil {
+			return err
+		}
+		for _, p := range payloads {
+			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: u.ID, Payload: []byte(p)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDoubleTapEditsOnce: a teacher taps «К мероприятиям» twice on the
+// same message. The first tap turns the message into the list; the
+// second would redraw the same list, which Telegram refuses as "not
+// modified": the bot answers the tap and makes no second edit.
+func TestDoubleTapEditsOnce(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	u := srv.NewUser(31, "А", "ru")
+	registeredWith(t, path, u, `{"k":"send","c":31,"t":"Главное меню","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`)
+	tb := startBot(t, srv, path, testOptions(srv), nil)
+	menu := expectNext(t, u, "Главное меню")
+
+	q1, err := u.Press(&menu, "К мероприятиям")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := expectNext(t, u, "мероприят")
+	if list.ID != menu.ID {
+		t.Fatalf("the list came as message %d, want the pressed message %d edited", list.ID, menu.ID)
+	}
+	u.Answer(t, q1)
+	tb.settled()
+	q2, err := u.Press(&menu, "К мероприятиям") // the same button, tapped again
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := u.Answer(t, q2); a.ShowAlert {
+		t.Fatalf("the second tap was refused: %+v", a)
+	}
+	tb.settled()
+	if n := editsOf(srv, u.ID); n != 1 {
+		t.Errorf("%d edits of the message, want 1: the second tap changes nothing", n)
+	}
+	if refused := calls(srv, "editMessageText", func(r telegramtest.Request) bool { return r.Status != 200 }); len(refused) != 0 {
+		t.Errorf("edits refused: %+v", refused)
+	}
+	if extra := u.Drain(); len(extra) != 0 {
+		t.Errorf("the second tap showed %v, want nothing new", extra)
+	}
+}
+
+// TestEditSkippedOnlyWhenKnownSame: an edit is skipped only when the
+// bot's own last edit of that message put the same text and buttons
+// there; a different text, different buttons, or a message the bot knows
+// nothing of since its start is edited as asked.
+func TestEditSkippedOnlyWhenKnownSame(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	u := srv.NewUser(32, "А", "ru")
+	registeredWith(t, path, u,
+		`{"k":"send","c":32,"t":"карточка"}`,
+		`{"k":"edit","c":32,"m":1,"t":"карточка, 2"}`,
+		`{"k":"edit","c":32,"m":1,"t":"карточка, 2"}`,
+		`{"k":"edit","c":32,"m":1,"t":"карточка, 2","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`,
+		`{"k":"edit","c":32,"m":1,"t":"карточка, 3","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`,
+	)
+	tb := startBot(t, srv, path, testOptions(srv), nil)
+	expectNext(t, u, "карточка")
+	tb.settled()
+	if n := editsOf(srv, u.ID); n != 3 {
+		t.Errorf("%d edits, want 3 (the repeated one skipped)", n)
+	}
+	msgs := srv.Chat(u.ID)
+	if len(msgs) != 1 || msgs[0].Text != "карточка, 3" || len(msgs[0].Buttons()) != 1 {
+		t.Fatalf("the chat shows %+v, want one message: the last edit with its button", msgs)
+	}
+	tb.stop()
+
+	// After a restart the bot does not know what the message shows: the
+	// edit goes, and Telegram finds nothing to change.
+	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *boltdb.Tx) error {
+		return tx.Enqueue(&boltdb.OutboxItem{ChatID: u.ID, Payload: []byte(`{"k":"edit","c":32,"m":1,"t":"карточка, 3","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`)})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb = startBot(t, srv, path, testOptions(srv), nil)
+	waitUntil(t, "the edit after the restart sent", func() bool { return editsOf(srv, u.ID) == 4 })
+	tb.settled()
+}
