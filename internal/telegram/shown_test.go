@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
@@ -17,29 +18,29 @@ func editsOf(srv *telegramtest.Server, chatID int64) int {
 }
 
 // registeredWith stores a registered teacher and queues outbox items
-// (payloads in the outbox's own form) before the bot starts.
-func registeredWith(t *testing.T, path string, u *telegramtest.User, payloads ...string) {
+// before the bot starts.
+func registeredWith(t *testing.T, path string, u *telegramtest.User, items ...chat.Message) {
 	t.Helper()
+	enqueue(t, path, boltdb.PriorityReply, items...)
 	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	now := time.Now()
-	err = db.Update(func(tx *boltdb.Tx) error {
-		if err := tx.PutUser(&mmo.User{ID: u.ID, Accounts: tgAccount(u.ID), Name: "Иванова Мария Петровна", RegisteredAt: now, ConsentAt: now}); err != nil {
-			return err
-		}
-		for _, p := range payloads {
-			if err := tx.Enqueue(&boltdb.OutboxItem{ChatID: u.ID, Payload: []byte(p)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.Update(func(tx *boltdb.Tx) error {
+		return tx.PutUser(&mmo.User{ID: u.ID, Accounts: tgAccount(u.ID), Name: "Иванова Мария Петровна", RegisteredAt: now, ConsentAt: now})
+	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// toMeetings is the button to the list of events.
+var toMeetings = [][]chat.Button{{{Label: "К мероприятиям", Verb: "mt"}}}
+
+// card is an edit of message 1 of chat.
+func card(chatID int64, text string, kb [][]chat.Button) chat.Message {
+	return chat.Message{Kind: chat.KindEdit, Chat: chatID, Target: "1", Text: text, Buttons: kb}
 }
 
 // TestDoubleTapEditsOnce: a teacher taps «К мероприятиям» twice on the
@@ -50,7 +51,7 @@ func TestDoubleTapEditsOnce(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	u := srv.NewUser(31, "А", "ru")
-	registeredWith(t, path, u, `{"k":"send","c":31,"t":"Главное меню","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`)
+	registeredWith(t, path, u, chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "Главное меню", Buttons: toMeetings})
 	tb := startBot(t, srv, path, testOptions(srv), nil)
 	menu := expectNext(t, u, "Главное меню")
 
@@ -92,11 +93,11 @@ func TestEditSkippedOnlyWhenKnownSame(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	u := srv.NewUser(32, "А", "ru")
 	registeredWith(t, path, u,
-		`{"k":"send","c":32,"t":"карточка"}`,
-		`{"k":"edit","c":32,"m":1,"t":"карточка, 2"}`,
-		`{"k":"edit","c":32,"m":1,"t":"карточка, 2"}`,
-		`{"k":"edit","c":32,"m":1,"t":"карточка, 2","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`,
-		`{"k":"edit","c":32,"m":1,"t":"карточка, 3","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`,
+		chat.Message{Kind: chat.KindSend, Chat: u.ID, Text: "карточка"},
+		card(u.ID, "карточка, 2", nil),
+		card(u.ID, "карточка, 2", nil),
+		card(u.ID, "карточка, 2", toMeetings),
+		card(u.ID, "карточка, 3", toMeetings),
 	)
 	tb := startBot(t, srv, path, testOptions(srv), nil)
 	expectNext(t, u, "карточка")
@@ -112,17 +113,7 @@ func TestEditSkippedOnlyWhenKnownSame(t *testing.T) {
 
 	// After a restart the bot does not know what the message shows: the
 	// edit goes, and Telegram finds nothing to change.
-	db, err := boltdb.Open(path, boltdb.Options{Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *boltdb.Tx) error {
-		return tx.Enqueue(&boltdb.OutboxItem{ChatID: u.ID, Payload: []byte(`{"k":"edit","c":32,"m":1,"t":"карточка, 3","kb":[[{"t":"К мероприятиям","v":"mt"}]]}`)})
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	enqueue(t, path, boltdb.PriorityReply, card(u.ID, "карточка, 3", toMeetings))
 	tb = startBot(t, srv, path, testOptions(srv), nil)
 	waitUntil(t, "the edit after the restart sent", func() bool { return editsOf(srv, u.ID) == 4 })
 	tb.settled()
