@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -69,7 +70,10 @@ func parseTelegramHTML(s string) ([]styledRune, error) {
 			i += len(m)
 		default:
 			r, n := utf8.DecodeRuneInString(rest)
-			if !strings.ContainsRune(" \n\t", r) {
+			// White space is what the splitter trims (strings.TrimSpace):
+			// a part of nothing else is not sent, as Telegram refuses a
+			// text that is empty once trimmed.
+			if !unicode.IsSpace(r) {
 				out = append(out, styledRune{string(r), strings.Join(stack, "")})
 			}
 			i += n
