@@ -186,5 +186,12 @@ func copyFile(from, to string) error {
 		out.Close()
 		return err
 	}
+	// On disk before the bot opens it: otherwise the bot's first commit
+	// syncs the file while a gigabyte of the copy is still being written
+	// back, and the start measures the copy.
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
 	return out.Close()
 }
