@@ -67,7 +67,7 @@ func mixedBurst(path string, users, updates, workers, rounds int, fresh func() e
 		erates = append(erates, fmt.Sprintf("%.0f", e.rate))
 	}
 	echo.note = fmt.Sprintf("(median of %d rounds: %s)", len(echoes), strings.Join(erates, ", "))
-	bot.note = fmt.Sprintf("(median of %d rounds between them: %s)", len(bots), strings.Join(rates, ", "))
+	bot.note = fmt.Sprintf("(median of %d rounds between them: %s; its store: %d writes in %d commits)", len(bots), strings.Join(rates, ", "), bot.writes, bot.commits)
 	slices.Sort(ratios)
 	return echo, bot, ratios[len(ratios)/2], nil
 }
@@ -84,6 +84,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 	defer srv.Close()
 	srv.SetWaitTimeout(time.Minute)
 	name := fmt.Sprintf("echo loop, %d workers", workers)
+	var store *boltdb.DB
 	if echo {
 		stop, err := startEcho(srv, workers)
 		if err != nil {
@@ -97,6 +98,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 			return result{}, err
 		}
 		defer db.Close()
+		store = db
 		// Handling, not Telegram's limits, is measured here.
 		var scans atomic.Int64
 		stop, err := startBotWith(db, srv, func(o *botOptions) {
@@ -149,6 +151,19 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 	}
 	peak := watchHeap()
 	defer peak.stop()
+	// The store's writes and commits over the burst, up to its last answer.
+	var commits0 int64
+	storeUse := func(r result) result {
+		if store != nil {
+			r.writes, _ = store.WriteStats()
+			r.commits = store.Commits() - commits0
+		}
+		return r
+	}
+	if store != nil {
+		store.WriteStats()
+		commits0 = store.Commits()
+	}
 	sent := map[int64][]time.Time{}
 	pressed := map[string]time.Time{}
 	var cmds int
@@ -201,8 +216,8 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		if answered >= updates {
 			peak.stop()
 			slices.Sort(lat)
-			return result{name: name, rate: float64(updates) / last.Sub(start).Seconds(), p50: lat[len(lat)/2],
-				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load()}, nil
+			return storeUse(result{name: name, rate: float64(updates) / last.Sub(start).Seconds(), p50: lat[len(lat)/2],
+				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load()}), nil
 		}
 		if time.Now().After(deadline) {
 			// What was answered in the time, for the figures: the rate is
@@ -212,9 +227,9 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 			if len(lat) == 0 {
 				return result{}, fmt.Errorf("nothing answered in 10 minutes")
 			}
-			return result{name: name, rate: float64(answered) / time.Since(start).Seconds(), p50: lat[len(lat)/2],
+			return storeUse(result{name: name, rate: float64(answered) / time.Since(start).Seconds(), p50: lat[len(lat)/2],
 				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load(),
-				note: fmt.Sprintf("(only %d of %d answered in 10 minutes)", answered, updates)}, nil
+				note: fmt.Sprintf("(only %d of %d answered in 10 minutes)", answered, updates)}), nil
 		}
 		// Each look copies every request the server recorded: rarely, as
 		// it runs in the process measured (the times are the server's).

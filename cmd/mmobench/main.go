@@ -161,6 +161,9 @@ type result struct {
 	rate          float64
 	p50, p99, max time.Duration
 	peakHeap      uint64
+	// writes and commits are the store's over the run (the bot's burst):
+	// the writes share commits, each with its two fdatasyncs.
+	writes, commits int64
 }
 
 // burst queues the updates, round-robin over the users, and returns when

@@ -164,6 +164,8 @@ type DB struct {
 	decoded atomic.Int64
 	// writes times the write transactions (see WriteStats).
 	writes writeStats
+	// commits counts the write transactions committed (see Commits).
+	commits atomic.Int64
 	// group gathers the calls of Batch into shared commits (see group.go).
 	group    group
 	readOnly bool
@@ -186,6 +188,12 @@ func (db *DB) Decoded() int64 { return db.decoded.Load() }
 // every other writer, each user's update among them: benchmarks report
 // the longest.
 func (db *DB) WriteStats() (n int64, longest time.Duration) { return db.writes.take() }
+
+// Commits returns how many write transactions have committed since the
+// store was opened. Concurrent Batch calls share commits, so this is at
+// most the writes WriteStats counts: a benchmark divides the two to see
+// how many updates each commit, with its two fdatasyncs, carried.
+func (db *DB) Commits() int64 { return db.commits.Load() }
 
 // LongestWriteBy names the code that ran the longest write transaction
 // WriteStats will report (the first two callers outside the store, the
@@ -440,7 +448,17 @@ func (db *DB) Batch(fn func(*Tx) error) error {
 // update and batch are the only ways the store writes, so that every
 // failed commit is told apart from an error of fn and the write fault of
 // tests applies everywhere.
-func (db *DB) update(fn func(*bolt.Tx) error) error { return db.write(db.bolt.Update, fn) }
+func (db *DB) update(fn func(*bolt.Tx) error) error { return db.write(db.commit, fn) }
+
+// commit runs fn in a write transaction of its own and counts it when it
+// commits (see Commits).
+func (db *DB) commit(fn func(*bolt.Tx) error) error {
+	err := db.bolt.Update(fn)
+	if err == nil {
+		db.commits.Add(1)
+	}
+	return err
+}
 
 func (db *DB) batch(fn func(*bolt.Tx) error) error { return db.write(db.groupUpdate, fn) }
 

@@ -62,7 +62,7 @@ func (db *DB) groupUpdate(fn func(*bolt.Tx) error) error {
 		r := <-c.done
 		if !r.lead {
 			if r.err == errTrySolo {
-				return db.bolt.Update(fn)
+				return db.commit(fn)
 			}
 			return r.err
 		}
@@ -80,7 +80,7 @@ func (db *DB) groupUpdate(fn func(*bolt.Tx) error) error {
 
 	r := <-c.done
 	if r.err == errTrySolo {
-		return db.bolt.Update(fn)
+		return db.commit(fn)
 	}
 	return r.err
 }
@@ -107,7 +107,7 @@ func (db *DB) commitGroup() {
 	taken := false
 	for {
 		failed := -1
-		err := db.bolt.Update(func(tx *bolt.Tx) error {
+		err := db.commit(func(tx *bolt.Tx) error {
 			if !taken {
 				calls, taken = db.group.take(), true
 			}

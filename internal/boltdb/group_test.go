@@ -53,6 +53,7 @@ func TestBatchCommitsWhatQueued(t *testing.T) {
 	txs := map[*bolt.Tx]int{}
 	var wg sync.WaitGroup
 	errs := make([]error, n)
+	before := db.Commits()
 	release := holdWriter(t, db, n, func() {
 		for i := range n {
 			wg.Go(func() {
@@ -74,6 +75,9 @@ func TestBatchCommitsWhatQueued(t *testing.T) {
 	}
 	if len(txs) != 1 {
 		t.Errorf("%d calls queued behind one commit were committed in %d transactions, want 1", n, len(txs))
+	}
+	if c := db.Commits() - before; c != 2 {
+		t.Errorf("Commits counted %d, want 2: the held writer's and the group's", c)
 	}
 	users := 0
 	db.View(func(tx *Tx) error { return tx.Users(func(*mmo.User) bool { users++; return true }) })
