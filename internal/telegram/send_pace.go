@@ -38,7 +38,25 @@ type pacer struct {
 	held     int         // permits booked and not yet done or given back
 	over     int         // of those, turns booked with no permit free
 	trips    *roundTrips
+	spread   time.Time // idle permits' turns are spread until then (see spreadBurst)
 }
+
+// spreadBurst is how many idle permits may be taken at once before the
+// rest are spread at the full rate's spacing. Permits alone would let a
+// burst from idle (a restart's catch-up, a reminder to a large
+// association) take every permit of the window in its first
+// milliseconds, and whoever writes to the bot then waits the whole window
+// for an answer although replies go first. Spread, the burst takes the
+// window's permits one interval apart, so a reply picked meanwhile takes
+// the next turn. Only idle permits, free for over a window, are spread:
+// at the full rate each permit comes back a window after its message's
+// answer, and a few come back together whenever a jittery network
+// answers several at once; spreading those too lost turns never made up
+// (half a percent of a broadcast's rate at 100 ms ± 50 ms). What is left
+// shows at a broadcast's start: its first window's messages no longer go
+// at once, which a rate counted from the first message to the last
+// counts against it (mmobench -broadcast: 0.946 of 30/s against 0.949).
+const spreadBurst = 4
 
 // maxPermits bounds the permits: a rate of thousands a second (a local
 // Bot API server, benchmarks) is kept over a window shorter than a second.
@@ -80,10 +98,34 @@ func (p *pacer) bookLocked(now time.Time) time.Time {
 	at := p.free[i]
 	p.free[i] = p.free[len(p.free)-1]
 	p.free = p.free[:len(p.free)-1]
+	idle := at.Before(now.Add(-p.window))
 	if at.Before(now) {
 		at = now
 	}
+	if !idle {
+		return at
+	}
+	return p.spreadLocked(at)
+}
+
+// spreadLocked moves the turn of an idle permit at at no earlier than the
+// spacing of a burst allows: a generic cell rate algorithm of the full
+// rate with spreadBurst turns at once, p.spread the time its debt is
+// paid off.
+func (p *pacer) spreadLocked(at time.Time) time.Time {
+	if earliest := p.spread.Add(-time.Duration(spreadBurst-1) * p.interval); at.Before(earliest) {
+		at = earliest
+	}
+	p.spread = later(p.spread, at).Add(p.interval)
 	return at
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // bookWhenFree books a turn once a permit is free, for callers that,
@@ -128,10 +170,14 @@ func (p *pacer) done(now time.Time) {
 // A few milliseconds cost a few thousandths of the rate.
 const paceMargin = 5 * time.Millisecond
 
-// cancel gives back the permit of a turn booked at at and not used.
+// cancel gives back the permit of a turn booked at at and not used, and
+// its place in the spreading when it was the last spread.
 func (p *pacer) cancel(at time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if !at.Before(p.spread.Add(-p.interval)) {
+		p.spread = p.spread.Add(-p.interval)
+	}
 	if p.release() {
 		p.free = append(p.free, at)
 	}
