@@ -31,6 +31,12 @@ func decodeItem(payload []byte) (*item, error) {
 	if err := json.Unmarshal(payload, &it); err != nil {
 		return nil, err
 	}
+	// Only an old item has buttons without a verb or an address: its
+	// signed data is read in a second pass, which a new item (the
+	// delivery of every message reads one) is spared.
+	if !hasBareButton(it.Buttons) {
+		return &it, nil
+	}
 	var old struct {
 		Keyboard [][]struct {
 			Data string `json:"d"`
@@ -47,6 +53,19 @@ func decodeItem(payload []byte) (*item, error) {
 		it.signed = append(it.signed, data)
 	}
 	return &it, nil
+}
+
+// hasBareButton reports whether a button has neither a verb nor an
+// address, as the buttons of items queued with signed data do.
+func hasBareButton(rows [][]chat.Button) bool {
+	for _, r := range rows {
+		for _, b := range r {
+			if b.Verb == "" && b.URL == "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // target returns the Telegram id of the message an edit changes.
