@@ -39,6 +39,7 @@ type pacer struct {
 	over     int         // of those, turns booked with no permit free
 	trips    *roundTrips
 	spread   time.Time // idle permits' turns are spread until then (see spreadBurst)
+	spreadAt time.Time // the latest turn spread, whose place a cancel gives back
 }
 
 // spreadBurst is how many idle permits may be taken at once before the
@@ -117,6 +118,7 @@ func (p *pacer) spreadLocked(at time.Time) time.Time {
 		at = earliest
 	}
 	p.spread = later(p.spread, at).Add(p.interval)
+	p.spreadAt = at
 	return at
 }
 
@@ -175,8 +177,9 @@ const paceMargin = 5 * time.Millisecond
 func (p *pacer) cancel(at time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !at.Before(p.spread.Add(-p.interval)) {
+	if !p.spreadAt.IsZero() && at.Equal(p.spreadAt) {
 		p.spread = p.spread.Add(-p.interval)
+		p.spreadAt = time.Time{}
 	}
 	if p.release() {
 		p.free = append(p.free, at)

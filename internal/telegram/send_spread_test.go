@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestPacerSpreadsABurstFromIdle(t *testing.T) {
 	var p pacer
 	p.init(30, &trips)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 30 {
+	for i := range 29 {
 		want := t0
 		if i >= spreadBurst {
 			want = t0.Add(time.Duration(i-spreadBurst+1) * p.interval)
@@ -28,11 +29,15 @@ func TestPacerSpreadsABurstFromIdle(t *testing.T) {
 			t.Fatalf("turn %d at %v, want %v", i, at.Sub(t0), want.Sub(t0))
 		}
 	}
-	// A turn given back gives back its place in the spreading too.
-	last := t0.Add(time.Duration(30-spreadBurst) * p.interval)
+	// The latest turn given back gives back its place in the spreading
+	// too: the last idle permit takes it.
+	last := t0.Add(time.Duration(29-spreadBurst) * p.interval)
 	p.cancel(last)
 	if at := p.book(t0); !at.Equal(last) {
 		t.Errorf("the turn after a cancel at %v, want %v", at.Sub(t0), last.Sub(t0))
+	}
+	if at := p.book(t0); !at.Equal(last) {
+		t.Errorf("the permit given back at %v, want %v", at.Sub(t0), last.Sub(t0))
 	}
 	// Answered: each permit is free a window later. Taken as soon as
 	// they are free, they are taken at once, all of them.
@@ -94,19 +99,49 @@ func TestReplyOvertakesABroadcastFromIdle(t *testing.T) {
 	if m := teacher.Next(t); !strings.Contains(m.Text, "/") {
 		t.Fatalf("the teacher got %q, want the help", m.Text)
 	}
-	before := 0
-	for _, r := range srv.Requests() {
-		if r.Method != "sendMessage" || r.Status != 200 {
-			continue
+	// The announcement's messages to members (chats 2..members+1) that
+	// went before the reply, and when its first and 20th went.
+	const kth = 20
+	var before int
+	var first, kthAt time.Time
+	for kthAt.IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the announcement's first %d messages did not go", kth)
 		}
-		if r.Params.Get("chat_id") == "5000" {
-			break
+		time.Sleep(10 * time.Millisecond)
+		before, first, kthAt = 0, time.Time{}, time.Time{}
+		count, replied := 0, false
+		for _, r := range srv.Requests() {
+			if r.Method != "sendMessage" || r.Status != 200 {
+				continue
+			}
+			chat, _ := strconv.ParseInt(r.Params.Get("chat_id"), 10, 64)
+			switch {
+			case chat == teacher.ID:
+				replied = true
+			case chat >= 2 && chat <= members+1:
+				count++
+				if !replied {
+					before++
+				}
+				if count == 1 {
+					first = r.At
+				}
+				if count == kth {
+					kthAt = r.At
+				}
+			}
 		}
-		before++
 	}
-	t.Logf("%d messages went before the reply", before)
+	t.Logf("%d messages of the announcement went before the reply; its %dth %v after its first", before, kth, kthAt.Sub(first))
 	if before >= 30 {
 		t.Errorf("the reply went after %d messages of the announcement: the burst took the window's permits", before)
+	}
+	// Spread, all but the first few go one interval apart (the leader's
+	// own messages among them only push the members' later); a slower
+	// machine only spreads them more.
+	if gap, want := kthAt.Sub(first), time.Duration(kth-spreadBurst)*time.Second/30; gap < want {
+		t.Errorf("the announcement's %dth message went %v after its first, want at least %v", kth, gap, want)
 	}
 	if n := srv.Stats().TooMany; n != 0 {
 		t.Errorf("%d answers 429", n)
