@@ -56,10 +56,13 @@ func mixedBurst(path string, users, updates, workers, rounds int, fresh func() e
 		bots = append(bots, b)
 	}
 	var ratios []float64
-	var rates []string
+	var rates, short []string
 	for i, b := range bots {
 		ratios = append(ratios, b.rate/((echoes[i].rate+echoes[i+1].rate)/2))
 		rates = append(rates, fmt.Sprintf("%.0f", b.rate))
+		if b.note != "" {
+			short = append(short, fmt.Sprintf("round %d %s", i+1, b.note))
+		}
 	}
 	echo, bot = medianResult(echoes), medianResult(bots)
 	var erates []string
@@ -67,7 +70,7 @@ func mixedBurst(path string, users, updates, workers, rounds int, fresh func() e
 		erates = append(erates, fmt.Sprintf("%.0f", e.rate))
 	}
 	echo.note = fmt.Sprintf("(median of %d rounds: %s)", len(echoes), strings.Join(erates, ", "))
-	bot.note = fmt.Sprintf("(median of %d rounds between them: %s; its store: %d writes in %d commits)", len(bots), strings.Join(rates, ", "), bot.writes, bot.commits)
+	bot.note = strings.TrimSpace(fmt.Sprintf("(median of %d rounds between them: %s; its store: %d writes in %d commits) %s", len(bots), strings.Join(rates, ", "), bot.writes, bot.commits, strings.Join(short, "; ")))
 	slices.Sort(ratios)
 	return echo, bot, ratios[len(ratios)/2], nil
 }
