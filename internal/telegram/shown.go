@@ -27,16 +27,25 @@ type shownKey struct {
 	message int
 }
 
-// shownCache remembers what the bot's last edits put in messages.
+// shownCache remembers what the bot's last edits put in messages. Each
+// key stands once in the ring and in the map until the ring drops it; a
+// message forgotten keeps its place, marked unknown, so that a later edit
+// of it does not add it twice (and have it dropped early).
 type shownCache struct {
 	mu    sync.Mutex
-	last  map[shownKey][sha256.Size]byte
+	last  map[shownKey]shownSum
 	order []shownKey // ring of the keys, the oldest at next
 	next  int
 }
 
+// shownSum is the digest of what a message shows, when known.
+type shownSum struct {
+	sum   [sha256.Size]byte
+	known bool
+}
+
 func newShownCache() *shownCache {
-	return &shownCache{last: map[shownKey][sha256.Size]byte{}}
+	return &shownCache{last: map[shownKey]shownSum{}}
 }
 
 // editDigest is the digest of what an edit puts in its message, and the
@@ -65,8 +74,8 @@ func editDigest(c tgbotapi.Chattable) (key shownKey, sum [sha256.Size]byte, ok b
 func (s *shownCache) same(k shownKey, sum [sha256.Size]byte) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	got, ok := s.last[k]
-	return ok && got == sum
+	got := s.last[k]
+	return got.known && got.sum == sum
 }
 
 // put records what a message shows after an edit Telegram accepted.
@@ -82,7 +91,7 @@ func (s *shownCache) put(k shownKey, sum [sha256.Size]byte) {
 			s.next = (s.next + 1) % shownMax
 		}
 	}
-	s.last[k] = sum
+	s.last[k] = shownSum{sum: sum, known: true}
 }
 
 // forget drops what the bot knew of a message: an edit failed or its
@@ -90,8 +99,7 @@ func (s *shownCache) put(k shownKey, sum [sha256.Size]byte) {
 func (s *shownCache) forget(k shownKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Its key stays in the ring until its turn to go: if the message is
-	// edited again meanwhile, its entry may go early, which costs only an
-	// edit sent that could have been skipped.
-	delete(s.last, k)
+	if _, ok := s.last[k]; ok {
+		s.last[k] = shownSum{}
+	}
 }

@@ -118,3 +118,31 @@ func TestEditSkippedOnlyWhenKnownSame(t *testing.T) {
 	waitUntil(t, "the edit after the restart sent", func() bool { return editsOf(srv, u.ID) == 4 })
 	tb.settled()
 }
+
+// TestShownCacheKeepsAForgottenMessageOnce: a message forgotten and
+// edited again keeps its one place among the messages remembered, so it
+// goes only when it is the oldest, not early.
+func TestShownCacheKeepsAForgottenMessageOnce(t *testing.T) {
+	s := newShownCache()
+	k := shownKey{chat: 1, message: 1}
+	sum := [32]byte{1}
+	s.put(k, sum)
+	s.forget(k)
+	if s.same(k, sum) {
+		t.Fatal("a forgotten message is still known")
+	}
+	s.put(k, sum)
+	for i := range shownMax - 1 {
+		s.put(shownKey{chat: 2, message: i + 1}, sum)
+	}
+	if !s.same(k, sum) {
+		t.Error("the message edited again went before the ring was full")
+	}
+	s.put(shownKey{chat: 3, message: 1}, sum)
+	if s.same(k, sum) {
+		t.Error("the oldest message stayed past the ring's size")
+	}
+	if len(s.last) != shownMax || len(s.order) != shownMax {
+		t.Errorf("%d messages remembered in a ring of %d, want %d", len(s.last), len(s.order), shownMax)
+	}
+}
