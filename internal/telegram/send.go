@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -268,11 +269,13 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 		cl := s.chat(chatID, sent)
 		prevSend, cl.lastSend = cl.lastSend, sent
 		s.mu.Unlock()
+		var wire wireTimes
+		ctx = wire.trace(ctx)
 		// Whatever the outcome, the message may have reached Telegram and
 		// been counted: both rates count it as arriving up to its answer.
 		defer func() {
-			done := time.Now()
-			s.trips.add(done.Sub(sent))
+			trip, done := wire.trip(sent, time.Now())
+			s.trips.add(trip)
 			s.pace.done(done)
 			s.mu.Lock()
 			s.chat(chatID, done).pace.done(done)
@@ -328,6 +331,46 @@ func (s *Sender) attempt(ctx context.Context, chatID int64, c tgbotapi.Chattable
 		s.count(func(st *SenderStats) { st.Failed++ })
 	}
 	return nil, e
+}
+
+// wireTimes are when a message's request was written out and when the
+// first byte of its answer came back, as the HTTP client saw them. The
+// rates count a message from its send to its answer; timed around the
+// whole call instead, each trip also holds the client's own work on the
+// answer (reading and decoding it, the goroutine being scheduled), which
+// a loaded machine stretches by milliseconds at random, and every such
+// millisecond holds a permit longer.
+type wireTimes struct {
+	mu              sync.Mutex
+	wrote, answered time.Time
+}
+
+// trace returns ctx with a client trace that records w's times.
+func (w *wireTimes) trace(ctx context.Context) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			w.mu.Lock()
+			w.wrote = time.Now()
+			w.mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			w.mu.Lock()
+			w.answered = time.Now()
+			w.mu.Unlock()
+		},
+	})
+}
+
+// trip returns a message's round trip and when its answer came: from the
+// wire's times when the client saw both, else (no HTTP answer: a cut
+// connection, a caller without HTTP) from sent to now.
+func (w *wireTimes) trip(sent, now time.Time) (time.Duration, time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.wrote.IsZero() || w.answered.Before(w.wrote) {
+		return now.Sub(sent), now
+	}
+	return w.answered.Sub(w.wrote), w.answered
 }
 
 func (s *Sender) count(f func(*SenderStats)) {

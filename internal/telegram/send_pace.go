@@ -164,13 +164,15 @@ func (p *pacer) done(now time.Time) {
 
 // paceMargin is added to each permit's hold. The shortest round trip
 // seen bounds the two ways of one message together, but a permit is
-// handed from one message's way back to another's way there, and on a
-// loaded machine the overheads around a trip (the request written, the
-// answer read) vary by more than the spread of the shortest trips
-// covers: without it the jitter test and the broadcast benchmark drew a
-// few 429s of the overall rate in most runs at load averages of 10–20.
-// A few milliseconds cost a few thousandths of the rate.
-const paceMargin = 5 * time.Millisecond
+// handed from one message's way back to another's way there, and the
+// server's own time on a message varies from one to the next. Trips are
+// timed on the wire (see wireTimes), so the client's work around them no
+// longer varies them: timed around the whole call, a loaded machine
+// stretched them by milliseconds at random and the margin had to be 5 ms
+// (without it the jitter test and the broadcast benchmark drew 429s at
+// load averages of 10–20). Each millisecond costs a thousandth of the
+// rate.
+const paceMargin = 2 * time.Millisecond
 
 // cancel gives back the permit of a turn booked at at and not used, and
 // its place in the spreading when it was the last spread.
@@ -276,7 +278,13 @@ type roundTrips struct {
 const (
 	tripRun     = 256
 	tripBuckets = 16
-	tripKeep    = 8
+	// tripKeep is how many shortest trips are kept per run. The shortest
+	// seen exceeds the least possible by about one gap between the
+	// shortest, which their spread over-covers by tripKeep-1 gaps: 4
+	// still covers it three times over, and holds the permits about a
+	// millisecond less over a broadcast than 8 did (a thousandth of the
+	// rate, while few trips are known).
+	tripKeep = 4
 	// tripsTrusted is how many round trips make their shortest worth
 	// using at all; from there the spread of the shortest keeps the
 	// estimate low while they are few.

@@ -226,17 +226,18 @@ func TestPacerHoldsAPermitAWindowFromTheAnswer(t *testing.T) {
 			t.Fatalf("turn %d at %v, want now: the window holds 3", i, at.Sub(t0))
 		}
 	}
-	// Answered 100 ms later; of many trips the shortest are 85 to 92 ms:
-	// 78 ms is taken for the least delay.
+	// Answered 100 ms later; of many trips the shortest are 85, 86, ...
+	// ms: 85 ms less their spread is taken for the least delay.
 	for i := range tripsTrusted {
-		trips.add(time.Duration(85+min(i, 7)) * time.Millisecond)
+		trips.add(time.Duration(85+i) * time.Millisecond)
 	}
+	least := time.Duration(85-(tripKeep-1)) * time.Millisecond
 	for range 3 {
 		p.done(t0.Add(100 * time.Millisecond))
 	}
 	at := p.book(t0.Add(200 * time.Millisecond))
-	if want := 1022*time.Millisecond + paceMargin; at.Sub(t0) != want {
-		t.Fatalf("the fourth turn at %v, want %v: a window after the first answer less 78 ms, plus the margin", at.Sub(t0), want)
+	if want := 1100*time.Millisecond - least + paceMargin; at.Sub(t0) != want {
+		t.Fatalf("the fourth turn at %v, want %v: a window after the first answer less %v, plus the margin", at.Sub(t0), want, least)
 	}
 	// A turn given back is taken again.
 	p.cancel(at)
@@ -270,16 +271,17 @@ func TestRoundTripsEstimateTheLeastDelayFromBelow(t *testing.T) {
 		t.Errorf("least after %d trips: %v, want 0", tripsTrusted-1, l)
 	}
 	r.add(200 * time.Millisecond)
-	// The shortest are 50..57 ms: 50 less a spread of 7.
-	if l := r.least(); l != 43*time.Millisecond {
-		t.Errorf("least: %v, want 43ms", l)
+	// The shortest are 50, 51, ... ms: 50 less the spread of tripKeep.
+	want := time.Duration(50-(tripKeep-1)) * time.Millisecond
+	if l := r.least(); l != want {
+		t.Errorf("least: %v, want %v", l, want)
 	}
 	// The shortest are remembered for thousands of trips.
 	for range tripRun * (tripBuckets - 1) {
 		r.add(time.Second)
 	}
-	if l := r.least(); l != 43*time.Millisecond {
-		t.Errorf("least after a few thousand slower trips: %v, want 43ms", l)
+	if l := r.least(); l != want {
+		t.Errorf("least after a few thousand slower trips: %v, want %v", l, want)
 	}
 	for range tripRun {
 		r.add(time.Second)
