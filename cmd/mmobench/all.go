@@ -133,7 +133,7 @@ func runAll(args []string, w io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("broadcast: %w", err)
 		}
-		add(fmt.Sprintf("broadcast to %d (%v): ratio to 30/s", *members, net), fmt.Sprintf("%.3f", b.rate/telegramLimit),
+		add(fmt.Sprintf("broadcast to %d (%v): ratio to 30/s", *members, net), fmt.Sprintf("%.4f", b.rate/telegramLimit),
 			fmt.Sprintf("(%d × 429, %d lost, %d duplicated; %d sends, %d edits)", b.tooMany, b.lost, b.duplicate, b.sends, b.edits))
 		rep, err := runReplyLatency(*members, 50, network{})
 		if err != nil {

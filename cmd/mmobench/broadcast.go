@@ -53,7 +53,7 @@ func (r broadcastResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  elapsed            %v\n", r.elapsed.Round(time.Millisecond))
 	fmt.Fprintf(w, "  sends, edits       %d, %d\n", r.sends, r.edits)
 	fmt.Fprintf(w, "  messages/s         %.2f\n", r.rate)
-	fmt.Fprintf(w, "  ratio to 30/s      %.3f\n", r.rate/telegramLimit)
+	fmt.Fprintf(w, "  ratio to 30/s      %.4f\n", r.rate/telegramLimit)
 	fmt.Fprintf(w, "  429s received     %d\n", r.tooMany)
 	fmt.Fprintf(w, "  lost               %d\n", r.lost)
 	fmt.Fprintf(w, "  duplicated         %d\n", r.duplicate)
