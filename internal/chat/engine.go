@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -107,6 +108,9 @@ type Engine struct {
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is committed.
 	testHookRead func()
+	// testHookFollowUp, when set, runs before the follow-ups of an update,
+	// beside it.
+	testHookFollowUp func()
 	// testHookArchives, when set, is told whether a year's archives are
 	// being built in a write transaction.
 	testHookArchives func(writable bool)
@@ -300,6 +304,9 @@ func (b *Engine) after(r *Request) Result {
 		b.follow.Add(1)
 		go func() {
 			defer b.follow.Done()
+			if b.testHookFollowUp != nil {
+				b.testHookFollowUp()
+			}
 			if b.followUp(r) {
 				b.wake()
 			}
@@ -320,14 +327,16 @@ func (b *Engine) followUp(r *Request) (queued bool) {
 			b.log.Warn("follow-ups of an update cut by a stop", "update_id", r.Update.ID, "done", i, "of", len(r.followUps))
 			return queued
 		}
-		err := f.prepare()
+		err := unpanicked(f.prepare)
 		if err == nil {
 			err = b.db.Update(func(tx *boltdb.Tx) error {
-				q := b.systemRequest(tx)
-				q.Now = r.Now
-				f.queue(q)
-				queued = queued || len(q.out) > 0
-				return q.commit()
+				return unpanicked(func() error {
+					q := b.systemRequest(tx)
+					q.Now = r.Now
+					f.queue(q)
+					queued = queued || len(q.out) > 0
+					return q.commit()
+				})
 			})
 		}
 		if err != nil {
@@ -336,6 +345,18 @@ func (b *Engine) followUp(r *Request) (queued bool) {
 		}
 	}
 	return queued
+}
+
+// unpanicked runs fn, a follow-up's step, and returns a panic in it as an
+// error: a follow-up runs beside the updates, where no handler's
+// recoverer is, and a bug in one must not end the process.
+func unpanicked(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
 }
 
 // followUp is one follow-up of an update: prepare runs outside any

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 	"github.com/mmobot/mmobot/internal/render"
 )
@@ -212,10 +213,51 @@ func attention(row overviewRow) int {
 }
 
 // onOverviewXLSX exports the overview: every association, one row each.
+// A region's is a quarter of a second of reading and writing the table:
+// it is built beside the update, in a read transaction of its own (see
+// Engine.after), so that the transport's next updates, everyone's, do
+// not wait for it. The press is answered at once.
 func (b *Engine) onOverviewXLSX(r *Request) error {
+	var name, caption string
+	var data []byte
+	var failed bool
+	r.followUps = append(r.followUps, followUp{
+		prepare: func() error {
+			err := b.db.View(func(tx *boltdb.Tx) error {
+				q := &Request{bot: b, Tx: tx, Update: r.Update, Now: r.Now, User: r.User, Known: r.Known, Lang: r.Lang, Role: r.Role}
+				var err error
+				name, data, caption, err = b.overviewXLSX(q)
+				return err
+			})
+			if err != nil {
+				// The press is answered already: the chat is told, as it
+				// is of a handler that failed.
+				b.log.Error("overview XLSX", "update_id", r.Update.ID, "error", err)
+				failed = true
+			}
+			return nil
+		},
+		queue: func(q *Request) {
+			m := Message{Kind: KindDocument, Chat: r.Update.Chat, messenger: r.Update.Messenger, FileName: name, File: data, Text: caption}
+			if failed {
+				m = Message{Kind: KindSend, Chat: r.Update.Chat, messenger: r.Update.Messenger, Text: r.T("error.internal")}
+			}
+			if r.Known && r.Update.Private {
+				m.User = r.User.ID // a reply in the person's private chat, as the handler's would be
+			}
+			q.out = append(q.out, m)
+		},
+	})
+	r.Answer(r.T("export.sending"), false)
+	return nil
+}
+
+// overviewXLSX builds the overview's XLSX for r's reader in r's
+// transaction: its file name, its bytes (stamped) and its caption.
+func (b *Engine) overviewXLSX(r *Request) (name string, data []byte, caption string, err error) {
 	rows, err := b.overview(r, true)
 	if err != nil {
-		return err
+		return "", nil, "", err
 	}
 	l := r.loc()
 	t := render.Table{
@@ -236,11 +278,9 @@ func (b *Engine) onOverviewXLSX(r *Request) error {
 			render.Date(row.lastActivity, b.opt.Location)})
 	}
 	plainTable(&t)
-	data, err := render.XLSX(t)
-	if err != nil {
-		return err
+	if data, err = render.XLSX(t); err != nil {
+		return "", nil, "", err
 	}
-	r.ReplyDocument(docFileName(l.T("doc_wave3.overview_file", "Date", b.date(r.Now)))+".xlsx", data, l.T("overview.caption"))
-	r.Answer(r.T("export.sending"), false)
-	return nil
+	name = docFileName(l.T("doc_wave3.overview_file", "Date", b.date(r.Now))) + ".xlsx"
+	return name, b.stamp(name, data, r.Now), l.T("overview.caption"), nil
 }
