@@ -223,11 +223,13 @@ func (b *Engine) onOverviewXLSX(r *Request) error {
 	var failed bool
 	r.followUps = append(r.followUps, followUp{
 		prepare: func() error {
-			err := b.db.View(func(tx *boltdb.Tx) error {
-				q := &Request{bot: b, Tx: tx, Update: r.Update, Now: r.Now, User: r.User, Known: r.Known, Lang: r.Lang, Role: r.Role}
-				var err error
-				name, data, caption, err = b.overviewXLSX(q)
-				return err
+			err := unpanicked(func() error {
+				return b.db.View(func(tx *boltdb.Tx) error {
+					q := &Request{bot: b, Tx: tx, Update: r.Update, Now: r.Now, User: r.User, Known: r.Known, Lang: r.Lang, Role: r.Role}
+					var err error
+					name, data, caption, err = b.overviewXLSX(q)
+					return err
+				})
 			})
 			if err != nil {
 				// The press is answered already: the chat is told, as it
@@ -238,12 +240,13 @@ func (b *Engine) onOverviewXLSX(r *Request) error {
 			return nil
 		},
 		queue: func(q *Request) {
+			// Queued as the press's own answer would be: a reply, first
+			// in line, in the person's chat.
+			q.Update = &Update{Messenger: r.Update.Messenger, ID: r.Update.ID, Chat: r.Update.Chat, Private: r.Update.Private}
+			q.User, q.Known, q.Lang = r.User, r.Known, r.Lang
 			m := Message{Kind: KindDocument, Chat: r.Update.Chat, messenger: r.Update.Messenger, FileName: name, File: data, Text: caption}
 			if failed {
 				m = Message{Kind: KindSend, Chat: r.Update.Chat, messenger: r.Update.Messenger, Text: r.T("error.internal")}
-			}
-			if r.Known && r.Update.Private {
-				m.User = r.User.ID // a reply in the person's private chat, as the handler's would be
 			}
 			q.out = append(q.out, m)
 		},

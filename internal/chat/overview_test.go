@@ -64,6 +64,14 @@ func TestOverviewXLSXBesideTheUpdate(t *testing.T) {
 		t.Errorf("%d messages queued while the build was held, want none", len(items))
 	}
 	close(release)
+	m.engine.follow.Wait()
+	items, err = m.db.Outbox(0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].Priority != boltdb.PriorityReply || items[0].ChatID != 1 {
+		t.Fatalf("queued after the build: %+v, want the file alone, a reply in the coordinator's chat", items)
+	}
 	m.deliver()
 	doc := coord.next()
 	if doc.Kind != KindDocument || !strings.HasSuffix(doc.File, ".xlsx") || len(doc.Data) == 0 {

@@ -348,7 +348,12 @@ type wireTimes struct {
 // trace returns ctx with a client trace that records w's times.
 func (w *wireTimes) trace(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) {
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			if info.Err != nil {
+				// Not all of it went: an answer to a request cut short
+				// (a reset, a refusal of its size) is no round trip.
+				return
+			}
 			w.mu.Lock()
 			w.wrote = time.Now()
 			w.mu.Unlock()
