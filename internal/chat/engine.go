@@ -319,8 +319,9 @@ func (b *Engine) after(r *Request) Result {
 // transaction of its own, so that no transaction carries more than one
 // of them (a part of a region's archive is megabytes). The update is
 // handled already: a follow-up the store refuses, or a stop, loses the
-// rest, which the person asks for again (the archive's button). It
-// reports whether anything was queued.
+// rest, which the person asks for again (the archive's button); one that
+// answers the update and cannot be made tells its chat. It reports
+// whether anything was queued.
 func (b *Engine) followUp(r *Request) (queued bool) {
 	for i, f := range r.followUps {
 		if b.stopping.Load() {
@@ -329,22 +330,55 @@ func (b *Engine) followUp(r *Request) (queued bool) {
 		}
 		err := unpanicked(f.prepare)
 		if err == nil {
-			err = b.db.Update(func(tx *boltdb.Tx) error {
-				return unpanicked(func() error {
-					q := b.systemRequest(tx)
-					q.Now = r.Now
-					f.queue(q)
-					queued = queued || len(q.out) > 0
-					return q.commit()
-				})
-			})
+			var q bool
+			q, err = b.queueFollowUp(r, f.reply, f.queue)
+			queued = queued || q
 		}
-		if err != nil {
-			b.log.Error("follow-up of an update", "update_id", r.Update.ID, "step", i+1, "of", len(r.followUps), "error", err)
-			return queued
+		if err == nil {
+			continue
 		}
+		b.log.Error("follow-up of an update", "update_id", r.Update.ID, "step", i+1, "of", len(r.followUps), "error", err)
+		if f.reply {
+			// As of a handler that failed: the person is told, not left
+			// waiting for an answer that will not come.
+			q, err := b.queueFollowUp(r, true, func(q *Request) { q.Reply(q.T("error.internal")) })
+			if err != nil {
+				b.log.Error("apology for a follow-up", "update_id", r.Update.ID, "error", err)
+			}
+			queued = queued || q
+		}
+		return queued
 	}
 	return queued
+}
+
+// queueFollowUp runs a follow-up's queue in a write transaction of its
+// own, with a request beside r's update when the follow-up answers it,
+// and reports whether anything was queued.
+func (b *Engine) queueFollowUp(r *Request, reply bool, queue func(*Request)) (queued bool, err error) {
+	err = b.db.Update(func(tx *boltdb.Tx) error {
+		return unpanicked(func() error {
+			q := b.systemRequest(tx)
+			q.Now = r.Now
+			if reply {
+				q = b.besideRequest(tx, r)
+			}
+			queue(q)
+			queued = len(q.out) > 0
+			return q.commit()
+		})
+	})
+	return queued && err == nil, err
+}
+
+// besideRequest is a request in tx for work beside r's update, after it
+// was handled: the same person, chat, language and time, so that what it
+// queues is the update's reply (first in line, see Request.priority), and
+// no press (the press was answered).
+func (b *Engine) besideRequest(tx *boltdb.Tx, r *Request) *Request {
+	u := r.Update
+	return &Request{bot: b, Tx: tx, Now: r.Now, User: r.User, Known: r.Known, Lang: r.Lang, Role: r.Role,
+		Update: &Update{Messenger: u.Messenger, ID: u.ID, Chat: u.Chat, Private: u.Private}}
 }
 
 // unpanicked runs fn, a follow-up's step, and returns a panic in it as an
@@ -360,11 +394,16 @@ func unpanicked(fn func() error) (err error) {
 }
 
 // followUp is one follow-up of an update: prepare runs outside any
-// transaction (it stores a file's bytes, see boltdb.DB.PutBlob), then
-// queue in a write transaction of its own.
+// transaction (it stores a file's bytes, see boltdb.DB.PutBlob, or reads
+// in a transaction of its own), then queue in a write transaction of its
+// own.
 type followUp struct {
 	prepare func() error
 	queue   func(*Request)
+	// reply marks the update's own answer, moved beside the update for
+	// its cost: it is queued as the update's reply (see besideRequest),
+	// and a prepare that fails tells the update's chat.
+	reply bool
 }
 
 // Stop ends the follow-ups of handled updates after the transaction in

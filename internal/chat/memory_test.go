@@ -200,6 +200,15 @@ func (p *memPerson) chat() *memChat {
 // handle sends an update from the person and delivers what it caused.
 func (p *memPerson) handle(u Update) Result {
 	p.m.t.Helper()
+	res := p.handleOnly(u)
+	p.m.deliver()
+	return res
+}
+
+// handleOnly sends an update from the person and returns once it is
+// handled, delivering nothing and not waiting for its follow-ups.
+func (p *memPerson) handleOnly(u Update) Result {
+	p.m.t.Helper()
 	p.m.update++
 	u.Messenger, u.ID = memoryName, p.m.update
 	u.From = &Sender{ID: p.id, FirstName: p.first, LanguageCode: p.lang}
@@ -208,7 +217,6 @@ func (p *memPerson) handle(u Update) Result {
 	if err != nil {
 		p.m.t.Fatalf("handle: %v", err)
 	}
-	p.m.deliver()
 	return res
 }
 
@@ -223,14 +231,20 @@ func (p *memPerson) send(text string) {
 	p.handle(u)
 }
 
-// press presses the button labelled label on msg and returns its answer.
-func (p *memPerson) press(msg memMsg, label string) Answer {
+// pressOf is the update of a press of the button labelled label on msg.
+func (p *memPerson) pressOf(msg memMsg, label string) Update {
 	p.m.t.Helper()
 	b, ok := msg.button(label)
 	if !ok || b.Verb == "" {
 		p.m.t.Fatalf("no button %q on %q", label, msg.Text)
 	}
-	res := p.handle(Update{Press: &Press{ID: "q" + strconv.FormatUint(p.m.update+1, 10), Verb: b.Verb, Args: b.Args, Message: msg.ID, Verbs: msg.verbs()}})
+	return Update{Press: &Press{ID: "q" + strconv.FormatUint(p.m.update+1, 10), Verb: b.Verb, Args: b.Args, Message: msg.ID, Verbs: msg.verbs()}}
+}
+
+// press presses the button labelled label on msg and returns its answer.
+func (p *memPerson) press(msg memMsg, label string) Answer {
+	p.m.t.Helper()
+	res := p.handle(p.pressOf(msg, label))
 	if res.Answer == nil {
 		p.m.t.Fatalf("the press of %q was not answered", label)
 	}

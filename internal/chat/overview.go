@@ -220,43 +220,23 @@ func attention(row overviewRow) int {
 func (b *Engine) onOverviewXLSX(r *Request) error {
 	var name, caption string
 	var data []byte
-	var failed bool
 	r.followUps = append(r.followUps, followUp{
+		reply: true,
 		prepare: func() error {
-			err := unpanicked(func() error {
-				return b.db.View(func(tx *boltdb.Tx) error {
-					q := &Request{bot: b, Tx: tx, Update: r.Update, Now: r.Now, User: r.User, Known: r.Known, Lang: r.Lang, Role: r.Role}
-					var err error
-					name, data, caption, err = b.overviewXLSX(q)
-					return err
-				})
+			return b.db.View(func(tx *boltdb.Tx) error {
+				var err error
+				name, data, caption, err = b.overviewXLSX(b.besideRequest(tx, r))
+				return err
 			})
-			if err != nil {
-				// The press is answered already: the chat is told, as it
-				// is of a handler that failed.
-				b.log.Error("overview XLSX", "update_id", r.Update.ID, "error", err)
-				failed = true
-			}
-			return nil
 		},
-		queue: func(q *Request) {
-			// Queued as the press's own answer would be: a reply, first
-			// in line, in the person's chat.
-			q.Update = &Update{Messenger: r.Update.Messenger, ID: r.Update.ID, Chat: r.Update.Chat, Private: r.Update.Private}
-			q.User, q.Known, q.Lang = r.User, r.Known, r.Lang
-			m := Message{Kind: KindDocument, Chat: r.Update.Chat, messenger: r.Update.Messenger, FileName: name, File: data, Text: caption}
-			if failed {
-				m = Message{Kind: KindSend, Chat: r.Update.Chat, messenger: r.Update.Messenger, Text: r.T("error.internal")}
-			}
-			q.out = append(q.out, m)
-		},
+		queue: func(q *Request) { q.ReplyDocument(name, data, caption) },
 	})
 	r.Answer(r.T("export.sending"), false)
 	return nil
 }
 
 // overviewXLSX builds the overview's XLSX for r's reader in r's
-// transaction: its file name, its bytes (stamped) and its caption.
+// transaction: its file name, its bytes and its caption.
 func (b *Engine) overviewXLSX(r *Request) (name string, data []byte, caption string, err error) {
 	rows, err := b.overview(r, true)
 	if err != nil {
@@ -285,5 +265,5 @@ func (b *Engine) overviewXLSX(r *Request) (name string, data []byte, caption str
 		return "", nil, "", err
 	}
 	name = docFileName(l.T("doc_wave3.overview_file", "Date", b.date(r.Now))) + ".xlsx"
-	return name, b.stamp(name, data, r.Now), l.T("overview.caption"), nil
+	return name, data, l.T("overview.caption"), nil
 }

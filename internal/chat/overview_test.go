@@ -2,7 +2,7 @@ package chat
 
 import (
 	"bytes"
-	"strconv"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -31,23 +31,13 @@ func TestOverviewXLSXBesideTheUpdate(t *testing.T) {
 	coord := m.person(1, "Ольга")
 	coord.send("/overview")
 	summary := coord.next("Обзор объединений")
-	b, ok := summary.button("XLSX")
-	if !ok {
-		t.Fatalf("no XLSX button on %q", summary.Text)
-	}
 
 	held, release := make(chan struct{}), make(chan struct{})
 	m.engine.testHookFollowUp = func() {
 		close(held)
 		<-release
 	}
-	m.update++
-	u := &Update{Messenger: memoryName, ID: m.update, From: &Sender{ID: 1, FirstName: "Ольга", LanguageCode: "ru"}, Chat: 1, Private: true,
-		Press: &Press{ID: "q" + strconv.FormatUint(m.update, 10), Verb: b.Verb, Args: b.Args, Message: summary.ID, Verbs: summary.verbs()}}
-	res, err := m.engine.Handle(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := coord.handleOnly(coord.pressOf(summary, "XLSX"))
 	if res.Answer == nil || !strings.Contains(res.Answer.Text, "Готовлю файл") {
 		t.Errorf("the press was answered %+v, want «Готовлю файл…» at once", res.Answer)
 	}
@@ -110,5 +100,37 @@ func TestFollowUpPanicIsAnError(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestReplyFollowUpThatFailsTellsTheChat: a follow-up that answers its
+// update (the overview's XLSX) and cannot be made, by an error or a
+// panic, tells the person so, as a handler that failed does, and the
+// follow-ups after it are not run.
+func TestReplyFollowUpThatFailsTellsTheChat(t *testing.T) {
+	for _, fail := range []struct {
+		name    string
+		prepare func() error
+	}{
+		{"error", func() error { return errors.New("the table could not be built") }},
+		{"panic", func() error { panic("index out of range") }},
+	} {
+		t.Run(fail.name, func(t *testing.T) {
+			m := newMemory(t, nil)
+			coord := m.person(1, "Ольга")
+			coord.send("/start")
+			coord.chat().read = len(coord.chat().log)
+			r := &Request{Update: &Update{Messenger: memoryName, ID: 99, Chat: 1, Private: true, Press: &Press{ID: "q99"}}, Now: m.clock.Now(), Lang: "ru",
+				followUps: []followUp{
+					{reply: true, prepare: fail.prepare, queue: func(q *Request) { q.Reply("the file") }},
+					{reply: true, prepare: func() error { return nil }, queue: func(q *Request) { q.Reply("after it") }},
+				}}
+			if !m.engine.followUp(r) {
+				t.Error("followUp reported nothing queued")
+			}
+			m.deliver()
+			coord.next("что-то пошло не так")
+			coord.quiet()
+		})
 	}
 }
