@@ -65,7 +65,6 @@ package boltdb
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -542,11 +541,11 @@ func (tx *Tx) decode(data []byte, v any) error {
 // decode decodes one record read outside a Tx and counts it.
 func (db *DB) decode(data []byte, v any) error {
 	db.decoded.Add(1)
-	return json.Unmarshal(data, v)
+	return Unmarshal(data, v)
 }
 
 func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	data, err := json.Marshal(v)
+	data, err := Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
 	}

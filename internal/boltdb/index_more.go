@@ -2,7 +2,6 @@ package boltdb
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -104,7 +103,7 @@ func migrateCoordinatorsAndSent(tx *bolt.Tx) error {
 	}
 	return tx.Bucket(bucketSent).ForEach(func(k, v []byte) error {
 		var s SentRecord
-		if err := json.Unmarshal(v, &s); err != nil {
+		if err := Unmarshal(v, &s); err != nil {
 			return err
 		}
 		return idx.Put(sentTimeKey(s.At, string(k)), nil)

@@ -1,7 +1,6 @@
 package boltdb
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -117,7 +116,7 @@ func (db *DB) SentDelivered(key string, id uint64, message string) error {
 			return nil
 		}
 		s.Message, s.Outbox = message, 0
-		data, err := json.Marshal(&s)
+		data, err := Marshal(&s)
 		if err != nil {
 			return err
 		}

@@ -3,7 +3,6 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -178,7 +177,7 @@ func rewriteEventIndexValues(tx *bolt.Tx) error {
 	idx := tx.Bucket(bucketAssocEvents)
 	return tx.Bucket(bucketEvents).ForEach(func(k, v []byte) error {
 		var e mmo.Event
-		if err := json.Unmarshal(v, &e); err != nil {
+		if err := Unmarshal(v, &e); err != nil {
 			return fmt.Errorf("decode event %d: %w", btoi(k), err)
 		}
 		if idx.Get(eventIndexKey(&e)) == nil {
@@ -194,7 +193,7 @@ func (tx *Tx) checkSummaries() error {
 	want := map[uint64][2]int{}
 	if err := tx.tx.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
 		var m mmo.Membership
-		if err := json.Unmarshal(v, &m); err != nil {
+		if err := Unmarshal(v, &m); err != nil {
 			return err
 		}
 		n := want[m.AssociationID]

@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -137,7 +136,7 @@ func (b *Engine) split(m Message) []Message {
 
 // enqueue writes one message into the outbox and returns its item id.
 func (r *Request) enqueue(m *Message) (uint64, error) {
-	data, err := json.Marshal(m)
+	data, err := boltdb.Marshal(m)
 	if err != nil {
 		return 0, err
 	}

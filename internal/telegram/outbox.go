@@ -7,6 +7,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
 )
 
@@ -28,7 +29,7 @@ func (it *item) Chat() *chat.Message { return &it.Message }
 // decodeItem reads an outbox payload.
 func decodeItem(payload []byte) (*item, error) {
 	var it item
-	if err := json.Unmarshal(payload, &it); err != nil {
+	if err := boltdb.Unmarshal(payload, &it); err != nil {
 		return nil, err
 	}
 	// Only an old item has buttons without a verb or an address: its
