@@ -23,7 +23,7 @@ func runAll(args []string, w io.Writer) error {
 	scan := fs.Duration("scan", 5*time.Second, "the due scan's interval during the latency runs (the bot's default is 30 s)")
 	dur := fs.Duration("duration", 30*time.Second, "how long each latency run sends its trivial command")
 	users := fs.Int("users", 200, "burst: users sending updates")
-	updates := fs.Int("updates", 2000, "burst: updates in the burst")
+	updates := fs.Int("updates", 10000, "burst: updates in the burst")
 	rounds := fs.Int("rounds", 3, "burst: bot rounds, each between two echo rounds")
 	workers := fs.Int("workers", config.Default().Telegram.Workers, "bot workers, and the echo loop's")
 	members := fs.Int("members", 1000, "broadcast: members of the association")
