@@ -13,8 +13,8 @@ import (
 // drop-in for encoding/json that decodes a record about 4 times faster
 // and encodes it 4–5 times faster, with fewer allocations (an event of
 // the region: 989 ns against 4,309 to decode, 450 against 2,099 to
-// encode; go test -bench Codec ./internal/boltdb). Decoding was a sixth of the CPU of a burst of
-// updates. The files stay what encoding/json reads and writes: in a test
+// encode; go test -bench Codec ./internal/boltdb). Decoding was a sixth
+// of the CPU of a burst of updates. The files stay what encoding/json reads and writes: in a test
 // binary every value is also decoded and encoded by encoding/json, and a
 // difference is an error (see crossCheck), so the whole suite is the
 // check that the two agree on every record it touches.
