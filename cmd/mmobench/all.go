@@ -30,7 +30,7 @@ func runAll(args []string, w io.Writer) error {
 	only := fs.String("only", "startup,scan,latency,burst,broadcast,size", "the benchmarks to run, comma-separated")
 	latency := fs.Duration("latency", 100*time.Millisecond, "broadcast: the network's delay to the server")
 	jitter := fs.Duration("jitter", 50*time.Millisecond, "broadcast: how much the delay varies either way")
-	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the bot's burst to this file")
+	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the bot's burst to this file (and its allocations to F.allocs0, F.allocs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

@@ -151,6 +151,12 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		defer f.Close()
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
+		// The allocations of the burst: the profile before it, to
+		// subtract (go tool pprof -base F.allocs0 F.allocs), and after.
+		if err := writeAllocs(profile + ".allocs0"); err != nil {
+			return result{}, err
+		}
+		defer writeAllocs(profile + ".allocs")
 	}
 	peak := watchHeap()
 	defer peak.stop()
@@ -296,4 +302,17 @@ func startEcho(srv *telegramtest.Server, workers int) (stop func(), err error) {
 		}
 	}()
 	return func() { cancel(); wg.Wait() }, nil
+}
+
+// writeAllocs writes the profile of the allocations so far to path.
+func writeAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
