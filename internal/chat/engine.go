@@ -105,6 +105,9 @@ type Engine struct {
 	// tells them to end after the transaction in progress.
 	follow   sync.WaitGroup
 	stopping atomic.Bool
+	// answered are the updates whose reply was sent at once, without a
+	// handled mark in the store (see handleRead).
+	answered answeredSet
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is committed.
 	testHookRead func()
@@ -239,8 +242,11 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 			return res, err
 		}
 	}
+	if b.answered.has(u.Messenger, u.ID) {
+		return Result{Outcome: OutcomeDuplicate}, nil
+	}
 	if readOnly(u) {
-		if res, ok, err := b.handleRead(u); ok {
+		if res, ok, err := b.handleRead(ctx, u); ok {
 			return res, err
 		}
 	}

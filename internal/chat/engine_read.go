@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"errors"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
@@ -42,11 +43,15 @@ var errWrites = errors.New("the update needs a write")
 var errHandledAlready = errors.New("handled already")
 
 // handleRead handles a read-only route's update in a read transaction and
-// commits what it says in the batch. ok false means it did not: the
-// update is to be handled the usual way (the handler wanted to write, or
-// failed, and the usual way has the error handling).
-func (b *Engine) handleRead(u *Update) (res Result, ok bool, err error) {
+// commits what it says in the batch, or, when what it says is a reply
+// and nothing else to write, sends the reply at once (see sendNow). ok
+// false means it did not: the update is to be handled the usual way (the
+// handler wanted to write, or failed, and the usual way has the error
+// handling).
+func (b *Engine) handleRead(ctx context.Context, u *Update) (res Result, ok bool, err error) {
 	var r *Request
+	var now []boltdb.OutboxItem
+	send := b.transport(u.Messenger).SendNow
 	err = b.db.View(func(tx *boltdb.Tx) error {
 		if tx.Handled(u.Messenger, u.ID) {
 			return errHandledAlready
@@ -63,6 +68,9 @@ func (b *Engine) handleRead(u *Update) (res Result, ok bool, err error) {
 			return err
 		}
 		r = req
+		if send != nil && u.Chat != 0 && len(req.out) > 0 {
+			now = b.replyOnly(req)
+		}
 		return nil
 	})
 	switch {
@@ -73,6 +81,11 @@ func (b *Engine) handleRead(u *Update) (res Result, ok bool, err error) {
 	}
 	if b.testHookRead != nil {
 		b.testHookRead()
+	}
+	if now != nil {
+		if res, ok, err := b.sendNow(ctx, u, r, send, now); ok {
+			return res, ok, err
+		}
 	}
 	duplicate := false
 	err = b.db.Batch(func(tx *boltdb.Tx) error {
@@ -96,6 +109,74 @@ func (b *Engine) handleRead(u *Update) (res Result, ok bool, err error) {
 		return Result{Outcome: OutcomeDuplicate}, true, nil
 	}
 	res = b.after(r)
+	res.Route, res.Outcome = r.route, OutcomeOK
+	return res, true, nil
+}
+
+// replyOnly commits r in its read transaction with the outbox collecting
+// (see boltdb.Tx.CollectOutbox) and returns the messages it would queue
+// when they are all it would write and all a reply in the update's chat;
+// nil otherwise (a view to remember, a prompt to retire, a message to
+// someone else: those go the usual way, in the batch).
+func (b *Engine) replyOnly(r *Request) []boltdb.OutboxItem {
+	r.readOnly = false // the commit does all it would in the batch
+	defer func() { r.readOnly = true }()
+	r.Tx.CollectOutbox()
+	if err := r.commit(); err != nil {
+		return nil // it writes (or fails, which the batch reports)
+	}
+	items := r.Tx.Collected()
+	for _, it := range items {
+		if it.ChatID != r.Update.Chat || it.Messenger != r.Update.Messenger ||
+			it.Priority != boltdb.PriorityReply || it.Broadcast != 0 {
+			return nil
+		}
+	}
+	return items
+}
+
+// sendNow sends a read-only route's reply at once. The update gets no
+// handled mark: should it come again (a crash before the messenger was
+// told it was handled, a batch held for a full disk), the answered set
+// skips it while the process lives, and after a restart it is answered
+// again, as the view it asked for. What could not go at once is
+// committed, with the handled mark, for the outbox to deliver; ok false
+// when that commit failed other than for a full disk (the usual way then
+// handles the update again, from the start).
+func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(context.Context, []boltdb.OutboxItem) int, items []boltdb.OutboxItem) (Result, bool, error) {
+	n := send(ctx, items)
+	if n == len(items) {
+		b.answered.add(u.Messenger, u.ID)
+		res := b.after(r)
+		res.Queued = false
+		res.Route, res.Outcome = r.route, OutcomeOK
+		return res, true, nil
+	}
+	if n > 0 {
+		// Part of the reply is out: the update must not be handled anew.
+		b.answered.add(u.Messenger, u.ID)
+	}
+	rest := items[n:]
+	err := b.db.Batch(func(tx *boltdb.Tx) error {
+		for i := range rest {
+			it := rest[i]
+			if err := tx.Enqueue(&it); err != nil {
+				return err
+			}
+		}
+		return tx.MarkHandled(u.Messenger, u.ID)
+	})
+	switch {
+	case errors.Is(err, boltdb.ErrUnwritable):
+		return Result{Route: r.route, Outcome: OutcomeHeld}, true, err
+	case err != nil:
+		if n > 0 {
+			b.log.Error("queue the rest of a reply", "error", err)
+			return Result{Route: r.route, Outcome: OutcomeFailed}, true, nil
+		}
+		return Result{}, false, nil
+	}
+	res := b.after(r)
 	res.Route, res.Outcome = r.route, OutcomeOK
 	return res, true, nil
 }

@@ -79,6 +79,12 @@ func (l *liveCounts) pressed(r *Request) error {
 		}
 		return r.Tx.SetViewAway(id, false, r.Now)
 	}
+	if r.Tx.ViewAway(id) {
+		// Marked already: the mark keeps when the card was drawn
+		// over, which is what the purge goes by. Another view drawn
+		// over it writes nothing, so its reply may go at once.
+		return nil
+	}
 	return r.Tx.SetViewAway(id, true, r.Now)
 }
 

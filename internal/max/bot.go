@@ -148,7 +148,8 @@ func (b *Bot) Fetch(ctx context.Context, fileID string) ([]byte, error) {
 }
 
 // Transport describes MAX to the conversation: its name, the bot's
-// username, its deep links (max.ru/<bot>/start/<payload>) and text limit.
+// username, its deep links (max.ru/<bot>/start/<payload>), text limit,
+// and the replies it sends at once, beside the outbox.
 func (b *Bot) Transport() chat.Transport {
 	name := b.username
 	return chat.Transport{
@@ -162,6 +163,7 @@ func (b *Bot) Transport() chat.Transport {
 		},
 		MaxText:       maxText,
 		AsksOnMessage: true, // MAX has no reply keyboard (asking.go)
+		SendNow:       b.out.SendNow,
 	}
 }
 

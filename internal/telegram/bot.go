@@ -208,7 +208,8 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 func (b *Bot) Username() string { return b.api.Self.UserName }
 
 // Transport describes Telegram to the conversation: its name, the bot's
-// username, its deep links (t.me/<bot>?start=<payload>) and text limit.
+// username, its deep links (t.me/<bot>?start=<payload>), text limit, and
+// the replies it sends at once, beside the outbox.
 func (b *Bot) Transport() chat.Transport {
 	name := b.Username()
 	return chat.Transport{
@@ -221,6 +222,7 @@ func (b *Bot) Transport() chat.Transport {
 			return "https://t.me/" + name + "?start=" + payload
 		},
 		MaxText: maxText,
+		SendNow: b.out.SendNow,
 	}
 }
 

@@ -1,0 +1,128 @@
+package outbox
+
+import (
+	"context"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+)
+
+// Replies sent at once. The answer to a view someone opens (/help, the
+// list of meetings, an event's card) changes nothing in the store, so
+// writing it to the outbox, committing, sending and committing its
+// removal is two commits (and the wait for them) spent on what a crash
+// would only have to answer again: Telegram (or MAX) delivers an update
+// again until the bot confirms it, so the update is handled anew, and the
+// view drawn again. SendNow sends such a reply straight away, in the
+// update's handling, whenever that keeps every rule the queue keeps: the
+// chat has nothing queued or in flight (its order holds), it may send now
+// (its own rate, a 429's pause) and the overall rate has a turn for it
+// within directWait. Whatever does not go (a chat with messages waiting,
+// no turn now, a send that failed and is to be retried) is queued by the
+// caller the usual way, durably, and the outbox takes over.
+
+// directWait is how long a reply sent at once may wait for its turn
+// within the overall rate: one turn at the messengers' rates (33 ms at 30
+// a second), which is less than the commit the outbox would cost it.
+func (d *Dispatcher[M]) directWait() time.Duration {
+	return d.cfg.Pacer.Interval()
+}
+
+// SendNow sends items, in order, at once rather than through the store
+// (see above). They are the messages of one reply, each with its chat,
+// payload and priority set as the outbox would keep them. It returns how
+// many of them are done: sent, or ended as the outbox would end them (a
+// person who blocked the bot, a message the messenger refuses for good);
+// the caller queues the rest, from the first not done.
+func (d *Dispatcher[M]) SendNow(ctx context.Context, items []boltdb.OutboxItem) int {
+	for i := range items {
+		p := &items[i]
+		t, ok := d.claim(p.ChatID)
+		if !ok {
+			return i
+		}
+		it, err := d.tr.Decode(p.Payload)
+		if err != nil {
+			d.unclaim(p.ChatID, t)
+			d.log.Error("outbox: undecodable reply dropped", "chat_id", p.ChatID, "error", err)
+			continue
+		}
+		m := it.Chat()
+		_, err = d.tr.Send(ctx, p.ChatID, it, t)
+		d.unclaim(p.ChatID, t)
+		if err == nil {
+			if d.cfg.OnSent != nil {
+				d.cfg.OnSent(p.Priority)
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return i // cut by a stop: the outbox sends it after the restart
+		}
+		switch d.tr.Classify(err) {
+		case Blocked:
+			d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
+			if d.cfg.OnBlocked != nil {
+				d.cfg.OnBlocked(p.ChatID, m.User)
+			}
+			return len(items) // the rest would only be refused too
+		case Transient, TooMany:
+			// The outbox retries it, within its budget, and keeps the
+			// pause a 429 asked for (the transport holds it).
+			return i
+		default:
+			d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", p.ChatID, "error", err)...)
+		}
+	}
+	return len(items)
+}
+
+// claim takes chatID for a message sent at once, with its turn within the
+// overall rate, if nothing of the chat is queued or in flight and a
+// message may go there now; the chat is busy until unclaim.
+func (d *Dispatcher[M]) claim(chatID int64) (*Turn, bool) {
+	if d.Dead.Load() {
+		return nil, false
+	}
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.chats[chatID] != nil {
+		return nil, false
+	}
+	if d.cfg.ReadyAt != nil && d.cfg.ReadyAt(chatID, now).After(now) {
+		return nil, false
+	}
+	var t *Turn
+	if p := d.cfg.Pacer; p != nil {
+		at := p.Book(now)
+		if at.Sub(now) > d.directWait() {
+			p.Cancel(at)
+			return nil, false
+		}
+		t = &Turn{pace: p, at: at, booked: true, release: func() {}}
+	}
+	d.chats[chatID] = &chatQueue{id: chatID, busy: true}
+	return t, true
+}
+
+// unclaim lets the chat go on after a message sent at once: what was
+// queued for it meanwhile goes next.
+func (d *Dispatcher[M]) unclaim(chatID int64, t *Turn) {
+	t.end()
+	d.mu.Lock()
+	queued := false
+	if q := d.chats[chatID]; q != nil {
+		q.busy = false
+		if len(q.items) == 0 {
+			delete(d.chats, chatID)
+		} else {
+			d.propose(q)
+			queued = true
+		}
+	}
+	d.mu.Unlock()
+	if queued {
+		d.Notify()
+	}
+}

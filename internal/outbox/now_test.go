@@ -1,0 +1,177 @@
+package outbox
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
+)
+
+// replies builds the items of a reply of texts to chatID, as the engine
+// hands them to SendNow.
+func replies(chatID int64, texts ...string) []boltdb.OutboxItem {
+	var out []boltdb.OutboxItem
+	for _, text := range texts {
+		payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: text, User: chatID})
+		out = append(out, boltdb.OutboxItem{Messenger: "fake", ChatID: chatID, Priority: boltdb.PriorityReply, Payload: payload})
+	}
+	return out
+}
+
+// stepPacer hands out turns at a fixed time and records the ones given
+// back.
+type stepPacer struct {
+	mu        sync.Mutex
+	next      time.Duration // how far ahead of now the next turn is
+	cancelled int
+}
+
+func (p *stepPacer) Book(now time.Time) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return now.Add(p.next)
+}
+func (p *stepPacer) Cancel(time.Time) { p.mu.Lock(); p.cancelled++; p.mu.Unlock() }
+func (p *stepPacer) Went(time.Time)   {}
+func (p *stepPacer) Interval() time.Duration {
+	return 30 * time.Millisecond
+}
+
+// TestSendNow drives the replies sent at once: what is done (sent, a
+// refusal dropped, a person who blocked the bot) and where the rest
+// begins (a send to retry, a 429), and when nothing goes at all: a chat
+// with messages queued, a chat that must wait, no turn in the rate soon,
+// a dead process.
+func TestSendNow(t *testing.T) {
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}
+	var blocked []int64
+	pace := &stepPacer{}
+	waitFor := map[int64]time.Duration{10: time.Second}
+	d := New(db, f, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Pacer:     pace,
+		ReadyAt:   func(chatID int64, now time.Time) time.Time { return now.Add(waitFor[chatID]) },
+		OnBlocked: func(chatID, user int64) { blocked = append(blocked, user) }})
+	ctx := context.Background()
+
+	// A message queued for chat 9 before the reply: the reply waits its
+	// turn behind it, in the outbox.
+	payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: "queued", User: 9})
+	if err := db.Update(func(tx *boltdb.Tx) error {
+		return tx.Enqueue(&boltdb.OutboxItem{Messenger: "fake", ChatID: 9, Priority: boltdb.PriorityNotice, Payload: payload})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d.scan(false)
+
+	for _, c := range []struct {
+		name  string
+		items []boltdb.OutboxItem
+		done  int
+		sent  []string
+	}{
+		{"all sent, a refusal dropped", replies(5, "a", "refused", "b"), 3, []string{"a", "b"}},
+		{"a failed send left to the outbox", replies(6, "a", "flaky", "c"), 1, []string{"a"}},
+		{"a 429 left to the outbox", replies(7, "busy", "d"), 0, nil},
+		{"a person who blocked the bot", replies(8, "blocked", "e"), 2, nil},
+		{"a chat with messages queued", replies(9, "f"), 0, nil},
+		{"a chat that must wait", replies(10, "g"), 0, nil},
+	} {
+		if got := d.SendNow(ctx, c.items); got != c.done {
+			t.Errorf("%s: %d done, want %d", c.name, got, c.done)
+		}
+		if got := f.sent[c.items[0].ChatID]; !slices.Equal(got, c.sent) {
+			t.Errorf("%s: sent %q, want %q", c.name, got, c.sent)
+		}
+	}
+	if !slices.Equal(blocked, []int64{8}) {
+		t.Errorf("blocked people %v, want [8]", blocked)
+	}
+	if f.tries["e"] != 0 {
+		t.Error("a message after the blocked one was tried")
+	}
+
+	pace.next = time.Second // the next turn is a second away
+	cancelled := pace.cancelled
+	if got := d.SendNow(ctx, replies(11, "h")); got != 0 || pace.cancelled != cancelled+1 {
+		t.Errorf("no turn soon: %d done, %d turns given back; want 0 and 1", got, pace.cancelled-cancelled)
+	}
+	pace.next = 0
+	d.Dead.Store(true)
+	if got := d.SendNow(ctx, replies(11, "h")); got != 0 {
+		t.Errorf("a dead process sent %d", got)
+	}
+	d.Dead.Store(false)
+	if got := d.SendNow(ctx, replies(11, "h")); got != 1 || !slices.Equal(f.sent[11], []string{"h"}) {
+		t.Errorf("with a turn now: %d done, sent %q", got, f.sent[11])
+	}
+	if len(d.chats) != 1 || d.chats[9] == nil {
+		t.Errorf("chats held after the sends: %v, want only chat 9's queue", d.chats)
+	}
+}
+
+// slowTransport holds the send of "slow" until let go.
+type slowTransport struct {
+	*fakeTransport
+	sending, letGo chan struct{}
+}
+
+func (s *slowTransport) Send(ctx context.Context, chatID int64, m *msg, t *Turn) (string, error) {
+	if m.Text == "slow" {
+		close(s.sending)
+		<-s.letGo
+	}
+	return s.fakeTransport.Send(ctx, chatID, m, t)
+}
+
+// TestSendNowHoldsTheChat: while a reply sent at once is in flight, a
+// message queued for its chat meanwhile waits for it, and goes next.
+func TestSendNowHoldsTheChat(t *testing.T) {
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	s := &slowTransport{&fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}, make(chan struct{}), make(chan struct{})}
+	d := New(db, s, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	done := make(chan int)
+	go func() { done <- d.SendNow(context.Background(), replies(1, "slow")) }()
+	<-s.sending
+
+	payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: "later", User: 1})
+	if err := db.Update(func(tx *boltdb.Tx) error {
+		return tx.Enqueue(&boltdb.OutboxItem{Messenger: "fake", ChatID: 1, Priority: boltdb.PriorityNotice, Payload: payload})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d.scan(false)
+	if d.untilReady(time.Now()) == 0 || d.pick(time.Now()) != nil {
+		t.Fatal("a message of the chat was picked while its reply was in flight")
+	}
+	if n := d.SendNow(context.Background(), replies(1, "second")); n != 0 {
+		t.Fatal("a second reply went at once beside the first")
+	}
+	close(s.letGo)
+	if n := <-done; n != 1 {
+		t.Fatalf("%d done, want 1", n)
+	}
+	if d.untilReady(time.Now()) != 0 {
+		t.Fatal("the queued message is not ready after the reply went")
+	}
+	p := d.pick(time.Now())
+	if p == nil || p.ChatID != 1 {
+		t.Fatalf("picked %+v, want the queued message of chat 1", p)
+	}
+}
