@@ -164,14 +164,6 @@ func fromUnixNano(n int64) time.Time {
 // Enqueue adds an item to the outbox and sets its ID. Items of one chat
 // and one priority are sent in ID order.
 func (tx *Tx) Enqueue(item *OutboxItem) error {
-	if tx.collecting && !tx.tx.Writable() && item.Key == "" {
-		it := *item
-		if it.CreatedAt.IsZero() {
-			it.CreatedAt = tx.now
-		}
-		tx.collected = append(tx.collected, it)
-		return nil
-	}
 	b := tx.tx.Bucket(bucketOutbox)
 	seq, err := b.NextSequence()
 	if err != nil {
@@ -194,20 +186,6 @@ func (tx *Tx) Enqueue(item *OutboxItem) error {
 	}
 	return b.Put(itob(seq), encodeOutbox(item))
 }
-
-// CollectOutbox makes a read transaction take the items it is given to
-// enqueue (without a Key, which replaces a stored item) into memory, for
-// Collected, instead of refusing them as it refuses every other write:
-// it tells whether what a handling would commit is messages and nothing
-// else, which may then be sent at once rather than written (see
-// outbox.Dispatcher.SendNow). Any other write still fails, with bbolt's
-// ErrTxNotWritable.
-func (tx *Tx) CollectOutbox() {
-	tx.collecting, tx.collected = true, nil
-}
-
-// Collected returns the items enqueued since CollectOutbox, without ids.
-func (tx *Tx) Collected() []OutboxItem { return tx.collected }
 
 // Outbox returns up to limit items with an ID above after, in ID order,
 // without their payloads (see OutboxPayload).

@@ -2,12 +2,10 @@ package boltdb
 
 import (
 	"encoding/binary"
-	"errors"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 func TestOutboxOrderAndRetry(t *testing.T) {
@@ -211,37 +209,5 @@ func TestOutboxMessenger(t *testing.T) {
 	}
 	if items, _ := db.Outbox(items[0].ID, 1); items[0].Messenger != "max" {
 		t.Errorf("after a retry: %+v", items[0])
-	}
-}
-
-// TestCollectOutbox: a read transaction collecting the outbox takes the
-// items it is given into memory and writes nothing; an item that replaces
-// a stored one, and any other write, still fail.
-func TestCollectOutbox(t *testing.T) {
-	db := MustOpenDB(t)
-	err := db.View(func(tx *Tx) error {
-		tx.CollectOutbox()
-		for _, text := range []string{"a", "b"} {
-			if err := tx.Enqueue(&OutboxItem{Messenger: "telegram", ChatID: 7, Payload: []byte(`"` + text + `"`)}); err != nil {
-				t.Errorf("enqueue %s: %v", text, err)
-			}
-		}
-		if err := tx.Enqueue(&OutboxItem{Messenger: "telegram", ChatID: 7, Key: "edit:x", Payload: []byte(`"c"`)}); !errors.Is(err, bolterrors.ErrTxNotWritable) {
-			t.Errorf("a keyed item: %v, want ErrTxNotWritable", err)
-		}
-		if err := tx.MarkHandled("telegram", 1); !errors.Is(err, bolterrors.ErrTxNotWritable) {
-			t.Errorf("another write: %v, want ErrTxNotWritable", err)
-		}
-		got := tx.Collected()
-		if len(got) != 2 || string(got[0].Payload) != `"a"` || string(got[1].Payload) != `"b"` || got[0].CreatedAt.IsZero() {
-			t.Errorf("collected %+v", got)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, err := db.OutboxLen(); err != nil || n != 0 {
-		t.Errorf("outbox holds %d (%v) after a collecting read", n, err)
 	}
 }

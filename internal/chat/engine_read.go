@@ -50,7 +50,7 @@ var errHandledAlready = errors.New("handled already")
 // handling).
 func (b *Engine) handleRead(ctx context.Context, u *Update) (res Result, ok bool, err error) {
 	var r *Request
-	var now []boltdb.OutboxItem
+	var now []Message
 	send := b.transport(u.Messenger).SendNow
 	err = b.db.View(func(tx *boltdb.Tx) error {
 		if tx.Handled(u.Messenger, u.ID) {
@@ -113,26 +113,19 @@ func (b *Engine) handleRead(ctx context.Context, u *Update) (res Result, ok bool
 	return res, true, nil
 }
 
-// replyOnly commits r in its read transaction with the outbox collecting
-// (see boltdb.Tx.CollectOutbox) and returns the messages it would queue
-// when they are all it would write and all a reply in the update's chat;
+// replyOnly commits r in its read transaction, collecting what it
+// enqueues instead of writing it, and returns the messages it would queue
+// when they are all it would write and all replies in the update's chat;
 // nil otherwise (a view to remember, a prompt to retire, a message to
-// someone else: those go the usual way, in the batch).
-func (b *Engine) replyOnly(r *Request) []boltdb.OutboxItem {
-	r.readOnly = false // the commit does all it would in the batch
-	defer func() { r.readOnly = true }()
-	r.Tx.CollectOutbox()
+// someone else: the read transaction refuses those writes, and they go
+// the usual way, in the batch).
+func (b *Engine) replyOnly(r *Request) []Message {
+	r.readOnly, r.collecting, r.collected = false, true, nil // the commit does all it would in the batch
+	defer func() { r.readOnly, r.collecting = true, false }()
 	if err := r.commit(); err != nil {
 		return nil // it writes (or fails, which the batch reports)
 	}
-	items := r.Tx.Collected()
-	for _, it := range items {
-		if it.ChatID != r.Update.Chat || it.Messenger != r.Update.Messenger ||
-			it.Priority != boltdb.PriorityReply || it.Broadcast != 0 {
-			return nil
-		}
-	}
-	return items
+	return r.collected
 }
 
 // sendNow sends a read-only route's reply at once. The update gets no
@@ -143,9 +136,9 @@ func (b *Engine) replyOnly(r *Request) []boltdb.OutboxItem {
 // committed, with the handled mark, for the outbox to deliver; ok false
 // when that commit failed other than for a full disk (the usual way then
 // handles the update again, from the start).
-func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(context.Context, []boltdb.OutboxItem) int, items []boltdb.OutboxItem) (Result, bool, error) {
-	n := send(ctx, items)
-	if n == len(items) {
+func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(context.Context, int64, []Message) int, msgs []Message) (Result, bool, error) {
+	n := send(ctx, u.Chat, msgs)
+	if n == len(msgs) {
 		b.answered.add(u.Messenger, u.ID)
 		res := b.after(r)
 		res.Queued = false
@@ -156,11 +149,11 @@ func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(c
 		// Part of the reply is out: the update must not be handled anew.
 		b.answered.add(u.Messenger, u.ID)
 	}
-	rest := items[n:]
+	rest := msgs[n:]
 	err := b.db.Batch(func(tx *boltdb.Tx) error {
+		r.Tx = tx
 		for i := range rest {
-			it := rest[i]
-			if err := tx.Enqueue(&it); err != nil {
+			if _, err := r.enqueue(&rest[i]); err != nil {
 				return err
 			}
 		}

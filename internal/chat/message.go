@@ -163,12 +163,12 @@ type Transport struct {
 	// below the input field (Telegram's reply keyboard), so that the
 	// texts pointing at it say where it is (see TAsk).
 	AsksOnMessage bool
-	// SendNow, when set, sends the messages of a reply at once, beside
-	// the outbox, as far as the outbox's rules allow, and returns how
-	// many are done (see outbox.Dispatcher.SendNow); the rest are queued.
-	// A read-only route's reply goes this way when it is all the
+	// SendNow, when set, sends the messages of a reply to chat at once,
+	// beside the outbox, as far as the outbox's rules allow, and returns
+	// how many are done (see outbox.Dispatcher.SendNow); the rest are
+	// queued. A read-only route's reply goes this way when it is all the
 	// handling would write (see handleRead).
-	SendNow func(ctx context.Context, items []boltdb.OutboxItem) int
+	SendNow func(ctx context.Context, chat int64, msgs []Message) int
 }
 
 // StoreFiles is the FileFrom of a file the bot keeps in its own store as

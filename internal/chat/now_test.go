@@ -3,8 +3,6 @@ package chat
 import (
 	"context"
 	"testing"
-
-	"github.com/mmobot/mmobot/internal/boltdb"
 )
 
 // TestReplySentAtOnce: a view's reply goes to the transport's SendNow
@@ -12,20 +10,21 @@ import (
 // handled mark; an update answered at once and delivered again is
 // recognised.
 func TestReplySentAtOnce(t *testing.T) {
-	var given [][]boltdb.OutboxItem
-	take := 1 // how many items SendNow reports done
+	var given [][]Message
+	var to []int64
+	take := 1 // how many messages SendNow reports done
 	m := newMemory(t, func(o *Options) {
-		o.Transports[0].SendNow = func(_ context.Context, items []boltdb.OutboxItem) int {
-			given = append(given, items)
-			return min(take, len(items))
+		o.Transports[0].SendNow = func(_ context.Context, chatID int64, msgs []Message) int {
+			given, to = append(given, msgs), append(to, chatID)
+			return min(take, len(msgs))
 		}
 	})
 	m.seedMeeting(301, 310)
 	ann := m.person(310, "Анна")
 	commits := m.db.Commits()
 	res := ann.handleOnly(Update{Command: "help", Text: "/help"})
-	if len(given) != 1 || len(given[0]) != 1 || given[0][0].ChatID != 310 || given[0][0].Priority != boltdb.PriorityReply {
-		t.Fatalf("SendNow given %+v, want the one reply to chat 310", given)
+	if len(given) != 1 || len(given[0]) != 1 || to[0] != 310 || given[0][0].Chat != 310 || given[0][0].Kind != KindSend {
+		t.Fatalf("SendNow given %+v to %v, want the one reply to chat 310", given, to)
 	}
 	if n := m.db.Commits() - commits; n != 0 || res.Queued || res.Outcome != OutcomeOK {
 		t.Errorf("a reply sent at once: %d commits, result %+v; want none, not queued", n, res)

@@ -135,7 +135,17 @@ func (b *Engine) split(m Message) []Message {
 }
 
 // enqueue writes one message into the outbox and returns its item id.
+// While collecting (see replyOnly), a reply in the update's chat is kept
+// instead, with id 0, and any other message is a write.
 func (r *Request) enqueue(m *Message) (uint64, error) {
+	if r.collecting {
+		if m.replace != "" || m.broadcast != 0 || m.Chat != r.Update.Chat || m.messenger != r.Update.Messenger ||
+			r.priority(m) != boltdb.PriorityReply {
+			return 0, errWrites
+		}
+		r.collected = append(r.collected, *m)
+		return 0, nil
+	}
 	data, err := boltdb.Marshal(m)
 	if err != nil {
 		return 0, err

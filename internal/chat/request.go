@@ -46,6 +46,10 @@ type Request struct {
 	route      string              // for logs: the command, button verb or dialog
 	// readOnly marks a handling in a read transaction (see handleRead).
 	readOnly bool
+	// collecting makes enqueue keep the replies in the update's chat in
+	// collected instead of writing them (see replyOnly).
+	collecting bool
+	collected  []Message
 	// views are the views remembered while readOnly, which the commit
 	// records (see remember).
 	views []keptView

@@ -57,6 +57,9 @@ func newDispatcher(db *boltdb.DB, api *Client, c codec, pace *pacer, log *slog.L
 	return d
 }
 
+// Wrap makes the item of a message sent at once.
+func (w *wire) Wrap(m *chat.Message) *item { return &item{Message: *m} }
+
 // Decode reads an outbox payload.
 func (w *wire) Decode(payload []byte) (*item, error) {
 	var it item

@@ -51,6 +51,9 @@ type Message interface {
 type Transport[M Message] interface {
 	// Decode reads a stored payload.
 	Decode(payload []byte) (M, error)
+	// Wrap makes the item of a message sent at once (see SendNow), as
+	// Decode would read it from the outbox.
+	Wrap(m *chat.Message) M
 	// Send makes the calls one item needs in chatID and returns the
 	// messenger's id of the message it sent, "" if none. t is the
 	// item's booked place in the overall rate (nil without a Pacer, and

@@ -30,6 +30,8 @@ type fakeTransport struct {
 	tries map[string]int
 }
 
+func (f *fakeTransport) Wrap(m *chat.Message) *msg { return &msg{*m} }
+
 func (f *fakeTransport) Decode(p []byte) (*msg, error) {
 	var m msg
 	return &m, json.Unmarshal(p, &m.Message)

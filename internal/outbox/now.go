@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/chat"
 )
 
 // Replies sent at once. The answer to a view someone opens (/help, the
@@ -28,31 +29,24 @@ func (d *Dispatcher[M]) directWait() time.Duration {
 	return d.cfg.Pacer.Interval()
 }
 
-// SendNow sends items, in order, at once rather than through the store
-// (see above). They are the messages of one reply, each with its chat,
-// payload and priority set as the outbox would keep them. It returns how
-// many of them are done: sent, or ended as the outbox would end them (a
-// person who blocked the bot, a message the messenger refuses for good);
-// the caller queues the rest, from the first not done.
-func (d *Dispatcher[M]) SendNow(ctx context.Context, items []boltdb.OutboxItem) int {
-	for i := range items {
-		p := &items[i]
-		t, ok := d.claim(p.ChatID)
+// SendNow sends msgs, in order, to chatID at once rather than through
+// the store (see above). They are the messages of one reply, as the
+// outbox would keep them. It returns how many of them are done: sent, or
+// ended as the outbox would end them (a person who blocked the bot, a
+// message the messenger refuses for good); the caller queues the rest,
+// from the first not done.
+func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.Message) int {
+	for i := range msgs {
+		t, ok := d.claim(chatID)
 		if !ok {
 			return i
 		}
-		it, err := d.tr.Decode(p.Payload)
-		if err != nil {
-			d.unclaim(p.ChatID, t)
-			d.log.Error("outbox: undecodable reply dropped", "chat_id", p.ChatID, "error", err)
-			continue
-		}
-		m := it.Chat()
-		_, err = d.tr.Send(ctx, p.ChatID, it, t)
-		d.unclaim(p.ChatID, t)
+		m := &msgs[i]
+		_, err := d.tr.Send(ctx, chatID, d.tr.Wrap(m), t)
+		d.unclaim(chatID, t)
 		if err == nil {
 			if d.cfg.OnSent != nil {
-				d.cfg.OnSent(p.Priority)
+				d.cfg.OnSent(boltdb.PriorityReply)
 			}
 			continue
 		}
@@ -61,20 +55,20 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, items []boltdb.OutboxItem) 
 		}
 		switch d.tr.Classify(err) {
 		case Blocked:
-			d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
+			d.log.Info("outbox: user blocked the bot", "chat_id", chatID)
 			if d.cfg.OnBlocked != nil {
-				d.cfg.OnBlocked(p.ChatID, m.User)
+				d.cfg.OnBlocked(chatID, m.User)
 			}
-			return len(items) // the rest would only be refused too
+			return len(msgs) // the rest would only be refused too
 		case Transient, TooMany:
 			// The outbox retries it, within its budget, and keeps the
 			// pause a 429 asked for (the transport holds it).
 			return i
 		default:
-			d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", p.ChatID, "error", err)...)
+			d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", chatID, "error", err)...)
 		}
 	}
-	return len(items)
+	return len(msgs)
 }
 
 // claim takes chatID for a message sent at once, with its turn within the

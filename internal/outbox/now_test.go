@@ -15,13 +15,12 @@ import (
 	"github.com/mmobot/mmobot/internal/chat"
 )
 
-// replies builds the items of a reply of texts to chatID, as the engine
-// hands them to SendNow.
-func replies(chatID int64, texts ...string) []boltdb.OutboxItem {
-	var out []boltdb.OutboxItem
+// replies builds the messages of a reply of texts to chatID, as the
+// engine hands them to SendNow.
+func replies(chatID int64, texts ...string) []chat.Message {
+	var out []chat.Message
 	for _, text := range texts {
-		payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: text, User: chatID})
-		out = append(out, boltdb.OutboxItem{Messenger: "fake", ChatID: chatID, Priority: boltdb.PriorityReply, Payload: payload})
+		out = append(out, chat.Message{Kind: chat.KindSend, Chat: chatID, Text: text, User: chatID})
 	}
 	return out
 }
@@ -77,22 +76,23 @@ func TestSendNow(t *testing.T) {
 	d.scan(false)
 
 	for _, c := range []struct {
-		name  string
-		items []boltdb.OutboxItem
-		done  int
-		sent  []string
+		name string
+		chat int64
+		msgs []chat.Message
+		done int
+		sent []string
 	}{
-		{"all sent, a refusal dropped", replies(5, "a", "refused", "b"), 3, []string{"a", "b"}},
-		{"a failed send left to the outbox", replies(6, "a", "flaky", "c"), 1, []string{"a"}},
-		{"a 429 left to the outbox", replies(7, "busy", "d"), 0, nil},
-		{"a person who blocked the bot", replies(8, "blocked", "e"), 2, nil},
-		{"a chat with messages queued", replies(9, "f"), 0, nil},
-		{"a chat that must wait", replies(10, "g"), 0, nil},
+		{"all sent, a refusal dropped", 5, replies(5, "a", "refused", "b"), 3, []string{"a", "b"}},
+		{"a failed send left to the outbox", 6, replies(6, "a", "flaky", "c"), 1, []string{"a"}},
+		{"a 429 left to the outbox", 7, replies(7, "busy", "d"), 0, nil},
+		{"a person who blocked the bot", 8, replies(8, "blocked", "e"), 2, nil},
+		{"a chat with messages queued", 9, replies(9, "f"), 0, nil},
+		{"a chat that must wait", 10, replies(10, "g"), 0, nil},
 	} {
-		if got := d.SendNow(ctx, c.items); got != c.done {
+		if got := d.SendNow(ctx, c.chat, c.msgs); got != c.done {
 			t.Errorf("%s: %d done, want %d", c.name, got, c.done)
 		}
-		if got := f.sent[c.items[0].ChatID]; !slices.Equal(got, c.sent) {
+		if got := f.sent[c.chat]; !slices.Equal(got, c.sent) {
 			t.Errorf("%s: sent %q, want %q", c.name, got, c.sent)
 		}
 	}
@@ -105,16 +105,16 @@ func TestSendNow(t *testing.T) {
 
 	pace.next = time.Second // the next turn is a second away
 	cancelled := pace.cancelled
-	if got := d.SendNow(ctx, replies(11, "h")); got != 0 || pace.cancelled != cancelled+1 {
+	if got := d.SendNow(ctx, 11, replies(11, "h")); got != 0 || pace.cancelled != cancelled+1 {
 		t.Errorf("no turn soon: %d done, %d turns given back; want 0 and 1", got, pace.cancelled-cancelled)
 	}
 	pace.next = 0
 	d.Dead.Store(true)
-	if got := d.SendNow(ctx, replies(11, "h")); got != 0 {
+	if got := d.SendNow(ctx, 11, replies(11, "h")); got != 0 {
 		t.Errorf("a dead process sent %d", got)
 	}
 	d.Dead.Store(false)
-	if got := d.SendNow(ctx, replies(11, "h")); got != 1 || !slices.Equal(f.sent[11], []string{"h"}) {
+	if got := d.SendNow(ctx, 11, replies(11, "h")); got != 1 || !slices.Equal(f.sent[11], []string{"h"}) {
 		t.Errorf("with a turn now: %d done, sent %q", got, f.sent[11])
 	}
 	if len(d.chats) != 1 || d.chats[9] == nil {
@@ -147,7 +147,7 @@ func TestSendNowHoldsTheChat(t *testing.T) {
 	s := &slowTransport{&fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}, make(chan struct{}), make(chan struct{})}
 	d := New(db, s, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	done := make(chan int)
-	go func() { done <- d.SendNow(context.Background(), replies(1, "slow")) }()
+	go func() { done <- d.SendNow(context.Background(), 1, replies(1, "slow")) }()
 	<-s.sending
 
 	payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: "later", User: 1})
@@ -160,7 +160,7 @@ func TestSendNowHoldsTheChat(t *testing.T) {
 	if d.untilReady(time.Now()) == 0 || d.pick(time.Now()) != nil {
 		t.Fatal("a message of the chat was picked while its reply was in flight")
 	}
-	if n := d.SendNow(context.Background(), replies(1, "second")); n != 0 {
+	if n := d.SendNow(context.Background(), 1, replies(1, "second")); n != 0 {
 		t.Fatal("a second reply went at once beside the first")
 	}
 	close(s.letGo)

@@ -77,6 +77,9 @@ func newDispatcher(db *boltdb.DB, s *Sender, c codec, log *slog.Logger, parallel
 	})
 }
 
+// Wrap makes the item of a message sent at once.
+func (w *wire) Wrap(m *chat.Message) *item { return &item{Message: *m} }
+
 // Decode reads an outbox payload.
 func (w *wire) Decode(payload []byte) (*item, error) { return decodeItem(payload) }
 
