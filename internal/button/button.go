@@ -7,12 +7,15 @@
 package button
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 const (
@@ -54,12 +57,32 @@ type Codec struct {
 	MaxLen int
 }
 
+// macs keeps keyed HMACs for reuse: keying one costs two blocks of
+// hashing and its allocations, for every button of every message.
+var macs sync.Pool
+
+// keyedMAC is an HMAC with the secret it was keyed with.
+type keyedMAC struct {
+	secret []byte
+	h      hash.Hash
+}
+
 func (c Codec) mac(chatID int64, body string) string {
-	h := hmac.New(sha256.New, c.Secret)
-	h.Write([]byte(strconv.FormatInt(chatID, 10)))
-	h.Write([]byte{0})
-	h.Write([]byte(body))
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))[:macLen]
+	k, _ := macs.Get().(*keyedMAC)
+	if k == nil || !bytes.Equal(k.secret, c.Secret) {
+		k = &keyedMAC{secret: bytes.Clone(c.Secret), h: hmac.New(sha256.New, c.Secret)}
+	} else {
+		k.h.Reset()
+	}
+	var buf [24]byte
+	k.h.Write(append(strconv.AppendInt(buf[:0], chatID, 10), 0))
+	k.h.Write([]byte(body))
+	var sum [sha256.Size]byte
+	// macLen characters of base64 are the first macLen*6/8 bytes.
+	var out [macLen]byte
+	base64.RawURLEncoding.Encode(out[:], k.h.Sum(sum[:0])[:macLen*6/8])
+	macs.Put(k)
+	return string(out[:])
 }
 
 // Encode builds the data of a button sent to chatID. The verb must not be
