@@ -534,3 +534,36 @@ func TestIndexMigrations(t *testing.T) {
 		})
 	}
 }
+
+// TestEventStates: the look-up reads each event's state from the
+// start-time index, in any order, and nothing for an event not there
+// (another start, another id).
+func TestEventStates(t *testing.T) {
+	db := MustOpenDB(t)
+	var events []*mmo.Event
+	mustUpdate(t, db, func(tx *Tx) error {
+		for i, st := range []mmo.EventState{mmo.EventPublished, mmo.EventDraft, mmo.EventCancelled, mmo.EventPublished} {
+			e := &mmo.Event{AssociationID: 1, Start: t0.AddDate(0, 0, i), State: st}
+			if err := tx.CreateEvent(e); err != nil {
+				return err
+			}
+			events = append(events, e)
+		}
+		return nil
+	})
+	db.View(func(tx *Tx) error {
+		state := tx.EventStates()
+		for _, i := range []int{3, 0, 2, 1, 3} {
+			if got := state(events[i].Start, events[i].ID); got != events[i].State {
+				t.Errorf("event %d: %q, want %q", events[i].ID, got, events[i].State)
+			}
+		}
+		if got := state(events[0].Start.Add(time.Second), events[0].ID); got != "" {
+			t.Errorf("another start: %q", got)
+		}
+		if got := state(events[1].Start, events[0].ID); got != "" {
+			t.Errorf("another id: %q", got)
+		}
+		return nil
+	})
+}

@@ -32,8 +32,9 @@ func (b *Engine) presence(r *Request, from, to time.Time) ([]boltdb.AttendanceRe
 	if err != nil {
 		return nil, err
 	}
+	state := r.Tx.EventStates()
 	refs = slices.DeleteFunc(refs, func(x boltdb.AttendanceRef) bool {
-		return x.Mark != mmo.MarkPresent || x.Start.After(r.Now) || r.Tx.EventState(x.Start, x.EventID) != mmo.EventPublished
+		return x.Mark != mmo.MarkPresent || x.Start.After(r.Now) || state(x.Start, x.EventID) != mmo.EventPublished
 	})
 	// The leader who ran an event was there, marked or not: the events
 	// the user created in the associations they lead (or led until it
