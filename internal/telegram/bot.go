@@ -104,6 +104,9 @@ type Bot struct {
 	testHookAfterBatch func(offset int) bool
 }
 
+// maxParallel caps the outbox's sends in flight at once.
+const maxParallel = 64
+
 // ErrUnauthorized means Telegram refused the token.
 var ErrUnauthorized = errors.New("telegram refused the bot token (401 Unauthorized): check telegram.token or MMOBOT_TELEGRAM_TOKEN")
 
@@ -139,11 +142,18 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	log := opt.Log
 	tgbotapi.SetLogger(libLogger{log: log, r: redactor{secrets: []string{opt.Token}}})
 
+	// As many connections stay open as calls can be in flight at once:
+	// the update workers' replies sent at once, the outbox's sends, the
+	// menus, the callback answers and the poll. Over HTTP/1.1 (a local
+	// Bot API server) each call beyond the idle pool would close its
+	// connection and the next would dial again (the default 2 did that
+	// all through a broadcast).
+	conns := opt.Workers + maxParallel + menuParallel + 16
 	transport := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        128,
-		MaxIdleConnsPerHost: 64, // the default 2 would reopen connections during a broadcast
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
 		IdleConnTimeout:     90 * time.Second,
 		TLSHandshakeTimeout: 10 * time.Second,
 		ForceAttemptHTTP2:   true,
@@ -192,7 +202,7 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	b.answers = newAnswerer(b.sender, log)
 	// Enough concurrent sends to keep the global rate when each request
 	// takes a network round trip, and few enough that a crash repeats few.
-	parallel := min(max(8, int(opt.Limits.Global)*2), 64)
+	parallel := min(max(8, int(opt.Limits.Global)*2), maxParallel)
 	b.out = newDispatcher(db, b.sender, b.codec, log, parallel, opt.Fetch,
 		func(chatID, user int64) { b.handler.Blocked(Messenger, chatID, user) },
 		func(chatID, user int64) { b.handler.FileNotSent(Messenger, chatID, user) })
