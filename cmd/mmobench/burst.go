@@ -252,7 +252,10 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 // its text, /meetings with a button to press, a press with a callback
 // answer. Nothing is stored.
 func startEcho(srv *telegramtest.Server, workers int) (stop func(), err error) {
-	api, err := tgbotapi.NewBotAPIWithClient(telegramtest.Token, srv.Endpoint(), &http.Client{Timeout: 30 * time.Second})
+	// Connections kept open for every worker, as the bot keeps them: the
+	// default of 2 idle ones would dial anew for most calls.
+	transport := &http.Transport{MaxIdleConns: workers + 16, MaxIdleConnsPerHost: workers + 16, IdleConnTimeout: 90 * time.Second}
+	api, err := tgbotapi.NewBotAPIWithClient(telegramtest.Token, srv.Endpoint(), &http.Client{Timeout: 30 * time.Second, Transport: transport})
 	if err != nil {
 		return nil, err
 	}
