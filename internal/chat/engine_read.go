@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 )
@@ -120,9 +121,14 @@ func (b *Engine) handleRead(ctx context.Context, u *Update) (res Result, ok bool
 // someone else: the read transaction refuses those writes, and they go
 // the usual way, in the batch).
 func (b *Engine) replyOnly(r *Request) []Message {
+	// The commit changes the request as it goes (a form's question gets
+	// its key, finished questions are added to retire): if it stops at a
+	// write, the batch commits the request as the handler left it.
+	out, done := slices.Clone(r.out), slices.Clone(r.donePrompts)
 	r.readOnly, r.collecting, r.collected = false, true, nil // the commit does all it would in the batch
 	defer func() { r.readOnly, r.collecting = true, false }()
 	if err := r.commit(); err != nil {
+		r.out, r.donePrompts = out, done
 		return nil // it writes (or fails, which the batch reports)
 	}
 	return r.collected

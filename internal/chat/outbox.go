@@ -139,8 +139,10 @@ func (b *Engine) split(m Message) []Message {
 // instead, with id 0, and any other message is a write.
 func (r *Request) enqueue(m *Message) (uint64, error) {
 	if r.collecting {
+		// Text only: a file's upload may take long, which the update's
+		// worker must not wait for (see outbox.Dispatcher.SendNow).
 		if m.replace != "" || m.broadcast != 0 || m.Chat != r.Update.Chat || m.messenger != r.Update.Messenger ||
-			r.priority(m) != boltdb.PriorityReply {
+			r.priority(m) != boltdb.PriorityReply || (m.Kind != KindSend && m.Kind != KindEdit) {
 			return 0, errWrites
 		}
 		r.collected = append(r.collected, *m)

@@ -133,10 +133,16 @@ type Dispatcher[M Message] struct {
 	// the store (sent, blocked or set aside: counted), so that the
 	// conversation can keep a live delivery count; nil: nobody listens.
 	OnDelivered func(broadcast uint64)
+	// DirectTimeout bounds a reply sent at once (SendNow); after one is
+	// cut, fails or meets a 429, replies go through the outbox for
+	// DirectPause.
+	DirectTimeout, DirectPause time.Duration
 	// Dead, set by crash tests, makes the dispatcher behave as a killed
 	// process would: sends in flight complete, but nothing more is
 	// recorded or started.
 	Dead atomic.Bool
+
+	directOff atomic.Int64 // replies are not sent at once before this (Unix ns)
 
 	wake     chan struct{} // new items were committed
 	menuWake chan struct{} // the menu lane has new work
@@ -199,6 +205,7 @@ func New[M Message](db *boltdb.DB, tr Transport[M], cfg Config) *Dispatcher[M] {
 	return &Dispatcher[M]{
 		db: db, tr: tr, cfg: cfg, log: cfg.Log, Parallel: max(cfg.Parallel, 1),
 		MsgRetry: MessageRetry, MenuRetry: MenuRetry, HeldRetry: HeldRetry, FullEvery: time.Minute,
+		DirectTimeout: DirectTimeout, DirectPause: DirectPause,
 		wake:     make(chan struct{}, 1),
 		menuWake: make(chan struct{}, 1),
 		known:    map[uint64]bool{},

@@ -21,6 +21,14 @@ import (
 // within directWait. Whatever does not go (a chat with messages waiting,
 // no turn now, a send that failed and is to be retried) is queued by the
 // caller the usual way, durably, and the outbox takes over.
+//
+// The update's worker waits for the send, and the poll loop for its
+// batch, so a send that hangs would hold every update behind it: a reply
+// sent at once is given DirectTimeout, then cut and left to the outbox
+// (which sends it again: a duplicate, if the cut call had arrived), and
+// after a cut, a failure or a 429, replies go through the outbox for
+// DirectPause, so a messenger that slows down costs one batch a pause,
+// not every batch.
 
 // directWait is how long a reply sent at once may wait for its turn
 // within the overall rate: one turn at the messengers' rates (33 ms at 30
@@ -42,7 +50,10 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.M
 			return i
 		}
 		m := &msgs[i]
-		_, err := d.tr.Send(ctx, chatID, d.tr.Wrap(m), t)
+		sendCtx, cancel := context.WithTimeout(ctx, d.DirectTimeout)
+		_, err := d.tr.Send(sendCtx, chatID, d.tr.Wrap(m), t)
+		cut := sendCtx.Err() != nil
+		cancel()
 		d.unclaim(chatID, t)
 		if err == nil {
 			if d.cfg.OnSent != nil {
@@ -53,7 +64,11 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.M
 		if ctx.Err() != nil {
 			return i // cut by a stop: the outbox sends it after the restart
 		}
-		switch d.tr.Classify(err) {
+		class := d.tr.Classify(err)
+		if cut {
+			class = Transient
+		}
+		switch class {
 		case Blocked:
 			d.log.Info("outbox: user blocked the bot", "chat_id", chatID)
 			if d.cfg.OnBlocked != nil {
@@ -62,7 +77,9 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.M
 			return len(msgs) // the rest would only be refused too
 		case Transient, TooMany:
 			// The outbox retries it, within its budget, and keeps the
-			// pause a 429 asked for (the transport holds it).
+			// pause a 429 asked for (the transport holds it); the
+			// replies after it go through the outbox for a while.
+			d.pauseDirect(cut, err)
 			return i
 		default:
 			d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", chatID, "error", err)...)
@@ -71,14 +88,29 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.M
 	return len(msgs)
 }
 
+// pauseDirect sends the replies through the outbox for DirectPause.
+func (d *Dispatcher[M]) pauseDirect(cut bool, err error) {
+	until := time.Now().Add(d.DirectPause)
+	if old := d.directOff.Swap(until.UnixNano()); time.Now().UnixNano() < old {
+		return // paused already: logged then
+	}
+	if cut {
+		d.log.Warn("outbox: a reply sent at once took too long and was cut; replies go through the outbox for a while",
+			"timeout", d.DirectTimeout.String(), "pause", d.DirectPause.String())
+		return
+	}
+	d.log.Info("outbox: a reply sent at once failed; replies go through the outbox for a while",
+		d.attrs(err, "pause", d.DirectPause.String(), "error", err)...)
+}
+
 // claim takes chatID for a message sent at once, with its turn within the
 // overall rate, if nothing of the chat is queued or in flight and a
 // message may go there now; the chat is busy until unclaim.
 func (d *Dispatcher[M]) claim(chatID int64) (*Turn, bool) {
-	if d.Dead.Load() {
+	now := time.Now()
+	if d.Dead.Load() || now.UnixNano() < d.directOff.Load() {
 		return nil, false
 	}
-	now := time.Now()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.chats[chatID] != nil {

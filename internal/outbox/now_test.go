@@ -89,6 +89,7 @@ func TestSendNow(t *testing.T) {
 		{"a chat with messages queued", 9, replies(9, "f"), 0, nil},
 		{"a chat that must wait", 10, replies(10, "g"), 0, nil},
 	} {
+		d.directOff.Store(0) // a failure before paused the replies sent at once (see TestSendNowCutsAHang)
 		if got := d.SendNow(ctx, c.chat, c.msgs); got != c.done {
 			t.Errorf("%s: %d done, want %d", c.name, got, c.done)
 		}
@@ -103,6 +104,7 @@ func TestSendNow(t *testing.T) {
 		t.Error("a message after the blocked one was tried")
 	}
 
+	d.directOff.Store(0)
 	pace.next = time.Second // the next turn is a second away
 	cancelled := pace.cancelled
 	if got := d.SendNow(ctx, 11, replies(11, "h")); got != 0 || pace.cancelled != cancelled+1 {
@@ -173,5 +175,49 @@ func TestSendNowHoldsTheChat(t *testing.T) {
 	p := d.pick(time.Now())
 	if p == nil || p.ChatID != 1 {
 		t.Fatalf("picked %+v, want the queued message of chat 1", p)
+	}
+}
+
+// hangTransport never answers "hang": the call ends when its context
+// does.
+type hangTransport struct{ *fakeTransport }
+
+func (h hangTransport) Send(ctx context.Context, chatID int64, m *msg, t *Turn) (string, error) {
+	if m.Text == "hang" {
+		<-ctx.Done()
+		return "", errFlaky
+	}
+	return h.fakeTransport.Send(ctx, chatID, m, t)
+}
+
+// TestSendNowCutsAHang: a reply that hangs is cut after DirectTimeout and
+// left to the outbox, and the replies after it, to any chat, go through
+// the outbox until the pause is over; a failed send pauses them too.
+func TestSendNowCutsAHang(t *testing.T) {
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f := &fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}
+	d := New(db, hangTransport{f}, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d.DirectTimeout, d.DirectPause = 20*time.Millisecond, time.Hour
+	ctx := context.Background()
+	if n := d.SendNow(ctx, 1, replies(1, "a", "hang", "b")); n != 1 {
+		t.Fatalf("%d done, want the one before the hang", n)
+	}
+	if n := d.SendNow(ctx, 2, replies(2, "c")); n != 0 || f.tries["c"] != 0 {
+		t.Fatalf("during the pause: %d done, %d tries; want none", n, f.tries["c"])
+	}
+	if len(d.chats) != 0 {
+		t.Errorf("chats held after the cut: %v", d.chats)
+	}
+
+	d.directOff.Store(0) // the pause is over
+	if n := d.SendNow(ctx, 3, replies(3, "flaky", "d")); n != 0 {
+		t.Fatalf("a failed send: %d done, want 0", n)
+	}
+	if n := d.SendNow(ctx, 4, replies(4, "e")); n != 0 {
+		t.Fatalf("after a failed send: %d done, want 0 (paused)", n)
 	}
 }

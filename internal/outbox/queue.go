@@ -242,6 +242,15 @@ var (
 	HeldRetry = Retry{First: 500 * time.Millisecond, Most: 5 * time.Second}
 )
 
+// Replies sent at once (see SendNow): a messenger answers a message in a
+// fraction of a second, so one that takes 2 s is slow or hanging, and its
+// batch has waited long enough; the outbox then carries the replies for
+// half a minute, until the messenger is tried again.
+const (
+	DirectTimeout = 2 * time.Second
+	DirectPause   = 30 * time.Second
+)
+
 // DefaultTooMany is how many 429s in a row one item accepts, unless the
 // transport says otherwise (Config.TooMany).
 const DefaultTooMany = 10

@@ -3,10 +3,13 @@ package telegram
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/chat"
@@ -157,4 +160,40 @@ func TestViewNotAnsweredTwiceWhenBatchHeld(t *testing.T) {
 	full.Store(false)
 	tb.expectTexts(newcomer, "Здравствуйте", "152-ФЗ")
 	noRepeats(t, srv, []*telegramtest.User{teacher}, "after the disk had room")
+}
+
+// TestViewHangingHoldsLittle: a reply sent at once that hangs holds its
+// batch only until DirectTimeout, not for the request's timeout (30 s
+// here, longer than the test waits for an answer): it is then cut and the
+// outbox sends it (once: the cut call never reached the server), and
+// another teacher's view behind it is answered. (That the replies after
+// a cut go through the outbox for a while is TestSendNowCutsAHang's.)
+func TestViewHangingHoldsLittle(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	logs := &telegramtest.LogBuffer{}
+	opt := testOptions(srv)
+	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
+	opt.RequestTimeout = 30 * time.Second
+	path := filepath.Join(t.TempDir(), "mmo.db")
+	a, b := srv.NewUser(506, "А", "ru"), srv.NewUser(507, "Б", "ru")
+	registeredWith(t, path, a)
+	registeredWith(t, path, b)
+	tb := startBot(t, srv, path, opt, func(bot *Bot) {
+		bot.out.MsgRetry = quickRetry
+		bot.out.DirectTimeout = 200 * time.Millisecond
+	})
+	for _, u := range []*telegramtest.User{a, b} {
+		u.Send("/help") // the first update brings the record up to date
+		tb.expectTexts(u, helpMember)
+	}
+
+	srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: a.ID, Kind: telegramtest.Hang, Count: 1})
+	a.Send("/help")
+	waitUntil(t, "the reply to hang", func() bool { return srv.Hanging("sendMessage") == 1 })
+	b.Send("/help")
+	expectNext(t, b, helpMember)
+	tb.expectTexts(a, helpMember)
+	if !strings.Contains(logs.String(), "took too long and was cut") {
+		t.Errorf("the cut was not logged:\n%s", logs.String())
+	}
 }
