@@ -5,7 +5,7 @@ import "testing"
 // TestAnsweredSet: the set remembers the latest answeredKeep updates, per
 // messenger, and forgets the oldest first.
 func TestAnsweredSet(t *testing.T) {
-	var s answeredSet
+	s := newAnsweredSet()
 	for id := uint64(1); id <= answeredKeep+10; id++ {
 		s.add("telegram", id)
 	}
@@ -24,7 +24,7 @@ func TestAnsweredSet(t *testing.T) {
 			t.Errorf("has(%s, %d) = %v, want %v", c.messenger, c.id, got, c.want)
 		}
 	}
-	if len(s.set) != answeredKeep {
-		t.Errorf("%d kept, want %d", len(s.set), answeredKeep)
+	if n := s.keys.Len(); n != answeredKeep {
+		t.Errorf("%d kept, want %d", n, answeredKeep)
 	}
 }

@@ -163,7 +163,7 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 		opt.Regulation.ReportDue = mmo.MonthDay{Month: time.June, Day: 20}
 		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
 	}
-	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts, archivePart: archivePart,
+	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts, archivePart: archivePart, answered: newAnsweredSet(),
 		live: liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {

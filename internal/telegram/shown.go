@@ -3,9 +3,10 @@ package telegram
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"sync"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/mmobot/mmobot/internal/recent"
 )
 
 // An edit that would leave a message as it is costs a request and a turn
@@ -27,15 +28,11 @@ type shownKey struct {
 	message int
 }
 
-// shownCache remembers what the bot's last edits put in messages. Each
-// key stands once in the ring and in the map until the ring drops it; a
-// message forgotten keeps its place, marked unknown, so that a later edit
-// of it does not add it twice (and have it dropped early).
+// shownCache remembers what the bot's last edits put in the last
+// shownMax messages edited. A message forgotten keeps its place, marked
+// unknown, so that a later edit of it does not take a second one.
 type shownCache struct {
-	mu    sync.Mutex
-	last  map[shownKey]shownSum
-	order []shownKey // ring of the keys, the oldest at next
-	next  int
+	last *recent.Map[shownKey, shownSum]
 }
 
 // shownSum is the digest of what a message shows, when known.
@@ -45,7 +42,7 @@ type shownSum struct {
 }
 
 func newShownCache() *shownCache {
-	return &shownCache{last: map[shownKey]shownSum{}}
+	return &shownCache{last: recent.New[shownKey, shownSum](shownMax)}
 }
 
 // editDigest is the digest of what an edit puts in its message, and the
@@ -72,34 +69,17 @@ func editDigest(c tgbotapi.Chattable) (key shownKey, sum [sha256.Size]byte, ok b
 // same reports whether the message shows what sum digests, as far as the
 // bot knows.
 func (s *shownCache) same(k shownKey, sum [sha256.Size]byte) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	got := s.last[k]
+	got, _ := s.last.Get(k)
 	return got.known && got.sum == sum
 }
 
 // put records what a message shows after an edit Telegram accepted.
 func (s *shownCache) put(k shownKey, sum [sha256.Size]byte) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.last[k]; !ok {
-		if len(s.order) < shownMax {
-			s.order = append(s.order, k)
-		} else {
-			delete(s.last, s.order[s.next])
-			s.order[s.next] = k
-			s.next = (s.next + 1) % shownMax
-		}
-	}
-	s.last[k] = shownSum{sum: sum, known: true}
+	s.last.Put(k, shownSum{sum: sum, known: true})
 }
 
 // forget drops what the bot knew of a message: an edit failed or its
 // outcome is unknown, or the message was removed.
 func (s *shownCache) forget(k shownKey) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.last[k]; ok {
-		s.last[k] = shownSum{}
-	}
+	s.last.Replace(k, shownSum{})
 }

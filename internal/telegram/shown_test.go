@@ -142,7 +142,7 @@ func TestShownCacheKeepsAForgottenMessageOnce(t *testing.T) {
 	if s.same(k, sum) {
 		t.Error("the oldest message stayed past the ring's size")
 	}
-	if len(s.last) != shownMax || len(s.order) != shownMax {
-		t.Errorf("%d messages remembered in a ring of %d, want %d", len(s.last), len(s.order), shownMax)
+	if n := s.last.Len(); n != shownMax {
+		t.Errorf("%d messages remembered, want %d", n, shownMax)
 	}
 }
