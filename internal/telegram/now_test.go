@@ -103,16 +103,23 @@ func enqueueNow(t *testing.T, tb *testBot, m chat.Message) {
 // outbox, which retries it: the teacher gets it, once.
 func TestViewSendFailedRetried(t *testing.T) {
 	srv := telegramtest.NewServer(t)
+	logs := &telegramtest.LogBuffer{}
+	opt := testOptions(srv)
+	opt.Log = slog.New(slog.NewTextHandler(logs, nil))
 	path := filepath.Join(t.TempDir(), "mmo.db")
 	u := srv.NewUser(503, "А", "ru")
 	registeredWith(t, path, u)
-	tb := startBot(t, srv, path, testOptions(srv), func(b *Bot) { b.out.MsgRetry = quickRetry })
-	srv.Settle(t)
+	tb := startBot(t, srv, path, opt, func(b *Bot) { b.out.MsgRetry = quickRetry })
+	u.Send("/help") // the first update brings the record up to date
+	tb.expectTexts(u, helpMember)
 	srv.Inject(telegramtest.Fault{Method: "sendMessage", ChatID: u.ID, Kind: telegramtest.BadGateway, Count: 2})
 	u.Send("/help")
 	tb.expectTexts(u, helpMember)
 	if st := srv.Stats(); st.Faults != 2 {
 		t.Errorf("faults hit = %d, want 2", st.Faults)
+	}
+	if !strings.Contains(logs.String(), "a reply sent at once failed") {
+		t.Errorf("the reply was not tried at once:\n%s", logs.String())
 	}
 }
 
