@@ -406,10 +406,6 @@ type Tx struct {
 	now     time.Time
 	db      *DB
 	decoded int
-	// collecting makes Enqueue in a read transaction keep its items in
-	// collected rather than fail (see CollectOutbox).
-	collecting bool
-	collected  []OutboxItem
 }
 
 // Decoded returns how many records this transaction has decoded so far

@@ -109,7 +109,7 @@ type Engine struct {
 	// handled mark in the store (see handleRead).
 	answered answeredSet
 	// testHookRead, when set, runs after a read-only route was handled in
-	// its read transaction and before its answer is committed.
+	// its read transaction and before its answer is sent or committed.
 	testHookRead func()
 	// testHookFollowUp, when set, runs before the follow-ups of an update,
 	// beside it.
@@ -228,7 +228,8 @@ const (
 
 // Handle applies one update: the handler runs inside a store transaction
 // that also marks the update handled and queues the replies, so the three
-// land together. A handler error rolls everything back; the person then
+// land together (a view whose reply is only text may skip the store: see
+// handleRead). A handler error rolls everything back; the person then
 // gets an apology and the update is marked handled, so a bug cannot make
 // the messenger redeliver it forever. A commit the store refused is no bug
 // of the handler: it is returned (boltdb.ErrUnwritable) for the transport

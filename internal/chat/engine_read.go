@@ -12,7 +12,8 @@ import (
 // the archive of a school year — are handled in a read transaction, which
 // holds nobody up: the store lets any number of readers run beside its one
 // writer. Only what they say is written, with the handled mark, in a short
-// transaction of the update batch. A handler of such a route that turns
+// transaction of the update batch; and when what they say is only text
+// to the update's chat, not even that: it is sent at once (sendNow). A handler of such a route that turns
 // out to need a write (a half-filled form to abandon, a user record to
 // bring up to date) is handled again the usual way, in the batch.
 
@@ -134,26 +135,25 @@ func (b *Engine) replyOnly(r *Request) []Message {
 	return r.collected
 }
 
-// sendNow sends a read-only route's reply at once. The update gets no
-// handled mark: should it come again (a crash before the messenger was
-// told it was handled, a batch held for a full disk), the answered set
-// skips it while the process lives, and after a restart it is answered
-// again, as the view it asked for. What could not go at once is
-// committed, with the handled mark, for the outbox to deliver; ok false
-// when that commit failed other than for a full disk (the usual way then
-// handles the update again, from the start).
+// sendNow sends a read-only route's reply at once. An update answered
+// whole this way gets no handled mark: should it come again (a crash
+// before the messenger was told it was handled, a batch held for a full
+// disk), the answered set skips it while the process lives, and after a
+// restart it is answered again, as the view it asked for. What could not
+// go at once is committed, with the handled mark, for the outbox to
+// deliver. If that commit fails, the update is not taken as answered: a
+// full disk holds it (ErrUnwritable), and its next delivery draws the
+// view again, whole; another failure returns ok false, for the usual way
+// to handle it from the start. Either way the parts already sent go
+// again rather than the rest being lost.
 func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(context.Context, int64, []Message) int, msgs []Message) (Result, bool, error) {
 	n := send(ctx, u.Chat, msgs)
 	if n == len(msgs) {
 		b.answered.add(u.Messenger, u.ID)
+		r.out = nil // nothing queued: no transport to wake
 		res := b.after(r)
-		res.Queued = false
 		res.Route, res.Outcome = r.route, OutcomeOK
 		return res, true, nil
-	}
-	if n > 0 {
-		// Part of the reply is out: the update must not be handled anew.
-		b.answered.add(u.Messenger, u.ID)
 	}
 	rest := msgs[n:]
 	err := b.db.Batch(func(tx *boltdb.Tx) error {
@@ -169,10 +169,6 @@ func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(c
 	case errors.Is(err, boltdb.ErrUnwritable):
 		return Result{Route: r.route, Outcome: OutcomeHeld}, true, err
 	case err != nil:
-		if n > 0 {
-			b.log.Error("queue the rest of a reply", "error", err)
-			return Result{Route: r.route, Outcome: OutcomeFailed}, true, nil
-		}
 		return Result{}, false, nil
 	}
 	res := b.after(r)

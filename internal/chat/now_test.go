@@ -2,11 +2,17 @@ package chat
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"syscall"
 	"testing"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
 )
 
 // TestReplySentAtOnce: a view's reply goes to the transport's SendNow
-// with nothing written; what SendNow leaves is committed with the
+// with nothing written; a reply SendNow leaves is committed with the
 // handled mark; an update answered at once and delivered again is
 // recognised.
 func TestReplySentAtOnce(t *testing.T) {
@@ -44,4 +50,59 @@ func TestReplySentAtOnce(t *testing.T) {
 	m.deliver()
 	ann.next("Бот присылает объявления")
 	ann.quiet()
+}
+
+// TestReplySentAtOnceInPart: of a reply in parts, SendNow takes the
+// first; the rest is committed with the handled mark and delivered. With
+// the disk full, that commit fails: the update is held, not taken as
+// answered, and its next delivery draws the view again and sends it
+// whole, so no part is lost.
+func TestReplySentAtOnceInPart(t *testing.T) {
+	var given [][]Message
+	take := 1
+	m := newMemory(t, func(o *Options) {
+		o.Transports[0].MaxText = 64 // /help comes in parts
+		o.Transports[0].SendNow = func(_ context.Context, _ int64, msgs []Message) int {
+			given = append(given, msgs)
+			return min(take, len(msgs))
+		}
+	})
+	m.seedMeeting(301, 310)
+	ann := m.person(310, "Анна")
+	ann.handleOnly(Update{Command: "help", Text: "/help"})
+	if len(given) != 1 || len(given[0]) < 2 {
+		t.Fatalf("SendNow given %d replies, the first of %d parts; want one in parts", len(given), len(given[0]))
+	}
+	parts := len(given[0])
+	if _, marked := m.db.HandledAt(memoryName, m.update); !marked {
+		t.Error("the rest of the reply was not committed with the handled mark")
+	}
+	m.deliver()
+	for range parts - 1 {
+		ann.next()
+	}
+	ann.quiet()
+
+	var full atomic.Bool
+	full.Store(true)
+	m.db.SetWriteFault(func() error {
+		if full.Load() {
+			return fmt.Errorf("write mmo.db: %w", syscall.ENOSPC)
+		}
+		return nil
+	})
+	u := Update{Messenger: memoryName, ID: m.update + 1, Command: "help", Text: "/help",
+		From: &Sender{ID: 310, FirstName: "Анна", LanguageCode: "ru"}, Chat: 310, Private: true}
+	again := u
+	if res, err := m.engine.Handle(t.Context(), &u); !errors.Is(err, boltdb.ErrUnwritable) || res.Outcome != OutcomeHeld {
+		t.Fatalf("the rest refused by a full disk: %+v, %v; want the update held", res, err)
+	}
+	full.Store(false)
+	take = parts
+	if res, err := m.engine.Handle(t.Context(), &again); err != nil || res.Outcome != OutcomeOK {
+		t.Fatalf("the update delivered again: %+v, %v; want it answered", res, err)
+	}
+	if last := given[len(given)-1]; len(last) != parts {
+		t.Errorf("delivered again, %d parts went at once, want all %d", len(last), parts)
+	}
 }

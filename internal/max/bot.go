@@ -148,8 +148,10 @@ func (b *Bot) Fetch(ctx context.Context, fileID string) ([]byte, error) {
 }
 
 // Transport describes MAX to the conversation: its name, the bot's
-// username, its deep links (max.ru/<bot>/start/<payload>), text limit,
-// and the replies it sends at once, beside the outbox.
+// username, its deep links (max.ru/<bot>/start/<payload>) and text limit.
+// Views' replies go through the outbox here, not at once: MAX's calls
+// wait for their turn in the transport's own pacer, which the dispatcher
+// cannot ask whether a turn is free now (see outbox.Dispatcher.SendNow).
 func (b *Bot) Transport() chat.Transport {
 	name := b.username
 	return chat.Transport{
@@ -163,7 +165,6 @@ func (b *Bot) Transport() chat.Transport {
 		},
 		MaxText:       maxText,
 		AsksOnMessage: true, // MAX has no reply keyboard (asking.go)
-		SendNow:       b.out.SendNow,
 	}
 }
 

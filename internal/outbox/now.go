@@ -44,6 +44,11 @@ func (d *Dispatcher[M]) directWait() time.Duration {
 // message the messenger refuses for good); the caller queues the rest,
 // from the first not done.
 func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.Message) int {
+	// What was committed before (the reply to the chat's update before
+	// this one, what the last start left) must be in the queue for claim
+	// to see it: the dispatcher's own loop reads the store only when it
+	// gets round to it.
+	d.scan(false)
 	for i := range msgs {
 		t, ok := d.claim(chatID)
 		if !ok {

@@ -65,15 +65,15 @@ func TestSendNow(t *testing.T) {
 		OnBlocked: func(chatID, user int64) { blocked = append(blocked, user) }})
 	ctx := context.Background()
 
-	// A message queued for chat 9 before the reply: the reply waits its
-	// turn behind it, in the outbox.
+	// A message committed for chat 9 before the reply, which the
+	// dispatcher has not read yet (its loop is not even running): the
+	// reply waits its turn behind it, in the outbox.
 	payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: "queued", User: 9})
 	if err := db.Update(func(tx *boltdb.Tx) error {
 		return tx.Enqueue(&boltdb.OutboxItem{Messenger: "fake", ChatID: 9, Priority: boltdb.PriorityNotice, Payload: payload})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	d.scan(false)
 
 	for _, c := range []struct {
 		name string

@@ -148,7 +148,7 @@ func New(ctx context.Context, db *boltdb.DB, opt Options) (*Bot, error) {
 	// Bot API server) each call beyond the idle pool would close its
 	// connection and the next would dial again (the default 2 did that
 	// all through a broadcast).
-	conns := opt.Workers + maxParallel + menuParallel + 16
+	conns := opt.Workers + maxParallel + menuParallel + maxAnswering + 1
 	transport := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
@@ -260,7 +260,8 @@ func (b *Bot) Run(ctx context.Context, h Handler) error {
 // poll is the update loop. An update id is confirmed to Telegram (by the
 // next call's offset) and saved in the store only after its whole batch
 // was handled, so a crash makes Telegram deliver it again; the handled
-// marks in the store make the second delivery a no-op.
+// marks in the store make the second delivery a no-op (a view answered at
+// once has none: it is drawn and sent again, see chat.Engine.handleRead).
 func (b *Bot) poll(ctx context.Context) error {
 	offset, err := b.db.Offset()
 	if err != nil {

@@ -172,7 +172,8 @@ func TestViewNotAnsweredTwiceWhenBatchHeld(t *testing.T) {
 // TestViewHangingHoldsLittle: a reply sent at once that hangs holds its
 // batch only until DirectTimeout, not for the request's timeout (30 s
 // here, longer than the test waits for an answer): it is then cut and the
-// outbox sends it (once: the cut call never reached the server), and
+// outbox sends it (once: the fake server drops a call that hangs until
+// its client gives up), and
 // another teacher's view behind it is answered. (That the replies after
 // a cut go through the outbox for a while is TestSendNowCutsAHang's.)
 func TestViewHangingHoldsLittle(t *testing.T) {
