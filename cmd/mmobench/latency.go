@@ -7,6 +7,7 @@ import (
 	"runtime/trace"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,6 +66,41 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 		probe[i] = srv.NewUser(seed.TelegramID(int64(probeUser+i)), "P", "ru")
 	}
 	var res latencyResult
+	// Each probe asks twice before the measure: its first update brings
+	// its record up to date, and the first line its two answers share
+	// tells the answers to /help from the reminders and notices the
+	// scans send the same chats meanwhile (each of those is sent once).
+	first := map[string]string{}
+	for _, p := range probe {
+		chat := strconv.FormatInt(p.ID, 10)
+		seen := map[string]int{}
+		for range 2 {
+			from := len(srv.Requests())
+			p.Send("/help")
+			if _, ok := p.NextWithin(time.Minute); !ok {
+				return res, fmt.Errorf("probe %d: no answer to /help", p.ID)
+			}
+			srv.SettleWithin(10 * time.Second)
+			lines := map[string]bool{}
+			for _, r := range srv.Requests()[from:] {
+				if r.Method == "sendMessage" && r.Status == 200 && r.Params.Get("chat_id") == chat {
+					line, _, _ := strings.Cut(r.Params.Get("text"), "\n")
+					lines[line] = true
+				}
+			}
+			for line := range lines {
+				seen[line]++
+			}
+		}
+		for line, k := range seen {
+			if k == 2 {
+				first[chat] = line
+			}
+		}
+		if first[chat] == "" {
+			return res, fmt.Errorf("probe %d: its two answers to /help differ", p.ID)
+		}
+	}
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	if history {
@@ -101,6 +137,12 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 		trace.Start(tf)
 		defer trace.Stop()
 	}
+	// isAnswer tells an answer to /help in a probe's chat.
+	isAnswer := func(r telegramtest.Request) bool {
+		chat := r.Params.Get("chat_id")
+		return r.Method == "sendMessage" && r.Status == 200 && first[chat] != "" && strings.HasPrefix(r.Params.Get("text"), first[chat])
+	}
+	before := len(srv.Requests())
 	startScans := scans.Load()
 	sent := map[string][]time.Time{}
 	n := 0
@@ -113,8 +155,8 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 		n++
 	}
 	tick.Stop()
-	for i := 0; i < n; i++ {
-		if _, ok := probe[i%probes].NextWithin(time.Minute); !ok {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if len(slices.DeleteFunc(srv.Requests()[before:], func(r telegramtest.Request) bool { return !isAnswer(r) })) >= n {
 			break
 		}
 	}
@@ -123,9 +165,9 @@ func latencyRun(path string, scan, dur time.Duration, history bool) (latencyResu
 	res.scans = int(scans.Load() - startScans)
 	var lat []time.Duration
 	seen := map[string]int{}
-	for _, r := range srv.Requests() {
+	for _, r := range srv.Requests()[before:] {
 		chat := r.Params.Get("chat_id")
-		if k := seen[chat]; r.Method == "sendMessage" && r.Status == 200 && k < len(sent[chat]) {
+		if k := seen[chat]; isAnswer(r) && k < len(sent[chat]) {
 			lat = append(lat, r.At.Sub(sent[chat][k]))
 			seen[chat]++
 		}
