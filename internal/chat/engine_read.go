@@ -13,9 +13,10 @@ import (
 // holds nobody up: the store lets any number of readers run beside its one
 // writer. Only what they say is written, with the handled mark, in a short
 // transaction of the update batch; and when what they say is only text
-// to the update's chat, not even that: it is sent at once (sendNow). A handler of such a route that turns
-// out to need a write (a half-filled form to abandon, a user record to
-// bring up to date) is handled again the usual way, in the batch.
+// to the update's chat, not even that: it is sent at once (replyOnly,
+// Transport.SendNow). A handler of such a route that turns out to need a
+// write (a half-filled form to abandon, a user record to bring up to
+// date) is handled again the usual way, in the batch.
 
 // readVerbs and readCommands are the routes whose handlers only read:
 // the heavy ones above, and the views people open most (help, the list
@@ -46,7 +47,7 @@ var errHandledAlready = errors.New("handled already")
 
 // handleRead handles a read-only route's update in a read transaction and
 // commits what it says in the batch, or, when what it says is a reply
-// and nothing else to write, sends the reply at once (see sendNow). ok
+// and nothing else to write, sends the reply at once (see replyOnly). ok
 // false means it did not: the update is to be handled the usual way (the
 // handler wanted to write, or failed, and the usual way has the error
 // handling).
@@ -84,9 +85,25 @@ func (b *Engine) handleRead(ctx context.Context, u *Update) (res Result, ok bool
 	if b.testHookRead != nil {
 		b.testHookRead()
 	}
+	commit := r.commit
 	if now != nil {
-		if res, ok, err := b.sendNow(ctx, u, r, send, now); ok {
-			return res, ok, err
+		n := send(ctx, u.Chat, now)
+		if n == len(now) {
+			return b.answeredAtOnce(u, r), true, nil
+		}
+		// The rest goes to the outbox, with the handled mark. Should that
+		// commit fail, the update is not taken as answered: a full disk
+		// holds it, and its next delivery draws the view again and sends
+		// it whole; another failure goes the usual way. Either way the
+		// parts already sent go again rather than the rest being lost.
+		rest := now[n:]
+		commit = func() error {
+			for i := range rest {
+				if _, err := r.enqueue(&rest[i]); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
 	duplicate := false
@@ -97,7 +114,7 @@ func (b *Engine) handleRead(ctx context.Context, u *Update) (res Result, ok bool
 			return nil
 		}
 		r.Tx, r.readOnly = tx, false
-		if err := r.commit(); err != nil {
+		if err := commit(); err != nil {
 			return err
 		}
 		return tx.MarkHandled(u.Messenger, u.ID)
@@ -135,43 +152,15 @@ func (b *Engine) replyOnly(r *Request) []Message {
 	return r.collected
 }
 
-// sendNow sends a read-only route's reply at once. An update answered
-// whole this way gets no handled mark: should it come again (a crash
-// before the messenger was told it was handled, a batch held for a full
-// disk), the answered set skips it while the process lives, and after a
-// restart it is answered again, as the view it asked for. What could not
-// go at once is committed, with the handled mark, for the outbox to
-// deliver. If that commit fails, the update is not taken as answered: a
-// full disk holds it (ErrUnwritable), and its next delivery draws the
-// view again, whole; another failure returns ok false, for the usual way
-// to handle it from the start. Either way the parts already sent go
-// again rather than the rest being lost.
-func (b *Engine) sendNow(ctx context.Context, u *Update, r *Request, send func(context.Context, int64, []Message) int, msgs []Message) (Result, bool, error) {
-	n := send(ctx, u.Chat, msgs)
-	if n == len(msgs) {
-		b.answered.add(u.Messenger, u.ID)
-		r.out = nil // nothing queued: no transport to wake
-		res := b.after(r)
-		res.Route, res.Outcome = r.route, OutcomeOK
-		return res, true, nil
-	}
-	rest := msgs[n:]
-	err := b.db.Batch(func(tx *boltdb.Tx) error {
-		r.Tx = tx
-		for i := range rest {
-			if _, err := r.enqueue(&rest[i]); err != nil {
-				return err
-			}
-		}
-		return tx.MarkHandled(u.Messenger, u.ID)
-	})
-	switch {
-	case errors.Is(err, boltdb.ErrUnwritable):
-		return Result{Route: r.route, Outcome: OutcomeHeld}, true, err
-	case err != nil:
-		return Result{}, false, nil
-	}
+// answeredAtOnce is the result of an update whose whole reply was sent at
+// once. It gets no handled mark: should it come again (a crash before the
+// messenger was told it was handled, a batch held for a full disk), the
+// answered set skips it while the process lives, and after a restart it
+// is answered again, as the view it asked for.
+func (b *Engine) answeredAtOnce(u *Update, r *Request) Result {
+	b.answered.add(u.Messenger, u.ID)
+	r.out = nil // nothing queued: no transport to wake
 	res := b.after(r)
 	res.Route, res.Outcome = r.route, OutcomeOK
-	return res, true, nil
+	return res
 }

@@ -393,16 +393,27 @@ func (d *Dispatcher[M]) release(p *pending) {
 	if d.onMenuLane(p) {
 		delete(d.menuBusy, p.ChatID)
 		d.wakeMenus()
-	} else if q := d.chats[p.ChatID]; q != nil {
-		q.busy = false
-		if len(q.items) == 0 {
-			delete(d.chats, p.ChatID)
-		} else {
-			d.propose(q)
-		}
+	} else {
+		d.freeChat(p.ChatID)
 	}
 	d.mu.Unlock()
 	d.Notify()
+}
+
+// freeChat lets a chat that was busy go on, and reports whether it has
+// messages waiting, proposed now; d.mu must be held.
+func (d *Dispatcher[M]) freeChat(chatID int64) (queued bool) {
+	q := d.chats[chatID]
+	if q == nil {
+		return false
+	}
+	q.busy = false
+	if len(q.items) == 0 {
+		delete(d.chats, chatID)
+		return false
+	}
+	d.propose(q)
+	return true
 }
 
 // requeue puts an item back to wait for another attempt.

@@ -79,11 +79,7 @@ func (f *fakeTransport) Classify(err error) Class {
 // messenger's items left alone, a retry, a 429, a person who blocked the
 // bot, a refusal, the id of a keyed message recorded, a broadcast counted.
 func TestDispatcher(t *testing.T) {
-	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t)
 	queue := func(messenger string, chatID int64, prio boltdb.Priority, text, key string, bc uint64) {
 		t.Helper()
 		payload, _ := json.Marshal(chat.Message{Kind: chat.KindSend, Text: text, Key: key, User: chatID})
@@ -116,7 +112,7 @@ func TestDispatcher(t *testing.T) {
 	var mu sync.Mutex
 	var blocked []int64
 	counted := 0
-	d := New(db, f, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	d := New(db, f, Config{Messenger: "fake", Parallel: 4, Log: quiet,
 		OnBlocked: func(chatID, user int64) { mu.Lock(); blocked = append(blocked, user); mu.Unlock() }})
 	d.MsgRetry = Retry{First: time.Millisecond, Most: time.Millisecond, Budget: time.Second}
 	d.OnDelivered = func(id uint64) {
@@ -163,6 +159,20 @@ func TestDispatcher(t *testing.T) {
 		t.Errorf("keyed message on record: %+v, %v; want its id m-reply", rec, err)
 	}
 }
+
+// openDB opens a store in the test's directory, closed after it.
+func openDB(t *testing.T) *boltdb.DB {
+	t.Helper()
+	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// quiet is the dispatchers' log in tests.
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestRetryDelay(t *testing.T) {
 	for n, want := range map[int]time.Duration{1: time.Second, 2: 2 * time.Second, 5: 16 * time.Second, 9: 16 * time.Second} {

@@ -75,10 +75,7 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.M
 		}
 		switch class {
 		case Blocked:
-			d.log.Info("outbox: user blocked the bot", "chat_id", chatID)
-			if d.cfg.OnBlocked != nil {
-				d.cfg.OnBlocked(chatID, m.User)
-			}
+			d.blocked(chatID, m.User)
 			return len(msgs) // the rest would only be refused too
 		case Transient, TooMany:
 			// The outbox retries it, within its budget, and keeps the
@@ -87,7 +84,7 @@ func (d *Dispatcher[M]) SendNow(ctx context.Context, chatID int64, msgs []chat.M
 			d.pauseDirect(cut, err)
 			return i
 		default:
-			d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", chatID, "error", err)...)
+			d.dropRefused(chatID, err)
 		}
 	}
 	return len(msgs)
@@ -142,16 +139,7 @@ func (d *Dispatcher[M]) claim(chatID int64) (*Turn, bool) {
 func (d *Dispatcher[M]) unclaim(chatID int64, t *Turn) {
 	t.end()
 	d.mu.Lock()
-	queued := false
-	if q := d.chats[chatID]; q != nil {
-		q.busy = false
-		if len(q.items) == 0 {
-			delete(d.chats, chatID)
-		} else {
-			d.propose(q)
-			queued = true
-		}
-	}
+	queued := d.freeChat(chatID)
 	d.mu.Unlock()
 	if queued {
 		d.Notify()

@@ -3,9 +3,6 @@ package outbox
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -50,16 +47,12 @@ func (p *stepPacer) Interval() time.Duration {
 // with messages queued, a chat that must wait, no turn in the rate soon,
 // a dead process.
 func TestSendNow(t *testing.T) {
-	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t)
 	f := &fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}
 	var blocked []int64
 	pace := &stepPacer{}
 	waitFor := map[int64]time.Duration{10: time.Second}
-	d := New(db, f, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	d := New(db, f, Config{Messenger: "fake", Parallel: 4, Log: quiet,
 		Pacer:     pace,
 		ReadyAt:   func(chatID int64, now time.Time) time.Time { return now.Add(waitFor[chatID]) },
 		OnBlocked: func(chatID, user int64) { blocked = append(blocked, user) }})
@@ -141,13 +134,9 @@ func (s *slowTransport) Send(ctx context.Context, chatID int64, m *msg, t *Turn)
 // TestSendNowHoldsTheChat: while a reply sent at once is in flight, a
 // message queued for its chat meanwhile waits for it, and goes next.
 func TestSendNowHoldsTheChat(t *testing.T) {
-	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t)
 	s := &slowTransport{&fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}, make(chan struct{}), make(chan struct{})}
-	d := New(db, s, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d := New(db, s, Config{Messenger: "fake", Parallel: 4, Log: quiet})
 	done := make(chan int)
 	go func() { done <- d.SendNow(context.Background(), 1, replies(1, "slow")) }()
 	<-s.sending
@@ -194,13 +183,9 @@ func (h hangTransport) Send(ctx context.Context, chatID int64, m *msg, t *Turn) 
 // left to the outbox, and the replies after it, to any chat, go through
 // the outbox until the pause is over; a failed send pauses them too.
 func TestSendNowCutsAHang(t *testing.T) {
-	db, err := boltdb.Open(filepath.Join(t.TempDir(), "mmo.db"), boltdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t)
 	f := &fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}
-	d := New(db, hangTransport{f}, Config{Messenger: "fake", Parallel: 4, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	d := New(db, hangTransport{f}, Config{Messenger: "fake", Parallel: 4, Log: quiet})
 	d.DirectTimeout, d.DirectPause = 20*time.Millisecond, time.Hour
 	ctx := context.Background()
 	if n := d.SendNow(ctx, 1, replies(1, "a", "hang", "b")); n != 1 {

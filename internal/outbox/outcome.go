@@ -54,10 +54,7 @@ func (d *Dispatcher[M]) outcome(p *pending, m *chat.Message, err error) {
 	}
 	switch d.tr.Classify(err) {
 	case Blocked:
-		d.log.Info("outbox: user blocked the bot", "chat_id", p.ChatID)
-		if d.cfg.OnBlocked != nil {
-			d.cfg.OnBlocked(p.ChatID, m.User)
-		}
+		d.blocked(p.ChatID, m.User)
 		d.done(p, boltdb.Blocked)
 	case TooMany:
 		// The transport holds back what the 429 concerns for as long as
@@ -90,9 +87,23 @@ func (d *Dispatcher[M]) outcome(p *pending, m *chat.Message, err error) {
 		p.NotBefore = at
 		d.requeue(p)
 	default:
-		d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", p.ChatID, "error", err)...)
+		d.dropRefused(p.ChatID, err)
 		d.done(p, boltdb.Failed)
 	}
+}
+
+// blocked notes that the person of chatID (user, 0 if unknown) stopped
+// the bot.
+func (d *Dispatcher[M]) blocked(chatID, user int64) {
+	d.log.Info("outbox: user blocked the bot", "chat_id", chatID)
+	if d.cfg.OnBlocked != nil {
+		d.cfg.OnBlocked(chatID, user)
+	}
+}
+
+// dropRefused logs a message the messenger refused for good, which is dropped.
+func (d *Dispatcher[M]) dropRefused(chatID int64, err error) {
+	d.log.Error("outbox: refused by "+d.cfg.Messenger+", dropped", d.attrs(err, "chat_id", chatID, "error", err)...)
 }
 
 // attrs puts the attributes of a failed send before the others.
