@@ -323,7 +323,9 @@ func (r *roundTrips) least() time.Duration {
 	if r.n < tripsTrusted {
 		return 0
 	}
-	var all []time.Duration
+	// On the stack: least is asked several times a message.
+	var buf [tripBuckets * tripKeep]time.Duration
+	all := buf[:0]
 	for _, b := range r.buckets[:min(tripBuckets, (r.n+tripRun-1)/tripRun)] {
 		all = append(all, b...)
 	}

@@ -299,6 +299,18 @@ func TestRoundTripsEstimateTheLeastDelayFromBelow(t *testing.T) {
 	}
 }
 
+// TestRoundTripsLeastAllocatesNothing: least is asked several times for
+// each message sent.
+func TestRoundTripsLeastAllocatesNothing(t *testing.T) {
+	var r roundTrips
+	for i := range tripRun * tripBuckets {
+		r.add(time.Duration(50+i%97) * time.Millisecond)
+	}
+	if n := testing.AllocsPerRun(100, func() { r.least() }); n != 0 {
+		t.Errorf("least allocates %v times, want 0", n)
+	}
+}
+
 // TestChatPaceCountsFromAnswers: a chat's burst goes at once, and the
 // next message waits until Telegram's bucket has refilled counting each
 // message as arriving as late as its answer allows.
