@@ -72,6 +72,23 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
+// RequestsFrom returns the finished requests from the i-th on (counting
+// from 0, in the order they finished), copied as by Requests. It exists for
+// a caller polling a long run: remembering how many it has seen, it reads
+// only what is new instead of copying every request each time. An i past
+// the end gives none; a negative i counts as 0.
+func (s *Server) RequestsFrom(i int) []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i = min(max(i, 0), len(s.requests))
+	out := make([]Request, len(s.requests)-i)
+	for j, r := range s.requests[i:] {
+		r.Params = recordParams(r.Params, nil)
+		out[j] = r
+	}
+	return out
+}
+
 // Unexpected returns the names of the unimplemented methods the bot called,
 // one entry per call.
 func (s *Server) Unexpected() []string {

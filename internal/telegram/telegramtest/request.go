@@ -1,6 +1,7 @@
 package telegramtest
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"mime"
@@ -8,13 +9,37 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
+// bufPool holds the buffers of request bodies and JSON answers, which
+// live for one request: reused, they spare the allocations of growing a
+// new one per request.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuf is the largest buffer put back in bufPool: an unusually
+// large body or answer is not kept alive for the small ones.
+const maxPooledBuf = 1 << 20
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() <= maxPooledBuf {
+		b.Reset()
+		bufPool.Put(b)
+	}
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	buf := bufPool.Get().(*bytes.Buffer)
+	defer putBuf(buf)
+	// An Encoder writes the JSON json.Marshal would return, HTML escaped
+	// the same way, into the pooled buffer instead of a new slice; the
+	// newline it adds is not sent.
+	var b []byte
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"ok":false,"error_code":500,"description":"Internal Server Error: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"}`)
+	} else {
+		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
@@ -40,10 +65,7 @@ func (c *call) get(key string) string { return c.params.Get(key) }
 // parseRequest reads the parameters from the query string and the body
 // (form, multipart form or JSON object).
 func parseRequest(r *http.Request) (url.Values, map[string]*upload, error) {
-	vals := url.Values{}
-	for k, v := range r.URL.Query() {
-		vals[k] = append([]string(nil), v...)
-	}
+	vals := r.URL.Query() // a new map each call
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return vals, nil, nil
 	}
@@ -77,11 +99,13 @@ func parseRequest(r *http.Request) (url.Values, map[string]*upload, error) {
 		return vals, files, nil
 	case "application/json":
 		var obj map[string]json.RawMessage
-		body, err := io.ReadAll(r.Body)
+		buf, err := readBody(r)
+		defer putBuf(buf)
 		if err != nil {
 			return vals, nil, err
 		}
-		if len(strings.TrimSpace(string(body))) == 0 {
+		body := buf.Bytes()
+		if len(bytes.TrimSpace(body)) == 0 {
 			return vals, nil, nil
 		}
 		if err := json.Unmarshal(body, &obj); err != nil {
@@ -97,13 +121,17 @@ func parseRequest(r *http.Request) (url.Values, map[string]*upload, error) {
 		}
 		return vals, nil, nil
 	default:
-		body, err := io.ReadAll(r.Body)
+		buf, err := readBody(r)
+		defer putBuf(buf)
 		if err != nil {
 			return vals, nil, err
 		}
-		q, err := url.ParseQuery(string(body))
+		q, err := url.ParseQuery(buf.String())
 		if err != nil {
 			return vals, nil, err
+		}
+		if len(vals) == 0 {
+			return q, nil, nil // nothing to merge with: the usual POST
 		}
 		for k, v := range q {
 			vals[k] = append(vals[k], v...)
@@ -112,12 +140,38 @@ func parseRequest(r *http.Request) (url.Values, map[string]*upload, error) {
 	}
 }
 
+// readBody reads the body of r into a pooled buffer, to be put back with
+// putBuf once the body is parsed (what is kept of it copied). The buffer
+// is grown to the Content-Length first, so that it does not grow while
+// reading.
+func readBody(r *http.Request) (*bytes.Buffer, error) {
+	buf := bufPool.Get().(*bytes.Buffer)
+	if n := r.ContentLength; n > 0 && n <= maxPooledBuf {
+		buf.Grow(int(n) + bytes.MinRead) // MinRead: room for the read that finds EOF
+	}
+	_, err := buf.ReadFrom(r.Body)
+	return buf, err
+}
+
 // recordParams copies the parameters for the record and adds the names of
 // uploaded files.
 func recordParams(params url.Values, files map[string]*upload) url.Values {
+	n := 0
+	for _, v := range params {
+		n += len(v)
+	}
+	// One array holds every value; each parameter's slice is capped at its
+	// own values, so that appending to one does not overwrite the next.
+	all := make([]string, 0, n)
 	out := make(url.Values, len(params)+len(files))
 	for k, v := range params {
-		out[k] = append([]string(nil), v...)
+		if len(v) == 0 {
+			out[k] = nil
+			continue
+		}
+		start := len(all)
+		all = append(all, v...)
+		out[k] = all[start:len(all):len(all)]
 	}
 	for k, f := range files {
 		out.Set(k, f.name)

@@ -707,3 +707,33 @@ func TestDocumentsAndPhotos(t *testing.T) {
 		t.Fatalf("recorded params = %v", reqs[0].Params)
 	}
 }
+
+func TestRequestsFrom(t *testing.T) {
+	s := telegramtest.NewServer(t)
+	c := newClient(t, s)
+	s.NewUser(42, "Alice", "en")
+	for i := range 3 {
+		c.ok("sendMessage", vals("chat_id", "42", "text", fmt.Sprint("m", i)), nil)
+	}
+	all := s.Requests()
+	if len(all) != 3 {
+		t.Fatalf("Requests = %d", len(all))
+	}
+	for i := -1; i <= 4; i++ {
+		got := s.RequestsFrom(i)
+		want := all[min(max(i, 0), len(all)):]
+		if len(got) != len(want) {
+			t.Fatalf("RequestsFrom(%d) = %d requests, want %d", i, len(got), len(want))
+		}
+		for j := range got {
+			if got[j].Method != want[j].Method || got[j].Params.Get("text") != want[j].Params.Get("text") || !got[j].At.Equal(want[j].At) {
+				t.Fatalf("RequestsFrom(%d)[%d] = %+v, want %+v", i, j, got[j], want[j])
+			}
+		}
+	}
+	got := s.RequestsFrom(2)
+	got[0].Params.Set("text", "changed")
+	if s.RequestsFrom(2)[0].Params.Get("text") != "m2" {
+		t.Fatal("RequestsFrom shares the recorded parameters")
+	}
+}

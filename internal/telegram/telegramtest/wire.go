@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"net/url"
 	"strings"
 	"unicode/utf16"
 )
 
 // This file holds the Bot API JSON shapes (the "wire" types) and the
-// validation of what the bot sends (markup, HTML, lengths).
+// validation of what the bot sends (HTML, lengths; markup.go the reply
+// markup).
 
 type wUser struct {
 	ID           int64  `json:"id"`
@@ -171,119 +171,6 @@ const (
 	descMarkupJSON     = "can't parse reply keyboard markup JSON object"
 )
 
-// markup is a parsed reply_markup parameter.
-type markup struct {
-	raw      string     // as sent
-	keyboard [][]Button // inline keyboard, nil if none
-	canon    []byte     // canonical JSON of the inline keyboard markup, nil if none
-}
-
-// inlineActions are the inline keyboard button fields that give a button an
-// action; a button needs exactly one of them.
-var inlineActions = []string{
-	"url", "callback_data", "login_url", "switch_inline_query",
-	"switch_inline_query_current_chat", "callback_game", "pay", "web_app",
-	"copy_text", "switch_inline_query_chosen_chat",
-}
-
-// parseMarkup parses and validates a reply_markup form value.
-func parseMarkup(raw string) (markup, *apiError) {
-	m := markup{raw: raw}
-	if strings.TrimSpace(raw) == "" {
-		m.raw = ""
-		return m, nil
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(raw), &top); err != nil || top == nil {
-		return m, badRequest(descMarkupJSON)
-	}
-	ik, ok := top["inline_keyboard"]
-	if !ok {
-		if _, ok := top["keyboard"]; ok {
-			return m, nil
-		}
-		if _, ok := top["remove_keyboard"]; ok {
-			return m, nil
-		}
-		if _, ok := top["force_reply"]; ok {
-			return m, nil
-		}
-		return m, badRequest(descMarkupJSON)
-	}
-	var rows [][]map[string]any
-	if err := json.Unmarshal(ik, &rows); err != nil {
-		return m, badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
-	}
-	var kb [][]Button
-	var canonRows [][]map[string]any
-	for _, row := range rows {
-		if len(row) == 0 {
-			continue
-		}
-		var r []Button
-		for _, b := range row {
-			text, ok := b["text"].(string)
-			if !ok {
-				return m, badRequest("can't parse inline keyboard button: Field \"text\" must be of type String")
-			}
-			actions := 0
-			for _, a := range inlineActions {
-				if _, ok := b[a]; ok {
-					actions++
-				}
-			}
-			if actions == 0 {
-				return m, badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-			}
-			btn := Button{Text: text}
-			if v, ok := b["callback_data"]; ok {
-				d, ok := v.(string)
-				if !ok || len(d) == 0 || len(d) > 64 {
-					return m, badRequest("BUTTON_DATA_INVALID")
-				}
-				btn.Data = d
-			}
-			if v, ok := b["url"]; ok {
-				u, ok := v.(string)
-				if !ok || !validButtonURL(u) {
-					return m, badRequest("BUTTON_URL_INVALID")
-				}
-				btn.URL = u
-			}
-			if text == "" {
-				return m, badRequest("BUTTON_TEXT_EMPTY")
-			}
-			r = append(r, btn)
-		}
-		kb = append(kb, r)
-		canonRows = append(canonRows, row)
-	}
-	if len(kb) == 0 {
-		return m, nil
-	}
-	canon, err := json.Marshal(map[string]any{"inline_keyboard": canonRows})
-	if err != nil {
-		return m, badRequest(descMarkupJSON)
-	}
-	m.keyboard = kb
-	m.canon = canon
-	return m, nil
-}
-
-func validButtonURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil {
-		return false
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https":
-		return u.Host != ""
-	case "tg":
-		return true
-	}
-	return false
-}
-
 // supportedTags are the HTML tags Telegram accepts with parse_mode HTML.
 var supportedTags = map[string]bool{
 	"b": true, "strong": true, "i": true, "em": true, "u": true, "ins": true,
@@ -294,7 +181,11 @@ var supportedTags = map[string]bool{
 // parseHTML validates Telegram-flavoured HTML and returns the plain text.
 // The error string follows Telegram's "can't parse entities" messages.
 func parseHTML(s string) (string, string) {
+	if strings.IndexByte(s, '<') < 0 {
+		return html.UnescapeString(s), "" // no tags to check
+	}
 	var b strings.Builder
+	b.Grow(len(s)) // the text is at most s
 	var stack []string
 	i := 0
 	for i < len(s) {
