@@ -122,7 +122,7 @@ func runAll(args []string, w io.Writer) error {
 		}
 		add(fmt.Sprintf("burst, echo loop of %d workers: updates/s, p50 / p99", *workers), fmt.Sprintf("%.0f, %v / %v", echo.rate, ms(echo.p50), ms(echo.p99)), echo.note)
 		add(fmt.Sprintf("burst, mmobot of %d workers: updates/s, p50 / p99", *workers), fmt.Sprintf("%.0f, %v / %v", bot.rate, ms(bot.p50), ms(bot.p99)), bot.note)
-		add("burst, mmobot / echo loop", fmt.Sprintf("%.3f", ratio), "(median of each bot round over the echo rounds either side; /help, /meetings, /history, button presses)")
+		add("burst, mmobot / echo loop", fmt.Sprintf("%.3f", ratio), "(median of each bot round over the echo rounds either side; /help, /meetings, /history, answers to invitations)")
 		return nil
 	}
 

@@ -23,16 +23,17 @@ import (
 	"github.com/mmobot/mmobot/internal/telegram/telegramtest"
 )
 
-// burstKinds are what the burst's users do, in turn: three commands and
-// a press of a button on the list of events.
+// burstKinds are the commands the burst's users send, in turn; every
+// fourth user answers an invitation instead (see rsvpCard).
 var burstKinds = []string{"/help", "/meetings", "/history"}
 
 // mixedBurst sends the same burst of updates, from users 3..users+2 of
 // the seeded store, to an echo loop with as many workers as the bot and
-// to the bot: every fourth user presses a button of a list the bot sent
-// them, the others send commands in turn. The two take turns, rounds
-// times each (echo, bot, echo, bot, ...; the bot on a fresh copy of the
-// store each time), so that a change in the machine's load falls on both:
+// to the bot: every fourth user answers an invitation, pressing «Приду»
+// and «Не смогу» in turn on an event's card (see rsvpCard), the others
+// send commands in turn. The two take turns, rounds times each (echo,
+// bot, echo, bot, ...; the bot on a fresh copy of the store each time),
+// so that a change in the machine's load falls on both:
 // each bot round is set against the mean of the echo rounds either side
 // of it, and the figures are the medians of the rounds.
 func mixedBurst(path string, users, updates, workers, rounds int, fresh func() error) (echo, bot result, ratio float64, err error) {
@@ -123,7 +124,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		srv.SettleWithin(2 * time.Minute)
 	}
 	us := make([]*telegramtest.User, users)
-	lists := make([]telegramtest.Message, users)
+	cards := make([]rsvpCard, users)
 	for i := range us {
 		us[i] = srv.NewUser(seed.TelegramID(int64(i+probeUser)), "U", "ru")
 		if i%4 == 3 {
@@ -134,11 +135,11 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		if i%4 != 3 {
 			continue
 		}
-		m, ok := us[i].NextWithin(time.Minute)
-		if !ok || len(m.Buttons()) == 0 {
-			return result{}, fmt.Errorf("user %d has no list with a button to press: %+v", us[i].ID, m)
+		c, err := openCard(us[i], echo)
+		if err != nil {
+			return result{}, fmt.Errorf("user %d: %w", us[i].ID, err)
 		}
-		lists[i] = m
+		cards[i] = c
 	}
 	srv.SettleWithin(time.Minute)
 	before := len(srv.Requests())
@@ -181,12 +182,10 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		k := i % users
 		u := us[k]
 		if k%4 == 3 {
+			c := &cards[k]
 			at := time.Now()
-			q, err := u.Press(&lists[k], lists[k].Buttons()[0].Text)
-			if err != nil {
-				return result{}, err
-			}
-			pressed[q] = at
+			pressed[u.PressData(c.message, c.data[c.presses%2])] = at
+			c.presses++
 			continue
 		}
 		sent[u.ID] = append(sent[u.ID], time.Now())
@@ -194,15 +193,15 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 		cmds++
 	}
 	// Each command is answered with one message, each press with a
-	// callback answer.
+	// callback answer. The requests are read as they come, each once.
 	var lat []time.Duration
+	seen := map[int64]int{}
+	answered := 0
+	var last time.Time
 	deadline := time.Now().Add(10 * time.Minute)
-	for {
-		lat = lat[:0]
-		reqs := srv.Requests()[before:]
-		seen := map[int64]int{}
-		answered := 0
-		var last time.Time
+	for next := before; ; {
+		reqs := srv.RequestsFrom(next)
+		next += len(reqs)
 		for _, r := range reqs {
 			switch {
 			case r.Method == "sendMessage" && r.Status == 200:
@@ -240,9 +239,9 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load(),
 				note: fmt.Sprintf("(only %d of %d answered in 10 minutes)", answered, updates)}), nil
 		}
-		// Each look copies every request the server recorded: rarely, as
-		// it runs in the process measured (the times are the server's).
-		time.Sleep(500 * time.Millisecond)
+		// The looks run in the process measured (the times are the
+		// server's): a few a second.
+		time.Sleep(250 * time.Millisecond)
 	}
 }
 
@@ -305,6 +304,57 @@ func startEcho(srv *telegramtest.Server, workers int) (stop func(), err error) {
 		}
 	}()
 	return func() { cancel(); wg.Wait() }, nil
+}
+
+// rsvpCard is an event's card a user opened from /meetings, with the
+// data of its buttons «Приду» and «Не смогу»: the user presses them in
+// turn, so that each press changes their answer (a write, the callback's
+// answer and an edit of the card). The echo loop's users press the
+// button of its list, which it answers alike.
+type rsvpCard struct {
+	message int
+	data    [2]string
+	presses int
+}
+
+// openCard waits for u's list of events, opens its first event and
+// returns the card's answer buttons, the one not chosen yet first.
+func openCard(u *telegramtest.User, echo bool) (rsvpCard, error) {
+	list, ok := u.NextWithin(time.Minute)
+	if !ok || len(list.Buttons()) == 0 {
+		return rsvpCard{}, fmt.Errorf("no list with a button to press: %+v", list)
+	}
+	first := list.Buttons()[0]
+	if echo {
+		return rsvpCard{message: list.ID, data: [2]string{first.Data, first.Data}}, nil
+	}
+	q, err := u.Press(&list, first.Text)
+	if err != nil {
+		return rsvpCard{}, err
+	}
+	if _, ok := u.AnswerWithin(q, time.Minute); !ok {
+		return rsvpCard{}, fmt.Errorf("the press of %q was not answered", first.Text)
+	}
+	card, ok := u.NextWithin(time.Minute)
+	if !ok || card.ID != list.ID {
+		return rsvpCard{}, fmt.Errorf("the list was not turned into the event's card: %+v", card)
+	}
+	var yes, no telegramtest.Button
+	for _, b := range card.Buttons() {
+		switch {
+		case strings.HasSuffix(b.Text, " Приду"):
+			yes = b
+		case strings.HasSuffix(b.Text, " Не смогу"):
+			no = b
+		}
+	}
+	if yes.Data == "" || no.Data == "" {
+		return rsvpCard{}, fmt.Errorf("the card has no answer buttons: %+v", card)
+	}
+	if strings.HasPrefix(yes.Text, "✓") {
+		return rsvpCard{message: card.ID, data: [2]string{no.Data, yes.Data}}, nil
+	}
+	return rsvpCard{message: card.ID, data: [2]string{yes.Data, no.Data}}, nil
 }
 
 // writeAllocs writes the profile of the allocations so far to path.

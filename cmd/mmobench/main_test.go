@@ -57,6 +57,39 @@ func TestSmallReplyLatency(t *testing.T) {
 
 // TestSmallScanAndSize keeps the scan and size steps of `mmobench all`
 // working, on a small seeded store: every row is filled in.
+// TestSmallMixedBurst keeps the burst against the echo loop working on a
+// seeded store: every update is answered in both, and the bot's answers
+// to invitations are writes.
+func TestSmallMixedBurst(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "seeded.db")
+	cfg := seedConfig(true)
+	cfg.Users, cfg.Associations, cfg.Consultations = 300, 10, 40
+	if _, err := seedFile(src, cfg); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(dir, "work.db")
+	fresh := func() error { return copyFile(src, work) }
+	echo, bot, ratio, err := mixedBurst(work, 8, 96, 4, 1, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []result{echo, bot} {
+		if r.rate <= 0 || r.p50 <= 0 || r.p99 < r.p50 || r.max < r.p99 || strings.Contains(r.note, "only") {
+			t.Errorf("%s: implausible figures %+v", r.name, r)
+		}
+	}
+	// 2 of the 8 users answer invitations, 12 times each: each answer
+	// changes the one before, and is committed.
+	if bot.writes < 24 || bot.commits == 0 {
+		t.Errorf("the bot's store saw %d writes in %d commits, want at least 24 writes", bot.writes, bot.commits)
+	}
+	if ratio <= 0 {
+		t.Errorf("ratio %v", ratio)
+	}
+	t.Logf("echo %+v\nbot %+v\nratio %.3f", echo, bot, ratio)
+}
+
 func TestSmallScanAndSize(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "seeded.db")
