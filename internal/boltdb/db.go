@@ -161,6 +161,9 @@ type DB struct {
 	fault atomic.Pointer[func() error]
 	// decoded counts the records decoded since open (see Decoded).
 	decoded atomic.Int64
+	// decodedInWrites counts those decoded in write transactions (see
+	// DecodedInWrites).
+	decodedInWrites atomic.Int64
 	// writes times the write transactions (see WriteStats).
 	writes writeStats
 	// commits counts the write transactions committed (see Commits).
@@ -180,6 +183,12 @@ type DB struct {
 // its index range holds: reading outside an index shows as a count, not
 // as a time that depends on the machine.
 func (db *DB) Decoded() int64 { return db.decoded.Load() }
+
+// DecodedInWrites returns how many of the records Decoded counts were
+// decoded in write transactions: what a write reads holds every other
+// writer meanwhile, so a test can check that an update reads only what
+// its writes need, and draws its views from a read transaction.
+func (db *DB) DecodedInWrites() int64 { return db.decodedInWrites.Load() }
 
 // WriteStats returns how many write transactions ran since the last call
 // (or the open) and the longest of them, from its function's start to
@@ -535,6 +544,9 @@ func (tx *Tx) getJSON(b *bolt.Bucket, key []byte, v any) error {
 // goes through here (or DB.decode), which is what Decoded reports.
 func (tx *Tx) decode(data []byte, v any) error {
 	tx.decoded++
+	if tx.tx.Writable() {
+		tx.db.decodedInWrites.Add(1)
+	}
 	return tx.db.decode(data, v)
 }
 

@@ -20,9 +20,11 @@ type EventView struct {
 	// Number is the event's place among the заседания of its school year
 	// (mmo.MeetingNumbers), 0 for other events and drafts.
 	Number int
-	// Members are the association's active members, by name.
+	// Members are the association's active members, by name (the one
+	// person of ViewOptions.Own, if set).
 	Members []Member
-	// Answers are the members' answers to the event's current version.
+	// Answers are the members' answers to the event's current version,
+	// and Attendance their marks (the one person's, if Own is set).
 	Answers    map[int64]*mmo.RSVP
 	Attendance map[int64]*mmo.Attendance
 	// Delivery is the announcement's broadcast, nil before it went out.
@@ -56,6 +58,11 @@ type ViewOptions struct {
 	Regulation mmo.Regulation
 	Location   *time.Location
 	Sent       []string
+	// Own, if not 0, reads the view of one person, for what they alone
+	// see (their announcement, a reminder): Members holds them alone, if
+	// they are an active member, and Answers and Attendance theirs. The
+	// association's other members, thousands in a large one, are not read.
+	Own int64
 }
 
 // EventView reads the event id and what its views show; mmo.ErrNotFound
@@ -114,29 +121,12 @@ func (tx *Tx) EventViewOf(e *mmo.Event, a *mmo.Association, o ViewOptions) (*Eve
 		}
 		v.Number = mmo.MeetingNumbers(events, o.Regulation, o.Location)[e.ID]
 	}
-	ms, err := tx.Members(a.ID)
-	if err != nil {
-		return nil, fmt.Errorf("load the members of association %d: %w", a.ID, err)
-	}
-	for _, m := range ms {
-		if m.State != mmo.MemberActive {
-			continue
+	if o.Own != 0 {
+		if err := tx.ownView(v, o.Own); err != nil {
+			return nil, err
 		}
-		u, err := tx.User(m.UserID)
-		if errors.Is(err, mmo.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("load member %d of association %d: %w", m.UserID, a.ID, err)
-		}
-		v.Members = append(v.Members, Member{m, u})
-	}
-	slices.SortFunc(v.Members, func(x, y Member) int { return strings.Compare(x.User.Name, y.User.Name) })
-	if v.Answers, err = tx.RSVPs(e); err != nil {
-		return nil, fmt.Errorf("load the answers of event %d: %w", e.ID, err)
-	}
-	if v.Attendance, err = tx.EventAttendance(e.ID); err != nil {
-		return nil, fmt.Errorf("load the attendance of event %d: %w", e.ID, err)
+	} else if err := tx.everyonesView(v); err != nil {
+		return nil, err
 	}
 	if e.Announcement != 0 {
 		if bc, err := tx.Broadcast(e.Announcement); err == nil {
@@ -174,4 +164,69 @@ func (tx *Tx) EventViewOf(e *mmo.Event, a *mmo.Association, o ViewOptions) (*Eve
 		v.Viewers[rec.User] = u
 	}
 	return v, nil
+}
+
+// everyonesView reads the active members of v's association, by name,
+// with their answers to its event and their attendance.
+func (tx *Tx) everyonesView(v *EventView) error {
+	e, a := v.Event, v.Association
+	ms, err := tx.Members(a.ID)
+	if err != nil {
+		return fmt.Errorf("load the members of association %d: %w", a.ID, err)
+	}
+	for _, m := range ms {
+		if m.State != mmo.MemberActive {
+			continue
+		}
+		u, err := tx.User(m.UserID)
+		if errors.Is(err, mmo.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("load member %d of association %d: %w", m.UserID, a.ID, err)
+		}
+		v.Members = append(v.Members, Member{m, u})
+	}
+	slices.SortFunc(v.Members, func(x, y Member) int { return strings.Compare(x.User.Name, y.User.Name) })
+	if v.Answers, err = tx.RSVPs(e); err != nil {
+		return fmt.Errorf("load the answers of event %d: %w", e.ID, err)
+	}
+	if v.Attendance, err = tx.EventAttendance(e.ID); err != nil {
+		return fmt.Errorf("load the attendance of event %d: %w", e.ID, err)
+	}
+	return nil
+}
+
+// ownView reads uid into v alone (see ViewOptions.Own): as a member if
+// they are an active one, and their answer and attendance.
+func (tx *Tx) ownView(v *EventView, uid int64) error {
+	e, a := v.Event, v.Association
+	v.Answers, v.Attendance = map[int64]*mmo.RSVP{}, map[int64]*mmo.Attendance{}
+	m, err := tx.Membership(a.ID, uid)
+	switch {
+	case errors.Is(err, mmo.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("load member %d of association %d: %w", uid, a.ID, err)
+	case m.State == mmo.MemberActive:
+		u, err := tx.User(uid)
+		if err != nil && !errors.Is(err, mmo.ErrNotFound) {
+			return fmt.Errorf("load member %d of association %d: %w", uid, a.ID, err)
+		}
+		if err == nil {
+			v.Members = []Member{{m, u}}
+		}
+	}
+	switch ans, err := tx.RSVP(e, uid); {
+	case err == nil:
+		v.Answers[uid] = ans
+	case !errors.Is(err, mmo.ErrNotFound):
+		return fmt.Errorf("load the answer of %d to event %d: %w", uid, e.ID, err)
+	}
+	switch att, err := tx.Attendance(e.ID, uid); {
+	case err == nil:
+		v.Attendance[uid] = att
+	case !errors.Is(err, mmo.ErrNotFound):
+		return fmt.Errorf("load the attendance of %d at event %d: %w", uid, e.ID, err)
+	}
+	return nil
 }

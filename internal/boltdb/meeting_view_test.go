@@ -2,6 +2,7 @@ package boltdb
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -197,5 +198,65 @@ func TestAnswerRSVPStoresOnlyWhatIsTaken(t *testing.T) {
 	}
 	if v.Sent["card:x"] == nil || v.Viewers[5] == nil {
 		t.Errorf("view sent %v, viewers %v: the options were not read", v.Sent, v.Viewers)
+	}
+}
+
+// TestAnswerRSVPOwnView: with ViewOptions.Own, an answer reads its
+// member alone (the others are not in the view) and decides as the full
+// view does: an active member's answer is taken, a pending member's and a
+// stranger's refused.
+func TestAnswerRSVPOwnView(t *testing.T) {
+	db := MustOpenDB(t)
+	loc := time.UTC
+	now := time.Date(2026, 12, 1, 9, 0, 0, 0, loc)
+	var e mmo.Event
+	err := db.Update(func(tx *Tx) error {
+		a := &mmo.Association{Name: "ММО"}
+		if err := tx.CreateAssociation(a); err != nil {
+			return err
+		}
+		for id, state := range map[int64]mmo.MembershipState{1: mmo.MemberActive, 2: mmo.MemberActive, 3: mmo.MemberPending} {
+			if err := tx.PutUser(&mmo.User{ID: id, Name: fmt.Sprint("Участник ", id)}); err != nil {
+				return err
+			}
+			if err := tx.PutMembership(&mmo.Membership{AssociationID: a.ID, UserID: id, State: state}); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutUser(&mmo.User{ID: 9, Name: "Чужой"}); err != nil {
+			return err
+		}
+		e = mmo.Event{AssociationID: a.ID, Format: mmo.FormatSeminar, State: mmo.EventPublished, Start: now.AddDate(0, 0, 9), Duration: time.Hour, Version: 2}
+		if err := tx.CreateEvent(&e); err != nil {
+			return err
+		}
+		return tx.PutRSVP(&mmo.RSVP{EventID: e.ID, UserID: 2, Answer: mmo.AnswerNo, Version: 2, At: now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		uid  int64
+		code mmo.Code // "" for taken
+	}{{1, ""}, {3, mmo.CodeNotMember}, {9, mmo.CodeNotMember}} {
+		var v *EventView
+		var d mmo.RSVPDecision
+		if err := db.Update(func(tx *Tx) error {
+			var err error
+			v, d, err = tx.AnswerRSVP(e.ID, tt.uid, 2, mmo.AnswerYes, now, ViewOptions{Location: loc, Own: tt.uid})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		taken := tt.code == ""
+		if (d.RSVP != nil) != taken || (d.Refused == nil) != taken || !taken && mmo.ErrorCode(d.Refused) != tt.code {
+			t.Errorf("user %d: decision %+v, want %q", tt.uid, d, tt.code)
+		}
+		if _, others := v.Answers[2]; others || len(v.Members) > 1 {
+			t.Errorf("user %d: the view holds others: members %v, answers %v", tt.uid, v.Members, v.Answers)
+		}
+		if taken && (len(v.Members) != 1 || v.Members[0].User.ID != tt.uid || v.Answers[tt.uid] == nil) {
+			t.Errorf("user %d: view members %v, answers %v; want them alone, with their answer", tt.uid, v.Members, v.Answers)
+		}
 	}
 }

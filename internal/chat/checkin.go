@@ -115,10 +115,11 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		// of their message can do nothing more.
 		r.EditKept(hereKey(e, r.User.ID), done)
 	}
-	if err := b.refreshLeaderCard(r, e, a); err != nil {
-		return err
-	}
-	return b.refreshCheckinCard(r, e, a)
+	// The leader's card and check-in view, which read every member, are
+	// drawn beside the update (see redraw.go).
+	r.redrawBeside(b.eventCardRedraw(e.ID, true))
+	r.redrawBeside(b.checkinCardRedraw(e.ID))
+	return nil
 }
 
 // clock formats a time of day in the deployment's zone.

@@ -98,6 +98,9 @@ type Engine struct {
 	alerts time.Time // the clock time of the daily jobs, parsed from AlertsAt
 	store  storeHealth
 	live   liveCounts // the delivery counts shown on cards (live.go)
+	// redraws are the views being drawn anew beside the updates
+	// (redraw.go).
+	redraws redraws
 	// archivePart is the most a part of a year's archive holds
 	// (archivePart; tests make it small).
 	archivePart int
@@ -164,7 +167,8 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 		opt.Regulation.MeetingsWarn = mmo.MonthDay{Month: time.March, Day: 1}
 	}
 	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts, archivePart: archivePart, answered: newAnsweredSet(),
-		live: liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}}}
+		live:    liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}},
+		redraws: redraws{running: map[string]bool{}, again: map[string]redraw{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {
 			opt.UserWindow = 10 * time.Second
@@ -298,13 +302,14 @@ func (b *Engine) Handle(ctx context.Context, u *Update) (Result, error) {
 }
 
 // after wakes the transports when messages were queued, starts the
-// request's follow-ups, and returns what the transport of the update
-// still has to do.
+// request's redraws and follow-ups, and returns what the transport of
+// the update still has to do.
 func (b *Engine) after(r *Request) Result {
 	res := Result{Answer: r.answer, Queued: len(r.out) > 0}
 	if res.Queued {
 		b.wake()
 	}
+	b.startRedraws(r.redraws)
 	if len(r.followUps) > 0 {
 		// Beside the update, not in its way: its answer, and the updates
 		// after it, do not wait for megabytes to be written.

@@ -17,7 +17,6 @@ package chat
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -188,7 +187,7 @@ func (b *Engine) Delivered(id uint64) {
 		b.noteBehind(id, last)
 	}
 	if draw {
-		b.drawCount(id, now)
+		b.drawCount(id)
 	}
 }
 
@@ -212,72 +211,57 @@ func (b *Engine) flushLive(now time.Time) bool {
 	l.mu.Unlock()
 	queued := false
 	for _, id := range due {
-		if b.drawCount(id, now) {
+		if b.drawCount(id) {
 			queued = true
 		}
 	}
 	return queued
 }
 
-// drawCount edits the card that shows the count of the broadcast id, if
-// one is open; it reports whether an edit was queued. A store that
-// refuses the write leaves the count to the next delivery or scan.
-func (b *Engine) drawCount(id uint64, now time.Time) bool {
-	queued := false
+// drawCount has the card that shows the count of the broadcast id drawn
+// anew beside the caller, if one is open (see redraw.go); it reports
+// whether it asked for it. A store that refuses the writes leaves the
+// count to the next delivery or scan.
+func (b *Engine) drawCount(id uint64) bool {
+	var card uint64
 	err := b.db.Update(func(tx *boltdb.Tx) error {
+		card = 0
 		// Drawn now, or never: a purged broadcast or event has no card.
 		if err := tx.CountDrawn(id); err != nil {
 			return err
 		}
 		bc, err := tx.Broadcast(id)
-		if errors.Is(err, mmo.ErrNotFound) {
-			return nil
-		}
 		if err != nil {
-			return err
+			return ignoreGone(err)
 		}
 		e, err := tx.Event(bc.EventID)
-		if errors.Is(err, mmo.ErrNotFound) {
-			return nil
-		}
 		if err != nil {
-			return err
+			return ignoreGone(err)
 		}
 		if e.Announcement != bc.ID || e.State != mmo.EventPublished {
 			return nil // a later broadcast took its place on the card
 		}
-		a, err := tx.Association(e.AssociationID)
-		if err != nil {
-			return fmt.Errorf("load association %d of event %d: %w", e.AssociationID, e.ID, err)
+		rec, err := tx.Sent(cardKey(e))
+		if err != nil || isAway(tx, rec) {
+			return ignoreGone(err) // no card open, or the leader is doing something else on it
 		}
-		r := b.systemRequest(tx)
-		r.Now = now
-		v, err := b.eventView(r, e, a, cardKey(e))
-		if err != nil {
-			return err
-		}
-		if rec, ok := v.Sent[cardKey(e)]; !ok || isAway(tx, rec) {
-			return nil // no card open, or the leader is doing something else on it
-		}
-		b.editCard(r, v, v.Event.CheckinOpen(r.Now))
-		queued = len(r.out) > 0
-		return r.commit()
+		card = e.ID
+		return nil
 	})
 	switch {
-	case err == nil:
-	case errors.Is(err, mmo.ErrNotFound):
-		return false
 	case errors.Is(err, boltdb.ErrUnwritable):
 		b.markBehind(id)
 		return false
-	default:
+	case err != nil:
 		b.log.Error("draw a delivery count", "broadcast", id, "error", err)
 		return false
+	case card == 0:
+		return false
 	}
-	if queued {
-		b.wake()
-	}
-	return queued
+	d := b.eventCardRedraw(card, true)
+	d.refused = func() { b.markBehind(id) }
+	b.startRedraws([]redraw{d})
+	return true
 }
 
 // markBehind notes that the count of id is not drawn yet, for the next

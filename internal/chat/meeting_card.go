@@ -192,8 +192,10 @@ func cardKey(e *mmo.Event) string { return cardKeyOf(e.ID) }
 func cardKeyOf(id uint64) string { return "card:" + strconv.FormatUint(id, 10) }
 
 // refreshLeaderCard queues an edit of the event's card where it was
-// last opened, as the one who opened it sees it: a check-in, check-in
-// opening or closing. Nothing is drawn over another view the leader
+// last opened, as the one who opened it sees it, in the update's
+// transaction: check-in opening or closing, by the leader or when due.
+// (A member's check-in and answer have it drawn beside the update
+// instead, see redraw.go.) Nothing is drawn over another view the leader
 // opened on the card's message (an edit form, a confirmation; see
 // liveCounts), as the delivery count is not.
 func (b *Engine) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
@@ -305,14 +307,16 @@ var rsvpRefusals = map[mmo.Code]string{
 	mmo.CodeGone:      "event.gone",
 }
 
-// onRSVP records a member's answer, marks it on their message and
-// refreshes the leader's card. It reads the press and goes to the store
-// once: AnswerRSVP loads the event view (with the member's announcement
-// and the leader's card on record), has mmo decide (the answer or why
-// not, and what the views show of the event) and stores a taken answer.
-// The handler then answers a refusal, or draws every view from the view
-// and the decision it got back. The replies and the record commit in the
-// update's one transaction, or neither does.
+// onRSVP records a member's answer, marks it on their message and has
+// the leader's card redrawn. It reads the press and goes to the store
+// once: AnswerRSVP loads the member's view of the event (with their
+// announcement on record; not the other members), has mmo decide (the
+// answer or why not, and what the views show of the event) and stores a
+// taken answer. The handler then answers a refusal, or draws the
+// member's views from the view and the decision it got back; the answer
+// and those replies commit in the update's one transaction, or neither
+// does. The leader's card, which reads every member, is drawn after the
+// commit, beside the update (see redraw.go).
 func (b *Engine) onRSVP(r *Request) error {
 	id, err := strconv.ParseUint(r.Press.Arg(0), 10, 64)
 	if err != nil {
@@ -321,7 +325,9 @@ func (b *Engine) onRSVP(r *Request) error {
 	version, _ := strconv.Atoi(r.Press.Arg(1))
 	ans := answerFromCode(r.Press.Arg(2))
 	ann := annKeyOf(id, r.User.ID)
-	v, d, err := r.Tx.AnswerRSVP(id, r.User.ID, version, ans, r.Now, b.viewOptions(ann, cardKeyOf(id)))
+	o := b.viewOptions(ann)
+	o.Own = r.User.ID
+	v, d, err := r.Tx.AnswerRSVP(id, r.User.ID, version, ans, r.Now, o)
 	if err != nil {
 		return err
 	}
@@ -334,7 +340,7 @@ func (b *Engine) onRSVP(r *Request) error {
 		return nil
 	}
 	b.showAnswer(r, v, d.RSVP.Answer, ann)
-	b.editCard(r, v, d.CheckinOpen)
+	r.redrawBeside(b.eventCardRedraw(id, false))
 	return nil
 }
 

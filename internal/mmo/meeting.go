@@ -274,29 +274,19 @@ func AnswerEvent(e *Event, uid int64, member bool, version int, ans Answer, now 
 	return &RSVP{EventID: e.ID, UserID: uid, Answer: ans, Version: e.Version, At: now}, nil
 }
 
-// RSVPDecision is the decision on a press of an answer button, with
-// what the views drawn from it show of the event at that moment, so that
-// they are drawn from data and ask no rule again.
+// RSVPDecision is the decision on a press of an answer button.
 type RSVPDecision struct {
 	// RSVP is the answer to store; nil when the press is refused.
 	RSVP *RSVP
 	// Refused says why it is refused (AnswerEvent's codes); nil when
 	// taken.
 	Refused error
-	// CheckinOpen: members can check in at the moment (the leader's card
-	// says so).
-	CheckinOpen bool
 }
 
-// DecideRSVP decides a press of an answer button: AnswerEvent's decision,
-// and the event's check-in state at now for the views drawn after it.
+// DecideRSVP decides a press of an answer button (see AnswerEvent).
 func DecideRSVP(e *Event, uid int64, member bool, version int, ans Answer, now time.Time) RSVPDecision {
 	rsvp, err := AnswerEvent(e, uid, member, version, ans, now)
-	d := RSVPDecision{RSVP: rsvp, Refused: err}
-	if e != nil {
-		d.CheckinOpen = e.CheckinOpen(now)
-	}
-	return d
+	return RSVPDecision{RSVP: rsvp, Refused: err}
 }
 
 // RSVP is a member's answer for one version of an event.

@@ -1,0 +1,131 @@
+package chat
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mmobot/mmobot/internal/boltdb"
+)
+
+// TestAnswerWritesWithoutReadingTheAssociation: a member's answer, and
+// their check-in, read in write transactions the same few records whether
+// the association has 3 members or 300 (the old handlers decoded every
+// member in the update's transaction, to draw the leader's card there);
+// the card is drawn beside the update, and shows the answer and the
+// check-in where it was opened.
+func TestAnswerWritesWithoutReadingTheAssociation(t *testing.T) {
+	inWrites, checkins := map[int]int64{}, map[int]int64{}
+	for _, n := range []int{3, 300} {
+		m := newMemory(t, nil)
+		members := make([]int64, n)
+		for i := range members {
+			members[i] = int64(1000 + i)
+		}
+		_, eventID := m.seedMeeting(301, members...)
+		leader, ann := m.person(301, "Ольга"), m.person(1000, "Анна")
+		card := openDraftCard(leader)
+		leader.press(card, "Опубликовать")
+		card = leader.next(fmt.Sprintf("Ответили 0 из %d", n))
+		announcement := ann.next("Новое мероприятие")
+
+		before := m.db.DecodedInWrites()
+		if a := *ann.handleOnly(ann.pressOf(announcement, "Приду")).Answer; a.Alert {
+			t.Fatalf("%d members: the answer was refused: %q", n, a.Text)
+		}
+		m.engine.follow.Wait() // the card, drawn beside the answer
+		inWrites[n] = m.db.DecodedInWrites() - before
+		m.deliver()
+		ann.next("Ваш ответ: ✅ придёте")
+		if got := leader.next(fmt.Sprintf("Ответили 1 из %d: ✅ 1", n)); got.ID != card.ID {
+			t.Errorf("%d members: the card was drawn in message %s, it is open in %s", n, got.ID, card.ID)
+		}
+		leader.quiet()
+
+		// At the start, the member checks in by the event's link.
+		m.clock.Add(7 * 24 * time.Hour)
+		var token string
+		m.db.View(func(tx *boltdb.Tx) error {
+			e, err := tx.Event(eventID)
+			if err == nil {
+				token = e.Checkin.Token
+			}
+			return err
+		})
+		before = m.db.DecodedInWrites()
+		ann.handleOnly(Update{Command: "start", Args: "c_" + token})
+		m.engine.follow.Wait()
+		checkins[n] = m.db.DecodedInWrites() - before
+		m.deliver()
+		ann.next("Вы отмечены")
+		if got := leader.next(fmt.Sprintf("отметились 1 из %d", n)); got.ID != card.ID {
+			t.Errorf("%d members: the card was drawn in message %s after the check-in, it is open in %s", n, got.ID, card.ID)
+		}
+	}
+	t.Logf("records decoded in write transactions by an answer: %v, by a check-in: %v", inWrites, checkins)
+	if inWrites[300] != inWrites[3] || inWrites[3] > 20 {
+		t.Errorf("an answer decoded %d records in write transactions with 3 members and %d with 300; want the same few", inWrites[3], inWrites[300])
+	}
+	if checkins[300] != checkins[3] || checkins[3] > 20 {
+		t.Errorf("a check-in decoded %d records in write transactions with 3 members and %d with 300; want the same few", checkins[3], checkins[300])
+	}
+}
+
+// TestAnswersAtOnceDrawTheLastOnTheCard: answers handled side by side ask
+// for the card while it is being drawn; the last drawing shows them all.
+func TestAnswersAtOnceDrawTheLastOnTheCard(t *testing.T) {
+	m := newMemory(t, nil)
+	const n = 12
+	members := make([]int64, n)
+	for i := range members {
+		members[i] = int64(1000 + i)
+	}
+	m.seedMeeting(301, members...)
+	leader := m.person(301, "Ольга")
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	leader.next(fmt.Sprintf("Ответили 0 из %d", n))
+	var presses []Update
+	var people []*memPerson
+	for _, id := range members {
+		p := m.person(id, "Участник")
+		presses = append(presses, p.pressOf(p.next("Новое мероприятие"), "Приду"))
+		people = append(people, p)
+	}
+	// The updates are numbered here, one after another, and handled at
+	// once (handleOnly numbers them itself, which is not safe to share).
+	var wg sync.WaitGroup
+	for i, p := range people {
+		m.update++
+		u := presses[i]
+		u.Messenger, u.ID = memoryName, m.update
+		u.From = &Sender{ID: p.id, FirstName: p.first, LanguageCode: p.lang}
+		u.Chat, u.Private = p.id, true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := m.engine.Handle(t.Context(), &u); err != nil {
+				t.Errorf("handle: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	m.deliver()
+	var last memMsg
+	for c := leader.chat(); c.read < len(c.log); {
+		last = leader.next()
+	}
+	if want := fmt.Sprintf("Ответили %d из %d: ✅ %d", n, n, n); !strings.Contains(last.Text, want) {
+		t.Errorf("the card after %d answers at once: %q, want %q", n, last.Text, want)
+	}
+}
+
+// openDraftCard opens the leader's card of the seeded draft from
+// /meetings.
+func openDraftCard(leader *memPerson) memMsg {
+	leader.send("/meetings")
+	leader.press(leader.next("Проектная деятельность"), "Проектная деятельность")
+	return leader.next("Черновик")
+}
