@@ -3,8 +3,8 @@ package chat
 // Views redrawn beside the updates. A leader's card of an event names
 // everyone who answered and counts everyone who did not: drawing it reads
 // the association's members, and their answers, thousands of records in
-// a large association (5,000 members: 13–21 ms, and 108 ms with a cold
-// page cache). A member's answer writes one record; drawing the card in
+// a large association (5,000 members: 12–21 ms, and over 100 ms with a
+// cold page cache). A member's answer writes one record; drawing the card in
 // its transaction held every other write of the bot that long for each
 // answer. The handler now asks for the card to be redrawn beside the
 // update (Request.redrawBeside): once the update has committed, the card
@@ -49,6 +49,18 @@ func (r *Request) redrawBeside(d redraw) {
 	}
 }
 
+// and is one redraw of the view for two that asked for it: drawn over
+// another view if either would be, and telling both of a refusal.
+func (d redraw) and(o redraw) redraw {
+	d.notOverAway = d.notOverAway && o.notOverAway
+	if r1, r2 := d.refused, o.refused; r1 != nil && r2 != nil {
+		d.refused = func() { r1(); r2() }
+	} else if r2 != nil {
+		d.refused = r2
+	}
+	return d
+}
+
 // redraws are the views being drawn beside the updates, by key; again
 // marks those asked for again while being drawn.
 type redraws struct {
@@ -65,6 +77,9 @@ func (b *Engine) startRedraws(ds []redraw) {
 		rs := &b.redraws
 		rs.mu.Lock()
 		if rs.running[d.key] {
+			if prev, ok := rs.again[d.key]; ok {
+				d = prev.and(d)
+			}
 			rs.again[d.key] = d
 			rs.mu.Unlock()
 			continue

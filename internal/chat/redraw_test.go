@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -128,4 +129,36 @@ func openDraftCard(leader *memPerson) memMsg {
 	leader.send("/meetings")
 	leader.press(leader.next("Проектная деятельность"), "Проектная деятельность")
 	return leader.next("Черновик")
+}
+
+// TestRedrawAnd: two askers of one view get one drawing, over another
+// view if either would draw over it, and both hear of a refusal.
+func TestRedrawAnd(t *testing.T) {
+	var told []string
+	tell := func(who string) func() { return func() { told = append(told, who) } }
+	tests := []struct {
+		name        string
+		a, b        redraw
+		notOverAway bool
+		told        []string
+	}{
+		{"both keep off", redraw{notOverAway: true}, redraw{notOverAway: true}, true, nil},
+		{"one draws over", redraw{notOverAway: true}, redraw{}, false, nil},
+		{"the first told", redraw{refused: tell("a")}, redraw{}, false, []string{"a"}},
+		{"the second told", redraw{}, redraw{refused: tell("b")}, false, []string{"b"}},
+		{"both told", redraw{refused: tell("a")}, redraw{refused: tell("b")}, false, []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		told = nil
+		d := tt.a.and(tt.b)
+		if d.notOverAway != tt.notOverAway {
+			t.Errorf("%s: notOverAway %v, want %v", tt.name, d.notOverAway, tt.notOverAway)
+		}
+		if d.refused != nil {
+			d.refused()
+		}
+		if !slices.Equal(told, tt.told) {
+			t.Errorf("%s: told %v, want %v", tt.name, told, tt.told)
+		}
+	}
 }
