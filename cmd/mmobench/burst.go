@@ -66,11 +66,14 @@ func mixedBurst(path string, users, updates, workers, rounds int, fresh func() e
 		}
 	}
 	echo, bot = medianResult(echoes), medianResult(bots)
-	var erates []string
-	for _, e := range echoes {
+	var erates, eshort []string
+	for i, e := range echoes {
 		erates = append(erates, fmt.Sprintf("%.0f", e.rate))
+		if e.note != "" {
+			eshort = append(eshort, fmt.Sprintf("round %d %s", i+1, e.note))
+		}
 	}
-	echo.note = fmt.Sprintf("(median of %d rounds: %s)", len(echoes), strings.Join(erates, ", "))
+	echo.note = strings.TrimSpace(fmt.Sprintf("(median of %d rounds: %s) %s", len(echoes), strings.Join(erates, ", "), strings.Join(eshort, "; ")))
 	bot.note = strings.TrimSpace(fmt.Sprintf("(median of %d rounds between them: %s; its store: %d writes in %d commits) %s", len(bots), strings.Join(rates, ", "), bot.writes, bot.commits, strings.Join(short, "; ")))
 	slices.Sort(ratios)
 	return echo, bot, ratios[len(ratios)/2], nil
@@ -196,7 +199,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 	// callback answer. The requests are read as they come, each once.
 	var lat []time.Duration
 	seen := map[int64]int{}
-	answered := 0
+	answered, taken := 0, 0
 	var last time.Time
 	deadline := time.Now().Add(10 * time.Minute)
 	for next := before; ; {
@@ -218,6 +221,9 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 					lat = append(lat, r.At.Sub(at))
 					answered++
 					last = r.At
+					if strings.HasPrefix(r.Params.Get("text"), "Записано") {
+						taken++
+					}
 				}
 			}
 		}
@@ -225,7 +231,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 			peak.stop()
 			slices.Sort(lat)
 			return storeUse(result{name: name, rate: float64(updates) / last.Sub(start).Seconds(), p50: lat[len(lat)/2],
-				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load()}), nil
+				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load(), taken: taken}), nil
 		}
 		if time.Now().After(deadline) {
 			// What was answered in the time, for the figures: the rate is
@@ -236,7 +242,7 @@ func burstRun(path string, users, updates, workers int, echo bool) (result, erro
 				return result{}, fmt.Errorf("nothing answered in 10 minutes")
 			}
 			return storeUse(result{name: name, rate: float64(answered) / time.Since(start).Seconds(), p50: lat[len(lat)/2],
-				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load(),
+				p99: lat[len(lat)*99/100], max: lat[len(lat)-1], peakHeap: peak.max.Load(), taken: taken,
 				note: fmt.Sprintf("(only %d of %d answered in 10 minutes)", answered, updates)}), nil
 		}
 		// The looks run in the process measured (the times are the

@@ -164,6 +164,9 @@ type result struct {
 	// writes and commits are the store's over the run (the bot's burst):
 	// the writes share commits, each with its two fdatasyncs.
 	writes, commits int64
+	// taken counts the presses of the bot's burst answered as a taken
+	// answer to an invitation («Записано: ...»).
+	taken int
 }
 
 // burst queues the updates, round-robin over the users, and returns when

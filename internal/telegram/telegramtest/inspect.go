@@ -61,16 +61,7 @@ func (s *Server) Calls(method string) int {
 }
 
 // Requests returns every finished request, in the order they finished.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		r.Params = recordParams(r.Params, nil)
-		out[i] = r
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return s.RequestsFrom(0) }
 
 // RequestsFrom returns the finished requests from the i-th on (counting
 // from 0, in the order they finished), copied as by Requests. It exists for

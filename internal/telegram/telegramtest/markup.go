@@ -32,7 +32,7 @@ type markup struct {
 }
 
 // inlineActions are the inline keyboard button fields that give a button an
-// action; a button needs exactly one of them.
+// action; a button needs one of them (more are not refused here).
 var inlineActions = []string{
 	"url", "callback_data", "login_url", "switch_inline_query",
 	"switch_inline_query_current_chat", "callback_game", "pay", "web_app",
