@@ -59,15 +59,7 @@ func TestSmallReplyLatency(t *testing.T) {
 // seeded store: every update is answered in both, and the bot's answers
 // to invitations are writes.
 func TestSmallMixedBurst(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "seeded.db")
-	cfg := seedConfig(true)
-	cfg.Users, cfg.Associations, cfg.Consultations = 300, 10, 40
-	if _, err := seedFile(src, cfg); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work.db")
-	fresh := func() error { return copyFile(src, work) }
+	_, work, fresh := smallCity(t)
 	echo, bot, ratio, err := mixedBurst(work, 8, 96, 4, 1, fresh)
 	if err != nil {
 		t.Fatal(err)
@@ -91,15 +83,7 @@ func TestSmallMixedBurst(t *testing.T) {
 // TestSmallScanAndSize keeps the scan and size steps of `mmobench all`
 // working, on a small seeded store: every row is filled in.
 func TestSmallScanAndSize(t *testing.T) {
-	dir := t.TempDir()
-	src := filepath.Join(dir, "seeded.db")
-	cfg := seedConfig(true)
-	cfg.Users, cfg.Associations, cfg.Consultations = 300, 10, 40
-	if _, err := seedFile(src, cfg); err != nil {
-		t.Fatal(err)
-	}
-	work := filepath.Join(dir, "work.db")
-	fresh := func() error { return copyFile(src, work) }
+	dir, work, fresh := smallCity(t)
 	rows := map[string]string{}
 	add := func(what, figure, _ string) { rows[what] = figure }
 	if err := scanStep(work, dir, fresh, add); err != nil {
@@ -116,4 +100,19 @@ func TestSmallScanAndSize(t *testing.T) {
 			t.Errorf("%s: %q", what, figure)
 		}
 	}
+}
+
+// smallCity seeds a small city into a temporary directory and returns
+// the directory, the working copy's path and how to make the copy anew.
+func smallCity(t *testing.T) (dir, work string, fresh func() error) {
+	t.Helper()
+	dir = t.TempDir()
+	src := filepath.Join(dir, "seeded.db")
+	cfg := seedConfig(true)
+	cfg.Users, cfg.Associations, cfg.Consultations = 300, 10, 40
+	if _, err := seedFile(src, cfg); err != nil {
+		t.Fatal(err)
+	}
+	work = filepath.Join(dir, "work.db")
+	return dir, work, func() error { return copyFile(src, work) }
 }

@@ -24,6 +24,7 @@ import (
 	"sync"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // redraw is a kept view to draw anew beside an update: its key among the
@@ -162,11 +163,7 @@ func (b *Engine) redrawView(d redraw) error {
 // over another view opened on its message or not.
 func (b *Engine) eventCardRedraw(id uint64, notOverAway bool) redraw {
 	return redraw{key: cardKeyOf(id), notOverAway: notOverAway, draw: func(q *Request, v viewer) (string, [][]Button, bool, error) {
-		e, err := q.Tx.Event(id)
-		if err != nil {
-			return "", nil, false, err
-		}
-		a, err := q.Tx.Association(e.AssociationID)
+		e, a, err := eventOf(q.Tx, id)
 		if err != nil {
 			return "", nil, false, err
 		}
@@ -183,15 +180,24 @@ func (b *Engine) eventCardRedraw(id uint64, notOverAway bool) redraw {
 // event id.
 func (b *Engine) checkinCardRedraw(id uint64) redraw {
 	return redraw{key: checkinKeyOf(id), draw: func(q *Request, v viewer) (string, [][]Button, bool, error) {
-		e, err := q.Tx.Event(id)
-		if err != nil {
-			return "", nil, false, err
-		}
-		a, err := q.Tx.Association(e.AssociationID)
+		e, a, err := eventOf(q.Tx, id)
 		if err != nil {
 			return "", nil, false, err
 		}
 		text, kb, err := b.checkinCard(q, v, e, a)
 		return text, kb, err == nil, err
 	}}
+}
+
+// eventOf reads the event id and its association.
+func eventOf(tx *boltdb.Tx, id uint64) (*mmo.Event, *mmo.Association, error) {
+	e, err := tx.Event(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := tx.Association(e.AssociationID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, a, nil
 }
