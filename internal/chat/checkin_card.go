@@ -169,9 +169,7 @@ func (b *Engine) editCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) e
 
 // checkinKey names the leader's open check-in view of an event among the
 // messages the bot keeps a handle on.
-func checkinKey(e *mmo.Event) string { return checkinKeyOf(e.ID) }
-
-func checkinKeyOf(id uint64) string { return "checkin:" + strconv.FormatUint(id, 10) }
+func checkinKey(e *mmo.Event) string { return "checkin:" + eid(e) }
 
 // refreshCheckinCard queues an edit of the check-in view where it was
 // last opened, as the one who opened it sees it.

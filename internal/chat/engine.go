@@ -98,14 +98,15 @@ type Engine struct {
 	alerts time.Time // the clock time of the daily jobs, parsed from AlertsAt
 	store  storeHealth
 	live   liveCounts // the delivery counts shown on cards (live.go)
-	// redraws are the views being drawn anew beside the updates
-	// (redraw.go).
-	redraws redraws
+	// redraws are the leaders' cards being drawn anew beside the
+	// updates (redraw.go).
+	redraws cardRedraws
 	// archivePart is the most a part of a year's archive holds
 	// (archivePart; tests make it small).
 	archivePart int
-	// follow counts the follow-ups running (see followUp); stopping
-	// tells them to end after the transaction in progress.
+	// follow counts the follow-ups and the cards' drawings running (see
+	// followUp, redraw.go); stopping tells them to end after the
+	// transaction in progress.
 	follow   sync.WaitGroup
 	stopping atomic.Bool
 	// answered are the updates whose reply was sent at once, without a
@@ -114,6 +115,9 @@ type Engine struct {
 	// testHookRead, when set, runs after a read-only route was handled in
 	// its read transaction and before its answer is sent or committed.
 	testHookRead func()
+	// testHookRedraw, when set, runs between a card's drawing and the
+	// write of its edit (see redrawCardOnce).
+	testHookRedraw func()
 	// testHookFollowUp, when set, runs before the follow-ups of an update,
 	// beside it.
 	testHookFollowUp func()
@@ -168,7 +172,7 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 	}
 	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts, archivePart: archivePart, answered: newAnsweredSet(),
 		live:    liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}},
-		redraws: redraws{running: map[string]bool{}, again: map[string]redraw{}}}
+		redraws: cardRedraws{running: map[uint64]bool{}, again: map[uint64]cardRedraw{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {
 			opt.UserWindow = 10 * time.Second
@@ -393,9 +397,9 @@ func (b *Engine) besideRequest(tx *boltdb.Tx, r *Request) *Request {
 		Update: &Update{Messenger: u.Messenger, ID: u.ID, Chat: u.Chat, Private: u.Private}}
 }
 
-// unpanicked runs fn, a follow-up's step, and returns a panic in it as an
-// error: a follow-up runs beside the updates, where no handler's
-// recoverer is, and a bug in one must not end the process.
+// unpanicked runs fn, a follow-up's step or a card's drawing, and
+// returns a panic in it as an error: they run beside the updates, where
+// no handler's recoverer is, and a bug in one must not end the process.
 func unpanicked(fn func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -418,9 +422,10 @@ type followUp struct {
 	reply bool
 }
 
-// Stop ends the follow-ups of handled updates after the transaction in
-// progress and waits for them, before the store is closed; what they had
-// left to queue is lost (see followUp).
+// Stop ends the follow-ups of handled updates, and the cards' drawings,
+// after the transaction in progress and waits for them, before the store
+// is closed; what they had left to queue is lost (see followUp; a
+// delivery count not drawn is noted for the next start).
 func (b *Engine) Stop() {
 	b.stopping.Store(true)
 	b.follow.Wait()

@@ -192,7 +192,8 @@ func (b *Engine) Delivered(id uint64) {
 }
 
 // flushLive draws the counts that fell behind and whose interval is
-// over; the due scan calls it. It reports whether it queued an edit.
+// over; the due scan calls it. It reports whether it asked for a card to
+// be drawn (beside the scan, see redraw.go).
 func (b *Engine) flushLive(now time.Time) bool {
 	if b.opt.LiveEvery < 0 {
 		return false
@@ -258,9 +259,13 @@ func (b *Engine) drawCount(id uint64) bool {
 	case card == 0:
 		return false
 	}
-	d := b.eventCardRedraw(card, true)
-	d.refused = func() { b.markBehind(id) }
-	b.startRedraws([]redraw{d})
+	// Not drawn after all (the store refused the edit, or a stop cut
+	// it): behind again, in the store too, for the next scan or start.
+	behind := func() {
+		b.markBehind(id)
+		b.noteBehind(id, time.Time{})
+	}
+	b.startRedraws([]cardRedraw{{event: card, refused: behind}})
 	return true
 }
 

@@ -340,7 +340,7 @@ func (b *Engine) onRSVP(r *Request) error {
 		return nil
 	}
 	b.showAnswer(r, v, d.RSVP.Answer, ann)
-	r.redrawBeside(b.eventCardRedraw(id, false))
+	r.redrawCard(id)
 	return nil
 }
 

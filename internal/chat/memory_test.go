@@ -172,6 +172,11 @@ func (m *memory) start(edit func(*Options)) {
 	if m.engine, err = New(m.db, cat, opt); err != nil {
 		m.t.Fatal(err)
 	}
+	// Before the store closes (cleanups run last first): the cards'
+	// drawings and follow-ups beside the last updates end, not running
+	// on a closed store.
+	e := m.engine
+	m.t.Cleanup(e.Stop)
 }
 
 // memPerson is someone writing to the bot through the memory messenger.

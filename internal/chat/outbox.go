@@ -3,6 +3,7 @@ package chat
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -37,6 +38,15 @@ func (r *Request) commit() error {
 			}
 			// A newer edit, or a removal, replaces an edit still waiting.
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
+			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") && isAway(r.Tx, rec) {
+				// The card drawn over what the leader had opened on its
+				// message (editCard draws it wherever it is): the message
+				// shows the card again, and its drawings beside the
+				// updates (redraw.go) go on.
+				if err := r.Tx.SetViewAway(messageID(rec.Messenger, rec.Chat, rec.Message), false, r.Now); err != nil {
+					return err
+				}
+			}
 		}
 		if m.to != 0 {
 			u, err := r.userTo(m.to)

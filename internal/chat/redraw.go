@@ -1,59 +1,60 @@
 package chat
 
-// Views redrawn beside the updates. A leader's card of an event names
-// everyone who answered and counts everyone who did not: drawing it reads
-// the association's members, and their answers, thousands of records in
-// a large association (5,000 members: 12–21 ms, and over 100 ms with a
-// cold page cache). A member's answer writes one record; drawing the card in
-// its transaction held every other write of the bot that long for each
-// answer. The handler now asks for the card to be redrawn beside the
-// update (Request.redrawBeside): once the update has committed, the card
-// is drawn in a read transaction of its own, and only its edit is
-// written.
+// Cards redrawn beside the updates. A leader's card of an event names
+// everyone who answered and counts everyone who did not, and who checked
+// in: drawing it reads the association's members with their answers and
+// marks, thousands of records in a large association (5,000 members:
+// 12–21 ms, and over 100 ms with a cold page cache). A member's answer or
+// check-in writes one record; drawing the card in its transaction held
+// every other write of the bot that long for each of them. The handler
+// now asks for the card to be drawn beside the update
+// (Request.redrawCard): once the update has committed, the card is drawn
+// in a read transaction of its own, and only its edit is written.
 //
-// A view is redrawn by one goroutine at a time, and asked for again while
-// it runs it is drawn once more after it, so the last drawing reads the
-// last change committed, and a flurry of answers costs a few drawings, not
-// one each. A redraw the store refuses, or one a stop cuts, leaves the
-// view as it was until the next change or the leader's «Обновить».
+// An event's card is drawn by one goroutine at a time, and asked for
+// again while it is being drawn it is drawn once more after it: each
+// answer's drawing starts after the answer committed, so the last drawing
+// reads the last answer. What changes a card in the updates' own
+// transactions — the leader cancels or changes the event, check-in opens
+// or closes, another view is opened over the card's message — changes the
+// event or the view's marks; a drawing whose event or view changed
+// between its read and its write is not written, and is drawn again. A
+// drawing the store refuses, or one a stop cuts, leaves the card as it
+// was until the next change or the leader's «Обновить».
 
 import (
 	"errors"
 	"fmt"
-	"slices"
+	"reflect"
 	"sync"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// redraw is a kept view to draw anew beside an update: its key among the
-// kept messages (see remember) and how to draw it, as v sees it, from the
-// store as q reads it (a read transaction). A draw that finds nothing to
-// show (the event is gone) reports ok false.
-type redraw struct {
-	key  string
-	draw func(q *Request, v viewer) (text string, kb [][]Button, ok bool, err error)
-	// notOverAway leaves the view alone while its message shows another
-	// one the leader opened on it (see refreshLeaderCard).
-	notOverAway bool
-	// refused, if set, is told that the store refused the edit's write
-	// (boltdb.ErrUnwritable), for the caller to try again later.
+// cardRedraw is the leader's card of an event to draw anew beside an
+// update; refused, if set, is told that the store refused the edit's
+// write (boltdb.ErrUnwritable) or that a stop cut the drawing, for the
+// caller to have it drawn later.
+type cardRedraw struct {
+	event   uint64
 	refused func()
 }
 
-// redrawBeside asks for the view of d to be drawn anew once r's update
-// has committed (see redraws).
-func (r *Request) redrawBeside(d redraw) {
-	if !slices.ContainsFunc(r.redraws, func(x redraw) bool { return x.key == d.key }) {
-		r.redraws = append(r.redraws, d)
+// redrawCard asks for the leader's card of the event id to be drawn anew
+// once r's update has committed (see cardRedraws).
+func (r *Request) redrawCard(id uint64) {
+	for _, d := range r.redraws {
+		if d.event == id {
+			return
+		}
 	}
+	r.redraws = append(r.redraws, cardRedraw{event: id})
 }
 
-// and is one redraw of the view for two that asked for it: drawn over
-// another view if either would be, and telling both of a refusal.
-func (d redraw) and(o redraw) redraw {
-	d.notOverAway = d.notOverAway && o.notOverAway
+// and is one drawing for two that asked for it: both are told of a
+// refusal.
+func (d cardRedraw) and(o cardRedraw) cardRedraw {
 	if r1, r2 := d.refused, o.refused; r1 != nil && r2 != nil {
 		d.refused = func() { r1(); r2() }
 	} else if r2 != nil {
@@ -62,45 +63,45 @@ func (d redraw) and(o redraw) redraw {
 	return d
 }
 
-// redraws are the views being drawn beside the updates, by key; again
-// marks those asked for again while being drawn.
-type redraws struct {
+// cardRedraws are the cards being drawn beside the updates, by event;
+// again holds those asked for again meanwhile.
+type cardRedraws struct {
 	mu      sync.Mutex
-	running map[string]bool
-	again   map[string]redraw
+	running map[uint64]bool
+	again   map[uint64]cardRedraw
 }
 
-// startRedraws runs the redraws a handled update asked for, each beside it,
-// unless one of the same view is running: that one then draws it again
-// when it is done.
-func (b *Engine) startRedraws(ds []redraw) {
+// maxRedrawTries bounds the drawings of a card whose event changes under
+// each of them.
+const maxRedrawTries = 5
+
+// startRedraws runs the drawings a handled update asked for, each beside
+// it, unless one of the same card is running: that one then draws it
+// again when it is done.
+func (b *Engine) startRedraws(ds []cardRedraw) {
+	rs := &b.redraws
 	for _, d := range ds {
-		rs := &b.redraws
 		rs.mu.Lock()
-		if rs.running[d.key] {
-			if prev, ok := rs.again[d.key]; ok {
+		if rs.running[d.event] {
+			if prev, ok := rs.again[d.event]; ok {
 				d = prev.and(d)
 			}
-			rs.again[d.key] = d
+			rs.again[d.event] = d
 			rs.mu.Unlock()
 			continue
 		}
-		rs.running[d.key] = true
+		rs.running[d.event] = true
 		rs.mu.Unlock()
 		b.follow.Add(1)
 		go func() {
 			defer b.follow.Done()
 			for {
-				if b.stopping.Load() {
-					b.log.Warn("a view's redraw cut by a stop", "view", d.key)
-				} else if err := unpanicked(func() error { return b.redrawView(d) }); err != nil {
-					b.log.Error("redraw a view", "view", d.key, "error", err)
-				}
+				b.redrawLoop(d)
 				rs.mu.Lock()
-				next, ok := rs.again[d.key]
-				delete(rs.again, d.key)
+				next, ok := rs.again[d.event]
+				delete(rs.again, d.event)
 				if !ok {
-					delete(rs.running, d.key)
+					delete(rs.running, d.event)
 					rs.mu.Unlock()
 					return
 				}
@@ -111,39 +112,93 @@ func (b *Engine) startRedraws(ds []redraw) {
 	}
 }
 
-// redrawView draws the view of d in a read transaction and queues the
-// edit, by the view's key as the handlers do, in a write transaction of
-// its own, if the record of the message that shows it is still the one it
-// was drawn for.
-func (b *Engine) redrawView(d redraw) error {
+// redrawLoop draws the card of d until a drawing is written, or is not
+// needed, or fails.
+func (b *Engine) redrawLoop(d cardRedraw) {
+	for try := 1; ; try++ {
+		if b.stopping.Load() {
+			b.log.Warn("a card's drawing cut by a stop", "event", d.event)
+			if d.refused != nil {
+				d.refused()
+			}
+			return
+		}
+		var stale bool
+		err := unpanicked(func() (err error) {
+			stale, err = b.redrawCardOnce(d)
+			return err
+		})
+		if err != nil {
+			b.log.Error("draw a leader's card", "event", d.event, "error", err)
+		}
+		if !stale || err != nil {
+			return
+		}
+		if try == maxRedrawTries {
+			b.log.Warn("a leader's card changed under each drawing; left to the next change", "event", d.event, "tries", try)
+			return
+		}
+	}
+}
+
+// redrawCardOnce draws the card of d in a read transaction and queues its
+// edit, by the card's key as the handlers do, in a write transaction of
+// its own. It reports stale, writing nothing, when between the two the
+// event changed or the card's message came to show something else.
+func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
+	key := cardKeyOf(d.event)
 	var rec *boltdb.SentRecord
+	var read *mmo.Event
 	var text string
 	var kb [][]Button
-	shown := false
 	if err := b.db.View(func(tx *boltdb.Tx) error {
 		q := b.systemRequest(tx)
 		var err error
-		if rec, err = tx.Sent(d.key); err != nil || d.notOverAway && isAway(tx, rec) {
-			return ignoreGone(err)
+		if rec, err = tx.Sent(key); err != nil || isAway(tx, rec) {
+			return ignoreGone(err) // no card open, or the leader is doing something else on it
 		}
 		u, err := tx.User(rec.User)
 		if err != nil {
-			return ignoreGone(err) // whoever opened the view is gone
+			return ignoreGone(err) // whoever opened the card is gone
 		}
-		text, kb, shown, err = d.draw(q, viewer{u, q.locOf(u), rec.Messenger})
-		return ignoreGone(err)
-	}); err != nil || !shown {
-		return err
+		e, err := tx.Event(d.event)
+		if err != nil {
+			return ignoreGone(err)
+		}
+		a, err := tx.Association(e.AssociationID)
+		if err != nil {
+			return err
+		}
+		v, err := b.eventView(q, e, a)
+		if err != nil {
+			return err
+		}
+		read = e
+		text, kb = b.leaderCard(viewer{u, q.locOf(u), rec.Messenger}, v, e.CheckinOpen(q.Now), q.Now)
+		return nil
+	}); err != nil || read == nil {
+		return false, err
+	}
+	if b.testHookRedraw != nil {
+		b.testHookRedraw()
 	}
 	queued := false
-	err := b.db.Update(func(tx *boltdb.Tx) error {
-		now, err := tx.Sent(d.key)
-		if err != nil || now.Chat != rec.Chat || now.Message != rec.Message || now.Messenger != rec.Messenger ||
-			d.notOverAway && isAway(tx, now) {
-			return ignoreGone(err) // opened elsewhere since, forgotten, or drawn over
+	err = b.db.Update(func(tx *boltdb.Tx) error {
+		queued, stale = false, false
+		now, err := tx.Sent(key)
+		if err != nil {
+			return ignoreGone(err) // forgotten since
+		}
+		e, err := tx.Event(d.event)
+		if err != nil {
+			return ignoreGone(err)
+		}
+		if !sameRecord(now, rec) || isAway(tx, now) || !reflect.DeepEqual(e, read) {
+			stale = true
+			return nil
 		}
 		q := b.systemRequest(tx)
-		q.EditKept(d.key, text, kb...)
+		q.EditKept(key, text, kb...)
 		queued = len(q.out) > 0
 		return q.commit()
 	})
@@ -151,53 +206,16 @@ func (b *Engine) redrawView(d redraw) error {
 		d.refused()
 	}
 	if err != nil {
-		return fmt.Errorf("queue the edit: %w", err)
+		return false, fmt.Errorf("queue the edit: %w", err)
 	}
 	if queued {
 		b.wake()
 	}
-	return nil
+	return stale, nil
 }
 
-// eventCardRedraw is the redraw of the leader's card of the event id,
-// over another view opened on its message or not.
-func (b *Engine) eventCardRedraw(id uint64, notOverAway bool) redraw {
-	return redraw{key: cardKeyOf(id), notOverAway: notOverAway, draw: func(q *Request, v viewer) (string, [][]Button, bool, error) {
-		e, a, err := eventOf(q.Tx, id)
-		if err != nil {
-			return "", nil, false, err
-		}
-		ev, err := b.eventView(q, e, a)
-		if err != nil {
-			return "", nil, false, err
-		}
-		text, kb := b.leaderCard(v, ev, e.CheckinOpen(q.Now), q.Now)
-		return text, kb, true, nil
-	}}
-}
-
-// checkinCardRedraw is the redraw of the leader's check-in view of the
-// event id.
-func (b *Engine) checkinCardRedraw(id uint64) redraw {
-	return redraw{key: checkinKeyOf(id), draw: func(q *Request, v viewer) (string, [][]Button, bool, error) {
-		e, a, err := eventOf(q.Tx, id)
-		if err != nil {
-			return "", nil, false, err
-		}
-		text, kb, err := b.checkinCard(q, v, e, a)
-		return text, kb, err == nil, err
-	}}
-}
-
-// eventOf reads the event id and its association.
-func eventOf(tx *boltdb.Tx, id uint64) (*mmo.Event, *mmo.Association, error) {
-	e, err := tx.Event(id)
-	if err != nil {
-		return nil, nil, err
-	}
-	a, err := tx.Association(e.AssociationID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return e, a, nil
+// sameRecord reports whether two reads of a sent record agree.
+func sameRecord(x, y *boltdb.SentRecord) bool {
+	return x.Messenger == y.Messenger && x.Chat == y.Chat && x.Message == y.Message &&
+		x.Outbox == y.Outbox && x.User == y.User && x.At.Equal(y.At)
 }

@@ -57,9 +57,9 @@ type Request struct {
 	// (the parts of a year's archive), each in a transaction of its own
 	// after it (see Engine.followUp).
 	followUps []followUp
-	// redraws are the kept views to draw anew once the update has
-	// committed, beside it (see redrawBeside).
-	redraws []redraw
+	// redraws are the leaders' cards to draw anew once the update has
+	// committed, beside it (see redrawCard).
+	redraws []cardRedraw
 	// cardShown: the leader's card of an event was drawn on the pressed
 	// message (see drawEventCard).
 	cardShown bool
