@@ -87,6 +87,9 @@ func (tx *Tx) EventView(id uint64, o ViewOptions) (*EventView, error) {
 // gone with a nil view) writes nothing and is no error: it is in the
 // decision. The error is the store's own.
 func (tx *Tx) AnswerRSVP(id uint64, uid int64, version int, ans mmo.Answer, now time.Time, o ViewOptions) (*EventView, mmo.RSVPDecision, error) {
+	if o.Own != 0 {
+		o.Own = uid // the view of the one who answers, or they are no member of it
+	}
 	v, err := tx.EventView(id, o)
 	if err != nil && !errors.Is(err, mmo.ErrNotFound) {
 		return nil, mmo.RSVPDecision{}, fmt.Errorf("load event %d: %w", id, err)

@@ -235,10 +235,33 @@ func TestAnswerRSVPOwnView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Membership as the full view tells it, for every kind of person:
+	// active, pending, a stranger, and a member with no user record.
+	if err := db.Update(func(tx *Tx) error {
+		return tx.PutMembership(&mmo.Membership{AssociationID: e.AssociationID, UserID: 7, State: mmo.MemberActive})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		full, err := tx.EventView(e.ID, ViewOptions{Location: loc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, uid := range []int64{1, 2, 3, 7, 9} {
+			own, err := tx.EventView(e.ID, ViewOptions{Location: loc, Own: uid})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if own.IsMember(uid) != full.IsMember(uid) {
+				t.Errorf("user %d: a member by their own view %v, by everyone's %v", uid, own.IsMember(uid), full.IsMember(uid))
+			}
+		}
+		return nil
+	})
 	for _, tt := range []struct {
 		uid  int64
 		code mmo.Code // "" for taken
-	}{{1, ""}, {3, mmo.CodeNotMember}, {9, mmo.CodeNotMember}} {
+	}{{1, ""}, {3, mmo.CodeNotMember}, {9, mmo.CodeNotMember}, {7, mmo.CodeNotMember}} {
 		var v *EventView
 		var d mmo.RSVPDecision
 		if err := db.Update(func(tx *Tx) error {
