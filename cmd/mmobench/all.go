@@ -27,7 +27,7 @@ func runAll(args []string, w io.Writer) error {
 	rounds := fs.Int("rounds", 3, "burst: bot rounds, each between two echo rounds")
 	workers := fs.Int("workers", config.Default().Telegram.Workers, "bot workers, and the echo loop's")
 	members := fs.Int("members", 1000, "broadcast: members of the association")
-	only := fs.String("only", "startup,scan,latency,burst,broadcast,size", "the benchmarks to run, comma-separated")
+	only := fs.String("only", "startup,scan,answer,latency,burst,broadcast,size", "the benchmarks to run, comma-separated")
 	latency := fs.Duration("latency", 100*time.Millisecond, "broadcast: the network's delay to the server")
 	jitter := fs.Duration("jitter", 50*time.Millisecond, "broadcast: how much the delay varies either way")
 	fs.StringVar(&profile, "cpuprofile", "", "write a CPU profile of the bot's burst to this file (and its allocations to F.allocs0, F.allocs)")
@@ -69,8 +69,9 @@ func runAll(args []string, w io.Writer) error {
 	work := filepath.Join(dir, "work.db")
 	fresh := func() error { return copyFile(*dbPath, work) }
 	steps := map[string]func() error{}
-	order := []string{"startup", "scan", "latency", "burst", "broadcast", "size"}
+	order := []string{"startup", "scan", "answer", "latency", "burst", "broadcast", "size"}
 	steps["size"] = func() error { return sizeStep(work, dir, fresh, add) }
+	steps["answer"] = func() error { return answerStep(work, fresh, add) }
 	steps["scan"] = func() error { return scanStep(work, dir, fresh, add) }
 
 	// Start-up: a new process opens the store, starts the bot and answers

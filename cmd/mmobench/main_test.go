@@ -80,7 +80,7 @@ func TestSmallMixedBurst(t *testing.T) {
 	t.Logf("echo %+v\nbot %+v\nratio %.3f", echo, bot, ratio)
 }
 
-// TestSmallScanAndSize keeps the scan and size steps of `mmobench all`
+// TestSmallScanAndSize keeps the scan, size and answer steps of `mmobench all`
 // working, on a small seeded store: every row is filled in.
 func TestSmallScanAndSize(t *testing.T) {
 	dir, work, fresh := smallCity(t)
@@ -92,7 +92,10 @@ func TestSmallScanAndSize(t *testing.T) {
 	if err := sizeStep(work, dir, fresh, add); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 10 { // the scan's 6 (the archive's among them) and the size's 4
+	if err := answerStep(work, fresh, add); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 11 { // the scan's 6 (the archive's among them), the size's 4 and the answer's
 		t.Errorf("rows: %v", rows)
 	}
 	for what, figure := range rows {

@@ -4,7 +4,7 @@ package chat
 // everyone who answered and counts everyone who did not, and who checked
 // in: drawing it reads the association's members with their answers and
 // marks, thousands of records in a large association (5,000 members:
-// 12–21 ms, and over 100 ms with a cold page cache). A member's answer or
+// 11–14 ms, 97 ms with a cold page cache; mmobench all -only answer). A member's answer or
 // check-in writes one record; drawing the card in its transaction held
 // every other write of the bot that long for each of them. The handler
 // now asks for the card to be drawn beside the update
