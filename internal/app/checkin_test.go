@@ -157,18 +157,25 @@ func TestCheckinEveryRoute(t *testing.T) {
 		}
 		row(list, "— ")
 		l.press(t, list, "Дмитриева")
-		expect(t, l, "Отметились: 5 из 5") // the live view counts her
-		list = expect(t, l, "Отметить вручную")
+		// The list is drawn again, counting her; the check-in view it was
+		// opened over is not drawn over it while the leader marks there.
+		list = expect(t, l, "Отметить вручную", "Отметились: 5 из 5")
+		if list.id != view.id {
+			t.Error("the marks list was not drawn in place of the check-in view")
+		}
 		l.press(t, list, row(list, "✅ "))
-		expect(t, l, "Отметились: 4 из 5")
-		list = expect(t, l, "Отметить вручную")
+		list = expect(t, l, "Отметить вручную", "Отметились: 4 из 5")
 		row(list, "❌ ")
 		l.press(t, list, "✎ 5")
 		expect(t, l, ": примечание к отметке")
 		l.send("на курсах повышения квалификации")
 		expect(t, l, "Примечание сохранено")
-		expect(t, l, "Дмитриева Д. Д. — отсутствовал(а)")
 		row(expect(t, l, "Отметить вручную"), "❌ ")
+		// Back to the check-in view: drawn afresh, with her mark and note.
+		l.press(t, list, "К отметке")
+		if m := expect(t, l, "Отметились: 4 из 5", "Дмитриева Д. Д. — отсутствовал(а) (на курсах повышения квалификации)"); m.id != view.id {
+			t.Error("the check-in view was not drawn back in place")
+		}
 
 		// The registration sheet.
 		l.press(t, view, "Лист регистрации")

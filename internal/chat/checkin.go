@@ -115,12 +115,11 @@ func (b *Engine) checkIn(r *Request, e *mmo.Event, a *mmo.Association, how mmo.H
 		// of their message can do nothing more.
 		r.EditKept(hereKey(e, r.User.ID), done)
 	}
-	// The leader's card, which reads every member, is drawn beside the
-	// update (see redraw.go). The check-in view, when the leader has it
-	// open, is drawn here: the leader's marks by hand draw it in their
-	// transactions, on the message the marks list may show meanwhile.
+	// The leader's card and check-in view, which read every member, are
+	// drawn beside the update (see redraw.go).
 	r.redrawCard(e.ID)
-	return b.refreshCheckinCard(r, e, a)
+	r.redrawCheckin(e.ID)
+	return nil
 }
 
 // clock formats a time of day in the deployment's zone.

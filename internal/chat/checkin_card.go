@@ -149,35 +149,60 @@ func (b *Engine) onCheckin(r *Request) error {
 	if err := r.ensureCheckin(e); err != nil {
 		return err
 	}
-	if err := r.rememberView(checkinKey(e), cardKey(e)); err != nil {
-		return err
-	}
 	if err := r.Tx.PutEvent(e); err != nil {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	return b.editCheckinCard(r, e, a)
 }
 
+// editCheckinCard draws the check-in view in place of the pressed message
+// and remembers it there, so that check-ins refresh it: whatever the
+// leader comes back to it from (the marks list, the window's times) was
+// drawn over it and made it forget the message (see leftCheckin).
 func (b *Engine) editCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) error {
+	if err := r.rememberView(checkinKey(e), cardKey(e)); err != nil {
+		return err
+	}
 	text, kb, err := b.checkinCard(r, r.viewer(), e, a)
 	if err != nil {
 		return err
 	}
 	r.Edit(text, kb...)
+	r.checkinShown = true
 	return nil
+}
+
+// leftCheckin forgets the check-in view's record when the press drew
+// something else over its message (the marks list, a member's marks, the
+// window's times), so that check-ins, drawn beside the updates, are not
+// drawn over what the leader is doing there; coming back to the view
+// draws and records it again (editCheckinCard). The buttons of the view
+// and of what it leads to carry the event first.
+func (r *Request) leftCheckin() error {
+	if r.Update == nil || r.checkinShown || !r.pressedEdited() {
+		return nil
+	}
+	p := r.Update.Press
+	id, err := strconv.ParseUint(p.Arg(0), 10, 64)
+	if err != nil {
+		return nil
+	}
+	key := checkinKeyOf(id)
+	rec, err := r.Tx.Sent(key)
+	if err != nil {
+		return ignoreGone(err)
+	}
+	if rec.Messenger != r.Update.Messenger || rec.Chat != r.Update.Chat || rec.Message != p.Message {
+		return nil
+	}
+	return r.Tx.DeleteSent(key)
 }
 
 // checkinKey names the leader's open check-in view of an event among the
 // messages the bot keeps a handle on.
-func checkinKey(e *mmo.Event) string { return "checkin:" + eid(e) }
+func checkinKey(e *mmo.Event) string { return checkinKeyOf(e.ID) }
 
-// refreshCheckinCard queues an edit of the check-in view where it was
-// last opened, as the one who opened it sees it.
-func (b *Engine) refreshCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) error {
-	return b.refresh(r, checkinKey(e), func(v viewer) (string, [][]Button, error) {
-		return b.checkinCard(r, v, e, a)
-	})
-}
+func checkinKeyOf(id uint64) string { return "checkin:" + strconv.FormatUint(id, 10) }
 
 // onCheckinOpen opens or closes check-in by hand. Opening sends members
 // the "I am here" button.
@@ -368,5 +393,6 @@ func (b *Engine) dialogVenue(r *Request, d *mmo.Dialog) error {
 		r.Button(r.T("date.metres", "N", 100), verbCheckinGeo, id2, "100"), r.Button(r.T("date.metres", "N", 200), verbCheckinGeo, id2, "200"),
 		r.Button(r.T("date.metres", "N", 500), verbCheckinGeo, id2, "500"), r.Button(r.T("date.kilometres", "N", 1), verbCheckinGeo, id2, "1000"),
 	})
-	return b.refreshCheckinCard(r, e, a)
+	r.redrawCheckin(e.ID)
+	return nil
 }

@@ -44,14 +44,14 @@ func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page
 	var kb [][]Button
 	for i := page * checkinPage; i < min(len(members), (page+1)*checkinPage); i++ {
 		m := members[i]
-		mark := "—"
+		mark, shown := "—", mmo.Mark("")
 		if x, ok := att[m.u.ID]; ok {
-			mark = map[mmo.Mark]string{mmo.MarkPresent: "✅", mmo.MarkAbsent: "❌", mmo.MarkExcused: "🟡"}[x.Mark]
+			mark, shown = map[mmo.Mark]string{mmo.MarkPresent: "✅", mmo.MarkAbsent: "❌", mmo.MarkExcused: "🟡"}[x.Mark], x.Mark
 		}
 		// One screen: tapping a name cycles the mark, the pencil takes a
-		// note; the mark shows on the row.
+		// note; the mark shows on the row, and goes with the tap.
 		kb = append(kb, []Button{
-			r.Button(mark+" "+strconv.Itoa(i+1)+". "+shortName(m.u.Name), verbCheckinCycle, id, itoa(m.u.ID), strconv.Itoa(page)),
+			r.Button(mark+" "+strconv.Itoa(i+1)+". "+shortName(m.u.Name), verbCheckinCycle, id, itoa(m.u.ID), strconv.Itoa(page), markCode(shown)),
 			r.Button("✎ "+strconv.Itoa(i+1), verbCheckinNote, id, itoa(m.u.ID)),
 		})
 	}
@@ -70,8 +70,38 @@ func (b *Engine) showMarkList(r *Request, e *mmo.Event, a *mmo.Association, page
 	return nil
 }
 
-// verbCheckinCycle taps a member's row of the marks screen: eid, uid, page.
+// verbCheckinCycle taps a member's row of the marks screen: eid, uid,
+// page, and the mark the row showed (see markCode).
 const verbCheckinCycle = "cy"
+
+// markCode is a mark in a button's data: "n" for none.
+func markCode(m mmo.Mark) string {
+	switch m {
+	case mmo.MarkPresent:
+		return "p"
+	case mmo.MarkAbsent:
+		return "a"
+	case mmo.MarkExcused:
+		return "e"
+	}
+	return "n"
+}
+
+// shownMark reads the mark a tapped row showed; ok false for a row drawn
+// before rows carried it.
+func shownMark(code string) (x *mmo.Attendance, ok bool) {
+	switch code {
+	case "p":
+		return &mmo.Attendance{Mark: mmo.MarkPresent}, true
+	case "a":
+		return &mmo.Attendance{Mark: mmo.MarkAbsent}, true
+	case "e":
+		return &mmo.Attendance{Mark: mmo.MarkExcused}, true
+	case "n":
+		return nil, true
+	}
+	return nil, false
+}
 
 // nextMark is the mark a tap gives: none and absent become present,
 // present becomes absent, absent for a good reason becomes present, so
@@ -90,7 +120,10 @@ func nextMark(x *mmo.Attendance) mmo.Mark {
 }
 
 // onCheckinCycle sets the next mark of a member from the marks screen and
-// redraws it in place.
+// redraws it in place. The next mark is of the one the row showed: the
+// list stays as drawn while members check in, and a tap on «—» of one
+// who checked in meanwhile marks them present, which they are already,
+// rather than absent.
 func (b *Engine) onCheckinCycle(r *Request) error {
 	e, a, u, ok, err := r.markTarget()
 	if !ok {
@@ -100,22 +133,26 @@ func (b *Engine) onCheckinCycle(r *Request) error {
 	if err != nil {
 		old = nil
 	}
-	mark := nextMark(old)
-	x := &mmo.Attendance{EventID: e.ID, UserID: u.ID}
-	if old != nil {
-		x = old
+	shown, ok := shownMark(r.Press.Arg(3))
+	if !ok {
+		shown = old
 	}
-	x.Mark, x.How, x.By = mark, mmo.HowManual, r.User.ID
-	if mark != mmo.MarkPresent || x.At.IsZero() {
-		x.At = r.Now
-	}
-	if err := r.Tx.PutAttendance(x); err != nil {
-		return err
+	mark := nextMark(shown)
+	if old == nil || old.Mark != mark {
+		x := &mmo.Attendance{EventID: e.ID, UserID: u.ID}
+		if old != nil {
+			x = old
+		}
+		x.Mark, x.How, x.By = mark, mmo.HowManual, r.User.ID
+		if mark != mmo.MarkPresent || x.At.IsZero() {
+			x.At = r.Now
+		}
+		if err := r.Tx.PutAttendance(x); err != nil {
+			return err
+		}
+		r.redrawCheckin(e.ID)
 	}
 	r.Answer(r.T("checkin.marked", "Name", shortName(u.Name), "Mark", rawArg(markText(r.loc(), mark))), false)
-	if err := b.refreshCheckinCard(r, e, a); err != nil {
-		return err
-	}
 	page, _ := strconv.Atoi(r.Press.Arg(2))
 	return b.showMarkList(r, e, a, page)
 }
@@ -170,7 +207,7 @@ func (b *Engine) showMember(r *Request, e *mmo.Event, u *mmo.User) error {
 // onCheckinMark sets a mark by hand (for those without a phone, or to
 // correct one).
 func (b *Engine) onCheckinMark(r *Request) error {
-	e, a, u, ok, err := r.markTarget()
+	e, _, u, ok, err := r.markTarget()
 	if !ok {
 		return err
 	}
@@ -192,9 +229,7 @@ func (b *Engine) onCheckinMark(r *Request) error {
 		return err
 	}
 	r.Answer(r.T("checkin.marked", "Name", shortName(u.Name), "Mark", rawArg(markText(r.loc(), mark))), false)
-	if err := b.refreshCheckinCard(r, e, a); err != nil {
-		return err
-	}
+	r.redrawCheckin(e.ID)
 	return b.showMember(r, e, u)
 }
 
@@ -244,9 +279,7 @@ func (b *Engine) dialogAttendanceNote(r *Request, d *mmo.Dialog) error {
 		return err
 	}
 	r.Reply(r.T("checkin.note_saved"))
-	if err := b.refreshCheckinCard(r, e, a); err != nil {
-		return err
-	}
+	r.redrawCheckin(e.ID)
 	// Back to the marks screen rather than a dead end.
 	return b.showMarkList(r, e, a, 0)
 }

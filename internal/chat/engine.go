@@ -172,7 +172,7 @@ func New(db *boltdb.DB, cat *i18n.Catalog, opt Options) (*Engine, error) {
 	}
 	b := &Engine{opt: opt, db: db, cat: cat, log: opt.Log, now: opt.Now, alerts: alerts, archivePart: archivePart, answered: newAnsweredSet(),
 		live:    liveCounts{drawn: map[uint64]time.Time{}, dirty: map[uint64]bool{}, final: map[uint64]bool{}},
-		redraws: cardRedraws{running: map[uint64]bool{}, again: map[uint64]cardRedraw{}}}
+		redraws: cardRedraws{running: map[viewOf]bool{}, again: map[viewOf]cardRedraw{}}}
 	if opt.UserUpdates > 0 {
 		if opt.UserWindow <= 0 {
 			opt.UserWindow = 10 * time.Second

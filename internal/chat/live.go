@@ -265,7 +265,7 @@ func (b *Engine) drawCount(id uint64) bool {
 		b.markBehind(id)
 		b.noteBehind(id, time.Time{})
 	}
-	b.startRedraws([]cardRedraw{{event: card, refused: behind}})
+	b.startRedraws([]cardRedraw{{viewOf: viewOf{event: card}, refused: behind}})
 	return true
 }
 

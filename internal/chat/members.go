@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"html"
@@ -79,7 +80,11 @@ func (b *Engine) activeMembers(r *Request, a *mmo.Association) ([]member, error)
 		}
 		out = append(out, member{m, u})
 	}
-	slices.SortFunc(out, func(x, y member) int { return strings.Compare(x.u.Name, y.u.Name) })
+	// Namesakes in the order they were registered, so that a page of a
+	// list keeps its rows from one drawing to the next.
+	slices.SortFunc(out, func(x, y member) int {
+		return cmp.Or(strings.Compare(x.u.Name, y.u.Name), cmp.Compare(x.u.ID, y.u.ID))
+	})
 	return out, nil
 }
 

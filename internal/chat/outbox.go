@@ -18,6 +18,9 @@ func (r *Request) commit() error {
 	if err := r.bot.live.pressed(r); err != nil {
 		return fmt.Errorf("note the view on the pressed message: %w", err)
 	}
+	if err := r.leftCheckin(); err != nil {
+		return fmt.Errorf("forget the check-in view drawn over: %w", err)
+	}
 	if err := r.retirePrompts(); err != nil {
 		return err
 	}

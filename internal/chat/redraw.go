@@ -1,26 +1,28 @@
 package chat
 
-// Cards redrawn beside the updates. A leader's card of an event names
+// Views redrawn beside the updates. A leader's card of an event names
 // everyone who answered and counts everyone who did not, and who checked
-// in: drawing it reads the association's members with their answers and
-// marks, thousands of records in a large association (5,000 members:
-// 11–14 ms, 97 ms with a cold page cache; mmobench all -only answer). A member's answer or
-// check-in writes one record; drawing the card in its transaction held
-// every other write of the bot that long for each of them. The handler
-// now asks for the card to be drawn beside the update
-// (Request.redrawCard): once the update has committed, the card is drawn
-// in a read transaction of its own, and only its edit is written.
+// in; the check-in view lists everyone marked: drawing either reads the
+// association's members with their answers and marks, thousands of
+// records in a large association (5,000 members: 11–14 ms, 97 ms with a
+// cold page cache; mmobench all -only answer). A member's answer or
+// check-in, a leader's mark by hand, writes one record; drawing the views
+// in its transaction held every other write of the bot that long for
+// each of them. The handler now asks for the view to be drawn beside the
+// update (Request.redrawCard, Request.redrawCheckin): once the update has
+// committed, the view is drawn in a read transaction of its own, and only
+// its edit is written.
 //
-// An event's card is drawn by one goroutine at a time, and asked for
+// A view of an event is drawn by one goroutine at a time, and asked for
 // again while it is being drawn it is drawn once more after it: each
-// answer's drawing starts after the answer committed, so the last drawing
-// reads the last answer. What changes a card in the updates' own
+// change's drawing starts after the change committed, so the last drawing
+// reads the last change. What changes a view in the updates' own
 // transactions — the leader cancels or changes the event, check-in opens
-// or closes, another view is opened over the card's message — changes the
-// event or the view's marks; a drawing whose event or view changed
-// between its read and its write is not written, and is drawn again. A
-// drawing the store refuses, or one a stop cuts, leaves the card as it
-// was until the next change or the leader's «Обновить».
+// or closes, another view is opened over the view's message — changes the
+// event, the view's record or its message's marks; a drawing whose event
+// or view changed between its read and its write is not written, and is
+// drawn again. A drawing the store refuses, or one a stop cuts, leaves the
+// view as it was until the next change or the leader's «Обновить».
 
 import (
 	"errors"
@@ -32,24 +34,46 @@ import (
 	"github.com/mmobot/mmobot/internal/mmo"
 )
 
-// cardRedraw is the leader's card of an event to draw anew beside an
-// update; refused, if set, is told that the store refused the edit's
-// write (boltdb.ErrUnwritable) or that a stop cut the drawing, for the
-// caller to have it drawn later.
+// cardRedraw is a leader's view of an event to draw anew beside an
+// update: its card, or its check-in view when checkin is set; refused,
+// if set, is told that the store refused the edit's write
+// (boltdb.ErrUnwritable) or that a stop cut the drawing, for the caller
+// to have it drawn later.
 type cardRedraw struct {
-	event   uint64
+	viewOf
 	refused func()
+}
+
+// viewOf names a leader's view of an event: its card, or its check-in
+// view.
+type viewOf struct {
+	event   uint64
+	checkin bool
+}
+
+// key is the view's key among the messages the bot keeps a handle on.
+func (v viewOf) key() string {
+	if v.checkin {
+		return checkinKeyOf(v.event)
+	}
+	return cardKeyOf(v.event)
 }
 
 // redrawCard asks for the leader's card of the event id to be drawn anew
 // once r's update has committed (see cardRedraws).
-func (r *Request) redrawCard(id uint64) {
+func (r *Request) redrawCard(id uint64) { r.redraw(viewOf{event: id}) }
+
+// redrawCheckin asks for the leader's check-in view of the event id,
+// where it is open, to be drawn anew once r's update has committed.
+func (r *Request) redrawCheckin(id uint64) { r.redraw(viewOf{event: id, checkin: true}) }
+
+func (r *Request) redraw(v viewOf) {
 	for _, d := range r.redraws {
-		if d.event == id {
+		if d.viewOf == v {
 			return
 		}
 	}
-	r.redraws = append(r.redraws, cardRedraw{event: id})
+	r.redraws = append(r.redraws, cardRedraw{viewOf: v})
 }
 
 // and is one drawing for two that asked for it: both are told of a
@@ -63,12 +87,12 @@ func (d cardRedraw) and(o cardRedraw) cardRedraw {
 	return d
 }
 
-// cardRedraws are the cards being drawn beside the updates, by event;
-// again holds those asked for again meanwhile.
+// cardRedraws are the views being drawn beside the updates; again holds
+// those asked for again meanwhile.
 type cardRedraws struct {
 	mu      sync.Mutex
-	running map[uint64]bool
-	again   map[uint64]cardRedraw
+	running map[viewOf]bool
+	again   map[viewOf]cardRedraw
 }
 
 // maxRedrawTries bounds the drawings of a card whose event changes under
@@ -76,21 +100,21 @@ type cardRedraws struct {
 const maxRedrawTries = 5
 
 // startRedraws runs the drawings a handled update asked for, each beside
-// it, unless one of the same card is running: that one then draws it
+// it, unless one of the same view is running: that one then draws it
 // again when it is done.
 func (b *Engine) startRedraws(ds []cardRedraw) {
 	rs := &b.redraws
 	for _, d := range ds {
 		rs.mu.Lock()
-		if rs.running[d.event] {
-			if prev, ok := rs.again[d.event]; ok {
+		if rs.running[d.viewOf] {
+			if prev, ok := rs.again[d.viewOf]; ok {
 				d = prev.and(d)
 			}
-			rs.again[d.event] = d
+			rs.again[d.viewOf] = d
 			rs.mu.Unlock()
 			continue
 		}
-		rs.running[d.event] = true
+		rs.running[d.viewOf] = true
 		rs.mu.Unlock()
 		b.follow.Add(1)
 		go func() {
@@ -98,10 +122,10 @@ func (b *Engine) startRedraws(ds []cardRedraw) {
 			for {
 				b.redrawLoop(d)
 				rs.mu.Lock()
-				next, ok := rs.again[d.event]
-				delete(rs.again, d.event)
+				next, ok := rs.again[d.viewOf]
+				delete(rs.again, d.viewOf)
 				if !ok {
-					delete(rs.running, d.event)
+					delete(rs.running, d.viewOf)
 					rs.mu.Unlock()
 					return
 				}
@@ -112,12 +136,12 @@ func (b *Engine) startRedraws(ds []cardRedraw) {
 	}
 }
 
-// redrawLoop draws the card of d until a drawing is written, or is not
+// redrawLoop draws the view of d until a drawing is written, or is not
 // needed, or fails.
 func (b *Engine) redrawLoop(d cardRedraw) {
 	for try := 1; ; try++ {
 		if b.stopping.Load() {
-			b.log.Warn("a card's drawing cut by a stop", "event", d.event)
+			b.log.Warn("a view's drawing cut by a stop", "event", d.event, "checkin", d.checkin)
 			if d.refused != nil {
 				d.refused()
 			}
@@ -129,24 +153,30 @@ func (b *Engine) redrawLoop(d cardRedraw) {
 			return err
 		})
 		if err != nil {
-			b.log.Error("draw a leader's card", "event", d.event, "error", err)
+			b.log.Error("draw a leader's view", "event", d.event, "checkin", d.checkin, "error", err)
 		}
 		if !stale || err != nil {
 			return
 		}
 		if try == maxRedrawTries {
-			b.log.Warn("a leader's card changed under each drawing; left to the next change", "event", d.event, "tries", try)
+			b.log.Warn("a leader's view changed under each drawing; left to the next change", "event", d.event, "checkin", d.checkin, "tries", try)
 			return
 		}
 	}
 }
 
-// redrawCardOnce draws the card of d in a read transaction and queues its
-// edit, by the card's key as the handlers do, in a write transaction of
+// redrawCardOnce draws the view of d in a read transaction and queues its
+// edit, by the view's key as the handlers do, in a write transaction of
 // its own. It reports stale, writing nothing, when between the two the
-// event changed or the card's message came to show something else.
+// event changed or the view's message came to show something else: for
+// the card, a mark on its message (see liveCounts.pressed); for the
+// check-in view, its record forgotten or moved (see leftCheckin).
 func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
-	key := cardKeyOf(d.event)
+	key := d.key()
+	// The card's message is marked when it shows something else; the
+	// check-in view is drawn over the card's message, which marks it so,
+	// and its own record is forgotten instead when it is drawn over.
+	away := func(tx *boltdb.Tx, rec *boltdb.SentRecord) bool { return !d.checkin && isAway(tx, rec) }
 	var rec *boltdb.SentRecord
 	var read *mmo.Event
 	var text string
@@ -154,12 +184,12 @@ func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
 	if err := b.db.View(func(tx *boltdb.Tx) error {
 		q := b.systemRequest(tx)
 		var err error
-		if rec, err = tx.Sent(key); err != nil || isAway(tx, rec) {
-			return ignoreGone(err) // no card open, or the leader is doing something else on it
+		if rec, err = tx.Sent(key); err != nil || away(tx, rec) {
+			return ignoreGone(err) // no view open, or the leader is doing something else on it
 		}
 		u, err := tx.User(rec.User)
 		if err != nil {
-			return ignoreGone(err) // whoever opened the card is gone
+			return ignoreGone(err) // whoever opened the view is gone
 		}
 		e, err := tx.Event(d.event)
 		if err != nil {
@@ -169,12 +199,19 @@ func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
 		if err != nil {
 			return err
 		}
-		v, err := b.eventView(q, e, a)
-		if err != nil {
-			return err
+		who := viewer{u, q.locOf(u), rec.Messenger}
+		if d.checkin {
+			if text, kb, err = b.checkinCard(q, who, e, a); err != nil {
+				return err
+			}
+		} else {
+			v, err := b.eventView(q, e, a)
+			if err != nil {
+				return err
+			}
+			text, kb = b.leaderCard(who, v, e.CheckinOpen(q.Now), q.Now)
 		}
 		read = e
-		text, kb = b.leaderCard(viewer{u, q.locOf(u), rec.Messenger}, v, e.CheckinOpen(q.Now), q.Now)
 		return nil
 	}); err != nil || read == nil {
 		return false, err
@@ -193,7 +230,7 @@ func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
 		if err != nil {
 			return ignoreGone(err)
 		}
-		if !sameRecord(now, rec) || isAway(tx, now) || !reflect.DeepEqual(e, read) {
+		if !sameRecord(now, rec) || away(tx, now) || !reflect.DeepEqual(e, read) {
 			stale = true
 			return nil
 		}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // member in the update's transaction, to draw the leader's card there);
 // the card is drawn beside the update, and shows the answer and the
 // check-in where it was opened. (The check-in view, not open here, is
-// drawn in the check-in's transaction when it is.)
+// drawn beside too: TestCheckinViewDrawnBeside.)
 func TestAnswerWritesWithoutReadingTheAssociation(t *testing.T) {
 	inWrites, checkins := map[int]int64{}, map[int]int64{}
 	for _, n := range []int{3, 300} {
@@ -183,4 +184,108 @@ func TestCardDrawnBesideGivesWayToAChange(t *testing.T) {
 	if !strings.Contains(last.Text, "Отметка открыта") || !strings.Contains(last.Text, "Ответили 1 из 2") {
 		t.Errorf("the card after check-in opened: %q, want it open, with the answer", last.Text)
 	}
+}
+
+// TestCheckinViewDrawnBeside: with the leader's check-in view open, a
+// member's check-in reads in write transactions the same few records
+// whether the association has 3 members or 300 (the old handler drew the
+// view, every member's mark, in the check-in's transaction); the view is
+// drawn beside it, in place. While the leader marks by hand on the
+// view's message, a check-in does not draw the view over the marks list;
+// back from the list, the view is drawn afresh and follows check-ins
+// again.
+func TestCheckinViewDrawnBeside(t *testing.T) {
+	inWrites := map[int]int64{}
+	for _, n := range []int{5, 300} {
+		m := newMemory(t, nil)
+		members := make([]int64, n)
+		for i := range members {
+			members[i] = int64(1000 + i)
+		}
+		_, eventID := m.seedMeeting(301, members...)
+		leader, ann, ann2 := m.person(301, "Ольга"), m.person(1000, "Анна"), m.person(1004, "Анна")
+		card := openDraftCard(leader)
+		leader.press(card, "Опубликовать")
+		card = leader.next(fmt.Sprintf("Ответили 0 из %d", n))
+
+		// At the start check-in is open; the leader opens the view.
+		m.clock.Add(7 * 24 * time.Hour)
+		leader.press(card, "Отметка присутствующих")
+		view := leader.next("Отметка:", fmt.Sprintf("Отметились: 0 из %d", n))
+		if view.ID != card.ID {
+			t.Fatalf("%d members: the check-in view came in message %s, not in place of the card %s", n, view.ID, card.ID)
+		}
+		var token string
+		m.db.View(func(tx *boltdb.Tx) error {
+			e, err := tx.Event(eventID)
+			if err == nil {
+				token = e.Checkin.Token
+			}
+			return err
+		})
+		checkIn := func(p *memPerson) {
+			t.Helper()
+			p.handleOnly(Update{Command: "start", Args: "c_" + token})
+			m.deliver()
+			for c := p.chat(); c.read < len(c.log); {
+				p.next()
+			}
+		}
+		before := m.db.DecodedInWrites()
+		ann.handleOnly(Update{Command: "start", Args: "c_" + token})
+		m.engine.follow.Wait() // the view, drawn beside the check-in
+		inWrites[n] = m.db.DecodedInWrites() - before
+		m.deliver()
+		if got := leader.next(fmt.Sprintf("Отметились: 1 из %d", n), "Антонова А. А. — "); got.ID != view.ID {
+			t.Errorf("%d members: the view was drawn in message %s, it is open in %s", n, got.ID, view.ID)
+		}
+		leader.quiet()
+
+		// The marks list over the view: a check-in leaves it be.
+		leader.press(view, "Отметить вручную")
+		list := leader.next("Отметить вручную")
+		checkIn(ann2)
+		leader.quiet()
+		// A tap on the row as drawn, «—», of the one who checked in
+		// meanwhile marks her present, as she is, not absent; the list
+		// alone is drawn, with both check-ins.
+		if row := rowOf(t, list, ann2.id); !strings.HasPrefix(row, "— ") {
+			t.Fatalf("%d members: her row as drawn before she checked in: %q", n, row)
+		}
+		leader.press(list, rowOf(t, list, ann2.id))
+		list = leader.next("Отметить вручную", fmt.Sprintf("Отметились: 2 из %d", n))
+		if row := rowOf(t, list, ann2.id); !strings.HasPrefix(row, "✅ ") {
+			t.Errorf("%d members: the tapped row after it: %q", n, row)
+		}
+		leader.quiet()
+
+		// Back to the view: drawn afresh, her check-in by the link kept,
+		// and check-ins draw it again.
+		leader.press(list, "К отметке")
+		leader.next(fmt.Sprintf("Отметились: 2 из %d", n), "2. Антонова А. А. — 12:00, ссылка")
+		leader.quiet()
+		m.clock.Add(time.Minute)
+		checkIn(m.person(1001, "Борис"))
+		if got := leader.next(fmt.Sprintf("Отметились: 3 из %d", n), "Борисов Б. Б. — "); got.ID != view.ID {
+			t.Errorf("%d members: after the list, the view was drawn in message %s, it is open in %s", n, got.ID, view.ID)
+		}
+	}
+	t.Logf("records decoded in write transactions by a check-in with the view open: %v", inWrites)
+	if inWrites[300] != inWrites[5] || inWrites[5] > 20 {
+		t.Errorf("a check-in with the view open decoded %d records in write transactions with 5 members and %d with 300; want the same few", inWrites[5], inWrites[300])
+	}
+}
+
+// rowOf is the label of the row of the user uid on a marks list.
+func rowOf(t *testing.T, list memMsg, uid int64) string {
+	t.Helper()
+	for _, row := range list.Buttons {
+		for _, b := range row {
+			if b.Verb == verbCheckinCycle && len(b.Args) > 1 && b.Args[1] == strconv.FormatInt(uid, 10) {
+				return b.Label
+			}
+		}
+	}
+	t.Fatalf("no row of user %d on %q", uid, list.Text)
+	return ""
 }
