@@ -67,15 +67,31 @@ func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associat
 	}
 	slices.SortFunc(present, func(x, y row) int { return x.at.At.Compare(y.at.At) })
 	sb.WriteString("\n\n" + l.T("checkin.count", "Present", len(present), "Total", total))
-	for i, p := range present {
-		sb.WriteString("\n" + strconv.Itoa(i+1) + ". " + esc(shortName(p.name)) + " — " + b.clock(p.at.At) + ", " + howText(l, p.at.How))
-	}
-	for _, o := range other {
-		sb.WriteString("\n• " + esc(shortName(o.name)) + " — " + markText(l, o.at.Mark))
-		if o.at.Note != "" {
-			sb.WriteString(" (" + esc(o.at.Note) + ")")
+	head := sb.String()
+	// The lists, cut to fit one message in a large association (see
+	// fitNames): the first to arrive, and the others' marks.
+	text := fitNames(b.transport(v.messenger).MaxText, func(n int) string {
+		var sb strings.Builder
+		sb.WriteString(head)
+		shown, more := firstNames(present, n)
+		for i, p := range shown {
+			sb.WriteString("\n" + strconv.Itoa(i+1) + ". " + esc(shortName(p.name)) + " — " + b.clock(p.at.At) + ", " + howText(l, p.at.How))
 		}
-	}
+		if more > 0 {
+			sb.WriteString("\n… " + l.N("event.more_names", more))
+		}
+		others, more := firstNames(other, n)
+		for _, o := range others {
+			sb.WriteString("\n• " + esc(shortName(o.name)) + " — " + markText(l, o.at.Mark))
+			if o.at.Note != "" {
+				sb.WriteString(" (" + esc(o.at.Note) + ")")
+			}
+		}
+		if more > 0 {
+			sb.WriteString("\n… " + l.N("event.more_names", more))
+		}
+		return sb.String()
+	})
 	id := eid(e)
 	kb := [][]Button{
 		{r.Button(l.T("checkin.qr_button"), verbCheckinQR, id), r.Button(l.T("checkin.rotate_button"), verbCheckinRotate, id)},
@@ -95,7 +111,7 @@ func (b *Engine) checkinCard(r *Request, v viewer, e *mmo.Event, a *mmo.Associat
 		}
 	}
 	kb = append(kb, []Button{r.Button(l.T("event.refresh"), verbCheckin, id), r.Button(l.T("event.back_to_event"), verbEvent, id)})
-	return sb.String(), kb, nil
+	return text, kb, nil
 }
 
 func howText(l loc, h mmo.How) string {

@@ -16,6 +16,18 @@ import (
 // details, answers with names, delivery, check-in (open or not, as the
 // caller found it at now) and the actions.
 func (b *Engine) leaderCard(v viewer, ev *boltdb.EventView, checkinOpen bool, now time.Time) (string, [][]Button) {
+	var kb [][]Button
+	text := fitNames(b.transport(v.messenger).MaxText, func(n int) string {
+		var text string
+		text, kb = b.leaderCardOf(v, ev, checkinOpen, now, n)
+		return text
+	})
+	return text, kb
+}
+
+// leaderCardOf is the leader's card with at most n names for each answer
+// (see fitNames).
+func (b *Engine) leaderCardOf(v viewer, ev *boltdb.EventView, checkinOpen bool, now time.Time, n int) (string, [][]Button) {
 	l, e := v.l, ev.Event
 	var sb strings.Builder
 	sb.WriteString("<b>" + b.viewTitle(l, ev) + "</b>\n" + b.details(l, e) + "\n\n")
@@ -50,7 +62,11 @@ func (b *Engine) leaderCard(v viewer, ev *boltdb.EventView, checkinOpen bool, no
 		for _, ans := range []mmo.Answer{mmo.AnswerYes, mmo.AnswerMaybe, mmo.AnswerNo} {
 			if list := names[ans]; len(list) > 0 {
 				slices.Sort(list)
-				sb.WriteString("\n" + answerButton(l, ans) + ": " + esc(strings.Join(list, ", ")))
+				shown, more := firstNames(list, n)
+				sb.WriteString("\n" + answerButton(l, ans) + ": " + esc(strings.Join(shown, ", ")))
+				if more > 0 {
+					sb.WriteString(" " + l.N("event.more_names", more))
+				}
 			}
 		}
 		if ev.Delivery != nil {
@@ -434,7 +450,15 @@ func (b *Engine) onNudge(r *Request) error {
 			names[i] = shortName(u.Name)
 		}
 		slices.Sort(names)
-		r.Edit(r.N("conv_nudge.confirm", len(silent), "Names", strings.Join(names, ", ")),
+		text := fitNames(r.bot.transport(r.Update.Messenger).MaxText, func(n int) string {
+			shown, more := firstNames(names, n)
+			list := strings.Join(shown, ", ")
+			if more > 0 {
+				list += " " + r.N("event.more_names", more)
+			}
+			return r.N("conv_nudge.confirm", len(silent), "Names", list)
+		})
+		r.Edit(text,
 			[]Button{r.Button(r.T("conv_nudge.yes"), verbEventNudge, id, "y")},
 			[]Button{r.Button(r.T("event.back_to_event"), verbEvent, id)})
 		return nil
