@@ -173,8 +173,13 @@ func (b *Engine) onCheckin(r *Request) error {
 
 // editCheckinCard draws the check-in view in place of the pressed message
 // and remembers it there, so that check-ins refresh it: whatever the
-// leader comes back to it from (the marks list, the window's times) was
-// drawn over it and made it forget the message (see leftCheckin).
+// leader comes back to it from (the marks list, a member's marks, the
+// window's times) was drawn over it and made it forget the message (see
+// leftCheckin). Pressed on another message (the radii offered after the
+// venue's location), the view moves there, and the one before stays as
+// it was. It is drawn by its key, as the drawings beside the check-ins
+// are: its edit replaces one of theirs still waiting in the outbox, which
+// would otherwise land after it with what it read before.
 func (b *Engine) editCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) error {
 	if err := r.rememberView(checkinKey(e), cardKey(e)); err != nil {
 		return err
@@ -183,8 +188,7 @@ func (b *Engine) editCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) e
 	if err != nil {
 		return err
 	}
-	r.Edit(text, kb...)
-	r.checkinShown = true
+	r.EditKept(checkinKey(e), text, kb...)
 	return nil
 }
 
@@ -192,10 +196,13 @@ func (b *Engine) editCheckinCard(r *Request, e *mmo.Event, a *mmo.Association) e
 // something else over its message (the marks list, a member's marks, the
 // window's times), so that check-ins, drawn beside the updates, are not
 // drawn over what the leader is doing there; coming back to the view
-// draws and records it again (editCheckinCard). The buttons of the view
-// and of what it leads to carry the event first.
+// draws and records it again (editCheckinCard, which draws by the key and
+// so edits the pressed message by no other way). The buttons of the view
+// and of the screens it leads to must carry the event first: a press of
+// one that does not leaves the view's record, and the next check-in draws
+// the view over its screen.
 func (r *Request) leftCheckin() error {
-	if r.Update == nil || r.checkinShown || !r.pressedEdited() {
+	if r.Update == nil || !r.pressedEdited() {
 		return nil
 	}
 	p := r.Update.Press

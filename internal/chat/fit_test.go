@@ -18,10 +18,7 @@ import (
 func TestLargeViewsFitOneMessage(t *testing.T) {
 	m := newMemory(t, nil)
 	const n = 600
-	members := make([]int64, n)
-	for i := range members {
-		members[i] = int64(1000 + i)
-	}
+	members := memberIDs(n)
 	_, eventID := m.seedMeeting(301, members...)
 	leader := m.person(301, "Ольга")
 	card := openDraftCard(leader)

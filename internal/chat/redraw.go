@@ -21,8 +21,10 @@ package chat
 // or closes, another view is opened over the view's message — changes the
 // event, the view's record or its message's marks; a drawing whose event
 // or view changed between its read and its write is not written, and is
-// drawn again. A drawing the store refuses, or one a stop cuts, leaves the
-// view as it was until the next change or the leader's «Обновить».
+// drawn again, unless the view is no longer open there (its record
+// forgotten, its message marked as showing something else). A drawing the
+// store refuses, or one a stop cuts, leaves the view as it was until the
+// next change or the leader's «Обновить».
 
 import (
 	"errors"
@@ -95,7 +97,7 @@ type cardRedraws struct {
 	again   map[viewOf]cardRedraw
 }
 
-// maxRedrawTries bounds the drawings of a card whose event changes under
+// maxRedrawTries bounds the drawings of a view whose event changes under
 // each of them.
 const maxRedrawTries = 5
 
@@ -168,9 +170,11 @@ func (b *Engine) redrawLoop(d cardRedraw) {
 // redrawCardOnce draws the view of d in a read transaction and queues its
 // edit, by the view's key as the handlers do, in a write transaction of
 // its own. It reports stale, writing nothing, when between the two the
-// event changed or the view's message came to show something else: for
-// the card, a mark on its message (see liveCounts.pressed); for the
-// check-in view, its record forgotten or moved (see leftCheckin).
+// event or the view's record changed (the view opened anew, perhaps on
+// another message), to be drawn again; it writes nothing either, and is
+// not stale, when the view is no longer open: no record (the check-in
+// view's is forgotten when something is drawn over it, see leftCheckin),
+// or, for the card, a mark on its message (see liveCounts.pressed).
 func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
 	key := d.key()
 	// The card's message is marked when it shows something else; the

@@ -22,10 +22,7 @@ func TestAnswerWritesWithoutReadingTheAssociation(t *testing.T) {
 	inWrites, checkins := map[int]int64{}, map[int]int64{}
 	for _, n := range []int{3, 300} {
 		m := newMemory(t, nil)
-		members := make([]int64, n)
-		for i := range members {
-			members[i] = int64(1000 + i)
-		}
+		members := memberIDs(n)
 		_, eventID := m.seedMeeting(301, members...)
 		leader, ann := m.person(301, "Ольга"), m.person(1000, "Анна")
 		card := openDraftCard(leader)
@@ -48,14 +45,7 @@ func TestAnswerWritesWithoutReadingTheAssociation(t *testing.T) {
 
 		// At the start, the member checks in by the event's link.
 		m.clock.Add(7 * 24 * time.Hour)
-		var token string
-		m.db.View(func(tx *boltdb.Tx) error {
-			e, err := tx.Event(eventID)
-			if err == nil {
-				token = e.Checkin.Token
-			}
-			return err
-		})
+		token := checkinToken(t, m, eventID)
 		before = m.db.DecodedInWrites()
 		ann.handleOnly(Update{Command: "start", Args: "c_" + token})
 		m.engine.follow.Wait()
@@ -80,10 +70,7 @@ func TestAnswerWritesWithoutReadingTheAssociation(t *testing.T) {
 func TestAnswersAtOnceDrawTheLastOnTheCard(t *testing.T) {
 	m := newMemory(t, nil)
 	const n = 12
-	members := make([]int64, n)
-	for i := range members {
-		members[i] = int64(1000 + i)
-	}
+	members := memberIDs(n)
 	m.seedMeeting(301, members...)
 	leader := m.person(301, "Ольга")
 	card := openDraftCard(leader)
@@ -121,6 +108,43 @@ func TestAnswersAtOnceDrawTheLastOnTheCard(t *testing.T) {
 	}
 	if want := fmt.Sprintf("Ответили %d из %d: ✅ %d", n, n, n); !strings.Contains(last.Text, want) {
 		t.Errorf("the card after %d answers at once: %q, want %q", n, last.Text, want)
+	}
+}
+
+// TestAnswerDuringADrawingIsDrawnAfterIt: a second answer comes while
+// the first answer's drawing of the card is between its read (which
+// misses the second) and its write; the card is drawn once more after it
+// and ends showing both. Without the drawing asked for again meanwhile,
+// the card would keep the first drawing.
+func TestAnswerDuringADrawingIsDrawnAfterIt(t *testing.T) {
+	m := newMemory(t, nil)
+	m.seedMeeting(301, 310, 311)
+	leader, ann, bob := m.person(301, "Ольга"), m.person(310, "Анна"), m.person(311, "Борис")
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	card = leader.next("Ответили 0 из 2")
+	first, second := ann.next("Новое мероприятие"), bob.next("Новое мероприятие")
+	drawing, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	m.engine.testHookRedraw = func() {
+		once.Do(func() {
+			close(drawing)
+			<-hold
+		})
+	}
+	ann.handleOnly(ann.pressOf(first, "Приду"))
+	<-drawing // the first drawing has read the card with one answer
+	bob.handleOnly(bob.pressOf(second, "Приду"))
+	close(hold)
+	m.deliver()
+	var last memMsg
+	for c := leader.chat(); c.read < len(c.log); {
+		if msg := leader.next(); msg.ID == card.ID {
+			last = msg
+		}
+	}
+	if !strings.Contains(last.Text, "Ответили 2 из 2: ✅ 2") {
+		t.Errorf("the card after an answer during a drawing: %q, want both answers", last.Text)
 	}
 }
 
@@ -188,7 +212,7 @@ func TestCardDrawnBesideGivesWayToAChange(t *testing.T) {
 
 // TestCheckinViewDrawnBeside: with the leader's check-in view open, a
 // member's check-in reads in write transactions the same few records
-// whether the association has 3 members or 300 (the old handler drew the
+// whether the association has 5 members or 300 (the old handler drew the
 // view, every member's mark, in the check-in's transaction); the view is
 // drawn beside it, in place. While the leader marks by hand on the
 // view's message, a check-in does not draw the view over the marks list;
@@ -198,10 +222,7 @@ func TestCheckinViewDrawnBeside(t *testing.T) {
 	inWrites := map[int]int64{}
 	for _, n := range []int{5, 300} {
 		m := newMemory(t, nil)
-		members := make([]int64, n)
-		for i := range members {
-			members[i] = int64(1000 + i)
-		}
+		members := memberIDs(n)
 		_, eventID := m.seedMeeting(301, members...)
 		leader, ann, ann2 := m.person(301, "Ольга"), m.person(1000, "Анна"), m.person(1004, "Анна")
 		card := openDraftCard(leader)
@@ -215,14 +236,7 @@ func TestCheckinViewDrawnBeside(t *testing.T) {
 		if view.ID != card.ID {
 			t.Fatalf("%d members: the check-in view came in message %s, not in place of the card %s", n, view.ID, card.ID)
 		}
-		var token string
-		m.db.View(func(tx *boltdb.Tx) error {
-			e, err := tx.Event(eventID)
-			if err == nil {
-				token = e.Checkin.Token
-			}
-			return err
-		})
+		token := checkinToken(t, m, eventID)
 		checkIn := func(p *memPerson) {
 			t.Helper()
 			p.handleOnly(Update{Command: "start", Args: "c_" + token})
@@ -288,4 +302,97 @@ func rowOf(t *testing.T, list memMsg, uid int64) string {
 	}
 	t.Fatalf("no row of user %d on %q", uid, list.Text)
 	return ""
+}
+
+// memberIDs are the ids of n members, from 1000 on.
+func memberIDs(n int) []int64 {
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(1000 + i)
+	}
+	return ids
+}
+
+// checkinToken is the token of the event's check-in link.
+func checkinToken(t *testing.T, m *memory, eventID uint64) string {
+	t.Helper()
+	var token string
+	if err := m.db.View(func(tx *boltdb.Tx) error {
+		e, err := tx.Event(eventID)
+		if err == nil {
+			token = e.Checkin.Token
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+// TestCheckinViewBackIsNotUndone: a check-in's drawing of the view still
+// waits in the outbox when the leader opens the marks list over the view,
+// someone checks in meanwhile, and the leader comes back to the view; the
+// view drawn on the way back replaces the waiting drawing, which would
+// otherwise land after it with the older count.
+func TestCheckinViewBackIsNotUndone(t *testing.T) {
+	m := newMemory(t, nil)
+	_, eventID := m.seedMeeting(301, memberIDs(5)...)
+	leader, ann, bob := m.person(301, "Ольга"), m.person(1000, "Анна"), m.person(1001, "Борис")
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	card = leader.next("Ответили 0 из 5")
+	m.clock.Add(7 * 24 * time.Hour)
+	leader.press(card, "Отметка присутствующих")
+	view := leader.next("Отметились: 0 из 5")
+	token := checkinToken(t, m, eventID)
+	// Nothing is delivered until the end: each update and its drawings
+	// beside are handled, their messages wait in the outbox.
+	ann.handleOnly(Update{Command: "start", Args: "c_" + token})
+	m.engine.follow.Wait()
+	leader.handleOnly(leader.pressOf(view, "Отметить вручную"))
+	bob.handleOnly(Update{Command: "start", Args: "c_" + token})
+	m.engine.follow.Wait()
+	id := strconv.FormatUint(eventID, 10)
+	leader.handleOnly(Update{Press: &Press{ID: "back", Verb: verbCheckin, Args: []string{id}, Message: view.ID}})
+	m.deliver()
+	for _, msg := range leader.chat().msgs {
+		if msg.ID == view.ID && !strings.Contains(msg.Text, "Отметились: 2 из 5") {
+			t.Errorf("the view after coming back to it: %q, want both check-ins", msg.Text)
+		}
+	}
+}
+
+// TestCheckinViewNotDrawnOverOtherScreens: the window's times, a member's
+// marks and the event's card, opened on the check-in view's message, are
+// not drawn over by a check-in.
+func TestCheckinViewNotDrawnOverOtherScreens(t *testing.T) {
+	for _, label := range []string{"Когда открывать", "member", "К мероприятию"} {
+		m := newMemory(t, nil)
+		_, eventID := m.seedMeeting(301, memberIDs(5)...)
+		leader, ann := m.person(301, "Ольга"), m.person(1000, "Анна")
+		card := openDraftCard(leader)
+		leader.press(card, "Опубликовать")
+		card = leader.next("Ответили 0 из 5")
+		m.clock.Add(7 * 24 * time.Hour)
+		leader.press(card, "Отметка присутствующих")
+		view := leader.next("Отметились: 0 из 5")
+		if label == "member" {
+			leader.press(view, "Отметить вручную")
+			list := leader.next("Отметить вручную")
+			leader.handle(Update{Press: &Press{ID: "member", Verb: verbCheckinMember, Args: []string{strconv.FormatUint(eventID, 10), "1002"}, Message: list.ID}})
+		} else {
+			leader.press(view, label)
+		}
+		over := leader.next()
+		if over.ID != view.ID || strings.Contains(over.Text, "Отметились: 0") {
+			t.Fatalf("%s: not drawn in place of the view: %q", label, over.Text)
+		}
+		ann.handleOnly(Update{Command: "start", Args: "c_" + checkinToken(t, m, eventID)})
+		m.deliver()
+		for c := leader.chat(); c.read < len(c.log); {
+			if msg := leader.next(); msg.ID == view.ID && strings.Contains(msg.Text, "Отметились: 1 из 5") {
+				t.Errorf("%s: the check-in view was drawn over it: %q", label, msg.Text)
+			}
+		}
+	}
 }

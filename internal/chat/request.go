@@ -63,9 +63,6 @@ type Request struct {
 	// cardShown: the leader's card of an event was drawn on the pressed
 	// message (see drawEventCard).
 	cardShown bool
-	// checkinShown: the check-in view was drawn on the pressed message
-	// (see editCheckinCard, leftCheckin).
-	checkinShown bool
 	// docs caches the documents index per kind and year (see docState).
 	docs map[docYear]map[uint64]mmo.DocStatus
 	// donePrompts are the questions of forms ended or replaced while
