@@ -3,6 +3,7 @@ package boltdb
 import (
 	"bytes"
 	"encoding/binary"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -39,6 +40,24 @@ func liveTime(v []byte) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC()
+}
+
+// ViewID names a message in a messenger's chat, as the marks of SetViewAway
+// do.
+func ViewID(messenger string, chat int64, message string) string {
+	return messenger + ":" + strconv.FormatInt(chat, 10) + ":" + message
+}
+
+// MessageAway reports whether a message shows another view than its card
+// (see SetViewAway), for a transport to drop an edit of the card queued
+// before the view was drawn over it.
+func (db *DB) MessageAway(messenger string, chat int64, message string) (bool, error) {
+	away := false
+	err := db.View(func(tx *Tx) error {
+		away = tx.ViewAway(ViewID(messenger, chat, message))
+		return nil
+	})
+	return away, err
 }
 
 // SetViewAway records that the message named id (messenger:chat:message)

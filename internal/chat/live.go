@@ -17,7 +17,6 @@ package chat
 
 import (
 	"errors"
-	"strconv"
 	"sync"
 	"time"
 
@@ -45,7 +44,7 @@ type liveCounts struct {
 
 // messageID names a message in a messenger's chat.
 func messageID(messenger string, chat int64, message string) string {
-	return messenger + ":" + strconv.FormatInt(chat, 10) + ":" + message
+	return boltdb.ViewID(messenger, chat, message)
 }
 
 // drawEventCard draws the leader's card of an event in place of the

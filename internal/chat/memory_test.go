@@ -364,6 +364,9 @@ func (m *memory) apply(it boltdb.OutboxItem, msg *Message) bool {
 			case rec.Message == "":
 				return false // its send comes first
 			}
+			if away, err := m.db.MessageAway(rec.Messenger, rec.Chat, rec.Message); err == nil && away && msg.UnlessAway {
+				return true // a card drawn over since: dropped, as the dispatcher does
+			}
 			target = rec.Message
 		}
 		for i, old := range c.msgs {

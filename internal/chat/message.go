@@ -79,6 +79,12 @@ type Message struct {
 	// Bundle, on a document, makes its file a ZIP archive the transport
 	// packs on delivery (see Pack).
 	Bundle *Bundle `json:"zip,omitempty"`
+	// UnlessAway, on an edit of a leader's card by its key, asks the
+	// transport to drop it when the card's message shows another view
+	// (boltdb.DB.MessageAway): the leader opened a form or a list on it
+	// after the edit was queued, and the edit, a notice, waited behind
+	// their reply.
+	UnlessAway bool `json:"ua,omitempty"`
 
 	// What only the engine uses, on the way to the outbox.
 	to        int64  // the user it goes to, through the account they use (see commit)

@@ -41,6 +41,12 @@ func (r *Request) commit() error {
 			}
 			// A newer edit, or a removal, replaces an edit still waiting.
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
+			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") {
+				// Another view drawn over the card after this edit is
+				// queued drops it on delivery; this one clears the mark
+				// (below), so it goes.
+				m.UnlessAway = true
+			}
 			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") && isAway(r.Tx, rec) {
 				// The card drawn over what the leader had opened on its
 				// message (editCard draws it wherever it is): the message

@@ -396,3 +396,26 @@ func TestCheckinViewNotDrawnOverOtherScreens(t *testing.T) {
 		}
 	}
 }
+
+// TestCardWaitingIsNotDrawnOverAForm: an answer's drawing of the card
+// still waits in the outbox (a notice) when the leader opens the event's
+// edit menu on the card (a reply, which goes first); the drawing is not
+// delivered over the menu.
+func TestCardWaitingIsNotDrawnOverAForm(t *testing.T) {
+	m := newMemory(t, nil)
+	m.seedMeeting(301, 310, 311)
+	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	card = leader.next("Ответили 0 из 2")
+	announcement := ann.next("Новое мероприятие")
+	ann.handleOnly(ann.pressOf(announcement, "Приду"))
+	m.engine.follow.Wait() // the card's drawing waits in the outbox
+	leader.handleOnly(leader.pressOf(card, "Изменить"))
+	m.deliver()
+	for _, msg := range leader.chat().msgs {
+		if msg.ID == card.ID && strings.Contains(msg.Text, "Ответили") {
+			t.Errorf("the card was drawn over the edit menu: %q", msg.Text)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -179,5 +180,47 @@ func TestRetryDelay(t *testing.T) {
 		if got := MessageRetry.Delay(n); got != want {
 			t.Errorf("retry %d after %v, want %v", n, got, want)
 		}
+	}
+}
+
+// TestCardEditDrawnOverIsDropped: an edit of a card by its key that asks
+// for it (UnlessAway) is dropped when the card's message shows another
+// view by its delivery; one whose message shows the card goes.
+func TestCardEditDrawnOverIsDropped(t *testing.T) {
+	db := openDB(t)
+	for i, away := range []bool{true, false} {
+		key := fmt.Sprintf("card:%d", i+1)
+		payload, _ := json.Marshal(chat.Message{Kind: chat.KindEdit, TargetKey: key, Text: fmt.Sprintf("card %d", i+1), UnlessAway: true})
+		if err := db.Update(func(tx *boltdb.Tx) error {
+			msgID := fmt.Sprintf("m%d", i+1)
+			if err := tx.PutSent(key, &boltdb.SentRecord{Messenger: "fake", Chat: 1, Message: msgID, User: 1}); err != nil {
+				return err
+			}
+			if err := tx.SetViewAway(boltdb.ViewID("fake", 1, msgID), away, time.Now()); err != nil {
+				return err
+			}
+			return tx.Enqueue(&boltdb.OutboxItem{Messenger: "fake", ChatID: 1, Priority: boltdb.PriorityNotice, Payload: payload})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f := &fakeTransport{sent: map[int64][]string{}, tries: map[string]int{}}
+	d := New(db, f, Config{Messenger: "fake", Parallel: 2, Log: quiet})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); d.Run(ctx, context.Background()) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for n, _ := db.OutboxLen(); n > 0 && time.Now().Before(deadline); n, _ = db.OutboxLen() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if n, _ := db.OutboxLen(); n != 0 {
+		t.Errorf("%d items left in the outbox", n)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if want := []string{"card 2"}; !slices.Equal(f.sent[1], want) {
+		t.Errorf("sent %q, want %q: the card drawn over is not edited", f.sent[1], want)
 	}
 }

@@ -28,6 +28,10 @@ func (d *Dispatcher[M]) resolve(p *pending, m *chat.Message) bool {
 		d.requeue(p)
 		return false
 	case rec.Chat != p.ChatID || rec.Messenger != d.cfg.Messenger:
+	case rec.Message != "" && m.UnlessAway && d.showsOther(rec):
+		d.log.Debug("outbox: an edit of a card drawn over since dropped", "chat_id", p.ChatID)
+		d.done(p, boltdb.Sent)
+		return false
 	case rec.Message != "":
 		m.Target = rec.Message
 		return true
@@ -41,6 +45,14 @@ func (d *Dispatcher[M]) resolve(p *pending, m *chat.Message) bool {
 	d.log.Debug("outbox: an edit of a message not on record dropped", "chat_id", p.ChatID)
 	d.done(p, boltdb.Failed)
 	return false
+}
+
+// showsOther reports whether the message of rec shows another view than
+// the card recorded on it; a failed read says no, for the edit to go as
+// it did before the marks.
+func (d *Dispatcher[M]) showsOther(rec *boltdb.SentRecord) bool {
+	away, err := d.db.MessageAway(rec.Messenger, rec.Chat, rec.Message)
+	return err == nil && away
 }
 
 // outcome records how an attempt ended.
