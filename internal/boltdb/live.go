@@ -16,11 +16,13 @@ import (
 // survive a restart.
 //
 //	live_views   "away:" + messenger:chat:message → unix nanoseconds of the press
+//	             "shows:" + messenger:chat:message → unix nanoseconds (8) + the key of the card drawn there
 //	             "behind:" + broadcast id (8) → unix nanoseconds its count was last drawn
 
 var (
 	bucketLiveViews = []byte("live_views")
 	liveAwayPrefix  = []byte("away:")
+	liveShowsPrefix = []byte("shows:")
 	liveBehindPref  = []byte("behind:")
 )
 
@@ -48,16 +50,46 @@ func ViewID(messenger string, chat int64, message string) string {
 	return messenger + ":" + strconv.FormatInt(chat, 10) + ":" + message
 }
 
-// MessageAway reports whether a message shows another view than its card
-// (see SetViewAway), for a transport to drop an edit of the card queued
-// before the view was drawn over it.
-func (db *DB) MessageAway(messenger string, chat int64, message string) (bool, error) {
-	away := false
+// CardElsewhere reports whether the message of rec, where the card under
+// key is recorded, shows something else now: another view than a card
+// (SetViewAway), or another card (SetViewShows). A transport drops an
+// edit of the card queued before that was drawn over it.
+func (db *DB) CardElsewhere(key string, rec *SentRecord) (bool, error) {
+	elsewhere := false
 	err := db.View(func(tx *Tx) error {
-		away = tx.ViewAway(ViewID(messenger, chat, message))
+		elsewhere = tx.CardElsewhere(key, rec)
 		return nil
 	})
-	return away, err
+	return elsewhere, err
+}
+
+// CardElsewhere is DB.CardElsewhere in a transaction.
+func (tx *Tx) CardElsewhere(key string, rec *SentRecord) bool {
+	id := ViewID(rec.Messenger, rec.Chat, rec.Message)
+	if tx.ViewAway(id) {
+		return true
+	}
+	shows := tx.ViewShows(id)
+	return shows != "" && shows != key
+}
+
+// SetViewShows records that the message named id shows, since at, the
+// card recorded under key: when the leader opens one event's card in
+// place of another's (from the list of events drawn over the first), the
+// first card's record still names the message, and its drawings must not
+// land there.
+func (tx *Tx) SetViewShows(id, key string, at time.Time) error {
+	return tx.tx.Bucket(bucketLiveViews).Put(append(bytes.Clone(liveShowsPrefix), id...), append(liveNano(at), key...))
+}
+
+// ViewShows returns the key of the card the message named id shows, ""
+// if none was drawn there by a press.
+func (tx *Tx) ViewShows(id string) string {
+	v := tx.tx.Bucket(bucketLiveViews).Get(append(bytes.Clone(liveShowsPrefix), id...))
+	if len(v) < 8 {
+		return ""
+	}
+	return string(v[8:])
 }
 
 // SetViewAway records that the message named id (messenger:chat:message)
@@ -100,20 +132,25 @@ func (tx *Tx) CountsBehind() map[uint64]time.Time {
 	return out
 }
 
-// purgeLiveViews forgets the views marked away before the cut: their
+// purgeLiveViews forgets the marks of views drawn before the cut: their
 // cards are long gone from the sent registry with their year.
 func purgeLiveViews(tx *Tx, cut PurgeCut, budget *purgeBudget, st *PurgeStats) (bool, error) {
 	b := tx.tx.Bucket(bucketLiveViews)
 	c := b.Cursor()
 	var old [][]byte
 	left := false
-	for k, v := c.Seek(liveAwayPrefix); k != nil && bytes.HasPrefix(k, liveAwayPrefix); k, v = c.Next() {
-		if liveTime(v).Before(cut.Before) {
-			if len(old) >= budget.chunk() {
-				left = true
-				break
+	for _, prefix := range [][]byte{liveAwayPrefix, liveShowsPrefix} {
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(v) >= 8 && liveTime(v[:8]).Before(cut.Before) {
+				if len(old) >= budget.chunk() {
+					left = true
+					break
+				}
+				old = append(old, bytes.Clone(k))
 			}
-			old = append(old, bytes.Clone(k))
+		}
+		if left {
+			break
 		}
 	}
 	for _, k := range old {

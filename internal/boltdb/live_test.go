@@ -69,3 +69,50 @@ func TestLiveViews(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCardElsewhere: a card's message shows something else when it is
+// marked away or shows another card; the marks of which card go with the
+// purge.
+func TestCardElsewhere(t *testing.T) {
+	db := MustOpenDB(t)
+	old := time.Date(2023, 5, 1, 9, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	rec := func(msg string) *SentRecord { return &SentRecord{Messenger: "telegram", Chat: 7, Message: msg} }
+	err := db.Update(func(tx *Tx) error {
+		if err := tx.SetViewShows(ViewID("telegram", 7, "11"), "card:2", now); err != nil {
+			return err
+		}
+		if err := tx.SetViewShows(ViewID("telegram", 7, "12"), "card:3", old); err != nil {
+			return err
+		}
+		return tx.SetViewAway(ViewID("telegram", 7, "13"), true, now)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		key, msg string
+		want     bool
+	}{
+		{"card:2", "11", false}, // shows it
+		{"card:1", "11", true},  // shows card 2
+		{"card:1", "13", true},  // away
+		{"card:1", "14", false}, // nothing known
+	} {
+		if got, err := db.CardElsewhere(c.key, rec(c.msg)); err != nil || got != c.want {
+			t.Errorf("CardElsewhere(%s on %s) = %v, %v; want %v", c.key, c.msg, got, err, c.want)
+		}
+	}
+	if _, _, err := db.PurgeStep(PurgeCut{Before: now.AddDate(-1, 0, 0)}, 100); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		if got := tx.ViewShows(ViewID("telegram", 7, "12")); got != "" {
+			t.Errorf("an old mark of which card kept: %q", got)
+		}
+		if got := tx.ViewShows(ViewID("telegram", 7, "11")); got != "card:2" {
+			t.Errorf("a recent mark of which card: %q, want card:2", got)
+		}
+		return nil
+	})
+}

@@ -13,7 +13,9 @@ package chat
 // its key, so a check-in view opened on its message (which forgets the
 // card's record, see rememberView) is never drawn over. What must
 // survive a restart — the messages showing another view than their card,
-// the counts behind — is kept in the store (boltdb/live.go).
+// which event's card a message shows (the leader may open another event's
+// card on the message, from the list of events drawn over the first), the
+// counts behind — is kept in the store (boltdb/live.go).
 
 import (
 	"errors"
@@ -47,11 +49,11 @@ func messageID(messenger string, chat int64, message string) string {
 	return boltdb.ViewID(messenger, chat, message)
 }
 
-// drawEventCard draws the leader's card of an event in place of the
-// pressed message, which shows the card from then on.
-func (r *Request) drawEventCard(text string, kb [][]Button) {
+// drawEventCard draws the leader's card of the event id in place of the
+// pressed message, which shows that card from then on.
+func (r *Request) drawEventCard(id uint64, text string, kb [][]Button) {
 	r.Edit(text, kb...)
-	r.cardShown = true
+	r.cardShown = cardKeyOf(id)
 }
 
 // pressed notes, in the update's transaction, what a handled press left
@@ -71,9 +73,16 @@ func (l *liveCounts) pressed(r *Request) error {
 		return nil
 	}
 	id := messageID(r.Update.Messenger, r.Update.Chat, p.Message)
-	if r.cardShown {
+	if r.cardShown != "" {
+		if r.Tx.ViewShows(id) != r.cardShown {
+			// Which card: another one's record may still name the
+			// message (opened here before, from the list drawn over it).
+			if err := r.Tx.SetViewShows(id, r.cardShown, r.Now); err != nil {
+				return err
+			}
+		}
 		if !r.Tx.ViewAway(id) {
-			return nil // the common case writes nothing
+			return nil // the common case writes nothing more
 		}
 		return r.Tx.SetViewAway(id, false, r.Now)
 	}
@@ -86,10 +95,11 @@ func (l *liveCounts) pressed(r *Request) error {
 	return r.Tx.SetViewAway(id, true, r.Now)
 }
 
-// isAway reports whether the message of rec shows a view other than the
-// one recorded.
-func isAway(tx *boltdb.Tx, rec *boltdb.SentRecord) bool {
-	return tx.ViewAway(messageID(rec.Messenger, rec.Chat, rec.Message))
+// isAway reports whether the message of rec, the record of the card
+// under key, shows something other than that card: another view, or
+// another event's card.
+func isAway(tx *boltdb.Tx, key string, rec *boltdb.SentRecord) bool {
+	return tx.CardElsewhere(key, rec)
 }
 
 // loadBehind reads, once, the counts a previous run left behind, so that
@@ -242,7 +252,7 @@ func (b *Engine) drawCount(id uint64) bool {
 			return nil // a later broadcast took its place on the card
 		}
 		rec, err := tx.Sent(cardKey(e))
-		if err != nil || isAway(tx, rec) {
+		if err != nil || isAway(tx, cardKey(e), rec) {
 			return ignoreGone(err) // no card open, or the leader is doing something else on it
 		}
 		card = e.ID

@@ -102,6 +102,13 @@ func (b *Engine) leaderCardOf(v viewer, ev *boltdb.EventView, checkinOpen bool, 
 	return sb.String(), kb
 }
 
+// drawOwnCard draws the leader's card of v, as r's user sees it, in
+// place of the pressed message (see drawEventCard).
+func (b *Engine) drawOwnCard(r *Request, v *boltdb.EventView) {
+	text, kb := b.ownCard(r, v)
+	r.drawEventCard(v.Event.ID, text, kb)
+}
+
 // ownCard is the leader's card of v as r's user sees it at r.Now.
 func (b *Engine) ownCard(r *Request, v *boltdb.EventView) (string, [][]Button) {
 	return b.leaderCard(r.viewer(), v, v.Event.CheckinOpen(r.Now), r.Now)
@@ -216,7 +223,7 @@ func cardKeyOf(id uint64) string { return "card:" + strconv.FormatUint(id, 10) }
 // liveCounts), as the delivery count is not.
 func (b *Engine) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
 	rec, err := r.Tx.Sent(cardKey(e))
-	if err != nil || isAway(r.Tx, rec) {
+	if err != nil || isAway(r.Tx, cardKey(e), rec) {
 		return ignoreGone(err)
 	}
 	v, err := b.eventView(r, e, a, cardKey(e))
@@ -298,7 +305,7 @@ func (b *Engine) onPublish(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.published", len(audience)), false)
-	r.drawEventCard(b.ownCard(r, v))
+	b.drawOwnCard(r, v)
 	return nil
 }
 
@@ -309,7 +316,7 @@ func (b *Engine) showLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) er
 	if err != nil {
 		return err
 	}
-	r.drawEventCard(b.ownCard(r, v))
+	b.drawOwnCard(r, v)
 	return nil
 }
 
@@ -440,7 +447,7 @@ func (b *Engine) onNudge(r *Request) error {
 	silent := nudgeTargets(v, r.User.ID, r.Now)
 	if len(silent) == 0 {
 		r.Answer(r.T("conv_nudge.nobody"), true)
-		r.drawEventCard(b.ownCard(r, v))
+		b.drawOwnCard(r, v)
 		return nil
 	}
 	id := eid(e)
@@ -479,6 +486,6 @@ func (b *Engine) onNudge(r *Request) error {
 		return fmt.Errorf("save event %d: %w", e.ID, err)
 	}
 	r.Answer(r.N("event.nudged", len(silent)), false)
-	r.drawEventCard(b.ownCard(r, v))
+	b.drawOwnCard(r, v)
 	return nil
 }

@@ -365,7 +365,7 @@ func (b *Engine) onEventCancel(r *Request) error {
 		return fmt.Errorf("write the audit log: %w", err)
 	}
 	r.Answer(r.N("event.cancel_sent", len(audience)), false)
-	r.drawEventCard(b.ownCard(r, v))
+	b.drawOwnCard(r, v)
 	return nil
 }
 

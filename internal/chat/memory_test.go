@@ -364,7 +364,7 @@ func (m *memory) apply(it boltdb.OutboxItem, msg *Message) bool {
 			case rec.Message == "":
 				return false // its send comes first
 			}
-			if away, err := m.db.MessageAway(rec.Messenger, rec.Chat, rec.Message); err == nil && away && msg.UnlessAway {
+			if away, err := m.db.CardElsewhere(msg.TargetKey, rec); err == nil && away && msg.UnlessAway {
 				return true // a card drawn over since: dropped, as the dispatcher does
 			}
 			target = rec.Message

@@ -80,10 +80,10 @@ type Message struct {
 	// packs on delivery (see Pack).
 	Bundle *Bundle `json:"zip,omitempty"`
 	// UnlessAway, on an edit of a leader's card by its key, asks the
-	// transport to drop it when the card's message shows another view
-	// (boltdb.DB.MessageAway): the leader opened a form or a list on it
-	// after the edit was queued, and the edit, a notice, waited behind
-	// their reply.
+	// transport to drop it when the card's message shows another view or
+	// another event's card (boltdb.DB.CardElsewhere): the leader opened a
+	// form, a list or another card on it after the edit was queued, and
+	// the edit, a notice, waited behind their reply.
 	UnlessAway bool `json:"ua,omitempty"`
 
 	// What only the engine uses, on the way to the outbox.

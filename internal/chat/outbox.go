@@ -41,19 +41,23 @@ func (r *Request) commit() error {
 			}
 			// A newer edit, or a removal, replaces an edit still waiting.
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
-			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") {
+			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") && rec.Message != "" {
+				id := messageID(rec.Messenger, rec.Chat, rec.Message)
+				if shows := r.Tx.ViewShows(id); shows != "" && shows != m.TargetKey {
+					continue // the message shows another event's card now
+				}
 				// Another view drawn over the card after this edit is
-				// queued drops it on delivery; this one clears the mark
-				// (below), so it goes.
+				// queued drops it on delivery; this one clears the mark,
+				// so it goes.
 				m.UnlessAway = true
-			}
-			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") && isAway(r.Tx, rec) {
-				// The card drawn over what the leader had opened on its
-				// message (editCard draws it wherever it is): the message
-				// shows the card again, and its drawings beside the
-				// updates (redraw.go) go on.
-				if err := r.Tx.SetViewAway(messageID(rec.Messenger, rec.Chat, rec.Message), false, r.Now); err != nil {
-					return err
+				if r.Tx.ViewAway(id) {
+					// The card drawn over what the leader had opened on
+					// its message (editCard draws it wherever it is): the
+					// message shows the card again, and its drawings
+					// beside the updates (redraw.go) go on.
+					if err := r.Tx.SetViewAway(id, false, r.Now); err != nil {
+						return err
+					}
 				}
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
+	"github.com/mmobot/mmobot/internal/mmo"
 )
 
 // TestAnswerWritesWithoutReadingTheAssociation: a member's answer, and
@@ -417,5 +418,79 @@ func TestCardWaitingIsNotDrawnOverAForm(t *testing.T) {
 		if msg.ID == card.ID && strings.Contains(msg.Text, "Ответили") {
 			t.Errorf("the card was drawn over the edit menu: %q", msg.Text)
 		}
+	}
+}
+
+// TestOneCardPerMessage: the leader opens one event's card, goes back to
+// the list of events on the same message and opens another's there; an
+// answer to the first event draws its card nowhere (its record still
+// names the message), and the second card shows on.
+func TestOneCardPerMessage(t *testing.T) {
+	m := newMemory(t, nil)
+	aid, _ := m.seedMeeting(301, 310, 311)
+	if err := m.db.Update(func(tx *boltdb.Tx) error {
+		return tx.CreateEvent(&mmo.Event{AssociationID: aid, Format: mmo.FormatSeminar, Topic: "Второе заседание", Start: m.clock.Now().Add(9 * 24 * time.Hour),
+			Duration: 90 * time.Minute, Place: "МБОУ СОШ № 5", State: mmo.EventDraft, CreatedBy: 301})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	card = leader.next("Ответили 0 из 2")
+	announcement := ann.next("Новое мероприятие")
+	leader.press(card, "К мероприятиям")
+	list := leader.next("Второе заседание")
+	leader.press(list, "Второе заседание")
+	if second := leader.next("Второе заседание", "Черновик"); second.ID != card.ID {
+		t.Fatalf("the second card came in message %s, not in place of the list %s", second.ID, card.ID)
+	}
+	ann.press(announcement, "Приду")
+	ann.next("Ваш ответ")
+	leader.quiet()
+	for _, msg := range leader.chat().msgs {
+		if msg.ID == card.ID && !strings.Contains(msg.Text, "Второе заседание") {
+			t.Errorf("the first event's card was drawn over the second's: %q", msg.Text)
+		}
+	}
+}
+
+// TestCardBackOverItsForm: the leader changes the place from the card's
+// edit menu, drawn over the card; saving draws the card back on its
+// message by its key, which shows the card again, so a member's answer
+// afterwards draws it there too.
+func TestCardBackOverItsForm(t *testing.T) {
+	m := newMemory(t, nil)
+	m.seedMeeting(301, 310, 311)
+	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	card = leader.next("Ответили 0 из 2")
+	announcement := ann.next("Новое мероприятие")
+	leader.press(card, "Изменить")
+	menu := leader.next("Что изменить?")
+	leader.press(menu, "Место")
+	leader.next("Новое место")
+	leader.send("МБОУ СОШ № 7")
+	leader.press(leader.next("Что изменится"), "Исправить без уведомления")
+	for c := leader.chat(); c.read < len(c.log); {
+		leader.next()
+	}
+	for c := ann.chat(); c.read < len(c.log); {
+		if msg := ann.next(); msg.ID == announcement.ID {
+			announcement = msg // as the change left it
+		}
+	}
+	if a := ann.press(announcement, "Приду"); a.Alert {
+		t.Fatalf("the answer was refused: %q", a.Text)
+	}
+	var last memMsg
+	for c := leader.chat(); c.read < len(c.log); {
+		if msg := leader.next(); msg.ID == card.ID {
+			last = msg
+		}
+	}
+	if !strings.Contains(last.Text, "МБОУ СОШ № 7") || !strings.Contains(last.Text, "Ответили 1 из 2") {
+		t.Errorf("the card after the change and an answer: %q, want the new place and the answer", last.Text)
 	}
 }

@@ -60,9 +60,9 @@ type Request struct {
 	// redraws are the leaders' cards to draw anew once the update has
 	// committed, beside it (see redrawCard).
 	redraws []cardRedraw
-	// cardShown: the leader's card of an event was drawn on the pressed
-	// message (see drawEventCard).
-	cardShown bool
+	// cardShown is the key of the leader's card of an event drawn on the
+	// pressed message (see drawEventCard), "" if none.
+	cardShown string
 	// docs caches the documents index per kind and year (see docState).
 	docs map[docYear]map[uint64]mmo.DocStatus
 	// donePrompts are the questions of forms ended or replaced while

@@ -28,7 +28,7 @@ func (d *Dispatcher[M]) resolve(p *pending, m *chat.Message) bool {
 		d.requeue(p)
 		return false
 	case rec.Chat != p.ChatID || rec.Messenger != d.cfg.Messenger:
-	case rec.Message != "" && m.UnlessAway && d.showsOther(rec):
+	case rec.Message != "" && m.UnlessAway && d.showsOther(m.TargetKey, rec):
 		d.log.Debug("outbox: an edit of a card drawn over since dropped", "chat_id", p.ChatID)
 		d.done(p, boltdb.Sent)
 		return false
@@ -47,12 +47,12 @@ func (d *Dispatcher[M]) resolve(p *pending, m *chat.Message) bool {
 	return false
 }
 
-// showsOther reports whether the message of rec shows another view than
-// the card recorded on it; a failed read says no, for the edit to go as
-// it did before the marks.
-func (d *Dispatcher[M]) showsOther(rec *boltdb.SentRecord) bool {
-	away, err := d.db.MessageAway(rec.Messenger, rec.Chat, rec.Message)
-	return err == nil && away
+// showsOther reports whether the message of rec shows something else now
+// than the card recorded on it under key (boltdb.DB.CardElsewhere); a
+// failed read says no, for the edit to go as it did before the marks.
+func (d *Dispatcher[M]) showsOther(key string, rec *boltdb.SentRecord) bool {
+	elsewhere, err := d.db.CardElsewhere(key, rec)
+	return err == nil && elsewhere
 }
 
 // outcome records how an attempt ended.
