@@ -50,7 +50,9 @@ func messageID(messenger string, chat int64, message string) string {
 }
 
 // drawEventCard draws the leader's card of the event id in place of the
-// pressed message, which shows that card from then on.
+// pressed message, which shows that card from then on; where the card is
+// recorded on that message, the edit replaces a drawing of it by its key
+// still waiting in the outbox (see Request.commit).
 func (r *Request) drawEventCard(id uint64, text string, kb [][]Button) {
 	r.Edit(text, kb...)
 	r.cardShown = cardKeyOf(id)

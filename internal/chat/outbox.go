@@ -29,8 +29,15 @@ func (r *Request) commit() error {
 			return err
 		}
 	}
+	cardEdit := r.cardOnPressed()
 	for i := range r.out {
 		m := r.out[i]
+		if cardEdit != "" && m.Kind == KindEdit && m.TargetKey == "" && m.Target == r.Update.Press.Message {
+			// The card drawn on its own message: a drawing of it by its
+			// key still waiting (a notice, which the reply went before)
+			// would land after this one with what it read earlier.
+			m.replace = cardEdit
+		}
 		if m.TargetKey != "" {
 			rec, err := r.Tx.Sent(m.TargetKey)
 			if errors.Is(err, mmo.ErrNotFound) {
@@ -129,6 +136,20 @@ func (r *Request) userTo(uid int64) (*mmo.User, error) {
 	}
 	r.recipients[uid] = u
 	return u, nil
+}
+
+// cardOnPressed is the outbox key of the edits of the card drawn on the
+// pressed message (see drawEventCard), when the card is recorded there;
+// "" otherwise.
+func (r *Request) cardOnPressed() string {
+	if r.cardShown == "" || r.Update == nil || r.Update.Press == nil {
+		return ""
+	}
+	rec, err := r.Tx.Sent(r.cardShown)
+	if err != nil || rec.Messenger != r.Update.Messenger || rec.Chat != r.Update.Chat || rec.Message != r.Update.Press.Message {
+		return ""
+	}
+	return "edit:" + r.cardShown
 }
 
 // split cuts a text message too long for its messenger into parts at

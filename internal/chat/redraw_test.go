@@ -26,9 +26,7 @@ func TestAnswerWritesWithoutReadingTheAssociation(t *testing.T) {
 		members := memberIDs(n)
 		_, eventID := m.seedMeeting(301, members...)
 		leader, ann := m.person(301, "Ольга"), m.person(1000, "Анна")
-		card := openDraftCard(leader)
-		leader.press(card, "Опубликовать")
-		card = leader.next(fmt.Sprintf("Ответили 0 из %d", n))
+		card := publishCard(leader, fmt.Sprintf("Ответили 0 из %d", n))
 		announcement := ann.next("Новое мероприятие")
 
 		before := m.db.DecodedInWrites()
@@ -121,9 +119,7 @@ func TestAnswerDuringADrawingIsDrawnAfterIt(t *testing.T) {
 	m := newMemory(t, nil)
 	m.seedMeeting(301, 310, 311)
 	leader, ann, bob := m.person(301, "Ольга"), m.person(310, "Анна"), m.person(311, "Борис")
-	card := openDraftCard(leader)
-	leader.press(card, "Опубликовать")
-	card = leader.next("Ответили 0 из 2")
+	card := publishCard(leader, "Ответили 0 из 2")
 	first, second := ann.next("Новое мероприятие"), bob.next("Новое мероприятие")
 	drawing, hold := make(chan struct{}), make(chan struct{})
 	var once sync.Once
@@ -138,15 +134,30 @@ func TestAnswerDuringADrawingIsDrawnAfterIt(t *testing.T) {
 	bob.handleOnly(bob.pressOf(second, "Приду"))
 	close(hold)
 	m.deliver()
-	var last memMsg
-	for c := leader.chat(); c.read < len(c.log); {
-		if msg := leader.next(); msg.ID == card.ID {
-			last = msg
-		}
-	}
+	last := lastOn(leader, card.ID)
 	if !strings.Contains(last.Text, "Ответили 2 из 2: ✅ 2") {
 		t.Errorf("the card after an answer during a drawing: %q, want both answers", last.Text)
 	}
+}
+
+// publishCard opens the leader's card of the seeded draft, publishes it
+// and returns the card as it then reads, with want in it.
+func publishCard(leader *memPerson, want string) memMsg {
+	card := openDraftCard(leader)
+	leader.press(card, "Опубликовать")
+	return leader.next(want)
+}
+
+// lastOn reads p's messages not yet read and returns the last state of
+// the message id among them (zero if it did not change).
+func lastOn(p *memPerson, id string) memMsg {
+	var last memMsg
+	for c := p.chat(); c.read < len(c.log); {
+		if msg := p.next(); msg.ID == id {
+			last = msg
+		}
+	}
+	return last
 }
 
 // openDraftCard opens the leader's card of the seeded draft from
@@ -166,9 +177,7 @@ func TestCardDrawnBesideGivesWayToAChange(t *testing.T) {
 	m := newMemory(t, nil)
 	_, eventID := m.seedMeeting(301, 310, 311)
 	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
-	card := openDraftCard(leader)
-	leader.press(card, "Опубликовать")
-	card = leader.next("Ответили 0 из 2")
+	card := publishCard(leader, "Ответили 0 из 2")
 	announcement := ann.next("Новое мероприятие")
 	var once sync.Once
 	m.engine.testHookRedraw = func() {
@@ -200,12 +209,7 @@ func TestCardDrawnBesideGivesWayToAChange(t *testing.T) {
 	ann.handleOnly(ann.pressOf(announcement, "Приду"))
 	m.engine.follow.Wait()
 	m.deliver()
-	var last memMsg
-	for c := leader.chat(); c.read < len(c.log); {
-		if msg := leader.next(); msg.ID == card.ID {
-			last = msg
-		}
-	}
+	last := lastOn(leader, card.ID)
 	if !strings.Contains(last.Text, "Отметка открыта") || !strings.Contains(last.Text, "Ответили 1 из 2") {
 		t.Errorf("the card after check-in opened: %q, want it open, with the answer", last.Text)
 	}
@@ -226,9 +230,7 @@ func TestCheckinViewDrawnBeside(t *testing.T) {
 		members := memberIDs(n)
 		_, eventID := m.seedMeeting(301, members...)
 		leader, ann, ann2 := m.person(301, "Ольга"), m.person(1000, "Анна"), m.person(1004, "Анна")
-		card := openDraftCard(leader)
-		leader.press(card, "Опубликовать")
-		card = leader.next(fmt.Sprintf("Ответили 0 из %d", n))
+		card := publishCard(leader, fmt.Sprintf("Ответили 0 из %d", n))
 
 		// At the start check-in is open; the leader opens the view.
 		m.clock.Add(7 * 24 * time.Hour)
@@ -339,9 +341,7 @@ func TestCheckinViewBackIsNotUndone(t *testing.T) {
 	m := newMemory(t, nil)
 	_, eventID := m.seedMeeting(301, memberIDs(5)...)
 	leader, ann, bob := m.person(301, "Ольга"), m.person(1000, "Анна"), m.person(1001, "Борис")
-	card := openDraftCard(leader)
-	leader.press(card, "Опубликовать")
-	card = leader.next("Ответили 0 из 5")
+	card := publishCard(leader, "Ответили 0 из 5")
 	m.clock.Add(7 * 24 * time.Hour)
 	leader.press(card, "Отметка присутствующих")
 	view := leader.next("Отметились: 0 из 5")
@@ -371,9 +371,7 @@ func TestCheckinViewNotDrawnOverOtherScreens(t *testing.T) {
 		m := newMemory(t, nil)
 		_, eventID := m.seedMeeting(301, memberIDs(5)...)
 		leader, ann := m.person(301, "Ольга"), m.person(1000, "Анна")
-		card := openDraftCard(leader)
-		leader.press(card, "Опубликовать")
-		card = leader.next("Ответили 0 из 5")
+		card := publishCard(leader, "Ответили 0 из 5")
 		m.clock.Add(7 * 24 * time.Hour)
 		leader.press(card, "Отметка присутствующих")
 		view := leader.next("Отметились: 0 из 5")
@@ -406,9 +404,7 @@ func TestCardWaitingIsNotDrawnOverAForm(t *testing.T) {
 	m := newMemory(t, nil)
 	m.seedMeeting(301, 310, 311)
 	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
-	card := openDraftCard(leader)
-	leader.press(card, "Опубликовать")
-	card = leader.next("Ответили 0 из 2")
+	card := publishCard(leader, "Ответили 0 из 2")
 	announcement := ann.next("Новое мероприятие")
 	ann.handleOnly(ann.pressOf(announcement, "Приду"))
 	m.engine.follow.Wait() // the card's drawing waits in the outbox
@@ -435,9 +431,7 @@ func TestOneCardPerMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
-	card := openDraftCard(leader)
-	leader.press(card, "Опубликовать")
-	card = leader.next("Ответили 0 из 2")
+	card := publishCard(leader, "Ответили 0 из 2")
 	announcement := ann.next("Новое мероприятие")
 	leader.press(card, "К мероприятиям")
 	list := leader.next("Второе заседание")
@@ -463,9 +457,7 @@ func TestCardBackOverItsForm(t *testing.T) {
 	m := newMemory(t, nil)
 	m.seedMeeting(301, 310, 311)
 	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
-	card := openDraftCard(leader)
-	leader.press(card, "Опубликовать")
-	card = leader.next("Ответили 0 из 2")
+	card := publishCard(leader, "Ответили 0 из 2")
 	announcement := ann.next("Новое мероприятие")
 	leader.press(card, "Изменить")
 	menu := leader.next("Что изменить?")
@@ -484,13 +476,37 @@ func TestCardBackOverItsForm(t *testing.T) {
 	if a := ann.press(announcement, "Приду"); a.Alert {
 		t.Fatalf("the answer was refused: %q", a.Text)
 	}
-	var last memMsg
-	for c := leader.chat(); c.read < len(c.log); {
-		if msg := leader.next(); msg.ID == card.ID {
-			last = msg
-		}
-	}
+	last := lastOn(leader, card.ID)
 	if !strings.Contains(last.Text, "МБОУ СОШ № 7") || !strings.Contains(last.Text, "Ответили 1 из 2") {
 		t.Errorf("the card after the change and an answer: %q, want the new place and the answer", last.Text)
+	}
+}
+
+// TestCardDrawnByAPressReplacesAWaitingDrawing: an answer's drawing of
+// the card waits in the outbox (a notice) when the leader reminds the
+// silent from the card, which draws the card anew, without the reminder's
+// button, in place (a reply, which goes first); the waiting drawing, of
+// the card before the reminder, is not delivered after it.
+func TestCardDrawnByAPressReplacesAWaitingDrawing(t *testing.T) {
+	m := newMemory(t, nil)
+	_, eventID := m.seedMeeting(301, 310, 311)
+	leader, ann := m.person(301, "Ольга"), m.person(310, "Анна")
+	card := publishCard(leader, "Ответили 0 из 2")
+	announcement := ann.next("Новое мероприятие")
+	ann.handleOnly(ann.pressOf(announcement, "Приду"))
+	m.engine.follow.Wait() // the card's drawing, with the reminder's button, waits
+	id := strconv.FormatUint(eventID, 10)
+	leader.handleOnly(Update{Press: &Press{ID: "nudge", Verb: verbEventNudge, Args: []string{id, "y"}, Message: card.ID}})
+	m.deliver()
+	for _, msg := range leader.chat().msgs {
+		if msg.ID != card.ID {
+			continue
+		}
+		if !strings.Contains(msg.Text, "Ответили 1 из 2") {
+			t.Errorf("the card: %q, want the answer", msg.Text)
+		}
+		if _, ok := msg.button("Напомнить"); ok {
+			t.Errorf("the card after the reminder offers it again: %v", msg.Buttons)
+		}
 	}
 }
