@@ -1,6 +1,7 @@
 package boltdb
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -185,6 +186,25 @@ func (tx *Tx) Enqueue(item *OutboxItem) error {
 		}
 	}
 	return b.Put(itob(seq), encodeOutbox(item))
+}
+
+// OutboxKeyWaiting reports whether an item waits under the replace key.
+func (tx *Tx) OutboxKeyWaiting(key string) bool {
+	return tx.tx.Bucket(bucketOutboxKeys).Get([]byte(key)) != nil
+}
+
+// DropOutboxKey removes the item waiting under the replace key, if one
+// does: a message drawn otherwise makes it stale.
+func (tx *Tx) DropOutboxKey(key string) error {
+	keys := tx.tx.Bucket(bucketOutboxKeys)
+	id := keys.Get([]byte(key))
+	if id == nil {
+		return nil
+	}
+	if err := tx.tx.Bucket(bucketOutbox).Delete(bytes.Clone(id)); err != nil {
+		return err
+	}
+	return keys.Delete([]byte(key))
 }
 
 // Outbox returns up to limit items with an ID above after, in ID order,

@@ -211,3 +211,39 @@ func TestOutboxMessenger(t *testing.T) {
 		t.Errorf("after a retry: %+v", items[0])
 	}
 }
+
+// TestDropOutboxKey: the item waiting under a replace key is removed with
+// its key; other items stay, and a key with nothing waiting is no write.
+func TestDropOutboxKey(t *testing.T) {
+	db := MustOpenDB(t)
+	if err := db.Update(func(tx *Tx) error {
+		for _, key := range []string{"edit:card:1", "edit:card:2", ""} {
+			if err := tx.Enqueue(&OutboxItem{Messenger: "telegram", ChatID: 7, Payload: []byte(`{}`), Key: key}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *Tx) error {
+		if !tx.OutboxKeyWaiting("edit:card:1") || tx.OutboxKeyWaiting("edit:card:3") {
+			t.Error("OutboxKeyWaiting does not tell the keys waiting")
+		}
+		if err := tx.DropOutboxKey("edit:card:3"); err != nil {
+			return err
+		}
+		return tx.DropOutboxKey("edit:card:1")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.OutboxLen(); err != nil || n != 2 {
+		t.Errorf("%d items left (%v), want 2", n, err)
+	}
+	db.View(func(tx *Tx) error {
+		if tx.OutboxKeyWaiting("edit:card:1") || !tx.OutboxKeyWaiting("edit:card:2") {
+			t.Error("the dropped key is still waiting, or the other is gone")
+		}
+		return nil
+	})
+}

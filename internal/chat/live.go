@@ -51,8 +51,8 @@ func messageID(messenger string, chat int64, message string) string {
 
 // drawEventCard draws the leader's card of the event id in place of the
 // pressed message, which shows that card from then on; where the card is
-// recorded on that message, the edit replaces a drawing of it by its key
-// still waiting in the outbox (see Request.commit).
+// recorded on that message, a drawing of it by its key still waiting in
+// the outbox is dropped (see Request.commit).
 func (r *Request) drawEventCard(id uint64, text string, kb [][]Button) {
 	r.Edit(text, kb...)
 	r.cardShown = cardKeyOf(id)
@@ -95,6 +95,16 @@ func (l *liveCounts) pressed(r *Request) error {
 		return nil
 	}
 	return r.Tx.SetViewAway(id, true, r.Now)
+}
+
+// showsAnotherCard reports whether the message of rec, the record of the
+// card under key, shows another event's card, opened in its place.
+func showsAnotherCard(tx *boltdb.Tx, key string, rec *boltdb.SentRecord) bool {
+	if rec.Message == "" {
+		return false
+	}
+	shows := tx.ViewShows(messageID(rec.Messenger, rec.Chat, rec.Message))
+	return shows != "" && shows != key
 }
 
 // isAway reports whether the message of rec, the record of the card

@@ -29,15 +29,18 @@ func (r *Request) commit() error {
 			return err
 		}
 	}
-	cardEdit := r.cardOnPressed()
+	if key := r.cardOnPressed(); key != "" && r.Tx.OutboxKeyWaiting(key) {
+		// The card drawn on its own message: a drawing of it by its key
+		// still waiting (a notice, which this reply goes before) would
+		// land after it with what it read earlier. Only then is this a
+		// write: a press whose card has nothing waiting is answered at
+		// once (see replyOnly).
+		if err := r.Tx.DropOutboxKey(key); err != nil {
+			return err
+		}
+	}
 	for i := range r.out {
 		m := r.out[i]
-		if cardEdit != "" && m.Kind == KindEdit && m.TargetKey == "" && m.Target == r.Update.Press.Message {
-			// The card drawn on its own message: a drawing of it by its
-			// key still waiting (a notice, which the reply went before)
-			// would land after this one with what it read earlier.
-			m.replace = cardEdit
-		}
 		if m.TargetKey != "" {
 			rec, err := r.Tx.Sent(m.TargetKey)
 			if errors.Is(err, mmo.ErrNotFound) {
@@ -49,10 +52,10 @@ func (r *Request) commit() error {
 			// A newer edit, or a removal, replaces an edit still waiting.
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
 			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") && rec.Message != "" {
-				id := messageID(rec.Messenger, rec.Chat, rec.Message)
-				if shows := r.Tx.ViewShows(id); shows != "" && shows != m.TargetKey {
+				if showsAnotherCard(r.Tx, m.TargetKey, rec) {
 					continue // the message shows another event's card now
 				}
+				id := messageID(rec.Messenger, rec.Chat, rec.Message)
 				// Another view drawn over the card after this edit is
 				// queued drops it on delivery; this one clears the mark,
 				// so it goes.
@@ -138,9 +141,9 @@ func (r *Request) userTo(uid int64) (*mmo.User, error) {
 	return u, nil
 }
 
-// cardOnPressed is the outbox key of the edits of the card drawn on the
-// pressed message (see drawEventCard), when the card is recorded there;
-// "" otherwise.
+// cardOnPressed is the outbox key of the edits by the key of the card
+// drawn on the pressed message (see drawEventCard), when the card is
+// recorded there; "" otherwise.
 func (r *Request) cardOnPressed() string {
 	if r.cardShown == "" || r.Update == nil || r.Update.Press == nil {
 		return ""

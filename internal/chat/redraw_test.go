@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -507,6 +508,52 @@ func TestCardDrawnByAPressReplacesAWaitingDrawing(t *testing.T) {
 		}
 		if _, ok := msg.button("Напомнить"); ok {
 			t.Errorf("the card after the reminder offers it again: %v", msg.Buttons)
+		}
+	}
+}
+
+// TestCardRefreshAnsweredAtOnce: «Обновить» on the card's own message,
+// with nothing of the card waiting in the outbox, writes nothing and is
+// answered at once, as a view is.
+func TestCardRefreshAnsweredAtOnce(t *testing.T) {
+	var given int
+	take := 0
+	m := newMemory(t, func(o *Options) {
+		o.Transports[0].SendNow = func(_ context.Context, _ int64, msgs []Message) int {
+			given += len(msgs)
+			return min(take, len(msgs))
+		}
+	})
+	m.seedMeeting(301, 310, 311)
+	leader := m.person(301, "Ольга")
+	card := publishCard(leader, "Ответили 0 из 2")
+	take = 100
+	commits := m.db.Commits()
+	if res := leader.handleOnly(leader.pressOf(card, "Обновить")); res.Queued || given == 0 {
+		t.Errorf("«Обновить» on the card was not answered at once: queued %v, sent at once %d", res.Queued, given)
+	}
+	if n := m.db.Commits() - commits; n != 0 {
+		t.Errorf("«Обновить» on the card wrote %d transactions", n)
+	}
+}
+
+// TestCardOpenedOnTwoListsAtOnce: the leader opens the same event from
+// two lists before either reply goes; both lists turn into the card.
+func TestCardOpenedOnTwoListsAtOnce(t *testing.T) {
+	m := newMemory(t, nil)
+	m.seedMeeting(301, 310, 311)
+	leader := m.person(301, "Ольга")
+	publishCard(leader, "Ответили 0 из 2")
+	leader.send("/meetings")
+	l1 := leader.next("Проектная деятельность")
+	leader.send("/meetings")
+	l2 := leader.next("Проектная деятельность")
+	leader.handleOnly(leader.pressOf(l1, "Проектная деятельность"))
+	leader.handleOnly(leader.pressOf(l2, "Проектная деятельность"))
+	m.deliver()
+	for _, msg := range leader.chat().msgs {
+		if (msg.ID == l1.ID || msg.ID == l2.ID) && !strings.Contains(msg.Text, "Ответили 0 из 2") {
+			t.Errorf("message %s, a list the card was opened on: %q", msg.ID, msg.Text)
 		}
 	}
 }
