@@ -65,11 +65,17 @@ func (db *DB) CardElsewhere(key string, rec *SentRecord) (bool, error) {
 
 // CardElsewhere is DB.CardElsewhere in a transaction.
 func (tx *Tx) CardElsewhere(key string, rec *SentRecord) bool {
-	id := ViewID(rec.Messenger, rec.Chat, rec.Message)
-	if tx.ViewAway(id) {
-		return true
+	return tx.ViewAway(ViewID(rec.Messenger, rec.Chat, rec.Message)) || tx.ShowsAnotherCard(key, rec)
+}
+
+// ShowsAnotherCard reports whether the message of rec, where the card
+// under key is recorded, shows another card now, opened in its place
+// (SetViewShows); a record still waiting for its message shows none.
+func (tx *Tx) ShowsAnotherCard(key string, rec *SentRecord) bool {
+	if rec.Message == "" {
+		return false
 	}
-	shows := tx.ViewShows(id)
+	shows := tx.ViewShows(ViewID(rec.Messenger, rec.Chat, rec.Message))
 	return shows != "" && shows != key
 }
 

@@ -215,7 +215,7 @@ func (r *Request) leftCheckin() error {
 	if err != nil {
 		return ignoreGone(err)
 	}
-	if rec.Messenger != r.Update.Messenger || rec.Chat != r.Update.Chat || rec.Message != p.Message {
+	if !r.onPressed(rec) {
 		return nil
 	}
 	return r.Tx.DeleteSent(key)

@@ -97,7 +97,7 @@ func (b *Engine) dropDigestButton(r *Request) error {
 	if err != nil {
 		return ignoreGone(err)
 	}
-	if p.Message == "" || rec.Messenger != r.Update.Messenger || rec.Chat != r.Update.Chat || rec.Message != p.Message {
+	if !r.onPressed(rec) {
 		return nil
 	}
 	var v digestView

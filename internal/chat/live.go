@@ -97,21 +97,10 @@ func (l *liveCounts) pressed(r *Request) error {
 	return r.Tx.SetViewAway(id, true, r.Now)
 }
 
-// showsAnotherCard reports whether the message of rec, the record of the
-// card under key, shows another event's card, opened in its place.
-func showsAnotherCard(tx *boltdb.Tx, key string, rec *boltdb.SentRecord) bool {
-	if rec.Message == "" {
-		return false
-	}
-	shows := tx.ViewShows(messageID(rec.Messenger, rec.Chat, rec.Message))
-	return shows != "" && shows != key
-}
-
-// isAway reports whether the message of rec, the record of the card
-// under key, shows something other than that card: another view, or
-// another event's card.
-func isAway(tx *boltdb.Tx, key string, rec *boltdb.SentRecord) bool {
-	return tx.CardElsewhere(key, rec)
+// onPressed reports whether rec names the pressed message.
+func (r *Request) onPressed(rec *boltdb.SentRecord) bool {
+	p := r.Update.Press
+	return p != nil && p.Message != "" && rec.Messenger == r.Update.Messenger && rec.Chat == r.Update.Chat && rec.Message == p.Message
 }
 
 // loadBehind reads, once, the counts a previous run left behind, so that
@@ -264,7 +253,7 @@ func (b *Engine) drawCount(id uint64) bool {
 			return nil // a later broadcast took its place on the card
 		}
 		rec, err := tx.Sent(cardKey(e))
-		if err != nil || isAway(tx, cardKey(e), rec) {
+		if err != nil || tx.CardElsewhere(cardKey(e), rec) {
 			return ignoreGone(err) // no card open, or the leader is doing something else on it
 		}
 		card = e.ID

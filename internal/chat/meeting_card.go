@@ -223,7 +223,7 @@ func cardKeyOf(id uint64) string { return "card:" + strconv.FormatUint(id, 10) }
 // liveCounts), as the delivery count is not.
 func (b *Engine) refreshLeaderCard(r *Request, e *mmo.Event, a *mmo.Association) error {
 	rec, err := r.Tx.Sent(cardKey(e))
-	if err != nil || isAway(r.Tx, cardKey(e), rec) {
+	if err != nil || r.Tx.CardElsewhere(cardKey(e), rec) {
 		return ignoreGone(err)
 	}
 	v, err := b.eventView(r, e, a, cardKey(e))

@@ -254,7 +254,7 @@ func (b *Engine) onEventLoud(r *Request) error {
 	// The card is drawn back where it is open, over the form opened on
 	// it, unless its message shows another event's card now (opened in
 	// its place): then it comes as a new message.
-	if rec, ok := v.Sent[cardKey(e)]; ok && rec.User == r.User.ID && !showsAnotherCard(r.Tx, cardKey(e), rec) {
+	if rec, ok := v.Sent[cardKey(e)]; ok && rec.User == r.User.ID && !r.Tx.ShowsAnotherCard(cardKey(e), rec) {
 		b.editCard(r, v, v.Event.CheckinOpen(r.Now))
 		return nil
 	}

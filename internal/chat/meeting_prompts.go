@@ -144,7 +144,7 @@ func (r *Request) rememberView(key string, others ...string) error {
 		if err != nil {
 			continue
 		}
-		if rec.Messenger == r.Update.Messenger && rec.Chat == r.Update.Chat && rec.Message == p.Message {
+		if r.onPressed(rec) {
 			if err := r.Tx.DeleteSent(k); err != nil {
 				return err
 			}

@@ -52,7 +52,7 @@ func (r *Request) commit() error {
 			// A newer edit, or a removal, replaces an edit still waiting.
 			m.Chat, m.messenger, m.replace = rec.Chat, rec.Messenger, "edit:"+m.TargetKey
 			if m.Kind == KindEdit && strings.HasPrefix(m.TargetKey, "card:") && rec.Message != "" {
-				if showsAnotherCard(r.Tx, m.TargetKey, rec) {
+				if r.Tx.ShowsAnotherCard(m.TargetKey, rec) {
 					continue // the message shows another event's card now
 				}
 				id := messageID(rec.Messenger, rec.Chat, rec.Message)
@@ -149,7 +149,7 @@ func (r *Request) cardOnPressed() string {
 		return ""
 	}
 	rec, err := r.Tx.Sent(r.cardShown)
-	if err != nil || rec.Messenger != r.Update.Messenger || rec.Chat != r.Update.Chat || rec.Message != r.Update.Press.Message {
+	if err != nil || !r.onPressed(rec) {
 		return ""
 	}
 	return "edit:" + r.cardShown

@@ -180,7 +180,7 @@ func (b *Engine) redrawCardOnce(d cardRedraw) (stale bool, err error) {
 	// The card's message is marked when it shows something else; the
 	// check-in view is drawn over the card's message, which marks it so,
 	// and its own record is forgotten instead when it is drawn over.
-	away := func(tx *boltdb.Tx, rec *boltdb.SentRecord) bool { return !d.checkin && isAway(tx, key, rec) }
+	away := func(tx *boltdb.Tx, rec *boltdb.SentRecord) bool { return !d.checkin && tx.CardElsewhere(key, rec) }
 	var rec *boltdb.SentRecord
 	var read *mmo.Event
 	var text string
