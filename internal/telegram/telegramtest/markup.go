@@ -44,10 +44,28 @@ func parseMarkup(raw string) (markup, *apiError) {
 	if strings.TrimSpace(raw) == "" {
 		return markup{}, nil
 	}
-	if m, aerr, ok := parseInlineKeyboard(raw); ok {
-		return m, aerr
+	m, aerr, ok := parseInlineKeyboard(raw)
+	if !ok {
+		m, aerr = parseMarkupGeneral(raw)
 	}
-	return parseMarkupGeneral(raw)
+	if aerr == nil && buttons(m.keyboard) > maxInlineButtons {
+		return markup{}, badRequest(descMarkupLong)
+	}
+	return m, aerr
+}
+
+// maxInlineButtons is the most buttons Telegram takes in one inline
+// keyboard; it refuses a larger one as "reply markup is too long". A
+// list of everything (the associations of a region) must be paged.
+const maxInlineButtons = 100
+
+// buttons counts the buttons of a keyboard.
+func buttons(kb [][]Button) int {
+	n := 0
+	for _, row := range kb {
+		n += len(row)
+	}
+	return n
 }
 
 // buttonField is a field of an inline keyboard button: whether the button

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,7 @@ const (
 	wantTextString  = "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String"
 	wantTextButton  = "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
 	wantDataInvalid = "Bad Request: BUTTON_DATA_INVALID"
+	wantMarkupLong  = "Bad Request: reply markup is too long"
 	wantURLInvalid  = "Bad Request: BUTTON_URL_INVALID"
 	wantTextEmpty   = "Bad Request: BUTTON_TEXT_EMPTY"
 )
@@ -175,7 +177,17 @@ func markupCases() []markupCase {
 		{name: "text blank is not empty", raw: ik(`[[{"text":" ","callback_data":"x"}]]`), keep: true,
 			kb:    [][]Button{{{Text: " ", Data: "x"}}},
 			canon: `{"inline_keyboard":[[{"callback_data":"x","text":" "}]]}`},
+		{name: "101 buttons", raw: ik(manyButtons(101, `{"text":"a","callback_data":"x"}`)), err: wantMarkupLong},
+		{name: "101 buttons, general path", raw: ik(manyButtons(101, `{"text":"a","callback_data":"x","pay":true}`)), err: wantMarkupLong},
+		{name: "100 buttons", raw: ik(manyButtons(100, `{"text":"a","callback_data":"x"}`)), keep: true,
+			kb:    slices.Repeat([][]Button{{{Text: "a", Data: "x"}}}, 100),
+			canon: `{"inline_keyboard":` + strings.ReplaceAll(manyButtons(100, `{"callback_data":"x","text":"a"}`), " ", "") + `}`},
 	}
+}
+
+// manyButtons is the rows of an inline keyboard of n buttons, one a row.
+func manyButtons(n int, button string) string {
+	return "[" + strings.Repeat("["+button+"],", n-1) + "[" + button + "]]"
 }
 
 func TestParseMarkup(t *testing.T) {
@@ -354,6 +366,13 @@ func referenceParseMarkup(raw string) (markup, *apiError) {
 	canon, err := json.Marshal(map[string]any{"inline_keyboard": canonRows})
 	if err != nil {
 		return m, badRequest(descMarkupJSON)
+	}
+	n := 0
+	for _, row := range kb {
+		n += len(row)
+	}
+	if n > 100 {
+		return markup{}, badRequest("reply markup is too long")
 	}
 	m.keyboard = kb
 	m.canon = canon

@@ -169,6 +169,7 @@ const (
 	descChatNotFound   = "chat not found"
 	descConflict       = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 	descMarkupJSON     = "can't parse reply keyboard markup JSON object"
+	descMarkupLong     = "reply markup is too long"
 )
 
 // supportedTags are the HTML tags Telegram accepts with parse_mode HTML.
