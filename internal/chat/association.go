@@ -138,7 +138,7 @@ func (b *Engine) statusText(r *Request, v assocView) string {
 // cmdAssociations shows the catalog: every association open to join, and
 // for coordinators the state of each against the regulation.
 func (b *Engine) cmdAssociations(r *Request) error {
-	text, kb, err := b.catalog(r)
+	text, kb, err := b.catalog(r, 0)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (b *Engine) cmdAssociations(r *Request) error {
 }
 
 func (b *Engine) onAssocList(r *Request) error {
-	text, kb, err := b.catalog(r)
+	text, kb, err := b.catalog(r, pageArg(r.Press.Arg(0)))
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,9 @@ func (b *Engine) onAssocList(r *Request) error {
 	return nil
 }
 
-func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
+// catalog is page at of the catalogue: the counts of them all, and a
+// page of associations, each with its line and button.
+func (b *Engine) catalog(r *Request, at int) (string, [][]Button, error) {
 	all, err := r.Tx.Associations()
 	if err != nil {
 		return "", nil, err
@@ -164,8 +166,9 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 	var sb strings.Builder
 	var kb [][]Button
 	active, forming, archived := 0, 0, 0
-	byApproval := false
 	var lines []string
+	var buttons [][]Button
+	var approval []bool // whether the line's association admits by approval
 	for _, a := range all {
 		if a.Archived() {
 			archived++
@@ -183,14 +186,18 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 		line := "• " + r.T("assoc.catalog_line", "Name", a.Name, "Subject", a.Subject, "Members", r.N("count.members", v.members))
 		if a.Policy == mmo.PolicyApproval {
 			line += " " + r.T("assoc.by_approval_mark")
-			byApproval = true
 		}
 		if coordinator {
 			line += " — " + b.statusText(r, v)
 		}
 		lines = append(lines, line)
-		kb = append(kb, []Button{r.Button(a.Name, verbAssocCard, aid(a))})
+		approval = append(approval, a.Policy == mmo.PolicyApproval)
+		buttons = append(buttons, []Button{r.Button(a.Name, verbAssocCard, aid(a))})
 	}
+	p := pageOf(len(lines), at)
+	kb = p.nav(pageItems(p, buttons), func(label string, at int) Button {
+		return r.Button(label, verbAssocList, strconv.Itoa(at))
+	})
 	switch {
 	case coordinator:
 		sb.WriteString(r.T("assoc.catalog_coordinator", "Active", active, "Forming", forming))
@@ -200,14 +207,17 @@ func (b *Engine) catalog(r *Request) (string, [][]Button, error) {
 	default:
 		sb.WriteString(r.T("assoc.catalog"))
 	}
+	if p.pages > 1 {
+		sb.WriteString("\n" + p.label(r))
+	}
 	sb.WriteString("\n")
 	if len(lines) == 0 {
 		sb.WriteString("\n" + r.T("assoc.catalog_empty"))
 	}
-	for _, l := range lines {
+	for _, l := range pageItems(p, lines) {
 		sb.WriteString("\n" + l)
 	}
-	if byApproval {
+	if slices.Contains(pageItems(p, approval), true) {
 		// The mark alone says nothing to a newcomer: say it once, below.
 		sb.WriteString("\n\n" + r.T("assoc.by_approval_legend"))
 	}
@@ -437,11 +447,8 @@ func (b *Engine) choose(r *Request, command string, then func(*Request, *mmo.Ass
 			return then(r, a)
 		}
 	}
-	var kb [][]Button
-	for _, a := range list {
-		kb = append(kb, []Button{r.Button(a.Name, verbChoose, command, aid(a))})
-	}
-	r.Reply(r.T(chooseKey(r)), kb...)
+	text, kb := chooseRows(r, list, command, 0)
+	r.Reply(text, kb...)
 	return nil
 }
 
@@ -499,12 +506,19 @@ func (b *Engine) onSwitch(r *Request) error {
 	default:
 		return r.stale()
 	}
-	var kb [][]Button
-	for _, a := range list {
-		kb = append(kb, []Button{r.Button(a.Name, verbChoose, command, aid(a))})
-	}
-	r.Edit(r.T(chooseKey(r)), kb...)
+	text, kb := chooseRows(r, list, command, pageArg(r.Press.Arg(1)))
+	r.Edit(text, kb...)
 	return nil
+}
+
+// chooseRows asks which of list to run command on, page at of them.
+func chooseRows(r *Request, list []*mmo.Association, command string, at int) (string, [][]Button) {
+	kb, p := pickRows(list, at, func(a *mmo.Association) Button {
+		return r.Button(a.Name, verbChoose, command, aid(a))
+	}, func(label string, at int) Button {
+		return r.Button(label, verbSwitch, command, strconv.Itoa(at))
+	})
+	return r.T(chooseKey(r)) + p.note(r), kb
 }
 
 // chooseKey is the question of the association chooser: a coordinator

@@ -19,13 +19,15 @@ import (
 // date) is handled again the usual way, in the batch.
 
 // readVerbs and readCommands are the routes whose handlers only read:
-// the heavy ones above, and the views people open most (help, the list
-// of meetings, an event's card), which otherwise run one after another
-// inside the writer, each holding up every update of its batch.
+// the heavy ones above, the views people open most (help, the list of
+// meetings, an event's card), which otherwise run one after another
+// inside the writer, each holding up every update of its batch, and the
+// catalogue, which counts the members of every association of a region.
 var (
 	readVerbs = map[string]bool{verbHistory: true, verbOverviewXLSX: true, verbArchive: true,
-		verbEvent: true, verbMeetings: true}
-	readCommands = map[string]bool{"history": true, "overview": true, "help": true, "meetings": true}
+		verbEvent: true, verbMeetings: true, verbAssocList: true}
+	readCommands = map[string]bool{"history": true, "overview": true, "help": true, "meetings": true,
+		"associations": true}
 )
 
 // readOnly reports whether u goes to a route whose handler only reads.

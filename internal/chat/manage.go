@@ -336,15 +336,21 @@ func (b *Engine) onAssocArchived(r *Request) error {
 	if err != nil {
 		return err
 	}
-	var sb strings.Builder
-	sb.WriteString(r.T("archive.title"))
-	var kb [][]Button
+	var archived []*mmo.Association
 	for _, a := range all {
-		if !a.Archived() {
-			continue
+		if a.Archived() {
+			archived = append(archived, a)
 		}
+	}
+	kb, p := pickRows(archived, pageArg(r.Press.Arg(0)), func(a *mmo.Association) Button {
+		return r.Button(a.Name, verbAssocCard, aid(a))
+	}, func(label string, at int) Button {
+		return r.Button(label, verbAssocArchived, strconv.Itoa(at))
+	})
+	var sb strings.Builder
+	sb.WriteString(r.T("archive.title") + p.note(r))
+	for _, a := range pageItems(p, archived) {
 		sb.WriteString("\n• " + r.T("archive.line", "Name", a.Name, "Date", b.dateIn(r.Lang, a.ArchivedAt)))
-		kb = append(kb, []Button{r.Button(a.Name, verbAssocCard, aid(a))})
 	}
 	kb = append(kb, []Button{r.Button(r.T("assoc.back_to_list"), verbAssocList)})
 	r.Edit(sb.String(), kb...)

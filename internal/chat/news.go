@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 
 	"github.com/mmobot/mmobot/internal/boltdb"
@@ -146,33 +145,16 @@ func (b *Engine) onNewsBuild(r *Request) error {
 	switch {
 	case d.Step == newsStepExtra && action == "d":
 		r.Edit(r.T("news.extra_chosen", "Files", rawArg(r.N("news_count.files", len(n.Files)))))
-		return b.askNewsAudience(r, d, n, false)
+		return b.askNewsAudience(r, d, n, false, 0)
 	case d.Step == newsStepAudience && action == "t":
-		if arg == "all" {
-			if r.Role < mmo.RoleCoordinator {
-				return r.notYours()
-			}
-			n.All, n.AssociationIDs = !n.All, nil
-			return b.askNewsAudience(r, d, n, true)
+		all, ids, ok, err := toggleAudience(r, n.All, n.AssociationIDs, arg)
+		if !ok {
+			return err
 		}
-		id, err := strconv.ParseUint(arg, 10, 64)
-		if err != nil {
-			return r.stale()
-		}
-		a, err := r.Tx.Association(id)
-		if err != nil || a.Archived() {
-			return r.stale()
-		}
-		if !r.canManage(a) {
-			return r.notYours()
-		}
-		n.All = false
-		if i := slices.Index(n.AssociationIDs, id); i >= 0 {
-			n.AssociationIDs = slices.Delete(n.AssociationIDs, i, i+1)
-		} else {
-			n.AssociationIDs = append(n.AssociationIDs, id)
-		}
-		return b.askNewsAudience(r, d, n, true)
+		n.All, n.AssociationIDs = all, ids
+		return b.askNewsAudience(r, d, n, true, pageArg(r.Press.Arg(3)))
+	case d.Step == newsStepAudience && action == "p":
+		return b.askNewsAudience(r, d, n, true, pageArg(arg))
 	case d.Step == newsStepAudience && action == "ok":
 		if !n.All && len(n.AssociationIDs) == 0 {
 			r.Answer(r.T("survey.audience_empty"), true)
@@ -194,34 +176,22 @@ func newsAudience(n *mmo.News) *mmo.Survey {
 	return &mmo.Survey{AuthorID: n.AuthorID, All: n.All, AssociationIDs: n.AssociationIDs}
 }
 
-func (b *Engine) askNewsAudience(r *Request, d *mmo.Dialog, n *mmo.News, edit bool) error {
+func (b *Engine) askNewsAudience(r *Request, d *mmo.Dialog, n *mmo.News, edit bool, at int) error {
 	nd, err := r.saveNews(d, newsStepAudience, n)
 	if err != nil {
 		return err
 	}
-	list, err := b.managed(r)
+	nonce := itoa(int64(nd.Nonce))
+	kb, p, err := b.audienceRows(r, n.All, n.AssociationIDs, verbNewsBuild, nonce, at)
 	if err != nil {
 		return err
 	}
-	nonce := itoa(int64(nd.Nonce))
-	mark := func(on bool, label string) string {
-		if on {
-			return "✅ " + label
-		}
-		return "▫️ " + label
-	}
-	var kb [][]Button
-	if r.Role >= mmo.RoleCoordinator {
-		kb = append(kb, []Button{r.Button(mark(n.All, r.T("survey.all_teachers")), verbNewsBuild, nonce, "t", "all")})
-	}
-	for _, a := range list {
-		kb = append(kb, []Button{r.Button(mark(!n.All && slices.Contains(n.AssociationIDs, a.ID), a.Name), verbNewsBuild, nonce, "t", aid(a))})
-	}
 	kb = append(kb, []Button{r.Button(r.T("survey.audience_ok"), verbNewsBuild, nonce, "ok")}, r.cancelButton(nd.Nonce))
+	text := audienceText(r, "news.ask_audience", n.AssociationIDs, p)
 	if edit {
-		r.Edit(r.T("news.ask_audience"), kb...)
+		r.Edit(text, kb...)
 	} else {
-		r.Reply(r.T("news.ask_audience"), kb...)
+		r.Reply(text, kb...)
 	}
 	return nil
 }

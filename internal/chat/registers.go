@@ -15,6 +15,7 @@ import (
 // Register verbs (the registers area's block in routes.go).
 const (
 	verbRegIn     = "rgi" // the registers of association id
+	verbRegPick   = "rgp" // a page of the coordinator's choice of registers: page
 	verbRegNew    = "rgn" // a new entry: association id, register
 	verbRegLevel  = "rgv" // the level of the entry being filled: nonce, level
 	verbRegList   = "rgl" // the user's entries of the year in association id

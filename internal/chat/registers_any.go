@@ -2,6 +2,7 @@ package chat
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/mmobot/mmobot/internal/mmo"
@@ -62,12 +63,31 @@ func (b *Engine) coordinatorRegisters(r *Request) error {
 	case 1:
 		return b.registersMenu(r, list[0])
 	}
-	var kb [][]Button
-	for _, a := range list {
-		kb = append(kb, []Button{r.Button(a.Name, verbRegIn, aid(a))})
-	}
-	r.Reply(r.T("duties_wave3.reg_choose"), kb...)
+	text, kb := regChooseRows(r, list, 0)
+	r.Reply(text, kb...)
 	return nil
+}
+
+// onRegPick turns the page of the coordinator's choice of registers.
+func (b *Engine) onRegPick(r *Request) error {
+	list, err := b.regAnyChoices(r)
+	if err != nil {
+		return err
+	}
+	text, kb := regChooseRows(r, list, pageArg(r.Press.Arg(0)))
+	r.Edit(text, kb...)
+	return nil
+}
+
+// regChooseRows asks which association's registers to open, page at of
+// list.
+func regChooseRows(r *Request, list []*mmo.Association, at int) (string, [][]Button) {
+	kb, p := pickRows(list, at, func(a *mmo.Association) Button {
+		return r.Button(a.Name, verbRegIn, aid(a))
+	}, func(label string, at int) Button {
+		return r.Button(label, verbRegPick, strconv.Itoa(at))
+	})
+	return r.T("duties_wave3.reg_choose") + p.note(r), kb
 }
 
 // onRegAll lists the association's entries of the school year, every

@@ -222,6 +222,7 @@ func (b *Engine) buildRoutes() routes {
 			verbBankPending: {role: mmo.RoleLeader, fn: b.onBankPending},
 			// Registers (registers.go).
 			verbRegIn:     {role: mmo.RoleMember, fn: b.onRegIn},
+			verbRegPick:   {role: mmo.RoleCoordinator, fn: b.onRegPick},
 			verbRegNew:    {role: mmo.RoleMember, fn: b.onRegNew},
 			verbRegLevel:  {role: mmo.RoleMember, fn: b.onRegLevel},
 			verbRegList:   {role: mmo.RoleMember, fn: b.onRegList},

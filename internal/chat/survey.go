@@ -189,9 +189,16 @@ func (b *Engine) onSurveyBuild(r *Request) error {
 		if s.EventID != 0 {
 			return b.confirmSurvey(r, d, s)
 		}
-		return b.askAudience(r, d, s, false)
+		return b.askAudience(r, d, s, false, 0)
 	case d.Step == surveyStepAudience && action == "t":
-		return b.toggleAudience(r, d, s, arg)
+		all, ids, ok, err := toggleAudience(r, s.All, s.AssociationIDs, arg)
+		if !ok {
+			return err
+		}
+		s.All, s.AssociationIDs = all, ids
+		return b.askAudience(r, d, s, true, pageArg(r.Press.Arg(3)))
+	case d.Step == surveyStepAudience && action == "p":
+		return b.askAudience(r, d, s, true, pageArg(arg))
 	case d.Step == surveyStepAudience && action == "ok":
 		if !s.All && len(s.AssociationIDs) == 0 {
 			r.Answer(r.T("survey.audience_empty"), true)
@@ -377,65 +384,24 @@ func (b *Engine) pickFeedbackEvent(r *Request, d *mmo.Dialog, s *mmo.Survey, arg
 
 // askAudience shows the associations the user runs to toggle, and for a
 // coordinator "all teachers"; edit redraws the pressed message.
-func (b *Engine) askAudience(r *Request, d *mmo.Dialog, s *mmo.Survey, edit bool) error {
+func (b *Engine) askAudience(r *Request, d *mmo.Dialog, s *mmo.Survey, edit bool, at int) error {
 	nd, err := r.saveDraft(d, surveyStepAudience, s)
 	if err != nil {
 		return err
 	}
-	list, err := b.managed(r)
+	nonce := itoa(int64(nd.Nonce))
+	kb, p, err := b.audienceRows(r, s.All, s.AssociationIDs, verbSurveyBuild, nonce, at)
 	if err != nil {
 		return err
 	}
-	nonce := itoa(int64(nd.Nonce))
-	var kb [][]Button
-	mark := func(on bool, label string) string {
-		if on {
-			return "✅ " + label
-		}
-		return "▫️ " + label
-	}
-	if r.Role >= mmo.RoleCoordinator {
-		kb = append(kb, []Button{r.Button(mark(s.All, r.T("survey.all_teachers")), verbSurveyBuild, nonce, "t", "all")})
-	}
-	for _, a := range list {
-		kb = append(kb, []Button{r.Button(mark(!s.All && slices.Contains(s.AssociationIDs, a.ID), a.Name), verbSurveyBuild, nonce, "t", aid(a))})
-	}
 	kb = append(kb, []Button{r.Button(r.T("survey.audience_ok"), verbSurveyBuild, nonce, "ok")})
+	text := audienceText(r, "survey.ask_audience", s.AssociationIDs, p)
 	if edit {
-		r.Edit(r.T("survey.ask_audience"), kb...)
+		r.Edit(text, kb...)
 	} else {
-		r.Reply(r.T("survey.ask_audience"), kb...)
+		r.Reply(text, kb...)
 	}
 	return nil
-}
-
-func (b *Engine) toggleAudience(r *Request, d *mmo.Dialog, s *mmo.Survey, arg string) error {
-	if arg == "all" {
-		if r.Role < mmo.RoleCoordinator {
-			return r.notYours()
-		}
-		s.All = !s.All
-		s.AssociationIDs = nil
-		return b.askAudience(r, d, s, true)
-	}
-	id, err := strconv.ParseUint(arg, 10, 64)
-	if err != nil {
-		return r.stale()
-	}
-	a, err := r.Tx.Association(id)
-	if err != nil || a.Archived() {
-		return r.stale()
-	}
-	if !r.canManage(a) {
-		return r.notYours()
-	}
-	s.All = false
-	if i := slices.Index(s.AssociationIDs, id); i >= 0 {
-		s.AssociationIDs = slices.Delete(s.AssociationIDs, i, i+1)
-	} else {
-		s.AssociationIDs = append(s.AssociationIDs, id)
-	}
-	return b.askAudience(r, d, s, true)
 }
 
 // audienceNames names whom a survey goes to.
